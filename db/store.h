@@ -1,0 +1,253 @@
+/*
+ * store.h — the repository API over zpub's SQLite database.
+ *
+ * The store is the single source of truth and the bus between the TUI, the
+ * daemon and the CLI: all of them may open one file at once (WAL, busy
+ * timeout).  No SQL lives outside db/.  Paths of artefacts are kept relative
+ * to the data dir and handed out absolute.
+ */
+#ifndef ZPUB_STORE_H
+#define ZPUB_STORE_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "pipeline.h"
+
+struct store;
+
+/* Opens (creating if needed) the database at db_path, applies missing
+ * migrations in one transaction each, and remembers data_dir for paths. */
+int store_open(const char *db_path, const char *data_dir, struct store **out,
+    struct zpub_err *err);
+void store_close(struct store *st);
+int store_schema_version(struct store *st);
+/* Changes when another connection commits (PRAGMA data_version). */
+int64_t store_data_version(struct store *st);
+const char *store_data_dir(struct store *st);
+
+int store_begin(struct store *st, struct zpub_err *err);   /* BEGIN IMMEDIATE */
+int store_commit(struct store *st, struct zpub_err *err);
+void store_rollback(struct store *st);
+
+/* ---- tenants ---- */
+int store_tenant_id(struct store *st, const char *name, int64_t *id, struct zpub_err *err);
+int store_tenant_add(struct store *st, const char *name, int64_t *id, struct zpub_err *err);
+
+/* ---- recordings ---- */
+struct store_recording {
+	int64_t id;
+	int64_t tenant_id;
+	char *tenant;          /* tenant name */
+	char *source;          /* "local", "zoom", "watch" */
+	char *source_ref;
+	char *title;
+	int64_t started_at;    /* epoch ms, 0 if unknown */
+	int64_t duration_ms;
+	enum rec_status status;
+	char *detail;          /* NULL or a sentence (why it failed, what runs) */
+	char *failed_stage;
+	int attempts;
+	int64_t next_retry_at;
+	int64_t expires_at;
+	char *lease_owner;
+	int64_t lease_until;
+	double progress;       /* -1 if none */
+	char *progress_what;
+	int64_t progress_eta_ms;
+	char *config;          /* per-recording override JSON */
+	char *source_meta;     /* JSON */
+	int64_t template_id;
+	int64_t created_at, updated_at;
+	char *source_path;     /* absolute path of the newest 'source' artefact, or NULL */
+};
+
+void store_recording_free(struct store_recording *r);
+
+/* Inserts a recording (id, timestamps filled by the store).  *id gets the new id. */
+int store_recording_add(struct store *st, const struct store_recording *in, int64_t *id,
+    struct zpub_err *err);
+int store_recording_get(struct store *st, int64_t id, struct store_recording **out,
+    struct zpub_err *err);
+/* 0 and *id when found, ZPUB_ENOTFOUND otherwise. */
+int store_recording_find_ref(struct store *st, int64_t tenant_id, const char *source,
+    const char *source_ref, int64_t *id, struct zpub_err *err);
+int store_recording_set_title(struct store *st, int64_t id, const char *title,
+    struct zpub_err *err);
+int store_recording_set_config(struct store *st, int64_t id, const char *json,
+    struct zpub_err *err);
+int store_recording_set_duration(struct store *st, int64_t id, int64_t duration_ms,
+    struct zpub_err *err);
+int store_recording_delete(struct store *st, int64_t id, struct zpub_err *err);
+
+struct store_filter {
+	int64_t tenant_id;     /* 0 = all tenants */
+	int status;            /* -1 = any */
+	const char *search;    /* substring of the title, or NULL */
+	int limit, offset;     /* limit 0 = no limit */
+	int newest_first;
+};
+int store_recording_list(struct store *st, const struct store_filter *f,
+    struct store_recording ***out, int *n, struct zpub_err *err);
+int store_recording_count(struct store *st, const struct store_filter *f, int64_t *n,
+    struct zpub_err *err);
+void store_recording_list_free(struct store_recording **v, int n);
+int store_recording_status_counts(struct store *st, int64_t tenant_id,
+    int64_t counts[ST__COUNT], struct zpub_err *err);
+
+/* Moves from -> to if the recording is in `from` and the table allows it
+ * (ZPUB_ESTATE otherwise).  detail may be NULL. */
+int store_recording_move(struct store *st, int64_t id, enum rec_status from,
+    enum rec_status to, const char *detail, struct zpub_err *err);
+
+/* ---- leases ----
+ * Takes the recording for `owner` if it is in `status` (or in `running` with
+ * a lease that has expired or whose owner process on this host is gone) and
+ * nobody else holds a live lease.  On success the recording is in `running`.
+ * *resumed is set when an interrupted run was taken over.  ZPUB_EBUSY if held. */
+int store_lease_take(struct store *st, int64_t id, enum rec_status status,
+    enum rec_status running, const char *owner, int64_t lease_ms, int *resumed,
+    struct zpub_err *err);
+int store_lease_renew(struct store *st, int64_t id, const char *owner, int64_t lease_ms,
+    struct zpub_err *err);
+/* Gives the recording back in `status` (used on cancellation). */
+int store_lease_release(struct store *st, int64_t id, const char *owner,
+    enum rec_status status, struct zpub_err *err);
+/* Records progress and renews the lease. */
+int store_recording_progress(struct store *st, int64_t id, const char *owner,
+    double fraction, const char *what, int64_t eta_ms, int64_t lease_ms,
+    struct zpub_err *err);
+
+/* ---- stage runs ---- */
+struct store_stage_run {
+	int64_t id;
+	char *stage;
+	char *state;           /* running, done, failed, interrupted */
+	int attempt;
+	int64_t started_at, finished_at;
+	char *error, *summary;
+};
+int store_stage_run_start(struct store *st, int64_t rec_id, const char *stage,
+    int attempt, const char *owner, int64_t *run_id, struct zpub_err *err);
+int store_stage_runs(struct store *st, int64_t rec_id, struct store_stage_run **out,
+    int *n, struct zpub_err *err);
+void store_stage_runs_free(struct store_stage_run *v, int n);
+
+/* The end of a stage, in one transaction: finish the run, replace the
+ * recording's artefacts of the kinds in arts, move running -> output, drop
+ * the lease, reset attempts, journal it. */
+int store_stage_complete(struct store *st, int64_t rec_id, int64_t run_id,
+    const char *owner, enum rec_status running, enum rec_status output,
+    const struct stage_artifact *arts, int n, const char *summary, struct zpub_err *err);
+/* The failure of a stage, in one transaction: run failed, recording FAILED
+ * with stage, reason, attempts+1 and next_retry_at, lease dropped. */
+int store_stage_fail(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
+    const char *stage, const char *reason, int64_t next_retry_at, struct zpub_err *err);
+/* FAILED -> the failed stage's input status, due now.  ZPUB_ESTATE if not FAILED. */
+int store_recording_retry(struct store *st, int64_t id, struct zpub_err *err);
+
+/* ---- artefacts ---- */
+struct store_artifact {
+	int64_t id;
+	char *kind;
+	char *path;            /* absolute */
+	int64_t bytes;
+	char *sha256;
+	char *extra;           /* JSON object */
+	int64_t created_at;
+};
+/* kind NULL = all kinds. */
+int store_artifacts(struct store *st, int64_t rec_id, const char *kind,
+    struct store_artifact **out, int *n, struct zpub_err *err);
+void store_artifacts_free(struct store_artifact *v, int n);
+/* Adds artefacts in the current transaction or its own (the import path). */
+int store_artifact_add(struct store *st, int64_t rec_id, const struct stage_artifact *a,
+    struct zpub_err *err);
+
+/* ---- topic versions ---- */
+struct store_topic_version {
+	int64_t id;
+	int version;
+	char *json;
+	char *source;
+	char *approved_by;
+	int64_t approved_at, created_at;
+};
+int store_topic_version_add(struct store *st, int64_t rec_id, const char *json,
+    const char *source, int *version, struct zpub_err *err);
+/* Newest approved if approved_only, else newest.  ZPUB_ENOTFOUND if none. */
+int store_topic_version_latest(struct store *st, int64_t rec_id, int approved_only,
+    struct store_topic_version *out, struct zpub_err *err);
+int store_topic_versions(struct store *st, int64_t rec_id, struct store_topic_version **out,
+    int *n, struct zpub_err *err);
+int store_topic_version_approve(struct store *st, int64_t rec_id, int version,
+    const char *by, struct zpub_err *err);
+void store_topic_version_clear(struct store_topic_version *v);
+void store_topic_versions_free(struct store_topic_version *v, int n);
+
+/* ---- publications ---- */
+struct store_publication {
+	int64_t id;
+	int64_t recording_id;
+	char *platform, *target, *state;   /* state: pending, uploading, done, failed */
+	char *remote_id, *upload_url, *url, *error;
+	int64_t bytes_acked, bytes_total;
+	int attempts;
+	int64_t next_retry_at;
+	char *extra;
+};
+/* Creates the row if missing (state pending); returns its id. */
+int store_publication_ensure(struct store *st, int64_t rec_id, const char *platform,
+    const char *target, int64_t *id, struct zpub_err *err);
+int store_publication_get(struct store *st, int64_t id, struct store_publication *out,
+    struct zpub_err *err);
+int store_publications(struct store *st, int64_t rec_id, struct store_publication **out,
+    int *n, struct zpub_err *err);
+/* Updates the given fields; NULL strings and negative numbers leave a field alone. */
+int store_publication_update(struct store *st, int64_t id, const char *state,
+    const char *remote_id, const char *upload_url, const char *url, const char *error,
+    int64_t bytes_acked, int64_t bytes_total, struct zpub_err *err);
+int store_publication_set_extra(struct store *st, int64_t id, const char *json,
+    struct zpub_err *err);
+void store_publication_clear(struct store_publication *p);
+void store_publications_free(struct store_publication *v, int n);
+
+/* ---- credentials (ciphertext only; see vault.h) ---- */
+struct store_credential {
+	char *name;
+	int64_t expires_at, created_at, updated_at;
+	char *state;
+};
+int store_credential_put(struct store *st, int64_t tenant_id, const char *name,
+    const unsigned char *ct, size_t ct_len, const unsigned char *nonce, size_t nonce_len,
+    int64_t expires_at, struct zpub_err *err);
+/* Returns malloc'd ciphertext; ZPUB_ENOTFOUND if none. */
+int store_credential_get(struct store *st, int64_t tenant_id, const char *name,
+    unsigned char **ct, size_t *ct_len, unsigned char *nonce, size_t nonce_len,
+    int64_t *expires_at, struct zpub_err *err);
+int store_credential_set_state(struct store *st, int64_t tenant_id, const char *name,
+    const char *state, struct zpub_err *err);
+int store_credential_delete(struct store *st, int64_t tenant_id, const char *name,
+    struct zpub_err *err);
+int store_credentials(struct store *st, int64_t tenant_id, struct store_credential **out,
+    int *n, struct zpub_err *err);
+void store_credentials_free(struct store_credential *v, int n);
+
+/* ---- usage, audit, journal ---- */
+int store_usage_add(struct store *st, int64_t tenant_id, int64_t rec_id, const char *kind,
+    const char *provider, double amount, double cost, struct zpub_err *err);
+int store_audit(struct store *st, int64_t tenant_id, const char *actor, const char *action,
+    const char *object, const char *origin);
+
+struct store_journal_entry {
+	int64_t id, recording_id, at;
+	char *level, *event, *message;
+};
+/* Never fails loudly: the journal must not stop the work it records. */
+void store_journal(struct store *st, int64_t rec_id, const char *level, const char *event,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int store_journal_list(struct store *st, int64_t rec_id, int limit,
+    struct store_journal_entry **out, int *n, struct zpub_err *err);
+void store_journal_free(struct store_journal_entry *v, int n);
+
+#endif

@@ -1,0 +1,536 @@
+/*
+ * store_objects.c — artefacts, topic versions, publications, credentials
+ * and usage rows: the things that hang off a recording or a tenant.
+ */
+#include "store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *
+store_rel_path(struct store *st, const char *abs)
+{
+	size_t l = strlen(st->data_dir);
+	if (strncmp(abs, st->data_dir, l) == 0 && abs[l] == '/')
+		return abs + l + 1;
+	return abs;
+}
+
+char *
+store_abs_path(struct store *st, const char *stored)
+{
+	if (stored[0] == '/')
+		return xstrdup(stored);
+	return path_join(st->data_dir, stored);
+}
+
+typedef void (*row_fn)(struct store *st, sqlite3_stmt *s, void *item);
+
+/* Runs a prepared query and collects rows into a growing array of items of
+ * `size` bytes, each filled by fn. */
+static int
+collect(struct store *st, sqlite3_stmt *s, size_t size, row_fn fn, void **out, int *n,
+    const char *what, struct zpub_err *err)
+{
+	char *v = NULL;
+	int cnt = 0, cap = 0, rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = realloc(v, (size_t)cap * size);
+			if (v == NULL)
+				abort();
+		}
+		memset(v + (size_t)cnt * size, 0, size);
+		fn(st, s, v + (size_t)cnt * size);
+		cnt++;
+	}
+	sqlite3_finalize(s);
+	*out = v;
+	*n = cnt;
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, err, what);
+	return 0;
+}
+
+/* ---- artefacts ---- */
+
+static void
+artifact_row(struct store *st, sqlite3_stmt *s, void *item)
+{
+	struct store_artifact *a = item;
+	a->id = sqlite3_column_int64(s, 0);
+	a->kind = store_col_str(s, 1);
+	a->path = store_abs_path(st, (const char *)sqlite3_column_text(s, 2));
+	a->bytes = sqlite3_column_int64(s, 3);
+	a->sha256 = store_col_str(s, 4);
+	a->extra = store_col_str(s, 5);
+	a->created_at = sqlite3_column_int64(s, 6);
+}
+
+int
+store_artifacts(struct store *st, int64_t rec_id, const char *kind,
+    struct store_artifact **out, int *n, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT id, kind, path, bytes, sha256, extra, created_at"
+	    " FROM artifacts WHERE recording_id = ? AND (? IS NULL OR kind = ?) ORDER BY id", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, rec_id);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, kind, -1, SQLITE_TRANSIENT);
+	int rc = collect(st, s, sizeof **out, artifact_row, (void **)out, n, "reading artefacts", err);
+	if (rc) {
+		store_artifacts_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void
+store_artifacts_free(struct store_artifact *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(v[i].kind); free(v[i].path); free(v[i].sha256); free(v[i].extra);
+	}
+	free(v);
+}
+
+int
+store_artifact_add(struct store *st, int64_t rec_id, const struct stage_artifact *a,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "INSERT INTO artifacts (recording_id, kind, path, bytes,"
+	    " sha256, extra, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	char *extra = a->extra ? cJSON_PrintUnformatted(a->extra) : NULL;
+	sqlite3_bind_int64(s, 1, rec_id);
+	sqlite3_bind_text(s, 2, a->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, store_rel_path(st, a->path), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, a->bytes);
+	sqlite3_bind_text(s, 5, a->sha256[0] ? a->sha256 : NULL, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, extra ? extra : "{}", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 7, time_now_ms());
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "adding an artefact");
+	sqlite3_finalize(s);
+	cJSON_free(extra);
+	return rc;
+}
+
+/* ---- topic versions ---- */
+
+static void
+topic_row(struct store *st, sqlite3_stmt *s, void *item)
+{
+	(void)st;
+	struct store_topic_version *t = item;
+	t->id = sqlite3_column_int64(s, 0);
+	t->version = sqlite3_column_int(s, 1);
+	t->json = store_col_str(s, 2);
+	t->source = store_col_str(s, 3);
+	t->approved_by = store_col_str(s, 4);
+	t->approved_at = sqlite3_column_int64(s, 5);
+	t->created_at = sqlite3_column_int64(s, 6);
+}
+
+#define TOPIC_COLS "id, version, json, source, approved_by, approved_at, created_at"
+
+int
+store_topic_version_add(struct store *st, int64_t rec_id, const char *json, const char *source,
+    int *version, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "INSERT INTO topic_versions (recording_id, version, json,"
+	    " source, created_at) VALUES (?1, (SELECT coalesce(max(version), 0) + 1 FROM"
+	    " topic_versions WHERE recording_id = ?1), ?2, ?3, ?4) RETURNING version", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, rec_id);
+	sqlite3_bind_text(s, 2, json, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, time_now_ms());
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && version)
+		*version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : store_sqlerr(st, err, "saving a topic version");
+}
+
+int
+store_topic_version_latest(struct store *st, int64_t rec_id, int approved_only,
+    struct store_topic_version *out, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT " TOPIC_COLS " FROM topic_versions WHERE"
+	    " recording_id = ? AND (? = 0 OR approved_at IS NOT NULL) ORDER BY version DESC LIMIT 1",
+	    err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, rec_id);
+	sqlite3_bind_int(s, 2, approved_only);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		topic_row(st, s, out);
+		rc = 0;
+	} else if (rc == SQLITE_DONE)
+		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "recording %lld has no %stopic version",
+		    (long long)rec_id, approved_only ? "approved " : "");
+	else
+		rc = store_sqlerr(st, err, "reading topics");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_topic_versions(struct store *st, int64_t rec_id, struct store_topic_version **out, int *n,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT " TOPIC_COLS " FROM topic_versions WHERE"
+	    " recording_id = ? ORDER BY version", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, rec_id);
+	return collect(st, s, sizeof **out, topic_row, (void **)out, n, "reading topics", err);
+}
+
+int
+store_topic_version_approve(struct store *st, int64_t rec_id, int version, const char *by,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "UPDATE topic_versions SET approved_by = ?, approved_at = ?"
+	    " WHERE recording_id = ? AND version = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_text(s, 1, by, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, time_now_ms());
+	sqlite3_bind_int64(s, 3, rec_id);
+	sqlite3_bind_int(s, 4, version);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "approving topics");
+	sqlite3_finalize(s);
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "recording %lld has no topic version %d",
+		    (long long)rec_id, version);
+	return rc;
+}
+
+void
+store_topic_version_clear(struct store_topic_version *v)
+{
+	if (v == NULL)
+		return;
+	free(v->json); free(v->source); free(v->approved_by);
+	memset(v, 0, sizeof *v);
+}
+
+void
+store_topic_versions_free(struct store_topic_version *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		store_topic_version_clear(&v[i]);
+	free(v);
+}
+
+/* ---- publications ---- */
+
+#define PUB_COLS "id, recording_id, platform, target, state, remote_id, upload_url, url," \
+	" error, bytes_acked, bytes_total, attempts, next_retry_at, extra"
+
+static void
+pub_row(struct store *st, sqlite3_stmt *s, void *item)
+{
+	(void)st;
+	struct store_publication *p = item;
+	p->id = sqlite3_column_int64(s, 0);
+	p->recording_id = sqlite3_column_int64(s, 1);
+	p->platform = store_col_str(s, 2);
+	p->target = store_col_str(s, 3);
+	p->state = store_col_str(s, 4);
+	p->remote_id = store_col_str(s, 5);
+	p->upload_url = store_col_str(s, 6);
+	p->url = store_col_str(s, 7);
+	p->error = store_col_str(s, 8);
+	p->bytes_acked = sqlite3_column_int64(s, 9);
+	p->bytes_total = sqlite3_column_int64(s, 10);
+	p->attempts = sqlite3_column_int(s, 11);
+	p->next_retry_at = sqlite3_column_int64(s, 12);
+	p->extra = store_col_str(s, 13);
+}
+
+int
+store_publication_ensure(struct store *st, int64_t rec_id, const char *platform,
+    const char *target, int64_t *id, struct zpub_err *err)
+{
+	int64_t now = time_now_ms();
+	sqlite3_stmt *s = store_prep(st, "INSERT INTO publications (recording_id, platform, target,"
+	    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT DO NOTHING", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, rec_id);
+	sqlite3_bind_text(s, 2, platform, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, target ? target : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, now);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "adding a publication");
+	sqlite3_finalize(s);
+	if (rc)
+		return rc;
+	s = store_prep(st, "SELECT id FROM publications WHERE recording_id = ? AND platform = ?"
+	    " AND target = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, rec_id);
+	sqlite3_bind_text(s, 2, platform, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, target ? target : "", -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : store_sqlerr(st, err, "finding a publication");
+}
+
+int
+store_publication_get(struct store *st, int64_t id, struct store_publication *out,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT " PUB_COLS " FROM publications WHERE id = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		pub_row(st, s, out);
+		rc = 0;
+	} else if (rc == SQLITE_DONE)
+		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "no publication %lld", (long long)id);
+	else
+		rc = store_sqlerr(st, err, "reading a publication");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_publications(struct store *st, int64_t rec_id, struct store_publication **out, int *n,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT " PUB_COLS " FROM publications WHERE"
+	    " recording_id = ? ORDER BY id", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, rec_id);
+	return collect(st, s, sizeof **out, pub_row, (void **)out, n, "reading publications", err);
+}
+
+int
+store_publication_update(struct store *st, int64_t id, const char *state, const char *remote_id,
+    const char *upload_url, const char *url, const char *error, int64_t bytes_acked,
+    int64_t bytes_total, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "UPDATE publications SET"
+	    " state = coalesce(?1, state), remote_id = coalesce(?2, remote_id),"
+	    " upload_url = coalesce(?3, upload_url), url = coalesce(?4, url),"
+	    " error = CASE WHEN ?5 IS NULL THEN error WHEN ?5 = '' THEN NULL ELSE ?5 END,"
+	    " bytes_acked = CASE WHEN ?6 < 0 THEN bytes_acked ELSE ?6 END,"
+	    " bytes_total = CASE WHEN ?7 < 0 THEN bytes_total ELSE ?7 END,"
+	    " attempts = attempts + (CASE WHEN ?1 = 'failed' THEN 1 ELSE 0 END),"
+	    " updated_at = ?8 WHERE id = ?9", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, remote_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, upload_url, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, url, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, error, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 6, bytes_acked);
+	sqlite3_bind_int64(s, 7, bytes_total);
+	sqlite3_bind_int64(s, 8, time_now_ms());
+	sqlite3_bind_int64(s, 9, id);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "updating a publication");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_publication_set_extra(struct store *st, int64_t id, const char *json, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "UPDATE publications SET extra = ? WHERE id = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_text(s, 1, json, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, id);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "updating a publication");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+void
+store_publication_clear(struct store_publication *p)
+{
+	if (p == NULL)
+		return;
+	free(p->platform); free(p->target); free(p->state); free(p->remote_id);
+	free(p->upload_url); free(p->url); free(p->error); free(p->extra);
+	memset(p, 0, sizeof *p);
+}
+
+void
+store_publications_free(struct store_publication *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		store_publication_clear(&v[i]);
+	free(v);
+}
+
+/* ---- credentials ---- */
+
+int
+store_credential_put(struct store *st, int64_t tenant_id, const char *name,
+    const unsigned char *ct, size_t ct_len, const unsigned char *nonce, size_t nonce_len,
+    int64_t expires_at, struct zpub_err *err)
+{
+	int64_t now = time_now_ms();
+	sqlite3_stmt *s = store_prep(st, "INSERT INTO credentials (tenant_id, name, ciphertext, nonce,"
+	    " expires_at, state, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'ok', ?6, ?6)"
+	    " ON CONFLICT (tenant_id, name) DO UPDATE SET ciphertext = ?3, nonce = ?4,"
+	    " expires_at = ?5, state = 'ok', updated_at = ?6", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 3, ct, (int)ct_len, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 4, nonce, (int)nonce_len, SQLITE_TRANSIENT);
+	if (expires_at > 0)
+		sqlite3_bind_int64(s, 5, expires_at);
+	sqlite3_bind_int64(s, 6, now);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "storing a credential");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_credential_get(struct store *st, int64_t tenant_id, const char *name, unsigned char **ct,
+    size_t *ct_len, unsigned char *nonce, size_t nonce_len, int64_t *expires_at,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT ciphertext, nonce, expires_at FROM credentials"
+	    " WHERE tenant_id = ? AND name = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		int l = sqlite3_column_bytes(s, 0);
+		int nl = sqlite3_column_bytes(s, 1);
+		if ((size_t)nl != nonce_len) {
+			rc = zpub_err_set(err, ZPUB_ECRYPTO, "credential '%s' is damaged (bad nonce)", name);
+		} else {
+			*ct = malloc((size_t)l + 1);
+			memcpy(*ct, sqlite3_column_blob(s, 0), (size_t)l);
+			*ct_len = (size_t)l;
+			memcpy(nonce, sqlite3_column_blob(s, 1), nonce_len);
+			if (expires_at)
+				*expires_at = sqlite3_column_int64(s, 2);
+			rc = 0;
+		}
+	} else if (rc == SQLITE_DONE)
+		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "no secret named '%s' (set it with 'zpub secret set"
+		    " %s')", name, name);
+	else
+		rc = store_sqlerr(st, err, "reading a credential");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_credential_set_state(struct store *st, int64_t tenant_id, const char *name,
+    const char *state, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "UPDATE credentials SET state = ?, updated_at = ? WHERE"
+	    " tenant_id = ? AND name = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, time_now_ms());
+	sqlite3_bind_int64(s, 3, tenant_id);
+	sqlite3_bind_text(s, 4, name, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "updating a credential");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_credential_delete(struct store *st, int64_t tenant_id, const char *name,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "DELETE FROM credentials WHERE tenant_id = ? AND name = ?",
+	    err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "deleting a credential");
+	sqlite3_finalize(s);
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "no secret named '%s'", name);
+	return rc;
+}
+
+static void
+cred_row(struct store *st, sqlite3_stmt *s, void *item)
+{
+	(void)st;
+	struct store_credential *c = item;
+	c->name = store_col_str(s, 0);
+	c->expires_at = sqlite3_column_int64(s, 1);
+	c->created_at = sqlite3_column_int64(s, 2);
+	c->updated_at = sqlite3_column_int64(s, 3);
+	c->state = store_col_str(s, 4);
+}
+
+int
+store_credentials(struct store *st, int64_t tenant_id, struct store_credential **out, int *n,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT name, expires_at, created_at, updated_at, state"
+	    " FROM credentials WHERE tenant_id = ? ORDER BY name", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	return collect(st, s, sizeof **out, cred_row, (void **)out, n, "listing credentials", err);
+}
+
+void
+store_credentials_free(struct store_credential *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].state);
+	}
+	free(v);
+}
+
+/* ---- usage ---- */
+
+int
+store_usage_add(struct store *st, int64_t tenant_id, int64_t rec_id, const char *kind,
+    const char *provider, double amount, double cost, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "INSERT INTO usage (tenant_id, recording_id, kind, provider,"
+	    " amount, cost, at) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	if (rec_id > 0)
+		sqlite3_bind_int64(s, 2, rec_id);
+	sqlite3_bind_text(s, 3, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, provider ? provider : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(s, 5, amount);
+	sqlite3_bind_double(s, 6, cost);
+	sqlite3_bind_int64(s, 7, time_now_ms());
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "recording usage");
+	sqlite3_finalize(s);
+	return rc;
+}

@@ -1,0 +1,746 @@
+/*
+ * store_recording.c — recordings, status moves, leases and stage runs.
+ *
+ * Every status change goes through the transition table (pipeline.c) and is
+ * a compare-and-set on the current status, so two processes racing on one
+ * recording cannot both win.
+ */
+#include "store_int.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+#define REC_COLS "r.id, r.tenant_id, t.name, r.source, r.source_ref, r.title, " \
+	"r.started_at, r.duration_ms, r.status, r.detail, r.failed_stage, r.attempts, " \
+	"r.next_retry_at, r.expires_at, r.lease_owner, r.lease_until, r.progress, " \
+	"r.progress_what, r.progress_eta_ms, r.config, r.source_meta, r.template_id, " \
+	"r.created_at, r.updated_at, " \
+	"(SELECT a.path FROM artifacts a WHERE a.recording_id = r.id AND a.kind = 'source' " \
+	" ORDER BY a.id DESC LIMIT 1)"
+#define REC_FROM " FROM recordings r JOIN tenants t ON t.id = r.tenant_id "
+
+static struct store_recording *
+row_to_recording(struct store *st, sqlite3_stmt *s)
+{
+	struct store_recording *r = calloc(1, sizeof *r);
+	if (r == NULL)
+		abort();
+	r->id = sqlite3_column_int64(s, 0);
+	r->tenant_id = sqlite3_column_int64(s, 1);
+	r->tenant = store_col_str(s, 2);
+	r->source = store_col_str(s, 3);
+	r->source_ref = store_col_str(s, 4);
+	r->title = store_col_str(s, 5);
+	r->started_at = sqlite3_column_int64(s, 6);
+	r->duration_ms = sqlite3_column_int64(s, 7);
+	const char *status = (const char *)sqlite3_column_text(s, 8);
+	int sv = status_parse(status ? status : "");
+	r->status = sv < 0 ? ST_FAILED : (enum rec_status)sv;
+	r->detail = store_col_str(s, 9);
+	r->failed_stage = store_col_str(s, 10);
+	r->attempts = sqlite3_column_int(s, 11);
+	r->next_retry_at = sqlite3_column_int64(s, 12);
+	r->expires_at = sqlite3_column_int64(s, 13);
+	r->lease_owner = store_col_str(s, 14);
+	r->lease_until = sqlite3_column_int64(s, 15);
+	r->progress = sqlite3_column_type(s, 16) == SQLITE_NULL ? -1 : sqlite3_column_double(s, 16);
+	r->progress_what = store_col_str(s, 17);
+	r->progress_eta_ms = sqlite3_column_int64(s, 18);
+	r->config = store_col_str(s, 19);
+	r->source_meta = store_col_str(s, 20);
+	r->template_id = sqlite3_column_int64(s, 21);
+	r->created_at = sqlite3_column_int64(s, 22);
+	r->updated_at = sqlite3_column_int64(s, 23);
+	const char *sp = (const char *)sqlite3_column_text(s, 24);
+	r->source_path = sp ? store_abs_path(st, sp) : NULL;
+	return r;
+}
+
+void
+store_recording_free(struct store_recording *r)
+{
+	if (r == NULL)
+		return;
+	free(r->tenant); free(r->source); free(r->source_ref); free(r->title);
+	free(r->detail); free(r->failed_stage); free(r->lease_owner);
+	free(r->progress_what); free(r->config); free(r->source_meta);
+	free(r->source_path);
+	free(r);
+}
+
+int
+store_recording_add(struct store *st, const struct store_recording *in, int64_t *id,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "INSERT INTO recordings (tenant_id, source, source_ref,"
+	    " title, started_at, duration_ms, status, detail, config, source_meta, template_id,"
+	    " expires_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	int64_t now = time_now_ms();
+	sqlite3_bind_int64(s, 1, in->tenant_id);
+	sqlite3_bind_text(s, 2, in->source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, in->source_ref, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, in->title ? in->title : "", -1, SQLITE_TRANSIENT);
+	if (in->started_at) sqlite3_bind_int64(s, 5, in->started_at);
+	if (in->duration_ms) sqlite3_bind_int64(s, 6, in->duration_ms);
+	sqlite3_bind_text(s, 7, status_name(in->status), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, in->detail, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 9, in->config ? in->config : "{}", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 10, in->source_meta ? in->source_meta : "{}", -1, SQLITE_TRANSIENT);
+	if (in->template_id) sqlite3_bind_int64(s, 11, in->template_id);
+	if (in->expires_at) sqlite3_bind_int64(s, 12, in->expires_at);
+	sqlite3_bind_int64(s, 13, now);
+	sqlite3_bind_int64(s, 14, now);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		if (sqlite3_errcode(st->db) == SQLITE_CONSTRAINT)
+			return zpub_err_set(err, ZPUB_EINVAL, "recording %s:%s exists already",
+			    in->source, in->source_ref);
+		return store_sqlerr(st, err, "adding a recording");
+	}
+	*id = sqlite3_last_insert_rowid(st->db);
+	store_journal(st, *id, "info", "created", "%s recording '%s' created in %s",
+	    in->source, in->title ? in->title : "", status_name(in->status));
+	return 0;
+}
+
+int
+store_recording_get(struct store *st, int64_t id, struct store_recording **out,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT " REC_COLS REC_FROM "WHERE r.id = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = row_to_recording(st, s);
+		rc = 0;
+	} else if (rc == SQLITE_DONE)
+		rc = zpub_err_set(err, ZPUB_ENOTFOUND,
+		    "no recording with id %lld (see 'zpub list')", (long long)id);
+	else
+		rc = store_sqlerr(st, err, "reading a recording");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_recording_find_ref(struct store *st, int64_t tenant_id, const char *source,
+    const char *source_ref, int64_t *id, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT id FROM recordings WHERE tenant_id = ? AND"
+	    " source = ? AND source_ref = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, source_ref, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else if (rc == SQLITE_DONE)
+		rc = ZPUB_ENOTFOUND;
+	else
+		rc = store_sqlerr(st, err, "finding a recording");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+update_text(struct store *st, const char *sql, int64_t id, const char *text,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, sql, err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, time_now_ms());
+	sqlite3_bind_int64(s, 3, id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, err, "updating a recording");
+	if (sqlite3_changes(st->db) == 0)
+		return zpub_err_set(err, ZPUB_ENOTFOUND, "no recording with id %lld", (long long)id);
+	return 0;
+}
+
+int
+store_recording_set_title(struct store *st, int64_t id, const char *title, struct zpub_err *err)
+{
+	return update_text(st, "UPDATE recordings SET title = ?, updated_at = ? WHERE id = ?",
+	    id, title, err);
+}
+
+int
+store_recording_set_config(struct store *st, int64_t id, const char *json, struct zpub_err *err)
+{
+	return update_text(st, "UPDATE recordings SET config = ?, updated_at = ? WHERE id = ?",
+	    id, json, err);
+}
+
+int
+store_recording_set_duration(struct store *st, int64_t id, int64_t duration_ms,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET duration_ms = ? WHERE id = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, duration_ms);
+	sqlite3_bind_int64(s, 2, id);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "updating a duration");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_recording_delete(struct store *st, int64_t id, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "DELETE FROM recordings WHERE id = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "deleting a recording");
+	sqlite3_finalize(s);
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "no recording with id %lld", (long long)id);
+	return rc;
+}
+
+static void
+bind_filter(sqlite3_stmt *s, const struct store_filter *f)
+{
+	sqlite3_bind_int64(s, 1, f->tenant_id);
+	if (f->status >= 0)
+		sqlite3_bind_text(s, 2, status_name((enum rec_status)f->status), -1, SQLITE_STATIC);
+	if (f->search && *f->search)
+		sqlite3_bind_text(s, 3, f->search, -1, SQLITE_TRANSIENT);
+}
+
+#define FILTER_WHERE " WHERE (?1 = 0 OR r.tenant_id = ?1) AND (?2 IS NULL OR r.status = ?2)" \
+	" AND (?3 IS NULL OR instr(lower(r.title), lower(?3)) > 0) "
+
+int
+store_recording_list(struct store *st, const struct store_filter *f,
+    struct store_recording ***out, int *n, struct zpub_err *err)
+{
+	char *sql = xasprintf("SELECT " REC_COLS REC_FROM FILTER_WHERE
+	    "ORDER BY r.id %s LIMIT ?4 OFFSET ?5", f->newest_first ? "DESC" : "ASC");
+	sqlite3_stmt *s = store_prep(st, sql, err);
+	free(sql);
+	if (s == NULL)
+		return ZPUB_EDB;
+	bind_filter(s, f);
+	sqlite3_bind_int(s, 4, f->limit > 0 ? f->limit : -1);
+	sqlite3_bind_int(s, 5, f->offset);
+	struct store_recording **v = NULL;
+	int cnt = 0, cap = 0, rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 32;
+			v = realloc(v, (size_t)cap * sizeof *v);
+		}
+		v[cnt++] = row_to_recording(st, s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_recording_list_free(v, cnt);
+		return store_sqlerr(st, err, "listing recordings");
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int
+store_recording_count(struct store *st, const struct store_filter *f, int64_t *n,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT count(*) FROM recordings r" FILTER_WHERE, err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	bind_filter(s, f);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : store_sqlerr(st, err, "counting recordings");
+}
+
+void
+store_recording_list_free(struct store_recording **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		store_recording_free(v[i]);
+	free(v);
+}
+
+int
+store_recording_status_counts(struct store *st, int64_t tenant_id, int64_t counts[ST__COUNT],
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT status, count(*) FROM recordings"
+	    " WHERE (?1 = 0 OR tenant_id = ?1) GROUP BY status", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	memset(counts, 0, sizeof(int64_t) * ST__COUNT);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int sv = status_parse((const char *)sqlite3_column_text(s, 0));
+		if (sv >= 0)
+			counts[sv] = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, err, "counting recordings");
+}
+
+/* The compare-and-set at the heart of every move. */
+static int
+move_cas(struct store *st, int64_t id, enum rec_status from, enum rec_status to,
+    const char *detail, struct zpub_err *err)
+{
+	if (!status_can_move(from, to))
+		return zpub_err_set(err, ZPUB_ESTATE,
+		    "recording %lld cannot go from %s to %s", (long long)id,
+		    status_name(from), status_name(to));
+	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET status = ?, detail = ?,"
+	    " updated_at = ?, progress = NULL, progress_what = NULL, progress_eta_ms = NULL"
+	    " WHERE id = ? AND status = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_text(s, 1, status_name(to), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, detail, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, time_now_ms());
+	sqlite3_bind_int64(s, 4, id);
+	sqlite3_bind_text(s, 5, status_name(from), -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, err, "changing a recording's status");
+	if (sqlite3_changes(st->db) == 0)
+		return zpub_err_set(err, ZPUB_ESTATE,
+		    "recording %lld is no longer %s (another process moved it, or it does not exist)",
+		    (long long)id, status_name(from));
+	return 0;
+}
+
+int
+store_recording_move(struct store *st, int64_t id, enum rec_status from, enum rec_status to,
+    const char *detail, struct zpub_err *err)
+{
+	int rc = move_cas(st, id, from, to, detail, err);
+	if (rc == 0)
+		store_journal(st, id, "info", "status", "%s -> %s%s%s", status_name(from),
+		    status_name(to), detail ? ": " : "", detail ? detail : "");
+	return rc;
+}
+
+/* An owner is "kind@host:pid".  A lease whose owner ran on this host and
+ * whose process is gone is dead now, not when it expires: a crashed CLI run
+ * must not block the next one for the lease's whole length. */
+static int
+owner_is_dead(const char *owner)
+{
+	char host[256] = "";
+	if (owner == NULL)
+		return 1;
+	const char *at = strchr(owner, '@'), *colon = strrchr(owner, ':');
+	if (at == NULL || colon == NULL || colon < at)
+		return 0;
+	gethostname(host, sizeof host - 1);
+	size_t hl = (size_t)(colon - at - 1);
+	if (hl != strlen(host) || strncmp(at + 1, host, hl) != 0)
+		return 0;
+	long pid = strtol(colon + 1, NULL, 10);
+	if (pid <= 0)
+		return 0;
+	if (pid == (long)getpid())
+		return 0;
+	return kill((pid_t)pid, 0) != 0;
+}
+
+int
+store_lease_take(struct store *st, int64_t id, enum rec_status status,
+    enum rec_status running, const char *owner, int64_t lease_ms, int *resumed,
+    struct zpub_err *err)
+{
+	struct store_recording *r = NULL;
+	int rc;
+
+	if (resumed)
+		*resumed = 0;
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = store_recording_get(st, id, &r, err)) != 0)
+		goto out;
+	int64_t now = time_now_ms();
+	int held = r->lease_owner && r->lease_until > now && strcmp(r->lease_owner, owner) != 0;
+	if (held && owner_is_dead(r->lease_owner))
+		held = 0;
+	if (held) {
+		rc = zpub_err_set(err, ZPUB_EBUSY, "recording %lld is being worked on by %s "
+		    "(lease until %lld); try again later", (long long)id, r->lease_owner,
+		    (long long)r->lease_until);
+		goto out;
+	}
+	if (r->status == running) {
+		/* Interrupted run: take it over and mark the old run row. */
+		sqlite3_stmt *s = store_prep(st, "UPDATE stage_runs SET state = 'interrupted',"
+		    " finished_at = ? WHERE recording_id = ? AND state = 'running'", err);
+		if (s == NULL) { rc = ZPUB_EDB; goto out; }
+		sqlite3_bind_int64(s, 1, now);
+		sqlite3_bind_int64(s, 2, id);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "marking a run");
+		sqlite3_finalize(s);
+		if (rc) goto out;
+		if (resumed)
+			*resumed = 1;
+	} else if (r->status == status) {
+		if ((rc = move_cas(st, id, status, running, NULL, err)) != 0)
+			goto out;
+	} else {
+		rc = zpub_err_set(err, ZPUB_ESTATE, "recording %lld is %s, not %s",
+		    (long long)id, status_name(r->status), status_name(status));
+		goto out;
+	}
+	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET lease_owner = ?, lease_until = ?,"
+	    " updated_at = ? WHERE id = ?", err);
+	if (s == NULL) { rc = ZPUB_EDB; goto out; }
+	sqlite3_bind_text(s, 1, owner, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, now + lease_ms);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_int64(s, 4, id);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "taking a lease");
+	sqlite3_finalize(s);
+	if (rc == 0)
+		rc = store_commit(st, err);
+out:
+	if (rc != 0)
+		store_rollback(st);
+	store_recording_free(r);
+	return rc;
+}
+
+int
+store_lease_renew(struct store *st, int64_t id, const char *owner, int64_t lease_ms,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET lease_until = ? WHERE id = ?"
+	    " AND lease_owner = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, time_now_ms() + lease_ms);
+	sqlite3_bind_int64(s, 2, id);
+	sqlite3_bind_text(s, 3, owner, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, err, "renewing a lease");
+	if (sqlite3_changes(st->db) == 0)
+		return zpub_err_set(err, ZPUB_EBUSY, "lost the lease on recording %lld", (long long)id);
+	return 0;
+}
+
+int
+store_lease_release(struct store *st, int64_t id, const char *owner, enum rec_status status,
+    struct zpub_err *err)
+{
+	struct store_recording *r = NULL;
+	int rc;
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = store_recording_get(st, id, &r, err)) != 0)
+		goto out;
+	if (r->status != status && (rc = move_cas(st, id, r->status, status, NULL, err)) != 0)
+		goto out;
+	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET lease_owner = NULL,"
+	    " lease_until = 0 WHERE id = ? AND (lease_owner = ? OR lease_owner IS NULL)", err);
+	if (s == NULL) { rc = ZPUB_EDB; goto out; }
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, owner, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "releasing a lease");
+	sqlite3_finalize(s);
+	sqlite3_stmt *u = store_prep(st, "UPDATE stage_runs SET state = 'interrupted', finished_at = ?"
+	    " WHERE recording_id = ? AND state = 'running'", err);
+	if (u) {
+		sqlite3_bind_int64(u, 1, time_now_ms());
+		sqlite3_bind_int64(u, 2, id);
+		sqlite3_step(u);
+		sqlite3_finalize(u);
+	}
+	if (rc == 0)
+		rc = store_commit(st, err);
+out:
+	if (rc)
+		store_rollback(st);
+	store_recording_free(r);
+	return rc;
+}
+
+int
+store_recording_progress(struct store *st, int64_t id, const char *owner, double fraction,
+    const char *what, int64_t eta_ms, int64_t lease_ms, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET progress = ?, progress_what = ?,"
+	    " progress_eta_ms = ?, lease_until = ? WHERE id = ? AND lease_owner = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_double(s, 1, fraction);
+	sqlite3_bind_text(s, 2, what, -1, SQLITE_TRANSIENT);
+	if (eta_ms >= 0)
+		sqlite3_bind_int64(s, 3, eta_ms);
+	sqlite3_bind_int64(s, 4, time_now_ms() + lease_ms);
+	sqlite3_bind_int64(s, 5, id);
+	sqlite3_bind_text(s, 6, owner, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, err, "recording progress");
+	if (sqlite3_changes(st->db) == 0)
+		return zpub_err_set(err, ZPUB_EBUSY, "lost the lease on recording %lld", (long long)id);
+	return 0;
+}
+
+int
+store_stage_run_start(struct store *st, int64_t rec_id, const char *stage, int attempt,
+    const char *owner, int64_t *run_id, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "INSERT INTO stage_runs (recording_id, stage, state,"
+	    " attempt, owner, started_at) VALUES (?, ?, 'running', ?, ?, ?)", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, rec_id);
+	sqlite3_bind_text(s, 2, stage, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 3, attempt);
+	sqlite3_bind_text(s, 4, owner, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 5, time_now_ms());
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, err, "starting a stage run");
+	*run_id = sqlite3_last_insert_rowid(st->db);
+	store_journal(st, rec_id, "info", "stage", "%s started (attempt %d)", stage, attempt);
+	return 0;
+}
+
+int
+store_stage_runs(struct store *st, int64_t rec_id, struct store_stage_run **out, int *n,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT id, stage, state, attempt, started_at,"
+	    " finished_at, error, summary FROM stage_runs WHERE recording_id = ? ORDER BY id", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, rec_id);
+	struct store_stage_run *v = NULL;
+	int cnt = 0, cap = 0, rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = realloc(v, (size_t)cap * sizeof *v);
+		}
+		struct store_stage_run *r = &v[cnt++];
+		r->id = sqlite3_column_int64(s, 0);
+		r->stage = store_col_str(s, 1);
+		r->state = store_col_str(s, 2);
+		r->attempt = sqlite3_column_int(s, 3);
+		r->started_at = sqlite3_column_int64(s, 4);
+		r->finished_at = sqlite3_column_int64(s, 5);
+		r->error = store_col_str(s, 6);
+		r->summary = store_col_str(s, 7);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_stage_runs_free(v, cnt);
+		return store_sqlerr(st, err, "reading stage runs");
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+void
+store_stage_runs_free(struct store_stage_run *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(v[i].stage); free(v[i].state); free(v[i].error); free(v[i].summary);
+	}
+	free(v);
+}
+
+static int
+finish_run(struct store *st, int64_t run_id, const char *state, const char *error,
+    const char *summary, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "UPDATE stage_runs SET state = ?, finished_at = ?,"
+	    " error = ?, summary = ?, progress = CASE WHEN ? = 'done' THEN 1 ELSE progress END"
+	    " WHERE id = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, time_now_ms());
+	sqlite3_bind_text(s, 3, error, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, summary, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, run_id);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "finishing a run");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+clear_lease(struct store *st, int64_t id, const char *owner, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET lease_owner = NULL,"
+	    " lease_until = 0 WHERE id = ? AND lease_owner = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, owner, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, err, "dropping a lease");
+	if (sqlite3_changes(st->db) == 0)
+		return zpub_err_set(err, ZPUB_EBUSY, "lost the lease on recording %lld to another"
+		    " process; its result was not recorded", (long long)id);
+	return 0;
+}
+
+static int
+delete_kind(struct store *st, int64_t rec_id, const char *kind, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "DELETE FROM artifacts WHERE recording_id = ? AND kind = ?",
+	    err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, rec_id);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "replacing artefacts");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_stage_complete(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
+    enum rec_status running, enum rec_status output, const struct stage_artifact *arts, int n,
+    const char *summary, struct zpub_err *err)
+{
+	int rc;
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = clear_lease(st, rec_id, owner, err)) != 0)
+		goto out;
+	for (int i = 0; i < n && rc == 0; i++) {
+		int seen = 0;
+		for (int j = 0; j < i; j++)
+			if (strcmp(arts[j].kind, arts[i].kind) == 0)
+				seen = 1;
+		if (!seen)
+			rc = delete_kind(st, rec_id, arts[i].kind, err);
+	}
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = store_artifact_add(st, rec_id, &arts[i], err);
+	if (rc == 0)
+		rc = finish_run(st, run_id, "done", NULL, summary, err);
+	if (rc == 0)
+		rc = move_cas(st, rec_id, running, output, NULL, err);
+	if (rc == 0) {
+		sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET attempts = 0, failed_stage ="
+		    " NULL, next_retry_at = NULL WHERE id = ?", err);
+		if (s == NULL) { rc = ZPUB_EDB; goto out; }
+		sqlite3_bind_int64(s, 1, rec_id);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "resetting attempts");
+		sqlite3_finalize(s);
+	}
+	if (rc == 0) {
+		store_journal(st, rec_id, "info", "status", "%s -> %s%s%s", status_name(running),
+		    status_name(output), summary && *summary ? ": " : "", summary ? summary : "");
+		rc = store_commit(st, err);
+	}
+out:
+	if (rc)
+		store_rollback(st);
+	return rc;
+}
+
+int
+store_stage_fail(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
+    const char *stage, const char *reason, int64_t next_retry_at, struct zpub_err *err)
+{
+	struct store_recording *r = NULL;
+	int rc;
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = store_recording_get(st, rec_id, &r, err)) != 0)
+		goto out;
+	if ((rc = clear_lease(st, rec_id, owner, err)) != 0)
+		goto out;
+	if (run_id > 0 && (rc = finish_run(st, run_id, "failed", reason, NULL, err)) != 0)
+		goto out;
+	if ((rc = move_cas(st, rec_id, r->status, ST_FAILED, reason, err)) != 0)
+		goto out;
+	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET failed_stage = ?, attempts ="
+	    " attempts + 1, next_retry_at = ? WHERE id = ?", err);
+	if (s == NULL) { rc = ZPUB_EDB; goto out; }
+	sqlite3_bind_text(s, 1, stage, -1, SQLITE_TRANSIENT);
+	if (next_retry_at > 0)
+		sqlite3_bind_int64(s, 2, next_retry_at);
+	sqlite3_bind_int64(s, 3, rec_id);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "recording a failure");
+	sqlite3_finalize(s);
+	if (rc == 0) {
+		store_journal(st, rec_id, "error", "failed", "%s failed: %s", stage, reason);
+		rc = store_commit(st, err);
+	}
+out:
+	if (rc)
+		store_rollback(st);
+	store_recording_free(r);
+	return rc;
+}
+
+int
+store_recording_retry(struct store *st, int64_t id, struct zpub_err *err)
+{
+	struct store_recording *r = NULL;
+	int rc;
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = store_recording_get(st, id, &r, err)) != 0)
+		goto out;
+	if (r->status != ST_FAILED) {
+		rc = zpub_err_set(err, ZPUB_ESTATE, "recording %lld is %s, not FAILED: nothing to retry",
+		    (long long)id, status_name(r->status));
+		goto out;
+	}
+	const struct stage_def *sd = pipeline_stage_by_name(NULL, r->failed_stage ? r->failed_stage : "");
+	enum rec_status back = sd ? sd->input : ST_INITIALIZED;
+	if ((rc = move_cas(st, id, ST_FAILED, back, "queued for retry", err)) != 0)
+		goto out;
+	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET next_retry_at = NULL WHERE id = ?", err);
+	if (s == NULL) { rc = ZPUB_EDB; goto out; }
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "queueing a retry");
+	sqlite3_finalize(s);
+	if (rc == 0) {
+		store_journal(st, id, "info", "retry", "FAILED -> %s (retry of %s)", status_name(back),
+		    r->failed_stage ? r->failed_stage : "?");
+		rc = store_commit(st, err);
+	}
+out:
+	if (rc)
+		store_rollback(st);
+	store_recording_free(r);
+	return rc;
+}

@@ -1,0 +1,297 @@
+/*
+ * ai.h — transcripts, topics, subtitles and descriptions.
+ *
+ * One header for the ai/ module: the data types that travel between its
+ * parts (a transcript with word timings, a topic list, a subtitle track), the
+ * pure functions that lay out subtitles and render descriptions, the engines
+ * (offline PocketSphinx and extractive topics; OpenAI-compatible transcription
+ * and chat) and the pipeline stage that ties them together.  Times are int64
+ * milliseconds; text is UTF-8 and lengths count characters, not bytes.
+ */
+#ifndef ZPUB_AI_H
+#define ZPUB_AI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "err.h"
+
+struct stage_ctx;
+
+/* ---- transcript (transcript.json) ------------------------------------- */
+
+struct tr_word {
+	char *w;             /* may carry punctuation (" Hello," from Whisper) */
+	int64_t start_ms, end_ms;
+};
+
+struct tr_segment {
+	char *text;
+	int64_t start_ms, end_ms;
+};
+
+struct transcript {
+	char engine[32];     /* "pocketsphinx", "openai-compatible" */
+	char language[16];   /* "en", "ru", "" when unknown */
+	char timeline[16];   /* "output" or "source" */
+	int64_t duration_ms;
+	struct tr_word *words;
+	size_t n_words, cap_words;
+	struct tr_segment *segs;
+	size_t n_segs, cap_segs;
+};
+
+struct transcript *tr_new(const char *engine, const char *language);
+void tr_free(struct transcript *t);
+int tr_add_word(struct transcript *t, const char *w, int64_t start_ms, int64_t end_ms);
+int tr_add_segment(struct transcript *t, const char *text, int64_t start_ms, int64_t end_ms);
+/* Sorts words and segments by start time. */
+void tr_sort(struct transcript *t);
+/* Builds segments from the words (sentence ends, pauses >= 1.5 s, <= 30 s)
+ * when the engine gave none. */
+void tr_segments_from_words(struct transcript *t);
+/* Appends src's words and segments shifted by offset_ms. */
+int tr_append(struct transcript *dst, const struct transcript *src, int64_t offset_ms);
+/* All words joined by single spaces (malloc'd). */
+char *tr_text(const struct transcript *t);
+
+char *tr_to_json(const struct transcript *t);
+int tr_from_json(const char *json, struct transcript **out, struct zpub_err *err);
+int tr_load(const char *path, struct transcript **out, struct zpub_err *err);
+int tr_save(const struct transcript *t, const char *path, struct zpub_err *err);
+
+/* A time map: the kept pieces of the source, in output order. */
+struct tr_map_piece {
+	int64_t src_start_ms, src_end_ms, out_start_ms;
+};
+struct tr_time_map {
+	struct tr_map_piece *pieces;
+	size_t n;
+};
+/* Reads the media stage's time_map JSON (several spellings accepted). */
+int tr_time_map_parse(const char *json, struct tr_time_map *out, struct zpub_err *err);
+void tr_time_map_clear(struct tr_time_map *m);
+/* Source time -> output time; -1 when the instant was cut away. */
+int64_t tr_time_map_apply(const struct tr_time_map *m, int64_t src_ms);
+/* Moves a source-timeline transcript to the output timeline: words in cut
+ * parts are dropped, the rest shifted. */
+int tr_to_output_timeline(struct transcript *t, const struct tr_time_map *m);
+
+/* Word error rate of hyp against ref (case and punctuation ignored), 0..n. */
+double tr_wer(const char *ref, const char *hyp);
+
+/* ---- subtitles (subtitles.c) ------------------------------------------- */
+
+struct subs_rules {
+	int max_line_chars;      /* 42; 39 for Russian */
+	int max_lines;           /* 2 */
+	int64_t min_cue_ms;      /* 830 */
+	int64_t max_cue_ms;      /* 7000 */
+	double max_cps;          /* 17 */
+	int64_t min_gap_ms;      /* 80 */
+	int64_t pause_split_ms;  /* a pause this long always ends a cue: 700 */
+};
+
+struct subs_cue {
+	int64_t start_ms, end_ms;
+	char *text;              /* lines joined by '\n' */
+};
+
+struct subs_track {
+	struct subs_cue *cues;
+	size_t n, cap;
+};
+
+/* Defaults for a language ("ru" gets 39 characters a line). */
+void subs_rules_default(struct subs_rules *r, const char *lang);
+/* Defaults overlaid with processing.subtitles.* from the config. */
+void subs_rules_from_config(struct subs_rules *r, const cJSON *cfg, const char *lang);
+
+void subs_track_free(struct subs_track *t);
+/* Lays out the transcript's words as cues obeying the rules. */
+int subs_build(const struct transcript *t, const struct subs_rules *r,
+    struct subs_track **out, struct zpub_err *err);
+/* Splits a text into at most r->max_lines lines (joined by '\n'); NULL when
+ * it does not fit.  Breaks after punctuation or before conjunctions when it
+ * can, never inside a word. */
+char *subs_wrap(const char *text, const struct subs_rules *r);
+
+char *subs_write_srt(const struct subs_track *t);
+char *subs_write_vtt(const struct subs_track *t);
+/* Strict parsers; they reject what a picky player would. */
+int subs_parse_srt(const char *text, struct subs_track **out, struct zpub_err *err);
+int subs_parse_vtt(const char *text, struct subs_track **out, struct zpub_err *err);
+
+struct subs_report {
+	int too_short;     /* cues shorter than min_cue_ms */
+	int too_fast;      /* cues over max_cps */
+};
+/* Hard rules (order, no overlap, gap, line count and length, max duration)
+ * fail with ZPUB_EINVAL; soft ones are counted in rep (may be NULL). */
+int subs_check(const struct subs_track *t, const struct subs_rules *r,
+    struct subs_report *rep, struct zpub_err *err);
+
+/* ---- topics (topics.c) ---------------------------------------------------- */
+
+enum topic_level { TOPIC_MAIN = 0, TOPIC_DETAIL = 1 };
+
+struct topic {
+	int64_t start_ms;
+	enum topic_level level;
+	char *title;
+};
+
+struct topic_break {
+	int64_t start_ms, end_ms;
+};
+
+struct topics {
+	struct topic *v;
+	size_t n, cap;
+	struct topic_break *breaks;
+	size_t n_breaks, cap_breaks;
+	int repaired;               /* flag "repaired" */
+	char engine[32];
+	char *summary;              /* optional "summary" (2-3 sentences) */
+};
+
+#define TOPICS_MAX_TITLE_CHARS 80
+
+struct topics *topics_new(void);
+void topics_free(struct topics *t);
+int topics_add(struct topics *t, int64_t start_ms, enum topic_level level, const char *title);
+int topics_add_break(struct topics *t, int64_t start_ms, int64_t end_ms);
+char *topics_to_json(const struct topics *t);
+/* Reads {"topics":[...],"breaks":[...],"flags":[...]} loosely (for repair);
+ * missing fields become invalid values that topics_validate reports. */
+int topics_from_json(const char *json, struct topics **out, struct zpub_err *err);
+/* 0 when valid: at least one topic, the first main, start times ascending
+ * and inside [0, duration_ms), titles non-empty and <= 80 characters, breaks
+ * inside the duration.  Otherwise ZPUB_EINVAL with what is wrong. */
+int topics_validate(const struct topics *t, int64_t duration_ms, struct zpub_err *err);
+/* Sorts, clamps, drops what cannot be fixed, shortens titles, sets repaired. */
+void topics_repair(struct topics *t, int64_t duration_ms);
+
+struct topics_opts {
+	int64_t min_topic_ms;       /* shortest main topic: 60000 */
+	int64_t min_detail_ms;      /* shortest detail topic: 20000 */
+	const char *language;       /* "en", "ru" or NULL to guess */
+};
+
+/* Offline: TextTiling-style segmentation and keyword titles. */
+int topics_extractive(const struct transcript *t, const struct topics_opts *o,
+    struct topics **out, struct zpub_err *err);
+
+/* ---- description and title (describe.c) ----------------------------------- */
+
+#define DESC_TITLE_MAX_CHARS 100
+#define DESC_MAX_BYTES 5000
+
+struct desc_vars {
+	const char *title;          /* recording title */
+	const char *date;           /* "2026-11-25" */
+	int n;                      /* lecture number; <= 0 omitted */
+	const char *summary;
+	const struct topics *topics;
+	int64_t duration_ms;
+	const char *language;       /* for the "Introduction" chapter name */
+	const cJSON *extra;         /* more {{name}} values (strings/numbers) */
+};
+
+/* YouTube chapter list ("00:00 Intro\n01:05 Topic\n...") obeying the rules
+ * (first 00:00, >= 3 entries, ascending, each >= 10 s).  Returns NULL and
+ * writes a warning when no valid list can be made. */
+char *desc_chapters(const struct topics *t, int64_t duration_ms, const char *language,
+    char *warning, size_t warning_sz);
+/* Replaces {{name}} variables; unknown names become empty. */
+char *desc_render(const char *tpl, const struct desc_vars *v, char *warning, size_t warning_sz);
+/* Title: one line, no '<' '>', <= 100 characters, cut at a word. */
+char *desc_clean_title(const char *s);
+/* Description: no '<' '>', <= 5000 bytes, cut at a word, valid UTF-8. */
+char *desc_clean_description(const char *s);
+/* Renders both templates and applies the limits. */
+int desc_build(const char *title_tpl, const char *desc_tpl, const struct desc_vars *v,
+    char **title, char **description, char *warning, size_t warning_sz,
+    struct zpub_err *err);
+/* Checks YouTube's rules on a finished description's chapter list:
+ * 0 when there is none or it is valid, else ZPUB_EINVAL. */
+int desc_check_chapters(const char *description, struct zpub_err *err);
+
+/* ---- services (OpenAI-compatible) ------------------------------------------ */
+
+struct ai_usage {
+	double audio_minutes;
+	int64_t prompt_tokens, completion_tokens, cached_tokens;
+	double cost;                /* in the provider's currency (USD) */
+	int requests;               /* successful requests counted */
+};
+
+struct ai_service {
+	const char *name;           /* "Fireworks transcription", "DeepSeek chat" */
+	const char *base_url;
+	const char *path;           /* "/audio/transcriptions", "/chat/completions" */
+	const char *model;
+	const char *key;            /* may be NULL (local servers) */
+	int64_t timeout_ms;
+	int max_attempts;
+	int64_t backoff_base_ms;
+};
+
+/* ---- transcription (transcribe.c) ------------------------------------------- */
+
+struct tr_chunk {
+	const char *path;           /* 16 kHz mono audio (FLAC) */
+	int64_t offset_ms;          /* on the output timeline */
+	int64_t duration_ms;
+};
+
+struct tr_opts {
+	const char *engine;         /* "pocketsphinx" | "openai-compatible" */
+	const char *language;       /* "" = detect */
+	int concurrency;            /* openai-compatible: chunks in flight */
+	const struct ai_service *svc;
+	double price_per_minute;
+	const char *ps_modeldir;    /* NULL = built-in */
+	struct zpub_progress progress;
+	const char *what;           /* recording name for messages */
+};
+
+/* Transcribes chunks into one transcript on their timeline. */
+int tr_transcribe(const struct tr_chunk *chunks, size_t n, const struct tr_opts *o,
+    struct transcript **out, struct ai_usage *usage, struct zpub_err *err);
+
+/* Decodes any audio file to 16 kHz mono s16 (libav*). */
+int tr_decode_pcm16k(const char *path, int16_t **pcm, size_t *n_samples,
+    struct zpub_err *err);
+/* Drops words (and segments) lying in silence of the audio: Whisper invents
+ * text on silence.  pcm is 16 kHz mono; times relative to its start. */
+void tr_drop_in_silence(struct transcript *t, const int16_t *pcm, size_t n);
+/* Parses an OpenAI verbose_json transcription answer. */
+int tr_parse_verbose_json(const char *body, struct transcript **out, struct zpub_err *err);
+
+/* ---- chat topics (topics_chat.c) ------------------------------------------ */
+
+struct topics_chat_opts {
+	const struct ai_service *svc;
+	int64_t context_tokens;     /* model context; 64000 */
+	double price_in_per_mtok, price_out_per_mtok;
+	const char *language;
+	const char *what;           /* recording name for messages */
+};
+
+int topics_chat(const struct transcript *t, const struct topics_chat_opts *o,
+    struct topics **out, struct ai_usage *usage, struct zpub_err *err);
+
+/* Builds the chat prompt pieces (one per context window) — exposed for tests. */
+char **topics_chat_prompts(const struct transcript *t, int64_t max_chars, size_t *n);
+
+/* ---- engine choice and the pipeline stage ---------------------------------- */
+
+/* "auto" -> openai-compatible when has_secret, else the offline engine. */
+const char *ai_engine_choose(const char *configured, int has_secret, const char *offline);
+
+/* PREPARING -> TRANSCRIBED: transcript, topics, subtitles, description. */
+int stage_transcribe(struct stage_ctx *ctx, struct zpub_err *err);
+
+#endif

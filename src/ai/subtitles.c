@@ -1,0 +1,843 @@
+/*
+ * subtitles.c — words with timings become subtitle cues that are pleasant to
+ * read, written as SRT and WebVTT, and read back by strict parsers.
+ *
+ * Layout: words are grouped greedily into the longest cue that still fits
+ * (lines x characters, maximum duration, no long pause inside), then the cue
+ * end is moved back to the best natural break (sentence end, comma, before a
+ * conjunction).  Lines are split at the word boundary that balances them,
+ * preferring punctuation and conjunctions.  Timing then stretches short or
+ * fast cues into the following silence, keeping a gap between cues.  Nothing
+ * here touches files or the network.
+ */
+#include "ai/ai.h"
+#include "ai/text.h"
+#include "config.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+subs_rules_default(struct subs_rules *r, const char *lang)
+{
+	int ru = lang && (strncmp(lang, "ru", 2) == 0);
+	r->max_line_chars = ru ? 39 : 42;
+	r->max_lines = 2;
+	r->min_cue_ms = 830;
+	r->max_cue_ms = 7000;
+	r->max_cps = 17.0;
+	r->min_gap_ms = 80;
+	r->pause_split_ms = 700;
+}
+
+void
+subs_rules_from_config(struct subs_rules *r, const cJSON *cfg, const char *lang)
+{
+	int ru = lang && (strncmp(lang, "ru", 2) == 0);
+	subs_rules_default(r, lang);
+	if (cfg == NULL)
+		return;
+	r->max_line_chars = (int)config_int(cfg, ru ? "processing.subtitles.max_line_chars_ru" :
+	    "processing.subtitles.max_line_chars", r->max_line_chars);
+	r->max_lines = (int)config_int(cfg, "processing.subtitles.max_lines", r->max_lines);
+	r->min_cue_ms = config_int(cfg, "processing.subtitles.min_cue_ms", r->min_cue_ms);
+	r->max_cue_ms = config_int(cfg, "processing.subtitles.max_cue_ms", r->max_cue_ms);
+	r->max_cps = config_double(cfg, "processing.subtitles.max_cps", r->max_cps);
+	r->min_gap_ms = config_int(cfg, "processing.subtitles.min_gap_ms", r->min_gap_ms);
+	r->pause_split_ms = config_int(cfg, "processing.subtitles.pause_split_ms", r->pause_split_ms);
+	if (r->max_line_chars < 10)
+		r->max_line_chars = 10;
+	if (r->max_lines < 1)
+		r->max_lines = 1;
+	if (r->max_cue_ms < r->min_cue_ms + 500)
+		r->max_cue_ms = r->min_cue_ms + 500;
+	if (r->max_cps <= 0)
+		r->max_cps = 17.0;
+}
+
+void
+subs_track_free(struct subs_track *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		free(t->cues[i].text);
+	free(t->cues);
+	free(t);
+}
+
+static int
+track_add(struct subs_track *t, int64_t s, int64_t e, char *text)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct subs_cue *nc = realloc(t->cues, cap * sizeof *nc);
+		if (nc == NULL) {
+			free(text);
+			return ZPUB_ENOMEM;
+		}
+		t->cues = nc;
+		t->cap = cap;
+	}
+	t->cues[t->n++] = (struct subs_cue){ s, e, text };
+	return 0;
+}
+
+/* ---- words and break points ----------------------------------------------- */
+
+static const char *const conjunctions[] = {
+	"and", "but", "or", "nor", "so", "because", "that", "which", "who", "when",
+	"while", "if", "although", "though", "where", "whereas", "unless", "since",
+	"until", "then", "as", "than", "whether",
+	"и", "а", "но", "или", "либо", "что", "чтобы", "потому", "поэтому", "когда",
+	"если", "хотя", "который", "которая", "которое", "которые", "которого",
+	"где", "как", "так", "пока", "чем", "зато", "однако", "то", "ли", "будто",
+	NULL
+};
+
+static int
+is_conjunction(const char *w)
+{
+	char *n = txt_norm_word(w);
+	int hit = 0;
+	for (size_t i = 0; conjunctions[i] && !hit; i++)
+		hit = strcmp(n, conjunctions[i]) == 0;
+	free(n);
+	return hit;
+}
+
+/* 3 after . ? ! …, 2 after , ; : — –, else 0. */
+static int
+punct_strength(const char *w)
+{
+	size_t n = strlen(w);
+	while (n > 0 && (w[n - 1] == '"' || w[n - 1] == ')' || w[n - 1] == '\'' ||
+	    w[n - 1] == ']'))
+		n--;
+	if (n == 0)
+		return 0;
+	char c = w[n - 1];
+	if (c == '.' || c == '?' || c == '!')
+		return 3;
+	if (n >= 3 && memcmp(w + n - 3, "\xE2\x80\xA6", 3) == 0) /* … */
+		return 3;
+	if (c == ',' || c == ';' || c == ':')
+		return 2;
+	if (n >= 3 && (memcmp(w + n - 3, "\xE2\x80\x94", 3) == 0 ||
+	    memcmp(w + n - 3, "\xE2\x80\x93", 3) == 0))
+		return 2;
+	if (n >= 2 && memcmp(w + n - 2, "\xC2\xBB", 2) == 0) /* » */
+		return 1;
+	return 0;
+}
+
+/* Trimmed, control-free copy of a word; "" when nothing is left. */
+static char *
+clean_word(const char *w)
+{
+	while (*w == ' ' || *w == '\t' || *w == '\n' || *w == '\r')
+		w++;
+	size_t n = strlen(w);
+	while (n > 0 && (w[n - 1] == ' ' || w[n - 1] == '\t' || w[n - 1] == '\n' || w[n - 1] == '\r'))
+		n--;
+	char *out = malloc(n + 1);
+	size_t o = 0;
+	if (out == NULL)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)w[i];
+		if (c < 0x20 || c == 0x7F)
+			c = ' ';
+		if (c == ' ')
+			continue; /* a word is one token */
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	/* "-->" ends a timing line in both formats. */
+	char *arrow;
+	while ((arrow = strstr(out, "-->")) != NULL)
+		arrow[2] = ' ', memmove(arrow + 2, arrow + 3, strlen(arrow + 3) + 1);
+	if (!utf8_valid(out, strlen(out))) {
+		for (size_t i = 0; out[i]; i++)
+			if ((unsigned char)out[i] >= 0x80)
+				out[i] = '?';
+	}
+	return out;
+}
+
+struct tok {
+	char *w;
+	size_t chars;
+	int punct;       /* after this word */
+	int conj;        /* this word is a conjunction */
+};
+
+/* ---- line wrapping -------------------------------------------------------- */
+
+static char *
+join_toks(const struct tok *t, size_t a, size_t b, const size_t *breaks, size_t nbreaks)
+{
+	struct sbuf s = {0};
+	size_t bi = 0;
+	for (size_t i = a; i < b; i++) {
+		if (i > a) {
+			if (bi < nbreaks && breaks[bi] == i) {
+				sb_addc(&s, '\n');
+				bi++;
+			} else {
+				sb_addc(&s, ' ');
+			}
+		}
+		sb_add(&s, t[i].w);
+	}
+	return sb_take(&s);
+}
+
+static size_t
+span_chars(const struct tok *t, size_t a, size_t b)
+{
+	size_t c = 0;
+	for (size_t i = a; i < b; i++)
+		c += t[i].chars + (i > a);
+	return c;
+}
+
+/* A line fits when it is short enough or is a single (unbreakable) word. */
+static int
+line_fits(const struct tok *t, size_t a, size_t b, int max)
+{
+	return b - a == 1 || span_chars(t, a, b) <= (size_t)max;
+}
+
+/* Wraps tokens [a,b) into at most r->max_lines lines; NULL if impossible. */
+static char *
+wrap_toks(const struct tok *t, size_t a, size_t b, const struct subs_rules *r)
+{
+	size_t total = span_chars(t, a, b);
+	int max = r->max_line_chars;
+
+	if (b <= a)
+		return NULL;
+	if (line_fits(t, a, b, max))
+		return join_toks(t, a, b, NULL, 0);
+	if (r->max_lines < 2)
+		return NULL;
+	if (r->max_lines == 2) {
+		long best_score = -1000000;
+		size_t best = 0;
+		for (size_t s = a + 1; s < b; s++) {
+			if (!line_fits(t, a, s, max) || !line_fits(t, s, b, max))
+				continue;
+			long l1 = (long)span_chars(t, a, s), l2 = (long)span_chars(t, s, b);
+			long score = -labs(l1 - l2);
+			if (t[s - 1].punct >= 2)
+				score += 12 + t[s - 1].punct;
+			else if (t[s].conj)
+				score += 8;
+			if (l1 <= l2)
+				score += 2; /* a bottom-heavy pyramid reads better */
+			if (score > best_score) {
+				best_score = score;
+				best = s;
+			}
+		}
+		if (best == 0)
+			return NULL;
+		return join_toks(t, a, b, &best, 1);
+	}
+	/* More lines: greedy fill, which is fine for this rare setting. */
+	size_t *br = calloc((size_t)r->max_lines, sizeof *br), nb = 0, ls = a;
+	if (br == NULL)
+		abort();
+	for (size_t i = a + 1; i <= b; i++) {
+		if (i < b && line_fits(t, ls, i + 1, max))
+			continue;
+		if (i == b)
+			break;
+		if ((int)nb + 1 >= r->max_lines) {
+			free(br);
+			return NULL;
+		}
+		br[nb++] = i;
+		ls = i;
+	}
+	if (!line_fits(t, ls, b, max)) {
+		free(br);
+		return NULL;
+	}
+	(void)total;
+	char *s = join_toks(t, a, b, br, nb);
+	free(br);
+	return s;
+}
+
+static void
+toks_free(struct tok *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(t[i].w);
+	free(t);
+}
+
+static struct tok *
+toks_from_text(const char *text, size_t *n)
+{
+	char *copy = xstrdup(text), *save = NULL;
+	struct tok *t = NULL;
+	size_t cap = 0;
+	*n = 0;
+	for (char *w = strtok_r(copy, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct tok *nt = realloc(t, cap * sizeof *nt);
+			if (nt == NULL)
+				abort();
+			t = nt;
+		}
+		t[*n] = (struct tok){ xstrdup(w), utf8_len(w), punct_strength(w), is_conjunction(w) };
+		(*n)++;
+	}
+	free(copy);
+	return t;
+}
+
+char *
+subs_wrap(const char *text, const struct subs_rules *r)
+{
+	size_t n;
+	struct tok *t = toks_from_text(text, &n);
+	char *s = n ? wrap_toks(t, 0, n, r) : NULL;
+	toks_free(t, n);
+	return s;
+}
+
+/* ---- cue building ---------------------------------------------------------- */
+
+struct span {
+	size_t a, b;     /* tokens [a, b) */
+};
+
+int
+subs_build(const struct transcript *tr, const struct subs_rules *r,
+    struct subs_track **out, struct zpub_err *err)
+{
+	struct tok *t = calloc(tr->n_words + 1, sizeof *t);
+	int64_t *ts = calloc(tr->n_words + 1, sizeof *ts), *te = calloc(tr->n_words + 1, sizeof *te);
+	struct span *sp = calloc(tr->n_words + 1, sizeof *sp);
+	struct subs_track *track = calloc(1, sizeof *track);
+	size_t n = 0, ns = 0;
+	int rc = 0;
+
+	if (t == NULL || ts == NULL || te == NULL || sp == NULL || track == NULL) {
+		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory laying out subtitles");
+		goto out;
+	}
+	for (size_t i = 0; i < tr->n_words; i++) {
+		char *w = clean_word(tr->words[i].w);
+		if (w[0] == '\0') {
+			free(w);
+			continue;
+		}
+		t[n] = (struct tok){ w, utf8_len(w), punct_strength(w), is_conjunction(w) };
+		ts[n] = tr->words[i].start_ms;
+		te[n] = tr->words[i].end_ms > ts[n] ? tr->words[i].end_ms : ts[n] + 1;
+		if (n > 0 && ts[n] < ts[n - 1]) /* engines are not always monotonic */
+			ts[n] = ts[n - 1];
+		if (te[n] < ts[n])
+			te[n] = ts[n] + 1;
+		n++;
+	}
+
+	size_t cap_chars = (size_t)r->max_lines * (size_t)r->max_line_chars + (size_t)r->max_lines;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;          /* maximal end (exclusive) */
+		int hard_stop = 0;         /* j is followed by a pause or the end */
+		for (;;) {
+			if (j >= n) {
+				hard_stop = 1;
+				break;
+			}
+			if (ts[j] - te[j - 1] >= r->pause_split_ms) {
+				hard_stop = 1;
+				break;
+			}
+			if (te[j] - ts[i] > r->max_cue_ms)
+				break;
+			if (span_chars(t, i, j + 1) > cap_chars)
+				break;
+			char *w = wrap_toks(t, i, j + 1, r);
+			if (w == NULL)
+				break;
+			free(w);
+			j++;
+		}
+		/* Choose where to end: a natural break late enough to fill the cue. */
+		size_t best = j;
+		if (!(hard_stop || t[j - 1].punct >= 3)) {
+			size_t full = span_chars(t, i, j);
+			long best_score = -1;
+			for (size_t b = i + 1; b <= j; b++) {
+				size_t c = span_chars(t, i, b);
+				int nat = t[b - 1].punct >= 3 ? 40 : t[b - 1].punct >= 2 ? 22 :
+				    (b < n && t[b].conj) ? 12 : 0;
+				if (nat == 0 && b != j)
+					continue;
+				if (b != j && c * 100 < full * 35)
+					continue; /* too short: would waste a cue */
+				if (b != j && te[b - 1] - ts[i] < r->min_cue_ms / 2)
+					continue;
+				long score = nat + (long)(c * 20 / (full ? full : 1));
+				if (score > best_score) {
+					best_score = score;
+					best = b;
+				}
+			}
+		}
+		sp[ns++] = (struct span){ i, best };
+		i = best;
+	}
+
+	/* Merge cues that would flash by with a neighbour they fit with. */
+	for (size_t k = 0; k + 1 < ns;) {
+		struct span *c = &sp[k], *d = &sp[k + 1];
+		int64_t dur = te[c->b - 1] - ts[c->a];
+		int64_t gap = ts[d->a] - te[c->b - 1];
+		if (dur < r->min_cue_ms && gap < r->pause_split_ms &&
+		    te[d->b - 1] - ts[c->a] <= r->max_cue_ms) {
+			char *w = wrap_toks(t, c->a, d->b, r);
+			if (w != NULL) {
+				free(w);
+				c->b = d->b;
+				memmove(d, d + 1, (ns - k - 2) * sizeof *d);
+				ns--;
+				continue;
+			}
+		}
+		k++;
+	}
+
+	for (size_t k = 0; k < ns; k++) {
+		char *text = wrap_toks(t, sp[k].a, sp[k].b, r);
+		if (text == NULL) /* a single over-long word: keep it whole */
+			text = join_toks(t, sp[k].a, sp[k].b, NULL, 0);
+		int64_t s = ts[sp[k].a], e = te[sp[k].b - 1];
+		if (e - s > r->max_cue_ms)
+			e = s + r->max_cue_ms;
+		if ((rc = track_add(track, s, e, text)) != 0) {
+			zpub_err_set(err, rc, "out of memory laying out subtitles");
+			goto out;
+		}
+	}
+
+	/* Timing: keep the gap, then stretch short or fast cues into silence. */
+	for (size_t k = 0; k < track->n; k++) {
+		struct subs_cue *c = &track->cues[k];
+		int64_t next = k + 1 < track->n ? track->cues[k + 1].start_ms : INT64_MAX;
+		int64_t prev_end = k > 0 ? track->cues[k - 1].end_ms : -r->min_gap_ms;
+		if (c->start_ms < prev_end + r->min_gap_ms)
+			c->start_ms = prev_end + r->min_gap_ms;
+		size_t chars = utf8_len(c->text);
+		int64_t want = (int64_t)((double)chars * 1000.0 / r->max_cps + 0.5);
+		if (want < r->min_cue_ms)
+			want = r->min_cue_ms;
+		if (want > r->max_cue_ms)
+			want = r->max_cue_ms;
+		int64_t limit = next == INT64_MAX ? INT64_MAX : next - r->min_gap_ms;
+		if (c->end_ms - c->start_ms < want) {
+			int64_t e = c->start_ms + want;
+			c->end_ms = e < limit ? e : (limit > c->end_ms ? limit : c->end_ms);
+		}
+		if (c->end_ms > limit)
+			c->end_ms = limit;
+		if (c->end_ms - c->start_ms < r->min_cue_ms) {
+			/* start a little early if the previous cue leaves room */
+			int64_t s = c->end_ms - r->min_cue_ms;
+			int64_t floor_s = prev_end + r->min_gap_ms;
+			if (s < floor_s)
+				s = floor_s;
+			if (s < c->start_ms && c->start_ms - s <= 500)
+				c->start_ms = s;
+		}
+		if (c->end_ms <= c->start_ms)
+			c->end_ms = c->start_ms + 1;
+		if (c->start_ms < 0)
+			c->start_ms = 0;
+	}
+	*out = track;
+	track = NULL;
+out:
+	if (t)
+		toks_free(t, n);
+	free(ts);
+	free(te);
+	free(sp);
+	subs_track_free(track);
+	return rc;
+}
+
+/* ---- writers ------------------------------------------------------------- */
+
+static void
+fmt_time(struct sbuf *b, int64_t ms, char sep)
+{
+	if (ms < 0)
+		ms = 0;
+	sb_addf(b, "%02lld:%02lld:%02lld%c%03lld", (long long)(ms / 3600000),
+	    (long long)(ms / 60000 % 60), (long long)(ms / 1000 % 60), sep,
+	    (long long)(ms % 1000));
+}
+
+char *
+subs_write_srt(const struct subs_track *t)
+{
+	struct sbuf b = {0};
+	for (size_t i = 0; i < t->n; i++) {
+		sb_addf(&b, "%zu\n", i + 1);
+		fmt_time(&b, t->cues[i].start_ms, ',');
+		sb_add(&b, " --> ");
+		fmt_time(&b, t->cues[i].end_ms, ',');
+		sb_addc(&b, '\n');
+		sb_add(&b, t->cues[i].text);
+		sb_add(&b, "\n\n");
+	}
+	return sb_take(&b);
+}
+
+char *
+subs_write_vtt(const struct subs_track *t)
+{
+	struct sbuf b = {0};
+	sb_add(&b, "WEBVTT\n\n");
+	for (size_t i = 0; i < t->n; i++) {
+		fmt_time(&b, t->cues[i].start_ms, '.');
+		sb_add(&b, " --> ");
+		fmt_time(&b, t->cues[i].end_ms, '.');
+		sb_addc(&b, '\n');
+		for (const char *p = t->cues[i].text; *p; p++) {
+			if (*p == '&')
+				sb_add(&b, "&amp;");
+			else if (*p == '<')
+				sb_add(&b, "&lt;");
+			else if (*p == '>')
+				sb_add(&b, "&gt;");
+			else
+				sb_addc(&b, *p);
+		}
+		sb_add(&b, "\n\n");
+	}
+	return sb_take(&b);
+}
+
+/* ---- strict parsers ------------------------------------------------------- */
+
+struct lines {
+	char **v;
+	size_t n;
+	char *buf;
+};
+
+static void
+lines_split(const char *text, struct lines *l)
+{
+	if (strncmp(text, "\xEF\xBB\xBF", 3) == 0)
+		text += 3;
+	l->buf = xstrdup(text);
+	l->n = 0;
+	size_t cap = 64;
+	l->v = malloc(cap * sizeof *l->v);
+	if (l->v == NULL)
+		abort();
+	char *p = l->buf;
+	while (*p) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		size_t len = strlen(p);
+		if (len && p[len - 1] == '\r')
+			p[len - 1] = '\0';
+		if (l->n == cap) {
+			cap *= 2;
+			char **nv = realloc(l->v, cap * sizeof *nv);
+			if (nv == NULL)
+				abort();
+			l->v = nv;
+		}
+		l->v[l->n++] = p;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+}
+
+static void
+lines_free(struct lines *l)
+{
+	free(l->v);
+	free(l->buf);
+}
+
+/* Parses "HH:MM:SS<sep>mmm" (hours optional when allow_short); returns the
+ * byte count consumed or 0. */
+static size_t
+parse_ts(const char *s, char sep, int allow_short, int64_t *ms)
+{
+	int f[4] = {0}, nf = 0;
+	size_t i = 0;
+	for (;;) {
+		size_t st = i;
+		while (isdigit((unsigned char)s[i]))
+			i++;
+		size_t len = i - st;
+		if (len == 0 || nf >= 3)
+			return 0;
+		if (nf > 0 && len != 2)
+			return 0;
+		if (nf == 0 && len < 2)
+			return 0;
+		long v = strtol(s + st, NULL, 10);
+		f[nf++] = (int)v;
+		if (s[i] == ':') {
+			i++;
+			continue;
+		}
+		if (s[i] != sep)
+			return 0;
+		i++;
+		break;
+	}
+	if (nf == 2 && !allow_short)
+		return 0;
+	if (nf < 2)
+		return 0;
+	size_t st = i;
+	while (isdigit((unsigned char)s[i]))
+		i++;
+	if (i - st != 3)
+		return 0;
+	int msv = atoi(s + st);
+	int h = nf == 3 ? f[0] : 0, m = f[nf - 2], sec = f[nf - 1];
+	if (m > 59 || sec > 59)
+		return 0;
+	*ms = ((int64_t)h * 3600 + m * 60 + sec) * 1000 + msv;
+	return i;
+}
+
+static int
+parse_timing(const char *line, char sep, int vtt, int64_t *s, int64_t *e)
+{
+	size_t n = parse_ts(line, sep, vtt, s);
+	if (n == 0)
+		return -1;
+	if (strncmp(line + n, " --> ", 5) != 0)
+		return -1;
+	size_t m = parse_ts(line + n + 5, sep, vtt, e);
+	if (m == 0)
+		return -1;
+	const char *rest = line + n + 5 + m;
+	if (*rest != '\0' && !(vtt && (*rest == ' ' || *rest == '\t')))
+		return -1;
+	return *e > *s ? 0 : -2;
+}
+
+static char *
+vtt_unescape(const char *s)
+{
+	struct sbuf b = {0};
+	while (*s) {
+		if (strncmp(s, "&amp;", 5) == 0)
+			sb_addc(&b, '&'), s += 5;
+		else if (strncmp(s, "&lt;", 4) == 0)
+			sb_addc(&b, '<'), s += 4;
+		else if (strncmp(s, "&gt;", 4) == 0)
+			sb_addc(&b, '>'), s += 4;
+		else if (strncmp(s, "&nbsp;", 6) == 0)
+			sb_add(&b, "\xC2\xA0"), s += 6;
+		else
+			sb_addc(&b, *s++);
+	}
+	return sb_take(&b);
+}
+
+static int
+parse_cues(struct lines *l, size_t i, int vtt, struct subs_track *t, struct zpub_err *err)
+{
+	const char *fmt = vtt ? "WebVTT" : "SRT";
+	size_t expect = 1;
+	while (i < l->n) {
+		if (l->v[i][0] == '\0') {
+			i++;
+			continue;
+		}
+		size_t first = i;
+		if (vtt && strncmp(l->v[i], "NOTE", 4) == 0 &&
+		    (l->v[i][4] == '\0' || l->v[i][4] == ' ' || l->v[i][4] == '\t')) {
+			while (i < l->n && l->v[i][0] != '\0')
+				i++;
+			continue;
+		}
+		if (!vtt) {
+			char *end;
+			long idx = strtol(l->v[i], &end, 10);
+			if (*end != '\0' || end == l->v[i] || idx != (long)expect)
+				return zpub_err_set(err, ZPUB_EINVAL,
+				    "%s line %zu: expected cue number %zu, found \"%.40s\"", fmt,
+				    i + 1, expect, l->v[i]);
+			i++;
+		} else if (strstr(l->v[i], "-->") == NULL) {
+			i++; /* cue identifier */
+		}
+		if (i >= l->n)
+			return zpub_err_set(err, ZPUB_EINVAL, "%s line %zu: cue without timing", fmt, i);
+		int64_t s, e;
+		int prc = parse_timing(l->v[i], vtt ? '.' : ',', vtt, &s, &e);
+		if (prc == -1)
+			return zpub_err_set(err, ZPUB_EINVAL, "%s line %zu: bad timing line \"%.60s\"",
+			    fmt, i + 1, l->v[i]);
+		if (prc == -2)
+			return zpub_err_set(err, ZPUB_EINVAL, "%s line %zu: cue ends before it starts",
+			    fmt, i + 1);
+		i++;
+		struct sbuf b = {0};
+		while (i < l->n && l->v[i][0] != '\0') {
+			if (strstr(l->v[i], "-->") != NULL) {
+				sb_free(&b);
+				return zpub_err_set(err, ZPUB_EINVAL,
+				    "%s line %zu: \"-->\" inside cue text (missing blank line?)", fmt, i + 1);
+			}
+			if (!utf8_valid(l->v[i], strlen(l->v[i]))) {
+				sb_free(&b);
+				return zpub_err_set(err, ZPUB_EINVAL, "%s line %zu: invalid UTF-8", fmt, i + 1);
+			}
+			if (b.len)
+				sb_addc(&b, '\n');
+			sb_add(&b, l->v[i]);
+			i++;
+		}
+		if (b.len == 0) {
+			sb_free(&b);
+			return zpub_err_set(err, ZPUB_EINVAL, "%s line %zu: cue has no text", fmt, first + 1);
+		}
+		char *text = sb_take(&b);
+		if (vtt) {
+			char *u = vtt_unescape(text);
+			free(text);
+			text = u;
+		}
+		if (track_add(t, s, e, text) != 0)
+			return zpub_err_set(err, ZPUB_ENOMEM, "out of memory reading subtitles");
+		expect++;
+	}
+	return 0;
+}
+
+int
+subs_parse_srt(const char *text, struct subs_track **out, struct zpub_err *err)
+{
+	struct lines l;
+	struct subs_track *t = calloc(1, sizeof *t);
+	if (t == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory reading subtitles");
+	lines_split(text, &l);
+	int rc = parse_cues(&l, 0, 0, t, err);
+	lines_free(&l);
+	if (rc != 0) {
+		subs_track_free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+int
+subs_parse_vtt(const char *text, struct subs_track **out, struct zpub_err *err)
+{
+	struct lines l;
+	struct subs_track *t = calloc(1, sizeof *t);
+	int rc = 0;
+	if (t == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory reading subtitles");
+	lines_split(text, &l);
+	if (l.n == 0 || strncmp(l.v[0], "WEBVTT", 6) != 0 ||
+	    (l.v[0][6] != '\0' && l.v[0][6] != ' ' && l.v[0][6] != '\t')) {
+		rc = zpub_err_set(err, ZPUB_EINVAL, "WebVTT must start with a \"WEBVTT\" line");
+		goto out;
+	}
+	size_t i = 1;
+	while (i < l.n && l.v[i][0] != '\0') {
+		if (strstr(l.v[i], "-->") != NULL) {
+			rc = zpub_err_set(err, ZPUB_EINVAL,
+			    "WebVTT line %zu: a blank line must follow the header", i + 1);
+			goto out;
+		}
+		i++;
+	}
+	rc = parse_cues(&l, i, 1, t, err);
+out:
+	lines_free(&l);
+	if (rc != 0) {
+		subs_track_free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+/* ---- rule check ----------------------------------------------------------- */
+
+int
+subs_check(const struct subs_track *t, const struct subs_rules *r,
+    struct subs_report *rep, struct zpub_err *err)
+{
+	struct subs_report local = {0};
+	if (rep == NULL)
+		rep = &local;
+	memset(rep, 0, sizeof *rep);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct subs_cue *c = &t->cues[i];
+		int64_t dur = c->end_ms - c->start_ms;
+		if (dur <= 0)
+			return zpub_err_set(err, ZPUB_EINVAL, "cue %zu has no duration", i + 1);
+		if (dur > r->max_cue_ms)
+			return zpub_err_set(err, ZPUB_EINVAL, "cue %zu lasts %lld ms (max %lld)",
+			    i + 1, (long long)dur, (long long)r->max_cue_ms);
+		if (i > 0) {
+			const struct subs_cue *p = &t->cues[i - 1];
+			if (c->start_ms < p->start_ms)
+				return zpub_err_set(err, ZPUB_EINVAL, "cue %zu starts before cue %zu",
+				    i + 1, i);
+			if (c->start_ms < p->end_ms)
+				return zpub_err_set(err, ZPUB_EINVAL, "cue %zu overlaps cue %zu", i + 1, i);
+			if (c->start_ms - p->end_ms < r->min_gap_ms)
+				return zpub_err_set(err, ZPUB_EINVAL,
+				    "cue %zu follows cue %zu after %lld ms (min %lld)", i + 1, i,
+				    (long long)(c->start_ms - p->end_ms), (long long)r->min_gap_ms);
+		}
+		int lines = 0;
+		size_t chars = 0;
+		const char *p = c->text;
+		while (p) {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+			size_t lc = txt_chars(p, len);
+			lines++;
+			chars += lc;
+			if (len == 0)
+				return zpub_err_set(err, ZPUB_EINVAL, "cue %zu has an empty line", i + 1);
+			if (lc > (size_t)r->max_line_chars && memchr(p, ' ', len) != NULL)
+				return zpub_err_set(err, ZPUB_EINVAL,
+				    "cue %zu has a line of %zu characters (max %d): \"%.*s\"", i + 1, lc,
+				    r->max_line_chars, (int)len, p);
+			p = nl ? nl + 1 : NULL;
+		}
+		if (lines > r->max_lines)
+			return zpub_err_set(err, ZPUB_EINVAL, "cue %zu has %d lines (max %d)", i + 1,
+			    lines, r->max_lines);
+		if (dur < r->min_cue_ms)
+			rep->too_short++;
+		if ((double)chars * 1000.0 / (double)dur > r->max_cps + 0.01)
+			rep->too_fast++;
+	}
+	return 0;
+}

@@ -1,0 +1,78 @@
+/*
+ * cmd.h — the scriptable commands: one table, one file per command group.
+ *
+ * ZPUB_COMMANDS is the single list of commands: it yields the dispatch
+ * table, `zpub help` and the usage lines.  A command returns the process exit
+ * code: 0 done, 1 it failed (the message is printed), 2 bad usage.
+ */
+#ifndef ZPUB_CMD_H
+#define ZPUB_CMD_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <cJSON.h>
+
+#include "err.h"
+
+struct store;
+struct vault;
+
+struct cli {
+	char *data_dir;        /* root of zpub's data (db, media, log) */
+	char *config_dir;      /* user config folder (config.json, vault.key) */
+	char *config_path;
+	char *db_path;
+	char *key_path;
+	cJSON *config;         /* defaults <- user file */
+	const char *tenant;    /* --tenant, else config "tenant" */
+	int64_t tenant_id;
+	struct store *store;
+	struct vault *vault;
+	char owner[160];       /* lease owner: "cli@host:pid" */
+	int progress_tty;      /* stderr is a terminal: draw progress bars */
+	const char *cmd_name;
+};
+
+/* X(name, handler, usage, summary) */
+#define ZPUB_COMMANDS(X) \
+	X("import", cmd_import, "import [--title T] FILE...", \
+	  "copy media files in as new recordings (prints their ids)") \
+	X("list", cmd_list, "list [--status S] [--search TEXT] [--limit N] [--json]", \
+	  "list recordings") \
+	X("show", cmd_show, "show ID [--json]", "one recording: stages, artefacts, publications") \
+	X("status", cmd_status, "status [--json]", "counts per status and what is running") \
+	X("run", cmd_run, "run ID...|--all [--until STATUS]", \
+	  "run the pipeline stages in order") \
+	X("retry", cmd_retry, "retry ID...", "queue FAILED recordings again at their failed stage") \
+	X("skip", cmd_skip, "skip ID...", "mark recordings SKIPPED (kept, can be un-skipped)") \
+	X("unskip", cmd_unskip, "unskip ID...", "bring SKIPPED recordings back into the flow") \
+	X("delete", cmd_delete, "delete ID...", "delete recordings and their files") \
+	X("journal", cmd_journal, "journal [ID] [--limit N] [--json]", "the operations journal") \
+	X("config", cmd_config, "config get KEY | config set KEY VALUE | config show", \
+	  "read and change the configuration") \
+	X("secret", cmd_secret, "secret set NAME | secret list [--json] | secret delete NAME", \
+	  "API keys and client secrets, encrypted at rest") \
+	X("help", cmd_help, "help [COMMAND]", "this help")
+
+#define X(name, fn, usage, summary) int fn(struct cli *cli, int argc, char **argv);
+ZPUB_COMMANDS(X)
+#undef X
+
+/* Opens the store (and tenant) on first use. */
+int cli_store(struct cli *cli, struct zpub_err *err);
+int cli_vault(struct cli *cli, struct zpub_err *err);
+/* Prints "zpub: <message>" and returns 1. */
+int cli_fail(struct cli *cli, const struct zpub_err *err);
+/* Prints the usage line of the current command and returns 2. */
+int cli_usage(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints a JSON value to stdout (pretty) and frees it. */
+void cli_print_json(cJSON *j);
+/* Parses a recording id ("12"); 0 on error. */
+int64_t cli_parse_id(const char *s);
+/* Progress for the CLI: a bar on a terminal, nothing on a pipe. */
+int cli_progress(void *ud, double fraction, const char *what);
+void cli_progress_done(struct cli *cli);
+/* The usage line of a command. */
+const char *cli_usage_of(const char *name);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * cmd_config.c — `zpub config` (the user's JSON file) and `zpub secret`
+ * (the encrypted vault).  Secret values are read from standard input, never
+ * from the command line, where other users could see them in ps.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cmd/cmd.h"
+#include "config.h"
+#include "store.h"
+#include "util.h"
+#include "vault.h"
+
+int
+cmd_config(struct cli *cli, int argc, char **argv)
+{
+	struct zpub_err err;
+	if (argc == 2 && strcmp(argv[1], "show") == 0) {
+		cli_print_json(cJSON_Duplicate(cli->config, 1));
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "path") == 0) {
+		printf("%s\n", cli->config_path);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "get") == 0) {
+		const cJSON *v = config_find(cli->config, argv[2]);
+		if (v == NULL) {
+			zpub_err_set(&err, ZPUB_ENOTFOUND, "no config key '%s'", argv[2]);
+			return cli_fail(cli, &err);
+		}
+		if (cJSON_IsString(v))
+			printf("%s\n", v->valuestring);
+		else
+			cli_print_json(cJSON_Duplicate(v, 1));
+		return 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "set") == 0) {
+		if (config_file_set(cli->config_path, argv[2], argv[3], &err) != 0)
+			return cli_fail(cli, &err);
+		if (cli_store(cli, &err) == 0)
+			store_audit(cli->store, cli->tenant_id, cli->owner, "config.set", argv[2], "cli");
+		return 0;
+	}
+	return cli_usage(cli, NULL);
+}
+
+/* Reads one secret from stdin without echo on a terminal; strips the
+ * trailing newline.  Returns a sodium_malloc'd buffer. */
+static char *
+read_secret(size_t *len)
+{
+	size_t cap = 65536;
+	char *buf = sodium_malloc(cap);
+	struct termios old, quiet;
+	int tty = isatty(STDIN_FILENO);
+	if (buf == NULL)
+		return NULL;
+	if (tty) {
+		fprintf(stderr, "secret (input hidden): ");
+		tcgetattr(STDIN_FILENO, &old);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	size_t n = 0;
+	ssize_t got;
+	while (n < cap - 1 && (got = read(STDIN_FILENO, buf + n, cap - 1 - n)) > 0) {
+		n += (size_t)got;
+		if (tty && memchr(buf, '\n', n))
+			break;
+	}
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int
+valid_secret_name(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 64)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' ||
+		    *s == '-'))
+			return 0;
+	return 1;
+}
+
+int
+cmd_secret(struct cli *cli, int argc, char **argv)
+{
+	struct zpub_err err;
+	if (argc == 3 && strcmp(argv[1], "set") == 0) {
+		if (!valid_secret_name(argv[2]))
+			return cli_usage(cli, "secret names use a-z, 0-9, '.', '_' and '-'");
+		if (cli_vault(cli, &err) != 0)
+			return cli_fail(cli, &err);
+		size_t len = 0;
+		char *val = read_secret(&len);
+		if (val == NULL || len == 0) {
+			if (val)
+				sodium_free(val);
+			zpub_err_set(&err, ZPUB_EINVAL, "no secret given on standard input; try"
+			    " 'printf %%s \"$KEY\" | zpub secret set %s'", argv[2]);
+			return cli_fail(cli, &err);
+		}
+		int rc = vault_put(cli->vault, cli->tenant_id, argv[2], val, len, 0, &err);
+		sodium_free(val);
+		if (rc)
+			return cli_fail(cli, &err);
+		store_audit(cli->store, cli->tenant_id, cli->owner, "secret.set", argv[2], "cli");
+		fprintf(stderr, "stored secret '%s' for tenant %s\n", argv[2], cli->tenant);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "delete") == 0) {
+		if (cli_vault(cli, &err) != 0 || vault_delete(cli->vault, cli->tenant_id, argv[2], &err))
+			return cli_fail(cli, &err);
+		store_audit(cli->store, cli->tenant_id, cli->owner, "secret.delete", argv[2], "cli");
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+		int json = argc == 3 && strcmp(argv[2], "--json") == 0;
+		if (argc > 3 || (argc == 3 && !json))
+			return cli_usage(cli, NULL);
+		struct store_credential *v = NULL;
+		int n = 0;
+		if (cli_store(cli, &err) != 0 ||
+		    store_credentials(cli->store, cli->tenant_id, &v, &n, &err) != 0)
+			return cli_fail(cli, &err);
+		cJSON *a = cJSON_CreateArray();
+		for (int i = 0; i < n; i++) {
+			char upd[32];
+			time_iso(v[i].updated_at, upd);
+			if (json) {
+				cJSON *o = cJSON_CreateObject();
+				cJSON_AddStringToObject(o, "name", v[i].name);
+				cJSON_AddStringToObject(o, "state", v[i].state);
+				cJSON_AddStringToObject(o, "updated_at", upd);
+				cJSON_AddItemToArray(a, o);
+			} else
+				printf("%-28s %-9s %s\n", v[i].name, v[i].state, upd);
+		}
+		if (json)
+			cli_print_json(a);
+		else
+			cJSON_Delete(a);
+		store_credentials_free(v, n);
+		return 0;
+	}
+	return cli_usage(cli, NULL);
+}

@@ -1,0 +1,76 @@
+/*
+ * cmd_import.c — `zpub import FILE...`: local files in as recordings.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "ingest.h"
+#include "store.h"
+
+int
+cmd_import(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "title", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *title = NULL;
+	int json = 0, c, failed = 0;
+	struct zpub_err err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+		if (c == 't')
+			title = optarg;
+		else if (c == 'j')
+			json = 1;
+		else
+			return cli_usage(cli, NULL);
+	}
+	if (optind >= argc)
+		return cli_usage(cli, "name at least one file");
+	if (title && argc - optind > 1)
+		return cli_usage(cli, "--title applies to one file at a time");
+	if (cli_store(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	if (ingest_sweep(cli->store, cli->tenant, &err) != 0)
+		return cli_fail(cli, &err);
+
+	cJSON *out = json ? cJSON_CreateArray() : NULL;
+	for (int i = optind; i < argc; i++) {
+		struct ingest_opts o = { cli->tenant_id, cli->tenant, title, "local",
+			{ cli_progress, cli } };
+		struct ingest_result res;
+		int rc = ingest_file(cli->store, argv[i], &o, &res, &err);
+		cli_progress_done(cli);
+		if (rc) {
+			cli_fail(cli, &err);
+			failed++;
+			if (out) {
+				cJSON *e = cJSON_CreateObject();
+				cJSON_AddStringToObject(e, "file", argv[i]);
+				cJSON_AddStringToObject(e, "error", err.msg);
+				cJSON_AddItemToArray(out, e);
+			}
+			continue;
+		}
+		if (res.existed)
+			fprintf(stderr, "zpub: '%s' was imported before as recording %lld\n", argv[i],
+			    (long long)res.id);
+		if (out) {
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddStringToObject(e, "file", argv[i]);
+			cJSON_AddNumberToObject(e, "id", (double)res.id);
+			cJSON_AddBoolToObject(e, "existed", res.existed);
+			cJSON_AddNumberToObject(e, "duration_ms", (double)res.duration_ms);
+			cJSON_AddItemToArray(out, e);
+		} else
+			printf("%lld\n", (long long)res.id);
+	}
+	if (out)
+		cli_print_json(out);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,122 @@
+/*
+ * cmd_run.c — `zpub run` drives recordings through the stage table;
+ * `zpub retry` puts FAILED ones back in the queue.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "config.h"
+#include "pipeline.h"
+#include "store.h"
+
+static int
+run_ids(struct cli *cli, int64_t *ids, int n, enum rec_status until)
+{
+	struct zpub_err err;
+	int failed = 0;
+	struct pipeline_opts po = { until, cli->owner,
+		config_int(cli->config, "pipeline.lease_ms", 60000), { cli_progress, cli }, 0, NULL };
+	for (int i = 0; i < n; i++) {
+		int rc = pipeline_run(cli->store, cli->config, cli->data_dir, ids[i], &po, &err);
+		cli_progress_done(cli);
+		if (rc) {
+			fprintf(stderr, "zpub: recording %lld: ", (long long)ids[i]);
+			cli_fail(cli, &err);
+			failed = 1;
+		} else
+			printf("%lld %s\n", (long long)ids[i], status_name(until));
+	}
+	return failed;
+}
+
+int
+cmd_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "until", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct zpub_err err;
+	int all = 0, c, rc;
+	int until = ST_READY;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'a')
+			all = 1;
+		else if (c == 'u') {
+			until = status_parse(optarg);
+			if (until < 0 || until == ST_FAILED || until == ST_SKIPPED || until == ST_EXPIRED)
+				return cli_usage(cli, "--until takes a status of the main flow, such as"
+				    " PROCESSED or READY");
+		} else
+			return cli_usage(cli, NULL);
+	}
+	if (all == (optind < argc))
+		return cli_usage(cli, "name recording ids or --all, not both");
+	int n = argc - optind;
+	int64_t *ids = NULL;
+	if (!all) {
+		ids = calloc((size_t)n, sizeof *ids);
+		for (int i = 0; i < n; i++)
+			if ((ids[i] = cli_parse_id(argv[optind + i])) == 0) {
+				free(ids);
+				return cli_usage(cli, "'%s' is not a recording id", argv[optind + i]);
+			}
+	}
+	if (cli_store(cli, &err) != 0) {
+		free(ids);
+		return cli_fail(cli, &err);
+	}
+	if (all) {
+		/* Everything of the tenant that is on the flow before `until`,
+		 * including runs interrupted by a crash; FAILED ones wait for retry. */
+		struct store_filter f = { cli->tenant_id, -1, NULL, 0, 0, 0 };
+		struct store_recording **v = NULL;
+		int nv = 0;
+		if (store_recording_list(cli->store, &f, &v, &nv, &err) != 0)
+			return cli_fail(cli, &err);
+		ids = calloc((size_t)nv + 1, sizeof *ids);
+		n = 0;
+		for (int i = 0; i < nv; i++)
+			if (v[i]->status != (enum rec_status)until && v[i]->status != ST_FAILED &&
+			    v[i]->status != ST_SKIPPED && v[i]->status != ST_EXPIRED &&
+			    v[i]->status != ST_READY)
+				ids[n++] = v[i]->id;
+		store_recording_list_free(v, nv);
+	}
+	rc = run_ids(cli, ids, n, (enum rec_status)until);
+	free(ids);
+	return rc;
+}
+
+int
+cmd_retry(struct cli *cli, int argc, char **argv)
+{
+	struct zpub_err err;
+	int failed = 0;
+	if (argc < 2)
+		return cli_usage(cli, "name at least one recording id");
+	for (int i = 1; i < argc; i++)
+		if (cli_parse_id(argv[i]) == 0)
+			return cli_usage(cli, "'%s' is not a recording id", argv[i]);
+	if (cli_store(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	for (int i = 1; i < argc; i++) {
+		int64_t id = cli_parse_id(argv[i]);
+		if (store_recording_retry(cli->store, id, &err) != 0) {
+			cli_fail(cli, &err);
+			failed = 1;
+			continue;
+		}
+		struct store_recording *r = NULL;
+		if (store_recording_get(cli->store, id, &r, &err) == 0)
+			printf("%lld %s\n", (long long)id, status_name(r->status));
+		store_recording_free(r);
+	}
+	return failed;
+}

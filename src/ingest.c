@@ -1,0 +1,297 @@
+/*
+ * ingest.c — local import: probe, copy with hashing, one transaction.
+ */
+#include "ingest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "media/media.h"
+#include "pipeline.h"
+#include "store.h"
+#include "util.h"
+
+char *
+ingest_title_from_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	char *t = xstrdup(base);
+	char *dot = strrchr(t, '.');
+	if (dot && dot != t)
+		*dot = '\0';
+	/* Replace control bytes; then invalid UTF-8 bytes by '?'. */
+	for (unsigned char *p = (unsigned char *)t; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	size_t len = strlen(t);
+	for (size_t i = 0; i < len;) {
+		size_t n = 1;
+		unsigned char c = (unsigned char)t[i];
+		if (c >= 0xF0) n = 4; else if (c >= 0xE0) n = 3; else if (c >= 0xC0) n = 2;
+		if (i + n > len || !utf8_valid(t + i, n)) {
+			t[i] = '?';
+			n = 1;
+		}
+		i += n;
+	}
+	return t;
+}
+
+static const char *
+safe_ext(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	const char *dot = strrchr(base, '.');
+	if (dot == NULL || dot == base || strlen(dot) > 6)
+		return "bin";
+	for (const char *p = dot + 1; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			return "bin";
+	return dot + 1;
+}
+
+/* Copies src to dst (created 0600), hashing on the way, with progress. */
+static int
+copy_hash(const char *src, const char *dst, int64_t size, char hex[65],
+    const struct zpub_progress *prog, struct zpub_err *err)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = 0;
+	crypto_hash_sha256_state hs;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	size_t bufsz = 1 << 20;
+	unsigned char *buf = malloc(bufsz);
+	int64_t done = 0;
+
+	if (buf == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	if (in < 0) {
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot read %s: %s", src, strerror(errno));
+		goto out;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", dst, strerror(errno));
+		goto out;
+	}
+	crypto_hash_sha256_init(&hs);
+	for (;;) {
+		ssize_t n = read(in, buf, bufsz);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = zpub_err_set(err, ZPUB_EIO, "cannot read %s: %s", src, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		crypto_hash_sha256_update(&hs, buf, (size_t)n);
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s%s", dst, strerror(errno),
+				    errno == ENOSPC ? " (free some space and import again)" : "");
+				goto out;
+			}
+			off += w;
+		}
+		done += n;
+		if (zpub_progress_report(prog, size > 0 ? (double)done / (double)size : -1,
+		    "copying")) {
+			rc = zpub_err_set(err, ZPUB_ECANCEL, "import of %s cancelled", src);
+			goto out;
+		}
+	}
+	if (fsync(out) != 0) {
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot flush %s: %s", dst, strerror(errno));
+		goto out;
+	}
+	crypto_hash_sha256_final(&hs, digest);
+	sodium_bin2hex(hex, 65, digest, sizeof digest);
+out:
+	if (out >= 0)
+		close(out);
+	if (in >= 0)
+		close(in);
+	if (rc)
+		unlink(dst);
+	free(buf);
+	return rc;
+}
+
+int
+ingest_file(struct store *st, const char *path, const struct ingest_opts *o,
+    struct ingest_result *res, struct zpub_err *err)
+{
+	struct stat sb;
+	struct media_info *mi = NULL;
+	char *tenant_dir = NULL, *staging = NULL, *title = NULL, *ref = NULL, *meta = NULL;
+	char *rec_dir = NULL, *final = NULL;
+	char hex[65];
+	int rc, in_tx = 0, moved = 0;
+
+	memset(res, 0, sizeof *res);
+	if (stat(path, &sb) != 0)
+		return zpub_err_set(err, ZPUB_ENOTFOUND, "cannot import '%s': %s", path,
+		    strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return zpub_err_set(err, ZPUB_EINVAL, "cannot import '%s': not a regular file", path);
+	if (sb.st_size == 0)
+		return zpub_err_set(err, ZPUB_EMEDIA, "cannot import '%s': the file is empty (0 bytes)",
+		    path);
+	if ((rc = media_probe(path, &mi, err)) != 0) {
+		zpub_err_prefix(err, "cannot import '%s'", path);
+		return rc;
+	}
+	if (mi->audio_index < 0 && mi->video_index < 0) {
+		rc = zpub_err_set(err, ZPUB_EMEDIA, "cannot import '%s': it has no audio or video"
+		    " stream", path);
+		goto out;
+	}
+
+	tenant_dir = xasprintf("%s/media/%s", store_data_dir(st), o->tenant);
+	if ((rc = fs_mkdir_p(tenant_dir, 0700, err)) != 0)
+		goto out;
+	staging = xasprintf("%s/.import-%d-%lld.tmp", tenant_dir, (int)getpid(),
+	    (long long)time_mono_ms());
+	if ((rc = copy_hash(path, staging, (int64_t)sb.st_size, hex, &o->progress, err)) != 0)
+		goto out;
+
+	ref = xasprintf("sha256:%s", hex);
+	int64_t old_id;
+	if (store_recording_find_ref(st, o->tenant_id, o->source, ref, &old_id, NULL) == 0) {
+		res->id = old_id;
+		res->existed = 1;
+		res->duration_ms = mi->duration_ms;
+		goto out;
+	}
+
+	title = o->title ? xstrdup(o->title) : ingest_title_from_name(path);
+	cJSON *mj = media_info_to_json(mi);
+	cJSON_AddStringToObject(mj, "original_name", path);
+	meta = cJSON_PrintUnformatted(mj);
+	cJSON_Delete(mj);
+
+	if ((rc = store_begin(st, err)) != 0)
+		goto out;
+	in_tx = 1;
+	struct store_recording r;
+	memset(&r, 0, sizeof r);
+	r.tenant_id = o->tenant_id;
+	r.source = (char *)o->source;
+	r.source_ref = ref;
+	r.title = title;
+	r.started_at = (int64_t)sb.st_mtime * 1000;
+	r.duration_ms = mi->duration_ms;
+	r.status = ST_DOWNLOADED;
+	r.source_meta = meta;
+	if ((rc = store_recording_add(st, &r, &res->id, err)) != 0)
+		goto out;
+	rec_dir = xasprintf("%s/%lld", tenant_dir, (long long)res->id);
+	/* A folder of this id can only be debris of a crashed import: ids are
+	 * reused after a rollback, and live imports hold the write lock. */
+	fs_remove_tree(rec_dir);
+	if ((rc = fs_mkdir_p(rec_dir, 0700, err)) != 0)
+		goto out;
+	final = xasprintf("%s/source.%s", rec_dir, safe_ext(path));
+	if ((rc = fs_commit(staging, final, err)) != 0)
+		goto out;
+	moved = 1;
+	struct stage_artifact a;
+	memset(&a, 0, sizeof a);
+	a.kind = (char *)"source";
+	a.path = final;
+	a.bytes = (int64_t)sb.st_size;
+	memcpy(a.sha256, hex, sizeof hex);
+	a.extra = cJSON_CreateObject();
+	cJSON_AddNumberToObject(a.extra, "duration_ms", (double)mi->duration_ms);
+	rc = store_artifact_add(st, res->id, &a, err);
+	cJSON_Delete(a.extra);
+	if (rc)
+		goto out;
+	if ((rc = store_commit(st, err)) != 0)
+		goto out;
+	in_tx = 0;
+	res->duration_ms = mi->duration_ms;
+	log_info("imported '%s' as recording %lld (%lld bytes)", path, (long long)res->id,
+	    (long long)sb.st_size);
+out:
+	if (in_tx) {
+		store_rollback(st);
+		if (moved)
+			unlink(final);
+		if (rec_dir)
+			rmdir(rec_dir);
+		res->id = 0;
+	}
+	if (staging)
+		unlink(staging);
+	media_info_free(mi);
+	free(tenant_dir); free(staging); free(title); free(ref); free(meta);
+	free(rec_dir); free(final);
+	return rc;
+}
+
+static int
+pid_alive(long pid)
+{
+	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+int
+ingest_sweep(struct store *st, const char *tenant, struct zpub_err *err)
+{
+	char *dir = xasprintf("%s/media/%s", store_data_dir(st), tenant);
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	if (d == NULL) {
+		free(dir);
+		return 0;
+	}
+	/* Under the write lock nobody is between creating a folder and
+	 * committing its recording, so any folder without a row is debris. */
+	if ((rc = store_begin(st, err)) != 0) {
+		closedir(d);
+		free(dir);
+		return rc;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		long pid;
+		char *p = NULL;
+		if (sscanf(e->d_name, ".import-%ld-", &pid) == 1) {
+			if (!pid_alive(pid)) {
+				p = path_join(dir, e->d_name);
+				log_warn("removing a half-copied import left by process %ld: %s", pid, p);
+				unlink(p);
+			}
+		} else if (e->d_name[0] >= '1' && e->d_name[0] <= '9') {
+			char *end;
+			long long id = strtoll(e->d_name, &end, 10);
+			struct store_recording *r = NULL;
+			if (*end == '\0' && store_recording_get(st, id, &r, NULL) == ZPUB_ENOTFOUND) {
+				p = path_join(dir, e->d_name);
+				log_warn("removing the folder of an import that never committed: %s", p);
+				fs_remove_tree(p);
+			}
+			store_recording_free(r);
+		}
+		free(p);
+	}
+	closedir(d);
+	rc = store_commit(st, err);
+	free(dir);
+	return rc;
+}

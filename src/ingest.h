@@ -1,0 +1,44 @@
+/*
+ * ingest.h — bringing a local media file in as a recording, crash-safely.
+ *
+ * The file is copied (hashing as it goes) to a staging name in the tenant's
+ * media folder, outside any transaction; then one write transaction creates
+ * the recording, moves the file to <tenant>/<id>/source.<ext> and records
+ * the `source` artefact.  A crash leaves either the whole recording or
+ * nothing but debris that ingest_sweep() removes on the next start.
+ */
+#ifndef ZPUB_INGEST_H
+#define ZPUB_INGEST_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+struct store;
+
+struct ingest_opts {
+	int64_t tenant_id;
+	const char *tenant;        /* folder name */
+	const char *title;         /* NULL = from the file name */
+	const char *source;        /* "local" or "watch" */
+	struct zpub_progress progress;
+};
+
+struct ingest_result {
+	int64_t id;
+	int existed;               /* the same content was imported before as id */
+	int64_t duration_ms;
+};
+
+int ingest_file(struct store *st, const char *path, const struct ingest_opts *o,
+    struct ingest_result *res, struct zpub_err *err);
+
+/* Removes staging files of dead importers and recording folders that no
+ * committed recording owns.  Safe while other processes import. */
+int ingest_sweep(struct store *st, const char *tenant, struct zpub_err *err);
+
+/* A valid UTF-8 title from a file name: base name, extension dropped,
+ * control characters and invalid bytes replaced.  malloc'd. */
+char *ingest_title_from_name(const char *path);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * main.c — zpub's entry: global options, then one of three fronts
+ * (a command, the daemon, or the terminal app).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "cli_setup.h"
+#include "log.h"
+
+static void
+usage_short(FILE *f)
+{
+	fprintf(f, "usage: zpub [--data-dir DIR] [--tenant T] [-v] COMMAND [ARGS]\n"
+	    "       zpub --version | zpub help [COMMAND]\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli;
+	const char *data_dir = NULL, *tenant = NULL;
+	int verbose = 0, i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+			printf("zpub %s\n", ZPUB_VERSION);
+			return 0;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			a = "help";
+			argv[i] = (char *)"help";
+			break;
+		} else if (strcmp(a, "--data-dir") == 0 || strcmp(a, "--tenant") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "zpub: %s needs a value\n", a);
+				usage_short(stderr);
+				return 2;
+			}
+			if (a[2] == 'd')
+				data_dir = argv[++i];
+			else
+				tenant = argv[++i];
+		} else if (strncmp(a, "--data-dir=", 11) == 0) {
+			data_dir = a + 11;
+		} else if (strncmp(a, "--tenant=", 9) == 0) {
+			tenant = a + 9;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			verbose = 1;
+		} else if (a[0] == '-') {
+			fprintf(stderr, "zpub: unknown option %s\n", a);
+			usage_short(stderr);
+			return 2;
+		} else
+			break;
+	}
+	if (i >= argc) {
+		/* No command: the terminal app once it exists; until then, help. */
+		usage_short(stdout);
+		return cmd_help(NULL, 0, NULL);
+	}
+
+	if (cli_setup(&cli, data_dir, tenant, verbose) != 0)
+		return 1;
+	const char *name = argv[i];
+	int rc = -1;
+#define X(n, fn, usage, summary) \
+	if (rc == -1 && strcmp(name, n) == 0) { cli.cmd_name = n; rc = fn(&cli, argc - i, argv + i); }
+	ZPUB_COMMANDS(X)
+#undef X
+	if (rc == -1) {
+		fprintf(stderr, "zpub: unknown command '%s'\n", name);
+		usage_short(stderr);
+		fprintf(stderr, "Run 'zpub help' for the list of commands.\n");
+		rc = 2;
+	}
+	cli_teardown(&cli);
+	return rc;
+}

@@ -1,0 +1,938 @@
+/*
+ * cut.c — writes the kept segments of a recording as a new MP4.
+ *
+ * Two video strategies behind media_cut(): full re-encode (decode every
+ * frame, libx264), and smart cut (copy the packets of every GOP that starts
+ * inside a kept segment untouched; re-encode only from a cut point to the
+ * next IDR frame, with SPS/PPS id 1 so the pieces and the source's id-0
+ * parameter sets live side by side in one stream).  Audio is always decoded
+ * and re-encoded whole to AAC along the time map, sample-accurately, with
+ * holes (late start, gaps) filled with silence so A/V sync holds at every
+ * cut.  Smart cut falls back to re-encoding, saying why, when the input
+ * cannot be spliced soundly (not H.264/avcC, B-frames, odd pixel format).
+ */
+#include "media/media_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/opt.h>
+#include <libswscale/swscale.h>
+
+#include "config.h"
+
+void
+media_cut_opts_from_config(struct media_cut_opts *o, const cJSON *cfg)
+{
+	const char *s = config_str(cfg, "processing.video.strategy", "smart");
+
+	o->strategy = strcmp(s, "reencode") == 0 ? MEDIA_CUT_REENCODE : MEDIA_CUT_SMART;
+	o->crf = (int)config_int(cfg, "processing.video.crf", 23);
+	o->preset = config_str(cfg, "processing.video.preset", "veryfast");
+}
+
+/* The GOP buffer holds the packets since the last keyframe so a re-encoded
+ * piece can start decoding there. */
+struct gop_buf {
+	AVPacket **v;
+	int n, cap;
+};
+
+struct cut {
+	const char *in_path;
+	const struct media_timemap *tm;
+	const struct media_cut_opts *opts;
+	const struct zpub_progress *prog;
+	struct media_cut_report *rep;
+
+	AVFormatContext *in, *out;
+	AVStream *vst, *ovst, *oast;
+	AVRational tb;              /* video time base, in and out */
+	int64_t origin_ms;
+	int vi;
+
+	/* segment bounds in tb, source (s, e) and output start (o) */
+	int64_t *s, *e, *o;
+	int64_t out_end;            /* output video end in tb */
+
+	AVCodecContext *dec, *enc;
+	struct SwsContext *sws;
+	AVFrame *held, *conv;
+	int64_t held_ts;
+	int piece_started;          /* a frame was emitted in this piece */
+	int smart;
+	int nal_len;                /* avcC NAL length size */
+
+	AVPacket *pending;          /* last video packet, written when the next comes */
+	int64_t last_dts;
+	int have_last_dts;
+
+	/* audio */
+	struct media_areader *ar;
+	struct media_seg_feed feed;
+	struct media_aenc aenc;
+	int aenc_open, audio_done;
+	int arate;
+
+	struct gop_buf gop;
+	int64_t copied_ticks, encoded_ticks;
+	int64_t packets;
+};
+
+/* ---- output helpers -------------------------------------------------- */
+
+static int
+write_audio_packet(void *ud, AVPacket *pkt, struct zpub_err *err)
+{
+	struct cut *c = ud;
+	int rc;
+
+	pkt->stream_index = c->oast->index;
+	av_packet_rescale_ts(pkt, (AVRational){1, c->arate}, c->oast->time_base);
+	if ((rc = av_interleaved_write_frame(c->out, pkt)) < 0)
+		return media_averr(err, ZPUB_EIO, rc, "writing audio to the cut video failed");
+	return 0;
+}
+
+/* Audio runs up to a little past the video written so far, so the muxer's
+ * interleaving queue stays short. */
+static int
+audio_pump(struct cut *c, int64_t until_tb, struct zpub_err *err)
+{
+	int64_t until;
+	int rc;
+
+	if (c->ar == NULL || c->audio_done)
+		return 0;
+	until = until_tb == INT64_MAX ? INT64_MAX :
+	    av_rescale_q(until_tb, c->tb, (AVRational){1, c->arate}) + c->arate / 2;
+	while (c->aenc.pts + av_audio_fifo_size(c->aenc.fifo) < until) {
+		uint8_t **planes;
+		int64_t pos;
+		int n;
+
+		rc = media_areader_next(c->ar, &planes, &n, &pos, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			if ((rc = media_seg_feed_finish(&c->feed, err)) < 0 ||
+			    (rc = media_aenc_flush(&c->aenc, err)) < 0)
+				return rc;
+			c->audio_done = 1;
+			return 0;
+		}
+		if ((rc = media_seg_feed_push(&c->feed, planes, n, pos, err)) < 0)
+			return rc;
+		if (c->feed.seg >= c->tm->n) {
+			/* Past the last kept segment: nothing more to read. */
+			if ((rc = media_seg_feed_finish(&c->feed, err)) < 0 ||
+			    (rc = media_aenc_flush(&c->aenc, err)) < 0)
+				return rc;
+			c->audio_done = 1;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* Every video packet passes here in output DTS order.  Held back by one so
+ * its duration is exactly the gap to the next one (MP4 sample durations are
+ * DTS deltas); the last one is stretched to the end of the plan. */
+static int
+write_video(struct cut *c, AVPacket *pkt, struct zpub_err *err)
+{
+	AVPacket *p = c->pending;
+	int rc;
+
+	if (pkt != NULL && c->have_last_dts && pkt->dts <= c->last_dts) {
+		/* Never go backwards: a rounding tie at a splice. */
+		pkt->dts = c->last_dts + 1;
+		if (pkt->pts < pkt->dts)
+			pkt->pts = pkt->dts;
+	}
+	if (p != NULL && p->size > 0) {
+		p->duration = pkt != NULL ? pkt->dts - p->dts : c->out_end - p->dts;
+		if (p->duration <= 0)
+			p->duration = 1;
+		if ((rc = audio_pump(c, p->dts + p->duration, err)) < 0)
+			return rc;
+		p->stream_index = c->ovst->index;
+		av_packet_rescale_ts(p, c->tb, c->ovst->time_base);
+		rc = av_interleaved_write_frame(c->out, p);
+		av_packet_unref(p);
+		if (rc < 0)
+			return media_averr(err, ZPUB_EIO, rc, "writing video to the cut file failed");
+	}
+	if (pkt != NULL) {
+		c->last_dts = pkt->dts;
+		c->have_last_dts = 1;
+		av_packet_move_ref(c->pending, pkt);
+	}
+	return 0;
+}
+
+/* Annex B (start codes) from a piece encoder -> length-prefixed NALs as
+ * the source's avcC expects. */
+static int
+annexb_to_avcc(const AVPacket *in, AVPacket *out, int nal_len)
+{
+	const uint8_t *b = in->data, *end = in->data + in->size, *p = b;
+	size_t total = 0, k;
+	uint8_t *w = NULL;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		p = b;
+		if (pass == 1) {
+			if (av_new_packet(out, (int)total) < 0)
+				return ZPUB_ENOMEM;
+			w = out->data;
+		}
+		while (p + 3 <= end) {
+			const uint8_t *nal, *q;
+			size_t len;
+
+			if (!(p[0] == 0 && p[1] == 0 && p[2] == 1)) {
+				p++;
+				continue;
+			}
+			nal = p + 3;
+			for (q = nal; q + 3 <= end; q++)
+				if (q[0] == 0 && q[1] == 0 && (q[2] == 1 || (q[2] == 0 && q + 3 < end && q[3] == 1)))
+					break;
+			if (q + 3 > end)
+				q = end;
+			len = (size_t)(q - nal);
+			if (pass == 0)
+				total += (size_t)nal_len + len;
+			else if (w != NULL) {
+				for (k = 0; k < (size_t)nal_len; k++)
+					*w++ = (uint8_t)(len >> (8 * ((size_t)nal_len - 1 - k)));
+				memcpy(w, nal, len);
+				w += len;
+			}
+			p = q;
+		}
+	}
+	if ((size_t)out->size != total)
+		return ZPUB_EMEDIA;
+	av_packet_copy_props(out, in);
+	return 0;
+}
+
+static int
+avcc_is_idr(const AVPacket *pkt, int nal_len)
+{
+	const uint8_t *p = pkt->data, *end = pkt->data + pkt->size;
+
+	while (p + nal_len < end) {
+		size_t len = 0;
+		int k;
+
+		for (k = 0; k < nal_len; k++)
+			len = (len << 8) | p[k];
+		p += nal_len;
+		if (len == 0 || p + len > end)
+			return 0;
+		if ((p[0] & 0x1f) == 5)
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
+/* ---- encoding -------------------------------------------------------- */
+
+static int
+enc_open(struct cut *c, int piece, struct zpub_err *err)
+{
+	const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
+	AVCodecContext *e;
+	AVDictionary *d = NULL;
+	char crf[16];
+	int rc;
+
+	if (codec == NULL)
+		return zpub_err_set(err, ZPUB_EMEDIA,
+		    "this FFmpeg has no libx264 encoder; install libavcodec with x264 support");
+	if ((e = avcodec_alloc_context3(codec)) == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory opening the video encoder");
+	e->width = c->dec->width;
+	e->height = c->dec->height;
+	e->pix_fmt = AV_PIX_FMT_YUV420P;
+	e->sample_aspect_ratio = c->dec->sample_aspect_ratio;
+	e->time_base = c->tb;
+	e->framerate = c->vst->avg_frame_rate;
+	e->color_range = AVCOL_RANGE_MPEG;
+	/* No B-frames: DTS equals PTS, which keeps splices and durations
+	 * simple, and slides gain little from them. */
+	e->max_b_frames = 0;
+	if (piece) {
+		/* A piece is at most one source GOP: a single IDR at its start,
+		 * parameter sets in-band with id 1 (the source uses 0). */
+		e->gop_size = 1 << 30;
+		av_dict_set(&d, "x264-params", "sps-id=1:scenecut=0", 0);
+	} else {
+		/* Screen shares: long GOPs (10 s) cost nothing on still slides
+		 * and keep seeking cheap enough. */
+		e->gop_size = c->vst->avg_frame_rate.num > 0 ?
+		    (int)(10 * av_q2d(c->vst->avg_frame_rate) + 0.5) : 250;
+		e->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+	}
+	snprintf(crf, sizeof crf, "%d", c->opts->crf);
+	av_dict_set(&d, "crf", crf, 0);
+	av_dict_set(&d, "preset", c->opts->preset ? c->opts->preset : "veryfast", 0);
+	rc = avcodec_open2(e, codec, &d);
+	av_dict_free(&d);
+	if (rc < 0) {
+		avcodec_free_context(&e);
+		return media_averr(err, ZPUB_EMEDIA, rc, "cannot open libx264 (preset '%s')",
+		    c->opts->preset);
+	}
+	c->enc = e;
+	return 0;
+}
+
+static int
+enc_drain(struct cut *c, struct zpub_err *err)
+{
+	AVPacket *pkt = av_packet_alloc(), *conv = av_packet_alloc();
+	int rc;
+
+	if (pkt == NULL || conv == NULL) {
+		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory encoding video");
+		goto out;
+	}
+	for (;;) {
+		rc = avcodec_receive_packet(c->enc, pkt);
+		if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) {
+			rc = 0;
+			break;
+		}
+		if (rc < 0) {
+			rc = media_averr(err, ZPUB_EMEDIA, rc, "encoding video failed");
+			break;
+		}
+		pkt->dts = pkt->pts;   /* no B-frames */
+		if (c->smart) {
+			rc = annexb_to_avcc(pkt, conv, c->nal_len);
+			av_packet_unref(pkt);
+			if (rc < 0) {
+				rc = zpub_err_set(err, ZPUB_EMEDIA, "cannot repackage a re-encoded piece");
+				break;
+			}
+			rc = write_video(c, conv, err);
+		} else
+			rc = write_video(c, pkt, err);
+		if (rc < 0)
+			break;
+	}
+out:
+	av_packet_free(&conv);
+	av_packet_free(&pkt);
+	return rc;
+}
+
+static int
+enc_close_piece(struct cut *c, struct zpub_err *err)
+{
+	int rc;
+
+	if (c->enc == NULL)
+		return 0;
+	if ((rc = avcodec_send_frame(c->enc, NULL)) < 0 && rc != AVERROR_EOF)
+		return media_averr(err, ZPUB_EMEDIA, rc, "flushing the video encoder");
+	rc = enc_drain(c, err);
+	avcodec_free_context(&c->enc);
+	return rc;
+}
+
+/* Sends frame f shown on the source interval [a, b) of segment g. */
+static int
+emit_interval(struct cut *c, AVFrame *f, int64_t a, int64_t b, size_t g,
+    struct zpub_err *err)
+{
+	AVFrame *x;
+	int rc;
+
+	if (!c->piece_started || a < c->s[g])
+		a = c->s[g];
+	if (b > c->e[g])
+		b = c->e[g];
+	if (b <= a)
+		return 0;
+	if (c->enc == NULL && (rc = enc_open(c, c->smart, err)) < 0)
+		return rc;
+	if (f->format != AV_PIX_FMT_YUV420P || f->width != c->enc->width ||
+	    f->height != c->enc->height) {
+		c->sws = sws_getCachedContext(c->sws, f->width, f->height, f->format,
+		    c->enc->width, c->enc->height, AV_PIX_FMT_YUV420P, SWS_BILINEAR,
+		    NULL, NULL, NULL);
+		if (c->sws == NULL)
+			return zpub_err_set(err, ZPUB_EMEDIA, "cannot convert video frames of '%s'",
+			    media_base(c->in_path));
+		av_frame_unref(c->conv);
+		c->conv->format = AV_PIX_FMT_YUV420P;
+		c->conv->width = c->enc->width;
+		c->conv->height = c->enc->height;
+		if (av_frame_get_buffer(c->conv, 0) < 0)
+			return zpub_err_set(err, ZPUB_ENOMEM, "out of memory converting video");
+		sws_scale(c->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height,
+		    c->conv->data, c->conv->linesize);
+		f = c->conv;
+	}
+	if ((x = av_frame_clone(f)) == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory encoding video");
+	x->pts = a - c->s[g] + c->o[g];
+	x->pict_type = AV_PICTURE_TYPE_NONE;
+	c->piece_started = 1;
+	c->encoded_ticks += b - a;
+	rc = avcodec_send_frame(c->enc, x);
+	av_frame_free(&x);
+	if (rc < 0)
+		return media_averr(err, ZPUB_EMEDIA, rc, "encoding video failed");
+	return enc_drain(c, err);
+}
+
+/* ---- decoding -------------------------------------------------------- */
+
+static int
+dec_open(struct cut *c, struct zpub_err *err)
+{
+	const AVCodec *codec = avcodec_find_decoder(c->vst->codecpar->codec_id);
+	int rc;
+
+	if (codec == NULL)
+		return zpub_err_set(err, ZPUB_EMEDIA, "'%s': no decoder for its %s video",
+		    media_base(c->in_path), avcodec_get_name(c->vst->codecpar->codec_id));
+	if ((c->dec = avcodec_alloc_context3(codec)) == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	if ((rc = avcodec_parameters_to_context(c->dec, c->vst->codecpar)) < 0)
+		return media_averr(err, ZPUB_EMEDIA, rc, "video decoder parameters");
+	c->dec->pkt_timebase = c->tb;
+	c->dec->thread_count = 0;
+	if ((rc = avcodec_open2(c->dec, codec, NULL)) < 0)
+		return media_averr(err, ZPUB_EMEDIA, rc, "cannot open the %s decoder", codec->name);
+	return 0;
+}
+
+/* Takes decoded frames and turns held frames into intervals of segment g
+ * (smart: one segment; re-encode: walks *gcur across segments). */
+static int
+dec_receive(struct cut *c, size_t *gcur, int smart_g, struct zpub_err *err)
+{
+	AVFrame *f = av_frame_alloc();
+	int rc;
+
+	if (f == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory decoding video");
+	for (;;) {
+		int64_t ts;
+
+		rc = avcodec_receive_frame(c->dec, f);
+		if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) {
+			rc = 0;
+			break;
+		}
+		if (rc < 0) {
+			rc = media_averr(err, ZPUB_EMEDIA, rc, "decoding the video of '%s' failed",
+			    media_base(c->in_path));
+			break;
+		}
+		ts = f->best_effort_timestamp;
+		if (ts == AV_NOPTS_VALUE || (c->held->buf[0] != NULL && ts <= c->held_ts)) {
+			av_frame_unref(f);
+			continue;
+		}
+		if (c->held->buf[0] != NULL) {
+			if (smart_g >= 0)
+				rc = emit_interval(c, c->held, c->held_ts, ts, (size_t)smart_g, err);
+			else {
+				/* The held frame may span several kept segments. */
+				rc = 0;
+				while (*gcur < c->tm->n && c->e[*gcur] <= c->held_ts)
+					(*gcur)++, c->piece_started = 1;
+				for (size_t g = *gcur; rc == 0 && g < c->tm->n && c->s[g] < ts; g++)
+					rc = emit_interval(c, c->held, c->held_ts, ts, g, err);
+			}
+			if (rc < 0)
+				break;
+		}
+		av_frame_unref(c->held);
+		av_frame_move_ref(c->held, f);
+		c->held_ts = ts;
+	}
+	av_frame_free(&f);
+	return rc;
+}
+
+/* ---- strategies ------------------------------------------------------ */
+
+static int
+progress(struct cut *c, int64_t ts, struct zpub_err *err)
+{
+	int64_t end = c->e[c->tm->n - 1];
+
+	if (++c->packets % 256 != 0)
+		return 0;
+	if (zpub_progress_report(c->prog, end > 0 ? (double)ts / (double)end : -1,
+	    "cutting video") != 0)
+		return zpub_err_set(err, ZPUB_ECANCEL, "cutting '%s' cancelled", media_base(c->in_path));
+	return 0;
+}
+
+static int64_t
+pkt_ts(const AVPacket *p)
+{
+	return p->pts != AV_NOPTS_VALUE ? p->pts : p->dts;
+}
+
+static int
+cut_reencode(struct cut *c, struct zpub_err *err)
+{
+	AVPacket *pkt = av_packet_alloc();
+	size_t g = 0;
+	int rc = 0, eof = 0;
+
+	if (pkt == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	c->smart = 0;
+	if ((rc = dec_open(c, err)) < 0)
+		goto out;
+	/* The first frame of the output covers from the first segment's
+	 * start even if the video starts later. */
+	c->piece_started = 0;
+	while (!eof) {
+		rc = av_read_frame(c->in, pkt);
+		if (rc == AVERROR_EOF || rc == AVERROR_INVALIDDATA || rc == AVERROR(EIO)) {
+			eof = 1;
+			rc = avcodec_send_packet(c->dec, NULL);
+		} else if (rc < 0) {
+			rc = media_averr(err, ZPUB_EMEDIA, rc, "reading '%s'", media_base(c->in_path));
+			goto out;
+		} else if (pkt->stream_index != c->vi) {
+			av_packet_unref(pkt);
+			continue;
+		} else {
+			int64_t ts = pkt_ts(pkt);
+
+			if (ts != AV_NOPTS_VALUE && ts >= c->e[c->tm->n - 1] + c->tb.den) {
+				/* A second past the plan's end: done. */
+				av_packet_unref(pkt);
+				eof = 1;
+				rc = avcodec_send_packet(c->dec, NULL);
+			} else {
+				if ((rc = progress(c, ts, err)) < 0)
+					goto out;
+				rc = avcodec_send_packet(c->dec, pkt);
+				av_packet_unref(pkt);
+				if (rc == AVERROR_INVALIDDATA)
+					rc = 0;   /* a damaged packet: skip it */
+			}
+		}
+		if (rc < 0 && rc != AVERROR_EOF) {
+			rc = media_averr(err, ZPUB_EMEDIA, rc, "decoding the video of '%s'",
+			    media_base(c->in_path));
+			goto out;
+		}
+		if ((rc = dec_receive(c, &g, -1, err)) < 0)
+			goto out;
+	}
+	/* The last frame lasts to the end of the plan. */
+	if (c->held->buf[0] != NULL) {
+		while (g < c->tm->n && c->e[g] <= c->held_ts)
+			g++;
+		for (; g < c->tm->n; g++)
+			if ((rc = emit_interval(c, c->held, c->held_ts, c->e[g], g, err)) < 0)
+				goto out;
+	}
+	rc = enc_close_piece(c, err);
+out:
+	av_packet_free(&pkt);
+	return rc;
+}
+
+static void
+gop_clear(struct gop_buf *b)
+{
+	int i;
+
+	for (i = 0; i < b->n; i++)
+		av_packet_free(&b->v[i]);
+	b->n = 0;
+}
+
+static int
+gop_push(struct gop_buf *b, const AVPacket *pkt)
+{
+	if (pkt->flags & AV_PKT_FLAG_KEY)
+		gop_clear(b);
+	if (b->n == b->cap) {
+		int cap = b->cap ? b->cap * 2 : 256;
+		AVPacket **v = realloc(b->v, (size_t)cap * sizeof *v);
+
+		if (v == NULL)
+			return ZPUB_ENOMEM;
+		b->v = v;
+		b->cap = cap;
+	}
+	if ((b->v[b->n] = av_packet_clone(pkt)) == NULL)
+		return ZPUB_ENOMEM;
+	b->n++;
+	return 0;
+}
+
+/* Ends a re-encoded piece of segment g at source time end. */
+static int
+head_finish(struct cut *c, size_t g, int64_t end, struct zpub_err *err)
+{
+	int rc;
+
+	if ((rc = avcodec_send_packet(c->dec, NULL)) < 0 && rc != AVERROR_EOF)
+		return media_averr(err, ZPUB_EMEDIA, rc, "flushing the video decoder");
+	if ((rc = dec_receive(c, NULL, (int)g, err)) < 0)
+		return rc;
+	if (c->held->buf[0] != NULL) {
+		rc = emit_interval(c, c->held, c->held_ts, end, g, err);
+		av_frame_unref(c->held);
+		if (rc < 0)
+			return rc;
+	}
+	avcodec_flush_buffers(c->dec);
+	return enc_close_piece(c, err);
+}
+
+static int
+head_start(struct cut *c, size_t g, struct zpub_err *err)
+{
+	int i, rc;
+
+	avcodec_flush_buffers(c->dec);
+	av_frame_unref(c->held);
+	c->piece_started = 0;
+	for (i = 0; i < c->gop.n; i++) {
+		rc = avcodec_send_packet(c->dec, c->gop.v[i]);
+		if (rc < 0 && rc != AVERROR_INVALIDDATA)
+			return media_averr(err, ZPUB_EMEDIA, rc, "decoding the video of '%s'",
+			    media_base(c->in_path));
+		/* Frames before the segment are dropped by emit_interval. */
+		if ((rc = dec_receive(c, NULL, (int)g, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+enum smart_state { SM_IDLE, SM_HEAD, SM_COPY };
+
+static int
+cut_smart(struct cut *c, struct zpub_err *err)
+{
+	AVPacket *pkt = av_packet_alloc(), *cp = av_packet_alloc();
+	enum smart_state st = SM_IDLE;
+	size_t g = 0;
+	int rc = 0, copied_in_seg = 0;
+
+	if (pkt == NULL || cp == NULL) {
+		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+		goto out;
+	}
+	c->smart = 1;
+	if ((rc = dec_open(c, err)) < 0)
+		goto out;
+	while (g < c->tm->n) {
+		int64_t p;
+
+		rc = av_read_frame(c->in, pkt);
+		if (rc == AVERROR_EOF || rc == AVERROR_INVALIDDATA || rc == AVERROR(EIO))
+			break;
+		if (rc < 0) {
+			rc = media_averr(err, ZPUB_EMEDIA, rc, "reading '%s'", media_base(c->in_path));
+			goto out;
+		}
+		if (pkt->stream_index != c->vi || (p = pkt_ts(pkt)) == AV_NOPTS_VALUE) {
+			av_packet_unref(pkt);
+			continue;
+		}
+		if ((rc = progress(c, p, err)) < 0)
+			goto out;
+		for (;;) {
+			int idr = (pkt->flags & AV_PKT_FLAG_KEY) && avcc_is_idr(pkt, c->nal_len);
+
+			if (st == SM_COPY) {
+				if (p < c->e[g]) {
+					if (av_packet_ref(cp, pkt) < 0)
+						goto nomem;
+					/* The first copied frame of a segment with
+					 * no re-encoded head starts at the cut. */
+					cp->pts = (copied_in_seg || c->piece_started ? p : c->s[g]) -
+					    c->s[g] + c->o[g];
+					if (!copied_in_seg && !c->piece_started && p > c->s[g])
+						c->copied_ticks += p - c->s[g];
+					cp->dts = cp->pts;
+					copied_in_seg = 1;
+					if ((rc = write_video(c, cp, err)) < 0)
+						goto out;
+					break;
+				}
+				st = SM_IDLE;
+				g++;
+				continue;
+			}
+			if (st == SM_HEAD) {
+				if (p >= c->e[g]) {
+					if ((rc = head_finish(c, g, c->e[g], err)) < 0)
+						goto out;
+					st = SM_IDLE;
+					g++;
+					continue;
+				}
+				if (idr) {
+					if ((rc = head_finish(c, g, p, err)) < 0)
+						goto out;
+					st = SM_COPY;
+					continue;
+				}
+				rc = avcodec_send_packet(c->dec, pkt);
+				if (rc < 0 && rc != AVERROR_INVALIDDATA) {
+					rc = media_averr(err, ZPUB_EMEDIA, rc, "decoding the video of '%s'",
+					    media_base(c->in_path));
+					goto out;
+				}
+				if ((rc = dec_receive(c, NULL, (int)g, err)) < 0)
+					goto out;
+				break;
+			}
+			/* SM_IDLE: in a cut, or at the start of segment g. */
+			if (g >= c->tm->n || p < c->s[g])
+				break;
+			copied_in_seg = 0;
+			c->piece_started = 0;
+			if (idr && (p == c->s[g] || c->gop.n == 0)) {
+				st = SM_COPY;   /* the cut falls on an IDR: free */
+				continue;
+			}
+			if ((rc = head_start(c, g, err)) < 0)
+				goto out;
+			st = SM_HEAD;
+		}
+		if (gop_push(&c->gop, pkt) < 0)
+			goto nomem;
+		av_packet_unref(pkt);
+	}
+	av_packet_unref(pkt);
+	if (st == SM_HEAD && g < c->tm->n) {
+		if ((rc = head_finish(c, g, c->e[g], err)) < 0)
+			goto out;
+	}
+	rc = 0;
+	goto out;
+nomem:
+	rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory cutting '%s'", media_base(c->in_path));
+out:
+	av_packet_free(&cp);
+	av_packet_free(&pkt);
+	return rc;
+}
+
+/* Why smart cut cannot be sound for this input, or NULL. */
+static const char *
+smart_refusal(struct cut *c)
+{
+	const AVCodecParameters *par = c->vst->codecpar;
+
+	if (par->codec_id != AV_CODEC_ID_H264)
+		return "the video is not H.264";
+	if (par->extradata_size < 7 || par->extradata[0] != 1)
+		return "the H.264 stream has no avcC header";
+	if (par->video_delay > 0)
+		return "the video uses B-frames (frames reordered around the cut points)";
+	if (par->format != AV_PIX_FMT_YUV420P)
+		return "the video is not 8-bit 4:2:0";
+	return NULL;
+}
+
+/* ---- media_cut ------------------------------------------------------- */
+
+static int
+open_output(struct cut *c, const char *out, int copy_video, struct zpub_err *err)
+{
+	const AVCodecParameters *apar;
+	AVChannelLayout lay;
+	AVDictionary *d = NULL;
+	int rc;
+
+	if ((rc = avformat_alloc_output_context2(&c->out, NULL, "mp4", out)) < 0)
+		return media_averr(err, ZPUB_EIO, rc, "cannot create '%s'", out);
+	if ((c->ovst = avformat_new_stream(c->out, NULL)) == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	if (copy_video) {
+		if ((rc = avcodec_parameters_copy(c->ovst->codecpar, c->vst->codecpar)) < 0)
+			return media_averr(err, ZPUB_ENOMEM, rc, "copying stream parameters");
+	} else if ((rc = avcodec_parameters_from_context(c->ovst->codecpar, c->enc)) < 0)
+		return media_averr(err, ZPUB_ENOMEM, rc, "copying encoder parameters");
+	c->ovst->codecpar->codec_tag = 0;
+	c->ovst->time_base = c->tb;
+	c->ovst->avg_frame_rate = c->vst->avg_frame_rate;
+
+	if (c->ar != NULL) {
+		const AVCodec *aac = avcodec_find_encoder(AV_CODEC_ID_AAC);
+
+		apar = media_areader_par(c->ar);
+		av_channel_layout_default(&lay, media_areader_channels(c->ar));
+		if ((rc = media_aenc_open(&c->aenc, aac, c->arate, &lay,
+		    apar->ch_layout.nb_channels > 1 ? 128000 : 96000, 1,
+		    write_audio_packet, c, err)) < 0)
+			return rc;
+		c->aenc_open = 1;
+		if ((c->oast = avformat_new_stream(c->out, NULL)) == NULL)
+			return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+		if ((rc = avcodec_parameters_from_context(c->oast->codecpar, c->aenc.enc)) < 0)
+			return media_averr(err, ZPUB_ENOMEM, rc, "copying encoder parameters");
+		c->oast->time_base = (AVRational){1, c->arate};
+		media_seg_feed_init(&c->feed, c->tm, c->arate, media_areader_channels(c->ar),
+		    c->aenc.enc->sample_fmt, media_aenc_write, &c->aenc);
+	}
+	if ((rc = avio_open(&c->out->pb, out, AVIO_FLAG_WRITE)) < 0)
+		return media_averr(err, ZPUB_EIO, rc, "cannot write '%s'", out);
+	/* faststart: the index first, so players and uploads start at once. */
+	av_dict_set(&d, "movflags", "+faststart", 0);
+	rc = avformat_write_header(c->out, &d);
+	av_dict_free(&d);
+	if (rc < 0)
+		return media_averr(err, ZPUB_EMEDIA, rc, "cannot start writing '%s'", out);
+	return 0;
+}
+
+int
+media_cut(const char *in, const char *out, const struct media_timemap *tm,
+    const struct media_cut_opts *o, const struct zpub_progress *prog,
+    struct media_cut_report *rep, struct zpub_err *err)
+{
+	struct cut c;
+	const char *why = NULL;
+	unsigned i;
+	int rc, vi, copy;
+	size_t k;
+
+	memset(&c, 0, sizeof c);
+	memset(rep, 0, sizeof *rep);
+	c.in_path = in;
+	c.tm = tm;
+	c.opts = o;
+	c.prog = prog;
+	c.rep = rep;
+	if (tm->n == 0)
+		return zpub_err_set(err, ZPUB_EINVAL, "nothing to keep in '%s': the plan is empty",
+		    media_base(in));
+	if ((rc = media_open_input(in, &c.in, err)) < 0)
+		return rc;
+	vi = av_find_best_stream(c.in, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+	if (vi < 0) {
+		rc = zpub_err_set(err, ZPUB_EMEDIA,
+		    "'%s' has no video stream: there is nothing to cut into a video", media_base(in));
+		goto out;
+	}
+	c.vi = vi;
+	c.vst = c.in->streams[vi];
+	c.tb = c.vst->time_base;
+	for (i = 0; i < c.in->nb_streams; i++)
+		c.in->streams[i]->discard = (int)i == vi ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+	c.origin_ms = media_origin_ms(c.in);
+	c.s = calloc(tm->n, sizeof *c.s);
+	c.e = calloc(tm->n, sizeof *c.e);
+	c.o = calloc(tm->n, sizeof *c.o);
+	c.held = av_frame_alloc();
+	c.conv = av_frame_alloc();
+	c.pending = av_packet_alloc();
+	if (c.s == NULL || c.e == NULL || c.o == NULL || c.held == NULL || c.conv == NULL ||
+	    c.pending == NULL) {
+		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory cutting '%s'", media_base(in));
+		goto out;
+	}
+	for (k = 0; k < tm->n; k++) {
+		c.s[k] = av_rescale_q(tm->seg[k].src_start_ms + c.origin_ms, media_ms_tb, c.tb);
+		c.e[k] = av_rescale_q(tm->seg[k].src_end_ms + c.origin_ms, media_ms_tb, c.tb);
+		c.o[k] = av_rescale_q(tm->seg[k].out_start_ms, media_ms_tb, c.tb);
+	}
+	c.out_end = c.o[tm->n - 1] + c.e[tm->n - 1] - c.s[tm->n - 1];
+
+	/* Audio (if any) from a second reader of the same file. */
+	if (av_find_best_stream(c.in, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0) >= 0) {
+		AVChannelLayout lay;
+		int ch;
+
+		rc = media_areader_open(in, 0, NULL, AV_SAMPLE_FMT_FLTP, &c.ar, err);
+		if (rc < 0)
+			goto out;
+		ch = media_areader_par(c.ar)->ch_layout.nb_channels > 1 ? 2 : 1;
+		if (ch == 2) {
+			/* Reopen as stereo (the reader defaults to mono). */
+			media_areader_free(c.ar);
+			c.ar = NULL;
+			av_channel_layout_default(&lay, 2);
+			if ((rc = media_areader_open(in, 0, &lay, AV_SAMPLE_FMT_FLTP, &c.ar, err)) < 0)
+				goto out;
+		}
+		c.arate = media_areader_rate(c.ar);
+	}
+
+	copy = 0;
+	if (o->strategy == MEDIA_CUT_SMART) {
+		why = smart_refusal(&c);
+		copy = why == NULL;
+		if (why != NULL)
+			snprintf(rep->note, sizeof rep->note, "smart cut not possible: %s; re-encoded instead",
+			    why);
+		else
+			c.nal_len = (c.vst->codecpar->extradata[4] & 3) + 1;
+	}
+	if (!copy) {
+		/* The encoder must exist before the muxer (global header). */
+		if ((rc = dec_open(&c, err)) < 0 || (rc = enc_open(&c, 0, err)) < 0)
+			goto out;
+		avcodec_free_context(&c.dec);
+	}
+	if ((rc = open_output(&c, out, copy, err)) < 0)
+		goto out;
+	rep->used = copy ? MEDIA_CUT_SMART : MEDIA_CUT_REENCODE;
+	rc = copy ? cut_smart(&c, err) : cut_reencode(&c, err);
+	if (rc < 0)
+		goto out;
+	if ((rc = write_video(&c, NULL, err)) < 0 ||
+	    (rc = audio_pump(&c, INT64_MAX, err)) < 0)
+		goto out;
+	if ((rc = av_write_trailer(c.out)) < 0) {
+		rc = media_averr(err, ZPUB_EIO, rc, "finishing '%s'", out);
+		goto out;
+	}
+	/* Copied time is what was not re-encoded. */
+	rep->duration_ms = av_rescale_q(c.out_end, c.tb, media_ms_tb);
+	rep->reencoded_s = av_q2d(c.tb) * (double)c.encoded_ticks;
+	rep->copied_s = copy ? (double)rep->duration_ms / 1000.0 - rep->reencoded_s : 0;
+	if (rep->copied_s < 0)
+		rep->copied_s = 0;
+	zpub_progress_report(prog, 1.0, "cutting video");
+	rc = 0;
+out:
+	if (c.out != NULL) {
+		if (c.out->pb != NULL)
+			avio_closep(&c.out->pb);
+		avformat_free_context(c.out);
+	}
+	if (c.aenc_open)
+		media_aenc_close(&c.aenc);
+	media_areader_free(c.ar);
+	gop_clear(&c.gop);
+	free(c.gop.v);
+	av_packet_free(&c.pending);
+	av_frame_free(&c.conv);
+	av_frame_free(&c.held);
+	sws_freeContext(c.sws);
+	avcodec_free_context(&c.enc);
+	avcodec_free_context(&c.dec);
+	free(c.o);
+	free(c.e);
+	free(c.s);
+	avformat_close_input(&c.in);
+	return rc;
+}

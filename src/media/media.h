@@ -1,0 +1,219 @@
+/*
+ * media.h — the media engine of the PROCESSING stage (FFmpeg libraries).
+ *
+ * probe.c describes a file; silence.c finds the pauses in its audio;
+ * plan.c turns pauses into a cut plan and keeps the source <-> output time
+ * map; cut.c writes the cut MP4 (smart cut or full re-encode); audio.c
+ * writes 16 kHz mono FLAC chunks for transcription; thumb.c picks
+ * thumbnails.  All times are int64_t milliseconds on the *source timeline*
+ * (0 = the container's start) unless a name says "out".
+ */
+#ifndef ZPUB_MEDIA_H
+#define ZPUB_MEDIA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "err.h"
+
+struct stage_ctx;
+
+/* ---- probe.c ---------------------------------------------------------- */
+
+struct media_info {
+	char container[64];        /* "mov,mp4,m4a,3gp,3g2,mj2" */
+	int64_t duration_ms;       /* of the whole container */
+	int64_t start_ms;          /* container start in its own clock (origin) */
+
+	int video_index;           /* -1 if none */
+	char video_codec[32];
+	int width, height;
+	double fps;                /* average */
+	int vfr;                   /* 1 if frame durations vary */
+	int has_bframes;           /* reordering (B-frames) present */
+	int64_t video_start_ms;    /* relative to start_ms */
+	int64_t *keyframes_ms;     /* relative to start_ms, ascending */
+	size_t n_keyframes;
+
+	int audio_index;           /* -1 if none */
+	char audio_codec[32];
+	int sample_rate, channels;
+	int64_t audio_start_ms;    /* relative to start_ms: late audio is kept */
+	int64_t audio_duration_ms;
+};
+
+/* Opens path and describes it.  Fails with ZPUB_EMEDIA and a sentence for
+ * files that are empty, truncated or not media. */
+int media_probe(const char *path, struct media_info **out, struct zpub_err *err);
+void media_info_free(struct media_info *mi);
+/* {"container":..., "duration_ms":..., "video":{...}, "audio":{...}} */
+cJSON *media_info_to_json(const struct media_info *mi);
+
+/* ---- spans (silence.c, plan.c) ---------------------------------------- */
+
+struct media_span {
+	int64_t start_ms, end_ms;   /* [start, end) */
+};
+
+struct media_spans {
+	struct media_span *v;
+	size_t n, cap;
+};
+
+int media_spans_push(struct media_spans *s, int64_t start_ms, int64_t end_ms);
+void media_spans_clear(struct media_spans *s);   /* frees v */
+cJSON *media_spans_to_json(const struct media_spans *s);
+
+/* ---- silence.c -------------------------------------------------------- */
+
+struct media_silence_opts {
+	double threshold_db;       /* RMS level below this (dBFS) is silence */
+	int64_t window_ms;         /* RMS window, 10..50 */
+	int64_t min_silence_ms;    /* shorter quiet runs are speech */
+};
+
+/* Fills opts from "processing.video.*" of cfg (defaults when absent). */
+void media_silence_opts_from_config(struct media_silence_opts *o, const cJSON *cfg);
+
+/* Decodes only the audio of path and appends every silence of at least
+ * min_silence_ms to *silences (source timeline, raw acoustic boundaries: no
+ * margins).  Time before the audio starts and after it ends counts as
+ * silence.  Constant memory in the file's length.  *duration_ms gets the
+ * container's duration. */
+int media_silence_analyse(const char *path, const struct media_silence_opts *o,
+    const struct zpub_progress *prog, struct media_spans *silences,
+    int64_t *duration_ms, struct zpub_err *err);
+
+/* ---- plan.c ----------------------------------------------------------- */
+
+struct media_plan_opts {
+	int remove_silence;        /* 0: identity plan */
+	int trim_head, trim_tail;
+	int64_t margin_before_ms;  /* kept before speech starts */
+	int64_t margin_after_ms;   /* kept after speech ends */
+	int64_t max_pause_ms;      /* longer pauses are shortened ... */
+	int64_t keep_pause_ms;     /* ... down to this */
+};
+
+void media_plan_opts_from_config(struct media_plan_opts *o, const cJSON *cfg);
+
+/* One kept piece: source [src_start, src_end) plays at out_start. */
+struct media_seg {
+	int64_t src_start_ms, src_end_ms, out_start_ms;
+};
+
+struct media_timemap {
+	struct media_seg *seg;
+	size_t n;
+	int64_t src_duration_ms, out_duration_ms;
+};
+
+/* Builds the kept segments from the silences of a file of duration_ms:
+ * trims the head/tail, shortens long pauses, never cuts inside speech. */
+int media_plan_build(int64_t duration_ms, const struct media_spans *silences,
+    const struct media_plan_opts *o, struct media_timemap *out,
+    struct zpub_err *err);
+void media_timemap_clear(struct media_timemap *tm);
+/* 1 when the map keeps the whole source unchanged. */
+int media_timemap_is_identity(const struct media_timemap *tm);
+/* Source -> output.  A time inside a cut maps to the cut point; before 0 to
+ * 0; past the end to out_duration_ms. */
+int64_t media_timemap_to_output(const struct media_timemap *tm, int64_t src_ms);
+/* Output -> source (the inverse on kept parts; clamps outside). */
+int64_t media_timemap_to_source(const struct media_timemap *tm, int64_t out_ms);
+/* {"version":1,"source_duration_ms","output_duration_ms",
+ *  "segments":[{"src_start_ms","src_end_ms","out_start_ms"}...]} */
+cJSON *media_timemap_to_json(const struct media_timemap *tm);
+int media_timemap_from_json(const cJSON *j, struct media_timemap *tm,
+    struct zpub_err *err);
+
+/* The core of `zpub analyse`: probe + silences + plan as JSON
+ * {duration_ms, silences, speech, keep, cut, output_duration_ms, ...}. */
+int media_analyse_json(const char *file, const struct media_silence_opts *so,
+    const struct media_plan_opts *po, const struct zpub_progress *prog,
+    cJSON **out, struct zpub_err *err);
+
+/* ---- cut.c ------------------------------------------------------------ */
+
+enum media_cut_strategy {
+	MEDIA_CUT_SMART,           /* copy whole GOPs, re-encode at cut points */
+	MEDIA_CUT_REENCODE,        /* decode and encode everything (libx264) */
+};
+
+struct media_cut_opts {
+	enum media_cut_strategy strategy;
+	int crf;
+	const char *preset;        /* libx264 preset */
+};
+
+void media_cut_opts_from_config(struct media_cut_opts *o, const cJSON *cfg);
+
+struct media_cut_report {
+	enum media_cut_strategy used;
+	double copied_s;           /* video seconds copied untouched */
+	double reencoded_s;        /* video seconds decoded and encoded */
+	int64_t duration_ms;       /* of the output */
+	char note[256];            /* why smart cut fell back, if it did */
+};
+
+/* Writes the kept segments of in as an MP4 at out (written in place: the
+ * caller passes a .tmp name and renames).  H.264 + AAC. */
+int media_cut(const char *in, const char *out, const struct media_timemap *tm,
+    const struct media_cut_opts *o, const struct zpub_progress *prog,
+    struct media_cut_report *rep, struct zpub_err *err);
+
+/* ---- audio.c ---------------------------------------------------------- */
+
+struct media_audio_opts {
+	int sample_rate;           /* 16000 */
+	int64_t chunk_max_ms;
+	int64_t chunk_max_bytes;
+};
+
+void media_audio_opts_from_config(struct media_audio_opts *o, const cJSON *cfg);
+
+struct media_audio_chunk {
+	char *path;                /* dir/audio_NNN.flac */
+	int64_t offset_ms;         /* on the output timeline */
+	int64_t duration_ms;
+	int64_t bytes;
+};
+
+/* Chooses chunk boundaries on the output timeline: in the middle of kept
+ * pauses where possible, so no chunk ends mid-word.  Pure; unit-tested.
+ * bounds receives n+1 increasing times from 0 to out_duration_ms. */
+int media_audio_chunk_bounds(const struct media_timemap *tm,
+    const struct media_spans *silences, int64_t max_ms, struct media_spans *chunks,
+    struct zpub_err *err);
+
+/* Decodes the audio of in along the time map and writes 16 kHz mono FLAC
+ * chunks into dir (each via .tmp + rename). */
+int media_audio_export(const char *in, const char *dir,
+    const struct media_timemap *tm, const struct media_spans *silences,
+    const struct media_audio_opts *o, const struct zpub_progress *prog,
+    struct media_audio_chunk **chunks, size_t *n_chunks, struct zpub_err *err);
+void media_audio_chunks_free(struct media_audio_chunk *c, size_t n);
+
+/* ---- thumb.c ---------------------------------------------------------- */
+
+struct media_thumb {
+	char *path;                /* dir/thumb_N.jpg */
+	int64_t at_ms;             /* position in the video it was taken from */
+	double score;              /* higher is better; see thumb.c */
+	int chosen;
+};
+
+/* Takes count candidate frames spread over video, skips black/blank ones,
+ * writes JPEGs scaled to width, and marks the best one chosen. */
+int media_thumbnails(const char *video, const char *dir, int count, int width,
+    const struct zpub_progress *prog, struct media_thumb **out, size_t *n_out,
+    struct zpub_err *err);
+void media_thumbs_free(struct media_thumb *t, size_t n);
+
+/* ---- stage_process.c -------------------------------------------------- */
+
+/* The "process" stage: DOWNLOADED -> PROCESSING -> PROCESSED. */
+int stage_process(struct stage_ctx *ctx, struct zpub_err *err);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * media_priv.h — helpers shared inside src/media only (FFmpeg types show):
+ * opening inputs, the audio reader that decodes + resamples one audio
+ * stream with its position on the source timeline, the segment feed that
+ * walks a time map, and a FIFO-fed audio encoder.
+ */
+#ifndef ZPUB_MEDIA_PRIV_H
+#define ZPUB_MEDIA_PRIV_H
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/audio_fifo.h>
+#include <libavutil/channel_layout.h>
+#include <libswresample/swresample.h>
+
+#include "media/media.h"
+
+extern const AVRational media_ms_tb;
+
+const char *media_base(const char *path);
+int media_averr(struct zpub_err *err, int code, int averr, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* avformat_open_input + find_stream_info with zpub sentences (0-byte,
+ * truncated, not media). */
+int media_open_input(const char *path, AVFormatContext **out, struct zpub_err *err);
+int64_t media_origin_ms(const AVFormatContext *fmt);     /* start_time in ms */
+int64_t media_duration_ms(const AVFormatContext *fmt);
+
+/* ---- areader.c: decoded, resampled audio with source positions -------- */
+
+struct media_areader;
+
+/* Opens the best audio stream of path; every other stream is discarded at
+ * the demuxer (video packets are never decoded, rarely even read).
+ * rate 0 keeps the source rate; layout NULL means mono. */
+int media_areader_open(const char *path, int rate, const AVChannelLayout *layout,
+    enum AVSampleFormat fmt, struct media_areader **out, struct zpub_err *err);
+/* Next block of samples: planes, count, and the source-timeline position of
+ * its first sample (in samples at the output rate, 0 = container start).
+ * Returns 1, 0 at the end, or a negative ZPUB_E*. */
+int media_areader_next(struct media_areader *r, uint8_t ***planes, int *n,
+    int64_t *pos, struct zpub_err *err);
+int media_areader_rate(const struct media_areader *r);
+int media_areader_channels(const struct media_areader *r);
+int64_t media_areader_duration_ms(const struct media_areader *r);
+const AVCodecParameters *media_areader_par(const struct media_areader *r);
+double media_areader_fraction(const struct media_areader *r);
+void media_areader_free(struct media_areader *r);
+
+/* ---- the segment feed: source positions -> output order --------------- */
+
+/* planes NULL means n samples of silence. */
+typedef int (*media_emit_fn)(void *ud, const uint8_t *const *planes, int n,
+    struct zpub_err *err);
+
+struct media_seg_feed {
+	const struct media_timemap *tm;
+	int rate, channels;
+	enum AVSampleFormat fmt;
+	size_t seg;           /* current segment */
+	int64_t next;         /* next source sample wanted */
+	int64_t out;          /* samples emitted */
+	media_emit_fn emit;
+	void *ud;
+};
+
+void media_seg_feed_init(struct media_seg_feed *f, const struct media_timemap *tm,
+    int rate, int channels, enum AVSampleFormat fmt, media_emit_fn emit, void *ud);
+/* Emits what of [pos, pos+n) lies in kept segments, zero-filling holes. */
+int media_seg_feed_push(struct media_seg_feed *f, uint8_t **planes, int n,
+    int64_t pos, struct zpub_err *err);
+/* Zero-fills to the end of the last segment. */
+int media_seg_feed_finish(struct media_seg_feed *f, struct zpub_err *err);
+/* Total output samples the map asks for. */
+int64_t media_seg_feed_total(const struct media_seg_feed *f);
+
+/* ---- aenc: FIFO in, fixed-size frames to an encoder, packets out ------ */
+
+typedef int (*media_packet_fn)(void *ud, AVPacket *pkt, struct zpub_err *err);
+
+struct media_aenc {
+	AVCodecContext *enc;
+	AVAudioFifo *fifo;
+	AVFrame *frame;
+	int64_t pts;          /* samples sent */
+	media_packet_fn on_packet;
+	void *ud;
+};
+
+int media_aenc_open(struct media_aenc *a, const AVCodec *codec, int rate,
+    const AVChannelLayout *layout, int64_t bit_rate, int global_header,
+    media_packet_fn on_packet, void *ud, struct zpub_err *err);
+/* An emit function for media_seg_feed (ud = struct media_aenc *). */
+int media_aenc_write(void *ud, const uint8_t *const *planes, int n, struct zpub_err *err);
+/* Encodes what is left (padding the last frame) and drains the encoder. */
+int media_aenc_flush(struct media_aenc *a, struct zpub_err *err);
+void media_aenc_close(struct media_aenc *a);
+
+#endif

@@ -1,0 +1,322 @@
+/*
+ * plan.c — the cut plan and the time map.
+ *
+ * Turns the silences found by silence.c into the list of kept segments
+ * (dead head and tail trimmed, long pauses shortened, speech never touched)
+ * and answers "where does source time t land in the output?" and back.
+ * Pure functions over plain arrays: no FFmpeg here, so it is unit-tested.
+ */
+#include "media/media.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+int
+media_spans_push(struct media_spans *s, int64_t start_ms, int64_t end_ms)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 32;
+		struct media_span *v = realloc(s->v, cap * sizeof *v);
+
+		if (v == NULL)
+			return ZPUB_ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n].start_ms = start_ms;
+	s->v[s->n].end_ms = end_ms;
+	s->n++;
+	return 0;
+}
+
+void
+media_spans_clear(struct media_spans *s)
+{
+	if (s == NULL)
+		return;
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+cJSON *
+media_spans_to_json(const struct media_spans *s)
+{
+	cJSON *a = cJSON_CreateArray();
+	size_t i;
+
+	if (a == NULL)
+		return NULL;
+	for (i = 0; i < s->n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (o == NULL) {
+			cJSON_Delete(a);
+			return NULL;
+		}
+		cJSON_AddNumberToObject(o, "start_ms", (double)s->v[i].start_ms);
+		cJSON_AddNumberToObject(o, "end_ms", (double)s->v[i].end_ms);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+void
+media_plan_opts_from_config(struct media_plan_opts *o, const cJSON *cfg)
+{
+	o->remove_silence = config_bool(cfg, "processing.video.remove_silence", 1);
+	o->trim_head = config_bool(cfg, "processing.video.trim_head", 1);
+	o->trim_tail = config_bool(cfg, "processing.video.trim_tail", 1);
+	o->margin_before_ms = config_int(cfg, "processing.video.margin_before_ms", 150);
+	o->margin_after_ms = config_int(cfg, "processing.video.margin_after_ms", 250);
+	o->max_pause_ms = config_int(cfg, "processing.video.max_pause_ms", 2000);
+	o->keep_pause_ms = config_int(cfg, "processing.video.keep_pause_ms", 700);
+}
+
+/* Cuts shorter than this are not worth a splice. */
+#define PLAN_MIN_CUT_MS 100
+
+int
+media_plan_build(int64_t duration_ms, const struct media_spans *silences,
+    const struct media_plan_opts *o, struct media_timemap *out,
+    struct zpub_err *err)
+{
+	struct media_spans cuts = {0};
+	int64_t mb, ma, pos, out_pos;
+	size_t i;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (duration_ms <= 0)
+		return zpub_err_set(err, ZPUB_EINVAL, "cannot plan cuts of an empty recording");
+	mb = o->margin_before_ms > 0 ? o->margin_before_ms : 0;
+	ma = o->margin_after_ms > 0 ? o->margin_after_ms : 0;
+
+	for (i = 0; o->remove_silence && i < silences->n; i++) {
+		int64_t s = silences->v[i].start_ms, e = silences->v[i].end_ms;
+		int64_t cs, ce;
+
+		if (s < 0)
+			s = 0;
+		if (e > duration_ms)
+			e = duration_ms;
+		if (e <= s)
+			continue;
+		if (s == 0 && e == duration_ms) {
+			/* Silent throughout: nothing is kept; callers say so. */
+			cs = 0;
+			ce = duration_ms;
+			if (!o->trim_head && !o->trim_tail)
+				continue;
+		} else if (s == 0) {
+			if (!o->trim_head)
+				continue;
+			cs = 0;
+			ce = e - mb;
+		} else if (e == duration_ms) {
+			if (!o->trim_tail)
+				continue;
+			cs = s + ma;
+			ce = duration_ms;
+		} else {
+			int64_t keep_after = ma, keep_before = mb, extra;
+
+			if (e - s <= o->max_pause_ms)
+				continue;
+			/* The kept pause is at least the two margins, so a short
+			 * keep_pause never eats into speech; extra is shared. */
+			extra = o->keep_pause_ms - (ma + mb);
+			if (extra > 0) {
+				keep_after += extra / 2;
+				keep_before += extra - extra / 2;
+			}
+			cs = s + keep_after;
+			ce = e - keep_before;
+		}
+		if (ce - cs < PLAN_MIN_CUT_MS)
+			continue;
+		if ((rc = media_spans_push(&cuts, cs, ce)) < 0)
+			goto nomem;
+	}
+
+	/* Kept segments are the complement of the cuts (which are sorted and
+	 * disjoint because the silences are). */
+	pos = 0;
+	out_pos = 0;
+	out->seg = calloc(cuts.n + 1, sizeof *out->seg);
+	if (out->seg == NULL)
+		goto nomem;
+	for (i = 0; i <= cuts.n; i++) {
+		int64_t end = i < cuts.n ? cuts.v[i].start_ms : duration_ms;
+
+		if (end > pos) {
+			struct media_seg *g = &out->seg[out->n++];
+
+			g->src_start_ms = pos;
+			g->src_end_ms = end;
+			g->out_start_ms = out_pos;
+			out_pos += end - pos;
+		}
+		if (i < cuts.n && cuts.v[i].end_ms > pos)
+			pos = cuts.v[i].end_ms;
+	}
+	out->src_duration_ms = duration_ms;
+	out->out_duration_ms = out_pos;
+	media_spans_clear(&cuts);
+	return 0;
+
+nomem:
+	media_spans_clear(&cuts);
+	media_timemap_clear(out);
+	return zpub_err_set(err, ZPUB_ENOMEM, "out of memory while planning cuts");
+}
+
+void
+media_timemap_clear(struct media_timemap *tm)
+{
+	if (tm == NULL)
+		return;
+	free(tm->seg);
+	memset(tm, 0, sizeof *tm);
+}
+
+int
+media_timemap_is_identity(const struct media_timemap *tm)
+{
+	return tm->n == 1 && tm->seg[0].src_start_ms == 0 &&
+	    tm->seg[0].src_end_ms == tm->src_duration_ms;
+}
+
+/* Index of the last segment whose key (src or out start) is <= t, or -1. */
+static long
+timemap_find(const struct media_timemap *tm, int64_t t, int by_out)
+{
+	long lo = 0, hi = (long)tm->n - 1, ans = -1;
+
+	while (lo <= hi) {
+		long mid = lo + (hi - lo) / 2;
+		int64_t k = by_out ? tm->seg[mid].out_start_ms : tm->seg[mid].src_start_ms;
+
+		if (k <= t) {
+			ans = mid;
+			lo = mid + 1;
+		} else
+			hi = mid - 1;
+	}
+	return ans;
+}
+
+int64_t
+media_timemap_to_output(const struct media_timemap *tm, int64_t src_ms)
+{
+	const struct media_seg *g;
+	long i;
+
+	if (tm->n == 0)
+		return 0;
+	i = timemap_find(tm, src_ms, 0);
+	if (i < 0)
+		return 0;
+	g = &tm->seg[i];
+	if (src_ms < g->src_end_ms)
+		return g->out_start_ms + (src_ms - g->src_start_ms);
+	/* In the cut after g (or past the end): the splice point. */
+	return g->out_start_ms + (g->src_end_ms - g->src_start_ms);
+}
+
+int64_t
+media_timemap_to_source(const struct media_timemap *tm, int64_t out_ms)
+{
+	const struct media_seg *g;
+	long i;
+
+	if (tm->n == 0)
+		return 0;
+	i = timemap_find(tm, out_ms, 1);
+	if (i < 0)
+		return tm->seg[0].src_start_ms;
+	g = &tm->seg[i];
+	if (out_ms - g->out_start_ms < g->src_end_ms - g->src_start_ms)
+		return g->src_start_ms + (out_ms - g->out_start_ms);
+	return g->src_end_ms;
+}
+
+cJSON *
+media_timemap_to_json(const struct media_timemap *tm)
+{
+	cJSON *j = cJSON_CreateObject(), *a;
+	size_t i;
+
+	if (j == NULL)
+		return NULL;
+	cJSON_AddNumberToObject(j, "version", 1);
+	cJSON_AddNumberToObject(j, "source_duration_ms", (double)tm->src_duration_ms);
+	cJSON_AddNumberToObject(j, "output_duration_ms", (double)tm->out_duration_ms);
+	a = cJSON_AddArrayToObject(j, "segments");
+	if (a == NULL)
+		goto fail;
+	for (i = 0; i < tm->n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (o == NULL)
+			goto fail;
+		cJSON_AddNumberToObject(o, "src_start_ms", (double)tm->seg[i].src_start_ms);
+		cJSON_AddNumberToObject(o, "src_end_ms", (double)tm->seg[i].src_end_ms);
+		cJSON_AddNumberToObject(o, "out_start_ms", (double)tm->seg[i].out_start_ms);
+		cJSON_AddItemToArray(a, o);
+	}
+	return j;
+fail:
+	cJSON_Delete(j);
+	return NULL;
+}
+
+static int
+json_ms(const cJSON *o, const char *key, int64_t *v)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsNumber(x))
+		return -1;
+	*v = (int64_t)x->valuedouble;
+	return 0;
+}
+
+int
+media_timemap_from_json(const cJSON *j, struct media_timemap *tm,
+    struct zpub_err *err)
+{
+	const cJSON *a, *o;
+	int64_t out_pos = 0;
+	size_t n;
+
+	memset(tm, 0, sizeof *tm);
+	a = cJSON_GetObjectItemCaseSensitive(j, "segments");
+	if (!cJSON_IsArray(a) || json_ms(j, "source_duration_ms", &tm->src_duration_ms) < 0)
+		return zpub_err_set(err, ZPUB_EINVAL,
+		    "time map JSON lacks \"segments\" or \"source_duration_ms\"; re-run the process stage");
+	n = (size_t)cJSON_GetArraySize(a);
+	tm->seg = calloc(n ? n : 1, sizeof *tm->seg);
+	if (tm->seg == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory reading a time map");
+	cJSON_ArrayForEach(o, a) {
+		struct media_seg *g = &tm->seg[tm->n];
+
+		if (json_ms(o, "src_start_ms", &g->src_start_ms) < 0 ||
+		    json_ms(o, "src_end_ms", &g->src_end_ms) < 0 ||
+		    g->src_end_ms < g->src_start_ms ||
+		    (tm->n > 0 && g->src_start_ms < tm->seg[tm->n - 1].src_end_ms)) {
+			media_timemap_clear(tm);
+			return zpub_err_set(err, ZPUB_EINVAL,
+			    "time map segment %zu is malformed or out of order; re-run the process stage",
+			    (size_t)(g - tm->seg));
+		}
+		/* out_start is derived, so a hand-edited file cannot disagree. */
+		g->out_start_ms = out_pos;
+		out_pos += g->src_end_ms - g->src_start_ms;
+		tm->n++;
+	}
+	tm->out_duration_ms = out_pos;
+	return 0;
+}

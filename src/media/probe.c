@@ -1,0 +1,277 @@
+/*
+ * probe.c — what is in a media file: container, duration, streams, codecs,
+ * frame rate (constant or variable), keyframe positions and stream start
+ * offsets.  Reads the container index only; decodes nothing.  Also holds the
+ * small open/close helpers the other media files share (media_priv.h).
+ */
+#include "media/media.h"
+#include "media/media_priv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+
+const AVRational media_ms_tb = {1, 1000};
+
+const char *
+media_base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+int
+media_averr(struct zpub_err *err, int code, int averr, const char *fmt, ...)
+{
+	char what[512], why[AV_ERROR_MAX_STRING_SIZE];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	av_strerror(averr, why, sizeof why);
+	return zpub_err_set(err, code, "%s: %s", what, why);
+}
+
+int
+media_open_input(const char *path, AVFormatContext **out, struct zpub_err *err)
+{
+	AVFormatContext *fmt = NULL;
+	struct stat stt;
+	int rc;
+
+	*out = NULL;
+	if (stat(path, &stt) < 0)
+		return zpub_err_set(err, errno == ENOENT ? ZPUB_ENOTFOUND : ZPUB_EIO,
+		    "cannot open '%s': %s", path, strerror(errno));
+	if (stt.st_size == 0)
+		return zpub_err_set(err, ZPUB_EMEDIA,
+		    "'%s' is empty (0 bytes): the download or copy failed; fetch the recording again",
+		    media_base(path));
+	if ((rc = avformat_open_input(&fmt, path, NULL, NULL)) < 0)
+		return media_averr(err, ZPUB_EMEDIA, rc,
+		    "'%s' is not a media file zpub can read (truncated or corrupt?); fetch it again",
+		    media_base(path));
+	if ((rc = avformat_find_stream_info(fmt, NULL)) < 0) {
+		avformat_close_input(&fmt);
+		return media_averr(err, ZPUB_EMEDIA, rc,
+		    "cannot read the streams of '%s' (truncated or corrupt?)", media_base(path));
+	}
+	*out = fmt;
+	return 0;
+}
+
+int64_t
+media_origin_ms(const AVFormatContext *fmt)
+{
+	if (fmt->start_time == AV_NOPTS_VALUE)
+		return 0;
+	return av_rescale_q(fmt->start_time, AV_TIME_BASE_Q, media_ms_tb);
+}
+
+int64_t
+media_duration_ms(const AVFormatContext *fmt)
+{
+	int64_t d = 0;
+	unsigned i;
+
+	if (fmt->duration != AV_NOPTS_VALUE && fmt->duration > 0)
+		return av_rescale_q(fmt->duration, AV_TIME_BASE_Q, media_ms_tb);
+	/* No container duration: the longest stream. */
+	for (i = 0; i < fmt->nb_streams; i++) {
+		const AVStream *st = fmt->streams[i];
+
+		if (st->duration != AV_NOPTS_VALUE) {
+			int64_t x = av_rescale_q(st->duration, st->time_base, media_ms_tb);
+
+			if (x > d)
+				d = x;
+		}
+	}
+	return d;
+}
+
+static int
+push_keyframe(struct media_info *mi, size_t *cap, int64_t ms)
+{
+	if (mi->n_keyframes == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		int64_t *v = realloc(mi->keyframes_ms, nc * sizeof *v);
+
+		if (v == NULL)
+			return ZPUB_ENOMEM;
+		mi->keyframes_ms = v;
+		*cap = nc;
+	}
+	mi->keyframes_ms[mi->n_keyframes++] = ms;
+	return 0;
+}
+
+/* Keyframes and frame-duration spread from the container index (MP4 has a
+ * complete one); without an index, by reading video packets (no decode). */
+static int
+probe_video_index(AVFormatContext *fmt, AVStream *st, struct media_info *mi,
+    struct zpub_err *err)
+{
+	int64_t origin = media_origin_ms(fmt), prev = AV_NOPTS_VALUE;
+	int64_t dmin = INT64_MAX, dmax = 0;
+	size_t cap = 0;
+	int i, n = avformat_index_get_entries_count(st);
+
+	for (i = 0; i < n; i++) {
+		const AVIndexEntry *e = avformat_index_get_entry(st, i);
+
+		if (e == NULL)
+			break;
+		if (prev != AV_NOPTS_VALUE && e->timestamp > prev) {
+			int64_t d = e->timestamp - prev;
+
+			if (d < dmin)
+				dmin = d;
+			if (d > dmax)
+				dmax = d;
+		}
+		prev = e->timestamp;
+		if ((e->flags & AVINDEX_KEYFRAME) &&
+		    push_keyframe(mi, &cap, av_rescale_q(e->timestamp, st->time_base,
+		    media_ms_tb) - origin) < 0)
+			return zpub_err_set(err, ZPUB_ENOMEM, "out of memory probing");
+	}
+	if (n == 0) {
+		AVPacket *pkt = av_packet_alloc();
+		unsigned k;
+		int rc;
+
+		if (pkt == NULL)
+			return zpub_err_set(err, ZPUB_ENOMEM, "out of memory probing");
+		for (k = 0; k < fmt->nb_streams; k++)
+			fmt->streams[k]->discard = (int)k == st->index ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+		while ((rc = av_read_frame(fmt, pkt)) >= 0) {
+			if (pkt->stream_index == st->index) {
+				int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+
+				if (pkt->duration > 0) {
+					if (pkt->duration < dmin)
+						dmin = pkt->duration;
+					if (pkt->duration > dmax)
+						dmax = pkt->duration;
+				}
+				if ((pkt->flags & AV_PKT_FLAG_KEY) && ts != AV_NOPTS_VALUE &&
+				    push_keyframe(mi, &cap, av_rescale_q(ts, st->time_base,
+				    media_ms_tb) - origin) < 0) {
+					av_packet_free(&pkt);
+					return zpub_err_set(err, ZPUB_ENOMEM, "out of memory probing");
+				}
+			}
+			av_packet_unref(pkt);
+		}
+		av_packet_free(&pkt);
+	}
+	/* Frame durations that differ by more than half are variable. */
+	mi->vfr = dmin != INT64_MAX && dmax > dmin + dmin / 2;
+	return 0;
+}
+
+int
+media_probe(const char *path, struct media_info **out, struct zpub_err *err)
+{
+	AVFormatContext *fmt = NULL;
+	struct media_info *mi;
+	int rc, vi, ai;
+
+	*out = NULL;
+	if ((mi = calloc(1, sizeof *mi)) == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory probing '%s'", path);
+	if ((rc = media_open_input(path, &fmt, err)) < 0)
+		goto fail;
+	snprintf(mi->container, sizeof mi->container, "%s", fmt->iformat->name);
+	mi->start_ms = media_origin_ms(fmt);
+	mi->duration_ms = media_duration_ms(fmt);
+	vi = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+	ai = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
+	mi->video_index = vi >= 0 ? vi : -1;
+	mi->audio_index = ai >= 0 ? ai : -1;
+	if (vi >= 0 && (fmt->streams[vi]->disposition & AV_DISPOSITION_ATTACHED_PIC))
+		mi->video_index = vi = -1;   /* cover art is not a video */
+	if (vi >= 0) {
+		AVStream *st = fmt->streams[vi];
+		AVRational fr = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
+
+		snprintf(mi->video_codec, sizeof mi->video_codec, "%s",
+		    avcodec_get_name(st->codecpar->codec_id));
+		mi->width = st->codecpar->width;
+		mi->height = st->codecpar->height;
+		mi->fps = fr.den ? av_q2d(fr) : 0;
+		mi->has_bframes = st->codecpar->video_delay > 0;
+		mi->video_start_ms = st->start_time == AV_NOPTS_VALUE ? 0 :
+		    av_rescale_q(st->start_time, st->time_base, media_ms_tb) - mi->start_ms;
+		if ((rc = probe_video_index(fmt, st, mi, err)) < 0)
+			goto fail;
+	}
+	if (ai >= 0) {
+		AVStream *st = fmt->streams[ai];
+
+		snprintf(mi->audio_codec, sizeof mi->audio_codec, "%s",
+		    avcodec_get_name(st->codecpar->codec_id));
+		mi->sample_rate = st->codecpar->sample_rate;
+		mi->channels = st->codecpar->ch_layout.nb_channels;
+		mi->audio_start_ms = st->start_time == AV_NOPTS_VALUE ? 0 :
+		    av_rescale_q(st->start_time, st->time_base, media_ms_tb) - mi->start_ms;
+		mi->audio_duration_ms = st->duration == AV_NOPTS_VALUE ? mi->duration_ms :
+		    av_rescale_q(st->duration, st->time_base, media_ms_tb);
+	}
+	if (vi < 0 && ai < 0) {
+		rc = zpub_err_set(err, ZPUB_EMEDIA,
+		    "'%s' has neither audio nor video streams: not a recording", media_base(path));
+		goto fail;
+	}
+	avformat_close_input(&fmt);
+	*out = mi;
+	return 0;
+fail:
+	avformat_close_input(&fmt);
+	media_info_free(mi);
+	return rc;
+}
+
+void
+media_info_free(struct media_info *mi)
+{
+	if (mi == NULL)
+		return;
+	free(mi->keyframes_ms);
+	free(mi);
+}
+
+cJSON *
+media_info_to_json(const struct media_info *mi)
+{
+	cJSON *j = cJSON_CreateObject(), *s;
+
+	if (j == NULL)
+		return NULL;
+	cJSON_AddStringToObject(j, "container", mi->container);
+	cJSON_AddNumberToObject(j, "duration_ms", (double)mi->duration_ms);
+	if (mi->video_index >= 0 && (s = cJSON_AddObjectToObject(j, "video")) != NULL) {
+		cJSON_AddStringToObject(s, "codec", mi->video_codec);
+		cJSON_AddNumberToObject(s, "width", mi->width);
+		cJSON_AddNumberToObject(s, "height", mi->height);
+		cJSON_AddNumberToObject(s, "fps", mi->fps);
+		cJSON_AddBoolToObject(s, "variable_frame_rate", mi->vfr);
+		cJSON_AddBoolToObject(s, "b_frames", mi->has_bframes);
+		cJSON_AddNumberToObject(s, "start_ms", (double)mi->video_start_ms);
+		cJSON_AddNumberToObject(s, "keyframes", (double)mi->n_keyframes);
+	}
+	if (mi->audio_index >= 0 && (s = cJSON_AddObjectToObject(j, "audio")) != NULL) {
+		cJSON_AddStringToObject(s, "codec", mi->audio_codec);
+		cJSON_AddNumberToObject(s, "sample_rate", mi->sample_rate);
+		cJSON_AddNumberToObject(s, "channels", mi->channels);
+		cJSON_AddNumberToObject(s, "start_ms", (double)mi->audio_start_ms);
+	}
+	return j;
+}

@@ -1,0 +1,250 @@
+/*
+ * silence.c — finds the pauses in a recording's audio.
+ *
+ * Decodes the audio only (mono, source rate), measures the RMS level of
+ * each window_ms window and reports every run of windows below threshold_db
+ * lasting at least min_silence_ms, as raw acoustic boundaries on the source
+ * timeline (margins are the plan's business, not ours).  Streaming: one pass,
+ * constant memory however long the file.  Also media_analyse_json(), the
+ * core of `zpub analyse`.
+ */
+#include "media/media_priv.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "config.h"
+
+void
+media_silence_opts_from_config(struct media_silence_opts *o, const cJSON *cfg)
+{
+	o->threshold_db = config_double(cfg, "processing.video.threshold_db", -40.0);
+	o->window_ms = config_int(cfg, "processing.video.window_ms", 10);
+	o->min_silence_ms = config_int(cfg, "processing.video.min_silence_ms", 1000);
+}
+
+/* The window state machine, fed sample by sample (or by runs of zeros). */
+struct silence_scan {
+	int rate;
+	int64_t win;            /* samples per window */
+	double thresh_sumsq;    /* sum of squares of a window at the threshold */
+	int64_t min_samples;
+	int64_t pos;            /* samples consumed */
+	int64_t in_win;         /* samples in the current window */
+	double sumsq;
+	int64_t run_start;      /* start of the quiet run, -1 if loud */
+	struct media_spans *out;
+};
+
+static int
+scan_close_window(struct silence_scan *s)
+{
+	int quiet = s->sumsq < s->thresh_sumsq * (double)s->in_win / (double)s->win;
+	int64_t wstart = s->pos - s->in_win;
+
+	if (quiet) {
+		if (s->run_start < 0)
+			s->run_start = wstart;
+	} else if (s->run_start >= 0) {
+		if (wstart - s->run_start >= s->min_samples &&
+		    media_spans_push(s->out, av_rescale(s->run_start, 1000, s->rate),
+		    av_rescale(wstart, 1000, s->rate)) < 0)
+			return ZPUB_ENOMEM;
+		s->run_start = -1;
+	}
+	s->sumsq = 0;
+	s->in_win = 0;
+	return 0;
+}
+
+static int
+scan_samples(struct silence_scan *s, const float *x, int64_t n)
+{
+	int64_t i = 0;
+
+	while (i < n) {
+		int64_t take = s->win - s->in_win;
+		double acc = 0;
+		int64_t k;
+
+		if (take > n - i)
+			take = n - i;
+		if (x != NULL)
+			for (k = 0; k < take; k++)
+				acc += (double)x[i + k] * (double)x[i + k];
+		s->sumsq += acc;
+		s->in_win += take;
+		s->pos += take;
+		i += take;
+		if (s->in_win == s->win && scan_close_window(s) < 0)
+			return ZPUB_ENOMEM;
+	}
+	return 0;
+}
+
+int
+media_silence_analyse(const char *path, const struct media_silence_opts *o,
+    const struct zpub_progress *prog, struct media_spans *silences,
+    int64_t *duration_ms, struct zpub_err *err)
+{
+	struct media_areader *r = NULL;
+	struct silence_scan s;
+	int64_t dur, last_report = -1, tail_start;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	if ((rc = media_areader_open(path, 0, NULL, AV_SAMPLE_FMT_FLT, &r, err)) < 0)
+		return rc;
+	s.rate = media_areader_rate(r);
+	s.win = av_rescale(o->window_ms > 0 ? o->window_ms : 10, s.rate, 1000);
+	if (s.win < 1)
+		s.win = 1;
+	s.thresh_sumsq = pow(10.0, o->threshold_db / 10.0) * (double)s.win;
+	s.min_samples = av_rescale(o->min_silence_ms, s.rate, 1000);
+	s.run_start = -1;
+	s.out = silences;
+	dur = media_areader_duration_ms(r);
+
+	for (;;) {
+		uint8_t **planes;
+		int64_t pos;
+		int n;
+
+		rc = media_areader_next(r, &planes, &n, &pos, err);
+		if (rc < 0)
+			goto out;
+		if (rc == 0)
+			break;
+		/* Before the audio starts, and in holes, there is nothing to
+		 * hear: zeros. */
+		if (pos > s.pos && (rc = scan_samples(&s, NULL, pos - s.pos)) < 0)
+			goto nomem;
+		if (pos < s.pos) {
+			/* Overlap (timestamp jitter): skip what we counted. */
+			int64_t skip = s.pos - pos;
+
+			if (skip >= n)
+				continue;
+			planes[0] += skip * (int64_t)sizeof(float);
+			n -= (int)skip;
+			rc = scan_samples(&s, (const float *)planes[0], n);
+			planes[0] -= skip * (int64_t)sizeof(float);
+		} else
+			rc = scan_samples(&s, (const float *)planes[0], n);
+		if (rc < 0)
+			goto nomem;
+		if (s.pos - last_report > (int64_t)s.rate * 30) {
+			last_report = s.pos;
+			if (zpub_progress_report(prog, media_areader_fraction(r),
+			    "finding silences") != 0) {
+				rc = zpub_err_set(err, ZPUB_ECANCEL, "silence analysis of '%s' cancelled",
+				    media_base(path));
+				goto out;
+			}
+		}
+	}
+	if (s.in_win > 0 && scan_close_window(&s) < 0)
+		goto nomem;
+	/* After the audio ends (or if the container is longer): silence up
+	 * to the end of the recording. */
+	if (dur <= 0)
+		dur = av_rescale(s.pos, 1000, s.rate);
+	tail_start = s.run_start >= 0 ? av_rescale(s.run_start, 1000, s.rate) :
+	    av_rescale(s.pos, 1000, s.rate);
+	if (tail_start < dur && (dur - tail_start >= o->min_silence_ms || tail_start == 0) &&
+	    media_spans_push(silences, tail_start, dur) < 0)
+		goto nomem;
+	*duration_ms = dur;
+	zpub_progress_report(prog, 1.0, "finding silences");
+	rc = 0;
+	goto out;
+nomem:
+	rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory analysing '%s'", media_base(path));
+out:
+	media_areader_free(r);
+	return rc;
+}
+
+int
+media_analyse_json(const char *file, const struct media_silence_opts *so,
+    const struct media_plan_opts *po, const struct zpub_progress *prog,
+    cJSON **out, struct zpub_err *err)
+{
+	struct media_spans sil = {0}, speech = {0}, cuts = {0};
+	struct media_timemap tm = {0};
+	struct media_info *mi = NULL;
+	int64_t dur = 0, pos = 0;
+	cJSON *j = NULL, *o;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if ((rc = media_probe(file, &mi, err)) < 0)
+		goto out;
+	if ((rc = media_silence_analyse(file, so, prog, &sil, &dur, err)) < 0)
+		goto out;
+	if ((rc = media_plan_build(dur, &sil, po, &tm, err)) < 0)
+		goto out;
+	for (i = 0; i <= sil.n; i++) {
+		int64_t end = i < sil.n ? sil.v[i].start_ms : dur;
+
+		if (end > pos && media_spans_push(&speech, pos, end) < 0)
+			goto nomem;
+		if (i < sil.n)
+			pos = sil.v[i].end_ms;
+	}
+	pos = 0;
+	for (i = 0; i <= tm.n; i++) {
+		int64_t end = i < tm.n ? tm.seg[i].src_start_ms : dur;
+
+		if (end > pos && media_spans_push(&cuts, pos, end) < 0)
+			goto nomem;
+		if (i < tm.n)
+			pos = tm.seg[i].src_end_ms;
+	}
+	if ((j = cJSON_CreateObject()) == NULL)
+		goto nomem;
+	cJSON_AddStringToObject(j, "file", file);
+	cJSON_AddNumberToObject(j, "duration_ms", (double)dur);
+	cJSON_AddNumberToObject(j, "output_duration_ms", (double)tm.out_duration_ms);
+	if ((o = media_info_to_json(mi)) != NULL)
+		cJSON_AddItemToObject(j, "media", o);
+	o = cJSON_AddObjectToObject(j, "options");
+	if (o != NULL) {
+		cJSON_AddNumberToObject(o, "threshold_db", so->threshold_db);
+		cJSON_AddNumberToObject(o, "window_ms", (double)so->window_ms);
+		cJSON_AddNumberToObject(o, "min_silence_ms", (double)so->min_silence_ms);
+		cJSON_AddNumberToObject(o, "max_pause_ms", (double)po->max_pause_ms);
+		cJSON_AddNumberToObject(o, "keep_pause_ms", (double)po->keep_pause_ms);
+		cJSON_AddNumberToObject(o, "margin_before_ms", (double)po->margin_before_ms);
+		cJSON_AddNumberToObject(o, "margin_after_ms", (double)po->margin_after_ms);
+	}
+	cJSON_AddItemToObject(j, "silences", media_spans_to_json(&sil));
+	cJSON_AddItemToObject(j, "speech", media_spans_to_json(&speech));
+	cJSON_AddItemToObject(j, "cut", media_spans_to_json(&cuts));
+	{
+		struct media_spans keep = {0};
+
+		for (i = 0; i < tm.n; i++)
+			if (media_spans_push(&keep, tm.seg[i].src_start_ms, tm.seg[i].src_end_ms) < 0) {
+				media_spans_clear(&keep);
+				goto nomem;
+			}
+		cJSON_AddItemToObject(j, "keep", media_spans_to_json(&keep));
+		media_spans_clear(&keep);
+	}
+	*out = j;
+	j = NULL;
+	rc = 0;
+	goto out;
+nomem:
+	rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory analysing '%s'", media_base(file));
+out:
+	cJSON_Delete(j);
+	media_timemap_clear(&tm);
+	media_spans_clear(&cuts);
+	media_spans_clear(&speech);
+	media_spans_clear(&sil);
+	media_info_free(mi);
+	return rc;
+}

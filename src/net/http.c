@@ -1,0 +1,1173 @@
+/*
+ * http.c — libcurl multi socket interface on a private libuv loop.
+ *
+ * Each client owns a uv loop, a curl multi handle, one uv_timer for curl's
+ * timeouts and one uv_poll per socket curl asks us to watch.  The blocking
+ * calls add easy handles to the multi and turn the loop until their
+ * transfers are done; the multi keeps its connection cache between calls.
+ * The retry policy (http_do_retry) sits on top and is shared by every
+ * service client (YouTube, VK, OAuth, transcription, chat).
+ */
+#include "net/http.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+#include <uv.h>
+
+#include "util.h"
+
+#define HTTP_DEFAULT_MAX_BODY (16u * 1024 * 1024)
+
+/* ---- forms ---------------------------------------------------------------- */
+
+struct http_form_part {
+	char *name;
+	char *value;      /* text or data bytes */
+	size_t len;
+	char *path;       /* file part */
+	char *filename;
+	char *content_type;
+	int is_data;
+};
+
+struct http_form {
+	struct http_form_part *parts;
+	size_t n, cap;
+};
+
+struct http_form *
+http_form_new(void)
+{
+	return calloc(1, sizeof(struct http_form));
+}
+
+void
+http_form_free(struct http_form *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->parts[i].name);
+		free(f->parts[i].value);
+		free(f->parts[i].path);
+		free(f->parts[i].filename);
+		free(f->parts[i].content_type);
+	}
+	free(f->parts);
+	free(f);
+}
+
+static struct http_form_part *
+form_push(struct http_form *f, const char *name, struct zpub_err *err)
+{
+	if (f == NULL || name == NULL) {
+		zpub_err_set(err, ZPUB_EINVAL, "multipart form: missing form or field name");
+		return NULL;
+	}
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 8;
+		struct http_form_part *p = realloc(f->parts, cap * sizeof *p);
+		if (p == NULL) {
+			zpub_err_set(err, ZPUB_ENOMEM, "multipart form: out of memory");
+			return NULL;
+		}
+		f->parts = p;
+		f->cap = cap;
+	}
+	struct http_form_part *p = &f->parts[f->n++];
+	memset(p, 0, sizeof *p);
+	p->name = xstrdup(name);
+	return p;
+}
+
+int
+http_form_add(struct http_form *f, const char *name, const char *value,
+    struct zpub_err *err)
+{
+	struct http_form_part *p = form_push(f, name, err);
+	if (p == NULL)
+		return err ? err->code : ZPUB_EINVAL;
+	p->value = xstrdup(value ? value : "");
+	p->len = strlen(p->value);
+	return 0;
+}
+
+int
+http_form_add_data(struct http_form *f, const char *name, const void *data,
+    size_t len, const char *filename, const char *content_type,
+    struct zpub_err *err)
+{
+	struct http_form_part *p = form_push(f, name, err);
+	if (p == NULL)
+		return err ? err->code : ZPUB_EINVAL;
+	p->value = malloc(len + 1);
+	if (p->value == NULL) {
+		f->n--;
+		free(p->name);
+		return zpub_err_set(err, ZPUB_ENOMEM, "multipart form: out of memory");
+	}
+	if (len)
+		memcpy(p->value, data, len);
+	p->value[len] = '\0';
+	p->len = len;
+	p->is_data = 1;
+	p->filename = filename ? xstrdup(filename) : NULL;
+	p->content_type = content_type ? xstrdup(content_type) : NULL;
+	return 0;
+}
+
+int
+http_form_add_file(struct http_form *f, const char *name, const char *path,
+    const char *filename, const char *content_type, struct zpub_err *err)
+{
+	if (path == NULL || !fs_exists(path))
+		return zpub_err_set(err, ZPUB_ENOTFOUND,
+		    "cannot attach %s to the upload: the file does not exist",
+		    path ? path : "(null)");
+	struct http_form_part *p = form_push(f, name, err);
+	if (p == NULL)
+		return err ? err->code : ZPUB_EINVAL;
+	p->path = xstrdup(path);
+	if (filename == NULL) {
+		const char *slash = strrchr(path, '/');
+		filename = slash ? slash + 1 : path;
+	}
+	p->filename = xstrdup(filename);
+	p->content_type = xstrdup(content_type ? content_type : "application/octet-stream");
+	return 0;
+}
+
+/* ---- client and loop plumbing -------------------------------------------- */
+
+struct http_client {
+	uv_loop_t loop;
+	uv_timer_t timer;
+	CURLM *multi;
+	int inflight;   /* transfers started and not yet reported */
+	int timers;     /* pending http_client_after timers */
+};
+
+struct sock_ctx {
+	uv_poll_t poll;
+	curl_socket_t fd;
+	struct http_client *c;
+};
+
+struct xfer {
+	CURL *easy;
+	const struct http_request *req;
+	struct http_response *resp;
+	struct curl_slist *hdrs;
+	curl_mime *mime;
+	FILE *up_fp;
+	int64_t up_left, up_total;
+	FILE *down_fp;
+	size_t cap, max_body;
+	http_done_fn done_fn;
+	void *done_ud;
+	int local_rc;             /* set by callbacks on local failure */
+	char local_msg[256];
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static void
+check_done(struct http_client *c);
+
+static void
+on_poll(uv_poll_t *h, int status, int events)
+{
+	struct sock_ctx *sc = h->data;
+	int flags = 0, running = 0;
+
+	if (status < 0)
+		flags = CURL_CSELECT_ERR;
+	if (events & UV_READABLE)
+		flags |= CURL_CSELECT_IN;
+	if (events & UV_WRITABLE)
+		flags |= CURL_CSELECT_OUT;
+	curl_multi_socket_action(sc->c->multi, sc->fd, flags, &running);
+	check_done(sc->c);
+}
+
+static void
+on_poll_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static int
+on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	struct http_client *c = userp;
+	struct sock_ctx *sc = socketp;
+	(void)e;
+
+	if (what == CURL_POLL_REMOVE) {
+		if (sc != NULL) {
+			uv_poll_stop(&sc->poll);
+			curl_multi_assign(c->multi, s, NULL);
+			uv_close((uv_handle_t *)&sc->poll, on_poll_closed);
+		}
+		return 0;
+	}
+	if (sc == NULL) {
+		sc = calloc(1, sizeof *sc);
+		if (sc == NULL)
+			return -1;
+		sc->fd = s;
+		sc->c = c;
+		if (uv_poll_init_socket(&c->loop, &sc->poll, s) != 0) {
+			free(sc);
+			return -1;
+		}
+		sc->poll.data = sc;
+		curl_multi_assign(c->multi, s, sc);
+	}
+	int ev = 0;
+	if (what & CURL_POLL_IN)
+		ev |= UV_READABLE;
+	if (what & CURL_POLL_OUT)
+		ev |= UV_WRITABLE;
+	uv_poll_start(&sc->poll, ev, on_poll);
+	return 0;
+}
+
+static void
+on_timer(uv_timer_t *t)
+{
+	struct http_client *c = t->data;
+	int running = 0;
+
+	curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	check_done(c);
+}
+
+static int
+on_curl_timer(CURLM *m, long timeout_ms, void *userp)
+{
+	struct http_client *c = userp;
+	(void)m;
+
+	if (timeout_ms < 0)
+		uv_timer_stop(&c->timer);
+	else
+		uv_timer_start(&c->timer, on_timer, (uint64_t)timeout_ms, 0);
+	return 0;
+}
+
+struct http_client *
+http_client_new(void)
+{
+	struct http_client *c;
+
+	/* reference-counted and thread-safe in curl >= 7.84; paired in _free */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return NULL;
+	if (sodium_init() < 0) {
+		curl_global_cleanup();
+		return NULL;
+	}
+	c = calloc(1, sizeof *c);
+	if (c == NULL) {
+		curl_global_cleanup();
+		return NULL;
+	}
+	if (uv_loop_init(&c->loop) != 0) {
+		free(c);
+		curl_global_cleanup();
+		return NULL;
+	}
+	uv_timer_init(&c->loop, &c->timer);
+	c->timer.data = c;
+	c->multi = curl_multi_init();
+	if (c->multi == NULL) {
+		uv_close((uv_handle_t *)&c->timer, NULL);
+		uv_run(&c->loop, UV_RUN_DEFAULT);
+		uv_loop_close(&c->loop);
+		free(c);
+		curl_global_cleanup();
+		return NULL;
+	}
+	curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+	curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+	curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
+	return c;
+}
+
+void
+http_client_free(struct http_client *c)
+{
+	if (c == NULL)
+		return;
+	curl_multi_cleanup(c->multi); /* removes its sockets through on_socket */
+	uv_close((uv_handle_t *)&c->timer, NULL);
+	uv_run(&c->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&c->loop);
+	free(c);
+	curl_global_cleanup();
+}
+
+void
+http_response_free(struct http_response *resp)
+{
+	if (resp == NULL)
+		return;
+	free(resp->body);
+	free(resp->location);
+	free(resp->range);
+	free(resp->content_type);
+	memset(resp, 0, sizeof *resp);
+	resp->retry_after_ms = -1;
+}
+
+/* ---- easy-handle callbacks ------------------------------------------------ */
+
+static int
+status_2xx(CURL *easy)
+{
+	long code = 0;
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+	return code >= 200 && code < 300;
+}
+
+static size_t
+on_write(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct xfer *x = ud;
+	size_t n = size * nmemb;
+	struct http_response *r = x->resp;
+
+	if (x->req->download_path != NULL && status_2xx(x->easy)) {
+		if (x->down_fp == NULL) {
+			x->down_fp = fopen(x->req->download_path, x->req->download_append ? "ab" : "wb");
+			if (x->down_fp == NULL) {
+				x->local_rc = ZPUB_EIO;
+				snprintf(x->local_msg, sizeof x->local_msg,
+				    "cannot write the download to %s: %s",
+				    x->req->download_path, strerror(errno));
+				return 0;
+			}
+		}
+		if (fwrite(ptr, 1, n, x->down_fp) != n) {
+			x->local_rc = ZPUB_EIO;
+			snprintf(x->local_msg, sizeof x->local_msg,
+			    "cannot write the download to %s: %s",
+			    x->req->download_path, strerror(errno));
+			return 0;
+		}
+		r->bytes_received += (int64_t)n;
+		return n;
+	}
+	if (r->body_len + n > x->max_body) {
+		x->local_rc = ZPUB_EREMOTE;
+		snprintf(x->local_msg, sizeof x->local_msg,
+		    "the response is larger than %zu bytes", x->max_body);
+		return 0;
+	}
+	if (r->body_len + n + 1 > x->cap) {
+		size_t cap = x->cap ? x->cap : 4096;
+		while (cap < r->body_len + n + 1)
+			cap *= 2;
+		char *b = realloc(r->body, cap);
+		if (b == NULL) {
+			x->local_rc = ZPUB_ENOMEM;
+			snprintf(x->local_msg, sizeof x->local_msg, "out of memory");
+			return 0;
+		}
+		r->body = b;
+		x->cap = cap;
+	}
+	memcpy(r->body + r->body_len, ptr, n);
+	r->body_len += n;
+	r->body[r->body_len] = '\0';
+	r->bytes_received += (int64_t)n;
+	return n;
+}
+
+static char *
+header_value(const char *line, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+	if (len <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+		return NULL;
+	const char *v = line + nl + 1, *end = line + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	char *out = malloc((size_t)(end - v) + 1);
+	if (out == NULL)
+		return NULL;
+	memcpy(out, v, (size_t)(end - v));
+	out[end - v] = '\0';
+	return out;
+}
+
+static size_t
+on_header(char *buf, size_t size, size_t nmemb, void *ud)
+{
+	struct xfer *x = ud;
+	size_t n = size * nmemb;
+	struct http_response *r = x->resp;
+	char *v;
+
+	if (n >= 5 && strncmp(buf, "HTTP/", 5) == 0) {
+		/* a new response (after 100-continue or a redirect): forget the last */
+		free(r->location);
+		free(r->range);
+		free(r->content_type);
+		r->location = r->range = r->content_type = NULL;
+		r->retry_after_ms = -1;
+		return n;
+	}
+	if ((v = header_value(buf, n, "Location")) != NULL) {
+		free(r->location);
+		r->location = v;
+	} else if ((v = header_value(buf, n, "Range")) != NULL) {
+		free(r->range);
+		r->range = v;
+	} else if ((v = header_value(buf, n, "Content-Type")) != NULL) {
+		free(r->content_type);
+		r->content_type = v;
+	} else if ((v = header_value(buf, n, "Retry-After")) != NULL) {
+		r->retry_after_ms = http_parse_retry_after(v, time_now_ms());
+		free(v);
+	}
+	return n;
+}
+
+static size_t
+on_read(char *buf, size_t size, size_t nmemb, void *ud)
+{
+	struct xfer *x = ud;
+	size_t want = size * nmemb;
+
+	if (x->up_left <= 0)
+		return 0;
+	if ((int64_t)want > x->up_left)
+		want = (size_t)x->up_left;
+	size_t got = fread(buf, 1, want, x->up_fp);
+	if (got == 0) {
+		x->local_rc = ZPUB_EIO;
+		snprintf(x->local_msg, sizeof x->local_msg,
+		    "cannot read %s: the file is shorter than expected or unreadable",
+		    x->req->upload_path);
+		return CURL_READFUNC_ABORT;
+	}
+	x->up_left -= (int64_t)got;
+	return got;
+}
+
+static int
+on_seek(void *ud, curl_off_t offset, int origin)
+{
+	struct xfer *x = ud;
+
+	if (origin != SEEK_SET || offset < 0 || offset > x->up_total)
+		return CURL_SEEKFUNC_CANTSEEK;
+	if (fseeko(x->up_fp, (off_t)(x->req->upload_offset + offset), SEEK_SET) != 0)
+		return CURL_SEEKFUNC_FAIL;
+	x->up_left = x->up_total - offset;
+	return CURL_SEEKFUNC_OK;
+}
+
+static int
+on_xferinfo(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	struct xfer *x = ud;
+	if (x->req->progress == NULL)
+		return 0;
+	if (x->req->progress(x->req->progress_ud, ulnow, ultotal, dlnow, dltotal) != 0) {
+		x->local_rc = ZPUB_ECANCEL;
+		snprintf(x->local_msg, sizeof x->local_msg, "cancelled");
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- setting up and finishing one transfer -------------------------------- */
+
+static const char *
+req_what(const struct http_request *req)
+{
+	return req->what ? req->what : "the server";
+}
+
+static const char *
+req_method(const struct http_request *req)
+{
+	return req->method ? req->method : "GET";
+}
+
+static int
+build_mime(struct xfer *x, struct zpub_err *err)
+{
+	const struct http_form *f = x->req->form;
+	x->mime = curl_mime_init(x->easy);
+	if (x->mime == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory building a form");
+	for (size_t i = 0; i < f->n; i++) {
+		const struct http_form_part *p = &f->parts[i];
+		curl_mimepart *mp = curl_mime_addpart(x->mime);
+		if (mp == NULL)
+			return zpub_err_set(err, ZPUB_ENOMEM, "out of memory building a form");
+		curl_mime_name(mp, p->name);
+		if (p->path != NULL) {
+			/* curl_mime_filedata streams the file while sending */
+			if (curl_mime_filedata(mp, p->path) != CURLE_OK)
+				return zpub_err_set(err, ZPUB_EIO, "cannot read %s for the upload", p->path);
+		} else {
+			curl_mime_data(mp, p->value, p->len);
+		}
+		if (p->filename)
+			curl_mime_filename(mp, p->filename);
+		if (p->content_type)
+			curl_mime_type(mp, p->content_type);
+	}
+	curl_easy_setopt(x->easy, CURLOPT_MIMEPOST, x->mime);
+	return 0;
+}
+
+static int
+xfer_setup(struct xfer *x, const struct http_request *req,
+    struct http_response *resp, struct zpub_err *err)
+{
+	const char *method = req_method(req);
+	CURL *e;
+	int rc = 0;
+
+	memset(x, 0, sizeof *x);
+	x->req = req;
+	x->resp = resp;
+	memset(resp, 0, sizeof *resp);
+	resp->retry_after_ms = -1;
+	x->max_body = req->max_body_bytes ? req->max_body_bytes : HTTP_DEFAULT_MAX_BODY;
+	if (req->url == NULL)
+		return zpub_err_set(err, ZPUB_EINVAL, "HTTP request to %s without a URL", req_what(req));
+
+	e = x->easy = curl_easy_init();
+	if (e == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "cannot create a curl handle");
+	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(e, CURLOPT_URL, req->url);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_xferinfo);
+	curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "zpub/" ZPUB_VERSION);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 0L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 15000L);
+	if (req->low_speed_time_s >= 0) {
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+		    req->low_speed_time_s > 0 ? req->low_speed_time_s : 120L);
+	}
+
+	/* headers */
+	x->hdrs = curl_slist_append(x->hdrs, "Expect:");
+	for (const char *const *h = req->headers; h != NULL && *h != NULL; h++)
+		x->hdrs = curl_slist_append(x->hdrs, *h);
+	if (req->bearer != NULL) {
+		char *h = xasprintf("Authorization: Bearer %s", req->bearer);
+		x->hdrs = curl_slist_append(x->hdrs, h);
+		sodium_memzero(h, strlen(h));
+		free(h);
+	}
+	if (req->content_type != NULL && req->form == NULL) {
+		char *h = xasprintf("Content-Type: %s", req->content_type);
+		x->hdrs = curl_slist_append(x->hdrs, h);
+		free(h);
+	}
+	if (x->hdrs == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory for request headers");
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->hdrs);
+
+	/* body */
+	if (req->form != NULL) {
+		if ((rc = build_mime(x, err)) != 0)
+			return rc;
+		if (strcmp(method, "POST") != 0)
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	} else if (req->upload_path != NULL) {
+		int64_t size = fs_size(req->upload_path);
+		if (size < 0)
+			return zpub_err_set(err, ZPUB_ENOTFOUND,
+			    "cannot upload %s to %s: the file does not exist",
+			    req->upload_path, req_what(req));
+		int64_t len = req->upload_len >= 0 ? req->upload_len : size - req->upload_offset;
+		if (req->upload_offset < 0 || len < 0 || req->upload_offset + len > size)
+			return zpub_err_set(err, ZPUB_EINVAL,
+			    "cannot upload bytes %lld..%lld of %s: the file has %lld bytes",
+			    (long long)req->upload_offset, (long long)(req->upload_offset + len),
+			    req->upload_path, (long long)size);
+		x->up_fp = fopen(req->upload_path, "rb");
+		if (x->up_fp == NULL || fseeko(x->up_fp, (off_t)req->upload_offset, SEEK_SET) != 0)
+			return zpub_err_set(err, ZPUB_EIO, "cannot read %s: %s",
+			    req->upload_path, strerror(errno));
+		x->up_left = x->up_total = len;
+		curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+		curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(e, CURLOPT_READDATA, x);
+		curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+		curl_easy_setopt(e, CURLOPT_SEEKDATA, x);
+		curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
+		if (strcmp(method, "PUT") != 0)
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	} else if (req->body != NULL || strcmp(method, "POST") == 0 ||
+	    strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? (const char *)req->body : "");
+		if (strcmp(method, "POST") != 0)
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	} else if (strcmp(method, "HEAD") == 0) {
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(method, "GET") != 0) {
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	}
+	return 0;
+}
+
+static int
+transport_code(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_OK:
+		return 0;
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return ZPUB_EINVAL;
+	case CURLE_OUT_OF_MEMORY:
+		return ZPUB_ENOMEM;
+	default:
+		return ZPUB_ENET;
+	}
+}
+
+/* Fills resp from the finished easy handle and releases the transfer. */
+static void
+xfer_finish(struct xfer *x, CURLcode cc, struct zpub_err *err)
+{
+	struct http_response *r = x->resp;
+	const struct http_request *req = x->req;
+	char url[512];
+	long code = 0;
+	curl_off_t up = 0;
+
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &up);
+	r->bytes_sent = (int64_t)up;
+	r->curl_code = (int)cc;
+	if (cc != CURLE_OK)
+		snprintf(r->curl_error, sizeof r->curl_error, "%s",
+		    x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
+	r->status = cc == CURLE_OK ? code : 0;
+	/* an empty 2xx download still creates its file */
+	if (cc == CURLE_OK && req->download_path != NULL && code >= 200 && code < 300 &&
+	    x->down_fp == NULL) {
+		x->down_fp = fopen(req->download_path, req->download_append ? "ab" : "wb");
+		if (x->down_fp == NULL) {
+			x->local_rc = ZPUB_EIO;
+			snprintf(x->local_msg, sizeof x->local_msg, "cannot create %s: %s",
+			    req->download_path, strerror(errno));
+		}
+	}
+	if (x->down_fp != NULL) {
+		if (fclose(x->down_fp) != 0 && x->local_rc == 0) {
+			x->local_rc = ZPUB_EIO;
+			snprintf(x->local_msg, sizeof x->local_msg, "cannot write %s: %s",
+			    req->download_path, strerror(errno));
+		}
+		x->down_fp = NULL;
+	}
+	http_url_redact(req->url, url, sizeof url);
+	if (x->local_rc != 0) {
+		r->rc = x->local_rc;
+		r->status = 0;
+		zpub_err_set(err, x->local_rc, "%s %s to %s: %s", req_method(req), url,
+		    req_what(req), x->local_msg);
+	} else if (cc != CURLE_OK) {
+		r->rc = transport_code(cc);
+		zpub_err_set(err, r->rc,
+		    "%s did not answer %s %s: %s; check the network and the service address",
+		    req_what(req), req_method(req), url, r->curl_error);
+	} else {
+		r->rc = 0;
+	}
+}
+
+static void
+xfer_release(struct xfer *x)
+{
+	if (x->easy)
+		curl_easy_cleanup(x->easy);
+	if (x->mime)
+		curl_mime_free(x->mime);
+	curl_slist_free_all(x->hdrs);
+	if (x->up_fp)
+		fclose(x->up_fp);
+	if (x->down_fp)
+		fclose(x->down_fp);
+	x->easy = NULL;
+	x->mime = NULL;
+	x->hdrs = NULL;
+	x->up_fp = x->down_fp = NULL;
+}
+
+/* ---- the asynchronous core ------------------------------------------------ */
+
+int
+http_start(struct http_client *c, const struct http_request *req,
+    struct http_response *resp, http_done_fn done, void *ud, struct zpub_err *err)
+{
+	struct xfer *x;
+	int rc;
+
+	if (c == NULL || req == NULL || resp == NULL)
+		return zpub_err_set(err, ZPUB_EINVAL, "HTTP request without client, request or response");
+	x = calloc(1, sizeof *x);
+	if (x == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory for a transfer");
+	if ((rc = xfer_setup(x, req, resp, err)) != 0) {
+		resp->rc = rc;
+		xfer_release(x);
+		free(x);
+		return rc;
+	}
+	x->done_fn = done;
+	x->done_ud = ud;
+	CURLMcode mc = curl_multi_add_handle(c->multi, x->easy);
+	if (mc != CURLM_OK) {
+		xfer_release(x);
+		free(x);
+		resp->rc = ZPUB_ENET;
+		return zpub_err_set(err, ZPUB_ENET, "cannot start a transfer to %s: %s",
+		    req_what(req), curl_multi_strerror(mc));
+	}
+	c->inflight++;
+	return 0;
+}
+
+static void
+check_done(struct http_client *c)
+{
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct xfer *x = NULL;
+		CURL *e = m->easy_handle;
+		CURLcode cc = m->data.result;
+		curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x);
+		curl_multi_remove_handle(c->multi, e);
+		if (x == NULL)
+			continue;
+		struct zpub_err xe = {0};
+		xfer_finish(x, cc, &xe);
+		xfer_release(x);
+		c->inflight--;
+		/* the callback may start new transfers; x is ours alone now */
+		if (x->done_fn)
+			x->done_fn(x->done_ud, x->req, x->resp, x->resp->rc, &xe);
+		free(x);
+	}
+}
+
+struct after {
+	uv_timer_t t;
+	struct http_client *c;
+	void (*fn)(void *ud);
+	void *ud;
+};
+
+static void
+after_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static void
+on_after(uv_timer_t *t)
+{
+	struct after *a = t->data;
+	a->c->timers--;
+	uv_close((uv_handle_t *)&a->t, after_closed);
+	a->fn(a->ud);
+}
+
+int
+http_client_after(struct http_client *c, int64_t delay_ms, void (*fn)(void *ud),
+    void *ud, struct zpub_err *err)
+{
+	struct after *a = calloc(1, sizeof *a);
+	if (a == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory for a timer");
+	a->c = c;
+	a->fn = fn;
+	a->ud = ud;
+	uv_timer_init(&c->loop, &a->t);
+	a->t.data = a;
+	uv_timer_start(&a->t, on_after, delay_ms > 0 ? (uint64_t)delay_ms : 0, 0);
+	c->timers++;
+	return 0;
+}
+
+void
+http_client_run(struct http_client *c)
+{
+	while (c->inflight > 0 || c->timers > 0) {
+		if (uv_run(&c->loop, UV_RUN_ONCE) == 0 && c->inflight > 0) {
+			/* nothing to wait on: let curl make progress on its own */
+			int running = 0;
+			curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+			check_done(c);
+		}
+	}
+}
+
+/* ---- blocking calls on top ------------------------------------------------ */
+
+struct batch {
+	struct http_client *c;
+	const struct http_request *reqs;
+	struct http_response *resps;
+	size_t n, next, pending;
+	int concurrency, active;
+	int first_rc;
+	struct zpub_err *err;
+};
+
+static void batch_more(struct batch *b);
+
+static void
+batch_done(void *ud, const struct http_request *req, struct http_response *resp,
+    int rc, const struct zpub_err *xe)
+{
+	struct batch *b = ud;
+	(void)req;
+	(void)resp;
+	b->active--;
+	b->pending--;
+	if (rc != 0 && b->first_rc == 0) {
+		b->first_rc = rc;
+		if (b->err)
+			*b->err = *xe;
+	}
+	batch_more(b);
+}
+
+static void
+batch_more(struct batch *b)
+{
+	while (b->next < b->n && (b->concurrency <= 0 || b->active < b->concurrency)) {
+		size_t i = b->next++;
+		struct zpub_err se = {0};
+		if (http_start(b->c, &b->reqs[i], &b->resps[i], batch_done, b, &se) != 0) {
+			b->pending--;
+			if (b->first_rc == 0) {
+				b->first_rc = se.code;
+				if (b->err)
+					*b->err = se;
+			}
+			continue;
+		}
+		b->active++;
+	}
+}
+
+int
+http_do_many(struct http_client *c, const struct http_request *reqs,
+    struct http_response *resps, size_t n, int concurrency, struct zpub_err *err)
+{
+	struct batch b = {.c = c, .reqs = reqs, .resps = resps, .n = n, .pending = n,
+	    .concurrency = concurrency, .err = err};
+
+	if (c == NULL)
+		return zpub_err_set(err, ZPUB_EINVAL, "HTTP client missing");
+	batch_more(&b);
+	while (b.pending > 0) {
+		if (uv_run(&c->loop, UV_RUN_ONCE) == 0 && c->inflight > 0) {
+			int running = 0;
+			curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+			check_done(c);
+		}
+	}
+	return b.first_rc;
+}
+
+int
+http_do(struct http_client *c, const struct http_request *req,
+    struct http_response *resp, struct zpub_err *err)
+{
+	return http_do_many(c, req, resp, 1, 1, err);
+}
+
+/* ---- retry policy ----------------------------------------------------------- */
+
+int
+http_method_idempotent(const char *method)
+{
+	if (method == NULL)
+		return 1;
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+	    strcmp(method, "PUT") == 0 || strcmp(method, "DELETE") == 0 ||
+	    strcmp(method, "OPTIONS") == 0;
+}
+
+int
+http_should_retry(int rc, const struct http_response *resp)
+{
+	if (rc == ZPUB_ENET)
+		return 1;
+	if (rc != 0 || resp == NULL)
+		return 0;
+	switch (resp->status) {
+	case 408: case 429: case 500: case 502: case 503: case 504:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int64_t
+http_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms)
+{
+	int64_t d = base_ms > 0 ? base_ms : 1000;
+	if (cap_ms <= 0)
+		cap_ms = 60000;
+	for (int i = 1; i < attempt && d < cap_ms; i++)
+		d *= 2;
+	if (d > cap_ms)
+		d = cap_ms;
+	/* +-25% jitter */
+	int64_t span = d / 2;
+	if (span > 0)
+		d = d - d / 4 + (int64_t)randombytes_uniform((uint32_t)(span + 1 > UINT32_MAX ? UINT32_MAX : span + 1));
+	return d;
+}
+
+static void
+sleep_ms(int64_t ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Connect failures mean nothing reached the server; safe for any method. */
+static int
+nothing_sent(const struct http_response *r)
+{
+	return r->curl_code == CURLE_COULDNT_CONNECT || r->curl_code == CURLE_COULDNT_RESOLVE_HOST;
+}
+
+int
+http_do_retry(struct http_client *c, const struct http_request *req,
+    struct http_response *resp, const struct http_retry *policy,
+    struct zpub_err *err)
+{
+	struct http_retry p = policy ? *policy : (struct http_retry){0};
+	int max = p.max_attempts > 0 ? p.max_attempts : 5;
+	int64_t max_wait = p.max_wait_ms > 0 ? p.max_wait_ms : 120000;
+	int safe = http_method_idempotent(req_method(req)) || req->retry_unsafe;
+	char url[512];
+	int rc;
+
+	for (int attempt = 1;; attempt++) {
+		rc = http_do(c, req, resp, err);
+		if (!http_should_retry(rc, resp))
+			return rc;
+		int unprocessed = rc == 0 && (resp->status == 429 || resp->status == 503) &&
+		    resp->retry_after_ms >= 0;
+		if (!safe && !unprocessed && !(rc != 0 && nothing_sent(resp)))
+			return rc;
+		int64_t wait = resp->retry_after_ms >= 0 ? resp->retry_after_ms
+		    : http_backoff_ms(attempt, p.base_ms, p.cap_ms);
+		http_url_redact(req->url, url, sizeof url);
+		if (wait > max_wait) {
+			return zpub_err_set(err, ZPUB_EQUOTA,
+			    "%s asked to wait %lld s before retrying %s %s (HTTP %ld); "
+			    "zpub will try again later",
+			    req_what(req), (long long)(wait / 1000), req_method(req), url,
+			    resp->status);
+		}
+		if (attempt >= max) {
+			if (rc == 0)
+				zpub_err_set(err, ZPUB_ENET,
+				    "%s kept failing %s %s (HTTP %ld after %d attempts); "
+				    "zpub will retry later",
+				    req_what(req), req_method(req), url, resp->status, attempt);
+			return rc;
+		}
+		http_response_free(resp);
+		sleep_ms(wait);
+	}
+}
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+int64_t
+http_parse_retry_after(const char *value, int64_t now_ms)
+{
+	const char *p;
+	int digits = 1;
+
+	if (value == NULL)
+		return -1;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	if (*value == '\0')
+		return -1;
+	for (p = value; *p && *p != ' ' && *p != '\r' && *p != '\n'; p++)
+		if (!isdigit((unsigned char)*p))
+			digits = 0;
+	if (digits) {
+		char *end;
+		errno = 0;
+		long long s = strtoll(value, &end, 10);
+		if (errno != 0 || s < 0 || s > 100LL * 365 * 86400)
+			return -1;
+		return (int64_t)s * 1000;
+	}
+	int64_t at_ms;
+	if (isdigit((unsigned char)value[0])) {
+		at_ms = time_parse_iso(value);
+	} else {
+		time_t t = curl_getdate(value, NULL);
+		at_ms = t == (time_t)-1 ? -1 : (int64_t)t * 1000;
+	}
+	if (at_ms < 0)
+		return -1;
+	return at_ms > now_ms ? at_ms - now_ms : 0;
+}
+
+void
+http_url_redact(const char *url, char *out, size_t outsz)
+{
+	if (outsz == 0)
+		return;
+	if (url == NULL) {
+		snprintf(out, outsz, "(no url)");
+		return;
+	}
+	size_t n = strcspn(url, "?#");
+	if (n + 1 > outsz)
+		n = outsz - 1;
+	memcpy(out, url, n);
+	out[n] = '\0';
+	if (url[n] != '\0' && n + 5 <= outsz - 1)
+		strcat(out, "?…");
+}
+
+int
+http_check(int rc, const struct http_request *req,
+    const struct http_response *resp, struct zpub_err *err)
+{
+	char url[512], snippet[201];
+	int code;
+
+	if (rc != 0)
+		return rc;
+	if (resp->status >= 200 && resp->status < 300)
+		return 0;
+	if (resp->status == 401)
+		code = ZPUB_EAUTH;
+	else if (resp->status == 429)
+		code = ZPUB_EQUOTA;
+	else if (resp->status >= 500 || resp->status == 408)
+		code = ZPUB_ENET;
+	else
+		code = ZPUB_EREMOTE;
+	http_url_redact(req->url, url, sizeof url);
+	size_t n = resp->body_len < 200 ? resp->body_len : 200;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)resp->body[i];
+		snippet[i] = (ch == '\n' || ch == '\r' || ch == '\t') ? ' ' : (char)ch;
+	}
+	snippet[n] = '\0';
+	return zpub_err_set(err, code, "%s answered HTTP %ld to %s %s%s%s", req_what(req),
+	    resp->status, req_method(req), url, n ? ": " : "", snippet);
+}
+
+char *
+http_urlencode(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *out = malloc(n * 3 + 1), *o = out;
+
+	if (out == NULL)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+char *
+http_form_urlencoded(const char *const *kv)
+{
+	size_t cap = 256, len = 0;
+	char *out = malloc(cap);
+
+	if (out == NULL)
+		return NULL;
+	out[0] = '\0';
+	for (size_t i = 0; kv[i] != NULL; i += 2) {
+		if (kv[i + 1] == NULL)
+			continue;
+		char *k = http_urlencode(kv[i]), *v = http_urlencode(kv[i + 1]);
+		if (k == NULL || v == NULL) {
+			free(k);
+			free(v);
+			free(out);
+			return NULL;
+		}
+		size_t need = len + strlen(k) + strlen(v) + 3;
+		if (need > cap) {
+			while (cap < need)
+				cap *= 2;
+			char *o = realloc(out, cap);
+			if (o == NULL) {
+				free(k);
+				free(v);
+				free(out);
+				return NULL;
+			}
+			out = o;
+		}
+		len += (size_t)sprintf(out + len, "%s%s=%s", len ? "&" : "", k, v);
+		sodium_memzero(v, strlen(v));
+		free(k);
+		free(v);
+	}
+	return out;
+}

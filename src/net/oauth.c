@@ -1,0 +1,645 @@
+/*
+ * oauth.c — authorization code + PKCE through the loopback listener; token
+ * exchange, refresh and revoke for Google and VK ID.
+ *
+ * The flow: make a verifier, challenge and state; listen on 127.0.0.1; print
+ * the authorize URL; the browser comes back to /callback with code and
+ * state; a state mismatch is refused (possible CSRF) and the listener keeps
+ * waiting; the code is exchanged and the tokens go to the caller's store.
+ */
+#include "net/oauth.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "config.h"
+#include "net/http.h"
+#include "net/listener.h"
+#include "util.h"
+
+extern char **environ;
+
+static const char GOOGLE_SCOPES[] =
+    "https://www.googleapis.com/auth/youtube.upload "
+    "https://www.googleapis.com/auth/youtube.force-ssl";
+static const char VK_SCOPES[] = "video offline";
+
+static char *
+dup_or_null(const char *s)
+{
+	return (s && *s) ? xstrdup(s) : NULL;
+}
+
+int
+oauth_provider_init(struct oauth_provider *p, const cJSON *cfg, const char *name,
+    const char *client_secret, struct zpub_err *err)
+{
+	memset(p, 0, sizeof *p);
+	if (strcmp(name, "youtube") == 0 || strcmp(name, "google") == 0) {
+		p->kind = OAUTH_GOOGLE;
+		p->name = "youtube";
+		p->display = "YouTube (Google)";
+		p->auth_url = dup_or_null(config_str(cfg, "providers.google.auth_url", NULL));
+		p->token_url = dup_or_null(config_str(cfg, "providers.google.token_url", NULL));
+		p->revoke_url = dup_or_null(config_str(cfg, "providers.google.revoke_url", NULL));
+		p->client_id = dup_or_null(config_str(cfg, "providers.google.client_id", NULL));
+		p->scope = xstrdup(GOOGLE_SCOPES);
+	} else if (strcmp(name, "vk") == 0) {
+		const char *base = config_str(cfg, "providers.vk.oauth_base", NULL);
+		p->kind = OAUTH_VKID;
+		p->name = "vk";
+		p->display = "VK";
+		if (base && *base) {
+			p->auth_url = xasprintf("%s/authorize", base);
+			p->token_url = xasprintf("%s/oauth2/auth", base);
+			p->revoke_url = xasprintf("%s/oauth2/revoke", base);
+		}
+		p->client_id = dup_or_null(config_str(cfg, "providers.vk.client_id", NULL));
+		p->scope = xstrdup(VK_SCOPES);
+	} else {
+		return zpub_err_set(err, ZPUB_EINVAL,
+		    "unknown account provider '%s'; use youtube or vk", name);
+	}
+	p->client_secret = dup_or_null(client_secret);
+	if (p->auth_url == NULL || p->token_url == NULL) {
+		oauth_provider_clear(p);
+		return zpub_err_set(err, ZPUB_EINVAL,
+		    "%s sign-in addresses are not configured (providers.%s.*)", name,
+		    strcmp(name, "vk") == 0 ? "vk" : "google");
+	}
+	if (p->client_id == NULL) {
+		const char *key = p->kind == OAUTH_GOOGLE ? "providers.google.client_id"
+		                                          : "providers.vk.client_id";
+		oauth_provider_clear(p);
+		return zpub_err_set(err, ZPUB_EINVAL,
+		    "no client id for %s: set %s with `zpub config set %s ID`", name, key, key);
+	}
+	return 0;
+}
+
+void
+oauth_provider_clear(struct oauth_provider *p)
+{
+	if (p == NULL)
+		return;
+	free(p->auth_url);
+	free(p->token_url);
+	free(p->revoke_url);
+	free(p->client_id);
+	if (p->client_secret) {
+		sodium_memzero(p->client_secret, strlen(p->client_secret));
+		free(p->client_secret);
+	}
+	free(p->scope);
+	memset(p, 0, sizeof *p);
+}
+
+static void
+free_secret(char *s)
+{
+	if (s) {
+		sodium_memzero(s, strlen(s));
+		free(s);
+	}
+}
+
+void
+oauth_tokens_clear(struct oauth_tokens *t)
+{
+	if (t == NULL)
+		return;
+	free_secret(t->access_token);
+	free_secret(t->refresh_token);
+	free(t->scope);
+	free(t->user_id);
+	free(t->device_id);
+	memset(t, 0, sizeof *t);
+}
+
+char *
+oauth_tokens_to_json(const struct oauth_tokens *t)
+{
+	cJSON *j = cJSON_CreateObject();
+	char *s;
+	if (j == NULL)
+		return NULL;
+	if (t->access_token)
+		cJSON_AddStringToObject(j, "access_token", t->access_token);
+	if (t->refresh_token)
+		cJSON_AddStringToObject(j, "refresh_token", t->refresh_token);
+	if (t->scope)
+		cJSON_AddStringToObject(j, "scope", t->scope);
+	if (t->user_id)
+		cJSON_AddStringToObject(j, "user_id", t->user_id);
+	if (t->device_id)
+		cJSON_AddStringToObject(j, "device_id", t->device_id);
+	cJSON_AddNumberToObject(j, "expires_at_ms", (double)t->expires_at_ms);
+	s = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	return s;
+}
+
+static char *
+json_str_dup(const cJSON *j, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+	if (cJSON_IsString(v) && v->valuestring[0])
+		return xstrdup(v->valuestring);
+	if (cJSON_IsNumber(v))
+		return xasprintf("%.0f", v->valuedouble);
+	return NULL;
+}
+
+int
+oauth_tokens_from_json(const char *json, struct oauth_tokens *t, struct zpub_err *err)
+{
+	cJSON *j = cJSON_Parse(json ? json : "");
+	memset(t, 0, sizeof *t);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return zpub_err_set(err, ZPUB_ECRYPTO,
+		    "the stored account tokens are unreadable; reconnect the account");
+	}
+	t->access_token = json_str_dup(j, "access_token");
+	t->refresh_token = json_str_dup(j, "refresh_token");
+	t->scope = json_str_dup(j, "scope");
+	t->user_id = json_str_dup(j, "user_id");
+	t->device_id = json_str_dup(j, "device_id");
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "expires_at_ms");
+	t->expires_at_ms = cJSON_IsNumber(e) ? (int64_t)e->valuedouble : 0;
+	cJSON_Delete(j);
+	return 0;
+}
+
+/* ---- PKCE and state --------------------------------------------------------- */
+
+static void
+b64url(const unsigned char *bin, size_t n, char out[64])
+{
+	sodium_bin2base64(out, 64, bin, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void
+oauth_pkce_challenge(const char *verifier, char challenge[64])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)verifier, strlen(verifier));
+	b64url(h, sizeof h, challenge);
+}
+
+void
+oauth_pkce_new(char verifier[64], char challenge[64])
+{
+	unsigned char r[32];
+	if (sodium_init() < 0)
+		abort();
+	randombytes_buf(r, sizeof r);
+	b64url(r, sizeof r, verifier);
+	sodium_memzero(r, sizeof r);
+	oauth_pkce_challenge(verifier, challenge);
+}
+
+void
+oauth_state_new(char state[64])
+{
+	unsigned char r[32];
+	if (sodium_init() < 0)
+		abort();
+	randombytes_buf(r, sizeof r);
+	b64url(r, sizeof r, state);
+}
+
+char *
+oauth_authorize_url(const struct oauth_provider *p, const char *redirect_uri,
+    const char *state, const char *challenge)
+{
+	const char *kv[] = {
+		"response_type", "code",
+		"client_id", p->client_id,
+		"redirect_uri", redirect_uri,
+		"scope", p->scope,
+		"state", state,
+		"code_challenge", challenge,
+		"code_challenge_method", "S256",
+		/* Google: a refresh token every time, even on reconnect */
+		"access_type", p->kind == OAUTH_GOOGLE ? "offline" : NULL,
+		"prompt", p->kind == OAUTH_GOOGLE ? "consent" : NULL,
+		NULL,
+	};
+	char *q = http_form_urlencoded(kv);
+	if (q == NULL)
+		return NULL;
+	char *url = xasprintf("%s%c%s", p->auth_url, strchr(p->auth_url, '?') ? '&' : '?', q);
+	free(q);
+	return url;
+}
+
+int
+oauth_callback_check(const struct oauth_provider *p, const char *query,
+    const char *expected_state, char **code, char **device_id, struct zpub_err *err)
+{
+	char *state = lsn_query_get(query, "state");
+	char *error = lsn_query_get(query, "error");
+	int rc = 0;
+
+	*code = NULL;
+	if (device_id)
+		*device_id = NULL;
+	size_t el = strlen(expected_state);
+	if (state == NULL || strlen(state) != el ||
+	    sodium_memcmp(state, expected_state, el) != 0) {
+		rc = zpub_err_set(err, ZPUB_EAUTH,
+		    "refused a %s sign-in callback whose state does not match this sign-in "
+		    "(possible CSRF); only use the address zpub printed", p->display);
+		goto out;
+	}
+	if (error != NULL) {
+		char *desc = lsn_query_get(query, "error_description");
+		rc = zpub_err_set(err, ZPUB_EAUTH, "%s sign-in was not completed: %s%s%s; "
+		    "run `zpub auth %s` again and allow access", p->display, error,
+		    desc ? " — " : "", desc ? desc : "", p->name);
+		free(desc);
+		goto out;
+	}
+	*code = lsn_query_get(query, "code");
+	if (*code == NULL || **code == '\0') {
+		free(*code);
+		*code = NULL;
+		rc = zpub_err_set(err, ZPUB_EAUTH,
+		    "%s sign-in callback carried no code; run `zpub auth %s` again",
+		    p->display, p->name);
+		goto out;
+	}
+	if (device_id)
+		*device_id = lsn_query_get(query, "device_id");
+out:
+	free(state);
+	free(error);
+	return rc;
+}
+
+/* ---- token endpoint ------------------------------------------------------------ */
+
+static int
+token_parse(const struct oauth_provider *p, const struct http_response *r,
+    struct oauth_tokens *t, struct zpub_err *err)
+{
+	cJSON *j = r->body ? cJSON_Parse(r->body) : NULL;
+	int rc = 0;
+
+	if (!cJSON_IsObject(j)) {
+		rc = zpub_err_set(err, r->status >= 500 ? ZPUB_ENET : ZPUB_EREMOTE,
+		    "%s token endpoint answered HTTP %ld without JSON; try again later",
+		    p->display, r->status);
+		goto out;
+	}
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+	if (e != NULL || r->status < 200 || r->status >= 300) {
+		const char *code = cJSON_IsString(e) ? e->valuestring : "unknown_error";
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "error_description");
+		const char *desc = cJSON_IsString(d) ? d->valuestring : "";
+		if (strcmp(code, "invalid_grant") == 0)
+			rc = zpub_err_set(err, ZPUB_EAUTH,
+			    "%s refused the saved sign-in (invalid_grant%s%s): the access was "
+			    "revoked or expired; reconnect your account with `zpub auth %s`",
+			    p->display, *desc ? ": " : "", desc, p->name);
+		else if (r->status >= 500)
+			rc = zpub_err_set(err, ZPUB_ENET, "%s token endpoint failed (HTTP %ld, %s); "
+			    "try again later", p->display, r->status, code);
+		else
+			rc = zpub_err_set(err, ZPUB_EAUTH, "%s refused the token request (%s%s%s); "
+			    "check the client id and secret, then run `zpub auth %s`",
+			    p->display, code, *desc ? ": " : "", desc, p->name);
+		goto out;
+	}
+	char *access = json_str_dup(j, "access_token");
+	if (access == NULL) {
+		rc = zpub_err_set(err, ZPUB_EREMOTE,
+		    "%s token endpoint answered without an access token", p->display);
+		goto out;
+	}
+	free_secret(t->access_token);
+	t->access_token = access;
+	char *refresh = json_str_dup(j, "refresh_token");
+	if (refresh != NULL) {       /* rotation (VK) or a fresh one (Google consent) */
+		free_secret(t->refresh_token);
+		t->refresh_token = refresh;
+	}
+	char *scope = json_str_dup(j, "scope");
+	if (scope) {
+		free(t->scope);
+		t->scope = scope;
+	}
+	char *uid = json_str_dup(j, "user_id");
+	if (uid) {
+		free(t->user_id);
+		t->user_id = uid;
+	}
+	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(j, "expires_in");
+	t->expires_at_ms = cJSON_IsNumber(exp) && exp->valuedouble > 0
+	    ? time_now_ms() + (int64_t)(exp->valuedouble * 1000) : 0;
+out:
+	cJSON_Delete(j);
+	return rc;
+}
+
+static int
+token_post(struct http_client *http, const struct oauth_provider *p,
+    const char *const *kv, struct oauth_tokens *t, struct zpub_err *err)
+{
+	char *body = http_form_urlencoded(kv);
+	struct http_response r = {0};
+	const char *hdrs[] = {"Accept: application/json", NULL};
+	struct http_request req = {
+		.method = "POST", .url = p->token_url, .headers = hdrs,
+		.body = body, .body_len = body ? strlen(body) : 0,
+		.content_type = "application/x-www-form-urlencoded",
+		.timeout_ms = 30000, .what = p->display,
+		.retry_unsafe = 1, /* a failed code exchange can be repeated */
+	};
+	int rc;
+
+	if (body == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	rc = http_do_retry(http, &req, &r, &(struct http_retry){.max_attempts = 3}, err);
+	if (rc == 0)
+		rc = token_parse(p, &r, t, err);
+	sodium_memzero(body, strlen(body));
+	free(body);
+	http_response_free(&r);
+	return rc;
+}
+
+int
+oauth_exchange(struct http_client *http, const struct oauth_provider *p,
+    const char *code, const char *verifier, const char *redirect_uri,
+    const char *device_id, const char *state, struct oauth_tokens *out,
+    struct zpub_err *err)
+{
+	const char *kv[] = {
+		"grant_type", "authorization_code",
+		"code", code,
+		"code_verifier", verifier,
+		"client_id", p->client_id,
+		"client_secret", p->kind == OAUTH_GOOGLE ? p->client_secret : NULL,
+		"redirect_uri", redirect_uri,
+		"device_id", p->kind == OAUTH_VKID ? device_id : NULL,
+		"state", p->kind == OAUTH_VKID ? state : NULL,
+		NULL,
+	};
+	memset(out, 0, sizeof *out);
+	int rc = token_post(http, p, kv, out, err);
+	if (rc == 0 && p->kind == OAUTH_VKID && device_id)
+		out->device_id = xstrdup(device_id);
+	return rc;
+}
+
+int
+oauth_refresh(struct http_client *http, const struct oauth_provider *p,
+    struct oauth_tokens *t, struct zpub_err *err)
+{
+	char state[64];
+
+	if (t->refresh_token == NULL)
+		return zpub_err_set(err, ZPUB_EAUTH,
+		    "%s gave no refresh token, so the sign-in cannot be renewed; "
+		    "reconnect your account with `zpub auth %s`", p->display, p->name);
+	oauth_state_new(state);
+	const char *kv[] = {
+		"grant_type", "refresh_token",
+		"refresh_token", t->refresh_token,
+		"client_id", p->client_id,
+		"client_secret", p->kind == OAUTH_GOOGLE ? p->client_secret : NULL,
+		"device_id", p->kind == OAUTH_VKID ? t->device_id : NULL,
+		"state", p->kind == OAUTH_VKID ? state : NULL,
+		NULL,
+	};
+	return token_post(http, p, kv, t, err);
+}
+
+int
+oauth_revoke(struct http_client *http, const struct oauth_provider *p,
+    const struct oauth_tokens *t, struct zpub_err *err)
+{
+	const char *tok = t->refresh_token ? t->refresh_token : t->access_token;
+	if (p->revoke_url == NULL || tok == NULL)
+		return 0;
+	const char *kv[] = {"token", tok, "client_id", p->client_id, NULL};
+	char *body = http_form_urlencoded(kv);
+	struct http_response r = {0};
+	struct http_request req = {.method = "POST", .url = p->revoke_url, .body = body,
+	    .body_len = body ? strlen(body) : 0, .timeout_ms = 15000, .what = p->display};
+	int rc = http_do(http, &req, &r, err);
+	if (rc == 0 && r.status >= 400 && r.status != 400)
+		rc = http_check(rc, &req, &r, err);
+	if (body) {
+		sodium_memzero(body, strlen(body));
+		free(body);
+	}
+	http_response_free(&r);
+	return rc;
+}
+
+/* ---- the interactive sign-in ------------------------------------------------- */
+
+struct login {
+	const struct oauth_provider *p;
+	const char *state;
+	FILE *log;
+	char *code;
+	char *device_id;
+	int rc;
+	struct zpub_err err;
+};
+
+static int
+login_route(void *ud, const struct lsn_request *req, struct lsn_reply *reply)
+{
+	struct login *lg = ud;
+	struct zpub_err e = {0};
+	char *code = NULL, *dev = NULL;
+
+	if (strcmp(req->path, "/callback") != 0) {
+		reply->status = 404;
+		reply->body = xstrdup("<p>Not found.</p>");
+		return 0;
+	}
+	if (strcmp(req->method, "GET") != 0) {
+		reply->status = 405;
+		reply->body = xstrdup("<p>Method not allowed.</p>");
+		return 0;
+	}
+	int rc = oauth_callback_check(lg->p, req->query, lg->state, &code, &dev, &e);
+	if (rc != 0) {
+		char *state = lsn_query_get(req->query, "state");
+		int csrf = state == NULL || strcmp(state, lg->state) != 0;
+		free(state);
+		if (csrf) {
+			/* refused, and the real callback may still come */
+			fprintf(lg->log, "zpub: warning: %s (from %s)\n", e.msg, req->peer);
+			reply->status = 400;
+			reply->body = xstrdup("<p>This sign-in link does not belong to the "
+			    "sign-in zpub is waiting for. Nothing was changed.</p>");
+			return 0;
+		}
+		lg->rc = rc;
+		lg->err = e;
+		reply->status = 400;
+		char *msg = lsn_html_escape(e.msg);
+		reply->body = xasprintf("<p>%s</p>", msg ? msg : "Sign-in failed.");
+		free(msg);
+		return 1;
+	}
+	lg->code = code;
+	lg->device_id = dev;
+	reply->body = xasprintf("<!doctype html><meta charset=utf-8><title>zpub</title>"
+	    "<p>%s is connected to zpub. You can close this tab.</p>", lg->p->display);
+	return 1;
+}
+
+static pid_t
+open_browser(const char *url)
+{
+	pid_t pid = -1;
+	posix_spawn_file_actions_t fa;
+	char *argv[] = {"xdg-open", (char *)url, NULL};
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawnp(&pid, "xdg-open", &fa, NULL, argv, environ) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	return pid;
+}
+
+int
+oauth_login(struct http_client *http, const struct oauth_provider *p,
+    const struct oauth_login_opts *opts, const struct oauth_store *store,
+    struct zpub_err *err)
+{
+	char verifier[64], challenge[64], state[64];
+	struct login lg = {0};
+	struct listener *l = NULL;
+	struct oauth_tokens tok = {0};
+	char *redirect = NULL, *url = NULL, *json = NULL;
+	FILE *out = opts && opts->out ? opts->out : stdout;
+	pid_t browser = -1;
+	int rc;
+
+	oauth_pkce_new(verifier, challenge);
+	oauth_state_new(state);
+	lg.p = p;
+	lg.state = state;
+	lg.log = opts && opts->log ? opts->log : stderr;
+	struct lsn_opts lo = {
+		.port = opts ? opts->port : 0,
+		.timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : 300000,
+		.route = login_route,
+		.ud = &lg,
+	};
+	if ((rc = lsn_open(&lo, &l, err)) != 0)
+		goto out;
+	redirect = xasprintf("http://127.0.0.1:%d/callback", lsn_port(l));
+	url = oauth_authorize_url(p, redirect, state, challenge);
+	if (url == NULL) {
+		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+		goto out;
+	}
+	fprintf(lg.log, "Open this address in a browser to connect %s to zpub:\n", p->display);
+	fflush(lg.log);
+	fprintf(out, "%s\n", url);
+	fflush(out);
+	if (!(opts && opts->no_browser))
+		browser = open_browser(url);
+	fprintf(lg.log, "Waiting for the browser at %s ...\n", redirect);
+	fflush(lg.log);
+	if ((rc = lsn_run(l, err)) != 0)
+		goto out;
+	if (lg.rc != 0) {
+		rc = lg.rc;
+		if (err)
+			*err = lg.err;
+		goto out;
+	}
+	rc = oauth_exchange(http, p, lg.code, verifier, redirect, lg.device_id, state, &tok, err);
+	if (rc != 0)
+		goto out;
+	json = oauth_tokens_to_json(&tok);
+	if (json == NULL) {
+		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = store->save(store->ud, p->name, json, tok.expires_at_ms, err)) != 0)
+		goto out;
+	if (store->mark)
+		store->mark(store->ud, p->name, "ok", NULL);
+	fprintf(lg.log, "%s is connected.\n", p->display);
+out:
+	if (browser > 0)
+		waitpid(browser, NULL, WNOHANG);
+	sodium_memzero(verifier, sizeof verifier);
+	free_secret(json);
+	oauth_tokens_clear(&tok);
+	free_secret(lg.code);
+	free(lg.device_id);
+	free(url);
+	free(redirect);
+	lsn_free(l);
+	return rc;
+}
+
+int
+oauth_access_token(struct http_client *http, const struct oauth_provider *p,
+    const struct oauth_store *store, int force_refresh, char **token,
+    struct zpub_err *err)
+{
+	struct oauth_tokens t = {0};
+	char *json = NULL;
+	int rc;
+
+	*token = NULL;
+	rc = store->load(store->ud, p->name, &json, err);
+	if (rc == ZPUB_ENOTFOUND) {
+		rc = zpub_err_set(err, ZPUB_EAUTH,
+		    "no %s account is connected; run `zpub auth %s`", p->display, p->name);
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	if ((rc = oauth_tokens_from_json(json, &t, err)) != 0)
+		goto out;
+	int stale = t.access_token == NULL ||
+	    (t.expires_at_ms > 0 && t.expires_at_ms - 120000 <= time_now_ms());
+	if (force_refresh || stale) {
+		rc = oauth_refresh(http, p, &t, err);
+		if (rc == ZPUB_EAUTH) {
+			if (store->mark)
+				store->mark(store->ud, p->name, "reconnect", NULL);
+			goto out;
+		}
+		if (rc != 0)
+			goto out;
+		free_secret(json);
+		json = oauth_tokens_to_json(&t);
+		if (json == NULL) {
+			rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = store->save(store->ud, p->name, json, t.expires_at_ms, err)) != 0)
+			goto out;
+	}
+	*token = t.access_token;
+	t.access_token = NULL;
+out:
+	free_secret(json);
+	oauth_tokens_clear(&t);
+	return rc;
+}

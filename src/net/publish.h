@@ -1,0 +1,107 @@
+/*
+ * publish.h — what the platform publishers (youtube.c, vk.c) share: the
+ * item to publish, the per-target state the store keeps, and the hooks the
+ * publish stage gives them.
+ *
+ * A publisher is a state machine on an http_client's loop: *_job_start()
+ * issues its first request and returns; each response moves it on; it ends
+ * by calling hooks->done exactly once.  Several jobs share one client, so
+ * all targets of a recording upload at once on one loop.  Hooks are called
+ * on the loop's thread (the stage's thread): no locking needed.
+ */
+#ifndef ZPUB_NET_PUBLISH_H
+#define ZPUB_NET_PUBLISH_H
+
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "err.h"
+
+struct http_client;
+
+struct pub_caption {
+	const char *path;       /* .vtt or .srt */
+	const char *language;   /* "ru", "en" */
+	const char *name;       /* track name shown to viewers */
+};
+
+/* Platform-neutral description of one publication. */
+struct pub_item {
+	const char *video_path;
+	const char *title;
+	const char *description;
+	const char *const *tags;    /* NULL-terminated; may be NULL */
+	const struct pub_caption *captions;
+	int n_captions;
+	const char *thumbnail_path; /* may be NULL */
+	const cJSON *target;        /* output_targets.<platform>: privacy, playlist, ... */
+	const cJSON *config;        /* merged config: providers.* base URLs, tuning */
+	const char *label;          /* "'Лекция 3' (recording 12)" for sentences */
+};
+
+/* What survives a crash, mirrored in the publications row.  Publishers
+ * update it and call hooks->save at every point worth resuming from (the
+ * session URL before the first byte, each acknowledged chunk, the remote id,
+ * each finished follow-up step in `steps`). */
+struct pub_state {
+	char *remote_id;        /* video id once the upload is complete */
+	char *upload_url;       /* resumable session (YouTube) / upload URL (VK) */
+	char *url;              /* public address when done */
+	int64_t bytes_acked;
+	int64_t bytes_total;
+	cJSON *steps;           /* object: finished follow-ups {"captions":{"ru":"id"},...} */
+};
+void pub_state_clear(struct pub_state *s);
+/* Replaces a string field (NULL clears it). */
+void pub_state_set(char **field, const char *value);
+/* Marks / tests a follow-up step ("playlist", "thumbnail", "captions.ru"). */
+void pub_step_done(struct pub_state *s, const char *step, const char *value);
+int pub_step_is_done(const struct pub_state *s, const char *step);
+
+/* Done outcome.  rc 0 = published; ZPUB_EQUOTA with retry_at_ms = stopped
+ * until then without burning retries; ZPUB_EAUTH = reconnect the account;
+ * ZPUB_ENET = retryable; ZPUB_EREMOTE/EINVAL = refused, needs a person. */
+struct pub_hooks {
+	/* A valid access token (malloc'd); force_refresh after a 401. May block
+	 * briefly (it uses its own client), never calls back into the job. */
+	int (*token)(void *ud, int force_refresh, char **token, struct zpub_err *err);
+	/* Persist state; `phase` is "uploading", "processing" or "done". */
+	int (*save)(void *ud, const struct pub_state *st, const char *phase,
+	    struct zpub_err *err);
+	void (*progress)(void *ud, int64_t sent, int64_t total);
+	void (*done)(void *ud, int rc, const struct zpub_err *err, int64_t retry_at_ms);
+	void *ud;
+};
+
+/* Tuning shared by the publishers (from config "publish.*", defaults here). */
+struct pub_tuning {
+	int64_t chunk_bytes;       /* YouTube chunk; rounded down to 262144 multiple */
+	int max_attempts;          /* consecutive failures before giving up */
+	int64_t backoff_base_ms;
+	int64_t backoff_cap_ms;
+	int64_t max_inline_wait_ms;/* longer Retry-After -> stop with EQUOTA */
+};
+void pub_tuning_from_config(const cJSON *cfg, struct pub_tuning *t);
+
+struct yt_job;
+int yt_job_start(struct http_client *http, const struct pub_item *item,
+    struct pub_state *state, const struct pub_hooks *hooks, struct yt_job **out,
+    struct zpub_err *err);
+void yt_job_free(struct yt_job *j);
+/* The videos.insert body (snippet + status) as JSON text; malloc'd.  Also
+ * used by --dry-run.  Validates title/description against YouTube's limits
+ * (titles cut to 100 characters, '<' '>' replaced, description to 5000 bytes). */
+char *yt_video_json(const struct pub_item *item);
+/* Epoch ms of the next midnight in America/Los_Angeles after now_ms. */
+int64_t yt_quota_reset_ms(int64_t now_ms);
+
+struct vk_job;
+int vk_job_start(struct http_client *http, const struct pub_item *item,
+    struct pub_state *state, const struct pub_hooks *hooks, struct vk_job **out,
+    struct zpub_err *err);
+void vk_job_free(struct vk_job *j);
+/* The video.save parameters as a NULL-terminated key/value list printed by
+ * --dry-run: "name=...\n..." (malloc'd). */
+char *vk_save_params_text(const struct pub_item *item);
+
+#endif

@@ -1,0 +1,346 @@
+/*
+ * pipeline.c — statuses, the transition table and the stage runner.
+ *
+ * The runner is the same for every stage: take the lease, record a run,
+ * call the stage with a context, then commit its artefacts and the status
+ * move in one transaction (or record the failure with a retry time).  The
+ * stage table itself lives in stages.c.
+ */
+#include "pipeline.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+static const char *const status_names[] = {
+#define X(s) #s,
+	ZPUB_STATUSES(X)
+#undef X
+};
+
+const char *
+status_name(enum rec_status s)
+{
+	if ((int)s < 0 || s >= ST__COUNT)
+		return "UNKNOWN";
+	return status_names[s];
+}
+
+int
+status_parse(const char *name)
+{
+	for (int i = 0; i < ST__COUNT; i++)
+		if (strcasecmp(name, status_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* The one table of legal moves.  A running status may go back to its input
+ * (a cancelled or released run) and forward to its output or FAILED. */
+#define B(s) (1u << ST_##s)
+static const unsigned transitions[ST__COUNT] = {
+	[ST_INITIALIZED] = B(DOWNLOADING) | B(SKIPPED) | B(EXPIRED) | B(FAILED),
+	[ST_DOWNLOADING] = B(DOWNLOADED) | B(INITIALIZED) | B(FAILED) | B(EXPIRED),
+	[ST_DOWNLOADED]  = B(PROCESSING) | B(SKIPPED) | B(EXPIRED) | B(FAILED),
+	[ST_PROCESSING]  = B(PROCESSED) | B(DOWNLOADED) | B(FAILED),
+	[ST_PROCESSED]   = B(PREPARING) | B(SKIPPED) | B(EXPIRED) | B(FAILED),
+	[ST_PREPARING]   = B(TRANSCRIBED) | B(PROCESSED) | B(FAILED),
+	[ST_TRANSCRIBED] = B(UPLOADING) | B(PROCESSED) | B(SKIPPED) | B(EXPIRED) | B(FAILED),
+	[ST_UPLOADING]   = B(READY) | B(TRANSCRIBED) | B(FAILED),
+	[ST_READY]       = B(TRANSCRIBED) | B(EXPIRED),
+	[ST_SKIPPED]     = B(INITIALIZED) | B(DOWNLOADED) | B(PROCESSED) | B(TRANSCRIBED) |
+	                   B(EXPIRED),
+	[ST_EXPIRED]     = 0,
+	[ST_FAILED]      = B(INITIALIZED) | B(DOWNLOADED) | B(PROCESSED) | B(TRANSCRIBED) |
+	                   B(SKIPPED) | B(EXPIRED),
+};
+#undef B
+
+int
+status_can_move(enum rec_status from, enum rec_status to)
+{
+	if ((int)from < 0 || from >= ST__COUNT || (int)to < 0 || to >= ST__COUNT)
+		return 0;
+	return (transitions[from] >> to) & 1u;
+}
+
+const struct stage_def *
+pipeline_stage_for_input(const struct stage_def *table, enum rec_status s)
+{
+	for (const struct stage_def *d = table ? table : pipeline_stages; d->name; d++)
+		if (d->input == s || d->running == s)
+			return d;
+	return NULL;
+}
+
+const struct stage_def *
+pipeline_stage_by_name(const struct stage_def *table, const char *name)
+{
+	for (const struct stage_def *d = table ? table : pipeline_stages; d->name; d++)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+/* Where a status lies on the main flow, to tell whether `until` is behind us. */
+static int
+flow_rank(enum rec_status s)
+{
+	switch (s) {
+	case ST_INITIALIZED: return 0;
+	case ST_DOWNLOADING: return 1;
+	case ST_DOWNLOADED: return 2;
+	case ST_PROCESSING: return 3;
+	case ST_PROCESSED: return 4;
+	case ST_PREPARING: return 5;
+	case ST_TRANSCRIBED: return 6;
+	case ST_UPLOADING: return 7;
+	case ST_READY: return 8;
+	default: return -1;
+	}
+}
+
+int64_t
+pipeline_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms)
+{
+	if (attempt < 1)
+		attempt = 1;
+	double d = (double)base_ms * pow(2.0, attempt - 1);
+	if (d > (double)cap_ms)
+		d = (double)cap_ms;
+	/* +-20% jitter so a fleet of failures does not retry in lockstep. */
+	uint32_t r;
+	r = (uint32_t)random();
+	double j = 0.8 + 0.4 * ((double)(r % 10000) / 10000.0);
+	return (int64_t)(d * j);
+}
+
+int
+stage_add_artifact(struct stage_ctx *ctx, const char *kind, const char *path, cJSON *extra,
+    struct zpub_err *err)
+{
+	int64_t bytes = fs_size(path);
+	if (bytes < 0) {
+		cJSON_Delete(extra);
+		return zpub_err_set(err, ZPUB_EIO, "artefact %s (%s) is missing", path, kind);
+	}
+	if (ctx->n_artifacts == ctx->cap_artifacts) {
+		ctx->cap_artifacts = ctx->cap_artifacts ? ctx->cap_artifacts * 2 : 8;
+		ctx->artifacts = realloc(ctx->artifacts,
+		    (size_t)ctx->cap_artifacts * sizeof *ctx->artifacts);
+		if (ctx->artifacts == NULL)
+			abort();
+	}
+	struct stage_artifact *a = &ctx->artifacts[ctx->n_artifacts];
+	memset(a, 0, sizeof *a);
+	int rc = fs_sha256(path, a->sha256, err);
+	if (rc) {
+		cJSON_Delete(extra);
+		return rc;
+	}
+	a->kind = xstrdup(kind);
+	a->path = xstrdup(path);
+	a->bytes = bytes;
+	a->extra = extra;
+	ctx->n_artifacts++;
+	return 0;
+}
+
+static void
+ctx_clear(struct stage_ctx *ctx)
+{
+	for (int i = 0; i < ctx->n_artifacts; i++) {
+		free(ctx->artifacts[i].kind);
+		free(ctx->artifacts[i].path);
+		cJSON_Delete(ctx->artifacts[i].extra);
+	}
+	free(ctx->artifacts);
+	ctx->artifacts = NULL;
+	ctx->n_artifacts = ctx->cap_artifacts = 0;
+}
+
+/* Progress from the stage: kept in the store at most ~4 times a second
+ * (which also renews the lease), and passed on to the caller's callback. */
+struct progress_relay {
+	struct store *st;
+	int64_t rec_id;
+	const char *owner;
+	int64_t lease_ms;
+	int64_t started_ms, last_ms;
+	const struct zpub_progress *outer;
+	int lost;
+};
+
+static int
+relay_progress(void *ud, double fraction, const char *what)
+{
+	struct progress_relay *r = ud;
+	int64_t now = time_mono_ms();
+	if (now - r->last_ms >= 250 || fraction >= 1.0) {
+		int64_t eta = -1;
+		if (fraction > 0.01 && fraction < 1.0)
+			eta = (int64_t)((double)(now - r->started_ms) * (1.0 - fraction) / fraction);
+		struct zpub_err e;
+		if (store_recording_progress(r->st, r->rec_id, r->owner, fraction, what, eta,
+		    r->lease_ms, &e) == ZPUB_EBUSY)
+			r->lost = 1;
+		r->last_ms = now;
+	}
+	int stop = zpub_progress_report(r->outer, fraction, what);
+	return stop || r->lost;
+}
+
+/* Errors worth retrying by themselves: the network, quotas, a busy store.
+ * Bad media or bad input will fail the same way again. */
+static int
+retryable(int code)
+{
+	return code == ZPUB_ENET || code == ZPUB_EQUOTA || code == ZPUB_EBUSY || code == ZPUB_EIO;
+}
+
+cJSON *
+pipeline_config_for(const cJSON *base, const struct store_recording *rec)
+{
+	cJSON *cfg = cJSON_Duplicate(base, 1);
+	if (rec->config && *rec->config) {
+		cJSON *over = cJSON_Parse(rec->config);
+		if (over) {
+			config_merge(cfg, over);
+			cJSON_Delete(over);
+		}
+	}
+	return cfg;
+}
+
+char *
+pipeline_media_dir(const char *data_dir, const char *tenant, int64_t rec_id)
+{
+	return xasprintf("%s/media/%s/%lld", data_dir, tenant, (long long)rec_id);
+}
+
+static int
+run_one(struct store *st, const cJSON *config, const char *data_dir,
+    struct store_recording *rec, const struct stage_def *sd,
+    const struct pipeline_opts *opts, struct zpub_err *err)
+{
+	int resumed = 0, rc;
+	int64_t run_id = 0;
+	int64_t lease_ms = opts->lease_ms > 0 ? opts->lease_ms : 60000;
+	struct stage_ctx ctx;
+	memset(&ctx, 0, sizeof ctx);
+
+	rc = store_lease_take(st, rec->id, sd->input, sd->running, opts->owner, lease_ms,
+	    &resumed, err);
+	if (rc)
+		return rc;
+	if (resumed)
+		store_journal(st, rec->id, "warn", "resume",
+		    "%s was interrupted; running it again", sd->name);
+	rc = store_stage_run_start(st, rec->id, sd->name, rec->attempts + 1, opts->owner,
+	    &run_id, err);
+	if (rc) {
+		store_lease_release(st, rec->id, opts->owner, sd->input, NULL);
+		return rc;
+	}
+
+	cJSON *cfg = pipeline_config_for(config, rec);
+	char *media_dir = pipeline_media_dir(data_dir, rec->tenant, rec->id);
+	struct progress_relay relay = { st, rec->id, opts->owner, lease_ms, time_mono_ms(), 0,
+		&opts->progress, 0 };
+	ctx.store = st;
+	ctx.rec = rec;
+	ctx.config = cfg;
+	ctx.data_dir = data_dir;
+	ctx.media_dir = media_dir;
+	ctx.progress.fn = relay_progress;
+	ctx.progress.ud = &relay;
+
+	struct zpub_err serr;
+	zpub_err_clear(&serr);
+	rc = fs_mkdir_p(media_dir, 0700, &serr);
+	if (rc == 0) {
+		int64_t t0 = time_mono_ms();
+		rc = sd->run(&ctx, &serr);
+		log_info("recording %lld: stage %s finished in %lld ms (rc %d)", (long long)rec->id,
+		    sd->name, (long long)(time_mono_ms() - t0), rc);
+	}
+	if (rc == 0) {
+		rc = store_stage_complete(st, rec->id, run_id, opts->owner, sd->running, sd->output,
+		    ctx.artifacts, ctx.n_artifacts, ctx.summary, err);
+	} else if (rc == ZPUB_ECANCEL && !relay.lost) {
+		store_lease_release(st, rec->id, opts->owner, sd->input, NULL);
+		zpub_err_set(err, rc, "%s", serr.msg[0] ? serr.msg : "cancelled");
+	} else if (relay.lost) {
+		zpub_err_set(err, ZPUB_EBUSY, "recording %lld: another process took over %s",
+		    (long long)rec->id, sd->name);
+		rc = ZPUB_EBUSY;
+	} else {
+		if (serr.msg[0] == '\0')
+			zpub_err_set(&serr, rc, "%s failed (%s)", sd->name, zpub_err_name(rc));
+		int64_t next = 0;
+		int max_attempts = (int)config_int(cfg, "pipeline.max_attempts", 5);
+		if (retryable(rc) && rec->attempts + 1 < max_attempts)
+			next = time_now_ms() + pipeline_backoff_ms(rec->attempts + 1,
+			    config_int(cfg, "pipeline.retry_base_ms", 30000),
+			    config_int(cfg, "pipeline.retry_cap_ms", 3600000));
+		struct zpub_err ferr;
+		if (store_stage_fail(st, rec->id, run_id, opts->owner, sd->name, serr.msg, next,
+		    &ferr) != 0)
+			log_error("recording %lld: could not record failure: %s", (long long)rec->id,
+			    ferr.msg);
+		zpub_err_set(err, rc, "%s", serr.msg);
+	}
+	ctx_clear(&ctx);
+	free(media_dir);
+	cJSON_Delete(cfg);
+	return rc;
+}
+
+int
+pipeline_run(struct store *st, const cJSON *config, const char *data_dir, int64_t rec_id,
+    const struct pipeline_opts *opts, struct zpub_err *err)
+{
+	for (;;) {
+		struct store_recording *rec = NULL;
+		int rc = store_recording_get(st, rec_id, &rec, err);
+		if (rc)
+			return rc;
+		if (rec->status == opts->until) {
+			store_recording_free(rec);
+			return 0;
+		}
+		if (rec->status == ST_FAILED) {
+			rc = zpub_err_set(err, ZPUB_ESTATE, "recording %lld FAILED in %s: %s%s",
+			    (long long)rec_id, rec->failed_stage ? rec->failed_stage : "?",
+			    rec->detail ? rec->detail : "no reason recorded",
+			    " (fix the cause, then 'zpub retry ID')");
+			store_recording_free(rec);
+			return rc;
+		}
+		int here = flow_rank(rec->status), goal = flow_rank(opts->until);
+		if (here < 0 || (goal >= 0 && here > goal)) {
+			rc = zpub_err_set(err, ZPUB_ESTATE, "recording %lld is %s; it cannot be run to %s",
+			    (long long)rec_id, status_name(rec->status), status_name(opts->until));
+			store_recording_free(rec);
+			return rc;
+		}
+		const struct stage_def *sd = pipeline_stage_for_input(opts->stages, rec->status);
+		if (sd == NULL || sd->run == NULL) {
+			rc = zpub_err_set(err, ZPUB_ESTATE, "recording %lld is %s and no stage in this"
+			    " build takes it further", (long long)rec_id, status_name(rec->status));
+			store_recording_free(rec);
+			return rc;
+		}
+		rc = run_one(st, config, data_dir, rec, sd, opts, err);
+		store_recording_free(rec);
+		if (rc)
+			return rc;
+	}
+}

@@ -1,0 +1,114 @@
+/*
+ * pipeline.h — the recording state machine and the stage table.
+ *
+ * A recording moves INITIALIZED -> DOWNLOADING -> DOWNLOADED -> PROCESSING ->
+ * PROCESSED -> PREPARING -> TRANSCRIBED -> UPLOADING -> READY; SKIPPED,
+ * EXPIRED and FAILED sit beside the flow.  Each stage is one row of the stage
+ * table: it takes a recording in its input status, holds it in its running
+ * status under a lease, and on success moves it to its output status in one
+ * transaction together with the artefacts it produced.
+ */
+#ifndef ZPUB_PIPELINE_H
+#define ZPUB_PIPELINE_H
+
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "err.h"
+
+#define ZPUB_STATUSES(X) \
+	X(INITIALIZED) X(DOWNLOADING) X(DOWNLOADED) X(PROCESSING) X(PROCESSED) \
+	X(PREPARING) X(TRANSCRIBED) X(UPLOADING) X(READY) X(SKIPPED) X(EXPIRED) \
+	X(FAILED)
+
+enum rec_status {
+#define X(s) ST_##s,
+	ZPUB_STATUSES(X)
+#undef X
+	ST__COUNT
+};
+
+const char *status_name(enum rec_status s);
+/* Case-insensitive; returns -1 if unknown. */
+int status_parse(const char *name);
+/* 1 if from -> to is in the transition table. */
+int status_can_move(enum rec_status from, enum rec_status to);
+
+struct store;
+struct store_recording;
+struct stage_ctx;
+
+typedef int (*stage_fn)(struct stage_ctx *ctx, struct zpub_err *err);
+
+struct stage_def {
+	const char *name;          /* "download", "process", "transcribe", "publish" */
+	enum rec_status input;     /* status it takes */
+	enum rec_status running;   /* status while it runs */
+	enum rec_status output;    /* status on success */
+	stage_fn run;
+};
+
+/* The stage table, terminated by a NULL name. */
+extern const struct stage_def pipeline_stages[];
+
+/* Lookups in a table (NULL = pipeline_stages). */
+const struct stage_def *pipeline_stage_for_input(const struct stage_def *table, enum rec_status s);
+const struct stage_def *pipeline_stage_by_name(const struct stage_def *table, const char *name);
+
+/* What a stage sees.  The stage writes files under media_dir (tmp + rename),
+ * registers them with stage_add_artifact(), and returns 0; the runner then
+ * replaces the recording's artefacts of the same kinds and moves the status
+ * in one transaction.  A stage never changes the recording's status itself. */
+struct stage_ctx {
+	struct store *store;
+	const struct store_recording *rec;
+	const cJSON *config;        /* merged config for this recording; read-only */
+	const char *data_dir;       /* root of zpub's data */
+	const char *media_dir;      /* this recording's folder (exists, 0700) */
+	struct zpub_progress progress;
+	int dry_run;
+	/* artefacts collected by stage_add_artifact() */
+	struct stage_artifact *artifacts;
+	int n_artifacts, cap_artifacts;
+	/* A short human summary of what the stage did, kept in the journal. */
+	char summary[512];
+};
+
+struct stage_artifact {
+	char *kind;     /* "cut_video", "time_map", "audio_chunk", ... */
+	char *path;     /* absolute */
+	int64_t bytes;
+	char sha256[65];
+	cJSON *extra;   /* kind-specific fields (duration_ms, offset_ms, ...), owned */
+};
+
+/* Registers a finished file (already renamed into place).  extra may be NULL;
+ * ownership passes to the context.  Computes size and checksum. */
+int stage_add_artifact(struct stage_ctx *ctx, const char *kind, const char *path,
+    cJSON *extra, struct zpub_err *err);
+
+/* Runs stages for one recording until it reaches `until` (or cannot go on).
+ * Takes a lease for each stage; returns 0 when `until` was reached. */
+struct pipeline_opts {
+	enum rec_status until;
+	const char *owner;        /* lease owner, e.g. "cli:1234" */
+	int64_t lease_ms;
+	struct zpub_progress progress;
+	int verbose;
+	const struct stage_def *stages; /* NULL = pipeline_stages (tests inject their own) */
+};
+
+int pipeline_run(struct store *st, const cJSON *config, const char *data_dir,
+    int64_t rec_id, const struct pipeline_opts *opts, struct zpub_err *err);
+
+/* Backoff for attempt n (1-based): base * 2^(n-1), capped, with +-20% jitter. */
+int64_t pipeline_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms);
+
+
+
+struct store_recording;
+/* The recording's config: base merged with its own override (new object). */
+cJSON *pipeline_config_for(const cJSON *base, const struct store_recording *rec);
+/* <data_dir>/media/<tenant>/<id> (malloc'd). */
+char *pipeline_media_dir(const char *data_dir, const char *tenant, int64_t rec_id);
+#endif

@@ -1,0 +1,10 @@
+/*
+ * stages.c — the stage table: which function takes a recording from which
+ * status to which.  Adding a stage is adding a row here; the runner in
+ * pipeline.c never changes.
+ */
+#include "pipeline.h"
+
+const struct stage_def pipeline_stages[] = {
+	{ NULL, 0, 0, 0, NULL }
+};

@@ -1,0 +1,345 @@
+/*
+ * util.c — durable file writes, paths, time and UTF-8 helpers.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int
+fs_mkdir_p(const char *path, mode_t mode, struct zpub_err *err)
+{
+	char *p = xstrdup(path);
+	size_t len = strlen(p);
+
+	for (size_t i = 1; i <= len; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		char c = p[i];
+		p[i] = '\0';
+		if (mkdir(p, mode) != 0 && errno != EEXIST) {
+			int e = errno;
+			zpub_err_set(err, ZPUB_EIO, "cannot create folder %s: %s", p, strerror(e));
+			free(p);
+			return ZPUB_EIO;
+		}
+		p[i] = c;
+	}
+	free(p);
+	return 0;
+}
+
+static int
+fsync_dir_of(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+	free(copy);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int
+fs_commit(const char *tmp, const char *dst, struct zpub_err *err)
+{
+	int fd = open(tmp, O_RDONLY);
+	if (fd < 0)
+		return zpub_err_set(err, ZPUB_EIO, "cannot open %s: %s", tmp, strerror(errno));
+	if (fsync(fd) != 0) {
+		int e = errno;
+		close(fd);
+		return zpub_err_set(err, ZPUB_EIO, "cannot flush %s to disk: %s", tmp, strerror(e));
+	}
+	close(fd);
+	if (rename(tmp, dst) != 0)
+		return zpub_err_set(err, ZPUB_EIO, "cannot rename %s to %s: %s", tmp, dst,
+		    strerror(errno));
+	fsync_dir_of(dst);
+	return 0;
+}
+
+int
+fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+    struct zpub_err *err)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int rc = 0;
+
+	if (fd < 0) {
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	const char *p = buf;
+	size_t left = len;
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", tmp, strerror(errno));
+			close(fd);
+			unlink(tmp);
+			goto out;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (fsync(fd) != 0) {
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot flush %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot rename %s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	fsync_dir_of(path);
+out:
+	free(tmp);
+	return rc;
+}
+
+int
+fs_read_all(const char *path, char **out, size_t *len, struct zpub_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (f == NULL)
+		return zpub_err_set(err, errno == ENOENT ? ZPUB_ENOTFOUND : ZPUB_EIO,
+		    "cannot read %s: %s", path, strerror(errno));
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			char *nb = realloc(buf, cap);
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				return zpub_err_set(err, ZPUB_ENOMEM, "out of memory reading %s", path);
+			}
+			buf = nb;
+		}
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return zpub_err_set(err, ZPUB_EIO, "cannot read %s", path);
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int
+fs_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+int64_t
+fs_size(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return -1;
+	return (int64_t)st.st_size;
+}
+
+static int
+rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	return remove(p);
+}
+
+int
+fs_remove_tree(const char *path)
+{
+	if (!fs_exists(path))
+		return 0;
+	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
+
+int
+fs_sha256(const char *path, char hex[65], struct zpub_err *err)
+{
+	crypto_hash_sha256_state st;
+	unsigned char buf[65536], out[crypto_hash_sha256_BYTES];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL)
+		return zpub_err_set(err, ZPUB_EIO, "cannot read %s: %s", path, strerror(errno));
+	crypto_hash_sha256_init(&st);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		crypto_hash_sha256_update(&st, buf, n);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad)
+		return zpub_err_set(err, ZPUB_EIO, "cannot read %s", path);
+	crypto_hash_sha256_final(&st, out);
+	sodium_bin2hex(hex, 65, out, sizeof out);
+	return 0;
+}
+
+char *
+path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+	if (la > 0 && a[la - 1] == '/')
+		return xasprintf("%s%s", a, b);
+	return xasprintf("%s/%s", a, b);
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s ? s : "");
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		abort();
+	return s;
+}
+
+int64_t
+time_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+time_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+time_iso(int64_t epoch_ms, char out[32])
+{
+	time_t t = (time_t)(epoch_ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int64_t
+time_parse_iso(const char *s)
+{
+	struct tm tm = {0};
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+
+	if (s == NULL || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+		return -1;
+	const char *p = s + n;
+	long off_s = 0;
+	if (*p == 'T' || *p == ' ') {
+		int m = 0;
+		if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &m) != 3)
+			return -1;
+		p += 1 + m;
+		if (*p == '.')
+			while (*++p >= '0' && *p <= '9')
+				;
+		if (*p == '+' || *p == '-') {
+			int oh = 0, om = 0;
+			if (sscanf(p + 1, "%2d:%2d", &oh, &om) < 1)
+				return -1;
+			off_s = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
+		} else if (*p != 'Z' && *p != '\0')
+			return -1;
+	} else if (*p != '\0')
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	return ((int64_t)timegm(&tm) - off_s) * 1000;
+}
+
+void
+time_hms(int64_t ms, char out[16])
+{
+	if (ms < 0)
+		ms = 0;
+	int64_t s = ms / 1000;
+	snprintf(out, 16, "%02d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
+}
+
+int
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + len;
+
+	while (p < e) {
+		unsigned c = *p;
+		int n;
+		if (c < 0x80) { p++; continue; }
+		else if ((c & 0xE0) == 0xC0) { n = 1; if (c < 0xC2) return 0; }
+		else if ((c & 0xF0) == 0xE0) n = 2;
+		else if ((c & 0xF8) == 0xF0) { n = 3; if (c > 0xF4) return 0; }
+		else return 0;
+		if (e - p <= n)
+			return 0;
+		for (int i = 1; i <= n; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+size_t
+utf8_len(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}

@@ -1,0 +1,55 @@
+/*
+ * util.h — small helpers every module needs: durable file writes, paths,
+ * time and strings.  Nothing here knows about recordings or the store.
+ */
+#ifndef ZPUB_UTIL_H
+#define ZPUB_UTIL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* Creates path and its parents with mode (0700 for our folders). */
+int fs_mkdir_p(const char *path, mode_t mode, struct zpub_err *err);
+
+/* Writes buf to path through path.tmp + fsync + rename + fsync(dir), so a
+ * crash leaves either the old file or the new one, never half of it. */
+int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+    struct zpub_err *err);
+
+/* fsyncs tmp, renames it to dst and fsyncs dst's folder. */
+int fs_commit(const char *tmp, const char *dst, struct zpub_err *err);
+
+/* Reads a whole file into a NUL-terminated malloc'd buffer. */
+int fs_read_all(const char *path, char **out, size_t *len, struct zpub_err *err);
+
+int fs_exists(const char *path);
+int64_t fs_size(const char *path);    /* -1 if missing */
+int fs_remove_tree(const char *path); /* rm -rf; 0 or -1 */
+
+/* SHA-256 of a file as 64 hex chars + NUL (libsodium). */
+int fs_sha256(const char *path, char hex[65], struct zpub_err *err);
+
+/* malloc'd "a/b". */
+char *path_join(const char *a, const char *b);
+
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int64_t time_now_ms(void);      /* wall clock, UTC epoch ms */
+int64_t time_mono_ms(void);     /* monotonic */
+/* "2026-11-25T13:23:59Z" */
+void time_iso(int64_t epoch_ms, char out[32]);
+/* Parses "YYYY-MM-DDTHH:MM:SSZ" (or with offset, or date only); -1 on error. */
+int64_t time_parse_iso(const char *s);
+/* "HH:MM:SS" (always hours) */
+void time_hms(int64_t ms, char out[16]);
+
+/* True if s is valid UTF-8. */
+int utf8_valid(const char *s, size_t len);
+/* Number of code points. */
+size_t utf8_len(const char *s);
+
+#endif
