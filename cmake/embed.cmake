@@ -1,5 +1,6 @@
 # Turns the migrations and the default config into C byte arrays.
-# Invoked as a script: -DOUT=... -DMIGRATIONS=a;b;c -DDEFAULT_CONFIG=...
+# Invoked as a script: -DOUT=... -DMIGRATIONS=a|b|c -DDEFAULT_CONFIG=...
+string(REPLACE "|" ";" MIGRATIONS "${MIGRATIONS}")
 function(to_c_array file var out)
   file(READ ${file} hex HEX)
   string(LENGTH "${hex}" n)

@@ -676,7 +676,8 @@ out:
 
 int
 store_stage_fail(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
-    const char *stage, const char *reason, int64_t next_retry_at, struct zpub_err *err)
+    const char *stage, enum rec_status retry_to, const char *reason, int64_t next_retry_at,
+    struct zpub_err *err)
 {
 	struct store_recording *r = NULL;
 	int rc;
@@ -691,12 +692,13 @@ store_stage_fail(struct store *st, int64_t rec_id, int64_t run_id, const char *o
 	if ((rc = move_cas(st, rec_id, r->status, ST_FAILED, reason, err)) != 0)
 		goto out;
 	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET failed_stage = ?, attempts ="
-	    " attempts + 1, next_retry_at = ? WHERE id = ?", err);
+	    " attempts + 1, next_retry_at = ?, retry_status = ? WHERE id = ?", err);
 	if (s == NULL) { rc = ZPUB_EDB; goto out; }
 	sqlite3_bind_text(s, 1, stage, -1, SQLITE_TRANSIENT);
 	if (next_retry_at > 0)
 		sqlite3_bind_int64(s, 2, next_retry_at);
-	sqlite3_bind_int64(s, 3, rec_id);
+	sqlite3_bind_text(s, 3, status_name(retry_to), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, rec_id);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "recording a failure");
 	sqlite3_finalize(s);
 	if (rc == 0) {
@@ -724,8 +726,21 @@ store_recording_retry(struct store *st, int64_t id, struct zpub_err *err)
 		    (long long)id, status_name(r->status));
 		goto out;
 	}
-	const struct stage_def *sd = pipeline_stage_by_name(NULL, r->failed_stage ? r->failed_stage : "");
-	enum rec_status back = sd ? sd->input : ST_INITIALIZED;
+	enum rec_status back = ST_INITIALIZED;
+	sqlite3_stmt *q = store_prep(st, "SELECT retry_status FROM recordings WHERE id = ?", err);
+	if (q == NULL) { rc = ZPUB_EDB; goto out; }
+	sqlite3_bind_int64(q, 1, id);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) {
+		int v = status_parse((const char *)sqlite3_column_text(q, 0));
+		if (v >= 0)
+			back = (enum rec_status)v;
+	} else {
+		const struct stage_def *sd = pipeline_stage_by_name(NULL,
+		    r->failed_stage ? r->failed_stage : "");
+		if (sd)
+			back = sd->input;
+	}
+	sqlite3_finalize(q);
 	if ((rc = move_cas(st, id, ST_FAILED, back, "queued for retry", err)) != 0)
 		goto out;
 	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET next_retry_at = NULL WHERE id = ?", err);

@@ -291,7 +291,7 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 			    config_int(cfg, "pipeline.retry_base_ms", 30000),
 			    config_int(cfg, "pipeline.retry_cap_ms", 3600000));
 		struct zpub_err ferr;
-		if (store_stage_fail(st, rec->id, run_id, opts->owner, sd->name, serr.msg, next,
+		if (store_stage_fail(st, rec->id, run_id, opts->owner, sd->name, sd->input, serr.msg, next,
 		    &ferr) != 0)
 			log_error("recording %lld: could not record failure: %s", (long long)rec->id,
 			    ferr.msg);

@@ -199,8 +199,16 @@ out:
 
 #define FRAME 160 /* 10 ms */
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
 /* Marks 10 ms frames as speech (1) or silence (0) with a threshold set from
- * the recording's own noise floor. */
+ * the recording's own levels, then fills short gaps (< 150 ms) and removes
+ * blips (< 50 ms). */
 static unsigned char *
 speech_frames(const int16_t *pcm, size_t n, size_t *nf_out)
 {
@@ -218,14 +226,360 @@ speech_frames(const int16_t *pcm, size_t n, size_t *nf_out)
 		db[f] = 10.0 * log10(e / FRAME + 1e-10);
 		sorted[f] = db[f];
 	}
-	/* noise floor: 10th percentile; loud level: 95th */
-	int cmpd(const void *a, const void *b);
-	for (size_t i = 1; i < nf; i++) { /* insertion sort is too slow; use qsort */
-		break;
+	if (nf > 0) {
+		qsort(sorted, nf, sizeof *sorted, cmp_double);
+		double floor_db = sorted[nf / 10], loud_db = sorted[nf * 95 / 100];
+		/* between the floor and the loud level, nearer the floor; never
+		 * above -45 dBFS for quiet recordings, never below -60 */
+		double thr = floor_db + (loud_db - floor_db) * 0.25;
+		if (loud_db - floor_db < 10)
+			thr = loud_db - 3; /* flat: all speech or all silence */
+		if (thr < -60)
+			thr = -60;
+		if (loud_db < -55)
+			thr = 0; /* nothing but silence */
+		for (size_t f = 0; f < nf; f++)
+			sp[f] = db[f] > thr;
+		/* fill gaps shorter than 150 ms */
+		size_t last = SIZE_MAX;
+		for (size_t f = 0; f < nf; f++) {
+			if (!sp[f])
+				continue;
+			if (last != SIZE_MAX && f - last > 1 && f - last <= 15)
+				memset(sp + last + 1, 1, f - last - 1);
+			last = f;
+		}
+		/* drop blips shorter than 50 ms */
+		for (size_t f = 0; f < nf;) {
+			if (!sp[f]) {
+				f++;
+				continue;
+			}
+			size_t e = f;
+			while (e < nf && sp[e])
+				e++;
+			if (e - f < 5)
+				memset(sp + f, 0, e - f);
+			f = e;
+		}
 	}
-	qsort(sorted, nf, sizeof *sorted, (int (*)(const void *, const void *))(void *)0 ? NULL : NULL);
 	free(sorted);
-	*nf_out = nf;
 	free(db);
+	*nf_out = nf;
 	return sp;
+}
+
+void
+tr_drop_in_silence(struct transcript *t, const int16_t *pcm, size_t n)
+{
+	size_t nf;
+	unsigned char *sp = speech_frames(pcm, n, &nf);
+	size_t k = 0;
+
+	/* A word is kept when any speech lies under it (with 100 ms slack). */
+	for (size_t i = 0; i < t->n_words; i++) {
+		struct tr_word w = t->words[i];
+		int64_t a = (w.start_ms - 100) / 10, b = (w.end_ms + 100) / 10;
+		int speech = 0;
+		if (a < 0)
+			a = 0;
+		if (w.start_ms / 10 >= (int64_t)nf)
+			speech = 1; /* beyond the audio we know: keep */
+		for (int64_t f = a; f <= b && f < (int64_t)nf && !speech; f++)
+			speech = sp[f];
+		if (speech)
+			t->words[k++] = w;
+		else
+			free(w.w);
+	}
+	t->n_words = k;
+	/* Segments: dropped when less than a fifth of them is speech. */
+	k = 0;
+	for (size_t i = 0; i < t->n_segs; i++) {
+		struct tr_segment s = t->segs[i];
+		int64_t a = s.start_ms / 10, b = s.end_ms / 10, total = 0, on = 0;
+		for (int64_t f = a; f < b && f < (int64_t)nf; f++, total++)
+			on += sp[f];
+		if (total == 0 || on * 5 >= total)
+			t->segs[k++] = s;
+		else
+			free(s.text);
+	}
+	t->n_segs = k;
+	free(sp);
+}
+
+/* ---- PocketSphinx ---------------------------------------------------------- */
+
+struct utt {
+	size_t start, end;   /* samples */
+};
+
+/* Cuts speech into utterances at pauses >= 300 ms, at most 25 s each, with
+ * 200 ms of context on both sides. */
+static struct utt *
+utterances(const int16_t *pcm, size_t n, size_t *n_utt)
+{
+	size_t nf, cap = 64, nu = 0;
+	unsigned char *sp = speech_frames(pcm, n, &nf);
+	struct utt *u = malloc(cap * sizeof *u);
+	if (u == NULL)
+		abort();
+	size_t f = 0;
+	while (f < nf) {
+		while (f < nf && !sp[f])
+			f++;
+		if (f >= nf)
+			break;
+		size_t s = f, silent = 0, e = f;
+		while (f < nf) {
+			if (sp[f]) {
+				silent = 0;
+				e = f + 1;
+			} else if (++silent >= 30) {
+				break;
+			}
+			f++;
+			if (f - s >= 2500) { /* 25 s: cut at the quietest nearby point */
+				break;
+			}
+		}
+		if (nu == cap) {
+			cap *= 2;
+			struct utt *nuu = realloc(u, cap * sizeof *nuu);
+			if (nuu == NULL)
+				abort();
+			u = nuu;
+		}
+		size_t a = s >= 20 ? s - 20 : 0, b = e + 20 < nf ? e + 20 : nf;
+		u[nu++] = (struct utt){ a * FRAME, b * FRAME };
+		f = e > f ? e : f;
+	}
+	free(sp);
+	*n_utt = nu;
+	return u;
+}
+
+#if ZPUB_HAVE_POCKETSPHINX
+struct ps_job {
+	const int16_t *pcm;
+	const struct utt *utts;
+	size_t n_utts;
+	atomic_size_t next;
+	atomic_size_t done;
+	atomic_int cancel;
+	const char *modeldir;
+	const struct zpub_progress *progress;
+	double base, span;      /* progress range for this chunk */
+	/* results per utterance */
+	struct transcript **res;
+	int rc;
+	char msg[512];
+	pthread_mutex_t lock;
+};
+
+static cmd_ln_t *
+ps_config(const char *modeldir)
+{
+	char *hmm = xasprintf("%s/en-us/en-us", modeldir);
+	char *lm = xasprintf("%s/en-us/en-us.lm.bin", modeldir);
+	char *dict = xasprintf("%s/en-us/cmudict-en-us.dict", modeldir);
+	cmd_ln_t *c = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-lm", lm, "-dict", dict,
+	    "-logfn", "/dev/null", "-remove_silence", "no", "-samprate", "16000", NULL);
+	free(hmm);
+	free(lm);
+	free(dict);
+	return c;
+}
+
+/* "word(2)" -> "word"; fillers and silences -> NULL. */
+static char *
+ps_clean_word(const char *w)
+{
+	if (w == NULL || w[0] == '<' || w[0] == '[' || w[0] == '+')
+		return NULL;
+	char *s = xstrdup(w);
+	char *paren = strchr(s, '(');
+	if (paren)
+		*paren = '\0';
+	if (s[0] == '\0') {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void *
+ps_worker(void *arg)
+{
+	struct ps_job *j = arg;
+	cmd_ln_t *cfg = ps_config(j->modeldir);
+	ps_decoder_t *ps = cfg ? ps_init(cfg) : NULL;
+
+	if (ps == NULL) {
+		pthread_mutex_lock(&j->lock);
+		if (j->rc == 0) {
+			j->rc = ZPUB_EIO;
+			snprintf(j->msg, sizeof j->msg, "PocketSphinx could not load its English model "
+			    "from %s/en-us; install the pocketsphinx-en-us package", j->modeldir);
+		}
+		pthread_mutex_unlock(&j->lock);
+		atomic_store(&j->cancel, 1);
+		goto out;
+	}
+	for (;;) {
+		if (atomic_load(&j->cancel))
+			break;
+		size_t i = atomic_fetch_add(&j->next, 1);
+		if (i >= j->n_utts)
+			break;
+		const struct utt *u = &j->utts[i];
+		struct transcript *r = tr_new("pocketsphinx", "en");
+		if (ps_start_utt(ps) < 0 ||
+		    ps_process_raw(ps, j->pcm + u->start, u->end - u->start, FALSE, TRUE) < 0 ||
+		    ps_end_utt(ps) < 0) {
+			tr_free(r);
+			continue; /* one bad utterance loses its words, not the lecture */
+		}
+		int32 frate = cmd_ln_int32_r(cfg, "-frate");
+		if (frate <= 0)
+			frate = 100;
+		for (ps_seg_t *seg = ps_seg_iter(ps); seg; seg = ps_seg_next(seg)) {
+			int sf, ef;
+			char *w = ps_clean_word(ps_seg_word(seg));
+			if (w == NULL)
+				continue;
+			ps_seg_frames(seg, &sf, &ef);
+			int64_t base = (int64_t)u->start * 1000 / SR;
+			tr_add_word(r, w, base + (int64_t)sf * 1000 / frate,
+			    base + (int64_t)(ef + 1) * 1000 / frate);
+			free(w);
+		}
+		j->res[i] = r;
+		size_t done = atomic_fetch_add(&j->done, 1) + 1;
+		if (zpub_progress_report(j->progress, j->base + j->span * (double)done /
+		    (double)j->n_utts, "transcribing (PocketSphinx)") != 0)
+			atomic_store(&j->cancel, 2);
+	}
+out:
+	if (ps)
+		ps_free(ps);
+	if (cfg)
+		cmd_ln_free_r(cfg);
+	return NULL;
+}
+#endif
+
+static int
+ps_transcribe_chunk(const struct tr_chunk *c, const struct tr_opts *o, double base, double span,
+    struct transcript *dst, struct zpub_err *err)
+{
+#if ZPUB_HAVE_POCKETSPHINX
+	int16_t *pcm = NULL;
+	size_t n = 0, nu = 0;
+	int rc = tr_decode_pcm16k(c->path, &pcm, &n, err);
+	if (rc != 0)
+		return rc;
+	struct utt *u = utterances(pcm, n, &nu);
+	struct ps_job j = {
+		.pcm = pcm, .utts = u, .n_utts = nu,
+		.modeldir = o->ps_modeldir ? o->ps_modeldir : ZPUB_PS_MODELDIR,
+		.progress = &o->progress, .base = base, .span = span,
+	};
+	atomic_init(&j.next, 0);
+	atomic_init(&j.done, 0);
+	atomic_init(&j.cancel, 0);
+	pthread_mutex_init(&j.lock, NULL);
+	j.res = calloc(nu + 1, sizeof *j.res);
+	if (j.res == NULL)
+		abort();
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int nt = o->concurrency > 0 ? o->concurrency : 2;
+	if (nt > cpus)
+		nt = (int)(cpus > 0 ? cpus : 1);
+	if (nt > 4)
+		nt = 4;
+	if ((size_t)nt > nu)
+		nt = nu > 0 ? (int)nu : 1;
+	pthread_t th[4];
+	int started = 0;
+	for (int i = 0; i < nt; i++)
+		if (pthread_create(&th[i], NULL, ps_worker, &j) == 0)
+			started++;
+	if (started == 0)
+		ps_worker(&j);
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	if (j.rc != 0)
+		rc = zpub_err_set(err, j.rc, "%s", j.msg);
+	else if (atomic_load(&j.cancel) == 2)
+		rc = zpub_err_set(err, ZPUB_ECANCEL, "transcription of %s was cancelled",
+		    o->what ? o->what : c->path);
+	for (size_t i = 0; i < nu; i++) {
+		if (rc == 0 && j.res[i])
+			tr_append(dst, j.res[i], c->offset_ms);
+		tr_free(j.res[i]);
+	}
+	int64_t dur = c->duration_ms > 0 ? c->duration_ms : (int64_t)n * 1000 / SR;
+	if (c->offset_ms + dur > dst->duration_ms)
+		dst->duration_ms = c->offset_ms + dur;
+	pthread_mutex_destroy(&j.lock);
+	free(j.res);
+	free(u);
+	free(pcm);
+	return rc;
+#else
+	(void)c; (void)o; (void)base; (void)span; (void)dst; (void)utterances;
+	return zpub_err_set(err, ZPUB_EINVAL, "this zpub was built without PocketSphinx; "
+	    "configure an OpenAI-compatible transcription service "
+	    "(processing.transcription.engine = openai-compatible)");
+#endif
+}
+
+/* From transcribe_openai.c. */
+int tr_openai_transcribe(const struct tr_chunk *chunks, size_t n, const struct tr_opts *o,
+    struct transcript *dst, struct ai_usage *usage, struct zpub_err *err);
+
+int
+tr_transcribe(const struct tr_chunk *chunks, size_t n, const struct tr_opts *o,
+    struct transcript **out, struct ai_usage *usage, struct zpub_err *err)
+{
+	const char *engine = o->engine ? o->engine : "pocketsphinx";
+	struct transcript *t = NULL;
+	int rc = 0;
+
+	if (strcmp(engine, "pocketsphinx") != 0 && strcmp(engine, "openai-compatible") != 0)
+		return zpub_err_set(err, ZPUB_EINVAL, "unknown transcription engine \"%s\"; use "
+		    "pocketsphinx or openai-compatible", engine);
+	if (strcmp(engine, "pocketsphinx") == 0 && o->language && o->language[0] &&
+	    strncmp(o->language, "en", 2) != 0)
+		return zpub_err_set(err, ZPUB_EINVAL, "PocketSphinx here only knows English, but the "
+		    "language is set to \"%s\"; configure an OpenAI-compatible transcription service "
+		    "or set processing.transcription.language to en", o->language);
+	t = tr_new(engine, strcmp(engine, "pocketsphinx") == 0 ? "en" :
+	    (o->language ? o->language : ""));
+	if (t == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory transcribing");
+	if (strcmp(engine, "pocketsphinx") == 0) {
+		int64_t total = 0, done = 0;
+		for (size_t i = 0; i < n; i++)
+			total += chunks[i].duration_ms > 0 ? chunks[i].duration_ms : 1;
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			int64_t d = chunks[i].duration_ms > 0 ? chunks[i].duration_ms : 1;
+			rc = ps_transcribe_chunk(&chunks[i], o, (double)done / (double)total,
+			    (double)d / (double)total, t, err);
+			done += d;
+		}
+	} else {
+		rc = tr_openai_transcribe(chunks, n, o, t, usage, err);
+	}
+	if (rc != 0) {
+		tr_free(t);
+		return rc;
+	}
+	tr_sort(t);
+	if (t->n_segs == 0)
+		tr_segments_from_words(t);
+	*out = t;
+	return 0;
 }

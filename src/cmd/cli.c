@@ -12,6 +12,7 @@
 
 #include "cli_setup.h"
 #include "config.h"
+#include "ingest.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -92,7 +93,10 @@ cli_store(struct cli *cli, struct zpub_err *err)
 	int rc = store_open(cli->db_path, cli->data_dir, &cli->store, err);
 	if (rc)
 		return rc;
-	return store_tenant_id(cli->store, cli->tenant, &cli->tenant_id, err);
+	if ((rc = store_tenant_id(cli->store, cli->tenant, &cli->tenant_id, err)) != 0)
+		return rc;
+	/* Every start clears what a crashed import left behind. */
+	return ingest_sweep(cli->store, cli->tenant, err);
 }
 
 int

@@ -36,8 +36,6 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "--title applies to one file at a time");
 	if (cli_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
-	if (ingest_sweep(cli->store, cli->tenant, &err) != 0)
-		return cli_fail(cli, &err);
 
 	cJSON *out = json ? cJSON_CreateArray() : NULL;
 	for (int i = optind; i < argc; i++) {

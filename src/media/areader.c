@@ -69,8 +69,12 @@ media_areader_open(const char *path, int rate, const AVChannelLayout *layout,
 	st = r->fmt->streams[r->stream];
 	if ((r->dec = avcodec_alloc_context3(codec)) == NULL)
 		goto nomem;
-	if ((rc = avcodec_parameters_to_context(r->dec, st->codecpar)) < 0 ||
-	    (rc = avcodec_open2(r->dec, codec, NULL)) < 0) {
+	rc = avcodec_parameters_to_context(r->dec, st->codecpar);
+	/* With the packet time base the decoder moves timestamps past the
+	 * encoder's priming samples it drops (AAC: 1024), so late audio
+	 * lands where it is heard. */
+	r->dec->pkt_timebase = st->time_base;
+	if (rc < 0 || (rc = avcodec_open2(r->dec, codec, NULL)) < 0) {
 		rc = media_averr(err, ZPUB_EMEDIA, rc, "cannot open the %s audio decoder for '%s'",
 		    codec->name, media_base(path));
 		goto fail;

@@ -54,6 +54,7 @@ struct cut {
 	/* segment bounds in tb, source (s, e) and output start (o) */
 	int64_t *s, *e, *o;
 	int64_t out_end;            /* output video end in tb */
+	int64_t min_frag;           /* a quarter frame: shorter shows are slivers */
 
 	AVCodecContext *dec, *enc;
 	struct SwsContext *sws;
@@ -359,7 +360,9 @@ emit_interval(struct cut *c, AVFrame *f, int64_t a, int64_t b, size_t g,
 		a = c->s[g];
 	if (b > c->e[g])
 		b = c->e[g];
-	if (b <= a)
+	/* A sliver (rounding at a splice) would put two frames in one tick
+	 * for players that assume the nominal rate: the neighbour covers it. */
+	if (b - a < c->min_frag)
 		return 0;
 	if (c->enc == NULL && (rc = enc_open(c, c->smart, err)) < 0)
 		return rc;
@@ -659,7 +662,7 @@ cut_smart(struct cut *c, struct zpub_err *err)
 			int idr = (pkt->flags & AV_PKT_FLAG_KEY) && avcc_is_idr(pkt, c->nal_len);
 
 			if (st == SM_COPY) {
-				if (p < c->e[g]) {
+				if (p < c->e[g] - c->min_frag) {
 					if (av_packet_ref(cp, pkt) < 0)
 						goto nomem;
 					/* The first copied frame of a segment with
@@ -679,7 +682,7 @@ cut_smart(struct cut *c, struct zpub_err *err)
 				continue;
 			}
 			if (st == SM_HEAD) {
-				if (p >= c->e[g]) {
+				if (p >= c->e[g] - c->min_frag) {
 					if ((rc = head_finish(c, g, c->e[g], err)) < 0)
 						goto out;
 					st = SM_IDLE;
@@ -703,11 +706,11 @@ cut_smart(struct cut *c, struct zpub_err *err)
 				break;
 			}
 			/* SM_IDLE: in a cut, or at the start of segment g. */
-			if (g >= c->tm->n || p < c->s[g])
+			if (g >= c->tm->n || p < c->s[g] - c->min_frag)
 				break;
 			copied_in_seg = 0;
 			c->piece_started = 0;
-			if (idr && (p == c->s[g] || c->gop.n == 0)) {
+			if (idr && (p <= c->s[g] + c->min_frag || c->gop.n == 0)) {
 				st = SM_COPY;   /* the cut falls on an IDR: free */
 				continue;
 			}
@@ -855,6 +858,14 @@ media_cut(const char *in, const char *out, const struct media_timemap *tm,
 		c.o[k] = av_rescale_q(tm->seg[k].out_start_ms, media_ms_tb, c.tb);
 	}
 	c.out_end = c.o[tm->n - 1] + c.e[tm->n - 1] - c.s[tm->n - 1];
+	{
+		AVRational fr = c.vst->r_frame_rate.num > 0 ? c.vst->r_frame_rate :
+		    c.vst->avg_frame_rate;
+
+		c.min_frag = fr.num > 0 ? av_rescale_q(1, av_inv_q(fr), c.tb) / 4 : 1;
+		if (c.min_frag < 1)
+			c.min_frag = 1;
+	}
 
 	/* Audio (if any) from a second reader of the same file. */
 	if (av_find_best_stream(c.in, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0) >= 0) {

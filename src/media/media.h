@@ -21,6 +21,10 @@ struct stage_ctx;
 
 /* ---- probe.c ---------------------------------------------------------- */
 
+/* Sets FFmpeg's own logging: errors only unless verbose.  FFmpeg's log
+ * level is process-wide, so the front end calls this once at start. */
+void media_log_init(int verbose);
+
 struct media_info {
 	char container[64];        /* "mov,mp4,m4a,3gp,3g2,mj2" */
 	int64_t duration_ms;       /* of the whole container */
@@ -35,6 +39,8 @@ struct media_info {
 	int64_t video_start_ms;    /* relative to start_ms */
 	int64_t *keyframes_ms;     /* relative to start_ms, ascending */
 	size_t n_keyframes;
+	int64_t *frames_ms;        /* every frame's time (decode order = */
+	size_t n_frames;           /* presentation order without B-frames) */
 
 	int audio_index;           /* -1 if none */
 	char audio_codec[32];
@@ -115,6 +121,11 @@ int media_plan_build(int64_t duration_ms, const struct media_spans *silences,
     const struct media_plan_opts *o, struct media_timemap *out,
     struct zpub_err *err);
 void media_timemap_clear(struct media_timemap *tm);
+/* Moves every cut onto the video's frame grid (frames_ms ascending): a
+ * segment starts at the frame shown at its start and ends at the next
+ * frame boundary, so kept parts only grow (speech is never clipped) and
+ * no output frame is a sliver.  Merges segments that come to touch. */
+void media_timemap_snap(struct media_timemap *tm, const int64_t *frames_ms, size_t n);
 /* 1 when the map keeps the whole source unchanged. */
 int media_timemap_is_identity(const struct media_timemap *tm);
 /* Source -> output.  A time inside a cut maps to the cut point; before 0 to

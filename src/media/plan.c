@@ -181,6 +181,72 @@ media_timemap_clear(struct media_timemap *tm)
 	memset(tm, 0, sizeof *tm);
 }
 
+/* Largest frame time <= t (or t when none). */
+static int64_t
+snap_floor(const int64_t *f, size_t n, int64_t t)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f[mid] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 ? f[lo - 1] : t;
+}
+
+/* Smallest frame time >= t (or t when none: the end of the file). */
+static int64_t
+snap_ceil(const int64_t *f, size_t n, int64_t t)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n ? f[lo] : t;
+}
+
+void
+media_timemap_snap(struct media_timemap *tm, const int64_t *frames_ms, size_t n)
+{
+	size_t i, k = 0;
+	int64_t out = 0;
+
+	if (n == 0 || tm->n == 0)
+		return;
+	for (i = 0; i < tm->n; i++) {
+		struct media_seg g = tm->seg[i];
+
+		if (g.src_start_ms > 0)
+			g.src_start_ms = snap_floor(frames_ms, n, g.src_start_ms);
+		if (g.src_end_ms < tm->src_duration_ms)
+			g.src_end_ms = snap_ceil(frames_ms, n, g.src_end_ms);
+		if (g.src_end_ms > tm->src_duration_ms)
+			g.src_end_ms = tm->src_duration_ms;
+		if (k > 0 && g.src_start_ms <= tm->seg[k - 1].src_end_ms) {
+			if (g.src_end_ms > tm->seg[k - 1].src_end_ms)
+				tm->seg[k - 1].src_end_ms = g.src_end_ms;
+			continue;
+		}
+		tm->seg[k++] = g;
+	}
+	tm->n = k;
+	for (i = 0; i < tm->n; i++) {
+		tm->seg[i].out_start_ms = out;
+		out += tm->seg[i].src_end_ms - tm->seg[i].src_start_ms;
+	}
+	tm->out_duration_ms = out;
+}
+
 int
 media_timemap_is_identity(const struct media_timemap *tm)
 {

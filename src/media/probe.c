@@ -96,20 +96,34 @@ media_duration_ms(const AVFormatContext *fmt)
 	return d;
 }
 
-static int
-push_keyframe(struct media_info *mi, size_t *cap, int64_t ms)
+void
+media_log_init(int verbose)
 {
-	if (mi->n_keyframes == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		int64_t *v = realloc(mi->keyframes_ms, nc * sizeof *v);
+	av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_ERROR);
+}
 
-		if (v == NULL)
+static int
+push_ms(int64_t **v, size_t *n, size_t *cap, int64_t ms)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		int64_t *x = realloc(*v, nc * sizeof *x);
+
+		if (x == NULL)
 			return ZPUB_ENOMEM;
-		mi->keyframes_ms = v;
+		*v = x;
 		*cap = nc;
 	}
-	mi->keyframes_ms[mi->n_keyframes++] = ms;
+	(*v)[(*n)++] = ms;
 	return 0;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
 }
 
 /* Keyframes and frame-duration spread from the container index (MP4 has a
@@ -120,11 +134,12 @@ probe_video_index(AVFormatContext *fmt, AVStream *st, struct media_info *mi,
 {
 	int64_t origin = media_origin_ms(fmt), prev = AV_NOPTS_VALUE;
 	int64_t dmin = INT64_MAX, dmax = 0;
-	size_t cap = 0;
+	size_t cap = 0, fcap = 0;
 	int i, n = avformat_index_get_entries_count(st);
 
 	for (i = 0; i < n; i++) {
 		const AVIndexEntry *e = avformat_index_get_entry(st, i);
+		int64_t ms;
 
 		if (e == NULL)
 			break;
@@ -137,9 +152,10 @@ probe_video_index(AVFormatContext *fmt, AVStream *st, struct media_info *mi,
 				dmax = d;
 		}
 		prev = e->timestamp;
-		if ((e->flags & AVINDEX_KEYFRAME) &&
-		    push_keyframe(mi, &cap, av_rescale_q(e->timestamp, st->time_base,
-		    media_ms_tb) - origin) < 0)
+		ms = av_rescale_q(e->timestamp, st->time_base, media_ms_tb) - origin;
+		if (((e->flags & AVINDEX_KEYFRAME) &&
+		    push_ms(&mi->keyframes_ms, &mi->n_keyframes, &cap, ms) < 0) ||
+		    push_ms(&mi->frames_ms, &mi->n_frames, &fcap, ms) < 0)
 			return zpub_err_set(err, ZPUB_ENOMEM, "out of memory probing");
 	}
 	if (n == 0) {
@@ -161,9 +177,12 @@ probe_video_index(AVFormatContext *fmt, AVStream *st, struct media_info *mi,
 					if (pkt->duration > dmax)
 						dmax = pkt->duration;
 				}
-				if ((pkt->flags & AV_PKT_FLAG_KEY) && ts != AV_NOPTS_VALUE &&
-				    push_keyframe(mi, &cap, av_rescale_q(ts, st->time_base,
-				    media_ms_tb) - origin) < 0) {
+				int64_t ms = av_rescale_q(ts, st->time_base, media_ms_tb) - origin;
+
+				if (ts != AV_NOPTS_VALUE &&
+				    (((pkt->flags & AV_PKT_FLAG_KEY) &&
+				    push_ms(&mi->keyframes_ms, &mi->n_keyframes, &cap, ms) < 0) ||
+				    push_ms(&mi->frames_ms, &mi->n_frames, &fcap, ms) < 0)) {
 					av_packet_free(&pkt);
 					return zpub_err_set(err, ZPUB_ENOMEM, "out of memory probing");
 				}
@@ -172,6 +191,11 @@ probe_video_index(AVFormatContext *fmt, AVStream *st, struct media_info *mi,
 		}
 		av_packet_free(&pkt);
 	}
+	/* Presentation order (B-frames reorder timestamps). */
+	if (mi->n_frames > 1)
+		qsort(mi->frames_ms, mi->n_frames, sizeof *mi->frames_ms, cmp_i64);
+	if (mi->n_keyframes > 1)
+		qsort(mi->keyframes_ms, mi->n_keyframes, sizeof *mi->keyframes_ms, cmp_i64);
 	/* Frame durations that differ by more than half are variable. */
 	mi->vfr = dmin != INT64_MAX && dmax > dmin + dmin / 2;
 	return 0;
@@ -245,6 +269,7 @@ media_info_free(struct media_info *mi)
 	if (mi == NULL)
 		return;
 	free(mi->keyframes_ms);
+	free(mi->frames_ms);
 	free(mi);
 }
 

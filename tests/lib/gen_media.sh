@@ -30,6 +30,9 @@ say() { # say N TEXT -> $tmp/sN.wav (48 kHz mono)
 quiet() { # quiet N SECONDS -> $tmp/qN.wav
 	sox -q -n -r $rate -c 1 -b 16 "$tmp/q$1.wav" trim 0 "$2"
 }
+beep() { # beep N -> $tmp/bN.wav: a 0.2 s 1 kHz sync mark
+	sox -q -n -r $rate -c 1 -b 16 "$tmp/b$1.wav" synth 0.2 sine 1000 vol 0.3
+}
 
 # Builds $tmp/speech.wav from "q:SECONDS" and "s:TEXT" items and writes the
 # truth file.  A -60 dBFS noise floor makes the silences realistic.
@@ -40,6 +43,7 @@ build() {
 		case $item in
 		q:*) quiet $i "${item#q:}"; parts+=("$tmp/q$i.wav"); spec+=("q");;
 		s:*) say $i "${item#s:}"; parts+=("$tmp/s$i.wav"); spec+=("s");;
+		b) beep $i; parts+=("$tmp/b$i.wav"); spec+=("b");;
 		esac
 	done
 	sox -q "${parts[@]}" "$tmp/clean.wav"
@@ -51,13 +55,15 @@ build() {
 	python3 - "$tmp" "${spec[*]}" > "$tmp/regions.json" <<'PY'
 import sys, wave, json
 tmp, spec = sys.argv[1], sys.argv[2].split()
-pos = 0; regions = []
+pos = 0; regions = []; marks = []
 for i, kind in enumerate(spec, 1):
     w = wave.open(f"{tmp}/{kind}{i}.wav"); n = w.getnframes(); w.close()
     if kind == 's':
         regions.append([pos, pos + n])
+    if kind == 'b':
+        marks.append(pos)
     pos += n
-print(json.dumps(regions))
+print(json.dumps({"speech": regions, "marks": marks}))
 PY
 }
 
@@ -69,13 +75,21 @@ truth() { # truth FILE OFFSET_MS
 	ffmpeg -v error -y -i "$1" -vn -ac 1 -ar $rate -f s16le "$tmp/dec.raw"
 	python3 - "$1" "$2" "$tmp/regions.json" "$tmp/dec.raw" <<'PY'
 import sys, json, subprocess, array
-f, off, regions = sys.argv[1], int(sys.argv[2]), json.load(open(sys.argv[3]))
+f, off, reg = sys.argv[1], int(sys.argv[2]), json.load(open(sys.argv[3]))
+regions = reg["speech"] + [[m, m + 9600] for m in reg["marks"]]
 x = array.array('h'); x.frombytes(open(sys.argv[4], 'rb').read())
+# The decoded audio's first sample sits at the audio stream's start time
+# (with -itsoffset 0.85 that is 0.85 s less the AAC priming the decoder
+# keeps here).
+st = subprocess.check_output(["ffprobe", "-v", "error", "-select_streams", "a:0",
+    "-show_entries", "stream=start_time", "-of", "csv=p=0", f]).decode().strip()
+first_ms = float(st) * 1000 if st not in ("", "N/A") else 0.0
 n = len(x); half = 240
 thr = (32768 * 10 ** (-40 / 20)) ** 2 * (2 * half)
 speech = []
+# The decoded audio starts at the audio stream's start (off ms into the
+# file): index it in its own samples, report on the file's timeline.
 for a, b in regions:
-    a += off * 48; b += off * 48
     lo, hi = max(0, a - 14400), min(n, b + 14400)
     c = [0] * (hi - lo + 1); acc = 0
     for k in range(lo, hi):
@@ -83,19 +97,37 @@ for a, b in regions:
     m = hi - lo
     loud = [k for k in range(m) if c[min(m, k + half)] - c[max(0, k - half)] >= thr]
     if loud:
-        speech.append({"start_ms": round((lo + loud[0]) / 48), "end_ms": round((lo + loud[-1] + 1) / 48)})
+        speech.append({"start_ms": round(first_ms + (lo + loud[0]) / 48),
+                       "end_ms": round(first_ms + (lo + loud[-1] + 1) / 48)})
 d = float(subprocess.check_output(["ffprobe", "-v", "error", "-show_entries",
     "format=duration", "-of", "csv=p=0", f]).decode().strip())
-json.dump({"duration_ms": round(d * 1000), "audio_offset_ms": off, "speech": speech},
+# Sync marks: a 0.2 s beep in a pause and a white video frame at the same
+# moment of the file's timeline.
+marks = [round(off + m / 48) for m in reg["marks"]]
+speech.sort(key=lambda s: s["start_ms"])
+json.dump({"duration_ms": round(d * 1000), "audio_offset_ms": off, "speech": speech,
+           "marks_ms": marks},
           open(f.rsplit(".", 1)[0] + ".truth.json", "w"), indent=1)
 PY
 }
 
+# A lecture: silent head, short and long pauses, two sync marks (beeps in
+# kept pauses, after the first cuts), silent tail.
 lecture() {
 	build q:2.5 "s:Good morning everyone. Today we talk about signals." q:0.4 \
 	    "s:First, what is a sample?" q:4 \
-	    "s:A sample is a number that says how loud the air is." q:1.5 \
-	    "s:Second, the window." q:6.2 "s:Thank you, and see you next week." q:3
+	    "s:A sample is a number that says how loud the air is." q:0.6 b q:0.6 \
+	    "s:Second, the window." q:6.2 "s:Thank you, and see you next week." q:0.6 b q:0.6 \
+	    "s:Bye." q:3
+}
+# The flashes that go with the beeps: white frames for 0.2 s.
+flashes() { # flashes OFFSET_MS -> a drawbox filter chain
+	python3 - "$tmp/regions.json" "$1" <<'PY'
+import sys, json
+reg = json.load(open(sys.argv[1])); off = int(sys.argv[2]) / 1000
+print(",".join(f"drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='between(t,{off + m / 48000:.4f},{off + m / 48000 + 0.2:.4f})'"
+               for m in reg["marks"]) or "null")
+PY
 }
 
 # video encoder settings shared by the variants
@@ -110,13 +142,18 @@ base|bframes|offset|vfr)
 	bf=(-bf 0)
 	vf="testsrc=size=$size:rate=25"
 	vopt=()
+	fl_off=0
 	case $variant in
 	bframes) bf=(-bf 2);;
-	offset) off=850; ain=(-itsoffset 0.85 -i "$tmp/speech.wav")
+	offset) off=850; fl_off=850; ain=(-itsoffset 0.85 -i "$tmp/speech.wav")
 		secs=$(python3 -c "print($secs + 0.85)");;
-	vfr) vopt=(-vf "select='lt(mod(t\,2)\,1)+not(mod(n\,3))'" -fps_mode vfr);;
+	vfr) vopt=(-fps_mode vfr);;
 	esac
-	ffmpeg -v error -y -f lavfi -i "$vf:duration=$secs" "${ain[@]}" \
+	fl=$(flashes $fl_off)
+	if [ "$variant" = vfr ]; then
+		fl="$fl,select='lt(mod(t\,2)\,1)+not(mod(n\,3))'"
+	fi
+	ffmpeg -v error -y -f lavfi -i "$vf:duration=$secs,$fl" "${ain[@]}" \
 	    -map 0:v -map 1:a "${vopt[@]}" "${venc[@]}" "${bf[@]}" \
 	    -c:a aac -b:a 96k -ar $rate -t "$secs" "$out/$variant.mp4"
 	truth "$out/$variant.mp4" $off

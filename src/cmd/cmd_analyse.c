@@ -1,0 +1,114 @@
+/*
+ * cmd_analyse.c — `zpub analyse FILE [--json]`: the silences and speech of
+ * a media file and what the cut plan would do, without changing anything.
+ * Thin front over media_analyse_json(); options override the config.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "media/media.h"
+#include "util.h"
+
+static int
+opt_num(const char *s, double *v)
+{
+	char *end;
+
+	*v = strtod(s, &end);
+	return end != s && *end == '\0' ? 0 : -1;
+}
+
+static void
+print_spans(const char *title, const cJSON *a)
+{
+	const cJSON *o;
+
+	printf("%s (%d):\n", title, cJSON_GetArraySize(a));
+	cJSON_ArrayForEach(o, a) {
+		int64_t s = (int64_t)cJSON_GetObjectItem(o, "start_ms")->valuedouble;
+		int64_t e = (int64_t)cJSON_GetObjectItem(o, "end_ms")->valuedouble;
+		char hs[16], he[16];
+
+		time_hms(s, hs);
+		time_hms(e, he);
+		printf("  %s.%03lld - %s.%03lld  %6.1f s\n", hs, (long long)(s % 1000), he,
+		    (long long)(e % 1000), (double)(e - s) / 1000.0);
+	}
+}
+
+int
+cmd_analyse(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "threshold-db", required_argument, NULL, 't' },
+		{ "min-silence-ms", required_argument, NULL, 'm' },
+		{ "max-pause-ms", required_argument, NULL, 'x' },
+		{ "keep-pause-ms", required_argument, NULL, 'k' },
+		{ "window-ms", required_argument, NULL, 'w' },
+		{ "margin-before-ms", required_argument, NULL, 'b' },
+		{ "margin-after-ms", required_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct media_silence_opts so;
+	struct media_plan_opts po;
+	struct zpub_progress prog = { cli_progress, cli };
+	struct zpub_err err;
+	cJSON *j = NULL;
+	int c, json = 0, rc;
+	double v;
+
+	media_silence_opts_from_config(&so, cli->config);
+	media_plan_opts_from_config(&po, cli->config);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'j') {
+			json = 1;
+			continue;
+		}
+		if (c == '?' || c == ':' || opt_num(optarg, &v) < 0)
+			return cli_usage(cli, "options take numbers, e.g. --threshold-db -35");
+		switch (c) {
+		case 't': so.threshold_db = v; break;
+		case 'm': so.min_silence_ms = (int64_t)v; break;
+		case 'w': so.window_ms = (int64_t)v; break;
+		case 'x': po.max_pause_ms = (int64_t)v; break;
+		case 'k': po.keep_pause_ms = (int64_t)v; break;
+		case 'b': po.margin_before_ms = (int64_t)v; break;
+		case 'a': po.margin_after_ms = (int64_t)v; break;
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(cli, "name one media file");
+	if (so.window_ms < 1 || so.window_ms > 1000 || so.min_silence_ms < 0 ||
+	    po.keep_pause_ms < 0 || po.max_pause_ms < po.keep_pause_ms)
+		return cli_usage(cli, "need 1 <= --window-ms <= 1000 and --max-pause-ms >= "
+		    "--keep-pause-ms >= 0");
+	rc = media_analyse_json(argv[optind], &so, &po, &prog, &j, &err);
+	cli_progress_done(cli);
+	if (rc < 0)
+		return cli_fail(cli, &err);
+	if (json) {
+		cli_print_json(j);
+		return 0;
+	}
+	{
+		int64_t d = (int64_t)cJSON_GetObjectItem(j, "duration_ms")->valuedouble;
+		int64_t o = (int64_t)cJSON_GetObjectItem(j, "output_duration_ms")->valuedouble;
+		char hd[16], ho[16];
+
+		time_hms(d, hd);
+		time_hms(o, ho);
+		printf("%s: %s, silences below %.0f dBFS of at least %lld ms\n", argv[optind], hd,
+		    so.threshold_db, (long long)so.min_silence_ms);
+		print_spans("silences", cJSON_GetObjectItem(j, "silences"));
+		print_spans("would cut", cJSON_GetObjectItem(j, "cut"));
+		printf("result: %s (%.0f%% of the original)\n", ho,
+		    d > 0 ? 100.0 * (double)o / (double)d : 0.0);
+	}
+	cJSON_Delete(j);
+	return 0;
+}

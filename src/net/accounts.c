@@ -1,0 +1,98 @@
+/*
+ * accounts.c — OAuth tokens kept in the vault, client secrets read from it.
+ */
+#include "net/accounts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "util.h"
+#include "vault.h"
+
+void
+accounts_secret_name(const char *provider, char out[64])
+{
+	snprintf(out, 64, "oauth.%s", provider);
+}
+
+static int
+acc_load(void *ud, const char *provider, char **json, struct zpub_err *err)
+{
+	struct accounts *a = ud;
+	char name[64], *val = NULL;
+	size_t len = 0;
+	int rc;
+
+	accounts_secret_name(provider, name);
+	*json = NULL;
+	rc = vault_get(a->vault, a->tenant_id, name, &val, &len, err);
+	if (rc != 0)
+		return rc;
+	*json = malloc(len + 1);
+	if (*json == NULL) {
+		vault_free_secret(val, len);
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	}
+	memcpy(*json, val, len);
+	(*json)[len] = '\0';
+	vault_free_secret(val, len);
+	return 0;
+}
+
+static int
+acc_save(void *ud, const char *provider, const char *json, int64_t expires_at_ms,
+    struct zpub_err *err)
+{
+	struct accounts *a = ud;
+	char name[64];
+
+	accounts_secret_name(provider, name);
+	return vault_put(a->vault, a->tenant_id, name, json, strlen(json), expires_at_ms, err);
+}
+
+static int
+acc_mark(void *ud, const char *provider, const char *state, struct zpub_err *err)
+{
+	struct accounts *a = ud;
+	char name[64];
+
+	accounts_secret_name(provider, name);
+	return store_credential_set_state(a->store, a->tenant_id, name, state, err);
+}
+
+void
+accounts_oauth_store(struct accounts *a, struct oauth_store *out)
+{
+	out->load = acc_load;
+	out->save = acc_save;
+	out->mark = acc_mark;
+	out->ud = a;
+}
+
+int
+accounts_provider(struct accounts *a, const cJSON *cfg, const char *name,
+    struct oauth_provider *p, struct zpub_err *err)
+{
+	const char *sname = strcmp(name, "vk") == 0 ? "vk.client_secret" : "google.client_secret";
+	char *secret = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (a->vault != NULL) {
+		rc = vault_get(a->vault, a->tenant_id, sname, &secret, &len, err);
+		if (rc != 0 && rc != ZPUB_ENOTFOUND)
+			return rc;
+	}
+	rc = oauth_provider_init(p, cfg, name, secret, err);
+	if (secret)
+		vault_free_secret(secret, len);
+	if (rc == 0 && p->kind == OAUTH_GOOGLE && p->client_secret == NULL)
+		rc = zpub_err_set(err, ZPUB_EINVAL,
+		    "no client secret for Google: store it with `zpub secret set "
+		    "google.client_secret` (desktop clients still send it with PKCE)");
+	if (rc != 0)
+		oauth_provider_clear(p);
+	return rc;
+}

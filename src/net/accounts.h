@@ -1,0 +1,36 @@
+/*
+ * accounts.h — connected platform accounts: OAuth providers built from the
+ * config plus the client secret in the vault, and an oauth_store that keeps
+ * tokens in the vault (ciphertext only) under "oauth.<provider>" with the
+ * credential's state ("ok", "reconnect") in the store.
+ */
+#ifndef ZPUB_NET_ACCOUNTS_H
+#define ZPUB_NET_ACCOUNTS_H
+
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "err.h"
+#include "net/oauth.h"
+
+struct store;
+struct vault;
+
+struct accounts {
+	struct store *store;
+	struct vault *vault;
+	int64_t tenant_id;
+};
+
+/* An oauth_store whose ud is a (long-lived) struct accounts. */
+void accounts_oauth_store(struct accounts *a, struct oauth_store *out);
+
+/* oauth_provider_init with the client secret from the vault
+ * ("google.client_secret" / "vk.client_secret"; absent is fine for VK). */
+int accounts_provider(struct accounts *a, const cJSON *cfg, const char *name,
+    struct oauth_provider *p, struct zpub_err *err);
+
+/* "oauth.youtube" */
+void accounts_secret_name(const char *provider, char out[64]);
+
+#endif

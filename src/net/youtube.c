@@ -1,0 +1,737 @@
+/*
+ * youtube.c — publishing one video to YouTube: resumable videos.insert,
+ * then captions.insert for each subtitle file, playlistItems.insert and
+ * thumbnails.set.
+ *
+ * The upload is a state machine on the shared HTTP loop.  The session URL
+ * is saved before the first byte; chunks are multiples of 256 KiB streamed
+ * from disk; every 308 moves the acknowledged offset (Range is inclusive and
+ * absent at 0 bytes); after any interruption the session is asked
+ * ("bytes *\/total") where it stands; 404/410 start a new session.  Quota
+ * and channel limits stop the target with a retry time and burn no retries.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "config.h"
+#include "net/http.h"
+#include "net/publish.h"
+#include "util.h"
+
+#define YT_UNIT 262144
+
+enum yt_step { YT_CREATE, YT_PUT, YT_QUERY, YT_CAPTION, YT_PLAYLIST, YT_THUMB };
+
+struct yt_job {
+	struct http_client *http;
+	const struct pub_item *item;
+	struct pub_state *st;
+	struct pub_hooks hooks;
+	struct pub_tuning tun;
+	const char *upload_base, *api_base;
+	char *token;
+	enum yt_step step;
+	int need_query;      /* ask the session before sending more */
+	int refreshed;       /* token refreshed for this step already */
+	int failures;        /* consecutive retryable failures */
+	int caption_i;       /* caption being sent */
+	int finished;
+	int64_t chunk_len;   /* bytes of the PUT in flight */
+	/* the request in flight and what it points to */
+	struct http_request req;
+	struct http_response resp;
+	char *url;
+	char *body;
+	size_t body_len;
+	char *hdr[4];
+	const char *hdrs[5];
+};
+
+static void yt_next(struct yt_job *j);
+
+/* ---- metadata -------------------------------------------------------------- */
+
+/* Copies s without '<' '>' (YouTube refuses them), cut to max_cp code points
+ * and max_bytes bytes on a UTF-8 boundary. */
+static char *
+yt_clean(const char *s, size_t max_cp, size_t max_bytes)
+{
+	size_t n = strlen(s ? s : ""), cp = 0, o = 0;
+	char *out = malloc(n + 1);
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; s && s[i];) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+		if (i + len > n)
+			break;
+		if (c == '<' || c == '>') {
+			i++;
+			continue;
+		}
+		if (cp + 1 > max_cp || o + len > max_bytes)
+			break;
+		memcpy(out + o, s + i, len);
+		o += len;
+		i += len;
+		cp++;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *
+yt_video_json(const struct pub_item *item)
+{
+	const cJSON *t = item->target;
+	cJSON *root = cJSON_CreateObject(), *sn, *status;
+	char *title = yt_clean(item->title && *item->title ? item->title : "Untitled", 100, 400);
+	char *desc = yt_clean(item->description ? item->description : "", 5000, 5000);
+	const char *privacy = config_str(t, "privacy", "private");
+	const char *publish_at = config_str(t, "publish_at", NULL);
+	char *out;
+
+	sn = cJSON_AddObjectToObject(root, "snippet");
+	cJSON_AddStringToObject(sn, "title", title ? title : "Untitled");
+	cJSON_AddStringToObject(sn, "description", desc ? desc : "");
+	if (item->tags != NULL) {
+		cJSON *tags = cJSON_AddArrayToObject(sn, "tags");
+		size_t total = 0;
+		for (const char *const *tg = item->tags; *tg; tg++) {
+			size_t l = utf8_len(*tg) + (strchr(*tg, ' ') ? 2 : 0);
+			if (total + l + (total ? 1 : 0) > 500)
+				break;
+			total += l + (total ? 1 : 0);
+			cJSON_AddItemToArray(tags, cJSON_CreateString(*tg));
+		}
+	}
+	const cJSON *cat = config_find(t, "category");
+	if (cJSON_IsNumber(cat)) {
+		char buf[32];
+		snprintf(buf, sizeof buf, "%d", cat->valueint);
+		cJSON_AddStringToObject(sn, "categoryId", buf);
+	} else {
+		cJSON_AddStringToObject(sn, "categoryId", config_str(t, "category", "27"));
+	}
+	const char *lang = config_str(t, "language", NULL);
+	if (lang && *lang)
+		cJSON_AddStringToObject(sn, "defaultLanguage", lang);
+	status = cJSON_AddObjectToObject(root, "status");
+	if (publish_at && *publish_at) {
+		/* publishAt is only accepted on a private, never-published video */
+		cJSON_AddStringToObject(status, "privacyStatus", "private");
+		cJSON_AddStringToObject(status, "publishAt", publish_at);
+	} else {
+		cJSON_AddStringToObject(status, "privacyStatus", privacy);
+	}
+	cJSON_AddBoolToObject(status, "selfDeclaredMadeForKids",
+	    config_bool(t, "made_for_kids", 0));
+	out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	free(title);
+	free(desc);
+	return out;
+}
+
+/* ---- request plumbing --------------------------------------------------------- */
+
+static void on_response(void *ud, const struct http_request *req,
+    struct http_response *resp, int rc, const struct zpub_err *err);
+
+static void
+req_reset(struct yt_job *j)
+{
+	http_response_free(&j->resp);
+	free(j->url);
+	free(j->body);
+	for (int i = 0; i < 4; i++)
+		free(j->hdr[i]);
+	j->url = j->body = NULL;
+	memset(j->hdr, 0, sizeof j->hdr);
+	memset(j->hdrs, 0, sizeof j->hdrs);
+	j->body_len = 0;
+	memset(&j->req, 0, sizeof j->req);
+	j->req.what = "YouTube";
+	j->req.bearer = j->token;
+	j->req.connect_timeout_ms = 15000;
+	j->req.low_speed_time_s = 120;
+}
+
+static void
+finish(struct yt_job *j, int rc, const struct zpub_err *err, int64_t retry_at)
+{
+	if (j->finished)
+		return;
+	j->finished = 1;
+	if (rc == 0 && j->hooks.save) {
+		struct zpub_err e = {0};
+		j->hooks.save(j->hooks.ud, j->st, "done", &e);
+	}
+	j->hooks.done(j->hooks.ud, rc, err, retry_at);
+}
+
+static void
+fail(struct yt_job *j, int code, int64_t retry_at, const char *fmt, const char *detail)
+{
+	struct zpub_err e = {0};
+	zpub_err_set(&e, code, fmt, j->item->label ? j->item->label : "the video",
+	    detail ? detail : "");
+	finish(j, code, &e, retry_at);
+}
+
+static void
+save(struct yt_job *j, const char *phase)
+{
+	struct zpub_err e = {0};
+	if (j->hooks.save && j->hooks.save(j->hooks.ud, j->st, phase, &e) != 0)
+		finish(j, e.code, &e, 0);
+}
+
+static void
+start(struct yt_job *j)
+{
+	struct zpub_err e = {0};
+	int rc = http_start(j->http, &j->req, &j->resp, on_response, j, &e);
+	if (rc != 0)
+		finish(j, rc, &e, 0);
+}
+
+static int
+upload_progress(void *ud, int64_t up_now, int64_t up_total, int64_t dn, int64_t dt)
+{
+	struct yt_job *j = ud;
+	(void)up_total; (void)dn; (void)dt;
+	if (j->hooks.progress)
+		j->hooks.progress(j->hooks.ud, j->st->bytes_acked + up_now, j->st->bytes_total);
+	return 0;
+}
+
+static void
+issue_create(struct yt_job *j)
+{
+	req_reset(j);
+	j->step = YT_CREATE;
+	j->url = xasprintf("%s/videos?uploadType=resumable&part=snippet,status", j->upload_base);
+	j->body = yt_video_json(j->item);
+	j->body_len = j->body ? strlen(j->body) : 0;
+	j->hdr[0] = xasprintf("X-Upload-Content-Length: %lld", (long long)j->st->bytes_total);
+	j->hdr[1] = xstrdup("X-Upload-Content-Type: video/*");
+	j->hdrs[0] = j->hdr[0];
+	j->hdrs[1] = j->hdr[1];
+	j->req.method = "POST";
+	j->req.url = j->url;
+	j->req.headers = j->hdrs;
+	j->req.body = j->body;
+	j->req.body_len = j->body_len;
+	j->req.content_type = "application/json; charset=UTF-8";
+	j->req.timeout_ms = 60000;
+	start(j);
+}
+
+static void
+issue_put(struct yt_job *j)
+{
+	int64_t total = j->st->bytes_total, off = j->st->bytes_acked;
+	int64_t len = total - off;
+
+	if (len > j->tun.chunk_bytes)
+		len = j->tun.chunk_bytes; /* a multiple of 256 KiB; the last chunk may be any size */
+	req_reset(j);
+	j->step = YT_PUT;
+	j->chunk_len = len;
+	j->hdr[0] = xasprintf("Content-Range: bytes %lld-%lld/%lld", (long long)off,
+	    (long long)(off + len - 1), (long long)total);
+	j->hdrs[0] = j->hdr[0];
+	j->req.method = "PUT";
+	j->req.url = j->st->upload_url;
+	j->req.headers = j->hdrs;
+	j->req.upload_path = j->item->video_path;
+	j->req.upload_offset = off;
+	j->req.upload_len = len;
+	j->req.content_type = "video/*";
+	j->req.follow_redirects = 0; /* 308 is "resume incomplete", not a redirect */
+	j->req.progress = upload_progress;
+	j->req.progress_ud = j;
+	start(j);
+}
+
+static void
+issue_query(struct yt_job *j)
+{
+	req_reset(j);
+	j->step = YT_QUERY;
+	j->hdr[0] = xasprintf("Content-Range: bytes */%lld", (long long)j->st->bytes_total);
+	j->hdrs[0] = j->hdr[0];
+	j->req.method = "PUT";
+	j->req.url = j->st->upload_url;
+	j->req.headers = j->hdrs;
+	j->req.body = "";
+	j->req.body_len = 0;
+	j->req.timeout_ms = 60000;
+	start(j);
+}
+
+static void
+issue_caption(struct yt_job *j)
+{
+	const struct pub_caption *c = &j->item->captions[j->caption_i];
+	struct zpub_err e = {0};
+	char *file = NULL, bnd[40], *meta;
+	size_t flen = 0;
+	unsigned char rnd[12];
+
+	req_reset(j);
+	j->step = YT_CAPTION;
+	if (fs_size(c->path) > 100LL * 1024 * 1024) {
+		fail(j, ZPUB_EINVAL, 0, "YouTube: the subtitles of %s are over 100 MB (%s); "
+		    "they cannot be uploaded", c->path);
+		return;
+	}
+	if (fs_read_all(c->path, &file, &flen, &e) != 0) {
+		finish(j, e.code, &e, 0);
+		return;
+	}
+	randombytes_buf(rnd, sizeof rnd);
+	strcpy(bnd, "zpub-");
+	sodium_bin2hex(bnd + 5, sizeof bnd - 5, rnd, sizeof rnd);
+	cJSON *root = cJSON_CreateObject();
+	cJSON *sn = cJSON_AddObjectToObject(root, "snippet");
+	cJSON_AddStringToObject(sn, "videoId", j->st->remote_id);
+	cJSON_AddStringToObject(sn, "language", c->language ? c->language : "und");
+	cJSON_AddStringToObject(sn, "name", c->name ? c->name : "");
+	cJSON_AddBoolToObject(sn, "isDraft", 0);
+	meta = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	char *head = xasprintf("--%s\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n%s\r\n"
+	    "--%s\r\nContent-Type: application/octet-stream\r\n\r\n", bnd, meta, bnd);
+	char *tail = xasprintf("\r\n--%s--\r\n", bnd);
+	size_t hl = strlen(head), tl = strlen(tail);
+	j->body = malloc(hl + flen + tl + 1);
+	if (j->body == NULL) {
+		free(head); free(tail); free(meta); free(file);
+		fail(j, ZPUB_ENOMEM, 0, "YouTube: out of memory sending the subtitles of %s%s", NULL);
+		return;
+	}
+	memcpy(j->body, head, hl);
+	memcpy(j->body + hl, file, flen);
+	memcpy(j->body + hl + flen, tail, tl);
+	j->body_len = hl + flen + tl;
+	free(head); free(tail); free(meta); free(file);
+	j->url = xasprintf("%s/captions?part=snippet&uploadType=multipart", j->upload_base);
+	j->hdr[0] = xasprintf("multipart/related; boundary=%s", bnd);
+	j->req.method = "POST";
+	j->req.url = j->url;
+	j->req.body = j->body;
+	j->req.body_len = j->body_len;
+	j->req.content_type = j->hdr[0];
+	j->req.timeout_ms = 300000;
+	start(j);
+}
+
+static void
+issue_playlist(struct yt_job *j)
+{
+	const char *pl = config_str(j->item->target, "playlist", NULL);
+	req_reset(j);
+	j->step = YT_PLAYLIST;
+	cJSON *root = cJSON_CreateObject();
+	cJSON *sn = cJSON_AddObjectToObject(root, "snippet");
+	cJSON_AddStringToObject(sn, "playlistId", pl);
+	cJSON *rid = cJSON_AddObjectToObject(sn, "resourceId");
+	cJSON_AddStringToObject(rid, "kind", "youtube#video");
+	cJSON_AddStringToObject(rid, "videoId", j->st->remote_id);
+	j->body = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	j->body_len = strlen(j->body);
+	j->url = xasprintf("%s/playlistItems?part=snippet", j->api_base);
+	j->req.method = "POST";
+	j->req.url = j->url;
+	j->req.body = j->body;
+	j->req.body_len = j->body_len;
+	j->req.content_type = "application/json; charset=UTF-8";
+	j->req.timeout_ms = 60000;
+	start(j);
+}
+
+static void
+issue_thumb(struct yt_job *j)
+{
+	const char *p = j->item->thumbnail_path;
+	size_t n = strlen(p);
+	req_reset(j);
+	j->step = YT_THUMB;
+	j->url = xasprintf("%s/thumbnails/set?videoId=%s", j->upload_base, j->st->remote_id);
+	j->req.method = "POST";
+	j->req.url = j->url;
+	j->req.upload_path = p;
+	j->req.upload_len = -1;
+	j->req.content_type = (n > 4 && strcasecmp(p + n - 4, ".png") == 0) ? "image/png" : "image/jpeg";
+	j->req.timeout_ms = 120000;
+	start(j);
+}
+
+/* ---- deciding what comes next --------------------------------------------------- */
+
+static const char *
+caption_step(const struct pub_caption *c, char buf[64])
+{
+	snprintf(buf, 64, "caption.%s", c->language ? c->language : "und");
+	return buf;
+}
+
+static void
+yt_next(struct yt_job *j)
+{
+	char step[64];
+
+	if (j->finished)
+		return;
+	if (j->st->remote_id == NULL) {
+		if (j->st->upload_url == NULL)
+			issue_create(j);
+		else if (j->need_query)
+			issue_query(j);
+		else
+			issue_put(j);
+		return;
+	}
+	for (; j->caption_i < j->item->n_captions; j->caption_i++) {
+		if (!pub_step_is_done(j->st, caption_step(&j->item->captions[j->caption_i], step))) {
+			issue_caption(j);
+			return;
+		}
+	}
+	const char *pl = config_str(j->item->target, "playlist", NULL);
+	if (pl && *pl && !pub_step_is_done(j->st, "playlist")) {
+		issue_playlist(j);
+		return;
+	}
+	if (j->item->thumbnail_path && fs_exists(j->item->thumbnail_path) &&
+	    !pub_step_is_done(j->st, "thumbnail")) {
+		issue_thumb(j);
+		return;
+	}
+	finish(j, 0, NULL, 0);
+}
+
+static void
+resume_cb(void *ud)
+{
+	yt_next(ud);
+}
+
+/* A retryable failure: wait (Retry-After or backoff), then ask the session
+ * where it stands before sending more. */
+static void
+retry_later(struct yt_job *j, int64_t retry_after_ms, const char *why)
+{
+	struct zpub_err e = {0};
+	j->failures++;
+	if (j->step == YT_PUT || j->step == YT_QUERY)
+		j->need_query = 1;
+	if (j->failures > j->tun.max_attempts) {
+		zpub_err_set(&e, ZPUB_ENET,
+		    "YouTube: uploading %s failed %d times in a row (last: %s); "
+		    "zpub will retry later and continue from byte %lld",
+		    j->item->label ? j->item->label : "the video", j->failures, why,
+		    (long long)j->st->bytes_acked);
+		finish(j, ZPUB_ENET, &e, time_now_ms() + j->tun.backoff_cap_ms);
+		return;
+	}
+	int64_t wait = retry_after_ms >= 0 ? retry_after_ms
+	    : http_backoff_ms(j->failures, j->tun.backoff_base_ms, j->tun.backoff_cap_ms);
+	if (wait > j->tun.max_inline_wait_ms) {
+		zpub_err_set(&e, ZPUB_EQUOTA,
+		    "YouTube asked zpub to wait %lld s before going on with %s (%s); "
+		    "zpub will retry then", (long long)(wait / 1000),
+		    j->item->label ? j->item->label : "the video", why);
+		finish(j, ZPUB_EQUOTA, &e, time_now_ms() + wait);
+		return;
+	}
+	if (http_client_after(j->http, wait, resume_cb, j, &e) != 0)
+		finish(j, e.code, &e, 0);
+}
+
+static void
+parse_error(const struct http_response *r, char reason[64], char msg[256])
+{
+	reason[0] = msg[0] = '\0';
+	cJSON *j = r->body ? cJSON_Parse(r->body) : NULL;
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
+	const cJSON *errs = cJSON_GetObjectItemCaseSensitive(e, "errors");
+	const cJSON *r0 = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(errs, 0), "reason");
+	if (cJSON_IsString(r0))
+		snprintf(reason, 64, "%s", r0->valuestring);
+	if (cJSON_IsString(m))
+		snprintf(msg, 256, "%s", m->valuestring);
+	else if (cJSON_IsString(e))
+		snprintf(msg, 256, "%s", e->valuestring);
+	cJSON_Delete(j);
+}
+
+/* Range: bytes=0-N -> N+1; absent -> 0. */
+static int64_t
+acked_from_range(const char *range)
+{
+	long long a, b;
+	if (range == NULL)
+		return 0;
+	if (sscanf(range, "bytes=%lld-%lld", &a, &b) == 2 && b >= a)
+		return b + 1;
+	return -1;
+}
+
+static int
+take_video(struct yt_job *j, const struct http_response *r)
+{
+	cJSON *v = r->body ? cJSON_Parse(r->body) : NULL;
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(v, "id");
+	if (!cJSON_IsString(id) || !id->valuestring[0]) {
+		cJSON_Delete(v);
+		return -1;
+	}
+	pub_state_set(&j->st->remote_id, id->valuestring);
+	char *url = xasprintf("https://www.youtube.com/watch?v=%s", id->valuestring);
+	pub_state_set(&j->st->url, url);
+	free(url);
+	j->st->bytes_acked = j->st->bytes_total;
+	cJSON_Delete(v);
+	return 0;
+}
+
+static void
+on_response(void *ud, const struct http_request *req, struct http_response *r, int rc,
+    const struct zpub_err *err)
+{
+	struct yt_job *j = ud;
+	char reason[64], msg[256], why[320], step[64];
+	const char *label = j->item->label ? j->item->label : "the video";
+	(void)req;
+
+	if (rc == ZPUB_ENET) {
+		retry_later(j, -1, r->curl_error[0] ? r->curl_error : "connection lost");
+		return;
+	}
+	if (rc != 0) {
+		finish(j, rc, err, 0);
+		return;
+	}
+	long s = r->status;
+	if (s == 401) {
+		if (j->refreshed) {
+			fail(j, ZPUB_EAUTH, 0, "YouTube refused the account's token twice while "
+			    "publishing %s%s; reconnect the account with `zpub auth youtube`", NULL);
+			return;
+		}
+		struct zpub_err e = {0};
+		char *tok = NULL;
+		j->refreshed = 1;
+		if (j->hooks.token(j->hooks.ud, 1, &tok, &e) != 0) {
+			finish(j, e.code, &e, 0);
+			return;
+		}
+		free(j->token);
+		j->token = tok;
+		if (j->step == YT_PUT)
+			j->need_query = 1;
+		yt_next(j);
+		return;
+	}
+	if ((s == 200 || s == 201) && (j->step == YT_PUT || j->step == YT_QUERY)) {
+		if (take_video(j, r) != 0) {
+			fail(j, ZPUB_EREMOTE, 0, "YouTube finished the upload of %s but sent no "
+			    "video id%s; check the channel before retrying", NULL);
+			return;
+		}
+		j->failures = j->refreshed = 0;
+		save(j, "processing");
+		yt_next(j);
+		return;
+	}
+	if (s == 308 && (j->step == YT_PUT || j->step == YT_QUERY)) {
+		int64_t acked = acked_from_range(r->range);
+		if (acked < 0 || acked > j->st->bytes_total) {
+			fail(j, ZPUB_EREMOTE, 0, "YouTube sent an unreadable Range for %s (%s)",
+			    r->range);
+			return;
+		}
+		/* progress resets the failure count; a query alone does not */
+		if (j->step == YT_PUT && acked > j->st->bytes_acked)
+			j->failures = 0;
+		j->st->bytes_acked = acked;
+		j->need_query = 0;
+		j->refreshed = 0;
+		save(j, "uploading");
+		if (j->hooks.progress)
+			j->hooks.progress(j->hooks.ud, acked, j->st->bytes_total);
+		yt_next(j);
+		return;
+	}
+	if ((s == 404 || s == 410) && (j->step == YT_PUT || j->step == YT_QUERY)) {
+		/* the session expired: start a new one from byte 0 */
+		j->failures++;
+		if (j->failures > j->tun.max_attempts) {
+			fail(j, ZPUB_ENET, 0, "YouTube kept losing the upload session of %s%s; "
+			    "zpub will retry later", NULL);
+			return;
+		}
+		pub_state_set(&j->st->upload_url, NULL);
+		j->st->bytes_acked = 0;
+		j->need_query = 0;
+		save(j, "uploading");
+		yt_next(j);
+		return;
+	}
+	if (s >= 200 && s < 300) {
+		j->failures = j->refreshed = 0;
+		switch (j->step) {
+		case YT_CREATE:
+			if (r->location == NULL) {
+				fail(j, ZPUB_EREMOTE, 0, "YouTube opened no upload session for %s%s "
+				    "(no Location header)", NULL);
+				return;
+			}
+			pub_state_set(&j->st->upload_url, r->location);
+			j->st->bytes_acked = 0;
+			j->need_query = 0;
+			save(j, "uploading"); /* the session URL is kept before the first byte */
+			break;
+		case YT_CAPTION: {
+			cJSON *v = r->body ? cJSON_Parse(r->body) : NULL;
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(v, "id");
+			pub_step_done(j->st, caption_step(&j->item->captions[j->caption_i], step),
+			    cJSON_IsString(id) ? id->valuestring : "");
+			cJSON_Delete(v);
+			j->caption_i++;
+			save(j, "processing");
+			break;
+		}
+		case YT_PLAYLIST:
+			pub_step_done(j->st, "playlist", config_str(j->item->target, "playlist", ""));
+			save(j, "processing");
+			break;
+		case YT_THUMB:
+			pub_step_done(j->st, "thumbnail", "set");
+			save(j, "processing");
+			break;
+		default:
+			break;
+		}
+		yt_next(j);
+		return;
+	}
+	parse_error(r, reason, msg);
+	snprintf(why, sizeof why, "HTTP %ld%s%.100s%s%.200s", s, reason[0] ? " " : "", reason,
+	    msg[0] ? ": " : "", msg);
+	if (strcmp(reason, "quotaExceeded") == 0) {
+		int64_t at = yt_quota_reset_ms(time_now_ms());
+		char iso[32];
+		time_iso(at, iso);
+		struct zpub_err e = {0};
+		zpub_err_set(&e, ZPUB_EQUOTA, "YouTube refused %s: the project's daily API quota "
+		    "is used up (quotaExceeded); zpub will retry after the reset at %s", label, iso);
+		finish(j, ZPUB_EQUOTA, &e, at);
+		return;
+	}
+	if (strcmp(reason, "uploadLimitExceeded") == 0) {
+		int64_t at = time_now_ms() + 24LL * 3600000;
+		char iso[32];
+		time_iso(at, iso);
+		struct zpub_err e = {0};
+		zpub_err_set(&e, ZPUB_EQUOTA, "YouTube refused the upload of %s: the channel "
+		    "reached its daily upload limit (uploadLimitExceeded); zpub will retry "
+		    "after %s", label, iso);
+		finish(j, ZPUB_EQUOTA, &e, at);
+		return;
+	}
+	if (s == 429 || s >= 500 || s == 408 || strcmp(reason, "rateLimitExceeded") == 0 ||
+	    strcmp(reason, "userRateLimitExceeded") == 0) {
+		retry_later(j, r->retry_after_ms, why);
+		return;
+	}
+	if (j->step == YT_THUMB && s == 403) {
+		/* channels without custom thumbnails: not worth failing the video */
+		pub_step_done(j->st, "thumbnail", "refused");
+		save(j, "processing");
+		yt_next(j);
+		return;
+	}
+	if (s == 403 && (strcmp(reason, "insufficientPermissions") == 0 ||
+	    strcmp(reason, "forbidden") == 0)) {
+		struct zpub_err e = {0};
+		zpub_err_set(&e, ZPUB_EAUTH, "YouTube refused %s (%s); the connected account "
+		    "lacks permission: reconnect it with `zpub auth youtube`", label, why);
+		finish(j, ZPUB_EAUTH, &e, 0);
+		return;
+	}
+	struct zpub_err e = {0};
+	zpub_err_set(&e, ZPUB_EREMOTE, "YouTube refused %s for %s (%s); fix the metadata or "
+	    "the file and run `zpub retry`",
+	    j->step == YT_CREATE ? "the upload" : j->step == YT_CAPTION ? "the subtitles" :
+	    j->step == YT_PLAYLIST ? "adding to the playlist" :
+	    j->step == YT_THUMB ? "the thumbnail" : "the upload", label, why);
+	finish(j, ZPUB_EREMOTE, &e, 0);
+}
+
+/* ---- public ------------------------------------------------------------------------ */
+
+int
+yt_job_start(struct http_client *http, const struct pub_item *item,
+    struct pub_state *state, const struct pub_hooks *hooks, struct yt_job **out,
+    struct zpub_err *err)
+{
+	struct yt_job *j;
+	int64_t size = fs_size(item->video_path);
+	int rc;
+
+	*out = NULL;
+	if (size <= 0)
+		return zpub_err_set(err, ZPUB_ENOTFOUND, "cannot publish %s to YouTube: the "
+		    "video %s is missing or empty", item->label ? item->label : "the video",
+		    item->video_path);
+	j = calloc(1, sizeof *j);
+	if (j == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	j->http = http;
+	j->item = item;
+	j->st = state;
+	j->hooks = *hooks;
+	pub_tuning_from_config(item->config, &j->tun);
+	j->upload_base = config_str(item->config, "providers.youtube.upload_base",
+	    "https://www.googleapis.com/upload/youtube/v3");
+	j->api_base = config_str(item->config, "providers.youtube.api_base",
+	    "https://www.googleapis.com/youtube/v3");
+	if (state->bytes_total != size) {
+		/* a different file than the session was opened for: start over */
+		if (state->upload_url != NULL && state->remote_id == NULL) {
+			pub_state_set(&state->upload_url, NULL);
+			state->bytes_acked = 0;
+		}
+		if (state->remote_id == NULL)
+			state->bytes_total = size;
+	}
+	j->need_query = state->upload_url != NULL; /* resuming: ask first */
+	if ((rc = hooks->token(hooks->ud, 0, &j->token, err)) != 0) {
+		free(j);
+		return rc;
+	}
+	*out = j;
+	yt_next(j);
+	return 0;
+}
+
+void
+yt_job_free(struct yt_job *j)
+{
+	if (j == NULL)
+		return;
+	req_reset(j);
+	if (j->token) {
+		sodium_memzero(j->token, strlen(j->token));
+		free(j->token);
+	}
+	free(j);
+}

@@ -1,0 +1,375 @@
+/*
+ * test_store.c — migrations, the transition table, leases across processes
+ * and the stage runner's commit/failure paths.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+
+#include "pipeline.h"
+#include "store.h"
+#include "testutil.h"
+
+static struct store *
+open_fresh(char **dir_out)
+{
+	struct zpub_err err;
+	struct store *st = NULL;
+	char *dir = test_tmpdir("store");
+	char *db = path_join(dir, "zpub.db");
+	assert_int_equal(store_open(db, dir, &st, &err), 0);
+	free(db);
+	*dir_out = dir;
+	return st;
+}
+
+static int64_t
+add_rec(struct store *st, const char *ref, enum rec_status status)
+{
+	struct store_recording r = { 0 };
+	struct zpub_err err;
+	int64_t id = 0;
+	r.tenant_id = 1;
+	r.source = (char *)"local";
+	r.source_ref = (char *)ref;
+	r.title = (char *)"Лекция 1 🎓";
+	r.status = status;
+	assert_int_equal(store_recording_add(st, &r, &id, &err), 0);
+	return id;
+}
+
+static void
+test_migrations_on_empty_database(void **state)
+{
+	(void)state;
+	char *dir;
+	struct store *st = open_fresh(&dir);
+	assert_true(store_schema_version(st) >= 2);
+	int64_t tid;
+	assert_int_equal(store_tenant_id(st, "default", &tid, NULL), 0);
+	store_close(st);
+	/* Reopening applies nothing and keeps the data. */
+	char *db = path_join(dir, "zpub.db");
+	struct zpub_err err;
+	assert_int_equal(store_open(db, dir, &st, &err), 0);
+	assert_true(store_schema_version(st) >= 2);
+	store_close(st);
+	free(db);
+	fs_remove_tree(dir);
+	free(dir);
+}
+
+/* A database made by version 1 (only migration 001) with a recording in it
+ * is upgraded in place: the row survives and the new columns exist. */
+static void
+test_migrations_upgrade_older_database(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir("store-old");
+	char *db = path_join(dir, "zpub.db");
+	char *sqlpath = xasprintf("%s/db/migrations/001_init.sql", getenv("ZPUB_SRC"));
+	char *sql = NULL;
+	size_t len;
+	assert_int_equal(fs_read_all(sqlpath, &sql, &len, NULL), 0);
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 1;"
+	    "INSERT INTO recordings (tenant_id, source, source_ref, title, status, created_at,"
+	    " updated_at) VALUES (1, 'local', 'old', 'Старая лекция', 'DOWNLOADED', 1, 1);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+
+	struct store *st = NULL;
+	struct zpub_err err;
+	assert_int_equal(store_open(db, dir, &st, &err), 0);
+	assert_true(store_schema_version(st) >= 2);
+	struct store_recording *r = NULL;
+	assert_int_equal(store_recording_get(st, 1, &r, &err), 0);
+	assert_string_equal(r->title, "Старая лекция");
+	assert_int_equal(r->status, ST_DOWNLOADED);
+	store_recording_free(r);
+	store_close(st);
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "SELECT published_at FROM recordings", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	free(sql); free(sqlpath); free(db);
+	fs_remove_tree(dir);
+	free(dir);
+}
+
+static void
+test_every_legal_transition_and_an_illegal_one(void **state)
+{
+	(void)state;
+	char *dir;
+	struct store *st = open_fresh(&dir);
+	struct zpub_err err;
+	int legal = 0;
+	for (int from = 0; from < ST__COUNT; from++)
+		for (int to = 0; to < ST__COUNT; to++) {
+			char ref[32];
+			snprintf(ref, sizeof ref, "t-%d-%d", from, to);
+			int64_t id = add_rec(st, ref, (enum rec_status)from);
+			int rc = store_recording_move(st, id, (enum rec_status)from, (enum rec_status)to,
+			    NULL, &err);
+			if (status_can_move((enum rec_status)from, (enum rec_status)to)) {
+				assert_int_equal(rc, 0);
+				legal++;
+			} else {
+				assert_int_equal(rc, ZPUB_ESTATE);
+				assert_non_null(strstr(err.msg, "cannot go from"));
+			}
+			struct store_recording *r = NULL;
+			assert_int_equal(store_recording_get(st, id, &r, &err), 0);
+			assert_int_equal(r->status, rc == 0 ? to : from);
+			store_recording_free(r);
+		}
+	assert_true(legal > 20);
+	/* The main flow is legal end to end; EXPIRED is terminal. */
+	assert_true(status_can_move(ST_INITIALIZED, ST_DOWNLOADING));
+	assert_true(status_can_move(ST_UPLOADING, ST_READY));
+	assert_false(status_can_move(ST_INITIALIZED, ST_READY));
+	assert_false(status_can_move(ST_EXPIRED, ST_INITIALIZED));
+	/* A stale compare-and-set loses. */
+	int64_t id = add_rec(st, "cas", ST_DOWNLOADED);
+	assert_int_equal(store_recording_move(st, id, ST_PROCESSED, ST_PREPARING, NULL, &err),
+	    ST_PROCESSED == ST_PROCESSED ? ZPUB_ESTATE : 0);
+	store_close(st);
+	fs_remove_tree(dir);
+	free(dir);
+}
+
+/* Two processes: a child takes the lease and holds it; the parent is
+ * refused; once the child is gone (killed), the parent takes over at once,
+ * and an expired lease of a live foreign owner can be taken too. */
+static void
+test_leases_across_processes(void **state)
+{
+	(void)state;
+	char *dir;
+	struct store *st = open_fresh(&dir);
+	struct zpub_err err;
+	int64_t id = add_rec(st, "lease", ST_DOWNLOADED);
+	char *db = path_join(dir, "zpub.db");
+	int ready[2];
+	assert_int_equal(pipe(ready), 0);
+
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct store *cs = NULL;
+		char owner[128];
+		char host[64] = "";
+		gethostname(host, sizeof host - 1);
+		snprintf(owner, sizeof owner, "test@%s:%d", host, (int)getpid());
+		if (store_open(db, dir, &cs, NULL) != 0 ||
+		    store_lease_take(cs, id, ST_DOWNLOADED, ST_PROCESSING, owner, 600000, NULL, NULL))
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	char c;
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	char host[64] = "", me[128];
+	gethostname(host, sizeof host - 1);
+	snprintf(me, sizeof me, "test@%s:%d", host, (int)getpid());
+	int resumed = 0;
+	assert_int_equal(store_lease_take(st, id, ST_DOWNLOADED, ST_PROCESSING, me, 60000, &resumed,
+	    &err), ZPUB_EBUSY);
+	assert_non_null(strstr(err.msg, "being worked on"));
+
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(store_lease_take(st, id, ST_DOWNLOADED, ST_PROCESSING, me, 60000, &resumed,
+	    &err), 0);
+	assert_int_equal(resumed, 1);
+
+	/* A foreign (other host) lease blocks until it expires. */
+	int64_t id2 = add_rec(st, "lease2", ST_DOWNLOADED);
+	assert_int_equal(store_lease_take(st, id2, ST_DOWNLOADED, ST_PROCESSING, "daemon@elsewhere:1",
+	    1, NULL, &err), 0);
+	usleep(20000);
+	assert_int_equal(store_lease_take(st, id2, ST_DOWNLOADED, ST_PROCESSING, me, 60000, &resumed,
+	    &err), 0);
+	assert_int_equal(resumed, 1);
+	assert_int_equal(store_lease_take(st, id2, ST_DOWNLOADED, ST_PROCESSING,
+	    "daemon@elsewhere:1", 60000, NULL, &err), ZPUB_EBUSY);
+	close(ready[0]);
+	close(ready[1]);
+	free(db);
+	store_close(st);
+	fs_remove_tree(dir);
+	free(dir);
+}
+
+/* ---- the runner, with a stage table of our own ---- */
+
+static int stage_calls;
+
+static int
+stage_ok(struct stage_ctx *ctx, struct zpub_err *err)
+{
+	stage_calls++;
+	char *p = path_join(ctx->media_dir, "out.txt");
+	int rc = fs_write_atomic(p, "hello", 5, 0600, err);
+	if (rc == 0)
+		rc = stage_add_artifact(ctx, "cut_video", p, NULL, err);
+	zpub_progress_report(&ctx->progress, 0.5, "half");
+	snprintf(ctx->summary, sizeof ctx->summary, "wrote out.txt");
+	free(p);
+	return rc;
+}
+
+static int
+stage_net_down(struct stage_ctx *ctx, struct zpub_err *err)
+{
+	(void)ctx;
+	stage_calls++;
+	return zpub_err_set(err, ZPUB_ENET, "the fake service answered 503");
+}
+
+static int
+stage_bad_media(struct stage_ctx *ctx, struct zpub_err *err)
+{
+	(void)ctx;
+	stage_calls++;
+	return zpub_err_set(err, ZPUB_EMEDIA, "'x.mp4' has no audio stream");
+}
+
+static void
+test_runner_commits_artifacts_and_status(void **state)
+{
+	(void)state;
+	char *dir;
+	struct store *st = open_fresh(&dir);
+	struct zpub_err err;
+	const struct stage_def table[] = {
+		{ "process", ST_DOWNLOADED, ST_PROCESSING, ST_PROCESSED, stage_ok },
+		{ "transcribe", ST_PROCESSED, ST_PREPARING, ST_TRANSCRIBED, stage_net_down },
+		{ NULL, 0, 0, 0, NULL },
+	};
+	cJSON *cfg = cJSON_Parse("{\"pipeline\":{\"max_attempts\":3,\"retry_base_ms\":1000,"
+	    "\"retry_cap_ms\":5000}}");
+	struct pipeline_opts po = { ST_PROCESSED, "test@nowhere:1", 60000, { NULL, NULL }, 0, table };
+	int64_t id = add_rec(st, "run", ST_DOWNLOADED);
+	stage_calls = 0;
+	assert_int_equal(pipeline_run(st, cfg, dir, id, &po, &err), 0);
+	assert_int_equal(stage_calls, 1);
+	struct store_artifact *a = NULL;
+	int n = 0;
+	assert_int_equal(store_artifacts(st, id, "cut_video", &a, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(a[0].bytes, 5);
+	assert_non_null(a[0].sha256);
+	store_artifacts_free(a, n);
+	/* Already there: nothing runs. */
+	assert_int_equal(pipeline_run(st, cfg, dir, id, &po, &err), 0);
+	assert_int_equal(stage_calls, 1);
+
+	/* A network failure: FAILED with stage, reason, attempts, next_retry_at. */
+	po.until = ST_TRANSCRIBED;
+	int64_t before = time_now_ms();
+	assert_int_equal(pipeline_run(st, cfg, dir, id, &po, &err), ZPUB_ENET);
+	struct store_recording *r = NULL;
+	assert_int_equal(store_recording_get(st, id, &r, &err), 0);
+	assert_int_equal(r->status, ST_FAILED);
+	assert_string_equal(r->failed_stage, "transcribe");
+	assert_non_null(strstr(r->detail, "503"));
+	assert_int_equal(r->attempts, 1);
+	assert_true(r->next_retry_at >= before + 800 && r->next_retry_at <= before + 1200 + 1000);
+	assert_null(r->lease_owner);
+	store_recording_free(r);
+	/* Running a FAILED recording explains itself; retry re-queues at the input. */
+	assert_int_equal(pipeline_run(st, cfg, dir, id, &po, &err), ZPUB_ESTATE);
+	assert_non_null(strstr(err.msg, "zpub retry"));
+	assert_int_equal(store_recording_retry(st, id, &err), 0);
+	assert_int_equal(store_recording_get(st, id, &r, &err), 0);
+	assert_int_equal(r->status, ST_PROCESSED);
+	assert_int_equal(r->attempts, 1);
+	store_recording_free(r);
+	/* Attempts count up; at max_attempts no automatic retry is planned. */
+	assert_int_equal(pipeline_run(st, cfg, dir, id, &po, &err), ZPUB_ENET);
+	store_recording_retry(st, id, &err);
+	assert_int_equal(pipeline_run(st, cfg, dir, id, &po, &err), ZPUB_ENET);
+	assert_int_equal(store_recording_get(st, id, &r, &err), 0);
+	assert_int_equal(r->attempts, 3);
+	assert_int_equal(r->next_retry_at, 0);
+	store_recording_free(r);
+	/* The artefacts of the finished stage are untouched by the failures. */
+	assert_int_equal(store_artifacts(st, id, "cut_video", &a, &n, &err), 0);
+	assert_int_equal(n, 1);
+	store_artifacts_free(a, n);
+	cJSON_Delete(cfg);
+	store_close(st);
+	fs_remove_tree(dir);
+	free(dir);
+}
+
+static void
+test_bad_media_is_not_retried_automatically(void **state)
+{
+	(void)state;
+	char *dir;
+	struct store *st = open_fresh(&dir);
+	struct zpub_err err;
+	const struct stage_def table[] = {
+		{ "process", ST_DOWNLOADED, ST_PROCESSING, ST_PROCESSED, stage_bad_media },
+		{ NULL, 0, 0, 0, NULL },
+	};
+	cJSON *cfg = cJSON_CreateObject();
+	struct pipeline_opts po = { ST_PROCESSED, "test@nowhere:1", 60000, { NULL, NULL }, 0, table };
+	int64_t id = add_rec(st, "bad", ST_DOWNLOADED);
+	int64_t other = add_rec(st, "other", ST_DOWNLOADED);
+	assert_int_equal(pipeline_run(st, cfg, dir, id, &po, &err), ZPUB_EMEDIA);
+	struct store_recording *r = NULL;
+	assert_int_equal(store_recording_get(st, id, &r, &err), 0);
+	assert_int_equal(r->status, ST_FAILED);
+	assert_int_equal(r->next_retry_at, 0);
+	assert_non_null(strstr(r->detail, "no audio stream"));
+	store_recording_free(r);
+	assert_int_equal(store_recording_get(st, other, &r, &err), 0);
+	assert_int_equal(r->status, ST_DOWNLOADED);
+	store_recording_free(r);
+	cJSON_Delete(cfg);
+	store_close(st);
+	fs_remove_tree(dir);
+	free(dir);
+}
+
+static void
+test_backoff_grows_is_capped_and_jittered(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 200; i++) {
+		int64_t b1 = pipeline_backoff_ms(1, 1000, 60000);
+		int64_t b3 = pipeline_backoff_ms(3, 1000, 60000);
+		int64_t b20 = pipeline_backoff_ms(20, 1000, 60000);
+		assert_true(b1 >= 800 && b1 <= 1200);
+		assert_true(b3 >= 3200 && b3 <= 4800);
+		assert_true(b20 >= 48000 && b20 <= 72000);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_migrations_on_empty_database),
+		cmocka_unit_test(test_migrations_upgrade_older_database),
+		cmocka_unit_test(test_every_legal_transition_and_an_illegal_one),
+		cmocka_unit_test(test_leases_across_processes),
+		cmocka_unit_test(test_runner_commits_artifacts_and_status),
+		cmocka_unit_test(test_bad_media_is_not_retried_automatically),
+		cmocka_unit_test(test_backoff_grows_is_capped_and_jittered),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
