@@ -23,7 +23,6 @@ run_ids(struct cli *cli, int64_t *ids, int n, enum rec_status until)
 		int rc = pipeline_run(cli->store, cli->config, cli->data_dir, ids[i], &po, &err);
 		cli_progress_done(cli);
 		if (rc) {
-			fprintf(stderr, "zpub: recording %lld: ", (long long)ids[i]);
 			cli_fail(cli, &err);
 			failed = 1;
 		} else

@@ -13,6 +13,7 @@
 #define ZPUB_NET_PUBLISH_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <cJSON.h>
 
 #include "err.h"
@@ -103,5 +104,17 @@ void vk_job_free(struct vk_job *j);
 /* The video.save parameters as a NULL-terminated key/value list printed by
  * --dry-run: "name=...\n..." (malloc'd). */
 char *vk_save_params_text(const struct pub_item *item);
+
+/* ---- the publish stage (stage_publish.c) ----------------------------------- */
+
+struct stage_ctx;
+
+/* TRANSCRIBED -> UPLOADING -> READY.  Targets: config "publish.to" (a
+ * "youtube,vk" string or an array; `zpub publish --to` sets it) else the
+ * keys of "output_targets".  With ctx->dry_run it prints the plan to stdout
+ * and sends nothing. */
+int stage_publish(struct stage_ctx *ctx, struct zpub_err *err);
+/* Prints exactly what stage_publish would send, and sends nothing. */
+int publish_dry_run(struct stage_ctx *ctx, FILE *out, struct zpub_err *err);
 
 #endif

@@ -1,0 +1,883 @@
+/*
+ * stage_publish.c — the "publish" stage (TRANSCRIBED -> UPLOADING -> READY):
+ * puts the finished lecture on every output target at once.
+ *
+ * Targets come from "publish.to" (set by `zpub publish --to`) or the keys of
+ * "output_targets" (youtube, vk, folder).  Each has its own publications
+ * row; a row already "done" is skipped, so a retry republishes only what is
+ * missing and never makes a second video.  YouTube and VK run as state
+ * machines on one HTTP loop; the folder target is written first (local,
+ * atomic: a temporary folder renamed into place).  The recording is READY
+ * only when every target is done; a failing target leaves the others alone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "net/accounts.h"
+#include "net/http.h"
+#include "net/oauth.h"
+#include "net/publish.h"
+#include "pipeline.h"
+#include "store.h"
+#include "util.h"
+#include "vault.h"
+
+enum { PUB_MAX_TARGETS = 8, PUB_MAX_CAPTIONS = 16 };
+
+struct pub_inputs {
+	char *video;
+	char *title;
+	char *description;
+	char *thumbnail;
+	char **tags;                 /* NULL-terminated */
+	struct pub_caption captions[PUB_MAX_CAPTIONS];
+	char *cap_paths[PUB_MAX_CAPTIONS], *cap_langs[PUB_MAX_CAPTIONS];
+	int n_captions;
+	char label[256];
+};
+
+struct publish_run;
+
+struct target_run {
+	char platform[16];
+	int64_t pub_id;
+	struct pub_state st;
+	struct pub_item item;
+	struct oauth_provider prov;
+	int have_prov;
+	struct yt_job *yt;
+	struct vk_job *vk;
+	int rc;
+	int finished;
+	int64_t retry_at;
+	struct zpub_err err;
+	int64_t sent, total;
+	struct publish_run *run;
+};
+
+struct publish_run {
+	struct stage_ctx *ctx;
+	struct http_client *http;   /* all uploads, one loop */
+	struct http_client *aux;    /* token refreshes from inside callbacks */
+	struct accounts acc;
+	struct oauth_store ostore;
+	struct vault *vault;
+	struct pub_inputs in;
+	struct target_run t[PUB_MAX_TARGETS];
+	int n;
+	int64_t last_progress_ms;
+};
+
+/* ---- inputs ------------------------------------------------------------------ */
+
+static char *
+read_text(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct zpub_err e;
+	if (path == NULL || fs_read_all(path, &buf, &len, &e) != 0)
+		return NULL;
+	/* one trailing newline is the file's, not the description's */
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		buf[--len] = '\0';
+	return buf;
+}
+
+static const char *
+extra_str(const char *extra_json, const char *key, char *buf, size_t bufsz)
+{
+	cJSON *j = extra_json ? cJSON_Parse(extra_json) : NULL;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+	const char *out = NULL;
+	if (cJSON_IsString(v)) {
+		snprintf(buf, bufsz, "%s", v->valuestring);
+		out = buf;
+	} else if (cJSON_IsBool(v) || cJSON_IsNumber(v)) {
+		snprintf(buf, bufsz, "%s", cJSON_IsTrue(v) || (cJSON_IsNumber(v) && v->valuedouble != 0) ? "1" : "0");
+		out = buf;
+	}
+	cJSON_Delete(j);
+	return out;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+static void
+inputs_clear(struct pub_inputs *in)
+{
+	free(in->video);
+	free(in->title);
+	free(in->description);
+	free(in->thumbnail);
+	for (char **t = in->tags; t && *t; t++)
+		free(*t);
+	free(in->tags);
+	for (int i = 0; i < in->n_captions; i++) {
+		free(in->cap_paths[i]);
+		free(in->cap_langs[i]);
+	}
+	memset(in, 0, sizeof *in);
+}
+
+/* Language of a subtitle file: extra.language / extra.lang, else the name
+ * ("ru.vtt", "subtitles.ru.vtt" -> "ru"). */
+static char *
+caption_lang(const struct store_artifact *a)
+{
+	char buf[64];
+	const char *l = extra_str(a->extra, "language", buf, sizeof buf);
+	if (l == NULL)
+		l = extra_str(a->extra, "lang", buf, sizeof buf);
+	if (l != NULL && *l)
+		return xstrdup(l);
+	const char *base = strrchr(a->path, '/');
+	base = base ? base + 1 : a->path;
+	char *name = xstrdup(base), *dot = strrchr(name, '.');
+	if (dot)
+		*dot = '\0';
+	dot = strrchr(name, '.');
+	char *out = xstrdup(dot ? dot + 1 : name);
+	free(name);
+	return out;
+}
+
+static int
+inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err *err)
+{
+	struct store_artifact *arts = NULL;
+	int n = 0, rc;
+	const struct store_recording *rec = ctx->rec;
+
+	memset(in, 0, sizeof *in);
+	snprintf(in->label, sizeof in->label, "'%s' (recording %lld)",
+	    rec->title ? rec->title : "untitled", (long long)rec->id);
+	if ((rc = store_artifacts(ctx->store, rec->id, NULL, &arts, &n, err)) != 0)
+		return rc;
+	const char *meta_path = NULL, *desc_path = NULL, *title_path = NULL;
+	for (int i = 0; i < n; i++) {
+		const struct store_artifact *a = &arts[i];
+		char buf[64];
+		if (strcmp(a->kind, "cut_video") == 0) {
+			free(in->video);
+			in->video = xstrdup(a->path);
+		} else if (strcmp(a->kind, "thumbnail") == 0) {
+			const char *chosen = extra_str(a->extra, "chosen", buf, sizeof buf);
+			if (in->thumbnail == NULL || (chosen && strcmp(chosen, "1") == 0)) {
+				free(in->thumbnail);
+				in->thumbnail = xstrdup(a->path);
+			}
+		} else if (strcmp(a->kind, "subtitles") == 0 || strcmp(a->kind, "subtitle") == 0) {
+			if (!ends_with(a->path, ".vtt") && !ends_with(a->path, ".srt"))
+				continue;
+			char *lang = caption_lang(a);
+			int dup = -1;
+			for (int k = 0; k < in->n_captions; k++)
+				if (strcmp(in->cap_langs[k], lang) == 0)
+					dup = k;
+			if (dup >= 0) {
+				/* one track per language; WebVTT wins over SRT */
+				if (ends_with(a->path, ".vtt")) {
+					free(in->cap_paths[dup]);
+					in->cap_paths[dup] = xstrdup(a->path);
+				}
+				free(lang);
+				continue;
+			}
+			if (in->n_captions == PUB_MAX_CAPTIONS) {
+				free(lang);
+				continue;
+			}
+			in->cap_paths[in->n_captions] = xstrdup(a->path);
+			in->cap_langs[in->n_captions] = lang;
+			in->n_captions++;
+		} else if (strcmp(a->kind, "description") == 0) {
+			desc_path = a->path;
+		} else if (strcmp(a->kind, "title") == 0) {
+			title_path = a->path;
+		} else if (strcmp(a->kind, "metadata") == 0) {
+			meta_path = a->path;
+		}
+	}
+	if (in->video == NULL && rec->source_path)
+		in->video = xstrdup(rec->source_path);
+	/* metadata.json {title, description, tags} beats the single files */
+	if (meta_path) {
+		char *text = read_text(meta_path);
+		cJSON *m = text ? cJSON_Parse(text) : NULL;
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "title");
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(m, "description");
+		const cJSON *tg = cJSON_GetObjectItemCaseSensitive(m, "tags");
+		if (cJSON_IsString(t))
+			in->title = xstrdup(t->valuestring);
+		if (cJSON_IsString(d))
+			in->description = xstrdup(d->valuestring);
+		if (cJSON_IsArray(tg)) {
+			int k = 0;
+			in->tags = calloc((size_t)cJSON_GetArraySize(tg) + 1, sizeof *in->tags);
+			const cJSON *x;
+			cJSON_ArrayForEach(x, tg)
+				if (cJSON_IsString(x) && in->tags)
+					in->tags[k++] = xstrdup(x->valuestring);
+		}
+		cJSON_Delete(m);
+		free(text);
+	}
+	if (in->title == NULL && title_path)
+		in->title = read_text(title_path);
+	if (in->description == NULL && desc_path)
+		in->description = read_text(desc_path);
+	if (in->title == NULL)
+		in->title = xstrdup(rec->title && *rec->title ? rec->title : "Untitled");
+	if (in->description == NULL)
+		in->description = xstrdup("");
+	if (in->tags == NULL) {
+		const cJSON *tg = config_find(ctx->config, "metadata.tags");
+		int k = 0;
+		in->tags = calloc((size_t)(cJSON_IsArray(tg) ? cJSON_GetArraySize(tg) : 0) + 1,
+		    sizeof *in->tags);
+		const cJSON *x;
+		if (cJSON_IsArray(tg))
+			cJSON_ArrayForEach(x, tg)
+				if (cJSON_IsString(x) && in->tags)
+					in->tags[k++] = xstrdup(x->valuestring);
+	}
+	for (int i = 0; i < in->n_captions; i++) {
+		in->captions[i].path = in->cap_paths[i];
+		in->captions[i].language = in->cap_langs[i];
+		in->captions[i].name = in->cap_langs[i];
+	}
+	store_artifacts_free(arts, n);
+	if (in->video == NULL || fs_size(in->video) <= 0)
+		return zpub_err_set(err, ZPUB_ENOTFOUND, "cannot publish %s: it has no cut video "
+		    "yet; run the earlier stages first (`zpub run %lld`)", in->label,
+		    (long long)rec->id);
+	return 0;
+}
+
+/* ---- targets ---------------------------------------------------------------- */
+
+static int
+known_platform(const char *p)
+{
+	return strcmp(p, "youtube") == 0 || strcmp(p, "vk") == 0 || strcmp(p, "folder") == 0;
+}
+
+/* Names from "publish.to" (array or "a,b") or output_targets' keys. */
+static int
+targets_list(const cJSON *cfg, char names[PUB_MAX_TARGETS][16], int *n, struct zpub_err *err)
+{
+	const cJSON *to = config_find(cfg, "publish.to");
+	*n = 0;
+	if (cJSON_IsString(to) && to->valuestring[0]) {
+		char *s = xstrdup(to->valuestring), *save = NULL;
+		for (char *tok = strtok_r(s, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+			if (!known_platform(tok)) {
+				free(s);
+				return zpub_err_set(err, ZPUB_EINVAL, "unknown publish target '%s'; "
+				    "use youtube, vk or folder", tok);
+			}
+			if (*n < PUB_MAX_TARGETS)
+				snprintf(names[(*n)++], 16, "%s", tok);
+		}
+		free(s);
+	} else {
+		const cJSON *x;
+		const cJSON *ot = config_find(cfg, "output_targets");
+		const cJSON *src = cJSON_IsArray(to) ? to : ot;
+		cJSON_ArrayForEach(x, src) {
+			const char *name = cJSON_IsString(x) ? x->valuestring : x->string;
+			if (name == NULL)
+				continue;
+			if (!known_platform(name)) {
+				log_warn("output target '%s' is not known; skipped", name);
+				continue;
+			}
+			if (cJSON_IsFalse(x))
+				continue;
+			if (*n < PUB_MAX_TARGETS)
+				snprintf(names[(*n)++], 16, "%s", name);
+		}
+	}
+	if (*n == 0)
+		snprintf(names[(*n)++], 16, "folder");
+	return 0;
+}
+
+static void
+item_init(struct publish_run *r, struct target_run *t)
+{
+	struct pub_inputs *in = &r->in;
+	char key[64];
+	snprintf(key, sizeof key, "output_targets.%s", t->platform);
+	t->item.video_path = in->video;
+	t->item.title = in->title;
+	t->item.description = in->description;
+	t->item.tags = (const char *const *)in->tags;
+	t->item.captions = in->captions;
+	t->item.n_captions = in->n_captions;
+	t->item.thumbnail_path = in->thumbnail;
+	t->item.target = config_find(r->ctx->config, key);
+	t->item.config = r->ctx->config;
+	t->item.label = in->label;
+}
+
+static void
+state_from_row(struct pub_state *s, const struct store_publication *p)
+{
+	memset(s, 0, sizeof *s);
+	pub_state_set(&s->remote_id, p->remote_id);
+	pub_state_set(&s->upload_url, p->upload_url);
+	pub_state_set(&s->url, p->url);
+	s->bytes_acked = p->bytes_acked;
+	s->bytes_total = p->bytes_total;
+	cJSON *x = p->extra ? cJSON_Parse(p->extra) : NULL;
+	if (cJSON_IsObject(x)) {
+		cJSON *steps = cJSON_DetachItemFromObjectCaseSensitive(x, "steps");
+		if (cJSON_IsObject(steps))
+			s->steps = steps;
+		else
+			cJSON_Delete(steps);
+	}
+	cJSON_Delete(x);
+}
+
+static int
+state_save(struct publish_run *r, struct target_run *t, const char *state,
+    const char *error, struct zpub_err *err)
+{
+	const struct pub_state *s = &t->st;
+	int rc = store_publication_update(r->ctx->store, t->pub_id, state,
+	    s->remote_id, s->upload_url ? s->upload_url : "", s->url, error,
+	    s->bytes_acked, s->bytes_total, err);
+	if (rc == 0) {
+		cJSON *x = cJSON_CreateObject();
+		if (s->steps)
+			cJSON_AddItemToObject(x, "steps", cJSON_Duplicate(s->steps, 1));
+		char *json = cJSON_PrintUnformatted(x);
+		rc = store_publication_set_extra(r->ctx->store, t->pub_id, json ? json : "{}", err);
+		free(json);
+		cJSON_Delete(x);
+	}
+	return rc;
+}
+
+/* ---- hooks ---------------------------------------------------------------------- */
+
+static int
+hook_token(void *ud, int force, char **token, struct zpub_err *err)
+{
+	struct target_run *t = ud;
+	struct publish_run *r = t->run;
+	return oauth_access_token(r->aux, &t->prov, &r->ostore, force, token, err);
+}
+
+static int
+hook_save(void *ud, const struct pub_state *st, const char *phase, struct zpub_err *err)
+{
+	struct target_run *t = ud;
+	(void)st;
+	return state_save(t->run, t, strcmp(phase, "done") == 0 ? "done" : "uploading", "", err);
+}
+
+static void
+report_progress(struct publish_run *r, int force)
+{
+	int64_t now = time_mono_ms();
+	if (!force && now - r->last_progress_ms < 250)
+		return;
+	r->last_progress_ms = now;
+	char what[256] = "uploading";
+	size_t o = strlen(what);
+	int64_t sent = 0, total = 0;
+	for (int i = 0; i < r->n; i++) {
+		struct target_run *t = &r->t[i];
+		if (t->total <= 0)
+			continue;
+		sent += t->sent;
+		total += t->total;
+		o += (size_t)snprintf(what + o, o < sizeof what ? sizeof what - o : 0, "%s %s %d%%",
+		    o > 9 ? "," : "", t->platform, (int)(100 * t->sent / t->total));
+		if (o >= sizeof what)
+			break;
+	}
+	zpub_progress_report(&r->ctx->progress, total > 0 ? (double)sent / (double)total : -1, what);
+}
+
+static void
+hook_progress(void *ud, int64_t sent, int64_t total)
+{
+	struct target_run *t = ud;
+	t->sent = sent;
+	t->total = total;
+	report_progress(t->run, 0);
+}
+
+static void
+hook_done(void *ud, int rc, const struct zpub_err *err, int64_t retry_at)
+{
+	struct target_run *t = ud;
+	t->finished = 1;
+	t->rc = rc;
+	t->retry_at = retry_at;
+	if (rc != 0 && err != NULL)
+		t->err = *err;
+	else if (rc != 0)
+		zpub_err_set(&t->err, rc, "%s failed (%s)", t->platform, zpub_err_name(rc));
+	if (rc == 0)
+		t->sent = t->total;
+}
+
+/* ---- folder target -------------------------------------------------------------- */
+
+static int
+copy_into(const char *src, const char *dir, const char *name, cJSON *files,
+    struct zpub_err *err)
+{
+	char *dst = xasprintf("%s/%s", dir, name);
+	int rc = 0;
+	if (link(src, dst) != 0) {
+		char buf[1 << 16];
+		int in = open(src, O_RDONLY | O_CLOEXEC), out = -1;
+		ssize_t k;
+		if (in < 0) {
+			rc = zpub_err_set(err, ZPUB_EIO, "cannot read %s: %s", src, strerror(errno));
+			goto out;
+		}
+		out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out < 0) {
+			close(in);
+			rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", dst, strerror(errno));
+			goto out;
+		}
+		while ((k = read(in, buf, sizeof buf)) > 0)
+			if (write(out, buf, (size_t)k) != k) {
+				rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", dst, strerror(errno));
+				break;
+			}
+		if (k < 0 && rc == 0)
+			rc = zpub_err_set(err, ZPUB_EIO, "cannot read %s: %s", src, strerror(errno));
+		if (rc == 0 && fsync(out) != 0)
+			rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", dst, strerror(errno));
+		close(in);
+		close(out);
+	}
+	if (rc == 0 && files) {
+		cJSON *f = cJSON_CreateObject();
+		char sha[65];
+		cJSON_AddStringToObject(f, "name", name);
+		cJSON_AddNumberToObject(f, "bytes", (double)fs_size(dst));
+		if (fs_sha256(dst, sha, NULL) == 0)
+			cJSON_AddStringToObject(f, "sha256", sha);
+		cJSON_AddItemToArray(files, f);
+	}
+out:
+	free(dst);
+	return rc;
+}
+
+static char *
+folder_root(const struct stage_ctx *ctx)
+{
+	const char *p = config_str(ctx->config, "publish.folder.path", "");
+	if (p && *p)
+		return xstrdup(p);
+	return path_join(ctx->data_dir, "published");
+}
+
+static const char *
+base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+static int
+publish_folder(struct publish_run *r, struct target_run *t, struct zpub_err *err)
+{
+	const struct stage_ctx *ctx = r->ctx;
+	const struct pub_inputs *in = &r->in;
+	char *root = folder_root(ctx), *final = NULL, *tmp = NULL, *old = NULL, *json = NULL;
+	cJSON *meta = NULL, *files;
+	int rc;
+
+	final = xasprintf("%s/%lld", root, (long long)ctx->rec->id);
+	tmp = xasprintf("%s/.%lld.tmp-%d", root, (long long)ctx->rec->id, (int)getpid());
+	old = xasprintf("%s/.%lld.old-%d", root, (long long)ctx->rec->id, (int)getpid());
+	fs_remove_tree(tmp);
+	if ((rc = fs_mkdir_p(tmp, 0755, err)) != 0)
+		goto out;
+	meta = cJSON_CreateObject();
+	cJSON_AddNumberToObject(meta, "recording_id", (double)ctx->rec->id);
+	cJSON_AddStringToObject(meta, "title", in->title);
+	cJSON_AddStringToObject(meta, "description", in->description);
+	cJSON *tags = cJSON_AddArrayToObject(meta, "tags");
+	for (char **tg = in->tags; tg && *tg; tg++)
+		cJSON_AddItemToArray(tags, cJSON_CreateString(*tg));
+	char iso[32];
+	time_iso(time_now_ms(), iso);
+	cJSON_AddStringToObject(meta, "published_at", iso);
+	files = cJSON_AddArrayToObject(meta, "files");
+	const char *vext = strrchr(base_name(in->video), '.');
+	char *vname = xasprintf("video%s", vext ? vext : ".mp4");
+	rc = copy_into(in->video, tmp, vname, files, err);
+	free(vname);
+	if (rc != 0)
+		goto out;
+	for (int i = 0; i < in->n_captions && rc == 0; i++) {
+		char *cname = xasprintf("subtitles.%s%s", in->cap_langs[i],
+		    ends_with(in->cap_paths[i], ".srt") ? ".srt" : ".vtt");
+		rc = copy_into(in->cap_paths[i], tmp, cname, files, err);
+		free(cname);
+	}
+	if (rc == 0 && in->thumbnail) {
+		const char *ext = strrchr(base_name(in->thumbnail), '.');
+		char *tname = xasprintf("thumbnail%s", ext ? ext : ".jpg");
+		rc = copy_into(in->thumbnail, tmp, tname, files, err);
+		free(tname);
+	}
+	if (rc != 0)
+		goto out;
+	char *dpath = path_join(tmp, "description.txt");
+	char *dtext = xasprintf("%s\n", in->description);
+	rc = fs_write_atomic(dpath, dtext, strlen(dtext), 0644, err);
+	free(dtext);
+	free(dpath);
+	if (rc != 0)
+		goto out;
+	json = cJSON_Print(meta);
+	char *mpath = path_join(tmp, "metadata.json");
+	rc = fs_write_atomic(mpath, json, strlen(json), 0644, err);
+	free(mpath);
+	if (rc != 0)
+		goto out;
+	/* swap the finished folder in: exchange with an old one, or rename */
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
+		fs_remove_tree(tmp);
+	} else if (errno == ENOENT && rename(tmp, final) == 0) {
+		/* first publication */
+	} else if (rename(final, old) == 0 && rename(tmp, final) == 0) {
+		fs_remove_tree(old);
+	} else {
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot move the published folder into %s: %s",
+		    final, strerror(errno));
+		goto out;
+	}
+	pub_state_set(&t->st.remote_id, final);
+	char *url = xasprintf("file://%s", final);
+	pub_state_set(&t->st.url, url);
+	free(url);
+	t->st.bytes_total = t->st.bytes_acked = fs_size(in->video);
+out:
+	if (rc != 0)
+		fs_remove_tree(tmp);
+	cJSON_Delete(meta);
+	free(json);
+	free(old);
+	free(tmp);
+	free(final);
+	free(root);
+	return rc;
+}
+
+/* ---- dry run -------------------------------------------------------------------- */
+
+static void
+print_file(FILE *out, const char *what, const char *path)
+{
+	fprintf(out, "  %s: %s (%lld bytes)\n", what, path, (long long)fs_size(path));
+}
+
+static void
+dry_run_print(struct publish_run *r, FILE *out)
+{
+	const struct pub_inputs *in = &r->in;
+	const cJSON *cfg = r->ctx->config;
+
+	fprintf(out, "Dry run for %s: nothing is sent.\n", in->label);
+	for (int i = 0; i < r->n; i++) {
+		struct target_run *t = &r->t[i];
+		if (t->finished) {
+			fprintf(out, "%s: already published (%s); nothing to do\n", t->platform,
+			    t->st.url ? t->st.url : "done");
+			continue;
+		}
+		if (strcmp(t->platform, "youtube") == 0) {
+			char *body = yt_video_json(&t->item);
+			const char *ub = config_str(cfg, "providers.youtube.upload_base", "");
+			struct pub_tuning tun;
+			pub_tuning_from_config(cfg, &tun);
+			fprintf(out, "youtube:\n");
+			if (t->st.remote_id) {
+				fprintf(out, "  video %s already uploaded; only missing follow-ups\n",
+				    t->st.remote_id);
+			} else {
+				fprintf(out, "  POST %s/videos?uploadType=resumable&part=snippet,status\n", ub);
+				fprintf(out, "  X-Upload-Content-Length: %lld\n", (long long)fs_size(in->video));
+				fprintf(out, "  X-Upload-Content-Type: video/*\n");
+				fprintf(out, "  body: %s\n", body ? body : "{}");
+				fprintf(out, "  then PUT the session URL in chunks of %lld bytes%s\n",
+				    (long long)tun.chunk_bytes,
+				    t->st.upload_url ? ", resuming the saved session" : "");
+				print_file(out, "video", in->video);
+			}
+			for (int k = 0; k < in->n_captions; k++) {
+				char step[64];
+				snprintf(step, sizeof step, "caption.%s", in->cap_langs[k]);
+				if (pub_step_is_done(&t->st, step))
+					continue;
+				fprintf(out, "  POST %s/captions?part=snippet&uploadType=multipart "
+				    "language=%s\n", ub, in->cap_langs[k]);
+				print_file(out, "subtitles", in->cap_paths[k]);
+			}
+			const char *pl = config_str(t->item.target, "playlist", NULL);
+			if (pl && *pl && !pub_step_is_done(&t->st, "playlist"))
+				fprintf(out, "  POST %s/playlistItems?part=snippet playlistId=%s\n",
+				    config_str(cfg, "providers.youtube.api_base", ""), pl);
+			if (in->thumbnail && !pub_step_is_done(&t->st, "thumbnail")) {
+				fprintf(out, "  POST %s/thumbnails/set\n", ub);
+				print_file(out, "thumbnail", in->thumbnail);
+			}
+			free(body);
+		} else if (strcmp(t->platform, "vk") == 0) {
+			char *params = vk_save_params_text(&t->item);
+			fprintf(out, "vk:\n");
+			fprintf(out, "  POST %s/video.save v=%s\n",
+			    config_str(cfg, "providers.vk.api_base", ""),
+			    config_str(cfg, "providers.vk.version", "5.199"));
+			for (char *line = params, *nl; line && *line; line = nl + 1) {
+				nl = strchr(line, '\n');
+				if (nl == NULL)
+					break;
+				fprintf(out, "    %.*s\n", (int)(nl - line), line);
+			}
+			fprintf(out, "  then POST the returned upload URL, multipart field video_file\n");
+			print_file(out, "video", in->video);
+			const cJSON *album = config_find(t->item.target, "album");
+			if (album != NULL)
+				fprintf(out, "  POST video.addToAlbum album_id=%s\n",
+				    cJSON_IsString(album) ? album->valuestring : "(number)");
+			free(params);
+		} else {
+			char *root = folder_root(r->ctx);
+			fprintf(out, "folder: write %s/%lld/\n", root, (long long)r->ctx->rec->id);
+			print_file(out, "video", in->video);
+			for (int k = 0; k < in->n_captions; k++)
+				print_file(out, "subtitles", in->cap_paths[k]);
+			if (in->thumbnail)
+				print_file(out, "thumbnail", in->thumbnail);
+			fprintf(out, "  description.txt (%zu bytes), metadata.json\n",
+			    strlen(in->description));
+			free(root);
+		}
+	}
+	fprintf(out, "title: %s\n", in->title);
+}
+
+/* ---- the stage ------------------------------------------------------------------ */
+
+static char *
+vault_key_path(const struct stage_ctx *ctx)
+{
+	const char *p = config_str(ctx->config, "vault.key_path", NULL);
+	if (p && *p)
+		return xstrdup(p);
+	char *in_data = path_join(ctx->data_dir, "vault.key");
+	if (fs_exists(in_data) || getenv("ZPUB_HOME"))
+		return in_data;
+	free(in_data);
+	const char *xc = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (xc && *xc)
+		return xasprintf("%s/zpub/vault.key", xc);
+	return xasprintf("%s/.config/zpub/vault.key", home ? home : ".");
+}
+
+static void
+run_clear(struct publish_run *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		struct target_run *t = &r->t[i];
+		yt_job_free(t->yt);
+		vk_job_free(t->vk);
+		pub_state_clear(&t->st);
+		if (t->have_prov)
+			oauth_provider_clear(&t->prov);
+	}
+	http_client_free(r->http);
+	http_client_free(r->aux);
+	vault_close(r->vault);
+	inputs_clear(&r->in);
+}
+
+/* Loads inputs and rows; marks targets already done as finished. */
+static int
+run_prepare(struct stage_ctx *ctx, struct publish_run *r, struct zpub_err *err)
+{
+	char names[PUB_MAX_TARGETS][16];
+	int n = 0, rc;
+
+	memset(r, 0, sizeof *r);
+	r->ctx = ctx;
+	if ((rc = inputs_load(ctx, &r->in, err)) != 0)
+		return rc;
+	if ((rc = targets_list(ctx->config, names, &n, err)) != 0)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		struct target_run *t = &r->t[r->n];
+		struct store_publication row;
+		memset(t, 0, sizeof *t);
+		snprintf(t->platform, sizeof t->platform, "%s", names[i]);
+		t->run = r;
+		if ((rc = store_publication_ensure(ctx->store, ctx->rec->id, t->platform, "",
+		    &t->pub_id, err)) != 0)
+			return rc;
+		if ((rc = store_publication_get(ctx->store, t->pub_id, &row, err)) != 0)
+			return rc;
+		state_from_row(&t->st, &row);
+		if (row.state && strcmp(row.state, "done") == 0) {
+			t->finished = 1; /* never publish twice */
+			t->rc = 0;
+		}
+		store_publication_clear(&row);
+		r->n++;
+		item_init(r, t);
+	}
+	return 0;
+}
+
+int
+publish_dry_run(struct stage_ctx *ctx, FILE *out, struct zpub_err *err)
+{
+	struct publish_run r;
+	int rc = run_prepare(ctx, &r, err);
+	if (rc == 0)
+		dry_run_print(&r, out);
+	run_clear(&r);
+	return rc;
+}
+
+static int
+start_remote(struct publish_run *r, struct target_run *t, struct zpub_err *err)
+{
+	struct pub_hooks hooks = {
+		.token = hook_token, .save = hook_save, .progress = hook_progress,
+		.done = hook_done, .ud = t,
+	};
+	int rc;
+
+	if (r->vault == NULL) {
+		char *kp = vault_key_path(r->ctx);
+		rc = vault_open(r->ctx->store, kp, &r->vault, err);
+		free(kp);
+		if (rc != 0)
+			return rc;
+		r->acc.store = r->ctx->store;
+		r->acc.vault = r->vault;
+		r->acc.tenant_id = r->ctx->rec->tenant_id;
+		accounts_oauth_store(&r->acc, &r->ostore);
+	}
+	if ((rc = accounts_provider(&r->acc, r->ctx->config, t->platform, &t->prov, err)) != 0)
+		return rc;
+	t->have_prov = 1;
+	t->total = fs_size(r->in.video);
+	if (state_save(r, t, "uploading", "", err) != 0)
+		return err->code;
+	if (strcmp(t->platform, "youtube") == 0)
+		return yt_job_start(r->http, &t->item, &t->st, &hooks, &t->yt, err);
+	return vk_job_start(r->http, &t->item, &t->st, &hooks, &t->vk, err);
+}
+
+int
+stage_publish(struct stage_ctx *ctx, struct zpub_err *err)
+{
+	struct publish_run r;
+	int rc;
+
+	if ((rc = run_prepare(ctx, &r, err)) != 0)
+		goto out;
+	if (ctx->dry_run) {
+		dry_run_print(&r, stdout);
+		snprintf(ctx->summary, sizeof ctx->summary, "dry run: nothing was sent");
+		goto out;
+	}
+	/* local first: quick and never fails for network reasons */
+	for (int i = 0; i < r.n; i++) {
+		struct target_run *t = &r.t[i];
+		if (t->finished || strcmp(t->platform, "folder") != 0)
+			continue;
+		t->finished = 1;
+		t->rc = publish_folder(&r, t, &t->err);
+		state_save(&r, t, t->rc == 0 ? "done" : "failed", t->rc == 0 ? "" : t->err.msg, NULL);
+	}
+	r.http = http_client_new();
+	r.aux = http_client_new();
+	if (r.http == NULL || r.aux == NULL) {
+		rc = zpub_err_set(err, ZPUB_ENOMEM, "cannot start the HTTP client");
+		goto out;
+	}
+	for (int i = 0; i < r.n; i++) {
+		struct target_run *t = &r.t[i];
+		if (t->finished)
+			continue;
+		struct zpub_err e = {0};
+		if (start_remote(&r, t, &e) != 0 && !t->finished) {
+			t->finished = 1;
+			t->rc = e.code ? e.code : ZPUB_EINVAL;
+			t->err = e;
+		}
+	}
+	http_client_run(r.http); /* every remote target runs here, together */
+	report_progress(&r, 1);
+
+	/* outcome: rows first, then one sentence for the recording */
+	char done_list[512] = "", fail_list[900] = "";
+	int worst = 0;
+	int64_t retry_at = 0;
+	for (int i = 0; i < r.n; i++) {
+		struct target_run *t = &r.t[i];
+		size_t dl = strlen(done_list), fl = strlen(fail_list);
+		if (t->rc == 0) {
+			snprintf(done_list + dl, sizeof done_list - dl, "%s%s %s", dl ? "; " : "",
+			    t->platform, t->st.url ? t->st.url : "done");
+			continue;
+		}
+		if (strcmp(t->platform, "folder") != 0) {
+			struct zpub_err e;
+			const char *state = "failed";
+			if (state_save(&r, t, state, t->err.msg, &e) != 0)
+				log_error("publication %lld: %s", (long long)t->pub_id, e.msg);
+		}
+		store_journal(ctx->store, ctx->rec->id, "error", "publish", "%s: %s", t->platform,
+		    t->err.msg);
+		snprintf(fail_list + fl, sizeof fail_list - fl, "%s%s: %s", fl ? "; " : "",
+		    t->platform, t->err.msg);
+		/* the recording's error: retryable kinds first, so the runner retries */
+		if (worst == 0 || t->rc == ZPUB_ENET || (t->rc == ZPUB_EQUOTA && worst != ZPUB_ENET))
+			worst = t->rc;
+		if (t->retry_at > retry_at)
+			retry_at = t->retry_at;
+	}
+	if (worst != 0) {
+		rc = zpub_err_set(err, worst, "publishing %.200s: %.600s%s%.150s", r.in.label, fail_list,
+		    done_list[0] ? " (published: " : "", done_list[0] ? done_list : "");
+		if (done_list[0])
+			strncat(err->msg, ")", sizeof err->msg - strlen(err->msg) - 1);
+		goto out;
+	}
+	snprintf(ctx->summary, sizeof ctx->summary, "published: %.480s", done_list);
+	rc = 0;
+out:
+	run_clear(&r);
+	return rc;
+}
