@@ -63,8 +63,10 @@ main(int argc, char **argv)
 		return cmd_help(NULL, 0, NULL);
 	}
 
-	if (cli_setup(&cli, data_dir, tenant, verbose) != 0)
+	if (cli_setup(&cli, data_dir, tenant, verbose) != 0) {
+		cli_teardown(&cli);
 		return 1;
+	}
 	const char *name = argv[i];
 	int rc = -1;
 #define X(n, fn, usage, summary) \

@@ -21,7 +21,8 @@ struct stage_ctx;
 
 /* ---- probe.c ---------------------------------------------------------- */
 
-/* Sets FFmpeg's own logging: errors only unless verbose.  FFmpeg's log
+/* Sets FFmpeg's own logging: silent unless verbose (zpub reports errors
+ * itself, with av_strerror in its sentences).  FFmpeg's log
  * level is process-wide, so the front end calls this once at start. */
 void media_log_init(int verbose);
 

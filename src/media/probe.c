@@ -99,7 +99,7 @@ media_duration_ms(const AVFormatContext *fmt)
 void
 media_log_init(int verbose)
 {
-	av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_ERROR);
+	av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_FATAL);
 }
 
 static int

@@ -1,0 +1,180 @@
+/*
+ * cmd_auth.c — connected accounts: `zpub auth youtube|vk [--no-browser]
+ * [--port N] [--timeout SECONDS]` signs in through the loopback listener
+ * (the authorization URL is printed alone on its own line), `zpub auth list
+ * [--json]` shows what is connected and whether it needs reconnecting,
+ * `zpub auth revoke PROVIDER` revokes at the provider and forgets the tokens.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "net/accounts.h"
+#include "net/http.h"
+#include "net/oauth.h"
+#include "store.h"
+#include "util.h"
+#include "vault.h"
+
+static int
+auth_login(struct cli *cli, const char *provider, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "no-browser", no_argument, NULL, 'n' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct oauth_login_opts lo = { .out = stdout, .log = stderr };
+	struct zpub_err err = {0};
+	struct accounts acc;
+	struct oauth_store os;
+	struct oauth_provider p;
+	struct http_client *http = NULL;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'n')
+			lo.no_browser = 1;
+		else if (c == 'p')
+			lo.port = atoi(optarg);
+		else if (c == 't')
+			lo.timeout_ms = (int64_t)atoi(optarg) * 1000;
+		else
+			return cli_usage(cli, NULL);
+	}
+	if (cli_vault(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	acc.store = cli->store;
+	acc.vault = cli->vault;
+	acc.tenant_id = cli->tenant_id;
+	accounts_oauth_store(&acc, &os);
+	if (accounts_provider(&acc, cli->config, provider, &p, &err) != 0)
+		return cli_fail(cli, &err);
+	http = http_client_new();
+	if (http == NULL) {
+		oauth_provider_clear(&p);
+		zpub_err_set(&err, ZPUB_ENOMEM, "cannot start the HTTP client");
+		return cli_fail(cli, &err);
+	}
+	rc = oauth_login(http, &p, &lo, &os, &err);
+	if (rc == 0)
+		store_audit(cli->store, cli->tenant_id, "cli", "auth.connect", provider, "cli");
+	http_client_free(http);
+	oauth_provider_clear(&p);
+	return rc == 0 ? 0 : cli_fail(cli, &err);
+}
+
+static int
+auth_list(struct cli *cli, int json)
+{
+	struct store_credential *v = NULL;
+	struct zpub_err err = {0};
+	int n = 0;
+
+	if (cli_store(cli, &err) != 0 || store_credentials(cli->store, cli->tenant_id, &v, &n, &err) != 0)
+		return cli_fail(cli, &err);
+	cJSON *arr = json ? cJSON_CreateArray() : NULL;
+	int shown = 0;
+	for (int i = 0; i < n; i++) {
+		if (strncmp(v[i].name, "oauth.", 6) != 0)
+			continue;
+		const char *prov = v[i].name + 6;
+		const char *state = v[i].state && *v[i].state ? v[i].state : "ok";
+		char exp[32] = "-";
+		if (v[i].expires_at > 0)
+			time_iso(v[i].expires_at, exp);
+		if (json) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "provider", prov);
+			cJSON_AddStringToObject(o, "state", state);
+			if (v[i].expires_at > 0)
+				cJSON_AddStringToObject(o, "access_expires_at", exp);
+			cJSON_AddItemToArray(arr, o);
+		} else {
+			printf("%-8s %-10s access token until %s", prov, state, exp);
+			if (strcmp(state, "reconnect") == 0)
+				printf("  (sign-in revoked or expired: run `zpub auth %s`)", prov);
+			printf("\n");
+		}
+		shown++;
+	}
+	store_credentials_free(v, n);
+	if (json)
+		cli_print_json(arr);
+	else if (shown == 0)
+		printf("no accounts connected; run `zpub auth youtube` or `zpub auth vk`\n");
+	return 0;
+}
+
+static int
+auth_revoke(struct cli *cli, const char *provider)
+{
+	struct zpub_err err = {0};
+	struct accounts acc;
+	struct oauth_store os;
+	struct oauth_provider p;
+	struct oauth_tokens t = {0};
+	char name[64], *json = NULL;
+	int have_prov;
+
+	if (strcmp(provider, "youtube") != 0 && strcmp(provider, "vk") != 0)
+		return cli_usage(cli, "revoke youtube or vk");
+	if (cli_vault(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	acc.store = cli->store;
+	acc.vault = cli->vault;
+	acc.tenant_id = cli->tenant_id;
+	accounts_oauth_store(&acc, &os);
+	accounts_secret_name(provider, name);
+	if (os.load(os.ud, provider, &json, &err) != 0) {
+		if (err.code == ZPUB_ENOTFOUND) {
+			printf("%s is not connected\n", provider);
+			return 0;
+		}
+		return cli_fail(cli, &err);
+	}
+	have_prov = accounts_provider(&acc, cli->config, provider, &p, &err) == 0;
+	if (have_prov && oauth_tokens_from_json(json, &t, &err) == 0) {
+		struct http_client *http = http_client_new();
+		struct zpub_err rerr = {0};
+		if (http && oauth_revoke(http, &p, &t, &rerr) != 0)
+			fprintf(stderr, "zpub: warning: %s could not revoke the token (%s); "
+			    "it is forgotten here anyway\n", p.display, rerr.msg);
+		http_client_free(http);
+	}
+	oauth_tokens_clear(&t);
+	if (have_prov)
+		oauth_provider_clear(&p);
+	if (json) {
+		memset(json, 0, strlen(json));
+		free(json);
+	}
+	if (vault_delete(cli->vault, cli->tenant_id, name, &err) != 0)
+		return cli_fail(cli, &err);
+	store_audit(cli->store, cli->tenant_id, "cli", "auth.revoke", provider, "cli");
+	printf("%s disconnected\n", provider);
+	return 0;
+}
+
+int
+cmd_auth(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage(cli, "name a provider (youtube, vk), list or revoke");
+	if (strcmp(argv[1], "list") == 0)
+		return auth_list(cli, argc > 2 && strcmp(argv[2], "--json") == 0);
+	if (strcmp(argv[1], "revoke") == 0) {
+		if (argc != 3)
+			return cli_usage(cli, "revoke takes one provider");
+		return auth_revoke(cli, argv[2]);
+	}
+	if (strcmp(argv[1], "youtube") == 0 || strcmp(argv[1], "vk") == 0 ||
+	    strcmp(argv[1], "google") == 0)
+		return auth_login(cli, strcmp(argv[1], "google") == 0 ? "youtube" : argv[1],
+		    argc - 1, argv + 1);
+	return cli_usage(cli, "unknown provider '%s'; use youtube or vk", argv[1]);
+}

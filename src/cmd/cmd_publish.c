@@ -1,0 +1,161 @@
+/*
+ * cmd_publish.c — `zpub publish ID [--to youtube,vk,folder] [--dry-run]`:
+ * takes a recording through the publish stage (TRANSCRIBED -> READY), or
+ * shows exactly what would be sent.  A recording that FAILED while
+ * publishing is queued again first; a READY one with --to gets the missing
+ * targets only (rows already done are never published twice).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "config.h"
+#include "net/publish.h"
+#include "pipeline.h"
+#include "store.h"
+#include "util.h"
+
+/* The publish stage alone, for recordings already past TRANSCRIBED. */
+static const struct stage_def publish_only[] = {
+	{ "publish", ST_TRANSCRIBED, ST_UPLOADING, ST_READY, stage_publish },
+	{ NULL, 0, 0, 0, NULL },
+};
+
+static void
+print_publications(struct store *st, int64_t rec_id)
+{
+	struct store_publication *v = NULL;
+	struct zpub_err err;
+	int n = 0;
+
+	if (store_publications(st, rec_id, &v, &n, &err) != 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		printf("%s\t%s\t%s", v[i].platform, v[i].state,
+		    v[i].url ? v[i].url : (v[i].remote_id ? v[i].remote_id : "-"));
+		if (strcmp(v[i].state, "done") != 0 && v[i].error)
+			printf("\t%s", v[i].error);
+		printf("\n");
+	}
+	store_publications_free(v, n);
+}
+
+/* Runs stage_publish directly on a READY recording (new targets only). */
+static int
+publish_ready(struct cli *cli, const cJSON *cfg, struct store_recording *rec, int dry_run,
+    struct zpub_err *err)
+{
+	struct stage_ctx ctx;
+	cJSON *merged = pipeline_config_for(cfg, rec);
+	char *media_dir = pipeline_media_dir(cli->data_dir, rec->tenant, rec->id);
+	int rc;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.store = cli->store;
+	ctx.rec = rec;
+	ctx.config = merged;
+	ctx.data_dir = cli->data_dir;
+	ctx.media_dir = media_dir;
+	ctx.progress.fn = cli_progress;
+	ctx.progress.ud = cli;
+	ctx.dry_run = dry_run;
+	if (dry_run)
+		rc = publish_dry_run(&ctx, stdout, err);
+	else
+		rc = stage_publish(&ctx, err);
+	for (int i = 0; i < ctx.n_artifacts; i++) {
+		free(ctx.artifacts[i].kind);
+		free(ctx.artifacts[i].path);
+		cJSON_Delete(ctx.artifacts[i].extra);
+	}
+	free(ctx.artifacts);
+	free(media_dir);
+	cJSON_Delete(merged);
+	return rc;
+}
+
+int
+cmd_publish(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct zpub_err err = {0};
+	const char *to = NULL;
+	int dry_run = 0, c, rc;
+	struct store_recording *rec = NULL;
+	cJSON *cfg = NULL;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 't')
+			to = optarg;
+		else if (c == 'n')
+			dry_run = 1;
+		else
+			return cli_usage(cli, NULL);
+	}
+	if (optind + 1 != argc)
+		return cli_usage(cli, "name one recording id");
+	int64_t id = cli_parse_id(argv[optind]);
+	if (id == 0)
+		return cli_usage(cli, "'%s' is not a recording id", argv[optind]);
+	if (cli_store(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	cfg = cJSON_Duplicate(cli->config, 1);
+	if (to != NULL && config_set(cfg, "publish.to", to, &err) != 0) {
+		rc = cli_fail(cli, &err);
+		goto out;
+	}
+	if ((rc = store_recording_get(cli->store, id, &rec, &err)) != 0) {
+		rc = cli_fail(cli, &err);
+		goto out;
+	}
+	if (dry_run || rec->status == ST_READY) {
+		if (rec->status == ST_READY && to == NULL && !dry_run) {
+			printf("recording %lld is already READY; its publications:\n", (long long)id);
+			print_publications(cli->store, id);
+			rc = 0;
+			goto out;
+		}
+		rc = publish_ready(cli, cfg, rec, dry_run, &err);
+		cli_progress_done(cli);
+		if (rc != 0) {
+			rc = cli_fail(cli, &err);
+			goto out;
+		}
+		if (!dry_run)
+			print_publications(cli->store, id);
+		rc = 0;
+		goto out;
+	}
+	int publish_failed = rec->status == ST_FAILED && rec->failed_stage &&
+	    strcmp(rec->failed_stage, "publish") == 0;
+	if (publish_failed) {
+		if (store_recording_retry(cli->store, id, &err) != 0) {
+			rc = cli_fail(cli, &err);
+			goto out;
+		}
+	}
+	/* Before TRANSCRIBED the whole pipeline runs; from there, publish alone. */
+	struct pipeline_opts po = { ST_READY, cli->owner,
+		config_int(cli->config, "pipeline.lease_ms", 60000), { cli_progress, cli }, 0,
+		(rec->status == ST_TRANSCRIBED || rec->status == ST_UPLOADING || publish_failed)
+		    ? publish_only : NULL };
+	rc = pipeline_run(cli->store, cfg, cli->data_dir, id, &po, &err);
+	cli_progress_done(cli);
+	print_publications(cli->store, id);
+	if (rc != 0) {
+		rc = cli_fail(cli, &err);
+		goto out;
+	}
+	printf("%lld READY\n", (long long)id);
+out:
+	store_recording_free(rec);
+	cJSON_Delete(cfg);
+	return rc;
+}
