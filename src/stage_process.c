@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,30 @@ sub_progress_fn(void *ud, double fraction, const char *what)
 	if (fraction < 0)
 		fraction = 0;
 	return zpub_progress_report(s->parent, s->base + s->span * fraction, what);
+}
+
+/* The transcription audio is written on a second thread while the video is
+ * cut: both only read the source, and on two cores it hides most of the
+ * audio decoding. */
+struct audio_job {
+	const char *src, *dir;
+	const struct media_timemap *tm;
+	const struct media_spans *sil;
+	const struct media_audio_opts *o;
+	struct media_audio_chunk *chunks;
+	size_t n;
+	int rc;
+	struct zpub_err err;
+};
+
+static void *
+audio_job_run(void *ud)
+{
+	struct audio_job *j = ud;
+
+	j->rc = media_audio_export(j->src, j->dir, j->tm, j->sil, j->o, NULL, &j->chunks,
+	    &j->n, &j->err);
+	return NULL;
 }
 
 /* Hard link when possible (same file system, no copy), else a copy. */
@@ -118,6 +143,9 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 	size_t n_chunks = 0, n_thumbs = 0, i;
 	char *cut = NULL, *cut_tmp = NULL, *map = NULL, *json = NULL;
 	struct sub_progress sp = { &ctx->progress, 0, 0 };
+	struct audio_job aj;
+	pthread_t th;
+	int th_started = 0;
 	struct zpub_progress prog = { sub_progress_fn, &sp };
 	int64_t dur = 0;
 	cJSON *x;
@@ -190,7 +218,18 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 		goto out;
 	}
-	sp.base = 0.25, sp.span = 0.55;
+	memset(&aj, 0, sizeof aj);
+	aj.src = src;
+	aj.dir = ctx->media_dir;
+	aj.tm = &tm;
+	aj.sil = &sil;
+	aj.o = &ao;
+	if (pthread_create(&th, NULL, audio_job_run, &aj) == 0)
+		th_started = 1;
+	else
+		audio_job_run(&aj);
+
+	sp.base = 0.25, sp.span = 0.65;
 	if (identity && strstr(mi->container, "mp4") != NULL) {
 		/* Speech never stops: the source is the output, untouched. */
 		memset(&rep, 0, sizeof rep);
@@ -209,11 +248,18 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 	if ((rc = fs_commit(cut_tmp, cut, err)) < 0)
 		goto out;
 
-	sp.base = 0.80, sp.span = 0.15;
-	if ((rc = media_audio_export(src, ctx->media_dir, &tm, &sil, &ao, &prog, &chunks,
-	    &n_chunks, err)) < 0)
+	if (th_started)
+		pthread_join(th, NULL);
+	th_started = 0;
+	chunks = aj.chunks;
+	n_chunks = aj.n;
+	aj.chunks = NULL;
+	if (aj.rc < 0) {
+		*err = aj.err;
+		rc = aj.rc;
 		goto out;
-	sp.base = 0.95, sp.span = 0.05;
+	}
+	sp.base = 0.90, sp.span = 0.10;
 	if ((rc = media_thumbnails(cut, ctx->media_dir,
 	    (int)config_int(ctx->config, "processing.thumbnails.count", 5),
 	    (int)config_int(ctx->config, "processing.thumbnails.width", 1280),
@@ -271,6 +317,10 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 	zpub_progress_report(&ctx->progress, 1.0, "processed");
 	rc = 0;
 out:
+	if (th_started) {
+		pthread_join(th, NULL);
+		media_audio_chunks_free(aj.chunks, aj.n);
+	}
 	if (rc < 0 && cut_tmp != NULL)
 		unlink(cut_tmp);
 	media_thumbs_free(thumbs, n_thumbs);

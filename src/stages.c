@@ -5,6 +5,9 @@
  */
 #include "pipeline.h"
 
+#include "media/media.h"
+
 const struct stage_def pipeline_stages[] = {
+	{ "process", ST_DOWNLOADED, ST_PROCESSING, ST_PROCESSED, stage_process },
 	{ NULL, 0, 0, 0, NULL }
 };

@@ -47,7 +47,7 @@ sox -q -m "$tmp/clean.wav" "$tmp/noise.wav" "$tmp/speech.wav"
 font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 ffmpeg -v error -y -f lavfi -i "color=c=0x1d3557:s=1280x720:r=25:d=$secs" -i "$tmp/speech.wav" \
 	-vf "drawtext=fontfile=$font:text='Sorting algorithms':fontcolor=white:fontsize=72:x=(w-tw)/2:y=220,drawtext=fontfile=$font:text='insertion  ·  merge  ·  quick':fontcolor=0xf1faee:fontsize=40:x=(w-tw)/2:y=360,drawtext=fontfile=$font:text='zpub sample lecture':fontcolor=0xa8dadc:fontsize=28:x=(w-tw)/2:y=600" \
-	-c:v libx264 -preset veryslow -tune stillimage -crf 30 -g 250 -pix_fmt yuv420p \
+	-c:v libx264 -preset veryslow -tune stillimage -crf 30 -g 125 -bf 0 -pix_fmt yuv420p \
 	-c:a aac -b:a 48k -ac 1 -movflags +faststart -shortest "$tmp/out.mp4"
 mv "$tmp/out.mp4" "$out"
 echo "wrote $out ($(stat -c %s "$out") bytes, ${secs}s)"

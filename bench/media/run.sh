@@ -78,9 +78,7 @@ fi
 
 measure() { # measure NAME CMD... -> sets T_NAME (s) and M_NAME (MB)
 	local name=$1; shift
-	local out
-	out=$( { /usr/bin/time -f "%e %M" "$@" > "$work/$name.out" 2> "$work/$name.err"; } 2>&1 | tail -1)
-	if ! grep -q . <<<"$out"; then out=$(tail -1 "$work/$name.err"); fi
+	/usr/bin/time -f "%e %M" "$@" > "$work/$name.out" 2> "$work/$name.err"
 	read -r t m <<<"$(tail -1 "$work/$name.err")"
 	printf -v "T_$name" "%s" "$t"
 	printf -v "M_$name" "%s" "$((m / 1024))"

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libavutil/log.h>
+
 #include "cli_setup.h"
 #include "config.h"
 #include "ingest.h"
@@ -17,6 +19,23 @@
 #include "store.h"
 #include "util.h"
 #include "vault.h"
+
+/* FFmpeg's own chatter goes to our log, not to the user's terminal: the
+ * stage reports what matters as errors with sentences. */
+static void
+av_to_log(void *avcl, int level, const char *fmt, va_list vl)
+{
+	char line[1024];
+	int prefix = 1;
+	if (level > av_log_get_level())
+		return;
+	av_log_format_line(avcl, level, fmt, vl, line, sizeof line, &prefix);
+	size_t n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	if (n > 0)
+		zlog(level <= AV_LOG_ERROR ? LOG_WARN : LOG_DEBUG, "ffmpeg: %s", line);
+}
 
 int
 cli_setup(struct cli *cli, const char *data_dir, const char *tenant, int verbose)
@@ -63,6 +82,8 @@ cli_setup(struct cli *cli, const char *data_dir, const char *tenant, int verbose
 		log_set_stderr(1);
 		log_set_level(LOG_DEBUG);
 	}
+	av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_WARNING);
+	av_log_set_callback(av_to_log);
 	char host[128] = "";
 	gethostname(host, sizeof host - 1);
 	snprintf(cli->owner, sizeof cli->owner, "cli@%s:%d", host, (int)getpid());

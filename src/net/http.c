@@ -467,19 +467,6 @@ on_read(char *buf, size_t size, size_t nmemb, void *ud)
 }
 
 static int
-on_seek(void *ud, curl_off_t offset, int origin)
-{
-	struct xfer *x = ud;
-
-	if (origin != SEEK_SET || offset < 0 || offset > x->up_total)
-		return CURL_SEEKFUNC_CANTSEEK;
-	if (fseeko(x->up_fp, (off_t)(x->req->upload_offset + offset), SEEK_SET) != 0)
-		return CURL_SEEKFUNC_FAIL;
-	x->up_left = x->up_total - offset;
-	return CURL_SEEKFUNC_OK;
-}
-
-static int
 on_xferinfo(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
     curl_off_t ulnow)
 {
@@ -628,8 +615,10 @@ xfer_setup(struct xfer *x, const struct http_request *req,
 		curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
 		curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
 		curl_easy_setopt(e, CURLOPT_READDATA, x);
-		curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
-		curl_easy_setopt(e, CURLOPT_SEEKDATA, x);
+		/* No rewinding: curl would silently resend a body on a fresh
+		 * connection when a reused one died, which for resumable uploads
+		 * means sending a range the server no longer expects.  Without a
+		 * seek callback that becomes an error the caller handles. */
 		curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
 		if (strcmp(method, "PUT") != 0)
 			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);

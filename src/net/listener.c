@@ -7,6 +7,7 @@
 #include "net/listener.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,9 @@ struct conn {
 	int complete;
 	int replied;
 	int headers_done;
+	int too_large;      /* Content-Length says the body will not fit */
+	size_t drained;     /* bytes thrown away after the reply */
+	uv_shutdown_t shutdown;
 	char peer[64];
 };
 
@@ -75,6 +79,8 @@ conn_close(struct conn *c)
 		uv_close((uv_handle_t *)&c->tcp, conn_closed);
 }
 
+static void on_grace(uv_timer_t *t);
+
 static void
 close_idle(uv_handle_t *h, void *arg)
 {
@@ -93,7 +99,8 @@ listener_stop(struct listener *l)
 		return;
 	l->closing = 1;
 	uv_walk(&l->loop, close_idle, l);
-	uv_timer_stop(&l->timeout);
+	/* replies in flight get a second to reach their browsers */
+	uv_timer_start(&l->timeout, on_grace, 1000, 0);
 	uv_close((uv_handle_t *)&l->server, NULL);
 }
 
@@ -104,11 +111,20 @@ struct write_req {
 };
 
 static void
+on_shutdown(uv_shutdown_t *sh, int status)
+{
+	(void)sh;
+	(void)status;
+}
+
+static void
 on_written(uv_write_t *w, int status)
 {
 	struct write_req *wr = (struct write_req *)w;
-	(void)status;
-	conn_close(wr->c);
+	/* half-close and read until the peer closes, so it gets the whole reply
+	 * (closing with unread input would reset the connection) */
+	if (status < 0 || uv_shutdown(&wr->c->shutdown, (uv_stream_t *)&wr->c->tcp, on_shutdown) != 0)
+		conn_close(wr->c);
 	free(wr->buf);
 	free(wr);
 }
@@ -122,7 +138,6 @@ conn_reply(struct conn *c, int status, const char *ctype, const char *body)
 	if (c->replied)
 		return;
 	c->replied = 1;
-	uv_read_stop((uv_stream_t *)&c->tcp);
 	if (body == NULL)
 		body = "";
 	wr = calloc(1, sizeof *wr);
@@ -181,7 +196,12 @@ static int
 on_headers_complete(http_parser *p)
 {
 	struct conn *c = p->data;
+	size_t max = c->l->opts.max_request_bytes ? c->l->opts.max_request_bytes : 16384;
 	c->headers_done = 1;
+	if (p->content_length != ULLONG_MAX && p->content_length > max) {
+		c->too_large = 1;
+		http_parser_pause(p, 1);
+	}
 	return 0;
 }
 
@@ -260,6 +280,9 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (nread == 0 || c->replied) {
 		free(buf->base);
+		c->drained += nread > 0 ? (size_t)nread : 0;
+		if (c->drained > 1024 * 1024)
+			conn_close(c);
 		return;
 	}
 	c->total += (size_t)nread;
@@ -272,6 +295,10 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	size_t used = http_parser_execute(&c->parser, &parser_settings, buf->base, (size_t)nread);
 	free(buf->base);
 	enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
+	if (c->too_large) {
+		conn_reply(c, 413, NULL, "<p>Request too large.</p>");
+		return;
+	}
 	if (c->complete) {
 		conn_dispatch(c);
 		return;
@@ -315,6 +342,20 @@ on_connection(uv_stream_t *server, int status)
 	http_parser_init(&c->parser, HTTP_REQUEST);
 	c->parser.data = c;
 	uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+}
+
+static void
+close_conn_any(uv_handle_t *h, void *arg)
+{
+	if (h->type == UV_TCP && h->data != arg && !uv_is_closing(h))
+		conn_close(h->data);
+}
+
+static void
+on_grace(uv_timer_t *t)
+{
+	struct listener *l = t->data;
+	uv_walk(&l->loop, close_conn_any, l);
 }
 
 static void

@@ -1,0 +1,294 @@
+/*
+ * store_ui.c — paged, sorted and searched recording lists for the terminal
+ * app, plus re-reading the rows on screen when another process commits.
+ * Search folds case in SQL through zpub_fold(), because SQLite's lower()
+ * only knows ASCII and lecturers search for "лекция".
+ */
+#include "store_int.h"
+#include "store_ui.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static uint32_t
+fold_cp(uint32_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c + 32;
+	if (c < 0x80)
+		return c;
+	if ((c >= 0xC0 && c <= 0xDE && c != 0xD7))
+		return c + 32;
+	if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 &&
+	    c != 0x17F) {
+		/* Latin Extended-A alternates upper/lower, with a shift in the middle. */
+		if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
+			return (c & 1) ? c + 1 : c;
+		return (c & 1) ? c : c + 1;
+	}
+	if (c >= 0x391 && c <= 0x3AB && c != 0x3A2)
+		return c + 32;
+	if (c == 0x401 || c == 0x451)
+		return 0x435;                 /* Ё ё -> е */
+	if (c >= 0x410 && c <= 0x42F)
+		return c + 32;
+	if (c >= 0x400 && c <= 0x40F)
+		return c + 80;
+	if (c >= 0x460 && c <= 0x4FF && c != 0x482 && !(c >= 0x483 && c <= 0x489))
+		return (c & 1) ? c : c + 1;
+	return c;
+}
+
+char *
+store_ui_fold(const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+	char *out = malloc(len * 2 + 1), *o = out;
+	const unsigned char *u = (const unsigned char *)(s ? s : "");
+	if (out == NULL)
+		abort();
+	size_t i = 0;
+	while (i < len) {
+		uint32_t c;
+		int n;
+		if (u[i] < 0x80) { c = u[i]; n = 1; }
+		else if ((u[i] & 0xE0) == 0xC0 && i + 1 < len) { c = ((u[i] & 0x1Fu) << 6) | (u[i+1] & 0x3F); n = 2; }
+		else if ((u[i] & 0xF0) == 0xE0 && i + 2 < len) {
+			c = ((u[i] & 0x0Fu) << 12) | ((u[i+1] & 0x3Fu) << 6) | (u[i+2] & 0x3F); n = 3;
+		} else {
+			/* 4-byte or broken sequences pass through untouched. */
+			*o++ = (char)u[i++];
+			continue;
+		}
+		uint32_t f = fold_cp(c);
+		if (f == c) {
+			memcpy(o, u + i, (size_t)n);
+			o += n;
+		} else if (f < 0x80) {
+			*o++ = (char)f;
+		} else if (f < 0x800) {
+			*o++ = (char)(0xC0 | (f >> 6));
+			*o++ = (char)(0x80 | (f & 0x3F));
+		} else {
+			*o++ = (char)(0xE0 | (f >> 12));
+			*o++ = (char)(0x80 | ((f >> 6) & 0x3F));
+			*o++ = (char)(0x80 | (f & 0x3F));
+		}
+		i += (size_t)n;
+	}
+	*o = '\0';
+	return out;
+}
+
+static void
+sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	if (s == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, store_ui_fold(s), -1, free);
+}
+
+int
+store_ui_init(struct store *st, struct zpub_err *err)
+{
+	if (sqlite3_create_function_v2(st->db, "zpub_fold", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_fold, NULL, NULL, NULL) != SQLITE_OK)
+		return store_sqlerr(st, err, "registering the search function");
+	return 0;
+}
+
+const char *
+store_ui_sort_name(enum store_ui_sort s)
+{
+	static const char *const names[] = {
+#define X(e, name) name,
+		STORE_UI_SORTS(X)
+#undef X
+	};
+	return (unsigned)s < STORE_UI_SORT__COUNT ? names[s] : "?";
+}
+
+#define ROW_COLS "r.id, r.status, r.started_at, r.duration_ms, r.updated_at, r.title, " \
+	"r.detail, r.progress, r.progress_what, r.progress_eta_ms, r.lease_owner, r.lease_until"
+#define ROW_WHERE " FROM recordings r WHERE (?1 = 0 OR r.tenant_id = ?1)" \
+	" AND (?2 IS NULL OR r.status = ?2)" \
+	" AND (?3 IS NULL OR instr(zpub_fold(r.title), ?3) > 0) "
+
+static void
+fill_row(struct store_ui_row *r, sqlite3_stmt *s)
+{
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(s, 0);
+	const char *status = (const char *)sqlite3_column_text(s, 1);
+	int sv = status_parse(status ? status : "");
+	r->status = sv < 0 ? ST_FAILED : (enum rec_status)sv;
+	r->started_at = sqlite3_column_int64(s, 2);
+	r->duration_ms = sqlite3_column_int64(s, 3);
+	r->updated_at = sqlite3_column_int64(s, 4);
+	r->title = store_col_str(s, 5);
+	if (r->title == NULL)
+		r->title = xstrdup("");
+	r->detail = store_col_str(s, 6);
+	r->progress = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 : sqlite3_column_double(s, 7);
+	r->progress_what = store_col_str(s, 8);
+	r->progress_eta_ms = sqlite3_column_int64(s, 9);
+	r->lease_owner = store_col_str(s, 10);
+	r->lease_until = sqlite3_column_int64(s, 11);
+}
+
+static void
+clear_row(struct store_ui_row *r)
+{
+	free(r->title);
+	free(r->detail);
+	free(r->progress_what);
+	free(r->lease_owner);
+	memset(r, 0, sizeof *r);
+}
+
+static int
+bind_query(sqlite3_stmt *s, const struct store_ui_query *q)
+{
+	sqlite3_bind_int64(s, 1, q->tenant_id);
+	if (q->status >= 0)
+		sqlite3_bind_text(s, 2, status_name((enum rec_status)q->status), -1, SQLITE_STATIC);
+	if (q->search && *q->search) {
+		char *f = store_ui_fold(q->search);
+		sqlite3_bind_text(s, 3, f, -1, free);
+	}
+	return 0;
+}
+
+static const char *
+order_by(const struct store_ui_query *q)
+{
+	/* Each order ends in the id so pages never overlap or skip a row, and
+	 * each has an index behind it (migration 005_ui). */
+	static const char *const asc[] = {
+		"r.started_at, r.id", "r.title, r.id", "r.duration_ms, r.id", "r.status, r.id",
+		"r.id",
+	};
+	static const char *const desc[] = {
+		"r.started_at DESC, r.id DESC", "r.title DESC, r.id DESC",
+		"r.duration_ms DESC, r.id DESC", "r.status DESC, r.id DESC", "r.id DESC",
+	};
+	unsigned i = (unsigned)q->sort < STORE_UI_SORT__COUNT ? (unsigned)q->sort : 0;
+	return q->descending ? desc[i] : asc[i];
+}
+
+int
+store_ui_rows(struct store *st, const struct store_ui_query *q,
+    struct store_ui_row **out, int *n, struct zpub_err *err)
+{
+	char *sql = xasprintf("SELECT " ROW_COLS ROW_WHERE "ORDER BY %s LIMIT ?4 OFFSET ?5",
+	    order_by(q));
+	sqlite3_stmt *s = store_prep(st, sql, err);
+	free(sql);
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return ZPUB_EDB;
+	bind_query(s, q);
+	sqlite3_bind_int(s, 4, q->limit > 0 ? q->limit : -1);
+	sqlite3_bind_int(s, 5, q->offset > 0 ? q->offset : 0);
+	struct store_ui_row *v = NULL;
+	int cnt = 0, cap = 0, rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct store_ui_row *nv = realloc(v, (size_t)cap * sizeof *v);
+			if (nv == NULL)
+				abort();
+			v = nv;
+		}
+		fill_row(&v[cnt++], s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_ui_rows_free(v, cnt);
+		return store_sqlerr(st, err, "listing recordings");
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int
+store_ui_count(struct store *st, const struct store_ui_query *q, int64_t *n,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT count(*)" ROW_WHERE, err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	bind_query(s, q);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : store_sqlerr(st, err, "counting recordings");
+}
+
+int
+store_ui_rows_refresh(struct store *st, struct store_ui_row *rows, int n, int *gone,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT " ROW_COLS " FROM recordings r WHERE r.id = ?",
+	    err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	int rc = 0;
+	*gone = 0;
+	for (int i = 0; i < n; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, rows[i].id);
+		int step = sqlite3_step(s);
+		if (step == SQLITE_ROW) {
+			clear_row(&rows[i]);
+			fill_row(&rows[i], s);
+		} else if (step == SQLITE_DONE) {
+			(*gone)++;
+		} else {
+			rc = store_sqlerr(st, err, "re-reading recordings");
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+void
+store_ui_rows_free(struct store_ui_row *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		clear_row(&v[i]);
+	free(v);
+}
+
+int
+store_ui_artifact_path(struct store *st, int64_t rec_id, const char *kind, char **path,
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT path FROM artifacts WHERE recording_id = ?"
+	    " AND kind = ? ORDER BY id DESC LIMIT 1", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, rec_id);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*path = store_abs_path(st, (const char *)sqlite3_column_text(s, 0));
+		rc = 0;
+	} else if (rc == SQLITE_DONE)
+		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "recording %lld has no %s yet",
+		    (long long)rec_id, kind);
+	else
+		rc = store_sqlerr(st, err, "reading artefacts");
+	sqlite3_finalize(s);
+	return rc;
+}

@@ -1,0 +1,454 @@
+#!/usr/bin/env python3
+"""fake_zoom.py — a loopback Zoom for zpub's tests: OAuth, cloud recordings
+listing and downloads through a second "CDN" server, with fault modes.
+
+Binds two servers on 127.0.0.1 (free ports): the API + OAuth host and the
+CDN host that download URLs redirect to.  Writes "API <port> CDN <port>" to
+stdout and the API port alone into --port-file (atomically).  --dir gets
+files/<file_id> (the bytes served), manifest.json (what a correct sync
+should produce) and requests.log (one JSON line per request: method, path,
+range, status) for the tests to check.
+
+Endpoints (API host):
+  POST /oauth/token                 account_credentials (Basic id:secret)
+  GET  /v2/users/me/recordings      from/to (<= 31 days), page_size, next_page_token
+  GET  /rec/download/<file_id>      Bearer; 302 to the CDN
+  DELETE /v2/meetings/<id>/recordings[/<file_id>]   trash
+  GET  /_admin/expire_tokens        makes every issued token stale
+CDN host:
+  GET  /cdn/<file_id>?sig=..        the bytes, with Range (206)
+
+Faults (--faults, comma-separated):
+  page_token_expires_once   the first page token used answers code 300 (expired)
+  ratelimit_once            the second listing call answers 429 with an ISO date Retry-After
+  expire_mid:<k>            the k-th CDN transfer stops half-way, all tokens go stale
+  stale_forbidden200        a stale token gets 200 + a 59-byte "Forbidden" body (else 401)
+  html200:<k>               the k-th download request gets 200 + an HTML error page
+  drop:<k>                  the k-th CDN transfer drops the connection after 1/3 of the bytes
+  no_range_once             the first Range request is answered 200 with the whole file
+  deleted:<file_id>         listed, but deleted upstream before download (404, code 3301)
+  slow:<bytes_per_second>   the CDN throttles every transfer
+"""
+import argparse, base64, hashlib, json, os, socket, sys, threading, time
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+lock = threading.Lock()
+S = {}  # server state
+
+
+def gen_bytes(seed, n, magic):
+    out = bytearray(magic)
+    c = 0
+    while len(out) < n:
+        out += hashlib.sha256(("%s:%d" % (seed, c)).encode()).digest() * 32
+        c += 1
+    return bytes(out[:n])
+
+
+MAGIC = {
+    "MP4": b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41",
+    "M4A": b"\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00M4A mp42isom",
+    "TRANSCRIPT": b"WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\nHello.\n\n",
+    "CHAT": b"10:00:01\t From A : hi\n",
+    "TIMELINE": b'{"timeline":[]}',
+    "CC": b"WEBVTT\n\n",
+}
+
+
+def build_account(months, per_month, size, hostile):
+    """Meetings spread over `months` months ending 2026-10-31."""
+    meetings = []
+    starts = []
+    first = datetime(2026, 11 - months, 1, tzinfo=timezone.utc)
+    for m in range(months):
+        month_start = datetime(2026, 11 - months + m, 1, tzinfo=timezone.utc)
+        for i in range(per_month):
+            starts.append(month_start + timedelta(days=2 + i * 5, hours=9 + i % 3))
+    topics = ["Лекция %d: линейная алгебра" % (i + 1) for i in range(len(starts))]
+    if hostile:
+        topics[1] = "../../etc/passwd"
+        topics[2] = "Ж" * 10000
+        topics[3] = "Bell\x07\x1b[31mred\x1b[0m\r\nline\ttab"
+        topics[4] = "\u202eevil\u202c \u200fRTL\u200e \u2066iso\u2069 lecture"
+    man = []
+    fid = 0
+    for i, st in enumerate(starts):
+        kind = i % 5   # 0,1,3: MP4 (+ views); 2: audio only; 4: two segments
+        mid = 90000000000 + i
+        uuid = base64.b64encode(hashlib.md5(b"m%d" % i).digest()).decode()
+        files = []
+
+        def add(ftype, rtype, seg_start, seg_min, status="completed", sz=None, keep_id=True):
+            nonlocal fid
+            fid += 1
+            f_id = "f%04d-%s" % (fid, hashlib.md5(b"f%d" % fid).hexdigest()[:12])
+            n = sz if sz is not None else (size + (fid * 7919) % (size // 3 + 1) if ftype in ("MP4", "M4A") else 600)
+            data = gen_bytes(f_id, n, MAGIC[ftype])
+            ext = {"MP4": "MP4", "M4A": "M4A", "TRANSCRIPT": "VTT", "CHAT": "TXT",
+                   "TIMELINE": "JSON", "CC": "VTT"}[ftype]
+            rec = {"meeting_id": uuid, "recording_start": seg_start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   "recording_end": (seg_start + timedelta(minutes=seg_min)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   "file_type": ftype, "file_extension": ext, "recording_type": rtype,
+                   "play_url": "https://example.invalid/play/%s" % f_id}
+            if keep_id or ftype not in ("CC", "TIMELINE"):
+                rec["id"] = f_id
+                rec["status"] = status
+                rec["file_size"] = len(data)
+            rec["_fid"] = f_id
+            rec["_data"] = data
+            files.append(rec)
+            return rec
+
+        if kind == 2:
+            a = add("M4A", "audio_only", st, 80)
+            man.append((a, i))
+            add("CHAT", "chat_file", st, 80)
+        elif kind == 4:
+            s2 = st + timedelta(minutes=50)
+            v1 = add("MP4", "shared_screen_with_speaker_view", st, 45)
+            add("M4A", "audio_only", st, 45)
+            v2 = add("MP4", "shared_screen_with_speaker_view", s2, 40)
+            add("M4A", "audio_only", s2, 40)
+            add("TIMELINE", "timeline", st, 90, keep_id=False)
+            man.append((v1, i))
+            man.append((v2, i))
+        else:
+            v = add("MP4", "shared_screen_with_speaker_view", st, 90)
+            add("MP4", "speaker_view", st, 90)
+            add("M4A", "audio_only", st, 90)
+            t = add("TRANSCRIPT", "audio_transcript", st, 90)
+            add("CHAT", "chat_file", st, 90)
+            add("CC", "closed_caption", st, 90, keep_id=False)
+            v["_transcript"] = t["_fid"]
+            man.append((v, i))
+        meetings.append({"uuid": uuid, "id": mid, "account_id": "acc", "host_id": "host",
+                         "topic": topics[i], "type": 2,
+                         "start_time": st.strftime("%Y-%m-%dT%H:%M:%SZ"), "timezone": "Europe/Moscow",
+                         "duration": 90, "recording_count": len(files),
+                         "_files": files})
+    # one meeting whose video is still processing: nothing publishable yet
+    st = datetime(2026, 10, 29, 15, 0, tzinfo=timezone.utc)
+    fid += 1
+    pf = {"id": "p%04d" % fid, "meeting_id": "procmeeting", "recording_start": st.strftime("%Y-%m-%dT%H:%M:%SZ"),
+          "recording_end": st.strftime("%Y-%m-%dT%H:%M:%SZ"), "file_type": "MP4", "file_extension": "MP4",
+          "file_size": 0, "status": "processing", "recording_type": "shared_screen_with_speaker_view",
+          "_fid": "p%04d" % fid, "_data": b""}
+    meetings.append({"uuid": "procmeeting", "id": 91000000000, "topic": "Still processing",
+                     "start_time": pf["recording_start"], "duration": 60, "recording_count": 1,
+                     "_files": [pf]})
+    return meetings, man
+
+
+class Api(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def note(self, status, extra=None):
+        d = {"host": self.server.role, "method": self.command, "path": self.path.split("?")[0],
+             "range": self.headers.get("Range"), "status": status, "t": time.time()}
+        if extra:
+            d.update(extra)
+        with lock:
+            with open(os.path.join(S["dir"], "requests.log"), "a") as f:
+                f.write(json.dumps(d) + "\n")
+
+    def send(self, code, data=b"", ctype="application/json", extra=None):
+        self.note(code)
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def sendj(self, code, obj, extra=None):
+        self.send(code, json.dumps(obj).encode(), extra=extra)
+
+    def read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def bearer_state(self):
+        """'ok', 'stale' (issued, then expired) or 'bad'."""
+        h = self.headers.get("Authorization", "")
+        if not h.startswith("Bearer "):
+            return "bad"
+        tok = h[7:]
+        with lock:
+            exp = S["tokens"].get(tok)
+        if exp is None:
+            return "bad"
+        return "ok" if exp > time.time() else "stale"
+
+    def auth_fail(self, state):
+        if state == "stale" and "stale_forbidden200" in S["faults"]:
+            body = b"<html><body>Forbidden</body></html>".ljust(59, b" ")
+            return self.send(200, body, "application/octet-stream")
+        return self.sendj(401, {"code": 124, "message": "Access token is expired." if state == "stale"
+                               else "Invalid access token."})
+
+    # ---- API ----
+    def do_POST(self):
+        u = urlsplit(self.path)
+        body = self.read_body().decode()
+        if u.path == "/oauth/token":
+            q = parse_qs(u.query)
+            q.update(parse_qs(body))
+            auth = self.headers.get("Authorization", "")
+            want = "Basic " + base64.b64encode(("%s:%s" % (S["client_id"], S["client_secret"])).encode()).decode()
+            if auth != want:
+                return self.sendj(401, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"})
+            if q.get("grant_type", [""])[0] != "account_credentials":
+                return self.sendj(400, {"reason": "Unsupported grant type", "error": "unsupported_grant_type"})
+            if q.get("account_id", [""])[0] != S["account_id"]:
+                return self.sendj(400, {"reason": "Invalid account_id", "error": "invalid_request"})
+            with lock:
+                S["issued"] += 1
+                tok = "zt-%d-%s" % (S["issued"], hashlib.sha256(os.urandom(8)).hexdigest()[:20])
+                S["tokens"][tok] = time.time() + S["token_ttl"]
+            return self.sendj(200, {"access_token": tok, "token_type": "bearer",
+                                    "expires_in": int(S["token_ttl"]), "scope": "recording:read:admin"})
+        self.sendj(404, {"code": 404, "message": "no such endpoint"})
+
+    def do_DELETE(self):
+        st = self.bearer_state()
+        if st != "ok":
+            return self.sendj(401, {"code": 124, "message": "Invalid access token."})
+        p = urlsplit(self.path).path.strip("/").split("/")
+        if len(p) >= 4 and p[0] == "v2" and p[1] == "meetings":
+            with lock:
+                S["trashed"].append("/".join(p[2:]))
+            return self.send(204)
+        self.sendj(404, {"code": 404, "message": "no such endpoint"})
+
+    def do_GET(self):
+        if self.server.role == "cdn":
+            return self.cdn()
+        u = urlsplit(self.path)
+        q = {k: v[0] for k, v in parse_qs(u.query).items()}
+        if u.path == "/_admin/expire_tokens":
+            with lock:
+                for t in S["tokens"]:
+                    S["tokens"][t] = 0
+            return self.sendj(200, {"ok": True})
+        if u.path == "/v2/users/me/recordings":
+            return self.listing(q)
+        if u.path.startswith("/rec/download/"):
+            return self.download(u.path.rsplit("/", 1)[1])
+        self.sendj(404, {"code": 404, "message": "no such endpoint"})
+
+    def listing(self, q):
+        st = self.bearer_state()
+        if st != "ok":
+            return self.sendj(401, {"code": 124, "message": "Invalid access token."})
+        with lock:
+            S["list_calls"] += 1
+            n = S["list_calls"]
+        if "ratelimit_once" in S["faults"] and n == 2:
+            at = (datetime.now(timezone.utc) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return self.sendj(429, {"code": 429, "message": "You have reached the maximum daily rate limit."},
+                              extra={"Retry-After": at, "X-RateLimit-Type": "Daily-limit",
+                                     "X-RateLimit-Category": "Medium"})
+        try:
+            fr = datetime.strptime(q["from"], "%Y-%m-%d").replace(tzinfo=timezone.utc)
+            to = datetime.strptime(q["to"], "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        except (KeyError, ValueError):
+            return self.sendj(400, {"code": 300, "message": "from and to must be yyyy-mm-dd"})
+        if to < fr or (to - fr).days > 31:
+            return self.sendj(400, {"code": 300, "message": "The range of from and to can't be more than one month."})
+        with lock:
+            S["windows"].append([q["from"], q["to"]])
+        size = min(int(q.get("page_size", 30)), 300, S["page_size"])
+        offset = 0
+        tok = q.get("next_page_token", "")
+        if tok:
+            with lock:
+                ent = S["page_tokens"].get(tok)
+                once = "page_token_expires_once" in S["faults"] and not S["page_token_expired"]
+                if once:
+                    S["page_token_expired"] = True
+            if ent is None or ent["exp"] < time.time() or once or ent["win"] != (q["from"], q["to"]):
+                return self.sendj(400, {"code": 300, "message": "The next page token is invalid or expired."})
+            offset = ent["offset"]
+        end = to + timedelta(days=1)
+        sel = [m for m in S["meetings"] if fr <= datetime.strptime(m["start_time"], "%Y-%m-%dT%H:%M:%SZ")
+               .replace(tzinfo=timezone.utc) < end]
+        sel.sort(key=lambda m: m["start_time"], reverse=True)
+        page = sel[offset:offset + size]
+        nxt = ""
+        if offset + size < len(sel):
+            nxt = hashlib.sha256(os.urandom(8)).hexdigest()[:32]
+            with lock:
+                S["page_tokens"][nxt] = {"offset": offset + size, "exp": time.time() + 900,
+                                         "win": (q["from"], q["to"])}
+        base = "http://127.0.0.1:%d" % S["api_port"]
+        out = []
+        for m in page:
+            mm = {k: v for k, v in m.items() if not k.startswith("_")}
+            files = []
+            for f in m["_files"]:
+                ff = {k: v for k, v in f.items() if not k.startswith("_")}
+                ff["download_url"] = "%s/rec/download/%s" % (base, f["_fid"])
+                files.append(ff)
+            mm["recording_files"] = files
+            mm["total_size"] = sum(f.get("file_size", 0) for f in files)
+            out.append(mm)
+        return self.sendj(200, {"from": q["from"], "to": q["to"], "page_count": (len(sel) + size - 1) // size,
+                                "page_size": size, "total_records": len(sel), "next_page_token": nxt,
+                                "meetings": out})
+
+    def download(self, fid):
+        with lock:
+            S["dl_calls"] += 1
+            k = S["dl_calls"]
+        st = self.bearer_state()
+        if st != "ok":
+            return self.auth_fail(st)
+        if fid in S["deleted"] or fid not in S["files"]:
+            return self.sendj(404, {"code": 3301, "message": "This recording does not exist."})
+        if S["faults"].get("html200") == k:
+            page = b"<!DOCTYPE html><html><head><title>Error - Zoom</title></head><body>" \
+                   b"<h1>Sorry, you do not have access to this recording.</h1></body></html>"
+            return self.send(200, page, "text/html;charset=utf-8")
+        sig = hashlib.sha256(("sig:" + fid).encode()).hexdigest()[:16]
+        return self.send(302, b"", "text/html",
+                         extra={"Location": "http://127.0.0.1:%d/cdn/%s?sig=%s" % (S["cdn_port"], fid, sig)})
+
+    # ---- CDN ----
+    def cdn(self):
+        u = urlsplit(self.path)
+        fid = u.path.rsplit("/", 1)[1]
+        q = {k: v[0] for k, v in parse_qs(u.query).items()}
+        if q.get("sig") != hashlib.sha256(("sig:" + fid).encode()).hexdigest()[:16] or fid not in S["files"]:
+            return self.send(403, b"<html>AccessDenied</html>", "text/html")
+        data = S["files"][fid]
+        with lock:
+            S["cdn_calls"] += 1
+            k = S["cdn_calls"]
+        rng = self.headers.get("Range")
+        start = 0
+        code = 200
+        if rng and rng.startswith("bytes="):
+            with lock:
+                ignore = "no_range_once" in S["faults"] and not S["no_range_done"]
+                if ignore:
+                    S["no_range_done"] = True
+            if not ignore:
+                start = int(rng[6:].split("-")[0])
+                if start >= len(data):
+                    return self.send(416, b"", "text/plain", extra={"Content-Range": "bytes */%d" % len(data)})
+                code = 206
+        body = data[start:]
+        stop_at = None
+        stale = False
+        if S["faults"].get("expire_mid") == k:
+            stop_at, stale = len(body) // 2, True
+        if S["faults"].get("drop") == k:
+            stop_at = len(body) // 3
+        self.note(code, {"cdn_call": k, "stop_at": stop_at})
+        self.send_response(code)
+        self.send_header("Content-Type", "video/mp4" if fid and data[4:8] == b"ftyp" else "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        if code == 206:
+            self.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
+        rate = S["slow"]
+        sent = 0
+        chunk = 16384
+        t0 = time.time()
+        try:
+            while sent < len(body):
+                n = min(chunk, len(body) - sent)
+                if stop_at is not None and sent + n > stop_at:
+                    n = stop_at - sent
+                    if n > 0:
+                        self.wfile.write(body[sent:sent + n])
+                        sent += n
+                    self.wfile.flush()
+                    if stale:
+                        with lock:
+                            for t in S["tokens"]:
+                                S["tokens"][t] = 0
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self.wfile.write(body[sent:sent + n])
+                sent += n
+                if rate:
+                    ahead = sent / rate - (time.time() - t0)
+                    if ahead > 0:
+                        time.sleep(ahead)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--port-file")
+    ap.add_argument("--months", type=int, default=3)
+    ap.add_argument("--per-month", type=int, default=5)
+    ap.add_argument("--size", type=int, default=200000, help="typical media file size")
+    ap.add_argument("--page-size", type=int, default=4, help="largest page the fake serves")
+    ap.add_argument("--token-ttl", type=float, default=3599)
+    ap.add_argument("--hostile", action="store_true")
+    ap.add_argument("--faults", default="")
+    ap.add_argument("--client-id", default="zoom-client")
+    ap.add_argument("--client-secret", default="zoom-secret")
+    ap.add_argument("--account-id", default="zoom-account")
+    a = ap.parse_args()
+    os.makedirs(os.path.join(a.dir, "files"), exist_ok=True)
+    faults = {}
+    deleted = set()
+    slow = 0
+    for f in filter(None, a.faults.split(",")):
+        k, _, v = f.partition(":")
+        if k == "deleted":
+            deleted.add(v)
+        elif k == "slow":
+            slow = int(v)
+        else:
+            faults[k] = int(v) if v else True
+    meetings, man = build_account(a.months, a.per_month, a.size, a.hostile)
+    files = {}
+    for m in meetings:
+        for f in m["_files"]:
+            files[f["_fid"]] = f["_data"]
+            if f["_data"]:
+                with open(os.path.join(a.dir, "files", f["_fid"]), "wb") as fp:
+                    fp.write(f["_data"])
+    manifest = []
+    for f, i in man:
+        manifest.append({"file_id": f["_fid"], "file_type": f["file_type"], "size": len(f["_data"]),
+                         "sha256": hashlib.sha256(f["_data"]).hexdigest(), "topic": meetings[i]["topic"],
+                         "meeting_uuid": meetings[i]["uuid"], "transcript_id": f.get("_transcript")})
+    with open(os.path.join(a.dir, "manifest.json"), "w") as fp:
+        json.dump(manifest, fp, indent=1)
+    S.update(dir=a.dir, faults=faults, deleted=deleted, slow=slow, meetings=meetings, files=files,
+             tokens={}, issued=0, page_tokens={}, page_token_expired=False, list_calls=0, dl_calls=0,
+             cdn_calls=0, no_range_done=False, windows=[], trashed=[], page_size=a.page_size,
+             token_ttl=a.token_ttl, client_id=a.client_id, client_secret=a.client_secret,
+             account_id=a.account_id)
+    api = ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    cdn = ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    api.role, cdn.role = "api", "cdn"
+    api.daemon_threads = cdn.daemon_threads = True
+    S["api_port"], S["cdn_port"] = api.server_address[1], cdn.server_address[1]
+    threading.Thread(target=cdn.serve_forever, daemon=True).start()
+    if a.port_file:
+        with open(a.port_file + ".tmp", "w") as f:
+            f.write(str(S["api_port"]))
+        os.rename(a.port_file + ".tmp", a.port_file)
+    print("API", S["api_port"], "CDN", S["cdn_port"], flush=True)
+    api.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+/*
+ * text.h — the pure text and time helpers of the terminal app: display
+ * width of UTF-8 (Cyrillic, CJK, emoji), cutting a string to a number of
+ * columns, timecodes, progress and ETA strings.  No curses here, so the
+ * unit tests can use these directly.
+ */
+#ifndef ZPUB_UI_TEXT_H
+#define ZPUB_UI_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <wchar.h>
+
+/* Decodes one UTF-8 code point at s (len bytes available) into *cp;
+ * returns the bytes used (>= 1).  Invalid bytes decode as U+FFFD, one
+ * byte each. */
+size_t ui_utf8_next(const char *s, size_t len, uint32_t *cp);
+/* Columns one code point takes: 0 for combining marks and controls,
+ * 2 for wide (CJK, most emoji), else 1. */
+int ui_cp_width(uint32_t cp);
+/* Columns a UTF-8 string takes. */
+int ui_text_width(const char *s);
+/* Copies the longest prefix of s that fits in cols columns into out
+ * (NUL-terminated, never splitting a code point); when s is cut and
+ * ellipsis is set, the last column becomes "…".  Returns the columns used. */
+int ui_text_fit(const char *s, int cols, int ellipsis, char *out, size_t outsz);
+/* Byte offset of the start of the code point before off in s. */
+size_t ui_utf8_prev(const char *s, size_t off);
+
+/* "H:MM:SS" below 10 h with hours, "MM:SS" when short is set and under an hour. */
+void ui_fmt_clock(int64_t ms, int short_form, char out[16]);
+/* Parses "SS", "MM:SS" or "H:MM:SS" (fraction ".mmm" allowed); -1 on error. */
+int64_t ui_parse_clock(const char *s);
+/* "1:23" / "12m" / "2h05m" — an ETA that fits in 6 columns. */
+void ui_fmt_eta(int64_t ms, char out[16]);
+/* A progress bar of width cells made of '#' and '-' (ASCII so every
+ * terminal draws it), e.g. "#####-----". */
+void ui_fmt_bar(double fraction, int width, char *out, size_t outsz);
+/* Local date and time "2026-11-25 14:03" (or "-" for 0). */
+void ui_fmt_local(int64_t epoch_ms, char out[32]);
+
+#endif
