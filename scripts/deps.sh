@@ -12,6 +12,7 @@ PKGS=(
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   libcmocka-dev
   ffmpeg espeak-ng sox tmux python3 procps
+  clang libclang-rt-14-dev valgrind
 )
 
 missing=()

@@ -273,6 +273,22 @@ enc_open(struct cut *c, int piece, struct zpub_err *err)
 		 * parameter sets in-band with id 1 (the source uses 0). */
 		e->gop_size = 1 << 30;
 		av_dict_set(&d, "x264-params", "sps-id=1:scenecut=0", 0);
+		/* The source's profile where x264 has it, so the stream stays
+		 * within what its avcC announces. */
+		switch (c->vst->codecpar->profile) {
+		case FF_PROFILE_H264_BASELINE:
+		case FF_PROFILE_H264_CONSTRAINED_BASELINE:
+			av_dict_set(&d, "profile", "baseline", 0);
+			break;
+		case FF_PROFILE_H264_MAIN:
+			av_dict_set(&d, "profile", "main", 0);
+			break;
+		case FF_PROFILE_H264_HIGH:
+			av_dict_set(&d, "profile", "high", 0);
+			break;
+		}
+		if (piece == 2)
+			e->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
 	} else {
 		/* Screen shares: long GOPs (10 s) cost nothing on still slides
 		 * and keep seeking cheap enough. */
@@ -737,6 +753,86 @@ out:
 	return rc;
 }
 
+/* Appends the SPS and PPS (id 1) that the piece encoder will use to the
+ * source's avcC, so the output's sample description lists both parameter
+ * sets — the tidy way for strict players; the pieces also carry them
+ * in-band.  Leaves the avcC alone if anything looks odd. */
+static int
+avcc_add_piece_sets(struct cut *c, uint8_t **out, int *out_size, struct zpub_err *err)
+{
+	const uint8_t *x = c->vst->codecpar->extradata, *p, *end, *nal[2] = {0};
+	int xs = c->vst->codecpar->extradata_size, nal_size[2] = {0};
+	int nsps, npps, i, pos, sps_end, pps_end, rc;
+	uint8_t *o;
+
+	*out = NULL;
+	if ((rc = enc_open(c, 2, err)) < 0)
+		return rc;
+	p = c->enc->extradata;
+	end = p ? p + c->enc->extradata_size : NULL;
+	/* x264's global header: Annex B SPS, PPS (and an SEI). */
+	while (p != NULL && p + 4 < end) {
+		const uint8_t *q;
+		int type;
+
+		if (!(p[0] == 0 && p[1] == 0 && p[2] == 1)) {
+			p++;
+			continue;
+		}
+		p += 3;
+		for (q = p; q + 3 <= end && !(q[0] == 0 && q[1] == 0 && (q[2] == 1 ||
+		    (q[2] == 0 && q + 3 < end && q[3] == 1))); q++)
+			;
+		if (q + 3 > end)
+			q = end;
+		type = p[0] & 0x1f;
+		if ((type == 7 || type == 8) && nal[type - 7] == NULL) {
+			nal[type - 7] = p;
+			nal_size[type - 7] = (int)(q - p);
+		}
+		p = q;
+	}
+	avcodec_free_context(&c->enc);
+	if (nal[0] == NULL || nal[1] == NULL || xs < 7)
+		return 0;
+	/* Walk the source avcC to find where its SPS and PPS lists end. */
+	nsps = x[5] & 0x1f;
+	for (pos = 6, i = 0; i < nsps && pos + 2 <= xs; i++)
+		pos += 2 + (x[pos] << 8 | x[pos + 1]);
+	sps_end = pos;
+	if (pos >= xs || nsps == 31)
+		return 0;
+	npps = x[pos];
+	for (pos++, i = 0; i < npps && pos + 2 <= xs; i++)
+		pos += 2 + (x[pos] << 8 | x[pos + 1]);
+	pps_end = pos;
+	if (pps_end > xs || npps == 255)
+		return 0;
+	o = av_mallocz((size_t)xs + 4 + (size_t)nal_size[0] + (size_t)nal_size[1] +
+	    AV_INPUT_BUFFER_PADDING_SIZE);
+	if (o == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	memcpy(o, x, (size_t)sps_end);
+	o[5] = (uint8_t)(0xe0 | (nsps + 1));
+	pos = sps_end;
+	o[pos++] = (uint8_t)(nal_size[0] >> 8);
+	o[pos++] = (uint8_t)nal_size[0];
+	memcpy(o + pos, nal[0], (size_t)nal_size[0]);
+	pos += nal_size[0];
+	memcpy(o + pos, x + sps_end, (size_t)(pps_end - sps_end));
+	o[pos] = (uint8_t)(npps + 1);
+	pos += pps_end - sps_end;
+	o[pos++] = (uint8_t)(nal_size[1] >> 8);
+	o[pos++] = (uint8_t)nal_size[1];
+	memcpy(o + pos, nal[1], (size_t)nal_size[1]);
+	pos += nal_size[1];
+	memcpy(o + pos, x + pps_end, (size_t)(xs - pps_end));   /* High-profile tail */
+	pos += xs - pps_end;
+	*out = o;
+	*out_size = pos;
+	return 0;
+}
+
 /* Why smart cut cannot be sound for this input, or NULL. */
 static const char *
 smart_refusal(struct cut *c)
@@ -769,8 +865,18 @@ open_output(struct cut *c, const char *out, int copy_video, struct zpub_err *err
 	if ((c->ovst = avformat_new_stream(c->out, NULL)) == NULL)
 		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 	if (copy_video) {
+		uint8_t *avcc = NULL;
+		int avcc_size = 0;
+
 		if ((rc = avcodec_parameters_copy(c->ovst->codecpar, c->vst->codecpar)) < 0)
 			return media_averr(err, ZPUB_ENOMEM, rc, "copying stream parameters");
+		if ((rc = avcc_add_piece_sets(c, &avcc, &avcc_size, err)) < 0)
+			return rc;
+		if (avcc != NULL) {
+			av_freep(&c->ovst->codecpar->extradata);
+			c->ovst->codecpar->extradata = avcc;
+			c->ovst->codecpar->extradata_size = avcc_size;
+		}
 	} else if ((rc = avcodec_parameters_from_context(c->ovst->codecpar, c->enc)) < 0)
 		return media_averr(err, ZPUB_ENOMEM, rc, "copying encoder parameters");
 	c->ovst->codecpar->codec_tag = 0;
@@ -897,14 +1003,13 @@ media_cut(const char *in, const char *out, const struct media_timemap *tm,
 		else
 			c.nal_len = (c.vst->codecpar->extradata[4] & 3) + 1;
 	}
-	if (!copy) {
-		/* The encoder must exist before the muxer (global header). */
-		if ((rc = dec_open(&c, err)) < 0 || (rc = enc_open(&c, 0, err)) < 0)
-			goto out;
-		avcodec_free_context(&c.dec);
-	}
+	/* Encoders take their size from the decoder; the re-encode encoder
+	 * and the piece parameter sets must exist before the muxer. */
+	if ((rc = dec_open(&c, err)) < 0 || (!copy && (rc = enc_open(&c, 0, err)) < 0))
+		goto out;
 	if ((rc = open_output(&c, out, copy, err)) < 0)
 		goto out;
+	avcodec_free_context(&c.dec);
 	rep->used = copy ? MEDIA_CUT_SMART : MEDIA_CUT_REENCODE;
 	rc = copy ? cut_smart(&c, err) : cut_reencode(&c, err);
 	if (rc < 0)

@@ -30,6 +30,7 @@ Faults (also --fault key=json on the command line):
   deny: true               the authorize page answers error=access_denied
   expires_in: n            token lifetime in seconds (3599)
   chunk_check: true        non-final chunks must be multiples of 262144 (default on)
+  put_delay: seconds       sleep before answering each upload PUT (slow link)
 """
 import argparse, base64, hashlib, json, os, secrets, socket, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -68,6 +69,7 @@ class State:
             "insert_count": self.insert_count,
             "token_requests": self.token_requests,
             "refresh_tokens": len(self.refresh),
+            "issued_tokens": list(self.access.keys()) + list(self.refresh.keys()),
             "log": self.log[-200:],
         }
 
@@ -330,6 +332,8 @@ class H(BaseHTTPRequestHandler):
         if rl:
             self.drain()
             return self.send_json(*yt_error(429, "rateLimitExceeded", "Too many requests"), extra={"Retry-After": "1"})
+        if ST.faults.get("put_delay"):
+            time.sleep(float(ST.faults["put_delay"]))
         cr = self.headers.get("Content-Range", "")
         length = int(self.headers.get("Content-Length") or 0)
         if not cr.startswith("bytes "):
