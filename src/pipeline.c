@@ -18,6 +18,7 @@
 #include "log.h"
 #include "store.h"
 #include "util.h"
+#include "vault.h"
 
 static const char *const status_names[] = {
 #define X(s) #s,
@@ -153,9 +154,25 @@ stage_add_artifact(struct stage_ctx *ctx, const char *kind, const char *path, cJ
 	return 0;
 }
 
+struct vault *
+stage_vault(struct stage_ctx *ctx, struct zpub_err *err)
+{
+	if (ctx->vault)
+		return ctx->vault;
+	if (ctx->key_path == NULL || !fs_exists(ctx->key_path)) {
+		zpub_err_set(err, ZPUB_ENOTFOUND, "no secrets are set yet (see 'zpub secret set')");
+		return NULL;
+	}
+	if (vault_open(ctx->store, ctx->key_path, &ctx->vault, err) != 0)
+		return NULL;
+	return ctx->vault;
+}
+
 static void
 ctx_clear(struct stage_ctx *ctx)
 {
+	vault_close(ctx->vault);
+	ctx->vault = NULL;
 	for (int i = 0; i < ctx->n_artifacts; i++) {
 		free(ctx->artifacts[i].kind);
 		free(ctx->artifacts[i].path);
@@ -259,6 +276,7 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 	ctx.config = cfg;
 	ctx.data_dir = data_dir;
 	ctx.media_dir = media_dir;
+	ctx.key_path = opts->key_path;
 	ctx.progress.fn = relay_progress;
 	ctx.progress.ud = &relay;
 

@@ -72,7 +72,15 @@ struct stage_ctx {
 	int n_artifacts, cap_artifacts;
 	/* A short human summary of what the stage did, kept in the journal. */
 	char summary[512];
+	const char *key_path;       /* vault key file; see stage_vault() */
+	struct vault *vault;        /* opened on first stage_vault() call */
 };
+
+struct vault;
+/* The vault for secrets and tokens, opened on first use.  NULL with
+ * ZPUB_ENOTFOUND when no key file exists yet: then no secret was ever set,
+ * and none is created just to look. */
+struct vault *stage_vault(struct stage_ctx *ctx, struct zpub_err *err);
 
 struct stage_artifact {
 	char *kind;     /* "cut_video", "time_map", "audio_chunk", ... */
@@ -96,6 +104,7 @@ struct pipeline_opts {
 	struct zpub_progress progress;
 	int verbose;
 	const struct stage_def *stages; /* NULL = pipeline_stages (tests inject their own) */
+	const char *key_path;     /* the vault key file (struct cli's key_path) */
 };
 
 int pipeline_run(struct store *st, const cJSON *config, const char *data_dir,

@@ -18,7 +18,8 @@ run_ids(struct cli *cli, int64_t *ids, int n, enum rec_status until)
 	struct zpub_err err;
 	int failed = 0;
 	struct pipeline_opts po = { until, cli->owner,
-		config_int(cli->config, "pipeline.lease_ms", 60000), { cli_progress, cli }, 0, NULL };
+		config_int(cli->config, "pipeline.lease_ms", 60000), { cli_progress, cli }, 0, NULL,
+		cli->key_path };
 	for (int i = 0; i < n; i++) {
 		int rc = pipeline_run(cli->store, cli->config, cli->data_dir, ids[i], &po, &err);
 		cli_progress_done(cli);
