@@ -98,6 +98,13 @@ migrate(struct store *st, struct zpub_err *err)
 	int have = user_version(st);
 	if (have < 0)
 		return store_sqlerr(st, err, "reading the schema version");
+	int newest = 0;
+	for (int i = 0; zpub_migrations[i].name; i++)
+		newest = atoi(zpub_migrations[i].name);
+	if (have > newest)
+		return zpub_err_set(err, ZPUB_EDB, "the database is at schema version %d, made by a"
+		    " newer zpub than this one (which knows up to %d); upgrade zpub rather than"
+		    " letting an older one write to it", have, newest);
 	for (int i = 0; zpub_migrations[i].name; i++) {
 		int num = atoi(zpub_migrations[i].name);
 		if (num <= have)

@@ -100,6 +100,12 @@ test_migrations_upgrade_older_database(void **state)
 	assert_int_equal(sqlite3_exec(h, "SELECT published_at FROM recordings", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(h);
+	/* A database from a newer zpub is refused, not damaged. */
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 9999", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(store_open(db, dir, &st, &err), ZPUB_EDB);
+	assert_non_null(strstr(err.msg, "newer zpub"));
 	free(sql); free(sqlpath); free(db);
 	fs_remove_tree(dir);
 	free(dir);
