@@ -140,10 +140,10 @@ int store_stage_complete(struct store *st, int64_t rec_id, int64_t run_id,
     const char *owner, enum rec_status running, enum rec_status output,
     const struct stage_artifact *arts, int n, const char *summary, struct zpub_err *err);
 /* The failure of a stage, in one transaction: run failed, recording FAILED
- * with stage, reason, attempts+1 and next_retry_at, lease dropped. */
+ * with stage, reason, attempts+count_attempt and next_retry_at, lease dropped. */
 int store_stage_fail(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
     const char *stage, enum rec_status retry_to, const char *reason, int64_t next_retry_at,
-    struct zpub_err *err);
+    int count_attempt, struct zpub_err *err);
 /* FAILED -> the failed stage's input status (retry_to), due now.  ZPUB_ESTATE if not FAILED. */
 int store_recording_retry(struct store *st, int64_t id, struct zpub_err *err);
 

@@ -677,7 +677,7 @@ out:
 int
 store_stage_fail(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
     const char *stage, enum rec_status retry_to, const char *reason, int64_t next_retry_at,
-    struct zpub_err *err)
+    int count_attempt, struct zpub_err *err)
 {
 	struct store_recording *r = NULL;
 	int rc;
@@ -692,13 +692,14 @@ store_stage_fail(struct store *st, int64_t rec_id, int64_t run_id, const char *o
 	if ((rc = move_cas(st, rec_id, r->status, ST_FAILED, reason, err)) != 0)
 		goto out;
 	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET failed_stage = ?, attempts ="
-	    " attempts + 1, next_retry_at = ?, retry_status = ? WHERE id = ?", err);
+	    " attempts + ?, next_retry_at = ?, retry_status = ? WHERE id = ?", err);
 	if (s == NULL) { rc = ZPUB_EDB; goto out; }
 	sqlite3_bind_text(s, 1, stage, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 2, count_attempt ? 1 : 0);
 	if (next_retry_at > 0)
-		sqlite3_bind_int64(s, 2, next_retry_at);
-	sqlite3_bind_text(s, 3, status_name(retry_to), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, rec_id);
+		sqlite3_bind_int64(s, 3, next_retry_at);
+	sqlite3_bind_text(s, 4, status_name(retry_to), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, rec_id);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "recording a failure");
 	sqlite3_finalize(s);
 	if (rc == 0) {

@@ -303,14 +303,19 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 		if (serr.msg[0] == '\0')
 			zpub_err_set(&serr, rc, "%s failed (%s)", sd->name, zpub_err_name(rc));
 		int64_t next = 0;
+		int count = 1;
 		int max_attempts = (int)config_int(cfg, "pipeline.max_attempts", 5);
-		if (retryable(rc) && rec->attempts + 1 < max_attempts)
+		if (rc == ZPUB_EQUOTA && ctx.retry_at_ms > 0) {
+			/* A quota resets at a known time: waiting for it is not a failure. */
+			next = ctx.retry_at_ms;
+			count = 0;
+		} else if (retryable(rc) && rec->attempts + 1 < max_attempts)
 			next = time_now_ms() + pipeline_backoff_ms(rec->attempts + 1,
 			    config_int(cfg, "pipeline.retry_base_ms", 30000),
 			    config_int(cfg, "pipeline.retry_cap_ms", 3600000));
 		struct zpub_err ferr;
 		if (store_stage_fail(st, rec->id, run_id, opts->owner, sd->name, sd->input, serr.msg, next,
-		    &ferr) != 0)
+		    count, &ferr) != 0)
 			log_error("recording %lld: could not record failure: %s", (long long)rec->id,
 			    ferr.msg);
 		zpub_err_set(err, rc, "%s", serr.msg);

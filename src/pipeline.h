@@ -73,6 +73,9 @@ struct stage_ctx {
 	/* A short human summary of what the stage did, kept in the journal. */
 	char summary[512];
 	const char *key_path;       /* vault key file; see stage_vault() */
+	/* A stage stopped by a quota or rate limit sets when to try again; the
+	 * runner then plans the retry for that time and counts no attempt. */
+	int64_t retry_at_ms;
 	struct vault *vault;        /* opened on first stage_vault() call */
 };
 

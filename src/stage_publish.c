@@ -67,7 +67,7 @@ struct publish_run {
 	struct http_client *aux;    /* token refreshes from inside callbacks */
 	struct accounts acc;
 	struct oauth_store ostore;
-	struct vault *vault;
+	struct vault *vault;        /* ctx's, via stage_vault() */
 	struct pub_inputs in;
 	struct target_run t[PUB_MAX_TARGETS];
 	int n;
@@ -439,53 +439,7 @@ hook_done(void *ud, int rc, const struct zpub_err *err, int64_t retry_at)
 		t->sent = t->total;
 }
 
-/* ---- folder target -------------------------------------------------------------- */
-
-static int
-copy_into(const char *src, const char *dir, const char *name, cJSON *files,
-    struct zpub_err *err)
-{
-	char *dst = xasprintf("%s/%s", dir, name);
-	int rc = 0;
-	if (link(src, dst) != 0) {
-		char buf[1 << 16];
-		int in = open(src, O_RDONLY | O_CLOEXEC), out = -1;
-		ssize_t k;
-		if (in < 0) {
-			rc = zpub_err_set(err, ZPUB_EIO, "cannot read %s: %s", src, strerror(errno));
-			goto out;
-		}
-		out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (out < 0) {
-			close(in);
-			rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", dst, strerror(errno));
-			goto out;
-		}
-		while ((k = read(in, buf, sizeof buf)) > 0)
-			if (write(out, buf, (size_t)k) != k) {
-				rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", dst, strerror(errno));
-				break;
-			}
-		if (k < 0 && rc == 0)
-			rc = zpub_err_set(err, ZPUB_EIO, "cannot read %s: %s", src, strerror(errno));
-		if (rc == 0 && fsync(out) != 0)
-			rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", dst, strerror(errno));
-		close(in);
-		close(out);
-	}
-	if (rc == 0 && files) {
-		cJSON *f = cJSON_CreateObject();
-		char sha[65];
-		cJSON_AddStringToObject(f, "name", name);
-		cJSON_AddNumberToObject(f, "bytes", (double)fs_size(dst));
-		if (fs_sha256(dst, sha, NULL) == 0)
-			cJSON_AddStringToObject(f, "sha256", sha);
-		cJSON_AddItemToArray(files, f);
-	}
-out:
-	free(dst);
-	return rc;
-}
+/* ---- folder target ---------------------------------------------------------- */
 
 static char *
 folder_root(const struct stage_ctx *ctx)
@@ -496,97 +450,11 @@ folder_root(const struct stage_ctx *ctx)
 	return path_join(ctx->data_dir, "published");
 }
 
-static const char *
-base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-	return s ? s + 1 : p;
-}
-
 static int
 publish_folder(struct publish_run *r, struct target_run *t, struct zpub_err *err)
 {
-	const struct stage_ctx *ctx = r->ctx;
-	const struct pub_inputs *in = &r->in;
-	char *root = folder_root(ctx), *final = NULL, *tmp = NULL, *old = NULL, *json = NULL;
-	cJSON *meta = NULL, *files;
-	int rc;
-
-	final = xasprintf("%s/%lld", root, (long long)ctx->rec->id);
-	tmp = xasprintf("%s/.%lld.tmp-%d", root, (long long)ctx->rec->id, (int)getpid());
-	old = xasprintf("%s/.%lld.old-%d", root, (long long)ctx->rec->id, (int)getpid());
-	fs_remove_tree(tmp);
-	if ((rc = fs_mkdir_p(tmp, 0755, err)) != 0)
-		goto out;
-	meta = cJSON_CreateObject();
-	cJSON_AddNumberToObject(meta, "recording_id", (double)ctx->rec->id);
-	cJSON_AddStringToObject(meta, "title", in->title);
-	cJSON_AddStringToObject(meta, "description", in->description);
-	cJSON *tags = cJSON_AddArrayToObject(meta, "tags");
-	for (char **tg = in->tags; tg && *tg; tg++)
-		cJSON_AddItemToArray(tags, cJSON_CreateString(*tg));
-	char iso[32];
-	time_iso(time_now_ms(), iso);
-	cJSON_AddStringToObject(meta, "published_at", iso);
-	files = cJSON_AddArrayToObject(meta, "files");
-	const char *vext = strrchr(base_name(in->video), '.');
-	char *vname = xasprintf("video%s", vext ? vext : ".mp4");
-	rc = copy_into(in->video, tmp, vname, files, err);
-	free(vname);
-	if (rc != 0)
-		goto out;
-	for (int i = 0; i < in->n_captions && rc == 0; i++) {
-		char *cname = xasprintf("subtitles.%s%s", in->cap_langs[i],
-		    ends_with(in->cap_paths[i], ".srt") ? ".srt" : ".vtt");
-		rc = copy_into(in->cap_paths[i], tmp, cname, files, err);
-		free(cname);
-	}
-	if (rc == 0 && in->thumbnail) {
-		const char *ext = strrchr(base_name(in->thumbnail), '.');
-		char *tname = xasprintf("thumbnail%s", ext ? ext : ".jpg");
-		rc = copy_into(in->thumbnail, tmp, tname, files, err);
-		free(tname);
-	}
-	if (rc != 0)
-		goto out;
-	char *dpath = path_join(tmp, "description.txt");
-	char *dtext = xasprintf("%s\n", in->description);
-	rc = fs_write_atomic(dpath, dtext, strlen(dtext), 0644, err);
-	free(dtext);
-	free(dpath);
-	if (rc != 0)
-		goto out;
-	json = cJSON_Print(meta);
-	char *mpath = path_join(tmp, "metadata.json");
-	rc = fs_write_atomic(mpath, json, strlen(json), 0644, err);
-	free(mpath);
-	if (rc != 0)
-		goto out;
-	/* swap the finished folder in: exchange with an old one, or rename */
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
-		fs_remove_tree(tmp);
-	} else if (errno == ENOENT && rename(tmp, final) == 0) {
-		/* first publication */
-	} else if (rename(final, old) == 0 && rename(tmp, final) == 0) {
-		fs_remove_tree(old);
-	} else {
-		rc = zpub_err_set(err, ZPUB_EIO, "cannot move the published folder into %s: %s",
-		    final, strerror(errno));
-		goto out;
-	}
-	pub_state_set(&t->st.remote_id, final);
-	char *url = xasprintf("file://%s", final);
-	pub_state_set(&t->st.url, url);
-	free(url);
-	t->st.bytes_total = t->st.bytes_acked = fs_size(in->video);
-out:
-	if (rc != 0)
-		fs_remove_tree(tmp);
-	cJSON_Delete(meta);
-	free(json);
-	free(old);
-	free(tmp);
-	free(final);
+	char *root = folder_root(r->ctx);
+	int rc = folder_publish(&t->item, root, r->ctx->rec->id, &t->st, err);
 	free(root);
 	return rc;
 }
@@ -687,22 +555,6 @@ dry_run_print(struct publish_run *r, FILE *out)
 
 /* ---- the stage ------------------------------------------------------------------ */
 
-static char *
-vault_key_path(const struct stage_ctx *ctx)
-{
-	const char *p = config_str(ctx->config, "vault.key_path", NULL);
-	if (p && *p)
-		return xstrdup(p);
-	char *in_data = path_join(ctx->data_dir, "vault.key");
-	if (fs_exists(in_data) || getenv("ZPUB_HOME"))
-		return in_data;
-	free(in_data);
-	const char *xc = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	if (xc && *xc)
-		return xasprintf("%s/zpub/vault.key", xc);
-	return xasprintf("%s/.config/zpub/vault.key", home ? home : ".");
-}
-
 static void
 run_clear(struct publish_run *r)
 {
@@ -716,8 +568,7 @@ run_clear(struct publish_run *r)
 	}
 	http_client_free(r->http);
 	http_client_free(r->aux);
-	vault_close(r->vault);
-	inputs_clear(&r->in);
+	inputs_clear(&r->in); /* the vault belongs to the stage context */
 }
 
 /* Loads inputs and rows; marks targets already done as finished. */
@@ -777,11 +628,16 @@ start_remote(struct publish_run *r, struct target_run *t, struct zpub_err *err)
 	int rc;
 
 	if (r->vault == NULL) {
-		char *kp = vault_key_path(r->ctx);
-		rc = vault_open(r->ctx->store, kp, &r->vault, err);
-		free(kp);
-		if (rc != 0)
-			return rc;
+		struct zpub_err ve = {0};
+		r->vault = stage_vault(r->ctx, &ve);
+		if (r->vault == NULL) {
+			if (ve.code != ZPUB_ENOTFOUND) {
+				*err = ve;
+				return ve.code;
+			}
+			return zpub_err_set(err, ZPUB_EAUTH, "no %s account is connected; run "
+			    "`zpub auth %s`", t->platform, t->platform);
+		}
 		r->acc.store = r->ctx->store;
 		r->acc.vault = r->vault;
 		r->acc.tenant_id = r->ctx->rec->tenant_id;
@@ -873,6 +729,8 @@ stage_publish(struct stage_ctx *ctx, struct zpub_err *err)
 		    done_list[0] ? " (published: " : "", done_list[0] ? done_list : "");
 		if (done_list[0])
 			strncat(err->msg, ")", sizeof err->msg - strlen(err->msg) - 1);
+		if (worst == ZPUB_EQUOTA)
+			ctx->retry_at_ms = retry_at;
 		goto out;
 	}
 	snprintf(ctx->summary, sizeof ctx->summary, "published: %.480s", done_list);

@@ -6,8 +6,12 @@
 #include "pipeline.h"
 
 #include "media/media.h"
+#include "net/publish.h"
+#include "net/zoom.h"
 
 const struct stage_def pipeline_stages[] = {
+	{ "download", ST_INITIALIZED, ST_DOWNLOADING, ST_DOWNLOADED, stage_download },
 	{ "process", ST_DOWNLOADED, ST_PROCESSING, ST_PROCESSED, stage_process },
+	{ "publish", ST_TRANSCRIBED, ST_UPLOADING, ST_READY, stage_publish },
 	{ NULL, 0, 0, 0, NULL }
 };

@@ -52,6 +52,30 @@ struct cli {
 	  "read and change the configuration") \
 	X("secret", cmd_secret, "secret set NAME | secret list [--json] | secret delete NAME", \
 	  "API keys and client secrets, encrypted at rest") \
+	X("sync", cmd_sync, "sync zoom [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--dry-run] [--json]", \
+	  "create recordings from the Zoom account's cloud recordings") \
+	X("template", cmd_template, "template add|edit NAME [--match JSON] [--processing JSON]" \
+	  " [--metadata JSON] [--targets JSON] [--priority N] [--file F] [--enable|--disable]" \
+	  " | template list|show|test|delete NAME [--json]", \
+	  "templates: matching rules and the config they bring") \
+	X("job", cmd_job, "job add|edit NAME --schedule S --source watch --path DIR" \
+	  " [--pattern GLOB] [--action sync|process|publish] [--filters JSON] [--settle 5s]" \
+	  " [--dry-run] | job list|show|delete NAME | job run NAME [--dry-run] [--json]", \
+	  "automation jobs: a schedule, a source and what to do") \
+	X("tenant", cmd_tenant, "tenant add NAME | tenant list|show NAME [--json]" \
+	  " | tenant quota NAME [--storage SIZE] [--minutes N] [--concurrent N]" \
+	  " [--retention-days N] | tenant config NAME KEY VALUE", \
+	  "tenants, their quotas and configuration") \
+	X("usage", cmd_usage, "usage [--tenant T] [--month YYYY-MM] [--json]", \
+	  "metered usage and its cost per tenant, kind and provider") \
+	X("audit", cmd_audit, "audit [--limit N] [--all-tenants] [--json]", \
+	  "who changed what, when and from where") \
+	X("user", cmd_user, "user add NAME [--role owner|editor|viewer] | user list [--json]" \
+	  " | user token NAME | user remove NAME", "users of the control API and their tokens") \
+	X("publish", cmd_publish, "publish ID [--to youtube,vk,folder] [--dry-run]", \
+	  "publish a recording to its targets, or show what would be sent") \
+	X("auth", cmd_auth, "auth youtube|vk [--no-browser] [--port N] [--timeout S] |" \
+	  " auth list [--json] | auth revoke PROVIDER", "connect YouTube and VK accounts") \
 	X("help", cmd_help, "help [COMMAND]", "this help")
 
 #define X(name, fn, usage, summary) int fn(struct cli *cli, int argc, char **argv);

@@ -16,6 +16,7 @@
 #include "pipeline.h"
 #include "store.h"
 #include "util.h"
+#include "vault.h"
 
 /* The publish stage alone, for recordings already past TRANSCRIBED. */
 static const struct stage_def publish_only[] = {
@@ -61,6 +62,7 @@ publish_ready(struct cli *cli, const cJSON *cfg, struct store_recording *rec, in
 	ctx.progress.fn = cli_progress;
 	ctx.progress.ud = cli;
 	ctx.dry_run = dry_run;
+	ctx.key_path = cli->key_path;
 	if (dry_run)
 		rc = publish_dry_run(&ctx, stdout, err);
 	else
@@ -71,6 +73,7 @@ publish_ready(struct cli *cli, const cJSON *cfg, struct store_recording *rec, in
 		cJSON_Delete(ctx.artifacts[i].extra);
 	}
 	free(ctx.artifacts);
+	vault_close(ctx.vault);
 	free(media_dir);
 	cJSON_Delete(merged);
 	return rc;
@@ -145,7 +148,7 @@ cmd_publish(struct cli *cli, int argc, char **argv)
 	struct pipeline_opts po = { ST_READY, cli->owner,
 		config_int(cli->config, "pipeline.lease_ms", 60000), { cli_progress, cli }, 0,
 		(rec->status == ST_TRANSCRIBED || rec->status == ST_UPLOADING || publish_failed)
-		    ? publish_only : NULL };
+		    ? publish_only : NULL, cli->key_path };
 	rc = pipeline_run(cli->store, cfg, cli->data_dir, id, &po, &err);
 	cli_progress_done(cli);
 	print_publications(cli->store, id);

@@ -41,6 +41,10 @@ struct conn {
 	int complete;
 	int replied;
 	int headers_done;
+	char *hname, *hvalue;   /* header being parsed */
+	size_t hname_len, hvalue_len;
+	int in_value;
+	char *authorization, *content_type;
 	int too_large;      /* Content-Length says the body will not fit */
 	size_t drained;     /* bytes thrown away after the reply */
 	uv_shutdown_t shutdown;
@@ -67,6 +71,13 @@ conn_closed(uv_handle_t *h)
 {
 	struct conn *c = h->data;
 	c->l->connections--;
+	if (c->authorization) {
+		memset(c->authorization, 0, strlen(c->authorization));
+		free(c->authorization);
+	}
+	free(c->content_type);
+	free(c->hname);
+	free(c->hvalue);
 	free(c->url);
 	free(c->body);
 	free(c);
@@ -185,6 +196,48 @@ on_url(http_parser *p, const char *at, size_t n)
 	return append(&c->url, &c->url_len, at, n);
 }
 
+/* Keeps the finished header if it is one routes may read. */
+static void
+header_done(struct conn *c)
+{
+	char **slot = NULL;
+	if (c->hname == NULL)
+		return;
+	if (strcasecmp(c->hname, "Authorization") == 0)
+		slot = &c->authorization;
+	else if (strcasecmp(c->hname, "Content-Type") == 0)
+		slot = &c->content_type;
+	if (slot != NULL && *slot == NULL) {
+		*slot = c->hvalue ? c->hvalue : xstrdup("");
+		c->hvalue = NULL;
+	}
+	free(c->hname);
+	if (c->hvalue) {
+		memset(c->hvalue, 0, c->hvalue_len);
+		free(c->hvalue);
+	}
+	c->hname = c->hvalue = NULL;
+	c->hname_len = c->hvalue_len = 0;
+	c->in_value = 0;
+}
+
+static int
+on_header_field(http_parser *p, const char *at, size_t n)
+{
+	struct conn *c = p->data;
+	if (c->in_value)
+		header_done(c);
+	return append(&c->hname, &c->hname_len, at, n);
+}
+
+static int
+on_header_value(http_parser *p, const char *at, size_t n)
+{
+	struct conn *c = p->data;
+	c->in_value = 1;
+	return append(&c->hvalue, &c->hvalue_len, at, n);
+}
+
 static int
 on_body(http_parser *p, const char *at, size_t n)
 {
@@ -197,6 +250,7 @@ on_headers_complete(http_parser *p)
 {
 	struct conn *c = p->data;
 	size_t max = c->l->opts.max_request_bytes ? c->l->opts.max_request_bytes : 16384;
+	header_done(c);
 	c->headers_done = 1;
 	if (p->content_length != ULLONG_MAX && p->content_length > max) {
 		c->too_large = 1;
@@ -216,6 +270,8 @@ on_message_complete(http_parser *p)
 
 static const http_parser_settings parser_settings = {
 	.on_url = on_url,
+	.on_header_field = on_header_field,
+	.on_header_value = on_header_value,
 	.on_body = on_body,
 	.on_headers_complete = on_headers_complete,
 	.on_message_complete = on_message_complete,
@@ -246,6 +302,8 @@ conn_dispatch(struct conn *c)
 	req.body = c->body ? c->body : "";
 	req.body_len = c->body_len;
 	req.peer = c->peer;
+	req.authorization = c->authorization;
+	req.content_type = c->content_type;
 	int done = l->opts.route ? l->opts.route(l->opts.ud, &req, &reply) : 0;
 	conn_reply(c, reply.status ? reply.status : 200, reply.content_type,
 	    reply.body ? reply.body : "");

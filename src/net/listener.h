@@ -22,6 +22,8 @@ struct lsn_request {
 	const char *body;       /* NUL-terminated, "" if none */
 	size_t body_len;
 	const char *peer;       /* "127.0.0.1:54321" */
+	const char *authorization; /* the Authorization header or NULL; never log it */
+	const char *content_type;  /* the Content-Type header or NULL */
 };
 
 struct lsn_reply {

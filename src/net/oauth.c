@@ -37,6 +37,16 @@ dup_or_null(const char *s)
 	return (s && *s) ? xstrdup(s) : NULL;
 }
 
+/* Client ids are strings, but `zpub config set ... 51234567` stores a number. */
+static char *
+cfg_id(const cJSON *cfg, const char *key)
+{
+	const cJSON *v = config_find(cfg, key);
+	if (cJSON_IsNumber(v))
+		return xasprintf("%.0f", v->valuedouble);
+	return dup_or_null(cJSON_IsString(v) ? v->valuestring : NULL);
+}
+
 int
 oauth_provider_init(struct oauth_provider *p, const cJSON *cfg, const char *name,
     const char *client_secret, struct zpub_err *err)
@@ -49,7 +59,7 @@ oauth_provider_init(struct oauth_provider *p, const cJSON *cfg, const char *name
 		p->auth_url = dup_or_null(config_str(cfg, "providers.google.auth_url", NULL));
 		p->token_url = dup_or_null(config_str(cfg, "providers.google.token_url", NULL));
 		p->revoke_url = dup_or_null(config_str(cfg, "providers.google.revoke_url", NULL));
-		p->client_id = dup_or_null(config_str(cfg, "providers.google.client_id", NULL));
+		p->client_id = cfg_id(cfg, "providers.google.client_id");
 		p->scope = xstrdup(GOOGLE_SCOPES);
 	} else if (strcmp(name, "vk") == 0) {
 		const char *base = config_str(cfg, "providers.vk.oauth_base", NULL);
@@ -61,7 +71,7 @@ oauth_provider_init(struct oauth_provider *p, const cJSON *cfg, const char *name
 			p->token_url = xasprintf("%s/oauth2/auth", base);
 			p->revoke_url = xasprintf("%s/oauth2/revoke", base);
 		}
-		p->client_id = dup_or_null(config_str(cfg, "providers.vk.client_id", NULL));
+		p->client_id = cfg_id(cfg, "providers.vk.client_id");
 		p->scope = xstrdup(VK_SCOPES);
 	} else {
 		return zpub_err_set(err, ZPUB_EINVAL,

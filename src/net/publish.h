@@ -105,6 +105,13 @@ void vk_job_free(struct vk_job *j);
  * --dry-run: "name=...\n..." (malloc'd). */
 char *vk_save_params_text(const struct pub_item *item);
 
+/* ---- the folder target (folder.c) -------------------------------------------
+ * Writes the item into <root>/<rec_id>/ (video.*, subtitles.<lang>.vtt|srt,
+ * thumbnail.*, description.txt, metadata.json) atomically; sets st's
+ * remote_id to the folder and url to file://... */
+int folder_publish(const struct pub_item *item, const char *root, int64_t rec_id,
+    struct pub_state *st, struct zpub_err *err);
+
 /* ---- the publish stage (stage_publish.c) ----------------------------------- */
 
 struct stage_ctx;

@@ -37,6 +37,7 @@ struct yt_job {
 	int refreshed;       /* token refreshed for this step already */
 	int failures;        /* consecutive retryable failures */
 	int caption_i;       /* caption being sent */
+	int resynced;        /* asked the session after a refused chunk */
 	int finished;
 	int64_t chunk_len;   /* bytes of the PUT in flight */
 	/* the request in flight and what it points to */
@@ -558,9 +559,16 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 			    r->range);
 			return;
 		}
-		/* progress resets the failure count; a query alone does not */
-		if (j->step == YT_PUT && acked > j->st->bytes_acked)
+		/* progress resets the failure count; a query alone does not, and a
+		 * chunk the server kept none of counts as a failure */
+		if (j->step == YT_PUT && acked > j->st->bytes_acked) {
 			j->failures = 0;
+			j->resynced = 0;
+		} else if (j->step == YT_PUT) {
+			j->st->bytes_acked = acked;
+			retry_later(j, -1, "the server kept none of the chunk");
+			return;
+		}
 		j->st->bytes_acked = acked;
 		j->need_query = 0;
 		j->refreshed = 0;
@@ -620,6 +628,14 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 		default:
 			break;
 		}
+		yt_next(j);
+		return;
+	}
+	if (j->step == YT_PUT && s == 400 && !j->resynced) {
+		/* out of step with the session (a chunk from a killed run may have
+		 * landed meanwhile): ask where it stands, once, before giving up */
+		j->resynced = 1;
+		j->need_query = 1;
 		yt_next(j);
 		return;
 	}

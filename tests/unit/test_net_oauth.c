@@ -155,7 +155,9 @@ route_echo(void *ud, const struct lsn_request *req, struct lsn_reply *reply)
 		reply->body = xstrdup("no");
 		return 0;
 	}
-	reply->body = xasprintf("q=%s", req->query);
+	reply->body = xasprintf("q=%s auth=%s ct=%s", req->query,
+	    req->authorization ? req->authorization : "-",
+	    req->content_type ? req->content_type : "-");
 	return 0;
 }
 
@@ -198,7 +200,9 @@ raw_thread(void *ud)
 	memset(big, 'a', sizeof big);
 	memcpy(big, "GET /ok?", 8);
 	memcpy(big + sizeof big - 16, " HTTP/1.1\r\n\r\n", 13);
-	raw_send(rc->port, "GET /ok?x=1 HTTP/1.1\r\nHost: a\r\n\r\n", 33, rc->reply[0], 256);
+	const char *first = "GET /ok?x=1 HTTP/1.1\r\nHost: a\r\nAuthori"
+	    "zation: Bearer abc\r\nContent-Type: text/plain\r\n\r\n";
+	raw_send(rc->port, first, strlen(first), rc->reply[0], 256);
 	raw_send(rc->port, "BLAH\r\n\r\n", 8, rc->reply[1], 256);
 	raw_send(rc->port, big, sizeof big - 3, rc->reply[2], 256);
 	raw_send(rc->port, "GET /other HTTP/1.1\r\n\r\n", 23, rc->reply[3], 256);
@@ -223,7 +227,7 @@ test_listener(void **state)
 	pthread_join(th, NULL);
 	lsn_free(l);
 	assert_non_null(strstr(rc.reply[0], "HTTP/1.1 200"));
-	assert_non_null(strstr(rc.reply[0], "q=x=1"));
+	assert_non_null(strstr(rc.reply[0], "q=x=1 auth=Bearer abc ct=text/plain"));
 	assert_non_null(strstr(rc.reply[1], "HTTP/1.1 400"));
 	assert_non_null(strstr(rc.reply[2], "HTTP/1.1 431"));
 	assert_non_null(strstr(rc.reply[3], "HTTP/1.1 404"));

@@ -251,6 +251,43 @@ stage_bad_media(struct stage_ctx *ctx, struct zpub_err *err)
 	return zpub_err_set(err, ZPUB_EMEDIA, "'x.mp4' has no audio stream");
 }
 
+static int
+stage_quota(struct stage_ctx *ctx, struct zpub_err *err)
+{
+	stage_calls++;
+	ctx->retry_at_ms = time_now_ms() + 3600000;
+	return zpub_err_set(err, ZPUB_EQUOTA, "YouTube quota exceeded; retry after midnight PT");
+}
+
+/* A quota stop waits for the reset time and burns no attempt. */
+static void
+test_quota_waits_for_its_reset_without_counting_an_attempt(void **state)
+{
+	(void)state;
+	char *dir;
+	struct store *st = open_fresh(&dir);
+	struct zpub_err err;
+	const struct stage_def table[] = {
+		{ "publish", ST_TRANSCRIBED, ST_UPLOADING, ST_READY, stage_quota },
+		{ NULL, 0, 0, 0, NULL },
+	};
+	cJSON *cfg = cJSON_CreateObject();
+	struct pipeline_opts po = { ST_READY, "test@nowhere:1", 60000, { NULL, NULL }, 0, table, NULL };
+	int64_t id = add_rec(st, "quota", ST_TRANSCRIBED);
+	int64_t before = time_now_ms();
+	assert_int_equal(pipeline_run(st, cfg, dir, id, &po, &err), ZPUB_EQUOTA);
+	struct store_recording *r = NULL;
+	assert_int_equal(store_recording_get(st, id, &r, &err), 0);
+	assert_int_equal(r->status, ST_FAILED);
+	assert_int_equal(r->attempts, 0);
+	assert_true(r->next_retry_at >= before + 3600000);
+	store_recording_free(r);
+	cJSON_Delete(cfg);
+	store_close(st);
+	fs_remove_tree(dir);
+	free(dir);
+}
+
 static void
 test_runner_commits_artifacts_and_status(void **state)
 {
@@ -376,6 +413,7 @@ main(void)
 		cmocka_unit_test(test_runner_commits_artifacts_and_status),
 		cmocka_unit_test(test_bad_media_is_not_retried_automatically),
 		cmocka_unit_test(test_backoff_grows_is_capped_and_jittered),
+		cmocka_unit_test(test_quota_waits_for_its_reset_without_counting_an_attempt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

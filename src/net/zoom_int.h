@@ -1,0 +1,39 @@
+/*
+ * zoom_int.h — what the Zoom files (zoom.c, zoom_download.c, zoom_auth.c)
+ * share and nobody else needs: the client itself and small helpers.
+ */
+#ifndef ZPUB_NET_ZOOM_INT_H
+#define ZPUB_NET_ZOOM_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/http.h"
+
+struct zoom_client {
+	struct store *st;
+	struct vault *vault;
+	int64_t tenant_id;
+	struct http_client *http;
+	char *api_base, *oauth_base, *client_id, *account_id;
+	char *token;                /* access token; wiped on free */
+	char *refresh_token;
+	int64_t token_exp_ms;
+	int user_kind;              /* authorization-code sign-in rather than S2S */
+	struct http_retry retry;
+	int64_t max_wait_ms;        /* longest Retry-After waited inline */
+};
+
+/* Zoom's error body {"code":N,"message":".."}: the code, or -1; msg (may be
+ * NULL) gets the message. */
+int zoom_error_code(const struct http_response *resp, char *msg, size_t msgsz);
+
+/* POST to the token endpoint; takes access_token/expires_in (and a rotated
+ * refresh_token) and saves them in the vault.  how names the grant in
+ * sentences ("the account credentials"). */
+int zoom_token_request(struct zoom_client *zc, const char *body, const char *basic,
+    const char *how, struct zpub_err *err);
+/* "Authorization: Basic base64(id:secret)", malloc'd; wipe after use. */
+char *zoom_basic_header(const char *id, const char *secret);
+
+#endif
