@@ -41,22 +41,26 @@ fold_cp(uint32_t c)
 	return c;
 }
 
-char *
-store_ui_fold(const char *s)
+/* Folds s into out (outsz >= 2 * strlen(s) + 1 always suffices). */
+static void
+fold_into(const char *s, size_t len, char *out)
 {
-	size_t len = s ? strlen(s) : 0;
-	char *out = malloc(len * 2 + 1), *o = out;
-	const unsigned char *u = (const unsigned char *)(s ? s : "");
-	if (out == NULL)
-		abort();
+	char *o = out;
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < len) {
 		uint32_t c;
 		int n;
-		if (u[i] < 0x80) { c = u[i]; n = 1; }
-		else if ((u[i] & 0xE0) == 0xC0 && i + 1 < len) { c = ((u[i] & 0x1Fu) << 6) | (u[i+1] & 0x3F); n = 2; }
-		else if ((u[i] & 0xF0) == 0xE0 && i + 2 < len) {
-			c = ((u[i] & 0x0Fu) << 12) | ((u[i+1] & 0x3Fu) << 6) | (u[i+2] & 0x3F); n = 3;
+		if (u[i] < 0x80) {
+			*o++ = (char)(u[i] >= 'A' && u[i] <= 'Z' ? u[i] + 32 : u[i]);
+			i++;
+			continue;
+		} else if ((u[i] & 0xE0) == 0xC0 && i + 1 < len) {
+			c = ((u[i] & 0x1Fu) << 6) | (u[i + 1] & 0x3F);
+			n = 2;
+		} else if ((u[i] & 0xF0) == 0xE0 && i + 2 < len) {
+			c = ((u[i] & 0x0Fu) << 12) | ((u[i + 1] & 0x3Fu) << 6) | (u[i + 2] & 0x3F);
+			n = 3;
 		} else {
 			/* 4-byte or broken sequences pass through untouched. */
 			*o++ = (char)u[i++];
@@ -79,6 +83,16 @@ store_ui_fold(const char *s)
 		i += (size_t)n;
 	}
 	*o = '\0';
+}
+
+char *
+store_ui_fold(const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+	char *out = malloc(len * 2 + 1);
+	if (out == NULL)
+		abort();
+	fold_into(s ? s : "", len, out);
 	return out;
 }
 
@@ -94,13 +108,61 @@ sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, store_ui_fold(s), -1, free);
 }
 
+/* zpub_match(title, folded_needle): 1 when the folded title contains the
+ * needle.  Folds on the stack: this runs once per row of a search. */
+static void
+sql_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *hay = (const char *)sqlite3_value_text(argv[0]);
+	const char *needle = (const char *)sqlite3_value_text(argv[1]);
+	if (hay == NULL || needle == NULL) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	size_t len = (size_t)sqlite3_value_bytes(argv[0]);
+	char buf[1024], *f = len * 2 + 1 <= sizeof buf ? buf : malloc(len * 2 + 1);
+	if (f == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	fold_into(hay, len, f);
+	sqlite3_result_int(ctx, strstr(f, needle) != NULL);
+	if (f != buf)
+		free(f);
+}
+
 int
 store_ui_init(struct store *st, struct zpub_err *err)
 {
 	if (sqlite3_create_function_v2(st->db, "zpub_fold", 1,
-	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_fold, NULL, NULL, NULL) != SQLITE_OK)
-		return store_sqlerr(st, err, "registering the search function");
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_fold, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function_v2(st->db, "zpub_match", 2,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_match, NULL, NULL, NULL) != SQLITE_OK)
+		return store_sqlerr(st, err, "registering the search functions");
 	return 0;
+}
+
+int
+store_ui_status_counts(struct store *st, int64_t tenant_id, int64_t counts[ST__COUNT],
+    struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, tenant_id ?
+	    "SELECT status, count(*) FROM recordings WHERE tenant_id = ?1 GROUP BY status" :
+	    "SELECT status, count(*) FROM recordings GROUP BY status", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	if (tenant_id)
+		sqlite3_bind_int64(s, 1, tenant_id);
+	memset(counts, 0, sizeof(int64_t) * ST__COUNT);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int sv = status_parse((const char *)sqlite3_column_text(s, 0));
+		if (sv >= 0)
+			counts[sv] = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, err, "counting recordings");
 }
 
 const char *
@@ -115,10 +177,18 @@ store_ui_sort_name(enum store_ui_sort s)
 }
 
 #define ROW_COLS "r.id, r.status, r.started_at, r.duration_ms, r.updated_at, r.title, " \
-	"r.detail, r.progress, r.progress_what, r.progress_eta_ms, r.lease_owner, r.lease_until"
-#define ROW_WHERE " FROM recordings r WHERE (?1 = 0 OR r.tenant_id = ?1)" \
-	" AND (?2 IS NULL OR r.status = ?2)" \
-	" AND (?3 IS NULL OR instr(zpub_fold(r.title), ?3) > 0) "
+	"r.detail, r.progress, r.progress_what, r.progress_eta_ms, r.lease_owner, r.lease_until, " \
+	"r.source"
+/* Only the conditions in use, so SQLite picks the index for the order
+ * (an "?1 = 0 OR tenant_id = ?1" would make it scan and sort). */
+static void
+where_clause(const struct store_ui_query *q, char *out, size_t outsz)
+{
+	snprintf(out, outsz, " FROM recordings r WHERE 1%s%s%s ",
+	    q->tenant_id ? " AND r.tenant_id = ?1" : "",
+	    q->status >= 0 ? " AND r.status = ?2" : "",
+	    q->search && *q->search ? " AND zpub_match(r.title, ?3)" : "");
+}
 
 static void
 fill_row(struct store_ui_row *r, sqlite3_stmt *s)
@@ -140,12 +210,14 @@ fill_row(struct store_ui_row *r, sqlite3_stmt *s)
 	r->progress_eta_ms = sqlite3_column_int64(s, 9);
 	r->lease_owner = store_col_str(s, 10);
 	r->lease_until = sqlite3_column_int64(s, 11);
+	r->source = store_col_str(s, 12);
 }
 
 static void
 clear_row(struct store_ui_row *r)
 {
 	free(r->title);
+	free(r->source);
 	free(r->detail);
 	free(r->progress_what);
 	free(r->lease_owner);
@@ -155,7 +227,8 @@ clear_row(struct store_ui_row *r)
 static int
 bind_query(sqlite3_stmt *s, const struct store_ui_query *q)
 {
-	sqlite3_bind_int64(s, 1, q->tenant_id);
+	if (q->tenant_id)
+		sqlite3_bind_int64(s, 1, q->tenant_id);
 	if (q->status >= 0)
 		sqlite3_bind_text(s, 2, status_name((enum rec_status)q->status), -1, SQLITE_STATIC);
 	if (q->search && *q->search) {
@@ -186,7 +259,9 @@ int
 store_ui_rows(struct store *st, const struct store_ui_query *q,
     struct store_ui_row **out, int *n, struct zpub_err *err)
 {
-	char *sql = xasprintf("SELECT " ROW_COLS ROW_WHERE "ORDER BY %s LIMIT ?4 OFFSET ?5",
+	char where[160];
+	where_clause(q, where, sizeof where);
+	char *sql = xasprintf("SELECT " ROW_COLS "%sORDER BY %s LIMIT ?4 OFFSET ?5", where,
 	    order_by(q));
 	sqlite3_stmt *s = store_prep(st, sql, err);
 	free(sql);
@@ -223,7 +298,11 @@ int
 store_ui_count(struct store *st, const struct store_ui_query *q, int64_t *n,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT count(*)" ROW_WHERE, err);
+	char where[160];
+	where_clause(q, where, sizeof where);
+	char *sql = xasprintf("SELECT count(*)%s", where);
+	sqlite3_stmt *s = store_prep(st, sql, err);
+	free(sql);
 	if (s == NULL)
 		return ZPUB_EDB;
 	bind_query(s, q);
@@ -289,6 +368,24 @@ store_ui_artifact_path(struct store *st, int64_t rec_id, const char *kind, char 
 		    (long long)rec_id, kind);
 	else
 		rc = store_sqlerr(st, err, "reading artefacts");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_ui_artifact_rewritten(struct store *st, int64_t rec_id, const char *path, int64_t bytes,
+    const char *sha256, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "UPDATE artifacts SET bytes = ?, sha256 = ? WHERE"
+	    " recording_id = ? AND (path = ? OR path = ?)", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, bytes);
+	sqlite3_bind_text(s, 2, sha256, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, rec_id);
+	sqlite3_bind_text(s, 4, store_rel_path(st, path), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, path, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "updating an artefact");
 	sqlite3_finalize(s);
 	return rc;
 }

@@ -16,7 +16,7 @@
 
 struct store;
 
-/* Registers the SQL function zpub_fold() on this connection; call once
+/* Registers the SQL functions zpub_fold() and zpub_match() on this connection; call once
  * after store_open() before searching. */
 int store_ui_init(struct store *st, struct zpub_err *err);
 
@@ -51,6 +51,7 @@ struct store_ui_row {
 	enum rec_status status;
 	int64_t started_at, duration_ms, updated_at;
 	char *title;
+	char *source;             /* "local", "zoom", "watch" */
 	char *detail;
 	double progress;          /* -1 when none */
 	char *progress_what;
@@ -69,8 +70,17 @@ int store_ui_rows_refresh(struct store *st, struct store_ui_row *rows, int n,
     int *gone, struct zpub_err *err);
 void store_ui_rows_free(struct store_ui_row *v, int n);
 
+/* Counts per status with the (tenant_id, status) index. */
+int store_ui_status_counts(struct store *st, int64_t tenant_id, int64_t counts[ST__COUNT],
+    struct zpub_err *err);
+
 /* Path (absolute, malloc'd) of the newest artefact of kind; ZPUB_ENOTFOUND. */
 int store_ui_artifact_path(struct store *st, int64_t rec_id, const char *kind, char **path,
     struct zpub_err *err);
+
+/* After a file was rewritten in place (an edit in the TUI): the artefact
+ * rows of the recording with this path get its new size and checksum. */
+int store_ui_artifact_rewritten(struct store *st, int64_t rec_id, const char *path,
+    int64_t bytes, const char *sha256, struct zpub_err *err);
 
 #endif

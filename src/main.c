@@ -9,12 +9,15 @@
 
 #include "cmd/cmd.h"
 #include "cli_setup.h"
+#include "daemon.h"
 #include "log.h"
+#include "ui.h"
 
 static void
 usage_short(FILE *f)
 {
 	fprintf(f, "usage: zpub [--data-dir DIR] [--tenant T] [-v] COMMAND [ARGS]\n"
+	    "       zpub [--data-dir DIR] --daemon [--foreground] [--listen 127.0.0.1:PORT]\n"
 	    "       zpub --version | zpub help [COMMAND]\n");
 }
 
@@ -24,6 +27,8 @@ main(int argc, char **argv)
 	struct cli cli;
 	const char *data_dir = NULL, *tenant = NULL;
 	int verbose = 0, i;
+	struct daemon_opts dopts = { 0, NULL };
+	int daemon_mode = 0;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -48,6 +53,14 @@ main(int argc, char **argv)
 			data_dir = a + 11;
 		} else if (strncmp(a, "--tenant=", 9) == 0) {
 			tenant = a + 9;
+		} else if (strcmp(a, "--daemon") == 0) {
+			daemon_mode = 1;
+		} else if (strcmp(a, "--foreground") == 0) {
+			dopts.foreground = 1;
+		} else if (strcmp(a, "--listen") == 0 && i + 1 < argc) {
+			dopts.listen = argv[++i];
+		} else if (strncmp(a, "--listen=", 9) == 0) {
+			dopts.listen = a + 9;
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			verbose = 1;
 		} else if (a[0] == '-') {
@@ -57,10 +70,31 @@ main(int argc, char **argv)
 		} else
 			break;
 	}
+	if (daemon_mode) {
+		if (i < argc) {
+			fprintf(stderr, "zpub: --daemon takes no command\n");
+			usage_short(stderr);
+			return 2;
+		}
+		if (cli_setup(&cli, data_dir, tenant, verbose) != 0) {
+			cli_teardown(&cli);
+			return 1;
+		}
+		int drc = daemon_main(&cli, &dopts);
+		cli_teardown(&cli);
+		return drc;
+	}
 	if (i >= argc) {
-		/* No command: the terminal app once it exists; until then, help. */
-		usage_short(stdout);
-		return cmd_help(NULL, 0, NULL);
+		/* No command: the terminal app on a terminal, the help otherwise. */
+		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+			usage_short(stdout);
+			return cmd_help(NULL, 0, NULL);
+		}
+		if (cli_setup(&cli, data_dir, tenant, verbose) != 0)
+			return 1;
+		int ui_rc = ui_run(&cli);
+		cli_teardown(&cli);
+		return ui_rc;
 	}
 
 	if (cli_setup(&cli, data_dir, tenant, verbose) != 0) {

@@ -88,6 +88,8 @@ field_parse(const char *f, int lo, int hi, const char *const *names, int names_b
 				b = slash ? hi : a;
 			}
 		}
+		if (hi == 7 && b == 0 && a > 0)
+			b = 7;      /* weekdays: "fri-sun" */
 		if (a < lo || b > hi || a > b)
 			return -1;
 		for (int v = a; v <= b; v += step)

@@ -188,8 +188,7 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 		goto out;
 	}
 	identity = media_timemap_is_identity(&tm);
-	if (!identity)
-		media_timemap_snap(&tm, mi->frames_ms, mi->n_frames);
+	media_plan_fit(&tm, mi, &po);
 	n_cuts = (int)tm.n - 1 + (tm.seg[0].src_start_ms > 0) +
 	    (tm.seg[tm.n - 1].src_end_ms < tm.src_duration_ms);
 	if (ctx->dry_run) {

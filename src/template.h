@@ -63,4 +63,13 @@ cJSON *tpl_config_layer(const struct store_template *t);
  * *applied (may be NULL) gets the template id, 0 when none, -1 when skipped. */
 int tpl_apply(struct store *st, int64_t rec_id, int64_t *applied, struct zpub_err *err);
 
+/* {"id", "name", "priority", "enabled", "matching_rules", ...} (new object). */
+cJSON *tpl_to_json(const struct store_template *t);
+
+/* Fills t from a JSON object (the shape tpl_to_json writes), refusing
+ * unknown fields and bad rules.  partial: fields left out keep their value
+ * (edits); otherwise "name" is required.  Strings in t are replaced (free'd). */
+int tpl_from_json(const cJSON *j, struct store_template *t, int partial,
+    struct zpub_err *err);
+
 #endif

@@ -141,6 +141,22 @@ ui_text_fit(const char *s, int cols, int ellipsis, char *out, size_t outsz)
 }
 
 void
+ui_strlcpy(char *dst, const char *src, size_t n)
+{
+	if (n == 0)
+		return;
+	size_t len = src ? strlen(src) : 0;
+	if (len >= n) {
+		len = n - 1;
+		while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
+			len--;
+	}
+	if (len)
+		memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+void
 ui_fmt_clock(int64_t ms, int short_form, char out[16])
 {
 	if (ms < 0)

@@ -27,6 +27,9 @@ int ui_text_fit(const char *s, int cols, int ellipsis, char *out, size_t outsz);
 /* Byte offset of the start of the code point before off in s. */
 size_t ui_utf8_prev(const char *s, size_t off);
 
+/* Copies src into dst (size n), cut at a code point boundary. */
+void ui_strlcpy(char *dst, const char *src, size_t n);
+
 /* "H:MM:SS" below 10 h with hours, "MM:SS" when short is set and under an hour. */
 void ui_fmt_clock(int64_t ms, int short_form, char out[16]);
 /* Parses "SS", "MM:SS" or "H:MM:SS" (fraction ".mmm" allowed); -1 on error. */

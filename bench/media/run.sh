@@ -76,15 +76,19 @@ PY
 	rm -rf "$t"
 fi
 
-measure() { # measure NAME CMD... -> sets T_NAME (s) and M_NAME (MB)
+# On a shared machine wall time depends on the neighbours; CPU time (user +
+# system) much less, so both are printed.
+measure() { # measure NAME CMD... -> T_NAME (wall s), C_NAME (CPU s), M_NAME (peak MB)
 	local name=$1; shift
-	/usr/bin/time -f "%e %M" "$@" > "$work/$name.out" 2> "$work/$name.err"
-	read -r t m <<<"$(tail -1 "$work/$name.err")"
+	/usr/bin/time -f "%e %M %U %S" "$@" > "$work/$name.out" 2> "$work/$name.err"
+	read -r t m u s <<<"$(tail -1 "$work/$name.err")"
 	printf -v "T_$name" "%s" "$t"
+	printf -v "C_$name" "%s" "$(python3 -c "print(round($u + $s, 2))")"
 	printf -v "M_$name" "%s" "$((m / 1024))"
 }
 
 echo "lecture: $lecture ($(du -h "$lecture" | cut -f1))"
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 # Warm the page cache so neither side pays the first read.
 cat "$lecture" > /dev/null
 
@@ -106,11 +110,14 @@ printf '%s' "aselect='$sel',asetpts=N/SR/TB" > "$work/af.txt"
 measure ff_re ffmpeg -nostdin -v error -y -i "$lecture" -filter_script:v "$work/vf.txt" \
     -filter_script:a "$work/af.txt" -c:v libx264 -preset veryfast -crf 23 -c:a aac "$work/ffmpeg_cut.mp4"
 
-ratio() { python3 -c "print(f'{$1 / $2:.3f}')"; }
+ratio() { python3 -c "print(f'{($1) / ($2):.3f}')"; }
 echo
-echo "analysis:  zpub ${T_zp_an} s (peak ${M_zp_an} MB)   ffmpeg silencedetect ${T_ff_sd} s (peak ${M_ff_sd} MB)"
-echo "           (a) ratio $(ratio "$T_zp_an" "$T_ff_sd")   goal <= 1.2"
-echo "stage:     zpub ${T_zp_st} s (peak ${M_zp_st} MB): $(cat "$work/zp_st.out")"
-echo "baseline:  ffmpeg silencedetect ${T_ff_sd} s + re-encode ${T_ff_re} s (peak ${M_ff_re} MB)"
-echo "           (b) ratio $(ratio "$T_zp_st" "$T_ff_sd + $T_ff_re")   goal <= 0.2"
-echo "memory:    (c) peak RSS zpub analysis ${M_zp_an} MB, zpub stage ${M_zp_st} MB"
+echo "load average before: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "analysis:  zpub ${T_zp_an} s wall, ${C_zp_an} s CPU, peak ${M_zp_an} MB"
+echo "           ffmpeg -af silencedetect ${T_ff_sd} s wall, ${C_ff_sd} s CPU, peak ${M_ff_sd} MB"
+echo "           (a) ratio $(ratio "$T_zp_an" "$T_ff_sd") wall, $(ratio "$C_zp_an" "$C_ff_sd") CPU   goal <= 1.2"
+echo "stage:     zpub ${T_zp_st} s wall, ${C_zp_st} s CPU, peak ${M_zp_st} MB"
+echo "           $(cat "$work/zp_st.out")"
+echo "baseline:  ffmpeg silencedetect + re-encode of the same plan ${T_ff_sd} + ${T_ff_re} s wall, ${C_ff_sd} + ${C_ff_re} s CPU, peak ${M_ff_re} MB"
+echo "           (b) ratio $(ratio "$T_zp_st" "$T_ff_sd + $T_ff_re") wall, $(ratio "$C_zp_st" "$C_ff_sd + $C_ff_re") CPU   goal <= 0.2"
+echo "memory:    (c) peak RSS: zpub analysis ${M_zp_an} MB, zpub stage ${M_zp_st} MB, ffmpeg re-encode ${M_ff_re} MB"

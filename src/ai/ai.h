@@ -286,6 +286,13 @@ int topics_chat(const struct transcript *t, const struct topics_chat_opts *o,
 /* Builds the chat prompt pieces (one per context window) — exposed for tests. */
 char **topics_chat_prompts(const struct transcript *t, int64_t max_chars, size_t *n);
 
+/* Translates a track's cue texts with the chat service (batches, JSON mode,
+ * the count checked and asked again once), re-wraps them for the target
+ * language's rules and splits, in time, cues that no longer fit. */
+int subs_translate(const struct subs_track *src, const char *from, const char *to,
+    const struct topics_chat_opts *o, const struct subs_rules *r, struct subs_track **out,
+    struct ai_usage *usage, struct zpub_err *err);
+
 /* ---- engine choice and the pipeline stage ---------------------------------- */
 
 /* "auto" -> openai-compatible when has_secret, else the offline engine. */
@@ -293,5 +300,16 @@ const char *ai_engine_choose(const char *configured, int has_secret, const char 
 
 /* PREPARING -> TRANSCRIBED: transcript, topics, subtitles, description. */
 int stage_transcribe(struct stage_ctx *ctx, struct zpub_err *err);
+
+/* The same work step by step, for `zpub transcribe|topics|subtitles|describe`.
+ * Steps not asked for read their inputs from the files a previous run left in
+ * media_dir (transcript.json, the newest topic version). */
+struct ai_steps {
+	int transcribe, topics, subtitles, describe;
+	const char *transcription_engine;  /* NULL = from the config */
+	const char *topics_engine;         /* NULL = from the config */
+	int reuse_transcript;              /* keep a transcript.json newer than the audio */
+};
+int ai_run_steps(struct stage_ctx *ctx, const struct ai_steps *steps, struct zpub_err *err);
 
 #endif

@@ -386,7 +386,7 @@ subs_build(const struct transcript *tr, const struct subs_rules *r,
 					continue;
 				if (b != j && c * 100 < full * 35)
 					continue; /* too short: would waste a cue */
-				if (b != j && te[b - 1] - ts[i] < r->min_cue_ms / 2)
+				if (b != j && te[b - 1] - ts[i] < r->min_cue_ms)
 					continue;
 				long score = nat + (long)(c * 20 / (full ? full : 1));
 				if (score > best_score) {
@@ -399,23 +399,38 @@ subs_build(const struct transcript *tr, const struct subs_rules *r,
 		i = best;
 	}
 
-	/* Merge cues that would flash by with a neighbour they fit with. */
-	for (size_t k = 0; k + 1 < ns;) {
-		struct span *c = &sp[k], *d = &sp[k + 1];
+	/* Merge cues that would flash by with a neighbour they fit with (the
+	 * next one first, else the previous one). */
+	for (size_t k = 0; k < ns;) {
+		struct span *c = &sp[k];
 		int64_t dur = te[c->b - 1] - ts[c->a];
-		int64_t gap = ts[d->a] - te[c->b - 1];
-		if (dur < r->min_cue_ms && gap < r->pause_split_ms &&
-		    te[d->b - 1] - ts[c->a] <= r->max_cue_ms) {
-			char *w = wrap_toks(t, c->a, d->b, r);
-			if (w != NULL) {
-				free(w);
-				c->b = d->b;
-				memmove(d, d + 1, (ns - k - 2) * sizeof *d);
-				ns--;
-				continue;
-			}
+		if (dur >= r->min_cue_ms) {
+			k++;
+			continue;
 		}
-		k++;
+		int merged = 0;
+		for (int side = 0; side < 2 && !merged; side++) {
+			struct span *x = side == 0 ? (k + 1 < ns ? &sp[k + 1] : NULL) :
+			    (k > 0 ? &sp[k - 1] : NULL);
+			if (x == NULL)
+				continue;
+			size_t a = side == 0 ? c->a : x->a, b = side == 0 ? x->b : c->b;
+			int64_t gap = side == 0 ? ts[x->a] - te[c->b - 1] : ts[c->a] - te[x->b - 1];
+			if (gap >= r->pause_split_ms || te[b - 1] - ts[a] > r->max_cue_ms)
+				continue;
+			char *w = wrap_toks(t, a, b, r);
+			if (w == NULL)
+				continue;
+			free(w);
+			size_t keep = side == 0 ? k : k - 1;
+			sp[keep] = (struct span){ a, b };
+			memmove(&sp[keep + 1], &sp[keep + 2], (ns - keep - 2) * sizeof *sp);
+			ns--;
+			merged = 1;
+			k = keep;
+		}
+		if (!merged)
+			k++;
 	}
 
 	for (size_t k = 0; k < ns; k++) {

@@ -544,12 +544,19 @@ part_title(const size_t *tok_term, size_t a, size_t b, const struct vocab *voc,
 		abort();
 	for (size_t i = a; i < b; i++)
 		score[tok_term[i]] += 1.0;
+	/* Terms said at least twice; in a short or noisy part, any term, the
+	 * longer (more specific) the better. */
+	int repeated = 0;
+	for (size_t k = 0; k < voc->n && !repeated; k++)
+		repeated = score[k] >= 2.0;
 	for (size_t k = 0; k < voc->n; k++) {
-		if (score[k] < 2.0) {
+		if (score[k] < (repeated ? 2.0 : 1.0)) {
 			score[k] = 0;
 			continue;
 		}
 		score[k] = score[k] * log(1.0 + (double)n_parts / (df[k] > 0 ? df[k] : 1.0));
+		if (!repeated)
+			score[k] *= (double)utf8_len(voc->v[k].surface);
 	}
 	for (int r = 0; r < 3; r++) {
 		double bs = 0;
@@ -659,8 +666,11 @@ topics_extractive(const struct transcript *tr, const struct topics_opts *o,
 	}
 
 	/* Pseudo-sentences of W tokens, blocks of K of them on each side. */
-	const size_t W = 20, K = 6;
+	/* Hearst's W=20, K=6 for lecture-length text; smaller for short ones
+	 * so that a 10-minute talk can still be split. */
+	size_t W = n_tok >= 600 ? 20 : n_tok / 30 > 8 ? n_tok / 30 : 8;
 	size_t n_ps = n_tok / W;
+	size_t K = n_ps / 5 > 6 ? 6 : n_ps / 5 < 2 ? 2 : n_ps / 5;
 	if (n_ps >= 2 * 2 && tr->duration_ms >= 2 * min_main) {
 		size_t V = voc.n;
 		blocks = calloc(n_ps * V, sizeof *blocks);

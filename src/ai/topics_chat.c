@@ -12,6 +12,7 @@
  * Token usage and cost are added up for every answer billed.
  */
 #include "ai/ai.h"
+#include "ai/chat.h"
 #include "ai/text.h"
 #include "net/http.h"
 #include "util.h"
@@ -49,8 +50,8 @@ topics_chat_prompts(const struct transcript *t, int64_t max_chars, size_t *n)
 		tr_segments_from_words(tmp);
 		src = tmp;
 	}
-	if (max_chars < 2000)
-		max_chars = 2000;
+	if (max_chars < 500)
+		max_chars = 500;
 	for (size_t i = 0; i <= src->n_segs; i++) {
 		char line[64];
 		int flush = i == src->n_segs;
@@ -83,13 +84,8 @@ topics_chat_prompts(const struct transcript *t, int64_t max_chars, size_t *n)
 	return parts;
 }
 
-struct chat_answer {
-	char *content;
-	char finish[32];
-};
-
 /* One chat call with the shared retry policy; adds the billed usage. */
-static int
+int
 chat_call(struct http_client *c, const struct topics_chat_opts *o, cJSON *messages,
     struct chat_answer *ans, struct ai_usage *usage, struct zpub_err *err)
 {
@@ -123,9 +119,9 @@ chat_call(struct http_client *c, const struct topics_chat_opts *o, cJSON *messag
 		rc = http_check(rc, &req, &resp, err);
 	if (rc != 0) {
 		if (resp.status == 402)
-			zpub_err_prefix(err, "%s has no balance left (HTTP 402, not retried): top up the "
-			    "account or set processing.topics.engine to extractive",
-			    svc->name ? svc->name : "the chat service");
+			zpub_err_set(err, ZPUB_EREMOTE, "%s answered HTTP 402 (insufficient balance; "
+			    "not retried): top up the account or set processing.topics.engine to "
+			    "extractive", svc->name ? svc->name : "the chat service");
 		goto out;
 	}
 	const char *p = resp.body ? resp.body : "";
@@ -173,8 +169,8 @@ out:
 	return rc;
 }
 
-static cJSON *
-msg(const char *role, const char *content)
+cJSON *
+chat_msg(const char *role, const char *content)
 {
 	cJSON *m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "role", role);
@@ -182,8 +178,8 @@ msg(const char *role, const char *content)
 	return m;
 }
 
-static int
-blank(const char *s)
+int
+chat_blank(const char *s)
 {
 	for (; s && *s; s++)
 		if (*s != ' ' && *s != '\n' && *s != '\r' && *s != '\t')
@@ -210,14 +206,14 @@ chat_part(struct http_client *c, const struct topics_chat_opts *o, const char *p
 	    o->language && o->language[0] ? "" : "", idx + 1, n_parts, hs, he,
 	    idx > 0 ? "; the lecture continues from an earlier part, so the first topic here "
 	    "need not start at 00:00:00" : "", part);
-	cJSON_AddItemToArray(messages, msg("system", system_prompt));
-	cJSON_AddItemToArray(messages, msg("user", user));
+	cJSON_AddItemToArray(messages, chat_msg("system", system_prompt));
+	cJSON_AddItemToArray(messages, chat_msg("user", user));
 	free(user);
 	for (;;) {
 		struct chat_answer ans = {0};
 		if ((rc = chat_call(c, o, messages, &ans, usage, err)) != 0)
 			break;
-		if (blank(ans.content)) {
+		if (chat_blank(ans.content)) {
 			free(ans.content);
 			if (++empty_tries > 2) {
 				rc = zpub_err_set(err, ZPUB_EREMOTE, "%s answered with empty content "
@@ -246,10 +242,10 @@ chat_part(struct http_client *c, const struct topics_chat_opts *o, const char *p
 		}
 		if (fixes++ == 0) {
 			/* once more, telling the model what was wrong */
-			cJSON_AddItemToArray(messages, msg("assistant", ans.content));
+			cJSON_AddItemToArray(messages, chat_msg("assistant", ans.content));
 			char *fix = xasprintf("That json is invalid: %s. Answer again with the corrected "
 			    "json object only.", verr.msg);
-			cJSON_AddItemToArray(messages, msg("user", fix));
+			cJSON_AddItemToArray(messages, chat_msg("user", fix));
 			free(fix);
 			free(ans.content);
 			topics_free(cand);

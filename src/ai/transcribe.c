@@ -365,8 +365,9 @@ struct ps_job {
 	const int16_t *pcm;
 	const struct utt *utts;
 	size_t n_utts;
-	atomic_size_t next;
+	atomic_size_t next;       /* next thread slot */
 	atomic_size_t done;
+	int n_threads;
 	atomic_int cancel;
 	const char *modeldir;
 	const struct zpub_progress *progress;
@@ -385,7 +386,10 @@ ps_config(const char *modeldir)
 	char *lm = xasprintf("%s/en-us/en-us.lm.bin", modeldir);
 	char *dict = xasprintf("%s/en-us/cmudict-en-us.dict", modeldir);
 	cmd_ln_t *c = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-lm", lm, "-dict", dict,
-	    "-logfn", "/dev/null", "-remove_silence", "no", "-samprate", "16000", NULL);
+	    "-logfn", "/dev/null", "-remove_silence", "no", "-samprate", "16000",
+	    /* per-utterance normalisation: results do not depend on which
+	     * thread decoded what before */
+	    "-cmn", "batch", NULL);
 	free(hmm);
 	free(lm);
 	free(dict);
@@ -427,11 +431,14 @@ ps_worker(void *arg)
 		atomic_store(&j->cancel, 1);
 		goto out;
 	}
-	for (;;) {
+	/* Each thread takes a contiguous block of utterances: a decoder carries
+	 * state from one utterance to the next, so this keeps the result the
+	 * same from run to run. */
+	size_t k = atomic_fetch_add(&j->next, 1);
+	size_t first = j->n_utts * k / (size_t)j->n_threads;
+	size_t last = j->n_utts * (k + 1) / (size_t)j->n_threads;
+	for (size_t i = first; i < last; i++) {
 		if (atomic_load(&j->cancel))
-			break;
-		size_t i = atomic_fetch_add(&j->next, 1);
-		if (i >= j->n_utts)
 			break;
 		const struct utt *u = &j->utts[i];
 		struct transcript *r = tr_new("pocketsphinx", "en");
@@ -503,11 +510,12 @@ ps_transcribe_chunk(const struct tr_chunk *c, const struct tr_opts *o, double ba
 		nt = nu > 0 ? (int)nu : 1;
 	pthread_t th[4];
 	int started = 0;
+	j.n_threads = nt;
 	for (int i = 0; i < nt; i++)
 		if (pthread_create(&th[i], NULL, ps_worker, &j) == 0)
 			started++;
-	if (started == 0)
-		ps_worker(&j);
+	for (int i = started; i < nt; i++)
+		ps_worker(&j); /* a thread that did not start: its block here */
 	for (int i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	if (j.rc != 0)
@@ -534,6 +542,30 @@ ps_transcribe_chunk(const struct tr_chunk *c, const struct tr_opts *o, double ba
 	    "configure an OpenAI-compatible transcription service "
 	    "(processing.transcription.engine = openai-compatible)");
 #endif
+}
+
+/* PocketSphinx gives lower-case words without punctuation.  Readers get
+ * "I" and capitals after pauses of 0.7 s or more, which end a sentence
+ * often enough (the segments follow the same pauses). */
+static void
+ps_polish(struct transcript *t)
+{
+	static const char *const pron[] = { "i", "i'm", "i'll", "i've", "i'd", NULL };
+	for (size_t i = 0; i < t->n_words; i++) {
+		char *w = t->words[i].w;
+		for (size_t k = 0; pron[k]; k++)
+			if (strcmp(w, pron[k]) == 0)
+				w[0] = 'I';
+		int starts = i == 0 || t->words[i].start_ms - t->words[i - 1].end_ms >= 700;
+		int ends = i + 1 == t->n_words || t->words[i + 1].start_ms - t->words[i].end_ms >= 700;
+		if (starts && w[0] >= 'a' && w[0] <= 'z')
+			w[0] = (char)(w[0] - 32);
+		if (ends) {
+			char *nw = xasprintf("%s.", w);
+			free(w);
+			t->words[i].w = nw;
+		}
+	}
 }
 
 /* From transcribe_openai.c. */
@@ -578,6 +610,8 @@ tr_transcribe(const struct tr_chunk *chunks, size_t n, const struct tr_opts *o,
 		return rc;
 	}
 	tr_sort(t);
+	if (strcmp(engine, "pocketsphinx") == 0)
+		ps_polish(t);
 	if (t->n_segs == 0)
 		tr_segments_from_words(t);
 	*out = t;

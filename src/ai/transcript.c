@@ -129,7 +129,8 @@ tr_segments_from_words(struct transcript *t)
 		int last = i + 1 == t->n_words;
 		int64_t gap = last ? 0 : t->words[i + 1].start_ms - w->end_ms;
 		int64_t len = w->end_ms - seg_start;
-		if (last || gap >= 1500 || len >= 30000 || (ends_sentence(w->w) && len >= 3000)) {
+		if (last || gap >= 1000 || len >= 20000 || (gap >= 400 && len >= 8000) ||
+		    (ends_sentence(w->w) && len >= 3000)) {
 			tr_add_segment(t, b.s, seg_start, w->end_ms);
 			b.len = 0;
 			b.s[0] = '\0';

@@ -792,26 +792,27 @@ avcc_add_piece_sets(struct cut *c, uint8_t **out, int *out_size, struct zpub_err
 		}
 		p = q;
 	}
-	avcodec_free_context(&c->enc);
 	if (nal[0] == NULL || nal[1] == NULL || xs < 7)
-		return 0;
+		goto keep;
 	/* Walk the source avcC to find where its SPS and PPS lists end. */
 	nsps = x[5] & 0x1f;
 	for (pos = 6, i = 0; i < nsps && pos + 2 <= xs; i++)
 		pos += 2 + (x[pos] << 8 | x[pos + 1]);
 	sps_end = pos;
 	if (pos >= xs || nsps == 31)
-		return 0;
+		goto keep;
 	npps = x[pos];
 	for (pos++, i = 0; i < npps && pos + 2 <= xs; i++)
 		pos += 2 + (x[pos] << 8 | x[pos + 1]);
 	pps_end = pos;
 	if (pps_end > xs || npps == 255)
-		return 0;
+		goto keep;
 	o = av_mallocz((size_t)xs + 4 + (size_t)nal_size[0] + (size_t)nal_size[1] +
 	    AV_INPUT_BUFFER_PADDING_SIZE);
-	if (o == NULL)
+	if (o == NULL) {
+		avcodec_free_context(&c->enc);
 		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	}
 	memcpy(o, x, (size_t)sps_end);
 	o[5] = (uint8_t)(0xe0 | (nsps + 1));
 	pos = sps_end;
@@ -830,14 +831,24 @@ avcc_add_piece_sets(struct cut *c, uint8_t **out, int *out_size, struct zpub_err
 	pos += xs - pps_end;
 	*out = o;
 	*out_size = pos;
+keep:
+	/* nal[] pointed into the encoder's extradata: free it only now. */
+	avcodec_free_context(&c->enc);
 	return 0;
 }
 
+/* Keyframes further apart than this make smart cut pointless (the pieces
+ * would be most of the video) and costly (each piece decodes its GOP from
+ * the start, and the GOP is held in memory). */
+#define SMART_MAX_GOP_S 30
+
 /* Why smart cut cannot be sound for this input, or NULL. */
 static const char *
-smart_refusal(struct cut *c)
+smart_refusal(struct cut *c, char *buf, size_t len)
 {
 	const AVCodecParameters *par = c->vst->codecpar;
+	int64_t prev = AV_NOPTS_VALUE, gap = 0, last = 0;
+	int i, n = avformat_index_get_entries_count(c->vst);
 
 	if (par->codec_id != AV_CODEC_ID_H264)
 		return "the video is not H.264";
@@ -847,6 +858,27 @@ smart_refusal(struct cut *c)
 		return "the video uses B-frames (frames reordered around the cut points)";
 	if (par->format != AV_PIX_FMT_YUV420P)
 		return "the video is not 8-bit 4:2:0";
+	if (n == 0)
+		return "the file has no index of its keyframes";
+	for (i = 0; i < n; i++) {
+		const AVIndexEntry *e = avformat_index_get_entry(c->vst, i);
+
+		if (e == NULL)
+			break;
+		last = e->timestamp;
+		if (!(e->flags & AVINDEX_KEYFRAME))
+			continue;
+		if (prev != AV_NOPTS_VALUE && e->timestamp - prev > gap)
+			gap = e->timestamp - prev;
+		prev = e->timestamp;
+	}
+	if (prev != AV_NOPTS_VALUE && last - prev > gap)
+		gap = last - prev;
+	if (av_q2d(c->tb) * (double)gap > SMART_MAX_GOP_S) {
+		snprintf(buf, len, "keyframes are up to %.0f s apart (more than %d s)",
+		    av_q2d(c->tb) * (double)gap, SMART_MAX_GOP_S);
+		return buf;
+	}
 	return NULL;
 }
 
@@ -919,6 +951,7 @@ media_cut(const char *in, const char *out, const struct media_timemap *tm,
 {
 	struct cut c;
 	const char *why = NULL;
+	char whybuf[128];
 	unsigned i;
 	int rc, vi, copy;
 	size_t k;
@@ -995,7 +1028,7 @@ media_cut(const char *in, const char *out, const struct media_timemap *tm,
 
 	copy = 0;
 	if (o->strategy == MEDIA_CUT_SMART) {
-		why = smart_refusal(&c);
+		why = smart_refusal(&c, whybuf, sizeof whybuf);
 		copy = why == NULL;
 		if (why != NULL)
 			snprintf(rep->note, sizeof rep->note, "smart cut not possible: %s; re-encoded instead",

@@ -101,6 +101,10 @@ struct media_plan_opts {
 	int64_t margin_after_ms;   /* kept after speech ends */
 	int64_t max_pause_ms;      /* longer pauses are shortened ... */
 	int64_t keep_pause_ms;     /* ... down to this */
+	/* Smart cut only: a kept part may start up to this much earlier
+	 * (keeping a longer pause, never more than max_pause_ms) when that
+	 * puts its start on a keyframe, where a cut costs nothing.  0 = off. */
+	int64_t keyframe_slack_ms;
 };
 
 void media_plan_opts_from_config(struct media_plan_opts *o, const cJSON *cfg);
@@ -127,6 +131,15 @@ void media_timemap_clear(struct media_timemap *tm);
  * frame boundary, so kept parts only grow (speech is never clipped) and
  * no output frame is a sliver.  Merges segments that come to touch. */
 void media_timemap_snap(struct media_timemap *tm, const int64_t *frames_ms, size_t n);
+/* Moves each kept part's start back onto a keyframe when one lies within
+ * slack_ms before it and after the previous part's end (see
+ * keyframe_slack_ms).  keyframes_ms ascending. */
+void media_timemap_prefer_keyframes(struct media_timemap *tm,
+    const int64_t *keyframes_ms, size_t n, int64_t slack_ms);
+/* The plan as it will be cut: keyframes preferred (when o asks), then
+ * snapped to the frame grid.  Leaves an identity map alone. */
+void media_plan_fit(struct media_timemap *tm, const struct media_info *mi,
+    const struct media_plan_opts *o);
 /* 1 when the map keeps the whole source unchanged. */
 int media_timemap_is_identity(const struct media_timemap *tm);
 /* Source -> output.  A time inside a cut maps to the cut point; before 0 to

@@ -43,6 +43,10 @@ int media_areader_next(struct media_areader *r, uint8_t ***planes, int *n,
 int media_areader_rate(const struct media_areader *r);
 int media_areader_channels(const struct media_areader *r);
 int64_t media_areader_duration_ms(const struct media_areader *r);
+/* Where the decoded audio ended, and where the container says it ends (-1
+ * if it does not say): far apart means a truncated file. */
+int64_t media_areader_end_ms(const struct media_areader *r);
+int64_t media_areader_expected_end_ms(const struct media_areader *r);
 const AVCodecParameters *media_areader_par(const struct media_areader *r);
 double media_areader_fraction(const struct media_areader *r);
 void media_areader_free(struct media_areader *r);

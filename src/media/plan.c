@@ -72,7 +72,13 @@ media_plan_opts_from_config(struct media_plan_opts *o, const cJSON *cfg)
 	o->margin_after_ms = config_int(cfg, "processing.video.margin_after_ms", 250);
 	o->max_pause_ms = config_int(cfg, "processing.video.max_pause_ms", 2000);
 	o->keep_pause_ms = config_int(cfg, "processing.video.keep_pause_ms", 700);
+	o->keyframe_slack_ms = 0;
+	if (strcmp(config_str(cfg, "processing.video.strategy", "smart"), "smart") == 0 &&
+	    o->max_pause_ms > o->keep_pause_ms)
+		o->keyframe_slack_ms = o->max_pause_ms - o->keep_pause_ms;
 }
+
+static void timemap_renumber(struct media_timemap *tm);
 
 /* Cuts shorter than this are not worth a splice. */
 #define PLAN_MIN_CUT_MS 100
@@ -219,7 +225,6 @@ void
 media_timemap_snap(struct media_timemap *tm, const int64_t *frames_ms, size_t n)
 {
 	size_t i, k = 0;
-	int64_t out = 0;
 
 	if (n == 0 || tm->n == 0)
 		return;
@@ -240,11 +245,50 @@ media_timemap_snap(struct media_timemap *tm, const int64_t *frames_ms, size_t n)
 		tm->seg[k++] = g;
 	}
 	tm->n = k;
+	timemap_renumber(tm);
+}
+
+static void
+timemap_renumber(struct media_timemap *tm)
+{
+	int64_t out = 0;
+	size_t i;
+
 	for (i = 0; i < tm->n; i++) {
 		tm->seg[i].out_start_ms = out;
 		out += tm->seg[i].src_end_ms - tm->seg[i].src_start_ms;
 	}
 	tm->out_duration_ms = out;
+}
+
+void
+media_timemap_prefer_keyframes(struct media_timemap *tm,
+    const int64_t *keyframes_ms, size_t n, int64_t slack_ms)
+{
+	size_t i;
+
+	if (n == 0 || slack_ms <= 0)
+		return;
+	for (i = 0; i < tm->n; i++) {
+		struct media_seg *g = &tm->seg[i];
+		int64_t k = snap_floor(keyframes_ms, n, g->src_start_ms);
+		int64_t floor_ms = i > 0 ? tm->seg[i - 1].src_end_ms + PLAN_MIN_CUT_MS : 0;
+
+		if (k <= g->src_start_ms && g->src_start_ms - k <= slack_ms && k >= floor_ms)
+			g->src_start_ms = k;
+	}
+	timemap_renumber(tm);
+}
+
+void
+media_plan_fit(struct media_timemap *tm, const struct media_info *mi,
+    const struct media_plan_opts *o)
+{
+	if (tm->n == 0 || media_timemap_is_identity(tm))
+		return;
+	media_timemap_prefer_keyframes(tm, mi->keyframes_ms, mi->n_keyframes,
+	    o->keyframe_slack_ms);
+	media_timemap_snap(tm, mi->frames_ms, mi->n_frames);
 }
 
 int

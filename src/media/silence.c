@@ -14,6 +14,10 @@
 #include <string.h>
 
 #include "config.h"
+#include "util.h"
+
+/* Audio ending this much before the index says is a truncated file. */
+#define MEDIA_TRUNCATED_MS 2000
 
 void
 media_silence_opts_from_config(struct media_silence_opts *o, const cJSON *cfg)
@@ -145,6 +149,23 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
 	}
 	if (s.in_win > 0 && scan_close_window(&s) < 0)
 		goto nomem;
+	{
+		/* The index promises more audio than the file holds: the end
+		 * of the download is missing.  Better to say so than to trim
+		 * the lecture's end as "silence". */
+		int64_t got = media_areader_end_ms(r), want = media_areader_expected_end_ms(r);
+
+		if (want > 0 && got + MEDIA_TRUNCATED_MS < want) {
+			char a[16], b[16];
+
+			time_hms(got, a);
+			time_hms(want, b);
+			rc = zpub_err_set(err, ZPUB_EMEDIA,
+			    "'%s' is truncated: its audio stops at %s of %s; download or copy it again",
+			    media_base(path), a, b);
+			goto out;
+		}
+	}
 	/* After the audio ends (or if the container is longer): silence up
 	 * to the end of the recording. */
 	if (dur <= 0)
@@ -185,6 +206,8 @@ media_analyse_json(const char *file, const struct media_silence_opts *so,
 		goto out;
 	if ((rc = media_plan_build(dur, &sil, po, &tm, err)) < 0)
 		goto out;
+	/* As the process stage will cut it. */
+	media_plan_fit(&tm, mi, po);
 	for (i = 0; i <= sil.n; i++) {
 		int64_t end = i < sil.n ? sil.v[i].start_ms : dur;
 

@@ -40,6 +40,8 @@ expect_rc 1 "$ZPUB" analyse "$T/gen/noaudio.mp4"
 echo "$ERR" | grep -q "no audio stream" || fail "no audio: $ERR"
 expect_rc 1 "$ZPUB" analyse "$T/gen/truncated.mp4"
 echo "$ERR" | grep -q "truncated or corrupt" || fail "truncated: $ERR"
+expect_rc 1 "$ZPUB" analyse "$T/gen/truncated_tail.mp4"
+echo "$ERR" | grep -q "is truncated" || fail "truncated tail: $ERR"
 expect_rc 2 "$ZPUB" analyse --keep-pause-ms 5000 --max-pause-ms 1000 "$T/gen/base.mp4"
 expect_rc 2 "$ZPUB" analyse
 ok "bad input and bad usage"

@@ -10,7 +10,10 @@ should produce) and requests.log (one JSON line per request: method, path,
 range, status) for the tests to check.
 
 Endpoints (API host):
-  POST /oauth/token                 account_credentials (Basic id:secret)
+  POST /oauth/token                 account_credentials (Basic id:secret), authorization_code
+                                    (PKCE S256), refresh_token (rotates: only the newest works)
+  GET  /oauth/authorize             the browser: approves at once, 302 to redirect_uri
+                                    (fault deny_login: error=access_denied)
   GET  /v2/users/me/recordings      from/to (<= 31 days), page_size, next_page_token
   GET  /rec/download/<file_id>      Bearer; 302 to the CDN
   DELETE /v2/meetings/<id>/recordings[/<file_id>]   trash
@@ -22,12 +25,17 @@ Faults (--faults, comma-separated):
   page_token_expires_once   the first page token used answers code 300 (expired)
   ratelimit_once            the second listing call answers 429 with an ISO date Retry-After
   expire_mid:<k>            the k-th CDN transfer stops half-way, all tokens go stale
-  stale_forbidden200        a stale token gets 200 + a 59-byte "Forbidden" body (else 401)
+  stale_forbidden200        stale tokens get, alternately, 200 + a 59-byte "Forbidden"
+                            body and 401 (without this fault: always 401)
   html200:<k>               the k-th download request gets 200 + an HTML error page
   drop:<k>                  the k-th CDN transfer drops the connection after 1/3 of the bytes
   no_range_once             the first Range request is answered 200 with the whole file
+  no_range_drop_once        ... and that answer also breaks off half-way
   deleted:<file_id>         listed, but deleted upstream before download (404, code 3301)
   slow:<bytes_per_second>   the CDN throttles every transfer
+Faults with a number may be given several times (expire_mid:3,expire_mid:9).
+  GET /_admin/delete/<file_id>   deletes a file now (between listing and download)
+  GET /_admin/stats              counters: tokens issued, calls, windows listed
 """
 import argparse, base64, hashlib, json, os, socket, sys, threading, time
 from datetime import datetime, timedelta, timezone
@@ -57,7 +65,7 @@ MAGIC = {
 }
 
 
-def build_account(months, per_month, size, hostile):
+def build_account(months, per_month, size, hostile, media=None):
     """Meetings spread over `months` months ending 2026-10-31."""
     meetings = []
     starts = []
@@ -85,7 +93,7 @@ def build_account(months, per_month, size, hostile):
             fid += 1
             f_id = "f%04d-%s" % (fid, hashlib.md5(b"f%d" % fid).hexdigest()[:12])
             n = sz if sz is not None else (size + (fid * 7919) % (size // 3 + 1) if ftype in ("MP4", "M4A") else 600)
-            data = gen_bytes(f_id, n, MAGIC[ftype])
+            data = media if media is not None and ftype in ("MP4", "M4A") else gen_bytes(f_id, n, MAGIC[ftype])
             ext = {"MP4": "MP4", "M4A": "M4A", "TRANSCRIPT": "VTT", "CHAT": "TXT",
                    "TIMELINE": "JSON", "CC": "VTT"}[ftype]
             rec = {"meeting_id": uuid, "recording_start": seg_start.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -187,7 +195,10 @@ class Api(BaseHTTPRequestHandler):
         return "ok" if exp > time.time() else "stale"
 
     def auth_fail(self, state):
-        if state == "stale" and "stale_forbidden200" in S["faults"]:
+        with lock:
+            S["stale_answers"] += 1
+            alt = S["stale_answers"] % 2 == 1
+        if state == "stale" and "stale_forbidden200" in S["faults"] and alt:
             body = b"<html><body>Forbidden</body></html>".ljust(59, b" ")
             return self.send(200, body, "application/octet-stream")
         return self.sendj(401, {"code": 124, "message": "Access token is expired." if state == "stale"
@@ -204,7 +215,12 @@ class Api(BaseHTTPRequestHandler):
             want = "Basic " + base64.b64encode(("%s:%s" % (S["client_id"], S["client_secret"])).encode()).decode()
             if auth != want:
                 return self.sendj(401, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"})
-            if q.get("grant_type", [""])[0] != "account_credentials":
+            grant = q.get("grant_type", [""])[0]
+            if grant == "authorization_code":
+                return self.grant_code(q)
+            if grant == "refresh_token":
+                return self.grant_refresh(q)
+            if grant != "account_credentials":
                 return self.sendj(400, {"reason": "Unsupported grant type", "error": "unsupported_grant_type"})
             if q.get("account_id", [""])[0] != S["account_id"]:
                 return self.sendj(400, {"reason": "Invalid account_id", "error": "invalid_request"})
@@ -216,14 +232,74 @@ class Api(BaseHTTPRequestHandler):
                                     "expires_in": int(S["token_ttl"]), "scope": "recording:read:admin"})
         self.sendj(404, {"code": 404, "message": "no such endpoint"})
 
+    def issue(self, with_refresh):
+        with lock:
+            S["issued"] += 1
+            tok = "zt-%d-%s" % (S["issued"], hashlib.sha256(os.urandom(8)).hexdigest()[:20])
+            S["tokens"][tok] = time.time() + S["token_ttl"]
+            out = {"access_token": tok, "token_type": "bearer", "expires_in": int(S["token_ttl"]),
+                   "scope": "recording:read"}
+            if with_refresh:
+                rt = "zr-%s" % hashlib.sha256(os.urandom(8)).hexdigest()[:24]
+                S["refresh"] = rt          # rotation: only the newest one works
+                out["refresh_token"] = rt
+        return self.sendj(200, out)
+
+    def grant_code(self, q):
+        code = q.get("code", [""])[0]
+        with lock:
+            ent = S["codes"].pop(code, None)
+        if ent is None:
+            return self.sendj(400, {"reason": "Invalid authorization code", "error": "invalid_grant"})
+        verifier = q.get("code_verifier", [""])[0].encode()
+        chal = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).decode().rstrip("=")
+        if chal != ent["challenge"] or q.get("redirect_uri", [""])[0] != ent["redirect_uri"]:
+            return self.sendj(400, {"reason": "Invalid code_verifier or redirect_uri", "error": "invalid_grant"})
+        return self.issue(True)
+
+    def grant_refresh(self, q):
+        rt = q.get("refresh_token", [""])[0]
+        with lock:
+            ok = rt and rt == S.get("refresh")
+        if not ok:
+            return self.sendj(400, {"reason": "Invalid Token!", "error": "invalid_grant"})
+        return self.issue(True)
+
+    def authorize(self, q):
+        """The browser's visit: approves at once and redirects back."""
+        for k in ("response_type", "client_id", "redirect_uri", "state", "code_challenge",
+                  "code_challenge_method"):
+            if not q.get(k):
+                return self.sendj(400, {"error": "invalid_request", "reason": "missing " + k})
+        if q["client_id"] != S["client_id"] or q["code_challenge_method"] != "S256" \
+                or not q["redirect_uri"].startswith("http://127.0.0.1:"):
+            return self.sendj(400, {"error": "invalid_request", "reason": "bad client or redirect"})
+        from urllib.parse import quote
+        if "deny_login" in S["faults"]:
+            loc = "%s?error=access_denied&state=%s" % (q["redirect_uri"], quote(q["state"]))
+        else:
+            code = hashlib.sha256(os.urandom(8)).hexdigest()[:16]
+            with lock:
+                S["codes"][code] = {"challenge": q["code_challenge"], "redirect_uri": q["redirect_uri"]}
+            loc = "%s?code=%s&state=%s" % (q["redirect_uri"], code, quote(q["state"]))
+        return self.send(302, b"", "text/html", extra={"Location": loc})
+
     def do_DELETE(self):
         st = self.bearer_state()
         if st != "ok":
             return self.sendj(401, {"code": 124, "message": "Invalid access token."})
-        p = urlsplit(self.path).path.strip("/").split("/")
-        if len(p) >= 4 and p[0] == "v2" and p[1] == "meetings":
+        u = urlsplit(self.path)
+        p = u.path.strip("/").split("/")
+        if len(p) >= 4 and p[0] == "v2" and p[1] == "meetings" and p[3] == "recordings":
+            from urllib.parse import unquote
+            uuid = unquote(p[2])
+            if "%" in uuid:            # double-encoded (UUIDs with '/' or '//')
+                uuid = unquote(uuid)
+            elif uuid.startswith("/") or "//" in uuid:
+                return self.sendj(404, {"code": 3301, "message": "This recording does not exist."})
             with lock:
-                S["trashed"].append("/".join(p[2:]))
+                S["trashed"].append({"uuid": uuid, "file": p[4] if len(p) > 4 else None,
+                                     "action": parse_qs(u.query).get("action", [""])[0]})
             return self.send(204)
         self.sendj(404, {"code": 404, "message": "no such endpoint"})
 
@@ -237,6 +313,17 @@ class Api(BaseHTTPRequestHandler):
                 for t in S["tokens"]:
                     S["tokens"][t] = 0
             return self.sendj(200, {"ok": True})
+        if u.path == "/oauth/authorize":
+            return self.authorize(q)
+        if u.path.startswith("/_admin/delete/"):
+            with lock:
+                S["deleted"].add(u.path.rsplit("/", 1)[1])
+            return self.sendj(200, {"ok": True})
+        if u.path == "/_admin/stats":
+            with lock:
+                st = {k: S[k] for k in ("issued", "list_calls", "dl_calls", "cdn_calls", "windows",
+                                        "stale_answers", "trashed")}
+            return self.sendj(200, st)
         if u.path == "/v2/users/me/recordings":
             return self.listing(q)
         if u.path.startswith("/rec/download/"):
@@ -293,6 +380,8 @@ class Api(BaseHTTPRequestHandler):
             mm = {k: v for k, v in m.items() if not k.startswith("_")}
             files = []
             for f in m["_files"]:
+                if f["_fid"] in S["deleted"]:
+                    continue
                 ff = {k: v for k, v in f.items() if not k.startswith("_")}
                 ff["download_url"] = "%s/rec/download/%s" % (base, f["_fid"])
                 files.append(ff)
@@ -312,7 +401,7 @@ class Api(BaseHTTPRequestHandler):
             return self.auth_fail(st)
         if fid in S["deleted"] or fid not in S["files"]:
             return self.sendj(404, {"code": 3301, "message": "This recording does not exist."})
-        if S["faults"].get("html200") == k:
+        if k in S["faults"].get("html200", ()):
             page = b"<!DOCTYPE html><html><head><title>Error - Zoom</title></head><body>" \
                    b"<h1>Sorry, you do not have access to this recording.</h1></body></html>"
             return self.send(200, page, "text/html;charset=utf-8")
@@ -334,9 +423,12 @@ class Api(BaseHTTPRequestHandler):
         rng = self.headers.get("Range")
         start = 0
         code = 200
+        drop_whole = False
         if rng and rng.startswith("bytes="):
             with lock:
-                ignore = "no_range_once" in S["faults"] and not S["no_range_done"]
+                ignore = ("no_range_once" in S["faults"] or "no_range_drop_once" in S["faults"]) \
+                    and not S["no_range_done"]
+                drop_whole = ignore and "no_range_drop_once" in S["faults"]
                 if ignore:
                     S["no_range_done"] = True
             if not ignore:
@@ -347,9 +439,11 @@ class Api(BaseHTTPRequestHandler):
         body = data[start:]
         stop_at = None
         stale = False
-        if S["faults"].get("expire_mid") == k:
+        if drop_whole:
+            stop_at = len(body) // 2
+        if k in S["faults"].get("expire_mid", ()):
             stop_at, stale = len(body) // 2, True
-        if S["faults"].get("drop") == k:
+        if k in S["faults"].get("drop", ()):
             stop_at = len(body) // 3
         self.note(code, {"cdn_call": k, "stop_at": stop_at})
         self.send_response(code)
@@ -399,6 +493,7 @@ def main():
     ap.add_argument("--page-size", type=int, default=4, help="largest page the fake serves")
     ap.add_argument("--token-ttl", type=float, default=3599)
     ap.add_argument("--hostile", action="store_true")
+    ap.add_argument("--media", help="serve this real media file for every MP4/M4A")
     ap.add_argument("--faults", default="")
     ap.add_argument("--client-id", default="zoom-client")
     ap.add_argument("--client-secret", default="zoom-secret")
@@ -414,9 +509,12 @@ def main():
             deleted.add(v)
         elif k == "slow":
             slow = int(v)
+        elif v:
+            faults.setdefault(k, set()).add(int(v))
         else:
-            faults[k] = int(v) if v else True
-    meetings, man = build_account(a.months, a.per_month, a.size, a.hostile)
+            faults[k] = True
+    media = open(a.media, "rb").read() if a.media else None
+    meetings, man = build_account(a.months, a.per_month, a.size, a.hostile, media)
     files = {}
     for m in meetings:
         for f in m["_files"]:
@@ -433,7 +531,7 @@ def main():
         json.dump(manifest, fp, indent=1)
     S.update(dir=a.dir, faults=faults, deleted=deleted, slow=slow, meetings=meetings, files=files,
              tokens={}, issued=0, page_tokens={}, page_token_expired=False, list_calls=0, dl_calls=0,
-             cdn_calls=0, no_range_done=False, windows=[], trashed=[], page_size=a.page_size,
+             cdn_calls=0, stale_answers=0, codes={}, no_range_done=False, windows=[], trashed=[], page_size=a.page_size,
              token_ttl=a.token_ttl, client_id=a.client_id, client_secret=a.client_secret,
              account_id=a.account_id)
     api = ThreadingHTTPServer(("127.0.0.1", 0), Api)

@@ -7,7 +7,8 @@
 # rate), offset (audio starts 0.85 s after the video), bframes (B-frames,
 # forces smart cut to fall back), neverstop (speech without pauses),
 # silent10h (10 hours of silence, audio only, 8 kHz), bad (the bad-media
-# corpus: empty.mp4, truncated.mp4, noaudio.mp4, audioonly.m4a).
+# corpus: empty.mp4, truncated.mp4 (no index), truncated_tail.mp4 (index
+# first, data cut at 60 %), notmedia.mp4, noaudio.mp4, audioonly.m4a).
 #
 # Writes OUTDIR/VARIANT.mp4 (or the corpus) and OUTDIR/VARIANT.truth.json:
 # {"duration_ms", "audio_offset_ms", "speech":[{start_ms,end_ms}...]} where
@@ -183,6 +184,9 @@ bad)
 	    -i "$tmp/speech.wav" -map 0:v -map 1:a "${venc[@]}" -c:a aac -t 6 "$out/full.mp4"
 	# Without its index (moov at the end), the first half is unplayable.
 	head -c $(( $(stat -c %s "$out/full.mp4") / 2 )) "$out/full.mp4" > "$out/truncated.mp4"
+	# With its index first (faststart), it opens but the data stops at 60 %.
+	ffmpeg -v error -y -i "$out/full.mp4" -c copy -movflags +faststart "$tmp/fs.mp4"
+	head -c $(( $(stat -c %s "$tmp/fs.mp4") * 6 / 10 )) "$tmp/fs.mp4" > "$out/truncated_tail.mp4"
 	rm -f "$out/full.mp4"
 	echo "garbage, not a video" > "$out/notmedia.mp4"
 	;;

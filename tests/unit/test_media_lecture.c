@@ -30,7 +30,7 @@
 static char *src_root, *dir;
 
 static const struct media_silence_opts sil_opts = { -40.0, 10, 1000 };
-static const struct media_plan_opts plan_opts = { 1, 1, 1, 150, 250, 2000, 700 };
+static const struct media_plan_opts plan_opts = { 1, 1, 1, 150, 250, 2000, 700, 0 };
 
 static char *
 in_dir(const char *name)
@@ -108,9 +108,13 @@ lecture_case(const char *variant, enum media_cut_strategy strategy, int expect_f
 	struct media_timemap tm;
 	struct media_cut_opts co = { strategy, 23, "veryfast" };
 	struct media_cut_report rep;
+	struct media_plan_opts po = plan_opts;
 	struct zpub_err err = {0};
 	int64_t dur;
 	cJSON *j = NULL;
+
+	if (strategy == MEDIA_CUT_SMART)
+		po.keyframe_slack_ms = po.max_pause_ms - po.keep_pause_ms;
 
 	snprintf(name, sizeof name, "%s.mp4", variant);
 	src = in_dir(name);
@@ -131,8 +135,8 @@ lecture_case(const char *variant, enum media_cut_strategy strategy, int expect_f
 
 	assert_int_equal(media_probe(src, &mi, &err), 0);
 	assert_int_equal(media_silence_analyse(src, &sil_opts, NULL, &sil, &dur, &err), 0);
-	assert_int_equal(media_plan_build(dur, &sil, &plan_opts, &tm, &err), 0);
-	media_timemap_snap(&tm, mi->frames_ms, mi->n_frames);
+	assert_int_equal(media_plan_build(dur, &sil, &po, &tm, &err), 0);
+	media_plan_fit(&tm, mi, &po);
 	j = media_timemap_to_json(&tm);
 	assert_int_equal(write_json(tmj, j), 0);
 	cJSON_Delete(j);
@@ -403,6 +407,7 @@ bad_inputs_fail_with_a_reason(void **state)
 	(void)state;
 	expect_stage_failure("empty.mp4", "bad_empty", "empty (0 bytes)");
 	expect_stage_failure("truncated.mp4", "bad_trunc", "truncated or corrupt");
+	expect_stage_failure("truncated_tail.mp4", "bad_trunc_tail", "is truncated");
 	expect_stage_failure("notmedia.mp4", "bad_notmedia", "not a media file");
 	expect_stage_failure("noaudio.mp4", "bad_noaudio", "no audio stream");
 	expect_stage_failure("audioonly.m4a", "bad_audioonly", "no video stream");

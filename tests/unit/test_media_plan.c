@@ -231,6 +231,41 @@ snap_moves_cuts_outwards_onto_frames(void **state)
 }
 
 static void
+keyframes_preferred_within_the_slack(void **state)
+{
+	/* keyframes every 2 s; part 2 starts 0.5 s after one (moved back),
+	 * part 3 starts 1.9 s after one (beyond the slack: stays). */
+	struct media_seg seg[3] = { { 1000, 5000, 0 }, { 8500, 9000, 4000 },
+		{ 11900, 13000, 4500 } };
+	struct media_timemap tm = { seg, 3, 20000, 5600 };
+	int64_t kf[10];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 10; i++)
+		kf[i] = i * 2000;
+	media_timemap_prefer_keyframes(&tm, kf, 10, 1300);
+	assert_int_equal(tm.seg[0].src_start_ms, 0);        /* head: 1 s back to 0 */
+	assert_int_equal(tm.seg[1].src_start_ms, 8000);
+	assert_int_equal(tm.seg[2].src_start_ms, 11900);
+	assert_int_equal(tm.seg[1].out_start_ms, 5000);
+	assert_int_equal(tm.out_duration_ms, 5000 + 1000 + 1100);
+}
+
+static void
+keyframes_never_swallow_a_cut(void **state)
+{
+	/* The keyframe before part 2 lies inside part 1's end: no move. */
+	struct media_seg seg[2] = { { 0, 8050, 0 }, { 8200, 9000, 8050 } };
+	struct media_timemap tm = { seg, 2, 10000, 8850 };
+	int64_t kf[2] = { 0, 8000 };
+
+	(void)state;
+	media_timemap_prefer_keyframes(&tm, kf, 2, 1300);
+	assert_int_equal(tm.seg[1].src_start_ms, 8200);
+}
+
+static void
 chunks_split_in_pauses_under_the_limit(void **state)
 {
 	/* identity map of 25 min with pauses at 4, 9, 14, 21 min */
@@ -287,6 +322,8 @@ main(void)
 		cmocka_unit_test(timemap_survives_json),
 		cmocka_unit_test(timemap_rejects_overlapping_segments),
 		cmocka_unit_test(snap_moves_cuts_outwards_onto_frames),
+		cmocka_unit_test(keyframes_preferred_within_the_slack),
+		cmocka_unit_test(keyframes_never_swallow_a_cut),
 		cmocka_unit_test(chunks_split_in_pauses_under_the_limit),
 		cmocka_unit_test(chunks_cut_at_the_limit_when_there_is_no_pause),
 	};
