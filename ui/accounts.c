@@ -1,0 +1,317 @@
+/*
+ * accounts.c — connected accounts and API keys of the tenant: each
+ * provider's state (connected, expiring, needs reconnect, not connected).
+ * "Connect" runs `zpub auth PROVIDER --no-browser` as a child (the OAuth
+ * flow through the loopback listener) and shows the URL to open; API keys
+ * are typed into a masked line and go straight into the vault.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "store.h"
+#include "text.h"
+#include "ui.h"
+#include "util.h"
+#include "vault.h"
+
+#define EXPIRING_MS (7LL * 24 * 3600 * 1000)
+
+enum acc_kind { ACC_OAUTH, ACC_KEY };
+
+/* What this screen offers, in order; credentials of other names follow. */
+static const struct {
+	const char *name, *label;
+	enum acc_kind kind;
+} known[] = {
+	{ "oauth.youtube", "YouTube (Google account)", ACC_OAUTH },
+	{ "oauth.vk", "VK (VK ID)", ACC_OAUTH },
+	{ "google.client_secret", "Google OAuth client secret", ACC_KEY },
+	{ "vk.client_secret", "VK client secret", ACC_KEY },
+	{ "zoom.client_secret", "Zoom client secret", ACC_KEY },
+	{ "transcription", "Transcription API key", ACC_KEY },
+	{ "chat", "Chat (topics, descriptions) API key", ACC_KEY },
+};
+
+struct arow {
+	char name[64], label[96];
+	enum acc_kind kind;
+	int present;
+	char state[32];
+	int64_t expires_at, updated_at;
+};
+
+struct accounts {
+	struct arow *rows;
+	int n, cur, top;
+	int child;                  /* slot of a running `zpub auth`, -1 */
+	char child_for[64];
+	char url[1024];
+	char note[512];
+	char key_name[64];          /* the key the masked prompt is for */
+	char error[1100];
+};
+
+static void
+load(struct ui *ui, struct accounts *a)
+{
+	struct zpub_err err;
+	struct store_credential *cv = NULL;
+	int cn = 0;
+	free(a->rows);
+	a->rows = NULL;
+	a->n = 0;
+	a->error[0] = '\0';
+	if (store_credentials(ui->store, ui->tenant_id, &cv, &cn, &err) != 0)
+		ui_strlcpy(a->error, err.msg, sizeof a->error);
+	size_t nk = sizeof known / sizeof known[0];
+	a->rows = calloc(nk + (size_t)cn, sizeof *a->rows);
+	if (a->rows == NULL)
+		abort();
+	for (size_t i = 0; i < nk; i++) {
+		struct arow *r = &a->rows[a->n++];
+		ui_strlcpy(r->name, known[i].name, sizeof r->name);
+		ui_strlcpy(r->label, known[i].label, sizeof r->label);
+		r->kind = known[i].kind;
+	}
+	for (int i = 0; i < cn; i++) {
+		struct arow *r = NULL;
+		for (int k = 0; k < a->n; k++)
+			if (strcmp(a->rows[k].name, cv[i].name) == 0)
+				r = &a->rows[k];
+		if (r == NULL) {
+			r = &a->rows[a->n++];
+			ui_strlcpy(r->name, cv[i].name, sizeof r->name);
+			ui_strlcpy(r->label, cv[i].name, sizeof r->label);
+			r->kind = strncmp(cv[i].name, "oauth.", 6) == 0 ? ACC_OAUTH : ACC_KEY;
+		}
+		r->present = 1;
+		ui_strlcpy(r->state, cv[i].state ? cv[i].state : "ok", sizeof r->state);
+		r->expires_at = cv[i].expires_at;
+		r->updated_at = cv[i].updated_at;
+	}
+	store_credentials_free(cv, cn);
+	if (a->cur >= a->n)
+		a->cur = a->n - 1;
+}
+
+void *
+ui_accounts_new(struct ui *ui)
+{
+	struct accounts *a = calloc(1, sizeof *a);
+	if (a == NULL)
+		return NULL;
+	a->child = -1;
+	load(ui, a);
+	return a;
+}
+
+static void
+accounts_free(struct ui_screen *s)
+{
+	struct accounts *a = s->st;
+	if (a == NULL)
+		return;
+	free(a->rows);
+	explicit_bzero(a->key_name, sizeof a->key_name);
+	free(a);
+}
+
+static void
+accounts_reload(struct ui *ui, struct ui_screen *s)
+{
+	load(ui, s->st);
+}
+
+/* The state in words, and its colour. */
+static const char *
+state_text(const struct arow *r, enum ui_role *role)
+{
+	if (!r->present) {
+		*role = UI_R_DIM;
+		return r->kind == ACC_OAUTH ? "not connected" : "not set";
+	}
+	if (strcmp(r->state, "reconnect") == 0) {
+		*role = UI_R_FAIL;
+		return "needs reconnect";
+	}
+	/* An OAuth access token expires hourly and is refreshed; the account
+	 * is only "expiring" for credentials with a real end date near. */
+	if (r->kind == ACC_KEY && r->expires_at > 0 && r->expires_at - time_now_ms() < EXPIRING_MS) {
+		*role = UI_R_WARN;
+		return r->expires_at < time_now_ms() ? "expired" : "expiring";
+	}
+	*role = UI_R_OK;
+	return r->kind == ACC_OAUTH ? "connected" : "set";
+}
+
+static void
+accounts_draw(struct ui *ui, struct ui_screen *s, int top, int height)
+{
+	const struct accounts *a = s->st;
+	char line[1400], when[32];
+	int y = top, cols = ui->cols;
+	snprintf(line, sizeof line, "Accounts and keys of tenant '%s'", ui->cli->tenant);
+	ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_HEADER), line);
+	if (a->error[0])
+		ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_FAIL), a->error);
+	for (int i = 0; i < a->n && y < top + height - 4; i++, y++) {
+		const struct arow *r = &a->rows[i];
+		enum ui_role role;
+		const char *st = state_text(r, &role);
+		ui_fmt_local(r->updated_at, when);
+		snprintf(line, sizeof line, "  %-36s %-6s", r->label, r->kind == ACC_OAUTH ? "oauth" : "key");
+		int is_cur = i == a->cur;
+		int base = is_cur ? ui_attr(ui, UI_R_CURSOR) : ui_attr(ui, UI_R_NORMAL);
+		ui_put(ui, y, 0, 46, base, line);
+		ui_put(ui, y, 46, 18, is_cur ? base : ui_attr(ui, role), st);
+		snprintf(line, sizeof line, "%s%s", r->present ? "updated " : "", r->present ? when : "");
+		ui_put(ui, y, 64, cols - 64, is_cur ? base : ui_attr(ui, UI_R_DIM), line);
+	}
+	y++;
+	if (a->url[0]) {
+		ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_HEADER), "Open this address in a browser to"
+		    " connect (zpub is listening on this machine for the answer):");
+		/* Wrapped, never cut: every character is needed to sign in. */
+		int w = cols - 2;
+		for (size_t off = 0, len = strlen(a->url); off < len && y < top + height - 1;
+		    off += (size_t)w) {
+			char part[1024];
+			snprintf(part, sizeof part, "%.*s", w, a->url + off);
+			ui_put(ui, y++, 2, w, ui_attr(ui, UI_R_KEY), part);
+		}
+	}
+	if (a->note[0])
+		ui_put(ui, ++y, 2, cols - 2, ui_attr(ui, UI_R_DIM), a->note);
+}
+
+/* Watches the `zpub auth` child for its URL line and its end. */
+static void
+accounts_tick(struct ui *ui, struct ui_screen *s)
+{
+	struct accounts *a = s->st;
+	if (a->child < 0)
+		return;
+	char *out = ui_child_output(ui, a->child);
+	if (out) {
+		for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			if (strncmp(l, "https://", 8) == 0 || strncmp(l, "http://", 7) == 0) {
+				if (strcmp(a->url, l) != 0) {
+					ui_strlcpy(a->url, l, sizeof a->url);
+					ui_redraw(ui);
+				}
+			} else if (*l)
+				ui_strlcpy(a->note, l, sizeof a->note);
+		free(out);
+	}
+	if (ui_children_running(ui, -1) == 0 || !ui->children[a->child].proc_open) {
+		a->child = -1;
+		a->url[0] = '\0';
+		ui_changed(ui);
+	}
+}
+
+static void
+key_done(struct ui *ui, void *ctx, const char *text, int done)
+{
+	struct accounts *a = ctx;
+	struct zpub_err err;
+	if (done != 1)
+		return;
+	if (!*text) {
+		ui_message(ui, 1, "empty: %s left as it was", a->key_name);
+		return;
+	}
+	if (cli_vault(ui->cli, &err) != 0 ||
+	    vault_put(ui->cli->vault, ui->tenant_id, a->key_name, text, strlen(text), 0, &err) != 0) {
+		ui_message(ui, 1, "%s", err.msg);
+		return;
+	}
+	store_audit(ui->store, ui->tenant_id, ui_actor(ui), "secret.set", a->key_name, "tui");
+	ui_message(ui, 0, "%s stored encrypted (%zu characters)", a->key_name, strlen(text));
+	ui_changed(ui);
+}
+
+struct forget {
+	char name[64];
+	enum acc_kind kind;
+};
+
+static void
+forget_yes(struct ui *ui, void *ctx)
+{
+	struct forget *f = ctx;
+	struct zpub_err err;
+	if (f->kind == ACC_OAUTH) {
+		const char *args[] = { "auth", "revoke", f->name + 6, NULL };
+		ui_spawn_cmd(ui, args, 0, "auth revoke");
+	} else if (cli_vault(ui->cli, &err) != 0 ||
+	    vault_delete(ui->cli->vault, ui->tenant_id, f->name, &err) != 0)
+		ui_message(ui, 1, "%s", err.msg);
+	else {
+		store_audit(ui->store, ui->tenant_id, ui_actor(ui), "secret.delete", f->name, "tui");
+		ui_message(ui, 0, "%s deleted", f->name);
+		ui_changed(ui);
+	}
+	free(f);
+}
+
+static int
+accounts_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
+{
+	struct accounts *ac = s->st;
+	int top = 0;
+	if (ac->n == 0)
+		return 0;
+	struct arow *r = &ac->rows[ac->cur];
+	switch (a) {
+	case UI_A_UP: case UI_A_DOWN: case UI_A_TOP: case UI_A_BOTTOM: case UI_A_PAGE_UP:
+	case UI_A_PAGE_DOWN:
+		ui_list_move(a, ac->n, ac->n, &ac->cur, &top);
+		return 1;
+	case UI_A_OPEN: case UI_A_NEW: case UI_A_EDIT:
+		if (r->kind == ACC_OAUTH) {
+			if (ac->child >= 0) {
+				ui_message(ui, 1, "a sign-in is going on already");
+				return 1;
+			}
+			const char *args[] = { "auth", r->name + 6, "--no-browser", NULL };
+			ac->url[0] = ac->note[0] = '\0';
+			ac->child = ui_spawn_cmd(ui, args, 0, "auth");
+			ui_strlcpy(ac->child_for, r->name, sizeof ac->child_for);
+		} else {
+			char label[96];
+			ui_strlcpy(ac->key_name, r->name, sizeof ac->key_name);
+			snprintf(label, sizeof label, "%s (hidden): ", r->name);
+			ui_prompt(ui, label, "", 1, key_done, ac);
+		}
+		return 1;
+	case UI_A_DELETE: case UI_A_REMOVE: {
+		if (!r->present)
+			return 1;
+		struct forget *f = calloc(1, sizeof *f);
+		ui_strlcpy(f->name, r->name, sizeof f->name);
+		f->kind = r->kind;
+		char q[160];
+		snprintf(q, sizeof q, "%s %s? (y/N)", r->kind == ACC_OAUTH ? "Disconnect" : "Delete",
+		    r->label);
+		ui_confirm(ui, q, forget_yes, f);
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
+static const enum ui_action accounts_hints[] = { UI_A_OPEN, UI_A_DELETE, UI_A_NONE };
+
+const struct ui_screen_ops ui_accounts_ops = {
+	.name = "accounts",
+	.draw = accounts_draw,
+	.action = accounts_action,
+	.reload = accounts_reload,
+	.tick = accounts_tick,
+	.free = accounts_free,
+	.hints = accounts_hints,
+};

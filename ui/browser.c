@@ -1,0 +1,448 @@
+/*
+ * browser.c — the recordings browser: one page of the tenant's recordings
+ * (status, date, duration, title, live progress bar with ETA), sorted,
+ * filtered by status, searched as you type, with marks for batch actions.
+ *
+ * It reads only the rows on screen.  When another process commits, it
+ * re-reads those rows by id and recounts at most every two seconds (or at
+ * once when a row it shows changed status or went away).
+ */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "store_ui.h"
+#include "text.h"
+#include "ui.h"
+#include "util.h"
+
+#define RECOUNT_MS 2000
+#define HEAD_ROWS 2
+
+struct browser {
+	struct store_ui_query q;
+	char search[256];
+	int64_t total;
+	int64_t counts[ST__COUNT];
+	int64_t counted_at;
+	int64_t cur, top;               /* absolute positions in the ordered list */
+	struct store_ui_row *rows;      /* the page at top */
+	int nrows;
+	int64_t *marks;
+	int nmarks, capmarks;
+	int full;                       /* next reload recounts and re-reads the page */
+	char error[256];
+};
+
+static int
+page_rows(struct ui *ui)
+{
+	int h = ui->rows - 3 - HEAD_ROWS;
+	return h < 1 ? 1 : h;
+}
+
+static void
+clamp(struct browser *b, int h)
+{
+	if (b->cur >= b->total)
+		b->cur = b->total - 1;
+	if (b->cur < 0)
+		b->cur = 0;
+	if (b->top > b->total - h)
+		b->top = b->total - h;
+	if (b->top < 0)
+		b->top = 0;
+	if (b->cur < b->top)
+		b->top = b->cur;
+	if (b->cur >= b->top + h)
+		b->top = b->cur - h + 1;
+}
+
+static void
+load_page(struct ui *ui, struct browser *b)
+{
+	struct zpub_err err;
+	int h = page_rows(ui);
+	clamp(b, h);
+	store_ui_rows_free(b->rows, b->nrows);
+	b->rows = NULL;
+	b->nrows = 0;
+	struct store_ui_query q = b->q;
+	q.limit = h;
+	q.offset = (int)b->top;
+	/* In the far half, read from the other end: OFFSET walks the index, so
+	 * the end of 100,000 rows costs what the start does. */
+	int flip = b->top > b->total / 2 && b->total > 2 * h;
+	if (flip) {
+		int64_t end = b->top + h < b->total ? b->top + h : b->total;
+		q.descending = !q.descending;
+		q.offset = (int)(b->total - end);
+		q.limit = (int)(end - b->top);
+	}
+	if (store_ui_rows(ui->store, &q, &b->rows, &b->nrows, &err) != 0)
+		ui_strlcpy(b->error, err.msg, sizeof b->error);
+	else if (flip)
+		for (int i = 0, j = b->nrows - 1; i < j; i++, j--) {
+			struct store_ui_row t = b->rows[i];
+			b->rows[i] = b->rows[j];
+			b->rows[j] = t;
+		}
+}
+
+/* Counts what the query matches and reads the page; the per-status
+ * counts in the header only when with_counts (they ignore the filter). */
+static void
+load_count(struct ui *ui, struct browser *b, int with_counts)
+{
+	struct zpub_err err;
+	b->error[0] = '\0';
+	if (store_ui_count(ui->store, &b->q, &b->total, &err) != 0 ||
+	    (with_counts && store_ui_status_counts(ui->store, ui->tenant_id, b->counts, &err) != 0))
+		ui_strlcpy(b->error, err.msg, sizeof b->error);
+	if (with_counts) {
+		b->counted_at = time_mono_ms();
+		b->full = 0;
+	}
+	load_page(ui, b);
+}
+
+static void
+load_full(struct ui *ui, struct browser *b)
+{
+	load_count(ui, b, 1);
+}
+
+static void
+browser_reload(struct ui *ui, struct ui_screen *s)
+{
+	struct browser *b = s->st;
+	struct zpub_err err;
+	if (b->full || b->nrows != page_rows(ui) || time_mono_ms() - b->counted_at >= RECOUNT_MS) {
+		load_full(ui, b);
+		return;
+	}
+	/* Cheap path: the rows on screen, by id. */
+	enum rec_status before[512];
+	int n = b->nrows < 512 ? b->nrows : 512, gone = 0;
+	for (int i = 0; i < n; i++)
+		before[i] = b->rows[i].status;
+	if (store_ui_rows_refresh(ui->store, b->rows, b->nrows, &gone, &err) != 0) {
+		ui_strlcpy(b->error, err.msg, sizeof b->error);
+		return;
+	}
+	int moved = gone > 0;
+	for (int i = 0; i < n && !moved; i++)
+		moved = before[i] != b->rows[i].status;
+	if (moved)
+		load_full(ui, b);
+}
+
+void *
+ui_browser_new(struct ui *ui)
+{
+	struct browser *b = calloc(1, sizeof *b);
+	if (b == NULL)
+		return NULL;
+	b->q.tenant_id = ui->tenant_id;
+	b->q.status = -1;
+	b->q.sort = STORE_UI_SORT_DATE;
+	b->q.descending = 1;
+	b->full = 1;
+	load_full(ui, b);
+	return b;
+}
+
+static void
+browser_free(struct ui_screen *s)
+{
+	struct browser *b = s->st;
+	if (b == NULL)
+		return;
+	store_ui_rows_free(b->rows, b->nrows);
+	free(b->marks);
+	free(b);
+}
+
+static int
+marked(const struct browser *b, int64_t id)
+{
+	for (int i = 0; i < b->nmarks; i++)
+		if (b->marks[i] == id)
+			return 1;
+	return 0;
+}
+
+static void
+toggle_mark(struct browser *b, int64_t id)
+{
+	for (int i = 0; i < b->nmarks; i++)
+		if (b->marks[i] == id) {
+			b->marks[i] = b->marks[--b->nmarks];
+			return;
+		}
+	if (b->nmarks == b->capmarks) {
+		b->capmarks = b->capmarks ? b->capmarks * 2 : 32;
+		b->marks = realloc(b->marks, (size_t)b->capmarks * sizeof *b->marks);
+		if (b->marks == NULL)
+			abort();
+	}
+	b->marks[b->nmarks++] = id;
+}
+
+static const struct store_ui_row *
+current(const struct browser *b)
+{
+	int64_t i = b->cur - b->top;
+	return i >= 0 && i < b->nrows ? &b->rows[i] : NULL;
+}
+
+static void
+run_search(struct ui *ui, void *ctx)
+{
+	struct browser *b = ctx;
+	b->q.search = b->search[0] ? b->search : NULL;
+	b->cur = b->top = 0;
+	load_count(ui, b, 0);
+	ui_redraw(ui);
+}
+
+/* Every key of the search updates the line at once; the query runs when
+ * typing pauses for 60 ms (or on Enter), so a fast typist over 100,000
+ * titles does not wait for a scan per letter. */
+static void
+search_changed(struct ui *ui, void *ctx, const char *text, int done)
+{
+	struct browser *b = ctx;
+	if (done < 0)
+		text = "";            /* Esc clears the search */
+	ui_strlcpy(b->search, text, sizeof b->search);
+	if (done == 0)
+		ui_defer(ui, 60, run_search, b);
+	else {
+		ui_defer(ui, 0, NULL, NULL);
+		run_search(ui, b);
+	}
+}
+
+static int
+browser_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
+{
+	struct browser *b = s->st;
+	const struct store_ui_row *r = current(b);
+	int h = page_rows(ui);
+	int64_t old_top = b->top;
+
+	switch (a) {
+	case UI_A_UP: b->cur--; break;
+	case UI_A_DOWN: b->cur++; break;
+	case UI_A_PAGE_UP: b->cur -= h; b->top -= h; break;
+	case UI_A_PAGE_DOWN: b->cur += h; b->top += h; break;
+	case UI_A_TOP: b->cur = 0; break;
+	case UI_A_BOTTOM: b->cur = b->total - 1; break;
+	case UI_A_OPEN:
+		if (r)
+			ui_push(ui, &ui_detail_ops, ui_detail_new(ui, r->id));
+		return 1;
+	case UI_A_TOPICS:
+		if (r)
+			ui_push(ui, &ui_topics_ops, ui_topics_new(ui, r->id));
+		return 1;
+	case UI_A_SUBTITLES:
+		if (r)
+			ui_push(ui, &ui_subtitles_ops, ui_subtitles_new(ui, r->id));
+		return 1;
+	case UI_A_SEARCH:
+		ui_prompt(ui, "Search: ", b->search, 0, search_changed, b);
+		return 1;
+	case UI_A_BACK:
+		if (b->search[0]) {            /* q/Esc first clears a search */
+			search_changed(ui, b, "", 1);
+			return 1;
+		}
+		if (b->nmarks) {
+			b->nmarks = 0;
+			return 1;
+		}
+		return 0;
+	case UI_A_FILTER:
+		b->q.status = b->q.status + 1 >= ST__COUNT ? -1 : b->q.status + 1;
+		b->cur = b->top = 0;
+		load_count(ui, b, 0);
+		return 1;
+	case UI_A_SORT:
+		b->q.sort = (enum store_ui_sort)((b->q.sort + 1) % STORE_UI_SORT__COUNT);
+		b->q.descending = b->q.sort == STORE_UI_SORT_DATE || b->q.sort == STORE_UI_SORT_ID;
+		b->cur = b->top = 0;
+		load_page(ui, b);
+		return 1;
+	case UI_A_REVERSE:
+		b->q.descending = !b->q.descending;
+		b->cur = b->top = 0;
+		load_page(ui, b);
+		return 1;
+	case UI_A_SELECT:
+		if (r) {
+			toggle_mark(b, r->id);
+			b->cur++;
+			break;
+		}
+		return 1;
+	case UI_A_SELECT_ALL: {
+		int all = 1;
+		for (int i = 0; i < b->nrows && all; i++)
+			all = marked(b, b->rows[i].id);
+		for (int i = 0; i < b->nrows; i++)
+			if (marked(b, b->rows[i].id) == all)
+				toggle_mark(b, b->rows[i].id);
+		return 1;
+	}
+	case UI_A_RUN: case UI_A_RUN_NEXT: case UI_A_RETRY: case UI_A_SKIP: case UI_A_PUBLISH:
+	case UI_A_DELETE:
+		if (b->nmarks) {
+			/* The marks are spent either way (a cancelled delete included). */
+			ui_rec_action(ui, a, b->marks, b->nmarks);
+			b->nmarks = 0;
+		} else if (r)
+			ui_rec_action(ui, a, &r->id, 1);
+		b->full = 1;
+		return 1;
+	default:
+		return 0;
+	}
+	clamp(b, h);
+	if (b->top != old_top || b->nrows == 0)
+		load_page(ui, b);
+	return 1;
+}
+
+static void
+browser_mouse(struct ui *ui, struct ui_screen *s, const struct ui_mouse *m)
+{
+	struct browser *b = s->st;
+	int row = m->y - s->top - HEAD_ROWS;
+	if (row < 0 || row >= b->nrows)
+		return;
+	b->cur = b->top + row;
+	if (m->double_click)
+		browser_action(ui, s, UI_A_OPEN);
+}
+
+/* "[#####-----]  42% 1:23" into out (width columns). */
+static void
+progress_cell(const struct store_ui_row *r, int width, char *out, size_t outsz)
+{
+	char bar[64], eta[16];
+	int bw = width - 12;
+	if (bw > 20)
+		bw = 20;
+	if (bw < 4) {
+		snprintf(out, outsz, "%3d%%", (int)(r->progress * 100));
+		return;
+	}
+	ui_fmt_bar(r->progress, bw, bar, sizeof bar);
+	ui_fmt_eta(r->progress_eta_ms, eta);
+	snprintf(out, outsz, "[%s] %3d%% %s", bar, (int)(r->progress * 100 + 0.0001), eta);
+}
+
+static void
+browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
+{
+	const struct browser *b = s->st;
+	char line[512];
+	int cols = ui->cols;
+
+	/* Line 1: where we are. */
+	char filt[32];
+	snprintf(filt, sizeof filt, "%s", b->q.status < 0 ? "all" :
+	    status_name((enum rec_status)b->q.status));
+	int64_t last = b->top + b->nrows;
+	int len = snprintf(line, sizeof line, "%lld–%lld of %lld · status: %s · sort: %s %s",
+	    (long long)(b->nrows ? b->top + 1 : 0), (long long)last, (long long)b->total, filt,
+	    store_ui_sort_name(b->q.sort), b->q.descending ? "↓" : "↑");
+	if (b->search[0] && len > 0 && (size_t)len < sizeof line)
+		len += snprintf(line + len, sizeof line - (size_t)len, " · search: %s", b->search);
+	if (b->nmarks && len > 0 && (size_t)len < sizeof line)
+		snprintf(line + len, sizeof line - (size_t)len, " · marked: %d", b->nmarks);
+	ui_put(ui, top, 0, cols, ui_attr(ui, UI_R_HEADER), line);
+	/* Counts per status on the right when there is room. */
+	char counts[256] = "";
+	size_t cl = 0;
+	static const enum rec_status shown[] = { ST_PROCESSING, ST_PREPARING, ST_UPLOADING,
+		ST_FAILED, ST_READY };
+	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+		if (b->counts[shown[i]] && cl < sizeof counts - 40)
+			cl += (size_t)snprintf(counts + cl, sizeof counts - cl, " %s %lld",
+			    status_name(shown[i]), (long long)b->counts[shown[i]]);
+	int cw = ui_text_width(counts);
+	if (cw && cw + ui_text_width(line) + 2 < cols)
+		ui_put(ui, top, cols - cw - 1, cw + 1, ui_attr(ui, UI_R_DIM), counts);
+
+	/* Line 2: column heads.  Narrow terminals drop the date. */
+	int wide = cols >= 80;
+	int w_id = 7, w_st = 12, w_date = wide ? 17 : 0, w_dur = 9;
+	int x_title = 2 + w_id + w_st + w_date + w_dur;
+	int w_title = cols - x_title;
+	snprintf(line, sizeof line, "  %*s %-11s %s%-8s %s", w_id - 1, "#", "STATUS",
+	    wide ? "DATE             " : "", "LENGTH", "TITLE");
+	ui_put(ui, top + 1, 0, cols, ui_attr(ui, UI_R_HEADER), line);
+
+	if (b->error[0])
+		ui_put(ui, top + 2, 0, cols, ui_attr(ui, UI_R_FAIL), b->error);
+	else if (b->nrows == 0)
+		ui_put(ui, top + 2, 2, cols - 2, ui_attr(ui, UI_R_DIM),
+		    b->search[0] || b->q.status >= 0 ? "No recordings match." :
+		    "No recordings yet: 'zpub import FILE' brings one in.");
+	for (int i = 0; i < b->nrows && i + HEAD_ROWS < height; i++) {
+		const struct store_ui_row *r = &b->rows[i];
+		int y = top + HEAD_ROWS + i;
+		int is_cur = b->top + i == b->cur;
+		int base = is_cur ? ui_attr(ui, UI_R_CURSOR) : ui_attr(ui, UI_R_NORMAL);
+		int mk = marked(b, r->id);
+		char date[32], dur[16], cell[64];
+		ui_put(ui, y, 0, 2, mk ? ui_attr(ui, UI_R_MARK) | (is_cur ? (int)A_REVERSE : 0) : base,
+		    mk ? "* " : "  ");
+		snprintf(cell, sizeof cell, "%*lld ", w_id - 1, (long long)r->id);
+		ui_put(ui, y, 2, w_id, base, cell);
+		ui_put(ui, y, 2 + w_id, w_st, is_cur ? base : ui_attr(ui, ui_status_role((int)r->status)),
+		    status_name(r->status));
+		if (wide) {
+			ui_fmt_local(r->started_at, date);
+			ui_put(ui, y, 2 + w_id + w_st, w_date, base, date);
+		}
+		ui_fmt_clock(r->duration_ms, 0, dur);
+		ui_put(ui, y, 2 + w_id + w_st + w_date, w_dur, base, r->duration_ms > 0 ? dur : "-");
+		int running = r->progress >= 0 && ui_status_role((int)r->status) == UI_R_RUN;
+		if (running && w_title >= 30) {
+			int pw = w_title >= 60 ? 32 : 24;
+			char pc[96];
+			progress_cell(r, pw, pc, sizeof pc);
+			ui_put(ui, y, x_title, w_title - pw - 1, base, r->title);
+			ui_put(ui, y, cols - pw - 1, 1, base, " ");
+			ui_put(ui, y, cols - pw, pw, is_cur ? base : ui_attr(ui, UI_R_PROGRESS), pc);
+		} else if (r->status == ST_FAILED && r->detail && w_title >= 50) {
+			int dw = w_title / 3;
+			ui_put(ui, y, x_title, w_title - dw - 1, base, r->title);
+			ui_put(ui, y, cols - dw - 1, dw + 1, is_cur ? base : ui_attr(ui, UI_R_FAIL),
+			    r->detail);
+		} else
+			ui_put(ui, y, x_title, w_title, base, r->title);
+	}
+}
+
+static const enum ui_action browser_hints[] = {
+	UI_A_OPEN, UI_A_SEARCH, UI_A_FILTER, UI_A_SORT, UI_A_SELECT, UI_A_RUN, UI_A_TOPICS,
+	UI_A_DELETE, UI_A_NONE
+};
+
+const struct ui_screen_ops ui_browser_ops = {
+	.name = "recordings",
+	.draw = browser_draw,
+	.action = browser_action,
+	.reload = browser_reload,
+	.mouse = browser_mouse,
+	.free = browser_free,
+	.hints = browser_hints,
+};

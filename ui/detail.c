@@ -1,0 +1,310 @@
+/*
+ * detail.c — one recording: status with live progress, stage history with
+ * timings and errors, artefacts, topic versions, publications with links
+ * and the operations journal.  Actions: run next stage, run to the end,
+ * retry, skip, publish, delete, topics, open the output folder.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline.h"
+#include "store.h"
+#include "text.h"
+#include "ui.h"
+#include "util.h"
+
+struct dline {
+	char *text;
+	enum ui_role role;
+};
+
+struct detail {
+	int64_t id;
+	int gone;
+	char *media_dir;
+	struct dline *lines;
+	int n, cap;
+	int top;
+};
+
+static void
+add(struct detail *d, enum ui_role role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+add(struct detail *d, enum ui_role role, const char *fmt, ...)
+{
+	va_list ap;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		d->lines = realloc(d->lines, (size_t)d->cap * sizeof *d->lines);
+		if (d->lines == NULL)
+			abort();
+	}
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	d->lines[d->n++] = (struct dline){ s, role };
+}
+
+static void
+clear_lines(struct detail *d)
+{
+	for (int i = 0; i < d->n; i++)
+		free(d->lines[i].text);
+	d->n = 0;
+}
+
+static void
+fmt_bytes(int64_t b, char out[32])
+{
+	if (b >= 1024 * 1024 * 1024)
+		snprintf(out, 32, "%.1f GB", b / 1073741824.0);
+	else if (b >= 1024 * 1024)
+		snprintf(out, 32, "%.1f MB", b / 1048576.0);
+	else if (b >= 1024)
+		snprintf(out, 32, "%.1f kB", b / 1024.0);
+	else
+		snprintf(out, 32, "%lld B", (long long)b);
+}
+
+static void
+detail_reload(struct ui *ui, struct ui_screen *s)
+{
+	struct detail *d = s->st;
+	struct zpub_err err;
+	struct store_recording *r = NULL;
+	struct store_stage_run *runs = NULL;
+	struct store_artifact *arts = NULL;
+	struct store_publication *pubs = NULL;
+	struct store_topic_version *tv = NULL;
+	struct store_journal_entry *jr = NULL;
+	int nruns = 0, narts = 0, npubs = 0, ntv = 0, njr = 0;
+	char a[32], b[32], c[32];
+
+	clear_lines(d);
+	int rc = store_recording_get(ui->store, d->id, &r, &err);
+	if (rc == ZPUB_ENOTFOUND) {
+		d->gone = 1;
+		add(d, UI_R_WARN, "Recording #%lld is gone (deleted).  q goes back.", (long long)d->id);
+		return;
+	}
+	if (rc != 0 || store_stage_runs(ui->store, d->id, &runs, &nruns, &err) != 0 ||
+	    store_artifacts(ui->store, d->id, NULL, &arts, &narts, &err) != 0 ||
+	    store_publications(ui->store, d->id, &pubs, &npubs, &err) != 0 ||
+	    store_topic_versions(ui->store, d->id, &tv, &ntv, &err) != 0 ||
+	    store_journal_list(ui->store, d->id, 200, &jr, &njr, &err) != 0) {
+		add(d, UI_R_FAIL, "%s", err.msg);
+		goto out;
+	}
+	if (d->media_dir == NULL)
+		d->media_dir = pipeline_media_dir(store_data_dir(ui->store), r->tenant, r->id);
+	add(d, UI_R_HEADER, "#%lld  %s", (long long)r->id, r->title);
+	add(d, ui_status_role((int)r->status), "Status:    %s%s%s", status_name(r->status),
+	    r->detail ? " — " : "", r->detail ? r->detail : "");
+	if (r->progress >= 0) {
+		char bar[40], eta[16];
+		ui_fmt_bar(r->progress, 30, bar, sizeof bar);
+		ui_fmt_eta(r->progress_eta_ms, eta);
+		add(d, UI_R_PROGRESS, "Progress:  [%s] %3d%%  ETA %s  %s%s%s", bar,
+		    (int)(r->progress * 100), eta, r->progress_what ? r->progress_what : "",
+		    r->lease_owner ? "  by " : "", r->lease_owner ? r->lease_owner : "");
+	}
+	ui_fmt_local(r->started_at, a);
+	ui_fmt_clock(r->duration_ms, 0, b);
+	add(d, UI_R_NORMAL, "Recorded:  %s   length %s   source %s", a, r->duration_ms ? b : "-",
+	    r->source);
+	if (r->attempts || r->failed_stage) {
+		ui_fmt_local(r->next_retry_at, a);
+		add(d, UI_R_WARN, "Attempts:  %d%s%s   next retry %s", r->attempts,
+		    r->failed_stage ? "   failed in " : "", r->failed_stage ? r->failed_stage : "", a);
+	}
+	add(d, UI_R_DIM, "Folder:    %s", d->media_dir);
+
+	add(d, UI_R_NORMAL, "%s", "");
+	add(d, UI_R_HEADER, "Stages");
+	if (nruns == 0)
+		add(d, UI_R_DIM, "  none run yet");
+	for (int i = 0; i < nruns; i++) {
+		ui_fmt_local(runs[i].started_at, a);
+		if (runs[i].finished_at > 0)
+			ui_fmt_clock(runs[i].finished_at - runs[i].started_at, 0, b);
+		else
+			snprintf(b, sizeof b, "…");
+		const char *st = runs[i].state;
+		enum ui_role role = strcmp(st, "done") == 0 ? UI_R_OK : strcmp(st, "failed") == 0 ?
+		    UI_R_FAIL : strcmp(st, "running") == 0 ? UI_R_RUN : UI_R_WARN;
+		add(d, role, "  %-10s %-11s #%d  %s  took %s  %s", runs[i].stage, st, runs[i].attempt,
+		    a, b, runs[i].error ? runs[i].error : runs[i].summary ? runs[i].summary : "");
+	}
+
+	add(d, UI_R_NORMAL, "%s", "");
+	add(d, UI_R_HEADER, "Artefacts");
+	if (narts == 0)
+		add(d, UI_R_DIM, "  none yet");
+	for (int i = 0; i < narts; i++) {
+		fmt_bytes(arts[i].bytes, c);
+		const char *p = arts[i].path;
+		size_t dl = strlen(d->media_dir);
+		if (strncmp(p, d->media_dir, dl) == 0 && p[dl] == '/')
+			p += dl + 1;
+		add(d, UI_R_NORMAL, "  %-12s %10s  %s", arts[i].kind, c, p);
+	}
+
+	add(d, UI_R_NORMAL, "%s", "");
+	add(d, UI_R_HEADER, "Topic versions");
+	if (ntv == 0)
+		add(d, UI_R_DIM, "  none yet (t opens the editor once the transcript is there)");
+	for (int i = 0; i < ntv; i++) {
+		ui_fmt_local(tv[i].created_at, a);
+		add(d, tv[i].approved_by ? UI_R_OK : UI_R_NORMAL, "  v%-3d %-12s %s%s%s", tv[i].version,
+		    tv[i].source, a, tv[i].approved_by ? "  approved by " : "",
+		    tv[i].approved_by ? tv[i].approved_by : "");
+	}
+
+	add(d, UI_R_NORMAL, "%s", "");
+	add(d, UI_R_HEADER, "Publications");
+	if (npubs == 0)
+		add(d, UI_R_DIM, "  not published yet");
+	for (int i = 0; i < npubs; i++) {
+		const struct store_publication *p = &pubs[i];
+		enum ui_role role = strcmp(p->state, "done") == 0 ? UI_R_OK :
+		    strcmp(p->state, "failed") == 0 ? UI_R_FAIL : UI_R_RUN;
+		char sent[64] = "";
+		if (p->bytes_total > 0 && strcmp(p->state, "done") != 0)
+			snprintf(sent, sizeof sent, " %d%%", (int)(100.0 * p->bytes_acked / p->bytes_total));
+		add(d, role, "  %-8s %-14s %-9s%s %s%s", p->platform, p->target, p->state, sent,
+		    p->url ? p->url : "", p->error ? p->error : "");
+	}
+
+	add(d, UI_R_NORMAL, "%s", "");
+	add(d, UI_R_HEADER, "Journal");
+	for (int i = 0; i < njr; i++) {
+		ui_fmt_local(jr[i].at, a);
+		add(d, strcmp(jr[i].level, "error") == 0 ? UI_R_FAIL :
+		    strcmp(jr[i].level, "warn") == 0 ? UI_R_WARN : UI_R_NORMAL,
+		    "  %s %-5s %-12s %s", a, jr[i].level, jr[i].event, jr[i].message);
+	}
+out:
+	store_recording_free(r);
+	store_stage_runs_free(runs, nruns);
+	store_artifacts_free(arts, narts);
+	store_publications_free(pubs, npubs);
+	store_topic_versions_free(tv, ntv);
+	store_journal_free(jr, njr);
+}
+
+void *
+ui_detail_new(struct ui *ui, int64_t rec_id)
+{
+	struct detail *d = calloc(1, sizeof *d);
+	if (d == NULL)
+		return NULL;
+	d->id = rec_id;
+	struct ui_screen tmp = { &ui_detail_ops, d, 0, 0 };
+	detail_reload(ui, &tmp);
+	return d;
+}
+
+static void
+detail_free(struct ui_screen *s)
+{
+	struct detail *d = s->st;
+	if (d == NULL)
+		return;
+	clear_lines(d);
+	free(d->lines);
+	free(d->media_dir);
+	free(d);
+}
+
+static void
+detail_draw(struct ui *ui, struct ui_screen *s, int top, int height)
+{
+	const struct detail *d = s->st;
+	for (int i = 0; i < height && d->top + i < d->n; i++) {
+		const struct dline *l = &d->lines[d->top + i];
+		ui_put(ui, top + i, 1, ui->cols - 1, ui_attr(ui, l->role), l->text);
+	}
+}
+
+static void
+open_folder(struct ui *ui, struct detail *d)
+{
+	const char *disp = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
+	if (d->media_dir == NULL)
+		return;
+	if ((disp && *disp) || (wl && *wl)) {
+		char *args[] = { (char *)"xdg-open", d->media_dir, NULL };
+		uv_process_t *p = calloc(1, sizeof *p);
+		uv_stdio_container_t io[3] = { { .flags = UV_IGNORE }, { .flags = UV_IGNORE },
+			{ .flags = UV_IGNORE } };
+		uv_process_options_t o = { .file = "xdg-open", .args = args, .stdio_count = 3,
+			.stdio = io, .flags = UV_PROCESS_DETACHED };
+		if (p && uv_spawn(ui->loop, p, &o) == 0) {
+			uv_unref((uv_handle_t *)p);
+			uv_close((uv_handle_t *)p, (uv_close_cb)free);
+			ui_message(ui, 0, "opened %s", d->media_dir);
+			return;
+		}
+		free(p);
+	}
+	ui_message(ui, 0, "output folder: %s", d->media_dir);
+}
+
+static int
+detail_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
+{
+	struct detail *d = s->st;
+	int h = ui->rows - 3;
+	switch (a) {
+	case UI_A_UP: d->top--; break;
+	case UI_A_DOWN: d->top++; break;
+	case UI_A_PAGE_UP: d->top -= h; break;
+	case UI_A_PAGE_DOWN: d->top += h; break;
+	case UI_A_TOP: d->top = 0; break;
+	case UI_A_BOTTOM: d->top = d->n - h; break;
+	case UI_A_RUN: case UI_A_RUN_NEXT: case UI_A_RETRY: case UI_A_SKIP: case UI_A_PUBLISH:
+	case UI_A_DELETE:
+		if (!d->gone)
+			ui_rec_action(ui, a, &d->id, 1);
+		return 1;
+	case UI_A_TOPICS: case UI_A_OPEN:
+		if (!d->gone)
+			ui_push(ui, &ui_topics_ops, ui_topics_new(ui, d->id));
+		return 1;
+	case UI_A_SUBTITLES:
+		if (!d->gone)
+			ui_push(ui, &ui_subtitles_ops, ui_subtitles_new(ui, d->id));
+		return 1;
+	case UI_A_FOLDER:
+		open_folder(ui, d);
+		return 1;
+	default:
+		return 0;
+	}
+	if (d->top > d->n - h)
+		d->top = d->n - h;
+	if (d->top < 0)
+		d->top = 0;
+	return 1;
+}
+
+static const enum ui_action detail_hints[] = {
+	UI_A_RUN_NEXT, UI_A_RUN, UI_A_RETRY, UI_A_PUBLISH, UI_A_TOPICS, UI_A_SUBTITLES, UI_A_FOLDER,
+	UI_A_SKIP,
+	UI_A_DELETE, UI_A_NONE
+};
+
+const struct ui_screen_ops ui_detail_ops = {
+	.name = "recording",
+	.draw = detail_draw,
+	.action = detail_action,
+	.reload = detail_reload,
+	.free = detail_free,
+	.hints = detail_hints,
+};

@@ -1,0 +1,481 @@
+/*
+ * topics.c — the topic and timecode editor: the newest topic version as an
+ * editable list (time, level, title), the transcript lines around the
+ * selected time, live validation and a live preview of the description
+ * that publishing would use.  Saving adds a new version; approving marks
+ * one for publishing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cJSON.h>
+
+#include "ai/ai.h"
+#include "config.h"
+#include "pipeline.h"
+#include "store.h"
+#include "store_ui.h"
+#include "text.h"
+#include "topics_edit.h"
+#include "ui.h"
+#include "util.h"
+
+struct topics_ed {
+	int64_t id;
+	char *title;
+	int64_t duration_ms, started_at;
+	cJSON *cfg;                 /* the recording's merged config */
+	struct topics *t;
+	int version;                /* the version loaded or last saved; 0 = none */
+	int approved;
+	int dirty;
+	int cur, top;
+	int newer;                  /* a newer version appeared while editing */
+	struct transcript *tr;
+	char tr_msg[256];
+	/* recomputed after every change */
+	int check;                  /* 0 ok, 1 warning, -1 invalid */
+	int bad;
+	char check_msg[512];
+	char *preview_title, *preview;
+	char error[1200];
+};
+
+static const char *
+language(const struct topics_ed *e)
+{
+	if (e->tr && e->tr->language[0])
+		return e->tr->language;
+	return config_str(e->cfg, "processing.transcription.language", "");
+}
+
+static void
+recompute(struct topics_ed *e)
+{
+	e->check = ui_topics_check(e->t, e->duration_ms, language(e), e->check_msg,
+	    sizeof e->check_msg, &e->bad);
+	free(e->preview_title);
+	free(e->preview);
+	e->preview_title = e->preview = NULL;
+	char date[32] = "", warning[256] = "";
+	if (e->started_at > 0) {
+		ui_fmt_local(e->started_at, date);
+		date[10] = '\0';
+	}
+	struct desc_vars v = {
+		.title = e->title, .date = date, .n = 0, .summary = NULL, .topics = e->t,
+		.duration_ms = e->duration_ms, .language = language(e),
+		.extra = config_find(e->cfg, "metadata.vars"),
+	};
+	struct zpub_err err;
+	if (desc_build(config_str(e->cfg, "metadata.title", "{{title}}"),
+	    config_str(e->cfg, "metadata.description", "{{topics}}"), &v, &e->preview_title,
+	    &e->preview, warning, sizeof warning, &err) != 0)
+		e->preview = xasprintf("(no preview: %s)", err.msg);
+}
+
+static int
+load_version(struct ui *ui, struct topics_ed *e)
+{
+	struct zpub_err err;
+	struct store_topic_version tv;
+	memset(&tv, 0, sizeof tv);
+	int rc = store_topic_version_latest(ui->store, e->id, 0, &tv, &err);
+	if (rc == ZPUB_ENOTFOUND) {
+		if (e->t == NULL)
+			e->t = topics_new();
+		e->version = 0;
+		return 0;
+	}
+	if (rc != 0) {
+		ui_strlcpy(e->error, err.msg, sizeof e->error);
+		return rc;
+	}
+	struct topics *t = NULL;
+	if (topics_from_json(tv.json, &t, &err) != 0) {
+		snprintf(e->error, sizeof e->error, "topic version %d: %s", tv.version, err.msg);
+		store_topic_version_clear(&tv);
+		return ZPUB_EINVAL;
+	}
+	topics_free(e->t);
+	e->t = t;
+	e->version = tv.version;
+	e->approved = tv.approved_by != NULL;
+	e->dirty = 0;
+	e->newer = 0;
+	store_topic_version_clear(&tv);
+	if (e->cur >= (int)e->t->n)
+		e->cur = (int)e->t->n - 1;
+	if (e->cur < 0)
+		e->cur = 0;
+	return 0;
+}
+
+static void
+load_transcript(struct ui *ui, struct topics_ed *e)
+{
+	struct zpub_err err;
+	char *path = NULL;
+	if (store_ui_artifact_path(ui->store, e->id, "transcript", &path, &err) != 0) {
+		snprintf(e->tr_msg, sizeof e->tr_msg, "no transcript yet");
+		return;
+	}
+	if (tr_load(path, &e->tr, &err) != 0)
+		ui_strlcpy(e->tr_msg, err.msg, sizeof e->tr_msg);
+	else if (e->tr->n_segs == 0)
+		tr_segments_from_words(e->tr);
+	free(path);
+}
+
+void *
+ui_topics_new(struct ui *ui, int64_t rec_id)
+{
+	struct zpub_err err;
+	struct store_recording *r = NULL;
+	if (store_recording_get(ui->store, rec_id, &r, &err) != 0) {
+		ui_message(ui, 1, "%s", err.msg);
+		return NULL;
+	}
+	struct topics_ed *e = calloc(1, sizeof *e);
+	if (e == NULL) {
+		store_recording_free(r);
+		return NULL;
+	}
+	e->id = rec_id;
+	e->title = xstrdup(r->title);
+	e->duration_ms = r->duration_ms;
+	e->started_at = r->started_at;
+	e->cfg = pipeline_config_for(ui_config(ui), r);
+	store_recording_free(r);
+	load_version(ui, e);
+	load_transcript(ui, e);
+	if (e->t == NULL)
+		e->t = topics_new();
+	recompute(e);
+	return e;
+}
+
+static void
+topics_free_screen(struct ui_screen *s)
+{
+	struct topics_ed *e = s->st;
+	if (e == NULL)
+		return;
+	topics_free(e->t);
+	tr_free(e->tr);
+	cJSON_Delete(e->cfg);
+	free(e->title);
+	free(e->preview_title);
+	free(e->preview);
+	free(e);
+}
+
+static void
+topics_reload(struct ui *ui, struct ui_screen *s)
+{
+	struct topics_ed *e = s->st;
+	struct zpub_err err;
+	struct store_topic_version tv;
+	memset(&tv, 0, sizeof tv);
+	if (store_topic_version_latest(ui->store, e->id, 0, &tv, &err) != 0)
+		return;
+	int approved = tv.approved_by != NULL;
+	if (tv.version != e->version || approved != e->approved) {
+		if (e->dirty)
+			e->newer = tv.version != e->version;   /* keep the user's edits */
+		else {
+			load_version(ui, e);
+			recompute(e);
+		}
+	}
+	store_topic_version_clear(&tv);
+}
+
+/* Rows for the topic list: what it needs, at most two fifths of the
+ * screen, so the transcript and the preview get the rest. */
+static int
+list_height(int height, int n)
+{
+	int h = height * 2 / 5;
+	if (n + 1 < h)
+		h = n + 1;
+	return h < 3 ? 3 : h;
+}
+
+static void
+topics_draw(struct ui *ui, struct ui_screen *s, int top, int height)
+{
+	const struct topics_ed *e = s->st;
+	char line[1024], t1[16], t2[16];
+	int cols = ui->cols, y = top;
+
+	char v[64];
+	ui_fmt_clock(e->duration_ms, 0, t1);
+	if (e->version)
+		snprintf(v, sizeof v, "v%d%s%s", e->version, e->approved ? " approved" : "",
+		    e->dirty ? " + unsaved changes" : "");
+	else
+		snprintf(v, sizeof v, "no saved version%s", e->dirty ? " + unsaved changes" : "");
+	snprintf(line, sizeof line, "#%lld %s · %s · %zu topics · length %s%s", (long long)e->id,
+	    e->title, v, e->t->n, t1, e->newer ? " · newer version saved elsewhere" : "");
+	ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_HEADER), line);
+	if (e->error[0]) {
+		ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_FAIL), e->error);
+		return;
+	}
+	int lh = list_height(height - 1, (int)e->t->n);
+	if (e->t->n == 0)
+		ui_put(ui, y, 2, cols - 2, ui_attr(ui, UI_R_DIM),
+		    "No topics yet: i inserts one at 0:00:00.");
+	for (int i = 0; i < lh; i++) {
+		int k = e->top + i;
+		if (k >= (int)e->t->n)
+			break;
+		const struct topic *tp = &e->t->v[k];
+		int is_cur = k == e->cur;
+		int attr = is_cur ? ui_attr(ui, UI_R_CURSOR) : k == e->bad && e->check != 0 ?
+		    ui_attr(ui, e->check < 0 ? UI_R_FAIL : UI_R_WARN) : ui_attr(ui, UI_R_NORMAL);
+		ui_fmt_clock(tp->start_ms, 0, t2);
+		snprintf(line, sizeof line, "%s %9s  %-6s %s", k == e->bad && e->check ? "!" : " ", t2,
+		    tp->level == TOPIC_MAIN ? "main" : "detail", "");
+		int lw = ui_text_width(line);
+		ui_put(ui, y + i, 0, lw, attr, line);
+		ui_put(ui, y + i, lw, cols - lw, attr, tp->level == TOPIC_DETAIL ?
+		    "" : tp->title);
+		if (tp->level == TOPIC_DETAIL) {
+			snprintf(line, sizeof line, "  %s", tp->title);
+			ui_put(ui, y + i, lw, cols - lw, attr, line);
+		}
+	}
+	y += lh;
+	/* Validation. */
+	ui_put(ui, y++, 0, cols, ui_attr(ui, e->check == 0 ? UI_R_OK : e->check < 0 ? UI_R_FAIL :
+	    UI_R_WARN), e->check == 0 ? "✓ valid: YouTube chapters OK" : e->check_msg);
+	int rest = top + height - y;
+	if (rest <= 1)
+		return;
+	/* Transcript around the selected time. */
+	int th = rest / 3 < 3 ? (rest >= 6 ? 3 : 1) : 4;
+	int64_t at = e->t->n ? e->t->v[e->cur].start_ms : 0;
+	ui_fmt_clock(at, 0, t1);
+	snprintf(line, sizeof line, "Transcript near %s", t1);
+	ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_HEADER), line);
+	if (e->tr == NULL || e->tr->n_segs == 0) {
+		ui_put(ui, y, 2, cols - 2, ui_attr(ui, UI_R_DIM), e->tr_msg[0] ? e->tr_msg :
+		    "the transcript has no text");
+		y += th - 1;
+	} else {
+		size_t k = 0;
+		while (k + 1 < e->tr->n_segs && e->tr->segs[k + 1].start_ms <= at)
+			k++;
+		size_t first = k > 0 ? k - 1 : 0;
+		for (int i = 0; i < th - 1 && first + (size_t)i < e->tr->n_segs; i++) {
+			const struct tr_segment *sg = &e->tr->segs[first + (size_t)i];
+			ui_fmt_clock(sg->start_ms, 0, t2);
+			snprintf(line, sizeof line, "%s %9s  %s", first + (size_t)i == k ? ">" : " ", t2,
+			    sg->text);
+			ui_put(ui, y + i, 0, cols, ui_attr(ui, first + (size_t)i == k ? UI_R_NORMAL :
+			    UI_R_DIM), line);
+		}
+		y += th - 1;
+	}
+	/* Description preview. */
+	if (y >= top + height)
+		return;
+	snprintf(line, sizeof line, "Description preview — title: %s",
+	    e->preview_title ? e->preview_title : "");
+	ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_HEADER), line);
+	const char *p = e->preview ? e->preview : "";
+	while (y < top + height && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		snprintf(line, sizeof line, "  %.*s", (int)(n < 1000 ? n : 1000), p);
+		ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_NORMAL), line);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+static void
+changed(struct topics_ed *e)
+{
+	e->dirty = 1;
+	recompute(e);
+}
+
+static void
+title_done(struct ui *ui, void *ctx, const char *text, int done)
+{
+	struct topics_ed *e = ctx;
+	if (done != 1)
+		return;
+	ui_topics_set_title(e->t, e->cur, text);
+	changed(e);
+	ui_redraw(ui);
+}
+
+static void
+time_done(struct ui *ui, void *ctx, const char *text, int done)
+{
+	struct topics_ed *e = ctx;
+	if (done != 1)
+		return;
+	int64_t ms = ui_parse_clock(text);
+	if (ms < 0) {
+		ui_message(ui, 1, "'%s' is not a time: write H:MM:SS, MM:SS or seconds", text);
+		return;
+	}
+	e->cur = ui_topics_set_time(e->t, e->cur, ms, e->duration_ms);
+	changed(e);
+	ui_redraw(ui);
+}
+
+static int
+save(struct ui *ui, struct topics_ed *e)
+{
+	struct zpub_err err;
+	if (e->check < 0) {
+		ui_message(ui, 1, "not saved: %s", e->check_msg);
+		return -1;
+	}
+	char *json = topics_to_json(e->t);
+	int version = 0;
+	int rc = store_topic_version_add(ui->store, e->id, json, "editor", &version, &err);
+	free(json);
+	if (rc != 0) {
+		ui_message(ui, 1, "%s", err.msg);
+		return rc;
+	}
+	store_journal(ui->store, e->id, "info", "topics", "topic version %d saved in the editor by %s",
+	    version, ui_actor(ui));
+	e->version = version;
+	e->approved = 0;
+	e->dirty = 0;
+	e->newer = 0;
+	ui_message(ui, 0, "saved as version %d", version);
+	ui_changed(ui);
+	return 0;
+}
+
+static void
+discard(struct ui *ui, void *ctx)
+{
+	(void)ctx;
+	ui_pop(ui);
+}
+
+static int
+topics_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
+{
+	struct topics_ed *e = s->st;
+	struct zpub_err err;
+	int n = (int)e->t->n;
+	int lh = list_height(ui->rows - 4, n);
+	char buf[256];
+
+	if (e->error[0] && a != UI_A_BACK)
+		return 0;
+	switch (a) {
+	case UI_A_UP: case UI_A_DOWN: case UI_A_PAGE_UP: case UI_A_PAGE_DOWN: case UI_A_TOP:
+	case UI_A_BOTTOM:
+		ui_list_move(a, n, lh, &e->cur, &e->top);
+		return 1;
+	case UI_A_OPEN: case UI_A_EDIT:
+		if (n == 0)
+			return 1;
+		ui_prompt(ui, "Title: ", e->t->v[e->cur].title, 0, title_done, e);
+		return 1;
+	case UI_A_SET_TIME:
+		if (n == 0)
+			return 1;
+		ui_fmt_clock(e->t->v[e->cur].start_ms, 0, buf);
+		ui_prompt(ui, "Time (H:MM:SS): ", buf, 0, time_done, e);
+		return 1;
+	case UI_A_NUDGE_BACK: case UI_A_NUDGE_FWD: case UI_A_NUDGE_BACK10: case UI_A_NUDGE_FWD10: {
+		if (n == 0)
+			return 1;
+		int64_t d = a == UI_A_NUDGE_BACK ? -1000 : a == UI_A_NUDGE_FWD ? 1000 :
+		    a == UI_A_NUDGE_BACK10 ? -10000 : 10000;
+		e->cur = ui_topics_nudge(e->t, e->cur, d, e->duration_ms);
+		changed(e);
+		break;
+	}
+	case UI_A_INSERT: {
+		int i = ui_topics_insert(e->t, e->cur, e->duration_ms, "New topic");
+		if (i < 0) {
+			ui_message(ui, 1, "no room after this topic (less than 2 s to the next)");
+			return 1;
+		}
+		e->cur = i;
+		changed(e);
+		ui_prompt(ui, "Title: ", "", 0, title_done, e);
+		break;
+	}
+	case UI_A_REMOVE: case UI_A_DELETE:
+		if (n == 0)
+			return 1;
+		e->cur = ui_topics_remove(e->t, e->cur);
+		if (e->cur < 0)
+			e->cur = 0;
+		changed(e);
+		break;
+	case UI_A_LEVEL:
+		ui_topics_toggle_level(e->t, e->cur);
+		changed(e);
+		return 1;
+	case UI_A_SAVE:
+		if (!e->dirty && e->version) {
+			ui_message(ui, 0, "no changes since version %d", e->version);
+			return 1;
+		}
+		save(ui, e);
+		return 1;
+	case UI_A_APPROVE:
+		if ((e->dirty || e->version == 0) && save(ui, e) != 0)
+			return 1;
+		if (store_topic_version_approve(ui->store, e->id, e->version, ui_actor(ui), &err) != 0) {
+			ui_message(ui, 1, "%s", err.msg);
+			return 1;
+		}
+		e->approved = 1;
+		ui_message(ui, 0, "version %d approved for publishing", e->version);
+		ui_changed(ui);
+		return 1;
+	case UI_A_BACK:
+		if (e->dirty) {
+			ui_confirm(ui, "Discard unsaved topic changes? (y/N)", discard, NULL);
+			return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+	ui_list_move(UI_A_NONE, (int)e->t->n, lh, &e->cur, &e->top);
+	return 1;
+}
+
+static void
+topics_mouse(struct ui *ui, struct ui_screen *s, const struct ui_mouse *m)
+{
+	struct topics_ed *e = s->st;
+	int row = m->y - s->top - 1;
+	if (row < 0 || row >= list_height(s->height - 1, (int)e->t->n) || e->top + row >= (int)e->t->n)
+		return;
+	e->cur = e->top + row;
+	if (m->double_click)
+		topics_action(ui, s, UI_A_EDIT);
+}
+
+static const enum ui_action topics_hints[] = {
+	UI_A_EDIT, UI_A_NUDGE_BACK, UI_A_NUDGE_FWD, UI_A_NUDGE_BACK10, UI_A_NUDGE_FWD10,
+	UI_A_INSERT, UI_A_REMOVE, UI_A_LEVEL, UI_A_SAVE, UI_A_APPROVE, UI_A_NONE
+};
+
+const struct ui_screen_ops ui_topics_ops = {
+	.name = "topics",
+	.draw = topics_draw,
+	.action = topics_action,
+	.reload = topics_reload,
+	.mouse = topics_mouse,
+	.free = topics_free_screen,
+	.hints = topics_hints,
+};
