@@ -178,7 +178,7 @@ inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err *err)
 				free(in->thumbnail);
 				in->thumbnail = xstrdup(a->path);
 			}
-		} else if (strcmp(a->kind, "subtitles") == 0 || strcmp(a->kind, "subtitle") == 0) {
+		} else if (strcmp(a->kind, "srt") == 0 || strcmp(a->kind, "vtt") == 0) {
 			if (!ends_with(a->path, ".vtt") && !ends_with(a->path, ".srt"))
 				continue;
 			char *lang = caption_lang(a);

@@ -5,6 +5,7 @@
  */
 #include "pipeline.h"
 
+#include "ai/ai.h"
 #include "media/media.h"
 #include "net/publish.h"
 #include "net/zoom.h"
@@ -12,6 +13,7 @@
 const struct stage_def pipeline_stages[] = {
 	{ "download", ST_INITIALIZED, ST_DOWNLOADING, ST_DOWNLOADED, stage_download },
 	{ "process", ST_DOWNLOADED, ST_PROCESSING, ST_PROCESSED, stage_process },
+	{ "transcribe", ST_PROCESSED, ST_PREPARING, ST_TRANSCRIBED, stage_transcribe },
 	{ "publish", ST_TRANSCRIBED, ST_UPLOADING, ST_READY, stage_publish },
 	{ NULL, 0, 0, 0, NULL }
 };

@@ -1,6 +1,6 @@
 /*
  * subtitles.c — correcting subtitle text: the recording's subtitle tracks
- * (one per language, from the "subtitles" artefacts) as a list of cues;
+ * (one per language, from the "srt" and "vtt" artefacts) as a list of cues;
  * a cue's text is edited on one line and re-wrapped by the subtitle
  * layout rules (ai/subtitles.c), the hard rules are checked live, and
  * saving rewrites the SRT and VTT files of that language atomically.
@@ -93,7 +93,7 @@ ui_subtitles_new(struct ui *ui, int64_t rec_id)
 	struct store_artifact *a = NULL;
 	int n = 0;
 	if (store_recording_get(ui->store, rec_id, &r, &err) != 0 ||
-	    store_artifacts(ui->store, rec_id, "subtitles", &a, &n, &err) != 0) {
+	    store_artifacts(ui->store, rec_id, NULL, &a, &n, &err) != 0) {
 		store_recording_free(r);
 		ui_message(ui, 1, "%s", err.msg);
 		return NULL;
@@ -104,6 +104,8 @@ ui_subtitles_new(struct ui *ui, int64_t rec_id)
 	e->id = rec_id;
 	e->cfg = pipeline_config_for(ui_config(ui), r);
 	for (int i = 0; i < n; i++) {
+		if (strcmp(a[i].kind, "srt") != 0 && strcmp(a[i].kind, "vtt") != 0)
+			continue;
 		cJSON *x = cJSON_Parse(a[i].extra ? a[i].extra : "{}");
 		const char *lang = config_str(x, "language", "und");
 		const char *fmt = config_str(x, "format", "");

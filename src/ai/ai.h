@@ -109,6 +109,8 @@ void subs_rules_default(struct subs_rules *r, const char *lang);
 void subs_rules_from_config(struct subs_rules *r, const cJSON *cfg, const char *lang);
 
 void subs_track_free(struct subs_track *t);
+/* Appends a cue; takes ownership of text (freed on failure). */
+int subs_track_add(struct subs_track *t, int64_t start_ms, int64_t end_ms, char *text);
 /* Lays out the transcript's words as cues obeying the rules. */
 int subs_build(const struct transcript *t, const struct subs_rules *r,
     struct subs_track **out, struct zpub_err *err);

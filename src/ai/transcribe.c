@@ -464,8 +464,12 @@ ps_worker(void *arg)
 		}
 		j->res[i] = r;
 		size_t done = atomic_fetch_add(&j->done, 1) + 1;
-		if (zpub_progress_report(j->progress, j->base + j->span * (double)done /
-		    (double)j->n_utts, "transcribing (PocketSphinx)") != 0)
+		/* one report at a time: the receiver may touch the store */
+		pthread_mutex_lock(&j->lock);
+		int stop = zpub_progress_report(j->progress, j->base + j->span * (double)done /
+		    (double)j->n_utts, "transcribing (PocketSphinx)");
+		pthread_mutex_unlock(&j->lock);
+		if (stop != 0)
 			atomic_store(&j->cancel, 2);
 	}
 out:

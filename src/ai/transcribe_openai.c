@@ -129,6 +129,7 @@ struct oa_job {
 	int *rcs;
 	struct zpub_err *errs;
 	double *minutes;
+	pthread_mutex_t lock;     /* progress reports one at a time */
 };
 
 static int
@@ -165,6 +166,12 @@ oa_one(struct http_client *c, const struct tr_opts *o, const struct tr_chunk *ch
 		int crc = rc == 0 ? http_check(rc, &req, &resp, err) : rc;
 		if (crc != 0) {
 			rc = crc;
+			size_t len = strlen(err->msg);
+			const char *hint = resp.status == 401 || resp.status == 403 ?
+			    "; check the key with `zpub secret set transcription`" :
+			    resp.status == 413 ? "; lower processing.audio.chunk_max_bytes" :
+			    resp.status == 404 ? "; check providers.transcription.base_url and path" : "";
+			snprintf(err->msg + len, sizeof err->msg - len, "%s", hint);
 			goto out;
 		}
 	}
@@ -220,8 +227,11 @@ oa_worker(void *arg)
 		j->minutes[i] = (double)(ch->duration_ms > 0 ? ch->duration_ms : t->duration_ms) / 60000.0;
 		j->res[i] = t;
 		size_t done = atomic_fetch_add(&j->done, 1) + 1;
-		if (zpub_progress_report(&j->o->progress, (double)done / (double)j->n,
-		    "transcribing (online)") != 0) {
+		pthread_mutex_lock(&j->lock);
+		int stop = zpub_progress_report(&j->o->progress, (double)done / (double)j->n,
+		    "transcribing (online)");
+		pthread_mutex_unlock(&j->lock);
+		if (stop != 0) {
 			atomic_store(&j->stop, 2);
 			break;
 		}
@@ -244,6 +254,7 @@ tr_openai_transcribe(const struct tr_chunk *chunks, size_t n, const struct tr_op
 	atomic_init(&j.next, 0);
 	atomic_init(&j.done, 0);
 	atomic_init(&j.stop, 0);
+	pthread_mutex_init(&j.lock, NULL);
 	j.res = calloc(n + 1, sizeof *j.res);
 	j.rcs = calloc(n + 1, sizeof *j.rcs);
 	j.errs = calloc(n + 1, sizeof *j.errs);
@@ -301,5 +312,6 @@ out:
 	free(j.rcs);
 	free(j.errs);
 	free(j.minutes);
+	pthread_mutex_destroy(&j.lock);
 	return rc;
 }

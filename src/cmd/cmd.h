@@ -72,6 +72,11 @@ struct cli {
 	  "who changed what, when and from where") \
 	X("user", cmd_user, "user add NAME [--role owner|editor|viewer] | user list [--json]" \
 	  " | user token NAME | user remove NAME", "users of the control API and their tokens") \
+	X("transcribe", cmd_transcribe, "transcribe ID [--engine E] [--force]", \
+	  "transcribe, then find topics, lay out subtitles and write the description") \
+	X("topics", cmd_topics, "topics ID [--engine E]", "find topics again (a new topic version)") \
+	X("subtitles", cmd_subtitles, "subtitles ID", "lay out SRT/VTT from the transcript") \
+	X("describe", cmd_describe, "describe ID", "render title and description") \
 	X("publish", cmd_publish, "publish ID [--to youtube,vk,folder] [--dry-run]", \
 	  "publish a recording to its targets, or show what would be sent") \
 	X("auth", cmd_auth, "auth youtube|vk [--no-browser] [--port N] [--timeout S] |" \

@@ -94,7 +94,7 @@ def subs(db, rec, folder):
         with open(path, "w") as f:
             f.write(text)
         db.execute("INSERT INTO artifacts (recording_id, kind, path, bytes, extra, created_at)"
-                   " VALUES (?,?,?,?,?,?)", (rec, "subtitles", rel(path), os.path.getsize(path),
+                   " VALUES (?,?,?,?,?,?)", (rec, ext, rel(path), os.path.getsize(path),
                    json.dumps({"language": "ru", "format": ext, "cues": len(cues)}), now_ms()))
     db.commit()
 

@@ -208,7 +208,7 @@ make_recording(const char *ref, int64_t size, char sha[65])
 	fs_write_atomic(desc, d, strlen(d), 0600, &err);
 	fs_write_atomic(th, "\xff\xd8\xff\xe0jpeg", 8, 0600, &err);
 	add_artifact(id, "cut_video", video, NULL);
-	add_artifact(id, "subtitles", vtt, "{\"language\":\"ru\",\"format\":\"vtt\"}");
+	add_artifact(id, "vtt", vtt, "{\"language\":\"ru\",\"format\":\"vtt\"}");
 	add_artifact(id, "description", desc, NULL);
 	add_artifact(id, "thumbnail", th, NULL);
 	free(video); free(vtt); free(desc); free(th); free(md);

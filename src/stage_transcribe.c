@@ -1,0 +1,757 @@
+/*
+ * stage_transcribe.c — the PREPARING -> TRANSCRIBED stage.
+ *
+ * Reads the recording's audio chunks, transcribes them (PocketSphinx offline
+ * or an OpenAI-compatible service when a `transcription` secret exists),
+ * finds topics (extractive offline or a chat service with the `chat`
+ * secret; a failing chat falls back to extractive), lays out subtitles and
+ * renders the title and description.  Every file is written under the
+ * recording's folder through tmp + rename and registered as an artefact;
+ * each topic result is a new topic version in the store; usage is recorded
+ * per tenant.  Stage rules: no status changes here (the runner does that).
+ */
+#include "ai/ai.h"
+#include "ai/text.h"
+#include "config.h"
+#include "pipeline.h"
+#include "store.h"
+#include "util.h"
+#include "vault.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct ai_run {
+	struct stage_ctx *ctx;
+	char label[200];
+	struct vault *vault;
+	int vault_tried;
+	char *tr_key, *chat_key;
+	size_t tr_key_len, chat_key_len;
+	struct transcript *tr;
+	struct topics *topics;
+	int topics_version;
+	char notes[512];
+};
+
+static void
+note(struct ai_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+note(struct ai_run *r, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	size_t len = strlen(r->notes);
+	snprintf(r->notes + len, sizeof r->notes - len, "%s%s", len ? "; " : "", buf);
+}
+
+static int
+progress(struct ai_run *r, double f, const char *what)
+{
+	if (zpub_progress_report(&r->ctx->progress, f, what) != 0)
+		return ZPUB_ECANCEL;
+	return 0;
+}
+
+/* Maps an engine's 0..1 onto a part of the stage's progress. */
+struct progress_part {
+	const struct zpub_progress *outer;
+	double base, span;
+};
+
+static int
+progress_part_fn(void *ud, double f, const char *what)
+{
+	const struct progress_part *p = ud;
+	return zpub_progress_report(p->outer, f < 0 ? f : p->base + p->span * f, what);
+}
+
+/* Without a key path from the front (older callers), the same lookup the
+ * fronts use: config, the data dir, then XDG. */
+static char *
+vault_key_path(const struct stage_ctx *ctx)
+{
+	const char *p = config_str(ctx->config, "vault.key_path", NULL);
+	if (p && *p)
+		return xstrdup(p);
+	char *in_data = path_join(ctx->data_dir, "vault.key");
+	if (fs_exists(in_data) || getenv("ZPUB_HOME"))
+		return in_data;
+	free(in_data);
+	const char *xc = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (xc && *xc)
+		return xasprintf("%s/zpub/vault.key", xc);
+	return xasprintf("%s/.config/zpub/vault.key", home ? home : ".");
+}
+
+/* A secret's value, or NULL when there is none (or no vault at all: the
+ * key file is never created just to look). */
+static char *
+secret(struct ai_run *r, const char *name, size_t *len)
+{
+	struct zpub_err err = {0};
+	char *v = NULL;
+	struct vault *vault = NULL;
+	if (r->ctx->key_path != NULL || r->ctx->vault != NULL) {
+		vault = stage_vault(r->ctx, &err);
+	} else {
+		if (!r->vault_tried) {
+			r->vault_tried = 1;
+			char *kp = vault_key_path(r->ctx);
+			if (fs_exists(kp) && vault_open(r->ctx->store, kp, &r->vault, &err) != 0)
+				r->vault = NULL;
+			free(kp);
+		}
+		vault = r->vault;
+	}
+	if (vault == NULL)
+		return NULL;
+	if (vault_get(vault, r->ctx->rec->tenant_id, name, &v, len, &err) != 0)
+		return NULL;
+	return v;
+}
+
+static void
+service_from_config(struct ai_service *s, const cJSON *cfg, const char *prov,
+    const char *name_def, const char *path_def, const char *key)
+{
+	char k[96];
+	memset(s, 0, sizeof *s);
+	snprintf(k, sizeof k, "providers.%s.name", prov);
+	s->name = config_str(cfg, k, name_def);
+	snprintf(k, sizeof k, "providers.%s.base_url", prov);
+	s->base_url = config_str(cfg, k, "");
+	snprintf(k, sizeof k, "providers.%s.path", prov);
+	s->path = config_str(cfg, k, path_def);
+	snprintf(k, sizeof k, "providers.%s.model", prov);
+	s->model = config_str(cfg, k, "");
+	snprintf(k, sizeof k, "providers.%s.timeout_ms", prov);
+	s->timeout_ms = config_int(cfg, k, 0);
+	snprintf(k, sizeof k, "providers.%s.max_attempts", prov);
+	s->max_attempts = (int)config_int(cfg, k, 5);
+	snprintf(k, sizeof k, "providers.%s.retry_base_ms", prov);
+	s->backoff_base_ms = config_int(cfg, k, 1000);
+	s->key = key;
+}
+
+/* Service name for sentences: the configured name, else the host. */
+static void
+service_label(const char *base_url, const char *kind, char *out, size_t n)
+{
+	const char *h = strstr(base_url ? base_url : "", "://");
+	h = h ? h + 3 : base_url ? base_url : "";
+	size_t hl = strcspn(h, "/:");
+	snprintf(out, n, "%s service at %.*s", kind, (int)hl, h);
+}
+
+static int
+chunk_cmp(const void *a, const void *b)
+{
+	const struct tr_chunk *x = a, *y = b;
+	return (x->offset_ms > y->offset_ms) - (x->offset_ms < y->offset_ms);
+}
+
+static int64_t
+extra_int(const char *json, const char *key, int64_t def)
+{
+	cJSON *o = json ? cJSON_Parse(json) : NULL;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	int64_t r = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
+	cJSON_Delete(o);
+	return r;
+}
+
+static int
+add_artifact(struct ai_run *r, const char *kind, const char *path, cJSON *extra,
+    struct zpub_err *err)
+{
+	return stage_add_artifact(r->ctx, kind, path, extra, err);
+}
+
+static int
+write_file(const char *dir, const char *name, const char *text, char **path_out,
+    struct zpub_err *err)
+{
+	char *p = path_join(dir, name);
+	int rc = fs_write_atomic(p, text, strlen(text), 0600, err);
+	if (rc == 0 && path_out)
+		*path_out = p;
+	else
+		free(p);
+	return rc;
+}
+
+/* ---- transcription ------------------------------------------------------ */
+
+static int
+step_transcribe(struct ai_run *r, const struct ai_steps *steps, struct zpub_err *err)
+{
+	struct stage_ctx *ctx = r->ctx;
+	struct store_artifact *arts = NULL;
+	struct tr_chunk *chunks = NULL;
+	struct ai_usage usage = {0};
+	char *tpath = path_join(ctx->media_dir, "transcript.json");
+	int n = 0, rc;
+	size_t nc = 0;
+
+	if ((rc = store_artifacts(ctx->store, ctx->rec->id, "audio_chunk", &arts, &n, err)) != 0)
+		goto out;
+	chunks = calloc((size_t)n + 1, sizeof *chunks);
+	if (chunks == NULL) {
+		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+		goto out;
+	}
+	int64_t newest_audio = 0;
+	for (int i = 0; i < n; i++) {
+		chunks[nc].path = arts[i].path;
+		chunks[nc].offset_ms = extra_int(arts[i].extra, "offset_ms", 0);
+		chunks[nc].duration_ms = extra_int(arts[i].extra, "duration_ms", 0);
+		struct stat st;
+		if (stat(arts[i].path, &st) == 0 && st.st_mtime > newest_audio)
+			newest_audio = st.st_mtime;
+		nc++;
+	}
+	qsort(chunks, nc, sizeof *chunks, chunk_cmp);
+	if (nc == 0) {
+		/* no chunks (older media stage, or audio-only import): the cut
+		 * video, else the source, whole */
+		const char *whole = NULL;
+		store_artifacts_free(arts, n);
+		arts = NULL;
+		n = 0;
+		if (store_artifacts(ctx->store, ctx->rec->id, "cut_video", &arts, &n, NULL) == 0 && n > 0)
+			whole = arts[n - 1].path;
+		else if (ctx->rec->source_path)
+			whole = ctx->rec->source_path;
+		if (whole == NULL) {
+			rc = zpub_err_set(err, ZPUB_ENOTFOUND, "%s has no audio to transcribe (no "
+			    "audio_chunk artefacts); run the process stage first", r->label);
+			goto out;
+		}
+		chunks[0] = (struct tr_chunk){ whole, 0, 0 };
+		nc = 1;
+	}
+
+	/* engine: explicit, configured, or auto on the secret */
+	const char *conf = steps->transcription_engine ? steps->transcription_engine :
+	    config_str(ctx->config, "processing.transcription.engine", "auto");
+	size_t klen = 0;
+	r->tr_key = secret(r, "transcription", &klen);
+	r->tr_key_len = klen;
+	const char *engine = ai_engine_choose(conf, r->tr_key != NULL, "pocketsphinx");
+
+	/* A transcript newer than every chunk, from the same engine, is reused:
+	 * a resumed stage does not pay for the same minutes twice. */
+	struct stat tst;
+	if (steps->reuse_transcript && stat(tpath, &tst) == 0 && tst.st_mtime >= newest_audio &&
+	    tr_load(tpath, &r->tr, NULL) == 0) {
+		if (strcmp(r->tr->engine, engine) == 0 && r->tr->n_words > 0) {
+			note(r, "reused transcript.json (%zu words)", r->tr->n_words);
+			goto registered;
+		}
+		tr_free(r->tr);
+		r->tr = NULL;
+	}
+
+	if (ctx->dry_run) {
+		note(r, "would transcribe %zu chunk%s with %s", nc, nc == 1 ? "" : "s", engine);
+		rc = 0;
+		goto out;
+	}
+	struct ai_service svc;
+	char label[160];
+	service_from_config(&svc, ctx->config, "transcription", NULL, "/audio/transcriptions",
+	    r->tr_key);
+	if (svc.name == NULL) {
+		service_label(svc.base_url, "transcription", label, sizeof label);
+		svc.name = label;
+	}
+	struct tr_opts o = {
+		.engine = engine,
+		.language = config_str(ctx->config, "processing.transcription.language", ""),
+		.concurrency = (int)config_int(ctx->config, "processing.transcription.concurrency", 3),
+		.svc = &svc,
+		.price_per_minute = config_double(ctx->config, "providers.transcription.price_per_minute", 0),
+		.ps_modeldir = config_str(ctx->config, "processing.transcription.pocketsphinx_modeldir", NULL),
+		.what = r->label,
+	};
+	struct progress_part part = { &ctx->progress, 0.0, 0.85 };
+	o.progress.fn = progress_part_fn;
+	o.progress.ud = &part;
+	if (strcmp(engine, "pocketsphinx") == 0 && o.language[0] && strncmp(o.language, "en", 2) != 0 &&
+	    strcmp(conf, "auto") == 0) {
+		rc = zpub_err_set(err, ZPUB_EINVAL, "%s is in \"%s\" but no transcription key is set "
+		    "and the offline engine only knows English; add one with `zpub secret set "
+		    "transcription`", r->label, o.language);
+		goto out;
+	}
+	if ((rc = tr_transcribe(chunks, nc, &o, &r->tr, &usage, err)) != 0)
+		goto out;
+	if (r->tr->language[0] == '\0')
+		snprintf(r->tr->language, sizeof r->tr->language, "%s",
+		    o.language[0] ? o.language : txt_guess_lang(r->tr->n_segs ? r->tr->segs[0].text : ""));
+	if (ctx->rec->duration_ms > r->tr->duration_ms && nc == 1 && chunks[0].duration_ms == 0)
+		r->tr->duration_ms = ctx->rec->duration_ms;
+	if ((rc = tr_save(r->tr, tpath, err)) != 0)
+		goto out;
+	if (usage.requests > 0) {
+		struct zpub_err uerr;
+		store_usage_add(ctx->store, ctx->rec->tenant_id, ctx->rec->id, "transcription_minutes",
+		    svc.name, usage.audio_minutes, usage.cost, &uerr);
+		note(r, "%.1f audio minutes, cost %.4f", usage.audio_minutes, usage.cost);
+	}
+registered:;
+	cJSON *x = cJSON_CreateObject();
+	cJSON_AddStringToObject(x, "engine", r->tr->engine);
+	cJSON_AddStringToObject(x, "language", r->tr->language);
+	cJSON_AddNumberToObject(x, "words", (double)r->tr->n_words);
+	cJSON_AddNumberToObject(x, "duration_ms", (double)r->tr->duration_ms);
+	rc = add_artifact(r, "transcript", tpath, x, err);
+	if (rc == 0)
+		note(r, "%zu words by %s (%s)", r->tr->n_words, r->tr->engine,
+		    r->tr->language[0] ? r->tr->language : "?");
+out:
+	free(chunks);
+	store_artifacts_free(arts, n);
+	free(tpath);
+	return rc;
+}
+
+/* A transcript made on the source timeline (an imported one) is moved onto
+ * the published video's with the recording's time map. */
+static void
+to_output_timeline(struct ai_run *r)
+{
+	struct stage_ctx *ctx = r->ctx;
+	struct store_artifact *tm = NULL;
+	int n = 0;
+	if (r->tr == NULL || strcmp(r->tr->timeline, "source") != 0)
+		return;
+	if (store_artifacts(ctx->store, ctx->rec->id, "time_map", &tm, &n, NULL) == 0 && n > 0) {
+		char *text = NULL;
+		struct tr_time_map m = {0};
+		struct zpub_err e;
+		if (fs_read_all(tm[n - 1].path, &text, NULL, &e) == 0 &&
+		    tr_time_map_parse(text, &m, &e) == 0)
+			tr_to_output_timeline(r->tr, &m);
+		tr_time_map_clear(&m);
+		free(text);
+	}
+	store_artifacts_free(tm, n);
+}
+
+static int
+load_transcript(struct ai_run *r, struct zpub_err *err)
+{
+	if (r->tr)
+		return 0;
+	char *p = path_join(r->ctx->media_dir, "transcript.json");
+	int rc = tr_load(p, &r->tr, err);
+	free(p);
+	if (rc == ZPUB_ENOTFOUND)
+		return zpub_err_set(err, rc, "%s has no transcript yet; run `zpub transcribe %lld` "
+		    "first", r->label, (long long)r->ctx->rec->id);
+	if (rc == 0)
+		to_output_timeline(r);
+	return rc;
+}
+
+/* ---- topics --------------------------------------------------------------- */
+
+static int
+step_topics(struct ai_run *r, const struct ai_steps *steps, struct zpub_err *err)
+{
+	struct stage_ctx *ctx = r->ctx;
+	struct ai_usage usage = {0};
+	int rc;
+
+	if ((rc = load_transcript(r, err)) != 0)
+		return rc;
+	const char *conf = steps->topics_engine ? steps->topics_engine :
+	    config_str(ctx->config, "processing.topics.engine", "auto");
+	size_t klen = 0;
+	r->chat_key = secret(r, "chat", &klen);
+	r->chat_key_len = klen;
+	const char *engine = ai_engine_choose(conf, r->chat_key != NULL, "extractive");
+	if (strcmp(engine, "extractive") != 0 && strcmp(engine, "openai-compatible") != 0)
+		return zpub_err_set(err, ZPUB_EINVAL, "unknown topics engine \"%s\"; use extractive "
+		    "or openai-compatible", engine);
+	if (ctx->dry_run) {
+		note(r, "would find topics with %s", engine);
+		return 0;
+	}
+	struct topics_opts to = {
+		.min_topic_ms = config_int(ctx->config, "processing.topics.min_topic_ms", 60000),
+		.min_detail_ms = config_int(ctx->config, "processing.topics.min_detail_ms", 20000),
+		.language = r->tr->language,
+	};
+	struct ai_service svc;
+	char label[160];
+	if (strcmp(engine, "openai-compatible") == 0) {
+		service_from_config(&svc, ctx->config, "chat", NULL, "/chat/completions", r->chat_key);
+		if (svc.name == NULL) {
+			service_label(svc.base_url, "chat", label, sizeof label);
+			svc.name = label;
+		}
+		struct topics_chat_opts co = {
+			.svc = &svc,
+			.context_tokens = config_int(ctx->config, "providers.chat.context_tokens", 64000),
+			.price_in_per_mtok = config_double(ctx->config, "providers.chat.price_input_per_mtok", 0),
+			.price_out_per_mtok = config_double(ctx->config, "providers.chat.price_output_per_mtok", 0),
+			.language = r->tr->language,
+			.what = r->label,
+		};
+		rc = topics_chat(r->tr, &co, &r->topics, &usage, err);
+		if (usage.requests > 0) {
+			struct zpub_err uerr;
+			store_usage_add(ctx->store, ctx->rec->tenant_id, ctx->rec->id, "chat_tokens",
+			    svc.name, (double)(usage.prompt_tokens + usage.completion_tokens), usage.cost,
+			    &uerr);
+		}
+		if (rc != 0 && rc != ZPUB_ECANCEL &&
+		    config_bool(ctx->config, "processing.topics.fallback_extractive", 1)) {
+			store_journal(ctx->store, ctx->rec->id, "warn", "topics",
+			    "chat topics failed, used extractive: %s", err->msg);
+			note(r, "chat topics failed (%s), used extractive", err->msg);
+			zpub_err_clear(err);
+			engine = "extractive";
+			rc = 0;
+		}
+		if (rc != 0)
+			return rc;
+	}
+	if (strcmp(engine, "extractive") == 0 &&
+	    (rc = topics_extractive(r->tr, &to, &r->topics, err)) != 0)
+		return rc;
+	char *json = topics_to_json(r->topics);
+	if ((rc = store_topic_version_add(ctx->store, ctx->rec->id, json, engine,
+	    &r->topics_version, err)) != 0) {
+		free(json);
+		return rc;
+	}
+	char name[64], *path = NULL;
+	snprintf(name, sizeof name, "topics.v%d.json", r->topics_version);
+	rc = write_file(ctx->media_dir, name, json, &path, err);
+	free(json);
+	if (rc != 0)
+		return rc;
+	cJSON *x = cJSON_CreateObject();
+	cJSON_AddNumberToObject(x, "version", r->topics_version);
+	cJSON_AddStringToObject(x, "engine", engine);
+	cJSON_AddBoolToObject(x, "repaired", r->topics->repaired);
+	cJSON_AddNumberToObject(x, "count", (double)r->topics->n);
+	rc = add_artifact(r, "topics", path, x, err);
+	free(path);
+	int mains = 0;
+	for (size_t i = 0; i < r->topics->n; i++)
+		mains += r->topics->v[i].level == TOPIC_MAIN;
+	note(r, "topics v%d by %s: %d main, %zu detail%s", r->topics_version, engine, mains,
+	    r->topics->n - (size_t)mains, r->topics->repaired ? " (repaired)" : "");
+	if (usage.requests > 0)
+		note(r, "%lld chat tokens, cost %.4f",
+		    (long long)(usage.prompt_tokens + usage.completion_tokens), usage.cost);
+	return rc;
+}
+
+/* The topics a description uses: the newest version a person approved,
+ * else the one just made, else the newest stored. */
+static int
+load_topics(struct ai_run *r, struct zpub_err *err)
+{
+	struct store_topic_version v = {0};
+	int rc = store_topic_version_latest(r->ctx->store, r->ctx->rec->id, 1, &v, NULL);
+	if (rc != 0 && r->topics)
+		return 0;
+	if (rc != 0)
+		rc = store_topic_version_latest(r->ctx->store, r->ctx->rec->id, 0, &v, err);
+	if (rc == ZPUB_ENOTFOUND)
+		return zpub_err_set(err, rc, "%s has no topics yet; run `zpub topics %lld` first",
+		    r->label, (long long)r->ctx->rec->id);
+	if (rc != 0)
+		return rc;
+	topics_free(r->topics);
+	r->topics = NULL;
+	r->topics_version = v.version;
+	rc = topics_from_json(v.json ? v.json : "{}", &r->topics, err);
+	store_topic_version_clear(&v);
+	return rc;
+}
+
+/* ---- subtitles ------------------------------------------------------------- */
+
+static int
+write_track(struct ai_run *r, const struct subs_track *track, const char *lang,
+    const char *from, int want_srt, int want_vtt, struct zpub_err *err)
+{
+	int rc = 0;
+	for (int k = 0; k < 2 && rc == 0; k++) {
+		if ((k == 0 && !want_srt) || (k == 1 && !want_vtt))
+			continue;
+		const char *ext = k == 0 ? "srt" : "vtt";
+		char *text = k == 0 ? subs_write_srt(track) : subs_write_vtt(track);
+		char name[48], *path = NULL;
+		snprintf(name, sizeof name, "%s.%s", lang, ext);
+		rc = write_file(r->ctx->media_dir, name, text, &path, err);
+		free(text);
+		if (rc != 0)
+			break;
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "language", lang);
+		cJSON_AddStringToObject(x, "format", ext);
+		cJSON_AddNumberToObject(x, "cues", (double)track->n);
+		if (from)
+			cJSON_AddStringToObject(x, "translated_from", from);
+		rc = add_artifact(r, ext, path, x, err);
+		free(path);
+	}
+	return rc;
+}
+
+/* Subtitles in another language through the chat service (when there is
+ * one: without a chat key this is skipped with a note, not failed). */
+static int
+translate_track(struct ai_run *r, const struct subs_track *src, const char *from,
+    const char *to, int want_srt, int want_vtt, struct zpub_err *err)
+{
+	struct stage_ctx *ctx = r->ctx;
+	size_t klen = 0;
+	if (r->chat_key == NULL) {
+		r->chat_key = secret(r, "chat", &klen);
+		r->chat_key_len = klen;
+	}
+	const char *base = config_str(ctx->config, "providers.chat.base_url", "");
+	if (r->chat_key == NULL && strncmp(base, "http://127.0.0.1", 16) != 0 &&
+	    strncmp(base, "http://localhost", 16) != 0) {
+		note(r, "no %s subtitles: translations need a chat key (`zpub secret set chat`)", to);
+		return 0;
+	}
+	struct ai_service svc;
+	char label[160];
+	struct ai_usage usage = {0};
+	service_from_config(&svc, ctx->config, "chat", NULL, "/chat/completions", r->chat_key);
+	if (svc.name == NULL) {
+		service_label(svc.base_url, "chat", label, sizeof label);
+		svc.name = label;
+	}
+	struct topics_chat_opts co = {
+		.svc = &svc,
+		.price_in_per_mtok = config_double(ctx->config, "providers.chat.price_input_per_mtok", 0),
+		.price_out_per_mtok = config_double(ctx->config, "providers.chat.price_output_per_mtok", 0),
+		.what = r->label,
+	};
+	struct subs_rules rules;
+	struct subs_track *t = NULL;
+	subs_rules_from_config(&rules, ctx->config, to);
+	int rc = subs_translate(src, from, to, &co, &rules, &t, &usage, err);
+	if (usage.requests > 0) {
+		struct zpub_err uerr;
+		store_usage_add(ctx->store, ctx->rec->tenant_id, ctx->rec->id, "chat_tokens",
+		    svc.name, (double)(usage.prompt_tokens + usage.completion_tokens), usage.cost, &uerr);
+	}
+	if (rc == 0 && (rc = subs_check(t, &rules, NULL, err)) != 0)
+		zpub_err_prefix(err, "translated %s subtitles of %s", to, r->label);
+	if (rc == 0)
+		rc = write_track(r, t, to, from, want_srt, want_vtt, err);
+	if (rc == 0)
+		note(r, "%zu subtitle cues translated to %s", t->n, to);
+	subs_track_free(t);
+	return rc;
+}
+
+
+static int
+step_subtitles(struct ai_run *r, struct zpub_err *err)
+{
+	struct stage_ctx *ctx = r->ctx;
+	int rc;
+	if ((rc = load_transcript(r, err)) != 0)
+		return rc;
+	if (ctx->dry_run) {
+		note(r, "would write subtitles");
+		return 0;
+	}
+	const char *lang = r->tr->language[0] ? r->tr->language : "und";
+	struct subs_rules rules;
+	struct subs_track *track = NULL;
+	struct subs_report rep;
+	subs_rules_from_config(&rules, ctx->config, lang);
+	if ((rc = subs_build(r->tr, &rules, &track, err)) != 0)
+		return rc;
+	if ((rc = subs_check(track, &rules, &rep, err)) != 0) {
+		zpub_err_prefix(err, "subtitles of %s break the layout rules (a bug)", r->label);
+		subs_track_free(track);
+		return rc;
+	}
+	const cJSON *formats = config_find(ctx->config, "processing.subtitles.formats");
+	int want_srt = 1, want_vtt = 1;
+	if (cJSON_IsArray(formats)) {
+		want_srt = want_vtt = 0;
+		const cJSON *f;
+		cJSON_ArrayForEach(f, formats) {
+			if (cJSON_IsString(f) && strcmp(f->valuestring, "srt") == 0)
+				want_srt = 1;
+			if (cJSON_IsString(f) && strcmp(f->valuestring, "vtt") == 0)
+				want_vtt = 1;
+		}
+	}
+	rc = write_track(r, track, lang, NULL, want_srt, want_vtt, err);
+	if (rc == 0)
+		note(r, "%zu subtitle cues (%s)", track->n, lang);
+	const cJSON *langs = config_find(ctx->config, "processing.subtitles.languages");
+	const cJSON *l;
+	cJSON_ArrayForEach(l, langs) {
+		if (rc != 0)
+			break;
+		if (!cJSON_IsString(l) || !l->valuestring[0] || strcmp(l->valuestring, lang) == 0)
+			continue;
+		rc = translate_track(r, track, lang, l->valuestring, want_srt, want_vtt, err);
+		if (rc != 0 && rc != ZPUB_ECANCEL && rc != ZPUB_ENOMEM) {
+			/* the video is fine without this language: say so, go on */
+			store_journal(ctx->store, ctx->rec->id, "warn", "subtitles", "%s", err->msg);
+			note(r, "no %s subtitles: %s", l->valuestring, err->msg);
+			zpub_err_clear(err);
+			rc = 0;
+		}
+	}
+	subs_track_free(track);
+	return rc;
+}
+
+/* ---- description ----------------------------------------------------------- */
+
+static int
+step_describe(struct ai_run *r, struct zpub_err *err)
+{
+	struct stage_ctx *ctx = r->ctx;
+	char warning[512] = "", date[32] = "", *title = NULL, *desc = NULL;
+	int rc;
+
+	if ((rc = load_topics(r, err)) != 0)
+		return rc;
+	if (ctx->dry_run) {
+		note(r, "would render the description");
+		return 0;
+	}
+	load_transcript(r, NULL); /* for duration and language; optional */
+	int64_t at = ctx->rec->started_at > 0 ? ctx->rec->started_at : ctx->rec->created_at;
+	time_iso(at, date);
+	date[10] = '\0';
+	int64_t duration = r->tr ? r->tr->duration_ms : ctx->rec->duration_ms;
+	const char *lang = r->tr && r->tr->language[0] ? r->tr->language : "en";
+	struct desc_vars v = {
+		.title = ctx->rec->title, .date = date,
+		.n = (int)config_int(ctx->config, "metadata.n", 0),
+		.topics = r->topics, .duration_ms = duration, .language = lang,
+		.extra = config_find(ctx->config, "metadata.vars"),
+	};
+	rc = desc_build(config_str(ctx->config, "metadata.title", "{{title}}"),
+	    config_str(ctx->config, "metadata.description", "{{title}}\n{{date}}\n\n{{topics}}"),
+	    &v, &title, &desc, warning, sizeof warning, err);
+	if (rc != 0) {
+		zpub_err_prefix(err, "%s", r->label);
+		return rc;
+	}
+	char *dpath = NULL, *tpath = NULL, *mpath = NULL;
+	rc = write_file(ctx->media_dir, "description.txt", desc, &dpath, err);
+	if (rc == 0)
+		rc = write_file(ctx->media_dir, "title.txt", title, &tpath, err);
+	if (rc == 0) {
+		cJSON *m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "title", title);
+		cJSON_AddStringToObject(m, "description", desc);
+		const cJSON *tags = config_find(ctx->config, "metadata.tags");
+		cJSON_AddItemToObject(m, "tags", cJSON_IsArray(tags) ? cJSON_Duplicate(tags, 1) :
+		    cJSON_CreateArray());
+		cJSON_AddStringToObject(m, "language", lang);
+		cJSON_AddNumberToObject(m, "topics_version", r->topics_version);
+		if (warning[0])
+			cJSON_AddStringToObject(m, "warning", warning);
+		char *mj = cJSON_Print(m);
+		cJSON_Delete(m);
+		rc = write_file(ctx->media_dir, "metadata.json", mj, &mpath, err);
+		free(mj);
+	}
+	if (rc == 0) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "title", title);
+		if (warning[0])
+			cJSON_AddStringToObject(x, "warning", warning);
+		rc = add_artifact(r, "description", dpath, x, err);
+	}
+	if (rc == 0)
+		rc = add_artifact(r, "title", tpath, NULL, err);
+	if (rc == 0)
+		rc = add_artifact(r, "metadata", mpath, NULL, err);
+	if (rc == 0 && warning[0]) {
+		store_journal(ctx->store, ctx->rec->id, "warn", "describe", "%s", warning);
+		note(r, "%s", warning);
+	}
+	free(dpath);
+	free(tpath);
+	free(mpath);
+	free(title);
+	free(desc);
+	return rc;
+}
+
+int
+ai_run_steps(struct stage_ctx *ctx, const struct ai_steps *steps, struct zpub_err *err)
+{
+	struct ai_run r;
+	int rc = 0;
+
+	memset(&r, 0, sizeof r);
+	r.ctx = ctx;
+	snprintf(r.label, sizeof r.label, "'%s' (recording %lld)",
+	    ctx->rec->title && ctx->rec->title[0] ? ctx->rec->title : "untitled",
+	    (long long)ctx->rec->id);
+	if (steps->transcribe && (rc = step_transcribe(&r, steps, err)) != 0)
+		goto out;
+	if ((rc = progress(&r, 0.9, "finding topics")) != 0) {
+		zpub_err_set(err, rc, "%s: cancelled", r.label);
+		goto out;
+	}
+	if (ctx->dry_run) {
+		note(&r, "would then find topics, lay out subtitles and render the description");
+		snprintf(ctx->summary, sizeof ctx->summary, "%s", r.notes);
+		goto out;
+	}
+	if (steps->topics && (rc = step_topics(&r, steps, err)) != 0)
+		goto out;
+	if (steps->subtitles && (rc = step_subtitles(&r, err)) != 0)
+		goto out;
+	if (steps->describe && (rc = step_describe(&r, err)) != 0)
+		goto out;
+	progress(&r, 1.0, "transcribed");
+	snprintf(ctx->summary, sizeof ctx->summary, "%s", r.notes);
+out:
+	tr_free(r.tr);
+	topics_free(r.topics);
+	if (r.tr_key)
+		vault_free_secret(r.tr_key, r.tr_key_len);
+	if (r.chat_key)
+		vault_free_secret(r.chat_key, r.chat_key_len);
+	vault_close(r.vault);
+	return rc;
+}
+
+int
+stage_transcribe(struct stage_ctx *ctx, struct zpub_err *err)
+{
+	struct ai_steps all = { 1, 1, 1, 1, NULL, NULL, 1 };
+	return ai_run_steps(ctx, &all, err);
+}
+
+const char *
+ai_engine_choose(const char *configured, int has_secret, const char *offline)
+{
+	if (configured == NULL || configured[0] == '\0' || strcmp(configured, "auto") == 0)
+		return has_secret ? "openai-compatible" : offline;
+	return configured;
+}
