@@ -8,7 +8,8 @@
 # Prints (a) our analysis time / `ffmpeg -af silencedetect` (goal <= 1.2),
 # (b) our whole stage (analyse + smart cut + audio chunks + thumbnails) /
 # ffmpeg silencedetect + ffmpeg re-encoding the same plan (goal <= 0.2),
-# (c) peak memory of each.  The lecture is cached in $BENCH_DIR.
+# (c) peak memory of each.  The lecture is cached in $BENCH_DIR.  Figures and
+# how to read them: bench/media/README.md.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$src/build}
@@ -102,7 +103,9 @@ measure zp_st "$work/bench_media" stage "$lecture" "$work/stage"
 sel=$(python3 - "$work/stage/time_map.json" <<'PY'
 import json, sys
 tm = json.load(open(sys.argv[1]))
-print("+".join(f"between(t,{g['src_start_ms']/1000:.3f},{g['src_end_ms']/1000 - 0.0005:.4f})" for g in tm["segments"]))
+t = [f"between(t,{g['src_start_ms']/1000:.3f},{g['src_end_ms']/1000 - 0.0005:.4f})" for g in tm["segments"]]
+# FFmpeg's expression parser takes about 100 terms in a row: group by ten.
+print("+".join("(" + "+".join(t[k:k + 10]) + ")" for k in range(0, len(t), 10)))
 PY
 )
 printf '%s' "select='$sel',setpts=N/FRAME_RATE/TB" > "$work/vf.txt"

@@ -29,6 +29,7 @@ media_cut_opts_from_config(struct media_cut_opts *o, const cJSON *cfg)
 	o->strategy = strcmp(s, "reencode") == 0 ? MEDIA_CUT_REENCODE : MEDIA_CUT_SMART;
 	o->crf = (int)config_int(cfg, "processing.video.crf", 23);
 	o->preset = config_str(cfg, "processing.video.preset", "veryfast");
+	o->piece_preset = config_str(cfg, "processing.video.smart_preset", o->preset);
 }
 
 /* The GOP buffer holds the packets since the last keyframe so a re-encoded
@@ -172,76 +173,6 @@ write_video(struct cut *c, AVPacket *pkt, struct zpub_err *err)
 	return 0;
 }
 
-/* Annex B (start codes) from a piece encoder -> length-prefixed NALs as
- * the source's avcC expects. */
-static int
-annexb_to_avcc(const AVPacket *in, AVPacket *out, int nal_len)
-{
-	const uint8_t *b = in->data, *end = in->data + in->size, *p = b;
-	size_t total = 0, k;
-	uint8_t *w = NULL;
-	int pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		p = b;
-		if (pass == 1) {
-			if (av_new_packet(out, (int)total) < 0)
-				return ZPUB_ENOMEM;
-			w = out->data;
-		}
-		while (p + 3 <= end) {
-			const uint8_t *nal, *q;
-			size_t len;
-
-			if (!(p[0] == 0 && p[1] == 0 && p[2] == 1)) {
-				p++;
-				continue;
-			}
-			nal = p + 3;
-			for (q = nal; q + 3 <= end; q++)
-				if (q[0] == 0 && q[1] == 0 && (q[2] == 1 || (q[2] == 0 && q + 3 < end && q[3] == 1)))
-					break;
-			if (q + 3 > end)
-				q = end;
-			len = (size_t)(q - nal);
-			if (pass == 0)
-				total += (size_t)nal_len + len;
-			else if (w != NULL) {
-				for (k = 0; k < (size_t)nal_len; k++)
-					*w++ = (uint8_t)(len >> (8 * ((size_t)nal_len - 1 - k)));
-				memcpy(w, nal, len);
-				w += len;
-			}
-			p = q;
-		}
-	}
-	if ((size_t)out->size != total)
-		return ZPUB_EMEDIA;
-	av_packet_copy_props(out, in);
-	return 0;
-}
-
-static int
-avcc_is_idr(const AVPacket *pkt, int nal_len)
-{
-	const uint8_t *p = pkt->data, *end = pkt->data + pkt->size;
-
-	while (p + nal_len < end) {
-		size_t len = 0;
-		int k;
-
-		for (k = 0; k < nal_len; k++)
-			len = (len << 8) | p[k];
-		p += nal_len;
-		if (len == 0 || p + len > end)
-			return 0;
-		if ((p[0] & 0x1f) == 5)
-			return 1;
-		p += len;
-	}
-	return 0;
-}
-
 /* ---- encoding -------------------------------------------------------- */
 
 static int
@@ -298,7 +229,8 @@ enc_open(struct cut *c, int piece, struct zpub_err *err)
 	}
 	snprintf(crf, sizeof crf, "%d", c->opts->crf);
 	av_dict_set(&d, "crf", crf, 0);
-	av_dict_set(&d, "preset", c->opts->preset ? c->opts->preset : "veryfast", 0);
+	av_dict_set(&d, "preset", piece && c->opts->piece_preset ? c->opts->piece_preset :
+	    c->opts->preset ? c->opts->preset : "veryfast", 0);
 	rc = avcodec_open2(e, codec, &d);
 	av_dict_free(&d);
 	if (rc < 0) {
@@ -332,7 +264,7 @@ enc_drain(struct cut *c, struct zpub_err *err)
 		}
 		pkt->dts = pkt->pts;   /* no B-frames */
 		if (c->smart) {
-			rc = annexb_to_avcc(pkt, conv, c->nal_len);
+			rc = media_h264_annexb_to_avcc(pkt, conv, c->nal_len);
 			av_packet_unref(pkt);
 			if (rc < 0) {
 				rc = zpub_err_set(err, ZPUB_EMEDIA, "cannot repackage a re-encoded piece");
@@ -675,7 +607,7 @@ cut_smart(struct cut *c, struct zpub_err *err)
 		if ((rc = progress(c, p, err)) < 0)
 			goto out;
 		for (;;) {
-			int idr = (pkt->flags & AV_PKT_FLAG_KEY) && avcc_is_idr(pkt, c->nal_len);
+			int idr = (pkt->flags & AV_PKT_FLAG_KEY) && media_h264_avcc_is_idr(pkt, c->nal_len);
 
 			if (st == SM_COPY) {
 				if (p < c->e[g] - c->min_frag) {
@@ -753,87 +685,22 @@ out:
 	return rc;
 }
 
-/* Appends the SPS and PPS (id 1) that the piece encoder will use to the
- * source's avcC, so the output's sample description lists both parameter
- * sets — the tidy way for strict players; the pieces also carry them
- * in-band.  Leaves the avcC alone if anything looks odd. */
+/* Lists the SPS and PPS (id 1) that the piece encoder will use in the
+ * output's avcC next to the source's, the tidy way for strict players (the
+ * pieces also carry them in-band).  *out stays NULL if that cannot be done. */
 static int
 avcc_add_piece_sets(struct cut *c, uint8_t **out, int *out_size, struct zpub_err *err)
 {
-	const uint8_t *x = c->vst->codecpar->extradata, *p, *end, *nal[2] = {0};
-	int xs = c->vst->codecpar->extradata_size, nal_size[2] = {0};
-	int nsps, npps, i, pos, sps_end, pps_end, rc;
-	uint8_t *o;
+	int rc;
 
 	*out = NULL;
 	if ((rc = enc_open(c, 2, err)) < 0)
 		return rc;
-	p = c->enc->extradata;
-	end = p ? p + c->enc->extradata_size : NULL;
-	/* x264's global header: Annex B SPS, PPS (and an SEI). */
-	while (p != NULL && p + 4 < end) {
-		const uint8_t *q;
-		int type;
-
-		if (!(p[0] == 0 && p[1] == 0 && p[2] == 1)) {
-			p++;
-			continue;
-		}
-		p += 3;
-		for (q = p; q + 3 <= end && !(q[0] == 0 && q[1] == 0 && (q[2] == 1 ||
-		    (q[2] == 0 && q + 3 < end && q[3] == 1))); q++)
-			;
-		if (q + 3 > end)
-			q = end;
-		type = p[0] & 0x1f;
-		if ((type == 7 || type == 8) && nal[type - 7] == NULL) {
-			nal[type - 7] = p;
-			nal_size[type - 7] = (int)(q - p);
-		}
-		p = q;
-	}
-	if (nal[0] == NULL || nal[1] == NULL || xs < 7)
-		goto keep;
-	/* Walk the source avcC to find where its SPS and PPS lists end. */
-	nsps = x[5] & 0x1f;
-	for (pos = 6, i = 0; i < nsps && pos + 2 <= xs; i++)
-		pos += 2 + (x[pos] << 8 | x[pos + 1]);
-	sps_end = pos;
-	if (pos >= xs || nsps == 31)
-		goto keep;
-	npps = x[pos];
-	for (pos++, i = 0; i < npps && pos + 2 <= xs; i++)
-		pos += 2 + (x[pos] << 8 | x[pos + 1]);
-	pps_end = pos;
-	if (pps_end > xs || npps == 255)
-		goto keep;
-	o = av_mallocz((size_t)xs + 4 + (size_t)nal_size[0] + (size_t)nal_size[1] +
-	    AV_INPUT_BUFFER_PADDING_SIZE);
-	if (o == NULL) {
-		avcodec_free_context(&c->enc);
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-	}
-	memcpy(o, x, (size_t)sps_end);
-	o[5] = (uint8_t)(0xe0 | (nsps + 1));
-	pos = sps_end;
-	o[pos++] = (uint8_t)(nal_size[0] >> 8);
-	o[pos++] = (uint8_t)nal_size[0];
-	memcpy(o + pos, nal[0], (size_t)nal_size[0]);
-	pos += nal_size[0];
-	memcpy(o + pos, x + sps_end, (size_t)(pps_end - sps_end));
-	o[pos] = (uint8_t)(npps + 1);
-	pos += pps_end - sps_end;
-	o[pos++] = (uint8_t)(nal_size[1] >> 8);
-	o[pos++] = (uint8_t)nal_size[1];
-	memcpy(o + pos, nal[1], (size_t)nal_size[1]);
-	pos += nal_size[1];
-	memcpy(o + pos, x + pps_end, (size_t)(xs - pps_end));   /* High-profile tail */
-	pos += xs - pps_end;
-	*out = o;
-	*out_size = pos;
-keep:
-	/* nal[] pointed into the encoder's extradata: free it only now. */
+	rc = media_h264_avcc_append(c->vst->codecpar->extradata, c->vst->codecpar->extradata_size,
+	    c->enc->extradata, c->enc->extradata_size, out, out_size);
 	avcodec_free_context(&c->enc);
+	if (rc < 0)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 	return 0;
 }
 

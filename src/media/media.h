@@ -170,6 +170,9 @@ struct media_cut_opts {
 	enum media_cut_strategy strategy;
 	int crf;
 	const char *preset;        /* libx264 preset */
+	const char *piece_preset;  /* for smart cut's re-encoded pieces: a few
+	                              seconds after each cut, so speed matters
+	                              more than the last bit of quality */
 };
 
 void media_cut_opts_from_config(struct media_cut_opts *o, const cJSON *cfg);

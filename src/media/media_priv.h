@@ -78,6 +78,18 @@ int media_seg_feed_finish(struct media_seg_feed *f, struct zpub_err *err);
 /* Total output samples the map asks for. */
 int64_t media_seg_feed_total(const struct media_seg_feed *f);
 
+/* ---- h264.c: bitstream plumbing for smart cut ------------------------ */
+
+/* Annex B packet -> NALs prefixed with nal_len-byte sizes (avcC style). */
+int media_h264_annexb_to_avcc(const AVPacket *in, AVPacket *out, int nal_len);
+/* 1 if the length-prefixed packet holds an IDR slice. */
+int media_h264_avcc_is_idr(const AVPacket *pkt, int nal_len);
+/* A copy of the avcC x (xs bytes) with the first SPS and PPS found in the
+ * Annex B headers appended to its lists (av_malloc'd, with padding).  0 with
+ * *out NULL when either looks odd; ZPUB_ENOMEM. */
+int media_h264_avcc_append(const uint8_t *x, int xs, const uint8_t *headers, int hs,
+    uint8_t **out, int *out_size);
+
 /* ---- aenc: FIFO in, fixed-size frames to an encoder, packets out ------ */
 
 typedef int (*media_packet_fn)(void *ud, AVPacket *pkt, struct zpub_err *err);
