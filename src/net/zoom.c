@@ -131,7 +131,8 @@ token_load(struct zoom_client *zc, struct zpub_err *err)
 		zc->token = xstrdup(at->valuestring);
 	if (cJSON_IsString(rt))
 		zc->refresh_token = xstrdup(rt->valuestring);
-	zc->token_exp_ms = cJSON_IsNumber(ex) ? (int64_t)ex->valuedouble : 0;
+	zc->token_exp_ms = cJSON_IsNumber(ex) && ex->valuedouble > 0 && ex->valuedouble < 1e15 ?
+	    (int64_t)ex->valuedouble : 0;
 	zc->user_kind = cJSON_IsString(kind) && strcmp(kind->valuestring, "user") == 0;
 	if (cJSON_IsString(at))
 		sodium_memzero(at->valuestring, strlen(at->valuestring));
@@ -235,7 +236,8 @@ zoom_token_request(struct zoom_client *zc, const char *body, const char *basic, 
 	wipe_free(zc->token);
 	zc->token = xstrdup(at->valuestring);
 	zc->token_exp_ms = time_now_ms() +
-	    (int64_t)((cJSON_IsNumber(ex) && ex->valuedouble > 0 ? ex->valuedouble : 3599) * 1000);
+	    (int64_t)((cJSON_IsNumber(ex) && ex->valuedouble > 0 && ex->valuedouble < 1e8 ?
+	    ex->valuedouble : 3599) * 1000);
 	if (cJSON_IsString(rt) && rt->valuestring[0]) {
 		wipe_free(zc->refresh_token);
 		zc->refresh_token = xstrdup(rt->valuestring);
@@ -557,7 +559,8 @@ static int64_t
 jsize(const cJSON *f)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, "file_size");
-	return cJSON_IsNumber(v) && v->valuedouble > 0 ? (int64_t)v->valuedouble : 0;
+	return cJSON_IsNumber(v) && v->valuedouble > 0 && v->valuedouble < 1e15 ?
+	    (int64_t)v->valuedouble : 0;
 }
 
 static cJSON *
@@ -683,7 +686,9 @@ zoom_meeting_items(const cJSON *meeting, struct zoom_item **out, int *n, int *pr
 			it->duration_ms = t1 - t0;
 		else {
 			const cJSON *d = cJSON_GetObjectItemCaseSensitive(meeting, "duration");
-			it->duration_ms = cJSON_IsNumber(d) ? (int64_t)d->valuedouble * 60000 : 0;
+			/* minutes; Zoom's own numbers are checked like any input */
+			it->duration_ms = cJSON_IsNumber(d) && d->valuedouble > 0 &&
+			    d->valuedouble < 1e6 ? (int64_t)(d->valuedouble * 60000) : 0;
 		}
 		it->file_size = jsize(src);
 
@@ -795,8 +800,9 @@ title_class(uint32_t cp)
 	return 0;
 }
 
-char *
-zoom_title_sanitize(const char *topic, size_t max_chars, const char *fallback)
+/* The sanitised text, or NULL when nothing printable is left. */
+static char *
+title_clean(const char *topic, size_t max_chars)
 {
 	const unsigned char *s = (const unsigned char *)(topic ? topic : "");
 	size_t len = strlen((const char *)s);
@@ -840,8 +846,18 @@ zoom_title_sanitize(const char *topic, size_t max_chars, const char *fallback)
 	out[o] = '\0';
 	if (o == 0) {
 		free(out);
-		return xstrdup(fallback && *fallback ? fallback : "Zoom recording");
+		return NULL;
 	}
 	return out;
+}
+
+char *
+zoom_title_sanitize(const char *topic, size_t max_chars, const char *fallback)
+{
+	char *t = title_clean(topic, max_chars);
+	/* The fallback is cleaned too: it may carry Zoom's start_time. */
+	if (t == NULL && fallback)
+		t = title_clean(fallback, max_chars);
+	return t ? t : title_clean("Zoom recording", max_chars);
 }
 

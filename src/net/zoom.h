@@ -141,9 +141,14 @@ struct zoom_sync_opts {
 	int64_t from_ms, to_ms;      /* UTC days, inclusive */
 	int dry_run;                 /* list and report; write nothing */
 	struct zpub_progress progress;
+	/* Per-recording config override (JSON object) stored with each new
+	 * recording in its INSERT, e.g. a job's {"daemon":{"until":"DOWNLOADED"}},
+	 * so no runner ever sees the recording without it.  NULL = none. */
+	const char *recording_config;
 };
 
 /* One sync of the tenant's Zoom account.  cfg: the tenant's merged config.
+ * A dry run writes no recording; it may cache a new access token.
  * *report (new object, also on failure): {"source","from","to","dry_run",
  * "windows", "created": [{"id","file_id","file_type","title","started_at",
  * "duration_ms","file_size","status","template"}], "skipped": [... "reason"],

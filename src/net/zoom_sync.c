@@ -86,6 +86,7 @@ create_one(struct sync_run *s, const struct zoom_item *it, cJSON *row, int *skip
 	r.duration_ms = it->duration_ms;
 	r.status = ST_INITIALIZED;
 	r.source_meta = meta;
+	r.config = (char *)s->o->recording_config;
 	rc = store_recording_add(s->st, &r, &id, err);
 	free(meta);
 	if (rc != 0)

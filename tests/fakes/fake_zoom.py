@@ -24,6 +24,7 @@ CDN host:
 Faults (--faults, comma-separated):
   page_token_expires_once   the first page token used answers code 300 (expired)
   ratelimit_once            the second listing call answers 429 with an ISO date Retry-After
+  ratelimit_download:<k>    the k-th download request answers 429 with an ISO date Retry-After
   expire_mid:<k>            the k-th CDN transfer stops half-way, all tokens go stale
   stale_forbidden200        stale tokens get, alternately, 200 + a 59-byte "Forbidden"
                             body and 401 (without this fault: always 401)
@@ -396,6 +397,10 @@ class Api(BaseHTTPRequestHandler):
         with lock:
             S["dl_calls"] += 1
             k = S["dl_calls"]
+        if k in S["faults"].get("ratelimit_download", ()):
+            at = (datetime.now(timezone.utc) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return self.sendj(429, {"code": 429, "message": "Too many requests"},
+                              extra={"Retry-After": at, "X-RateLimit-Type": "QPS"})
         st = self.bearer_state()
         if st != "ok":
             return self.auth_fail(st)

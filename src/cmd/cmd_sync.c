@@ -1,0 +1,120 @@
+/*
+ * cmd_sync.c — `zpub sync zoom [--from DATE] [--to DATE] [--dry-run]
+ * [--json]`: brings the tenant's Zoom cloud recordings in as recordings
+ * (the work is zoom_sync(); this file parses and prints).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "net/zoom.h"
+#include "tenant.h"
+#include "util.h"
+
+static int64_t
+parse_day(const char *s)
+{
+	if (s == NULL || strlen(s) != 10)
+		return -1;
+	return time_parse_iso(s);
+}
+
+static void
+print_rows(const cJSON *rows, const char *status)
+{
+	const cJSON *row;
+	cJSON_ArrayForEach(row, rows) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(row, "id");
+		const cJSON *reason = cJSON_GetObjectItemCaseSensitive(row, "reason");
+		const cJSON *ft = cJSON_GetObjectItemCaseSensitive(row, "file_type");
+		const cJSON *title = cJSON_GetObjectItemCaseSensitive(row, "title");
+		char idb[24] = "-";
+		if (cJSON_IsNumber(id))
+			snprintf(idb, sizeof idb, "%lld", (long long)id->valuedouble);
+		printf("%6s  %-11s %-3s  %s%s%s\n", idb, status, cJSON_IsString(ft) ? ft->valuestring : "",
+		    cJSON_IsString(title) ? title->valuestring : "",
+		    cJSON_IsString(reason) ? "  — " : "",
+		    cJSON_IsString(reason) ? reason->valuestring : "");
+	}
+}
+
+int
+cmd_sync(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *from_s = NULL, *to_s = NULL;
+	int json = 0, c, rc;
+	struct zoom_sync_opts o = { 0 };
+	struct zpub_err err = {0};
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'f')
+			from_s = optarg;
+		else if (c == 't')
+			to_s = optarg;
+		else if (c == 'n')
+			o.dry_run = 1;
+		else if (c == 'j')
+			json = 1;
+		else
+			return cli_usage(cli, NULL);
+	}
+	if (optind != argc - 1 || strcmp(argv[optind], "zoom") != 0)
+		return cli_usage(cli, "name the source: zoom");
+	int64_t today = time_now_ms() / 86400000 * 86400000;
+	o.to_ms = to_s ? parse_day(to_s) : today;
+	o.from_ms = from_s ? parse_day(from_s) : o.to_ms - 30LL * 86400000;
+	if (o.to_ms < 0 || o.from_ms < 0)
+		return cli_usage(cli, "dates are YYYY-MM-DD (UTC)");
+	if (o.from_ms > o.to_ms)
+		return cli_usage(cli, "--from %s is after --to %s", from_s ? from_s : "(30 days ago)",
+		    to_s ? to_s : "(today)");
+	if (cli_store(cli, &err) != 0 || cli_vault(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	o.progress.fn = cli_progress;
+	o.progress.ud = cli;
+
+	cJSON *cfg = tenant_config(cli->store, cli->config, cli->tenant_id);
+	cJSON *report = NULL;
+	rc = zoom_sync(cli->store, cli->vault, cli->tenant_id, cfg, &o, &report, NULL, NULL, &err);
+	cli_progress_done(cli);
+	cJSON_Delete(cfg);
+	if (json && report) {
+		cli_print_json(report);
+		report = NULL;
+	} else if (report) {
+		const cJSON *cr = cJSON_GetObjectItemCaseSensitive(report, "created");
+		const cJSON *sk = cJSON_GetObjectItemCaseSensitive(report, "skipped");
+		const cJSON *ex = cJSON_GetObjectItemCaseSensitive(report, "expired");
+		print_rows(cr, o.dry_run ? "new (dry)" : "INITIALIZED");
+		print_rows(sk, "SKIPPED");
+		print_rows(ex, "EXPIRED");
+		const cJSON *row;
+		cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(report, "trashed")) {
+			const cJSON *t = cJSON_GetObjectItemCaseSensitive(row, "title");
+			const cJSON *e = cJSON_GetObjectItemCaseSensitive(row, "error");
+			printf("%6s  %-11s      %s%s%s\n", "-", o.dry_run ? "trash (dry)" :
+			    e ? "trash failed" : "to trash", cJSON_IsString(t) ? t->valuestring : "",
+			    cJSON_IsString(e) ? "  — " : "", cJSON_IsString(e) ? e->valuestring : "");
+		}
+		printf("zoom %s..%s: %d new, %d skipped, %d already known, %d still processing in"
+		    " Zoom, %d expired%s\n",
+		    cJSON_GetObjectItemCaseSensitive(report, "from")->valuestring,
+		    cJSON_GetObjectItemCaseSensitive(report, "to")->valuestring,
+		    cJSON_GetArraySize(cr), cJSON_GetArraySize(sk),
+		    cJSON_GetObjectItemCaseSensitive(report, "existing")->valueint,
+		    cJSON_GetObjectItemCaseSensitive(report, "processing")->valueint,
+		    cJSON_GetArraySize(ex), o.dry_run ? " (dry run: nothing was written)" : "");
+	}
+	cJSON_Delete(report);
+	return rc != 0 ? cli_fail(cli, &err) : 0;
+}
