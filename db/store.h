@@ -144,6 +144,10 @@ int store_stage_complete(struct store *st, int64_t rec_id, int64_t run_id,
 int store_stage_fail(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
     const char *stage, enum rec_status retry_to, const char *reason, int64_t next_retry_at,
     int count_attempt, struct zpub_err *err);
+/* A stage found its source gone: run failed, recording EXPIRED with the
+ * reason, lease dropped, in one transaction. */
+int store_stage_expire(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
+    const char *reason, struct zpub_err *err);
 /* FAILED -> the failed stage's input status (retry_to), due now.  ZPUB_ESTATE if not FAILED. */
 int store_recording_retry(struct store *st, int64_t id, struct zpub_err *err);
 

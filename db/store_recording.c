@@ -714,6 +714,32 @@ out:
 }
 
 int
+store_stage_expire(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
+    const char *reason, struct zpub_err *err)
+{
+	struct store_recording *r = NULL;
+	int rc;
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = store_recording_get(st, rec_id, &r, err)) != 0)
+		goto out;
+	if ((rc = clear_lease(st, rec_id, owner, err)) != 0)
+		goto out;
+	if (run_id > 0 && (rc = finish_run(st, run_id, "failed", reason, NULL, err)) != 0)
+		goto out;
+	if ((rc = move_cas(st, rec_id, r->status, ST_EXPIRED, reason, err)) != 0)
+		goto out;
+	store_journal(st, rec_id, "warn", "expired", "%s -> EXPIRED: %s", status_name(r->status),
+	    reason);
+	rc = store_commit(st, err);
+out:
+	if (rc)
+		store_rollback(st);
+	store_recording_free(r);
+	return rc;
+}
+
+int
 store_recording_retry(struct store *st, int64_t id, struct zpub_err *err)
 {
 	struct store_recording *r = NULL;

@@ -68,6 +68,7 @@ zpub_err_name(int code)
 	case ZPUB_EREMOTE: return "remote";
 	case ZPUB_ECANCEL: return "cancelled";
 	case ZPUB_ECRYPTO: return "crypto";
+	case ZPUB_EGONE: return "gone";
 	}
 	return "error";
 }

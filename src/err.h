@@ -26,6 +26,8 @@ enum {
 	ZPUB_EREMOTE = -12,  /* remote refused permanently */
 	ZPUB_ECANCEL = -13,  /* cancelled or interrupted */
 	ZPUB_ECRYPTO = -14,  /* vault could not decrypt */
+	ZPUB_EGONE = -15,    /* the source is gone for good (deleted upstream, past its TTL):
+	                      * a stage returning this moves the recording to EXPIRED */
 };
 
 struct zpub_err {

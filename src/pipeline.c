@@ -295,6 +295,12 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 	} else if (rc == ZPUB_ECANCEL && !relay.lost) {
 		store_lease_release(st, rec->id, opts->owner, sd->input, NULL);
 		zpub_err_set(err, rc, "%s", serr.msg[0] ? serr.msg : "cancelled");
+	} else if (rc == ZPUB_EGONE && !relay.lost) {
+		struct zpub_err ferr;
+		if (store_stage_expire(st, rec->id, run_id, opts->owner, serr.msg, &ferr) != 0)
+			log_error("recording %lld: could not mark it EXPIRED: %s", (long long)rec->id,
+			    ferr.msg);
+		zpub_err_set(err, rc, "%s", serr.msg);
 	} else if (relay.lost) {
 		zpub_err_set(err, ZPUB_EBUSY, "recording %lld: another process took over %s",
 		    (long long)rec->id, sd->name);

@@ -171,22 +171,9 @@ stage_download(struct stage_ctx *ctx, struct zpub_err *err)
 		};
 		rc = zoom_download_file(zc, &d, err);
 		if (rc == ZPUB_ENOTFOUND) {
-			/* Deleted upstream: nothing to retry.  EXPIRED with the reason.
-			 * The runner has no such outcome yet, so the stage makes the
-			 * move itself and gives the lease back (the run ends
-			 * 'interrupted'); the runner's attempt to record a failure
-			 * then finds EXPIRED and leaves it. */
+			/* Deleted upstream: nothing to retry; the runner makes it EXPIRED. */
 			unlink(part);
-			struct zpub_err merr = {0};
-			struct store_recording *now = NULL;
-			if (store_recording_move(ctx->store, rec->id, ST_DOWNLOADING, ST_EXPIRED, err->msg,
-			    &merr) != 0)
-				log_warn("recording %lld: could not mark it EXPIRED: %s", (long long)rec->id,
-				    merr.msg);
-			else if (store_recording_get(ctx->store, rec->id, &now, &merr) == 0 &&
-			    now->lease_owner)
-				store_lease_release(ctx->store, rec->id, now->lease_owner, ST_EXPIRED, NULL);
-			store_recording_free(now);
+			rc = err->code = ZPUB_EGONE;
 			goto out;
 		}
 		if (rc != 0)

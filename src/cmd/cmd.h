@@ -82,8 +82,8 @@ struct cli {
 	X("describe", cmd_describe, "describe ID", "render title and description") \
 	X("publish", cmd_publish, "publish ID [--to youtube,vk,folder] [--dry-run]", \
 	  "publish a recording to its targets, or show what would be sent") \
-	X("auth", cmd_auth, "auth youtube|vk [--no-browser] [--port N] [--timeout S] |" \
-	  " auth list [--json] | auth revoke PROVIDER", "connect YouTube and VK accounts") \
+	X("auth", cmd_auth, "auth youtube|vk|zoom [--no-browser] [--port N] [--timeout S] |" \
+	  " auth list [--json] | auth revoke PROVIDER", "connect YouTube, VK and Zoom accounts") \
 	X("help", cmd_help, "help [COMMAND]", "this help")
 
 #define X(name, fn, usage, summary) int fn(struct cli *cli, int argc, char **argv);
