@@ -26,8 +26,6 @@
 struct ai_run {
 	struct stage_ctx *ctx;
 	char label[200];
-	struct vault *vault;
-	int vault_tried;
 	char *tr_key, *chat_key;
 	size_t tr_key_len, chat_key_len;
 	struct transcript *tr;
@@ -72,24 +70,6 @@ progress_part_fn(void *ud, double f, const char *what)
 	return zpub_progress_report(p->outer, f < 0 ? f : p->base + p->span * f, what);
 }
 
-/* Without a key path from the front (older callers), the same lookup the
- * fronts use: config, the data dir, then XDG. */
-static char *
-vault_key_path(const struct stage_ctx *ctx)
-{
-	const char *p = config_str(ctx->config, "vault.key_path", NULL);
-	if (p && *p)
-		return xstrdup(p);
-	char *in_data = path_join(ctx->data_dir, "vault.key");
-	if (fs_exists(in_data) || getenv("ZPUB_HOME"))
-		return in_data;
-	free(in_data);
-	const char *xc = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	if (xc && *xc)
-		return xasprintf("%s/zpub/vault.key", xc);
-	return xasprintf("%s/.config/zpub/vault.key", home ? home : ".");
-}
-
 /* A secret's value, or NULL when there is none (or no vault at all: the
  * key file is never created just to look). */
 static char *
@@ -97,19 +77,7 @@ secret(struct ai_run *r, const char *name, size_t *len)
 {
 	struct zpub_err err = {0};
 	char *v = NULL;
-	struct vault *vault = NULL;
-	if (r->ctx->key_path != NULL || r->ctx->vault != NULL) {
-		vault = stage_vault(r->ctx, &err);
-	} else {
-		if (!r->vault_tried) {
-			r->vault_tried = 1;
-			char *kp = vault_key_path(r->ctx);
-			if (fs_exists(kp) && vault_open(r->ctx->store, kp, &r->vault, &err) != 0)
-				r->vault = NULL;
-			free(kp);
-		}
-		vault = r->vault;
-	}
+	struct vault *vault = stage_vault(r->ctx, &err);
 	if (vault == NULL)
 		return NULL;
 	if (vault_get(vault, r->ctx->rec->tenant_id, name, &v, len, &err) != 0)
@@ -737,7 +705,6 @@ out:
 		vault_free_secret(r.tr_key, r.tr_key_len);
 	if (r.chat_key)
 		vault_free_secret(r.chat_key, r.chat_key_len);
-	vault_close(r.vault);
 	return rc;
 }
 
