@@ -23,6 +23,7 @@
 #include "net/http.h"
 #include "net/oauth.h"
 #include "net/publish.h"
+#include "ai/ai.h"
 #include "pipeline.h"
 #include "store.h"
 #include "util.h"
@@ -654,12 +655,36 @@ start_remote(struct publish_run *r, struct target_run *t, struct zpub_err *err)
 	return vk_job_start(r->http, &t->item, &t->st, &hooks, &t->vk, err);
 }
 
+/* 1 when a person approved a topic version after the description was made. */
+static int
+approved_after_description(struct stage_ctx *ctx)
+{
+	struct store_topic_version tv;
+	struct store_artifact *a = NULL;
+	int n = 0, newer = 0;
+	if (store_topic_version_latest(ctx->store, ctx->rec->id, 1, &tv, NULL) != 0)
+		return 0;
+	if (store_artifacts(ctx->store, ctx->rec->id, "description", &a, &n, NULL) == 0 && n > 0)
+		newer = tv.approved_at > a[n - 1].created_at;
+	store_artifacts_free(a, n);
+	store_topic_version_clear(&tv);
+	return newer;
+}
+
 int
 stage_publish(struct stage_ctx *ctx, struct zpub_err *err)
 {
 	struct publish_run r;
 	int rc;
 
+	/* Topics approved in the editor after the transcribe stage must reach
+	 * the platforms: render the title and description again from the newest
+	 * approved version before anything is read or sent. */
+	if (approved_after_description(ctx)) {
+		const struct ai_steps describe = { .describe = 1 };
+		if ((rc = ai_run_steps(ctx, &describe, err)) != 0)
+			return zpub_err_prefix(err, "rendering the description from the approved topics");
+	}
 	if ((rc = run_prepare(ctx, &r, err)) != 0)
 		goto out;
 	if (ctx->dry_run) {
