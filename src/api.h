@@ -1,0 +1,72 @@
+/*
+ * api.h — the control API: a small JSON HTTP API on the loopback listener
+ * (src/net/listener.h), with bearer tokens of users that belong to tenants.
+ *
+ * Roles: owner (everything), editor (recordings, topics, templates,
+ * publish), viewer (read).  Tokens are random, shown once by
+ * `zpub user token NAME`, and stored only as a BLAKE2b hash.  Each token is
+ * rate-limited (api.rate_per_minute, api.rate_per_hour; 60 and 1000).
+ * Every query is scoped to the caller's tenant, whatever ids the URL holds.
+ */
+#ifndef ZPUB_API_H
+#define ZPUB_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "err.h"
+
+struct store;
+
+/* A new token "zpub_<43 chars>" (NUL-terminated, 64 bytes is enough). */
+void api_token_new(char out[64]);
+/* Hex BLAKE2b-256 of a token. */
+void api_token_hash(const char *token, char out[65]);
+
+/* ---- the transport-free core (unit-tested) ---- */
+
+struct api_request {
+	const char *method, *path, *query;   /* query raw, "" if none */
+	const char *body;
+	size_t body_len;
+	const char *authorization;            /* the Authorization header or NULL */
+	const char *peer;                     /* for the audit log */
+	int64_t now_ms;                       /* 0 = the clock (tests pass their own) */
+};
+
+struct api_response {
+	int status;
+	char *body;                           /* JSON, malloc'd */
+	int retry_after_s;                    /* > 0 with 429: send Retry-After */
+};
+
+struct api;
+/* st stays the caller's; config is copied (api.rate_per_minute, ...). */
+int api_new(struct store *st, const cJSON *config, struct api **out);
+void api_free(struct api *a);
+void api_handle(struct api *a, const struct api_request *r, struct api_response *out);
+void api_response_clear(struct api_response *r);
+/* The OpenAPI 3 document, generated from the route table (new object). */
+cJSON *api_openapi(void);
+
+/* ---- the server ---- */
+
+struct api_server;
+
+struct api_opts {
+	int port;                 /* 127.0.0.1:port; 0 = a free one */
+	const char *db_path;      /* the API opens its own store handle */
+	const char *data_dir;
+	const char *key_path;     /* the vault key */
+	const cJSON *config;      /* defaults <- user config (copied) */
+};
+
+/* Starts the API on its own thread (the listener owns a loop of its own);
+ * returns once it listens.  *port_out gets the bound port. */
+int api_start(const struct api_opts *o, struct api_server **out, int *port_out,
+    struct zpub_err *err);
+/* Stops the thread and frees everything; NULL is fine. */
+void api_stop(struct api_server *s);
+
+#endif

@@ -1,0 +1,459 @@
+/*
+ * cmd_admin.c — tenants and quotas, usage, audit and API users:
+ * `zpub tenant add|list|show|quota|config`, `zpub usage`, `zpub audit`,
+ * `zpub user add|list|token|remove`.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "audit.h"
+#include "cmd/cmd.h"
+#include "config.h"
+#include "store.h"
+#include "store_admin.h"
+#include "tenant.h"
+#include "util.h"
+
+static const char *
+actor(char *buf, size_t len)
+{
+	return audit_cli_actor(buf, len);
+}
+
+/* ---- tenant ---- */
+
+static cJSON *
+tenant_json(struct cli *cli, const struct store_tenant *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)t->id);
+	cJSON_AddStringToObject(o, "name", t->name);
+	cJSON *q = cJSON_AddObjectToObject(o, "quota");
+	cJSON_AddNumberToObject(q, "storage_bytes", (double)t->quota_storage_bytes);
+	cJSON_AddNumberToObject(q, "minutes_month", (double)t->quota_minutes_month);
+	cJSON_AddNumberToObject(q, "concurrent", (double)t->quota_concurrent);
+	cJSON_AddNumberToObject(q, "retention_days", (double)t->retention_days);
+	cJSON *c = cJSON_Parse(t->config ? t->config : "{}");
+	cJSON_AddItemToObject(o, "config", c ? c : cJSON_CreateObject());
+	int64_t bytes = 0, from, to;
+	double minutes = 0;
+	store_tenant_storage_bytes(cli->store, t->id, &bytes, NULL);
+	tenant_month_range(time_now_ms(), &from, &to);
+	store_usage_sum(cli->store, t->id, "processing_minutes", from, to, &minutes, NULL);
+	cJSON *u = cJSON_AddObjectToObject(o, "used");
+	cJSON_AddNumberToObject(u, "storage_bytes", (double)bytes);
+	cJSON_AddNumberToObject(u, "minutes_this_month", minutes);
+	int64_t counts[ST__COUNT];
+	if (store_recording_status_counts(cli->store, t->id, counts, NULL) == 0) {
+		cJSON *r = cJSON_AddObjectToObject(o, "recordings");
+		for (int i = 0; i < ST__COUNT; i++)
+			if (counts[i])
+				cJSON_AddNumberToObject(r, status_name((enum rec_status)i),
+				    (double)counts[i]);
+	}
+	return o;
+}
+
+static void
+print_quota(const char *label, int64_t v, const char *unit)
+{
+	if (v > 0)
+		printf("  %-22s %lld%s\n", label, (long long)v, unit);
+	else
+		printf("  %-22s unlimited\n", label);
+}
+
+static int
+tenant_quota(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "storage", required_argument, NULL, 's' },
+		{ "minutes", required_argument, NULL, 'm' },
+		{ "concurrent", required_argument, NULL, 'c' },
+		{ "retention-days", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct zpub_err err;
+	int64_t v[4] = { -1, -1, -1, -1 };
+	int c;
+	if (argc < 2)
+		return cli_usage(cli, "name the tenant");
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+		int i = c == 's' ? 0 : c == 'm' ? 1 : c == 'c' ? 2 : c == 'r' ? 3 : -1;
+		if (i < 0)
+			return cli_usage(cli, NULL);
+		if (strcmp(optarg, "unlimited") == 0 || strcmp(optarg, "none") == 0)
+			v[i] = 0;
+		else {
+			char *end;
+			v[i] = i == 0 ? tenant_parse_bytes(optarg) : strtoll(optarg, &end, 10);
+			if (v[i] < 0 || (i > 0 && *end))
+				return cli_usage(cli, "bad value '%s' (a number, a size such as 10G for"
+				    " --storage, or 'unlimited')", optarg);
+		}
+	}
+	if (cli_store(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	int64_t id;
+	if (store_tenant_id(cli->store, argv[1], &id, &err) != 0)
+		return cli_fail(cli, &err);
+	if (v[0] >= 0 || v[1] >= 0 || v[2] >= 0 || v[3] >= 0) {
+		if (store_tenant_set_quota(cli->store, id, v[0], v[1], v[2], v[3], &err) != 0)
+			return cli_fail(cli, &err);
+		char a[96];
+		audit_note(cli->store, id, actor(a, sizeof a), "cli", "tenant.quota",
+		    "tenant '%s' storage=%lld minutes=%lld concurrent=%lld retention_days=%lld",
+		    argv[1], (long long)v[0], (long long)v[1], (long long)v[2], (long long)v[3]);
+	}
+	struct store_tenant t;
+	if (store_tenant_get(cli->store, id, &t, &err) != 0)
+		return cli_fail(cli, &err);
+	printf("tenant %s\n", t.name);
+	print_quota("storage", t.quota_storage_bytes, " bytes");
+	print_quota("processing per month", t.quota_minutes_month, " minutes");
+	print_quota("concurrent stages", t.quota_concurrent, "");
+	print_quota("retention", t.retention_days, " days after publishing");
+	store_tenant_clear(&t);
+	return 0;
+}
+
+static int
+cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
+{
+	struct zpub_err err;
+	int json = argc >= 2 && strcmp(argv[argc - 1], "--json") == 0;
+	if (json)
+		argc--;
+	if (strcmp(sub, "quota") == 0)
+		return tenant_quota(cli, argc, argv);
+	if (cli_store(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	char a[96];
+	if (strcmp(sub, "add") == 0) {
+		if (argc != 2)
+			return cli_usage(cli, "name the new tenant");
+		const char *name = argv[1];
+		if (!*name || strchr(name, '/') || name[0] == '.' || strlen(name) > 64)
+			return cli_usage(cli, "a tenant name is a short word without '/' (it names its"
+			    " media folder)");
+		int64_t id;
+		if (store_tenant_add(cli->store, name, &id, &err) != 0)
+			return cli_fail(cli, &err);
+		audit_note(cli->store, id, actor(a, sizeof a), "cli", "tenant.add", "tenant '%s'",
+		    name);
+		printf("%lld\n", (long long)id);
+		return 0;
+	}
+	if (strcmp(sub, "list") == 0) {
+		struct store_tenant *v = NULL;
+		int n = 0;
+		if (argc != 1)
+			return cli_usage(cli, NULL);
+		if (store_tenants(cli->store, &v, &n, &err) != 0)
+			return cli_fail(cli, &err);
+		cJSON *arr = cJSON_CreateArray();
+		for (int i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, tenant_json(cli, &v[i]));
+		if (json)
+			cli_print_json(arr);
+		else {
+			const cJSON *e;
+			cJSON_ArrayForEach(e, arr)
+				printf("%-20s storage %lld bytes, %.1f min this month\n",
+				    config_str(e, "name", ""), (long long)config_int(e, "used.storage_bytes", 0),
+				    config_double(e, "used.minutes_this_month", 0));
+			cJSON_Delete(arr);
+		}
+		store_tenants_free(v, n);
+		return 0;
+	}
+	if (strcmp(sub, "show") == 0 || strcmp(sub, "config") == 0) {
+		int64_t id;
+		if (argc < 2)
+			return cli_usage(cli, "name the tenant");
+		if (store_tenant_id(cli->store, argv[1], &id, &err) != 0)
+			return cli_fail(cli, &err);
+		struct store_tenant t;
+		if (store_tenant_get(cli->store, id, &t, &err) != 0)
+			return cli_fail(cli, &err);
+		int rc = 0;
+		if (strcmp(sub, "config") == 0) {
+			/* tenant config NAME KEY VALUE: one key of the tenant's layer. */
+			if (argc != 4) {
+				store_tenant_clear(&t);
+				return cli_usage(cli, "tenant config NAME KEY VALUE");
+			}
+			cJSON *c = cJSON_Parse(t.config ? t.config : "{}");
+			if (c == NULL)
+				c = cJSON_CreateObject();
+			if (config_set(c, argv[2], argv[3], &err) == 0) {
+				char *txt = cJSON_PrintUnformatted(c);
+				rc = store_tenant_set_config(cli->store, id, txt, &err);
+				cJSON_free(txt);
+			} else
+				rc = -1;
+			cJSON_Delete(c);
+			if (rc) {
+				store_tenant_clear(&t);
+				return cli_fail(cli, &err);
+			}
+			audit_note(cli->store, id, actor(a, sizeof a), "cli", "tenant.config",
+			    "tenant '%s' %s", t.name, argv[2]);
+			store_tenant_clear(&t);
+			store_tenant_get(cli->store, id, &t, NULL);
+		} else if (argc != 2) {
+			store_tenant_clear(&t);
+			return cli_usage(cli, NULL);
+		}
+		cJSON *o = tenant_json(cli, &t);
+		if (json || strcmp(sub, "config") == 0)
+			cli_print_json(o);
+		else {
+			printf("tenant %s (id %lld)\n", t.name, (long long)t.id);
+			print_quota("storage", t.quota_storage_bytes, " bytes");
+			print_quota("processing per month", t.quota_minutes_month, " minutes");
+			print_quota("concurrent stages", t.quota_concurrent, "");
+			print_quota("retention", t.retention_days, " days after publishing");
+			printf("  %-22s %lld bytes\n", "storage used",
+			    (long long)config_int(o, "used.storage_bytes", 0));
+			printf("  %-22s %.1f minutes\n", "processed this month",
+			    config_double(o, "used.minutes_this_month", 0));
+			char *cs = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(o, "config"));
+			printf("  %-22s %s\n", "config", cs);
+			cJSON_free(cs);
+			cJSON_Delete(o);
+		}
+		store_tenant_clear(&t);
+		return 0;
+	}
+	return cli_usage(cli, "unknown subcommand '%s'", sub);
+}
+
+int
+cmd_tenant(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage(cli, "name a subcommand: add, list, show, quota or config");
+	return cmd_tenant_sub(cli, argv[1], argc - 1, argv + 1);
+}
+
+/* ---- usage ---- */
+
+int
+cmd_usage(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "tenant", required_argument, NULL, 't' },
+		{ "month", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct zpub_err err;
+	const char *tenant = NULL, *month = NULL;
+	int json = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 't')
+			tenant = optarg;
+		else if (c == 'm')
+			month = optarg;
+		else if (c == 'j')
+			json = 1;
+		else
+			return cli_usage(cli, NULL);
+	}
+	if (optind < argc)
+		return cli_usage(cli, "unexpected '%s'", argv[optind]);
+	int64_t from, to;
+	if (month) {
+		if (tenant_month_parse(month, &from, &to) != 0)
+			return cli_usage(cli, "--month takes YYYY-MM");
+	} else
+		tenant_month_range(time_now_ms(), &from, &to);
+	if (cli_store(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	int64_t tid = 0;
+	if (tenant && store_tenant_id(cli->store, tenant, &tid, &err) != 0)
+		return cli_fail(cli, &err);
+	struct store_usage_row *v = NULL;
+	int n = 0;
+	if (store_usage_report(cli->store, tid, from, to, &v, &n, &err) != 0)
+		return cli_fail(cli, &err);
+	char m[32];
+	time_iso(from, m);
+	m[7] = '\0';
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "month", m);
+		if (tenant)
+			cJSON_AddStringToObject(o, "tenant", tenant);
+		cJSON *rows = cJSON_AddArrayToObject(o, "rows");
+		double total = 0;
+		for (int i = 0; i < n; i++) {
+			cJSON *r = cJSON_CreateObject();
+			cJSON_AddStringToObject(r, "tenant", v[i].tenant);
+			cJSON_AddStringToObject(r, "kind", v[i].kind);
+			cJSON_AddStringToObject(r, "provider", v[i].provider);
+			cJSON_AddNumberToObject(r, "amount", v[i].amount);
+			cJSON_AddNumberToObject(r, "cost", v[i].cost);
+			cJSON_AddNumberToObject(r, "entries", (double)v[i].count);
+			cJSON_AddItemToArray(rows, r);
+			total += v[i].cost;
+		}
+		cJSON_AddNumberToObject(o, "total_cost", total);
+		cli_print_json(o);
+	} else {
+		printf("usage in %s%s%s\n", m, tenant ? " for tenant " : " (all tenants)",
+		    tenant ? tenant : "");
+		double total = 0;
+		for (int i = 0; i < n; i++) {
+			printf("  %-14s %-24s %-12s %14.3f  cost %.4f\n", v[i].tenant, v[i].kind,
+			    *v[i].provider ? v[i].provider : "-", v[i].amount, v[i].cost);
+			total += v[i].cost;
+		}
+		if (n == 0)
+			printf("  nothing recorded\n");
+		printf("  total cost %.4f\n", total);
+	}
+	store_usage_rows_free(v, n);
+	return 0;
+}
+
+/* ---- audit ---- */
+
+int
+cmd_audit(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "limit", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "all-tenants", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct zpub_err err;
+	int json = 0, c, limit = 100, all = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'l')
+			limit = atoi(optarg);
+		else if (c == 'j')
+			json = 1;
+		else if (c == 'a')
+			all = 1;
+		else
+			return cli_usage(cli, NULL);
+	}
+	if (optind < argc)
+		return cli_usage(cli, "unexpected '%s'", argv[optind]);
+	if (cli_store(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	struct store_audit_row *v = NULL;
+	int n = 0;
+	if (store_audit_list(cli->store, all ? 0 : cli->tenant_id, limit, &v, &n, &err) != 0)
+		return cli_fail(cli, &err);
+	cJSON *arr = json ? cJSON_CreateArray() : NULL;
+	for (int i = 0; i < n; i++) {
+		char iso[32];
+		time_iso(v[i].at, iso);
+		if (json) {
+			cJSON *r = cJSON_CreateObject();
+			cJSON_AddNumberToObject(r, "id", (double)v[i].id);
+			cJSON_AddStringToObject(r, "at", iso);
+			cJSON_AddStringToObject(r, "tenant", v[i].tenant ? v[i].tenant : "");
+			cJSON_AddStringToObject(r, "actor", v[i].actor ? v[i].actor : "");
+			cJSON_AddStringToObject(r, "action", v[i].action ? v[i].action : "");
+			cJSON_AddStringToObject(r, "object", v[i].object ? v[i].object : "");
+			cJSON_AddStringToObject(r, "origin", v[i].origin ? v[i].origin : "");
+			cJSON_AddItemToArray(arr, r);
+		} else
+			printf("%s  %-16s %-18s %s  (%s, %s)\n", iso, v[i].actor ? v[i].actor : "",
+			    v[i].action ? v[i].action : "", v[i].object ? v[i].object : "",
+			    v[i].tenant ? v[i].tenant : "-", v[i].origin ? v[i].origin : "-");
+	}
+	if (json)
+		cli_print_json(arr);
+	store_audit_rows_free(v, n);
+	return 0;
+}
+
+/* ---- user ---- */
+
+int
+cmd_user(struct cli *cli, int argc, char **argv)
+{
+	struct zpub_err err;
+	char a[96];
+	if (argc < 2)
+		return cli_usage(cli, "name a subcommand: add, list, token or remove");
+	const char *sub = argv[1];
+	if (cli_store(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	if (strcmp(sub, "add") == 0) {
+		const char *role = "viewer";
+		if (argc == 5 && strcmp(argv[3], "--role") == 0)
+			role = argv[4];
+		else if (argc != 3)
+			return cli_usage(cli, "user add NAME [--role owner|editor|viewer]");
+		if (strcmp(role, "owner") && strcmp(role, "editor") && strcmp(role, "viewer"))
+			return cli_usage(cli, "a role is owner, editor or viewer");
+		int64_t id;
+		if (store_user_add(cli->store, cli->tenant_id, argv[2], role, &id, &err) != 0)
+			return cli_fail(cli, &err);
+		audit_note(cli->store, cli->tenant_id, actor(a, sizeof a), "cli", "user.add",
+		    "user '%s' (%s)", argv[2], role);
+		printf("user %s (%s) added to tenant %s; make a token with 'zpub user token %s'\n",
+		    argv[2], role, cli->tenant, argv[2]);
+		return 0;
+	}
+	if (strcmp(sub, "list") == 0) {
+		struct store_user *v = NULL;
+		int n = 0, json = argc == 3 && strcmp(argv[2], "--json") == 0;
+		if (store_users(cli->store, cli->tenant_id, &v, &n, &err) != 0)
+			return cli_fail(cli, &err);
+		cJSON *arr = cJSON_CreateArray();
+		for (int i = 0; i < n; i++) {
+			cJSON *u = cJSON_CreateObject();
+			cJSON_AddStringToObject(u, "name", v[i].name);
+			cJSON_AddStringToObject(u, "role", v[i].role);
+			cJSON_AddStringToObject(u, "tenant", v[i].tenant);
+			cJSON_AddBoolToObject(u, "has_token", v[i].has_token);
+			cJSON_AddItemToArray(arr, u);
+			if (!json)
+				printf("%-20s %-7s %s\n", v[i].name, v[i].role,
+				    v[i].has_token ? "token set" : "no token");
+		}
+		if (json)
+			cli_print_json(arr);
+		else
+			cJSON_Delete(arr);
+		store_users_free(v, n);
+		return 0;
+	}
+	if (strcmp(sub, "token") == 0 || strcmp(sub, "remove") == 0) {
+		if (argc != 3)
+			return cli_usage(cli, "user %s NAME", sub);
+		if (strcmp(sub, "remove") == 0) {
+			if (store_user_remove(cli->store, cli->tenant_id, argv[2], &err) != 0)
+				return cli_fail(cli, &err);
+			audit_note(cli->store, cli->tenant_id, actor(a, sizeof a), "cli", "user.remove",
+			    "user '%s'", argv[2]);
+			printf("removed user %s\n", argv[2]);
+			return 0;
+		}
+		char tok[64], hash[65];
+		api_token_new(tok);
+		api_token_hash(tok, hash);
+		if (store_user_set_token_hash(cli->store, cli->tenant_id, argv[2], hash, &err) != 0)
+			return cli_fail(cli, &err);
+		audit_note(cli->store, cli->tenant_id, actor(a, sizeof a), "cli", "user.token",
+		    "user '%s' (new token; the old one no longer works)", argv[2]);
+		/* Shown once; only its hash is kept. */
+		printf("%s\n", tok);
+		return 0;
+	}
+	return cli_usage(cli, "unknown subcommand '%s'", sub);
+}

@@ -1,0 +1,463 @@
+/*
+ * job.c — one run of an automation job: scan the source, import what is new
+ * and passes the filters, apply templates, and report; or, dry, only report.
+ * Scheduling lives in the daemon, the schedule grammar in schedule.c.
+ */
+#include "job.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "ingest.h"
+#include "log.h"
+#include "media/media.h"
+#include "net/zoom.h"
+#include "store.h"
+#include "store_admin.h"
+#include "template.h"
+#include "tenant.h"
+#include "util.h"
+#include "vault.h"
+
+static const char *const job_keys[] = { "source", "path", "pattern", "settle_ms", "action",
+	"filters", "days", "comment", NULL };
+
+int
+job_config_check(const cJSON *cfg, struct zpub_err *err)
+{
+	if (!cJSON_IsObject(cfg))
+		return zpub_err_set(err, ZPUB_EINVAL, "a job's config must be a JSON object such as"
+		    " {\"source\": \"watch\", \"path\": \"/srv/drop\", \"action\": \"publish\"}");
+	const cJSON *k;
+	cJSON_ArrayForEach(k, cfg) {
+		int known = 0;
+		for (int i = 0; job_keys[i]; i++)
+			known |= strcmp(k->string, job_keys[i]) == 0;
+		if (!known)
+			return zpub_err_set(err, ZPUB_EINVAL, "unknown job setting '%s' (known: source,"
+			    " path, pattern, settle_ms, action, filters)", k->string);
+	}
+	const char *src = config_str(cfg, "source", "");
+	if (strcmp(src, "watch") == 0) {
+		const char *p = config_str(cfg, "path", "");
+		if (p[0] != '/')
+			return zpub_err_set(err, ZPUB_EINVAL, "a watch job needs \"path\": an absolute"
+			    " folder");
+	} else if (strcmp(src, "zoom") != 0)
+		return zpub_err_set(err, ZPUB_EINVAL, "a job's \"source\" is \"watch\" or \"zoom\"");
+	const char *act = config_str(cfg, "action", "publish");
+	if (strcmp(act, "sync") && strcmp(act, "process") && strcmp(act, "publish"))
+		return zpub_err_set(err, ZPUB_EINVAL, "a job's \"action\" is sync, process or publish");
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(cfg, "filters");
+	if (f && tpl_rules_check(f, err))
+		return zpub_err_prefix(err, "job filters");
+	return 0;
+}
+
+enum rec_status
+job_goal(const cJSON *job_cfg)
+{
+	const char *act = config_str(job_cfg, "action", "publish");
+	if (strcmp(act, "sync") == 0)
+		return ST_DOWNLOADED;
+	if (strcmp(act, "process") == 0)
+		return ST_PROCESSED;
+	return ST_READY;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Regular, visible, finished files of dir, sorted; a file counts as
+ * finished when it has not changed for settle_ms. */
+static int
+watch_scan(const char *dir, const char *pattern, int64_t settle_ms, char ***out, int *n,
+    int *growing, struct zpub_err *err)
+{
+	DIR *d = opendir(dir);
+	*out = NULL;
+	*n = 0;
+	*growing = 0;
+	if (d == NULL)
+		return zpub_err_set(err, ZPUB_EIO, "cannot read the watch folder %s: %s", dir,
+		    strerror(errno));
+	int cap = 0;
+	int64_t now = time_now_ms();
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		size_t len = strlen(e->d_name);
+		if ((len > 4 && strcmp(e->d_name + len - 4, ".tmp") == 0) ||
+		    (len > 5 && strcmp(e->d_name + len - 5, ".part") == 0))
+			continue;
+		if (pattern && *pattern && !tpl_glob_match(pattern, e->d_name, 0))
+			continue;
+		char *p = path_join(dir, e->d_name);
+		struct stat sb;
+		if (stat(p, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			free(p);
+			continue;
+		}
+		int64_t mt = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
+		if (sb.st_size == 0 || now - mt < settle_ms) {
+			(*growing)++;
+			free(p);
+			continue;
+		}
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = realloc(*out, (size_t)cap * sizeof **out);
+			if (*out == NULL)
+				abort();
+		}
+		(*out)[(*n)++] = p;
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(*out, (size_t)*n, sizeof **out, name_cmp);
+	return 0;
+}
+
+/* What the process stage would do with this config, for the dry-run report. */
+static cJSON *
+cut_summary(const cJSON *cfg)
+{
+	cJSON *c = cJSON_CreateObject();
+	cJSON_AddBoolToObject(c, "remove_silence",
+	    config_bool(cfg, "processing.video.remove_silence", 1));
+	cJSON_AddNumberToObject(c, "threshold_db",
+	    config_double(cfg, "processing.video.threshold_db", -40));
+	cJSON_AddNumberToObject(c, "min_silence_ms",
+	    (double)config_int(cfg, "processing.video.min_silence_ms", 1000));
+	cJSON_AddNumberToObject(c, "keep_pause_ms",
+	    (double)config_int(cfg, "processing.video.keep_pause_ms", 700));
+	cJSON_AddBoolToObject(c, "trim_head", config_bool(cfg, "processing.video.trim_head", 1));
+	cJSON_AddBoolToObject(c, "trim_tail", config_bool(cfg, "processing.video.trim_tail", 1));
+	return c;
+}
+
+static cJSON *
+publish_summary(const cJSON *cfg, enum rec_status goal)
+{
+	cJSON *a = cJSON_CreateArray();
+	if (goal != ST_READY)
+		return a;
+	const cJSON *t = config_find(cfg, "output_targets"), *e;
+	cJSON_ArrayForEach(e, t)
+		if (!cJSON_IsNull(e) && !cJSON_IsFalse(e))
+			cJSON_AddItemToArray(a, cJSON_CreateString(e->string));
+	return a;
+}
+
+static void
+add_count(cJSON *report, const char *key)
+{
+	cJSON *c = cJSON_GetObjectItemCaseSensitive(report, key);
+	cJSON_SetNumberValue(c, c->valuedouble + 1);
+}
+
+/* The job's goal travels with the recording as its own override. */
+static void
+set_goal(struct store *st, int64_t rec_id, enum rec_status goal, int64_t job_id)
+{
+	struct store_recording *r = NULL;
+	if (store_recording_get(st, rec_id, &r, NULL) != 0)
+		return;
+	cJSON *c = cJSON_Parse(r->config && *r->config ? r->config : "{}");
+	if (c == NULL)
+		c = cJSON_CreateObject();
+	config_set(c, "daemon.until", status_name(goal), NULL);
+	char num[32];
+	snprintf(num, sizeof num, "%lld", (long long)job_id);
+	config_set(c, "daemon.job", num, NULL);
+	char *txt = cJSON_PrintUnformatted(c);
+	store_recording_set_config(st, rec_id, txt, NULL);
+	cJSON_free(txt);
+	cJSON_Delete(c);
+	store_recording_free(r);
+}
+
+static int
+watch_run(struct store *st, const cJSON *tcfg, const struct store_job *job, const cJSON *jcfg,
+    const char *tenant, int dry_run, cJSON *report, int64_t **new_ids, int *n_new,
+    struct zpub_err *err)
+{
+	char **files = NULL;
+	int nf = 0, growing = 0, rc;
+	struct store_template *tv = NULL;
+	int ntv = 0;
+	enum rec_status goal = job_goal(jcfg);
+	const cJSON *filters = cJSON_GetObjectItemCaseSensitive(jcfg, "filters");
+
+	rc = watch_scan(config_str(jcfg, "path", ""), config_str(jcfg, "pattern", NULL),
+	    config_int(jcfg, "settle_ms", 5000), &files, &nf, &growing, err);
+	if (rc)
+		return rc;
+	cJSON_AddNumberToObject(report, "still_growing", growing);
+	if ((rc = store_templates(st, job->tenant_id, &tv, &ntv, err)) != 0)
+		goto out;
+	cJSON *items = cJSON_GetObjectItemCaseSensitive(report, "items");
+	for (int i = 0; i < nf; i++) {
+		cJSON *it = cJSON_CreateObject();
+		cJSON_AddItemToArray(items, it);
+		cJSON_AddStringToObject(it, "file", files[i]);
+		char *title = ingest_title_from_name(files[i]);
+		cJSON_AddStringToObject(it, "title", title);
+		struct stat sb;
+		int64_t mtime = stat(files[i], &sb) == 0 ? (int64_t)sb.st_mtime * 1000 : 0;
+		char hex[65];
+		struct zpub_err e2;
+		int64_t old = 0;
+		if (fs_sha256(files[i], hex, &e2) == 0) {
+			char *ref = xasprintf("sha256:%s", hex);
+			if (store_recording_find_ref(st, job->tenant_id, "watch", ref, &old, NULL) != 0)
+				old = 0;
+			free(ref);
+		}
+		if (old > 0) {
+			cJSON_AddStringToObject(it, "action", "exists");
+			cJSON_AddNumberToObject(it, "id", (double)old);
+			add_count(report, "existing");
+			free(title);
+			continue;
+		}
+		struct media_info *mi = NULL;
+		int64_t dur = 0;
+		if (media_probe(files[i], &mi, &e2) == 0)
+			dur = mi->duration_ms;
+		media_info_free(mi);
+		cJSON_AddNumberToObject(it, "duration_ms", (double)dur);
+		struct tpl_subject subj = { title, "watch", dur, mtime };
+		if (filters && tpl_rules_match(filters, &subj, e2.msg, sizeof e2.msg, NULL) != 1) {
+			cJSON_AddStringToObject(it, "action", "filtered");
+			cJSON_AddStringToObject(it, "reason", e2.msg);
+			add_count(report, "filtered");
+			free(title);
+			continue;
+		}
+		int pick = tpl_pick(tv, ntv, &subj);
+		cJSON *rcfg = cJSON_Duplicate(tcfg, 1);
+		if (pick >= 0) {
+			cJSON_AddStringToObject(it, "template", tv[pick].name);
+			cJSON *layer = tpl_config_layer(&tv[pick]);
+			config_merge(rcfg, layer);
+			cJSON_Delete(layer);
+		} else
+			cJSON_AddNullToObject(it, "template");
+		if (goal >= ST_PROCESSED)
+			cJSON_AddItemToObject(it, "cut", cut_summary(rcfg));
+		cJSON_AddItemToObject(it, "publish", publish_summary(rcfg, goal));
+		cJSON_Delete(rcfg);
+		if (dry_run) {
+			cJSON_AddStringToObject(it, "action", "import");
+			add_count(report, "would_import");
+			free(title);
+			continue;
+		}
+		struct ingest_opts o = { job->tenant_id, tenant, NULL, "watch", { NULL, NULL } };
+		struct ingest_result res;
+		memset(&res, 0, sizeof res);
+		if (ingest_file(st, files[i], &o, &res, &e2) != 0) {
+			cJSON_AddStringToObject(it, "action", "error");
+			cJSON_AddStringToObject(it, "error", e2.msg);
+			add_count(report, "errors");
+			log_warn("job %s: %s", job->name, e2.msg);
+			free(title);
+			continue;
+		}
+		cJSON_AddNumberToObject(it, "id", (double)res.id);
+		if (res.existed) {
+			cJSON_AddStringToObject(it, "action", "exists");
+			add_count(report, "existing");
+			free(title);
+			continue;
+		}
+		set_goal(st, res.id, goal, job->id);
+		int64_t applied = 0;
+		if (tpl_apply(st, res.id, &applied, &e2) != 0)
+			log_warn("job %s: recording %lld: %s", job->name, (long long)res.id, e2.msg);
+		store_journal(st, res.id, "info", "job", "imported by job '%s' from %s", job->name,
+		    files[i]);
+		cJSON_AddStringToObject(it, "action", "import");
+		add_count(report, "imported");
+		if (new_ids) {
+			*new_ids = realloc(*new_ids, (size_t)(*n_new + 1) * sizeof **new_ids);
+			if (*new_ids == NULL)
+				abort();
+			(*new_ids)[(*n_new)++] = res.id;
+		}
+		free(title);
+	}
+out:
+	store_templates_free(tv, ntv);
+	for (int i = 0; i < nf; i++)
+		free(files[i]);
+	free(files);
+	return rc;
+}
+
+static int
+zoom_run(struct store *st, const cJSON *tcfg, const char *key_path, const struct store_job *job,
+    const cJSON *jcfg, int dry_run, cJSON *report, int64_t **new_ids, int *n_new,
+    struct zpub_err *err)
+{
+	struct vault *v = NULL;
+	cJSON *zr = NULL;
+	int64_t *ids = NULL;
+	int n = 0, rc;
+	if (key_path == NULL)
+		return zpub_err_set(err, ZPUB_EAUTH, "job '%s': no vault key to reach the Zoom"
+		    " account with", job->name);
+	if ((rc = vault_open(st, key_path, &v, err)) != 0)
+		return rc;
+	struct zoom_sync_opts o;
+	memset(&o, 0, sizeof o);
+	int64_t today = time_now_ms() / 86400000 * 86400000;
+	o.to_ms = today;
+	o.from_ms = today - config_int(jcfg, "days", 7) * 86400000;
+	o.dry_run = dry_run;
+	rc = zoom_sync(st, v, job->tenant_id, tcfg, &o, &zr, dry_run ? NULL : &ids, &n, err);
+	enum rec_status goal = job_goal(jcfg);
+	cJSON *items = cJSON_GetObjectItemCaseSensitive(report, "items");
+	const cJSON *row;
+	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(zr, "created")) {
+		cJSON *it = cJSON_Duplicate(row, 1);
+		cJSON_AddStringToObject(it, "action", "import");
+		if (!cJSON_GetObjectItemCaseSensitive(it, "template"))
+			cJSON_AddNullToObject(it, "template");
+		cJSON_AddItemToObject(it, "publish", publish_summary(tcfg, goal));
+		cJSON_AddItemToArray(items, it);
+		add_count(report, dry_run ? "would_import" : "imported");
+	}
+	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(zr, "skipped")) {
+		cJSON *it = cJSON_Duplicate(row, 1);
+		cJSON_AddStringToObject(it, "action", "filtered");
+		cJSON_AddItemToArray(items, it);
+		add_count(report, "filtered");
+	}
+	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(report, "existing"),
+	    (double)config_int(zr, "existing", 0));
+	for (int i = 0; i < n; i++) {
+		set_goal(st, ids[i], goal, job->id);
+		if (new_ids) {
+			*new_ids = realloc(*new_ids, (size_t)(*n_new + 1) * sizeof **new_ids);
+			if (*new_ids == NULL)
+				abort();
+			(*new_ids)[(*n_new)++] = ids[i];
+		}
+	}
+	free(ids);
+	cJSON_Delete(zr);
+	vault_close(v);
+	return rc;
+}
+
+int
+job_run(struct store *st, const cJSON *base_cfg, const char *key_path,
+    const struct store_job *job, int dry_run, cJSON **report, int64_t **new_ids, int *n_new,
+    struct zpub_err *err)
+{
+	struct store_tenant ten;
+	cJSON *jcfg = NULL, *tcfg = NULL;
+	int rc;
+	*report = NULL;
+	if (new_ids) {
+		*new_ids = NULL;
+		*n_new = 0;
+	}
+	if ((rc = store_tenant_get(st, job->tenant_id, &ten, err)) != 0)
+		return rc;
+	jcfg = cJSON_Parse(job->config ? job->config : "{}");
+	if ((rc = job_config_check(jcfg, err)) != 0) {
+		zpub_err_prefix(err, "job '%s'", job->name);
+		goto out;
+	}
+	tcfg = tenant_config(st, base_cfg, job->tenant_id);
+	cJSON *r = cJSON_CreateObject();
+	*report = r;
+	cJSON_AddStringToObject(r, "job", job->name);
+	cJSON_AddStringToObject(r, "tenant", ten.name);
+	cJSON_AddBoolToObject(r, "dry_run", dry_run);
+	cJSON_AddStringToObject(r, "source", config_str(jcfg, "source", ""));
+	cJSON_AddStringToObject(r, "goal", status_name(job_goal(jcfg)));
+	cJSON_AddItemToObject(r, "items", cJSON_CreateArray());
+	static const char *const counts[] = { "imported", "would_import", "existing", "filtered",
+		"errors", NULL };
+	for (int i = 0; counts[i]; i++)
+		cJSON_AddNumberToObject(r, counts[i], 0);
+	if (strcmp(config_str(jcfg, "source", ""), "watch") == 0)
+		rc = watch_run(st, tcfg, job, jcfg, ten.name, dry_run, r, new_ids, n_new, err);
+	else
+		rc = zoom_run(st, tcfg, key_path, job, jcfg, dry_run, r, new_ids, n_new, err);
+out:
+	cJSON_Delete(tcfg);
+	cJSON_Delete(jcfg);
+	store_tenant_clear(&ten);
+	return rc;
+}
+
+char *
+job_report_summary(const cJSON *report)
+{
+	if (report == NULL)
+		return xstrdup("no report");
+	int dry = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "dry_run"));
+	return xasprintf("%s %d, %d existing, %d filtered, %d errors",
+	    dry ? "dry run: would import" : "imported",
+	    (int)config_int(report, dry ? "would_import" : "imported", 0),
+	    (int)config_int(report, "existing", 0), (int)config_int(report, "filtered", 0),
+	    (int)config_int(report, "errors", 0));
+}
+
+cJSON *
+job_to_json(const struct store_job *j)
+{
+	cJSON *o = cJSON_CreateObject();
+	char iso[32];
+	cJSON_AddNumberToObject(o, "id", (double)j->id);
+	cJSON_AddStringToObject(o, "name", j->name);
+	cJSON_AddStringToObject(o, "schedule", j->schedule);
+	cJSON *c = cJSON_Parse(j->config ? j->config : "{}");
+	cJSON_AddItemToObject(o, "config", c ? c : cJSON_CreateObject());
+	cJSON_AddBoolToObject(o, "dry_run", j->dry_run);
+	cJSON_AddBoolToObject(o, "enabled", j->enabled);
+	if (j->next_run_at > 0) {
+		time_iso(j->next_run_at, iso);
+		cJSON_AddStringToObject(o, "next_run_at", iso);
+	} else
+		cJSON_AddNullToObject(o, "next_run_at");
+	if (j->last_run_at > 0) {
+		time_iso(j->last_run_at, iso);
+		cJSON_AddStringToObject(o, "last_run_at", iso);
+	} else
+		cJSON_AddNullToObject(o, "last_run_at");
+	if (j->last_result)
+		cJSON_AddStringToObject(o, "last_result", j->last_result);
+	else
+		cJSON_AddNullToObject(o, "last_result");
+	return o;
+}
+
+/* How far this build's stages can take a recording from `from` without
+ * passing goal. */
+enum rec_status
+job_reachable(enum rec_status from, enum rec_status goal)
+{
+	enum rec_status s = from;
+	for (int guard = 0; guard < ST__COUNT; guard++) {
+		const struct stage_def *sd = pipeline_stage_for_input(NULL, s);
+		if (sd == NULL || sd->run == NULL || sd->input != s || sd->output > goal ||
+		    sd->output > ST_READY)
+			break;
+		s = sd->output;
+	}
+	return s;
+}

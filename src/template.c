@@ -1,0 +1,603 @@
+/*
+ * template.c — which template a recording gets, and applying it.
+ *
+ * The matcher is pure (a rules object and a subject in, yes/no and a reason
+ * out) so it is unit-tested without a store; tpl_apply() is the one place
+ * that reads templates from the store and writes the result into the
+ * recording.  The glob works on code points, not bytes, so `Лекц?я*` and
+ * `[А-Я]*` do what a Russian speaker expects, and case folding covers Latin,
+ * Latin-1/Extended-A, Greek and Cyrillic.
+ */
+#include "template.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "schedule.h"
+#include "store.h"
+#include "store_admin.h"
+#include "util.h"
+
+/* ---- UTF-8 and case folding ---- */
+
+/* Decodes one code point and advances *p; invalid bytes give U+FFFD. */
+static uint32_t
+utf8_next(const char **p)
+{
+	const unsigned char *s = (const unsigned char *)*p;
+	uint32_t c = s[0];
+	int len = 1;
+	if (c >= 0xf0 && c < 0xf8) {
+		len = 4;
+		c &= 0x07;
+	} else if (c >= 0xe0) {
+		len = c < 0xf0 ? 3 : 1;
+		c &= 0x0f;
+	} else if (c >= 0xc2) {
+		len = 2;
+		c &= 0x1f;
+	} else if (c >= 0x80) {
+		*p += 1;
+		return 0xfffd;
+	}
+	if (len == 1) {
+		*p += 1;
+		return s[0] >= 0xf8 ? 0xfffd : c;
+	}
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*p += i;
+			return 0xfffd;
+		}
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	*p += len;
+	return c;
+}
+
+/* Simple lower-case folding for the scripts lecture titles use. */
+static uint32_t
+fold(uint32_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c + 32;
+	if (c < 0xc0)
+		return c;
+	if (c <= 0xde && c != 0xd7)
+		return c + 32;                          /* Latin-1 */
+	if (c >= 0x100 && c <= 0x17f) {             /* Latin Extended-A pairs */
+		if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
+			return (c & 1) ? c + 1 : c;
+		if (c == 0x130 || c == 0x131 || c == 0x138 || c == 0x149 || c == 0x17f)
+			return c;
+		return (c & 1) ? c : c + 1;
+	}
+	if (c == 0x386)
+		return 0x3ac;
+	if (c >= 0x388 && c <= 0x38a)
+		return c + 37;
+	if (c == 0x38c || c == 0x38e || c == 0x38f)
+		return c + (c == 0x38c ? 64 : 63);
+	if (c >= 0x391 && c <= 0x3a9 && c != 0x3a2)
+		return c + 32;                          /* Greek */
+	if (c >= 0x410 && c <= 0x42f)
+		return c + 32;                          /* Cyrillic А-Я */
+	if (c >= 0x400 && c <= 0x40f)
+		return c + 80;                          /* Ѐ-Џ (Ё, Є, І, Ї, Ў, ...) */
+	if ((c >= 0x460 && c <= 0x481) || (c >= 0x48a && c <= 0x4bf) ||
+	    (c >= 0x4d0 && c <= 0x52f))
+		return (c & 1) ? c : c + 1;             /* Ѣ, Ґ, Ә, ... */
+	return c;
+}
+
+/* Matches one [...] class at *pp (just after '['); advances past ']'.
+ * Returns 1 match, 0 no match, -1 unterminated (then '[' is literal). */
+static int
+class_match(const char **pp, uint32_t c, int cs)
+{
+	const char *p = *pp;
+	int neg = 0, hit = 0, first = 1;
+	uint32_t fc = fold(c);
+	if (*p == '!' || *p == '^') {
+		neg = 1;
+		p++;
+	}
+	for (;;) {
+		if (*p == '\0')
+			return -1;
+		if (*p == ']' && !first)
+			break;
+		first = 0;
+		if (*p == '\\' && p[1])
+			p++;
+		uint32_t lo = utf8_next(&p), hi = lo;
+		if (*p == '-' && p[1] && p[1] != ']') {
+			p++;
+			if (*p == '\\' && p[1])
+				p++;
+			hi = utf8_next(&p);
+		}
+		if (c >= lo && c <= hi)
+			hit = 1;
+		else if (!cs && fold(lo) <= fold(hi) && fc >= fold(lo) && fc <= fold(hi))
+			hit = 1;
+	}
+	*pp = p + 1;
+	return hit != neg;
+}
+
+static int
+glob_at(const char *p, const char *t, int cs, int depth)
+{
+	if (depth > 64)
+		return 0;
+	while (*p) {
+		if (*p == '*') {
+			while (*p == '*')
+				p++;
+			if (*p == '\0')
+				return 1;
+			for (;;) {
+				if (glob_at(p, t, cs, depth + 1))
+					return 1;
+				if (*t == '\0')
+					return 0;
+				utf8_next(&t);
+			}
+		}
+		if (*t == '\0')
+			return 0;
+		uint32_t tc = utf8_next(&t);
+		if (*p == '?') {
+			p++;
+			continue;
+		}
+		if (*p == '[') {
+			const char *q = p + 1;
+			int m = class_match(&q, tc, cs);
+			if (m >= 0) {
+				if (!m)
+					return 0;
+				p = q;
+				continue;
+			}
+			/* unterminated: a literal '[' */
+		}
+		if (*p == '\\' && p[1])
+			p++;
+		uint32_t pc = utf8_next(&p);
+		if (pc != tc && (cs || fold(pc) != fold(tc)))
+			return 0;
+	}
+	return *t == '\0';
+}
+
+int
+tpl_glob_match(const char *pattern, const char *text, int case_sensitive)
+{
+	if (pattern == NULL || text == NULL)
+		return 0;
+	return glob_at(pattern, text, case_sensitive, 0);
+}
+
+/* ---- rules ---- */
+
+static const char *const known_rules[] = { "title", "name", "case_sensitive", "source",
+	"duration", "weekdays", "time", "comment", NULL };
+
+static int64_t
+json_duration_ms(const cJSON *v)
+{
+	if (cJSON_IsNumber(v))
+		return v->valuedouble >= 0 ? (int64_t)v->valuedouble : -1;
+	if (cJSON_IsString(v))
+		return sched_parse_duration_ms(v->valuestring);
+	return -1;
+}
+
+static int
+weekday_set(const cJSON *v, uint8_t *out)
+{
+	char buf[256] = "";
+	if (cJSON_IsString(v))
+		snprintf(buf, sizeof buf, "%s", v->valuestring);
+	else if (cJSON_IsArray(v)) {
+		const cJSON *e;
+		cJSON_ArrayForEach(e, v) {
+			if (!cJSON_IsString(e))
+				return -1;
+			size_t l = strlen(buf);
+			snprintf(buf + l, sizeof buf - l, "%s%s", l ? "," : "", e->valuestring);
+		}
+	} else
+		return -1;
+	/* Reuse the scheduler's day parser through a time-of-day schedule. */
+	char *txt = xasprintf("%s 00:00", buf);
+	struct sched s;
+	int rc = sched_parse(txt, &s, NULL);
+	free(txt);
+	if (rc)
+		return -1;
+	*out = s.wdays;
+	return 0;
+}
+
+static int
+time_window(const char *s, int *from_min, int *to_min)
+{
+	int h1, m1, h2, m2, n = 0;
+	if (sscanf(s, "%d:%d-%d:%d%n", &h1, &m1, &h2, &m2, &n) != 4 || s[n] != '\0' ||
+	    h1 < 0 || h1 > 24 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
+		return -1;
+	*from_min = h1 * 60 + m1;
+	*to_min = h2 * 60 + m2;
+	return 0;
+}
+
+static int
+strings_ok(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return 1;
+	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+		return 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v)
+		if (!cJSON_IsString(e))
+			return 0;
+	return 1;
+}
+
+int
+tpl_rules_check(const cJSON *rules, struct zpub_err *err)
+{
+	if (!cJSON_IsObject(rules))
+		return zpub_err_set(err, ZPUB_EINVAL, "matching rules must be a JSON object such as"
+		    " {\"title\": \"Лекция*\", \"weekdays\": \"mon-fri\"}");
+	const cJSON *r;
+	cJSON_ArrayForEach(r, rules) {
+		int known = 0;
+		for (int i = 0; known_rules[i]; i++)
+			known |= strcmp(r->string, known_rules[i]) == 0;
+		if (!known)
+			return zpub_err_set(err, ZPUB_EINVAL, "unknown matching rule '%s' (known: title,"
+			    " case_sensitive, source, duration, weekdays, time)", r->string);
+	}
+	const cJSON *v;
+	if (((v = cJSON_GetObjectItemCaseSensitive(rules, "title")) ||
+	    (v = cJSON_GetObjectItemCaseSensitive(rules, "name"))) && !strings_ok(v))
+		return zpub_err_set(err, ZPUB_EINVAL, "rule 'title' takes a glob or a list of globs");
+	if ((v = cJSON_GetObjectItemCaseSensitive(rules, "source")) && !strings_ok(v))
+		return zpub_err_set(err, ZPUB_EINVAL, "rule 'source' takes a source name (zoom,"
+		    " watch, local) or a list of them");
+	if ((v = cJSON_GetObjectItemCaseSensitive(rules, "duration"))) {
+		const cJSON *mn = cJSON_GetObjectItemCaseSensitive(v, "min");
+		const cJSON *mx = cJSON_GetObjectItemCaseSensitive(v, "max");
+		if (!cJSON_IsObject(v) || (!mn && !mx) || (mn && json_duration_ms(mn) < 0) ||
+		    (mx && json_duration_ms(mx) < 0))
+			return zpub_err_set(err, ZPUB_EINVAL, "rule 'duration' takes {\"min\": \"10m\","
+			    " \"max\": \"3h\"} (either may be left out)");
+	}
+	uint8_t days;
+	if ((v = cJSON_GetObjectItemCaseSensitive(rules, "weekdays")) && weekday_set(v, &days))
+		return zpub_err_set(err, ZPUB_EINVAL, "rule 'weekdays' takes \"mon-fri\","
+		    " \"mon,wed\" or [\"mon\", \"wed\"]");
+	int a, b;
+	if ((v = cJSON_GetObjectItemCaseSensitive(rules, "time")) &&
+	    (!cJSON_IsString(v) || time_window(v->valuestring, &a, &b)))
+		return zpub_err_set(err, ZPUB_EINVAL, "rule 'time' takes a window of start times"
+		    " such as \"08:00-12:30\"");
+	return 0;
+}
+
+static int
+any_glob(const cJSON *v, const char *text, int cs)
+{
+	if (cJSON_IsString(v))
+		return tpl_glob_match(v->valuestring, text, cs);
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v)
+		if (cJSON_IsString(e) && tpl_glob_match(e->valuestring, text, cs))
+			return 1;
+	return 0;
+}
+
+static int
+any_string(const cJSON *v, const char *text)
+{
+	if (cJSON_IsString(v))
+		return strcasecmp(v->valuestring, text) == 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v)
+		if (cJSON_IsString(e) && strcasecmp(e->valuestring, text) == 0)
+			return 1;
+	return 0;
+}
+
+#define NO(...) do { if (why) snprintf(why, why_len, __VA_ARGS__); return 0; } while (0)
+
+int
+tpl_rules_match(const cJSON *rules, const struct tpl_subject *s, char *why, size_t why_len,
+    struct zpub_err *err)
+{
+	int rc = tpl_rules_check(rules, err);
+	if (rc)
+		return rc;
+	if (why && why_len)
+		why[0] = '\0';
+	const cJSON *v;
+	int cs = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rules, "case_sensitive"));
+	if ((v = cJSON_GetObjectItemCaseSensitive(rules, "title")) ||
+	    (v = cJSON_GetObjectItemCaseSensitive(rules, "name"))) {
+		if (!any_glob(v, s->title ? s->title : "", cs))
+			NO("title '%s' does not match the title rule", s->title ? s->title : "");
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(rules, "source")) &&
+	    !any_string(v, s->source ? s->source : ""))
+		NO("source '%s' is not one of the rule's sources", s->source ? s->source : "?");
+	if ((v = cJSON_GetObjectItemCaseSensitive(rules, "duration"))) {
+		const cJSON *mn = cJSON_GetObjectItemCaseSensitive(v, "min");
+		const cJSON *mx = cJSON_GetObjectItemCaseSensitive(v, "max");
+		char hms[16];
+		time_hms(s->duration_ms, hms);
+		if (s->duration_ms <= 0)
+			NO("the duration is not known yet");
+		if (mn && s->duration_ms < json_duration_ms(mn))
+			NO("duration %s is shorter than the rule's minimum", hms);
+		if (mx && s->duration_ms > json_duration_ms(mx))
+			NO("duration %s is longer than the rule's maximum", hms);
+	}
+	const cJSON *wd = cJSON_GetObjectItemCaseSensitive(rules, "weekdays");
+	const cJSON *tw = cJSON_GetObjectItemCaseSensitive(rules, "time");
+	if (wd || tw) {
+		if (s->started_at <= 0)
+			NO("the start time is not known");
+		time_t tt = (time_t)(s->started_at / 1000);
+		struct tm tm;
+		localtime_r(&tt, &tm);
+		uint8_t days = 0x7f;
+		static const char *const dn[] = { "Sunday", "Monday", "Tuesday", "Wednesday",
+			"Thursday", "Friday", "Saturday" };
+		if (wd && weekday_set(wd, &days) == 0 && !((days >> tm.tm_wday) & 1))
+			NO("it started on a %s, not one of the rule's weekdays", dn[tm.tm_wday]);
+		int from, to, at = tm.tm_hour * 60 + tm.tm_min;
+		if (tw && time_window(tw->valuestring, &from, &to) == 0) {
+			int in = from <= to ? (at >= from && at < to) : (at >= from || at < to);
+			if (!in)
+				NO("it started at %02d:%02d, outside %s", tm.tm_hour, tm.tm_min,
+				    tw->valuestring);
+		}
+	}
+	return 1;
+}
+#undef NO
+
+int
+tpl_pick(const struct store_template *v, int n, const struct tpl_subject *s)
+{
+	int best = -1;
+	for (int i = 0; i < n; i++) {
+		if (!v[i].enabled)
+			continue;
+		cJSON *rules = cJSON_Parse(v[i].matching_rules ? v[i].matching_rules : "{}");
+		int m = rules ? tpl_rules_match(rules, s, NULL, 0, NULL) : 0;
+		cJSON_Delete(rules);
+		if (m != 1)
+			continue;
+		if (best < 0 || v[i].priority > v[best].priority ||
+		    (v[i].priority == v[best].priority && v[i].id < v[best].id))
+			best = i;
+	}
+	return best;
+}
+
+cJSON *
+tpl_config_layer(const struct store_template *t)
+{
+	cJSON *layer = cJSON_CreateObject();
+	cJSON *pc = t->processing_config ? cJSON_Parse(t->processing_config) : NULL;
+	if (cJSON_IsObject(pc) && pc->child) {
+		/* {"video": ...} is the processing section; {"processing": ...,
+		 * "pipeline": ...} names top-level sections itself. */
+		static const char *const roots[] = { "processing", "pipeline", "publish",
+			"metadata", "output_targets", "daemon", NULL };
+		int rooted = 0;
+		for (int i = 0; roots[i]; i++)
+			rooted |= cJSON_GetObjectItemCaseSensitive(pc, roots[i]) != NULL;
+		if (rooted)
+			config_merge(layer, pc);
+		else {
+			cJSON *wrap = cJSON_CreateObject();
+			cJSON_AddItemToObject(wrap, "processing", cJSON_Duplicate(pc, 1));
+			config_merge(layer, wrap);
+			cJSON_Delete(wrap);
+		}
+	}
+	cJSON_Delete(pc);
+	static const struct { const char *key; size_t off; } parts[] = {
+		{ "metadata", offsetof(struct store_template, metadata) },
+		{ "output_targets", offsetof(struct store_template, output_targets) },
+	};
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		const char *txt = *(char *const *)((const char *)t + parts[i].off);
+		cJSON *o = txt ? cJSON_Parse(txt) : NULL;
+		if (cJSON_IsObject(o) && o->child) {
+			cJSON *wrap = cJSON_CreateObject();
+			cJSON_AddItemToObject(wrap, parts[i].key, o);
+			config_merge(layer, wrap);
+			cJSON_Delete(wrap);
+		} else
+			cJSON_Delete(o);
+	}
+	return layer;
+}
+
+int
+tpl_apply(struct store *st, int64_t rec_id, int64_t *applied, struct zpub_err *err)
+{
+	struct store_recording *rec = NULL;
+	struct store_template *v = NULL;
+	struct store_tenant ten;
+	cJSON *tcfg = NULL, *layer = NULL, *over = NULL;
+	int n = 0, rc;
+	memset(&ten, 0, sizeof ten);
+	if (applied)
+		*applied = 0;
+
+	if ((rc = store_recording_get(st, rec_id, &rec, err)) != 0)
+		return rc;
+	if (rec->template_id > 0) {
+		if (applied)
+			*applied = rec->template_id;
+		goto out;
+	}
+	if ((rc = store_templates(st, rec->tenant_id, &v, &n, err)) != 0)
+		goto out;
+	struct tpl_subject subj = { rec->title, rec->source, rec->duration_ms, rec->started_at };
+	int pick = tpl_pick(v, n, &subj);
+	const char *how = "matched";
+	if (pick < 0) {
+		if ((rc = store_tenant_get(st, rec->tenant_id, &ten, err)) != 0)
+			goto out;
+		tcfg = cJSON_Parse(ten.config ? ten.config : "{}");
+		const char *policy = config_str(tcfg, "templates.no_match", "default");
+		if (strcmp(policy, "skip") == 0) {
+			char detail[256];
+			snprintf(detail, sizeof detail, "no template of tenant '%s' matches '%s'",
+			    rec->tenant, rec->title);
+			rc = store_recording_move(st, rec_id, rec->status, ST_SKIPPED, detail, err);
+			if (rc == 0) {
+				store_journal(st, rec_id, "info", "template", "%s; skipped", detail);
+				if (applied)
+					*applied = -1;
+			}
+			goto out;
+		}
+		if (strcmp(policy, "none") != 0) {
+			const char *def = config_str(tcfg, "templates.default", "default");
+			for (int i = 0; i < n; i++)
+				if (strcmp(v[i].name, def) == 0 && v[i].enabled)
+					pick = i;
+			how = "default";
+		}
+		if (pick < 0) {
+			store_journal(st, rec_id, "info", "template",
+			    "no template matches; the base configuration applies");
+			goto out;
+		}
+	}
+	layer = tpl_config_layer(&v[pick]);
+	over = rec->config && *rec->config ? cJSON_Parse(rec->config) : NULL;
+	if (over)
+		config_merge(layer, over);
+	char *txt = cJSON_PrintUnformatted(layer);
+	rc = store_recording_set_template(st, rec_id, v[pick].id, txt, err);
+	cJSON_free(txt);
+	if (rc == 0) {
+		store_journal(st, rec_id, "info", "template", "template '%s' (%s, priority %d)",
+		    v[pick].name, how, v[pick].priority);
+		log_info("recording %lld: template '%s' (%s)", (long long)rec_id, v[pick].name, how);
+		if (applied)
+			*applied = v[pick].id;
+	}
+out:
+	cJSON_Delete(over);
+	cJSON_Delete(layer);
+	cJSON_Delete(tcfg);
+	store_tenant_clear(&ten);
+	store_templates_free(v, n);
+	store_recording_free(rec);
+	return rc;
+}
+
+static void
+add_json_field(cJSON *o, const char *key, const char *txt)
+{
+	cJSON *v = txt ? cJSON_Parse(txt) : NULL;
+	cJSON_AddItemToObject(o, key, v ? v : cJSON_CreateObject());
+}
+
+cJSON *
+tpl_to_json(const struct store_template *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	char iso[32];
+	cJSON_AddNumberToObject(o, "id", (double)t->id);
+	cJSON_AddStringToObject(o, "name", t->name);
+	cJSON_AddNumberToObject(o, "priority", t->priority);
+	cJSON_AddBoolToObject(o, "enabled", t->enabled);
+	add_json_field(o, "matching_rules", t->matching_rules);
+	add_json_field(o, "processing_config", t->processing_config);
+	add_json_field(o, "metadata", t->metadata);
+	add_json_field(o, "output_targets", t->output_targets);
+	time_iso(t->created_at, iso);
+	cJSON_AddStringToObject(o, "created_at", iso);
+	time_iso(t->updated_at, iso);
+	cJSON_AddStringToObject(o, "updated_at", iso);
+	return o;
+}
+
+int
+tpl_from_json(const cJSON *j, struct store_template *t, int partial, struct zpub_err *err)
+{
+	static const char *const keys[] = { "name", "priority", "enabled", "matching_rules",
+		"processing_config", "metadata", "output_targets", "id", "created_at",
+		"updated_at", NULL };
+	if (!cJSON_IsObject(j))
+		return zpub_err_set(err, ZPUB_EINVAL, "a template is a JSON object");
+	const cJSON *k;
+	cJSON_ArrayForEach(k, j) {
+		int known = 0;
+		for (int i = 0; keys[i]; i++)
+			known |= strcmp(k->string, keys[i]) == 0;
+		if (!known)
+			return zpub_err_set(err, ZPUB_EINVAL, "unknown template field '%s' (known: name,"
+			    " priority, enabled, matching_rules, processing_config, metadata,"
+			    " output_targets)", k->string);
+	}
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "name");
+	if (v) {
+		if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) > 200 ||
+		    !utf8_valid(v->valuestring, strlen(v->valuestring)))
+			return zpub_err_set(err, ZPUB_EINVAL, "a template's name is a non-empty string");
+		free(t->name);
+		t->name = xstrdup(v->valuestring);
+	} else if (!partial)
+		return zpub_err_set(err, ZPUB_EINVAL, "a template needs a \"name\"");
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "priority"))) {
+		if (!cJSON_IsNumber(v) || v->valuedouble < -1000000 || v->valuedouble > 1000000)
+			return zpub_err_set(err, ZPUB_EINVAL, "\"priority\" is a number");
+		t->priority = (int)v->valuedouble;
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "enabled"))) {
+		if (!cJSON_IsBool(v))
+			return zpub_err_set(err, ZPUB_EINVAL, "\"enabled\" is true or false");
+		t->enabled = cJSON_IsTrue(v);
+	} else if (!partial)
+		t->enabled = 1;
+	static const struct { const char *key; size_t off; } objs[] = {
+		{ "matching_rules", offsetof(struct store_template, matching_rules) },
+		{ "processing_config", offsetof(struct store_template, processing_config) },
+		{ "metadata", offsetof(struct store_template, metadata) },
+		{ "output_targets", offsetof(struct store_template, output_targets) },
+	};
+	for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
+		if (!(v = cJSON_GetObjectItemCaseSensitive(j, objs[i].key)))
+			continue;
+		if (!cJSON_IsObject(v))
+			return zpub_err_set(err, ZPUB_EINVAL, "\"%s\" is a JSON object", objs[i].key);
+		if (i == 0 && tpl_rules_check(v, err))
+			return err ? err->code : ZPUB_EINVAL;
+		char **dst = (char **)((char *)t + objs[i].off);
+		char *txt = cJSON_PrintUnformatted(v);
+		free(*dst);
+		*dst = xstrdup(txt);
+		cJSON_free(txt);
+	}
+	return 0;
+}

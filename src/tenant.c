@@ -1,0 +1,131 @@
+/*
+ * tenant.c — a tenant's configuration layer and quota checks.  The SQL is in
+ * db/store_admin.c; this file decides what the numbers mean.
+ */
+#include "tenant.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "store.h"
+#include "store_admin.h"
+#include "util.h"
+
+cJSON *
+tenant_config(struct store *st, const cJSON *base, int64_t tenant_id)
+{
+	cJSON *cfg = base ? cJSON_Duplicate(base, 1) : cJSON_CreateObject();
+	struct store_tenant t;
+	if (store_tenant_get(st, tenant_id, &t, NULL) != 0)
+		return cfg;
+	cJSON *over = t.config ? cJSON_Parse(t.config) : NULL;
+	if (cJSON_IsObject(over))
+		config_merge(cfg, over);
+	cJSON_Delete(over);
+	store_tenant_clear(&t);
+	return cfg;
+}
+
+static int64_t
+utc_ms(int year, int mon0)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = year - 1900 + mon0 / 12;
+	tm.tm_mon = mon0 % 12;
+	tm.tm_mday = 1;
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+void
+tenant_month_range(int64_t t, int64_t *from_ms, int64_t *to_ms)
+{
+	time_t tt = (time_t)(t / 1000);
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	*from_ms = utc_ms(tm.tm_year + 1900, tm.tm_mon);
+	*to_ms = utc_ms(tm.tm_year + 1900, tm.tm_mon + 1);
+}
+
+int
+tenant_month_parse(const char *s, int64_t *from_ms, int64_t *to_ms)
+{
+	int y, m, n = 0;
+	if (sscanf(s, "%4d-%2d%n", &y, &m, &n) != 2 || s[n] != '\0' || y < 1970 || m < 1 ||
+	    m > 12)
+		return -1;
+	*from_ms = utc_ms(y, m - 1);
+	*to_ms = utc_ms(y, m);
+	return 0;
+}
+
+int64_t
+tenant_parse_bytes(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	int64_t mul = 1;
+	switch (*end) {
+	case 'k': case 'K': mul = 1024; end++; break;
+	case 'm': case 'M': mul = 1024 * 1024; end++; break;
+	case 'g': case 'G': mul = (int64_t)1 << 30; end++; break;
+	case 't': case 'T': mul = (int64_t)1 << 40; end++; break;
+	default: break;
+	}
+	if (*end == 'B' || *end == 'b' || (*end == 'i' && end[1] == 'B'))
+		end += *end == 'i' ? 2 : 1;
+	if (*end != '\0')
+		return -1;
+	return (int64_t)(v * (double)mul);
+}
+
+int
+tenant_quota_check(struct store *st, int64_t tenant_id, const char *stage, int running,
+    struct zpub_err *err)
+{
+	struct store_tenant t;
+	int rc = store_tenant_get(st, tenant_id, &t, err);
+	if (rc)
+		return rc;
+	if (t.quota_concurrent > 0 && running >= t.quota_concurrent) {
+		rc = zpub_err_set(err, ZPUB_EQUOTA, "tenant '%s' already runs %d stage%s (its quota"
+		    " is %lld at once); waiting", t.name, running, running == 1 ? "" : "s",
+		    (long long)t.quota_concurrent);
+		goto out;
+	}
+	int grows = stage == NULL || strcmp(stage, "download") == 0 || strcmp(stage, "process") == 0;
+	if (t.quota_storage_bytes > 0 && grows) {
+		int64_t used = 0;
+		if ((rc = store_tenant_storage_bytes(st, tenant_id, &used, err)) != 0)
+			goto out;
+		if (used >= t.quota_storage_bytes) {
+			rc = zpub_err_set(err, ZPUB_EQUOTA, "tenant '%s' uses %lld bytes of its %lld-byte"
+			    " storage quota; waiting until space is freed or the quota is raised"
+			    " ('zpub tenant quota %s --storage SIZE')", t.name, (long long)used,
+			    (long long)t.quota_storage_bytes, t.name);
+			goto out;
+		}
+	}
+	if (t.quota_minutes_month > 0 && (stage == NULL || strcmp(stage, "process") == 0)) {
+		int64_t from, to;
+		double used = 0;
+		tenant_month_range(time_now_ms(), &from, &to);
+		if ((rc = store_usage_sum(st, tenant_id, "processing_minutes", from, to, &used,
+		    err)) != 0)
+			goto out;
+		if (used >= (double)t.quota_minutes_month) {
+			rc = zpub_err_set(err, ZPUB_EQUOTA, "tenant '%s' has processed %.1f minutes this"
+			    " month, its quota is %lld; waiting for next month or a higher quota",
+			    t.name, used, (long long)t.quota_minutes_month);
+			goto out;
+		}
+	}
+out:
+	store_tenant_clear(&t);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * usage.h — metering: usage rows with their cost from the price table.
+ *
+ * Prices live in config under "prices": {"KIND": {"PROVIDER": price per
+ * unit, "*": default}}, e.g. {"transcription_minutes": {"fireworks": 0.0009},
+ * "processing_minutes": {"*": 0}, "upload_bytes": {"youtube": 0}}.  Known
+ * kinds: processing_minutes, transcription_minutes, llm_tokens, upload_bytes,
+ * storage_bytes.
+ */
+#ifndef ZPUB_USAGE_H
+#define ZPUB_USAGE_H
+
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "err.h"
+
+struct store;
+
+/* Price per unit of kind from provider (0 when the table has none). */
+double usage_price(const cJSON *cfg, const char *kind, const char *provider);
+
+/* Adds a usage row costed with the price table. */
+int usage_record(struct store *st, const cJSON *cfg, int64_t tenant_id, int64_t rec_id,
+    const char *kind, const char *provider, double amount, struct zpub_err *err);
+
+#endif

@@ -1,0 +1,332 @@
+/*
+ * test_api.c — the control API core without sockets: the role matrix
+ * (owner, editor, viewer), the tenant wall against guessed ids, tokens
+ * (missing, wrong), rate limits (429 + Retry-After), bad JSON and unknown
+ * fields, unknown routes and methods, and /openapi.json validated as
+ * OpenAPI 3 (openapi-spec-validator when python has it).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "config.h"
+#include "store.h"
+#include "store_admin.h"
+#include "testutil.h"
+
+struct fx {
+	char *dir;
+	struct store *st;
+	struct api *api;
+	char owner[64], editor[64], viewer[64], other[64];
+	int64_t rec_a, rec_b, tpl_a, job_a, tenant_b;
+};
+
+static void
+token_for(struct store *st, int64_t tenant, const char *name, const char *role, char tok[64])
+{
+	char hash[65];
+	assert_int_equal(store_user_add(st, tenant, name, role, NULL, NULL), 0);
+	api_token_new(tok);
+	api_token_hash(tok, hash);
+	assert_int_equal(store_user_set_token_hash(st, tenant, name, hash, NULL), 0);
+}
+
+static int64_t
+rec(struct store *st, int64_t tenant, const char *ref)
+{
+	struct store_recording r = { 0 };
+	r.tenant_id = tenant;
+	r.source = (char *)"local";
+	r.source_ref = (char *)ref;
+	r.title = (char *)"Лекция";
+	r.status = ST_DOWNLOADED;
+	int64_t id;
+	assert_int_equal(store_recording_add(st, &r, &id, NULL), 0);
+	return id;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	struct zpub_err err;
+	f->dir = test_tmpdir("api");
+	char *db = path_join(f->dir, "zpub.db");
+	assert_int_equal(store_open(db, f->dir, &f->st, &err), 0);
+	free(db);
+	assert_int_equal(store_tenant_add(f->st, "b", &f->tenant_b, NULL), 0);
+	token_for(f->st, 1, "olga", "owner", f->owner);
+	token_for(f->st, 1, "egor", "editor", f->editor);
+	token_for(f->st, 1, "vera", "viewer", f->viewer);
+	token_for(f->st, f->tenant_b, "boris", "owner", f->other);
+	f->rec_a = rec(f->st, 1, "a1");
+	f->rec_b = rec(f->st, f->tenant_b, "b1");
+	struct store_template t = { 0 };
+	t.tenant_id = 1;
+	t.name = (char *)"lectures";
+	t.enabled = 1;
+	assert_int_equal(store_template_put(f->st, &t, &f->tpl_a, NULL), 0);
+	struct store_job j = { 0 };
+	j.tenant_id = 1;
+	j.name = (char *)"drop";
+	j.schedule = (char *)"every 1h";
+	j.config = (char *)"{\"source\":\"watch\",\"path\":\"/nonexistent\"}";
+	j.enabled = 1;
+	assert_int_equal(store_job_put(f->st, &j, &f->job_a, NULL), 0);
+	cJSON *cfg = cJSON_Parse("{\"api\": {\"rate_per_minute\": 1000, \"rate_per_hour\": 5000}}");
+	assert_int_equal(api_new(f->st, cfg, &f->api), 0);
+	cJSON_Delete(cfg);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	api_free(f->api);
+	store_close(f->st);
+	fs_remove_tree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Calls the API; returns the status, keeps the body in *body if asked. */
+static int
+call(struct fx *f, const char *tok, const char *method, const char *path, const char *body,
+    char **out_body)
+{
+	char auth[128];
+	snprintf(auth, sizeof auth, "Bearer %s", tok ? tok : "");
+	const char *q = strchr(path, '?');
+	char p[256];
+	snprintf(p, sizeof p, "%.*s", q ? (int)(q - path) : (int)strlen(path), path);
+	struct api_request r = { method, p, q ? q + 1 : "", body, body ? strlen(body) : 0,
+		tok ? auth : NULL, "127.0.0.1:1", 0 };
+	struct api_response resp;
+	api_handle(f->api, &r, &resp);
+	assert_non_null(resp.body);
+	cJSON *j = cJSON_Parse(resp.body);
+	assert_non_null(j);   /* every answer is JSON */
+	if (resp.status >= 400)
+		assert_true(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "error")));
+	cJSON_Delete(j);
+	int st = resp.status;
+	if (out_body)
+		*out_body = resp.body;
+	else
+		free(resp.body);
+	return st;
+}
+
+static void
+test_role_matrix(void **state)
+{
+	struct fx *f = *state;
+	char path[128];
+	struct { const char *method, *path, *body; int owner, editor, viewer; } m[] = {
+		{ "GET", "/recordings", NULL, 200, 200, 200 },
+		{ "GET", "/recordings/%lld", NULL, 200, 200, 200 },
+		{ "GET", "/templates", NULL, 200, 200, 200 },
+		{ "GET", "/jobs", NULL, 200, 200, 200 },
+		{ "GET", "/usage", NULL, 200, 200, 200 },
+		{ "GET", "/audit", NULL, 200, 403, 403 },
+		{ "POST", "/templates", "{\"name\": \"t-%s\", \"matching_rules\": {\"title\": \"Лекция*\"}}",
+		  201, 201, 403 },
+		{ "POST", "/jobs", "{\"name\": \"j-%s\", \"schedule\": \"every 1h\", \"config\":"
+		  " {\"source\": \"watch\", \"path\": \"/srv\"}}", 201, 403, 403 },
+		{ "POST", "/recordings/%lld/publish", NULL, 200, 200, 403 },
+		{ "POST", "/jobs/%lld/run", NULL, 202, 403, 403 },
+	};
+	const char *who[] = { "owner", "editor", "viewer" };
+	const char *tok[] = { f->owner, f->editor, f->viewer };
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+		int want[] = { m[i].owner, m[i].editor, m[i].viewer };
+		for (int k = 0; k < 3; k++) {
+			int64_t id = strstr(m[i].path, "jobs") ? f->job_a : f->rec_a;
+			snprintf(path, sizeof path, m[i].path, (long long)id);
+			char body[256];
+			if (m[i].body)
+				snprintf(body, sizeof body, m[i].body, who[k]);
+			int got = call(f, tok[k], m[i].method, path, m[i].body ? body : NULL, NULL);
+			if (got != want[k])
+				fail_msg("%s %s as %s: %d, want %d", m[i].method, path, who[k], got, want[k]);
+		}
+	}
+	/* Editors may skip; viewers may not. */
+	snprintf(path, sizeof path, "/recordings/%lld/skip", (long long)f->rec_a);
+	assert_int_equal(call(f, f->viewer, "POST", path, NULL, NULL), 403);
+	assert_int_equal(call(f, f->editor, "POST", path, NULL, NULL), 200);
+}
+
+static void
+test_tokens(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(call(f, NULL, "GET", "/recordings", NULL, NULL), 401);
+	assert_int_equal(call(f, "zpub_not-a-real-token-at-all", "GET", "/recordings", NULL, NULL),
+	    401);
+	assert_int_equal(call(f, NULL, "GET", "/health", NULL, NULL), 200);
+	/* A removed user's token stops working. */
+	assert_int_equal(store_user_remove(f->st, 1, "vera", NULL), 0);
+	assert_int_equal(call(f, f->viewer, "GET", "/recordings", NULL, NULL), 401);
+}
+
+static void
+test_tenant_wall(void **state)
+{
+	struct fx *f = *state;
+	char p[128], *body = NULL;
+	const char *fmt[] = { "GET /recordings/%lld", "POST /recordings/%lld/retry",
+		"POST /recordings/%lld/skip", "POST /recordings/%lld/publish" };
+	for (int i = 0; i < 4; i++) {
+		char m[8];
+		const char *sp = strchr(fmt[i], ' ');
+		snprintf(m, sizeof m, "%.*s", (int)(sp - fmt[i]), fmt[i]);
+		snprintf(p, sizeof p, sp + 1, (long long)f->rec_a);
+		assert_int_equal(call(f, f->other, m, p, NULL, NULL), 404);
+	}
+	snprintf(p, sizeof p, "/templates/%lld", (long long)f->tpl_a);
+	assert_int_equal(call(f, f->other, "GET", p, NULL, NULL), 404);
+	assert_int_equal(call(f, f->other, "PATCH", p, "{\"priority\": 5}", NULL), 404);
+	assert_int_equal(call(f, f->other, "DELETE", p, NULL, NULL), 404);
+	snprintf(p, sizeof p, "/jobs/%lld", (long long)f->job_a);
+	assert_int_equal(call(f, f->other, "GET", p, NULL, NULL), 404);
+	assert_int_equal(call(f, f->other, "DELETE", p, NULL, NULL), 404);
+	snprintf(p, sizeof p, "/jobs/%lld/dry-run", (long long)f->job_a);
+	assert_int_equal(call(f, f->other, "POST", p, NULL, NULL), 404);
+	/* Lists hold only the caller's tenant. */
+	assert_int_equal(call(f, f->other, "GET", "/recordings", NULL, &body), 200);
+	cJSON *j = cJSON_Parse(body);
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "recordings");
+	assert_int_equal(cJSON_GetArraySize(arr), 1);
+	assert_int_equal((int64_t)cJSON_GetArrayItem(arr, 0)->child->valuedouble, f->rec_b);
+	cJSON_Delete(j);
+	free(body);
+	assert_int_equal(call(f, f->other, "GET", "/templates", NULL, &body), 200);
+	assert_string_equal(body, "{\"templates\":[]}");
+	free(body);
+	/* Nothing of tenant a changed. */
+	struct store_template t;
+	assert_int_equal(store_template_get_id(f->st, 1, f->tpl_a, &t, NULL), 0);
+	assert_int_equal(t.priority, 0);
+	store_template_clear(&t);
+}
+
+static void
+test_bad_bodies(void **state)
+{
+	struct fx *f = *state;
+	char *body = NULL;
+	assert_int_equal(call(f, f->owner, "POST", "/templates", "{\"name\": ", NULL), 400);
+	assert_int_equal(call(f, f->owner, "POST", "/templates", "[1, 2]", NULL), 400);
+	assert_int_equal(call(f, f->owner, "POST", "/templates", NULL, NULL), 400);
+	assert_int_equal(call(f, f->owner, "POST", "/templates", "\"\xff\xfe\"", NULL), 400);
+	assert_int_equal(call(f, f->owner, "POST", "/templates",
+	    "{\"name\": \"x\", \"colour\": \"red\"}", &body), 400);
+	assert_non_null(strstr(body, "colour"));
+	free(body);
+	assert_int_equal(call(f, f->owner, "POST", "/templates",
+	    "{\"name\": \"x\", \"matching_rules\": {\"titel\": \"x\"}}", &body), 400);
+	assert_non_null(strstr(body, "titel"));
+	free(body);
+	assert_int_equal(call(f, f->owner, "POST", "/templates", "{\"name\": \"lectures\"}", NULL),
+	    409);
+	assert_int_equal(call(f, f->owner, "POST", "/jobs", "{\"name\": \"j\", \"schedule\":"
+	    " \"every 0s\", \"config\": {\"source\": \"watch\", \"path\": \"/x\"}}", NULL), 400);
+	assert_int_equal(call(f, f->owner, "POST", "/jobs", "{\"name\": \"j\", \"schedule\":"
+	    " \"@daily\", \"config\": {\"source\": \"watch\", \"path\": \"/x\"}, \"x\": 1}", NULL),
+	    400);
+	assert_int_equal(call(f, f->owner, "GET", "/nope", NULL, NULL), 404);
+	assert_int_equal(call(f, f->owner, "PUT", "/recordings", NULL, NULL), 405);
+	assert_int_equal(call(f, f->owner, "GET", "/recordings/0", NULL, NULL), 404);
+	assert_int_equal(call(f, f->owner, "GET", "/recordings/abc", NULL, NULL), 404);
+	assert_int_equal(call(f, f->owner, "GET", "/recordings/99999", NULL, NULL), 404);
+	assert_int_equal(call(f, f->owner, "GET", "/usage?month=2026-13", NULL, NULL), 400);
+	/* A good edit through PATCH changes only what it names. */
+	char p[64];
+	snprintf(p, sizeof p, "/templates/%lld", (long long)f->tpl_a);
+	assert_int_equal(call(f, f->editor, "PATCH", p, "{\"priority\": 7}", &body), 200);
+	cJSON *j = cJSON_Parse(body);
+	assert_int_equal(config_int(j, "priority", 0), 7);
+	assert_string_equal(config_str(j, "name", ""), "lectures");
+	cJSON_Delete(j);
+	free(body);
+}
+
+static void
+test_rate_limit(void **state)
+{
+	struct fx *f = *state;
+	api_free(f->api);
+	cJSON *cfg = cJSON_Parse("{\"api\": {\"rate_per_minute\": 3, \"rate_per_hour\": 5}}");
+	assert_int_equal(api_new(f->st, cfg, &f->api), 0);
+	cJSON_Delete(cfg);
+	char auth[128];
+	snprintf(auth, sizeof auth, "Bearer %s", f->editor);
+	int64_t t0 = 1800000000000;
+	int codes[8], retry[8];
+	int64_t at[] = { 0, 1, 2, 3, 61000, 61001, 61002, 130000 };
+	for (int i = 0; i < 8; i++) {
+		struct api_request r = { "GET", "/recordings", "", NULL, 0, auth, "p", t0 + at[i] };
+		struct api_response resp;
+		api_handle(f->api, &r, &resp);
+		codes[i] = resp.status;
+		retry[i] = resp.retry_after_s;
+		api_response_clear(&resp);
+	}
+	/* 3 a minute: the 4th waits ~60 s; the next minute allows 2 more (5 an hour). */
+	int want[] = { 200, 200, 200, 429, 200, 200, 429, 429 };
+	for (int i = 0; i < 8; i++)
+		if (codes[i] != want[i])
+			fail_msg("request %d: %d, want %d", i, codes[i], want[i]);
+	assert_true(retry[3] >= 59 && retry[3] <= 60);
+	assert_true(retry[6] > 3000);   /* the hour is full */
+	/* Another token is not held back. */
+	assert_int_equal(call(f, f->owner, "GET", "/recordings", NULL, NULL), 200);
+}
+
+static void
+test_openapi_document(void **state)
+{
+	struct fx *f = *state;
+	char *body = NULL;
+	assert_int_equal(call(f, NULL, "GET", "/openapi.json", NULL, &body), 200);
+	cJSON *doc = cJSON_Parse(body);
+	assert_string_equal(config_str(doc, "openapi", ""), "3.0.3");
+	assert_non_null(config_find(doc, "paths"));
+	cJSON_Delete(doc);
+	char *path = path_join(f->dir, "openapi.json");
+	assert_int_equal(fs_write_atomic(path, body, strlen(body), 0600, NULL), 0);
+	free(body);
+	char *cmd = xasprintf("python3 -c 'import json,sys\n"
+	    "try:\n from openapi_spec_validator import validate\n"
+	    "except ImportError:\n validate = None\n"
+	    "d = json.load(open(sys.argv[1]))\n"
+	    "assert d[\"openapi\"].startswith(\"3.\") and \"/recordings/{id}\" in d[\"paths\"]\n"
+	    "validate and validate(d)' %s", path);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_role_matrix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tenant_wall, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_bodies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_openapi_document, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
