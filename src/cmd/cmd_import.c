@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "ingest.h"
 #include "store.h"
+#include "template.h"
 
 int
 cmd_import(struct cli *cli, int argc, char **argv)
@@ -58,6 +59,10 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		if (res.existed)
 			fprintf(stderr, "zpub: '%s' was imported before as recording %lld\n", argv[i],
 			    (long long)res.id);
+		else if (tpl_apply(cli->store, res.id, NULL, &err) != 0)
+			/* The recording is in; only the template choice failed. */
+			fprintf(stderr, "zpub: recording %lld: no template applied: %s\n",
+			    (long long)res.id, err.msg);
 		if (out) {
 			cJSON *e = cJSON_CreateObject();
 			cJSON_AddStringToObject(e, "file", argv[i]);

@@ -48,6 +48,10 @@ recording_json(const struct store_recording *r)
 	add_str(o, "detail", r->detail);
 	add_str(o, "failed_stage", r->failed_stage);
 	cJSON_AddNumberToObject(o, "attempts", r->attempts);
+	if (r->template_id > 0)
+		cJSON_AddNumberToObject(o, "template_id", (double)r->template_id);
+	else
+		cJSON_AddNullToObject(o, "template_id");
 	add_time(o, "next_retry_at", r->next_retry_at);
 	if (r->progress >= 0) {
 		cJSON *p = cJSON_AddObjectToObject(o, "progress");

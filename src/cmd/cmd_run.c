@@ -11,6 +11,7 @@
 #include "config.h"
 #include "pipeline.h"
 #include "store.h"
+#include "tenant.h"
 
 static int
 run_ids(struct cli *cli, int64_t *ids, int n, enum rec_status until)
@@ -20,8 +21,11 @@ run_ids(struct cli *cli, int64_t *ids, int n, enum rec_status until)
 	struct pipeline_opts po = { until, cli->owner,
 		config_int(cli->config, "pipeline.lease_ms", 60000), { cli_progress, cli }, 0, NULL,
 		cli->key_path };
+	/* The tenant's layer sits between the user's config and the template's. */
+	cJSON *cfg = tenant_config(cli->store, cli->config, cli->tenant_id);
 	for (int i = 0; i < n; i++) {
-		int rc = pipeline_run(cli->store, cli->config, cli->data_dir, ids[i], &po, &err);
+		int rc = pipeline_run(cli->store, cfg ? cfg : cli->config, cli->data_dir, ids[i], &po,
+		    &err);
 		cli_progress_done(cli);
 		if (rc) {
 			cli_fail(cli, &err);
@@ -29,6 +33,7 @@ run_ids(struct cli *cli, int64_t *ids, int n, enum rec_status until)
 		} else
 			printf("%lld %s\n", (long long)ids[i], status_name(until));
 	}
+	cJSON_Delete(cfg);
 	return failed;
 }
 

@@ -43,6 +43,19 @@ expect_rc 0 "$ZPUB" list
 echo "$OUT" | grep -q "Лекция 3 — сортировка 🎓" || fail "list lacks the title"
 ok "unicode name"
 
+# A template whose glob matches the Cyrillic title is applied at import.
+expect_rc 0 "$ZPUB" template add lectures --match '{"title":"Лекция*"}' --processing '{"video":{"max_pause_ms":1500}}'
+name2="$T/Лекция 4.mp4"
+make_mp4 "$name2" 1
+expect_rc 0 "$ZPUB" import "$name2"
+id4=$OUT
+expect_rc 0 "$ZPUB" show "$id4" --json
+[ "$(echo "$OUT" | jget template_id)" != None ] || fail "no template applied at import: $OUT"
+expect_rc 0 "$ZPUB" show 1 --json
+[ "$(echo "$OUT" | jget template_id)" = None ] || fail "template applied to a non-matching title"
+expect_rc 0 "$ZPUB" delete "$id4"
+ok "template applied at import"
+
 # Not media, empty, missing, a folder: refused, nothing stored.
 printf 'This is a text file, not a lecture.\n%.0s' {1..200} > "$T/notes.mp4"
 : > "$T/empty.mp4"
