@@ -11,6 +11,7 @@
  * and channel limits stop the target with a retry time and burn no retries.
  */
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -480,7 +481,8 @@ acked_from_range(const char *range)
 	long long a, b;
 	if (range == NULL)
 		return 0;
-	if (sscanf(range, "bytes=%lld-%lld", &a, &b) == 2 && b >= a)
+	/* A hostile or broken server may send any numbers: only a sane range counts. */
+	if (sscanf(range, "bytes=%lld-%lld", &a, &b) == 2 && a >= 0 && b >= a && b < INT64_MAX - 1)
 		return b + 1;
 	return -1;
 }
