@@ -8,7 +8,9 @@
  */
 #include "pipeline.h"
 
+#include <dirent.h>
 #include <math.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -242,6 +244,30 @@ pipeline_media_dir(const char *data_dir, const char *tenant, int64_t rec_id)
 	return xasprintf("%s/media/%s/%lld", data_dir, tenant, (long long)rec_id);
 }
 
+/* Files named *.tmp in a recording's folder are half-written artefacts of
+ * a run that died before its rename.  Under the lease nobody else writes
+ * there, so they can go before the stage starts again.  (Resumable
+ * downloads keep their bytes in *.part, which stays.) */
+static void
+sweep_tmp(const char *dir, int64_t rec_id)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		if (n > 4 && strcmp(e->d_name + n - 4, ".tmp") == 0) {
+			char *p = path_join(dir, e->d_name);
+			if (unlink(p) == 0)
+				log_warn("recording %lld: removed %s left by an interrupted run",
+				    (long long)rec_id, p);
+			free(p);
+		}
+	}
+	closedir(d);
+}
+
 static int
 run_one(struct store *st, const cJSON *config, const char *data_dir,
     struct store_recording *rec, const struct stage_def *sd,
@@ -283,6 +309,8 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 	struct zpub_err serr;
 	zpub_err_clear(&serr);
 	rc = fs_mkdir_p(media_dir, 0700, &serr);
+	if (rc == 0)
+		sweep_tmp(media_dir, rec->id);
 	if (rc == 0) {
 		int64_t t0 = time_mono_ms();
 		rc = sd->run(&ctx, &serr);

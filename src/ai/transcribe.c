@@ -29,6 +29,7 @@
 
 #if ZPUB_HAVE_POCKETSPHINX
 #include <pocketsphinx.h>
+#include <sphinxbase/err.h>
 #endif
 
 #define SR 16000
@@ -386,7 +387,7 @@ ps_config(const char *modeldir)
 	char *lm = xasprintf("%s/en-us/en-us.lm.bin", modeldir);
 	char *dict = xasprintf("%s/en-us/cmudict-en-us.dict", modeldir);
 	cmd_ln_t *c = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-lm", lm, "-dict", dict,
-	    "-logfn", "/dev/null", "-remove_silence", "no", "-samprate", "16000",
+	    "-remove_silence", "no", "-samprate", "16000",
 	    /* per-utterance normalisation: results do not depend on which
 	     * thread decoded what before */
 	    "-cmn", "batch", NULL);
@@ -413,12 +414,23 @@ ps_clean_word(const char *w)
 	return s;
 }
 
+/* SphinxBase keeps process-wide state (its log stream, which `-logfn`
+ * reopens and a decoder's free closes, and lazily built tables): building
+ * and freeing decoders on two threads at once corrupted the heap.  So the
+ * log is switched off once, and decoders are made and freed one at a time;
+ * only the decoding itself runs in parallel.  The lock is static because
+ * the state it guards is the library's, not a job's. */
+static pthread_mutex_t ps_lib_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void *
 ps_worker(void *arg)
 {
 	struct ps_job *j = arg;
+	pthread_mutex_lock(&ps_lib_lock);
+	err_set_logfp(NULL);
 	cmd_ln_t *cfg = ps_config(j->modeldir);
 	ps_decoder_t *ps = cfg ? ps_init(cfg) : NULL;
+	pthread_mutex_unlock(&ps_lib_lock);
 
 	if (ps == NULL) {
 		pthread_mutex_lock(&j->lock);
@@ -473,10 +485,12 @@ ps_worker(void *arg)
 			atomic_store(&j->cancel, 2);
 	}
 out:
+	pthread_mutex_lock(&ps_lib_lock);
 	if (ps)
 		ps_free(ps);
 	if (cfg)
 		cmd_ln_free_r(cfg);
+	pthread_mutex_unlock(&ps_lib_lock);
 	return NULL;
 }
 #endif

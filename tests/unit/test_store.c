@@ -304,9 +304,19 @@ test_runner_commits_artifacts_and_status(void **state)
 	    "\"retry_cap_ms\":5000}}");
 	struct pipeline_opts po = { ST_PROCESSED, "test@nowhere:1", 60000, { NULL, NULL }, 0, table, NULL };
 	int64_t id = add_rec(st, "run", ST_DOWNLOADED);
+	/* Debris of a run killed before its rename is swept under the lease. */
+	char *mdir = pipeline_media_dir(dir, "default", id);
+	char *debris = path_join(mdir, "topics.v1.json.tmp");
+	char *part = path_join(mdir, "source.mp4.part");
+	assert_int_equal(fs_mkdir_p(mdir, 0700, &err), 0);
+	assert_int_equal(fs_write_atomic(debris, "x", 1, 0600, &err), 0);
+	assert_int_equal(fs_write_atomic(part, "x", 1, 0600, &err), 0);
 	stage_calls = 0;
 	assert_int_equal(pipeline_run(st, cfg, dir, id, &po, &err), 0);
 	assert_int_equal(stage_calls, 1);
+	assert_false(fs_exists(debris));
+	assert_true(fs_exists(part));
+	free(mdir); free(debris); free(part);
 	struct store_artifact *a = NULL;
 	int n = 0;
 	assert_int_equal(store_artifacts(st, id, "cut_video", &a, &n, &err), 0);
