@@ -253,7 +253,7 @@ store_journal(struct store *st, int64_t rec_id, const char *level, const char *e
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	log_redact(msg);
+	log_redact(msg, sizeof msg);
 	zlog(strcmp(level, "error") == 0 ? LOG_ERROR :
 	    strcmp(level, "warn") == 0 ? LOG_WARN : LOG_INFO,
 	    "recording %lld: %s: %s", (long long)rec_id, event, msg);

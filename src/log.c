@@ -60,11 +60,15 @@ log_close(void)
 void log_set_stderr(int on) { log_state.to_stderr = on; }
 void log_set_level(enum log_level lvl) { log_state.level = lvl; }
 
-/* Masks the value following each marker up to a delimiter. */
+/* Masks the value following each marker up to a delimiter.  The mask may
+ * be longer than the value it hides: the line never grows past cap (the end
+ * of the line is cut instead), and a value that cannot be masked whole is
+ * cut away. */
 static void
-mask_after(char *s, const char *marker, const char *stop)
+mask_after(char *s, size_t cap, const char *marker, const char *stop)
 {
-	size_t ml = strlen(marker);
+	static const char red[] = "[redacted]";
+	const size_t rl = sizeof red - 1, ml = strlen(marker);
 	for (char *p = strcasestr(s, marker); p != NULL; p = strcasestr(p, marker)) {
 		char *v = p + ml;
 		while (*v == ' ' || *v == '"' || *v == ':' || *v == '=')
@@ -72,29 +76,36 @@ mask_after(char *s, const char *marker, const char *stop)
 		char *e = v;
 		while (*e && strchr(stop, *e) == NULL)
 			e++;
-		if (e - v >= 4) {
-			static const char red[] = "[redacted]";
-			size_t rl = sizeof red - 1;
-			memmove(v + rl, e, strlen(e) + 1);
-			memcpy(v, red, rl);
-			e = v + rl;
+		if (e - v < 4) {
+			p = e;
+			continue;
 		}
-		p = e;
+		size_t head = (size_t)(v - s), tail = strlen(e);
+		if (head + rl + 1 > cap) {
+			*v = '\0';
+			return;
+		}
+		if (head + rl + tail + 1 > cap)
+			tail = cap - 1 - head - rl;
+		memmove(v + rl, e, tail);
+		v[rl + tail] = '\0';
+		memcpy(v, red, rl);
+		p = v + rl;
 	}
 }
 
 char *
-log_redact(char *s)
+log_redact(char *s, size_t cap)
 {
 	static const char *const keys[] = {
 		"bearer ", "access_token", "refresh_token", "client_secret",
 		"api_key", "apikey", "password", "code_verifier", "x-api-key", "token=",
 		"\"code\"", "code=", NULL
 	};
-	if (s == NULL)
+	if (s == NULL || cap == 0)
 		return s;
 	for (int i = 0; keys[i]; i++)
-		mask_after(s, keys[i], " \t\r\n\"&,;}'");
+		mask_after(s, cap, keys[i], " \t\r\n\"&,;}'");
 	return s;
 }
 
@@ -112,7 +123,7 @@ zlog(enum log_level lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	log_redact(line);
+	log_redact(line, sizeof line);
 	for (char *p = line; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';

@@ -24,7 +24,8 @@ void zlog(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf
 #define log_warn(...) zlog(LOG_WARN, __VA_ARGS__)
 #define log_error(...) zlog(LOG_ERROR, __VA_ARGS__)
 
-/* Rewrites s in place, masking secret values.  Returns s. */
-char *log_redact(char *s);
+/* Rewrites s (a buffer of cap bytes) in place, masking secret values;
+ * never writes past cap.  Returns s. */
+char *log_redact(char *s, size_t cap);
 
 #endif

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -27,6 +30,13 @@ main(int argc, char **argv)
 	struct cli cli;
 	const char *data_dir = NULL, *tenant = NULL;
 	int verbose = 0, i;
+
+	/* zpub holds tokens and keys in memory: no core dumps that could carry
+	 * them, and everything it writes is private to its user. */
+	struct rlimit nocore = { 0, 0 };
+	setrlimit(RLIMIT_CORE, &nocore);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	umask(077);
 	struct daemon_opts dopts = { 0, NULL };
 	int daemon_mode = 0;
 

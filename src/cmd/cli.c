@@ -137,7 +137,7 @@ cli_fail(struct cli *cli, const struct zpub_err *err)
 	(void)cli;
 	char msg[sizeof err->msg];
 	snprintf(msg, sizeof msg, "%s", err->msg[0] ? err->msg : zpub_err_name(err->code));
-	fprintf(stderr, "zpub: %s\n", log_redact(msg));
+	fprintf(stderr, "zpub: %s\n", log_redact(msg, sizeof msg));
 	return 1;
 }
 

@@ -1,0 +1,54 @@
+# lib.sh — sourced by tests/e2e/faults_*.sh after tests/lib/e2e.sh: starts
+# tests/fakes/faultproxy.py in front of a fake and reads what it did.
+#
+# proxy_start NAME ROUTE=PORT... -- [--fault SPEC]...
+#   starts a proxy (log in $T/NAME.proxy.log), sets PROXY_<ROUTE> to its
+#   ports; stops the previous proxy of that NAME.
+#   Faults can be (re)armed later with proxy_arm NAME SPEC... (connection
+#   numbers start again at 1).
+# proxy_stop NAME
+# proxy_events NAME  the JSON lines of its log (one per connection)
+declare -A PROXY_PIDS
+proxy_start() {
+	local name=$1 routes=() faults=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do routes+=(--route "$1"); shift; done
+	[ $# -gt 0 ] && shift
+	while [ $# -gt 0 ]; do faults+=(--fault "$1"); shift; done
+	proxy_stop "$name"
+	rm -f "$T/$name.proxy.ports" "$T/$name.proxy.log"
+	: > "$T/$name.proxy.faults"
+	python3 "$ZPUB_SRC/tests/fakes/faultproxy.py" "${routes[@]}" "${faults[@]}" --rewrite \
+		--fault-file "$T/$name.proxy.faults" \
+		--port-file "$T/$name.proxy.ports" --log "$T/$name.proxy.log" \
+		>"$T/$name.proxy.out" 2>"$T/$name.proxy.err" &
+	PROXY_PIDS[$name]=$!
+	local i
+	for i in $(seq 100); do [ -s "$T/$name.proxy.ports" ] && break; sleep 0.05; done
+	[ -s "$T/$name.proxy.ports" ] || fail "faultproxy did not start: $(cat "$T/$name.proxy.err")"
+	eval "$(python3 -c 'import json,sys
+for k, v in json.load(open(sys.argv[1])).items(): print(f"PROXY_{k.upper()}={v}")' "$T/$name.proxy.ports")"
+	touch "$T/$name.proxy.log"
+}
+proxy_arm() {
+	local name=$1
+	shift
+	printf '%s\n' "$@" > "$T/$name.proxy.faults.new"
+	mv "$T/$name.proxy.faults.new" "$T/$name.proxy.faults"
+	: > "$T/$name.proxy.log"
+}
+proxy_stop() {
+	local p=${PROXY_PIDS[$1]:-}
+	if [ -n "$p" ]; then kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; fi
+	PROXY_PIDS[$1]=
+}
+proxy_stop_all() {
+	local k
+	for k in "${!PROXY_PIDS[@]}"; do proxy_stop "$k"; done
+}
+proxy_events() { cat "$T/$1.proxy.log"; }
+# proxy_fired NAME — how many connections met a fault.
+proxy_fired() {
+	python3 -c 'import json,sys
+print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["fault"]))' "$T/$1.proxy.log"
+}
