@@ -14,15 +14,10 @@ ffmpeg -v error -y -f lavfi -i "testsrc=size=320x180:rate=25:duration=30" \
 	-f lavfi -i "sine=f=440:d=30,volume='if(lt(mod(t\,8)\,5)\,1\,0)':eval=frame" \
 	-map 0:v -map 1:a -c:v libx264 -preset ultrafast -pix_fmt yuv420p -g 50 -bf 0 \
 	-c:a aac -t 30 "$T/gen/base.mp4"
-# Known open (issue 9 report): PocketSphinx decoders loaded on two threads
-# at once corrupt the heap or deadlock (src/ai/transcribe.c ps_worker), so
-# the runs here transcribe on one thread; a run that still dies by itself is
-# reported, not failed (the invariants are checked after it).  A transcribe
-# stage killed while writing topics leaves topics.vN.json.tmp behind (the
-# rerun writes topics.vN+1.json): reported, not failed.  Drop these once
-# fixed; ZPUB_CRASH_STRICT=1 runs without them.
-allow=(--allow-crashes --known-tmp 'topics.v*.json.tmp' --config processing.transcription.concurrency=1)
-[ "${ZPUB_CRASH_STRICT:-0}" = 1 ] && allow=()
+# Strict: a runner that dies by itself, or a *.tmp that survives its stage,
+# fails the test (both were real bugs, fixed: PocketSphinx decoders built on
+# two threads at once, and debris of killed runs).
+allow=()
 kills=${ZPUB_CRASH_KILLS:-20}
 [ -n "${ASAN_OPTIONS:-}" ] && kills=${ZPUB_CRASH_KILLS:-10}   # slower under the sanitizers
 python3 "$ZPUB_SRC/tests/crash/crash_harness.py" --zpub "$ZPUB" --work "$T/crash" \
