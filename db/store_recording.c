@@ -674,26 +674,44 @@ out:
 	return rc;
 }
 
-int
-store_stage_fail(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
-    const char *stage, enum rec_status retry_to, const char *reason, int64_t next_retry_at,
-    int count_attempt, struct zpub_err *err)
+/* The shared start of a stage's unhappy end: in a new transaction, drop the
+ * lease, mark the run failed and move the recording to `to`.  On success the
+ * transaction stays open for the caller's own rows; on error it is rolled
+ * back.  *from gets the status the recording left. */
+static int
+end_run_begin(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
+    enum rec_status to, const char *reason, enum rec_status *from, struct zpub_err *err)
 {
 	struct store_recording *r = NULL;
 	int rc;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	if ((rc = store_recording_get(st, rec_id, &r, err)) != 0)
-		goto out;
-	if ((rc = clear_lease(st, rec_id, owner, err)) != 0)
-		goto out;
-	if (run_id > 0 && (rc = finish_run(st, run_id, "failed", reason, NULL, err)) != 0)
-		goto out;
-	if ((rc = move_cas(st, rec_id, r->status, ST_FAILED, reason, err)) != 0)
-		goto out;
+	if ((rc = store_recording_get(st, rec_id, &r, err)) == 0 &&
+	    (rc = clear_lease(st, rec_id, owner, err)) == 0 &&
+	    (run_id <= 0 || (rc = finish_run(st, run_id, "failed", reason, NULL, err)) == 0) &&
+	    (rc = move_cas(st, rec_id, r->status, to, reason, err)) == 0)
+		*from = r->status;
+	if (rc)
+		store_rollback(st);
+	store_recording_free(r);
+	return rc;
+}
+
+int
+store_stage_fail(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
+    const char *stage, enum rec_status retry_to, const char *reason, int64_t next_retry_at,
+    int count_attempt, struct zpub_err *err)
+{
+	enum rec_status from;
+	int rc = end_run_begin(st, rec_id, run_id, owner, ST_FAILED, reason, &from, err);
+	if (rc)
+		return rc;
 	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET failed_stage = ?, attempts ="
 	    " attempts + ?, next_retry_at = ?, retry_status = ? WHERE id = ?", err);
-	if (s == NULL) { rc = ZPUB_EDB; goto out; }
+	if (s == NULL) {
+		store_rollback(st);
+		return ZPUB_EDB;
+	}
 	sqlite3_bind_text(s, 1, stage, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 2, count_attempt ? 1 : 0);
 	if (next_retry_at > 0)
@@ -706,10 +724,8 @@ store_stage_fail(struct store *st, int64_t rec_id, int64_t run_id, const char *o
 		store_journal(st, rec_id, "error", "failed", "%s failed: %s", stage, reason);
 		rc = store_commit(st, err);
 	}
-out:
 	if (rc)
 		store_rollback(st);
-	store_recording_free(r);
 	return rc;
 }
 
@@ -717,25 +733,14 @@ int
 store_stage_expire(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
     const char *reason, struct zpub_err *err)
 {
-	struct store_recording *r = NULL;
-	int rc;
-	if ((rc = store_begin(st, err)) != 0)
-		return rc;
-	if ((rc = store_recording_get(st, rec_id, &r, err)) != 0)
-		goto out;
-	if ((rc = clear_lease(st, rec_id, owner, err)) != 0)
-		goto out;
-	if (run_id > 0 && (rc = finish_run(st, run_id, "failed", reason, NULL, err)) != 0)
-		goto out;
-	if ((rc = move_cas(st, rec_id, r->status, ST_EXPIRED, reason, err)) != 0)
-		goto out;
-	store_journal(st, rec_id, "warn", "expired", "%s -> EXPIRED: %s", status_name(r->status),
-	    reason);
-	rc = store_commit(st, err);
-out:
+	enum rec_status from;
+	int rc = end_run_begin(st, rec_id, run_id, owner, ST_EXPIRED, reason, &from, err);
 	if (rc)
+		return rc;
+	store_journal(st, rec_id, "warn", "expired", "%s -> EXPIRED: %s", status_name(from),
+	    reason);
+	if ((rc = store_commit(st, err)) != 0)
 		store_rollback(st);
-	store_recording_free(r);
 	return rc;
 }
 
