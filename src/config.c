@@ -2,6 +2,7 @@
  * config.c — deep merge, dotted-key access and the user config file.
  */
 #include "config.h"
+#include "jnum.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -99,7 +100,7 @@ int64_t
 config_int(const cJSON *cfg, const char *key, int64_t def)
 {
 	const cJSON *v = config_find(cfg, key);
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
+	return jnum_or(v, -JNUM_MAX, JNUM_MAX, def);
 }
 
 double

@@ -13,6 +13,7 @@
 #include "ai/ai.h"
 #include "ai/text.h"
 #include "config.h"
+#include "jnum.h"
 #include "pipeline.h"
 #include "store.h"
 #include "util.h"
@@ -130,7 +131,7 @@ extra_int(const char *json, const char *key, int64_t def)
 {
 	cJSON *o = json ? cJSON_Parse(json) : NULL;
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	int64_t r = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
+	int64_t r = jnum_or(v, -JNUM_MAX, JNUM_MAX, def);
 	cJSON_Delete(o);
 	return r;
 }

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "jnum.h"
 #include "log.h"
 #include "schedule.h"
 #include "store.h"
@@ -194,7 +195,7 @@ static int64_t
 json_duration_ms(const cJSON *v)
 {
 	if (cJSON_IsNumber(v))
-		return v->valuedouble >= 0 ? (int64_t)v->valuedouble : -1;
+		return jnum_or(v, 0, JNUM_MS_MAX, -1);
 	if (cJSON_IsString(v))
 		return sched_parse_duration_ms(v->valuestring);
 	return -1;
@@ -570,9 +571,11 @@ tpl_from_json(const cJSON *j, struct store_template *t, int partial, struct zpub
 	} else if (!partial)
 		return zpub_err_set(err, ZPUB_EINVAL, "a template needs a \"name\"");
 	if ((v = cJSON_GetObjectItemCaseSensitive(j, "priority"))) {
-		if (!cJSON_IsNumber(v) || v->valuedouble < -1000000 || v->valuedouble > 1000000)
-			return zpub_err_set(err, ZPUB_EINVAL, "\"priority\" is a number");
-		t->priority = (int)v->valuedouble;
+		int64_t prio;
+		if (!jnum_get(v, -1000000, 1000000, &prio))
+			return zpub_err_set(err, ZPUB_EINVAL,
+			    "\"priority\" is a whole number from -1000000 to 1000000");
+		t->priority = (int)prio;
 	}
 	if ((v = cJSON_GetObjectItemCaseSensitive(j, "enabled"))) {
 		if (!cJSON_IsBool(v))

@@ -12,6 +12,7 @@
  */
 #include "ai/ai.h"
 #include "ai/text.h"
+#include "jnum.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -134,14 +135,16 @@ item_start(const cJSON *x)
 	for (size_t i = 0; ms_keys[i]; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(x, ms_keys[i]);
 		if (cJSON_IsNumber(v))
-			return (int64_t)v->valuedouble;
-		if (cJSON_IsString(v))
-			return (int64_t)atoll(v->valuestring);
+			return jnum_or(v, 0, JNUM_MS_MAX, -1);
+		if (cJSON_IsString(v)) {
+			long long ms = strtoll(v->valuestring, NULL, 10); /* saturates */
+			return ms >= 0 && ms <= JNUM_MS_MAX ? (int64_t)ms : -1;
+		}
 	}
 	for (size_t i = 0; keys[i]; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(x, keys[i]);
-		if (cJSON_IsNumber(v))
-			return (int64_t)(v->valuedouble * 1000); /* seconds */
+		if (cJSON_IsNumber(v)) /* seconds */
+			return jnum_scaled(v, 1000.0, 0, JNUM_MS_MAX, -1);
 		if (cJSON_IsString(v))
 			return parse_clock(v->valuestring);
 	}
@@ -208,11 +211,11 @@ topics_from_json(const char *json, struct topics **out, struct zpub_err *err)
 	}
 	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "breaks")) {
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(x, "end_ms");
-		int64_t end = cJSON_IsNumber(e) ? (int64_t)e->valuedouble : -1;
+		int64_t end = jnum_or(e, 0, JNUM_MS_MAX, -1);
 		if (end < 0) {
 			e = cJSON_GetObjectItemCaseSensitive(x, "end");
 			end = cJSON_IsString(e) ? parse_clock(e->valuestring) :
-			    cJSON_IsNumber(e) ? (int64_t)(e->valuedouble * 1000) : -1;
+			    jnum_scaled(e, 1000.0, 0, JNUM_MS_MAX, -1);
 		}
 		topics_add_break(t, item_start(x), end);
 	}

@@ -13,6 +13,7 @@
  */
 #include "ai/ai.h"
 #include "ai/text.h"
+#include "jnum.h"
 #include "net/http.h"
 #include "util.h"
 
@@ -25,7 +26,7 @@ static int64_t
 sec_ms(const cJSON *o, const char *k, int64_t def)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? (int64_t)(v->valuedouble * 1000.0 + 0.5) : def;
+	return jnum_scaled(v, 1000.0, -JNUM_MS_MAX, JNUM_MS_MAX, def);
 }
 
 static const char *

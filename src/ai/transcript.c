@@ -5,6 +5,7 @@
  */
 #include "ai/ai.h"
 #include "ai/text.h"
+#include "jnum.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -200,7 +201,7 @@ static int64_t
 jint(const cJSON *o, const char *k, int64_t def)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? (int64_t)(v->valuedouble + (v->valuedouble < 0 ? -0.5 : 0.5)) : def;
+	return jnum_scaled(v, 1.0, -JNUM_MS_MAX, JNUM_MS_MAX, def);
 }
 
 static const char *
@@ -291,15 +292,15 @@ map_field(const cJSON *o, const char *const *ms_names, const char *const *s_name
 {
 	for (size_t i = 0; ms_names[i]; i++) {
 		const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, ms_names[i]);
-		if (cJSON_IsNumber(x)) {
-			*v = (int64_t)x->valuedouble;
-			return 1;
-		}
+		if (cJSON_IsNumber(x))
+			return jnum_get(x, -JNUM_MS_MAX, JNUM_MS_MAX, v);
 	}
 	for (size_t i = 0; s_names[i]; i++) {
 		const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, s_names[i]);
 		if (cJSON_IsNumber(x)) {
-			*v = (int64_t)(x->valuedouble * 1000.0 + 0.5);
+			if (!jnum_fits(x->valuedouble * 1000.0, -JNUM_MS_MAX, JNUM_MS_MAX))
+				return 0;
+			*v = jnum_scaled(x, 1000.0, -JNUM_MS_MAX, JNUM_MS_MAX, 0);
 			return 1;
 		}
 	}
@@ -345,10 +346,15 @@ tr_time_map_parse(const char *json, struct tr_time_map *out, struct zpub_err *er
 	cJSON_ArrayForEach(it, arr) {
 		struct tr_map_piece p = {0};
 		if (cJSON_IsArray(it) && cJSON_GetArraySize(it) >= 2) {
-			p.src_start_ms = (int64_t)cJSON_GetArrayItem(it, 0)->valuedouble;
-			p.src_end_ms = (int64_t)cJSON_GetArrayItem(it, 1)->valuedouble;
-			p.out_start_ms = cJSON_GetArraySize(it) >= 3 ?
-			    (int64_t)cJSON_GetArrayItem(it, 2)->valuedouble : out_pos;
+			p.out_start_ms = out_pos;
+			if (!jnum_get(cJSON_GetArrayItem(it, 0), 0, JNUM_MS_MAX, &p.src_start_ms) ||
+			    !jnum_get(cJSON_GetArrayItem(it, 1), 0, JNUM_MS_MAX, &p.src_end_ms) ||
+			    (cJSON_GetArraySize(it) >= 3 &&
+			    !jnum_get(cJSON_GetArrayItem(it, 2), 0, JNUM_MS_MAX, &p.out_start_ms))) {
+				rc = zpub_err_set(err, ZPUB_EINVAL,
+				    "time map segment has a time that is not a number of milliseconds");
+				goto out;
+			}
 		} else if (!map_field(it, ss_ms, ss_s, &p.src_start_ms) ||
 		    !map_field(it, se_ms, se_s, &p.src_end_ms)) {
 			rc = zpub_err_set(err, ZPUB_EINVAL, "time map segment lacks source start/end");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "jnum.h"
 #include "media/media.h"
 #include "util.h"
 
@@ -28,8 +29,8 @@ print_spans(const char *title, const cJSON *a)
 
 	printf("%s (%d):\n", title, cJSON_GetArraySize(a));
 	cJSON_ArrayForEach(o, a) {
-		int64_t s = (int64_t)cJSON_GetObjectItem(o, "start_ms")->valuedouble;
-		int64_t e = (int64_t)cJSON_GetObjectItem(o, "end_ms")->valuedouble;
+		int64_t s = jnum_or(cJSON_GetObjectItem(o, "start_ms"), 0, JNUM_MS_MAX, 0);
+		int64_t e = jnum_or(cJSON_GetObjectItem(o, "end_ms"), 0, JNUM_MS_MAX, 0);
 		char hs[16], he[16];
 
 		time_hms(s, hs);
@@ -96,8 +97,8 @@ cmd_analyse(struct cli *cli, int argc, char **argv)
 		return 0;
 	}
 	{
-		int64_t d = (int64_t)cJSON_GetObjectItem(j, "duration_ms")->valuedouble;
-		int64_t o = (int64_t)cJSON_GetObjectItem(j, "output_duration_ms")->valuedouble;
+		int64_t d = jnum_or(cJSON_GetObjectItem(j, "duration_ms"), 0, JNUM_MS_MAX, 0);
+		int64_t o = jnum_or(cJSON_GetObjectItem(j, "output_duration_ms"), 0, JNUM_MS_MAX, 0);
 		char hd[16], ho[16];
 
 		time_hms(d, hd);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "jnum.h"
 #include "pipeline.h"
 #include "store.h"
 #include "util.h"
@@ -300,7 +301,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
 		printf("  running: #%d %s %s %d%%\n", cJSON_GetObjectItem(it, "id")->valueint,
 		    cJSON_GetObjectItem(it, "status")->valuestring,
 		    cJSON_GetObjectItem(it, "title")->valuestring,
-		    cJSON_IsObject(p) ? (int)(cJSON_GetObjectItem(p, "fraction")->valuedouble * 100) : 0);
+		    (int)jnum_scaled(cJSON_GetObjectItem(p, "fraction"), 100.0, 0, 100, 0));
 	}
 	cJSON_Delete(o);
 	return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "jnum.h"
 #include "net/zoom.h"
 #include "tenant.h"
 #include "util.h"
@@ -31,8 +32,9 @@ print_rows(const cJSON *rows, const char *status)
 		const cJSON *ft = cJSON_GetObjectItemCaseSensitive(row, "file_type");
 		const cJSON *title = cJSON_GetObjectItemCaseSensitive(row, "title");
 		char idb[24] = "-";
-		if (cJSON_IsNumber(id))
-			snprintf(idb, sizeof idb, "%lld", (long long)id->valuedouble);
+		int64_t idn;
+		if (jnum_get(id, 0, JNUM_MAX, &idn))
+			snprintf(idb, sizeof idb, "%lld", (long long)idn);
 		printf("%6s  %-11s %-3s  %s%s%s\n", idb, status, cJSON_IsString(ft) ? ft->valuestring : "",
 		    cJSON_IsString(title) ? title->valuestring : "",
 		    cJSON_IsString(reason) ? "  — " : "",

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "jnum.h"
 
 int
 media_spans_push(struct media_spans *s, int64_t start_ms, int64_t end_ms)
@@ -387,10 +388,7 @@ json_ms(const cJSON *o, const char *key, int64_t *v)
 {
 	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	if (!cJSON_IsNumber(x))
-		return -1;
-	*v = (int64_t)x->valuedouble;
-	return 0;
+	return jnum_get(x, -JNUM_MS_MAX, JNUM_MS_MAX, v) ? 0 : -1;
 }
 
 int

@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "jnum.h"
 #include "net/http.h"
 #include "net/listener.h"
 #include "util.h"
@@ -183,7 +184,7 @@ oauth_tokens_from_json(const char *json, struct oauth_tokens *t, struct zpub_err
 	t->user_id = json_str_dup(j, "user_id");
 	t->device_id = json_str_dup(j, "device_id");
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "expires_at_ms");
-	t->expires_at_ms = cJSON_IsNumber(e) ? (int64_t)e->valuedouble : 0;
+	t->expires_at_ms = jnum_or(e, 0, JNUM_MAX, 0);
 	cJSON_Delete(j);
 	return 0;
 }
@@ -353,8 +354,8 @@ token_parse(const struct oauth_provider *p, const struct http_response *r,
 		t->user_id = uid;
 	}
 	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(j, "expires_in");
-	t->expires_at_ms = cJSON_IsNumber(exp) && exp->valuedouble > 0
-	    ? time_now_ms() + (int64_t)(exp->valuedouble * 1000) : 0;
+	int64_t exp_ms = jnum_scaled(exp, 1000.0, 1, JNUM_MS_MAX, 0);
+	t->expires_at_ms = exp_ms > 0 ? time_now_ms() + exp_ms : 0;
 out:
 	cJSON_Delete(j);
 	return rc;
