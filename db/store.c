@@ -27,6 +27,32 @@ store_sqlerr(struct store *st, struct zpub_err *err, const char *what)
 	    zc == ZPUB_EBUSY ? " (another zpub holds the database; try again)" : "");
 }
 
+int
+store_collect(struct store *st, sqlite3_stmt *s, size_t size, store_row_fn fn, void **out,
+    int *n, const char *what, struct zpub_err *err)
+{
+	char *v = NULL;
+	int cnt = 0, cap = 0, rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			char *nv = realloc(v, (size_t)cap * size);
+			if (nv == NULL)
+				abort();
+			v = nv;
+		}
+		memset(v + (size_t)cnt * size, 0, size);
+		fn(st, s, v + (size_t)cnt * size);
+		cnt++;
+	}
+	*out = v;
+	*n = cnt;
+	/* The message is read before finalize, while it is still this step's. */
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, err, what);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 sqlite3_stmt *
 store_prep(struct store *st, const char *sql, struct zpub_err *err)
 {

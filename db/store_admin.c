@@ -40,44 +40,13 @@ step_done(struct store *st, sqlite3_stmt *s, const char *what, const char *dup,
 	return store_sqlerr(st, err, what);
 }
 
-/* Growable array of rows, filled by a per-row callback. */
-typedef void (*row_fn)(sqlite3_stmt *s, void *dst);
-
-static int
-collect(struct store *st, sqlite3_stmt *s, size_t size, row_fn fn, void **out, int *n,
-    const char *what, struct zpub_err *err)
-{
-	char *v = NULL;
-	int cnt = 0, cap = 0, rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			char *nv = realloc(v, (size_t)cap * size);
-			if (nv == NULL)
-				abort();
-			v = nv;
-		}
-		memset(v + (size_t)cnt * size, 0, size);
-		fn(s, v + (size_t)cnt * size);
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		*out = v;
-		*n = cnt;
-		return store_sqlerr(st, err, what);
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
-}
-
 /* ---- tenants ---- */
 
 #define TENANT_COLS "id, name, config, quota_storage_bytes, quota_minutes_month," \
 	" quota_concurrent, retention_days, created_at"
 
 static void
-tenant_row(sqlite3_stmt *s, void *dst)
+tenant_row(struct store *st, sqlite3_stmt *s, void *dst)
 {
 	struct store_tenant *t = dst;
 	t->id = sqlite3_column_int64(s, 0);
@@ -100,7 +69,7 @@ store_tenant_get(struct store *st, int64_t id, struct store_tenant *out, struct 
 	sqlite3_bind_int64(s, 1, id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		tenant_row(s, out);
+		tenant_row(st, s, out);
 		rc = 0;
 	} else if (rc == SQLITE_DONE)
 		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "no tenant with id %lld", (long long)id);
@@ -116,9 +85,7 @@ store_tenants(struct store *st, struct store_tenant **out, int *n, struct zpub_e
 	sqlite3_stmt *s = store_prep(st, "SELECT " TENANT_COLS " FROM tenants ORDER BY name", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	int rc = collect(st, s, sizeof **out, tenant_row, (void **)out, n, "listing tenants", err);
-	sqlite3_finalize(s);
-	return rc;
+	return store_collect(st, s, sizeof **out, tenant_row, (void **)out, n, "listing tenants", err);
 }
 
 int
@@ -229,7 +196,7 @@ store_usage_sum(struct store *st, int64_t tenant_id, const char *kind, int64_t f
 	" metadata, output_targets, created_at, updated_at"
 
 static void
-template_row(sqlite3_stmt *s, void *dst)
+template_row(struct store *st, sqlite3_stmt *s, void *dst)
 {
 	struct store_template *t = dst;
 	t->id = sqlite3_column_int64(s, 0);
@@ -303,7 +270,7 @@ template_get_where(struct store *st, const char *where, int64_t tenant_id, const
 		sqlite3_bind_int64(s, 2, id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		template_row(s, out);
+		template_row(st, s, out);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		if (name)
@@ -341,10 +308,8 @@ store_templates(struct store *st, int64_t tenant_id, struct store_template **out
 	if (s == NULL)
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, tenant_id);
-	int rc = collect(st, s, sizeof **out, template_row, (void **)out, n, "listing templates",
+	return store_collect(st, s, sizeof **out, template_row, (void **)out, n, "listing templates",
 	    err);
-	sqlite3_finalize(s);
-	return rc;
 }
 
 int
@@ -391,7 +356,7 @@ store_templates_free(struct store_template *v, int n)
 	" last_run_at, created_at, last_result"
 
 static void
-job_row(sqlite3_stmt *s, void *dst)
+job_row(struct store *st, sqlite3_stmt *s, void *dst)
 {
 	struct store_job *j = dst;
 	j->id = sqlite3_column_int64(s, 0);
@@ -455,7 +420,7 @@ job_get_where(struct store *st, const char *where, int64_t tenant_id, const char
 		sqlite3_bind_int64(s, 2, id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		job_row(s, out);
+		job_row(st, s, out);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		if (name)
@@ -494,9 +459,7 @@ store_jobs(struct store *st, int64_t tenant_id, struct store_job **out, int *n,
 	if (s == NULL)
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, tenant_id);
-	int rc = collect(st, s, sizeof **out, job_row, (void **)out, n, "listing jobs", err);
-	sqlite3_finalize(s);
-	return rc;
+	return store_collect(st, s, sizeof **out, job_row, (void **)out, n, "listing jobs", err);
 }
 
 int
@@ -570,7 +533,7 @@ store_jobs_free(struct store_job *v, int n)
 	" u.created_at"
 
 static void
-user_row(sqlite3_stmt *s, void *dst)
+user_row(struct store *st, sqlite3_stmt *s, void *dst)
 {
 	struct store_user *u = dst;
 	u->id = sqlite3_column_int64(s, 0);
@@ -647,9 +610,7 @@ store_users(struct store *st, int64_t tenant_id, struct store_user **out, int *n
 	if (s == NULL)
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, tenant_id);
-	int rc = collect(st, s, sizeof **out, user_row, (void **)out, n, "listing users", err);
-	sqlite3_finalize(s);
-	return rc;
+	return store_collect(st, s, sizeof **out, user_row, (void **)out, n, "listing users", err);
 }
 
 int
@@ -664,7 +625,7 @@ store_user_by_token_hash(struct store *st, const char *token_hash, struct store_
 	sqlite3_bind_text(s, 1, token_hash, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		user_row(s, out);
+		user_row(st, s, out);
 		rc = 0;
 	} else if (rc == SQLITE_DONE)
 		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "unknown token");
@@ -696,7 +657,7 @@ store_users_free(struct store_user *v, int n)
 /* ---- usage and audit ---- */
 
 static void
-usage_row(sqlite3_stmt *s, void *dst)
+usage_row(struct store *st, sqlite3_stmt *s, void *dst)
 {
 	struct store_usage_row *u = dst;
 	u->tenant = store_col_str(s, 0);
@@ -720,9 +681,7 @@ store_usage_report(struct store *st, int64_t tenant_id, int64_t from_ms, int64_t
 	sqlite3_bind_int64(s, 1, tenant_id);
 	sqlite3_bind_int64(s, 2, from_ms);
 	sqlite3_bind_int64(s, 3, to_ms);
-	int rc = collect(st, s, sizeof **out, usage_row, (void **)out, n, "reporting usage", err);
-	sqlite3_finalize(s);
-	return rc;
+	return store_collect(st, s, sizeof **out, usage_row, (void **)out, n, "reporting usage", err);
 }
 
 void
@@ -737,7 +696,7 @@ store_usage_rows_free(struct store_usage_row *v, int n)
 }
 
 static void
-audit_row(sqlite3_stmt *s, void *dst)
+audit_row(struct store *st, sqlite3_stmt *s, void *dst)
 {
 	struct store_audit_row *a = dst;
 	a->id = sqlite3_column_int64(s, 0);
@@ -760,10 +719,8 @@ store_audit_list(struct store *st, int64_t tenant_id, int limit, struct store_au
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, tenant_id);
 	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
-	int rc = collect(st, s, sizeof **out, audit_row, (void **)out, n, "listing the audit log",
+	return store_collect(st, s, sizeof **out, audit_row, (void **)out, n, "listing the audit log",
 	    err);
-	sqlite3_finalize(s);
-	return rc;
 }
 
 void
@@ -815,7 +772,7 @@ store_recording_set_detail(struct store *st, int64_t id, const char *detail,
 }
 
 static void
-id_row(sqlite3_stmt *s, void *dst)
+id_row(struct store *st, sqlite3_stmt *s, void *dst)
 {
 	*(int64_t *)dst = sqlite3_column_int64(s, 0);
 }
@@ -831,9 +788,7 @@ store_recording_ids_pending(struct store *st, int64_t now_ms, int64_t **ids, int
 	if (s == NULL)
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, now_ms);
-	int rc = collect(st, s, sizeof **ids, id_row, (void **)ids, n, "finding work", err);
-	sqlite3_finalize(s);
-	return rc;
+	return store_collect(st, s, sizeof **ids, id_row, (void **)ids, n, "finding work", err);
 }
 
 int
@@ -859,10 +814,8 @@ store_recording_ids_expirable(struct store *st, int64_t tenant_id, int64_t befor
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, tenant_id);
 	sqlite3_bind_int64(s, 2, before_ms);
-	int rc = collect(st, s, sizeof **ids, id_row, (void **)ids, n, "finding expired sources",
+	return store_collect(st, s, sizeof **ids, id_row, (void **)ids, n, "finding expired sources",
 	    err);
-	sqlite3_finalize(s);
-	return rc;
 }
 
 int

@@ -23,4 +23,12 @@ const char *store_rel_path(struct store *st, const char *abs);
 /* Absolute path from a stored one (malloc'd). */
 char *store_abs_path(struct store *st, const char *stored);
 
+/* Steps s to its end, filling one zeroed item of `size` bytes per row with
+ * fn into a growing array; finalizes s.  *out and *n get the rows read even
+ * on error (the caller frees them as usual); `what` names the query in the
+ * error ("listing jobs"). */
+typedef void (*store_row_fn)(struct store *st, sqlite3_stmt *s, void *item);
+int store_collect(struct store *st, sqlite3_stmt *s, size_t size, store_row_fn fn,
+    void **out, int *n, const char *what, struct zpub_err *err);
+
 #endif

@@ -26,35 +26,6 @@ store_abs_path(struct store *st, const char *stored)
 	return path_join(st->data_dir, stored);
 }
 
-typedef void (*row_fn)(struct store *st, sqlite3_stmt *s, void *item);
-
-/* Runs a prepared query and collects rows into a growing array of items of
- * `size` bytes, each filled by fn. */
-static int
-collect(struct store *st, sqlite3_stmt *s, size_t size, row_fn fn, void **out, int *n,
-    const char *what, struct zpub_err *err)
-{
-	char *v = NULL;
-	int cnt = 0, cap = 0, rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			v = realloc(v, (size_t)cap * size);
-			if (v == NULL)
-				abort();
-		}
-		memset(v + (size_t)cnt * size, 0, size);
-		fn(st, s, v + (size_t)cnt * size);
-		cnt++;
-	}
-	sqlite3_finalize(s);
-	*out = v;
-	*n = cnt;
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, err, what);
-	return 0;
-}
-
 /* ---- artefacts ---- */
 
 static void
@@ -81,7 +52,7 @@ store_artifacts(struct store *st, int64_t rec_id, const char *kind,
 	sqlite3_bind_int64(s, 1, rec_id);
 	sqlite3_bind_text(s, 2, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 3, kind, -1, SQLITE_TRANSIENT);
-	int rc = collect(st, s, sizeof **out, artifact_row, (void **)out, n, "reading artefacts", err);
+	int rc = store_collect(st, s, sizeof **out, artifact_row, (void **)out, n, "reading artefacts", err);
 	if (rc) {
 		store_artifacts_free(*out, *n);
 		*out = NULL;
@@ -193,7 +164,7 @@ store_topic_versions(struct store *st, int64_t rec_id, struct store_topic_versio
 	if (s == NULL)
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, rec_id);
-	return collect(st, s, sizeof **out, topic_row, (void **)out, n, "reading topics", err);
+	return store_collect(st, s, sizeof **out, topic_row, (void **)out, n, "reading topics", err);
 }
 
 int
@@ -320,7 +291,7 @@ store_publications(struct store *st, int64_t rec_id, struct store_publication **
 	if (s == NULL)
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, rec_id);
-	return collect(st, s, sizeof **out, pub_row, (void **)out, n, "reading publications", err);
+	return store_collect(st, s, sizeof **out, pub_row, (void **)out, n, "reading publications", err);
 }
 
 int
@@ -499,7 +470,7 @@ store_credentials(struct store *st, int64_t tenant_id, struct store_credential *
 	if (s == NULL)
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, tenant_id);
-	return collect(st, s, sizeof **out, cred_row, (void **)out, n, "listing credentials", err);
+	return store_collect(st, s, sizeof **out, cred_row, (void **)out, n, "listing credentials", err);
 }
 
 void

@@ -61,6 +61,13 @@ row_to_recording(struct store *st, sqlite3_stmt *s)
 	return r;
 }
 
+/* store_collect's row callback for a list of pointers. */
+static void
+recording_item(struct store *st, sqlite3_stmt *s, void *item)
+{
+	*(struct store_recording **)item = row_to_recording(st, s);
+}
+
 void
 store_recording_free(struct store_recording *r)
 {
@@ -242,23 +249,14 @@ store_recording_list(struct store *st, const struct store_filter *f,
 	bind_filter(s, f);
 	sqlite3_bind_int(s, 4, f->limit > 0 ? f->limit : -1);
 	sqlite3_bind_int(s, 5, f->offset);
-	struct store_recording **v = NULL;
-	int cnt = 0, cap = 0, rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 32;
-			v = realloc(v, (size_t)cap * sizeof *v);
-		}
-		v[cnt++] = row_to_recording(st, s);
+	int rc = store_collect(st, s, sizeof **out, recording_item, (void **)out, n,
+	    "listing recordings", err);
+	if (rc != 0) {
+		store_recording_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		store_recording_list_free(v, cnt);
-		return store_sqlerr(st, err, "listing recordings");
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return rc;
 }
 
 int

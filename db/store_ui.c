@@ -191,8 +191,9 @@ where_clause(const struct store_ui_query *q, char *out, size_t outsz)
 }
 
 static void
-fill_row(struct store_ui_row *r, sqlite3_stmt *s)
+fill_row(struct store *st, sqlite3_stmt *s, void *item)
 {
+	struct store_ui_row *r = item;
 	memset(r, 0, sizeof *r);
 	r->id = sqlite3_column_int64(s, 0);
 	const char *status = (const char *)sqlite3_column_text(s, 1);
@@ -272,26 +273,14 @@ store_ui_rows(struct store *st, const struct store_ui_query *q,
 	bind_query(s, q);
 	sqlite3_bind_int(s, 4, q->limit > 0 ? q->limit : -1);
 	sqlite3_bind_int(s, 5, q->offset > 0 ? q->offset : 0);
-	struct store_ui_row *v = NULL;
-	int cnt = 0, cap = 0, rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct store_ui_row *nv = realloc(v, (size_t)cap * sizeof *v);
-			if (nv == NULL)
-				abort();
-			v = nv;
-		}
-		fill_row(&v[cnt++], s);
+	int rc = store_collect(st, s, sizeof **out, fill_row, (void **)out, n,
+	    "listing recordings", err);
+	if (rc != 0) {
+		store_ui_rows_free(*out, *n);
+		*out = NULL;
+		*n = 0;
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		store_ui_rows_free(v, cnt);
-		return store_sqlerr(st, err, "listing recordings");
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return rc;
 }
 
 int
@@ -329,7 +318,7 @@ store_ui_rows_refresh(struct store *st, struct store_ui_row *rows, int n, int *g
 		int step = sqlite3_step(s);
 		if (step == SQLITE_ROW) {
 			clear_row(&rows[i]);
-			fill_row(&rows[i], s);
+			fill_row(st, s, &rows[i]);
 		} else if (step == SQLITE_DONE) {
 			(*gone)++;
 		} else {
