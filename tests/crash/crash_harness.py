@@ -21,7 +21,12 @@ and these invariants are checked:
   * no temporary file sits in the folder of a recording whose stage is done
     (past the running status), and none at all once a round has finished;
   * no publication is duplicated (one per recording, platform and target)
-    and a folder target holds one output per recording.
+    and a folder target holds one output per recording;
+  * with --fake youtube=URL / vk=URL (tests/fakes/fake_google.py,
+    fake_vk.py, whose accounts a --seed-home data folder is signed in to):
+    the service itself never holds more finished videos from a round than
+    the round has recordings, and exactly as many at its end, each with the
+    bytes of the recording's cut video.
 
 At the end of a round every recording must have reached STATUS (READY by
 default, or the last status the wired stages reach).  Prints one line per
@@ -41,6 +46,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 
 MAIN_FLOW = ["INITIALIZED", "DOWNLOADING", "DOWNLOADED", "PROCESSING", "PROCESSED",
              "PREPARING", "TRANSCRIBED", "UPLOADING", "READY"]
@@ -78,6 +84,9 @@ class Harness:
         self.t_start = time.monotonic()
         self.self_crashes = 0
         self.known_seen = set()
+        self.fakes = dict(f.split("=", 1) for f in a.fake)
+        self.baseline = {}
+        self.orphans = 0
 
     def env(self, home):
         e = dict(os.environ)
@@ -94,6 +103,9 @@ class Harness:
 
     def populate(self, home, files):
         """Creates the round's recordings: imports, or a Zoom sync from a fake."""
+        if self.a.seed_home:
+            shutil.copytree(self.a.seed_home, home)
+            os.chmod(home, 0o700)
         for kv in self.a.config:
             k, _, v = kv.partition("=")
             self.zp(home, "config", "set", k, v)
@@ -173,6 +185,7 @@ class Harness:
             if left:
                 raise Broken(f"{where}: temporary files survive the round: {left}")
         self.check_db(home, where)
+        self.check_fakes(home, where, recs, finished)
         return st, recs
 
     def drop_known_tmp(self, paths, where):
@@ -203,6 +216,42 @@ class Harness:
                     raise Broken(f"{where}: recording {j['id']}: published folder {d} is missing")
                 if os.path.exists(video) and sha256(video) != cut["sha256"]:
                     raise Broken(f"{where}: recording {j['id']}: {video} differs from the cut video")
+
+    def fake_videos(self, name):
+        """The finished videos a fake holds: {video key: sha256}, and how many
+        it holds that never got their bytes (VK creates one per video.save)."""
+        url = self.fakes[name] + "/_state"
+        with urllib.request.urlopen(url, timeout=30) as r:
+            j = json.load(r)
+        done, empty = {}, 0
+        for v in j["videos"]:
+            if name == "vk" and not v.get("uploaded"):
+                empty += 1
+                continue
+            key = str(v.get("id") or f"{v.get('owner_id')}_{v.get('video_id')}")
+            done[key] = v.get("sha256")
+        return done, empty
+
+    def check_fakes(self, home, where, recs, finished):
+        """No service holds more videos from this round than it has recordings."""
+        for name in self.fakes:
+            done, empty = self.fake_videos(name)
+            base, base_empty = self.baseline.get(name, ({}, 0))
+            new = {k: h for k, h in done.items() if k not in base}
+            if len(new) > len(recs):
+                raise Broken(f"{where}: {name} holds {len(new)} videos from this round for "
+                             f"{len(recs)} recordings (a publication was duplicated)")
+            if not finished or self.a.until != "READY":
+                continue
+            if len(new) != len(recs):
+                raise Broken(f"{where}: {name} holds {len(new)} finished videos for {len(recs)} recordings")
+            want = set()
+            for r in recs:
+                j = json.loads(self.zp(home, "show", str(r["id"]), "--json").stdout)
+                want |= {a["sha256"] for a in j["artifacts"] if a["kind"] == "cut_video"}
+            if set(new.values()) != want:
+                raise Broken(f"{where}: the videos on {name} are not the recordings' cut videos")
+            self.orphans += empty - base_empty
 
     def check_db(self, home, where):
         """The database is readable and consistent (integrity_check, foreign keys)."""
@@ -267,6 +316,7 @@ class Harness:
         home = os.path.join(self.a.work, "calibrate")
         shutil.rmtree(home, ignore_errors=True)
         self.populate(home, files)
+        self.baseline = {n: self.fake_videos(n) for n in self.fakes}
         t = time.monotonic()
         p = self.start_run(home)
         p.wait(timeout=900)
@@ -290,6 +340,7 @@ class Harness:
 
     def round(self, files):
         self.rounds += 1
+        self.baseline = {n: self.fake_videos(n) for n in self.fakes}
         home = os.path.join(self.a.work, "home")
         shutil.rmtree(home, ignore_errors=True)
         self.populate(home, files)
@@ -378,6 +429,9 @@ class Harness:
         if self.known_seen:
             print(f"crash_harness: {len(self.known_seen)} temporary files left behind "
                   f"(allowed by --known-tmp)")
+        if self.fakes:
+            print(f"crash_harness: no video duplicated on {', '.join(sorted(self.fakes))}; "
+                  f"{self.orphans} empty VK videos left by a video.save whose answer died with zpub")
         if self.self_crashes:
             print(f"crash_harness: zpub also crashed by itself {self.self_crashes} times "
                   f"(allowed by --allow-crashes; the invariants held after each)")
@@ -399,6 +453,9 @@ def main():
     ap.add_argument("--min-kills", type=int, default=1)
     ap.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
                     help="zpub config set KEY VALUE in every fresh data folder")
+    ap.add_argument("--seed-home", help="a data folder (config, signed-in accounts) copied into every fresh one")
+    ap.add_argument("--fake", action="append", default=[], metavar="youtube=URL|vk=URL",
+                    help="a publishing fake whose videos are counted after every kill")
     ap.add_argument("--known-tmp", action="append", default=[],
                     help="basename glob of leftover temporary files to report, not fail (a known open bug)")
     ap.add_argument("--allow-crashes", action="store_true",
