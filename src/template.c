@@ -132,50 +132,73 @@ class_match(const char **pp, uint32_t c, int cs)
 	return hit != neg;
 }
 
+/* One pattern element at *pp against code point tc: 1 match (advances
+ * *pp), 0 no match.  The caller handles '*'. */
 static int
-glob_at(const char *p, const char *t, int cs, int depth)
+elem_match(const char **pp, uint32_t tc, int cs)
 {
-	if (depth > 64)
-		return 0;
-	while (*p) {
+	const char *p = *pp;
+	if (*p == '?') {
+		*pp = p + 1;
+		return 1;
+	}
+	if (*p == '[') {
+		const char *q = p + 1;
+		int m = class_match(&q, tc, cs);
+		if (m >= 0) {
+			*pp = q;
+			return m;
+		}
+		/* unterminated: a literal '[' */
+	}
+	if (*p == '\\' && p[1])
+		p++;
+	uint32_t pc = utf8_next(&p);
+	*pp = p;
+	return pc == tc || (!cs && fold(pc) == fold(tc));
+}
+
+/* Iterative, with one remembered star: on a mismatch the last '*' takes
+ * one more code point and matching starts again after it.  Every element
+ * but '*' matches exactly one code point, so earlier stars never need to
+ * be revisited, and the cost is O(pattern x text) however many stars a
+ * hostile template holds (the recursive matcher this replaced was
+ * exponential; the fuzzer found it). */
+static int
+glob_at(const char *p, const char *t, int cs)
+{
+	const char *star_p = NULL, *star_t = NULL;
+	for (;;) {
 		if (*p == '*') {
 			while (*p == '*')
 				p++;
 			if (*p == '\0')
 				return 1;
-			for (;;) {
-				if (glob_at(p, t, cs, depth + 1))
-					return 1;
-				if (*t == '\0')
-					return 0;
-				utf8_next(&t);
-			}
-		}
-		if (*t == '\0')
-			return 0;
-		uint32_t tc = utf8_next(&t);
-		if (*p == '?') {
-			p++;
+			star_p = p;
+			star_t = t;
 			continue;
 		}
-		if (*p == '[') {
-			const char *q = p + 1;
-			int m = class_match(&q, tc, cs);
-			if (m >= 0) {
-				if (!m)
-					return 0;
-				p = q;
+		if (*t == '\0') {
+			if (*p == '\0')
+				return 1;
+			return 0;   /* text used up, pattern left (stars were handled) */
+		}
+		if (*p != '\0') {
+			const char *np = p, *nt = t;
+			uint32_t tc = utf8_next(&nt);
+			if (elem_match(&np, tc, cs)) {
+				p = np;
+				t = nt;
 				continue;
 			}
-			/* unterminated: a literal '[' */
 		}
-		if (*p == '\\' && p[1])
-			p++;
-		uint32_t pc = utf8_next(&p);
-		if (pc != tc && (cs || fold(pc) != fold(tc)))
+		if (star_p == NULL)
 			return 0;
+		/* the last star takes one more code point */
+		utf8_next(&star_t);
+		p = star_p;
+		t = star_t;
 	}
-	return *t == '\0';
 }
 
 int
@@ -183,7 +206,7 @@ tpl_glob_match(const char *pattern, const char *text, int case_sensitive)
 {
 	if (pattern == NULL || text == NULL)
 		return 0;
-	return glob_at(pattern, text, case_sensitive, 0);
+	return glob_at(pattern, text, case_sensitive);
 }
 
 /* ---- rules ---- */
