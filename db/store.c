@@ -22,6 +22,10 @@ store_sqlerr(struct store *st, struct zpub_err *err, const char *what)
 {
 	int code = sqlite3_errcode(st->db);
 	int zc = (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? ZPUB_EBUSY : ZPUB_EDB;
+	if (code == SQLITE_FULL)   /* "database or disk is full": say which, and what to do */
+		return zpub_err_set(err, zc, "database error while %s: the disk holding %s is full;"
+		    " free some space there, then 'zpub retry' what failed", what,
+		    st->data_dir ? st->data_dir : "the data folder");
 	return zpub_err_set(err, zc, "database error while %s: %s%s", what,
 	    sqlite3_errmsg(st->db),
 	    zc == ZPUB_EBUSY ? " (another zpub holds the database; try again)" : "");

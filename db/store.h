@@ -78,6 +78,12 @@ int store_recording_set_config(struct store *st, int64_t id, const char *json,
     struct zpub_err *err);
 int store_recording_set_duration(struct store *st, int64_t id, int64_t duration_ms,
     struct zpub_err *err);
+/* Replaces source_meta (the source's download address, size, ...) only while
+ * the source is not downloaded yet: INITIALIZED, DOWNLOADING, FAILED or
+ * SKIPPED with no `source` artefact.  *changed (may be NULL): 1 if the row
+ * changed. */
+int store_recording_refresh_source_meta(struct store *st, int64_t id, const char *json,
+    int *changed, struct zpub_err *err);
 int store_recording_delete(struct store *st, int64_t id, struct zpub_err *err);
 
 struct store_filter {

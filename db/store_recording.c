@@ -196,6 +196,29 @@ store_recording_set_config(struct store *st, int64_t id, const char *json, struc
 }
 
 int
+store_recording_refresh_source_meta(struct store *st, int64_t id, const char *json,
+    int *changed, struct zpub_err *err)
+{
+	/* One statement, so a download committing its source meanwhile wins. */
+	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET source_meta = ?, updated_at = ?"
+	    " WHERE id = ? AND source_meta IS NOT ? AND status IN ('INITIALIZED', 'DOWNLOADING',"
+	    " 'FAILED', 'SKIPPED') AND NOT EXISTS (SELECT 1 FROM artifacts WHERE recording_id = ?"
+	    " AND kind = 'source')", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_text(s, 1, json, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, time_now_ms());
+	sqlite3_bind_int64(s, 3, id);
+	sqlite3_bind_text(s, 4, json, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 5, id);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "refreshing source data");
+	if (changed)
+		*changed = rc == 0 && sqlite3_changes(st->db) > 0;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
 store_recording_set_duration(struct store *st, int64_t id, int64_t duration_ms,
     struct zpub_err *err)
 {

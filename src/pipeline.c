@@ -9,6 +9,7 @@
 #include "pipeline.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -244,6 +245,40 @@ pipeline_media_dir(const char *data_dir, const char *tenant, int64_t rec_id)
 	return xasprintf("%s/media/%s/%lld", data_dir, tenant, (long long)rec_id);
 }
 
+/* A megabyte kept aside in the data folder (the file "space.reserve").
+ * When the disk fills up mid-stage, SQLite has no room to record the
+ * failure either, and the recording would sit in its running status with
+ * no reason until someone looks.  Giving the reserve back makes room for
+ * those few pages; it is laid out again before the next stage when the
+ * disk has room. */
+#define SPACE_RESERVE_BYTES (1024 * 1024)
+
+static void
+space_reserve_keep(const char *data_dir)
+{
+	char *p = path_join(data_dir, "space.reserve");
+	if (fs_size(p) != SPACE_RESERVE_BYTES) {
+		int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			int bad = posix_fallocate(fd, 0, SPACE_RESERVE_BYTES) != 0;
+			close(fd);
+			if (bad)
+				unlink(p);   /* no room now: try again next time */
+		}
+	}
+	free(p);
+}
+
+/* 1 when there was a reserve to give back. */
+static int
+space_reserve_release(const char *data_dir)
+{
+	char *p = path_join(data_dir, "space.reserve");
+	int had = unlink(p) == 0;
+	free(p);
+	return had;
+}
+
 /* Files named *.tmp in a recording's folder are half-written artefacts of
  * a run that died before its rename.  Under the lease nobody else writes
  * there, so they can go before the stage starts again.  (Resumable
@@ -311,6 +346,7 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 	rc = fs_mkdir_p(media_dir, 0700, &serr);
 	if (rc == 0)
 		sweep_tmp(media_dir, rec->id);
+	space_reserve_keep(data_dir);
 	if (rc == 0) {
 		int64_t t0 = time_mono_ms();
 		rc = sd->run(&ctx, &serr);
@@ -348,8 +384,16 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 			    config_int(cfg, "pipeline.retry_base_ms", 30000),
 			    config_int(cfg, "pipeline.retry_cap_ms", 3600000));
 		struct zpub_err ferr;
-		if (store_stage_fail(st, rec->id, run_id, opts->owner, sd->name, sd->input, serr.msg, next,
-		    count, &ferr) != 0)
+		int frc = store_stage_fail(st, rec->id, run_id, opts->owner, sd->name, sd->input,
+		    serr.msg, next, count, &ferr);
+		if (frc != 0 && frc != ZPUB_EBUSY && space_reserve_release(data_dir)) {
+			/* most likely the disk is full: try again in the reserve's room */
+			log_warn("recording %lld: could not record the failure (%s); gave back the"
+			    " space reserve to record it", (long long)rec->id, ferr.msg);
+			frc = store_stage_fail(st, rec->id, run_id, opts->owner, sd->name, sd->input,
+			    serr.msg, next, count, &ferr);
+		}
+		if (frc != 0)
 			log_error("recording %lld: could not record failure: %s", (long long)rec->id,
 			    ferr.msg);
 		zpub_err_set(err, rc, "%s", serr.msg);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "jnum.h"
 #include "log.h"
 #include "net/zoom.h"
 #include "pipeline.h"
@@ -84,7 +85,7 @@ dl_transcript(struct stage_ctx *ctx, struct zoom_client **zc, cJSON **tcfg, cons
 	const cJSON *tr = cJSON_GetObjectItemCaseSensitive(meta, "transcript");
 	const char *url = meta_str(tr, "download_url");
 	const cJSON *sz = cJSON_GetObjectItemCaseSensitive(tr, "file_size");
-	int64_t expected = cJSON_IsNumber(sz) && sz->valuedouble > 0 ? (int64_t)sz->valuedouble : 0;
+	int64_t expected = jnum_or(sz, 0, JNUM_MAX, 0);
 	struct zpub_err e = {0};
 	int rc = 0;
 
@@ -143,7 +144,7 @@ stage_download(struct stage_ctx *ctx, struct zpub_err *err)
 	const char *url = meta_str(file, "download_url");
 	const char *ftype = meta_str(file, "file_type");
 	const cJSON *fsz = cJSON_GetObjectItemCaseSensitive(file, "file_size");
-	int64_t expected = cJSON_IsNumber(fsz) && fsz->valuedouble > 0 ? (int64_t)fsz->valuedouble : 0;
+	int64_t expected = jnum_or(fsz, 0, JNUM_MAX, 0);   /* 0: Zoom did not say */
 	if (url == NULL) {
 		rc = zpub_err_set(err, ZPUB_EINVAL, "recording %lld has no Zoom download address in"
 		    " its source data; run 'zpub sync zoom' again", (long long)rec->id);

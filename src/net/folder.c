@@ -4,7 +4,12 @@
  * <root>/<recording-id>/.  The folder is built beside the final one and
  * swapped in with one rename (RENAME_EXCHANGE when an older copy exists),
  * so readers see the old folder or the new one, never half of it.
+ *
+ * The folder is often another disk (a share, a USB drive) that fills up:
+ * a failed copy removes its half-built folder, and the error says the
+ * disk is full, how much is needed and how to go on.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,6 +25,24 @@ base_name(const char *p)
 {
 	const char *s = strrchr(p, '/');
 	return s ? s + 1 : p;
+}
+
+/* write(2) may write less than asked (a disk filling up does, before it
+ * says ENOSPC): go on until all is written or a real error comes. */
+static int
+write_all(int fd, const char *buf, size_t len, const char *path, struct zpub_err *err)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", path,
+			    n < 0 ? strerror(errno) : "the disk accepted nothing");
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 static int
@@ -42,17 +65,16 @@ copy_into(const char *src, const char *dir, const char *name, cJSON *files,
 			rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", dst, strerror(errno));
 			goto out;
 		}
-		while ((k = read(in, buf, sizeof buf)) > 0)
-			if (write(out, buf, (size_t)k) != k) {
-				rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", dst, strerror(errno));
-				break;
-			}
-		if (k < 0 && rc == 0)
+		while (rc == 0 && (k = read(in, buf, sizeof buf)) > 0)
+			rc = write_all(out, buf, (size_t)k, dst, err);
+		if (rc == 0 && k < 0)
 			rc = zpub_err_set(err, ZPUB_EIO, "cannot read %s: %s", src, strerror(errno));
 		if (rc == 0 && fsync(out) != 0)
 			rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", dst, strerror(errno));
 		close(in);
-		close(out);
+		/* NFS and some FUSE shares report a failed write only here */
+		if (close(out) != 0 && rc == 0)
+			rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", dst, strerror(errno));
 	}
 	if (rc == 0 && files) {
 		cJSON *f = cJSON_CreateObject();
@@ -68,6 +90,47 @@ out:
 	return rc;
 }
 
+/* Half-built (.ID.tmp-PID) or swapped-out (.ID.old-PID) folders of this
+ * recording left by a run that was killed: under the stage's lease nobody
+ * else publishes this recording, so they go, giving their space back. */
+static void
+sweep_leftovers(const char *root, int64_t rec_id)
+{
+	char tpre[40], opre[40];
+	DIR *d = opendir(root);
+	struct dirent *e;
+	if (d == NULL)
+		return;
+	snprintf(tpre, sizeof tpre, ".%lld.tmp-", (long long)rec_id);
+	snprintf(opre, sizeof opre, ".%lld.old-", (long long)rec_id);
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, tpre, strlen(tpre)) != 0 &&
+		    strncmp(e->d_name, opre, strlen(opre)) != 0)
+			continue;
+		char *p = path_join(root, e->d_name);
+		fs_remove_tree(p);
+		free(p);
+	}
+	closedir(d);
+}
+
+static int64_t
+item_bytes(const struct pub_item *in)
+{
+	int64_t sum = fs_size(in->video_path);
+	for (int i = 0; i < in->n_captions; i++)
+		sum += fs_size(in->captions[i].path);
+	if (in->thumbnail_path)
+		sum += fs_size(in->thumbnail_path);
+	return sum + strlen(in->description) + 4096;
+}
+
+static int
+is_disk_full(const char *msg)
+{
+	return strstr(msg, strerror(ENOSPC)) != NULL || strstr(msg, strerror(EDQUOT)) != NULL;
+}
+
 int
 folder_publish(const struct pub_item *in, const char *root, int64_t rec_id,
     struct pub_state *st, struct zpub_err *err)
@@ -79,7 +142,7 @@ folder_publish(const struct pub_item *in, const char *root, int64_t rec_id,
 	final = xasprintf("%s/%lld", root, (long long)rec_id);
 	tmp = xasprintf("%s/.%lld.tmp-%d", root, (long long)rec_id, (int)getpid());
 	old = xasprintf("%s/.%lld.old-%d", root, (long long)rec_id, (int)getpid());
-	fs_remove_tree(tmp);
+	sweep_leftovers(root, rec_id);
 	if ((rc = fs_mkdir_p(tmp, 0755, err)) != 0)
 		goto out;
 	meta = cJSON_CreateObject();
@@ -134,7 +197,14 @@ folder_publish(const struct pub_item *in, const char *root, int64_t rec_id,
 		fs_remove_tree(tmp);
 	} else if (errno == ENOENT && rename(tmp, final) == 0) {
 		/* first publication */
-	} else if (rename(final, old) == 0 && rename(tmp, final) == 0) {
+	} else if (rename(final, old) == 0) {
+		if (rename(tmp, final) != 0) {
+			int e = errno;
+			rename(old, final);   /* the earlier publication stays in place */
+			rc = zpub_err_set(err, ZPUB_EIO, "cannot move the published folder into %s: %s",
+			    final, strerror(e));
+			goto out;
+		}
 		fs_remove_tree(old);
 	} else {
 		rc = zpub_err_set(err, ZPUB_EIO, "cannot move the published folder into %s: %s",
@@ -147,8 +217,17 @@ folder_publish(const struct pub_item *in, const char *root, int64_t rec_id,
 	free(url);
 	st->bytes_total = st->bytes_acked = fs_size(in->video_path);
 out:
-	if (rc != 0)
-		fs_remove_tree(tmp);
+	if (rc != 0) {
+		fs_remove_tree(tmp);   /* the half-built folder, and the space it took */
+		if (is_disk_full(err->msg)) {
+			char detail[sizeof err->msg];
+			snprintf(detail, sizeof detail, "%s", err->msg);
+			zpub_err_set(err, ZPUB_EIO, "the disk holding %s is full: %.300s; about %.1f MB"
+			    " are needed there for recording %lld: free some space, then 'zpub retry"
+			    " %lld'", root, detail, (double)item_bytes(in) / 1e6, (long long)rec_id,
+			    (long long)rec_id);
+		}
+	}
 	cJSON_Delete(meta);
 	free(json);
 	free(old);

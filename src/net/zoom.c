@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "jnum.h"
 #include "log.h"
 #include "net/http.h"
 #include "store.h"
@@ -27,6 +28,10 @@
 #define ZOOM_TOKEN_NAME "oauth.zoom"
 #define ZOOM_SECRET_NAME "zoom.client_secret"
 #define ZOOM_TOKEN_MARGIN_MS (2 * 60 * 1000)
+/* Sanity bounds for Zoom's numbers: an expiry before the year 33658 and a
+ * file under a petabyte; anything else is a broken answer, read as unknown. */
+#define ZOOM_MAX_EPOCH_MS 999999999999999LL
+#define ZOOM_MAX_FILE_BYTES 999999999999999LL
 
 
 static char *
@@ -48,10 +53,63 @@ wipe_free(char *s)
 	}
 }
 
+static int
+tuning_one(const cJSON *cfg, const char *key, int64_t lo, int64_t hi, int64_t def,
+    int64_t *out, struct zpub_err *err)
+{
+	const cJSON *v = config_find(cfg, key);
+	if (v == NULL || cJSON_IsNull(v)) {
+		*out = def;
+		return 0;
+	}
+	if (jnum_get(v, lo, hi, out) && v->valuedouble == (double)*out)
+		return 0;
+	char *text = cJSON_PrintUnformatted(v);
+	zpub_err_set(err, ZPUB_EINVAL, "%s is %.40s, which zpub cannot use: it must be a whole"
+	    " number from %lld to %lld (default %lld); fix it with 'zpub config set %s %lld'",
+	    key, text ? text : "?", (long long)lo, (long long)hi, (long long)def, key,
+	    (long long)def);
+	free(text);
+	return ZPUB_EINVAL;
+}
+
+/* The tuning numbers under providers.zoom: name, lowest, highest, default.
+ * A value set to anything else stops the client with a sentence naming the
+ * key, rather than a cast of a string or of 1e300 deciding how often a
+ * download is retried. */
+#define ZOOM_TUNING(X) \
+	X(max_attempts,           1,     100,      5) \
+	X(retry_base_ms,          0, 3600000,   1000) \
+	X(retry_cap_ms,           0, 86400000, 30000) \
+	X(max_wait_ms,            0, 86400000, 120000) \
+	X(download_retries,       0,     100,      7) \
+	X(download_max_requests,  1,   10000,     40)
+
+struct zoom_tuning {
+#define X(name, lo, hi, def) int64_t name;
+	ZOOM_TUNING(X)
+#undef X
+};
+
+static int
+tuning_read(const cJSON *cfg, struct zoom_tuning *t, struct zpub_err *err)
+{
+#define X(name, lo, hi, def) \
+	if (tuning_one(cfg, "providers.zoom." #name, lo, hi, def, &t->name, err) != 0) \
+		return err->code;
+	ZOOM_TUNING(X)
+#undef X
+	return 0;
+}
+
 int
 zoom_client_new(struct store *st, struct vault *v, int64_t tenant_id, const cJSON *cfg,
     struct zoom_client **out, struct zpub_err *err)
 {
+	struct zoom_tuning tun;
+	int rc = tuning_read(cfg, &tun, err);
+	if (rc != 0)
+		return rc;
 	struct zoom_client *zc = calloc(1, sizeof *zc);
 	if (zc == NULL)
 		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
@@ -67,11 +125,13 @@ zoom_client_new(struct store *st, struct vault *v, int64_t tenant_id, const cJSO
 	zc->oauth_base = base_url(cfg, "providers.zoom.oauth_base", "https://zoom.us");
 	zc->client_id = xstrdup(config_str(cfg, "providers.zoom.client_id", ""));
 	zc->account_id = xstrdup(config_str(cfg, "providers.zoom.account_id", ""));
-	zc->retry.max_attempts = (int)config_int(cfg, "providers.zoom.max_attempts", 5);
-	zc->retry.base_ms = config_int(cfg, "providers.zoom.retry_base_ms", 1000);
-	zc->retry.cap_ms = config_int(cfg, "providers.zoom.retry_cap_ms", 30000);
-	zc->retry.max_wait_ms = config_int(cfg, "providers.zoom.max_wait_ms", 120000);
+	zc->retry.max_attempts = (int)tun.max_attempts;
+	zc->retry.base_ms = tun.retry_base_ms;
+	zc->retry.cap_ms = tun.retry_cap_ms;
+	zc->retry.max_wait_ms = tun.max_wait_ms;
 	zc->max_wait_ms = zc->retry.max_wait_ms;
+	zc->download_retries = (int)tun.download_retries;
+	zc->download_max_requests = (int)tun.download_max_requests;
 	*out = zc;
 	return 0;
 }
@@ -131,8 +191,7 @@ token_load(struct zoom_client *zc, struct zpub_err *err)
 		zc->token = xstrdup(at->valuestring);
 	if (cJSON_IsString(rt))
 		zc->refresh_token = xstrdup(rt->valuestring);
-	zc->token_exp_ms = cJSON_IsNumber(ex) && ex->valuedouble > 0 && ex->valuedouble < 1e15 ?
-	    (int64_t)ex->valuedouble : 0;
+	zc->token_exp_ms = jnum_or(ex, 0, ZOOM_MAX_EPOCH_MS, 0);
 	zc->user_kind = cJSON_IsString(kind) && strcmp(kind->valuestring, "user") == 0;
 	if (cJSON_IsString(at))
 		sodium_memzero(at->valuestring, strlen(at->valuestring));
@@ -235,9 +294,8 @@ zoom_token_request(struct zoom_client *zc, const char *body, const char *basic, 
 	}
 	wipe_free(zc->token);
 	zc->token = xstrdup(at->valuestring);
-	zc->token_exp_ms = time_now_ms() +
-	    (int64_t)((cJSON_IsNumber(ex) && ex->valuedouble > 0 && ex->valuedouble < 1e8 ?
-	    ex->valuedouble : 3599) * 1000);
+	/* seconds; a missing or absurd lifetime counts as Zoom's usual hour */
+	zc->token_exp_ms = time_now_ms() + jnum_or(ex, 1, 99999999, 3599) * 1000;
 	if (cJSON_IsString(rt) && rt->valuestring[0]) {
 		wipe_free(zc->refresh_token);
 		zc->refresh_token = xstrdup(rt->valuestring);
@@ -559,8 +617,7 @@ static int64_t
 jsize(const cJSON *f)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, "file_size");
-	return cJSON_IsNumber(v) && v->valuedouble > 0 && v->valuedouble < 1e15 ?
-	    (int64_t)v->valuedouble : 0;
+	return jnum_or(v, 0, ZOOM_MAX_FILE_BYTES, 0);
 }
 
 static cJSON *
@@ -621,8 +678,8 @@ zoom_meeting_items(const cJSON *meeting, struct zoom_item **out, int *n, int *pr
 	const char *mstart = jstr(meeting, "start_time");
 	const cJSON *mid = cJSON_GetObjectItemCaseSensitive(meeting, "id");
 	char fallback[96];
-	snprintf(fallback, sizeof fallback, "Zoom meeting %.0f%s%.10s",
-	    cJSON_IsNumber(mid) ? mid->valuedouble : 0.0, mstart ? " of " : "", mstart ? mstart : "");
+	snprintf(fallback, sizeof fallback, "Zoom meeting %lld%s%.10s",
+	    (long long)jnum_or(mid, 0, JNUM_MAX, 0), mstart ? " of " : "", mstart ? mstart : "");
 	char *base_title = zoom_title_sanitize(topic ? topic : "", 200, fallback);
 	int transcripts = 0;
 	cJSON_ArrayForEach(f, files)
@@ -687,8 +744,7 @@ zoom_meeting_items(const cJSON *meeting, struct zoom_item **out, int *n, int *pr
 		else {
 			const cJSON *d = cJSON_GetObjectItemCaseSensitive(meeting, "duration");
 			/* minutes; Zoom's own numbers are checked like any input */
-			it->duration_ms = cJSON_IsNumber(d) && d->valuedouble > 0 &&
-			    d->valuedouble < 1e6 ? (int64_t)(d->valuedouble * 60000) : 0;
+			it->duration_ms = jnum_scaled(d, 60000.0, 0, 999999LL * 60000, 0);
 		}
 		it->file_size = jsize(src);
 

@@ -153,7 +153,9 @@ struct zoom_sync_opts {
  * "windows", "created": [{"id","file_id","file_type","title","started_at",
  * "duration_ms","file_size","status","template"}], "skipped": [... "reason"],
  * "expired": [{"id","title","reason"}], "trashed": [{"meeting_uuid","title",
- * "error"}], "existing", "processing", "error"}.  Meetings whose recordings
+ * "error"}], "existing", "refreshed" (known recordings not downloaded yet whose
+ * download address or size changed: saved, since Zoom's addresses expire),
+ * "processing", "error"}.  Meetings whose recordings
  * are all READY (or EXPIRED) go to Zoom's trash once when their config says
  * processing.zoom.trash_after_publish (a template's processing_config
  * {"zoom": {"trash_after_publish": true}}).

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,12 @@
 #include "util.h"
 
 /* ---- downloads ------------------------------------------------------------------------ */
+
+/* Less free space than this counts as a full disk; and what a download
+ * gives back on a full disk so the failure can still be recorded (a few
+ * SQLite pages and a log line need far less). */
+#define ZOOM_DISK_LOW_BYTES (64 * 1024)
+#define ZOOM_DISK_GIVE_BACK (4LL * 1024 * 1024)
 
 const char *
 zoom_sniff_media(const unsigned char *b, size_t n)
@@ -115,6 +122,59 @@ part_truncate(const char *path, int64_t len, struct zpub_err *err)
 	return 0;
 }
 
+/* 1 when a write failed because the disk (or the user's quota) is full:
+ * the error sentence carries strerror(ENOSPC) when stdio or curl saw it,
+ * else the folder's free space tells. */
+static int
+disk_is_full(const char *path, const char *msg)
+{
+	if (msg && (strstr(msg, strerror(ENOSPC)) || strstr(msg, strerror(EDQUOT))))
+		return 1;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	struct statvfs sv;
+	int full = 0;
+	if (slash)
+		*slash = '\0';
+	if (statvfs(slash ? dir : ".", &sv) == 0)
+		full = (uint64_t)sv.f_bavail * sv.f_frsize < ZOOM_DISK_LOW_BYTES;
+	free(dir);
+	return full;
+}
+
+static void
+mb_text(int64_t b, char out[24])
+{
+	snprintf(out, 24, "%.1f MB", (double)(b > 0 ? b : 0) / 1e6);
+}
+
+/* The disk holding the partial file is full.  The caller then records the
+ * failure in the database, which usually lives on the same disk and needs
+ * a few free pages for it (without them the recording would stay
+ * DOWNLOADING until the next run): so give back the tail of the partial
+ * file first, keeping the rest as a true prefix to resume from once there
+ * is room.  ZPUB_EIO: the runner retries later by itself. */
+static int
+stop_disk_full(struct zoom_download *d, const char *label, int64_t expected, const char *why,
+    struct zpub_err *err)
+{
+	int64_t had = fs_size(d->part_path), keep;
+	char kept[24], need[24];
+	if (had < 0)
+		had = 0;
+	keep = had > ZOOM_DISK_GIVE_BACK ? had - ZOOM_DISK_GIVE_BACK : 0;
+	if (part_truncate(d->part_path, keep, NULL) != 0)
+		keep = had;
+	mb_text(keep, kept);
+	mb_text(expected > keep ? expected - keep : 0, need);
+	const char *errtext = strstr(why, strerror(EDQUOT)) ? strerror(EDQUOT) : strerror(ENOSPC);
+	log_warn("Zoom download of %s: the disk is full after %lld bytes; kept %lld to resume from",
+	    label, (long long)had, (long long)keep);
+	return zpub_err_set(err, ZPUB_EIO, "the disk is full: the Zoom download of %s stopped"
+	    " (%s, writing %s); %s kept to resume from; free %s%s there and zpub resumes it"
+	    " ('zpub retry' to start at once)", label, errtext, d->part_path, kept,
+	    expected > 0 ? "at least " : "some space", expected > 0 ? need : "");
+}
+
 static int
 ctype_is_page(const char *ct)
 {
@@ -161,7 +221,12 @@ nap_ms(int64_t ms)
 static int
 download_loop(struct zoom_client *zc, struct zoom_download *d, struct zpub_err *err)
 {
-	const int max_failures = 8, max_stale = 2;
+	/* providers.zoom.download_retries: failed attempts in a row (any byte of
+	 * progress starts the count again); download_max_requests: all requests
+	 * of this call, so a link that moves a few bytes per try still ends.
+	 * Two fresh tokens are enough to tell a stale token from a refusal. */
+	const int max_retries = zc->download_retries, max_stale = 2;
+	const int max_requests = zc->download_max_requests > 0 ? zc->download_max_requests : 40;
 	int failures = 0, stale = 0, force = 0, rc = 0;
 	char reason[512] = "", what[64];
 	const char *label = d->label ? d->label : "a recording";
@@ -185,7 +250,7 @@ download_loop(struct zoom_client *zc, struct zoom_download *d, struct zpub_err *
 	for (int attempt = 1;; attempt++) {
 		if (expected > 0 && have == expected)
 			break;
-		if (failures >= max_failures || attempt > 40)
+		if (failures > max_retries || attempt > max_requests)
 			return zpub_err_set(err, ZPUB_ENET, "Zoom download of %s did not finish: %s;"
 			    " zpub will retry later (%lld of %lld bytes kept for resuming)", label,
 			    reason[0] ? reason : "too many attempts", (long long)have,
@@ -205,9 +270,13 @@ download_loop(struct zoom_client *zc, struct zoom_download *d, struct zpub_err *
 		}
 		/* Our files are 0600 like every artefact; curl only appends. */
 		int pfd = open(d->part_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (pfd < 0)
+		if (pfd < 0) {
+			int e = errno;
+			if (e == ENOSPC || e == EDQUOT)
+				return stop_disk_full(d, label, expected, strerror(e), err);
 			return zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", d->part_path,
-			    strerror(errno));
+			    strerror(e));
+		}
 		close(pfd);
 		struct dl_prog prog = { d, have, time_mono_ms(), 0, 0 };
 		struct http_request req = {
@@ -231,6 +300,10 @@ download_loop(struct zoom_client *zc, struct zoom_download *d, struct zpub_err *
 		 * fault and worth another try. */
 		if (hrc == ZPUB_EINVAL && resp.curl_code != 0 && strstr(resp.curl_error, "HTTP/0.9"))
 			hrc = ZPUB_ENET;
+		if (hrc == ZPUB_EIO && disk_is_full(d->part_path, herr.msg)) {
+			http_response_free(&resp);
+			return stop_disk_full(d, label, expected, herr.msg, err);
+		}
 		if (hrc == ZPUB_ECANCEL || hrc == ZPUB_EIO || hrc == ZPUB_ENOMEM || hrc == ZPUB_EINVAL) {
 			http_response_free(&resp);
 			*err = herr;
@@ -264,10 +337,15 @@ download_loop(struct zoom_client *zc, struct zoom_download *d, struct zpub_err *
 			snprintf(reason, sizeof reason, "Zoom answered HTTP %ld%s", resp.status,
 			    code == 124 ? " (token expired)" : "");
 			if (stale > max_stale) {
+				char msg[160] = "";
+				zoom_error_code(&resp, msg, sizeof msg);
 				http_response_free(&resp);
-				return zpub_err_set(err, ZPUB_EAUTH, "Zoom refused the download of %s: %s"
-				    " even after %d new tokens; check the app's recording scopes or"
-				    " reconnect with 'zpub auth zoom'", label, reason, stale - 1);
+				/* Zoom's download links expire too: a fresh sync has new ones */
+				return zpub_err_set(err, ZPUB_EAUTH, "Zoom refused the download of %s: %s%s%s"
+				    " even after %d new tokens; the link may have expired: run 'zpub sync"
+				    " zoom' for a fresh one and 'zpub retry', or check the app's recording"
+				    " scopes, or reconnect with 'zpub auth zoom'", label, reason,
+				    msg[0] ? ": " : "", msg, stale - 1);
 			}
 			log_info("Zoom download of %s: %s; getting a new token", label, reason);
 		} else if (resp.status == 404 || resp.status == 410) {

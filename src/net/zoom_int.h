@@ -22,6 +22,8 @@ struct zoom_client {
 	int user_kind;              /* authorization-code sign-in rather than S2S */
 	struct http_retry retry;
 	int64_t max_wait_ms;        /* longest Retry-After waited inline */
+	int download_retries;       /* failed attempts in a row before a download gives up */
+	int download_max_requests;  /* requests one download may make, progress or not */
 };
 
 /* Zoom's error body {"code":N,"message":".."}: the code, or -1; msg (may be

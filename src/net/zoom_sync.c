@@ -26,6 +26,7 @@ struct sync_run {
 	const struct zoom_sync_opts *o;
 	cJSON *created, *skipped;
 	int existing, processing;
+	int refreshed;              /* known, not downloaded, with new download data */
 	char **seen;                /* file ids Zoom listed */
 	int nseen, capseen;
 	struct store_template *tpl; /* for dry runs: which template would match */
@@ -111,6 +112,29 @@ create_one(struct sync_run *s, const struct zoom_item *it, cJSON *row, int *skip
 	return 0;
 }
 
+/* Zoom's download addresses expire, and a retry days after the first sync
+ * would ask a dead one: a recording already known but not downloaded yet
+ * takes what the newest listing says (address, size, transcript).  Never
+ * fails the sync: the old data is still there to try. */
+static void
+refresh_known(struct sync_run *s, int64_t id, const struct zoom_item *it)
+{
+	char *meta = cJSON_PrintUnformatted(it->meta);
+	struct zpub_err e = {0};
+	int changed = 0;
+	if (meta == NULL)
+		return;
+	if (store_recording_refresh_source_meta(s->st, id, meta, &changed, &e) != 0) {
+		log_warn("recording %lld: Zoom's new download address was not saved: %s",
+		    (long long)id, e.msg);
+	} else if (changed) {
+		s->refreshed++;
+		store_journal(s->st, id, "info", "zoom", "the sync refreshed Zoom's download address"
+		    " and file size (%lld bytes)", (long long)it->file_size);
+	}
+	free(meta);
+}
+
 static int
 on_meeting(void *ud, const cJSON *meeting, struct zpub_err *err)
 {
@@ -129,6 +153,8 @@ on_meeting(void *ud, const cJSON *meeting, struct zpub_err *err)
 		seen_add(s, it->file_id);
 		if (store_recording_find_ref(s->st, s->tenant_id, "zoom", it->file_id, &id, NULL) == 0) {
 			s->existing++;
+			if (!s->o->dry_run)
+				refresh_known(s, id, it);
 			continue;
 		}
 		cJSON *row = cJSON_CreateObject();
@@ -351,6 +377,7 @@ zoom_sync(struct store *st, struct vault *v, int64_t tenant_id, const cJSON *cfg
 	cJSON_AddItemToObject(r, "expired", expired);
 	cJSON_AddItemToObject(r, "trashed", trashed);
 	cJSON_AddNumberToObject(r, "existing", s.existing);
+	cJSON_AddNumberToObject(r, "refreshed", s.refreshed);
 	cJSON_AddNumberToObject(r, "processing", s.processing);
 	if (rc != 0)
 		cJSON_AddStringToObject(r, "error", err->msg);

@@ -63,4 +63,34 @@ jget detail < "$T/show.json" | grep -qi "html" || fail "reason: $(jget detail < 
 [ -z "$(find "$ZPUB_HOME/media" -type f)" ] || fail "files kept: $(find "$ZPUB_HOME/media" -type f)"
 ok "an HTML page instead of the file: FAILED with the reason, retry scheduled, nothing kept"
 
+# The download's retry limits are config (providers.zoom.download_retries,
+# download_max_requests), validated: a value zpub cannot use fails the
+# stage with a sentence naming the key, and download_retries 1 gives up
+# after the second failed request in a row, with the reason.
+zoom_fake_stop
+export ZPUB_HOME="$T/home4"
+zoom_fake_start "$T/zoom4" --months 1 --per-month 1 \
+	--faults ratelimit_download:1,ratelimit_download:2,ratelimit_download:3
+expect_rc 0 "$ZPUB" sync zoom --from 2026-10-01 --to 2026-10-31
+expect_rc 0 "$ZPUB" config set providers.zoom.download_retries '"many"'
+expect_rc 1 "$ZPUB" run 1 --until DOWNLOADED
+echo "$ERR" | grep -q "providers.zoom.download_retries is \"many\".*whole number" \
+	|| fail "a bad download_retries was not refused by name: $ERR"
+expect_rc 0 "$ZPUB" config set providers.zoom.download_retries 2.5
+expect_rc 0 "$ZPUB" retry 1
+expect_rc 1 "$ZPUB" run 1 --until DOWNLOADED
+echo "$ERR" | grep -q "providers.zoom.download_retries is 2.5" || fail "2.5 retries accepted: $ERR"
+[ "$(zoom_admin stats | jget dl_calls)" = 0 ] || fail "a download started with a bad config"
+expect_rc 0 "$ZPUB" config set providers.zoom.download_retries 1
+expect_rc 0 "$ZPUB" retry 1
+expect_rc 1 "$ZPUB" run 1 --until DOWNLOADED
+echo "$ERR" | grep -q "HTTP 429" || fail "no reason after the retries ran out: $ERR"
+[ "$(zoom_admin stats | jget dl_calls)" = 2 ] || fail "download_retries 1: $(zoom_admin stats)"
+expect_rc 0 "$ZPUB" config set providers.zoom.download_retries 3
+expect_rc 0 "$ZPUB" retry 1
+expect_rc 0 "$ZPUB" run 1 --until DOWNLOADED
+n=$(zoom_check_downloads) || fail "the download after the retries differs from Zoom's file"
+[ "$n" = 1 ] || fail "$n recordings DOWNLOADED"
+ok "download retries from providers.zoom: bad values refused by name; 1 retry = 2 requests; 3 retries finish"
+
 echo "zoom_faults: all passed"

@@ -161,4 +161,49 @@ expect_rc 0 "$ZPUB" list --status SKIPPED --json
 [ "$(echo "$OUT" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 2 ] || fail "SKIPPED not kept"
 ok "templates: matching recording INITIALIZED with its template, the others SKIPPED with the reason"
 
+# Zoom's download links expire: a download retried days after the first
+# sync must not ask the first sync's address.  A re-sync refreshes address
+# and size of the recordings not downloaded yet (FAILED ones included) and
+# leaves a downloaded one alone; the retried download then succeeds.
+zoom_fake_stop
+export ZPUB_HOME="$T/home5"
+zoom_fake_start "$T/zoom5" --months 1 --per-month 3
+expect_rc 0 "$ZPUB" sync zoom --from 2026-10-01 --to 2026-10-31 --json
+echo "$OUT" > "$T/sync5.json"
+read -r id_a id_b id_c <<<"$(python3 -c 'import json,sys
+c=json.load(open(sys.argv[1]))["created"]; print(c[0]["id"], c[1]["id"], c[2]["id"])' "$T/sync5.json")"
+expect_rc 0 "$ZPUB" run "$id_a" --until DOWNLOADED
+meta() { python3 -c 'import sqlite3,sys
+c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+print(c.execute("SELECT source_meta FROM recordings WHERE id = ?", (int(sys.argv[2]),)).fetchone()[0])' \
+	"$ZPUB_HOME/zpub.db" "$1"; }
+meta_a=$(meta "$id_a")
+zoom_admin rotate_urls >/dev/null
+expect_rc 1 "$ZPUB" run "$id_b" --until DOWNLOADED
+echo "$ERR" | grep -q "zpub sync zoom" || fail "a dead download link: no hint to sync again: $ERR"
+"$ZPUB" show "$id_b" --json > "$T/show.json"
+[ "$(jget status < "$T/show.json")" = FAILED ] || fail "dead link: status $(jget status < "$T/show.json")"
+expect_rc 0 "$ZPUB" sync zoom --from 2026-10-01 --to 2026-10-31 --json
+echo "$OUT" | python3 -c 'import json,sys; s=json.load(sys.stdin); assert s["refreshed"] == 2 and s["created"] == [], s' \
+	|| fail "the re-sync did not refresh the two recordings not downloaded: $OUT"
+[ "$(meta "$id_a")" = "$meta_a" ] || fail "the re-sync rewrote a downloaded recording's source data"
+for id in "$id_b" "$id_c"; do
+	meta "$id" | python3 -c 'import json,sys
+m = json.load(sys.stdin)
+man = {x["file_id"]: x for x in json.load(open(sys.argv[1]))}
+f = m["file"]
+assert f["download_url"].endswith("?gen=1"), f["download_url"]
+assert f["file_size"] == man[f["id"]]["size"], (f["file_size"], man[f["id"]]["size"])' "$ZDIR/manifest.json" \
+		|| fail "recording $id: download data not refreshed: $(meta "$id")"
+done
+expect_rc 0 "$ZPUB" sync zoom --from 2026-10-01 --to 2026-10-31 --json
+echo "$OUT" | python3 -c 'import json,sys; s=json.load(sys.stdin); assert s["refreshed"] == 0, s' \
+	|| fail "an unchanged listing rewrote recordings: $OUT"
+expect_rc 0 "$ZPUB" retry "$id_b"
+expect_rc 0 "$ZPUB" run "$id_b" --until DOWNLOADED
+expect_rc 0 "$ZPUB" run "$id_c" --until DOWNLOADED
+n=$(zoom_check_downloads) || fail "downloads after the refresh differ from Zoom's files"
+[ "$n" = 3 ] || fail "$n recordings DOWNLOADED after the refresh, wanted 3"
+ok "expired download links: the re-sync refreshes them for recordings not downloaded; the retry downloads"
+
 echo "zoom_sync: all passed"

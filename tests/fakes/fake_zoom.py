@@ -36,6 +36,8 @@ Faults (--faults, comma-separated):
   slow:<bytes_per_second>   the CDN throttles every transfer
 Faults with a number may be given several times (expire_mid:3,expire_mid:9).
   GET /_admin/delete/<file_id>   deletes a file now (between listing and download)
+  GET /_admin/rotate_urls        Zoom's download links expire: new listings carry new
+                                 ones (?gen=N) and the old ones answer 403 "expired"
   GET /_admin/stats              counters: tokens issued, calls, windows listed
 """
 import argparse, base64, hashlib, json, os, socket, sys, threading, time
@@ -320,6 +322,10 @@ class Api(BaseHTTPRequestHandler):
             with lock:
                 S["deleted"].add(u.path.rsplit("/", 1)[1])
             return self.sendj(200, {"ok": True})
+        if u.path == "/_admin/rotate_urls":
+            with lock:
+                S["url_gen"] += 1
+            return self.sendj(200, {"url_gen": S["url_gen"]})
         if u.path == "/_admin/stats":
             with lock:
                 st = {k: S[k] for k in ("issued", "list_calls", "dl_calls", "cdn_calls", "windows",
@@ -328,7 +334,7 @@ class Api(BaseHTTPRequestHandler):
         if u.path == "/v2/users/me/recordings":
             return self.listing(q)
         if u.path.startswith("/rec/download/"):
-            return self.download(u.path.rsplit("/", 1)[1])
+            return self.download(u.path.rsplit("/", 1)[1], q)
         self.sendj(404, {"code": 404, "message": "no such endpoint"})
 
     def listing(self, q):
@@ -385,6 +391,8 @@ class Api(BaseHTTPRequestHandler):
                     continue
                 ff = {k: v for k, v in f.items() if not k.startswith("_")}
                 ff["download_url"] = "%s/rec/download/%s" % (base, f["_fid"])
+                if S["url_gen"]:
+                    ff["download_url"] += "?gen=%d" % S["url_gen"]
                 files.append(ff)
             mm["recording_files"] = files
             mm["total_size"] = sum(f.get("file_size", 0) for f in files)
@@ -393,10 +401,12 @@ class Api(BaseHTTPRequestHandler):
                                 "page_size": size, "total_records": len(sel), "next_page_token": nxt,
                                 "meetings": out})
 
-    def download(self, fid):
+    def download(self, fid, q):
         with lock:
             S["dl_calls"] += 1
             k = S["dl_calls"]
+        if int(q.get("gen", "0") or 0) != S["url_gen"]:
+            return self.sendj(403, {"code": 403, "message": "The download link has expired."})
         if k in S["faults"].get("ratelimit_download", ()):
             at = (datetime.now(timezone.utc) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
             return self.sendj(429, {"code": 429, "message": "Too many requests"},
@@ -536,7 +546,7 @@ def main():
         json.dump(manifest, fp, indent=1)
     S.update(dir=a.dir, faults=faults, deleted=deleted, slow=slow, meetings=meetings, files=files,
              tokens={}, issued=0, page_tokens={}, page_token_expired=False, list_calls=0, dl_calls=0,
-             cdn_calls=0, stale_answers=0, codes={}, no_range_done=False, windows=[], trashed=[], page_size=a.page_size,
+             cdn_calls=0, url_gen=0, stale_answers=0, codes={}, no_range_done=False, windows=[], trashed=[], page_size=a.page_size,
              token_ttl=a.token_ttl, client_id=a.client_id, client_secret=a.client_secret,
              account_id=a.account_id)
     api = ThreadingHTTPServer(("127.0.0.1", 0), Api)
