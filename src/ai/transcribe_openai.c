@@ -171,7 +171,9 @@ oa_one(struct http_client *c, const struct tr_opts *o, const struct tr_chunk *ch
 			const char *hint = resp.status == 401 || resp.status == 403 ?
 			    "; check the key with `zpub secret set transcription`" :
 			    resp.status == 413 ? "; lower processing.audio.chunk_max_bytes" :
-			    resp.status == 404 ? "; check providers.transcription.base_url and path" : "";
+			    resp.status == 404 ? "; check providers.transcription.base_url and path" :
+			    http_should_retry(0, &resp) ? "; it failed every retry, zpub will run the "
+			    "stage again later" : "";
 			snprintf(err->msg + len, sizeof err->msg - len, "%s", hint);
 			goto out;
 		}

@@ -159,6 +159,8 @@ struct sock_ctx {
 	uv_poll_t poll;
 	curl_socket_t fd;
 	struct http_client *c;
+	int events;     /* what curl wants watched (UV_READABLE | UV_WRITABLE) */
+	int removed;    /* curl let go of the socket; the handle is closing */
 };
 
 struct xfer {
@@ -175,6 +177,7 @@ struct xfer {
 	void *done_ud;
 	int local_rc;             /* set by callbacks on local failure */
 	char local_msg[256];
+	int in_headers;           /* a status line came, its blank line not yet */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -187,13 +190,20 @@ on_poll(uv_poll_t *h, int status, int events)
 	struct sock_ctx *sc = h->data;
 	int flags = 0, running = 0;
 
+	/* On a socket error (a reset, a refused connect) libuv stops the
+	 * handle and reports EBADF.  Told CURL_CSELECT_ERR, curl would end the
+	 * transfer with "select/poll returned error"; told the socket is ready,
+	 * it reads or writes, meets the real error and says which. */
 	if (status < 0)
-		flags = CURL_CSELECT_ERR;
+		flags = CURL_CSELECT_IN | CURL_CSELECT_OUT;
 	if (events & UV_READABLE)
 		flags |= CURL_CSELECT_IN;
 	if (events & UV_WRITABLE)
 		flags |= CURL_CSELECT_OUT;
 	curl_multi_socket_action(sc->c->multi, sc->fd, flags, &running);
+	/* sc stays valid here even if curl let go (freed on close, later) */
+	if (status < 0 && !sc->removed && sc->events)
+		uv_poll_start(&sc->poll, sc->events, on_poll);
 	check_done(sc->c);
 }
 
@@ -212,6 +222,7 @@ on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
 
 	if (what == CURL_POLL_REMOVE) {
 		if (sc != NULL) {
+			sc->removed = 1;
 			uv_poll_stop(&sc->poll);
 			curl_multi_assign(c->multi, s, NULL);
 			uv_close((uv_handle_t *)&sc->poll, on_poll_closed);
@@ -236,6 +247,7 @@ on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
 		ev |= UV_READABLE;
 	if (what & CURL_POLL_OUT)
 		ev |= UV_WRITABLE;
+	sc->events = ev;
 	uv_poll_start(&sc->poll, ev, on_poll);
 	return 0;
 }
@@ -422,11 +434,16 @@ on_header(char *buf, size_t size, size_t nmemb, void *ud)
 
 	if (n >= 5 && strncmp(buf, "HTTP/", 5) == 0) {
 		/* a new response (after 100-continue or a redirect): forget the last */
+		x->in_headers = 1;
 		free(r->location);
 		free(r->range);
 		free(r->content_type);
 		r->location = r->range = r->content_type = NULL;
 		r->retry_after_ms = -1;
+		return n;
+	}
+	if ((n == 2 && buf[0] == '\r' && buf[1] == '\n') || (n == 1 && buf[0] == '\n')) {
+		x->in_headers = 0;
 		return n;
 	}
 	if ((v = header_value(buf, n, "Location")) != NULL) {
@@ -541,6 +558,14 @@ xfer_setup(struct xfer *x, const struct http_request *req,
 	x->max_body = req->max_body_bytes ? req->max_body_bytes : HTTP_DEFAULT_MAX_BODY;
 	if (req->url == NULL)
 		return zpub_err_set(err, ZPUB_EINVAL, "HTTP request to %s without a URL", req_what(req));
+	/* Checked here so that curl's "unsupported protocol" can only mean a
+	 * server that did not speak HTTP (see transport_failure). */
+	if (strncasecmp(req->url, "http://", 7) != 0 && strncasecmp(req->url, "https://", 8) != 0) {
+		char url[512];
+		http_url_redact(req->url, url, sizeof url);
+		return zpub_err_set(err, ZPUB_EINVAL, "the address of %s is not an http:// or "
+		    "https:// URL (%s); fix it in the configuration", req_what(req), url);
+	}
 
 	e = x->easy = curl_easy_init();
 	if (e == NULL)
@@ -551,6 +576,10 @@ xfer_setup(struct xfer *x, const struct http_request *req,
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* An answer without a status line is garbage (a broken proxy, the
+	 * wrong port), never HTTP/0.9; curl >= 7.66 refuses it by default, and
+	 * transport_failure() counts the refusal as a transport error. */
+	curl_easy_setopt(e, CURLOPT_HTTP09_ALLOWED, 0L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -559,6 +588,13 @@ xfer_setup(struct xfer *x, const struct http_request *req,
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_xferinfo);
 	curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "zpub/" ZPUB_VERSION);
+	/* curl sends a request again by itself when a reused connection closes
+	 * before the first byte of the answer (meant for idle connections the
+	 * server dropped), but the server may have done the work: a second
+	 * caption track, a second VK video.  A request that must not run twice
+	 * goes on a connection of its own, where curl never does that. */
+	if (!http_method_idempotent(method) && !req->retry_unsafe)
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 0L);
@@ -637,17 +673,51 @@ xfer_setup(struct xfer *x, const struct http_request *req,
 	return 0;
 }
 
+/* What a failed transfer means, decided in this one place: the zpub code
+ * (ZPUB_ENET is what the retry policy retries) and the cause in words.
+ * Called for every finished transfer; returns 0 when it did not fail.
+ * Besides curl's own errors, two answers curl takes count as failures:
+ *  - a server that does not speak HTTP (garbage, HTTP/0.9): curl refuses
+ *    it as CURLE_UNSUPPORTED_PROTOCOL, which would otherwise read as a bad
+ *    URL and never be retried (the scheme was checked in xfer_setup);
+ *  - a connection closed inside the response headers: curl 7.x ends the
+ *    transfer with CURLE_OK and the status line it saw, an empty 200 that
+ *    callers would take for success. */
 static int
-transport_code(CURLcode cc)
+transport_failure(const struct xfer *x, CURLcode cc, long code, const char **cause)
 {
+	*cause = NULL;
 	switch (cc) {
 	case CURLE_OK:
+		if (x->in_headers) {
+			*cause = "the connection closed inside the response headers";
+			return ZPUB_ENET;
+		}
 		return 0;
 	case CURLE_URL_MALFORMAT:
-	case CURLE_UNSUPPORTED_PROTOCOL:
 		return ZPUB_EINVAL;
 	case CURLE_OUT_OF_MEMORY:
 		return ZPUB_ENOMEM;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		if (code >= 300 && code < 400) {
+			*cause = "it redirected to an address that is not http:// or https://";
+			return ZPUB_EREMOTE;
+		}
+		*cause = "the answer is not HTTP";
+		return ZPUB_ENET;
+	case CURLE_WEIRD_SERVER_REPLY:
+		*cause = "the answer is not valid HTTP";
+		return ZPUB_ENET;
+	case CURLE_GOT_NOTHING:
+		*cause = "the connection closed before any answer";
+		return ZPUB_ENET;
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+		*cause = "the connection broke during the answer";
+		return ZPUB_ENET;
+	case CURLE_SEND_ERROR:
+		*cause = "the connection broke while sending the request";
+		return ZPUB_ENET;
 	default:
 		return ZPUB_ENET;
 	}
@@ -660,14 +730,22 @@ xfer_finish(struct xfer *x, CURLcode cc, struct zpub_err *err)
 	struct http_response *r = x->resp;
 	const struct http_request *req = x->req;
 	char url[512];
+	const char *cause;
 	long code = 0;
 	curl_off_t up = 0;
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &up);
 	r->bytes_sent = (int64_t)up;
+	int trc = transport_failure(x, cc, code, &cause);
+	if (cc == CURLE_OK && trc != 0)
+		cc = CURLE_RECV_ERROR; /* what it is, for callers reading curl_code */
 	r->curl_code = (int)cc;
-	if (cc != CURLE_OK)
+	if (cc != CURLE_OK && cause != NULL && !x->errbuf[0])
+		snprintf(r->curl_error, sizeof r->curl_error, "%s", cause);
+	else if (cc != CURLE_OK && cause != NULL)
+		snprintf(r->curl_error, sizeof r->curl_error, "%s (%.180s)", cause, x->errbuf);
+	else if (cc != CURLE_OK)
 		snprintf(r->curl_error, sizeof r->curl_error, "%s",
 		    x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
 	r->status = cc == CURLE_OK ? code : 0;
@@ -695,8 +773,8 @@ xfer_finish(struct xfer *x, CURLcode cc, struct zpub_err *err)
 		r->status = 0;
 		zpub_err_set(err, x->local_rc, "%s %s to %s: %s", req_method(req), url,
 		    req_what(req), x->local_msg);
-	} else if (cc != CURLE_OK) {
-		r->rc = transport_code(cc);
+	} else if (trc != 0) {
+		r->rc = trc;
 		zpub_err_set(err, r->rc,
 		    "%s did not answer %s %s: %s; check the network and the service address",
 		    req_what(req), req_method(req), url, r->curl_error);

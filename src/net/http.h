@@ -77,7 +77,9 @@ struct http_request {
 	long connect_timeout_ms;    /* 0 = 15 s */
 	long low_speed_time_s;      /* abort if < 1 byte/s for this long; 0 = 120 s, -1 = off */
 	int follow_redirects;       /* off by default: YouTube's 308 is not a redirect */
-	int retry_unsafe;           /* http_do_retry may repeat this non-idempotent request */
+	int retry_unsafe;           /* http_do_retry may repeat this non-idempotent request;
+	                             * without it such a request gets a fresh connection,
+	                             * so curl never resends it on its own */
 
 	http_progress_fn progress;
 	void *progress_ud;

@@ -124,8 +124,8 @@ full_only cdn_refused_once && \
 	recovers cdn_refused_once     'cdn#1:refuse'
 
 # The listing and the token go through the proxy too: transient faults are
-# retried; garbage stops the sync with a sentence, and running it again
-# finds each recording once.
+# retried, garbage instead of HTTP included; garbage that never ends stops
+# the sync with a sentence, and running it again finds each recording once.
 new_case listing_faults
 via_proxy 'api#1:http=429,retry_after=1' 'api#2:drop_at=180' 'api#3:http=503'
 expect_rc 0 "$ZPUB" sync zoom --from 2026-10-01 --to 2026-10-31
@@ -136,8 +136,20 @@ expect_rc 0 "$ZPUB" list --json
 ok "listing_faults: 429, a drop and a 503 during sync; both recordings found once"
 passed=$((passed + 1))
 
-new_case listing_garbage
+new_case listing_garbage_once
 via_proxy 'api#1-2:garbage_at=0'
+expect_rc 0 "$ZPUB" sync zoom --from 2026-10-01 --to 2026-10-31
+[ "$(proxy_fired zoom)" -ge 2 ] || fail "listing_garbage_once: the fault never fired: $(proxy_events zoom)"
+expect_rc 0 "$ZPUB" list --json
+[ "$(echo "$OUT" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 2 ] \
+	|| fail "listing_garbage_once: found $OUT"
+ok "listing_garbage_once: two garbage answers are retried; both recordings found once"
+passed=$((passed + 1))
+
+new_case listing_garbage
+via_proxy 'api#*:garbage_at=0'
+expect_rc 0 "$ZPUB" config set providers.zoom.max_attempts 3
+expect_rc 0 "$ZPUB" config set providers.zoom.retry_cap_ms 400
 expect_rc 1 "$ZPUB" sync zoom --from 2026-10-01 --to 2026-10-31
 why=$ERR
 echo "$why" | grep -q "Zoom" || fail "listing_garbage: no sentence naming Zoom: $why"

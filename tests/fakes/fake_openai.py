@@ -133,8 +133,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path.rstrip("/").endswith("/stats"):
-            with LOCK:
-                self.send(200, dict(STATS))
+            with LOCK:   # a copy: send() takes the lock itself
+                stats = json.loads(json.dumps(STATS))
+            self.send(200, stats)
             return
         self.error(404, "not found")
 

@@ -21,17 +21,29 @@ on that route by their 1-based number: "2", "1-3", "4+" or "*".  Actions
   reset_at=N        forward N bytes, then reset the client (RST)
   stall_at=N,stall_s=S   forward N bytes, then nothing for S seconds, then go on
   slow=BPS          throttle the answer to BPS bytes per second
+  slow_up=BPS       throttle what the client sends (an upload) likewise
   garbage_at=N      forward N bytes, then 4 KiB of random bytes, then close
   http=STATUS[,retry_after=S][,body=TEXT]  answer this status (with Connection:
                     close) without contacting the server
   refuse            close the connection as soon as it is accepted
   blackhole         accept, read, never answer (until the client gives up)
+  drop_up_at=N      forward N bytes of what the client sends (its requests,
+                    an upload), then close both sides: the request is cut
+  reset_up_at=N     the same, but reset the client (RST)
+Modifiers, with any action:
+  on=TEXT           wait until the client sends TEXT on the connection (a
+                    request line, "POST /upload/youtube/v3/captions"); the
+                    byte counts start there, so with keep-alive one request
+                    among many is hit.  TEXT may not contain a comma.
+  times=N           fire at most N times until the faults are re-armed
+                    (the connection goes on untouched after that)
 With --fault-file FILE the faults (one SPEC a line) are read again whenever
 the file changes, and the connection numbers of every route start again at
 1: a test can pass clean traffic first and then arm faults without moving
 the proxy to new ports.
 The log gets one JSON line per connection when it ends: route, conn, fault,
-bytes up and down, and how it ended.
+bytes up and down, how it ended, and "fired": whether the fault took effect
+(a drop past the end of a short answer, say, does not).
 """
 import argparse
 import json
@@ -65,6 +77,7 @@ class Fault:
         head, _, rest = spec.partition(":")
         self.route, _, conns = head.partition("#")
         self.match = parse_conns(conns or "*")
+        self.fired = 0
         self.kv = {}
         for part in rest.split(","):
             if not part:
@@ -74,6 +87,15 @@ class Fault:
 
     def get(self, k, conv=int, default=None):
         return conv(self.kv[k]) if k in self.kv else default
+
+    def try_fire(self):
+        """Counts a firing; False once times=N firings happened."""
+        with LOCK:
+            limit = self.get("times")
+            if limit is not None and self.fired >= limit:
+                return False
+            self.fired += 1
+            return True
 
 
 class Route:
@@ -162,17 +184,24 @@ class Proxy:
     def handle(self, route, n, c):
         f = self.fault_for(route, n)
         ev = {"route": route.name, "conn": n, "fault": f.spec if f else None,
-              "up": 0, "down": 0, "end": "closed"}
+              "up": 0, "down": 0, "end": "closed", "fired": False}
+        on = f.kv.get("on") if f else None
         try:
-            if f and "refuse" in f.kv:
+            if f and not on and ("refuse" in f.kv or "http" in f.kv or "blackhole" in f.kv) \
+                    and not f.try_fire():
+                f = None   # used up: an ordinary connection
+            if f and not on and "refuse" in f.kv:
                 ev["end"] = "refused"
+                ev["fired"] = True
                 c.close()
                 self.record(ev)
                 return
-            if f and "http" in f.kv:
+            if f and not on and "http" in f.kv:
+                ev["fired"] = True
                 self.answer_http(c, f, ev)
                 return
-            if f and "blackhole" in f.kv:
+            if f and not on and "blackhole" in f.kv:
+                ev["fired"] = True
                 c.settimeout(600)
                 while c.recv(65536):
                     pass
@@ -189,14 +218,87 @@ class Proxy:
             except OSError:
                 pass
             return
-        done = threading.Event()
+        # st: what both directions share.  Without on= the fault is armed
+        # from the first byte; with it, from the client's TEXT on, and the
+        # byte counts of the fault start where TEXT began (up) and where the
+        # answers stood then (down).
+        st = {"armed": f is not None and not on, "up0": 0, "down0": 0, "cut": False,
+              "spent": False}
+
+        def cut_client(reset):
+            st["cut"] = True
+            if reset:
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            for s_, how in ((u, socket.SHUT_RDWR), (c, socket.SHUT_RD if reset else socket.SHUT_RDWR)):
+                try:
+                    s_.shutdown(how)
+                except OSError:
+                    pass
+
+        slow_up = f.get("slow_up") if f else None
+        t0 = time.monotonic()
+        slowed = [False]
+
+        def throttle_up(b):
+            step = max(1, slow_up // 20)
+            for i in range(0, len(b), step):
+                piece = b[i:i + step]
+                u.sendall(piece)
+                ev["up"] += len(piece)
+                ahead = ev["up"] / slow_up - (time.monotonic() - t0)
+                if ahead > 0:
+                    if not slowed[0]:
+                        slowed[0] = ev["fired"] = True
+                        f.try_fire()
+                    time.sleep(ahead)
 
         def up():
+            tail = b""
+            drop_up = f.get("drop_up_at") if f else None
+            reset_up = f.get("reset_up_at") if f else None
+            up_limit = min(x for x in (drop_up, reset_up, None) if x is not None) if any(
+                x is not None for x in (drop_up, reset_up)) else None
             try:
                 while True:
                     b = c.recv(65536)
                     if not b:
                         break
+                    if on and not st["armed"] and not st["spent"]:
+                        hay = tail + b
+                        i = hay.find(on.encode())
+                        if i >= 0:
+                            st["up0"] = ev["up"] + i - len(tail)
+                            st["down0"] = ev["down"]
+                            st["armed"] = True
+                            if "http" in f.kv or "refuse" in f.kv:
+                                # answer in the server's place (the request
+                                # is not forwarded), then close
+                                if not f.try_fire():
+                                    st["armed"], st["spent"] = False, True
+                                else:
+                                    ev["fired"] = True
+                                    if "http" in f.kv:
+                                        self.answer_http(c, f, ev, record=False, head=hay[i:])
+                                    else:
+                                        ev["end"] = "refused"
+                                    cut_client(False)
+                                    return
+                        else:
+                            tail = hay[-(len(on) - 1):] if len(on) > 1 else b""
+                    if up_limit is not None and st["armed"] and ev["up"] + len(b) >= st["up0"] + up_limit:
+                        if f.try_fire():
+                            keep = max(0, st["up0"] + up_limit - ev["up"])
+                            u.sendall(b[:keep])
+                            ev["up"] += keep
+                            ev["fired"] = True
+                            reset = reset_up is not None and reset_up == up_limit
+                            ev["end"] = f"{'reset' if reset else 'dropped'} request at {ev['up']}"
+                            cut_client(reset)
+                            return
+                        up_limit = None
+                    if slow_up and st["armed"]:
+                        throttle_up(b)
+                        continue
                     ev["up"] += len(b)
                     u.sendall(b)
             except OSError:
@@ -209,62 +311,85 @@ class Proxy:
         t = threading.Thread(target=up, daemon=True)
         t.start()
         try:
-            self.down(u, c, f, ev)
+            self.down(u, c, f, ev, st)
         except OSError as e:
-            ev["end"] = f"error: {e}"
+            if not st["cut"]:
+                ev["end"] = f"error: {e}"
         # shutdown() first: a thread blocked in recv() would otherwise keep
         # the socket open and the client would never see the close
         reset = ev["end"].startswith("reset")
-        for s, how in ((u, socket.SHUT_RDWR), (c, socket.SHUT_RD if reset else socket.SHUT_RDWR)):
+        for s_, how in ((u, socket.SHUT_RDWR), (c, socket.SHUT_RD if reset else socket.SHUT_RDWR)):
             try:
-                s.shutdown(how)
-            except OSError:
-                pass
-        for s in (u, c):
-            try:
-                s.close()
+                s_.shutdown(how)
             except OSError:
                 pass
         t.join(timeout=5)
+        for s_ in (u, c):
+            try:
+                s_.close()
+            except OSError:
+                pass
         self.record(ev)
 
-    def down(self, u, c, f, ev):
+    def down(self, u, c, f, ev, st):
         drop = f.get("drop_at") if f else None
         reset = f.get("reset_at") if f else None
         stall = f.get("stall_at") if f else None
         stall_s = f.get("stall_s", float, 5.0) if f else 0
         slow = f.get("slow") if f else None
         garbage = f.get("garbage_at") if f else None
-        limit = min(x for x in (drop, reset, garbage, None) if x is not None) if any(
+        lim0 = min(x for x in (drop, reset, garbage, None) if x is not None) if any(
             x is not None for x in (drop, reset, garbage)) else None
         pending = b""
         u.settimeout(600)
         start = time.monotonic()
-        stalled = False
+        state = {"stalled": stall is None, "limit_off": lim0 is None, "slow": bool(slow),
+                 "slow_fired": False}
+
+        def limit():
+            if state["limit_off"] or not st["armed"]:
+                return None
+            return st["down0"] + lim0
 
         def send(b):
-            nonlocal stalled
             while b:
                 piece = b
-                if limit is not None:
-                    piece = b[:max(0, limit - ev["down"])]
-                if stall is not None and not stalled:
-                    piece = piece[:max(0, stall - ev["down"])] if ev["down"] <= stall else piece
-                if slow:
+                lim = limit()
+                if lim is not None:
+                    if ev["down"] + len(piece) >= lim and not f.try_fire():
+                        state["limit_off"] = True   # used up: pass it through
+                        lim = None
+                    else:
+                        piece = b[:max(0, lim - ev["down"])]
+                at = st["down0"] + stall if stall is not None else None
+                if not state["stalled"] and st["armed"]:
+                    piece = piece[:max(0, at - ev["down"])] if ev["down"] <= at else piece
+                throttle = state["slow"] and st["armed"]
+                if throttle:
                     piece = piece[:max(1, slow // 20)]
                 if piece:
-                    c.sendall(piece)
+                    # counted before it goes: the client may answer it (send
+                    # its next request, which arms on= faults) at once
                     ev["down"] += len(piece)
+                    c.sendall(piece)
                     b = b[len(piece):]
-                if slow:
+                if throttle:
                     ahead = ev["down"] / slow - (time.monotonic() - start)
                     if ahead > 0:
+                        if not state["slow_fired"]:
+                            if f.try_fire():
+                                state["slow_fired"] = ev["fired"] = True
+                            else:
+                                state["slow"] = False
+                                continue
                         time.sleep(ahead)
-                if stall is not None and not stalled and ev["down"] >= stall:
-                    stalled = True
-                    ev["end"] = f"stalled {stall_s}s at {ev['down']}"
-                    time.sleep(stall_s)
-                if limit is not None and ev["down"] >= limit:
+                if not state["stalled"] and st["armed"] and ev["down"] >= at:
+                    state["stalled"] = True
+                    if f.try_fire():
+                        ev["fired"] = True
+                        ev["end"] = f"stalled {stall_s}s at {ev['down']}"
+                        time.sleep(stall_s)
+                if lim is not None and ev["down"] >= lim:
                     return True
             return False
 
@@ -310,13 +435,13 @@ class Proxy:
                         b2 = b2.replace(a, r)
                     if send(b2):
                         break
-        else:
-            pass
-        if limit is not None and ev["down"] >= limit:
-            if reset is not None and ev["down"] >= reset:
+        lim = limit()
+        if lim is not None and ev["down"] >= lim:
+            ev["fired"] = True
+            if reset is not None and ev["down"] >= st["down0"] + reset:
                 c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 ev["end"] = f"reset at {ev['down']}"
-            elif garbage is not None and ev["down"] >= garbage:
+            elif garbage is not None and ev["down"] >= st["down0"] + garbage:
                 junk = bytes(self.rng.getrandbits(8) for _ in range(4096))
                 try:
                     c.sendall(junk)
@@ -329,15 +454,14 @@ class Proxy:
             c.sendall(pending)
             ev["down"] += len(pending)
 
-    def answer_http(self, c, f, ev):
+    def answer_http(self, c, f, ev, record=True, head=b""):
         c.settimeout(30)
-        head = b""
         while b"\r\n\r\n" not in head and len(head) < 65536:
             b = c.recv(65536)
             if not b:
                 break
             head += b
-        ev["up"] = len(head)
+        ev["up"] += len(head)
         # read (and drop) a request body that fits in what arrived or follows
         status = int(f.kv["http"])
         reason = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
@@ -351,7 +475,7 @@ class Proxy:
                f"Content-Length: {len(body)}\r\n{extra}Connection: close\r\n\r\n").encode() + body
         try:
             c.sendall(msg)
-            ev["down"] = len(msg)
+            ev["down"] += len(msg)
             c.shutdown(socket.SHUT_WR)
             c.settimeout(2)
             while c.recv(65536):
@@ -359,8 +483,9 @@ class Proxy:
         except OSError:
             pass
         ev["end"] = f"answered {status}"
-        c.close()
-        self.record(ev)
+        if record:
+            c.close()
+            self.record(ev)
 
 
 def main():

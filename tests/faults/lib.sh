@@ -47,8 +47,21 @@ proxy_stop_all() {
 	for k in "${!PROXY_PIDS[@]}"; do proxy_stop "$k"; done
 }
 proxy_events() { cat "$T/$1.proxy.log"; }
-# proxy_fired NAME — how many connections met a fault.
+# proxy_fired NAME — how many connections a fault actually hit (a fault
+# that matched a connection but never took effect, such as a drop past the
+# end of a short answer, does not count).  A connection is logged when it
+# ends, a moment after the client let go: wait until the log holds still.
 proxy_fired() {
-	python3 -c 'import json,sys
-print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["fault"]))' "$T/$1.proxy.log"
+	python3 - "$T/$1.proxy.log" <<'PY'
+import json, os, sys, time
+log, last, still = sys.argv[1], None, 0
+for _ in range(40):
+    n = os.path.getsize(log)
+    still = still + 1 if n == last else 0
+    if still >= 2:
+        break
+    last = n
+    time.sleep(0.05)
+print(sum(1 for l in open(log) if json.loads(l).get("fired")))
+PY
 }
