@@ -14,7 +14,9 @@
 #include "ai/ai.h"
 #include "ai/chat.h"
 #include "ai/text.h"
+#include "jnum.h"
 #include "net/http.h"
+#include "net/wire_parse.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -84,12 +86,117 @@ topics_chat_prompts(const struct transcript *t, int64_t max_chars, size_t *n)
 	return parts;
 }
 
+/* A usage count: 1 and *n when absent (0) or a count, 0 when not one. */
+static int
+token_count(const cJSON *usage, const char *key, int64_t *n)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(usage, key);
+	*n = 0;
+	return v == NULL || cJSON_IsNull(v) || jnum_get(v, 0, CHAT_TOKENS_MAX, n);
+}
+
+int
+chat_parse_answer(const char *body, const char *who, struct chat_answer *ans,
+    struct chat_tokens *tok, struct zpub_err *err)
+{
+	const char *p = body ? body : "";
+	char msg[256];
+
+	memset(ans, 0, sizeof *ans);
+	memset(tok, 0, sizeof *tok);
+	for (;;) {
+		/* under load the server keeps the line open with blank lines or
+		 * SSE comments before the body */
+		p += strspn(p, " \t\r\n");
+		if (*p != ':')
+			break;
+		p += strcspn(p, "\n");
+	}
+	cJSON *o = cJSON_Parse(p);
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		return zpub_err_set(err, ZPUB_EREMOTE, "%s sent a reply that is not JSON", who);
+	}
+	const cJSON *choices = cJSON_GetObjectItemCaseSensitive(o, "choices");
+	const cJSON *ch = cJSON_GetArrayItem(choices, 0);
+	if (!cJSON_IsArray(choices) || !cJSON_IsObject(ch)) {
+		chat_parse_error(p, msg, sizeof msg);
+		cJSON_Delete(o);
+		if (msg[0])
+			return zpub_err_set(err, ZPUB_EREMOTE, "%s answered with an error: %s", who, msg);
+		return zpub_err_set(err, ZPUB_EREMOTE, "%s sent a reply without choices", who);
+	}
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(o, "usage");
+	if (cJSON_IsObject(u)) {
+		const char *hit = "prompt_cache_hit_tokens";
+		const cJSON *cu = u;
+		if (cJSON_GetObjectItemCaseSensitive(u, hit) == NULL) {
+			/* OpenAI keeps it elsewhere */
+			cu = cJSON_GetObjectItemCaseSensitive(u, "prompt_tokens_details");
+			hit = "cached_tokens";
+		}
+		tok->billed = 1;
+		if (!token_count(u, "prompt_tokens", &tok->prompt) ||
+		    !token_count(u, "completion_tokens", &tok->completion) ||
+		    !token_count(cu, hit, &tok->cached) || tok->cached > tok->prompt) {
+			cJSON_Delete(o);
+			memset(tok, 0, sizeof *tok);
+			return zpub_err_set(err, ZPUB_EREMOTE, "%s sent a usage that is not a token "
+			    "count (each a whole number up to %lld, cached no more than prompt)", who,
+			    (long long)CHAT_TOKENS_MAX);
+		}
+	}
+	const cJSON *content = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(ch, "message"), "content");
+	const cJSON *fin = cJSON_GetObjectItemCaseSensitive(ch, "finish_reason");
+	if (cJSON_IsString(fin) && wire_id_ok(fin->valuestring, sizeof ans->finish - 1, "_"))
+		snprintf(ans->finish, sizeof ans->finish, "%s", fin->valuestring);
+	else if (cJSON_IsString(fin))
+		snprintf(ans->finish, sizeof ans->finish, "unreadable");
+	ans->content = xstrdup(cJSON_IsString(content) ? content->valuestring : "");
+	cJSON_Delete(o);
+	return 0;
+}
+
+void
+chat_parse_error(const char *body, char *out, size_t n)
+{
+	char msg[200] = "", type[40] = "", code[40] = "";
+	cJSON *o = body ? cJSON_Parse(body + strspn(body, " \t\r\n")) : NULL;
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "error");
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type");
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "code");
+	int64_t num;
+
+	out[0] = '\0';
+	if (cJSON_IsString(e))
+		wire_text(msg, sizeof msg, e->valuestring);
+	if (cJSON_IsString(m))
+		wire_text(msg, sizeof msg, m->valuestring);
+	if (cJSON_IsString(t))
+		wire_text(type, sizeof type, t->valuestring);
+	if (cJSON_IsString(c))
+		wire_text(code, sizeof code, c->valuestring);
+	else if (jnum_get(c, -JNUM_MAX, JNUM_MAX, &num))
+		snprintf(code, sizeof code, "%lld", (long long)num);
+	cJSON_Delete(o);
+	if (msg[0] == '\0' && type[0] == '\0' && code[0] == '\0')
+		return;
+	char all[300];
+	snprintf(all, sizeof all, "%s%s%s%s%s%s", msg[0] ? msg : "no message",
+	    type[0] || code[0] ? " (" : "", type, type[0] && code[0] ? ", " : "", code,
+	    type[0] || code[0] ? ")" : "");
+	wire_text(out, n, all); /* cut on a code point, not inside one */
+}
+
 /* One chat call with the shared retry policy; adds the billed usage. */
 int
 chat_call(struct http_client *c, const struct topics_chat_opts *o, cJSON *messages,
     struct chat_answer *ans, struct ai_usage *usage, struct zpub_err *err)
 {
 	const struct ai_service *svc = o->svc;
+	const char *name = svc->name ? svc->name : "the chat service";
 	cJSON *body = cJSON_CreateObject();
 	struct http_response resp = {0};
 	char *url = xasprintf("%s%s", svc->base_url, svc->path ? svc->path : "/chat/completions");
@@ -118,49 +225,29 @@ chat_call(struct http_client *c, const struct topics_chat_opts *o, cJSON *messag
 	if (rc == 0)
 		rc = http_check(rc, &req, &resp, err);
 	if (rc != 0) {
+		char why[256];
+		chat_parse_error(resp.body, why, sizeof why);
 		if (resp.status == 402)
 			zpub_err_set(err, ZPUB_EREMOTE, "%s answered HTTP 402 (insufficient balance; "
-			    "not retried): top up the account or set processing.topics.engine to "
-			    "extractive", svc->name ? svc->name : "the chat service");
+			    "not retried%s%s): top up the account or set processing.topics.engine to "
+			    "extractive", name, why[0] ? ": " : "", why);
+		else if (resp.status >= 400 && why[0])
+			zpub_err_set(err, rc, "%s answered HTTP %ld: %s%s", name, resp.status, why,
+			    resp.status == 401 ? "; check the key in providers.chat" : "");
 		goto out;
 	}
-	const char *p = resp.body ? resp.body : "";
-	while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
-		p++; /* blank keep-alive lines before the body */
-	cJSON *o2 = cJSON_Parse(p);
-	if (!cJSON_IsObject(o2)) {
-		cJSON_Delete(o2);
-		rc = zpub_err_set(err, ZPUB_EREMOTE, "%s sent a reply that is not JSON",
-		    svc->name ? svc->name : "the chat service");
+	struct chat_tokens tok;
+	if ((rc = chat_parse_answer(resp.body, name, ans, &tok, err)) != 0)
 		goto out;
-	}
-	const cJSON *u = cJSON_GetObjectItemCaseSensitive(o2, "usage");
-	if (cJSON_IsObject(u) && usage) {
-		const cJSON *pt = cJSON_GetObjectItemCaseSensitive(u, "prompt_tokens");
-		const cJSON *ct = cJSON_GetObjectItemCaseSensitive(u, "completion_tokens");
-		const cJSON *hit = cJSON_GetObjectItemCaseSensitive(u, "prompt_cache_hit_tokens");
-		if (!cJSON_IsNumber(hit)) {
-			const cJSON *det = cJSON_GetObjectItemCaseSensitive(u, "prompt_tokens_details");
-			hit = cJSON_GetObjectItemCaseSensitive(det, "cached_tokens");
-		}
-		int64_t in = cJSON_IsNumber(pt) ? (int64_t)pt->valuedouble : 0;
-		int64_t out_t = cJSON_IsNumber(ct) ? (int64_t)ct->valuedouble : 0;
-		int64_t cached = cJSON_IsNumber(hit) ? (int64_t)hit->valuedouble : 0;
-		usage->prompt_tokens += in;
-		usage->completion_tokens += out_t;
-		usage->cached_tokens += cached;
-		usage->cost += ((double)(in - cached) * o->price_in_per_mtok +
-		    (double)cached * o->price_in_per_mtok / 10.0 +
-		    (double)out_t * o->price_out_per_mtok) / 1e6;
+	if (tok.billed && usage) {
+		usage->prompt_tokens += tok.prompt;
+		usage->completion_tokens += tok.completion;
+		usage->cached_tokens += tok.cached;
+		usage->cost += ((double)(tok.prompt - tok.cached) * o->price_in_per_mtok +
+		    (double)tok.cached * o->price_in_per_mtok / 10.0 +
+		    (double)tok.completion * o->price_out_per_mtok) / 1e6;
 		usage->requests++;
 	}
-	const cJSON *ch = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o2, "choices"), 0);
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(ch, "message");
-	const cJSON *content = cJSON_GetObjectItemCaseSensitive(msg, "content");
-	const cJSON *fin = cJSON_GetObjectItemCaseSensitive(ch, "finish_reason");
-	ans->content = xstrdup(cJSON_IsString(content) ? content->valuestring : "");
-	snprintf(ans->finish, sizeof ans->finish, "%s", cJSON_IsString(fin) ? fin->valuestring : "");
-	cJSON_Delete(o2);
 out:
 	http_response_free(&resp);
 	free(text);

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "net/http.h"
 #include "net/publish.h"
+#include "net/vk_parse.h"
 #include "util.h"
 
 enum vk_step { VK_SAVE, VK_UPLOAD, VK_ALBUM };
@@ -95,35 +96,26 @@ start(struct vk_job *j)
 		finish(j, rc, &e, 0);
 }
 
-/* Group id from the target ("club123", "-123", "123" -> "123"); NULL if none. */
+/* Group id from the target ("club123", "-123", "123" -> "123"); NULL if
+ * none.  vk_job_start refuses a group that is not an id, so the marker for
+ * one only ever shows in the dry-run text. */
 static char *
 group_id(const cJSON *t)
 {
-	const cJSON *g = config_find(t, "group");
-	char buf[64];
-	if (cJSON_IsNumber(g))
-		snprintf(buf, sizeof buf, "%lld", (long long)(g->valuedouble < 0 ? -g->valuedouble : g->valuedouble));
-	else if (cJSON_IsString(g) && g->valuestring[0]) {
-		const char *s = g->valuestring;
-		if (strncmp(s, "club", 4) == 0 || strncmp(s, "public", 6) == 0)
-			s += s[0] == 'c' ? 4 : 6;
-		if (*s == '-')
-			s++;
-		snprintf(buf, sizeof buf, "%s", s);
-	} else
-		return NULL;
-	return xstrdup(buf);
+	int64_t id;
+	if (vk_group_id(config_find(t, "group"), &id, NULL) != 0)
+		return xstrdup("(not a community id)");
+	return id > 0 ? xasprintf("%lld", (long long)id) : NULL;
 }
 
+/* Album id from the target; NULL if none (see group_id). */
 static char *
-str_or_num(const cJSON *t, const char *key)
+album_id(const cJSON *t)
 {
-	const cJSON *v = config_find(t, key);
-	if (cJSON_IsNumber(v))
-		return xasprintf("%lld", (long long)v->valuedouble);
-	if (cJSON_IsString(v) && v->valuestring[0])
-		return xstrdup(v->valuestring);
-	return NULL;
+	int64_t id;
+	if (vk_album_id(config_find(t, "album"), &id, NULL) != 0)
+		return xstrdup("(not an album id)");
+	return id > 0 ? xasprintf("%lld", (long long)id) : NULL;
 }
 
 /* name <= 128 characters, description <= 5000 */
@@ -288,7 +280,7 @@ issue_album(struct vk_job *j)
 	kv[0] = xstrdup("target_id");
 	kv[1] = g ? xasprintf("-%s", g) : xstrdup(owner);
 	kv[2] = xstrdup("album_id");
-	kv[3] = str_or_num(j->item->target, "album");
+	kv[3] = album_id(j->item->target);
 	kv[4] = xstrdup("owner_id");
 	kv[5] = xstrdup(owner);
 	kv[6] = xstrdup("video_id");
@@ -311,7 +303,7 @@ vk_next(struct vk_job *j)
 			issue_upload(j);
 		return;
 	}
-	char *album = str_or_num(j->item->target, "album");
+	char *album = album_id(j->item->target);
 	if (album != NULL && !pub_step_is_done(j->st, "album")) {
 		free(album);
 		issue_album(j);
@@ -351,20 +343,23 @@ retry_later(struct vk_job *j, int64_t wait_ms, const char *why)
 }
 
 static void
-api_error(struct vk_job *j, const cJSON *err)
+api_error(struct vk_job *j, const struct vk_error *ve)
 {
-	const cJSON *c = cJSON_GetObjectItemCaseSensitive(err, "error_code");
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(err, "error_msg");
-	int code = cJSON_IsNumber(c) ? c->valueint : 0;
-	const char *msg = cJSON_IsString(m) ? m->valuestring : "unknown error";
 	const char *what = j->step == VK_SAVE ? "video.save" : j->step == VK_ALBUM ?
 	    "video.addToAlbum" : "the upload";
 	struct zpub_err e = {0};
 	char why[300];
 
-	snprintf(why, sizeof why, "error %d: %s", code, msg);
-	switch (code) {
-	case 5: {
+	snprintf(why, sizeof why, "error %d: %s", ve->code, ve->msg);
+	if (j->step == VK_ALBUM && ve->code == 800) {
+		/* "This video is already added": a try whose answer was lost did it */
+		pub_step_done(j->st, "album", "1");
+		save(j, "processing");
+		vk_next(j);
+		return;
+	}
+	switch (ve->verdict) {
+	case VK_AUTH: {
 		if (!j->refreshed) {
 			char *tok = NULL;
 			j->refreshed = 1;
@@ -382,13 +377,13 @@ api_error(struct vk_job *j, const cJSON *err)
 		finish(j, ZPUB_EAUTH, &e, 0);
 		return;
 	}
-	case 6:
+	case VK_RATE:
 		retry_later(j, 1000 + (int64_t)randombytes_uniform(500), why);
 		return;
-	case 10:
+	case VK_INTERNAL:
 		retry_later(j, -1, why);
 		return;
-	case 9: {
+	case VK_FLOOD: {
 		int64_t at = time_now_ms() + 3600000;
 		char iso[32];
 		time_iso(at, iso);
@@ -397,22 +392,21 @@ api_error(struct vk_job *j, const cJSON *err)
 		finish(j, ZPUB_EQUOTA, &e, at);
 		return;
 	}
-	case 14: {
-		const cJSON *sid = cJSON_GetObjectItemCaseSensitive(err, "captcha_sid");
+	case VK_CAPTCHA: {
 		zpub_err_set(&e, ZPUB_EREMOTE, "VK asks for a captcha before %s for %s "
 		    "(captcha_sid %s); sign in at vk.com with the same account, solve it, "
 		    "then run `zpub retry`", what, label(j),
-		    cJSON_IsString(sid) ? sid->valuestring : "?");
+		    ve->captcha_sid[0] ? ve->captcha_sid : "?");
 		finish(j, ZPUB_EREMOTE, &e, 0);
 		return;
 	}
-	case 27:
+	case VK_GROUP_TOKEN:
 		zpub_err_set(&e, ZPUB_EAUTH, "VK refused %s for %s: a community token cannot "
 		    "upload videos (%s); connect a user account with `zpub auth vk`",
 		    what, label(j), why);
 		finish(j, ZPUB_EAUTH, &e, 0);
 		return;
-	default:
+	case VK_REFUSED:
 		zpub_err_set(&e, ZPUB_EREMOTE, "VK refused %s for %s (%s); fix the target "
 		    "settings (group, album, privacy) and run `zpub retry`", what, label(j), why);
 		finish(j, ZPUB_EREMOTE, &e, 0);
@@ -420,15 +414,13 @@ api_error(struct vk_job *j, const cJSON *err)
 	}
 }
 
-static char *
-json_id(const cJSON *o, const char *key)
+/* An answer the step's parser refused (pe): the target stops. */
+static void
+refuse(struct vk_job *j, const struct zpub_err *pe)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	if (cJSON_IsNumber(v))
-		return xasprintf("%lld", (long long)v->valuedouble);
-	if (cJSON_IsString(v) && v->valuestring[0])
-		return xstrdup(v->valuestring);
-	return NULL;
+	struct zpub_err e = {0};
+	zpub_err_set(&e, pe->code, "publishing %s: %s; run `zpub retry` later", label(j), pe->msg);
+	finish(j, pe->code, &e, 0);
 }
 
 static void
@@ -436,6 +428,8 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
     const struct zpub_err *err)
 {
 	struct vk_job *j = ud;
+	struct vk_error ve;
+	struct zpub_err pe = {0};
 	char why[300];
 	(void)req;
 
@@ -452,72 +446,63 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 		retry_later(j, r->retry_after_ms, why);
 		return;
 	}
-	cJSON *body = r->body ? cJSON_Parse(r->body) : NULL;
-	if (r->status != 200 || !cJSON_IsObject(body)) {
-		struct zpub_err e = {0};
-		zpub_err_set(&e, ZPUB_EREMOTE, "VK answered HTTP %ld without JSON to %s for %s; "
-		    "run `zpub retry` later", r->status,
-		    j->step == VK_UPLOAD ? "the upload" : "an API call", label(j));
-		cJSON_Delete(body);
-		finish(j, ZPUB_EREMOTE, &e, 0);
+	if (r->status != 200) {
+		zpub_err_set(&pe, ZPUB_EREMOTE, "VK answered HTTP %ld to %s", r->status,
+		    j->step == VK_UPLOAD ? "the upload" : "an API call");
+		refuse(j, &pe);
 		return;
 	}
-	const cJSON *error = cJSON_GetObjectItemCaseSensitive(body, "error");
-	if (j->step == VK_UPLOAD && cJSON_IsString(error)) {
-		/* the upload host reports {"error":"..."}: a new upload URL is needed */
-		snprintf(why, sizeof why, "upload host: %s", error->valuestring);
-		pub_state_set(&j->st->upload_url, NULL);
-		save(j, "uploading");
-		cJSON_Delete(body);
-		retry_later(j, -1, why);
-		return;
-	}
-	if (error != NULL) {
-		api_error(j, error);
-		cJSON_Delete(body);
+	if (vk_parse_error(r->body, &ve)) {
+		if (j->step == VK_UPLOAD && ve.upload_host) {
+			/* the upload host reports {"error":"..."}: a new upload URL is needed */
+			snprintf(why, sizeof why, "upload host: %s", ve.msg);
+			pub_state_set(&j->st->upload_url, NULL);
+			save(j, "uploading");
+			retry_later(j, -1, why);
+			return;
+		}
+		api_error(j, &ve);
 		return;
 	}
 	j->failures = 0;
 	j->refreshed = 0;
-	const cJSON *resp = cJSON_GetObjectItemCaseSensitive(body, "response");
 	switch (j->step) {
 	case VK_SAVE: {
-		const cJSON *u = cJSON_GetObjectItemCaseSensitive(resp, "upload_url");
-		char *owner = json_id(resp, "owner_id"), *vid = json_id(resp, "video_id");
-		if (!cJSON_IsString(u) || owner == NULL || vid == NULL) {
-			struct zpub_err e = {0};
-			zpub_err_set(&e, ZPUB_EREMOTE, "VK video.save for %s returned no upload "
-			    "address; run `zpub retry` later", label(j));
-			free(owner);
-			free(vid);
-			cJSON_Delete(body);
-			finish(j, ZPUB_EREMOTE, &e, 0);
+		struct vk_saved sv;
+		if (vk_parse_save(r->body, &sv, &pe) != 0) {
+			refuse(j, &pe);
 			return;
 		}
-		char *rid = xasprintf("%s_%s", owner, vid);
+		char *rid = xasprintf("%lld_%lld", (long long)sv.owner_id, (long long)sv.video_id);
 		char *url = xasprintf("https://vk.com/video%s", rid);
 		pub_state_set(&j->st->remote_id, rid);
-		pub_state_set(&j->st->upload_url, u->valuestring); /* cJSON has unescaped \/ */
+		pub_state_set(&j->st->upload_url, sv.upload_url);
 		pub_state_set(&j->st->url, url);
 		j->st->bytes_acked = 0;
 		free(rid);
 		free(url);
-		free(owner);
-		free(vid);
+		vk_saved_clear(&sv);
 		save(j, "uploading");
 		break;
 	}
 	case VK_UPLOAD:
+		if (vk_parse_upload(r->body, &pe) != 0) {
+			refuse(j, &pe);
+			return;
+		}
 		j->st->bytes_acked = j->st->bytes_total;
 		pub_step_done(j->st, "uploaded", "1");
 		save(j, "processing");
 		break;
 	case VK_ALBUM:
+		if (vk_parse_album(r->body, &pe) != 0) {
+			refuse(j, &pe);
+			return;
+		}
 		pub_step_done(j->st, "album", "1");
 		save(j, "processing");
 		break;
 	}
-	cJSON_Delete(body);
 	vk_next(j);
 }
 
@@ -535,6 +520,12 @@ vk_job_start(struct http_client *http, const struct pub_item *item,
 		return zpub_err_set(err, ZPUB_ENOTFOUND, "cannot publish %s to VK: the video "
 		    "%s is missing or empty", item->label ? item->label : "the video",
 		    item->video_path);
+	/* settings that are not ids are refused before VK sees anything */
+	int64_t id;
+	if (vk_group_id(config_find(item->target, "group"), &id, err) != 0 ||
+	    vk_album_id(config_find(item->target, "album"), &id, err) != 0)
+		return zpub_err_prefix(err, "cannot publish %s to VK",
+		    item->label ? item->label : "the video");
 	j = calloc(1, sizeof *j);
 	if (j == NULL)
 		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");

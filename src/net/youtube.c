@@ -17,13 +17,16 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "jnum.h"
 #include "net/http.h"
 #include "net/publish.h"
+#include "net/youtube_parse.h"
 #include "util.h"
 
 #define YT_UNIT 262144
 
-enum yt_step { YT_CREATE, YT_PUT, YT_QUERY, YT_CAPTION, YT_PLAYLIST, YT_THUMB };
+enum yt_step { YT_CREATE, YT_PUT, YT_QUERY, YT_CAPTION, YT_PLAYLIST, YT_THUMB,
+	YT_CAPTION_LIST, YT_PLAYLIST_LIST };
 
 struct yt_job {
 	struct http_client *http;
@@ -39,6 +42,7 @@ struct yt_job {
 	int failures;        /* consecutive retryable failures */
 	int caption_i;       /* caption being sent */
 	int resynced;        /* asked the session after a refused chunk */
+	int verify;          /* a caption / playlist POST failed: look before resending */
 	int finished;
 	int64_t chunk_len;   /* bytes of the PUT in flight */
 	/* the request in flight and what it points to */
@@ -54,35 +58,6 @@ struct yt_job {
 static void yt_next(struct yt_job *j);
 
 /* ---- metadata -------------------------------------------------------------- */
-
-/* Copies s without '<' '>' (YouTube refuses them), cut to max_cp code points
- * and max_bytes bytes on a UTF-8 boundary. */
-static char *
-yt_clean(const char *s, size_t max_cp, size_t max_bytes)
-{
-	size_t n = strlen(s ? s : ""), cp = 0, o = 0;
-	char *out = malloc(n + 1);
-	if (out == NULL)
-		return NULL;
-	for (size_t i = 0; s && s[i];) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-		if (i + len > n)
-			break;
-		if (c == '<' || c == '>') {
-			i++;
-			continue;
-		}
-		if (cp + 1 > max_cp || o + len > max_bytes)
-			break;
-		memcpy(out + o, s + i, len);
-		o += len;
-		i += len;
-		cp++;
-	}
-	out[o] = '\0';
-	return out;
-}
 
 char *
 yt_video_json(const struct pub_item *item)
@@ -111,8 +86,9 @@ yt_video_json(const struct pub_item *item)
 	}
 	const cJSON *cat = config_find(t, "category");
 	if (cJSON_IsNumber(cat)) {
+		/* YouTube's category ids are small; anything else is Education (27) */
 		char buf[32];
-		snprintf(buf, sizeof buf, "%d", cat->valueint);
+		snprintf(buf, sizeof buf, "%lld", (long long)jnum_or(cat, 1, 9999, 27));
 		cJSON_AddStringToObject(sn, "categoryId", buf);
 	} else {
 		cJSON_AddStringToObject(sn, "categoryId", config_str(t, "category", "27"));
@@ -374,6 +350,43 @@ issue_thumb(struct yt_job *j)
 	start(j);
 }
 
+/* After a caption or playlist POST whose answer was lost (or was an error
+ * the server may have given after doing the work), list what is there
+ * before sending it again: a resent POST would add a second caption track
+ * or a second playlist entry. */
+static void
+issue_list(struct yt_job *j, enum yt_step step)
+{
+	req_reset(j);
+	j->step = step;
+	if (step == YT_CAPTION_LIST) {
+		j->url = xasprintf("%s/captions?part=snippet&videoId=%s", j->api_base,
+		    j->st->remote_id);
+	} else {
+		char *pl = http_urlencode(config_str(j->item->target, "playlist", ""));
+		j->url = xasprintf("%s/playlistItems?part=snippet&playlistId=%s&videoId=%s",
+		    j->api_base, pl ? pl : "", j->st->remote_id);
+		free(pl);
+	}
+	j->req.url = j->url;
+	j->req.timeout_ms = 60000;
+	start(j);
+}
+
+/* Whether a captions.list / playlistItems.list answer holds what the lost
+ * POST would have made (this caption's language and name; this video),
+ * with its id.  An unreadable answer holds nothing. */
+static int
+listed(const struct yt_job *j, const char *body, char id[YT_ID_MAX + 1])
+{
+	if (j->step == YT_CAPTION_LIST) {
+		const struct pub_caption *c = &j->item->captions[j->caption_i];
+		return yt_list_has(body, c->language ? c->language : "und",
+		    c->name ? c->name : "", NULL, id);
+	}
+	return yt_list_has(body, NULL, NULL, j->st->remote_id, id);
+}
+
 /* ---- deciding what comes next --------------------------------------------------- */
 
 static const char *
@@ -401,13 +414,19 @@ yt_next(struct yt_job *j)
 	}
 	for (; j->caption_i < j->item->n_captions; j->caption_i++) {
 		if (!pub_step_is_done(j->st, caption_step(&j->item->captions[j->caption_i], step))) {
-			issue_caption(j);
+			if (j->verify)
+				issue_list(j, YT_CAPTION_LIST);
+			else
+				issue_caption(j);
 			return;
 		}
 	}
 	const char *pl = config_str(j->item->target, "playlist", NULL);
 	if (pl && *pl && !pub_step_is_done(j->st, "playlist")) {
-		issue_playlist(j);
+		if (j->verify)
+			issue_list(j, YT_PLAYLIST_LIST);
+		else
+			issue_playlist(j);
 		return;
 	}
 	if (j->item->thumbnail_path && fs_exists(j->item->thumbnail_path) &&
@@ -433,6 +452,8 @@ retry_later(struct yt_job *j, int64_t retry_after_ms, const char *why)
 	j->failures++;
 	if (j->step == YT_PUT || j->step == YT_QUERY)
 		j->need_query = 1;
+	if (j->step == YT_CAPTION || j->step == YT_PLAYLIST)
+		j->verify = 1;
 	if (j->failures > j->tun.max_attempts) {
 		zpub_err_set(&e, ZPUB_ENET,
 		    "YouTube: uploading %s failed %d times in a row (last: %s); "
@@ -456,52 +477,26 @@ retry_later(struct yt_job *j, int64_t retry_after_ms, const char *why)
 		finish(j, e.code, &e, 0);
 }
 
-static void
-parse_error(const struct http_response *r, char reason[64], char msg[256])
-{
-	reason[0] = msg[0] = '\0';
-	cJSON *j = r->body ? cJSON_Parse(r->body) : NULL;
-	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
-	const cJSON *errs = cJSON_GetObjectItemCaseSensitive(e, "errors");
-	const cJSON *r0 = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(errs, 0), "reason");
-	if (cJSON_IsString(r0))
-		snprintf(reason, 64, "%s", r0->valuestring);
-	if (cJSON_IsString(m))
-		snprintf(msg, 256, "%s", m->valuestring);
-	else if (cJSON_IsString(e))
-		snprintf(msg, 256, "%s", e->valuestring);
-	cJSON_Delete(j);
-}
-
-/* Range: bytes=0-N -> N+1; absent -> 0. */
-static int64_t
-acked_from_range(const char *range)
-{
-	long long a, b;
-	if (range == NULL)
-		return 0;
-	/* A hostile or broken server may send any numbers: only a sane range counts. */
-	if (sscanf(range, "bytes=%lld-%lld", &a, &b) == 2 && a >= 0 && b >= a && b < INT64_MAX - 1)
-		return b + 1;
-	return -1;
-}
-
+/* The finished upload's video: its id and watch URL are kept.  A video
+ * YouTube failed or rejected drops the session too, so that `zpub retry`
+ * uploads anew rather than asking the dead session again. */
 static int
-take_video(struct yt_job *j, const struct http_response *r)
+take_video(struct yt_job *j, const struct http_response *r, struct zpub_err *err)
 {
-	cJSON *v = r->body ? cJSON_Parse(r->body) : NULL;
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(v, "id");
-	if (!cJSON_IsString(id) || !id->valuestring[0]) {
-		cJSON_Delete(v);
-		return -1;
+	struct yt_video v;
+	int rc = yt_parse_video(r->body, &v, err);
+	if (rc != 0) {
+		if (v.id[0] != '\0') {
+			pub_state_set(&j->st->upload_url, NULL);
+			j->st->bytes_acked = 0;
+		}
+		return rc;
 	}
-	pub_state_set(&j->st->remote_id, id->valuestring);
-	char *url = xasprintf("https://www.youtube.com/watch?v=%s", id->valuestring);
+	pub_state_set(&j->st->remote_id, v.id);
+	char *url = xasprintf("https://www.youtube.com/watch?v=%s", v.id);
 	pub_state_set(&j->st->url, url);
 	free(url);
 	j->st->bytes_acked = j->st->bytes_total;
-	cJSON_Delete(v);
 	return 0;
 }
 
@@ -510,8 +505,9 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
     const struct zpub_err *err)
 {
 	struct yt_job *j = ud;
-	char reason[64], msg[256], why[320], step[64];
+	char why[400], step[64], id[YT_ID_MAX + 1];
 	const char *label = j->item->label ? j->item->label : "the video";
+	struct zpub_err pe = {0}; /* what the answer's parser refused */
 	(void)req;
 
 	if (rc == ZPUB_ENET) {
@@ -544,9 +540,10 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 		return;
 	}
 	if ((s == 200 || s == 201) && (j->step == YT_PUT || j->step == YT_QUERY)) {
-		if (take_video(j, r) != 0) {
-			fail(j, ZPUB_EREMOTE, 0, "YouTube finished the upload of %s but sent no "
-			    "video id%s; check the channel before retrying", NULL);
+		if (take_video(j, r, &pe) != 0) {
+			save(j, "uploading");
+			fail(j, ZPUB_EREMOTE, 0, "Publishing %s: %s; "
+			    "check the channel before retrying", pe.msg);
 			return;
 		}
 		j->failures = j->refreshed = 0;
@@ -555,10 +552,10 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 		return;
 	}
 	if (s == 308 && (j->step == YT_PUT || j->step == YT_QUERY)) {
-		int64_t acked = acked_from_range(r->range);
-		if (acked < 0 || acked > j->st->bytes_total) {
-			fail(j, ZPUB_EREMOTE, 0, "YouTube sent an unreadable Range for %s (%s)",
-			    r->range);
+		int64_t acked;
+		if (yt_parse_range(r->range, j->st->bytes_total, &acked, &pe) != 0) {
+			fail(j, ZPUB_EREMOTE, 0, "Uploading %s stopped: %s; run `zpub retry`",
+			    pe.msg);
 			return;
 		}
 		/* progress resets the failure count; a query alone does not, and a
@@ -598,33 +595,61 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 	if (s >= 200 && s < 300) {
 		j->failures = j->refreshed = 0;
 		switch (j->step) {
-		case YT_CREATE:
-			if (r->location == NULL) {
-				fail(j, ZPUB_EREMOTE, 0, "YouTube opened no upload session for %s%s "
-				    "(no Location header)", NULL);
+		case YT_CREATE: {
+			char *url = NULL;
+			if (yt_parse_session(s, r->location, &url, &pe) != 0) {
+				fail(j, ZPUB_EREMOTE, 0, "Uploading %s did not start: %s; run "
+				    "`zpub retry`", pe.msg);
 				return;
 			}
-			pub_state_set(&j->st->upload_url, r->location);
+			pub_state_set(&j->st->upload_url, url);
+			free(url);
 			j->st->bytes_acked = 0;
 			j->need_query = 0;
 			save(j, "uploading"); /* the session URL is kept before the first byte */
 			break;
-		case YT_CAPTION: {
-			cJSON *v = r->body ? cJSON_Parse(r->body) : NULL;
-			const cJSON *id = cJSON_GetObjectItemCaseSensitive(v, "id");
-			pub_step_done(j->st, caption_step(&j->item->captions[j->caption_i], step),
-			    cJSON_IsString(id) ? id->valuestring : "");
-			cJSON_Delete(v);
+		}
+		case YT_CAPTION:
+			if (yt_parse_item(r->body, "youtube#caption", id, &pe) != 0) {
+				fail(j, ZPUB_EREMOTE, 0, "Sending the subtitles of %s: %s; run "
+				    "`zpub retry`", pe.msg);
+				return;
+			}
+			pub_step_done(j->st, caption_step(&j->item->captions[j->caption_i], step), id);
 			j->caption_i++;
 			save(j, "processing");
 			break;
-		}
 		case YT_PLAYLIST:
+			if (yt_parse_item(r->body, "youtube#playlistItem", id, &pe) != 0) {
+				fail(j, ZPUB_EREMOTE, 0, "Adding %s to the playlist: %s; run "
+				    "`zpub retry`", pe.msg);
+				return;
+			}
 			pub_step_done(j->st, "playlist", config_str(j->item->target, "playlist", ""));
 			save(j, "processing");
 			break;
 		case YT_THUMB:
+			if (yt_parse_item(r->body, "youtube#thumbnailSetResponse", id, &pe) != 0) {
+				fail(j, ZPUB_EREMOTE, 0, "Setting the thumbnail of %s: %s; run "
+				    "`zpub retry`", pe.msg);
+				return;
+			}
 			pub_step_done(j->st, "thumbnail", "set");
+			save(j, "processing");
+			break;
+		case YT_CAPTION_LIST:
+		case YT_PLAYLIST_LIST:
+			j->verify = 0;
+			if (!listed(j, r->body, id))
+				break; /* not there: yt_next sends it again */
+			if (j->step == YT_CAPTION_LIST) {
+				pub_step_done(j->st, caption_step(&j->item->captions[j->caption_i],
+				    step), id);
+				j->caption_i++;
+			} else {
+				pub_step_done(j->st, "playlist",
+				    config_str(j->item->target, "playlist", ""));
+			}
 			save(j, "processing");
 			break;
 		default:
@@ -641,10 +666,18 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 		yt_next(j);
 		return;
 	}
-	parse_error(r, reason, msg);
-	snprintf(why, sizeof why, "HTTP %ld%s%.100s%s%.200s", s, reason[0] ? " " : "", reason,
-	    msg[0] ? ": " : "", msg);
-	if (strcmp(reason, "quotaExceeded") == 0) {
+	if ((j->step == YT_CAPTION_LIST || j->step == YT_PLAYLIST_LIST) &&
+	    s != 408 && s != 429 && s < 500) {
+		/* the list cannot be read (no permission for it, say): send the
+		 * item again; a duplicate beats a missing caption or entry */
+		j->verify = 0;
+		yt_next(j);
+		return;
+	}
+	struct yt_error ye;
+	yt_parse_error(s, r->body, &ye);
+	yt_error_text(&ye, why, sizeof why);
+	if (ye.verdict == YT_QUOTA) {
 		int64_t at = yt_quota_reset_ms(time_now_ms());
 		char iso[32];
 		time_iso(at, iso);
@@ -654,7 +687,7 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 		finish(j, ZPUB_EQUOTA, &e, at);
 		return;
 	}
-	if (strcmp(reason, "uploadLimitExceeded") == 0) {
+	if (ye.verdict == YT_UPLOAD_LIMIT) {
 		int64_t at = time_now_ms() + 24LL * 3600000;
 		char iso[32];
 		time_iso(at, iso);
@@ -665,8 +698,7 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 		finish(j, ZPUB_EQUOTA, &e, at);
 		return;
 	}
-	if (s == 429 || s >= 500 || s == 408 || strcmp(reason, "rateLimitExceeded") == 0 ||
-	    strcmp(reason, "userRateLimitExceeded") == 0) {
+	if (ye.verdict == YT_RETRY) {
 		retry_later(j, r->retry_after_ms, why);
 		return;
 	}
@@ -677,8 +709,7 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 		yt_next(j);
 		return;
 	}
-	if (s == 403 && (strcmp(reason, "insufficientPermissions") == 0 ||
-	    strcmp(reason, "forbidden") == 0)) {
+	if (ye.verdict == YT_FORBIDDEN) {
 		struct zpub_err e = {0};
 		zpub_err_set(&e, ZPUB_EAUTH, "YouTube refused %s (%s); the connected account "
 		    "lacks permission: reconnect it with `zpub auth youtube`", label, why);

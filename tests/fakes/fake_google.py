@@ -13,6 +13,8 @@ printed base):
   POST /upload/youtube/v3/thumbnails/set?videoId=...
   POST /youtube/v3/playlistItems?part=snippet
   GET  /youtube/v3/videos?id=...&part=status
+  GET  /youtube/v3/captions?part=snippet&videoId=...
+  GET  /youtube/v3/playlistItems?part=snippet&playlistId=...[&videoId=...]
 Control (tests):
   GET  /_state                    JSON of everything received
   POST /_faults                   JSON object merged into the fault settings
@@ -167,6 +169,27 @@ class H(BaseHTTPRequestHandler):
             with ST.lock:
                 items = [v for k, v in ST.videos.items() if k in q.get("id", "").split(",")]
             return self.send_json(200, {"kind": "youtube#videoListResponse", "items": items})
+        if path == "/youtube/v3/captions":
+            if self.bearer():
+                return
+            with ST.lock:
+                ST.log.append({"list": "captions", "videoId": q.get("videoId")})
+                items = [{"kind": "youtube#caption", "id": c["id"],
+                          "snippet": {"videoId": c["videoId"], "language": c["language"],
+                                      "name": c["name"]}}
+                         for c in ST.captions if c["videoId"] == q.get("videoId")]
+            return self.send_json(200, {"kind": "youtube#captionListResponse", "items": items})
+        if path == "/youtube/v3/playlistItems":
+            if self.bearer():
+                return
+            with ST.lock:
+                ST.log.append({"list": "playlistItems", "playlistId": q.get("playlistId")})
+                items = [{"kind": "youtube#playlistItem", "id": p["id"],
+                          "snippet": {"playlistId": p["playlistId"],
+                                      "resourceId": {"kind": "youtube#video", "videoId": p["videoId"]}}}
+                         for p in ST.playlist_items if p["playlistId"] == q.get("playlistId")
+                         and q.get("videoId") in (None, p["videoId"])]
+            return self.send_json(200, {"kind": "youtube#playlistItemListResponse", "items": items})
         self.send_json(404, {"error": "not found"})
 
     def do_POST(self):
@@ -363,7 +386,7 @@ class H(BaseHTTPRequestHandler):
             self.drain()
             return self.send_json(400, {"error": "chunk size must be a multiple of 262144"})
         drops = sorted(d for d in ST.faults.get("drop_at", []) if a <= d <= b)
-        ST.log.append({"put": n, "range": cr})
+        ST.log.append({"put": n, "range": cr, "upload_id": uid})
         with open(s["path"], "r+b") as f:
             f.seek(a)
             got = 0

@@ -14,6 +14,8 @@ API server:
 Upload host:
   POST /upload.php?...   multipart, field video_file -> {video_hash,size,...}
 
+An album holds a video once: adding it again answers error 800 ("This video
+is already added"), as VK does.
 Faults: errors: {"video.save": [14, 6], "video.addToAlbum": [5]} — each call
 pops the next code and answers that error; group_token: true (video.save ->
 27); upload_error: "text" once; upload_500: n (next n uploads answer 500);
@@ -213,6 +215,9 @@ class Api(Base):
                 key = "%s_%s" % (f.get("owner_id"), f.get("video_id"))
                 if key not in ST.videos or not f.get("album_id") or not f.get("target_id"):
                     return self.send_json(200, vk_error(100, "One of the parameters specified was missing or invalid", params))
+                if any(a["video"] == key and a["album_id"] == f["album_id"] and a["target_id"] == f["target_id"]
+                       for a in ST.album_adds):
+                    return self.send_json(200, vk_error(800, "This video is already added", params))
                 ST.album_adds.append({"target_id": f["target_id"], "album_id": f["album_id"], "video": key})
                 return self.send_json(200, {"response": 1})
             if method == "video.get":

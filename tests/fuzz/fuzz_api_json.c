@@ -1,20 +1,20 @@
-/* needs: src/net/youtube.c src/net/oauth.c src/ai/transcribe_openai.c */
+/* needs: src/net/youtube_parse.c src/net/oauth.c src/ai/transcribe_openai.c */
 /*
  * fuzz_api_json.c — what the API clients do with the bodies services send
  * back, fed arbitrary bytes: the Whisper-style verbose_json answer (then laid
  * out as subtitles), the OAuth token endpoint's answer and the sign-in
  * callback query (oauth.c, included for its static token_parse), YouTube's
- * error bodies and Range headers (youtube.c's static parse_error and
- * acked_from_range), saved tokens, transcripts, topics and time maps read
+ * error bodies and Range headers (youtube_parse.h; fuzz_youtube covers the
+ * rest of YouTube's answers), saved tokens, transcripts, topics and time maps read
  * back from disk.  The first byte picks the parser.  Checks: no crash, a
  * refusal always carries a sentence, what zpub writes it can read back.
  */
-#include "../../src/net/youtube.c"
 #define free_secret oauth_free_secret_
 #define json_str_dup oauth_json_str_dup_
 #include "../../src/net/oauth.c"
 
 #include "ai/ai.h"
+#include "net/youtube_parse.h"
 #include "fdp.h"
 
 static void
@@ -104,15 +104,14 @@ saved_tokens(const char *json)
 static void
 youtube_error(long status, const char *body, const char *range)
 {
-	struct http_response r = { .status = status, .body = (char *)body,
-		.body_len = strlen(body), .retry_after_ms = -1 };
-	char reason[64], msg[256];
-	parse_error(&r, reason, msg);
-	acked_from_range(range);
-	/* Titles reach yt_clean as valid UTF-8 (zoom_title_sanitize, the CLI);
-	 * on broken UTF-8 it may keep a '<' inside a bad sequence (reported). */
+	struct yt_error e;
+	struct zpub_err err = {0};
+	int64_t acked;
+	yt_parse_error(status, body, &e);
+	need_msg(yt_parse_range(range, INT64_MAX, &acked, &err), &err, "yt_parse_range");
+	/* broken UTF-8 too: a '<' inside a bad sequence was once kept */
 	char *c = yt_clean(body, 100, 300);
-	if (c == NULL || strlen(c) > 300 || (utf8_valid(body, strlen(body)) && strpbrk(c, "<>")))
+	if (c == NULL || strlen(c) > 300 || strpbrk(c, "<>") || !utf8_valid(c, strlen(c)))
 		__builtin_trap();
 	free(c);
 }

@@ -1,0 +1,199 @@
+/*
+ * vk_parse.c — what VK's answers mean (see vk_parse.h).  VK sends ids as
+ * JSON numbers (now and then as strings); both are read through range
+ * checks, because a remote id becomes a saved state, a URL and the next
+ * request's parameters: an id out of range is refused, never rounded or
+ * wrapped into another video's id.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jnum.h"
+#include "net/vk_parse.h"
+#include "net/wire_parse.h"
+
+int
+vk_parse_error(const char *body, struct vk_error *e)
+{
+	cJSON *o = body ? cJSON_Parse(body) : NULL;
+	const cJSON *er = cJSON_GetObjectItemCaseSensitive(o, "error");
+	int64_t code = 0;
+
+	memset(e, 0, sizeof *e);
+	if (!cJSON_IsObject(o) || er == NULL) {
+		cJSON_Delete(o);
+		return 0;
+	}
+	if (cJSON_IsString(er)) {
+		e->upload_host = 1;
+		wire_text(e->msg, sizeof e->msg, er->valuestring);
+	} else {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(er, "error_msg");
+		const cJSON *sid = cJSON_GetObjectItemCaseSensitive(er, "captcha_sid");
+		/* codes are small positive numbers; anything else reads as "no code" */
+		if (jnum_get(cJSON_GetObjectItemCaseSensitive(er, "error_code"), 1, 1000000, &code))
+			e->code = (int)code;
+		wire_text(e->msg, sizeof e->msg, cJSON_IsString(m) ? m->valuestring : "unknown error");
+		if (cJSON_IsString(sid) && wire_id_ok(sid->valuestring, sizeof e->captcha_sid - 1, NULL))
+			snprintf(e->captcha_sid, sizeof e->captcha_sid, "%s", sid->valuestring);
+		else if (jnum_get(sid, 0, JNUM_MAX, &code))
+			snprintf(e->captcha_sid, sizeof e->captcha_sid, "%lld", (long long)code);
+	}
+	cJSON_Delete(o);
+	switch (e->code) {
+	case 5: e->verdict = VK_AUTH; break;
+	case 6: e->verdict = VK_RATE; break;
+	case 9: e->verdict = VK_FLOOD; break;
+	case 10: e->verdict = VK_INTERNAL; break;
+	case 14: e->verdict = VK_CAPTCHA; break;
+	case 27: e->verdict = VK_GROUP_TOKEN; break;
+	default: e->verdict = VK_REFUSED; break;
+	}
+	return 1;
+}
+
+/* An id that VK sends as a number or a string of digits, inside [lo, hi]:
+ * 1 with *out, 0 when absent, -1 when present but not such an id. */
+static int
+id_of(const cJSON *o, const char *key, int64_t lo, int64_t hi, int64_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	if (cJSON_IsNumber(v))
+		return jnum_get(v, lo, hi, out) && (double)*out == v->valuedouble ? 1 : -1;
+	if (cJSON_IsString(v))
+		return wire_int(v->valuestring, lo, hi, out) ? 1 : -1;
+	return -1;
+}
+
+int
+vk_parse_save(const char *body, struct vk_saved *s, struct zpub_err *err)
+{
+	cJSON *o;
+	char shown[120];
+	int rc, ro, rv;
+
+	memset(s, 0, sizeof *s);
+	if ((rc = wire_json_object(body, "VK", "video.save", &o, err)) != 0)
+		return rc;
+	const cJSON *resp = cJSON_GetObjectItemCaseSensitive(o, "response");
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(resp, "upload_url");
+	if (!cJSON_IsString(u) || !wire_url_ok(u->valuestring)) {
+		wire_text(shown, sizeof shown, cJSON_IsString(u) ? u->valuestring : "");
+		cJSON_Delete(o);
+		return zpub_err_set(err, ZPUB_EREMOTE, "VK's video.save answer has %s upload "
+		    "address%s%s%s", shown[0] ? "an unusable" : "no", shown[0] ? " (\"" : "",
+		    shown, shown[0] ? "\")" : "");
+	}
+	ro = id_of(resp, "owner_id", -JNUM_MAX, JNUM_MAX, &s->owner_id);
+	rv = id_of(resp, "video_id", 1, JNUM_MAX, &s->video_id);
+	if (ro != 1 || rv != 1 || s->owner_id == 0) {
+		int owner_bad = ro != 1 || s->owner_id == 0;
+		cJSON_Delete(o);
+		s->owner_id = s->video_id = 0;
+		return zpub_err_set(err, ZPUB_EREMOTE, "VK's video.save answer has %s %s",
+		    (owner_bad ? ro : rv) == 0 ? "no" : "an unusable (non-integer, zero or "
+		    "out-of-range)", owner_bad ? "owner_id" : "video_id");
+	}
+	s->upload_url = strdup(u->valuestring); /* cJSON has unescaped the \/ */
+	cJSON_Delete(o);
+	if (s->upload_url == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	return 0;
+}
+
+void
+vk_saved_clear(struct vk_saved *s)
+{
+	if (s == NULL)
+		return;
+	free(s->upload_url);
+	memset(s, 0, sizeof *s);
+}
+
+int
+vk_parse_upload(const char *body, struct zpub_err *err)
+{
+	cJSON *o;
+	int64_t x;
+	int rc;
+
+	if ((rc = wire_json_object(body, "VK", "the upload", &o, err)) != 0)
+		return rc;
+	int ro = id_of(o, "owner_id", -JNUM_MAX, JNUM_MAX, &x);
+	int rv = id_of(o, "video_id", 1, JNUM_MAX, &x);
+	cJSON_Delete(o);
+	if (ro < 0 || rv < 0)
+		return zpub_err_set(err, ZPUB_EREMOTE, "VK's upload host answered with an "
+		    "out-of-range %s", ro < 0 ? "owner_id" : "video_id");
+	return 0;
+}
+
+int
+vk_parse_album(const char *body, struct zpub_err *err)
+{
+	cJSON *o;
+	int rc;
+
+	if ((rc = wire_json_object(body, "VK", "video.addToAlbum", &o, err)) != 0)
+		return rc;
+	int ok = jnum_or(cJSON_GetObjectItemCaseSensitive(o, "response"), 1, 1, 0) == 1;
+	cJSON_Delete(o);
+	return ok ? 0 : zpub_err_set(err, ZPUB_EREMOTE, "VK's video.addToAlbum answer is "
+	    "not the expected {\"response\":1}");
+}
+
+/* A positive id from a target setting: a number, or digits after one of
+ * the prefixes. */
+static int
+target_id(const cJSON *v, const char *what, const char *example, int prefixes,
+    int64_t *id, struct zpub_err *err)
+{
+	char shown[80];
+
+	*id = 0;
+	if (v == NULL || cJSON_IsNull(v) || (cJSON_IsString(v) && v->valuestring[0] == '\0'))
+		return 0;
+	if (cJSON_IsNumber(v)) {
+		/* "-123" names the same community as "123" */
+		if (jnum_get(v, -JNUM_MAX, JNUM_MAX, id) && (double)*id == v->valuedouble &&
+		    *id != 0) {
+			if (*id < 0 && prefixes)
+				*id = -*id;
+			if (*id > 0)
+				return 0;
+		}
+		snprintf(shown, sizeof shown, "%.17g", v->valuedouble);
+	} else if (cJSON_IsString(v)) {
+		const char *s = v->valuestring;
+		if (prefixes) {
+			if (strncmp(s, "club", 4) == 0)
+				s += 4;
+			else if (strncmp(s, "public", 6) == 0)
+				s += 6;
+			if (*s == '-')
+				s++;
+		}
+		if (*s >= '0' && *s <= '9' && wire_int(s, 1, JNUM_MAX, id))
+			return 0;
+		wire_text(shown, sizeof shown, v->valuestring);
+	} else
+		snprintf(shown, sizeof shown, "not a number or a string");
+	*id = 0;
+	return zpub_err_set(err, ZPUB_EINVAL, "the VK target's %s is not a %s id (%s); "
+	    "write it as %s", what, what, shown, example);
+}
+
+int
+vk_group_id(const cJSON *group, int64_t *id, struct zpub_err *err)
+{
+	return target_id(group, "group", "\"club123\" or 123", 1, id, err);
+}
+
+int
+vk_album_id(const cJSON *album, int64_t *id, struct zpub_err *err)
+{
+	return target_id(album, "album", "a positive number such as 12", 0, id, err);
+}
