@@ -363,6 +363,7 @@ on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 			x->down_fp = fopen(x->req->download_path, x->req->download_append ? "ab" : "wb");
 			if (x->down_fp == NULL) {
 				x->local_rc = ZPUB_EIO;
+				r->local_errno = errno;
 				snprintf(x->local_msg, sizeof x->local_msg,
 				    "cannot write the download to %s: %s",
 				    x->req->download_path, strerror(errno));
@@ -371,6 +372,7 @@ on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 		}
 		if (fwrite(ptr, 1, n, x->down_fp) != n) {
 			x->local_rc = ZPUB_EIO;
+			r->local_errno = errno;
 			snprintf(x->local_msg, sizeof x->local_msg,
 			    "cannot write the download to %s: %s",
 			    x->req->download_path, strerror(errno));
@@ -755,6 +757,7 @@ xfer_finish(struct xfer *x, CURLcode cc, struct zpub_err *err)
 		x->down_fp = fopen(req->download_path, req->download_append ? "ab" : "wb");
 		if (x->down_fp == NULL) {
 			x->local_rc = ZPUB_EIO;
+			r->local_errno = errno;
 			snprintf(x->local_msg, sizeof x->local_msg, "cannot create %s: %s",
 			    req->download_path, strerror(errno));
 		}
@@ -762,6 +765,7 @@ xfer_finish(struct xfer *x, CURLcode cc, struct zpub_err *err)
 	if (x->down_fp != NULL) {
 		if (fclose(x->down_fp) != 0 && x->local_rc == 0) {
 			x->local_rc = ZPUB_EIO;
+			r->local_errno = errno;
 			snprintf(x->local_msg, sizeof x->local_msg, "cannot write %s: %s",
 			    req->download_path, strerror(errno));
 		}

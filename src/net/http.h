@@ -99,6 +99,7 @@ struct http_response {
 	int rc;                     /* result of this transfer: 0 or ZPUB_E* */
 	int curl_code;              /* CURLcode, 0 if ok */
 	char curl_error[256];       /* curl's message for curl_code */
+	int local_errno;            /* errno of a failed local write (ENOSPC...), else 0 */
 };
 
 /* Frees the members and resets the response to empty; accepts NULL. */

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,12 +24,6 @@
 #include "util.h"
 
 /* ---- downloads ------------------------------------------------------------------------ */
-
-/* Less free space than this counts as a full disk; and what a download
- * gives back on a full disk so the failure can still be recorded (a few
- * SQLite pages and a log line need far less). */
-#define ZOOM_DISK_LOW_BYTES (64 * 1024)
-#define ZOOM_DISK_GIVE_BACK (4LL * 1024 * 1024)
 
 const char *
 zoom_sniff_media(const unsigned char *b, size_t n)
@@ -122,57 +115,31 @@ part_truncate(const char *path, int64_t len, struct zpub_err *err)
 	return 0;
 }
 
-/* 1 when a write failed because the disk (or the user's quota) is full:
- * the error sentence carries strerror(ENOSPC) when stdio or curl saw it,
- * else the folder's free space tells. */
-static int
-disk_is_full(const char *path, const char *msg)
-{
-	if (msg && (strstr(msg, strerror(ENOSPC)) || strstr(msg, strerror(EDQUOT))))
-		return 1;
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	struct statvfs sv;
-	int full = 0;
-	if (slash)
-		*slash = '\0';
-	if (statvfs(slash ? dir : ".", &sv) == 0)
-		full = (uint64_t)sv.f_bavail * sv.f_frsize < ZOOM_DISK_LOW_BYTES;
-	free(dir);
-	return full;
-}
-
 static void
 mb_text(int64_t b, char out[24])
 {
 	snprintf(out, 24, "%.1f MB", (double)(b > 0 ? b : 0) / 1e6);
 }
 
-/* The disk holding the partial file is full.  The caller then records the
- * failure in the database, which usually lives on the same disk and needs
- * a few free pages for it (without them the recording would stay
- * DOWNLOADING until the next run): so give back the tail of the partial
- * file first, keeping the rest as a true prefix to resume from once there
- * is room.  ZPUB_EIO: the runner retries later by itself. */
+/* The disk holding the partial file is full (e is ENOSPC or EDQUOT).  What
+ * was written is a true prefix and stays to resume from; the runner records
+ * the failure (its space reserve makes room for that) and retries later by
+ * itself: ZPUB_EIO. */
 static int
-stop_disk_full(struct zoom_download *d, const char *label, int64_t expected, const char *why,
+stop_disk_full(struct zoom_download *d, const char *label, int64_t expected, int e,
     struct zpub_err *err)
 {
-	int64_t had = fs_size(d->part_path), keep;
-	char kept[24], need[24];
-	if (had < 0)
-		had = 0;
-	keep = had > ZOOM_DISK_GIVE_BACK ? had - ZOOM_DISK_GIVE_BACK : 0;
-	if (part_truncate(d->part_path, keep, NULL) != 0)
-		keep = had;
-	mb_text(keep, kept);
-	mb_text(expected > keep ? expected - keep : 0, need);
-	const char *errtext = strstr(why, strerror(EDQUOT)) ? strerror(EDQUOT) : strerror(ENOSPC);
-	log_warn("Zoom download of %s: the disk is full after %lld bytes; kept %lld to resume from",
-	    label, (long long)had, (long long)keep);
+	int64_t kept = fs_size(d->part_path);
+	char kb[24], nb[24];
+	if (kept < 0)
+		kept = 0;
+	mb_text(kept, kb);
+	mb_text(expected > kept ? expected - kept : 0, nb);
+	log_warn("Zoom download of %s: the disk is full after %lld bytes", label, (long long)kept);
 	return zpub_err_set(err, ZPUB_EIO, "the disk is full: the Zoom download of %s stopped"
 	    " (%s, writing %s); %s kept to resume from; free %s%s there and zpub resumes it"
-	    " ('zpub retry' to start at once)", label, errtext, d->part_path, kept,
-	    expected > 0 ? "at least " : "some space", expected > 0 ? need : "");
+	    " ('zpub retry' to start at once)", label, strerror(e), d->part_path, kb,
+	    expected > 0 ? "at least " : "some space", expected > 0 ? nb : "");
 }
 
 static int
@@ -273,7 +240,7 @@ download_loop(struct zoom_client *zc, struct zoom_download *d, struct zpub_err *
 		if (pfd < 0) {
 			int e = errno;
 			if (e == ENOSPC || e == EDQUOT)
-				return stop_disk_full(d, label, expected, strerror(e), err);
+				return stop_disk_full(d, label, expected, e, err);
 			return zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", d->part_path,
 			    strerror(e));
 		}
@@ -300,9 +267,10 @@ download_loop(struct zoom_client *zc, struct zoom_download *d, struct zpub_err *
 		 * fault and worth another try. */
 		if (hrc == ZPUB_EINVAL && resp.curl_code != 0 && strstr(resp.curl_error, "HTTP/0.9"))
 			hrc = ZPUB_ENET;
-		if (hrc == ZPUB_EIO && disk_is_full(d->part_path, herr.msg)) {
+		if (hrc == ZPUB_EIO && (resp.local_errno == ENOSPC || resp.local_errno == EDQUOT)) {
+			int e = resp.local_errno;
 			http_response_free(&resp);
-			return stop_disk_full(d, label, expected, herr.msg, err);
+			return stop_disk_full(d, label, expected, e, err);
 		}
 		if (hrc == ZPUB_ECANCEL || hrc == ZPUB_EIO || hrc == ZPUB_ENOMEM || hrc == ZPUB_EINVAL) {
 			http_response_free(&resp);
