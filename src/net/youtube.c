@@ -763,6 +763,9 @@ yt_job_start(struct http_client *http, const struct pub_item *item,
 			state->bytes_total = size;
 	}
 	j->need_query = state->upload_url != NULL; /* resuming: ask first */
+	/* The video is up, so an earlier run may have died between sending a
+	 * caption or playlist entry and saving that it did: look first. */
+	j->verify = state->remote_id != NULL;
 	if ((rc = hooks->token(hooks->ud, 0, &j->token, err)) != 0) {
 		free(j);
 		return rc;

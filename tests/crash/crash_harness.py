@@ -86,6 +86,7 @@ class Harness:
         self.known_seen = set()
         self.fakes = dict(f.split("=", 1) for f in a.fake)
         self.baseline = {}
+        self.fake_state = {}
         self.orphans = 0
 
     def env(self, home):
@@ -223,6 +224,7 @@ class Harness:
         url = self.fakes[name] + "/_state"
         with urllib.request.urlopen(url, timeout=30) as r:
             j = json.load(r)
+        self.fake_state[name] = j
         done, empty = {}, 0
         for v in j["videos"]:
             if name == "vk" and not v.get("uploaded"):
@@ -241,6 +243,8 @@ class Harness:
             if len(new) > len(recs):
                 raise Broken(f"{where}: {name} holds {len(new)} videos from this round for "
                              f"{len(recs)} recordings (a publication was duplicated)")
+            if name == "youtube":
+                self.check_youtube_extras(where, new)
             if not finished or self.a.until != "READY":
                 continue
             if len(new) != len(recs):
@@ -252,6 +256,18 @@ class Harness:
             if set(new.values()) != want:
                 raise Broken(f"{where}: the videos on {name} are not the recordings' cut videos")
             self.orphans += empty - base_empty
+
+    def check_youtube_extras(self, where, new):
+        """A video's caption tracks (one per language) and playlist entries
+        are never added twice either."""
+        j = self.fake_state["youtube"]
+        for vid in new:
+            langs = [c.get("language") for c in j.get("captions", []) if c.get("videoId") == vid]
+            if len(langs) != len(set(langs)):
+                raise Broken(f"{where}: YouTube video {vid} has caption tracks {langs} (one added twice)")
+            pl = [p for p in j.get("playlist_items", []) if p.get("videoId") == vid]
+            if len(pl) > 1:
+                raise Broken(f"{where}: YouTube video {vid} is in the playlist {len(pl)} times")
 
     def check_db(self, home, where):
         """The database is readable and consistent (integrity_check, foreign keys)."""

@@ -20,7 +20,7 @@ configure_google "$G"
 configure_vk "$V"
 sign_in youtube
 sign_in vk
-"$ZPUB" config set output_targets '{"youtube":{"privacy":"private"},"vk":{},"folder":false}' >/dev/null
+"$ZPUB" config set output_targets '{"youtube":{"privacy":"private","playlist":"PLcrash01"},"vk":{},"folder":false}' >/dev/null
 "$ZPUB" config set publish.chunk_bytes 262144 >/dev/null
 "$ZPUB" config set publish.backoff_base_ms 50 >/dev/null
 

@@ -168,6 +168,38 @@ recovers yt_storm_429           "g#*:on=$PUT,http=429,retry_after=1,times=3"
 full_only yt_storm_5xx && \
 	recovers yt_storm_5xx           "g#1-2:http=502" "g#*:on=$PUT,http=503,times=2"
 
+# killed_after NAME WHAT ON: zpub is killed (SIGKILL) after YouTube has
+# taken a request (the caption track, the playlist entry: ON) whose answer
+# the proxy holds back, so the run never saved that it was done; the next
+# run must look before sending it again, not add a second one.
+killed_after() {
+	local name=$1 what=$2 on=$3
+	wanted "$name" || return 0
+	new_rec "$name"
+	proxy_arm pub "g#*:on=$on,stall_at=0,stall_s=60,times=1"
+	"$ZPUB" run "$ID" >"$T/killed.out" 2>"$T/killed.err" &
+	local pid=$! i
+	for i in $(seq 400); do
+		fake_state "$G" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+ids = {v["id"] for v in j["videos"] if v["snippet"]["title"] == sys.argv[1]}
+key = "captions" if sys.argv[2] == "caption" else "playlist_items"
+sys.exit(0 if [c for c in j[key] if c["videoId"] in ids] else 1)' "$name" "$what" && break
+		sleep 0.05
+	done
+	[ "$i" -lt 400 ] || fail "$name: YouTube never got the $what: $(cat "$T/killed.err")"
+	{ kill -9 "$pid"; wait "$pid"; } 2>/dev/null || true
+	proxy_arm pub
+	expect_rc 0 "$ZPUB" run "$ID"
+	published_once "$name"
+	ok "$name: killed once YouTube had the $what, the next run looked first: $(cat "$T/once")"
+	passed=$((passed + 1))
+}
+killed_after yt_killed_after_caption caption 'POST /upload/youtube/v3/captions'
+full_only yt_killed_after_playlist && \
+	killed_after yt_killed_after_playlist playlist 'POST /youtube/v3/playlistItems'
+
 # --- VK, within the policy -------------------------------------------------------------
 recovers vk_upload_request_cut  "vkup#1:drop_up_at=300000"
 full_only vk_upload_answer_lost && \
