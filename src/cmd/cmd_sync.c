@@ -108,12 +108,17 @@ cmd_sync(struct cli *cli, int argc, char **argv)
 			    e ? "trash failed" : "to trash", cJSON_IsString(t) ? t->valuestring : "",
 			    cJSON_IsString(e) ? "  — " : "", cJSON_IsString(e) ? e->valuestring : "");
 		}
-		printf("zoom %s..%s: %d new, %d skipped, %d already known, %d still processing in"
+		int refreshed = cJSON_GetObjectItemCaseSensitive(report, "refreshed") ?
+		    cJSON_GetObjectItemCaseSensitive(report, "refreshed")->valueint : 0;
+		char fresh[48] = "";
+		if (refreshed > 0)
+			snprintf(fresh, sizeof fresh, " (%d with new download links)", refreshed);
+		printf("zoom %s..%s: %d new, %d skipped, %d already known%s, %d still processing in"
 		    " Zoom, %d expired%s\n",
 		    cJSON_GetObjectItemCaseSensitive(report, "from")->valuestring,
 		    cJSON_GetObjectItemCaseSensitive(report, "to")->valuestring,
 		    cJSON_GetArraySize(cr), cJSON_GetArraySize(sk),
-		    cJSON_GetObjectItemCaseSensitive(report, "existing")->valueint,
+		    cJSON_GetObjectItemCaseSensitive(report, "existing")->valueint, fresh,
 		    cJSON_GetObjectItemCaseSensitive(report, "processing")->valueint,
 		    cJSON_GetArraySize(ex), o.dry_run ? " (dry run: nothing was written)" : "");
 	}

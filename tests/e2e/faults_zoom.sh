@@ -173,6 +173,8 @@ beyond() { # beyond CASE REASON_REGEX FAULT...
 	expect_rc 0 "$ZPUB" config set providers.zoom.max_attempts 3
 	expect_rc 0 "$ZPUB" config set providers.zoom.retry_cap_ms 400
 	expect_rc 0 "$ZPUB" config set providers.zoom.max_wait_ms 3000
+	# the download's own policy, shortened the same way (7 retries by default)
+	expect_rc 0 "$ZPUB" config set providers.zoom.download_retries 3
 	expect_rc 1 "$ZPUB" run --all --until DOWNLOADED
 	expect_rc 0 "$ZPUB" list --json
 	echo "$OUT" > "$T/failed.json"
