@@ -25,12 +25,6 @@ PIDS=()
 trap 'proxy_stop_all; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
 passed=0
-quick=0
-[ -n "${ASAN_OPTIONS:-}" ] && quick=1
-[ -n "${ZPUB_FAULTS_QUICK:-}" ] && quick=$ZPUB_FAULTS_QUICK
-full_only() { [ "$quick" = 1 ] && { echo "skip (sanitizer subset): $*"; return 1; }; return 0; }
-# ZPUB_FAULTS_ONLY=REGEX runs only the cases whose names match (debugging)
-wanted() { [ -z "${ZPUB_FAULTS_ONLY:-}" ] || [[ $1 =~ $ZPUB_FAULTS_ONLY ]]; }
 DB="$ZPUB_HOME/zpub.db"
 q() { sqlite3 "$DB" "$1"; }
 

@@ -65,3 +65,12 @@ for _ in range(40):
 print(sum(1 for l in open(log) if json.loads(l).get("fired")))
 PY
 }
+
+# The sanitizer suite runs a subset of the cases (the same code paths, less
+# waiting); every case runs in the plain suite.  ZPUB_FAULTS_QUICK=0/1
+# overrides; ZPUB_FAULTS_ONLY=REGEX runs only the cases whose names match.
+quick=0
+[ -n "${ASAN_OPTIONS:-}" ] && quick=1
+[ -n "${ZPUB_FAULTS_QUICK:-}" ] && quick=$ZPUB_FAULTS_QUICK
+full_only() { [ "$quick" = 1 ] && { echo "skip (sanitizer subset): $*"; return 1; }; return 0; }
+wanted() { [ -z "${ZPUB_FAULTS_ONLY:-}" ] || [[ $1 =~ $ZPUB_FAULTS_ONLY ]]; }
