@@ -84,7 +84,18 @@ int store_recording_set_duration(struct store *st, int64_t id, int64_t duration_
  * changed. */
 int store_recording_refresh_source_meta(struct store *st, int64_t id, const char *json,
     int *changed, struct zpub_err *err);
+/* Deletes the recording (the rows that hang off it go with it;
+ * the files are the caller's).  One that came from anywhere but a local
+ * import is remembered by (tenant, source, source_ref) in the same
+ * transaction, so no sync brings it back.  Every front deletes through here. */
 int store_recording_delete(struct store *st, int64_t id, struct zpub_err *err);
+/* 0 when (tenant, source, source_ref) was deleted here and is remembered,
+ * ZPUB_ENOTFOUND when not. */
+int store_forgotten_find(struct store *st, int64_t tenant_id, const char *source,
+    const char *source_ref, struct zpub_err *err);
+/* Lets a deleted recording come back (`sync zoom --include-deleted`). */
+int store_forgotten_drop(struct store *st, int64_t tenant_id, const char *source,
+    const char *source_ref, struct zpub_err *err);
 
 struct store_filter {
 	int64_t tenant_id;     /* 0 = all tenants */

@@ -235,14 +235,73 @@ store_recording_set_duration(struct store *st, int64_t id, int64_t duration_ms,
 int
 store_recording_delete(struct store *st, int64_t id, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "DELETE FROM recordings WHERE id = ?", err);
+	sqlite3_stmt *s = NULL;
+	int rc;
+	/* One transaction: a crash never leaves a Zoom recording deleted but not
+	 * remembered (the next sync would bring it back and publish it again). */
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	s = store_prep(st, "INSERT OR REPLACE INTO forgotten_refs (tenant_id, source, source_ref,"
+	    " title, deleted_at) SELECT tenant_id, source, source_ref, title, ? FROM recordings"
+	    " WHERE id = ? AND source <> 'local'", err);
+	if (s == NULL) { rc = ZPUB_EDB; goto out; }
+	sqlite3_bind_int64(s, 1, time_now_ms());
+	sqlite3_bind_int64(s, 2, id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = store_sqlerr(st, err, "remembering a deleted recording");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	if ((s = store_prep(st, "DELETE FROM recordings WHERE id = ?", err)) == NULL) {
+		rc = ZPUB_EDB;
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = store_sqlerr(st, err, "deleting a recording");
+	else if (sqlite3_changes(st->db) == 0)
+		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "no recording with id %lld", (long long)id);
+	else
+		rc = store_commit(st, err);
+out:
+	sqlite3_finalize(s);
+	if (rc != 0)
+		store_rollback(st);
+	return rc;
+}
+
+int
+store_forgotten_find(struct store *st, int64_t tenant_id, const char *source,
+    const char *source_ref, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT 1 FROM forgotten_refs WHERE tenant_id = ? AND"
+	    " source = ? AND source_ref = ?", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "deleting a recording");
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, source_ref, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ZPUB_ENOTFOUND :
+	    store_sqlerr(st, err, "reading the deleted recordings");
 	sqlite3_finalize(s);
-	if (rc == 0 && sqlite3_changes(st->db) == 0)
-		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "no recording with id %lld", (long long)id);
+	return rc;
+}
+
+int
+store_forgotten_drop(struct store *st, int64_t tenant_id, const char *source,
+    const char *source_ref, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "DELETE FROM forgotten_refs WHERE tenant_id = ? AND"
+	    " source = ? AND source_ref = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, source_ref, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+	    store_sqlerr(st, err, "forgetting a deleted recording");
+	sqlite3_finalize(s);
 	return rc;
 }
 

@@ -216,11 +216,22 @@ watch_run(struct store *st, const cJSON *tcfg, const struct store_job *job, cons
 		char hex[65];
 		struct zpub_err e2;
 		int64_t old = 0;
+		int forgotten = 0;
 		if (fs_sha256(files[i], hex, &e2) == 0) {
 			char *ref = xasprintf("sha256:%s", hex);
 			if (store_recording_find_ref(st, job->tenant_id, "watch", ref, &old, NULL) != 0)
 				old = 0;
+			/* deleted here: the file stays in the folder, the recording stays gone */
+			if (old == 0)   /* a lookup error keeps it out too, as sync does */
+				forgotten = store_forgotten_find(st, job->tenant_id, "watch", ref,
+				    NULL) != ZPUB_ENOTFOUND;
 			free(ref);
+		}
+		if (forgotten) {
+			cJSON_AddStringToObject(it, "action", "deleted here");
+			add_count(report, "forgotten");
+			free(title);
+			continue;
 		}
 		if (old > 0) {
 			cJSON_AddStringToObject(it, "action", "exists");
@@ -345,6 +356,8 @@ zoom_run(struct store *st, const cJSON *tcfg, const char *key_path, const struct
 	}
 	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(report, "existing"),
 	    (double)config_int(zr, "existing", 0));
+	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(report, "forgotten"),
+	    (double)config_int(zr, "forgotten", 0));
 	for (int i = 0; i < n; i++) {
 		set_goal(st, ids[i], goal, job->id);
 		if (new_ids) {
@@ -390,7 +403,7 @@ job_run(struct store *st, const cJSON *base_cfg, const char *key_path,
 	cJSON_AddStringToObject(r, "goal", status_name(job_goal(jcfg)));
 	cJSON_AddItemToObject(r, "items", cJSON_CreateArray());
 	static const char *const counts[] = { "imported", "would_import", "existing", "filtered",
-		"errors", NULL };
+		"forgotten", "errors", NULL };
 	for (int i = 0; counts[i]; i++)
 		cJSON_AddNumberToObject(r, counts[i], 0);
 	if (strcmp(config_str(jcfg, "source", ""), "watch") == 0)
@@ -410,11 +423,15 @@ job_report_summary(const cJSON *report)
 	if (report == NULL)
 		return xstrdup("no report");
 	int dry = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "dry_run"));
-	return xasprintf("%s %d, %d existing, %d filtered, %d errors",
+	int forgotten = (int)config_int(report, "forgotten", 0);
+	char kept_out[48] = "";
+	if (forgotten > 0)
+		snprintf(kept_out, sizeof kept_out, ", %d deleted here (kept out)", forgotten);
+	return xasprintf("%s %d, %d existing%s, %d filtered, %d errors",
 	    dry ? "dry run: would import" : "imported",
 	    (int)config_int(report, dry ? "would_import" : "imported", 0),
-	    (int)config_int(report, "existing", 0), (int)config_int(report, "filtered", 0),
-	    (int)config_int(report, "errors", 0));
+	    (int)config_int(report, "existing", 0), kept_out,
+	    (int)config_int(report, "filtered", 0), (int)config_int(report, "errors", 0));
 }
 
 cJSON *

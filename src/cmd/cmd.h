@@ -52,7 +52,8 @@ struct cli {
 	  "read and change the configuration") \
 	X("secret", cmd_secret, "secret set NAME | secret list [--json] | secret delete NAME", \
 	  "API keys and client secrets, encrypted at rest") \
-	X("sync", cmd_sync, "sync zoom [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--dry-run] [--json]", \
+	X("sync", cmd_sync, "sync zoom [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--dry-run]" \
+	  " [--include-deleted] [--json]", \
 	  "create recordings from the Zoom account's cloud recordings") \
 	X("template", cmd_template, "template add|edit NAME [--match JSON] [--processing JSON]" \
 	  " [--metadata JSON] [--targets JSON] [--priority N] [--file F] [--enable|--disable]" \

@@ -455,6 +455,9 @@ delete_one(struct cli *cli, int64_t id, struct zpub_err *err)
 		fs_remove_tree(dir);
 		store_audit(cli->store, cli->tenant_id, cli->owner, "delete", r->title, "cli");
 		printf("deleted %lld\n", (long long)id);
+		if (strcmp(r->source, "zoom") == 0)
+			printf("  '%s' came from Zoom: 'zpub sync zoom' will not bring it back"
+			    " ('zpub sync zoom --include-deleted' does)\n", r->title);
 	}
 	free(dir);
 out:

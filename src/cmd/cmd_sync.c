@@ -1,7 +1,7 @@
 /*
  * cmd_sync.c — `zpub sync zoom [--from DATE] [--to DATE] [--dry-run]
- * [--json]`: brings the tenant's Zoom cloud recordings in as recordings
- * (the work is zoom_sync(); this file parses and prints).
+ * [--include-deleted] [--json]`: brings the tenant's Zoom cloud recordings
+ * in as recordings (the work is zoom_sync(); this file parses and prints).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -31,14 +31,16 @@ print_rows(const cJSON *rows, const char *status)
 		const cJSON *reason = cJSON_GetObjectItemCaseSensitive(row, "reason");
 		const cJSON *ft = cJSON_GetObjectItemCaseSensitive(row, "file_type");
 		const cJSON *title = cJSON_GetObjectItemCaseSensitive(row, "title");
+		const char *why = cJSON_IsString(reason) ? reason->valuestring :
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(row, "deleted_here")) ?
+		    "deleted here before, back by --include-deleted" : NULL;
 		char idb[24] = "-";
 		int64_t idn;
 		if (jnum_get(id, 0, JNUM_MAX, &idn))
 			snprintf(idb, sizeof idb, "%lld", (long long)idn);
 		printf("%6s  %-11s %-3s  %s%s%s\n", idb, status, cJSON_IsString(ft) ? ft->valuestring : "",
 		    cJSON_IsString(title) ? title->valuestring : "",
-		    cJSON_IsString(reason) ? "  — " : "",
-		    cJSON_IsString(reason) ? reason->valuestring : "");
+		    why ? "  — " : "", why ? why : "");
 	}
 }
 
@@ -50,6 +52,7 @@ cmd_sync(struct cli *cli, int argc, char **argv)
 		{ "to", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "include-deleted", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *from_s = NULL, *to_s = NULL;
@@ -67,6 +70,8 @@ cmd_sync(struct cli *cli, int argc, char **argv)
 			o.dry_run = 1;
 		else if (c == 'j')
 			json = 1;
+		else if (c == 'D')
+			o.include_deleted = 1;
 		else
 			return cli_usage(cli, NULL);
 	}
@@ -110,17 +115,21 @@ cmd_sync(struct cli *cli, int argc, char **argv)
 		}
 		int refreshed = cJSON_GetObjectItemCaseSensitive(report, "refreshed") ?
 		    cJSON_GetObjectItemCaseSensitive(report, "refreshed")->valueint : 0;
-		char fresh[48] = "";
+		int forgotten = cJSON_GetObjectItemCaseSensitive(report, "forgotten")->valueint;
+		char fresh[48] = "", gone[96] = "";
 		if (refreshed > 0)
 			snprintf(fresh, sizeof fresh, " (%d with new download links)", refreshed);
+		if (forgotten > 0)
+			snprintf(gone, sizeof gone, ", %d deleted here (kept out; --include-deleted"
+			    " brings them back)", forgotten);
 		printf("zoom %s..%s: %d new, %d skipped, %d already known%s, %d still processing in"
-		    " Zoom, %d expired%s\n",
+		    " Zoom, %d expired%s%s\n",
 		    cJSON_GetObjectItemCaseSensitive(report, "from")->valuestring,
 		    cJSON_GetObjectItemCaseSensitive(report, "to")->valuestring,
 		    cJSON_GetArraySize(cr), cJSON_GetArraySize(sk),
 		    cJSON_GetObjectItemCaseSensitive(report, "existing")->valueint, fresh,
 		    cJSON_GetObjectItemCaseSensitive(report, "processing")->valueint,
-		    cJSON_GetArraySize(ex), o.dry_run ? " (dry run: nothing was written)" : "");
+		    cJSON_GetArraySize(ex), gone, o.dry_run ? " (dry run: nothing was written)" : "");
 	}
 	cJSON_Delete(report);
 	return rc != 0 ? cli_fail(cli, &err) : 0;

@@ -140,6 +140,7 @@ int zoom_trash(struct zoom_client *zc, const char *meeting_uuid, const char *fil
 struct zoom_sync_opts {
 	int64_t from_ms, to_ms;      /* UTC days, inclusive */
 	int dry_run;                 /* list and report; write nothing */
+	int include_deleted;         /* re-create recordings deleted here (and forget that) */
 	struct zpub_progress progress;
 	/* Per-recording config override (JSON object) stored with each new
 	 * recording in its INSERT, e.g. a job's {"daemon":{"until":"DOWNLOADED"}},
@@ -155,7 +156,9 @@ struct zoom_sync_opts {
  * "expired": [{"id","title","reason"}], "trashed": [{"meeting_uuid","title",
  * "error"}], "existing", "refreshed" (known recordings not downloaded yet whose
  * download address or size changed: saved, since Zoom's addresses expire),
- * "processing", "error"}.  Meetings whose recordings
+ * "processing", "forgotten" (files deleted here, so kept out; none with
+ * include_deleted, whose re-created rows say "deleted_here"), "error"}.
+ * Meetings whose recordings
  * are all READY (or EXPIRED) go to Zoom's trash once when their config says
  * processing.zoom.trash_after_publish (a template's processing_config
  * {"zoom": {"trash_after_publish": true}}).

@@ -86,3 +86,12 @@ expect_rc 0 "$ZPUB" job run nightly --json
 expect_rc 0 "$ZPUB" job show nightly
 echo "$OUT" | jget last_result | grep -q "imported 0, 2 existing" || fail "last_result: $OUT"
 ok "a real run imports once; the next run finds them existing"
+
+# A recording deleted here stays deleted though its file stays in the folder.
+gone=$(sql "SELECT id FROM recordings WHERE source='watch' ORDER BY id LIMIT 1")
+expect_rc 0 "$ZPUB" delete "$gone"
+expect_rc 0 "$ZPUB" job run nightly --json
+[ "$(echo "$OUT" | jget imported)" = 0 ] || fail "a deleted recording came back: $OUT"
+[ "$(echo "$OUT" | jget forgotten)" = 1 ] || fail "the deleted file is not reported: $OUT"
+[ "$(sql "SELECT COUNT(*) FROM recordings")" = 1 ] || fail "the watch job re-imported a deleted file"
+ok "a watch job does not re-import a file whose recording was deleted here"

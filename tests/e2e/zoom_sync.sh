@@ -3,7 +3,8 @@
 # pages (a page token that expires, a 429 with an ISO date in Retry-After)
 # create exactly one recording per publishable file; a second sync creates
 # nothing; hostile topics become safe titles and nothing outside the
-# tenant's folder; every download is byte-identical to Zoom's file.
+# tenant's folder; every download is byte-identical to Zoom's file; a
+# recording deleted here stays deleted, in its tenant only.
 . "$ZPUB_SRC/tests/lib/e2e.sh"
 . "$ZPUB_SRC/tests/fakes/fake_zoom.sh"
 
@@ -205,5 +206,58 @@ expect_rc 0 "$ZPUB" run "$id_c" --until DOWNLOADED
 n=$(zoom_check_downloads) || fail "downloads after the refresh differ from Zoom's files"
 [ "$n" = 3 ] || fail "$n recordings DOWNLOADED after the refresh, wanted 3"
 ok "expired download links: the re-sync refreshes them for recordings not downloaded; the retry downloads"
+
+# Deleted here stays deleted: the next sync (and the daemon's) does not
+# bring a deleted Zoom recording back, says so, and leaves other tenants
+# alone; --include-deleted brings it back once, a dry run of it writes nothing.
+zoom_fake_stop
+export ZPUB_HOME="$T/home6"
+zoom_fake_start "$T/zoom6" --months 1 --per-month 3
+forgotten_rows() { python3 -c 'import sqlite3,sys
+c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+print(c.execute("SELECT count(*) FROM forgotten_refs").fetchone()[0])' "$ZPUB_HOME/zpub.db"; }
+expect_rc 0 "$ZPUB" sync zoom --from 2026-10-01 --to 2026-10-31 --json
+echo "$OUT" > "$T/sync6.json"
+read -r id_d fid_d <<<"$(python3 -c 'import json,sys
+c=json.load(open(sys.argv[1]))["created"]; print(c[0]["id"], c[0]["file_id"])' "$T/sync6.json")"
+expect_rc 0 "$ZPUB" delete "$id_d"
+echo "$OUT" | grep -q "came from Zoom.*will not bring it back.*--include-deleted" \
+	|| fail "delete does not say the Zoom recording stays deleted: $OUT"
+expect_rc 0 "$ZPUB" sync zoom --from 2026-10-01 --to 2026-10-31
+echo "$OUT" | grep -q ": 0 new, .*, 1 deleted here (kept out" || fail "the summary does not say what was kept out: $OUT"
+expect_rc 0 "$ZPUB" sync zoom --from 2026-10-01 --to 2026-10-31 --json
+echo "$OUT" | python3 -c 'import json,sys; s=json.load(sys.stdin)
+assert s["created"] == [] and s["existing"] == 2 and s["forgotten"] == 1, s' \
+	|| fail "a deleted Zoom recording came back: $OUT"
+"$ZPUB" status --json > "$T/status.json"
+[ "$(jget total < "$T/status.json")" = 2 ] || fail "sync recreated the deleted recording"
+ok "a deleted Zoom recording stays deleted: sync skips it, says so, --json counts it as forgotten"
+
+expect_rc 0 "$ZPUB" tenant add physics
+printf 'zoom-secret' | "$ZPUB" --tenant physics secret set zoom.client_secret >/dev/null 2>&1
+expect_rc 0 "$ZPUB" --tenant physics sync zoom --from 2026-10-01 --to 2026-10-31 --json
+echo "$OUT" | python3 -c 'import json,sys; s=json.load(sys.stdin)
+assert len(s["created"]) == 3 and s["forgotten"] == 0, s
+assert sys.argv[1] in [r["file_id"] for r in s["created"]], s' "$fid_d" \
+	|| fail "a deletion in tenant default hid the recording from tenant physics: $OUT"
+ok "another tenant still gets the recording deleted in the first"
+
+expect_rc 0 "$ZPUB" sync zoom --from 2026-10-01 --to 2026-10-31 --dry-run --include-deleted --json
+echo "$OUT" | python3 -c 'import json,sys; s=json.load(sys.stdin)
+assert [(r["file_id"], r["deleted_here"]) for r in s["created"]] == [(sys.argv[1], True)], s
+assert s["forgotten"] == 0, s' "$fid_d" || fail "dry run with --include-deleted: $OUT"
+[ "$(forgotten_rows)" = 1 ] || fail "a dry run changed the deleted recordings it remembers"
+"$ZPUB" status --json > "$T/status.json"
+[ "$(jget total < "$T/status.json")" = 2 ] || fail "a dry run with --include-deleted created recordings"
+expect_rc 0 "$ZPUB" sync zoom --from 2026-10-01 --to 2026-10-31 --include-deleted --json
+echo "$OUT" | python3 -c 'import json,sys; s=json.load(sys.stdin)
+assert [r["file_id"] for r in s["created"]] == [sys.argv[1]] and s["existing"] == 2, s' "$fid_d" \
+	|| fail "--include-deleted did not bring the deleted recording back: $OUT"
+[ "$(forgotten_rows)" = 0 ] || fail "--include-deleted kept the memory of what it re-created"
+expect_rc 0 "$ZPUB" sync zoom --from 2026-10-01 --to 2026-10-31 --include-deleted --json
+echo "$OUT" | python3 -c 'import json,sys; s=json.load(sys.stdin)
+assert s["created"] == [] and s["existing"] == 3 and s["forgotten"] == 0, s' \
+	|| fail "the recording brought back was created twice: $OUT"
+ok "--dry-run --include-deleted writes nothing; --include-deleted re-creates it once and forgets the deletion"
 
 echo "zoom_sync: all passed"

@@ -1,6 +1,7 @@
 /*
- * test_store.c — migrations, the transition table, leases across processes
- * and the stage runner's commit/failure paths.
+ * test_store.c — migrations, the transition table, deletions remembered
+ * for sync, leases across processes and the stage runner's commit/failure
+ * paths.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,6 +108,63 @@ test_migrations_upgrade_older_database(void **state)
 	assert_int_equal(store_open(db, dir, &st, &err), ZPUB_EDB);
 	assert_non_null(strstr(err.msg, "newer zpub"));
 	free(sql); free(sqlpath); free(db);
+	fs_remove_tree(dir);
+	free(dir);
+}
+
+static int64_t
+add_zoom_rec(struct store *st, int64_t tenant_id, const char *ref)
+{
+	struct store_recording r = { 0 };
+	struct zpub_err err;
+	int64_t id = 0;
+	r.tenant_id = tenant_id;
+	r.source = (char *)"zoom";
+	r.source_ref = (char *)ref;
+	r.title = (char *)"Лекция 2";
+	r.status = ST_INITIALIZED;
+	assert_int_equal(store_recording_add(st, &r, &id, &err), 0);
+	return id;
+}
+
+static void
+test_delete_remembers_a_synced_recording_in_its_tenant_in_one_transaction(void **state)
+{
+	(void)state;
+	char *dir;
+	struct store *st = open_fresh(&dir);
+	struct zpub_err err;
+	int64_t physics = 0;
+	assert_int_equal(store_tenant_add(st, "physics", &physics, &err), 0);
+	int64_t zoom = add_zoom_rec(st, 1, "file-a");
+	int64_t other = add_zoom_rec(st, physics, "file-a");
+	int64_t local = add_rec(st, "sha256:ab", ST_DOWNLOADED);
+
+	assert_int_equal(store_recording_delete(st, zoom, &err), 0);
+	assert_int_equal(store_forgotten_find(st, 1, "zoom", "file-a", &err), 0);
+	assert_int_equal(store_forgotten_find(st, physics, "zoom", "file-a", &err), ZPUB_ENOTFOUND);
+	assert_int_equal(store_recording_delete(st, local, &err), 0);
+	assert_int_equal(store_forgotten_find(st, 1, "local", "sha256:ab", &err), ZPUB_ENOTFOUND);
+	assert_int_equal(store_recording_delete(st, zoom, &err), ZPUB_ENOTFOUND);
+
+	/* A delete that fails after the memory was written takes the memory back. */
+	sqlite3 *h;
+	char *db = path_join(dir, "zpub.db");
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TRIGGER refuse BEFORE DELETE ON recordings"
+	    " BEGIN SELECT RAISE(ABORT, 'refused'); END", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(store_recording_delete(st, other, &err), 0);
+	assert_int_equal(store_forgotten_find(st, physics, "zoom", "file-a", &err), ZPUB_ENOTFOUND);
+	struct store_recording *r = NULL;
+	assert_int_equal(store_recording_get(st, other, &r, &err), 0);
+	store_recording_free(r);
+	assert_int_equal(sqlite3_exec(h, "DROP TRIGGER refuse", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+
+	assert_int_equal(store_forgotten_drop(st, 1, "zoom", "file-a", &err), 0);
+	assert_int_equal(store_forgotten_find(st, 1, "zoom", "file-a", &err), ZPUB_ENOTFOUND);
+	free(db);
+	store_close(st);
 	fs_remove_tree(dir);
 	free(dir);
 }
@@ -419,6 +477,7 @@ main(void)
 		cmocka_unit_test(test_migrations_on_empty_database),
 		cmocka_unit_test(test_migrations_upgrade_older_database),
 		cmocka_unit_test(test_every_legal_transition_and_an_illegal_one),
+		cmocka_unit_test(test_delete_remembers_a_synced_recording_in_its_tenant_in_one_transaction),
 		cmocka_unit_test(test_leases_across_processes),
 		cmocka_unit_test(test_runner_commits_artifacts_and_status),
 		cmocka_unit_test(test_bad_media_is_not_retried_automatically),
