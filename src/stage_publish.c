@@ -426,6 +426,14 @@ hook_progress(void *ud, int64_t sent, int64_t total)
 }
 
 static void
+hook_journal(void *ud, const char *level, const char *text)
+{
+	struct target_run *t = ud;
+	store_journal(t->run->ctx->store, t->run->ctx->rec->id, level, "publish", "%s: %s",
+	    t->platform, text);
+}
+
+static void
 hook_done(void *ud, int rc, const struct zpub_err *err, int64_t retry_at)
 {
 	struct target_run *t = ud;
@@ -624,7 +632,7 @@ start_remote(struct publish_run *r, struct target_run *t, struct zpub_err *err)
 {
 	struct pub_hooks hooks = {
 		.token = hook_token, .save = hook_save, .progress = hook_progress,
-		.done = hook_done, .ud = t,
+		.done = hook_done, .ud = t, .journal = hook_journal,
 	};
 	int rc;
 

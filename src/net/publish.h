@@ -72,6 +72,10 @@ struct pub_hooks {
 	void (*progress)(void *ud, int64_t sent, int64_t total);
 	void (*done)(void *ud, int rc, const struct zpub_err *err, int64_t retry_at_ms);
 	void *ud;
+	/* Optional (may be NULL): a line for the recording's journal, for what a
+	 * person should know but that does not fail the publication ("info",
+	 * "warn"). */
+	void (*journal)(void *ud, const char *level, const char *text);
 };
 
 /* Tuning shared by the publishers (from config "publish.*", defaults here). */

@@ -8,19 +8,47 @@
  * requests per second (back off a second), 9 = flood control (stop, retry
  * in an hour), 14 = captcha (stop: a person must act), 10 = internal
  * (retry), others refuse the target.  Same state machine shape as youtube.c.
+ *
+ * VK creates the video entry when it takes video.save, before any byte is
+ * uploaded.  A video.save whose answer never came (a dropped connection,
+ * zpub killed meanwhile) leaves an empty entry zpub cannot name, and the
+ * retry makes another.  So before every video.save the publication's steps
+ * get a marker (time, name and description fingerprint sent, how many sends
+ * are unanswered); once the new upload is in, video.get lists the target's
+ * newest videos and video.delete removes each empty one that this marker
+ * proves is ours.  A cleanup that fails never fails the publication: the
+ * journal names what to delete by hand.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "config.h"
+#include "jnum.h"
+#include "log.h"
 #include "net/http.h"
 #include "net/publish.h"
 #include "net/vk_parse.h"
+#include "net/wire_parse.h"
 #include "util.h"
 
-enum vk_step { VK_SAVE, VK_UPLOAD, VK_ALBUM };
+enum vk_step { VK_SAVE, VK_UPLOAD, VK_LIST, VK_DELETE, VK_ALBUM };
+
+/* steps[VK_MARK] = {"at": unix s of the first unanswered send, "open": sends
+ * whose answer has not come, "sent": [{"name", "fp"}], "known": ["o_v"]}.
+ * "known" holds entries whose answer did come but whose upload VK refused
+ * (a new video.save follows): they are empty too, and zpub knows their ids. */
+#define VK_MARK "vk_save_sent"
+#define VK_MARK_MAX 8
+/* VK's clock against ours: an entry created this long before the marker's
+ * time still counts as ours (its name and description must match too). */
+#define VK_CLOCK_SLACK_S 300
+/* Failed video.get / video.delete calls retried before zpub gives up on the
+ * cleanup and journals what to delete by hand. */
+#define VK_CLEANUP_TRIES 3
 
 struct vk_job {
 	struct http_client *http;
@@ -36,9 +64,13 @@ struct vk_job {
 	struct http_response resp;
 	struct http_form *form;
 	char *url, *body;
+	struct vk_video_list found;  /* video.get's answer during a cleanup */
+	int *orphans;                /* indexes into found.items to delete */
+	int n_orphans, next_orphan, cleanup_tries;
 };
 
 static void vk_next(struct vk_job *j);
+static void mark_before_save(struct vk_job *j, char **kv);
 static void on_response(void *ud, const struct http_request *req,
     struct http_response *resp, int rc, const struct zpub_err *err);
 
@@ -227,7 +259,11 @@ issue_save(struct vk_job *j)
 {
 	char *kv[24];
 	save_params(j->item, kv);
-	issue_method(j, VK_SAVE, "video.save", kv);
+	/* saved before it goes: a kill right after the send must find it */
+	mark_before_save(j, kv);
+	save(j, "uploading");
+	if (!j->finished)
+		issue_method(j, VK_SAVE, "video.save", kv);
 	free_kv(kv);
 }
 
@@ -291,6 +327,325 @@ issue_album(struct vk_job *j)
 	free(owner);
 }
 
+/* ---- the video.save marker and the cleanup of empty entries ---------------- */
+
+static void
+journal(struct vk_job *j, const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+journal(struct vk_job *j, const char *level, const char *fmt, ...)
+{
+	char text[900];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	if (j->hooks.journal)
+		j->hooks.journal(j->hooks.ud, level, text);
+	else
+		log_warn("VK: %s", text);
+}
+
+static cJSON *
+mark_get(const struct vk_job *j)
+{
+	cJSON *m = cJSON_GetObjectItemCaseSensitive(j->st->steps, VK_MARK);
+	return cJSON_IsObject(m) ? m : NULL;
+}
+
+static void
+mark_drop(struct vk_job *j)
+{
+	if (j->st->steps)
+		cJSON_DeleteItemFromObjectCaseSensitive(j->st->steps, VK_MARK);
+}
+
+/* m[key] as an array, made when missing or of another type. */
+static cJSON *
+mark_array(cJSON *m, const char *key)
+{
+	cJSON *a = cJSON_GetObjectItemCaseSensitive(m, key);
+	if (cJSON_IsArray(a))
+		return a;
+	cJSON_DeleteItemFromObjectCaseSensitive(m, key);
+	return cJSON_AddArrayToObject(m, key);
+}
+
+static void
+mark_set_int(cJSON *m, const char *key, int64_t v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(m, key);
+	cJSON_AddNumberToObject(m, key, (double)v);
+}
+
+static const char *
+kv_get(char **kv, const char *key)
+{
+	for (int i = 0; kv[i]; i += 2)
+		if (strcmp(kv[i], key) == 0)
+			return kv[i + 1];
+	return NULL;
+}
+
+/* Before a video.save goes out: records what it sends, so that a later run
+ * can recognise the entry it creates even if its answer never arrives. */
+static void
+mark_before_save(struct vk_job *j, char **kv)
+{
+	const char *name = kv_get(kv, "name"), *desc = kv_get(kv, "description");
+	char fp[17];
+	cJSON *m, *sent, *known, *x;
+
+	if (j->st->steps == NULL)
+		j->st->steps = cJSON_CreateObject();
+	if ((m = mark_get(j)) == NULL) {
+		mark_drop(j);
+		m = cJSON_AddObjectToObject(j->st->steps, VK_MARK);
+	}
+	if (m == NULL)
+		return;
+	int64_t open = jnum_or(cJSON_GetObjectItemCaseSensitive(m, "open"), 0, 1000000, 0);
+	sent = mark_array(m, "sent");
+	known = mark_array(m, "known");
+	if (sent == NULL || known == NULL)
+		return;
+	if (open == 0 || !jnum_get(cJSON_GetObjectItemCaseSensitive(m, "at"), 0, JNUM_MAX, &(int64_t){0})) {
+		/* no send is pending: the window starts now */
+		mark_set_int(m, "at", time_now_ms() / 1000);
+		while (cJSON_GetArraySize(sent) > 0)
+			cJSON_DeleteItemFromArray(sent, 0);
+	}
+	/* a saved entry given up (its upload address refused): empty, and known */
+	if (j->st->remote_id && cJSON_GetArraySize(known) < VK_MARK_MAX) {
+		int have = 0;
+		cJSON_ArrayForEach(x, known)
+			have |= cJSON_IsString(x) && strcmp(x->valuestring, j->st->remote_id) == 0;
+		if (!have)
+			cJSON_AddItemToArray(known, cJSON_CreateString(j->st->remote_id));
+	}
+	vk_text_fingerprint(desc, fp);
+	int have = 0;
+	cJSON_ArrayForEach(x, sent) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(x, "name");
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(x, "fp");
+		have |= cJSON_IsString(n) && cJSON_IsString(f) && name &&
+		    strcmp(n->valuestring, name) == 0 && strcmp(f->valuestring, fp) == 0;
+	}
+	if (!have && name && cJSON_GetArraySize(sent) < VK_MARK_MAX) {
+		x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "name", name);
+		cJSON_AddStringToObject(x, "fp", fp);
+		cJSON_AddItemToArray(sent, x);
+	}
+	mark_set_int(m, "open", open + 1);
+}
+
+/* VK answered a video.save (with the entry or an error): that send left
+ * nothing unknown behind.  With no other send open and no entry given up,
+ * there is nothing to clean. */
+static void
+mark_answered(struct vk_job *j)
+{
+	cJSON *m = mark_get(j);
+	if (m == NULL)
+		return;
+	int64_t open = jnum_or(cJSON_GetObjectItemCaseSensitive(m, "open"), 0, 1000000, 0);
+	open = open > 0 ? open - 1 : 0;
+	if (open == 0 && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "known")) == 0)
+		mark_drop(j);
+	else
+		mark_set_int(m, "open", open);
+}
+
+/* "owner_video" -> both ids; 0 when it is not such a pair. */
+static int
+split_remote_id(const char *rid, int64_t *owner, int64_t *id)
+{
+	char buf[64];
+	char *us;
+	if (rid == NULL || strlen(rid) >= sizeof buf)
+		return 0;
+	memcpy(buf, rid, strlen(rid) + 1);
+	if ((us = strchr(buf, '_')) == NULL)
+		return 0;
+	*us = '\0';
+	return wire_int(buf, -JNUM_MAX, JNUM_MAX, owner) && *owner != 0 &&
+	    wire_int(us + 1, 1, JNUM_MAX, id);
+}
+
+static void
+cleanup_reset(struct vk_job *j)
+{
+	vk_video_list_clear(&j->found);
+	free(j->orphans);
+	j->orphans = NULL;
+	j->n_orphans = j->next_orphan = 0;
+}
+
+/* The cleanup is over (done, or given up with a journal line): the marker
+ * goes, and publishing goes on. */
+static void
+cleanup_done(struct vk_job *j)
+{
+	cleanup_reset(j);
+	j->cleanup_tries = 0;
+	mark_drop(j);
+	save(j, "processing");
+	vk_next(j);
+}
+
+static void
+issue_list(struct vk_job *j)
+{
+	char *kv[24] = {0};
+	int64_t owner, id;
+
+	cleanup_reset(j);
+	if (!split_remote_id(j->st->remote_id, &owner, &id)) {
+		cleanup_done(j); /* not reached: the upload went to this id */
+		return;
+	}
+	kv[0] = xstrdup("owner_id");
+	kv[1] = xasprintf("%lld", (long long)owner);
+	kv[2] = xstrdup("count");
+	kv[3] = xstrdup("200");
+	issue_method(j, VK_LIST, "video.get", kv);
+	free_kv(kv);
+}
+
+static void
+issue_delete(struct vk_job *j)
+{
+	char *kv[24] = {0};
+	const struct vk_video *v;
+
+	if (j->next_orphan >= j->n_orphans) {
+		cleanup_done(j);
+		return;
+	}
+	v = &j->found.items[j->orphans[j->next_orphan]];
+	kv[0] = xstrdup("owner_id");
+	kv[1] = xasprintf("%lld", (long long)v->owner_id);
+	kv[2] = xstrdup("video_id");
+	kv[3] = xasprintf("%lld", (long long)v->id);
+	issue_method(j, VK_DELETE, "video.delete", kv);
+	free_kv(kv);
+}
+
+/* The marker's names and fingerprints, the known ids: what tells an entry
+ * zpub left from anything else on the page. */
+static void
+pick_orphans(struct vk_job *j, int64_t owner, int64_t keep_id)
+{
+	const cJSON *m = mark_get(j), *x;
+	const char *names[VK_MARK_MAX + 1] = {0}, *fps[VK_MARK_MAX + 1] = {0};
+	int64_t known[VK_MARK_MAX], at, o, id;
+	int nn = 0, nk = 0;
+
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(m, "sent")) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(x, "name");
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(x, "fp");
+		if (nn < VK_MARK_MAX && cJSON_IsString(n)) {
+			names[nn] = n->valuestring;
+			fps[nn++] = cJSON_IsString(f) ? f->valuestring : NULL;
+		}
+	}
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(m, "known"))
+		if (nk < VK_MARK_MAX && cJSON_IsString(x) &&
+		    split_remote_id(x->valuestring, &o, &id) && o == owner)
+			known[nk++] = id;
+	/* no readable time: only the known ids, nothing by name */
+	if (!jnum_get(cJSON_GetObjectItemCaseSensitive(m, "at"), 0, JNUM_MAX, &at))
+		at = JNUM_MAX;
+	struct vk_orphan_query q = {
+		.owner_id = owner, .keep_id = keep_id,
+		.since = at > VK_CLOCK_SLACK_S ? at - VK_CLOCK_SLACK_S : 0,
+		.names = names, .fingerprints = fps, .known = known, .n_known = nk,
+	};
+	j->orphans = calloc(j->found.n > 0 ? (size_t)j->found.n : 1, sizeof *j->orphans);
+	if (j->orphans == NULL)
+		return;
+	for (int i = 0; i < j->found.n; i++)
+		if (vk_video_is_orphan(&j->found.items[i], &q))
+			j->orphans[j->n_orphans++] = i;
+}
+
+static void resume_cb(void *ud);
+
+/* video.get or video.delete went wrong (why): a few more tries when it is
+ * passing, then a journal line and on with the publication. */
+static void
+cleanup_trouble(struct vk_job *j, const char *why, int passing)
+{
+	struct zpub_err e = {0};
+	const char *name = "";
+	char since[32];
+	int64_t owner = 0, id = 0;
+	const cJSON *m = mark_get(j), *sent;
+
+	if (passing && j->cleanup_tries < VK_CLEANUP_TRIES) {
+		j->cleanup_tries++;
+		/* vk_next lists again: entries already deleted are simply gone */
+		if (http_client_after(j->http, 1000 * j->cleanup_tries, resume_cb, j, &e) == 0)
+			return;
+	}
+	split_remote_id(j->st->remote_id, &owner, &id);
+	if (j->step == VK_DELETE && j->next_orphan < j->n_orphans) {
+		const struct vk_video *v = &j->found.items[j->orphans[j->next_orphan]];
+		journal(j, "warn", "VK: could not delete the empty video https://vk.com/video%lld_%lld "
+		    "(\"%.200s\") that an earlier video.save for %s left, whose answer was lost (%s); "
+		    "delete it by hand", (long long)v->owner_id, (long long)v->id,
+		    v->title ? v->title : "", label(j), why);
+		j->next_orphan++;
+		j->cleanup_tries = 0;
+		issue_delete(j);
+		return;
+	}
+	sent = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "sent"), 0);
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(sent, "name")))
+		name = cJSON_GetObjectItemCaseSensitive(sent, "name")->valuestring;
+	time_iso(jnum_or(cJSON_GetObjectItemCaseSensitive(m, "at"), 0, JNUM_MAX / 1000, 0) * 1000,
+	    since);
+	journal(j, "warn", "VK: could not look for the empty video an earlier video.save for %s "
+	    "may have left, whose answer was lost (%s); look at https://vk.com/videos%lld for an "
+	    "empty video named \"%.200s\" added after %s and delete it by hand (not %s)",
+	    label(j), why, (long long)owner, name, since, j->st->url ? j->st->url : "");
+	cleanup_done(j);
+}
+
+static void
+on_list(struct vk_job *j, const char *body)
+{
+	struct zpub_err pe = {0};
+	int64_t owner, keep;
+
+	if (vk_parse_video_list(body, &j->found, &pe) != 0 ||
+	    !split_remote_id(j->st->remote_id, &owner, &keep)) {
+		cleanup_trouble(j, pe.msg[0] ? pe.msg : "no remote id", 0);
+		return;
+	}
+	pick_orphans(j, owner, keep);
+	issue_delete(j);
+}
+
+static void
+on_delete(struct vk_job *j, const char *body)
+{
+	struct zpub_err pe = {0};
+	const struct vk_video *v = &j->found.items[j->orphans[j->next_orphan]];
+
+	if (vk_parse_delete(body, &pe) != 0) {
+		cleanup_trouble(j, pe.msg, 0);
+		return;
+	}
+	journal(j, "info", "VK: deleted the empty video %lld_%lld (\"%.200s\") that an earlier "
+	    "video.save for %s left, whose answer was lost", (long long)v->owner_id,
+	    (long long)v->id, v->title ? v->title : "", label(j));
+	j->next_orphan++;
+	issue_delete(j);
+}
+
 static void
 vk_next(struct vk_job *j)
 {
@@ -301,6 +656,10 @@ vk_next(struct vk_job *j)
 			issue_save(j);
 		else
 			issue_upload(j);
+		return;
+	}
+	if (mark_get(j) != NULL) {
+		issue_list(j);
 		return;
 	}
 	char *album = album_id(j->item->target);
@@ -346,7 +705,8 @@ static void
 api_error(struct vk_job *j, const struct vk_error *ve)
 {
 	const char *what = j->step == VK_SAVE ? "video.save" : j->step == VK_ALBUM ?
-	    "video.addToAlbum" : "the upload";
+	    "video.addToAlbum" : j->step == VK_LIST ? "video.get" :
+	    j->step == VK_DELETE ? "video.delete" : "the upload";
 	struct zpub_err e = {0};
 	char why[300];
 
@@ -431,19 +791,35 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 	struct vk_error ve;
 	struct zpub_err pe = {0};
 	char why[300];
+	int cleanup = j->step == VK_LIST || j->step == VK_DELETE;
 	(void)req;
 
 	if (rc == ZPUB_ENET) {
-		retry_later(j, -1, r->curl_error[0] ? r->curl_error : "connection lost");
+		const char *lost = r->curl_error[0] ? r->curl_error : "connection lost";
+		if (cleanup)
+			cleanup_trouble(j, lost, 1);
+		else
+			retry_later(j, -1, lost);
 		return;
 	}
 	if (rc != 0) {
-		finish(j, rc, err, 0);
+		if (cleanup)
+			cleanup_trouble(j, err && err->msg[0] ? err->msg : "local failure", 0);
+		else
+			finish(j, rc, err, 0);
 		return;
 	}
 	if (r->status == 429 || r->status >= 500 || r->status == 408) {
 		snprintf(why, sizeof why, "HTTP %ld", r->status);
-		retry_later(j, r->retry_after_ms, why);
+		if (cleanup)
+			cleanup_trouble(j, why, 1);
+		else
+			retry_later(j, r->retry_after_ms, why);
+		return;
+	}
+	if (cleanup && r->status != 200) {
+		snprintf(why, sizeof why, "HTTP %ld", r->status);
+		cleanup_trouble(j, why, 0);
 		return;
 	}
 	if (r->status != 200) {
@@ -461,6 +837,14 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 			retry_later(j, -1, why);
 			return;
 		}
+		if (cleanup) {
+			snprintf(why, sizeof why, "error %d: %s", ve.code, ve.msg);
+			cleanup_trouble(j, why, ve.verdict == VK_RATE || ve.verdict == VK_INTERNAL);
+			return;
+		}
+		/* a refusal created nothing; after an internal error VK may have */
+		if (j->step == VK_SAVE && ve.verdict != VK_INTERNAL)
+			mark_answered(j);
 		api_error(j, &ve);
 		return;
 	}
@@ -479,6 +863,7 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 		pub_state_set(&j->st->upload_url, sv.upload_url);
 		pub_state_set(&j->st->url, url);
 		j->st->bytes_acked = 0;
+		mark_answered(j);
 		free(rid);
 		free(url);
 		vk_saved_clear(&sv);
@@ -502,6 +887,12 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 		pub_step_done(j->st, "album", "1");
 		save(j, "processing");
 		break;
+	case VK_LIST:
+		on_list(j, r->body);
+		return;
+	case VK_DELETE:
+		on_delete(j, r->body);
+		return;
 	}
 	vk_next(j);
 }
@@ -552,6 +943,7 @@ vk_job_free(struct vk_job *j)
 	if (j == NULL)
 		return;
 	req_reset(j);
+	cleanup_reset(j);
 	if (j->token) {
 		sodium_memzero(j->token, strlen(j->token));
 		free(j->token);

@@ -145,6 +145,143 @@ vk_parse_album(const char *body, struct zpub_err *err)
 	    "not the expected {\"response\":1}");
 }
 
+int
+vk_parse_delete(const char *body, struct zpub_err *err)
+{
+	cJSON *o;
+	int rc;
+
+	if ((rc = wire_json_object(body, "VK", "video.delete", &o, err)) != 0)
+		return rc;
+	int ok = jnum_or(cJSON_GetObjectItemCaseSensitive(o, "response"), 1, 1, 0) == 1;
+	cJSON_Delete(o);
+	return ok ? 0 : zpub_err_set(err, ZPUB_EREMOTE, "VK's video.delete answer is "
+	    "not the expected {\"response\":1}");
+}
+
+/* VK leaves out what a video lacks, or sends 0: any positive duration or
+ * any file address means bytes arrived. */
+static int
+video_has_content(const cJSON *v)
+{
+	const cJSON *files = cJSON_GetObjectItemCaseSensitive(v, "files");
+	const cJSON *f;
+	if (jnum_or(cJSON_GetObjectItemCaseSensitive(v, "duration"), 1, JNUM_MAX, 0) > 0)
+		return 1;
+	cJSON_ArrayForEach(f, files)
+		if (cJSON_IsString(f) && f->valuestring[0])
+			return 1;
+	return 0;
+}
+
+int
+vk_parse_video_list(const char *body, struct vk_video_list *l, struct zpub_err *err)
+{
+	cJSON *o;
+	const cJSON *it;
+	int rc, cap;
+
+	memset(l, 0, sizeof *l);
+	if ((rc = wire_json_object(body, "VK", "video.get", &o, err)) != 0)
+		return rc;
+	const cJSON *resp = cJSON_GetObjectItemCaseSensitive(o, "response");
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(resp, "items");
+	if (!cJSON_IsArray(items)) {
+		cJSON_Delete(o);
+		return zpub_err_set(err, ZPUB_EREMOTE, "VK's video.get answer has no list of "
+		    "videos (response.items)");
+	}
+	cap = cJSON_GetArraySize(items);
+	l->items = calloc(cap > 0 ? (size_t)cap : 1, sizeof *l->items);
+	if (l->items == NULL) {
+		cJSON_Delete(o);
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	}
+	cJSON_ArrayForEach(it, items) {
+		struct vk_video *v = &l->items[l->n];
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "title");
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(it, "description");
+		int64_t date = jnum_or(cJSON_GetObjectItemCaseSensitive(it, "date"), 0, JNUM_MAX, 0);
+		int64_t added = jnum_or(cJSON_GetObjectItemCaseSensitive(it, "adding_date"), 0,
+		    JNUM_MAX, 0);
+
+		if (!cJSON_IsObject(it) ||
+		    id_of(it, "owner_id", -JNUM_MAX, JNUM_MAX, &v->owner_id) != 1 ||
+		    v->owner_id == 0 || id_of(it, "id", 1, JNUM_MAX, &v->id) != 1) {
+			memset(v, 0, sizeof *v);
+			continue;
+		}
+		v->created = date > added ? date : added;
+		v->has_content = video_has_content(it);
+		v->title = cJSON_IsString(t) ? strdup(t->valuestring) : NULL;
+		v->description = cJSON_IsString(d) ? strdup(d->valuestring) : NULL;
+		if ((cJSON_IsString(t) && v->title == NULL) ||
+		    (cJSON_IsString(d) && v->description == NULL)) {
+			l->n++;
+			cJSON_Delete(o);
+			vk_video_list_clear(l);
+			return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+		}
+		l->n++;
+	}
+	cJSON_Delete(o);
+	return 0;
+}
+
+void
+vk_video_list_clear(struct vk_video_list *l)
+{
+	if (l == NULL)
+		return;
+	for (int i = 0; i < l->n; i++) {
+		free(l->items[i].title);
+		free(l->items[i].description);
+	}
+	free(l->items);
+	memset(l, 0, sizeof *l);
+}
+
+void
+vk_text_fingerprint(const char *s, char out[17])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t a = 0, b = s ? strlen(s) : 0;
+
+	while (a < b && strchr(" \t\r\n", s[a]))
+		a++;
+	while (b > a && strchr(" \t\r\n", s[b - 1]))
+		b--;
+	for (size_t i = a; i < b; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+int
+vk_video_is_orphan(const struct vk_video *v, const struct vk_orphan_query *q)
+{
+	char fp[17];
+
+	if (v->owner_id != q->owner_id || v->id == q->keep_id || v->has_content)
+		return 0;
+	for (int i = 0; i < q->n_known; i++)
+		if (q->known[i] == v->id)
+			return 1;
+	if (v->title == NULL || v->created < q->since || q->names == NULL)
+		return 0;
+	for (int i = 0; q->names[i]; i++) {
+		if (strcmp(v->title, q->names[i]) != 0)
+			continue;
+		if (v->description == NULL || q->fingerprints == NULL || q->fingerprints[i] == NULL)
+			return 1;
+		vk_text_fingerprint(v->description, fp);
+		if (strcmp(fp, q->fingerprints[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* A positive id from a target setting: a number, or digits after one of
  * the prefixes. */
 static int

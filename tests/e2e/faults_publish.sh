@@ -110,8 +110,14 @@ key = "%d_%d" % (up[0]["owner_id"], up[0]["video_id"])
 check(pubs["vk"]["state"] == "done", "the VK publication is not done: %s" % pubs["vk"])
 albums = [a for a in v["album_adds"] if a["video"] == key]
 check(len(albums) == 1, "%d album entries on VK" % len(albums))
+# VK makes an entry per video.save: one whose answer was lost must be gone
 empty = [x for x in v["videos"] if x["name"] == name and not x["uploaded"]]
-print("1 YouTube video, 1 VK video" + (", %d empty VK placeholder" % len(empty) if empty else ""))
+gone = [x for x in v.get("deleted", []) if x["name"] == name]
+check(not [x for x in gone if x["uploaded"]], "zpub deleted an uploaded VK video named %r" % name)
+check(not empty, "%d empty VK placeholder(s) named %r left: %s" % (
+    len(empty), name, ["%d_%d" % (x["owner_id"], x["video_id"]) for x in empty]))
+print("1 YouTube video, 1 VK video, %d empty VK placeholder%s" % (
+    len(empty), ", %d deleted" % len(gone) if gone else ""))
 PY
 	[ -z "$(find "$ZPUB_HOME" -name '*.tmp' -o -name '*.part')" ] || fail "$name: temporary files survive"
 }
@@ -205,6 +211,11 @@ recovers vk_upload_request_cut  "vkup#1:drop_up_at=300000"
 full_only vk_upload_answer_lost && \
 	recovers vk_upload_answer_lost  "vkup#1:drop_at=20"
 recovers vk_save_answer_lost    "vk#*:on=/method/video.save,drop_at=40,times=1"
+# VK keeps the empty entry of a video.save whose answer was lost: the retry
+# makes another, and zpub must delete the first once its upload is in
+if wanted vk_save_answer_lost; then
+	grep -q ', 1 deleted' "$T/once" || fail "vk_save_answer_lost: no empty entry was deleted: $(cat "$T/once")"
+fi
 full_only vk_album_reset && \
 	recovers vk_album_reset         "vk#*:on=/method/video.addToAlbum,reset_at=0,times=1"
 full_only vk_stall_4s && \
@@ -216,6 +227,36 @@ full_only vk_headers_cut && \
 recovers vk_storm_429           "vk#1-3:http=429,retry_after=1"
 full_only vk_storm_5xx && \
 	recovers vk_storm_5xx           "vkup#1-3:http=503"
+
+# zpub is killed (SIGKILL) once VK has taken video.save, its answer held back
+# by the proxy: VK holds an empty entry zpub never heard of.  The next run
+# saves again, uploads, and deletes that entry: one uploaded video, no empty.
+vk_killed_after_save() {
+	local name=vk_killed_after_save i
+	wanted "$name" || return 0
+	new_rec "$name"
+	proxy_arm pub "vk#*:on=/method/video.save,stall_at=0,stall_s=60,times=1"
+	"$ZPUB" run "$ID" >"$T/killed.out" 2>"$T/killed.err" &
+	local pid=$!
+	for i in $(seq 400); do
+		fake_state "$V" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+sys.exit(0 if [v for v in j["videos"] if v["name"] == sys.argv[1]] else 1)' "$name" && break
+		sleep 0.05
+	done
+	[ "$i" -lt 400 ] || fail "$name: VK never got video.save: $(cat "$T/killed.err")"
+	{ kill -9 "$pid"; wait "$pid"; } 2>/dev/null || true
+	proxy_arm pub
+	expect_rc 0 "$ZPUB" run "$ID"
+	published_once "$name"
+	grep -q ', 1 deleted' "$T/once" || fail "$name: the empty entry was not deleted: $(cat "$T/once")"
+	"$ZPUB" journal "$ID" | grep -q 'deleted the empty video' \
+		|| fail "$name: the journal does not say what was deleted"
+	ok "$name: killed once VK had video.save, the next run deleted its empty entry: $(cat "$T/once")"
+	passed=$((passed + 1))
+}
+vk_killed_after_save
 
 # --- beyond the policy: FAILED with the reason, nothing lost, then finished --------------
 # beyond NAME SERVICE REASON_REGEX FAULT...

@@ -7,9 +7,18 @@ PORT, written to --port-file) and the upload host (UPLOAD_PORT, in
 API server:
   GET  /authorize        VK ID: 302 to redirect_uri?code&state&device_id (PKCE S256)
   POST /oauth2/auth      grant_type=authorization_code | refresh_token (rotates)
-  POST /method/video.save, /method/video.addToAlbum, /method/video.get
+  POST /method/video.save, video.addToAlbum, video.get, video.delete
        form fields, v=5.199 required, access_token (or Bearer); errors come as
-       HTTP 200 {"error":{"error_code","error_msg","request_params"}}
+       HTTP 200 {"error":{"error_code","error_msg","request_params"}}; user
+       tokens only (group_token: error 27, as VK answers community tokens)
+       video.get: owner_id (default: the user), count 0..200 (default 100),
+       offset; newest first -> {"response":{"count","items":[video]}}.  A
+       video object as VK's schema has it (VKCOM/vk-api-schema video_video):
+       id, owner_id, title, description, duration, date, adding_date, views,
+       comments, player, can_edit, can_delete...; an entry that never got its
+       bytes has duration 0, "processing": 1 and no "files" or "image".
+       video.delete: video_id (required), owner_id -> {"response":1}; a video
+       that is not there -> error 15 (access denied), as for another's video.
   GET  /_state, POST /_faults  (tests)
 Upload host:
   POST /upload.php?...   multipart, field video_file -> {video_hash,size,...}
@@ -20,9 +29,10 @@ Faults: errors: {"video.save": [14, 6], "video.addToAlbum": [5]} — each call
 pops the next code and answers that error; group_token: true (video.save ->
 27); upload_error: "text" once; upload_500: n (next n uploads answer 500);
 drop_upload: n (next n uploads are cut off mid-body); deny: true;
+clock_skew_s: n (VK's clock runs n seconds ahead of ours);
 invalid_grant: true; static_token: "tok" is always accepted.
 """
-import argparse, base64, hashlib, json, os, secrets, socket, threading
+import argparse, base64, hashlib, json, os, secrets, socket, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -35,6 +45,7 @@ class State:
         self.access = {}
         self.refresh = {}
         self.videos = {}      # "owner_vid" -> {...}
+        self.deleted = []     # what video.delete removed, for the tests
         self.album_adds = []
         self.calls = {}
         self.uploads = 0
@@ -43,12 +54,44 @@ class State:
         self.token_requests = []
 
     def snapshot(self):
-        return {"videos": list(self.videos.values()), "album_adds": self.album_adds,
+        return {"videos": list(self.videos.values()), "deleted": self.deleted,
+                "album_adds": self.album_adds,
                 "calls": self.calls, "uploads": self.uploads,
                 "token_requests": self.token_requests}
 
 
 ST = State()
+
+
+def video_object(v):
+    """A stored video as video.get shows it (VK schema video_video_full)."""
+    key = "%d_%d" % (v["owner_id"], v["video_id"])
+    o = {"id": v["video_id"], "owner_id": v["owner_id"], "title": v["name"],
+         "description": v["description"], "date": v["date"], "adding_date": v["date"],
+         "views": 0, "comments": 0, "can_edit": 1, "can_delete": 1, "can_add": 1,
+         "is_private": 0, "type": "video", "response_type": "full",
+         "player": "https://vk.com/video_ext.php?oid=%d&id=%d&hash=ab12" % (v["owner_id"], v["video_id"])}
+    if v["uploaded"]:
+        # the fake does not decode the file: about 1 Mbit/s, at least 1 s
+        o["duration"] = max(1, v["size"] // 125000)
+        o["width"], o["height"] = 640, 360
+        o["image"] = [{"url": "https://sun9-1.userapi.com/%s.jpg" % key, "width": 320, "height": 180}]
+        o["files"] = {"mp4_360": "https://vkvd1.mycdn.me/%s_360.mp4" % key}
+    else:
+        o["duration"] = 0
+        o["processing"] = 1
+    return o
+
+
+def int_param(f, key, lo, hi, default=None):
+    """f[key] as an int in [lo, hi]; default when absent; None when bad."""
+    if key not in f or f[key] == "":
+        return default
+    try:
+        n = int(f[key])
+    except ValueError:
+        return None
+    return n if lo <= n <= hi else None
 
 
 def vk_error(code, msg, params=None, extra=None):
@@ -202,6 +245,7 @@ class Api(Base):
                 vid = ST.next_vid
                 key = "%d_%d" % (owner, vid)
                 ST.videos[key] = {"owner_id": owner, "video_id": vid, "name": name,
+                                  "date": int(time.time()) + int(ST.faults.get("clock_skew_s", 0)),
                                   "description": f.get("description", ""), "group_id": gid,
                                   "privacy_view": f.get("privacy_view"), "wallpost": f.get("wallpost"),
                                   "uploaded": False, "size": 0, "sha256": None, "uploads": 0}
@@ -220,8 +264,31 @@ class Api(Base):
                     return self.send_json(200, vk_error(800, "This video is already added", params))
                 ST.album_adds.append({"target_id": f["target_id"], "album_id": f["album_id"], "video": key})
                 return self.send_json(200, {"response": 1})
+            bad = vk_error(100, "One of the parameters specified was missing or invalid", params)
+            if method in ("video.get", "video.delete") and ST.faults.get("group_token"):
+                return self.send_json(200, vk_error(27, "Group authorization failed: method is unavailable with group auth.", params))
             if method == "video.get":
-                return self.send_json(200, {"response": {"count": len(ST.videos), "items": list(ST.videos.values())}})
+                owner = int_param(f, "owner_id", -(1 << 53), 1 << 53, user)
+                count = int_param(f, "count", 0, 200, 100)
+                offset = int_param(f, "offset", 0, 1 << 31, 0)
+                if owner is None or owner == 0 or count is None or offset is None or f.get("videos"):
+                    return self.send_json(200, bad)
+                mine = sorted((v for v in ST.videos.values() if v["owner_id"] == owner),
+                              key=lambda v: (v["date"], v["video_id"]), reverse=True)
+                items = [video_object(v) for v in mine[offset:offset + count]]
+                return self.send_json(200, {"response": {"count": len(mine), "items": items}},
+                                      escape_slashes=True)
+            if method == "video.delete":
+                vid = int_param(f, "video_id", 1, 1 << 53)
+                owner = int_param(f, "owner_id", -(1 << 53), 1 << 53, user)
+                if vid is None or owner is None or owner == 0:
+                    return self.send_json(200, bad)
+                key = "%d_%d" % (owner, vid)
+                if key not in ST.videos:
+                    return self.send_json(200, vk_error(15, "Access denied: video not found", params))
+                ST.deleted.append(ST.videos.pop(key))
+                ST.album_adds = [a for a in ST.album_adds if a["video"] != key]
+                return self.send_json(200, {"response": 1})
         self.send_json(200, vk_error(3, "Unknown method passed", params))
 
 

@@ -3,14 +3,20 @@
  * fuzz_vk.c — VK's answers as src/net/vk_parse.c reads them, fed arbitrary
  * bytes: the {"error":{error_code, error_msg, captcha_sid}} envelope and the
  * upload host's {"error":"..."}, video.save's answer, the upload host's
- * success, video.addToAlbum's 1, and a target's group and album settings.
- * The first byte picks the parser.  Checks beyond "no crash": a refusal
- * always has a sentence; error text is clean UTF-8 and the verdict is the
- * one the code calls for; an accepted video.save gives an http(s) upload
- * URL, a non-zero owner id and a positive video id, both within 2^53 and
- * equal to what the JSON says (never a rounded or wrapped number), so the
- * remote id "owner_video" holds only digits, '-' and '_'; group and album
- * ids are positive and within 2^53.
+ * success, video.addToAlbum's 1, a target's group and album settings, and
+ * the cleanup's video.get list and video.delete's 1.  The first byte picks
+ * the parser (0xe0 and up: the cleanup's).  Checks beyond "no crash": a
+ * refusal always has a sentence; error text is clean UTF-8 and the verdict
+ * is the one the code calls for; an accepted video.save gives an http(s)
+ * upload URL, a non-zero owner id and a positive video id, both within 2^53
+ * and equal to what the JSON says (never a rounded or wrapped number), so
+ * the remote id "owner_video" holds only digits, '-' and '_'; group and
+ * album ids are positive and within 2^53.  video.get: every entry kept has a
+ * non-zero owner and a positive id within 2^53, equal to the JSON's, and a
+ * creation time in range; an orphan never has a duration or a file, is
+ * never the video just uploaded nor another owner's, and carries one of the
+ * names sent (or a known id); the fingerprint is 16 hex digits and blind to
+ * surrounding white space.  video.delete's answer is accepted only as 1.
  */
 #include <math.h>
 #include <stdio.h>
@@ -117,6 +123,112 @@ album(const char *body)
 }
 
 static void
+delete_answer(const char *body)
+{
+	struct zpub_err err = {0};
+	int rc = vk_parse_delete(body, &err);
+	need_msg(rc, &err, "vk_parse_delete");
+	clean_text(err.msg, "delete refusal");
+	if (rc == 0) {
+		cJSON *o = cJSON_Parse(body);
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "response");
+		CHECK(cJSON_IsNumber(r) && trunc(r->valuedouble) == 1, "delete answer not 1");
+		cJSON_Delete(o);
+	}
+}
+
+/* k's value as VK sends ids (a number or a string of digits) equals x. */
+static int
+id_is(const cJSON *it, const char *k, int64_t x)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, k);
+	if (cJSON_IsNumber(v))
+		return v->valuedouble == (double)x;
+	return cJSON_IsString(v) && strtoll(v->valuestring, NULL, 10) == x;
+}
+
+/* The JSON item that gave entry v, found by its exact ids. */
+static const cJSON *
+item_for(const cJSON *items, const struct vk_video *v)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, items)
+		if (id_is(it, "id", v->id) && id_is(it, "owner_id", v->owner_id))
+			return it;
+	return NULL;
+}
+
+static void
+video_list(const char *body, uint8_t knobs)
+{
+	struct vk_video_list l;
+	struct zpub_err err = {0};
+	int rc = vk_parse_video_list(body, &l, &err);
+	need_msg(rc, &err, "vk_parse_video_list");
+	if (rc != 0) {
+		clean_text(err.msg, "video.get refusal");
+		CHECK(l.items == NULL && l.n == 0, "a refused list left entries");
+		return;
+	}
+	cJSON *o = cJSON_Parse(body);
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(o, "response"), "items");
+	CHECK(l.n <= cJSON_GetArraySize(items), "%d entries from %d items", l.n,
+	    cJSON_GetArraySize(items));
+	/* a query built from the answer itself, so that matches happen */
+	const char *names[3] = { "lecture", NULL, NULL };
+	const char *fps[3] = { NULL, NULL, NULL };
+	char fp[17];
+	int64_t known[1] = { 0 };
+	if (l.n > 0 && l.items[0].title)
+		names[1] = l.items[0].title;
+	if (l.n > 0 && (knobs & 1)) {
+		vk_text_fingerprint(l.items[0].description, fp);
+		fps[1] = fp;
+	}
+	if (l.n > 1)
+		known[0] = l.items[1].id;
+	struct vk_orphan_query q = {
+		.owner_id = l.n > 0 ? l.items[0].owner_id : -1,
+		.keep_id = (knobs & 2) && l.n > 0 ? l.items[0].id : -1,
+		.since = (knobs & 4) ? JNUM_MAX : (knobs & 8) ? 1700000000 : 0,
+		.names = names, .fingerprints = fps, .known = known, .n_known = l.n > 1,
+	};
+	for (int i = 0; i < l.n; i++) {
+		const struct vk_video *v = &l.items[i];
+		CHECK(v->owner_id != 0 && v->owner_id >= -JNUM_MAX && v->owner_id <= JNUM_MAX,
+		    "owner id %lld", (long long)v->owner_id);
+		CHECK(v->id > 0 && v->id <= JNUM_MAX, "video id %lld", (long long)v->id);
+		CHECK(v->created >= 0 && v->created <= JNUM_MAX, "created %lld", (long long)v->created);
+		const cJSON *it = item_for(items, v);
+		CHECK(it != NULL, "entry %lld_%lld is in no item (ids rounded or wrapped)",
+		    (long long)v->owner_id, (long long)v->id);
+		int orphan = vk_video_is_orphan(v, &q);
+		if (orphan) {
+			CHECK(!v->has_content, "an entry with content is an orphan");
+			CHECK(v->id != q.keep_id, "the video just uploaded is an orphan");
+			CHECK(v->owner_id == q.owner_id, "another owner's video is an orphan");
+			int named = 0;
+			for (int k = 0; names[k]; k++)
+				named |= v->title && strcmp(v->title, names[k]) == 0;
+			CHECK(named || (q.n_known && v->id == known[0]), "an orphan with another name");
+			if (!(q.n_known && v->id == known[0]))
+				CHECK(v->created >= q.since, "an orphan older than the marker");
+		}
+	}
+	cJSON_Delete(o);
+	vk_video_list_clear(&l);
+	/* the fingerprint: fixed shape, blind to surrounding white space */
+	char a[17], b[17];
+	vk_text_fingerprint(body, a);
+	char *padded = xasprintf(" \n%s\t\r\n", body);
+	vk_text_fingerprint(padded, b);
+	free(padded);
+	CHECK(strlen(a) == 16 && strspn(a, "0123456789abcdef") == 16, "fingerprint %s", a);
+	CHECK(strcmp(a, b) == 0, "white space changed the fingerprint");
+}
+
+static void
 target(const char *json, int which)
 {
 	cJSON *v = cJSON_Parse(json);
@@ -142,7 +254,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t mode = fdp_u8(&f);
 	char *body = fdp_rest(&f);
 
-	switch (mode % 5) {
+	/* 0xe0 and up: the cleanup's answers (below keeps the older seeds' meaning) */
+	if (mode >= 0xe0 && (mode & 1))
+		delete_answer(body);
+	else if (mode >= 0xe0)
+		video_list(body, (uint8_t)((mode >> 1) & 0x0f));
+	else switch (mode % 5) {
 	case 0: error_env(body); break;
 	case 1: save(body); break;
 	case 2: upload(body); break;

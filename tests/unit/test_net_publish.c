@@ -261,7 +261,7 @@ run_yt(struct run *r, cJSON *target, cJSON *c)
 	struct http_client *h = http_client_new();
 	struct pub_item it;
 	struct yt_job *j = NULL;
-	struct pub_hooks hooks = {h_token, h_save, NULL, h_done, r};
+	struct pub_hooks hooks = {h_token, h_save, NULL, h_done, r, NULL};
 	struct zpub_err err = {0};
 	item_for(&it, target, c);
 	r->prov = &yt_prov;
@@ -507,7 +507,7 @@ run_vk(struct run *r, cJSON *target)
 	struct http_client *h = http_client_new();
 	struct pub_item it;
 	struct vk_job *j = NULL;
-	struct pub_hooks hooks = {h_token, h_save, NULL, h_done, r};
+	struct pub_hooks hooks = {h_token, h_save, NULL, h_done, r, NULL};
 	struct zpub_err err = {0};
 	item_for(&it, target, NULL);
 	r->prov = &vk_prov;
@@ -580,8 +580,8 @@ test_parallel_one_loop(void **s)
 	struct run ry = {0}, rv = {0};
 	struct yt_job *yj = NULL;
 	struct vk_job *vj = NULL;
-	struct pub_hooks hy = {h_token, h_save, NULL, h_done, &ry};
-	struct pub_hooks hv = {h_token, h_save, NULL, h_done, &rv};
+	struct pub_hooks hy = {h_token, h_save, NULL, h_done, &ry, NULL};
+	struct pub_hooks hv = {h_token, h_save, NULL, h_done, &rv, NULL};
 	struct zpub_err err = {0};
 	cJSON *yt = cJSON_Parse("{}"), *vt = cJSON_Parse("{}");
 	cJSON *st0 = get_state(&google);
