@@ -143,28 +143,6 @@ store_ui_init(struct store *st, struct zpub_err *err)
 	return 0;
 }
 
-int
-store_ui_status_counts(struct store *st, int64_t tenant_id, int64_t counts[ST__COUNT],
-    struct zpub_err *err)
-{
-	sqlite3_stmt *s = store_prep(st, tenant_id ?
-	    "SELECT status, count(*) FROM recordings WHERE tenant_id = ?1 GROUP BY status" :
-	    "SELECT status, count(*) FROM recordings GROUP BY status", err);
-	if (s == NULL)
-		return ZPUB_EDB;
-	if (tenant_id)
-		sqlite3_bind_int64(s, 1, tenant_id);
-	memset(counts, 0, sizeof(int64_t) * ST__COUNT);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int sv = status_parse((const char *)sqlite3_column_text(s, 0));
-		if (sv >= 0)
-			counts[sv] = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, err, "counting recordings");
-}
-
 const char *
 store_ui_sort_name(enum store_ui_sort s)
 {

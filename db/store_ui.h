@@ -70,10 +70,6 @@ int store_ui_rows_refresh(struct store *st, struct store_ui_row *rows, int n,
     int *gone, struct zpub_err *err);
 void store_ui_rows_free(struct store_ui_row *v, int n);
 
-/* Counts per status with the (tenant_id, status) index. */
-int store_ui_status_counts(struct store *st, int64_t tenant_id, int64_t counts[ST__COUNT],
-    struct zpub_err *err);
-
 /* Path (absolute, malloc'd) of the newest artefact of kind; ZPUB_ENOTFOUND. */
 int store_ui_artifact_path(struct store *st, int64_t rec_id, const char *kind, char **path,
     struct zpub_err *err);

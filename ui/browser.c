@@ -100,7 +100,7 @@ load_count(struct ui *ui, struct browser *b, int with_counts)
 	struct zpub_err err;
 	b->error[0] = '\0';
 	if (store_ui_count(ui->store, &b->q, &b->total, &err) != 0 ||
-	    (with_counts && store_ui_status_counts(ui->store, ui->tenant_id, b->counts, &err) != 0))
+	    (with_counts && store_recording_status_counts(ui->store, ui->tenant_id, b->counts, &err) != 0))
 		ui_strlcpy(b->error, err.msg, sizeof b->error);
 	if (with_counts) {
 		b->counted_at = time_mono_ms();
