@@ -270,17 +270,28 @@ out:
 	return rc;
 }
 
+/* A statement on forgotten_refs whose ?1..?3 are tenant, source and ref. */
+static sqlite3_stmt *
+forgotten_stmt(struct store *st, const char *sql, int64_t tenant_id, const char *source,
+    const char *source_ref, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, sql, err);
+	if (s != NULL) {
+		sqlite3_bind_int64(s, 1, tenant_id);
+		sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 3, source_ref, -1, SQLITE_TRANSIENT);
+	}
+	return s;
+}
+
 int
 store_forgotten_find(struct store *st, int64_t tenant_id, const char *source,
     const char *source_ref, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT 1 FROM forgotten_refs WHERE tenant_id = ? AND"
-	    " source = ? AND source_ref = ?", err);
+	sqlite3_stmt *s = forgotten_stmt(st, "SELECT 1 FROM forgotten_refs WHERE tenant_id = ?1"
+	    " AND source = ?2 AND source_ref = ?3", tenant_id, source, source_ref, err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, tenant_id);
-	sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, source_ref, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(s);
 	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ZPUB_ENOTFOUND :
 	    store_sqlerr(st, err, "reading the deleted recordings");
@@ -292,13 +303,10 @@ int
 store_forgotten_drop(struct store *st, int64_t tenant_id, const char *source,
     const char *source_ref, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "DELETE FROM forgotten_refs WHERE tenant_id = ? AND"
-	    " source = ? AND source_ref = ?", err);
+	sqlite3_stmt *s = forgotten_stmt(st, "DELETE FROM forgotten_refs WHERE tenant_id = ?1"
+	    " AND source = ?2 AND source_ref = ?3", tenant_id, source, source_ref, err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, tenant_id);
-	sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, source_ref, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
 	    store_sqlerr(st, err, "forgetting a deleted recording");
 	sqlite3_finalize(s);
