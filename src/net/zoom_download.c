@@ -262,11 +262,6 @@ download_loop(struct zoom_client *zc, struct zoom_download *d, struct zpub_err *
 		int64_t wait = -1;
 		long status = resp.status;
 
-		/* http.c maps curl's "Received HTTP/0.9" (garbage instead of an
-		 * HTTP answer) to EINVAL like a malformed URL; it is the server's
-		 * fault and worth another try. */
-		if (hrc == ZPUB_EINVAL && resp.curl_code != 0 && strstr(resp.curl_error, "HTTP/0.9"))
-			hrc = ZPUB_ENET;
 		if (hrc == ZPUB_EIO && (resp.local_errno == ENOSPC || resp.local_errno == EDQUOT)) {
 			int e = resp.local_errno;
 			http_response_free(&resp);
