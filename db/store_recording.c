@@ -777,6 +777,7 @@ end_run_begin(struct store *st, int64_t rec_id, int64_t run_id, const char *owne
 {
 	struct store_recording *r = NULL;
 	int rc;
+	*from = to;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
 	if ((rc = store_recording_get(st, rec_id, &r, err)) == 0 &&

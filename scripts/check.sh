@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${ZPUB_SANITIZE:-0}" = 1 ]; then
 	dir=build-asan
-	flags=(-DZPUB_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+	flags=(-DZPUB_WERROR=ON -DZPUB_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 	export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp}
@@ -18,7 +18,7 @@ if [ "${ZPUB_SANITIZE:-0}" = 1 ]; then
 	skip=(-E 'e2e/fuzz_short')
 else
 	dir=build
-	flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+	flags=(-DZPUB_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 	skip=()
 fi
 cmake -S . -B "$dir" "${flags[@]}" >/dev/null
