@@ -28,7 +28,7 @@
 
 #define API_WORKERS 2
 #define API_SLOW_MAX 8          /* slow requests queued or running */
-#define API_STOP_WAIT_MS 3000
+#define API_STOP_WAIT_MS 2500
 
 /* X(field, key, default, min, max) — the operator's limits of the server. */
 #define API_LIMITS(X) \
@@ -161,7 +161,12 @@ worker_run(struct api_pool *p, struct api_job *j, struct store **st, struct api 
 			j->peer, 0 };
 		api_call_run(*a, &r, &j->call, &out);
 	}
-	log_info("api: %s %s -> %d (%s, on a worker)", j->method, j->path, out.status, j->peer);
+	pthread_mutex_lock(&p->mu);
+	int stopping = p->stopping;
+	pthread_mutex_unlock(&p->mu);
+	if (!stopping)   /* after a stop the log may be closed under it */
+		log_info("api: %s %s -> %d (%s, on a worker)", j->method, j->path, out.status,
+		    j->peer);
 	struct lsn_reply reply = { .status = out.status, .content_type = "application/json",
 		.body = out.body, .retry_after_s = out.retry_after_s };
 	out.body = NULL;
@@ -273,28 +278,32 @@ out:
 	return rc;
 }
 
-/* Stops the workers, waiting API_STOP_WAIT_MS at most for one busy with a
- * job; one still busy then is detached and frees the pool when it ends. */
+/* Tells the workers to stop after their current job. */
 static void
-pool_stop(struct api_pool *p)
+pool_stopping(struct api_pool *p)
 {
 	if (p == NULL)
 		return;
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += API_STOP_WAIT_MS / 1000;
-	until.tv_nsec += (long)(API_STOP_WAIT_MS % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	pthread_mutex_lock(&p->mu);
+	p->stopping = 1;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Stops the workers, waiting until `until` at most for one busy with a
+ * job; one still busy then is detached and frees the pool when it ends. */
+static void
+pool_stop(struct api_pool *p, const struct timespec *until)
+{
+	if (p == NULL)
+		return;
 	pthread_mutex_lock(&p->mu);
 	p->stopping = 1;
 	pthread_cond_broadcast(&p->work);
 	struct api_job *queued = p->head;
 	p->head = p->tail = NULL;
 	while (p->alive > 0)
-		if (pthread_cond_timedwait(&p->idle, &p->mu, &until) == ETIMEDOUT)
+		if (pthread_cond_timedwait(&p->idle, &p->mu, until) == ETIMEDOUT)
 			break;
 	int all_done = p->alive == 0;
 	pthread_mutex_unlock(&p->mu);
@@ -410,13 +419,22 @@ api_stop(struct api_server *s)
 {
 	if (s == NULL)
 		return;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += API_STOP_WAIT_MS / 1000;
+	until.tv_nsec += (long)(API_STOP_WAIT_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pool_stopping(s->pool);
 	if (s->thread_started) {
 		/* the listener closes every connection at once (answers being
 		 * written get a second), so this join is short */
 		lsn_stop(s->lsn);
 		uv_thread_join(&s->thread);
 	}
-	pool_stop(s->pool);
+	pool_stop(s->pool, &until);
 	lsn_free(s->lsn);
 	api_free(s->api);
 	store_close(s->st);

@@ -244,6 +244,11 @@ conn_reply(struct lsn_conn *c, const struct lsn_reply *r)
 		return;
 	c->replied = 1;
 	uv_timer_stop(&c->timer);
+	/* answered: its slot goes to the next client while it lingers */
+	if (c->served) {
+		c->served = 0;
+		c->l->serving--;
+	}
 	const char *body = r->body ? r->body : "";
 	int status = r->status ? r->status : 200;
 	if (!header_safe(r->location) || !header_safe(r->content_type)) {
