@@ -98,7 +98,7 @@ static const struct { int status; const char *text; } status_texts[] = {
 	{ 409, "Conflict" }, { 410, "Gone" }, { 413, "Payload Too Large" },
 	{ 421, "Misdirected Request" }, { 429, "Too Many Requests" },
 	{ 431, "Request Header Fields Too Large" }, { 500, "Internal Server Error" },
-	{ 503, "Service Unavailable" },
+	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
 };
 
 static const char *
