@@ -1,7 +1,8 @@
 /*
  * api.c — the control API: routes, roles, tenant scoping, rate limits and
- * the OpenAPI document, all from one route table (API_ROUTES); plus the
- * thread that serves it on the loopback listener.
+ * the OpenAPI document, all from one route table (API_ROUTES).  The
+ * server around it (thread, listener, workers for slow routes) is
+ * api_server.c.
  *
  * api_handle() is transport-free (a request in, a status and a JSON body
  * out) so the role matrix, the tenant wall and the limits are unit-tested
@@ -11,15 +12,11 @@
  */
 #include "api.h"
 
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <unistd.h>
-#include <uv.h>
 
 #include "audit.h"
 #include "config.h"
@@ -71,42 +68,46 @@ typedef void (*api_fn)(struct api *a, const struct api_request *r,
 ROUTE_FNS(X)
 #undef X
 
-/* X(method, path, least role, handler, summary) — dispatch, the role
- * matrix and /openapi.json all come from here. */
+/* X(method, path, least role, handler, pace, summary) — dispatch, the role
+ * matrix, which routes run off the serving thread (API_SLOW: they scan
+ * folders, probe media or call out) and /openapi.json all come from here. */
 #define API_ROUTES(X) \
-	X("GET", "/health", ROLE_NONE, h_health, "Liveness and version") \
-	X("GET", "/openapi.json", ROLE_NONE, h_openapi, "This document") \
-	X("GET", "/recordings", ROLE_VIEWER, h_rec_list, "Recordings of the tenant") \
-	X("GET", "/recordings/{id}", ROLE_VIEWER, h_rec_show, "One recording") \
-	X("POST", "/recordings/{id}/retry", ROLE_EDITOR, h_rec_retry, "Retry a FAILED recording") \
-	X("POST", "/recordings/{id}/skip", ROLE_EDITOR, h_rec_skip, "Skip a recording") \
-	X("POST", "/recordings/{id}/publish", ROLE_EDITOR, h_rec_publish, \
+	X("GET", "/health", ROLE_NONE, h_health, API_FAST, "Liveness and version") \
+	X("GET", "/openapi.json", ROLE_NONE, h_openapi, API_FAST, "This document") \
+	X("GET", "/recordings", ROLE_VIEWER, h_rec_list, API_FAST, "Recordings of the tenant") \
+	X("GET", "/recordings/{id}", ROLE_VIEWER, h_rec_show, API_FAST, "One recording") \
+	X("POST", "/recordings/{id}/retry", ROLE_EDITOR, h_rec_retry, API_FAST, "Retry a FAILED recording") \
+	X("POST", "/recordings/{id}/skip", ROLE_EDITOR, h_rec_skip, API_FAST, "Skip a recording") \
+	X("POST", "/recordings/{id}/publish", ROLE_EDITOR, h_rec_publish, API_FAST, \
 	  "Let the daemon take the recording all the way to READY") \
-	X("GET", "/templates", ROLE_VIEWER, h_tpl_list, "Templates of the tenant") \
-	X("POST", "/templates", ROLE_EDITOR, h_tpl_create, "Create a template") \
-	X("GET", "/templates/{id}", ROLE_VIEWER, h_tpl_show, "One template") \
-	X("PATCH", "/templates/{id}", ROLE_EDITOR, h_tpl_update, "Change fields of a template") \
-	X("DELETE", "/templates/{id}", ROLE_EDITOR, h_tpl_delete, "Delete a template") \
-	X("GET", "/jobs", ROLE_VIEWER, h_job_list, "Automation jobs of the tenant") \
-	X("POST", "/jobs", ROLE_OWNER, h_job_create, "Create a job") \
-	X("GET", "/jobs/{id}", ROLE_VIEWER, h_job_show, "One job") \
-	X("PATCH", "/jobs/{id}", ROLE_OWNER, h_job_update, "Change a job") \
-	X("DELETE", "/jobs/{id}", ROLE_OWNER, h_job_delete, "Delete a job") \
-	X("POST", "/jobs/{id}/run", ROLE_OWNER, h_job_run, "Run a job now (the daemon runs it)") \
-	X("POST", "/jobs/{id}/dry-run", ROLE_EDITOR, h_job_dry_run, \
+	X("GET", "/templates", ROLE_VIEWER, h_tpl_list, API_FAST, "Templates of the tenant") \
+	X("POST", "/templates", ROLE_EDITOR, h_tpl_create, API_FAST, "Create a template") \
+	X("GET", "/templates/{id}", ROLE_VIEWER, h_tpl_show, API_FAST, "One template") \
+	X("PATCH", "/templates/{id}", ROLE_EDITOR, h_tpl_update, API_FAST, "Change fields of a template") \
+	X("DELETE", "/templates/{id}", ROLE_EDITOR, h_tpl_delete, API_FAST, "Delete a template") \
+	X("GET", "/jobs", ROLE_VIEWER, h_job_list, API_FAST, "Automation jobs of the tenant") \
+	X("POST", "/jobs", ROLE_OWNER, h_job_create, API_FAST, "Create a job") \
+	X("GET", "/jobs/{id}", ROLE_VIEWER, h_job_show, API_FAST, "One job") \
+	X("PATCH", "/jobs/{id}", ROLE_OWNER, h_job_update, API_FAST, "Change a job") \
+	X("DELETE", "/jobs/{id}", ROLE_OWNER, h_job_delete, API_FAST, "Delete a job") \
+	X("POST", "/jobs/{id}/run", ROLE_OWNER, h_job_run, API_FAST, "Run a job now (the daemon runs it)") \
+	X("POST", "/jobs/{id}/dry-run", ROLE_EDITOR, h_job_dry_run, API_SLOW, \
 	  "What a job would do, changing nothing") \
-	X("GET", "/usage", ROLE_VIEWER, h_usage, "Usage and cost of a month (?month=YYYY-MM)") \
-	X("GET", "/audit", ROLE_OWNER, h_audit, "The audit log of the tenant")
+	X("GET", "/usage", ROLE_VIEWER, h_usage, API_FAST, "Usage and cost of a month (?month=YYYY-MM)") \
+	X("GET", "/audit", ROLE_OWNER, h_audit, API_FAST, "The audit log of the tenant")
+
+enum api_pace { API_FAST, API_SLOW };
 
 struct route {
 	const char *method, *path;
 	enum api_role role;
 	api_fn fn;
+	enum api_pace pace;
 	const char *summary;
 };
 
 static const struct route routes[] = {
-#define X(m, p, r, f, s) { m, p, r, f, s },
+#define X(m, p, r, f, pace, s) { m, p, r, f, pace, s },
 	API_ROUTES(X)
 #undef X
 };
@@ -291,11 +292,12 @@ path_match(const char *pattern, const char *path, int64_t *id)
 	return *pattern == '\0' && *path == '\0';
 }
 
-void
-api_handle(struct api *a, const struct api_request *r, struct api_response *out)
+int
+api_prepare(struct api *a, const struct api_request *r, struct api_call *call,
+    struct api_response *out)
 {
 	memset(out, 0, sizeof *out);
-	int64_t id = 0;
+	memset(call, 0, sizeof *call);
 	const struct route *hit = NULL;
 	int path_known = 0;
 	for (size_t i = 0; i < N_ROUTES; i++) {
@@ -305,7 +307,8 @@ api_handle(struct api *a, const struct api_request *r, struct api_response *out)
 		path_known = 1;
 		if (strcmp(routes[i].method, r->method) == 0) {
 			hit = &routes[i];
-			id = rid;
+			call->route = (int)i;
+			call->id = rid;
 			break;
 		}
 	}
@@ -314,24 +317,54 @@ api_handle(struct api *a, const struct api_request *r, struct api_response *out)
 			reply_error(out, 405, "%s is not allowed on %s", r->method, r->path);
 		else
 			reply_error(out, 404, "no such endpoint %s (see /openapi.json)", r->path);
-		return;
+		return -1;
 	}
-	struct api_caller c;
-	memset(&c, 0, sizeof c);
+	call->slow = hit->pace == API_SLOW;
 	if (hit->role != ROLE_NONE) {
+		struct api_caller c;
 		char hash[65];
+		memset(&c, 0, sizeof c);
 		if (authenticate(a, r, &c, hash, out) != 0)
-			return;
+			return -1;
 		if (rate_limited(a, hash, r->now_ms ? r->now_ms : time_now_ms(), out))
-			return;
+			return -1;
 		if (c.role < hit->role) {
 			static const char *const names[] = { "", "viewer", "editor", "owner" };
 			reply_error(out, 403, "%s %s needs the %s role; %s is %s", r->method, r->path,
 			    names[hit->role], c.name, names[c.role]);
-			return;
+			return -1;
 		}
+		call->tenant_id = c.tenant_id;
+		call->role = (int)c.role;
+		snprintf(call->name, sizeof call->name, "%s", c.name);
+		snprintf(call->actor, sizeof call->actor, "%s", c.actor);
 	}
-	hit->fn(a, r, &c, id, out);
+	return 0;
+}
+
+void
+api_call_run(struct api *a, const struct api_request *r, const struct api_call *call,
+    struct api_response *out)
+{
+	struct api_caller c;
+	memset(out, 0, sizeof *out);
+	memset(&c, 0, sizeof c);
+	c.tenant_id = call->tenant_id;
+	c.role = (enum api_role)call->role;
+	snprintf(c.name, sizeof c.name, "%s", call->name);
+	snprintf(c.actor, sizeof c.actor, "%s", call->actor);
+	routes[call->route].fn(a, r, &c, call->id, out);
+	/* every 429 says when to come back (a quota's may not know: a minute) */
+	if (out->status == 429 && out->retry_after_s <= 0)
+		out->retry_after_s = 60;
+}
+
+void
+api_handle(struct api *a, const struct api_request *r, struct api_response *out)
+{
+	struct api_call call;
+	if (api_prepare(a, r, &call, out) == 0)
+		api_call_run(a, r, &call, out);
 }
 
 /* ---- handlers: health and the document ---- */
@@ -1022,6 +1055,13 @@ api_new(struct store *st, const cJSON *config, struct api **out)
 }
 
 void
+api_set_key_path(struct api *a, const char *key_path)
+{
+	free(a->key_path);
+	a->key_path = key_path ? xstrdup(key_path) : NULL;
+}
+
+void
 api_free(struct api *a)
 {
 	if (a == NULL)
@@ -1037,119 +1077,4 @@ api_response_clear(struct api_response *r)
 {
 	free(r->body);
 	memset(r, 0, sizeof *r);
-}
-
-/* ---- the server thread on the loopback listener ---- */
-
-struct api_server {
-	struct api *api;
-	struct store *st;
-	struct listener *lsn;
-	uv_thread_t thread;
-	char stop_secret[64];
-	int port;
-};
-
-static int
-api_route(void *ud, const struct lsn_request *req, struct lsn_reply *reply)
-{
-	struct api_server *s = ud;
-	if (strcmp(req->method, "POST") == 0 && strcmp(req->path, "/.stop") == 0 &&
-	    req->body_len == strlen(s->stop_secret) && strcmp(req->body, s->stop_secret) == 0) {
-		reply->status = 200;
-		reply->content_type = "application/json";
-		reply->body = xstrdup("{}");
-		return 1;
-	}
-	struct api_request r = { req->method, req->path, req->query, req->body, req->body_len,
-		req->authorization, req->peer, 0 };
-	struct api_response out;
-	api_handle(s->api, &r, &out);
-	reply->status = out.status;
-	reply->content_type = "application/json";
-	reply->body = out.body;
-	out.body = NULL;
-	log_info("api: %s %s -> %d (%s)", req->method, req->path, out.status, req->peer);
-	return 0;
-}
-
-static void
-api_thread(void *arg)
-{
-	struct api_server *s = arg;
-	struct zpub_err err;
-	if (lsn_run(s->lsn, &err) != 0)
-		log_warn("api: %s", err.msg);
-}
-
-int
-api_start(const struct api_opts *o, struct api_server **out, int *port_out,
-    struct zpub_err *err)
-{
-	struct api_server *s = calloc(1, sizeof *s);
-	int rc;
-	*out = NULL;
-	if (s == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-	api_token_new(s->stop_secret);
-	if ((rc = store_open(o->db_path, o->data_dir, &s->st, err)) != 0)
-		goto fail;
-	api_new(s->st, o->config, &s->api);
-	s->api->key_path = o->key_path ? xstrdup(o->key_path) : NULL;
-	struct lsn_opts lo = { .port = o->port,
-		.max_request_bytes = (size_t)config_int(o->config, "api.max_request_bytes", 65536),
-		.timeout_ms = 0, .max_connections = 32, .route = api_route, .ud = s };
-	if ((rc = lsn_open(&lo, &s->lsn, err)) != 0) {
-		zpub_err_prefix(err, "starting the control API on 127.0.0.1:%d", o->port);
-		goto fail;
-	}
-	s->port = lsn_port(s->lsn);
-	if (uv_thread_create(&s->thread, api_thread, s) != 0) {
-		rc = zpub_err_set(err, ZPUB_EIO, "cannot start the control API's thread");
-		goto fail;
-	}
-	*port_out = s->port;
-	*out = s;
-	return 0;
-fail:
-	lsn_free(s->lsn);
-	api_free(s->api);
-	store_close(s->st);
-	free(s);
-	return rc;
-}
-
-/* Asks the listener's own loop to finish by the one request it ends on. */
-static void
-api_poke_stop(struct api_server *s)
-{
-	int fd;
-	struct sockaddr_in sa;
-	uv_ip4_addr("127.0.0.1", s->port, &sa);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
-		char *req = xasprintf("POST /.stop HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %zu"
-		    "\r\n\r\n%s", strlen(s->stop_secret), s->stop_secret);
-		ssize_t n = write(fd, req, strlen(req));
-		(void)n;
-		char buf[256];
-		while (read(fd, buf, sizeof buf) > 0)
-			;
-		free(req);
-	}
-	if (fd >= 0)
-		close(fd);
-}
-
-void
-api_stop(struct api_server *s)
-{
-	if (s == NULL)
-		return;
-	api_poke_stop(s);
-	uv_thread_join(&s->thread);
-	lsn_free(s->lsn);
-	api_free(s->api);
-	store_close(s->st);
-	free(s);
 }

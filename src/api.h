@@ -1,6 +1,7 @@
 /*
  * api.h — the control API: a small JSON HTTP API on the loopback listener
  * (src/net/listener.h), with bearer tokens of users that belong to tenants.
+ * api.c is the transport-free core; api_server.c serves it.
  *
  * Roles: owner (everything), editor (recordings, topics, templates,
  * publish), viewer (read).  Tokens are random, shown once by
@@ -46,6 +47,26 @@ struct api;
 int api_new(struct store *st, const cJSON *config, struct api **out);
 void api_free(struct api *a);
 void api_handle(struct api *a, const struct api_request *r, struct api_response *out);
+
+/* api_handle in two steps, so a server can run slow routes elsewhere:
+ * api_prepare routes the request and checks the token, the rate limit and
+ * the role (returns 0 with *call filled, or -1 with the error answer in
+ * *out); api_call_run runs it, with this or another struct api (one per
+ * thread: each has its own store handle). */
+struct api_call {
+	int route;
+	int64_t id;
+	int slow;                 /* scans folders, probes media or calls out (dry runs) */
+	int64_t tenant_id;
+	int role;
+	char name[128], actor[160];
+};
+int api_prepare(struct api *a, const struct api_request *r, struct api_call *call,
+    struct api_response *out);
+void api_call_run(struct api *a, const struct api_request *r, const struct api_call *call,
+    struct api_response *out);
+/* The vault key for zoom jobs' dry runs (copied). */
+void api_set_key_path(struct api *a, const char *key_path);
 void api_response_clear(struct api_response *r);
 /* The OpenAPI 3 document, generated from the route table (new object). */
 cJSON *api_openapi(void);
@@ -55,18 +76,24 @@ cJSON *api_openapi(void);
 struct api_server;
 
 struct api_opts {
-	int port;                 /* 127.0.0.1:port; 0 = a free one */
+	int port;                 /* host:port; 0 = a free one */
+	const char *host;         /* a loopback address; NULL = 127.0.0.1 */
 	const char *db_path;      /* the API opens its own store handle */
 	const char *data_dir;
 	const char *key_path;     /* the vault key */
 	const cJSON *config;      /* defaults <- user config (copied) */
 };
 
-/* Starts the API on its own thread (the listener owns a loop of its own);
- * returns once it listens.  *port_out gets the bound port. */
+/* Starts the API on its own thread (the listener owns a loop of its own)
+ * and its workers for slow routes; returns once it listens.  *port_out gets
+ * the bound port.  Checks api.header_timeout_ms, api.idle_timeout_ms,
+ * api.max_connections, api.max_per_peer and api.max_request_bytes first
+ * (ZPUB_EINVAL with a sentence naming the key). */
 int api_start(const struct api_opts *o, struct api_server **out, int *port_out,
     struct zpub_err *err);
-/* Stops the thread and frees everything; NULL is fine. */
+/* Stops within a few seconds whatever clients do: connections are closed,
+ * slow work still running after 3 s is abandoned (its answer dropped).
+ * NULL is fine. */
 void api_stop(struct api_server *s);
 
 #endif

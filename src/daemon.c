@@ -9,6 +9,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -648,14 +649,24 @@ detach(void)
 	return 0;
 }
 
+/* "127.0.0.1:PORT", "localhost:PORT", another loopback "127.x.y.z:PORT"
+ * or "PORT"; host gets the address to bind. */
 static int
-parse_listen(const char *s, int *port)
+parse_listen(const char *s, char host[INET_ADDRSTRLEN], int *port)
 {
 	const char *colon = strrchr(s, ':');
 	const char *num = colon ? colon + 1 : s;
-	if (colon && strncmp(s, "127.0.0.1", (size_t)(colon - s)) != 0 &&
-	    strncmp(s, "localhost", (size_t)(colon - s)) != 0)
-		return -1;
+	snprintf(host, INET_ADDRSTRLEN, "127.0.0.1");
+	if (colon && strncmp(s, "localhost", (size_t)(colon - s)) != 0) {
+		struct in_addr a;
+		size_t n = (size_t)(colon - s);
+		if (n >= INET_ADDRSTRLEN)
+			return -1;
+		memcpy(host, s, n);
+		host[n] = '\0';
+		if (inet_pton(AF_INET, host, &a) != 1 || (ntohl(a.s_addr) >> 24) != 127)
+			return -1;
+	}
 	char *end;
 	long p = strtol(num, &end, 10);
 	if (*end || p < 0 || p > 65535)
@@ -670,13 +681,14 @@ daemon_main(struct cli *cli, const struct daemon_opts *o)
 	struct daemon *d = calloc(1, sizeof *d);
 	struct zpub_err err;
 	int rc = 1, port = 0;
+	char listen_host[INET_ADDRSTRLEN] = "127.0.0.1";
 	if (d == NULL)
 		return 1;
 	d->cli = cli;
 	d->lock_fd = -1;
-	if (o->listen && parse_listen(o->listen, &port) != 0) {
-		fprintf(stderr, "zpub: --listen takes 127.0.0.1:PORT (the API only listens on"
-		    " loopback)\n");
+	if (o->listen && parse_listen(o->listen, listen_host, &port) != 0) {
+		fprintf(stderr, "zpub: --listen takes 127.0.0.1:PORT or another loopback address"
+		    " 127.x.y.z:PORT (the API only listens on loopback)\n");
 		free(d);
 		return 2;
 	}
@@ -727,14 +739,15 @@ daemon_main(struct cli *cli, const struct daemon_opts *o)
 				log_warn("daemon: %s", err.msg);
 	store_tenants_free(tv, nt);
 	if (port > 0 || (o->listen && port == 0)) {
-		struct api_opts ao = { port, cli->db_path, cli->data_dir, cli->key_path, d->config };
+		struct api_opts ao = { .port = port, .host = listen_host, .db_path = cli->db_path,
+			.data_dir = cli->data_dir, .key_path = cli->key_path, .config = d->config };
 		int bound = 0;
 		if (api_start(&ao, &d->api, &bound, &err) != 0) {
 			log_error("daemon: %s", err.msg);
 			fprintf(stderr, "zpub: %s\n", err.msg);
 			goto out;
 		}
-		log_info("daemon: control API on http://127.0.0.1:%d/", bound);
+		log_info("daemon: control API on http://%s:%d/", listen_host, bound);
 	}
 	d->loop = uv_default_loop();
 	uv_timer_init(d->loop, &d->tick);

@@ -1,37 +1,61 @@
 /*
  * listener.c — loopback HTTP listener: libuv TCP + http-parser, one route
- * callback.  Each connection is parsed with a size cap; a complete request
- * goes to the route, whose reply is sent with "Connection: close".  Bad
- * requests (malformed, too large) are answered here and change nothing.
+ * callback.  Each connection is parsed with a size cap under a timer (the
+ * head within header_timeout_ms, then idle_timeout_ms between reads); a
+ * complete request with a loopback Host goes to the route, whose reply is
+ * sent with "Connection: close".  Connections beyond the caps are answered
+ * 503 at once.  Bad requests (malformed, too large, late, foreign Host) are
+ * answered here and change nothing.  Deferred replies and lsn_stop come
+ * from other threads through one uv_async.
  */
 #include "net/listener.h"
 
 #include <ctype.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <http_parser.h>
 #include <uv.h>
 
 #include "util.h"
 
+/* The seconds a peer that got its answer may take to close (it reads the
+ * whole answer first; closing with unread input would reset it). */
+#define LSN_LINGER_MS 2000
+/* Connections answered 503 at once, beyond the served ones; a flood past
+ * this is closed without an answer. */
+#define LSN_MAX_REFUSING 64
+
 struct listener {
 	uv_loop_t loop;
 	uv_tcp_t server;
 	uv_timer_t timeout;
-	struct lsn_opts opts;
+	uv_async_t wake;            /* deferred replies and lsn_stop */
+	struct lsn_opts opts;       /* defaults filled in */
+	char host[INET_ADDRSTRLEN];
 	int port;
-	int connections;
-	int finished;       /* route said done */
+	int connections;            /* open, of any kind */
+	int serving;                /* counted against max_connections */
+	struct lsn_conn *conns;
+	int finished;               /* route said done */
 	int timed_out;
+	int stopped;                /* lsn_stop */
 	int closing;
+	/* under defer_mu: */
+	struct lsn_deferred *deferred;
+	int stop_requested;
 };
 
-struct conn {
+struct lsn_conn {
 	uv_tcp_t tcp;
+	uv_timer_t timer;           /* head, idle or linger deadline */
+	int open_handles;
 	struct listener *l;
+	struct lsn_conn *prev, *next;
 	http_parser parser;
 	char *url;
 	size_t url_len;
@@ -41,41 +65,83 @@ struct conn {
 	int complete;
 	int replied;
 	int headers_done;
+	int served;         /* counts in l->serving */
 	char *hname, *hvalue;   /* header being parsed */
 	size_t hname_len, hvalue_len;
 	int in_value;
-	char *authorization, *content_type;
+	char *authorization, *content_type, *host;
 	int too_large;      /* Content-Length says the body will not fit */
 	size_t drained;     /* bytes thrown away after the reply */
+	struct lsn_deferred *deferred;  /* the route took it over */
 	uv_shutdown_t shutdown;
+	char ip[INET_ADDRSTRLEN];
 	char peer[64];
+};
+
+/* Every field but reply, ready and next is the loop thread's; those three
+ * and the listener's list are under defer_mu, which is global because a
+ * deferred reply may outlive its listener. */
+struct lsn_deferred {
+	struct listener *l;         /* NULL once the listener is gone */
+	struct lsn_conn *c;         /* NULL once the connection is gone */
+	struct lsn_reply reply;
+	int ready;
+	struct lsn_deferred *next;
+};
+
+static pthread_mutex_t defer_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const struct { int status; const char *text; } status_texts[] = {
+	{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" }, { 302, "Found" },
+	{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
+	{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 408, "Request Timeout" },
+	{ 409, "Conflict" }, { 410, "Gone" }, { 413, "Payload Too Large" },
+	{ 421, "Misdirected Request" }, { 429, "Too Many Requests" },
+	{ 431, "Request Header Fields Too Large" }, { 500, "Internal Server Error" },
+	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
 };
 
 static const char *
 status_text(int status)
 {
-	switch (status) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 413: return "Payload Too Large";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	default: return "Status";
-	}
+	for (size_t i = 0; i < sizeof status_texts / sizeof status_texts[0]; i++)
+		if (status_texts[i].status == status)
+			return status_texts[i].text;
+	return "Status";
 }
 
 static void
-conn_closed(uv_handle_t *h)
+reply_clear(struct lsn_reply *r)
 {
-	struct conn *c = h->data;
-	c->l->connections--;
+	free(r->body);
+	free(r->location);
+	r->body = r->location = NULL;
+}
+
+static void
+conn_handle_closed(uv_handle_t *h)
+{
+	struct lsn_conn *c = h->data;
+	struct listener *l = c->l;
+	if (--c->open_handles > 0)
+		return;
+	l->connections--;
+	if (c->served)
+		l->serving--;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		l->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	if (c->deferred)
+		c->deferred->c = NULL;
 	if (c->authorization) {
 		memset(c->authorization, 0, strlen(c->authorization));
 		free(c->authorization);
 	}
 	free(c->content_type);
+	free(c->host);
 	free(c->hname);
 	free(c->hvalue);
 	free(c->url);
@@ -84,24 +150,24 @@ conn_closed(uv_handle_t *h)
 }
 
 static void
-conn_close(struct conn *c)
+conn_close(struct lsn_conn *c)
 {
-	if (!uv_is_closing((uv_handle_t *)&c->tcp))
-		uv_close((uv_handle_t *)&c->tcp, conn_closed);
+	if (!uv_is_closing((uv_handle_t *)&c->tcp)) {
+		uv_close((uv_handle_t *)&c->timer, conn_handle_closed);
+		uv_close((uv_handle_t *)&c->tcp, conn_handle_closed);
+	}
+}
+
+static void on_conn_timer(uv_timer_t *t);
+
+static void
+conn_arm(struct lsn_conn *c, int64_t ms)
+{
+	if (!uv_is_closing((uv_handle_t *)&c->timer))
+		uv_timer_start(&c->timer, on_conn_timer, (uint64_t)ms, 0);
 }
 
 static void on_grace(uv_timer_t *t);
-
-static void
-close_idle(uv_handle_t *h, void *arg)
-{
-	struct listener *l = arg;
-	if (h->type == UV_TCP && h->data != l && !uv_is_closing(h)) {
-		struct conn *c = h->data;
-		if (!c->replied)
-			conn_close(c);
-	}
-}
 
 static void
 listener_stop(struct listener *l)
@@ -109,8 +175,13 @@ listener_stop(struct listener *l)
 	if (l->closing)
 		return;
 	l->closing = 1;
-	uv_walk(&l->loop, close_idle, l);
-	/* replies in flight get a second to reach their browsers */
+	/* the ones still waiting for a request or an answer go now; replies in
+	 * flight get a second to reach their browsers */
+	for (struct lsn_conn *c = l->conns, *next; c != NULL; c = next) {
+		next = c->next;
+		if (!c->replied)
+			conn_close(c);
+	}
 	uv_timer_start(&l->timeout, on_grace, 1000, 0);
 	uv_close((uv_handle_t *)&l->server, NULL);
 }
@@ -118,7 +189,7 @@ listener_stop(struct listener *l)
 struct write_req {
 	uv_write_t w;
 	char *buf;
-	struct conn *c;
+	struct lsn_conn *c;
 };
 
 static void
@@ -128,40 +199,80 @@ on_shutdown(uv_shutdown_t *sh, int status)
 	(void)status;
 }
 
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+
 static void
 on_written(uv_write_t *w, int status)
 {
 	struct write_req *wr = (struct write_req *)w;
-	/* half-close and read until the peer closes, so it gets the whole reply
-	 * (closing with unread input would reset the connection) */
-	if (status < 0 || uv_shutdown(&wr->c->shutdown, (uv_stream_t *)&wr->c->tcp, on_shutdown) != 0)
-		conn_close(wr->c);
+	struct lsn_conn *c = wr->c;
 	free(wr->buf);
 	free(wr);
+	if (uv_is_closing((uv_handle_t *)&c->tcp))
+		return;
+	/* half-close and read until the peer closes, so it gets the whole reply
+	 * (closing with unread input would reset the connection); a peer that
+	 * never closes is closed after the linger time */
+	int rr = status < 0 ? status :
+	    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+	if ((rr != 0 && rr != UV_EALREADY) ||
+	    uv_shutdown(&c->shutdown, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
+		conn_close(c);
+		return;
+	}
+	int64_t idle = c->l->opts.idle_timeout_ms;
+	conn_arm(c, idle < LSN_LINGER_MS ? idle : LSN_LINGER_MS);
 }
 
+static int
+header_safe(const char *s)
+{
+	return s == NULL || strpbrk(s, "\r\n") == NULL;
+}
+
+/* Sends r (nothing of it is taken) and moves the connection to lingering. */
 static void
-conn_reply(struct conn *c, int status, const char *ctype, const char *body)
+conn_reply(struct lsn_conn *c, const struct lsn_reply *r)
 {
 	struct write_req *wr;
+	char retry[48] = "";
+	char *loc = NULL;
 	int n;
 
-	if (c->replied)
+	if (c->replied || uv_is_closing((uv_handle_t *)&c->tcp))
 		return;
 	c->replied = 1;
-	if (body == NULL)
+	uv_timer_stop(&c->timer);
+	/* answered: its slot goes to the next client while it lingers */
+	if (c->served) {
+		c->served = 0;
+		c->l->serving--;
+	}
+	const char *body = r->body ? r->body : "";
+	int status = r->status ? r->status : 200;
+	if (!header_safe(r->location) || !header_safe(r->content_type)) {
+		status = 500;
 		body = "";
+	} else if (r->location != NULL) {
+		loc = xasprintf("Location: %s\r\n", r->location);
+	}
+	if (r->retry_after_s > 0)
+		snprintf(retry, sizeof retry, "Retry-After: %d\r\n", r->retry_after_s);
 	wr = calloc(1, sizeof *wr);
 	if (wr == NULL) {
+		free(loc);
 		conn_close(c);
 		return;
 	}
 	n = asprintf(&wr->buf,
-	    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s"
 	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
-	    "Connection: close\r\n\r\n%s",
-	    status, status_text(status), ctype ? ctype : "text/html; charset=utf-8",
-	    strlen(body), body);
+	    "Referrer-Policy: no-referrer\r\nConnection: close\r\n\r\n%s",
+	    status, status_text(status),
+	    r->content_type && status != 500 ? r->content_type : "text/html; charset=utf-8",
+	    strlen(body), retry, loc ? loc : "", body);
+	free(loc);
 	if (n < 0) {
 		free(wr);
 		conn_close(c);
@@ -174,6 +285,22 @@ conn_reply(struct conn *c, int status, const char *ctype, const char *body)
 		free(wr);
 		conn_close(c);
 	}
+}
+
+/* One of the listener's own answers, HTML or JSON as the opts say; msg
+ * holds no markup or quotes. */
+static void
+conn_reply_error(struct lsn_conn *c, int status, int retry_after_s, const char *msg)
+{
+	struct lsn_reply r = { .status = status, .retry_after_s = retry_after_s };
+	if (c->l->opts.json_errors) {
+		r.content_type = "application/json";
+		r.body = xasprintf("{\"error\":\"%s\"}", msg);
+	} else {
+		r.body = xasprintf("<p>%s</p>", msg);
+	}
+	conn_reply(c, &r);
+	reply_clear(&r);
 }
 
 static int
@@ -192,13 +319,13 @@ append(char **dst, size_t *len, const char *at, size_t n)
 static int
 on_url(http_parser *p, const char *at, size_t n)
 {
-	struct conn *c = p->data;
+	struct lsn_conn *c = p->data;
 	return append(&c->url, &c->url_len, at, n);
 }
 
-/* Keeps the finished header if it is one routes may read. */
+/* Keeps the finished header if it is one routes (or the Host check) read. */
 static void
-header_done(struct conn *c)
+header_done(struct lsn_conn *c)
 {
 	char **slot = NULL;
 	if (c->hname == NULL)
@@ -207,9 +334,13 @@ header_done(struct conn *c)
 		slot = &c->authorization;
 	else if (strcasecmp(c->hname, "Content-Type") == 0)
 		slot = &c->content_type;
+	else if (strcasecmp(c->hname, "Host") == 0)
+		slot = &c->host;
 	if (slot != NULL && *slot == NULL) {
 		*slot = c->hvalue ? c->hvalue : xstrdup("");
 		c->hvalue = NULL;
+	} else if (slot == &c->host) {
+		c->too_large = -1;   /* two Host headers: refused as malformed */
 	}
 	free(c->hname);
 	if (c->hvalue) {
@@ -224,7 +355,7 @@ header_done(struct conn *c)
 static int
 on_header_field(http_parser *p, const char *at, size_t n)
 {
-	struct conn *c = p->data;
+	struct lsn_conn *c = p->data;
 	if (c->in_value)
 		header_done(c);
 	return append(&c->hname, &c->hname_len, at, n);
@@ -233,7 +364,7 @@ on_header_field(http_parser *p, const char *at, size_t n)
 static int
 on_header_value(http_parser *p, const char *at, size_t n)
 {
-	struct conn *c = p->data;
+	struct lsn_conn *c = p->data;
 	c->in_value = 1;
 	return append(&c->hvalue, &c->hvalue_len, at, n);
 }
@@ -241,17 +372,19 @@ on_header_value(http_parser *p, const char *at, size_t n)
 static int
 on_body(http_parser *p, const char *at, size_t n)
 {
-	struct conn *c = p->data;
+	struct lsn_conn *c = p->data;
 	return append(&c->body, &c->body_len, at, n);
 }
 
 static int
 on_headers_complete(http_parser *p)
 {
-	struct conn *c = p->data;
-	size_t max = c->l->opts.max_request_bytes ? c->l->opts.max_request_bytes : 16384;
+	struct lsn_conn *c = p->data;
+	size_t max = c->l->opts.max_request_bytes;
 	header_done(c);
 	c->headers_done = 1;
+	/* the head is in: from now on only stalling counts */
+	conn_arm(c, c->l->opts.idle_timeout_ms);
 	if (p->content_length != ULLONG_MAX && p->content_length > max) {
 		c->too_large = 1;
 		http_parser_pause(p, 1);
@@ -262,7 +395,7 @@ on_headers_complete(http_parser *p)
 static int
 on_message_complete(http_parser *p)
 {
-	struct conn *c = p->data;
+	struct lsn_conn *c = p->data;
 	c->complete = 1;
 	http_parser_pause(p, 1); /* one request per connection */
 	return 0;
@@ -277,20 +410,50 @@ static const http_parser_settings parser_settings = {
 	.on_message_complete = on_message_complete,
 };
 
+/* The Host header names this listener: 127.0.0.1, localhost, [::1] or the
+ * bound address, with no port or the bound one. */
+static int
+host_allowed(const struct listener *l, const char *host)
+{
+	static const char *const names[] = { "127.0.0.1", "localhost", "[::1]", NULL };
+	if (host == NULL || *host == '\0')
+		return 0;
+	const char *colon = strrchr(host, ':');
+	if (colon != NULL && strchr(colon, ']') != NULL)
+		colon = NULL;   /* the ':' was inside [::1] */
+	size_t name_len = colon ? (size_t)(colon - host) : strlen(host);
+	if (colon != NULL) {
+		char *end;
+		long port = strtol(colon + 1, &end, 10);
+		if (colon[1] == '\0' || *end != '\0' || port != l->port)
+			return 0;
+	}
+	for (int i = 0; names[i]; i++)
+		if (strlen(names[i]) == name_len && strncasecmp(host, names[i], name_len) == 0)
+			return 1;
+	return strlen(l->host) == name_len && strncmp(host, l->host, name_len) == 0;
+}
+
 static void
-conn_dispatch(struct conn *c)
+conn_dispatch(struct lsn_conn *c)
 {
 	struct listener *l = c->l;
 	struct lsn_reply reply = {0};
 	struct lsn_request req = {0};
 	char *q;
 
-	if (l->finished) {
-		conn_reply(c, 404, NULL, "<p>This sign-in page has already been used.</p>");
+	uv_timer_stop(&c->timer);
+	if (c->too_large < 0 || c->url == NULL || c->url[0] != '/') {
+		conn_reply_error(c, 400, 0, "Bad request.");
 		return;
 	}
-	if (c->url == NULL || c->url[0] != '/') {
-		conn_reply(c, 400, NULL, "<p>Bad request.</p>");
+	if (!host_allowed(l, c->host)) {
+		conn_reply_error(c, 421, 0, "This server answers only to 127.0.0.1, localhost or"
+		    " [::1] with its own port in the Host header; the request was refused.");
+		return;
+	}
+	if (l->finished) {
+		conn_reply_error(c, 404, 0, "This sign-in page has already been used.");
 		return;
 	}
 	q = strchr(c->url, '?');
@@ -304,10 +467,15 @@ conn_dispatch(struct conn *c)
 	req.peer = c->peer;
 	req.authorization = c->authorization;
 	req.content_type = c->content_type;
+	req.conn = c;
 	int done = l->opts.route ? l->opts.route(l->opts.ud, &req, &reply) : 0;
-	conn_reply(c, reply.status ? reply.status : 200, reply.content_type,
-	    reply.body ? reply.body : "");
-	free(reply.body);
+	if (c->deferred != NULL) {
+		/* the answer comes through lsn_deferred_reply; nothing more is read */
+		uv_read_stop((uv_stream_t *)&c->tcp);
+	} else {
+		conn_reply(c, &reply);
+	}
+	reply_clear(&reply);
 	if (done) {
 		l->finished = 1;
 		listener_stop(l);
@@ -327,16 +495,15 @@ on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void
 on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
-	struct conn *c = s->data;
-	struct listener *l = c->l;
-	size_t max = l->opts.max_request_bytes ? l->opts.max_request_bytes : 16384;
+	struct lsn_conn *c = s->data;
+	size_t max = c->l->opts.max_request_bytes;
 
 	if (nread < 0) {
 		free(buf->base);
 		conn_close(c);
 		return;
 	}
-	if (nread == 0 || c->replied) {
+	if (nread == 0 || c->replied || c->complete) {
 		free(buf->base);
 		c->drained += nread > 0 ? (size_t)nread : 0;
 		if (c->drained > 1024 * 1024)
@@ -344,17 +511,18 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		return;
 	}
 	c->total += (size_t)nread;
+	if (c->headers_done)
+		conn_arm(c, c->l->opts.idle_timeout_ms);
 	if (c->total > max) {
 		free(buf->base);
-		conn_reply(c, c->headers_done ? 413 : 431, NULL,
-		    "<p>Request too large.</p>");
+		conn_reply_error(c, c->headers_done ? 413 : 431, 0, "Request too large.");
 		return;
 	}
 	size_t used = http_parser_execute(&c->parser, &parser_settings, buf->base, (size_t)nread);
 	free(buf->base);
 	enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
-	if (c->too_large) {
-		conn_reply(c, 413, NULL, "<p>Request too large.</p>");
+	if (c->too_large > 0) {
+		conn_reply_error(c, 413, 0, "Request too large.");
 		return;
 	}
 	if (c->complete) {
@@ -362,17 +530,45 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		return;
 	}
 	if (e != HPE_OK || used != (size_t)nread) {
-		conn_reply(c, 400, NULL, "<p>Bad request.</p>");
+		conn_reply_error(c, 400, 0, "Bad request.");
 		return;
 	}
+}
+
+static void
+on_conn_timer(uv_timer_t *t)
+{
+	struct lsn_conn *c = t->data;
+	if (c->replied || c->deferred != NULL) {
+		conn_close(c);   /* lingered long enough */
+		return;
+	}
+	conn_reply_error(c, 408, 0, c->headers_done ? "The request body stalled; send it"
+	    " without pauses." : "The request did not arrive in time.");
+}
+
+static int
+peer_count(const struct listener *l, const char *ip)
+{
+	int n = 0;
+	for (const struct lsn_conn *c = l->conns; c != NULL; c = c->next)
+		n += c->served && strcmp(c->ip, ip) == 0;
+	return n;
+}
+
+/* Seconds a refused client should wait: a stalled slot is free by then. */
+static int
+retry_after_s(const struct listener *l)
+{
+	int64_t s = (l->opts.header_timeout_ms + 999) / 1000;
+	return s < 1 ? 1 : s > 10 ? 10 : (int)s;
 }
 
 static void
 on_connection(uv_stream_t *server, int status)
 {
 	struct listener *l = server->data;
-	int max = l->opts.max_connections > 0 ? l->opts.max_connections : 16;
-	struct conn *c;
+	struct lsn_conn *c;
 
 	if (status < 0)
 		return;
@@ -381,10 +577,15 @@ on_connection(uv_stream_t *server, int status)
 		return;
 	c->l = l;
 	uv_tcp_init(&l->loop, &c->tcp);
-	c->tcp.data = c;
+	uv_timer_init(&l->loop, &c->timer);
+	c->tcp.data = c->timer.data = c;
+	c->open_handles = 2;
+	c->next = l->conns;
+	if (l->conns)
+		l->conns->prev = c;
+	l->conns = c;
 	l->connections++;
-	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0 || l->connections > max ||
-	    l->closing) {
+	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0 || l->closing) {
 		conn_close(c);
 		return;
 	}
@@ -393,27 +594,35 @@ on_connection(uv_stream_t *server, int status)
 	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0 &&
 	    ss.ss_family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-		char ip[32];
-		uv_ip4_name(sin, ip, sizeof ip);
-		snprintf(c->peer, sizeof c->peer, "%s:%d", ip, ntohs(sin->sin_port));
+		uv_ip4_name(sin, c->ip, sizeof c->ip);
+		snprintf(c->peer, sizeof c->peer, "%s:%d", c->ip, ntohs(sin->sin_port));
 	}
 	http_parser_init(&c->parser, HTTP_REQUEST);
 	c->parser.data = c;
 	uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
-}
-
-static void
-close_conn_any(uv_handle_t *h, void *arg)
-{
-	if (h->type == UV_TCP && h->data != arg && !uv_is_closing(h))
-		conn_close(h->data);
+	if (l->serving >= l->opts.max_connections ||
+	    peer_count(l, c->ip) >= l->opts.max_per_peer) {
+		if (l->connections - l->serving > LSN_MAX_REFUSING) {
+			conn_close(c);   /* a flood: no answer for these */
+			return;
+		}
+		conn_reply_error(c, 503, retry_after_s(l), "Too many connections; try again"
+		    " in a moment.");
+		return;
+	}
+	c->served = 1;
+	l->serving++;
+	conn_arm(c, l->opts.header_timeout_ms);
 }
 
 static void
 on_grace(uv_timer_t *t)
 {
 	struct listener *l = t->data;
-	uv_walk(&l->loop, close_conn_any, l);
+	for (struct lsn_conn *c = l->conns, *next; c != NULL; c = next) {
+		next = c->next;
+		conn_close(c);
+	}
 }
 
 static void
@@ -422,6 +631,98 @@ on_timeout(uv_timer_t *t)
 	struct listener *l = t->data;
 	l->timed_out = 1;
 	listener_stop(l);
+}
+
+/* Deferred replies that are ready, and a stop asked from another thread. */
+static void
+on_wake(uv_async_t *a)
+{
+	struct listener *l = a->data;
+	struct lsn_deferred *ready = NULL, **pp;
+	int stop;
+
+	pthread_mutex_lock(&defer_mu);
+	for (pp = &l->deferred; *pp != NULL;) {
+		struct lsn_deferred *d = *pp;
+		if (d->ready) {
+			*pp = d->next;
+			d->next = ready;
+			ready = d;
+		} else {
+			pp = &d->next;
+		}
+	}
+	stop = l->stop_requested;
+	pthread_mutex_unlock(&defer_mu);
+	while (ready != NULL) {
+		struct lsn_deferred *d = ready;
+		ready = d->next;
+		if (d->c != NULL) {
+			d->c->deferred = NULL;
+			conn_reply(d->c, &d->reply);
+		}
+		reply_clear(&d->reply);
+		free(d);
+	}
+	if (stop) {
+		l->stopped = 1;
+		listener_stop(l);
+	}
+}
+
+struct lsn_deferred *
+lsn_defer(const struct lsn_request *req)
+{
+	struct lsn_conn *c = req->conn;
+	struct lsn_deferred *d;
+	if (c == NULL || c->deferred != NULL || (d = calloc(1, sizeof *d)) == NULL)
+		return NULL;
+	d->l = c->l;
+	d->c = c;
+	c->deferred = d;
+	pthread_mutex_lock(&defer_mu);
+	d->next = c->l->deferred;
+	c->l->deferred = d;
+	pthread_mutex_unlock(&defer_mu);
+	return d;
+}
+
+void
+lsn_deferred_reply(struct lsn_deferred *d, struct lsn_reply *reply)
+{
+	if (d == NULL) {
+		reply_clear(reply);
+		return;
+	}
+	pthread_mutex_lock(&defer_mu);
+	if (d->l == NULL) {
+		/* the listener is gone: nobody to answer */
+		pthread_mutex_unlock(&defer_mu);
+		reply_clear(reply);
+		free(d);
+		return;
+	}
+	d->reply = *reply;
+	reply->body = reply->location = NULL;
+	d->ready = 1;
+	uv_async_send(&d->l->wake);
+	pthread_mutex_unlock(&defer_mu);
+}
+
+void
+lsn_stop(struct listener *l)
+{
+	pthread_mutex_lock(&defer_mu);
+	l->stop_requested = 1;
+	uv_async_send(&l->wake);
+	pthread_mutex_unlock(&defer_mu);
+}
+
+/* 127.0.0.0/8 only. */
+static int
+loopback_v4(const struct sockaddr_in *a)
+{
+	return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
 }
 
 int
@@ -436,6 +737,24 @@ lsn_open(const struct lsn_opts *opts, struct listener **out, struct zpub_err *er
 	if (l == NULL)
 		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory for the loopback listener");
 	l->opts = *opts;
+	if (l->opts.max_request_bytes == 0)
+		l->opts.max_request_bytes = 16384;
+	if (l->opts.header_timeout_ms <= 0)
+		l->opts.header_timeout_ms = 10000;
+	if (l->opts.idle_timeout_ms <= 0)
+		l->opts.idle_timeout_ms = 30000;
+	if (l->opts.max_connections <= 0)
+		l->opts.max_connections = 16;
+	if (l->opts.max_per_peer <= 0 || l->opts.max_per_peer > l->opts.max_connections)
+		l->opts.max_per_peer = l->opts.max_connections;
+	snprintf(l->host, sizeof l->host, "%s", opts->host ? opts->host : "127.0.0.1");
+	if (uv_ip4_addr(l->host, opts->port, &addr) != 0 || !loopback_v4(&addr)) {
+		zpub_err_set(err, ZPUB_EINVAL, "cannot listen on %s: only a loopback address"
+		    " (127.x.y.z) is allowed", l->host);
+		free(l);
+		return ZPUB_EINVAL;
+	}
+	l->opts.host = NULL;   /* the caller's string; l->host is the copy */
 	if ((r = uv_loop_init(&l->loop)) != 0) {
 		free(l);
 		return zpub_err_set(err, ZPUB_EIO, "cannot start the loopback listener: %s",
@@ -445,12 +764,13 @@ lsn_open(const struct lsn_opts *opts, struct listener **out, struct zpub_err *er
 	l->server.data = l;
 	uv_timer_init(&l->loop, &l->timeout);
 	l->timeout.data = l;
-	uv_ip4_addr("127.0.0.1", opts->port, &addr);
+	uv_async_init(&l->loop, &l->wake, on_wake);
+	l->wake.data = l;
 	if ((r = uv_tcp_bind(&l->server, (const struct sockaddr *)&addr, 0)) != 0 ||
-	    (r = uv_listen((uv_stream_t *)&l->server, 16, on_connection)) != 0) {
+	    (r = uv_listen((uv_stream_t *)&l->server, 128, on_connection)) != 0) {
 		zpub_err_set(err, ZPUB_EIO,
-		    "cannot listen on 127.0.0.1:%d for the sign-in callback: %s; "
-		    "choose another port or free this one", opts->port, uv_strerror(r));
+		    "cannot listen on %s:%d: %s; choose another port or free this one",
+		    l->host, opts->port, uv_strerror(r));
 		lsn_free(l);
 		return ZPUB_EIO;
 	}
@@ -476,24 +796,12 @@ lsn_run(struct listener *l, struct zpub_err *err)
 	while (!l->closing || l->connections > 0)
 		if (uv_run(&l->loop, UV_RUN_ONCE) == 0)
 			break;
-	if (l->finished)
+	if (l->finished || l->stopped)
 		return 0;
 	return zpub_err_set(err, ZPUB_ECANCEL,
-	    "no valid answer reached http://127.0.0.1:%d within %lld s; "
+	    "no valid answer reached http://%s:%d within %lld s; "
 	    "run the command again and finish signing in within that time",
-	    l->port, (long long)(l->opts.timeout_ms / 1000));
-}
-
-static void
-close_any(uv_handle_t *h, void *arg)
-{
-	(void)arg;
-	if (!uv_is_closing(h)) {
-		if (h->type == UV_TCP && h->data != NULL && h->data != arg)
-			uv_close(h, conn_closed);
-		else
-			uv_close(h, NULL);
-	}
+	    l->host, l->port, (long long)(l->opts.timeout_ms / 1000));
 }
 
 void
@@ -501,7 +809,31 @@ lsn_free(struct listener *l)
 {
 	if (l == NULL)
 		return;
-	uv_walk(&l->loop, close_any, l);
+	/* Deferred replies still being worked on are cut loose: their owners
+	 * free them when they answer.  Ready ones were never picked up. */
+	pthread_mutex_lock(&defer_mu);
+	for (struct lsn_deferred *d = l->deferred, *next; d != NULL; d = next) {
+		next = d->next;
+		if (d->c != NULL)
+			d->c->deferred = NULL;
+		d->c = NULL;
+		if (d->ready) {
+			reply_clear(&d->reply);
+			free(d);
+		} else {
+			d->l = NULL;
+		}
+	}
+	l->deferred = NULL;
+	pthread_mutex_unlock(&defer_mu);
+	for (struct lsn_conn *c = l->conns, *next; c != NULL; c = next) {
+		next = c->next;
+		conn_close(c);
+	}
+	if (!uv_is_closing((uv_handle_t *)&l->server))
+		uv_close((uv_handle_t *)&l->server, NULL);
+	uv_close((uv_handle_t *)&l->timeout, NULL);
+	uv_close((uv_handle_t *)&l->wake, NULL);
 	uv_run(&l->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&l->loop);
 	free(l);

@@ -3,9 +3,12 @@
  * exchange, refresh and revoke for Google and VK ID.
  *
  * The flow: make a verifier, challenge and state; listen on 127.0.0.1; print
- * the authorize URL; the browser comes back to /callback with code and
- * state; a state mismatch is refused (possible CSRF) and the listener keeps
- * waiting; the code is exchanged and the tokens go to the caller's store.
+ * the authorize URL; start the browser on the listener's one-time /start
+ * address, which redirects to it (no secret in any command line); the
+ * browser comes back to /callback with code and state; a state mismatch is
+ * refused (possible CSRF) and the listener keeps waiting; the code is
+ * exchanged and the tokens go to the caller's store before the page says
+ * "connected".
  */
 #include "net/oauth.h"
 
@@ -460,15 +463,88 @@ oauth_revoke(struct http_client *http, const struct oauth_provider *p,
 
 /* ---- the interactive sign-in ------------------------------------------------- */
 
+/* The browser is started with http://127.0.0.1:PORT/start?k=NONCE, which
+ * answers once with a redirect to the authorize URL: the state and the
+ * PKCE challenge never appear in a command line (/proc/PID/cmdline is
+ * readable by every local user).  The callback's page is sent after the
+ * code exchange, so "connected" is only said when it is true. */
 struct login {
 	const struct oauth_provider *p;
+	struct http_client *http;
+	const struct oauth_store *store;
 	const char *state;
+	const char *verifier;
+	const char *redirect;
+	const char *auth_url;
+	char nonce[32];
+	int nonce_used;
 	FILE *log;
-	char *code;
-	char *device_id;
 	int rc;
 	struct zpub_err err;
 };
+
+/* Code -> tokens -> the caller's store. */
+static int
+login_finish(struct login *lg, const char *code, const char *device_id, struct zpub_err *err)
+{
+	struct oauth_tokens tok = {0};
+	char *json = NULL;
+	int rc = oauth_exchange(lg->http, lg->p, code, lg->verifier, lg->redirect, device_id,
+	    lg->state, &tok, err);
+	if (rc != 0)
+		goto out;
+	if ((json = oauth_tokens_to_json(&tok)) == NULL) {
+		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = lg->store->save(lg->store->ud, lg->p->name, json, tok.expires_at_ms, err)) != 0)
+		goto out;
+	if (lg->store->mark)
+		lg->store->mark(lg->store->ud, lg->p->name, "ok", NULL);
+out:
+	free_secret(json);
+	oauth_tokens_clear(&tok);
+	return rc;
+}
+
+/* The page the browser ends on: connected, or what failed (msg). */
+static char *
+login_page(const char *display, const char *msg)
+{
+	char *d = lsn_html_escape(display), *m = msg ? lsn_html_escape(msg) : NULL;
+	char *page;
+	if (m == NULL)
+		page = xasprintf("<!doctype html><meta charset=utf-8><title>zpub</title>"
+		    "<p>%s is connected to zpub. You can close this tab.</p>", d ? d : "");
+	else
+		page = xasprintf("<!doctype html><meta charset=utf-8><title>zpub</title>"
+		    "<p>Signing in to %s failed: %s</p><p>Nothing was saved; you can close"
+		    " this tab.</p>", d ? d : "", m);
+	free(d);
+	free(m);
+	return page;
+}
+
+static int
+login_start(struct login *lg, const struct lsn_request *req, struct lsn_reply *reply)
+{
+	char *k = lsn_query_get(req->query, "k");
+	size_t nl = strlen(lg->nonce);
+	int ok = k != NULL && strlen(k) == nl && sodium_memcmp(k, lg->nonce, nl) == 0 &&
+	    !lg->nonce_used;
+	free(k);
+	if (!ok) {
+		reply->status = 404;
+		reply->body = xstrdup("<p>This sign-in link is not valid any more. Run the"
+		    " zpub auth command again.</p>");
+		return 0;
+	}
+	lg->nonce_used = 1;   /* one browser, once */
+	reply->status = 302;
+	reply->location = xstrdup(lg->auth_url);
+	reply->body = xstrdup("");
+	return 0;
+}
 
 static int
 login_route(void *ud, const struct lsn_request *req, struct lsn_reply *reply)
@@ -477,14 +553,17 @@ login_route(void *ud, const struct lsn_request *req, struct lsn_reply *reply)
 	struct zpub_err e = {0};
 	char *code = NULL, *dev = NULL;
 
+	if (strcmp(req->method, "GET") != 0 && (strcmp(req->path, "/callback") == 0 ||
+	    strcmp(req->path, "/start") == 0)) {
+		reply->status = 405;
+		reply->body = xstrdup("<p>Method not allowed.</p>");
+		return 0;
+	}
+	if (strcmp(req->path, "/start") == 0)
+		return login_start(lg, req, reply);
 	if (strcmp(req->path, "/callback") != 0) {
 		reply->status = 404;
 		reply->body = xstrdup("<p>Not found.</p>");
-		return 0;
-	}
-	if (strcmp(req->method, "GET") != 0) {
-		reply->status = 405;
-		reply->body = xstrdup("<p>Method not allowed.</p>");
 		return 0;
 	}
 	int rc = oauth_callback_check(lg->p, req->query, lg->state, &code, &dev, &e);
@@ -503,15 +582,23 @@ login_route(void *ud, const struct lsn_request *req, struct lsn_reply *reply)
 		lg->rc = rc;
 		lg->err = e;
 		reply->status = 400;
-		char *msg = lsn_html_escape(e.msg);
-		reply->body = xasprintf("<p>%s</p>", msg ? msg : "Sign-in failed.");
-		free(msg);
+		reply->body = login_page(lg->p->display, e.msg);
 		return 1;
 	}
-	lg->code = code;
-	lg->device_id = dev;
-	reply->body = xasprintf("<!doctype html><meta charset=utf-8><title>zpub</title>"
-	    "<p>%s is connected to zpub. You can close this tab.</p>", lg->p->display);
+	/* The page waits for the exchange: this listener has nothing else to do. */
+	fprintf(lg->log, "Exchanging the sign-in code with %s ...\n", lg->p->display);
+	fflush(lg->log);
+	rc = login_finish(lg, code, dev, &e);
+	free_secret(code);
+	free(dev);
+	if (rc != 0) {
+		lg->rc = rc;
+		lg->err = e;
+		reply->status = 502;
+		reply->body = login_page(lg->p->display, e.msg);
+		return 1;
+	}
+	reply->body = login_page(lg->p->display, NULL);
 	return 1;
 }
 
@@ -537,39 +624,51 @@ oauth_login(struct http_client *http, const struct oauth_provider *p,
     struct zpub_err *err)
 {
 	char verifier[64], challenge[64], state[64];
+	unsigned char nonce_bin[12];
 	struct login lg = {0};
 	struct listener *l = NULL;
-	struct oauth_tokens tok = {0};
-	char *redirect = NULL, *url = NULL, *json = NULL;
+	char *redirect = NULL, *url = NULL, *start = NULL;
 	FILE *out = opts && opts->out ? opts->out : stdout;
 	pid_t browser = -1;
 	int rc;
 
 	oauth_pkce_new(verifier, challenge);
 	oauth_state_new(state);
+	randombytes_buf(nonce_bin, sizeof nonce_bin);
+	sodium_bin2base64(lg.nonce, sizeof lg.nonce, nonce_bin, sizeof nonce_bin,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	lg.p = p;
+	lg.http = http;
+	lg.store = store;
 	lg.state = state;
+	lg.verifier = verifier;
 	lg.log = opts && opts->log ? opts->log : stderr;
 	struct lsn_opts lo = {
 		.port = opts ? opts->port : 0,
 		.timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : 300000,
+		.max_connections = 16,
+		.max_per_peer = 8,
 		.route = login_route,
 		.ud = &lg,
 	};
 	if ((rc = lsn_open(&lo, &l, err)) != 0)
 		goto out;
 	redirect = xasprintf("http://127.0.0.1:%d/callback", lsn_port(l));
+	start = xasprintf("http://127.0.0.1:%d/start?k=%s", lsn_port(l), lg.nonce);
 	url = oauth_authorize_url(p, redirect, state, challenge);
 	if (url == NULL) {
 		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 		goto out;
 	}
+	lg.redirect = redirect;
+	lg.auth_url = url;
 	fprintf(lg.log, "Open this address in a browser to connect %s to zpub:\n", p->display);
 	fflush(lg.log);
+	/* the full address goes to the user's own terminal only */
 	fprintf(out, "%s\n", url);
 	fflush(out);
 	if (!(opts && opts->no_browser))
-		browser = open_browser(url);
+		browser = open_browser(start);
 	fprintf(lg.log, "Waiting for the browser at %s ...\n", redirect);
 	fflush(lg.log);
 	if ((rc = lsn_run(l, err)) != 0)
@@ -580,28 +679,14 @@ oauth_login(struct http_client *http, const struct oauth_provider *p,
 			*err = lg.err;
 		goto out;
 	}
-	rc = oauth_exchange(http, p, lg.code, verifier, redirect, lg.device_id, state, &tok, err);
-	if (rc != 0)
-		goto out;
-	json = oauth_tokens_to_json(&tok);
-	if (json == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = store->save(store->ud, p->name, json, tok.expires_at_ms, err)) != 0)
-		goto out;
-	if (store->mark)
-		store->mark(store->ud, p->name, "ok", NULL);
 	fprintf(lg.log, "%s is connected.\n", p->display);
 out:
 	if (browser > 0)
 		waitpid(browser, NULL, WNOHANG);
 	sodium_memzero(verifier, sizeof verifier);
-	free_secret(json);
-	oauth_tokens_clear(&tok);
-	free_secret(lg.code);
-	free(lg.device_id);
+	sodium_memzero(&lg.err, sizeof lg.err);
 	free(url);
+	free(start);
 	free(redirect);
 	lsn_free(l);
 	return rc;

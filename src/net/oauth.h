@@ -94,9 +94,12 @@ struct oauth_store {
 };
 
 /* Full sign-in: listener on 127.0.0.1 (port 0 = free), prints the URL alone
- * on its own line to `out`, opens it with xdg-open unless no_browser, waits
- * for one callback with the right state (wrong ones are refused and logged
- * as a possible CSRF), exchanges the code and saves the tokens. */
+ * on its own line to `out`, unless no_browser starts xdg-open on the
+ * listener's one-time http://127.0.0.1:PORT/start?k=NONCE (a redirect to the
+ * URL, so no state or PKCE challenge is in any command line), waits for one
+ * callback with the right state (wrong ones are refused and logged as a
+ * possible CSRF), exchanges the code and saves the tokens; the browser's
+ * page says "connected" only then, or what failed. */
 struct oauth_login_opts {
 	int port;
 	int no_browser;

@@ -34,6 +34,7 @@ Faults (also --fault key=json on the command line):
   chunk_check: true        non-final chunks must be multiples of 262144 (default on)
   put_delay: seconds       sleep before answering each upload PUT (slow link)
   static_token: "tok"      an access token that is always accepted (benchmarks)
+  token_error: "code"      the code exchange answers 401 with this OAuth error
 """
 import argparse, base64, hashlib, json, os, secrets, socket, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -271,6 +272,9 @@ class H(BaseHTTPRequestHandler):
                 return self.send_json(400, {"error": "invalid_request", "error_description": "client_id missing"})
             if not f.get("client_secret"):
                 return self.send_json(400, {"error": "invalid_request", "error_description": "client_secret is missing."})
+            if gt == "authorization_code" and ST.faults.get("token_error"):
+                return self.send_json(401, {"error": ST.faults["token_error"],
+                                            "error_description": "The OAuth client was not found."})
             if gt == "authorization_code":
                 c = ST.codes.pop(f.get("code"), None)
                 if c is None:

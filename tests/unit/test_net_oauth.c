@@ -200,15 +200,20 @@ raw_thread(void *ud)
 	memset(big, 'a', sizeof big);
 	memcpy(big, "GET /ok?", 8);
 	memcpy(big + sizeof big - 16, " HTTP/1.1\r\n\r\n", 13);
-	const char *first = "GET /ok?x=1 HTTP/1.1\r\nHost: a\r\nAuthori"
+	const char *first = "GET /ok?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthori"
 	    "zation: Bearer abc\r\nContent-Type: text/plain\r\n\r\n";
 	raw_send(rc->port, first, strlen(first), rc->reply[0], 256);
 	raw_send(rc->port, "BLAH\r\n\r\n", 8, rc->reply[1], 256);
 	raw_send(rc->port, big, sizeof big - 3, rc->reply[2], 256);
-	raw_send(rc->port, "GET /other HTTP/1.1\r\n\r\n", 23, rc->reply[3], 256);
+	raw_send(rc->port, "GET /other HTTP/1.1\r\nHost: localhost\r\n\r\n", 40, rc->reply[3], 256);
 	const char *post = "POST /ok HTTP/1.1\r\nContent-Length: 99999\r\n\r\nabc";
 	raw_send(rc->port, post, strlen(post), rc->reply[4], 256);
-	raw_send(rc->port, "GET /done HTTP/1.1\r\n\r\n", 22, rc->reply[5], 256);
+	/* DNS rebinding: a page of another name reaching the loopback port */
+	raw_send(rc->port, "GET /done HTTP/1.1\r\nHost: evil.example\r\n\r\n", 42, rc->reply[6], 256);
+	raw_send(rc->port, "GET /done HTTP/1.1\r\n\r\n", 22, rc->reply[7], 256);
+	char done[96];
+	snprintf(done, sizeof done, "GET /done HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n", rc->port);
+	raw_send(rc->port, done, strlen(done), rc->reply[5], 256);
 	return NULL;
 }
 
@@ -233,6 +238,8 @@ test_listener(void **state)
 	assert_non_null(strstr(rc.reply[3], "HTTP/1.1 404"));
 	assert_non_null(strstr(rc.reply[4], "HTTP/1.1 413"));
 	assert_non_null(strstr(rc.reply[5], "bye"));
+	assert_non_null(strstr(rc.reply[6], "HTTP/1.1 421"));
+	assert_non_null(strstr(rc.reply[7], "HTTP/1.1 421"));
 
 	/* nobody comes: the timeout ends it */
 	o.timeout_ms = 200;
