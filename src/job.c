@@ -392,7 +392,8 @@ watch_run(struct store *st, const cJSON *base_cfg, const char *key_path, const c
 	 * become a link to elsewhere since. */
 	if ((rc = watch_folder(base_cfg, store_data_dir(st), key_path, tenant, jcfg, !dry_run, &w,
 	    &dir, err)) != 0)
-		return zpub_err_prefix(err, "job '%s' imported nothing", job->name);
+		return zpub_err_prefix(err, dry_run ? "job '%s' (dry run)" : "job '%s' imported nothing",
+		    job->name);
 	rc = watch_scan(w, dir, config_str(jcfg, "pattern", NULL),
 	    config_int(jcfg, "settle_ms", 5000), &files, &nf, &growing, err);
 	if (rc)
