@@ -78,6 +78,7 @@ ok "a job path that is a link out of the roots is refused on add and on edit"
 # A tenant's own config layer cannot widen its roots.
 expect_rc 0 "$ZPUB" tenant config default jobs.watch_roots '{"default": ["/etc"], "*": ["/etc"]}'
 expect_rc 1 "$ZPUB" job add etc --schedule "every 1h" --source watch --path /etc/ssh
+echo "$ERR" | grep -q "/etc/ssh is outside" || fail "tenant layer: $ERR"
 ok "jobs.watch_roots in the tenant's layer is ignored"
 
 # The data folder is never a root, even when the operator lists it (or a folder holding it).
