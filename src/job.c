@@ -531,6 +531,10 @@ job_run(struct store *st, const cJSON *base_cfg, const char *key_path,
 	else
 		rc = zoom_run(st, tcfg, key_path, job, jcfg, dry_run, r, new_ids, n_new, err);
 out:
+	if (rc) {   /* a failed run has no report: the error says it all */
+		cJSON_Delete(*report);
+		*report = NULL;
+	}
 	cJSON_Delete(tcfg);
 	cJSON_Delete(jcfg);
 	store_tenant_clear(&ten);

@@ -50,8 +50,9 @@ enum rec_status job_goal(const cJSON *job_cfg);
 /* Runs the sync part of job once.  base_cfg: defaults <- user config;
  * key_path: the vault key (zoom jobs need it).
  * *report (new object): {"job", "dry_run", "items": [{"file", "title",
- * "duration_ms", "template", "action": "import"|"exists"|"filtered"|"error",
- * "id", "cut": {...}, "publish": [...]}], "imported", "existing", ...}.
+ * "duration_ms", "template", "action": "import"|"exists"|"filtered"|"refused"|"error",
+ * "reason", "id", "cut": {...}, "publish": [...]}], "imported", "existing",
+ * "refused", ...}; NULL when the run fails.
  * *new_ids (may be NULL) gets the ids of recordings imported by this run. */
 int job_run(struct store *st, const cJSON *base_cfg, const char *key_path,
     const struct store_job *job, int dry_run, cJSON **report, int64_t **new_ids, int *n_new,
