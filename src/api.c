@@ -849,7 +849,10 @@ job_save(struct api *a, const struct api_request *r, const struct api_caller *c,
 		j.next_run_at = sched_next(&s, time_now_ms());
 	}
 	if ((v = cJSON_GetObjectItemCaseSensitive(body, "config"))) {
-		if (job_config_check(v, &err) != 0) {
+		/* Its folder against the operator's roots (a->config is the operator's
+		 * config, never the tenant-merged one). */
+		if (job_config_check(v, &err) != 0 ||
+		    job_watch_check(a->st, a->config, a->key_path, c->tenant_id, v, &err) != 0) {
 			reply_err(out, &err);
 			goto out;
 		}

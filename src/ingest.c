@@ -141,22 +141,23 @@ ingest_file(struct store *st, const char *path, const struct ingest_opts *o,
 	char hex[65];
 	int rc, in_tx = 0, moved = 0;
 
+	const char *name = o->name ? o->name : path;
 	memset(res, 0, sizeof *res);
 	if (stat(path, &sb) != 0)
-		return zpub_err_set(err, ZPUB_ENOTFOUND, "cannot import '%s': %s", path,
+		return zpub_err_set(err, ZPUB_ENOTFOUND, "cannot import '%s': %s", name,
 		    strerror(errno));
 	if (!S_ISREG(sb.st_mode))
-		return zpub_err_set(err, ZPUB_EINVAL, "cannot import '%s': not a regular file", path);
+		return zpub_err_set(err, ZPUB_EINVAL, "cannot import '%s': not a regular file", name);
 	if (sb.st_size == 0)
 		return zpub_err_set(err, ZPUB_EMEDIA, "cannot import '%s': the file is empty (0 bytes)",
-		    path);
+		    name);
 	if ((rc = media_probe(path, &mi, err)) != 0) {
-		zpub_err_prefix(err, "cannot import '%s'", path);
+		zpub_err_prefix(err, "cannot import '%s'", name);
 		return rc;
 	}
 	if (mi->audio_index < 0 && mi->video_index < 0) {
 		rc = zpub_err_set(err, ZPUB_EMEDIA, "cannot import '%s': it has no audio or video"
-		    " stream", path);
+		    " stream", name);
 		goto out;
 	}
 
@@ -177,9 +178,9 @@ ingest_file(struct store *st, const char *path, const struct ingest_opts *o,
 		goto out;
 	}
 
-	title = o->title ? xstrdup(o->title) : ingest_title_from_name(path);
+	title = o->title ? xstrdup(o->title) : ingest_title_from_name(name);
 	cJSON *mj = media_info_to_json(mi);
-	cJSON_AddStringToObject(mj, "original_name", path);
+	cJSON_AddStringToObject(mj, "original_name", name);
 	meta = cJSON_PrintUnformatted(mj);
 	cJSON_Delete(mj);
 
@@ -204,7 +205,7 @@ ingest_file(struct store *st, const char *path, const struct ingest_opts *o,
 	fs_remove_tree(rec_dir);
 	if ((rc = fs_mkdir_p(rec_dir, 0700, err)) != 0)
 		goto out;
-	final = xasprintf("%s/source.%s", rec_dir, safe_ext(path));
+	final = xasprintf("%s/source.%s", rec_dir, safe_ext(name));
 	if ((rc = fs_commit(staging, final, err)) != 0)
 		goto out;
 	moved = 1;
@@ -224,7 +225,7 @@ ingest_file(struct store *st, const char *path, const struct ingest_opts *o,
 		goto out;
 	in_tx = 0;
 	res->duration_ms = mi->duration_ms;
-	log_info("imported '%s' as recording %lld (%lld bytes)", path, (long long)res->id,
+	log_info("imported '%s' as recording %lld (%lld bytes)", name, (long long)res->id,
 	    (long long)sb.st_size);
 out:
 	if (in_tx) {

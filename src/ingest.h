@@ -22,6 +22,10 @@ struct ingest_opts {
 	const char *title;         /* NULL = from the file name */
 	const char *source;        /* "local" or "watch" */
 	struct zpub_progress progress;
+	const char *name;          /* NULL = path.  Else the file's own name (title,
+	                            * extension, messages) while its bytes are read
+	                            * from path, e.g. /proc/self/fd/N of a file the
+	                            * caller opened and checked (job.c) */
 };
 
 struct ingest_result {

@@ -7,9 +7,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "ingest.h"
@@ -22,6 +24,7 @@
 #include "tenant.h"
 #include "util.h"
 #include "vault.h"
+#include "watch_roots.h"
 
 static const char *const job_keys[] = { "source", "path", "pattern", "settle_ms", "action",
 	"filters", "days", "comment", NULL };
@@ -31,7 +34,7 @@ job_config_check(const cJSON *cfg, struct zpub_err *err)
 {
 	if (!cJSON_IsObject(cfg))
 		return zpub_err_set(err, ZPUB_EINVAL, "a job's config must be a JSON object such as"
-		    " {\"source\": \"watch\", \"path\": \"/srv/drop\", \"action\": \"publish\"}");
+		    " {\"source\": \"watch\", \"path\": \"lectures\", \"action\": \"publish\"}");
 	const cJSON *k;
 	cJSON_ArrayForEach(k, cfg) {
 		int known = 0;
@@ -43,10 +46,10 @@ job_config_check(const cJSON *cfg, struct zpub_err *err)
 	}
 	const char *src = config_str(cfg, "source", "");
 	if (strcmp(src, "watch") == 0) {
-		const char *p = config_str(cfg, "path", "");
-		if (p[0] != '/')
-			return zpub_err_set(err, ZPUB_EINVAL, "a watch job needs \"path\": an absolute"
-			    " folder");
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(cfg, "path");
+		if (p && !cJSON_IsString(p))
+			return zpub_err_set(err, ZPUB_EINVAL, "a watch job's \"path\" is a folder:"
+			    " absolute, or relative to the tenant's inbox (none: the inbox itself)");
 	} else if (strcmp(src, "zoom") != 0)
 		return zpub_err_set(err, ZPUB_EINVAL, "a job's \"source\" is \"watch\" or \"zoom\"");
 	const char *act = config_str(cfg, "action", "publish");
@@ -69,25 +72,99 @@ job_goal(const cJSON *job_cfg)
 	return ST_READY;
 }
 
+/* The roots of the job's tenant and its folder, resolved and checked
+ * (watch_roots.h); make_inbox creates the inbox a relative path needs. */
 static int
-name_cmp(const void *a, const void *b)
+watch_folder(const cJSON *base_cfg, const char *data_dir, const char *key_path,
+    const char *tenant, const cJSON *jcfg, int make_inbox, struct watch_roots **roots,
+    char **real, struct zpub_err *err)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *path = config_str(jcfg, "path", NULL);
+	int rc;
+	*real = NULL;
+	if ((rc = watch_roots_load(base_cfg, data_dir, key_path, tenant, roots, err)) != 0)
+		return rc;
+	if (make_inbox && watch_roots_in_inbox(path) &&
+	    (rc = watch_roots_make_inbox(*roots, err)) != 0)
+		goto fail;
+	if ((rc = watch_roots_resolve(*roots, path, real, err)) != 0)
+		goto fail;
+	return 0;
+fail:
+	watch_roots_free(*roots);
+	*roots = NULL;
+	return rc;
 }
 
-/* Regular, visible, finished files of dir, sorted; a file counts as
- * finished when it has not changed for settle_ms. */
-static int
-watch_scan(const char *dir, const char *pattern, int64_t settle_ms, char ***out, int *n,
-    int *growing, struct zpub_err *err)
+int
+job_watch_check(struct store *st, const cJSON *base_cfg, const char *key_path,
+    int64_t tenant_id, const cJSON *job_cfg, struct zpub_err *err)
 {
-	DIR *d = opendir(dir);
+	struct store_tenant ten;
+	struct watch_roots *w = NULL;
+	char *real = NULL;
+	int rc;
+	if (strcmp(config_str(job_cfg, "source", ""), "watch") != 0)
+		return 0;
+	if ((rc = store_tenant_get(st, tenant_id, &ten, err)) != 0)
+		return rc;
+	rc = watch_folder(base_cfg, store_data_dir(st), key_path, ten.name, job_cfg, 1, &w, &real,
+	    err);
+	free(real);
+	watch_roots_free(w);
+	store_tenant_clear(&ten);
+	return rc;
+}
+
+struct watch_file {
+	char *path;        /* in the watch folder */
+	char *refused;     /* NULL, or why it is not read */
+};
+
+static int
+file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct watch_file *)a)->path, ((const struct watch_file *)b)->path);
+}
+
+static void
+files_add(struct watch_file **v, int *n, int *cap, char *path, const char *refused)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*v = realloc(*v, (size_t)*cap * sizeof **v);
+		if (*v == NULL)
+			abort();
+	}
+	(*v)[*n].path = path;
+	(*v)[*n].refused = refused ? xstrdup(refused) : NULL;
+	(*n)++;
+}
+
+/* Regular, visible, finished files of the (resolved) folder dir, sorted; a
+ * file counts as finished when it has not changed for settle_ms.  Each is
+ * opened through watch_roots_open(): one that leads out of the roots (a
+ * link to another tenant's media, say) is listed with the reason it is
+ * refused.  Subfolders are not scanned. */
+static int
+watch_scan(const struct watch_roots *w, const char *dir, const char *pattern,
+    int64_t settle_ms, struct watch_file **out, int *n, int *growing, struct zpub_err *err)
+{
+	char why[256];
+	struct stat sb;
 	*out = NULL;
 	*n = 0;
 	*growing = 0;
-	if (d == NULL)
-		return zpub_err_set(err, ZPUB_EIO, "cannot read the watch folder %s: %s", dir,
-		    strerror(errno));
+	int dfd = watch_roots_open(w, dir, 1, &sb, why, sizeof why);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (d == NULL) {
+		if (dfd >= 0) {
+			snprintf(why, sizeof why, "%s", strerror(errno));
+			close(dfd);
+		}
+		return zpub_err_set(err, ZPUB_EINVAL, "cannot read the watch folder %s: %s", dir,
+		    why);
+	}
 	int cap = 0;
 	int64_t now = time_now_ms();
 	struct dirent *e;
@@ -101,28 +178,28 @@ watch_scan(const char *dir, const char *pattern, int64_t settle_ms, char ***out,
 		if (pattern && *pattern && !tpl_glob_match(pattern, e->d_name, 0))
 			continue;
 		char *p = path_join(dir, e->d_name);
-		struct stat sb;
+		/* Folders, devices and links to nothing or to folders are not files. */
 		if (stat(p, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 			free(p);
 			continue;
 		}
+		int fd = watch_roots_open(w, p, 0, &sb, why, sizeof why);
+		if (fd < 0) {
+			files_add(out, n, &cap, p, why);
+			continue;
+		}
+		close(fd);
 		int64_t mt = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
 		if (sb.st_size == 0 || now - mt < settle_ms) {
 			(*growing)++;
 			free(p);
 			continue;
 		}
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*out = realloc(*out, (size_t)cap * sizeof **out);
-			if (*out == NULL)
-				abort();
-		}
-		(*out)[(*n)++] = p;
+		files_add(out, n, &cap, p, NULL);
 	}
 	closedir(d);
 	if (*n > 1)
-		qsort(*out, (size_t)*n, sizeof **out, name_cmp);
+		qsort(*out, (size_t)*n, sizeof **out, file_cmp);
 	return 0;
 }
 
@@ -185,22 +262,142 @@ set_goal(struct store *st, int64_t rec_id, enum rec_status goal, int64_t job_id)
 	store_recording_free(r);
 }
 
-static int
-watch_run(struct store *st, const cJSON *tcfg, const struct store_job *job, const cJSON *jcfg,
-    const char *tenant, int dry_run, cJSON *report, int64_t **new_ids, int *n_new,
-    struct zpub_err *err)
+static void
+refuse(cJSON *report, cJSON *it, const struct store_job *job, const char *file,
+    const char *why)
 {
-	char **files = NULL;
+	cJSON_AddStringToObject(it, "action", "refused");
+	cJSON_AddStringToObject(it, "reason", why);
+	add_count(report, "refused");
+	log_warn("job %s: %s not read: %s", job->name, file, why);
+}
+
+/* One finished file of the watch folder, read only through fd (opened and
+ * checked by watch_roots_open) as /proc/self/fd/N. */
+static void
+watch_one(struct store *st, const cJSON *tcfg, const struct store_job *job, const cJSON *jcfg,
+    const char *tenant, const char *file, int fd, const struct stat *sb,
+    const struct store_template *tv, int ntv, int dry_run, cJSON *report, cJSON *it,
+    int64_t **new_ids, int *n_new)
+{
+	enum rec_status goal = job_goal(jcfg);
+	const cJSON *filters = cJSON_GetObjectItemCaseSensitive(jcfg, "filters");
+	char via[64];
+	snprintf(via, sizeof via, "/proc/self/fd/%d", fd);
+	char *title = ingest_title_from_name(file);
+	cJSON_AddStringToObject(it, "title", title);
+	int64_t mtime = (int64_t)sb->st_mtime * 1000;
+	char hex[65];
+	struct zpub_err e2;
+	int64_t old = 0;
+	int forgotten = 0;
+	if (fs_sha256(via, hex, &e2) == 0) {
+		char *ref = xasprintf("sha256:%s", hex);
+		if (store_recording_find_ref(st, job->tenant_id, "watch", ref, &old, NULL) != 0)
+			old = 0;
+		/* deleted here: the file stays in the folder, the recording stays gone */
+		if (old == 0)   /* a lookup error keeps it out too, as sync does */
+			forgotten = store_forgotten_find(st, job->tenant_id, "watch", ref,
+			    NULL) != ZPUB_ENOTFOUND;
+		free(ref);
+	}
+	if (forgotten) {
+		cJSON_AddStringToObject(it, "action", "deleted here");
+		add_count(report, "forgotten");
+		goto out;
+	}
+	if (old > 0) {
+		cJSON_AddStringToObject(it, "action", "exists");
+		cJSON_AddNumberToObject(it, "id", (double)old);
+		add_count(report, "existing");
+		goto out;
+	}
+	struct media_info *mi = NULL;
+	int64_t dur = 0;
+	if (media_probe(via, &mi, &e2) == 0)
+		dur = mi->duration_ms;
+	media_info_free(mi);
+	cJSON_AddNumberToObject(it, "duration_ms", (double)dur);
+	struct tpl_subject subj = { title, "watch", dur, mtime };
+	if (filters && tpl_rules_match(filters, &subj, e2.msg, sizeof e2.msg, NULL) != 1) {
+		cJSON_AddStringToObject(it, "action", "filtered");
+		cJSON_AddStringToObject(it, "reason", e2.msg);
+		add_count(report, "filtered");
+		goto out;
+	}
+	int pick = tpl_pick(tv, ntv, &subj);
+	cJSON *rcfg = cJSON_Duplicate(tcfg, 1);
+	if (pick >= 0) {
+		cJSON_AddStringToObject(it, "template", tv[pick].name);
+		cJSON *layer = tpl_config_layer(&tv[pick]);
+		config_merge(rcfg, layer);
+		cJSON_Delete(layer);
+	} else
+		cJSON_AddNullToObject(it, "template");
+	if (goal >= ST_PROCESSED)
+		cJSON_AddItemToObject(it, "cut", cut_summary(rcfg));
+	cJSON_AddItemToObject(it, "publish", publish_summary(rcfg, goal));
+	cJSON_Delete(rcfg);
+	if (dry_run) {
+		cJSON_AddStringToObject(it, "action", "import");
+		add_count(report, "would_import");
+		goto out;
+	}
+	struct ingest_opts o = { job->tenant_id, tenant, NULL, "watch", { NULL, NULL }, file };
+	struct ingest_result res;
+	memset(&res, 0, sizeof res);
+	if (ingest_file(st, via, &o, &res, &e2) != 0) {
+		cJSON_AddStringToObject(it, "action", "error");
+		cJSON_AddStringToObject(it, "error", e2.msg);
+		add_count(report, "errors");
+		log_warn("job %s: %s", job->name, e2.msg);
+		goto out;
+	}
+	cJSON_AddNumberToObject(it, "id", (double)res.id);
+	if (res.existed) {
+		cJSON_AddStringToObject(it, "action", "exists");
+		add_count(report, "existing");
+		goto out;
+	}
+	set_goal(st, res.id, goal, job->id);
+	int64_t applied = 0;
+	if (tpl_apply(st, res.id, &applied, &e2) != 0)
+		log_warn("job %s: recording %lld: %s", job->name, (long long)res.id, e2.msg);
+	store_journal(st, res.id, "info", "job", "imported by job '%s' from %s", job->name, file);
+	cJSON_AddStringToObject(it, "action", "import");
+	add_count(report, "imported");
+	if (new_ids) {
+		*new_ids = realloc(*new_ids, (size_t)(*n_new + 1) * sizeof **new_ids);
+		if (*new_ids == NULL)
+			abort();
+		(*new_ids)[(*n_new)++] = res.id;
+	}
+out:
+	free(title);
+}
+
+static int
+watch_run(struct store *st, const cJSON *base_cfg, const char *key_path, const cJSON *tcfg,
+    const struct store_job *job, const cJSON *jcfg, const char *tenant, int dry_run,
+    cJSON *report, int64_t **new_ids, int *n_new, struct zpub_err *err)
+{
+	struct watch_roots *w = NULL;
+	struct watch_file *files = NULL;
+	char *dir = NULL;
 	int nf = 0, growing = 0, rc;
 	struct store_template *tv = NULL;
 	int ntv = 0;
-	enum rec_status goal = job_goal(jcfg);
-	const cJSON *filters = cJSON_GetObjectItemCaseSensitive(jcfg, "filters");
 
-	rc = watch_scan(config_str(jcfg, "path", ""), config_str(jcfg, "pattern", NULL),
+	/* Checked again at every run: a folder saved legitimately may have
+	 * become a link to elsewhere since. */
+	if ((rc = watch_folder(base_cfg, store_data_dir(st), key_path, tenant, jcfg, !dry_run, &w,
+	    &dir, err)) != 0)
+		return zpub_err_prefix(err, dry_run ? "job '%s' (dry run)" : "job '%s' imported nothing",
+		    job->name);
+	rc = watch_scan(w, dir, config_str(jcfg, "pattern", NULL),
 	    config_int(jcfg, "settle_ms", 5000), &files, &nf, &growing, err);
 	if (rc)
-		return rc;
+		goto out;
 	cJSON_AddNumberToObject(report, "still_growing", growing);
 	if ((rc = store_templates(st, job->tenant_id, &tv, &ntv, err)) != 0)
 		goto out;
@@ -208,110 +405,32 @@ watch_run(struct store *st, const cJSON *tcfg, const struct store_job *job, cons
 	for (int i = 0; i < nf; i++) {
 		cJSON *it = cJSON_CreateObject();
 		cJSON_AddItemToArray(items, it);
-		cJSON_AddStringToObject(it, "file", files[i]);
-		char *title = ingest_title_from_name(files[i]);
-		cJSON_AddStringToObject(it, "title", title);
+		cJSON_AddStringToObject(it, "file", files[i].path);
+		char why[256];
 		struct stat sb;
-		int64_t mtime = stat(files[i], &sb) == 0 ? (int64_t)sb.st_mtime * 1000 : 0;
-		char hex[65];
-		struct zpub_err e2;
-		int64_t old = 0;
-		int forgotten = 0;
-		if (fs_sha256(files[i], hex, &e2) == 0) {
-			char *ref = xasprintf("sha256:%s", hex);
-			if (store_recording_find_ref(st, job->tenant_id, "watch", ref, &old, NULL) != 0)
-				old = 0;
-			/* deleted here: the file stays in the folder, the recording stays gone */
-			if (old == 0)   /* a lookup error keeps it out too, as sync does */
-				forgotten = store_forgotten_find(st, job->tenant_id, "watch", ref,
-				    NULL) != ZPUB_ENOTFOUND;
-			free(ref);
-		}
-		if (forgotten) {
-			cJSON_AddStringToObject(it, "action", "deleted here");
-			add_count(report, "forgotten");
+		int fd = -1;
+		if (files[i].refused == NULL)
+			fd = watch_roots_open(w, files[i].path, 0, &sb, why, sizeof why);
+		if (fd < 0) {
+			char *title = ingest_title_from_name(files[i].path);
+			cJSON_AddStringToObject(it, "title", title);
 			free(title);
+			refuse(report, it, job, files[i].path, files[i].refused ? files[i].refused : why);
 			continue;
 		}
-		if (old > 0) {
-			cJSON_AddStringToObject(it, "action", "exists");
-			cJSON_AddNumberToObject(it, "id", (double)old);
-			add_count(report, "existing");
-			free(title);
-			continue;
-		}
-		struct media_info *mi = NULL;
-		int64_t dur = 0;
-		if (media_probe(files[i], &mi, &e2) == 0)
-			dur = mi->duration_ms;
-		media_info_free(mi);
-		cJSON_AddNumberToObject(it, "duration_ms", (double)dur);
-		struct tpl_subject subj = { title, "watch", dur, mtime };
-		if (filters && tpl_rules_match(filters, &subj, e2.msg, sizeof e2.msg, NULL) != 1) {
-			cJSON_AddStringToObject(it, "action", "filtered");
-			cJSON_AddStringToObject(it, "reason", e2.msg);
-			add_count(report, "filtered");
-			free(title);
-			continue;
-		}
-		int pick = tpl_pick(tv, ntv, &subj);
-		cJSON *rcfg = cJSON_Duplicate(tcfg, 1);
-		if (pick >= 0) {
-			cJSON_AddStringToObject(it, "template", tv[pick].name);
-			cJSON *layer = tpl_config_layer(&tv[pick]);
-			config_merge(rcfg, layer);
-			cJSON_Delete(layer);
-		} else
-			cJSON_AddNullToObject(it, "template");
-		if (goal >= ST_PROCESSED)
-			cJSON_AddItemToObject(it, "cut", cut_summary(rcfg));
-		cJSON_AddItemToObject(it, "publish", publish_summary(rcfg, goal));
-		cJSON_Delete(rcfg);
-		if (dry_run) {
-			cJSON_AddStringToObject(it, "action", "import");
-			add_count(report, "would_import");
-			free(title);
-			continue;
-		}
-		struct ingest_opts o = { job->tenant_id, tenant, NULL, "watch", { NULL, NULL } };
-		struct ingest_result res;
-		memset(&res, 0, sizeof res);
-		if (ingest_file(st, files[i], &o, &res, &e2) != 0) {
-			cJSON_AddStringToObject(it, "action", "error");
-			cJSON_AddStringToObject(it, "error", e2.msg);
-			add_count(report, "errors");
-			log_warn("job %s: %s", job->name, e2.msg);
-			free(title);
-			continue;
-		}
-		cJSON_AddNumberToObject(it, "id", (double)res.id);
-		if (res.existed) {
-			cJSON_AddStringToObject(it, "action", "exists");
-			add_count(report, "existing");
-			free(title);
-			continue;
-		}
-		set_goal(st, res.id, goal, job->id);
-		int64_t applied = 0;
-		if (tpl_apply(st, res.id, &applied, &e2) != 0)
-			log_warn("job %s: recording %lld: %s", job->name, (long long)res.id, e2.msg);
-		store_journal(st, res.id, "info", "job", "imported by job '%s' from %s", job->name,
-		    files[i]);
-		cJSON_AddStringToObject(it, "action", "import");
-		add_count(report, "imported");
-		if (new_ids) {
-			*new_ids = realloc(*new_ids, (size_t)(*n_new + 1) * sizeof **new_ids);
-			if (*new_ids == NULL)
-				abort();
-			(*new_ids)[(*n_new)++] = res.id;
-		}
-		free(title);
+		watch_one(st, tcfg, job, jcfg, tenant, files[i].path, fd, &sb, tv, ntv, dry_run, report,
+		    it, new_ids, n_new);
+		close(fd);
 	}
 out:
 	store_templates_free(tv, ntv);
-	for (int i = 0; i < nf; i++)
-		free(files[i]);
+	for (int i = 0; i < nf; i++) {
+		free(files[i].path);
+		free(files[i].refused);
+	}
 	free(files);
+	free(dir);
+	watch_roots_free(w);
 	return rc;
 }
 
@@ -403,14 +522,19 @@ job_run(struct store *st, const cJSON *base_cfg, const char *key_path,
 	cJSON_AddStringToObject(r, "goal", status_name(job_goal(jcfg)));
 	cJSON_AddItemToObject(r, "items", cJSON_CreateArray());
 	static const char *const counts[] = { "imported", "would_import", "existing", "filtered",
-		"forgotten", "errors", NULL };
+		"forgotten", "refused", "errors", NULL };
 	for (int i = 0; counts[i]; i++)
 		cJSON_AddNumberToObject(r, counts[i], 0);
 	if (strcmp(config_str(jcfg, "source", ""), "watch") == 0)
-		rc = watch_run(st, tcfg, job, jcfg, ten.name, dry_run, r, new_ids, n_new, err);
+		rc = watch_run(st, base_cfg, key_path, tcfg, job, jcfg, ten.name, dry_run, r, new_ids,
+		    n_new, err);
 	else
 		rc = zoom_run(st, tcfg, key_path, job, jcfg, dry_run, r, new_ids, n_new, err);
 out:
+	if (rc) {   /* a failed run has no report: the error says it all */
+		cJSON_Delete(*report);
+		*report = NULL;
+	}
 	cJSON_Delete(tcfg);
 	cJSON_Delete(jcfg);
 	store_tenant_clear(&ten);
@@ -424,9 +548,13 @@ job_report_summary(const cJSON *report)
 		return xstrdup("no report");
 	int dry = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "dry_run"));
 	int forgotten = (int)config_int(report, "forgotten", 0);
-	char kept_out[48] = "";
+	int refused = (int)config_int(report, "refused", 0);
+	char kept_out[96] = "";
 	if (forgotten > 0)
 		snprintf(kept_out, sizeof kept_out, ", %d deleted here (kept out)", forgotten);
+	if (refused > 0)
+		snprintf(kept_out + strlen(kept_out), sizeof kept_out - strlen(kept_out),
+		    ", %d refused (outside the watch roots)", refused);
 	return xasprintf("%s %d, %d existing%s, %d filtered, %d errors",
 	    dry ? "dry run: would import" : "imported",
 	    (int)config_int(report, dry ? "would_import" : "imported", 0),

@@ -2,10 +2,13 @@
  * job.h — declarative automation jobs: what one run of a job does.
  *
  * A job (table jobs) has a schedule (schedule.h), a tenant and a config:
- *   {"source": "watch", "path": "/srv/drop", "pattern": "*.mp4",
+ *   {"source": "watch", "path": "lectures", "pattern": "*.mp4",
  *    "settle_ms": 5000, "action": "process",
  *    "filters": {"title": "Лекция*", "duration": {"min": "10m"}}}
- * source: "watch" (a folder; files that stopped growing are imported) or
+ * source: "watch" (a folder; files that stopped growing are imported; the
+ * folder must lie under the tenant's watch roots, watch_roots.h, checked
+ * when the job is saved and at every run; relative paths are inside the
+ * tenant's inbox, no path is the inbox itself) or
  * "zoom" (the Zoom account of the tenant); action: "sync" (import only),
  * "process" (to PROCESSED) or "publish" (to READY, the default); filters are
  * template matching rules (template.h) a new recording must pass.
@@ -34,14 +37,22 @@ struct store_job;
 /* Checks a job's config (source, path, action, filters). */
 int job_config_check(const cJSON *cfg, struct zpub_err *err);
 
+/* For a watch job (0 for others): its folder resolved against the
+ * tenant's allowed roots (watch_roots.h; base_cfg is the operator's config,
+ * never the tenant-merged one), creating the inbox a relative path needs.
+ * ZPUB_EINVAL with a sentence naming the folder and the roots. */
+int job_watch_check(struct store *st, const cJSON *base_cfg, const char *key_path,
+    int64_t tenant_id, const cJSON *job_cfg, struct zpub_err *err);
+
 /* The status the job's action drives recordings to. */
 enum rec_status job_goal(const cJSON *job_cfg);
 
 /* Runs the sync part of job once.  base_cfg: defaults <- user config;
  * key_path: the vault key (zoom jobs need it).
  * *report (new object): {"job", "dry_run", "items": [{"file", "title",
- * "duration_ms", "template", "action": "import"|"exists"|"filtered"|"error",
- * "id", "cut": {...}, "publish": [...]}], "imported", "existing", ...}.
+ * "duration_ms", "template", "action": "import"|"exists"|"filtered"|"refused"|"error",
+ * "reason", "id", "cut": {...}, "publish": [...]}], "imported", "existing",
+ * "refused", ...}; NULL when the run fails.
  * *new_ids (may be NULL) gets the ids of recordings imported by this run. */
 int job_run(struct store *st, const cJSON *base_cfg, const char *key_path,
     const struct store_job *job, int dry_run, cJSON **report, int64_t **new_ids, int *n_new,

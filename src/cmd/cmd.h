@@ -59,7 +59,7 @@ struct cli {
 	  " [--metadata JSON] [--targets JSON] [--priority N] [--file F] [--enable|--disable]" \
 	  " | template list|show|test|delete NAME [--json]", \
 	  "templates: matching rules and the config they bring") \
-	X("job", cmd_job, "job add|edit NAME --schedule S --source watch --path DIR" \
+	X("job", cmd_job, "job add|edit NAME --schedule S --source watch [--path DIR]" \
 	  " [--pattern GLOB] [--action sync|process|publish] [--filters JSON] [--settle 5s]" \
 	  " [--dry-run] | job list|show|delete NAME | job run NAME [--dry-run] [--json]", \
 	  "automation jobs: a schedule, a source and what to do") \

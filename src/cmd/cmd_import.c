@@ -41,7 +41,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	cJSON *out = json ? cJSON_CreateArray() : NULL;
 	for (int i = optind; i < argc; i++) {
 		struct ingest_opts o = { cli->tenant_id, cli->tenant, title, "local",
-			{ cli_progress, cli } };
+			{ cli_progress, cli }, NULL };
 		struct ingest_result res;
 		int rc = ingest_file(cli->store, argv[i], &o, &res, &err);
 		cli_progress_done(cli);

@@ -130,6 +130,9 @@ job_save(struct cli *cli, int argc, char **argv, int editing)
 	}
 	if (job_config_check(cfg, &err) != 0)
 		goto fail;
+	/* The operator's config, not the tenant's layer: a tenant cannot widen its roots. */
+	if (job_watch_check(cli->store, cli->config, cli->key_path, cli->tenant_id, cfg, &err) != 0)
+		goto fail;
 	if (sched_text) {
 		struct sched s;
 		if (sched_parse(sched_text, &s, &err) != 0)

@@ -19,6 +19,8 @@ make_mp4 "$T/drop/Семинар.mp4" 2
 make_mp4 "$T/drop/Лекция 2.mp4" 4
 echo "not media" >"$T/drop/notes.txt"
 touch -d '1 minute ago' "$T/drop/"*
+# The operator lets jobs watch $T/drop.
+"$ZPUB" config set jobs.watch_roots "{\"*\": [\"$T/drop\"]}" >/dev/null
 
 # Schedules are checked when saved.
 expect_rc 1 "$ZPUB" job add bad --schedule "61 * * * *" --source watch --path "$T/drop"

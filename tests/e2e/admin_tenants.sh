@@ -31,6 +31,7 @@ ok "tenants: add, quotas (sizes, unlimited), config layer, list, show"
 make_mp4 "$T/Семинар.mp4" 2
 expect_rc 0 "$ZPUB" --tenant chemistry template add lectures --match '{"title": "Лекция*"}'
 expect_rc 0 "$ZPUB" --tenant chemistry import "$T/Семинар.mp4"
+"$ZPUB" config set jobs.watch_roots "{\"chemistry\": [\"$T\"]}" >/dev/null
 expect_rc 0 "$ZPUB" --tenant chemistry job add none --schedule "every 1h" --source watch --path "$T"
 "$ZPUB" config set daemon.tick_ms 100 >/dev/null
 "$ZPUB" --daemon --foreground 2>"$T/daemon.log" &

@@ -22,6 +22,8 @@ rec=$OUT
 expect_rc 0 "$ZPUB" template add lectures --match '{"title": "Лекция*"}'
 tpl=$(echo "$OUT" | sed -n 's/^template lectures (id \([0-9]*\))$/\1/p')
 mkdir -p "$T/none"
+# Jobs may watch folders under $T (its data folder $T/home never counts).
+"$ZPUB" config set jobs.watch_roots "{\"*\": [\"$T\"]}" >/dev/null
 expect_rc 0 "$ZPUB" job add drop --schedule "every 1h" --source watch --path "$T/none"
 job=$(echo "$OUT" | jget id)
 expect_rc 2 "$ZPUB" --daemon --foreground --listen 0.0.0.0:$port
@@ -70,7 +72,7 @@ matrix = [  # method, path, body, owner, editor, viewer
     ("GET", "/audit", None, 200, 403, 403),
     ("POST", "/templates", {"name": "t-{u}", "matching_rules": {"title": "Семинар*"}}, 201, 201, 403),
     ("PATCH", f"/templates/{tpl}", {"priority": 3}, 200, 200, 403),
-    ("POST", "/jobs", {"name": "j-{u}", "schedule": "@daily", "config": {"source": "watch", "path": "/srv"}}, 201, 403, 403),
+    ("POST", "/jobs", {"name": "j-{u}", "schedule": "@daily", "config": {"source": "watch", "path": f"{T}/none"}}, 201, 403, 403),
     ("POST", f"/jobs/{job}/dry-run", None, 200, 200, 403),
     ("POST", f"/recordings/{rec}/publish", None, 200, 200, 403),
 ]

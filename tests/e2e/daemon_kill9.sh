@@ -27,6 +27,8 @@ touch -d '1 minute ago' "$T/a/"* "$T/b/"*
 # A full re-encode: longer stages, so kills land inside them more often.
 "$ZPUB" config set processing.video.strategy reencode >/dev/null
 expect_rc 0 "$ZPUB" tenant add b
+# Each tenant may watch its own folder (the operator's allowed roots).
+"$ZPUB" config set jobs.watch_roots "{\"default\": [\"$T/a\"], \"b\": [\"$T/b\"]}" >/dev/null
 expect_rc 0 "$ZPUB" job add drop --schedule "every 1s" --source watch --path "$T/a" --settle 100ms
 expect_rc 0 "$ZPUB" --tenant b job add drop --schedule "every 1s" --source watch --path "$T/b" --settle 100ms
 

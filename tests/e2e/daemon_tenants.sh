@@ -33,6 +33,8 @@ touch -d '1 minute ago' "$T/math/"* "$T/phys/"*
 "$ZPUB" config set daemon.tick_ms 200 >/dev/null
 "$ZPUB" config set daemon.workers 2 >/dev/null
 expect_rc 0 "$ZPUB" tenant add physics
+# Each tenant may watch its own folder (the operator's allowed roots).
+"$ZPUB" config set jobs.watch_roots "{\"default\": [\"$T/math\"], \"physics\": [\"$T/phys\"]}" >/dev/null
 expect_rc 0 "$ZPUB" template add lectures --match '{"title": "Лекция*"}'
 expect_rc 0 "$ZPUB" --tenant physics template add lectures --match '{"title": "Lecture*"}'
 expect_rc 0 "$ZPUB" job add drop --schedule "every 1s" --source watch --path "$T/math" --settle 200ms

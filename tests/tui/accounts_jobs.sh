@@ -6,6 +6,7 @@
 command -v tmux >/dev/null || { echo "SKIP: no tmux"; exit 0; }
 
 mkdir -p "$T/drop"
+"$ZPUB" config set jobs.watch_roots "{\"*\": [\"$T/drop\"]}" >/dev/null
 expect_rc 0 "$ZPUB" job add dropbox --schedule "every 10m" --source watch --path "$T/drop"
 sqlite3 "$ZPUB_HOME/zpub.db" "INSERT INTO usage (tenant_id, kind, provider, amount, cost, at)
   VALUES (1, 'transcription_minutes', 'fireworks', 42.5, 0.0383, CAST(strftime('%s','now') AS INTEGER) * 1000)"

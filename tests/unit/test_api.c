@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "api.h"
 #include "config.h"
@@ -141,7 +142,7 @@ test_role_matrix(void **state)
 		{ "POST", "/templates", "{\"name\": \"t-%s\", \"matching_rules\": {\"title\": \"Лекция*\"}}",
 		  201, 201, 403 },
 		{ "POST", "/jobs", "{\"name\": \"j-%s\", \"schedule\": \"every 1h\", \"config\":"
-		  " {\"source\": \"watch\", \"path\": \"/srv\"}}", 201, 403, 403 },
+		  " {\"source\": \"watch\", \"path\": \"\"}}", 201, 403, 403 },
 		{ "POST", "/recordings/%lld/publish", NULL, 200, 200, 403 },
 		{ "POST", "/jobs/%lld/run", NULL, 202, 403, 403 },
 	};
@@ -317,6 +318,41 @@ test_openapi_document(void **state)
 	free(path);
 }
 
+/* A watch job's folder must lie under the tenant's roots (here: only its
+ * inbox): /etc and the data folder are refused on save (400, naming the
+ * folder), and a job saved around the API is refused at its dry run. */
+static void
+test_watch_roots(void **state)
+{
+	struct fx *f = *state;
+	char *body = NULL, p[64];
+	assert_int_equal(call(f, f->owner, "POST", "/jobs", "{\"name\": \"etc\", \"schedule\":"
+	    " \"@daily\", \"config\": {\"source\": \"watch\", \"path\": \"/etc\"}}", &body), 400);
+	assert_non_null(strstr(body, "/etc is outside the folders"));
+	free(body);
+	char *req = xasprintf("{\"name\": \"media\", \"schedule\": \"@daily\", \"config\":"
+	    " {\"source\": \"watch\", \"path\": \"%s\"}}", f->dir);
+	assert_int_equal(call(f, f->owner, "POST", "/jobs", req, &body), 400);
+	assert_non_null(strstr(body, "data folder is never watched"));
+	free(body);
+	free(req);
+	assert_int_equal(call(f, f->owner, "POST", "/jobs", "{\"name\": \"up\", \"schedule\":"
+	    " \"@daily\", \"config\": {\"source\": \"watch\", \"path\": \"..\"}}", NULL), 400);
+	/* The inbox is made on save (0700) and is fine. */
+	assert_int_equal(call(f, f->owner, "POST", "/jobs", "{\"name\": \"inbox\", \"schedule\":"
+	    " \"@daily\", \"config\": {\"source\": \"watch\"}}", NULL), 201);
+	char *inbox = xasprintf("%s/inbox/default", f->dir);
+	struct stat sb;
+	assert_int_equal(stat(inbox, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	free(inbox);
+	/* job_a was saved straight into the store with /nonexistent. */
+	snprintf(p, sizeof p, "/jobs/%lld/dry-run", (long long)f->job_a);
+	assert_int_equal(call(f, f->editor, "POST", p, NULL, &body), 400);
+	assert_non_null(strstr(body, "/nonexistent"));
+	free(body);
+}
+
 int
 main(void)
 {
@@ -327,6 +363,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_bodies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_openapi_document, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch_roots, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
