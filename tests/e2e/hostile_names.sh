@@ -21,14 +21,16 @@ start_fake() { # start_fake VAR ARGS... -> VAR=http://127.0.0.1:PORT/v1
 	printf -v "$var" 'http://127.0.0.1:%s/v1' "$(sed -n 's/PORT //p' "$T/fake.$var")"
 }
 # Every subtitle file under the temp root (and beside it) sits in a
-# recording's folder and is named <language code>.srt|vtt; no zq.* anywhere.
+# recording's folder (or its published one) and is named after a language
+# code; no zq.* anywhere.
 no_stray_files() {
 	local f stray
 	stray=$(find "$T" "$(dirname "$T")" -maxdepth 1 -name 'zq*' 2>/dev/null; find "$T" -name 'zq*' -o -name 'x.srt' -o -name 'x.vtt' -o -name $'*\e*')
 	[ -z "$stray" ] || fail "$1: files outside the recording's folder: $stray"
 	while IFS= read -r f; do
-		[[ $f =~ ^$ZPUB_HOME/media/default/[0-9]+/[a-z]{2,3}(-[A-Za-z0-9]+)*\.(srt|vtt)$ ]] \
-			|| fail "$1: a subtitle file where none belongs: $f"
+		[[ $f =~ ^$ZPUB_HOME/media/default/[0-9]+/[a-z]{2,3}(-[A-Za-z0-9]+)*\.(srt|vtt)$ ]] ||
+			[[ $f =~ ^$ZPUB_HOME/published/[0-9]+/subtitles\.[a-z]{2,3}(-[A-Za-z0-9]+)*\.(srt|vtt)$ ]] ||
+			[ "$f" = "$T/planted.vtt" ] || fail "$1: a subtitle file where none belongs: $f"
 	done < <(find "$T" -name '*.srt' -o -name '*.vtt')
 }
 
@@ -115,3 +117,27 @@ expect_rc 0 "$ZPUB" tenant list --json
 [ "$(echo "$OUT" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 2 ] \
 	|| fail "refused tenants were created: $OUT"
 ok "tenant names: 11 hostile names refused, a plain UTF-8 name accepted"
+
+# Publishing: a subtitle file whose language is no code (a planted artefact)
+# is left out of the published folder with a warning; the rest is published.
+printf 'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nzq\n' > "$T/planted.vtt"
+python3 - "$ZPUB_HOME/zpub.db" 1 "$T/planted.vtt" <<'PY'
+import hashlib, sqlite3, sys, time
+db, rid = sqlite3.connect(sys.argv[1]), int(sys.argv[2])
+data = open(sys.argv[3], "rb").read()
+db.execute("INSERT INTO artifacts (recording_id, kind, path, bytes, sha256, extra, created_at)"
+           " VALUES (?,?,?,?,?,?,?)", (rid, "vtt", sys.argv[3], len(data),
+           hashlib.sha256(data).hexdigest(), '{"language":"../../../zq"}', int(time.time() * 1000)))
+db.commit()
+PY
+"$ZPUB" config set publish.to folder >/dev/null
+expect_rc 0 "$ZPUB" run 1
+no_stray_files "publish"
+pub=$ZPUB_HOME/published/1
+[ -f "$pub/subtitles.en.vtt" ] || fail "publish: $(ls -R "$ZPUB_HOME/published")"
+[ "$(find "$ZPUB_HOME/published" -name 'subtitles.*' | wc -l)" = 1 ] \
+	|| fail "publish: $(find "$ZPUB_HOME/published")"
+expect_rc 0 "$ZPUB" journal 1 --json
+echo "$OUT" | grep -q 'language \\"../../../zq\\" is not a language code' \
+	|| fail "publish: no warning for the left-out subtitles: $OUT"
+ok "publishing: subtitles without a language code left out with a warning, en published"
