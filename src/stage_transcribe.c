@@ -476,17 +476,18 @@ write_track(struct ai_run *r, const struct subs_track *track, const char *lang,
     const char *from, int want_srt, int want_vtt, struct zpub_err *err)
 {
 	int rc = 0;
+	if (!lang_code_ok(lang)) {
+		/* the file is named after it: <lang>.srt */
+		char shown[40];
+		return zpub_err_set(err, ZPUB_EINVAL, "cannot name subtitles of %s after \"%s\": "
+		    "it is not a language code like en, ru or pt-BR", r->label,
+		    fname_shown(lang, shown, sizeof shown));
+	}
 	for (int k = 0; k < 2 && rc == 0; k++) {
 		if ((k == 0 && !want_srt) || (k == 1 && !want_vtt))
 			continue;
 		const char *ext = k == 0 ? "srt" : "vtt";
 		char name[48], *path = NULL;
-		if (!lang_code_ok(lang)) {
-			char shown[40];
-			return zpub_err_set(err, ZPUB_EINVAL, "cannot name subtitles of %s after "
-			    "\"%s\": it is not a language code like en, ru or pt-BR", r->label,
-			    fname_shown(lang, shown, sizeof shown));
-		}
 		char *text = k == 0 ? subs_write_srt(track) : subs_write_vtt(track);
 		snprintf(name, sizeof name, "%s.%s", lang, ext);
 		rc = write_file(r->ctx->media_dir, name, text, &path, err);
