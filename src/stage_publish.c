@@ -183,6 +183,15 @@ inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err *err)
 			if (!ends_with(a->path, ".vtt") && !ends_with(a->path, ".srt"))
 				continue;
 			char *lang = caption_lang(a);
+			if (!lang_code_ok(lang)) {
+				/* it would name files and remote tracks: leave it out */
+				char shown[40];
+				store_journal(ctx->store, rec->id, "warn", "publish", "subtitles %s are "
+				    "left out: their language \"%s\" is not a language code like en, "
+				    "ru or pt-BR", a->path, fname_shown(lang, shown, sizeof shown));
+				free(lang);
+				continue;
+			}
 			int dup = -1;
 			for (int k = 0; k < in->n_captions; k++)
 				if (strcmp(in->cap_langs[k], lang) == 0)

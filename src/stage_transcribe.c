@@ -253,6 +253,14 @@ step_transcribe(struct ai_run *r, const struct ai_steps *steps, struct zpub_err 
 	struct progress_part part = { &ctx->progress, 0.0, 0.85 };
 	o.progress.fn = progress_part_fn;
 	o.progress.ud = &part;
+	if (o.language[0] && !lang_code_ok(o.language)) {
+		char shown[40];
+		rc = zpub_err_set(err, ZPUB_EINVAL, "processing.transcription.language is \"%s\", "
+		    "which is not a language code like en, ru or pt-BR; fix it with `zpub config set "
+		    "processing.transcription.language en` (or \"\" to detect)",
+		    fname_shown(o.language, shown, sizeof shown));
+		goto out;
+	}
 	if (strcmp(engine, "pocketsphinx") == 0 && o.language[0] && strncmp(o.language, "en", 2) != 0 &&
 	    strcmp(conf, "auto") == 0) {
 		rc = zpub_err_set(err, ZPUB_EINVAL, "%s is in \"%s\" but no transcription key is set "
@@ -265,6 +273,15 @@ step_transcribe(struct ai_run *r, const struct ai_steps *steps, struct zpub_err 
 	if (r->tr->language[0] == '\0')
 		snprintf(r->tr->language, sizeof r->tr->language, "%s",
 		    o.language[0] ? o.language : txt_guess_lang(r->tr->n_segs ? r->tr->segs[0].text : ""));
+	if (r->tr->language_refused[0]) {
+		/* Never a file name: the language counts as unknown, like no answer. */
+		store_journal(ctx->store, ctx->rec->id, "warn", "transcribe", "the %s named the "
+		    "language \"%s\", which is not a language code; zpub treats it as unknown and "
+		    "uses %s (%s)", svc.name, r->tr->language_refused, r->tr->language,
+		    o.language[0] ? "processing.transcription.language" : "guessed from the text");
+		note(r, "refused the language \"%s\" from the service, used %s",
+		    r->tr->language_refused, r->tr->language);
+	}
 	if (ctx->rec->duration_ms > r->tr->duration_ms && nc == 1 && chunks[0].duration_ms == 0)
 		r->tr->duration_ms = ctx->rec->duration_ms;
 	if ((rc = tr_save(r->tr, tpath, err)) != 0)
@@ -459,12 +476,19 @@ write_track(struct ai_run *r, const struct subs_track *track, const char *lang,
     const char *from, int want_srt, int want_vtt, struct zpub_err *err)
 {
 	int rc = 0;
+	if (!lang_code_ok(lang)) {
+		/* the file is named after it: <lang>.srt */
+		char shown[40];
+		return zpub_err_set(err, ZPUB_EINVAL, "cannot name subtitles of %s after \"%s\": "
+		    "it is not a language code like en, ru or pt-BR", r->label,
+		    fname_shown(lang, shown, sizeof shown));
+	}
 	for (int k = 0; k < 2 && rc == 0; k++) {
 		if ((k == 0 && !want_srt) || (k == 1 && !want_vtt))
 			continue;
 		const char *ext = k == 0 ? "srt" : "vtt";
-		char *text = k == 0 ? subs_write_srt(track) : subs_write_vtt(track);
 		char name[48], *path = NULL;
+		char *text = k == 0 ? subs_write_srt(track) : subs_write_vtt(track);
 		snprintf(name, sizeof name, "%s.%s", lang, ext);
 		rc = write_file(r->ctx->media_dir, name, text, &path, err);
 		free(text);
@@ -579,6 +603,16 @@ step_subtitles(struct ai_run *r, struct zpub_err *err)
 			break;
 		if (!cJSON_IsString(l) || !l->valuestring[0] || strcmp(l->valuestring, lang) == 0)
 			continue;
+		if (!lang_code_ok(l->valuestring)) {
+			/* a typo in the config costs that language, not the video */
+			char shown[40];
+			fname_shown(l->valuestring, shown, sizeof shown);
+			store_journal(ctx->store, ctx->rec->id, "warn", "subtitles", "processing."
+			    "subtitles.languages has \"%s\", which is not a language code like en, ru "
+			    "or pt-BR; no subtitles in it", shown);
+			note(r, "no \"%s\" subtitles: not a language code", shown);
+			continue;
+		}
 		rc = translate_track(r, track, lang, l->valuestring, want_srt, want_vtt, err);
 		if (rc != 0 && rc != ZPUB_ECANCEL && rc != ZPUB_ENOMEM) {
 			/* the video is fine without this language: say so, go on */

@@ -343,3 +343,112 @@ utf8_len(const char *s)
 			n++;
 	return n;
 }
+
+/* ---- names that become file names ---------------------------------------- */
+
+static int
+ascii_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+ascii_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Length of the run of characters at s that pass is(). */
+static size_t
+run_of(const char *s, int (*is)(int))
+{
+	size_t n = 0;
+	while (s[n] && is((unsigned char)s[n]))
+		n++;
+	return n;
+}
+
+static int
+lang_ok(const char *s)
+{
+	size_t n = run_of(s, ascii_alpha);
+
+	if (strlen(s) > FNAME_LANG_MAX || n < 2 || n > 3)
+		return 0;
+	s += n;
+	if (*s == '-' && run_of(s + 1, ascii_alpha) == 4 && (s[5] == '\0' || s[5] == '-'))
+		s += 5;                                   /* script: -Hans */
+	if (*s == '-') {
+		size_t a = run_of(s + 1, ascii_alpha), d = run_of(s + 1, ascii_digit);
+		if ((a == 2 && d == 0) || (d == 3 && a == 0))
+			s += 1 + a + d;                   /* region: -BR, -419 */
+		else
+			return 0;
+	}
+	return *s == '\0';
+}
+
+static int
+word_ok(const char *s)
+{
+	size_t len = strlen(s);
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (len == 0 || len > FNAME_WORD_MAX || s[0] == '.' || s[0] == '-' || s[0] == ' ' ||
+	    s[len - 1] == ' ' || strstr(s, "..") != NULL || !utf8_valid(s, len))
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f || p[i] == '/' || p[i] == '\\')
+			return 0;
+		if (p[i] == 0xC2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F)
+			return 0;                         /* C1 controls, U+0080..U+009F */
+	}
+	return 1;
+}
+
+int
+fname_ok(const char *name, enum fname_kind kind)
+{
+	if (name == NULL)
+		return 0;
+	return kind == FNAME_LANG ? lang_ok(name) : word_ok(name);
+}
+
+int
+lang_code_ok(const char *code)
+{
+	return fname_ok(code, FNAME_LANG);
+}
+
+char *
+fname_shown(const char *name, char *out, size_t size)
+{
+	size_t o = 0, i = 0, len = name ? strlen(name) : 0;
+
+	if (size == 0)
+		return out;
+	while (i < len && o + 1 < size) {
+		unsigned char c = (unsigned char)name[i];
+		size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+		if (i + n > len || !utf8_valid(name + i, n) || c < 0x20 || c == 0x7f ||
+		    (c == 0xC2 && (unsigned char)name[i + 1] <= 0x9F)) {
+			out[o++] = '?';
+			i++;
+			continue;
+		}
+		if (o + n + 1 > size)
+			break;
+		memcpy(out + o, name + i, n);
+		o += n;
+		i += n;
+	}
+	out[o] = '\0';
+	if (i < len && size > 4) {
+		/* cut: end on "..." at a character boundary */
+		size_t at = o > size - 4 ? size - 4 : o;
+		while (at > 0 && ((unsigned char)out[at] & 0xC0) == 0x80)
+			at--;
+		memcpy(out + at, "...", 4);
+	}
+	return out;
+}

@@ -52,4 +52,28 @@ int utf8_valid(const char *s, size_t len);
 /* Number of code points. */
 size_t utf8_len(const char *s);
 
+/* ---- names from outside that become file names ------------------------
+ * A language code from a service answer or the config, a tenant name typed
+ * at the command line: before such a name is put into a path it passes
+ * fname_ok, the one place that says what a safe name is. */
+enum fname_kind {
+	FNAME_LANG,   /* a language code: "en", "ru", "pt-BR", "zh-Hans", "sr-Latn-RS" */
+	FNAME_WORD,   /* one folder or file name component: tenant names */
+};
+
+#define FNAME_LANG_MAX 15   /* bytes of a language code */
+#define FNAME_WORD_MAX 64   /* bytes of any other name */
+
+/* 1 if name may be used, as it is, as one component of a path.
+ * FNAME_LANG: 2-3 ASCII letters, then optionally "-" and a 4-letter script,
+ * then optionally "-" and a 2-letter or 3-digit region; at most 15 bytes.
+ * FNAME_WORD: 1-64 bytes of valid UTF-8 without '/', '\', "..", control
+ * characters (C0, DEL, C1), a leading '.' or '-', or spaces at either end. */
+int fname_ok(const char *name, enum fname_kind kind);
+/* fname_ok(code, FNAME_LANG). */
+int lang_code_ok(const char *code);
+/* A refused name shown in a message: at most size-1 bytes, control
+ * characters and invalid UTF-8 replaced by '?', "..." when cut.  Returns out. */
+char *fname_shown(const char *name, char *out, size_t size);
+
 #endif

@@ -33,7 +33,9 @@ struct tr_segment {
 
 struct transcript {
 	char engine[32];     /* "pocketsphinx", "openai-compatible" */
-	char language[16];   /* "en", "ru", "" when unknown */
+	char language[16];   /* "en", "ru", "" when unknown; always lang_code_ok or "" */
+	char language_refused[40]; /* a language named that is no language code
+	                            * (shown with fname_shown; never saved) */
 	char timeline[16];   /* "output" or "source" */
 	int64_t duration_ms;
 	struct tr_word *words;
@@ -42,6 +44,8 @@ struct transcript {
 	size_t n_segs, cap_segs;
 };
 
+/* A language that is not a language code (lang_code_ok) leaves language ""
+ * and is kept, for a warning, in language_refused: it never reaches a path. */
 struct transcript *tr_new(const char *engine, const char *language);
 void tr_free(struct transcript *t);
 int tr_add_word(struct transcript *t, const char *w, int64_t start_ms, int64_t end_ms);

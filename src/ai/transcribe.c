@@ -12,6 +12,7 @@
  */
 #include "ai/ai.h"
 #include "ai/text.h"
+#include "media/media.h"
 #include "util.h"
 
 #include <math.h>
@@ -78,14 +79,8 @@ tr_decode_pcm16k(const char *path, int16_t **out, size_t *n_out, struct zpub_err
 		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory decoding %s", path);
 		goto out;
 	}
-	if ((ar = avformat_open_input(&fmt, path, NULL, NULL)) < 0) {
-		rc = av_fail(err, ar, "open audio", path);
+	if ((rc = media_open_input(path, &fmt, err)) != 0)
 		goto out;
-	}
-	if ((ar = avformat_find_stream_info(fmt, NULL)) < 0) {
-		rc = av_fail(err, ar, "read stream info of", path);
-		goto out;
-	}
 	const AVCodec *codec = NULL;
 	int si = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
 	if (si < 0 || codec == NULL) {

@@ -29,12 +29,19 @@ sec_ms(const cJSON *o, const char *k, int64_t def)
 	return jnum_scaled(v, 1000.0, -JNUM_MS_MAX, JNUM_MS_MAX, def);
 }
 
+/* Whisper answers with language names; zpub keeps codes.  Anything else
+ * passes through and tr_new refuses what is not a language code. */
 static const char *
 lang_code(const char *l)
 {
 	static const struct { const char *name, *code; } names[] = {
 		{ "english", "en" }, { "russian", "ru" }, { "german", "de" }, { "french", "fr" },
-		{ "spanish", "es" }, { "ukrainian", "uk" }, { "italian", "it" }, { NULL, NULL }
+		{ "spanish", "es" }, { "ukrainian", "uk" }, { "italian", "it" },
+		{ "portuguese", "pt" }, { "polish", "pl" }, { "dutch", "nl" }, { "czech", "cs" },
+		{ "turkish", "tr" }, { "chinese", "zh" }, { "japanese", "ja" }, { "korean", "ko" },
+		{ "arabic", "ar" }, { "hindi", "hi" }, { "swedish", "sv" }, { "finnish", "fi" },
+		{ "kazakh", "kk" }, { "belarusian", "be" }, { "georgian", "ka" },
+		{ "armenian", "hy" }, { "hebrew", "he" }, { "greek", "el" }, { NULL, NULL }
 	};
 	for (size_t i = 0; names[i].name; i++)
 		if (strcasecmp(l, names[i].name) == 0)
@@ -301,6 +308,9 @@ tr_openai_transcribe(const struct tr_chunk *chunks, size_t n, const struct tr_op
 			dst->duration_ms = chunks[i].offset_ms + chunks[i].duration_ms;
 		if (dst->language[0] == '\0' && j.res[i]->language[0])
 			snprintf(dst->language, sizeof dst->language, "%s", j.res[i]->language);
+		if (dst->language_refused[0] == '\0' && j.res[i]->language_refused[0])
+			snprintf(dst->language_refused, sizeof dst->language_refused, "%s",
+			    j.res[i]->language_refused);
 		minutes += j.minutes[i];
 	}
 	if (usage) {

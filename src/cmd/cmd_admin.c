@@ -137,9 +137,10 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 		if (argc != 2)
 			return cli_usage(cli, "name the new tenant");
 		const char *name = argv[1];
-		if (!*name || strchr(name, '/') || name[0] == '.' || strlen(name) > 64)
-			return cli_usage(cli, "a tenant name is a short word without '/' (it names its"
-			    " media folder)");
+		if (!fname_ok(name, FNAME_WORD))
+			return cli_usage(cli, "a tenant name names its media folder: up to 64 bytes "
+			    "of UTF-8 without '/', '\\', '..', control characters or a leading '.' "
+			    "or '-'");
 		int64_t id;
 		if (store_tenant_add(cli->store, name, &id, &err) != 0)
 			return cli_fail(cli, &err);

@@ -5,8 +5,9 @@
  * plan.c turns pauses into a cut plan and keeps the source <-> output time
  * map; cut.c writes the cut MP4 (smart cut or full re-encode); audio.c
  * writes 16 kHz mono FLAC chunks for transcription; thumb.c picks
- * thumbnails.  All times are int64_t milliseconds on the *source timeline*
- * (0 = the container's start) unless a name says "out".
+ * thumbnails; open.c is the one door every file is opened through.  All
+ * times are int64_t milliseconds on the *source timeline* (0 = the
+ * container's start) unless a name says "out".
  */
 #ifndef ZPUB_MEDIA_H
 #define ZPUB_MEDIA_H
@@ -18,6 +19,18 @@
 #include "err.h"
 
 struct stage_ctx;
+
+/* ---- open.c ----------------------------------------------------------- */
+
+struct AVFormatContext;
+
+/* Opens path with FFmpeg as media, the only way zpub does: through the file
+ * protocol alone, and only when the detected container is a plain media
+ * one (MP4/MOV, MKV/WebM, AVI, MPEG-TS, FLV, ASF, WAV, AIFF, CAF, MP3, AAC,
+ * FLAC, Ogg).  Playlists and scripts (HLS, concat, DASH, image sequences)
+ * fail with ZPUB_EMEDIA and a sentence naming the format; so do empty,
+ * truncated and non-media files.  Then reads the stream info. */
+int media_open_input(const char *path, struct AVFormatContext **out, struct zpub_err *err);
 
 /* ---- probe.c ---------------------------------------------------------- */
 

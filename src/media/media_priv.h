@@ -20,9 +20,6 @@ extern const AVRational media_ms_tb;
 const char *media_base(const char *path);
 int media_averr(struct zpub_err *err, int code, int averr, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* avformat_open_input + find_stream_info with zpub sentences (0-byte,
- * truncated, not media). */
-int media_open_input(const char *path, AVFormatContext **out, struct zpub_err *err);
 int64_t media_origin_ms(const AVFormatContext *fmt);     /* start_time in ms */
 int64_t media_duration_ms(const AVFormatContext *fmt);
 

@@ -2,7 +2,8 @@
  * probe.c — what is in a media file: container, duration, streams, codecs,
  * frame rate (constant or variable), keyframe positions and stream start
  * offsets.  Reads the container index only; decodes nothing.  Also holds the
- * small open/close helpers the other media files share (media_priv.h).
+ * small helpers the other media files share (media_priv.h); opening a file
+ * is open.c's job.
  */
 #include "media/media.h"
 #include "media/media_priv.h"
@@ -36,34 +37,6 @@ media_averr(struct zpub_err *err, int code, int averr, const char *fmt, ...)
 	va_end(ap);
 	av_strerror(averr, why, sizeof why);
 	return zpub_err_set(err, code, "%s: %s", what, why);
-}
-
-int
-media_open_input(const char *path, AVFormatContext **out, struct zpub_err *err)
-{
-	AVFormatContext *fmt = NULL;
-	struct stat stt;
-	int rc;
-
-	*out = NULL;
-	if (stat(path, &stt) < 0)
-		return zpub_err_set(err, errno == ENOENT ? ZPUB_ENOTFOUND : ZPUB_EIO,
-		    "cannot open '%s': %s", path, strerror(errno));
-	if (stt.st_size == 0)
-		return zpub_err_set(err, ZPUB_EMEDIA,
-		    "'%s' is empty (0 bytes): the download or copy failed; fetch the recording again",
-		    media_base(path));
-	if ((rc = avformat_open_input(&fmt, path, NULL, NULL)) < 0)
-		return media_averr(err, ZPUB_EMEDIA, rc,
-		    "'%s' is not a media file zpub can read (truncated or corrupt?); fetch it again",
-		    media_base(path));
-	if ((rc = avformat_find_stream_info(fmt, NULL)) < 0) {
-		avformat_close_input(&fmt);
-		return media_averr(err, ZPUB_EMEDIA, rc,
-		    "cannot read the streams of '%s' (truncated or corrupt?)", media_base(path));
-	}
-	*out = fmt;
-	return 0;
 }
 
 int64_t

@@ -166,8 +166,15 @@ folder_publish(const struct pub_item *in, const char *root, int64_t rec_id,
 		const struct pub_caption *c = &in->captions[i];
 		size_t pl = strlen(c->path);
 		int srt = pl > 4 && strcasecmp(c->path + pl - 4, ".srt") == 0;
-		char *cname = xasprintf("subtitles.%s%s", c->language ? c->language : "und",
-		    srt ? ".srt" : ".vtt");
+		const char *lang = c->language ? c->language : "und";
+		if (!lang_code_ok(lang)) {
+			char shown[40];
+			rc = zpub_err_set(err, ZPUB_EINVAL, "cannot name the subtitles %s after "
+			    "\"%s\": it is not a language code", base_name(c->path),
+			    fname_shown(lang, shown, sizeof shown));
+			break;
+		}
+		char *cname = xasprintf("subtitles.%s%s", lang, srt ? ".srt" : ".vtt");
 		rc = copy_into(c->path, tmp, cname, files, err);
 		free(cname);
 	}
