@@ -12,6 +12,7 @@
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$ZPUB" config set daemon.tick_ms 200 >/dev/null
 "$ZPUB" config set api.rate_per_minute 5 >/dev/null
+"$ZPUB" config set jobs.watch_roots "{\"*\": [\"$T/drop\"]}" >/dev/null
 expect_rc 0 "$ZPUB" user add olga --role owner
 expect_rc 0 "$ZPUB" user token olga; echo "$OUT" >"$T/tok.olga"
 expect_rc 0 "$ZPUB" user add vera --role viewer
