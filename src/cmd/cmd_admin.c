@@ -76,9 +76,20 @@ tenant_quota(struct cli *cli, int argc, char **argv)
 		{ "retention-days", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* Each limit: its option, its range (0 = unlimited) and its unit in the
+	 * audit row; only the limits named on the command line change. */
+	static const struct {
+		const char *opt, *audit;
+		int64_t max;
+	} lim[4] = {
+		{ "--storage", "storage_bytes", (int64_t)1 << 50 },
+		{ "--minutes", "minutes_month", 10000000 },
+		{ "--concurrent", "concurrent", 1000 },
+		{ "--retention-days", "retention_days", 36500 },
+	};
 	struct zpub_err err;
 	int64_t v[4] = { -1, -1, -1, -1 };
-	int c;
+	int c, rc;
 	if (argc < 2)
 		return cli_usage(cli, "name the tenant");
 	optind = 1;
@@ -88,13 +99,13 @@ tenant_quota(struct cli *cli, int argc, char **argv)
 			return cli_usage(cli, NULL);
 		if (strcmp(optarg, "unlimited") == 0 || strcmp(optarg, "none") == 0)
 			v[i] = 0;
-		else {
-			char *end;
-			v[i] = i == 0 ? tenant_parse_bytes(optarg) : strtoll(optarg, &end, 10);
-			if (v[i] < 0 || (i > 0 && *end))
-				return cli_usage(cli, "bad value '%s' (a number, a size such as 10G for"
-				    " --storage, or 'unlimited')", optarg);
-		}
+		else if (i == 0) {
+			v[i] = tenant_parse_bytes(optarg);
+			if (v[i] < 0 || v[i] > lim[i].max)
+				return cli_usage(cli, "--storage takes a size from 0 to 1024T (1 PiB), such"
+				    " as 500M or 10G, or 'unlimited'; '%s' is not one", optarg);
+		} else if ((rc = cli_int_arg(cli, lim[i].opt, optarg, 0, lim[i].max, &v[i])) != 0)
+			return rc;
 	}
 	if (cli_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
@@ -104,10 +115,18 @@ tenant_quota(struct cli *cli, int argc, char **argv)
 	if (v[0] >= 0 || v[1] >= 0 || v[2] >= 0 || v[3] >= 0) {
 		if (store_tenant_set_quota(cli->store, id, v[0], v[1], v[2], v[3], &err) != 0)
 			return cli_fail(cli, &err);
-		char a[96];
-		audit_note(cli->store, id, actor(a, sizeof a), "cli", "tenant.quota",
-		    "tenant '%s' storage=%lld minutes=%lld concurrent=%lld retention_days=%lld",
-		    argv[1], (long long)v[0], (long long)v[1], (long long)v[2], (long long)v[3]);
+		char a[96], what[256] = "";
+		size_t o = 0;
+		for (int i = 0; i < 4; i++) {
+			if (v[i] < 0)
+				continue;
+			char num[32];
+			snprintf(num, sizeof num, "%lld", (long long)v[i]);
+			o += (size_t)snprintf(what + o, sizeof what - o, " %s=%s", lim[i].audit,
+			    v[i] == 0 ? "unlimited" : num);
+		}
+		audit_note(cli->store, id, actor(a, sizeof a), "cli", "tenant.quota", "tenant '%s'%s",
+		    argv[1], what);
 	}
 	struct store_tenant t;
 	if (store_tenant_get(cli->store, id, &t, &err) != 0)
@@ -338,8 +357,13 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 	int json = 0, c, limit = 100, all = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'l')
-			limit = atoi(optarg);
+		if (c == 'l') {
+			int64_t v;
+			int rc = cli_int_arg(cli, "--limit", optarg, 1, 1000000, &v);
+			if (rc)
+				return rc;
+			limit = (int)v;
+		}
 		else if (c == 'j')
 			json = 1;
 		else if (c == 'a')
