@@ -60,10 +60,29 @@ tenant_json(struct cli *cli, const struct store_tenant *t)
 static void
 print_quota(const char *label, int64_t v, const char *unit)
 {
-	if (v > 0)
+	char size[32];
+	if (v > 0 && unit == NULL) {
+		size_human((double)v, size);
+		printf("  %-22s %s\n", label, size);
+	} else if (v > 0)
 		printf("  %-22s %lld%s\n", label, (long long)v, unit);
 	else
 		printf("  %-22s unlimited\n", label);
+}
+
+/* An amount of a usage kind as people read it; --json keeps the number. */
+static void
+usage_amount(const char *kind, double amount, char out[48])
+{
+	size_t n = strlen(kind);
+	if (n > 6 && strcmp(kind + n - 6, "_bytes") == 0)
+		size_human(amount, out);
+	else if (n > 8 && strcmp(kind + n - 8, "_minutes") == 0)
+		snprintf(out, 48, "%.1f min", amount);
+	else if (n > 7 && strcmp(kind + n - 7, "_tokens") == 0)
+		snprintf(out, 48, "%.0f tokens", amount);
+	else
+		snprintf(out, 48, "%.3f", amount);
 }
 
 static int
@@ -132,7 +151,7 @@ tenant_quota(struct cli *cli, int argc, char **argv)
 	if (store_tenant_get(cli->store, id, &t, &err) != 0)
 		return cli_fail(cli, &err);
 	printf("tenant %s\n", t.name);
-	print_quota("storage", t.quota_storage_bytes, " bytes");
+	print_quota("storage", t.quota_storage_bytes, NULL);
 	print_quota("processing per month", t.quota_minutes_month, " minutes");
 	print_quota("concurrent stages", t.quota_concurrent, "");
 	print_quota("retention", t.retention_days, " days after publishing");
@@ -181,10 +200,13 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 			cli_print_json(arr);
 		else {
 			const cJSON *e;
-			cJSON_ArrayForEach(e, arr)
-				printf("%-20s storage %lld bytes, %.1f min this month\n",
-				    config_str(e, "name", ""), (long long)config_int(e, "used.storage_bytes", 0),
+			cJSON_ArrayForEach(e, arr) {
+				char size[32];
+				size_human((double)config_int(e, "used.storage_bytes", 0), size);
+				printf("%-20s storage %s, %.1f min processed this month\n",
+				    config_str(e, "name", ""), size,
 				    config_double(e, "used.minutes_this_month", 0));
+			}
 			cJSON_Delete(arr);
 		}
 		store_tenants_free(v, n);
@@ -233,12 +255,13 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 			cli_print_json(o);
 		else {
 			printf("tenant %s (id %lld)\n", t.name, (long long)t.id);
-			print_quota("storage", t.quota_storage_bytes, " bytes");
+			print_quota("storage", t.quota_storage_bytes, NULL);
 			print_quota("processing per month", t.quota_minutes_month, " minutes");
 			print_quota("concurrent stages", t.quota_concurrent, "");
 			print_quota("retention", t.retention_days, " days after publishing");
-			printf("  %-22s %lld bytes\n", "storage used",
-			    (long long)config_int(o, "used.storage_bytes", 0));
+			char size[32];
+			size_human((double)config_int(o, "used.storage_bytes", 0), size);
+			printf("  %-22s %s\n", "storage used", size);
 			printf("  %-22s %.1f minutes\n", "processed this month",
 			    config_double(o, "used.minutes_this_month", 0));
 			char *cs = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(o, "config"));
@@ -261,6 +284,45 @@ cmd_tenant(struct cli *cli, int argc, char **argv)
 }
 
 /* ---- usage ---- */
+
+/* What the tenants' media takes now, beside the month's metered rows. */
+static void
+usage_storage_lines(struct cli *cli, int64_t tid)
+{
+	struct store_tenant *tv = NULL;
+	int nt = 0;
+	if (store_tenants(cli->store, &tv, &nt, NULL) != 0)
+		return;
+	for (int i = 0; i < nt; i++) {
+		int64_t bytes = 0;
+		char size[32];
+		if (tid > 0 && tv[i].id != tid)
+			continue;
+		if (store_tenant_storage_bytes(cli->store, tv[i].id, &bytes, NULL) != 0)
+			continue;
+		size_human((double)bytes, size);
+		printf("  %-14s storage used now %s\n", tv[i].name, size);
+	}
+	store_tenants_free(tv, nt);
+}
+
+static void
+usage_storage_json(struct cli *cli, int64_t tid, cJSON *o)
+{
+	struct store_tenant *tv = NULL;
+	int nt = 0;
+	if (store_tenants(cli->store, &tv, &nt, NULL) != 0)
+		return;
+	cJSON *s = cJSON_AddObjectToObject(o, "storage_bytes");
+	for (int i = 0; i < nt; i++) {
+		int64_t bytes = 0;
+		if ((tid > 0 && tv[i].id != tid) ||
+		    store_tenant_storage_bytes(cli->store, tv[i].id, &bytes, NULL) != 0)
+			continue;
+		cJSON_AddNumberToObject(s, tv[i].name, (double)bytes);
+	}
+	store_tenants_free(tv, nt);
+}
 
 int
 cmd_usage(struct cli *cli, int argc, char **argv)
@@ -324,19 +386,23 @@ cmd_usage(struct cli *cli, int argc, char **argv)
 			total += v[i].cost;
 		}
 		cJSON_AddNumberToObject(o, "total_cost", total);
+		usage_storage_json(cli, tid, o);
 		cli_print_json(o);
 	} else {
 		printf("usage in %s%s%s\n", m, tenant ? " for tenant " : " (all tenants)",
 		    tenant ? tenant : "");
 		double total = 0;
 		for (int i = 0; i < n; i++) {
-			printf("  %-14s %-24s %-12s %14.3f  cost %.4f\n", v[i].tenant, v[i].kind,
-			    *v[i].provider ? v[i].provider : "-", v[i].amount, v[i].cost);
+			char amount[48];
+			usage_amount(v[i].kind, v[i].amount, amount);
+			printf("  %-14s %-24s %-12s %14s  cost %.4f\n", v[i].tenant, v[i].kind,
+			    *v[i].provider ? v[i].provider : "-", amount, v[i].cost);
 			total += v[i].cost;
 		}
 		if (n == 0)
 			printf("  nothing recorded\n");
 		printf("  total cost %.4f\n", total);
+		usage_storage_lines(cli, tid);
 	}
 	store_usage_rows_free(v, n);
 	return 0;
