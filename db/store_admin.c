@@ -557,10 +557,17 @@ store_user_add(struct store *st, int64_t tenant_id, const char *name, const char
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 3, role, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 4, time_now_ms());
-	char dup[512];
-	snprintf(dup, sizeof dup, "a user named '%s' exists already in this tenant, or the role"
-	    " '%s' is not owner, editor or viewer", name, role);
-	int rc = step_done(st, s, "adding a user", dup, err);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE)
+		rc = zpub_err_set(err, ZPUB_EINVAL, "a user named '%s' already exists in this tenant;"
+		    " pick another name ('zpub user list' shows them)", name);
+	else if (sqlite3_errcode(st->db) == SQLITE_CONSTRAINT)
+		rc = zpub_err_set(err, ZPUB_EINVAL, "the role '%s' is not owner, editor or viewer",
+		    role);
+	else
+		rc = store_sqlerr(st, err, "adding a user");
 	sqlite3_finalize(s);
 	if (rc == 0 && id)
 		*id = sqlite3_last_insert_rowid(st->db);

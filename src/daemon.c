@@ -53,7 +53,6 @@ struct slot {
 	enum rec_status until;
 	const char *stage;         /* name, from the static stage table */
 	int apply_template;
-	int64_t duration_ms;
 	/* job */
 	struct store_job job;
 	int dry_run;
@@ -292,14 +291,8 @@ stage_work(uv_work_t *req)
 	}
 	struct pipeline_opts po = { .until = s->until, .owner = d->owner, .lease_ms = d->lease_ms,
 		.progress = { worker_progress, s }, .key_path = d->cli->key_path };
+	/* The runner meters the processing minutes (pipeline.c), for every face. */
 	s->rc = pipeline_run(st, s->config, d->cli->data_dir, s->rec_id, &po, &s->err);
-	if (s->rc == 0 && strcmp(s->stage, "process") == 0 && s->duration_ms > 0) {
-		struct zpub_err e2;
-		if (usage_record(st, s->config, s->tenant_id, s->rec_id, "processing_minutes", "",
-		    (double)s->duration_ms / 60000.0, &e2) != 0)
-			log_warn("recording %lld: could not record usage: %s", (long long)s->rec_id,
-			    e2.msg);
-	}
 	store_close(st);
 }
 
@@ -351,7 +344,13 @@ slot_done(uv_work_t *req, int status)
 			log_info("recording %lld: %s stopped for shutdown; it resumes on the next start",
 			    (long long)s->rec_id, s->stage);
 		else {
-			log_warn("recording %lld: %s: %s", (long long)s->rec_id, s->stage, s->err.msg);
+			/* The title too: a log line of a busy daemon is read on its own. */
+			struct store_recording *r = NULL;
+			struct zpub_err gerr;
+			int have = store_recording_get(d->st, s->rec_id, &r, &gerr) == 0;
+			log_warn("recording %lld '%s': %s: %s", (long long)s->rec_id,
+			    have ? r->title : "?", s->stage, s->err.msg);
+			store_recording_free(r);
 			back_off(d, s->rec_id, 2000);
 		}
 		if (s->rc == 0 || s->apply_template)
@@ -476,7 +475,6 @@ consider(struct daemon *d, int64_t id, int64_t now)
 	s->stage = sd->name;
 	s->until = sd->output;
 	s->apply_template = apply;
-	s->duration_ms = r->duration_ms;
 	s->config = cfg;
 	cfg = NULL;
 	s->req.data = s;
@@ -770,8 +768,14 @@ daemon_main(struct cli *cli, const struct daemon_opts *o)
 	rc = 0;
 out:
 	api_stop(d->api);
-	if (d->lock_fd >= 0)
+	if (d->lock_fd >= 0) {
+		/* A stop leaves no pid file behind; it goes while the lock is
+		 * still held, so it is never another daemon's file. */
+		char *path = path_join(cli->data_dir, "zpub-daemon.pid");
+		unlink(path);
+		free(path);
 		close(d->lock_fd);
+	}
 	cJSON_Delete(d->config);
 	free(d->applied);
 	free(d->backoffs);

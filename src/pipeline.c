@@ -20,6 +20,7 @@
 #include "config.h"
 #include "log.h"
 #include "store.h"
+#include "usage.h"
 #include "util.h"
 #include "vault.h"
 
@@ -303,6 +304,21 @@ sweep_tmp(const char *dir, int64_t rec_id)
 	closedir(d);
 }
 
+/* Metering lives here, in the one runner every face uses (the daemon, `zpub
+ * run`, the terminal app's runs, `zpub publish`): a finished process stage
+ * counts the recording's minutes once, whoever ran it. */
+static void
+meter_stage(struct store *st, const cJSON *cfg, const struct store_recording *rec,
+    const struct stage_def *sd)
+{
+	struct zpub_err e;
+	if (strcmp(sd->name, "process") != 0 || rec->duration_ms <= 0)
+		return;
+	if (usage_record(st, cfg, rec->tenant_id, rec->id, "processing_minutes", "",
+	    (double)rec->duration_ms / 60000.0, &e) != 0)
+		log_warn("recording %lld: could not record usage: %s", (long long)rec->id, e.msg);
+}
+
 static int
 run_one(struct store *st, const cJSON *config, const char *data_dir,
     struct store_recording *rec, const struct stage_def *sd,
@@ -356,6 +372,8 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 	if (rc == 0) {
 		rc = store_stage_complete(st, rec->id, run_id, opts->owner, sd->running, sd->output,
 		    ctx.artifacts, ctx.n_artifacts, ctx.summary, err);
+		if (rc == 0)
+			meter_stage(st, cfg, rec, sd);
 	} else if (rc == ZPUB_ECANCEL && !relay.lost) {
 		store_lease_release(st, rec->id, opts->owner, sd->input, NULL);
 		zpub_err_set(err, rc, "%s", serr.msg[0] ? serr.msg : "cancelled");
@@ -418,10 +436,10 @@ pipeline_run(struct store *st, const cJSON *config, const char *data_dir, int64_
 			return 0;
 		}
 		if (rec->status == ST_FAILED) {
-			rc = zpub_err_set(err, ZPUB_ESTATE, "recording %lld FAILED in %s: %s%s",
-			    (long long)rec_id, rec->failed_stage ? rec->failed_stage : "?",
-			    rec->detail ? rec->detail : "no reason recorded",
-			    " (fix the cause, then 'zpub retry ID')");
+			rc = zpub_err_set(err, ZPUB_ESTATE, "recording %lld FAILED in %s: %s (fix the"
+			    " cause, then 'zpub retry %lld')", (long long)rec_id,
+			    rec->failed_stage ? rec->failed_stage : "?",
+			    rec->detail ? rec->detail : "no reason recorded", (long long)rec_id);
 			store_recording_free(rec);
 			return rc;
 		}

@@ -294,9 +294,11 @@ targets_list(const cJSON *cfg, char names[PUB_MAX_TARGETS][16], int *n, struct z
 		char *s = xstrdup(to->valuestring), *save = NULL;
 		for (char *tok = strtok_r(s, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
 			if (!known_platform(tok)) {
-				free(s);
-				return zpub_err_set(err, ZPUB_EINVAL, "unknown publish target '%s'; "
+				/* tok points into s: the sentence is made before s goes */
+				int rc = zpub_err_set(err, ZPUB_EINVAL, "unknown publish target '%s'; "
 				    "use youtube, vk or folder", tok);
+				free(s);
+				return rc;
 			}
 			if (*n < PUB_MAX_TARGETS)
 				snprintf(names[(*n)++], 16, "%s", tok);
@@ -589,7 +591,28 @@ run_clear(struct publish_run *r)
 	inputs_clear(&r->in); /* the vault belongs to the stage context */
 }
 
-/* Loads inputs and rows; marks targets already done as finished. */
+/* The existing row of a target (the one store_publication_ensure makes):
+ * 0 with *out filled, 1 when there is none. */
+static int
+publication_find(struct store *st, int64_t rec_id, const char *platform,
+    struct store_publication *out, struct zpub_err *err)
+{
+	struct store_publication *v = NULL;
+	int n = 0, rc = store_publications(st, rec_id, &v, &n, err), found = 1;
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < n && found; i++)
+		if (strcmp(v[i].platform, platform) == 0 && (v[i].target == NULL || !*v[i].target)) {
+			*out = v[i];
+			memset(&v[i], 0, sizeof v[i]);   /* ownership moves to *out */
+			found = 0;
+		}
+	store_publications_free(v, n);
+	return found;
+}
+
+/* Loads inputs and rows; marks targets already done as finished.  A dry
+ * run writes nothing to the store. */
 static int
 run_prepare(struct stage_ctx *ctx, struct publish_run *r, struct zpub_err *err)
 {
@@ -608,11 +631,21 @@ run_prepare(struct stage_ctx *ctx, struct publish_run *r, struct zpub_err *err)
 		memset(t, 0, sizeof *t);
 		snprintf(t->platform, sizeof t->platform, "%s", names[i]);
 		t->run = r;
-		if ((rc = store_publication_ensure(ctx->store, ctx->rec->id, t->platform, "",
-		    &t->pub_id, err)) != 0)
-			return rc;
-		if ((rc = store_publication_get(ctx->store, t->pub_id, &row, err)) != 0)
-			return rc;
+		if (ctx->dry_run) {
+			/* A dry run only reads: a target never published has no row
+			 * yet, and none is made just to show the plan. */
+			if ((rc = publication_find(ctx->store, ctx->rec->id, t->platform, &row,
+			    err)) < 0)
+				return rc;
+			if (rc == 1)
+				memset(&row, 0, sizeof row);
+		} else {
+			if ((rc = store_publication_ensure(ctx->store, ctx->rec->id, t->platform, "",
+			    &t->pub_id, err)) != 0)
+				return rc;
+			if ((rc = store_publication_get(ctx->store, t->pub_id, &row, err)) != 0)
+				return rc;
+		}
 		state_from_row(&t->st, &row);
 		if (row.state && strcmp(row.state, "done") == 0) {
 			t->finished = 1; /* never publish twice */

@@ -228,6 +228,13 @@ step_transcribe(struct ai_run *r, const struct ai_steps *steps, struct zpub_err 
 		r->tr = NULL;
 	}
 
+	if (strcmp(engine, "openai-compatible") == 0 && r->tr_key == NULL) {
+		/* Never a request without the key: it would go to the provider anyway. */
+		rc = zpub_err_set(err, ZPUB_EAUTH, "%s: the transcription engine is"
+		    " openai-compatible but no transcription key is set; set one with 'zpub secret"
+		    " set transcription', or set processing.transcription.engine to auto", r->label);
+		goto out;
+	}
 	if (ctx->dry_run) {
 		note(r, "would transcribe %zu chunk%s with %s", nc, nc == 1 ? "" : "s", engine);
 		rc = 0;
@@ -365,6 +372,10 @@ step_topics(struct ai_run *r, const struct ai_steps *steps, struct zpub_err *err
 	r->chat_key = secret(r, "chat", &klen);
 	r->chat_key_len = klen;
 	const char *engine = ai_engine_choose(conf, r->chat_key != NULL, "extractive");
+	if (strcmp(engine, "openai-compatible") == 0 && r->chat_key == NULL)
+		return zpub_err_set(err, ZPUB_EAUTH, "%s: the topics engine is openai-compatible but"
+		    " no chat key is set; set one with 'zpub secret set chat', or set"
+		    " processing.topics.engine to auto", r->label);
 	if (strcmp(engine, "extractive") != 0 && strcmp(engine, "openai-compatible") != 0)
 		return zpub_err_set(err, ZPUB_EINVAL, "unknown topics engine \"%s\"; use extractive "
 		    "or openai-compatible", engine);

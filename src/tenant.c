@@ -79,8 +79,8 @@ tenant_parse_bytes(const char *s)
 	}
 	if (*end == 'B' || *end == 'b' || (*end == 'i' && end[1] == 'B'))
 		end += *end == 'i' ? 2 : 1;
-	if (*end != '\0')
-		return -1;
+	if (*end != '\0' || !(v * (double)mul < 9.0e18))
+		return -1;   /* past what a signed 64-bit count holds (or not a number) */
 	return (int64_t)(v * (double)mul);
 }
 

@@ -311,6 +311,23 @@ time_hms(int64_t ms, char out[16])
 	snprintf(out, 16, "%02d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
 }
 
+void
+size_human(double bytes, char out[32])
+{
+	static const char *const unit[] = { "KB", "MB", "GB", "TB", "PB" };
+	if (!(bytes >= 1023.5)) {
+		snprintf(out, 32, "%.0f byte%s", bytes > 0 ? bytes : 0, bytes == 1 ? "" : "s");
+		return;
+	}
+	int u = 0;
+	bytes /= 1024;
+	while (bytes >= 1023.95 && u < 4) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(out, 32, "%.1f %s", bytes, unit[u]);
+}
+
 int
 utf8_valid(const char *s, size_t len)
 {

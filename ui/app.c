@@ -140,6 +140,13 @@ ui_push(struct ui *ui, const struct ui_screen_ops *ops, void *st)
 }
 
 void
+ui_quit_yes(struct ui *ui, void *ctx)
+{
+	(void)ctx;
+	ui->quit = 1;
+}
+
+void
 ui_pop(struct ui *ui)
 {
 	if (ui->depth == 0)
@@ -437,6 +444,13 @@ handle_key(struct ui *ui, int key)
 	if (a == UI_A_NONE)
 		return;
 	if (a == UI_A_QUIT) {
+		/* A screen with unsaved edits asks first (its action takes QUIT);
+		 * the others leave it to us. */
+		for (int i = ui->depth - 1; i >= 0; i--)
+			if (ui->stack[i].ops->action(ui, &ui->stack[i], a)) {
+				ui->dirty = 1;
+				return;
+			}
 		ui->quit = 1;
 		return;
 	}

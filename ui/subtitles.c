@@ -303,6 +303,13 @@ subtitles_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 			return 1;
 		}
 		return 0;
+	case UI_A_QUIT:
+		if (e->dirty) {
+			ui_confirm(ui, "Quit and discard unsaved subtitle changes? (y/N)", ui_quit_yes,
+			    NULL);
+			return 1;
+		}
+		return 0;
 	default:
 		return 0;
 	}

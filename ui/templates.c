@@ -4,6 +4,8 @@
  * rules, processing config, metadata, output targets) edited one at a time
  * as JSON with messages that name the field; `x` tests a template against
  * the newest recordings and lists which it matches and whether it wins.
+ * A template made here starts disabled (its empty rules would match every
+ * import); enabling one that still has no rules says so.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,7 +238,14 @@ field_done(struct ui *ui, void *ctx, const char *text, int done)
 		ui_message(ui, 1, "%s", err.msg);
 	} else {
 		store_audit(ui->store, ui->tenant_id, ui_actor(ui), "template.edit", tp->name, "tui");
-		ui_message(ui, 0, "template '%s': %s saved", tp->name, fname);
+		cJSON *rules = cJSON_Parse(tp->matching_rules ? tp->matching_rules : "{}");
+		int catch_all = tp->enabled && (rules == NULL || cJSON_GetArraySize(rules) == 0);
+		cJSON_Delete(rules);
+		if (catch_all)
+			ui_message(ui, 1, "template '%s' is enabled with no matching_rules: it applies"
+			    " to every new recording", tp->name);
+		else
+			ui_message(ui, 0, "template '%s': %s saved", tp->name, fname);
 		if (t->tested_id == id)
 			clear_test(t);
 		t->keep_id = id;
@@ -254,15 +263,19 @@ create_done(struct ui *ui, void *ctx, const char *text, int done)
 		return;
 	struct store_template nt;
 	memset(&nt, 0, sizeof nt);
+	/* Empty rules match every recording: a new template starts disabled,
+	 * so it catches no import before the user has said what it is for. */
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "name", text);
+	cJSON_AddBoolToObject(j, "enabled", 0);
 	int64_t id = 0;
 	if (tpl_from_json(j, &nt, 0, &err) != 0 || (nt.tenant_id = ui->tenant_id,
 	    store_template_put(ui->store, &nt, &id, &err)) != 0)
 		ui_message(ui, 1, "%s", err.msg);
 	else {
 		store_audit(ui->store, ui->tenant_id, ui_actor(ui), "template.add", text, "tui");
-		ui_message(ui, 0, "template '%s' created: set its matching_rules", text);
+		ui_message(ui, 0, "template '%s' created disabled: set its matching_rules, then"
+		    " turn enabled on", text);
 		t->keep_id = id;
 		t->editing = 1;
 		t->field = TF_RULES;

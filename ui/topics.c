@@ -127,6 +127,27 @@ load_transcript(struct ui *ui, struct topics_ed *e)
 	free(path);
 }
 
+/* The length of the video the chapters go on: the cut video's when the
+ * process stage made one (the topics live on its timeline), else the
+ * recording's.  Checking against the source's would pass a chapter past
+ * the end of the published video. */
+static int64_t
+video_duration_ms(struct ui *ui, const struct store_recording *r)
+{
+	struct store_artifact *a = NULL;
+	int n = 0;
+	int64_t ms = 0;
+	if (store_artifacts(ui->store, r->id, "cut_video", &a, &n, NULL) == 0 && n > 0) {
+		cJSON *x = a[n - 1].extra ? cJSON_Parse(a[n - 1].extra) : NULL;
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(x, "duration_ms");
+		if (cJSON_IsNumber(d) && d->valuedouble > 0)
+			ms = (int64_t)d->valuedouble;
+		cJSON_Delete(x);
+	}
+	store_artifacts_free(a, n);
+	return ms > 0 ? ms : r->duration_ms;
+}
+
 void *
 ui_topics_new(struct ui *ui, int64_t rec_id)
 {
@@ -143,7 +164,7 @@ ui_topics_new(struct ui *ui, int64_t rec_id)
 	}
 	e->id = rec_id;
 	e->title = xstrdup(r->title);
-	e->duration_ms = r->duration_ms;
+	e->duration_ms = video_duration_ms(ui, r);
 	e->started_at = r->started_at;
 	e->cfg = pipeline_config_for(ui_config(ui), r);
 	store_recording_free(r);
@@ -324,6 +345,15 @@ time_done(struct ui *ui, void *ctx, const char *text, int done)
 		ui_message(ui, 1, "'%s' is not a time: write H:MM:SS, MM:SS or seconds", text);
 		return;
 	}
+	if (e->duration_ms > 1000 && ms > e->duration_ms - 1000) {
+		/* Refused, not moved to the end: the user meant another time. */
+		char len[16], last[16];
+		ui_fmt_clock(e->duration_ms, 0, len);
+		ui_fmt_clock(e->duration_ms - 1000, 0, last);
+		ui_message(ui, 1, "%s is past the end of the video (length %s): a topic starts at"
+		    " %s at the latest; time not changed", text, len, last);
+		return;
+	}
 	e->cur = ui_topics_set_time(e->t, e->cur, ms, e->duration_ms);
 	changed(e);
 	ui_redraw(ui);
@@ -443,6 +473,13 @@ topics_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	case UI_A_BACK:
 		if (e->dirty) {
 			ui_confirm(ui, "Discard unsaved topic changes? (y/N)", discard, NULL);
+			return 1;
+		}
+		return 0;
+	case UI_A_QUIT:
+		/* Q asks the same question as q: quitting must not lose edits silently. */
+		if (e->dirty) {
+			ui_confirm(ui, "Quit and discard unsaved topic changes? (y/N)", ui_quit_yes, NULL);
 			return 1;
 		}
 		return 0;

@@ -227,6 +227,8 @@ void ui_message(struct ui *ui, int error, const char *fmt, ...)
 void ui_prompt(struct ui *ui, const char *label, const char *initial, int masked,
     ui_prompt_fn fn, void *ctx);
 void ui_confirm(struct ui *ui, const char *question, ui_confirm_fn fn, void *ctx);
+/* A confirm callback that quits zpub (for "discard and quit?"). */
+void ui_quit_yes(struct ui *ui, void *ctx);
 /* Calls fn(ui, ctx) after ms unless called again first (the previous
  * call is dropped): typing runs one search when the typing pauses. */
 void ui_defer(struct ui *ui, int ms, void (*fn)(struct ui *ui, void *ctx), void *ctx);

@@ -4,6 +4,8 @@
  */
 #include "cmd/cmd.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,12 +180,46 @@ cli_print_json(cJSON *j)
 	cJSON_Delete(j);
 }
 
+/* The one reading of a whole number on the command line: decimal digits
+ * with an optional sign, nothing around them, inside [min, max].  0, or
+ * -1 with a sentence naming the option and the range in msg. */
+static int
+parse_int(const char *what, const char *s, int64_t min, int64_t max, int64_t *out,
+    char *msg, size_t msgsz)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (*s == '\0' || isspace((unsigned char)*s) || *end != '\0') {
+		snprintf(msg, msgsz, "%s takes a whole number from %lld to %lld; '%s' is not one",
+		    what, (long long)min, (long long)max, s);
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		snprintf(msg, msgsz, "%s takes a whole number from %lld to %lld; %s is out of range",
+		    what, (long long)min, (long long)max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+cli_int_arg(struct cli *cli, const char *what, const char *s, int64_t min, int64_t max,
+    int64_t *out)
+{
+	char msg[512];
+	if (parse_int(what, s, min, max, out, msg, sizeof msg) != 0)
+		return cli_usage(cli, "%s", msg);
+	return 0;
+}
+
 int64_t
 cli_parse_id(const char *s)
 {
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v <= 0)
+	char msg[256];
+	int64_t v;
+	if (parse_int("an id", s, 1, INT64_MAX, &v, msg, sizeof msg) != 0)
 		return 0;
 	return v;
 }
@@ -218,10 +254,30 @@ cli_progress_done(struct cli *cli)
 	}
 }
 
+/* The two faces that are not commands, for `zpub help` and `zpub help NAME`. */
+static const struct {
+	const char *name, *alias, *usage, *text;
+} help_faces[] = {
+	{ "app", "tui", "zpub   (no command, on a terminal)",
+	  "the terminal app: recordings with live progress, the topic and subtitle\n"
+	  "  editors, templates, accounts and jobs; press ? inside it for the keys" },
+	{ "daemon", "--daemon", "zpub [--data-dir DIR] --daemon [--foreground] [--listen 127.0.0.1:PORT]",
+	  "the server: runs jobs on their schedules and takes every waiting recording\n"
+	  "  through the stages; --listen also serves the control API on loopback.\n"
+	  "  One per data folder (its pid is in DATA_DIR/zpub-daemon.pid while it runs);\n"
+	  "  kill -TERM PID stops it cleanly, kill -HUP PID reloads the config" },
+};
+
 int
 cmd_help(struct cli *cli, int argc, char **argv)
 {
 	if (argc >= 2) {
+		for (size_t i = 0; i < sizeof help_faces / sizeof help_faces[0]; i++)
+			if (strcmp(argv[1], help_faces[i].name) == 0 ||
+			    strcmp(argv[1], help_faces[i].alias) == 0) {
+				printf("usage: %s\n\n  %s\n", help_faces[i].usage, help_faces[i].text);
+				return 0;
+			}
 		const char *u = cli_usage_of(argv[1]);
 		if (u == NULL) {
 			fprintf(stderr, "zpub: no command '%s'; run 'zpub help'\n", argv[1]);
@@ -235,6 +291,9 @@ cmd_help(struct cli *cli, int argc, char **argv)
 	}
 	(void)cli;
 	printf("zpub %s — lecture recordings to published, structured videos\n\n"
+	    "  zpub              the terminal app (on a terminal; 'zpub help app')\n"
+	    "  zpub --daemon     the server: schedules, stages, control API ('zpub help daemon')\n"
+	    "  zpub COMMAND ...  one of the commands below\n\n"
 	    "Global options: --data-dir DIR (or ZPUB_HOME), --tenant NAME, -v\n\nCommands:\n",
 	    ZPUB_VERSION);
 #define X(n, fn, usage, summary) printf("  %-10s %s\n", n, summary);

@@ -100,8 +100,14 @@ int cli_fail(struct cli *cli, const struct zpub_err *err);
 int cli_usage(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints a JSON value to stdout (pretty) and frees it. */
 void cli_print_json(cJSON *j);
-/* Parses a recording id ("12"); 0 on error. */
+/* Parses a recording id ("12"); 0 when it is not a whole number from 1 to
+ * 2^63-1 (a longer one is refused, never cut down to the largest). */
 int64_t cli_parse_id(const char *s);
+/* Every number an option takes: a whole number in [min, max] into *out
+ * and 0; otherwise a usage error naming the option (what, e.g. "--limit")
+ * and the range, and the exit code 2. */
+int cli_int_arg(struct cli *cli, const char *what, const char *s, int64_t min, int64_t max,
+    int64_t *out);
 /* Progress for the CLI: a bar on a terminal, nothing on a pipe. */
 int cli_progress(void *ud, double fraction, const char *what);
 void cli_progress_done(struct cli *cli);

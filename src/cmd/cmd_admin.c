@@ -60,10 +60,29 @@ tenant_json(struct cli *cli, const struct store_tenant *t)
 static void
 print_quota(const char *label, int64_t v, const char *unit)
 {
-	if (v > 0)
+	char size[32];
+	if (v > 0 && unit == NULL) {
+		size_human((double)v, size);
+		printf("  %-22s %s\n", label, size);
+	} else if (v > 0)
 		printf("  %-22s %lld%s\n", label, (long long)v, unit);
 	else
 		printf("  %-22s unlimited\n", label);
+}
+
+/* An amount of a usage kind as people read it; --json keeps the number. */
+static void
+usage_amount(const char *kind, double amount, char out[48])
+{
+	size_t n = strlen(kind);
+	if (n > 6 && strcmp(kind + n - 6, "_bytes") == 0)
+		size_human(amount, out);
+	else if (n > 8 && strcmp(kind + n - 8, "_minutes") == 0)
+		snprintf(out, 48, "%.1f min", amount);
+	else if (n > 7 && strcmp(kind + n - 7, "_tokens") == 0)
+		snprintf(out, 48, "%.0f tokens", amount);
+	else
+		snprintf(out, 48, "%.3f", amount);
 }
 
 static int
@@ -76,9 +95,20 @@ tenant_quota(struct cli *cli, int argc, char **argv)
 		{ "retention-days", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* Each limit: its option, its range (0 = unlimited) and its unit in the
+	 * audit row; only the limits named on the command line change. */
+	static const struct {
+		const char *opt, *audit;
+		int64_t max;
+	} lim[4] = {
+		{ "--storage", "storage_bytes", (int64_t)1 << 50 },
+		{ "--minutes", "minutes_month", 10000000 },
+		{ "--concurrent", "concurrent", 1000 },
+		{ "--retention-days", "retention_days", 36500 },
+	};
 	struct zpub_err err;
 	int64_t v[4] = { -1, -1, -1, -1 };
-	int c;
+	int c, rc;
 	if (argc < 2)
 		return cli_usage(cli, "name the tenant");
 	optind = 1;
@@ -88,13 +118,13 @@ tenant_quota(struct cli *cli, int argc, char **argv)
 			return cli_usage(cli, NULL);
 		if (strcmp(optarg, "unlimited") == 0 || strcmp(optarg, "none") == 0)
 			v[i] = 0;
-		else {
-			char *end;
-			v[i] = i == 0 ? tenant_parse_bytes(optarg) : strtoll(optarg, &end, 10);
-			if (v[i] < 0 || (i > 0 && *end))
-				return cli_usage(cli, "bad value '%s' (a number, a size such as 10G for"
-				    " --storage, or 'unlimited')", optarg);
-		}
+		else if (i == 0) {
+			v[i] = tenant_parse_bytes(optarg);
+			if (v[i] < 0 || v[i] > lim[i].max)
+				return cli_usage(cli, "--storage takes a size from 0 to 1024T (1 PiB), such"
+				    " as 500M or 10G, or 'unlimited'; '%s' is not one", optarg);
+		} else if ((rc = cli_int_arg(cli, lim[i].opt, optarg, 0, lim[i].max, &v[i])) != 0)
+			return rc;
 	}
 	if (cli_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
@@ -104,16 +134,24 @@ tenant_quota(struct cli *cli, int argc, char **argv)
 	if (v[0] >= 0 || v[1] >= 0 || v[2] >= 0 || v[3] >= 0) {
 		if (store_tenant_set_quota(cli->store, id, v[0], v[1], v[2], v[3], &err) != 0)
 			return cli_fail(cli, &err);
-		char a[96];
-		audit_note(cli->store, id, actor(a, sizeof a), "cli", "tenant.quota",
-		    "tenant '%s' storage=%lld minutes=%lld concurrent=%lld retention_days=%lld",
-		    argv[1], (long long)v[0], (long long)v[1], (long long)v[2], (long long)v[3]);
+		char a[96], what[256] = "";
+		size_t o = 0;
+		for (int i = 0; i < 4; i++) {
+			if (v[i] < 0)
+				continue;
+			char num[32];
+			snprintf(num, sizeof num, "%lld", (long long)v[i]);
+			o += (size_t)snprintf(what + o, sizeof what - o, " %s=%s", lim[i].audit,
+			    v[i] == 0 ? "unlimited" : num);
+		}
+		audit_note(cli->store, id, actor(a, sizeof a), "cli", "tenant.quota", "tenant '%s'%s",
+		    argv[1], what);
 	}
 	struct store_tenant t;
 	if (store_tenant_get(cli->store, id, &t, &err) != 0)
 		return cli_fail(cli, &err);
 	printf("tenant %s\n", t.name);
-	print_quota("storage", t.quota_storage_bytes, " bytes");
+	print_quota("storage", t.quota_storage_bytes, NULL);
 	print_quota("processing per month", t.quota_minutes_month, " minutes");
 	print_quota("concurrent stages", t.quota_concurrent, "");
 	print_quota("retention", t.retention_days, " days after publishing");
@@ -163,10 +201,13 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 			cli_print_json(arr);
 		else {
 			const cJSON *e;
-			cJSON_ArrayForEach(e, arr)
-				printf("%-20s storage %lld bytes, %.1f min this month\n",
-				    config_str(e, "name", ""), (long long)config_int(e, "used.storage_bytes", 0),
+			cJSON_ArrayForEach(e, arr) {
+				char size[32];
+				size_human((double)config_int(e, "used.storage_bytes", 0), size);
+				printf("%-20s storage %s, %.1f min processed this month\n",
+				    config_str(e, "name", ""), size,
 				    config_double(e, "used.minutes_this_month", 0));
+			}
 			cJSON_Delete(arr);
 		}
 		store_tenants_free(v, n);
@@ -215,12 +256,13 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 			cli_print_json(o);
 		else {
 			printf("tenant %s (id %lld)\n", t.name, (long long)t.id);
-			print_quota("storage", t.quota_storage_bytes, " bytes");
+			print_quota("storage", t.quota_storage_bytes, NULL);
 			print_quota("processing per month", t.quota_minutes_month, " minutes");
 			print_quota("concurrent stages", t.quota_concurrent, "");
 			print_quota("retention", t.retention_days, " days after publishing");
-			printf("  %-22s %lld bytes\n", "storage used",
-			    (long long)config_int(o, "used.storage_bytes", 0));
+			char size[32];
+			size_human((double)config_int(o, "used.storage_bytes", 0), size);
+			printf("  %-22s %s\n", "storage used", size);
 			printf("  %-22s %.1f minutes\n", "processed this month",
 			    config_double(o, "used.minutes_this_month", 0));
 			char *cs = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(o, "config"));
@@ -243,6 +285,45 @@ cmd_tenant(struct cli *cli, int argc, char **argv)
 }
 
 /* ---- usage ---- */
+
+/* What the tenants' media takes now, beside the month's metered rows. */
+static void
+usage_storage_lines(struct cli *cli, int64_t tid)
+{
+	struct store_tenant *tv = NULL;
+	int nt = 0;
+	if (store_tenants(cli->store, &tv, &nt, NULL) != 0)
+		return;
+	for (int i = 0; i < nt; i++) {
+		int64_t bytes = 0;
+		char size[32];
+		if (tid > 0 && tv[i].id != tid)
+			continue;
+		if (store_tenant_storage_bytes(cli->store, tv[i].id, &bytes, NULL) != 0)
+			continue;
+		size_human((double)bytes, size);
+		printf("  %-14s storage used now %s\n", tv[i].name, size);
+	}
+	store_tenants_free(tv, nt);
+}
+
+static void
+usage_storage_json(struct cli *cli, int64_t tid, cJSON *o)
+{
+	struct store_tenant *tv = NULL;
+	int nt = 0;
+	if (store_tenants(cli->store, &tv, &nt, NULL) != 0)
+		return;
+	cJSON *s = cJSON_AddObjectToObject(o, "storage_bytes");
+	for (int i = 0; i < nt; i++) {
+		int64_t bytes = 0;
+		if ((tid > 0 && tv[i].id != tid) ||
+		    store_tenant_storage_bytes(cli->store, tv[i].id, &bytes, NULL) != 0)
+			continue;
+		cJSON_AddNumberToObject(s, tv[i].name, (double)bytes);
+	}
+	store_tenants_free(tv, nt);
+}
 
 int
 cmd_usage(struct cli *cli, int argc, char **argv)
@@ -306,19 +387,23 @@ cmd_usage(struct cli *cli, int argc, char **argv)
 			total += v[i].cost;
 		}
 		cJSON_AddNumberToObject(o, "total_cost", total);
+		usage_storage_json(cli, tid, o);
 		cli_print_json(o);
 	} else {
 		printf("usage in %s%s%s\n", m, tenant ? " for tenant " : " (all tenants)",
 		    tenant ? tenant : "");
 		double total = 0;
 		for (int i = 0; i < n; i++) {
-			printf("  %-14s %-24s %-12s %14.3f  cost %.4f\n", v[i].tenant, v[i].kind,
-			    *v[i].provider ? v[i].provider : "-", v[i].amount, v[i].cost);
+			char amount[48];
+			usage_amount(v[i].kind, v[i].amount, amount);
+			printf("  %-14s %-24s %-12s %14s  cost %.4f\n", v[i].tenant, v[i].kind,
+			    *v[i].provider ? v[i].provider : "-", amount, v[i].cost);
 			total += v[i].cost;
 		}
 		if (n == 0)
 			printf("  nothing recorded\n");
 		printf("  total cost %.4f\n", total);
+		usage_storage_lines(cli, tid);
 	}
 	store_usage_rows_free(v, n);
 	return 0;
@@ -339,8 +424,13 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 	int json = 0, c, limit = 100, all = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'l')
-			limit = atoi(optarg);
+		if (c == 'l') {
+			int64_t v;
+			int rc = cli_int_arg(cli, "--limit", optarg, 1, 1000000, &v);
+			if (rc)
+				return rc;
+			limit = (int)v;
+		}
 		else if (c == 'j')
 			json = 1;
 		else if (c == 'a')

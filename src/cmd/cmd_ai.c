@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ai/ai.h"
 #include "cmd/cmd.h"
@@ -39,6 +40,26 @@ artifact_known(struct store *st, int64_t rec_id, const char *kind, const char *p
 		hit = strcmp(a[i].path, path) == 0;
 	store_artifacts_free(a, n);
 	return hit;
+}
+
+/* 1 (err filled) when the tenant has no secret `name` for an online
+ * engine: asking for one without its key is refused before anything runs,
+ * so no request ever leaves without the key the user meant to give. */
+static int
+engine_key_missing(struct cli *cli, const char *name, struct zpub_err *err)
+{
+	/* No key file means no secret was ever set; none is made just to look. */
+	if (access(cli->key_path, F_OK) == 0) {
+		if (cli_vault(cli, err) != 0)
+			return 1;
+		if (vault_has(cli->vault, cli->tenant_id, name))
+			return 0;
+	}
+	zpub_err_set(err, ZPUB_EAUTH, "--engine openai-compatible needs a %s key and tenant '%s'"
+	    " has none: set it with 'zpub secret set %s' (it reads the key from stdin), or use"
+	    " --engine %s to work offline", name, cli->tenant, name,
+	    strcmp(name, "chat") == 0 ? "extractive" : "pocketsphinx");
+	return 1;
 }
 
 static int
@@ -75,6 +96,9 @@ ai_command(struct cli *cli, int argc, char **argv, const struct ai_cmd *what)
 	    strcmp(engine, "openai-compatible") != 0 && strcmp(engine, "auto") != 0)
 		return cli_usage(cli, "--engine takes extractive, openai-compatible or auto");
 	if (cli_store(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	if (engine && strcmp(engine, "openai-compatible") == 0 &&
+	    engine_key_missing(cli, what->transcribe ? "transcription" : "chat", &err))
 		return cli_fail(cli, &err);
 	if (store_recording_get(cli->store, id, &rec, &err) != 0)
 		return cli_fail(cli, &err);
@@ -147,7 +171,7 @@ ai_command(struct cli *cli, int argc, char **argv, const struct ai_cmd *what)
 		}
 	}
 	if (rc == 0)
-		printf("%lld %s\n", (long long)id, ctx.summary);
+		printf("recording %lld: %s\n", (long long)id, ctx.summary[0] ? ctx.summary : "done");
 	for (int i = 0; i < ctx.n_artifacts; i++) {
 		free(ctx.artifacts[i].kind);
 		free(ctx.artifacts[i].path);

@@ -70,24 +70,43 @@ cmd_analyse(struct cli *cli, int argc, char **argv)
 			json = 1;
 			continue;
 		}
-		if (c == '?' || c == ':' || opt_num(optarg, &v) < 0)
-			return cli_usage(cli, "options take numbers, e.g. --threshold-db -35");
-		switch (c) {
-		case 't': so.threshold_db = v; break;
-		case 'm': so.min_silence_ms = (int64_t)v; break;
-		case 'w': so.window_ms = (int64_t)v; break;
-		case 'x': po.max_pause_ms = (int64_t)v; break;
-		case 'k': po.keep_pause_ms = (int64_t)v; break;
-		case 'b': po.margin_before_ms = (int64_t)v; break;
-		case 'a': po.margin_after_ms = (int64_t)v; break;
+		if (c == '?' || c == ':')
+			return cli_usage(cli, NULL);
+		if (c == 't') {
+			if (opt_num(optarg, &v) < 0 || v < -100 || v > 0)
+				return cli_usage(cli, "--threshold-db takes a level in dBFS from -100 to 0,"
+				    " such as -35; '%s' is not one", optarg);
+			so.threshold_db = v;
+			continue;
 		}
+		/* The rest are milliseconds: each with its own range and name. */
+		int64_t ms, *dst;
+		int64_t max = 3600000;
+		const char *name;
+		switch (c) {
+		case 'm': dst = &so.min_silence_ms; name = "--min-silence-ms"; max = 600000; break;
+		case 'w': dst = &so.window_ms; name = "--window-ms"; max = 1000; break;
+		case 'x': dst = &po.max_pause_ms; name = "--max-pause-ms"; break;
+		case 'k': dst = &po.keep_pause_ms; name = "--keep-pause-ms"; break;
+		case 'b': dst = &po.margin_before_ms; name = "--margin-before-ms"; max = 60000; break;
+		case 'a': dst = &po.margin_after_ms; name = "--margin-after-ms"; max = 60000; break;
+		default: return cli_usage(cli, NULL);
+		}
+		if ((rc = cli_int_arg(cli, name, optarg, c == 'w' ? 1 : 0, max, &ms)) != 0)
+			return rc;
+		*dst = ms;
 	}
 	if (optind + 1 != argc)
 		return cli_usage(cli, "name one media file");
-	if (so.window_ms < 1 || so.window_ms > 1000 || so.min_silence_ms < 0 ||
-	    po.keep_pause_ms < 0 || po.max_pause_ms < po.keep_pause_ms)
-		return cli_usage(cli, "need 1 <= --window-ms <= 1000 and --max-pause-ms >= "
-		    "--keep-pause-ms >= 0");
+	if (so.window_ms < 1 || so.window_ms > 1000)
+		return cli_usage(cli, "the analysis window is %lld ms; --window-ms takes 1 to 1000",
+		    (long long)so.window_ms);
+	if (so.min_silence_ms < 0 || po.keep_pause_ms < 0)
+		return cli_usage(cli, "--min-silence-ms and --keep-pause-ms cannot be negative");
+	if (po.max_pause_ms < po.keep_pause_ms)
+		return cli_usage(cli, "--max-pause-ms (%lld) must be at least --keep-pause-ms (%lld):"
+		    " a pause is cut down to the kept length only when it is longer than the maximum",
+		    (long long)po.max_pause_ms, (long long)po.keep_pause_ms);
 	rc = media_analyse_json(argv[optind], &so, &po, &prog, &j, &err);
 	cli_progress_done(cli);
 	if (rc < 0)

@@ -19,6 +19,25 @@
 #include "util.h"
 #include "vault.h"
 
+/* --port and --timeout, the same for every provider: the loopback port
+ * (0 = any free one) and how long to wait for the browser's answer. */
+static int
+auth_opt_num(struct cli *cli, int c, const char *arg, int *port, int64_t *timeout_ms)
+{
+	int64_t v;
+	int rc;
+	if (c == 'p') {
+		if ((rc = cli_int_arg(cli, "--port", arg, 0, 65535, &v)) != 0)
+			return rc;
+		*port = (int)v;
+	} else {
+		if ((rc = cli_int_arg(cli, "--timeout (seconds)", arg, 1, 3600, &v)) != 0)
+			return rc;
+		*timeout_ms = v * 1000;
+	}
+	return 0;
+}
+
 static int
 auth_login(struct cli *cli, const char *provider, int argc, char **argv)
 {
@@ -40,11 +59,10 @@ auth_login(struct cli *cli, const char *provider, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'n')
 			lo.no_browser = 1;
-		else if (c == 'p')
-			lo.port = atoi(optarg);
-		else if (c == 't')
-			lo.timeout_ms = (int64_t)atoi(optarg) * 1000;
-		else
+		else if (c == 'p' || c == 't') {
+			if ((rc = auth_opt_num(cli, c, optarg, &lo.port, &lo.timeout_ms)) != 0)
+				return rc;
+		} else
 			return cli_usage(cli, NULL);
 	}
 	if (cli_vault(cli, &err) != 0)
@@ -189,11 +207,11 @@ auth_zoom(struct cli *cli, int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'p')
-			lo.port = atoi(optarg);
-		else if (c == 't')
-			lo.timeout_ms = (int64_t)atoi(optarg) * 1000;
-		else if (c != 'n')	/* zoom_login never opens a browser itself */
+		if (c == 'p' || c == 't') {
+			int rc = auth_opt_num(cli, c, optarg, &lo.port, &lo.timeout_ms);
+			if (rc)
+				return rc;
+		} else if (c != 'n')	/* zoom_login never opens a browser itself */
 			return cli_usage(cli, NULL);
 	}
 	if (cli_vault(cli, &err) != 0 ||

@@ -88,7 +88,16 @@ parse_common(struct cli *cli, int argc, char **argv, int *json, struct store_fil
 				return cli_usage(cli, "unknown status '%s'", optarg);
 			break;
 		case 'q': if (f == NULL) return cli_usage(cli, NULL); f->search = optarg; break;
-		case 'n': if (f == NULL) return cli_usage(cli, NULL); f->limit = atoi(optarg); break;
+		case 'n': {
+			int64_t v;
+			int rc;
+			if (f == NULL)
+				return cli_usage(cli, NULL);
+			if ((rc = cli_int_arg(cli, "--limit", optarg, 1, 1000000, &v)) != 0)
+				return rc;
+			f->limit = (int)v;
+			break;
+		}
 		default: return cli_usage(cli, NULL);
 		}
 	}
@@ -307,6 +316,8 @@ cmd_status(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+static int own(struct cli *cli, int64_t id, struct store_recording **r, struct zpub_err *err);
+
 int
 cmd_journal(struct cli *cli, int argc, char **argv)
 {
@@ -326,8 +337,16 @@ cmd_journal(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = parse_common(cli, argc, argv, &json, &f, NULL)) != 0)
 		return rc;
-	if (cli_store(cli, &err) != 0 ||
-	    store_journal_list(cli->store, id, f.limit, &v, &n, &err) != 0)
+	if (cli_store(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	if (id > 0) {
+		/* An empty journal would read as "nothing happened"; say it is no recording. */
+		struct store_recording *r = NULL;
+		if (own(cli, id, &r, &err) != 0)
+			return cli_fail(cli, &err);
+		store_recording_free(r);
+	}
+	if (store_journal_list(cli->store, id, f.limit, &v, &n, &err) != 0)
 		return cli_fail(cli, &err);
 	cJSON *a = json ? cJSON_CreateArray() : NULL;
 	for (int i = n - 1; i >= 0; i--) {
@@ -395,6 +414,12 @@ skip_one(struct cli *cli, int64_t id, struct zpub_err *err)
 {
 	struct store_recording *r = NULL;
 	int rc = own(cli, id, &r, err);
+	if (rc == 0 && r->status == ST_SKIPPED) {
+		printf("recording %lld is already skipped; 'zpub unskip %lld' brings it back\n",
+		    (long long)id, (long long)id);
+		store_recording_free(r);
+		return 0;
+	}
 	if (rc == 0)
 		rc = store_recording_move(cli->store, id, r->status, ST_SKIPPED, "skipped by hand", err);
 	if (rc == 0)

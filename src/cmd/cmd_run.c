@@ -13,8 +13,26 @@
 #include "store.h"
 #include "tenant.h"
 
+/* With many recordings in one run, an error names the one it is about. */
+static void
+fail_for(struct cli *cli, int64_t id, const struct zpub_err *err)
+{
+	struct store_recording *r = NULL;
+	struct zpub_err e2, gerr;
+	if (store_recording_get(cli->store, id, &r, &gerr) == 0) {
+		e2 = *err;
+		zpub_err_prefix(&e2, "recording %lld '%s'", (long long)id, r->title);
+		cli_fail(cli, &e2);
+	} else {
+		e2 = *err;
+		zpub_err_prefix(&e2, "recording %lld", (long long)id);
+		cli_fail(cli, &e2);
+	}
+	store_recording_free(r);
+}
+
 static int
-run_ids(struct cli *cli, int64_t *ids, int n, enum rec_status until)
+run_ids(struct cli *cli, int64_t *ids, int n, enum rec_status until, int named)
 {
 	struct zpub_err err;
 	int failed = 0;
@@ -28,7 +46,10 @@ run_ids(struct cli *cli, int64_t *ids, int n, enum rec_status until)
 		    &err);
 		cli_progress_done(cli);
 		if (rc) {
-			cli_fail(cli, &err);
+			if (named)
+				fail_for(cli, ids[i], &err);
+			else
+				cli_fail(cli, &err);
 			failed = 1;
 		} else
 			printf("%lld %s\n", (long long)ids[i], status_name(until));
@@ -61,8 +82,11 @@ cmd_run(struct cli *cli, int argc, char **argv)
 		} else
 			return cli_usage(cli, NULL);
 	}
-	if (all == (optind < argc))
+	if (all && optind < argc)
 		return cli_usage(cli, "name recording ids or --all, not both");
+	if (!all && optind >= argc)
+		return cli_usage(cli, "name the recordings to run by id (see 'zpub list'), or --all"
+		    " for every recording that is waiting");
 	int n = argc - optind;
 	int64_t *ids = NULL;
 	if (!all) {
@@ -94,7 +118,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
 				ids[n++] = v[i]->id;
 		store_recording_list_free(v, nv);
 	}
-	rc = run_ids(cli, ids, n, (enum rec_status)until);
+	rc = run_ids(cli, ids, n, (enum rec_status)until, all);
 	free(ids);
 	return rc;
 }

@@ -48,10 +48,10 @@ parse_opts(struct cli *cli, int argc, char **argv, cJSON **patch, int *json)
 		const char *key = NULL;
 		switch (c) {
 		case O_PRIO: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || end == optarg)
-				return cli_usage(cli, "--priority takes a whole number");
+			int64_t v;
+			int rc = cli_int_arg(cli, "--priority", optarg, -1000000, 1000000, &v);
+			if (rc)
+				return rc;
 			cJSON_DeleteItemFromObject(*patch, "priority");
 			cJSON_AddNumberToObject(*patch, "priority", (double)v);
 			continue;

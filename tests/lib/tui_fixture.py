@@ -6,6 +6,8 @@ straight into a zpub database (the store's own schema, no test-only CLI):
   tui_fixture.py DB add TITLE DURATION_MS STATUS   one recording; prints its id
   tui_fixture.py DB topics ID DIR      topic version 1 + a transcript artefact
   tui_fixture.py DB subs ID DIR        ru.srt + ru.vtt subtitle artefacts
+  tui_fixture.py DB cut ID DIR DURATION_MS   a cut_video artefact of that length
+                                       (the process stage's output; the file is a stand-in)
   tui_fixture.py DB progress ID STATUS FRACTION ETA_MS WHAT
                                        what a running stage writes (another process)
 """
@@ -98,6 +100,16 @@ def subs(db, rec, folder):
                    json.dumps({"language": "ru", "format": ext, "cues": len(cues)}), now_ms()))
     db.commit()
 
+def cut(db, rec, folder, dur):
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "cut.mp4")
+    with open(path, "wb") as f:
+        f.write(b"\0" * 1024)
+    db.execute("INSERT INTO artifacts (recording_id, kind, path, bytes, extra, created_at)"
+               " VALUES (?,?,?,?,?,?)", (rec, "cut_video", rel(path), 1024,
+               json.dumps({"duration_ms": int(dur), "source_duration_ms": None}), now_ms()))
+    db.commit()
+
 def progress(db, rec, status, fraction, eta, what):
     db.execute("UPDATE recordings SET status=?, progress=?, progress_eta_ms=?, progress_what=?,"
                " lease_owner='fixture', lease_until=?, updated_at=? WHERE id=?",
@@ -116,6 +128,8 @@ def main():
         topics(db, int(sys.argv[3]), sys.argv[4])
     elif cmd == "subs":
         subs(db, int(sys.argv[3]), sys.argv[4])
+    elif cmd == "cut":
+        cut(db, int(sys.argv[3]), sys.argv[4], sys.argv[5])
     elif cmd == "progress":
         progress(db, int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7])
     else:
