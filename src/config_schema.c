@@ -506,11 +506,12 @@ walk(const char *key, cJSON *parent, cJSON *v, enum zs_scope scope, bad_fn bad, 
 	struct zpub_err why;
 	const struct zs_key *k = *key ? zs_lookup(key) : NULL;
 	zpub_err_clear(&why);
-	if (k && !may_set(k, scope)) {
+	int descend = k && cJSON_IsObject(v) && (k->type == ZS_SWITCH || is_section(key));
+	if (k && !may_set(k, scope) && !descend) {
 		operator_key(key, &why);
 		return bad(ud, parent, v, key, &why);
 	}
-	if (k && !(cJSON_IsObject(v) && (k->type == ZS_SWITCH || is_section(key)))) {
+	if (k && !descend) {
 		if (value_ok(k, v))
 			return 0;
 		char val[72], allow[200];
