@@ -499,6 +499,8 @@ value_ok(const struct zs_key *k, const cJSON *v)
  * bad returns nonzero. */
 typedef int (*bad_fn)(void *ud, cJSON *parent, cJSON *item, const char *key,
     const struct zpub_err *why);
+static int strip_one(void *ud, cJSON *parent, cJSON *item, const char *key,
+    const struct zpub_err *why);
 
 static int
 walk(const char *key, cJSON *parent, cJSON *v, enum zs_scope scope, bad_fn bad, void *ud)
@@ -533,6 +535,7 @@ walk(const char *key, cJSON *parent, cJSON *v, enum zs_scope scope, bad_fn bad, 
 		return bad(ud, parent, v, key, &why);
 	}
 	cJSON *c = v->child;
+	int had_children = c != NULL;
 	while (c) {
 		cJSON *next = c->next;
 		char sub[256];
@@ -550,6 +553,9 @@ walk(const char *key, cJSON *parent, cJSON *v, enum zs_scope scope, bad_fn bad, 
 		}
 		c = next;
 	}
+	/* a section the strip emptied goes too ("providers": {} says nothing) */
+	if (bad == strip_one && v->child == NULL && had_children && parent)
+		cJSON_Delete(cJSON_DetachItemViaPointer(parent, v));
 	return 0;
 }
 
