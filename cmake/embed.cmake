@@ -1,5 +1,5 @@
-# Turns the migrations and the default config into C byte arrays.
-# Invoked as a script: -DOUT=... -DMIGRATIONS=a|b|c -DDEFAULT_CONFIG=...
+# Turns the migrations into C byte arrays.
+# Invoked as a script: -DOUT=... -DMIGRATIONS=a|b|c
 string(REPLACE "|" ";" MIGRATIONS "${MIGRATIONS}")
 function(to_c_array file var out)
   file(READ ${file} hex HEX)
@@ -18,10 +18,7 @@ foreach(m ${MIGRATIONS})
   string(APPEND table "  { \"${name}\", mig_${i} },\n")
   math(EXPR i "${i} + 1")
 endforeach()
-to_c_array(${DEFAULT_CONFIG} default_config arr)
-string(APPEND src "${arr}")
 string(APPEND src "struct zpub_embedded_migration { const char *name; const char *sql; };\n")
 string(APPEND src "const struct zpub_embedded_migration zpub_migrations[] = {\n${table}  { NULL, NULL }\n};\n")
-string(APPEND src "const char *const zpub_default_config = default_config;\n")
 file(WRITE ${OUT}.new "${src}")
 file(RENAME ${OUT}.new ${OUT})

@@ -1,7 +1,9 @@
 /*
- * config.c — deep merge, dotted-key access and the user config file.
+ * config.c — deep merge, dotted-key access and the user config file.  What
+ * a key may hold, and who may set it, is config_schema.c's table.
  */
 #include "config.h"
+#include "config_schema.h"
 #include "jnum.h"
 
 #include <errno.h>
@@ -9,8 +11,6 @@
 #include <string.h>
 
 #include "util.h"
-
-extern const char *const zpub_default_config;
 
 void
 config_merge(cJSON *dst, const cJSON *src)
@@ -34,10 +34,7 @@ config_merge(cJSON *dst, const cJSON *src)
 cJSON *
 config_defaults(void)
 {
-	cJSON *c = cJSON_Parse(zpub_default_config);
-	if (c == NULL)
-		abort();	/* the embedded file is checked at build time by the tests */
-	return c;
+	return zs_defaults();
 }
 
 int
@@ -139,22 +136,27 @@ valid_key(const char *key)
 	return 1;
 }
 
-int
-config_set(cJSON *cfg, const char *key, const char *value_text, struct zpub_err *err)
+/* Puts val (owned) at key, creating objects on the way; with merge, an
+ * object val is merged into an object already there. */
+static int
+set_item(cJSON *cfg, const char *key, cJSON *val, int merge, struct zpub_err *err)
 {
-	if (!valid_key(key))
+	if (!valid_key(key)) {
+		cJSON_Delete(val);
 		return zpub_err_set(err, ZPUB_EINVAL, "'%s' is not a config key (use dotted names"
 		    " such as processing.video.threshold_db)", key);
-	cJSON *val = cJSON_Parse(value_text);
-	if (val == NULL)
-		val = cJSON_CreateString(value_text);
+	}
 	cJSON *cur = cfg;
 	const char *p = key;
 	for (;;) {
 		const char *dot = strchr(p, '.');
 		char *name = dot ? strndup(p, (size_t)(dot - p)) : xstrdup(p);
 		if (dot == NULL) {
-			if (cJSON_GetObjectItemCaseSensitive(cur, name))
+			cJSON *old = cJSON_GetObjectItemCaseSensitive(cur, name);
+			if (merge && cJSON_IsObject(old) && cJSON_IsObject(val)) {
+				config_merge(old, val);
+				cJSON_Delete(val);
+			} else if (old)
 				cJSON_ReplaceItemInObjectCaseSensitive(cur, name, val);
 			else
 				cJSON_AddItemToObject(cur, name, val);
@@ -175,6 +177,32 @@ config_set(cJSON *cfg, const char *key, const char *value_text, struct zpub_err 
 		cur = next;
 		p = dot + 1;
 	}
+}
+
+int
+config_set(cJSON *cfg, const char *key, const char *value_text, struct zpub_err *err)
+{
+	cJSON *val = cJSON_Parse(value_text);
+	if (val == NULL)
+		val = cJSON_CreateString(value_text);
+	return set_item(cfg, key, val, 0, err);
+}
+
+int
+config_layer_set(cJSON *layer, const char *key, const char *value_text, enum zs_scope scope,
+    struct zpub_err *err)
+{
+	if (!valid_key(key))
+		return zpub_err_set(err, ZPUB_EINVAL, "'%s' is not a config key (use dotted names"
+		    " such as processing.video.threshold_db)", key);
+	cJSON *val = zs_parse_value(key, value_text, err);
+	if (val == NULL)
+		return ZPUB_EINVAL;
+	if (zs_check(key, val, scope, err) != 0) {
+		cJSON_Delete(val);
+		return ZPUB_EINVAL;
+	}
+	return set_item(layer, key, val, 1, err);
 }
 
 int
@@ -200,7 +228,7 @@ config_file_set(const char *path, const char *key, const char *value_text,
 	} else {
 		return zpub_err_set(err, e.code, "%s", e.msg);
 	}
-	if ((rc = config_set(user, key, value_text, err)) == 0) {
+	if ((rc = config_layer_set(user, key, value_text, ZS_SCOPE_OPERATOR, err)) == 0) {
 		char *out = cJSON_Print(user);
 		rc = fs_write_atomic(path, out, strlen(out), 0600, err);
 		cJSON_free(out);

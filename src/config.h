@@ -1,8 +1,8 @@
 /*
  * config.h — layered JSON configuration.
  *
- * Layers are deep-merged, later wins: built-in defaults (assets/
- * config.default.json, embedded) <- user config file <- tenant <- matching
+ * Layers are deep-merged, later wins: built-in defaults (the schema's
+ * table, config_schema.c) <- user config file <- tenant <- matching
  * template's processing_config <- per-recording override.  Objects merge
  * key by key; scalars and arrays replace.  Keys are dotted paths
  * ("processing.video.threshold_db").
@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cJSON.h>
 
+#include "config_schema.h"
 #include "err.h"
 
 /* Merges src into dst in place (dst keeps ownership; src is only read). */
@@ -37,7 +38,17 @@ const char *config_str(const cJSON *cfg, const char *key, const char *def);
  * JSON when it is valid JSON (numbers, true, {"a":1}), else taken as a string. */
 int config_set(cJSON *cfg, const char *key, const char *value_text, struct zpub_err *err);
 
-/* Loads the user file alone (not merged), edits it and writes it atomically (0600). */
+/* Sets a dotted key of a layer after checking it against the schema
+ * (config_schema.h) for the layer's scope: unknown keys, values of the
+ * wrong type or range and keys the scope may not hold are refused with a
+ * sentence.  A section's object is checked leaf by leaf and merged into
+ * what the layer has. */
+int config_layer_set(cJSON *layer, const char *key, const char *value_text,
+    enum zs_scope scope, struct zpub_err *err);
+
+/* Loads the user file alone (not merged), checks key and value against
+ * the schema (config_layer_set, operator scope), edits the file and writes
+ * it atomically (0600). */
 int config_file_set(const char *path, const char *key, const char *value_text,
     struct zpub_err *err);
 

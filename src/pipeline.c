@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "config_schema.h"
 #include "log.h"
 #include "store.h"
 #include "usage.h"
@@ -226,18 +227,44 @@ retryable(int code)
 	return code == ZPUB_ENET || code == ZPUB_EQUOTA || code == ZPUB_EBUSY || code == ZPUB_EIO;
 }
 
-cJSON *
-pipeline_config_for(const cJSON *base, const struct store_recording *rec)
+struct rec_note {
+	struct store *st;
+	const struct store_recording *rec;
+};
+
+static void
+rec_ignored(void *ud, const char *key, const char *why)
+{
+	struct rec_note *n = ud;
+	log_warn("recording %lld: its stored config sets %s, which it may not; ignored: %s",
+	    (long long)n->rec->id, key, why);
+	if (n->st)
+		store_journal(n->st, n->rec->id, "warn", "config", "the recording's stored config"
+		    " sets %s, which it may not; ignored: %s", key, why);
+}
+
+/* base with the recording's own layer on top; what a recording's layer may
+ * not hold (an operator key an older template left there) is stripped. */
+static cJSON *
+config_for(const cJSON *base, const struct store_recording *rec, struct store *st)
 {
 	cJSON *cfg = cJSON_Duplicate(base, 1);
 	if (rec->config && *rec->config) {
 		cJSON *over = cJSON_Parse(rec->config);
-		if (over) {
+		if (cJSON_IsObject(over)) {
+			struct rec_note n = { st, rec };
+			zs_strip(over, ZS_SCOPE_RECORDING, rec_ignored, &n);
 			config_merge(cfg, over);
-			cJSON_Delete(over);
 		}
+		cJSON_Delete(over);
 	}
 	return cfg;
+}
+
+cJSON *
+pipeline_config_for(const cJSON *base, const struct store_recording *rec)
+{
+	return config_for(base, rec, NULL);
 }
 
 char *
@@ -344,7 +371,7 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 		return rc;
 	}
 
-	cJSON *cfg = pipeline_config_for(config, rec);
+	cJSON *cfg = config_for(config, rec, st);
 	char *media_dir = pipeline_media_dir(data_dir, rec->tenant, rec->id);
 	struct progress_relay relay = { st, rec->id, opts->owner, lease_ms, time_mono_ms(), 0,
 		&opts->progress, 0 };

@@ -119,7 +119,9 @@ int64_t pipeline_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms);
 
 
 struct store_recording;
-/* The recording's config: base merged with its own override (new object). */
+/* The recording's config: base merged with its own override (new object);
+ * keys a recording's layer may not hold (config_schema.h) are left out,
+ * with a warning in the log. */
 cJSON *pipeline_config_for(const cJSON *base, const struct store_recording *rec);
 /* <data_dir>/media/<tenant>/<id> (malloc'd). */
 char *pipeline_media_dir(const char *data_dir, const char *tenant, int64_t rec_id);

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "config_schema.h"
 #include "jnum.h"
 #include "log.h"
 #include "schedule.h"
@@ -420,45 +421,86 @@ tpl_pick(const struct store_template *v, int n, const struct tpl_subject *s)
 	return best;
 }
 
+/* A processing_config as a whole-config layer: {"video": ...} is the
+ * processing section; an object that names a top-level section of the
+ * settings ({"processing": ..., "publish": ...}) is a layer already. */
+static cJSON *
+processing_layer(const cJSON *pc)
+{
+	cJSON *layer = cJSON_CreateObject();
+	if (!cJSON_IsObject(pc) || pc->child == NULL)
+		return layer;
+	int rooted = 0;
+	for (const cJSON *c = pc->child; c && !rooted; c = c->next) {
+		size_t n = strlen(c->string);
+		for (size_t i = 0; i < zs_n_keys && !rooted; i++)
+			rooted = strncmp(zs_keys[i].key, c->string, n) == 0 &&
+			    (zs_keys[i].key[n] == '.' || zs_keys[i].key[n] == '\0');
+	}
+	if (rooted)
+		config_merge(layer, pc);
+	else
+		cJSON_AddItemToObject(layer, "processing", cJSON_Duplicate(pc, 1));
+	return layer;
+}
+
+/* The layer of a template's three JSON fields (those given, for a check). */
+static cJSON *
+template_layer(const cJSON *pc, const cJSON *meta, const cJSON *targets)
+{
+	cJSON *layer = processing_layer(pc);
+	const cJSON *parts[] = { meta, targets };
+	const char *names[] = { "metadata", "output_targets" };
+	for (int i = 0; i < 2; i++) {
+		if (!cJSON_IsObject(parts[i]) || parts[i]->child == NULL)
+			continue;
+		cJSON *wrap = cJSON_CreateObject();
+		cJSON_AddItemToObject(wrap, names[i], cJSON_Duplicate(parts[i], 1));
+		config_merge(layer, wrap);
+		cJSON_Delete(wrap);
+	}
+	return layer;
+}
+
+struct tpl_note {
+	const struct store_template *t;
+	struct store *st;
+	int64_t rec_id;
+};
+
+static void
+tpl_ignored(void *ud, const char *key, const char *why)
+{
+	struct tpl_note *n = ud;
+	log_warn("template '%s' (id %lld, tenant %lld): ignored %s: %s", n->t->name ? n->t->name :
+	    "?", (long long)n->t->id, (long long)n->t->tenant_id, key, why);
+	if (n->st && n->rec_id > 0)
+		store_journal(n->st, n->rec_id, "warn", "template", "template '%s' sets %s, which"
+		    " it may not; ignored: %s", n->t->name ? n->t->name : "?", key, why);
+}
+
+/* The template's layer with what a template may not set stripped (an older
+ * stored template may still hold it); each stripped key is logged and,
+ * with st, journalled on rec_id. */
+static cJSON *
+layer_of(const struct store_template *t, struct store *st, int64_t rec_id)
+{
+	cJSON *pc = t->processing_config ? cJSON_Parse(t->processing_config) : NULL;
+	cJSON *meta = t->metadata ? cJSON_Parse(t->metadata) : NULL;
+	cJSON *tg = t->output_targets ? cJSON_Parse(t->output_targets) : NULL;
+	cJSON *layer = template_layer(pc, meta, tg);
+	cJSON_Delete(pc);
+	cJSON_Delete(meta);
+	cJSON_Delete(tg);
+	struct tpl_note n = { t, st, rec_id };
+	zs_strip(layer, ZS_SCOPE_TENANT, tpl_ignored, &n);
+	return layer;
+}
+
 cJSON *
 tpl_config_layer(const struct store_template *t)
 {
-	cJSON *layer = cJSON_CreateObject();
-	cJSON *pc = t->processing_config ? cJSON_Parse(t->processing_config) : NULL;
-	if (cJSON_IsObject(pc) && pc->child) {
-		/* {"video": ...} is the processing section; {"processing": ...,
-		 * "pipeline": ...} names top-level sections itself. */
-		static const char *const roots[] = { "processing", "pipeline", "publish",
-			"metadata", "output_targets", "daemon", NULL };
-		int rooted = 0;
-		for (int i = 0; roots[i]; i++)
-			rooted |= cJSON_GetObjectItemCaseSensitive(pc, roots[i]) != NULL;
-		if (rooted)
-			config_merge(layer, pc);
-		else {
-			cJSON *wrap = cJSON_CreateObject();
-			cJSON_AddItemToObject(wrap, "processing", cJSON_Duplicate(pc, 1));
-			config_merge(layer, wrap);
-			cJSON_Delete(wrap);
-		}
-	}
-	cJSON_Delete(pc);
-	static const struct { const char *key; size_t off; } parts[] = {
-		{ "metadata", offsetof(struct store_template, metadata) },
-		{ "output_targets", offsetof(struct store_template, output_targets) },
-	};
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-		const char *txt = *(char *const *)((const char *)t + parts[i].off);
-		cJSON *o = txt ? cJSON_Parse(txt) : NULL;
-		if (cJSON_IsObject(o) && o->child) {
-			cJSON *wrap = cJSON_CreateObject();
-			cJSON_AddItemToObject(wrap, parts[i].key, o);
-			config_merge(layer, wrap);
-			cJSON_Delete(wrap);
-		} else
-			cJSON_Delete(o);
-	}
-	return layer;
+	return layer_of(t, NULL, 0);
 }
 
 int
@@ -515,7 +557,7 @@ tpl_apply(struct store *st, int64_t rec_id, int64_t *applied, struct zpub_err *e
 			goto out;
 		}
 	}
-	layer = tpl_config_layer(&v[pick]);
+	layer = layer_of(&v[pick], st, rec_id);
 	over = rec->config && *rec->config ? cJSON_Parse(rec->config) : NULL;
 	if (over)
 		config_merge(layer, over);
@@ -619,6 +661,19 @@ tpl_from_json(const cJSON *j, struct store_template *t, int partial, struct zpub
 			return zpub_err_set(err, ZPUB_EINVAL, "\"%s\" is a JSON object", objs[i].key);
 		if (i == 0 && tpl_rules_check(v, err))
 			return err ? err->code : ZPUB_EINVAL;
+	}
+	/* What the three config fields set is checked against the settings
+	 * schema: a template may set only what a tenant may choose. */
+	cJSON *layer = template_layer(cJSON_GetObjectItemCaseSensitive(j, "processing_config"),
+	    cJSON_GetObjectItemCaseSensitive(j, "metadata"),
+	    cJSON_GetObjectItemCaseSensitive(j, "output_targets"));
+	int rc = zs_check("", layer, ZS_SCOPE_TENANT, err);
+	cJSON_Delete(layer);
+	if (rc)
+		return zpub_err_prefix(err, "the template cannot be saved");
+	for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
+		if (!(v = cJSON_GetObjectItemCaseSensitive(j, objs[i].key)))
+			continue;
 		char **dst = (char **)((char *)t + objs[i].off);
 		char *txt = cJSON_PrintUnformatted(v);
 		free(*dst);

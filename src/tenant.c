@@ -10,9 +10,19 @@
 #include <time.h>
 
 #include "config.h"
+#include "config_schema.h"
+#include "log.h"
 #include "store.h"
 #include "store_admin.h"
 #include "util.h"
+
+static void
+tenant_ignored(void *ud, const char *key, const char *why)
+{
+	const struct store_tenant *t = ud;
+	log_warn("tenant '%s': its config sets %s, which a tenant may not; ignored: %s", t->name,
+	    key, why);
+}
 
 cJSON *
 tenant_config(struct store *st, const cJSON *base, int64_t tenant_id)
@@ -22,8 +32,18 @@ tenant_config(struct store *st, const cJSON *base, int64_t tenant_id)
 	if (store_tenant_get(st, tenant_id, &t, NULL) != 0)
 		return cfg;
 	cJSON *over = t.config ? cJSON_Parse(t.config) : NULL;
-	if (cJSON_IsObject(over))
+	/* An older stored tenant config may still hold operator keys.  The
+	 * daemon merges a tenant's layer on every tick: each thread warns once
+	 * per tenant config text, not once a second. */
+	if (cJSON_IsObject(over)) {
+		static _Thread_local uint64_t warned;
+		uint64_t h = 1469598103934665603ULL ^ (uint64_t)tenant_id;
+		for (const char *p = t.config; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		zs_strip(over, ZS_SCOPE_TENANT, h == warned ? NULL : tenant_ignored, &t);
+		warned = h;
 		config_merge(cfg, over);
+	}
 	cJSON_Delete(over);
 	store_tenant_clear(&t);
 	return cfg;

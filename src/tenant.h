@@ -20,7 +20,8 @@
 struct store;
 
 /* base merged with the tenant's own config (new object; base copied when
- * the tenant has none). */
+ * the tenant has none).  Keys a tenant may not set (config_schema.h) are
+ * left out of the merge, with a warning in the log naming key and tenant. */
 cJSON *tenant_config(struct store *st, const cJSON *base, int64_t tenant_id);
 
 /* [from, to) of the UTC calendar month holding t, or of "YYYY-MM". */

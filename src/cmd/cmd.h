@@ -48,8 +48,9 @@ struct cli {
 	X("unskip", cmd_unskip, "unskip ID...", "bring SKIPPED recordings back into the flow") \
 	X("delete", cmd_delete, "delete ID...", "delete recordings and their files") \
 	X("journal", cmd_journal, "journal [ID] [--limit N] [--json]", "the operations journal") \
-	X("config", cmd_config, "config get KEY | config set KEY VALUE | config show", \
-	  "read and change the configuration") \
+	X("config", cmd_config, "config get KEY | config set KEY VALUE | config show" \
+	  " | config keys [PREFIX] [--json]", \
+	  "read and change the configuration; keys lists every setting") \
 	X("secret", cmd_secret, "secret set NAME | secret list [--json] | secret delete NAME", \
 	  "API keys and client secrets, encrypted at rest") \
 	X("sync", cmd_sync, "sync zoom [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--dry-run]" \

@@ -232,7 +232,7 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 			cJSON *c = cJSON_Parse(t.config ? t.config : "{}");
 			if (c == NULL)
 				c = cJSON_CreateObject();
-			if (config_set(c, argv[2], argv[3], &err) == 0) {
+			if (config_layer_set(c, argv[2], argv[3], ZS_SCOPE_TENANT, &err) == 0) {
 				char *txt = cJSON_PrintUnformatted(c);
 				rc = store_tenant_set_config(cli->store, id, txt, &err);
 				cJSON_free(txt);

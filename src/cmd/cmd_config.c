@@ -1,7 +1,9 @@
 /*
- * cmd_config.c — `zpub config` (the user's JSON file) and `zpub secret`
- * (the encrypted vault).  Secret values are read from standard input, never
- * from the command line, where other users could see them in ps.
+ * cmd_config.c — `zpub config` (the user's JSON file, checked against the
+ * settings table of config_schema.c; `config keys` lists that table) and
+ * `zpub secret` (the encrypted vault; names from the same table).  Secret
+ * values are read from standard input, never from the command line, where
+ * other users could see them in ps.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,14 +15,98 @@
 
 #include "cmd/cmd.h"
 #include "config.h"
+#include "config_schema.h"
 #include "store.h"
 #include "util.h"
 #include "vault.h"
+
+static int
+key_under(const char *key, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	if (n == 0 || strcmp(key, prefix) == 0)
+		return 1;
+	return strncmp(key, prefix, n) == 0 && (prefix[n - 1] == '.' || key[n] == '.');
+}
+
+/* `config keys [PREFIX] [--json]`: every setting with its type, range or
+ * choices, default, current value, owner and help. */
+static int
+config_keys(struct cli *cli, int argc, char **argv)
+{
+	const char *prefix = "";
+	int json = 0;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (*prefix == '\0' && argv[i][0] != '-')
+			prefix = argv[i];
+		else
+			return cli_usage(cli, "config keys [PREFIX] [--json]");
+	}
+	cJSON *arr = cJSON_CreateArray();
+	int shown = 0;
+	for (size_t i = 0; i < zs_n_keys; i++) {
+		const struct zs_key *k = &zs_keys[i];
+		if (!key_under(k->key, prefix))
+			continue;
+		shown++;
+		const cJSON *cur = strchr(k->key, '<') ? NULL : config_find(cli->config, k->key);
+		const char *owner = k->owner == ZS_TENANT ? "tenant" : "operator";
+		if (json) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "key", k->key);
+			cJSON_AddStringToObject(o, "type", zs_type_name(k->type));
+			if (k->type == ZS_INT || k->type == ZS_NUM) {
+				cJSON_AddNumberToObject(o, "min", k->min);
+				cJSON_AddNumberToObject(o, "max", k->max);
+			} else if (k->max > 0)
+				cJSON_AddNumberToObject(o, "max", k->max);
+			if (k->choices) {
+				cJSON *ch = cJSON_AddArrayToObject(o, "choices");
+				char *c = xstrdup(k->choices), *save = NULL;
+				for (char *t = strtok_r(c, "|", &save); t; t = strtok_r(NULL, "|", &save))
+					cJSON_AddItemToArray(ch, cJSON_CreateString(t));
+				free(c);
+			}
+			cJSON *d = k->def ? cJSON_Parse(k->def) : NULL;
+			cJSON_AddItemToObject(o, "default", d ? d : cJSON_CreateNull());
+			cJSON_AddItemToObject(o, "value", cur ? cJSON_Duplicate(cur, 1) : cJSON_CreateNull());
+			cJSON_AddStringToObject(o, "owner", owner);
+			cJSON_AddBoolToObject(o, "written_by_zpub", k->owner == ZS_SYSTEM);
+			cJSON_AddStringToObject(o, "help", k->help);
+			cJSON_AddItemToArray(arr, o);
+			continue;
+		}
+		char *val = cur ? cJSON_PrintUnformatted(cur) : NULL;
+		char range[96] = "";
+		if (k->type == ZS_INT || k->type == ZS_NUM)
+			snprintf(range, sizeof range, " %g..%g", k->min, k->max);
+		else if (k->choices)
+			snprintf(range, sizeof range, " %s", k->choices);
+		printf("%s\n    %s%s, %s; default %s; now %s\n    %s\n", k->key,
+		    zs_type_name(k->type), range, owner, k->def ? k->def : "(none)",
+		    val ? val : "(not set)", k->help);
+		cJSON_free(val);
+	}
+	if (json)
+		cli_print_json(arr);
+	else
+		cJSON_Delete(arr);
+	if (shown == 0) {
+		struct zpub_err err;
+		zpub_err_set(&err, ZPUB_ENOTFOUND, "no setting starts with '%s'", prefix);
+		return cli_fail(cli, &err);
+	}
+	return 0;
+}
 
 int
 cmd_config(struct cli *cli, int argc, char **argv)
 {
 	struct zpub_err err;
+	if (argc >= 2 && strcmp(argv[1], "keys") == 0)
+		return config_keys(cli, argc, argv);
 	if (argc == 2 && strcmp(argv[1], "show") == 0) {
 		cli_print_json(cJSON_Duplicate(cli->config, 1));
 		return 0;
@@ -31,6 +117,11 @@ cmd_config(struct cli *cli, int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "get") == 0) {
 		const cJSON *v = config_find(cli->config, argv[2]);
+		const struct zs_key *k = zs_lookup(argv[2]);
+		if (v == NULL && k) {
+			fprintf(stderr, "zpub: %s is not set and has no default (%s)\n", argv[2], k->help);
+			return 0;
+		}
 		if (v == NULL) {
 			zpub_err_set(&err, ZPUB_ENOTFOUND, "no config key '%s'", argv[2]);
 			return cli_fail(cli, &err);
@@ -106,6 +197,8 @@ cmd_secret(struct cli *cli, int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "set") == 0) {
 		if (!valid_secret_name(argv[2]))
 			return cli_usage(cli, "secret names use a-z, 0-9, '.', '_' and '-'");
+		if (zs_secret_check(argv[2], &err) != 0)
+			return cli_fail(cli, &err);
 		if (cli_vault(cli, &err) != 0)
 			return cli_fail(cli, &err);
 		size_t len = 0;

@@ -29,11 +29,13 @@ declare -A canary=(
 	[transcription]="sk-CANARYtranscr1pt10nKey0001"
 	[chat]="sk-CANARYchatKey000000000002"
 	[google.client_secret]="GOCSPX-CANARYgoogleSecret03"
-	[vk.client_secret]="CANARYvkClientSecret00004"
+	[vk.client_secret]="CANARY-p@ss word;4'\"&<>vkClientSecret"
 	[zoom.client_secret]="CANARYzoomClientSecret005"
-	[zoom.account_id]="CANARYzoomAccount00000006"
-	[smtp.password]="CANARY-p@ss word;7'\"&<>"
 )
+# Only the names zpub uses are stored (the schema's list); others are refused.
+printf 'CANARYbogus' | "$ZPUB" secret set smtp.password >"$T/set.out" 2>"$T/set.err" \
+	&& fail "secret set accepted a name zpub does not use"
+grep -q "the secrets are: transcription, chat" "$T/set.err" || fail "no list: $(cat "$T/set.err")"
 for name in "${!canary[@]}"; do
 	printf '%s' "${canary[$name]}" | "$ZPUB" secret set "$name" >"$T/set.out" 2>"$T/set.err" \
 		|| fail "secret set $name: $(cat "$T/set.err")"

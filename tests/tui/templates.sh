@@ -1,5 +1,6 @@
 # The templates editor: create a template, give it matching rules (a bad
-# rule is refused with a message naming the field), see which recordings
+# rule is refused with a message naming the field; an operator's setting in
+# processing_config is refused naming the key), see which recordings
 # it matches, and delete it after a confirmation.
 . "$ZPUB_SRC/tests/lib/e2e.sh"
 . "$ZPUB_SRC/tests/lib/tui.sh"
@@ -32,6 +33,18 @@ tui_keys Enter C-u
 tui_type '{"title":"квантовая*","duration":{"min":"10m"}}'
 tui_keys Enter
 tui_wait "matching_rules saved"
+# processing_config goes through the same check as the CLI and the API: an
+# operator's key (a service address that would receive the tenant's API key)
+# is refused with the key named, and nothing is stored.
+tui_keys Down Enter
+tui_wait "processing_config: {}"
+tui_keys C-u
+tui_type '{"processing":{},"providers":{"transcription":{"base_url":"http://127.0.0.1:9/v1"}}}'
+tui_keys Enter
+tui_wait "providers.transcription.base_url is the operator"
+pc=$(sqlite3 "$ZPUB_HOME/zpub.db" "SELECT processing_config FROM templates WHERE name='Квантовая'")
+[ "$pc" = "{}" ] || fail "the refused processing_config was stored: $pc"
+ok "the editor refuses an operator key in processing_config, naming it"
 tui_keys q x
 tui_wait "matches 2 of 43"
 tui_wait "$Q1  Квантовая физика 1"

@@ -8,6 +8,8 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "config_schema.h"
+#include <string.h>
 #include "testutil.h"
 
 static void
@@ -105,12 +107,76 @@ test_user_file_layers_over_defaults_and_bad_json_is_reported(void **state)
 	free(dir);
 }
 
+/* The schema is the one source of the defaults: every default it declares
+ * is a value its own checks accept, the built defaults pass the operator's
+ * check whole, and a tenant's check refuses every operator key of them. */
+static void
+test_schema_defaults_satisfy_the_schema(void **state)
+{
+	(void)state;
+	struct zpub_err err;
+	for (size_t i = 0; i < zs_n_keys; i++) {
+		const struct zs_key *k = &zs_keys[i];
+		assert_non_null(k->help);
+		assert_true(strlen(k->help) > 5);
+		if (k->def == NULL || strchr(k->key, '<'))
+			continue;
+		cJSON *v = cJSON_Parse(k->def);
+		assert_non_null(v);
+		if (zs_check(k->key, v, ZS_SCOPE_OPERATOR, &err) != 0)
+			fail_msg("default of %s: %s", k->key, err.msg);
+		cJSON_Delete(v);
+		assert_ptr_equal(zs_lookup(k->key), k);
+	}
+	cJSON *d = config_defaults();
+	assert_int_equal(zs_check("", d, ZS_SCOPE_OPERATOR, &err), 0);
+	assert_int_not_equal(zs_check("", d, ZS_SCOPE_TENANT, &err), 0);
+	int n = zs_strip(d, ZS_SCOPE_TENANT, NULL, NULL);
+	assert_true(n > 10);
+	assert_null(config_find(d, "providers.transcription.base_url"));
+	assert_null(config_find(d, "providers.google.token_url"));
+	assert_null(config_find(d, "publish.folder.path"));
+	assert_non_null(config_find(d, "processing.video.threshold_db"));
+	assert_int_equal(zs_check("", d, ZS_SCOPE_TENANT, &err), 0);
+	cJSON_Delete(d);
+}
+
+static void
+test_schema_refuses_with_a_sentence(void **state)
+{
+	(void)state;
+	struct zpub_err err;
+	cJSON *c = cJSON_CreateObject();
+	assert_int_not_equal(config_layer_set(c, "processing.thumbnails.count", "100000",
+	    ZS_SCOPE_OPERATOR, &err), 0);
+	assert_non_null(strstr(err.msg, "from 0 to 20"));
+	assert_int_not_equal(config_layer_set(c, "processing.video.threshold_db", "1e400",
+	    ZS_SCOPE_OPERATOR, &err), 0);
+	assert_int_not_equal(config_layer_set(c, "processing.vidoe.crf", "20",
+	    ZS_SCOPE_OPERATOR, &err), 0);
+	assert_non_null(strstr(err.msg, "did you mean 'processing.video.crf'"));
+	assert_int_not_equal(config_layer_set(c, "providers.chat.base_url", "http://127.0.0.1:1",
+	    ZS_SCOPE_TENANT, &err), 0);
+	assert_non_null(strstr(err.msg, "providers.chat.base_url is the operator's setting"));
+	assert_int_equal(config_layer_set(c, "prices.transcription_minutes.fireworks", "0.01",
+	    ZS_SCOPE_OPERATOR, &err), 0);
+	assert_int_equal(config_layer_set(c, "providers.vk.version", "5.199", ZS_SCOPE_OPERATOR,
+	    &err), 0);
+	assert_string_equal(config_str(c, "providers.vk.version", ""), "5.199");
+	assert_int_equal(zs_secret_check("transcription", &err), 0);
+	assert_int_not_equal(zs_secret_check("bogus_name", &err), 0);
+	assert_non_null(strstr(err.msg, "zoom.client_secret"));
+	cJSON_Delete(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deep_merge_objects_merge_scalars_and_arrays_replace),
 		cmocka_unit_test(test_defaults_carry_every_provider_endpoint),
+		cmocka_unit_test(test_schema_defaults_satisfy_the_schema),
+		cmocka_unit_test(test_schema_refuses_with_a_sentence),
 		cmocka_unit_test(test_set_parses_json_values_and_creates_objects),
 		cmocka_unit_test(test_user_file_layers_over_defaults_and_bad_json_is_reported),
 	};

@@ -167,12 +167,55 @@ test_config_layer_wraps_processing(void **state)
 	assert_string_equal(config_str(l, "metadata.title", ""), "{{title}} ({{date}})");
 	assert_null(config_find(l, "output_targets"));
 	cJSON_Delete(l);
-	t.processing_config = (char *)"{\"processing\": {\"topics\": {\"engine\": \"x\"}},"
-	    " \"pipeline\": {\"max_attempts\": 2}}";
+	t.processing_config = (char *)"{\"processing\": {\"topics\": {\"engine\": \"extractive\"}},"
+	    " \"publish\": {\"to\": \"folder\"}}";
 	l = tpl_config_layer(&t);
-	assert_string_equal(config_str(l, "processing.topics.engine", ""), "x");
-	assert_int_equal(config_int(l, "pipeline.max_attempts", 0), 2);
+	assert_string_equal(config_str(l, "processing.topics.engine", ""), "extractive");
+	assert_string_equal(config_str(l, "publish.to", ""), "folder");
 	cJSON_Delete(l);
+}
+
+/* A template may set only what a tenant may choose: an older stored
+ * template's operator keys (providers, pipeline, file paths) and values the
+ * schema refuses are left out of its layer; tpl_from_json refuses them. */
+static void
+test_config_layer_strips_operator_keys(void **state)
+{
+	(void)state;
+	struct store_template t = { 0 };
+	t.name = (char *)"evil";
+	t.processing_config = (char *)"{\"processing\": {\"video\": {\"crf\": 30,"
+	    " \"threshold_db\": \"loud\"}}, \"providers\": {\"transcription\":"
+	    " {\"base_url\": \"http://127.0.0.1:9/v1\"}}, \"pipeline\": {\"max_attempts\": 2},"
+	    " \"publish\": {\"folder\": {\"path\": \"/etc\"}, \"to\": \"folder\"}}";
+	cJSON *l = tpl_config_layer(&t);
+	assert_int_equal(config_int(l, "processing.video.crf", 0), 30);
+	assert_null(config_find(l, "processing.video.threshold_db"));
+	assert_null(config_find(l, "providers.transcription.base_url"));
+	assert_null(config_find(l, "pipeline.max_attempts"));
+	assert_null(config_find(l, "publish.folder.path"));
+	assert_string_equal(config_str(l, "publish.to", ""), "folder");
+	cJSON_Delete(l);
+
+	struct store_template nt = { 0 };
+	struct zpub_err err;
+	cJSON *j = cJSON_Parse("{\"name\": \"evil\", \"processing_config\": {\"processing\": {},"
+	    " \"providers\": {\"transcription\": {\"base_url\": \"http://127.0.0.1:9/v1\"}}}}");
+	assert_int_not_equal(tpl_from_json(j, &nt, 0, &err), 0);
+	assert_non_null(strstr(err.msg, "providers.transcription.base_url is the operator's setting"));
+	cJSON_Delete(j);
+	j = cJSON_Parse("{\"name\": \"t\", \"metadata\": {\"titel\": \"x\"}}");
+	assert_int_not_equal(tpl_from_json(j, &nt, 0, &err), 0);
+	assert_non_null(strstr(err.msg, "did you mean 'metadata.title'"));
+	cJSON_Delete(j);
+	j = cJSON_Parse("{\"name\": \"t\", \"output_targets\": {\"dropbox\": {}}}");
+	assert_int_not_equal(tpl_from_json(j, &nt, 0, &err), 0);
+	cJSON_Delete(j);
+	j = cJSON_Parse("{\"name\": \"t\", \"processing_config\": {\"video\": {\"threshold_db\": -30}},"
+	    " \"output_targets\": {\"youtube\": {\"privacy\": \"unlisted\"}, \"folder\": false}}");
+	assert_int_equal(tpl_from_json(j, &nt, 0, &err), 0);
+	cJSON_Delete(j);
+	store_template_clear(&nt);
 }
 
 /* ---- tpl_apply on a store ---- */
@@ -316,6 +359,7 @@ main(void)
 		cmocka_unit_test(test_rules_refuse_typos_and_bad_values),
 		cmocka_unit_test(test_pick_priority_then_oldest),
 		cmocka_unit_test(test_config_layer_wraps_processing),
+		cmocka_unit_test(test_config_layer_strips_operator_keys),
 		cmocka_unit_test(test_apply_merges_under_override_and_is_idempotent),
 		cmocka_unit_test(test_apply_without_match_default_or_skip),
 	};
