@@ -75,8 +75,11 @@ expect_rc 1 "$ZPUB" job add theirs --schedule "every 1h" --source watch --path "
 expect_rc 1 "$ZPUB" job edit lec --path "$T/lectures/theirs/$pid"
 ok "a job path that is a link out of the roots is refused on add and on edit"
 
-# A tenant's own config layer cannot widen its roots.
-expect_rc 0 "$ZPUB" tenant config default jobs.watch_roots '{"default": ["/etc"], "*": ["/etc"]}'
+# A tenant's own config layer cannot widen its roots: refused when set, and
+# ignored when an older store still holds it.
+expect_rc 1 "$ZPUB" tenant config default jobs.watch_roots '{"default": ["/etc"], "*": ["/etc"]}'
+echo "$ERR" | grep -q "jobs.watch_roots.* is the operator's setting" || fail "tenant config: $ERR"
+sqlite3 "$ZPUB_HOME/zpub.db" "UPDATE tenants SET config = '{\"jobs\":{\"watch_roots\":{\"default\":[\"/etc\"],\"*\":[\"/etc\"]}}}' WHERE name = 'default'"
 expect_rc 1 "$ZPUB" job add etc --schedule "every 1h" --source watch --path /etc/ssh
 echo "$ERR" | grep -q "/etc/ssh is outside" || fail "tenant layer: $ERR"
 ok "jobs.watch_roots in the tenant's layer is ignored"
