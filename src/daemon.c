@@ -383,7 +383,7 @@ start_jobs(struct daemon *d, int64_t now)
 	struct store_job *v = NULL;
 	int n = 0;
 	struct zpub_err err;
-	if (store_jobs(d->st, 0, &v, &n, &err) != 0) {
+	if (store_jobs(d->st, STORE_ALL_TENANTS, &v, &n, &err) != 0) {
 		log_warn("daemon: %s", err.msg);
 		return;
 	}

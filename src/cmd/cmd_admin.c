@@ -276,7 +276,7 @@ cmd_usage(struct cli *cli, int argc, char **argv)
 		tenant_month_range(time_now_ms(), &from, &to);
 	if (cli_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
-	int64_t tid = 0;
+	int64_t tid = STORE_ALL_TENANTS;   /* the operator's report: every tenant */
 	if (tenant && store_tenant_id(cli->store, tenant, &tid, &err) != 0)
 		return cli_fail(cli, &err);
 	struct store_usage_row *v = NULL;
@@ -353,7 +353,7 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 		return cli_fail(cli, &err);
 	struct store_audit_row *v = NULL;
 	int n = 0;
-	if (store_audit_list(cli->store, all ? 0 : cli->tenant_id, limit, &v, &n, &err) != 0)
+	if (store_audit_list(cli->store, all ? STORE_ALL_TENANTS : cli->tenant_id, limit, &v, &n, &err) != 0)
 		return cli_fail(cli, &err);
 	cJSON *arr = json ? cJSON_CreateArray() : NULL;
 	for (int i = 0; i < n; i++) {
