@@ -684,7 +684,7 @@ daemon_main(struct cli *cli, const struct daemon_opts *o)
 	 * lock (an open file description) survives the forks of detach(). */
 	if (daemon_lock(d, &err) != 0) {
 		log_error("daemon: %s", err.msg);
-		fprintf(stderr, "zpub: %s\n", err.msg);
+		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
 		free(d);
 		return 1;
 	}
@@ -714,7 +714,7 @@ daemon_main(struct cli *cli, const struct daemon_opts *o)
 
 	if (cli_store(cli, &err) != 0) {
 		log_error("daemon: %s", err.msg);
-		fprintf(stderr, "zpub: %s\n", err.msg);
+		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
 		goto out;
 	}
 	d->st = cli->store;
@@ -731,7 +731,7 @@ daemon_main(struct cli *cli, const struct daemon_opts *o)
 		int bound = 0;
 		if (api_start(&ao, &d->api, &bound, &err) != 0) {
 			log_error("daemon: %s", err.msg);
-			fprintf(stderr, "zpub: %s\n", err.msg);
+			fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
 			goto out;
 		}
 		log_info("daemon: control API on http://127.0.0.1:%d/", bound);

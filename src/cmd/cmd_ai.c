@@ -147,7 +147,7 @@ ai_command(struct cli *cli, int argc, char **argv, const struct ai_cmd *what)
 		}
 	}
 	if (rc == 0)
-		printf("%lld %s\n", (long long)id, ctx.summary);
+		printf("%lld %s\n", (long long)id, term_safe(ctx.summary));
 	for (int i = 0; i < ctx.n_artifacts; i++) {
 		free(ctx.artifacts[i].kind);
 		free(ctx.artifacts[i].path);

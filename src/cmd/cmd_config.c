@@ -35,8 +35,10 @@ cmd_config(struct cli *cli, int argc, char **argv)
 			zpub_err_set(&err, ZPUB_ENOTFOUND, "no config key '%s'", argv[2]);
 			return cli_fail(cli, &err);
 		}
-		if (cJSON_IsString(v))
-			printf("%s\n", v->valuestring);
+		if (cJSON_IsString(v)) {
+			term_fputs(v->valuestring, stdout);
+			putchar('\n');
+		}
 		else
 			cli_print_json(cJSON_Duplicate(v, 1));
 		return 0;
@@ -122,7 +124,7 @@ cmd_secret(struct cli *cli, int argc, char **argv)
 		if (rc)
 			return cli_fail(cli, &err);
 		store_audit(cli->store, cli->tenant_id, cli->owner, "secret.set", argv[2], "cli");
-		fprintf(stderr, "stored secret '%s' for tenant %s\n", argv[2], cli->tenant);
+		fprintf(stderr, "stored secret '%s' for tenant %s\n", argv[2], term_safe(cli->tenant));
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "delete") == 0) {
@@ -151,7 +153,7 @@ cmd_secret(struct cli *cli, int argc, char **argv)
 				cJSON_AddStringToObject(o, "updated_at", upd);
 				cJSON_AddItemToArray(a, o);
 			} else
-				printf("%-28s %-9s %s\n", v[i].name, v[i].state, upd);
+				printf("%-28s %-9s %s\n", term_safe(v[i].name), term_safe(v[i].state), upd);
 		}
 		if (json)
 			cli_print_json(a);
