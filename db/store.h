@@ -244,6 +244,8 @@ void store_publications_free(struct store_publication *v, int n);
 
 /* ---- credentials (ciphertext only; see vault.h) ---- */
 struct store_credential {
+	int64_t tenant_id;
+	char *tenant;          /* tenant name */
 	char *name;
 	int64_t expires_at, created_at, updated_at;
 	char *state;
@@ -259,6 +261,8 @@ int store_credential_set_state(struct store *st, int64_t tenant_id, const char *
     const char *state, struct zpub_err *err);
 int store_credential_delete(struct store *st, int64_t tenant_id, const char *name,
     struct zpub_err *err);
+/* One tenant's secrets by name, or every tenant's (STORE_ALL_TENANTS: the
+ * vault's own checks, since one key serves all tenants). */
 int store_credentials(struct store *st, int64_t tenant_id, struct store_credential **out,
     int *n, struct zpub_err *err);
 void store_credentials_free(struct store_credential *v, int n);
