@@ -27,7 +27,10 @@ fs_mkdir_p(const char *path, mode_t mode, struct zpub_err *err)
 			continue;
 		char c = p[i];
 		p[i] = '\0';
-		if (mkdir(p, mode) != 0 && errno != EEXIST) {
+		struct stat sb;
+		/* An existing parent we may not write to answers EACCES, not EEXIST. */
+		if (mkdir(p, mode) != 0 && errno != EEXIST &&
+		    !(stat(p, &sb) == 0 && S_ISDIR(sb.st_mode))) {
 			int e = errno;
 			zpub_err_set(err, ZPUB_EIO, "cannot create folder %s: %s", p, strerror(e));
 			free(p);
