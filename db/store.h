@@ -31,6 +31,14 @@ int store_commit(struct store *st, struct zpub_err *err);
 void store_rollback(struct store *st);
 
 /* ---- tenants ---- */
+/* The tenant argument of the listings that can span tenants
+ * (store_recording_list/count, store_recording_status_counts, store_ui_*,
+ * store_jobs, store_usage_report, store_audit_list).  Only operator-level
+ * code passes it: the daemon's scheduler, `zpub usage` without --tenant and
+ * `zpub audit --all-tenants`.  Any other value names one tenant, so 0 (an
+ * unset or unknown tenant) matches nothing: the filter fails closed. */
+#define STORE_ALL_TENANTS (-1)
+#define STORE_ALL_TENANTS_SQL "-1"
 int store_tenant_id(struct store *st, const char *name, int64_t *id, struct zpub_err *err);
 int store_tenant_add(struct store *st, const char *name, int64_t *id, struct zpub_err *err);
 
@@ -98,7 +106,7 @@ int store_forgotten_drop(struct store *st, int64_t tenant_id, const char *source
     const char *source_ref, struct zpub_err *err);
 
 struct store_filter {
-	int64_t tenant_id;     /* 0 = all tenants */
+	int64_t tenant_id;     /* one tenant, or STORE_ALL_TENANTS */
 	int status;            /* -1 = any */
 	const char *search;    /* substring of the title, or NULL */
 	int limit, offset;     /* limit 0 = no limit */
@@ -236,6 +244,8 @@ void store_publications_free(struct store_publication *v, int n);
 
 /* ---- credentials (ciphertext only; see vault.h) ---- */
 struct store_credential {
+	int64_t tenant_id;
+	char *tenant;          /* tenant name */
 	char *name;
 	int64_t expires_at, created_at, updated_at;
 	char *state;
@@ -251,6 +261,8 @@ int store_credential_set_state(struct store *st, int64_t tenant_id, const char *
     const char *state, struct zpub_err *err);
 int store_credential_delete(struct store *st, int64_t tenant_id, const char *name,
     struct zpub_err *err);
+/* One tenant's secrets by name, or every tenant's (STORE_ALL_TENANTS: the
+ * vault's own checks, since one key serves all tenants). */
 int store_credentials(struct store *st, int64_t tenant_id, struct store_credential **out,
     int *n, struct zpub_err *err);
 void store_credentials_free(struct store_credential *v, int n);

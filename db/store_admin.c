@@ -453,9 +453,10 @@ int
 store_jobs(struct store *st, int64_t tenant_id, struct store_job **out, int *n,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, tenant_id > 0 ?
+	sqlite3_stmt *s = store_prep(st, tenant_id != STORE_ALL_TENANTS ?
 	    "SELECT " JOB_COLS " FROM jobs WHERE tenant_id = ? ORDER BY name" :
-	    "SELECT " JOB_COLS " FROM jobs WHERE ? = 0 ORDER BY tenant_id, name", err);
+	    "SELECT " JOB_COLS " FROM jobs WHERE ? = " STORE_ALL_TENANTS_SQL
+	    " ORDER BY tenant_id, name", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, tenant_id);
@@ -681,7 +682,7 @@ store_usage_report(struct store *st, int64_t tenant_id, int64_t from_ms, int64_t
 {
 	sqlite3_stmt *s = store_prep(st, "SELECT t.name, u.kind, u.provider, SUM(u.amount),"
 	    " SUM(u.cost), COUNT(*) FROM usage u JOIN tenants t ON t.id = u.tenant_id"
-	    " WHERE (?1 = 0 OR u.tenant_id = ?1) AND u.at >= ?2 AND u.at < ?3"
+	    " WHERE (?1 = " STORE_ALL_TENANTS_SQL " OR u.tenant_id = ?1) AND u.at >= ?2 AND u.at < ?3"
 	    " GROUP BY t.name, u.kind, u.provider ORDER BY t.name, u.kind, u.provider", err);
 	if (s == NULL)
 		return ZPUB_EDB;
@@ -721,7 +722,7 @@ store_audit_list(struct store *st, int64_t tenant_id, int limit, struct store_au
 {
 	sqlite3_stmt *s = store_prep(st, "SELECT a.id, a.at, t.name, a.actor, a.action, a.object,"
 	    " a.origin FROM audit a LEFT JOIN tenants t ON t.id = a.tenant_id"
-	    " WHERE (?1 = 0 OR a.tenant_id = ?1) ORDER BY a.id DESC LIMIT ?2", err);
+	    " WHERE (?1 = " STORE_ALL_TENANTS_SQL " OR a.tenant_id = ?1) ORDER BY a.id DESC LIMIT ?2", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, tenant_id);

@@ -79,7 +79,7 @@ int store_job_get(struct store *st, int64_t tenant_id, const char *name,
     struct store_job *out, struct zpub_err *err);
 int store_job_get_id(struct store *st, int64_t tenant_id, int64_t id, struct store_job *out,
     struct zpub_err *err);
-/* tenant_id 0 = every tenant's jobs. */
+/* One tenant's jobs, or every tenant's with STORE_ALL_TENANTS. */
 int store_jobs(struct store *st, int64_t tenant_id, struct store_job **out, int *n,
     struct zpub_err *err);
 int store_job_delete(struct store *st, int64_t tenant_id, int64_t id, struct zpub_err *err);
@@ -117,7 +117,7 @@ struct store_usage_row {
 	double amount, cost;
 	int64_t count;
 };
-/* Grouped by tenant, kind, provider over [from_ms, to_ms); tenant_id 0 = all. */
+/* Grouped by tenant, kind, provider over [from_ms, to_ms); one tenant or STORE_ALL_TENANTS. */
 int store_usage_report(struct store *st, int64_t tenant_id, int64_t from_ms, int64_t to_ms,
     struct store_usage_row **out, int *n, struct zpub_err *err);
 void store_usage_rows_free(struct store_usage_row *v, int n);
@@ -126,7 +126,7 @@ struct store_audit_row {
 	int64_t id, at;
 	char *tenant, *actor, *action, *object, *origin;
 };
-/* Newest first; tenant_id 0 = all. */
+/* Newest first; one tenant or STORE_ALL_TENANTS. */
 int store_audit_list(struct store *st, int64_t tenant_id, int limit,
     struct store_audit_row **out, int *n, struct zpub_err *err);
 void store_audit_rows_free(struct store_audit_row *v, int n);

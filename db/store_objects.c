@@ -459,14 +459,17 @@ cred_row(struct store *st, sqlite3_stmt *s, void *item)
 	c->created_at = sqlite3_column_int64(s, 2);
 	c->updated_at = sqlite3_column_int64(s, 3);
 	c->state = store_col_str(s, 4);
+	c->tenant_id = sqlite3_column_int64(s, 5);
+	c->tenant = store_col_str(s, 6);
 }
 
 int
 store_credentials(struct store *st, int64_t tenant_id, struct store_credential **out, int *n,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT name, expires_at, created_at, updated_at, state"
-	    " FROM credentials WHERE tenant_id = ? ORDER BY name", err);
+	sqlite3_stmt *s = store_prep(st, "SELECT c.name, c.expires_at, c.created_at, c.updated_at,"
+	    " c.state, c.tenant_id, t.name FROM credentials c JOIN tenants t ON t.id = c.tenant_id"
+	    " WHERE (?1 = " STORE_ALL_TENANTS_SQL " OR c.tenant_id = ?1) ORDER BY t.name, c.name", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, tenant_id);
@@ -477,6 +480,7 @@ void
 store_credentials_free(struct store_credential *v, int n)
 {
 	for (int i = 0; i < n; i++) {
+		free(v[i].tenant);
 		free(v[i].name);
 		free(v[i].state);
 	}

@@ -323,7 +323,7 @@ bind_filter(sqlite3_stmt *s, const struct store_filter *f)
 		sqlite3_bind_text(s, 3, f->search, -1, SQLITE_TRANSIENT);
 }
 
-#define FILTER_WHERE " WHERE (?1 = 0 OR r.tenant_id = ?1) AND (?2 IS NULL OR r.status = ?2)" \
+#define FILTER_WHERE " WHERE (?1 = " STORE_ALL_TENANTS_SQL " OR r.tenant_id = ?1) AND (?2 IS NULL OR r.status = ?2)" \
 	" AND (?3 IS NULL OR instr(lower(r.title), lower(?3)) > 0) "
 
 int
@@ -376,15 +376,16 @@ int
 store_recording_status_counts(struct store *st, int64_t tenant_id, int64_t counts[ST__COUNT],
     struct zpub_err *err)
 {
-	/* Two texts rather than "?1 = 0 OR tenant_id = ?1", so the per-tenant
+	/* Two texts rather than "?1 = -1 OR tenant_id = ?1", so the per-tenant
 	 * count uses the (tenant_id, status) index: the terminal app asks on
 	 * every refresh, over 100k recordings. */
-	sqlite3_stmt *s = store_prep(st, tenant_id ?
+	int all = tenant_id == STORE_ALL_TENANTS;
+	sqlite3_stmt *s = store_prep(st, !all ?
 	    "SELECT status, count(*) FROM recordings WHERE tenant_id = ?1 GROUP BY status" :
 	    "SELECT status, count(*) FROM recordings GROUP BY status", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	if (tenant_id)
+	if (!all)
 		sqlite3_bind_int64(s, 1, tenant_id);
 	memset(counts, 0, sizeof(int64_t) * ST__COUNT);
 	int rc;

@@ -158,12 +158,12 @@ store_ui_sort_name(enum store_ui_sort s)
 	"r.detail, r.progress, r.progress_what, r.progress_eta_ms, r.lease_owner, r.lease_until, " \
 	"r.source"
 /* Only the conditions in use, so SQLite picks the index for the order
- * (an "?1 = 0 OR tenant_id = ?1" would make it scan and sort). */
+ * (an "?1 = -1 OR tenant_id = ?1" would make it scan and sort). */
 static void
 where_clause(const struct store_ui_query *q, char *out, size_t outsz)
 {
 	snprintf(out, outsz, " FROM recordings r WHERE 1%s%s%s ",
-	    q->tenant_id ? " AND r.tenant_id = ?1" : "",
+	    q->tenant_id != STORE_ALL_TENANTS ? " AND r.tenant_id = ?1" : "",
 	    q->status >= 0 ? " AND r.status = ?2" : "",
 	    q->search && *q->search ? " AND zpub_match(r.title, ?3)" : "");
 }
@@ -206,7 +206,7 @@ clear_row(struct store_ui_row *r)
 static int
 bind_query(sqlite3_stmt *s, const struct store_ui_query *q)
 {
-	if (q->tenant_id)
+	if (q->tenant_id != STORE_ALL_TENANTS)
 		sqlite3_bind_int64(s, 1, q->tenant_id);
 	if (q->status >= 0)
 		sqlite3_bind_text(s, 2, status_name((enum rec_status)q->status), -1, SQLITE_STATIC);

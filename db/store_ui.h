@@ -37,7 +37,7 @@ enum store_ui_sort {
 const char *store_ui_sort_name(enum store_ui_sort s);
 
 struct store_ui_query {
-	int64_t tenant_id;        /* 0 = all tenants */
+	int64_t tenant_id;        /* one tenant, or STORE_ALL_TENANTS */
 	int status;               /* -1 = any */
 	const char *search;       /* substring of the title (folded), or NULL */
 	enum store_ui_sort sort;

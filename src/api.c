@@ -212,6 +212,13 @@ authenticate(struct api *a, const struct api_request *r, struct api_caller *c, c
 			reply_err(out, &err);
 		return -1;
 	}
+	if (u.tenant_id <= 0) {
+		/* Fail closed: a caller is always in exactly one tenant. */
+		store_user_clear(&u);
+		reply_error(out, 403, "this token's user belongs to no tenant; make the user again"
+		    " with 'zpub --tenant NAME user add USER'");
+		return -1;
+	}
 	c->tenant_id = u.tenant_id;
 	c->role = strcmp(u.role, "owner") == 0 ? ROLE_OWNER : strcmp(u.role, "editor") == 0 ?
 	    ROLE_EDITOR : ROLE_VIEWER;

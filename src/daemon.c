@@ -383,7 +383,7 @@ start_jobs(struct daemon *d, int64_t now)
 	struct store_job *v = NULL;
 	int n = 0;
 	struct zpub_err err;
-	if (store_jobs(d->st, 0, &v, &n, &err) != 0) {
+	if (store_jobs(d->st, STORE_ALL_TENANTS, &v, &n, &err) != 0) {
 		log_warn("daemon: %s", err.msg);
 		return;
 	}
@@ -694,7 +694,7 @@ daemon_main(struct cli *cli, const struct daemon_opts *o)
 	 * lock (an open file description) survives the forks of detach(). */
 	if (daemon_lock(d, &err) != 0) {
 		log_error("daemon: %s", err.msg);
-		fprintf(stderr, "zpub: %s\n", err.msg);
+		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
 		free(d);
 		return 1;
 	}
@@ -724,7 +724,7 @@ daemon_main(struct cli *cli, const struct daemon_opts *o)
 
 	if (cli_store(cli, &err) != 0) {
 		log_error("daemon: %s", err.msg);
-		fprintf(stderr, "zpub: %s\n", err.msg);
+		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
 		goto out;
 	}
 	d->st = cli->store;
@@ -742,7 +742,7 @@ daemon_main(struct cli *cli, const struct daemon_opts *o)
 		int bound = 0;
 		if (api_start(&ao, &d->api, &bound, &err) != 0) {
 			log_error("daemon: %s", err.msg);
-			fprintf(stderr, "zpub: %s\n", err.msg);
+			fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
 			goto out;
 		}
 		log_info("daemon: control API on http://%s:%d/", listen_host, bound);

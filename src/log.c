@@ -5,6 +5,7 @@
  * start.  A mutex keeps lines whole when worker threads log.
  */
 #include "log.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -124,9 +125,10 @@ zlog(enum log_level lvl, const char *fmt, ...)
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	log_redact(line, sizeof line);
-	for (char *p = line; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
+	/* One line each, and nothing a terminal running `tail -f` or -v would
+	 * act on: newlines, escape sequences and broken UTF-8 become escapes. */
+	char safe[sizeof line];
+	term_escape(line, safe, sizeof safe);
 
 	struct timespec now;
 	struct tm tm;
@@ -137,8 +139,8 @@ zlog(enum log_level lvl, const char *fmt, ...)
 	pthread_mutex_lock(&log_state.lock);
 	if (log_state.file)
 		fprintf(log_state.file, "%s.%03ldZ %d %s %s\n", ts, now.tv_nsec / 1000000L,
-		    (int)getpid(), names[lvl], line);
+		    (int)getpid(), names[lvl], safe);
 	if (log_state.to_stderr)
-		fprintf(stderr, "zpub: %s: %s\n", names[lvl], line);
+		fprintf(stderr, "zpub: %s: %s\n", names[lvl], safe);
 	pthread_mutex_unlock(&log_state.lock);
 }

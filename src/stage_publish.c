@@ -188,7 +188,7 @@ inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err *err)
 				char shown[40];
 				store_journal(ctx->store, rec->id, "warn", "publish", "subtitles %s are "
 				    "left out: their language \"%s\" is not a language code like en, "
-				    "ru or pt-BR", a->path, fname_shown(lang, shown, sizeof shown));
+				    "ru or pt-BR", a->path, term_escape(lang, shown, sizeof shown));
 				free(lang);
 				continue;
 			}
@@ -493,12 +493,12 @@ dry_run_print(struct publish_run *r, FILE *out)
 	const struct pub_inputs *in = &r->in;
 	const cJSON *cfg = r->ctx->config;
 
-	fprintf(out, "Dry run for %s: nothing is sent.\n", in->label);
+	fprintf(out, "Dry run for %s: nothing is sent.\n", term_safe(in->label));
 	for (int i = 0; i < r->n; i++) {
 		struct target_run *t = &r->t[i];
 		if (t->finished) {
 			fprintf(out, "%s: already published (%s); nothing to do\n", t->platform,
-			    t->st.url ? t->st.url : "done");
+			    term_safe(t->st.url ? t->st.url : "done"));
 			continue;
 		}
 		if (strcmp(t->platform, "youtube") == 0) {
@@ -514,7 +514,9 @@ dry_run_print(struct publish_run *r, FILE *out)
 				fprintf(out, "  POST %s/videos?uploadType=resumable&part=snippet,status\n", ub);
 				fprintf(out, "  X-Upload-Content-Length: %lld\n", (long long)fs_size(in->video));
 				fprintf(out, "  X-Upload-Content-Type: video/*\n");
-				fprintf(out, "  body: %s\n", body ? body : "{}");
+				fputs("  body: ", out);
+				term_fputs(body ? body : "{}", out);
+				fputc('\n', out);
 				fprintf(out, "  then PUT the session URL in chunks of %lld bytes%s\n",
 				    (long long)tun.chunk_bytes,
 				    t->st.upload_url ? ", resuming the saved session" : "");
@@ -548,14 +550,17 @@ dry_run_print(struct publish_run *r, FILE *out)
 				nl = strchr(line, '\n');
 				if (nl == NULL)
 					break;
-				fprintf(out, "    %.*s\n", (int)(nl - line), line);
+				*nl = '\0';
+				fputs("    ", out);
+				term_fputs(line, out);
+				fputc('\n', out);
 			}
 			fprintf(out, "  then POST the returned upload URL, multipart field video_file\n");
 			print_file(out, "video", in->video);
 			const cJSON *album = config_find(t->item.target, "album");
 			if (album != NULL)
 				fprintf(out, "  POST video.addToAlbum album_id=%s\n",
-				    cJSON_IsString(album) ? album->valuestring : "(number)");
+				    term_safe(cJSON_IsString(album) ? album->valuestring : "(number)"));
 			free(params);
 		} else {
 			char *root = folder_root(r->ctx);
@@ -570,7 +575,9 @@ dry_run_print(struct publish_run *r, FILE *out)
 			free(root);
 		}
 	}
-	fprintf(out, "title: %s\n", in->title);
+	fputs("title: ", out);
+	term_fputs(in->title, out);
+	fputc('\n', out);
 }
 
 /* ---- the stage ------------------------------------------------------------------ */

@@ -265,7 +265,7 @@ step_transcribe(struct ai_run *r, const struct ai_steps *steps, struct zpub_err 
 		rc = zpub_err_set(err, ZPUB_EINVAL, "processing.transcription.language is \"%s\", "
 		    "which is not a language code like en, ru or pt-BR; fix it with `zpub config set "
 		    "processing.transcription.language en` (or \"\" to detect)",
-		    fname_shown(o.language, shown, sizeof shown));
+		    term_escape(o.language, shown, sizeof shown));
 		goto out;
 	}
 	if (strcmp(engine, "pocketsphinx") == 0 && o.language[0] && strncmp(o.language, "en", 2) != 0 &&
@@ -492,7 +492,7 @@ write_track(struct ai_run *r, const struct subs_track *track, const char *lang,
 		char shown[40];
 		return zpub_err_set(err, ZPUB_EINVAL, "cannot name subtitles of %s after \"%s\": "
 		    "it is not a language code like en, ru or pt-BR", r->label,
-		    fname_shown(lang, shown, sizeof shown));
+		    term_escape(lang, shown, sizeof shown));
 	}
 	for (int k = 0; k < 2 && rc == 0; k++) {
 		if ((k == 0 && !want_srt) || (k == 1 && !want_vtt))
@@ -617,7 +617,7 @@ step_subtitles(struct ai_run *r, struct zpub_err *err)
 		if (!lang_code_ok(l->valuestring)) {
 			/* a typo in the config costs that language, not the video */
 			char shown[40];
-			fname_shown(l->valuestring, shown, sizeof shown);
+			term_escape(l->valuestring, shown, sizeof shown);
 			store_journal(ctx->store, ctx->rec->id, "warn", "subtitles", "processing."
 			    "subtitles.languages has \"%s\", which is not a language code like en, ru "
 			    "or pt-BR; no subtitles in it", shown);

@@ -1,5 +1,6 @@
 /*
- * util.c — durable file writes, paths, time and UTF-8 helpers.
+ * util.c — durable file writes, paths, time, UTF-8 helpers and the one
+ * rule that makes outside text safe to print on a terminal.
  */
 #include "util.h"
 
@@ -26,7 +27,10 @@ fs_mkdir_p(const char *path, mode_t mode, struct zpub_err *err)
 			continue;
 		char c = p[i];
 		p[i] = '\0';
-		if (mkdir(p, mode) != 0 && errno != EEXIST) {
+		struct stat sb;
+		/* An existing parent we may not write to answers EACCES, not EEXIST. */
+		if (mkdir(p, mode) != 0 && errno != EEXIST &&
+		    !(stat(p, &sb) == 0 && S_ISDIR(sb.st_mode))) {
 			int e = errno;
 			zpub_err_set(err, ZPUB_EIO, "cannot create folder %s: %s", p, strerror(e));
 			free(p);
@@ -437,35 +441,102 @@ lang_code_ok(const char *code)
 	return fname_ok(code, FNAME_LANG);
 }
 
-char *
-fname_shown(const char *name, char *out, size_t size)
+size_t
+utf8_decode(const char *s, size_t len, uint32_t *cp)
 {
-	size_t o = 0, i = 0, len = name ? strlen(name) : 0;
+	const unsigned char *u = (const unsigned char *)s;
+	if (len == 0)
+		return 0;
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	size_t n = u[0] >= 0xF0 && u[0] < 0xF5 ? 4 : u[0] >= 0xE0 && u[0] < 0xF0 ? 3 :
+	    u[0] >= 0xC2 && u[0] < 0xE0 ? 2 : 0;
+	if (n == 0 || n > len)
+		return 0;
+	uint32_t c = u[0] & (0x7F >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((u[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (u[i] & 0x3F);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+	    (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
 
-	if (size == 0)
+int
+text_cp_is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
+
+/* One piece of the escaped text for the character at s: either the bytes
+ * as they are (*piece = s) or an escape written into esc.  Returns the bytes
+ * of s it stands for. */
+static size_t
+term_piece(const char *s, size_t len, char esc[8], const char **piece, size_t *plen)
+{
+	uint32_t cp = 0;
+	size_t n = utf8_decode(s, len, &cp);
+	if (n == 0) {
+		snprintf(esc, 8, "\\x%02x", (unsigned char)s[0]);
+		n = 1;
+	} else if (text_cp_is_control(cp)) {
+		snprintf(esc, 8, cp < 0x80 ? "\\x%02x" : "\\u%04x", (unsigned)cp);
+	} else {
+		*piece = s;
+		*plen = n;
+		return n;
+	}
+	*piece = esc;
+	*plen = strlen(esc);
+	return n;
+}
+
+const char *
+term_escape(const char *s, char *out, size_t outsz)
+{
+	static const char ellipsis[] = "\xE2\x80\xA6";
+	size_t len = s ? strlen(s) : 0, i, o = 0, whole = 0;
+	char esc[8];
+	const char *piece;
+	size_t plen;
+	if (outsz == 0)
 		return out;
-	while (i < len && o + 1 < size) {
-		unsigned char c = (unsigned char)name[i];
-		size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-		if (i + n > len || !utf8_valid(name + i, n) || c < 0x20 || c == 0x7f ||
-		    (c == 0xC2 && (unsigned char)name[i + 1] <= 0x9F)) {
-			out[o++] = '?';
-			i++;
-			continue;
-		}
-		if (o + n + 1 > size)
+	for (i = 0; i < len; whole += plen)
+		i += term_piece(s + i, len - i, esc, &piece, &plen);
+	/* All of it when it fits, else what fits with room left for "…". */
+	size_t room = whole < outsz ? outsz - 1 : outsz > sizeof ellipsis ?
+	    outsz - sizeof ellipsis : 0;
+	for (i = 0; i < len; ) {
+		size_t used = term_piece(s + i, len - i, esc, &piece, &plen);
+		if (o + plen > room)
 			break;
-		memcpy(out + o, name + i, n);
-		o += n;
-		i += n;
+		memcpy(out + o, piece, plen);
+		o += plen;
+		i += used;
+	}
+	if (i < len && o + sizeof ellipsis <= outsz) {
+		memcpy(out + o, ellipsis, sizeof ellipsis - 1);
+		o += sizeof ellipsis - 1;
 	}
 	out[o] = '\0';
-	if (i < len && size > 4) {
-		/* cut: end on "..." at a character boundary */
-		size_t at = o > size - 4 ? size - 4 : o;
-		while (at > 0 && ((unsigned char)out[at] & 0xC0) == 0x80)
-			at--;
-		memcpy(out + at, "...", 4);
-	}
 	return out;
+}
+
+void
+term_fputs(const char *s, FILE *f)
+{
+	size_t len = s ? strlen(s) : 0, i = 0;
+	while (i < len) {
+		char esc[8];
+		const char *piece;
+		size_t plen;
+		i += term_piece(s + i, len - i, esc, &piece, &plen);
+		fwrite(piece, 1, plen, f);
+	}
 }

@@ -54,6 +54,36 @@ void size_human(double bytes, char out[32]);
 int utf8_valid(const char *s, size_t len);
 /* Number of code points. */
 size_t utf8_len(const char *s);
+/* Decodes one code point at s (len > 0 bytes available) into *cp, strictly
+ * (no overlong forms, surrogates or values past U+10FFFF).  Returns the
+ * bytes used, or 0 when s does not start a valid UTF-8 sequence. */
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
+
+/* ---- text for a terminal ----
+ * Names that come from outside (titles, template, tenant, user and job
+ * names, Zoom topics, services' answers quoted in errors, journal lines) may
+ * carry escape sequences.  Whatever prints such text on a terminal passes
+ * it through term_escape() (or term_safe()/term_fputs()), the one rule for
+ * the CLI, the log and the terminal app. */
+
+/* True for a code point a terminal acts on instead of drawing: the C0
+ * controls (ESC, BEL, CR, LF, TAB, ...), DEL and the C1 controls
+ * U+0080-U+009F (CSI, OSC, ...). */
+int text_cp_is_control(uint32_t cp);
+/* Copies s into out (outsz bytes, always NUL-terminated) so that printing it
+ * can only draw characters: a control becomes a visible escape ("\x1b",
+ * "\x07", "\x7f"; "\u009b" for a C1 control) and a byte that is not UTF-8
+ * becomes "\xff"; valid UTF-8 (Cyrillic, CJK, emoji) stays as it is.  When
+ * out is too small the text is cut between characters and ends in "…".
+ * Returns out; NULL s gives "". */
+const char *term_escape(const char *s, char *out, size_t outsz);
+/* term_escape() into a buffer that lives until the end of the enclosing
+ * block, for use in printf arguments:
+ *     printf("%-24s %s\n", term_safe(t->name), term_safe(t->title)); */
+#define TERM_SAFE_MAX 4096
+#define term_safe(s) term_escape((s), (char[TERM_SAFE_MAX]){ 0 }, TERM_SAFE_MAX)
+/* Writes s to f escaped as term_escape() does, however long it is. */
+void term_fputs(const char *s, FILE *f);
 
 /* ---- names from outside that become file names ------------------------
  * A language code from a service answer or the config, a tenant name typed
@@ -75,8 +105,6 @@ enum fname_kind {
 int fname_ok(const char *name, enum fname_kind kind);
 /* fname_ok(code, FNAME_LANG). */
 int lang_code_ok(const char *code);
-/* A refused name shown in a message: at most size-1 bytes, control
- * characters and invalid UTF-8 replaced by '?', "..." when cut.  Returns out. */
-char *fname_shown(const char *name, char *out, size_t size);
+/* A refused name is shown in a message with term_escape(). */
 
 #endif

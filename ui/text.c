@@ -10,35 +10,21 @@
 #include <string.h>
 #include <time.h>
 
+#include "util.h"
+
 size_t
 ui_utf8_next(const char *s, size_t len, uint32_t *cp)
 {
-	const unsigned char *u = (const unsigned char *)s;
 	if (len == 0) {
 		*cp = 0;
 		return 0;
 	}
-	if (u[0] < 0x80) {
-		*cp = u[0];
+	size_t n = utf8_decode(s, len, cp);
+	if (n == 0) {
+		*cp = 0xFFFD;
 		return 1;
 	}
-	int n = u[0] >= 0xF0 && u[0] < 0xF5 ? 4 : u[0] >= 0xE0 ? 3 : u[0] >= 0xC2 && u[0] < 0xE0 ? 2 : 0;
-	if (n == 0 || (size_t)n > len)
-		goto bad;
-	uint32_t c = u[0] & (0x7F >> n);
-	for (int i = 1; i < n; i++) {
-		if ((u[i] & 0xC0) != 0x80)
-			goto bad;
-		c = (c << 6) | (u[i] & 0x3F);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
-	    (c >= 0xD800 && c <= 0xDFFF))
-		goto bad;
-	*cp = c;
-	return (size_t)n;
-bad:
-	*cp = 0xFFFD;
-	return 1;
+	return n;
 }
 
 size_t
@@ -110,16 +96,17 @@ ui_text_fit(const char *s, int cols, int ellipsis, char *out, size_t outsz)
 	while (i < len) {
 		uint32_t cp;
 		size_t n = ui_utf8_next(s + i, len - i, &cp);
-		int cw = ui_cp_width(cp);
+		/* Controls (tabs, newlines, ESC, C1's CSI) become spaces: one row
+		 * per item, and nothing the terminal would act on (util.h's rule). */
+		int ctl = text_cp_is_control(cp);
+		int cw = ctl ? 1 : ui_cp_width(cp);
 		if (w + cw > budget)
 			break;
-		/* Controls (tabs, newlines) become spaces: one row per item. */
 		const char *src = s + i;
 		size_t srcn = n;
-		if (cp < 0x20 || cp == 0x7F) {
+		if (ctl) {
 			src = " ";
 			srcn = 1;
-			cw = 1;
 		} else if (cp == 0xFFFD && n == 1) {
 			src = "\xEF\xBF\xBD";
 			srcn = 3;

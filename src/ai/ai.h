@@ -35,7 +35,7 @@ struct transcript {
 	char engine[32];     /* "pocketsphinx", "openai-compatible" */
 	char language[16];   /* "en", "ru", "" when unknown; always lang_code_ok or "" */
 	char language_refused[40]; /* a language named that is no language code
-	                            * (shown with fname_shown; never saved) */
+	                            * (shown with term_escape; never saved) */
 	char timeline[16];   /* "output" or "source" */
 	int64_t duration_ms;
 	struct tr_word *words;

@@ -19,7 +19,7 @@ tr_new(const char *engine, const char *language)
 		return NULL;
 	snprintf(t->engine, sizeof t->engine, "%s", engine ? engine : "");
 	if (language && *language && !lang_code_ok(language))
-		fname_shown(language, t->language_refused, sizeof t->language_refused);
+		term_escape(language, t->language_refused, sizeof t->language_refused);
 	else
 		snprintf(t->language, sizeof t->language, "%s", language ? language : "");
 	snprintf(t->timeline, sizeof t->timeline, "output");

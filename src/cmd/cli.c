@@ -65,7 +65,7 @@ cli_setup(struct cli *cli, const char *data_dir, const char *tenant, int verbose
 		    xasprintf("%s/.config/zpub", home);
 	}
 	if (fs_mkdir_p(cli->data_dir, 0700, &err) || fs_mkdir_p(cli->config_dir, 0700, &err)) {
-		fprintf(stderr, "zpub: %s\n", err.msg);
+		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
 		return -1;
 	}
 	chmod(cli->data_dir, 0700);
@@ -73,7 +73,7 @@ cli_setup(struct cli *cli, const char *data_dir, const char *tenant, int verbose
 	cli->db_path = path_join(cli->data_dir, "zpub.db");
 	cli->key_path = path_join(cli->config_dir, "vault.key");
 	if (config_load(cli->config_path, &cli->config, &err) != 0) {
-		fprintf(stderr, "zpub: %s\n", err.msg);
+		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
 		return -1;
 	}
 	cli->tenant = tenant ? tenant : config_str(cli->config, "tenant", "default");
@@ -139,7 +139,10 @@ cli_fail(struct cli *cli, const struct zpub_err *err)
 	(void)cli;
 	char msg[sizeof err->msg];
 	snprintf(msg, sizeof msg, "%s", err->msg[0] ? err->msg : zpub_err_name(err->code));
-	fprintf(stderr, "zpub: %s\n", log_redact(msg, sizeof msg));
+	/* The sentence may quote a service's answer or a title: escaped. */
+	fputs("zpub: ", stderr);
+	term_fputs(log_redact(msg, sizeof msg), stderr);
+	fputc('\n', stderr);
 	return 1;
 }
 
@@ -157,10 +160,12 @@ cli_usage(struct cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 	if (fmt) {
-		fprintf(stderr, "zpub %s: ", cli->cmd_name);
+		char msg[1024];
 		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
+		vsnprintf(msg, sizeof msg, fmt, ap);
 		va_end(ap);
+		fprintf(stderr, "zpub %s: ", cli->cmd_name);
+		term_fputs(msg, stderr);
 		fputc('\n', stderr);
 	}
 	const char *u = cli_usage_of(cli->cmd_name);
@@ -240,7 +245,9 @@ cli_progress(void *ud, double fraction, const char *what)
 	for (int i = 0; i < width; i++)
 		bar[i] = i < fill ? '#' : '-';
 	bar[width] = '\0';
-	fprintf(stderr, "\r\033[K[%s] %3d%% %.60s", bar, (int)(fraction * 100), what ? what : "");
+	char label[64];
+	term_escape(what, label, sizeof label);
+	fprintf(stderr, "\r\033[K[%s] %3d%% %s", bar, (int)(fraction * 100), label);
 	fflush(stderr);
 	return 0;
 }
@@ -280,7 +287,7 @@ cmd_help(struct cli *cli, int argc, char **argv)
 			}
 		const char *u = cli_usage_of(argv[1]);
 		if (u == NULL) {
-			fprintf(stderr, "zpub: no command '%s'; run 'zpub help'\n", argv[1]);
+			fprintf(stderr, "zpub: no command '%s'; run 'zpub help'\n", term_safe(argv[1]));
 			return 2;
 		}
 #define X(n, fn, usage, summary) \

@@ -51,7 +51,8 @@ struct cli {
 	X("config", cmd_config, "config get KEY | config set KEY VALUE | config show" \
 	  " | config keys [PREFIX] [--json]", \
 	  "read and change the configuration; keys lists every setting") \
-	X("secret", cmd_secret, "secret set NAME | secret list [--json] | secret delete NAME", \
+	X("secret", cmd_secret, "secret set NAME | secret list [--json] | secret delete NAME" \
+	  " | secret reset [--yes]", \
 	  "API keys and client secrets, encrypted at rest") \
 	X("sync", cmd_sync, "sync zoom [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--dry-run]" \
 	  " [--include-deleted] [--json]", \

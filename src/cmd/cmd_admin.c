@@ -150,7 +150,7 @@ tenant_quota(struct cli *cli, int argc, char **argv)
 	struct store_tenant t;
 	if (store_tenant_get(cli->store, id, &t, &err) != 0)
 		return cli_fail(cli, &err);
-	printf("tenant %s\n", t.name);
+	printf("tenant %s\n", term_safe(t.name));
 	print_quota("storage", t.quota_storage_bytes, NULL);
 	print_quota("processing per month", t.quota_minutes_month, " minutes");
 	print_quota("concurrent stages", t.quota_concurrent, "");
@@ -205,7 +205,7 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 				char size[32];
 				size_human((double)config_int(e, "used.storage_bytes", 0), size);
 				printf("%-20s storage %s, %.1f min processed this month\n",
-				    config_str(e, "name", ""), size,
+				    term_safe(config_str(e, "name", "")), size,
 				    config_double(e, "used.minutes_this_month", 0));
 			}
 			cJSON_Delete(arr);
@@ -255,7 +255,7 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 		if (json || strcmp(sub, "config") == 0)
 			cli_print_json(o);
 		else {
-			printf("tenant %s (id %lld)\n", t.name, (long long)t.id);
+			printf("tenant %s (id %lld)\n", term_safe(t.name), (long long)t.id);
 			print_quota("storage", t.quota_storage_bytes, NULL);
 			print_quota("processing per month", t.quota_minutes_month, " minutes");
 			print_quota("concurrent stages", t.quota_concurrent, "");
@@ -266,7 +266,9 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 			printf("  %-22s %.1f minutes\n", "processed this month",
 			    config_double(o, "used.minutes_this_month", 0));
 			char *cs = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(o, "config"));
-			printf("  %-22s %s\n", "config", cs);
+			printf("  %-22s ", "config");
+			term_fputs(cs, stdout);
+			putchar('\n');
 			cJSON_free(cs);
 			cJSON_Delete(o);
 		}
@@ -358,7 +360,7 @@ cmd_usage(struct cli *cli, int argc, char **argv)
 		tenant_month_range(time_now_ms(), &from, &to);
 	if (cli_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
-	int64_t tid = 0;
+	int64_t tid = STORE_ALL_TENANTS;   /* the operator's report: every tenant */
 	if (tenant && store_tenant_id(cli->store, tenant, &tid, &err) != 0)
 		return cli_fail(cli, &err);
 	struct store_usage_row *v = NULL;
@@ -391,13 +393,13 @@ cmd_usage(struct cli *cli, int argc, char **argv)
 		cli_print_json(o);
 	} else {
 		printf("usage in %s%s%s\n", m, tenant ? " for tenant " : " (all tenants)",
-		    tenant ? tenant : "");
+		    term_safe(tenant));
 		double total = 0;
 		for (int i = 0; i < n; i++) {
 			char amount[48];
 			usage_amount(v[i].kind, v[i].amount, amount);
-			printf("  %-14s %-24s %-12s %14s  cost %.4f\n", v[i].tenant, v[i].kind,
-			    *v[i].provider ? v[i].provider : "-", amount, v[i].cost);
+			printf("  %-14s %-24s %-12s %14s  cost %.4f\n", term_safe(v[i].tenant),
+			    term_safe(v[i].kind), term_safe(*v[i].provider ? v[i].provider : "-"), amount, v[i].cost);
 			total += v[i].cost;
 		}
 		if (n == 0)
@@ -444,7 +446,7 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 		return cli_fail(cli, &err);
 	struct store_audit_row *v = NULL;
 	int n = 0;
-	if (store_audit_list(cli->store, all ? 0 : cli->tenant_id, limit, &v, &n, &err) != 0)
+	if (store_audit_list(cli->store, all ? STORE_ALL_TENANTS : cli->tenant_id, limit, &v, &n, &err) != 0)
 		return cli_fail(cli, &err);
 	cJSON *arr = json ? cJSON_CreateArray() : NULL;
 	for (int i = 0; i < n; i++) {
@@ -461,9 +463,10 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 			cJSON_AddStringToObject(r, "origin", v[i].origin ? v[i].origin : "");
 			cJSON_AddItemToArray(arr, r);
 		} else
-			printf("%s  %-16s %-18s %s  (%s, %s)\n", iso, v[i].actor ? v[i].actor : "",
-			    v[i].action ? v[i].action : "", v[i].object ? v[i].object : "",
-			    v[i].tenant ? v[i].tenant : "-", v[i].origin ? v[i].origin : "-");
+			printf("%s  %-16s %-18s %s  (%s, %s)\n", iso, term_safe(v[i].actor),
+			    term_safe(v[i].action), term_safe(v[i].object),
+			    term_safe(v[i].tenant ? v[i].tenant : "-"),
+			    term_safe(v[i].origin ? v[i].origin : "-"));
 	}
 	if (json)
 		cli_print_json(arr);
@@ -497,7 +500,7 @@ cmd_user(struct cli *cli, int argc, char **argv)
 		audit_note(cli->store, cli->tenant_id, actor(a, sizeof a), "cli", "user.add",
 		    "user '%s' (%s)", argv[2], role);
 		printf("user %s (%s) added to tenant %s; make a token with 'zpub user token %s'\n",
-		    argv[2], role, cli->tenant, argv[2]);
+		    term_safe(argv[2]), role, term_safe(cli->tenant), term_safe(argv[2]));
 		return 0;
 	}
 	if (strcmp(sub, "list") == 0) {
@@ -514,7 +517,7 @@ cmd_user(struct cli *cli, int argc, char **argv)
 			cJSON_AddBoolToObject(u, "has_token", v[i].has_token);
 			cJSON_AddItemToArray(arr, u);
 			if (!json)
-				printf("%-20s %-7s %s\n", v[i].name, v[i].role,
+				printf("%-20s %-7s %s\n", term_safe(v[i].name), term_safe(v[i].role),
 				    v[i].has_token ? "token set" : "no token");
 		}
 		if (json)
@@ -532,7 +535,7 @@ cmd_user(struct cli *cli, int argc, char **argv)
 				return cli_fail(cli, &err);
 			audit_note(cli->store, cli->tenant_id, actor(a, sizeof a), "cli", "user.remove",
 			    "user '%s'", argv[2]);
-			printf("removed user %s\n", argv[2]);
+			printf("removed user %s\n", term_safe(argv[2]));
 			return 0;
 		}
 		char tok[64], hash[65];

@@ -171,7 +171,7 @@ ai_command(struct cli *cli, int argc, char **argv, const struct ai_cmd *what)
 		}
 	}
 	if (rc == 0)
-		printf("recording %lld: %s\n", (long long)id, ctx.summary[0] ? ctx.summary : "done");
+		printf("recording %lld: %s\n", (long long)id, ctx.summary[0] ? term_safe(ctx.summary) : "done");
 	for (int i = 0; i < ctx.n_artifacts; i++) {
 		free(ctx.artifacts[i].kind);
 		free(ctx.artifacts[i].path);

@@ -161,7 +161,7 @@ auth_revoke(struct cli *cli, const char *provider)
 	accounts_secret_name(provider, name);
 	if (os.load(os.ud, provider, &json, &err) != 0) {
 		if (err.code == ZPUB_ENOTFOUND) {
-			printf("%s is not connected\n", provider);
+			printf("%s is not connected\n", term_safe(provider));
 			return 0;
 		}
 		return cli_fail(cli, &err);
@@ -172,7 +172,7 @@ auth_revoke(struct cli *cli, const char *provider)
 		struct zpub_err rerr = {0};
 		if (http && oauth_revoke(http, &p, &t, &rerr) != 0)
 			fprintf(stderr, "zpub: warning: %s could not revoke the token (%s); "
-			    "it is forgotten here anyway\n", p.display, rerr.msg);
+			    "it is forgotten here anyway\n", term_safe(p.display), term_safe(rerr.msg));
 		http_client_free(http);
 	}
 	oauth_tokens_clear(&t);
@@ -185,7 +185,7 @@ auth_revoke(struct cli *cli, const char *provider)
 	if (vault_delete(cli->vault, cli->tenant_id, name, &err) != 0)
 		return cli_fail(cli, &err);
 	store_audit(cli->store, cli->tenant_id, "cli", "auth.revoke", provider, "cli");
-	printf("%s disconnected\n", provider);
+	printf("%s disconnected\n", term_safe(provider));
 	return 0;
 }
 

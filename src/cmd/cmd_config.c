@@ -126,8 +126,10 @@ cmd_config(struct cli *cli, int argc, char **argv)
 			zpub_err_set(&err, ZPUB_ENOTFOUND, "no config key '%s'", argv[2]);
 			return cli_fail(cli, &err);
 		}
-		if (cJSON_IsString(v))
-			printf("%s\n", v->valuestring);
+		if (cJSON_IsString(v)) {
+			term_fputs(v->valuestring, stdout);
+			putchar('\n');
+		}
 		else
 			cli_print_json(cJSON_Duplicate(v, 1));
 		return 0;
@@ -190,6 +192,51 @@ valid_secret_name(const char *s)
 	return 1;
 }
 
+/* secret reset [--yes]: the way out when the vault key is lost.  Deletes
+ * the secrets no key here can open (all of them when the key file is
+ * missing or damaged; then a new key is made); without --yes it only shows
+ * what would go. */
+static int
+secret_reset(struct cli *cli, int argc, char **argv)
+{
+	struct zpub_err err;
+	int yes = argc == 3 && strcmp(argv[2], "--yes") == 0;
+	if (argc > 3 || (argc == 3 && !yes))
+		return cli_usage(cli, "secret reset [--yes]");
+	if (cli_store(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	struct store_credential *gone = NULL;
+	int n = 0, new_key = 0;
+	if (vault_reset(cli->store, cli->key_path, yes, &gone, &n, &new_key, &err) != 0) {
+		store_credentials_free(gone, n);
+		return cli_fail(cli, &err);
+	}
+	if (n == 0 && !new_key) {
+		printf("the vault key %s opens every secret; nothing to reset\n", cli->key_path);
+		store_credentials_free(gone, n);
+		return 0;
+	}
+	for (int i = 0; i < n; i++)
+		printf("%s secret '%s' of tenant %s\n", yes ? "deleted" : "would delete",
+		    term_safe(gone[i].name), term_safe(gone[i].tenant));
+	if (new_key)
+		printf("%s a new vault key at %s\n", yes ? "made" : "would make", cli->key_path);
+	if (!yes) {
+		fprintf(stderr, "zpub: nothing changed; run 'zpub secret reset --yes' to do it\n");
+		store_credentials_free(gone, n);
+		return 2;
+	}
+	char what[96];
+	snprintf(what, sizeof what, "%d undecryptable secret%s deleted%s", n, n == 1 ? "" : "s",
+	    new_key ? ", new key" : "");
+	store_audit(cli->store, STORE_ALL_TENANTS, cli->owner, "secret.reset", what, "cli");
+	if (n > 0)
+		printf("set the API keys again with 'zpub secret set NAME' and sign in again with"
+		    " 'zpub auth PROVIDER'\n");
+	store_credentials_free(gone, n);
+	return 0;
+}
+
 int
 cmd_secret(struct cli *cli, int argc, char **argv)
 {
@@ -215,11 +262,13 @@ cmd_secret(struct cli *cli, int argc, char **argv)
 		if (rc)
 			return cli_fail(cli, &err);
 		store_audit(cli->store, cli->tenant_id, cli->owner, "secret.set", argv[2], "cli");
-		fprintf(stderr, "stored secret '%s' for tenant %s\n", argv[2], cli->tenant);
+		fprintf(stderr, "stored secret '%s' for tenant %s\n", argv[2], term_safe(cli->tenant));
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "delete") == 0) {
-		if (cli_vault(cli, &err) != 0 || vault_delete(cli->vault, cli->tenant_id, argv[2], &err))
+		/* Only the store: a secret the key cannot open can still go. */
+		if (cli_store(cli, &err) != 0 ||
+		    store_credential_delete(cli->store, cli->tenant_id, argv[2], &err))
 			return cli_fail(cli, &err);
 		store_audit(cli->store, cli->tenant_id, cli->owner, "secret.delete", argv[2], "cli");
 		return 0;
@@ -229,14 +278,22 @@ cmd_secret(struct cli *cli, int argc, char **argv)
 		if (argc > 3 || (argc == 3 && !json))
 			return cli_usage(cli, NULL);
 		struct store_credential *v = NULL;
-		int n = 0;
+		struct zpub_err verr = { 0 };
+		int n = 0, locked = 0;
 		if (cli_store(cli, &err) != 0 ||
 		    store_credentials(cli->store, cli->tenant_id, &v, &n, &err) != 0)
 			return cli_fail(cli, &err);
+		/* The truth: a secret the vault key cannot decrypt says so. */
+		int have_vault = cli_vault(cli, &verr) == 0;
 		cJSON *a = cJSON_CreateArray();
 		for (int i = 0; i < n; i++) {
 			char upd[32];
 			time_iso(v[i].updated_at, upd);
+			if (!have_vault || !vault_has(cli->vault, cli->tenant_id, v[i].name)) {
+				free(v[i].state);
+				v[i].state = xstrdup("undecryptable");
+				locked++;
+			}
 			if (json) {
 				cJSON *o = cJSON_CreateObject();
 				cJSON_AddStringToObject(o, "name", v[i].name);
@@ -244,14 +301,26 @@ cmd_secret(struct cli *cli, int argc, char **argv)
 				cJSON_AddStringToObject(o, "updated_at", upd);
 				cJSON_AddItemToArray(a, o);
 			} else
-				printf("%-28s %-9s %s\n", v[i].name, v[i].state, upd);
+				printf("%-28s %-13s %s\n", term_safe(v[i].name), term_safe(v[i].state), upd);
 		}
 		if (json)
 			cli_print_json(a);
 		else
 			cJSON_Delete(a);
 		store_credentials_free(v, n);
+		if (!have_vault)
+			return cli_fail(cli, &verr);
+		if (locked) {
+			zpub_err_set(&err, ZPUB_ECRYPTO, "%d secret%s cannot be decrypted with the vault"
+			    " key %s (was it replaced?): put the right key file back from a backup, or"
+			    " run 'zpub secret reset --yes' to delete %s and set %s again", locked,
+			    locked == 1 ? "" : "s", cli->key_path, locked == 1 ? "it" : "them",
+			    locked == 1 ? "it" : "them");
+			return cli_fail(cli, &err);
+		}
 		return 0;
 	}
+	if (argc >= 2 && strcmp(argv[1], "reset") == 0)
+		return secret_reset(cli, argc, argv);
 	return cli_usage(cli, NULL);
 }

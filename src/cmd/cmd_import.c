@@ -9,6 +9,7 @@
 #include "ingest.h"
 #include "store.h"
 #include "template.h"
+#include "util.h"
 
 int
 cmd_import(struct cli *cli, int argc, char **argv)
@@ -57,12 +58,13 @@ cmd_import(struct cli *cli, int argc, char **argv)
 			continue;
 		}
 		if (res.existed)
-			fprintf(stderr, "zpub: '%s' was imported before as recording %lld\n", argv[i],
+			fprintf(stderr, "zpub: '%s' was imported before as recording %lld\n",
+			    term_safe(argv[i]),
 			    (long long)res.id);
 		else if (tpl_apply(cli->store, res.id, NULL, &err) != 0)
 			/* The recording is in; only the template choice failed. */
 			fprintf(stderr, "zpub: recording %lld: no template applied: %s\n",
-			    (long long)res.id, err.msg);
+			    (long long)res.id, term_safe(err.msg));
 		if (out) {
 			cJSON *e = cJSON_CreateObject();
 			cJSON_AddStringToObject(e, "file", argv[i]);

@@ -186,14 +186,14 @@ job_list(struct cli *cli, int argc, char **argv)
 		cli_print_json(a);
 	} else {
 		if (n == 0)
-			printf("no jobs in tenant '%s'\n", cli->tenant);
+			printf("no jobs in tenant '%s'\n", term_safe(cli->tenant));
 		for (int i = 0; i < n; i++) {
 			char next[32] = "-";
 			if (v[i].next_run_at > 0)
 				time_iso(v[i].next_run_at, next);
-			printf("%-20s %-22s next %s%s%s  %s\n", v[i].name, v[i].schedule, next,
-			    v[i].dry_run ? " dry-run" : "", v[i].enabled ? "" : " disabled",
-			    v[i].last_result ? v[i].last_result : "");
+			printf("%-20s %-22s next %s%s%s  %s\n", term_safe(v[i].name),
+			    term_safe(v[i].schedule), next, v[i].dry_run ? " dry-run" : "",
+			    v[i].enabled ? "" : " disabled", term_safe(v[i].last_result));
 		}
 	}
 	store_jobs_free(v, n);
@@ -219,7 +219,7 @@ job_show_delete(struct cli *cli, int argc, char **argv, int del)
 			char actor[96];
 			audit_note(cli->store, cli->tenant_id, audit_cli_actor(actor, sizeof actor),
 			    "cli", "job.delete", "job %lld '%s'", (long long)j.id, j.name);
-			printf("deleted job %s\n", j.name);
+			printf("deleted job %s\n", term_safe(j.name));
 		}
 	} else
 		cli_print_json(job_to_json(&j));
@@ -232,15 +232,16 @@ print_report(const cJSON *r)
 {
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(r, "items"), *it;
 	int dry = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "dry_run"));
-	printf("job %s (%s%s, goal %s)\n", config_str(r, "job", "?"), config_str(r, "source", "?"),
-	    dry ? ", dry run: nothing changed" : "", config_str(r, "goal", "?"));
+	printf("job %s (%s%s, goal %s)\n", term_safe(config_str(r, "job", "?")),
+	    term_safe(config_str(r, "source", "?")), dry ? ", dry run: nothing changed" : "",
+	    term_safe(config_str(r, "goal", "?")));
 	cJSON_ArrayForEach(it, items) {
 		const char *act = config_str(it, "action", "?");
-		printf("  %-8s %s", strcmp(act, "import") == 0 && dry ? "would" : act,
-		    config_str(it, "title", ""));
+		printf("  %-8s %s", strcmp(act, "import") == 0 && dry ? "would" : term_safe(act),
+		    term_safe(config_str(it, "title", "")));
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "template");
 		if (cJSON_IsString(t))
-			printf("  [template %s]", t->valuestring);
+			printf("  [template %s]", term_safe(t->valuestring));
 		else if (t)
 			printf("  [no template]");
 		const cJSON *cut = cJSON_GetObjectItemCaseSensitive(it, "cut");
@@ -251,16 +252,17 @@ print_report(const cJSON *r)
 		if (cJSON_GetArraySize(pub) > 0 && strcmp(act, "import") == 0) {
 			printf("  publish:");
 			cJSON_ArrayForEach(p, pub)
-				printf(" %s", p->valuestring);
+				printf(" %s", term_safe(p->valuestring));
 		}
 		if (cJSON_GetObjectItemCaseSensitive(it, "reason"))
-			printf("  (%s)", config_str(it, "reason", ""));
+			printf("  (%s)", term_safe(config_str(it, "reason", "")));
 		if (cJSON_GetObjectItemCaseSensitive(it, "error"))
-			printf("  (%s)", config_str(it, "error", ""));
+			printf("  (%s)", term_safe(config_str(it, "error", "")));
 		printf("\n");
 	}
 	char *sum = job_report_summary(r);
-	printf("%s\n", sum);
+	term_fputs(sum, stdout);
+	putchar('\n');
 	free(sum);
 }
 

@@ -34,10 +34,10 @@ print_publications(struct store *st, int64_t rec_id)
 	if (store_publications(st, rec_id, &v, &n, &err) != 0)
 		return;
 	for (int i = 0; i < n; i++) {
-		printf("%s\t%s\t%s", v[i].platform, v[i].state,
-		    v[i].url ? v[i].url : (v[i].remote_id ? v[i].remote_id : "-"));
+		printf("%s\t%s\t%s", term_safe(v[i].platform), term_safe(v[i].state),
+		    term_safe(v[i].url ? v[i].url : (v[i].remote_id ? v[i].remote_id : "-")));
 		if (strcmp(v[i].state, "done") != 0 && v[i].error)
-			printf("\t%s", v[i].error);
+			printf("\t%s", term_safe(v[i].error));
 		printf("\n");
 	}
 	store_publications_free(v, n);

@@ -138,7 +138,7 @@ cmd_list(struct cli *cli, int argc, char **argv)
 				when[10] = '\0';
 			}
 			printf("%6lld  %-11s  %s  %s  %s\n", (long long)v[i]->id,
-			    status_name(v[i]->status), when, dur, v[i]->title);
+			    status_name(v[i]->status), when, dur, term_safe(v[i]->title));
 		}
 	}
 	store_recording_list_free(v, n);
@@ -238,16 +238,19 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	} else {
 		char dur[16];
 		time_hms(r->duration_ms, dur);
-		printf("#%lld  %s\n  status:   %s%s%s\n  duration: %s\n", (long long)r->id, r->title,
-		    status_name(r->status), r->detail ? " — " : "", r->detail ? r->detail : "", dur);
+		printf("#%lld  %s\n  status:   %s%s%s\n  duration: %s\n", (long long)r->id,
+		    term_safe(r->title), status_name(r->status), r->detail ? " — " : "",
+		    term_safe(r->detail), dur);
 		for (int i = 0; i < nruns; i++)
-			printf("  stage %-10s %-11s attempt %d%s%s\n", runs[i].stage, runs[i].state,
-			    runs[i].attempt, runs[i].error ? "  " : "", runs[i].error ? runs[i].error : "");
+			printf("  stage %-10s %-11s attempt %d%s%s\n", term_safe(runs[i].stage),
+			    term_safe(runs[i].state), runs[i].attempt, runs[i].error ? "  " : "",
+			    term_safe(runs[i].error));
 		for (int i = 0; i < narts; i++)
-			printf("  %-12s %10lld  %s\n", arts[i].kind, (long long)arts[i].bytes, arts[i].path);
+			printf("  %-12s %10lld  %s\n", term_safe(arts[i].kind), (long long)arts[i].bytes,
+			    term_safe(arts[i].path));
 		for (int i = 0; i < npubs; i++)
-			printf("  publish %-8s %-9s %s%s\n", pubs[i].platform, pubs[i].state,
-			    pubs[i].url ? pubs[i].url : "", pubs[i].error ? pubs[i].error : "");
+			printf("  publish %-8s %-9s %s%s\n", term_safe(pubs[i].platform),
+			    term_safe(pubs[i].state), term_safe(pubs[i].url), term_safe(pubs[i].error));
 		cJSON_Delete(o);
 	}
 	rc = 0;
@@ -300,7 +303,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
 		cli_print_json(o);
 		return 0;
 	}
-	printf("tenant %s: %lld recordings\n", cli->tenant, (long long)total);
+	printf("tenant %s: %lld recordings\n", term_safe(cli->tenant), (long long)total);
 	for (int i = 0; i < ST__COUNT; i++)
 		if (counts[i])
 			printf("  %-11s %lld\n", status_name((enum rec_status)i), (long long)counts[i]);
@@ -309,7 +312,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
 		const cJSON *p = cJSON_GetObjectItem(it, "progress");
 		printf("  running: #%d %s %s %d%%\n", cJSON_GetObjectItem(it, "id")->valueint,
 		    cJSON_GetObjectItem(it, "status")->valuestring,
-		    cJSON_GetObjectItem(it, "title")->valuestring,
+		    term_safe(cJSON_GetObjectItem(it, "title")->valuestring),
 		    (int)jnum_scaled(cJSON_GetObjectItem(p, "fraction"), 100.0, 0, 100, 0));
 	}
 	cJSON_Delete(o);
@@ -363,7 +366,7 @@ cmd_journal(struct cli *cli, int argc, char **argv)
 			cJSON_AddItemToArray(a, o);
 		} else
 			printf("%s  #%-5lld %-5s %-8s %s\n", when, (long long)v[i].recording_id,
-			    v[i].level, v[i].event, v[i].message);
+			    term_safe(v[i].level), term_safe(v[i].event), term_safe(v[i].message));
 	}
 	if (a)
 		cli_print_json(a);
@@ -482,7 +485,7 @@ delete_one(struct cli *cli, int64_t id, struct zpub_err *err)
 		printf("deleted %lld\n", (long long)id);
 		if (strcmp(r->source, "zoom") == 0)
 			printf("  '%s' came from Zoom: 'zpub sync zoom' will not bring it back"
-			    " ('zpub sync zoom --include-deleted' does)\n", r->title);
+			    " ('zpub sync zoom --include-deleted' does)\n", term_safe(r->title));
 	}
 	free(dir);
 out:

@@ -38,9 +38,10 @@ print_rows(const cJSON *rows, const char *status)
 		int64_t idn;
 		if (jnum_get(id, 0, JNUM_MAX, &idn))
 			snprintf(idb, sizeof idb, "%lld", (long long)idn);
-		printf("%6s  %-11s %-3s  %s%s%s\n", idb, status, cJSON_IsString(ft) ? ft->valuestring : "",
-		    cJSON_IsString(title) ? title->valuestring : "",
-		    why ? "  — " : "", why ? why : "");
+		printf("%6s  %-11s %-3s  %s%s%s\n", idb, status,
+		    term_safe(cJSON_IsString(ft) ? ft->valuestring : ""),
+		    term_safe(cJSON_IsString(title) ? title->valuestring : ""),
+		    why ? "  — " : "", term_safe(why));
 	}
 }
 
@@ -110,8 +111,10 @@ cmd_sync(struct cli *cli, int argc, char **argv)
 			const cJSON *t = cJSON_GetObjectItemCaseSensitive(row, "title");
 			const cJSON *e = cJSON_GetObjectItemCaseSensitive(row, "error");
 			printf("%6s  %-11s      %s%s%s\n", "-", o.dry_run ? "trash (dry)" :
-			    e ? "trash failed" : "to trash", cJSON_IsString(t) ? t->valuestring : "",
-			    cJSON_IsString(e) ? "  — " : "", cJSON_IsString(e) ? e->valuestring : "");
+			    e ? "trash failed" : "to trash",
+			    term_safe(cJSON_IsString(t) ? t->valuestring : ""),
+			    cJSON_IsString(e) ? "  — " : "",
+			    term_safe(cJSON_IsString(e) ? e->valuestring : ""));
 		}
 		int refreshed = cJSON_GetObjectItemCaseSensitive(report, "refreshed") ?
 		    cJSON_GetObjectItemCaseSensitive(report, "refreshed")->valueint : 0;

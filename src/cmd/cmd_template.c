@@ -108,13 +108,16 @@ static void
 print_template(const struct store_template *t)
 {
 	cJSON *j = tpl_to_json(t);
-	printf("template %s (id %lld)\n  priority  %d%s\n", t->name, (long long)t->id, t->priority,
+	printf("template %s (id %lld)\n  priority  %d%s\n", term_safe(t->name), (long long)t->id,
+	    t->priority,
 	    t->enabled ? "" : "  (disabled)");
 	static const char *const parts[] = { "matching_rules", "processing_config", "metadata",
 		"output_targets", NULL };
 	for (int i = 0; parts[i]; i++) {
 		char *s = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(j, parts[i]));
-		printf("  %-18s %s\n", parts[i], s);
+		printf("  %-18s ", parts[i]);
+		term_fputs(s, stdout);
+		putchar('\n');
 		cJSON_free(s);
 	}
 	cJSON_Delete(j);
@@ -190,10 +193,13 @@ tpl_list(struct cli *cli, int argc, char **argv)
 	} else {
 		if (n == 0)
 			printf("no templates in tenant '%s' (add one with 'zpub template add NAME"
-			    " --match JSON')\n", cli->tenant);
-		for (int i = 0; i < n; i++)
-			printf("%-24s priority %-5d %s %s\n", v[i].name, v[i].priority,
-			    v[i].enabled ? "enabled " : "disabled", v[i].matching_rules);
+			    " --match JSON')\n", term_safe(cli->tenant));
+		for (int i = 0; i < n; i++) {
+			printf("%-24s priority %-5d %s ", term_safe(v[i].name), v[i].priority,
+			    v[i].enabled ? "enabled " : "disabled");
+			term_fputs(v[i].matching_rules, stdout);
+			putchar('\n');
+		}
 	}
 	store_templates_free(v, n);
 	return 0;
@@ -219,7 +225,7 @@ tpl_show_delete(struct cli *cli, int argc, char **argv, int del)
 			char actor[96];
 			audit_note(cli->store, cli->tenant_id, audit_cli_actor(actor, sizeof actor),
 			    "cli", "template.delete", "template %lld '%s'", (long long)t.id, t.name);
-			printf("deleted template %s\n", t.name);
+			printf("deleted template %s\n", term_safe(t.name));
 		}
 	} else if (json)
 		cli_print_json(tpl_to_json(&t));
@@ -280,19 +286,21 @@ tpl_test(struct cli *cli, int argc, char **argv)
 		matched += m == 1;
 		if (!json) {
 			if (m != 1)
-				printf("%6lld  no     %s — %s\n", (long long)v[i]->id, v[i]->title, why);
+				printf("%6lld  no     %s — %s\n", (long long)v[i]->id,
+				    term_safe(v[i]->title), term_safe(why));
 			else if (winner && strcmp(winner, t.name) == 0)
-				printf("%6lld  match  %s\n", (long long)v[i]->id, v[i]->title);
+				printf("%6lld  match  %s\n", (long long)v[i]->id, term_safe(v[i]->title));
 			else
 				printf("%6lld  match  %s (but template '%s' wins on priority)\n",
-				    (long long)v[i]->id, v[i]->title, winner ? winner : "?");
+				    (long long)v[i]->id, term_safe(v[i]->title),
+				    term_safe(winner ? winner : "?"));
 		}
 	}
 	if (json)
 		cli_print_json(out);
 	else {
 		cJSON_Delete(out);
-		printf("template %s matches %d of %d recording%s\n", t.name, matched, n,
+		printf("template %s matches %d of %d recording%s\n", term_safe(t.name), matched, n,
 		    n == 1 ? "" : "s");
 	}
 out:

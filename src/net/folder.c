@@ -5,6 +5,13 @@
  * swapped in with one rename (RENAME_EXCHANGE when an older copy exists),
  * so readers see the old folder or the new one, never half of it.
  *
+ * The publish folder may be shared with other local users, so nothing in it
+ * is trusted: every step works relative to a descriptor of the root, the
+ * temporary folder has an unguessable name made with mkdirat (which never
+ * follows a link), files are created with O_EXCL | O_NOFOLLOW inside it, and
+ * a symbolic link (or anything that is not our folder) at the final name is
+ * refused with a sentence, never written through, replaced or deleted.
+ *
  * The folder is often another disk (a share, a USB drive) that fills up:
  * a failed copy removes its half-built folder, and the error says the
  * disk is full, how much is needed and how to go on.
@@ -12,9 +19,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "net/publish.h"
@@ -45,13 +54,91 @@ write_all(int fd, const char *buf, size_t len, const char *path, struct zpub_err
 	return 0;
 }
 
+/* Removes name under dirfd and what it holds, never following a link: a
+ * link is only ever unlinked itself, and only inside our own folders. */
+static void
+remove_tree_at(int dirfd, const char *name)
+{
+	struct stat sb;
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+		return;
+	if (!S_ISDIR(sb.st_mode)) {
+		unlinkat(dirfd, name, 0);
+		return;
+	}
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			remove_tree_at(fd, e->d_name);   /* fd now belongs to d */
+	closedir(d);
+	unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+/* A real folder of ours at name (not a link, not a file, not another
+ * user's): 1; nothing there: 0; else -1 with the sentence in err. */
 static int
-copy_into(const char *src, const char *dir, const char *name, cJSON *files,
+our_folder_at(int rootfd, const char *root, const char *name, int64_t rec_id,
+    struct zpub_err *err)
+{
+	struct stat sb;
+	if (fstatat(rootfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		zpub_err_set(err, ZPUB_EIO, "cannot look at %s/%s: %s", root, name, strerror(errno));
+		return -1;
+	}
+	const char *what = S_ISLNK(sb.st_mode) ? "a symbolic link" :
+	    !S_ISDIR(sb.st_mode) ? "something that is not a folder" :
+	    sb.st_uid != geteuid() ? "a folder of another user" : NULL;
+	if (what == NULL)
+		return 1;
+	zpub_err_set(err, ZPUB_EINVAL, "the publish folder %s holds %s at %s/%s, where recording"
+	    " %lld's folder goes; zpub never writes through, replaces or deletes it (another user"
+	    " of the folder may have put it there): move it away, then 'zpub retry %lld'", root,
+	    what, root, name, (long long)rec_id, (long long)rec_id);
+	return -1;
+}
+
+/* Creates name in dirfd (never through a link, never over anything) and
+ * writes buf into it. */
+static int
+write_new_at(int dirfd, const char *dir, const char *name, const char *buf, size_t len,
+    struct zpub_err *err)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	int rc = 0, fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	if (fd < 0) {
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = write_all(fd, buf, len, path, err);
+	if (rc == 0 && fsync(fd) != 0)
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", path, strerror(errno));
+	/* NFS and some FUSE shares report a failed write only here */
+	if (close(fd) != 0 && rc == 0)
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", path, strerror(errno));
+out:
+	free(path);
+	return rc;
+}
+
+static int
+copy_into(const char *src, int dirfd, const char *dir, const char *name, cJSON *files,
     struct zpub_err *err)
 {
 	char *dst = xasprintf("%s/%s", dir, name);
 	int rc = 0;
-	if (link(src, dst) != 0) {
+	/* A hard link when the media is on the same disk; else a copy into a
+	 * file that did not exist (O_EXCL: never through a planted link). */
+	if (linkat(AT_FDCWD, src, dirfd, name, 0) != 0) {
 		char buf[1 << 16];
 		int in = open(src, O_RDONLY | O_CLOEXEC), out = -1;
 		ssize_t k;
@@ -59,7 +146,7 @@ copy_into(const char *src, const char *dir, const char *name, cJSON *files,
 			rc = zpub_err_set(err, ZPUB_EIO, "cannot read %s: %s", src, strerror(errno));
 			goto out;
 		}
-		out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		out = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (out < 0) {
 			close(in);
 			rc = zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", dst, strerror(errno));
@@ -79,9 +166,11 @@ copy_into(const char *src, const char *dir, const char *name, cJSON *files,
 	if (rc == 0 && files) {
 		cJSON *f = cJSON_CreateObject();
 		char sha[65];
+		struct stat sb;
 		cJSON_AddStringToObject(f, "name", name);
-		cJSON_AddNumberToObject(f, "bytes", (double)fs_size(dst));
-		if (fs_sha256(dst, sha, NULL) == 0)
+		if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+			cJSON_AddNumberToObject(f, "bytes", (double)sb.st_size);
+		if (fs_sha256(src, sha, NULL) == 0)   /* the same bytes */
 			cJSON_AddStringToObject(f, "sha256", sha);
 		cJSON_AddItemToArray(files, f);
 	}
@@ -90,28 +179,55 @@ out:
 	return rc;
 }
 
-/* Half-built (.ID.tmp-PID) or swapped-out (.ID.old-PID) folders of this
+/* Half-built (.ID.tmp-*) or swapped-out (.ID.old-*) folders of this
  * recording left by a run that was killed: under the stage's lease nobody
- * else publishes this recording, so they go, giving their space back. */
+ * else publishes this recording, so they go, giving their space back.  Only
+ * our own real folders: a link or another user's entry is left alone. */
 static void
-sweep_leftovers(const char *root, int64_t rec_id)
+sweep_leftovers(int rootfd, int64_t rec_id)
 {
 	char tpre[40], opre[40];
-	DIR *d = opendir(root);
+	int fd = dup(rootfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
-	if (d == NULL)
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	snprintf(tpre, sizeof tpre, ".%lld.tmp-", (long long)rec_id);
 	snprintf(opre, sizeof opre, ".%lld.old-", (long long)rec_id);
 	while ((e = readdir(d)) != NULL) {
+		struct stat sb;
 		if (strncmp(e->d_name, tpre, strlen(tpre)) != 0 &&
 		    strncmp(e->d_name, opre, strlen(opre)) != 0)
 			continue;
-		char *p = path_join(root, e->d_name);
-		fs_remove_tree(p);
-		free(p);
+		if (fstatat(rootfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(sb.st_mode) && sb.st_uid == geteuid())
+			remove_tree_at(rootfd, e->d_name);
 	}
 	closedir(d);
+}
+
+/* Makes a folder ".ID.KIND-<random>" in root: mkdirat never follows a link
+ * and fails on any existing name, so a planted name is never ours. */
+static int
+make_private_dir(int rootfd, const char *root, int64_t rec_id, const char *kind, char *name,
+    size_t namesz, struct zpub_err *err)
+{
+	for (int attempt = 0; attempt < 8; attempt++) {
+		unsigned char rnd[8];
+		char hex[17];
+		randombytes_buf(rnd, sizeof rnd);
+		sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
+		snprintf(name, namesz, ".%lld.%s-%s", (long long)rec_id, kind, hex);
+		if (mkdirat(rootfd, name, 0755) == 0)
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	return zpub_err_set(err, ZPUB_EIO, "cannot create a folder in %s: %s", root,
+	    strerror(errno));
 }
 
 static int64_t
@@ -131,20 +247,98 @@ is_disk_full(const char *msg)
 	return strstr(msg, strerror(ENOSPC)) != NULL || strstr(msg, strerror(EDQUOT)) != NULL;
 }
 
+/* Swaps the finished folder tmp in at final, relative to rootfd.  What
+ * comes out of an exchange is checked: if a link was planted at final
+ * between our look and the rename, it goes back where it was. */
+static int
+swap_in(int rootfd, const char *root, const char *tmp, const char *final, int64_t rec_id,
+    struct zpub_err *err)
+{
+	int have = our_folder_at(rootfd, root, final, rec_id, err);
+	if (have < 0)
+		return err->code;
+	if (have && renameat2(rootfd, tmp, rootfd, final, RENAME_EXCHANGE) == 0) {
+		if (our_folder_at(rootfd, root, tmp, rec_id, err) != 1) {
+			struct zpub_err e2;
+			renameat2(rootfd, tmp, rootfd, final, RENAME_EXCHANGE);
+			our_folder_at(rootfd, root, final, rec_id, &e2);
+			*err = e2;
+			return err->code;
+		}
+		remove_tree_at(rootfd, tmp);   /* the earlier publication */
+		return 0;
+	}
+	if (!have || errno == EINVAL || errno == ENOSYS) {
+		char old[64];
+		if (have) {
+			/* No RENAME_EXCHANGE on this file system: the old folder moves
+			 * aside to an unguessable name, the new one in, the old one goes. */
+			if (make_private_dir(rootfd, root, rec_id, "old", old, sizeof old, err) != 0)
+				return err->code;
+			if (renameat(rootfd, final, rootfd, old) != 0) {
+				int e = errno;
+				unlinkat(rootfd, old, AT_REMOVEDIR);
+				return zpub_err_set(err, ZPUB_EIO, "cannot move the published folder into"
+				    " %s/%s: %s", root, final, strerror(e));
+			}
+		}
+		/* RENAME_NOREPLACE: whatever appeared at final meanwhile stays. */
+		int rc = renameat2(rootfd, tmp, rootfd, final, RENAME_NOREPLACE);
+		if (rc != 0 && (errno == EINVAL || errno == ENOSYS) &&
+		    our_folder_at(rootfd, root, final, rec_id, err) == 0)
+			rc = renameat(rootfd, tmp, rootfd, final);
+		if (rc != 0) {
+			int e = errno;
+			if (have)
+				renameat2(rootfd, old, rootfd, final, RENAME_NOREPLACE);
+			if (our_folder_at(rootfd, root, final, rec_id, err) < 0)
+				return err->code;
+			return zpub_err_set(err, ZPUB_EIO, "cannot move the published folder into"
+			    " %s/%s: %s", root, final, strerror(e));
+		}
+		if (have)
+			remove_tree_at(rootfd, old);
+		return 0;
+	}
+	return zpub_err_set(err, ZPUB_EIO, "cannot move the published folder into %s/%s: %s",
+	    root, final, strerror(errno));
+}
+
 int
 folder_publish(const struct pub_item *in, const char *root, int64_t rec_id,
     struct pub_state *st, struct zpub_err *err)
 {
-	char *final = NULL, *tmp = NULL, *old = NULL, *json = NULL;
+	char final[32], tmp[64] = "", *tmpdir = NULL, *json = NULL, *path = NULL;
 	cJSON *meta = NULL, *files;
-	int rc;
+	int rc, rootfd = -1, tmpfd = -1;
 
-	final = xasprintf("%s/%lld", root, (long long)rec_id);
-	tmp = xasprintf("%s/.%lld.tmp-%d", root, (long long)rec_id, (int)getpid());
-	old = xasprintf("%s/.%lld.old-%d", root, (long long)rec_id, (int)getpid());
-	sweep_leftovers(root, rec_id);
-	if ((rc = fs_mkdir_p(tmp, 0755, err)) != 0)
+	snprintf(final, sizeof final, "%lld", (long long)rec_id);
+	/* The root itself is the operator's setting (it may be a link to a
+	 * share); everything under it is reached through this descriptor. */
+	if ((rc = fs_mkdir_p(root, 0755, err)) != 0)
 		goto out;
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot open the publish folder %s: %s", root,
+		    strerror(errno));
+		goto out;
+	}
+	sweep_leftovers(rootfd, rec_id);
+	/* Refuse before copying anything when the final name is not ours. */
+	if (our_folder_at(rootfd, root, final, rec_id, err) < 0) {
+		rc = err->code;
+		goto out;
+	}
+	if ((rc = make_private_dir(rootfd, root, rec_id, "tmp", tmp, sizeof tmp, err)) != 0) {
+		tmp[0] = '\0';
+		goto out;
+	}
+	tmpdir = xasprintf("%s/%s", root, tmp);
+	tmpfd = openat(rootfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (tmpfd < 0) {
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot open %s: %s", tmpdir, strerror(errno));
+		goto out;
+	}
 	meta = cJSON_CreateObject();
 	cJSON_AddNumberToObject(meta, "recording_id", (double)rec_id);
 	cJSON_AddStringToObject(meta, "title", in->title);
@@ -158,7 +352,7 @@ folder_publish(const struct pub_item *in, const char *root, int64_t rec_id,
 	files = cJSON_AddArrayToObject(meta, "files");
 	const char *vext = strrchr(base_name(in->video_path), '.');
 	char *vname = xasprintf("video%s", vext ? vext : ".mp4");
-	rc = copy_into(in->video_path, tmp, vname, files, err);
+	rc = copy_into(in->video_path, tmpfd, tmpdir, vname, files, err);
 	free(vname);
 	if (rc != 0)
 		goto out;
@@ -171,61 +365,44 @@ folder_publish(const struct pub_item *in, const char *root, int64_t rec_id,
 			char shown[40];
 			rc = zpub_err_set(err, ZPUB_EINVAL, "cannot name the subtitles %s after "
 			    "\"%s\": it is not a language code", base_name(c->path),
-			    fname_shown(lang, shown, sizeof shown));
+			    term_escape(lang, shown, sizeof shown));
 			break;
 		}
 		char *cname = xasprintf("subtitles.%s%s", lang, srt ? ".srt" : ".vtt");
-		rc = copy_into(c->path, tmp, cname, files, err);
+		rc = copy_into(c->path, tmpfd, tmpdir, cname, files, err);
 		free(cname);
 	}
 	if (rc == 0 && in->thumbnail_path) {
 		const char *ext = strrchr(base_name(in->thumbnail_path), '.');
 		char *tname = xasprintf("thumbnail%s", ext ? ext : ".jpg");
-		rc = copy_into(in->thumbnail_path, tmp, tname, files, err);
+		rc = copy_into(in->thumbnail_path, tmpfd, tmpdir, tname, files, err);
 		free(tname);
 	}
 	if (rc != 0)
 		goto out;
-	char *dpath = path_join(tmp, "description.txt");
 	char *dtext = xasprintf("%s\n", in->description);
-	rc = fs_write_atomic(dpath, dtext, strlen(dtext), 0644, err);
+	rc = write_new_at(tmpfd, tmpdir, "description.txt", dtext, strlen(dtext), err);
 	free(dtext);
-	free(dpath);
 	if (rc != 0)
 		goto out;
 	json = cJSON_Print(meta);
-	char *mpath = path_join(tmp, "metadata.json");
-	rc = fs_write_atomic(mpath, json, strlen(json), 0644, err);
-	free(mpath);
-	if (rc != 0)
+	if ((rc = write_new_at(tmpfd, tmpdir, "metadata.json", json, strlen(json), err)) != 0)
 		goto out;
-	/* swap the finished folder in: exchange with an old one, or rename */
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
-		fs_remove_tree(tmp);
-	} else if (errno == ENOENT && rename(tmp, final) == 0) {
-		/* first publication */
-	} else if (rename(final, old) == 0) {
-		if (rename(tmp, final) != 0) {
-			int e = errno;
-			rename(old, final);   /* the earlier publication stays in place */
-			rc = zpub_err_set(err, ZPUB_EIO, "cannot move the published folder into %s: %s",
-			    final, strerror(e));
-			goto out;
-		}
-		fs_remove_tree(old);
-	} else {
-		rc = zpub_err_set(err, ZPUB_EIO, "cannot move the published folder into %s: %s",
-		    final, strerror(errno));
+	fsync(tmpfd);
+	if ((rc = swap_in(rootfd, root, tmp, final, rec_id, err)) != 0)
 		goto out;
-	}
-	pub_state_set(&st->remote_id, final);
-	char *url = xasprintf("file://%s", final);
+	tmp[0] = '\0';   /* it is the publication now */
+	fsync(rootfd);
+	path = xasprintf("%s/%s", root, final);
+	pub_state_set(&st->remote_id, path);
+	char *url = xasprintf("file://%s", path);
 	pub_state_set(&st->url, url);
 	free(url);
 	st->bytes_total = st->bytes_acked = fs_size(in->video_path);
 out:
 	if (rc != 0) {
-		fs_remove_tree(tmp);   /* the half-built folder, and the space it took */
+		if (rootfd >= 0 && tmp[0])
+			remove_tree_at(rootfd, tmp);   /* the half-built folder, and its space */
 		if (is_disk_full(err->msg)) {
 			char detail[sizeof err->msg];
 			snprintf(detail, sizeof detail, "%s", err->msg);
@@ -235,10 +412,13 @@ out:
 			    (long long)rec_id);
 		}
 	}
+	if (tmpfd >= 0)
+		close(tmpfd);
+	if (rootfd >= 0)
+		close(rootfd);
 	cJSON_Delete(meta);
 	free(json);
-	free(old);
-	free(tmp);
-	free(final);
+	free(path);
+	free(tmpdir);
 	return rc;
 }

@@ -3,7 +3,8 @@
 # role allowed and refused as documented; another tenant's recordings,
 # templates and jobs are "not found" whatever the id; the rate limit answers
 # 429 with the wait; bad JSON, unknown fields and huge bodies get 4xx with a
-# message; the listener binds 127.0.0.1 only.  (unit/test_api covers the
+# message; a token whose tenant is 0 or negative is refused; the listener
+# binds 127.0.0.1 only.  (unit/test_api covers the
 # full matrix without sockets.)
 . "$ZPUB_SRC/tests/lib/e2e.sh"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -111,6 +112,38 @@ assert s == 401, s
 print("http ok")
 PY
 ok "health, OpenAPI 3, roles, tenant wall, rate limit, bad bodies and 413 over HTTP"
+
+# A token whose tenant id is 0 (unset) or negative (the operator's
+# "every tenant" value) is refused: it never lists another tenant's recordings.
+expect_rc 0 "$ZPUB" tenant add ghost
+expect_rc 0 "$ZPUB" --tenant ghost user add gus --role owner
+expect_rc 0 "$ZPUB" --tenant ghost user token gus; echo "$OUT" >"$T/tok.gus"
+for tid in 0 -1; do
+	python3 - "$ZPUB_HOME/zpub.db" "$tid" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=30)
+db.execute("PRAGMA foreign_keys = OFF")
+old = db.execute("SELECT id FROM tenants WHERE name = 'ghost'").fetchone()[0]
+db.execute("UPDATE tenants SET id = ? WHERE id = ?", (int(sys.argv[2]), old))
+db.execute("UPDATE users SET tenant_id = ? WHERE name = 'gus'", (int(sys.argv[2]),))
+db.commit()
+PY
+	python3 - "$port" "$T/tok.gus" "$tid" <<'PY' || fail "a token of tenant $tid"
+import json, sys, urllib.request, urllib.error
+tok = open(sys.argv[2]).read().strip()
+for path in ("/recordings", "/jobs", "/audit", "/usage", "/templates"):
+    req = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}{path}",
+                                 headers={"Authorization": "Bearer " + tok})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            s, b = r.status, r.read()
+    except urllib.error.HTTPError as e:
+        s, b = e.code, e.read()
+    assert "Лекция" not in b.decode(), (sys.argv[3], path, s, b)
+    assert s == 403 and "no tenant" in json.loads(b)["error"], (sys.argv[3], path, s, b)
+PY
+done
+ok "a token of tenant 0 or -1 is refused and lists nothing"
 expect_rc 0 "$ZPUB" audit --json
 echo "$OUT" | grep -q '"actor":	"api:egor"' || fail "API changes not audited as their user: $OUT"
 ok "API changes are audited with the user and the peer"

@@ -1,5 +1,5 @@
 /* Names from outside that become file names (src/util.c fname_ok,
- * lang_code_ok, fname_shown) and the transcript's language (tr_new,
+ * lang_code_ok, term_escape) and the transcript's language (tr_new,
  * tr_parse_verbose_json, tr_from_json): a hostile language code from a
  * transcription answer or a transcript file is never kept as the language,
  * and a hostile name is shown in messages without its control characters. */
@@ -85,20 +85,20 @@ test_a_refused_name_is_shown_without_controls_and_cut(void **state)
 {
 	(void)state;
 	char out[24];
-	assert_string_equal(fname_shown("\x1b[2J", out, sizeof out), "?[2J");
-	assert_string_equal(fname_shown("a\nb\xff" "c", out, sizeof out), "a?b?c");
-	assert_string_equal(fname_shown("../../../../zq", out, sizeof out), "../../../../zq");
+	assert_string_equal(term_escape("\x1b[2J", out, sizeof out), "\\x1b[2J");
+	assert_string_equal(term_escape("a\nb\xff" "c", out, sizeof out), "a\\x0ab\\xffc");
+	assert_string_equal(term_escape("../../../../zq", out, sizeof out), "../../../../zq");
 	char big[301];
 	memset(big, 'z', 300);
 	big[300] = '\0';
-	fname_shown(big, out, sizeof out);
-	assert_int_equal(strlen(out), sizeof out - 1);
-	assert_string_equal(out + strlen(out) - 3, "...");
-	/* UTF-8 is kept whole: never half a character before the dots */
-	fname_shown("ффффффффффффффффффффф", out, sizeof out);
+	term_escape(big, out, sizeof out);
+	assert_true(strlen(out) <= sizeof out - 1);
+	assert_string_equal(out + strlen(out) - 3, "…");
+	/* UTF-8 is kept whole: never half a character before the ellipsis */
+	term_escape("ффффффффффффффффффффф", out, sizeof out);
 	assert_true(utf8_valid(out, strlen(out)));
-	assert_string_equal(out + strlen(out) - 3, "...");
-	assert_string_equal(fname_shown(NULL, out, sizeof out), "");
+	assert_string_equal(out + strlen(out) - 3, "…");
+	assert_string_equal(term_escape(NULL, out, sizeof out), "");
 }
 
 static void

@@ -1,7 +1,7 @@
 /*
  * test_store.c — migrations, the transition table, deletions remembered
  * for sync, leases across processes and the stage runner's commit/failure
- * paths.
+ * paths, and tenant filters that fail closed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +14,8 @@
 
 #include "pipeline.h"
 #include "store.h"
+#include "store_admin.h"
+#include "store_ui.h"
 #include "testutil.h"
 
 static struct store *
@@ -456,6 +458,111 @@ test_bad_media_is_not_retried_automatically(void **state)
 	free(dir);
 }
 
+/* Every listing that can span tenants: how many rows it gives for tenant. */
+struct tenant_counts {
+	int recs, ui_rows, jobs, usage, audit;
+	int64_t count, ui_count, status_total;
+};
+
+static struct tenant_counts
+counts_for(struct store *st, int64_t tenant)
+{
+	struct tenant_counts c = { 0 };
+	struct zpub_err err;
+	struct store_filter f = { tenant, -1, NULL, 0, 0, 0 };
+	struct store_recording **v = NULL;
+	assert_int_equal(store_recording_list(st, &f, &v, &c.recs, &err), 0);
+	store_recording_list_free(v, c.recs);
+	assert_int_equal(store_recording_count(st, &f, &c.count, &err), 0);
+	int64_t sc[ST__COUNT];
+	assert_int_equal(store_recording_status_counts(st, tenant, sc, &err), 0);
+	for (int i = 0; i < ST__COUNT; i++)
+		c.status_total += sc[i];
+	struct store_ui_query q = { tenant, -1, NULL, STORE_UI_SORT_ID, 0, 0, 0 };
+	struct store_ui_row *rows = NULL;
+	assert_int_equal(store_ui_rows(st, &q, &rows, &c.ui_rows, &err), 0);
+	store_ui_rows_free(rows, c.ui_rows);
+	assert_int_equal(store_ui_count(st, &q, &c.ui_count, &err), 0);
+	struct store_job *jobs = NULL;
+	assert_int_equal(store_jobs(st, tenant, &jobs, &c.jobs, &err), 0);
+	store_jobs_free(jobs, c.jobs);
+	struct store_usage_row *u = NULL;
+	assert_int_equal(store_usage_report(st, tenant, 0, INT64_MAX, &u, &c.usage, &err), 0);
+	store_usage_rows_free(u, c.usage);
+	struct store_audit_row *a = NULL;
+	assert_int_equal(store_audit_list(st, tenant, 100, &a, &c.audit, &err), 0);
+	store_audit_rows_free(a, c.audit);
+	return c;
+}
+
+/* Tenant 0 (unset, unknown) or a negative id other than STORE_ALL_TENANTS
+ * matches nothing in any listing; only STORE_ALL_TENANTS spans tenants. */
+static void
+test_tenant_filters_fail_closed(void **state)
+{
+	(void)state;
+	char *dir;
+	struct store *st = open_fresh(&dir);
+	struct zpub_err err;
+	int64_t ta, tb;
+	assert_int_equal(store_tenant_id(st, "default", &ta, &err), 0);
+	assert_int_equal(store_tenant_add(st, "physics", &tb, &err), 0);
+	int64_t tenants[2] = { ta, tb };
+	for (int i = 0; i < 2; i++) {
+		struct store_recording r = { 0 };
+		int64_t id;
+		r.tenant_id = tenants[i];
+		r.source = (char *)"local";
+		r.source_ref = (char *)(i ? "b.mp4" : "a.mp4");
+		r.title = (char *)"Лекция";
+		r.status = ST_INITIALIZED;
+		assert_int_equal(store_recording_add(st, &r, &id, &err), 0);
+		struct store_job j = { 0 };
+		j.tenant_id = tenants[i];
+		j.name = (char *)"nightly";
+		j.schedule = (char *)"@daily";
+		j.config = (char *)"{\"source\":\"watch\",\"path\":\"/srv\"}";
+		j.enabled = 1;
+		assert_int_equal(store_job_put(st, &j, &id, &err), 0);
+		assert_int_equal(store_usage_add(st, tenants[i], 0, "transcription_minutes", "p", 1, 1,
+		    &err), 0);
+		assert_int_equal(store_audit(st, tenants[i], "cli", "test", "x", "cli"), 0);
+	}
+	struct tenant_counts one = counts_for(st, ta);
+	assert_int_equal(one.recs, 1);
+	assert_int_equal(one.count, 1);
+	assert_int_equal(one.status_total, 1);
+	assert_int_equal(one.ui_rows, 1);
+	assert_int_equal(one.ui_count, 1);
+	assert_int_equal(one.jobs, 1);
+	assert_int_equal(one.usage, 1);
+	assert_int_equal(one.audit, 1);
+	struct tenant_counts all = counts_for(st, STORE_ALL_TENANTS);
+	assert_int_equal(all.recs, 2);
+	assert_int_equal(all.count, 2);
+	assert_int_equal(all.status_total, 2);
+	assert_int_equal(all.ui_rows, 2);
+	assert_int_equal(all.ui_count, 2);
+	assert_int_equal(all.jobs, 2);
+	assert_int_equal(all.usage, 2);
+	assert_int_equal(all.audit, 2);
+	static const int64_t nobody[] = { 0, -2, 999 };
+	for (size_t i = 0; i < sizeof nobody / sizeof nobody[0]; i++) {
+		struct tenant_counts none = counts_for(st, nobody[i]);
+		assert_int_equal(none.recs, 0);
+		assert_int_equal(none.count, 0);
+		assert_int_equal(none.status_total, 0);
+		assert_int_equal(none.ui_rows, 0);
+		assert_int_equal(none.ui_count, 0);
+		assert_int_equal(none.jobs, 0);
+		assert_int_equal(none.usage, 0);
+		assert_int_equal(none.audit, 0);
+	}
+	store_close(st);
+	fs_remove_tree(dir);
+	free(dir);
+}
+
 static void
 test_backoff_grows_is_capped_and_jittered(void **state)
 {
@@ -483,6 +590,7 @@ main(void)
 		cmocka_unit_test(test_bad_media_is_not_retried_automatically),
 		cmocka_unit_test(test_backoff_grows_is_capped_and_jittered),
 		cmocka_unit_test(test_quota_waits_for_its_reset_without_counting_an_attempt),
+		cmocka_unit_test(test_tenant_filters_fail_closed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,6 +52,14 @@ test_fit_cuts_at_code_points_with_ellipsis(void **state)
 	assert_string_equal(out, "a b c");
 	ui_text_fit("x\xFFy", 10, 1, out, sizeof out);
 	assert_string_equal(out, "x\xEF\xBF\xBDy");
+	/* ESC, BEL and the C1 CSI (U+009B) never reach curses; each takes a column. */
+	assert_int_equal(ui_text_fit("\x1b[2J\x1b]0;pwn\x07\xC2\x9B" "1m", 40, 1, out, sizeof out), 15);
+	assert_null(strchr(out, 0x1b));
+	assert_null(strchr(out, 0x07));
+	assert_null(strstr(out, "\xC2\x9B"));
+	assert_string_equal(out, " [2J ]0;pwn  1m");
+	assert_int_equal(ui_text_fit("\x1b\x1b\x1b\x1b", 2, 0, out, sizeof out), 2);
+	assert_string_equal(out, "  ");
 	/* A tiny buffer still ends on a code point boundary. */
 	ui_text_fit("ЛЛЛЛ", 10, 1, out, 6);
 	assert_true(utf8_valid(out, strlen(out)));

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <sodium.h>
 #include <sys/stat.h>
 
 #include "store.h"
@@ -76,8 +77,17 @@ test_round_trip_and_no_plaintext_in_database(void **state)
 	assert_int_equal(sb.st_mode & 0077, 0);
 	vault_close(v);
 
-	/* Another key cannot read them, and says so. */
+	/* A missing key file is not replaced while secrets exist: the error says
+	 * how to restore or reset, and no key is made. */
 	char *key2 = path_join(dir, "other.key");
+	assert_int_equal(vault_open(st, key2, &v, &err), ZPUB_ECRYPTO);
+	assert_non_null(strstr(err.msg, "is missing"));
+	assert_non_null(strstr(err.msg, "zpub secret reset --yes"));
+	assert_int_equal(stat(key2, &sb), -1);
+	/* Another key cannot read them, and says so. */
+	unsigned char other[32];
+	randombytes_buf(other, sizeof other);
+	assert_int_equal(fs_write_atomic(key2, other, sizeof other, 0600, &err), 0);
 	assert_int_equal(vault_open(st, key2, &v, &err), 0);
 	assert_int_equal(vault_get(v, 1, "transcription", &got, &len, &err), ZPUB_ECRYPTO);
 	assert_non_null(strstr(err.msg, "cannot be decrypted"));
