@@ -304,7 +304,7 @@ usage_storage_lines(struct cli *cli, int64_t tid)
 		if (store_tenant_storage_bytes(cli->store, tv[i].id, &bytes, NULL) != 0)
 			continue;
 		size_human((double)bytes, size);
-		printf("  %-14s storage used now %s\n", tv[i].name, size);
+		printf("  %-14s storage used now %s\n", term_safe(tv[i].name), size);
 	}
 	store_tenants_free(tv, nt);
 }

@@ -27,7 +27,7 @@ lost() {
 	expect_rc 1 "$ZPUB" secret list --json
 	[ "$(echo "$OUT" | jget 0.state)/$(echo "$OUT" | jget 1.state)" = undecryptable/undecryptable ] \
 		|| fail "$1: secret list does not tell the truth: $OUT"
-	for cmd in "secret list" "secret set extra" "sync zoom --dry-run" "auth revoke youtube" \
+	for cmd in "secret list" "secret set chat" "sync zoom --dry-run" "auth revoke youtube" \
 	    "auth youtube --no-browser --timeout 1"; do
 		# shellcheck disable=SC2086
 		expect_rc 1 "$ZPUB" $cmd </dev/null
