@@ -53,14 +53,14 @@ import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], timeout=10); now = int(time.time() * 1000)
 c.execute("DELETE FROM artifacts WHERE recording_id IN (1, 2)")
 c.execute("UPDATE recordings SET status='FAILED', failed_stage='download', retry_status='INITIALIZED',"
-          " attempts=1, detail='test: network down', next_retry_at=? WHERE id=1", (now + 1500,))
+          " attempts=1, detail='test: network down', next_retry_at=? WHERE id=1", (now + 5000,))
 c.execute("UPDATE recordings SET status='FAILED', failed_stage='download', retry_status='INITIALIZED',"
           " attempts=5, detail='test: gave up', next_retry_at=NULL WHERE id=2")
 c.commit()
 PY
 sleep 0.8
 [ "$(sql 'SELECT status FROM recordings WHERE id=1')" = FAILED ] || fail "retried before its time"
-for _ in $(seq 1 60); do [ "$(sql 'SELECT status FROM recordings WHERE id=1')" = DOWNLOADED ] && break; sleep 0.2; done
+for _ in $(seq 1 150); do [ "$(sql 'SELECT status FROM recordings WHERE id=1')" = DOWNLOADED ] && break; sleep 0.2; done
 [ "$(sql 'SELECT status FROM recordings WHERE id=1')" = DOWNLOADED ] || fail "not retried: $(sql 'SELECT id,status,detail FROM recordings WHERE id=1')"
 [ "$(sql 'SELECT status FROM recordings WHERE id=2')" = FAILED ] || fail "a recording without a retry time was retried"
 grep -q "recording 1: retrying download" "$T/daemon.log" || fail "no retry logged"
