@@ -49,7 +49,7 @@ struct cli {
 	X("delete", cmd_delete, "delete ID...", "delete recordings and their files") \
 	X("journal", cmd_journal, "journal [ID] [--limit N] [--json]", "the operations journal") \
 	X("config", cmd_config, "config get KEY | config set KEY VALUE | config show" \
-	  " | config keys [PREFIX] [--json]", \
+	  " | config keys [PREFIX] [--json] | config keys --format md|man", \
 	  "read and change the configuration; keys lists every setting") \
 	X("secret", cmd_secret, "secret set NAME | secret list [--json] | secret delete NAME" \
 	  " | secret reset [--yes]", \

@@ -15,6 +15,7 @@
 
 #include "cmd/cmd.h"
 #include "config.h"
+#include "config_doc.h"
 #include "config_schema.h"
 #include "store.h"
 #include "util.h"
@@ -30,19 +31,31 @@ key_under(const char *key, const char *prefix)
 }
 
 /* `config keys [PREFIX] [--json]`: every setting with its type, range or
- * choices, default, current value, owner and help. */
+ * choices, default, current value, owner and help.  `config keys --format
+ * md|man`: the whole table and the secret names as the README's and the
+ * man page's reference (config_doc.c). */
 static int
 config_keys(struct cli *cli, int argc, char **argv)
 {
 	const char *prefix = "";
+	const char *format = NULL;
 	int json = 0;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
+		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			format = argv[++i];
 		else if (*prefix == '\0' && argv[i][0] != '-')
 			prefix = argv[i];
 		else
-			return cli_usage(cli, "config keys [PREFIX] [--json]");
+			return cli_usage(cli, "config keys [PREFIX] [--json] | config keys --format md|man");
+	}
+	if (format) {
+		enum config_doc_format fmt;
+		if (json || *prefix || config_doc_format_parse(format, &fmt) != 0)
+			return cli_usage(cli, "config keys --format md|man (the whole reference, no PREFIX)");
+		config_doc_write(stdout, fmt);
+		return 0;
 	}
 	cJSON *arr = cJSON_CreateArray();
 	int shown = 0;
