@@ -80,6 +80,11 @@ int store_recording_get(struct store *st, int64_t id, struct store_recording **o
 /* 0 and *id when found, ZPUB_ENOTFOUND otherwise. */
 int store_recording_find_ref(struct store *st, int64_t tenant_id, const char *source,
     const char *source_ref, int64_t *id, struct zpub_err *err);
+/* The tenant's recording imported from the same bytes ("sha256:<hex>"),
+ * whichever way it came in (zpub import or a watch folder); the oldest if
+ * several.  0 and *id when found, ZPUB_ENOTFOUND otherwise. */
+int store_recording_find_content(struct store *st, int64_t tenant_id,
+    const char *source_ref, int64_t *id, struct zpub_err *err);
 int store_recording_set_title(struct store *st, int64_t id, const char *title,
     struct zpub_err *err);
 int store_recording_set_config(struct store *st, int64_t id, const char *json,

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -58,6 +59,75 @@ safe_ext(const char *path)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
 			return "bin";
 	return dot + 1;
+}
+
+int
+ingest_find_same(struct store *st, int64_t tenant_id, const char *name, const char *hex,
+    int64_t *id, char *note, size_t notesz, struct zpub_err *err)
+{
+	char *ref = xasprintf("sha256:%s", hex);
+	struct store_recording *r = NULL;
+	int rc = store_recording_find_content(st, tenant_id, ref, id, err);
+
+	free(ref);
+	if (rc == ZPUB_ENOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if ((rc = store_recording_get(st, *id, &r, err)) != 0)
+		return rc;
+	char day[16] = "?";
+	time_t t = (time_t)(r->created_at / 1000);
+	struct tm tm;
+	if (localtime_r(&t, &tm) != NULL)
+		strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	snprintf(note, notesz, "'%s' is already recording %lld ('%s'), imported %s",
+	    name, (long long)*id, r->title ? r->title : "", day);
+	store_recording_free(r);
+	return 1;
+}
+
+/* media_probe names the file it read; when that was a stand-in (a watch job
+ * reads /proc/self/fd/N), the sentence names the user's file instead. */
+static void
+name_in_err(struct zpub_err *err, const char *path, const char *name)
+{
+	const char *pb = strrchr(path, '/'), *nb = strrchr(name, '/');
+	pb = pb ? pb + 1 : path;
+	nb = nb ? nb + 1 : name;
+	if (strcmp(pb, nb) == 0)
+		return;
+	char *from = xasprintf("'%s'", pb);
+	char *at = strstr(err->msg, from);
+	if (at != NULL) {
+		char *msg = xasprintf("%.*s'%s'%s", (int)(at - err->msg), err->msg, nb,
+		    at + strlen(from));
+		snprintf(err->msg, sizeof err->msg, "%s", msg);
+		free(msg);
+	}
+	free(from);
+}
+
+/* What processing would fail on, said at the door with the user's name. */
+static int
+probe_refuse(const struct media_info *mi, const char *name, struct zpub_err *err)
+{
+	if (mi->video_index < 0)
+		return zpub_err_set(err, ZPUB_EMEDIA, "cannot import '%s': it has no video stream"
+		    " (audio only); zpub publishes videos: import the video recording instead", name);
+	if (mi->audio_index < 0)
+		return zpub_err_set(err, ZPUB_EMEDIA, "cannot import '%s': it has no audio stream;"
+		    " zpub needs the sound to cut silences and transcribe", name);
+	int64_t want = mi->audio_start_ms + mi->audio_duration_ms;
+	if (mi->audio_cut_ms >= 0 && want > 0 && mi->audio_cut_ms + MEDIA_TRUNCATED_MS < want) {
+		char a[16], b[16];
+		time_hms(mi->audio_cut_ms, a);
+		time_hms(want, b);
+		return zpub_err_set(err, ZPUB_EMEDIA, "cannot import '%s': it is truncated: its"
+		    " audio stops at %s of %s (the copy or download stopped early); copy or"
+		    " download it again", name, a, b);
+	}
+	return 0;
 }
 
 /* Copies src to dst (created 0600), hashing on the way, with progress. */
@@ -152,14 +222,12 @@ ingest_file(struct store *st, const char *path, const struct ingest_opts *o,
 		return zpub_err_set(err, ZPUB_EMEDIA, "cannot import '%s': the file is empty (0 bytes)",
 		    name);
 	if ((rc = media_probe(path, &mi, err)) != 0) {
+		name_in_err(err, path, name);
 		zpub_err_prefix(err, "cannot import '%s'", name);
 		return rc;
 	}
-	if (mi->audio_index < 0 && mi->video_index < 0) {
-		rc = zpub_err_set(err, ZPUB_EMEDIA, "cannot import '%s': it has no audio or video"
-		    " stream", name);
+	if ((rc = probe_refuse(mi, name, err)) != 0)
 		goto out;
-	}
 
 	tenant_dir = xasprintf("%s/media/%s", store_data_dir(st), o->tenant);
 	if ((rc = fs_mkdir_p(tenant_dir, 0700, err)) != 0)
@@ -170,14 +238,6 @@ ingest_file(struct store *st, const char *path, const struct ingest_opts *o,
 		goto out;
 
 	ref = xasprintf("sha256:%s", hex);
-	int64_t old_id;
-	if (store_recording_find_ref(st, o->tenant_id, o->source, ref, &old_id, NULL) == 0) {
-		res->id = old_id;
-		res->existed = 1;
-		res->duration_ms = mi->duration_ms;
-		goto out;
-	}
-
 	title = o->title ? xstrdup(o->title) : ingest_title_from_name(name);
 	cJSON *mj = media_info_to_json(mi);
 	cJSON_AddStringToObject(mj, "original_name", name);
@@ -187,6 +247,22 @@ ingest_file(struct store *st, const char *path, const struct ingest_opts *o,
 	if ((rc = store_begin(st, err)) != 0)
 		goto out;
 	in_tx = 1;
+	/* Under the write lock: two ways in cannot both take the same bytes. */
+	int64_t old_id;
+	int same = ingest_find_same(st, o->tenant_id, name, hex, &old_id, res->note,
+	    sizeof res->note, err);
+	if (same < 0) {
+		rc = same;
+		goto out;
+	}
+	if (same) {
+		store_rollback(st);
+		in_tx = 0;
+		res->id = old_id;
+		res->existed = 1;
+		res->duration_ms = mi->duration_ms;
+		goto out;
+	}
 	struct store_recording r;
 	memset(&r, 0, sizeof r);
 	r.tenant_id = o->tenant_id;

@@ -10,6 +10,7 @@
 #ifndef ZPUB_INGEST_H
 #define ZPUB_INGEST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -32,7 +33,16 @@ struct ingest_result {
 	int64_t id;
 	int existed;               /* the same content was imported before as id */
 	int64_t duration_ms;
+	char note[400];            /* when existed: ingest_find_same's sentence */
 };
+
+/* The one duplicate rule, for every way in (zpub import, watch jobs): is
+ * the file name, whose bytes hash to hex (sha256), the same recording as one
+ * the tenant has, whichever way that one came in?  1 with *id and a
+ * sentence in note ("'talk.mp4' is already recording 3 ('Title'), imported
+ * 2026-12-01"), 0 if not, or a negative ZPUB_E* if the store cannot say. */
+int ingest_find_same(struct store *st, int64_t tenant_id, const char *name,
+    const char *hex, int64_t *id, char *note, size_t notesz, struct zpub_err *err);
 
 int ingest_file(struct store *st, const char *path, const struct ingest_opts *o,
     struct ingest_result *res, struct zpub_err *err);

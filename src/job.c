@@ -291,10 +291,13 @@ watch_one(struct store *st, const cJSON *tcfg, const struct store_job *job, cons
 	struct zpub_err e2;
 	int64_t old = 0;
 	int forgotten = 0;
+	char note[400] = "";
 	if (fs_sha256(via, hex, &e2) == 0) {
-		char *ref = xasprintf("sha256:%s", hex);
-		if (store_recording_find_ref(st, job->tenant_id, "watch", ref, &old, NULL) != 0)
+		/* the same rule as zpub import: the same bytes, whichever way in */
+		if (ingest_find_same(st, job->tenant_id, file, hex, &old, note, sizeof note,
+		    NULL) != 1)
 			old = 0;
+		char *ref = xasprintf("sha256:%s", hex);
 		/* deleted here: the file stays in the folder, the recording stays gone */
 		if (old == 0)   /* a lookup error keeps it out too, as sync does */
 			forgotten = store_forgotten_find(st, job->tenant_id, "watch", ref,
@@ -309,7 +312,9 @@ watch_one(struct store *st, const cJSON *tcfg, const struct store_job *job, cons
 	if (old > 0) {
 		cJSON_AddStringToObject(it, "action", "exists");
 		cJSON_AddNumberToObject(it, "id", (double)old);
+		cJSON_AddStringToObject(it, "reason", note);
 		add_count(report, "existing");
+		log_info("job %s: %s", job->name, note);
 		goto out;
 	}
 	struct media_info *mi = NULL;
@@ -356,6 +361,7 @@ watch_one(struct store *st, const cJSON *tcfg, const struct store_job *job, cons
 	cJSON_AddNumberToObject(it, "id", (double)res.id);
 	if (res.existed) {
 		cJSON_AddStringToObject(it, "action", "exists");
+		cJSON_AddStringToObject(it, "reason", res.note);
 		add_count(report, "existing");
 		goto out;
 	}

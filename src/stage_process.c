@@ -126,6 +126,47 @@ remove_stale(const char *dir, const char *prefix, const char *ext, size_t keep)
 	closedir(d);
 }
 
+/* The recording as its owner knows it: the file name it was imported under
+ * (its base name), else its title; never the internal source.<ext>.  malloc'd. */
+static char *
+shown_name(const struct store_recording *r)
+{
+	cJSON *m = r->source_meta ? cJSON_Parse(r->source_meta) : NULL;
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(m, "original_name");
+	char *out;
+
+	if (cJSON_IsString(n) && n->valuestring[0] != '\0') {
+		const char *b = strrchr(n->valuestring, '/');
+		out = xstrdup(b && b[1] ? b + 1 : n->valuestring);
+	} else
+		out = xstrdup(r->title && *r->title ? r->title : "the source file");
+	cJSON_Delete(m);
+	return out;
+}
+
+/* The media engine names the file it read ('source.mp4', or its whole
+ * path): the sentence names the recording instead. */
+static void
+err_rename(struct zpub_err *err, const char *src, const char *shown)
+{
+	const char *b = strrchr(src, '/');
+	const char *forms[2] = { src, b ? b + 1 : src };
+
+	for (int k = 0; k < 2; k++) {
+		char *from = xasprintf("'%s'", forms[k]);
+		char *at = strstr(err->msg, from);
+		if (at != NULL) {
+			char *msg = xasprintf("%.*s'%s'%s", (int)(at - err->msg), err->msg, shown,
+			    at + strlen(from));
+			snprintf(err->msg, sizeof err->msg, "%s", msg);
+			free(msg);
+			free(from);
+			return;
+		}
+		free(from);
+	}
+}
+
 int
 stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 {
@@ -150,11 +191,13 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 	int64_t dur = 0;
 	cJSON *x;
 	int rc, identity, n_cuts;
+	char *shown = NULL;
 
 	if (src == NULL || *src == '\0')
 		return zpub_err_set(err, ZPUB_ENOTFOUND,
 		    "recording %lld has no source file: import or download it again",
 		    (long long)ctx->rec->id);
+	shown = shown_name(ctx->rec);
 	media_silence_opts_from_config(&so, ctx->config);
 	media_plan_opts_from_config(&po, ctx->config);
 	media_cut_opts_from_config(&co, ctx->config);
@@ -165,13 +208,13 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 	if (mi->video_index < 0) {
 		rc = zpub_err_set(err, ZPUB_EMEDIA,
 		    "'%s' has no video stream (audio only): zpub publishes videos; "
-		    "import the video recording instead", src);
+		    "import the video recording instead", shown);
 		goto out;
 	}
 	if (mi->audio_index < 0) {
 		rc = zpub_err_set(err, ZPUB_EMEDIA,
 		    "'%s' has no audio stream: cannot find silences or transcribe it; "
-		    "check that the recording kept its sound", src);
+		    "check that the recording kept its sound", shown);
 		goto out;
 	}
 
@@ -184,7 +227,7 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 		rc = zpub_err_set(err, ZPUB_EMEDIA,
 		    "'%s' is silent throughout (nothing above %.0f dBFS in %lld s): nothing to "
 		    "publish; check the recording or lower processing.video.threshold_db",
-		    src, so.threshold_db, (long long)(dur / 1000));
+		    shown, so.threshold_db, (long long)(dur / 1000));
 		goto out;
 	}
 	identity = media_timemap_is_identity(&tm);
@@ -320,6 +363,9 @@ out:
 		pthread_join(th, NULL);
 		media_audio_chunks_free(aj.chunks, aj.n);
 	}
+	if (rc < 0)
+		err_rename(err, src, shown);
+	free(shown);
 	if (rc < 0 && cut_tmp != NULL)
 		unlink(cut_tmp);
 	media_thumbs_free(thumbs, n_thumbs);

@@ -58,9 +58,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 			continue;
 		}
 		if (res.existed)
-			fprintf(stderr, "zpub: '%s' was imported before as recording %lld\n",
-			    term_safe(argv[i]),
-			    (long long)res.id);
+			fprintf(stderr, "zpub: %s\n", term_safe(res.note));
 		else if (tpl_apply(cli->store, res.id, NULL, &err) != 0)
 			/* The recording is in; only the template choice failed. */
 			fprintf(stderr, "zpub: recording %lld: no template applied: %s\n",
@@ -70,6 +68,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 			cJSON_AddStringToObject(e, "file", argv[i]);
 			cJSON_AddNumberToObject(e, "id", (double)res.id);
 			cJSON_AddBoolToObject(e, "existed", res.existed);
+			if (res.existed)
+				cJSON_AddStringToObject(e, "note", res.note);
 			cJSON_AddNumberToObject(e, "duration_ms", (double)res.duration_ms);
 			cJSON_AddItemToArray(out, e);
 		} else

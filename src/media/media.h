@@ -61,7 +61,15 @@ struct media_info {
 	int sample_rate, channels;
 	int64_t audio_start_ms;    /* relative to start_ms: late audio is kept */
 	int64_t audio_duration_ms;
+	/* -1, or where the audio the file holds stops because the file ends
+	 * before its own index does (a copy or download cut short); only
+	 * known for indexed containers (MP4/MOV). */
+	int64_t audio_cut_ms;
 };
+
+/* Audio stopping this much before the container says is a truncated file
+ * (probe's index check and the silence analysis use the same bound). */
+#define MEDIA_TRUNCATED_MS 2000
 
 /* Opens path and describes it.  Fails with ZPUB_EMEDIA and a sentence for
  * files that are empty, truncated or not media. */

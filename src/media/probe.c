@@ -174,6 +174,29 @@ probe_video_index(AVFormatContext *fmt, AVStream *st, struct media_info *mi,
 	return 0;
 }
 
+/* Where the stream's data stops if the file ends before its index does:
+ * the first entry lying past the end of the file.  -1 if all is there or
+ * there is no index to tell. */
+static int64_t
+probe_cut_ms(AVFormatContext *fmt, AVStream *st)
+{
+	int64_t size = fmt->pb ? avio_size(fmt->pb) : -1;
+	int i, n = avformat_index_get_entries_count(st);
+
+	if (size <= 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const AVIndexEntry *e = avformat_index_get_entry(st, i);
+
+		if (e == NULL)
+			break;
+		if (e->pos >= 0 && e->pos + e->size > size)
+			return av_rescale_q(e->timestamp, st->time_base, media_ms_tb) -
+			    media_origin_ms(fmt);
+	}
+	return -1;
+}
+
 int
 media_probe(const char *path, struct media_info **out, struct zpub_err *err)
 {
@@ -193,6 +216,7 @@ media_probe(const char *path, struct media_info **out, struct zpub_err *err)
 	ai = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
 	mi->video_index = vi >= 0 ? vi : -1;
 	mi->audio_index = ai >= 0 ? ai : -1;
+	mi->audio_cut_ms = -1;
 	if (vi >= 0 && (fmt->streams[vi]->disposition & AV_DISPOSITION_ATTACHED_PIC))
 		mi->video_index = vi = -1;   /* cover art is not a video */
 	if (vi >= 0) {
@@ -221,6 +245,7 @@ media_probe(const char *path, struct media_info **out, struct zpub_err *err)
 		    av_rescale_q(st->start_time, st->time_base, media_ms_tb) - mi->start_ms;
 		mi->audio_duration_ms = st->duration == AV_NOPTS_VALUE ? mi->duration_ms :
 		    av_rescale_q(st->duration, st->time_base, media_ms_tb);
+		mi->audio_cut_ms = probe_cut_ms(fmt, st);
 	}
 	if (vi < 0 && ai < 0) {
 		rc = zpub_err_set(err, ZPUB_EMEDIA,

@@ -16,8 +16,6 @@
 #include "config.h"
 #include "util.h"
 
-/* Audio ending this much before the index says is a truncated file. */
-#define MEDIA_TRUNCATED_MS 2000
 
 void
 media_silence_opts_from_config(struct media_silence_opts *o, const cJSON *cfg)

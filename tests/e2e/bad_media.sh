@@ -2,7 +2,8 @@
 # The bad-media corpus (tests/faults/gen_bad_media.sh) through import and the
 # process stage, mixed with good lectures in one `zpub run --all`: every bad
 # file is either refused at import with a sentence naming it (and leaves no
-# recording or file behind) or ends FAILED at the process stage with a clear
+# recording or file behind: no audio, audio only and truncated files are
+# refused there, as `zpub analyse` sees them) or ends FAILED at the process stage with a clear
 # reason and no automatic retry; every good or merely unusual file (VFR,
 # 5.1 audio, wrong extension, 8192x8192) reaches PROCESSED with a cut video
 # that decodes; the bad ones never stop the others.
@@ -13,11 +14,13 @@ B=$T/bad
 handled=0
 
 # 1. Refused at import: nothing is created.
-for f in empty.mp4 truncated.mp4 notmedia.mp4 corrupt_head.mp4 corrupt_moov.mp4; do
+for f in empty.mp4 truncated.mp4 notmedia.mp4 corrupt_head.mp4 corrupt_moov.mp4 \
+    noaudio.mp4 audioonly.m4a; do
 	expect_rc 1 "$ZPUB" import "$B/$f"
 	echo "$ERR" | grep -q "$f" || fail "$f: the refusal does not name the file: $ERR"
-	echo "$ERR" | grep -Eqi "empty|not a media file|corrupt|truncated|no audio|neither" \
+	echo "$ERR" | grep -Eqi "empty|not a media file|corrupt|truncated|no audio|no video|neither" \
 		|| fail "$f: the refusal gives no reason: $ERR"
+	echo "$ERR" | grep -q "source\." && fail "$f: the refusal names the internal file: $ERR"
 	ok "$f refused at import: $ERR"
 	handled=$((handled + 1))
 done
@@ -31,13 +34,11 @@ fi
 # 2. Imported, then judged by the process stage; the good ones sit between
 #    the bad ones in the queue.
 declare -A id want
-order="noaudio.mp4 good.mp4 audioonly.m4a vfr.mp4 silent10h.mp4 surround.mp4 wrong_ext.wav huge.mp4"
+order="good.mp4 vfr.mp4 silent10h.mp4 surround.mp4 wrong_ext.wav huge.mp4"
 for f in $order; do
 	expect_rc 0 "$ZPUB" import "$B/$f"
 	id[$f]=$OUT
 done
-want[noaudio.mp4]="FAILED:no audio stream"
-want[audioonly.m4a]="FAILED:no video stream"
 want[silent10h.mp4]="FAILED:silent throughout"
 for f in good.mp4 vfr.mp4 surround.mp4 wrong_ext.wav huge.mp4; do want[$f]=PROCESSED; done
 
@@ -59,6 +60,8 @@ j = json.load(open(sys.argv[1]))
 assert sys.argv[2] in (j["error"] or ""), ("reason", j["error"])
 assert j["failed_stage"] == "process", j["failed_stage"]
 assert j["next_retry_at"] is None, ("bad media must not be retried by itself", j["next_retry_at"])
+# the user's own file, not the internal copy
+assert "silent10h.mp4" in j["error"] and "source." not in j["error"], ("names", j["error"])
 PY
 		grep -q "$reason" "$T/run.err" || fail "$f: the reason was not printed: $(cat "$T/run.err")"
 		ok "$f FAILED: $(jget error < "$T/show.json")"
@@ -88,8 +91,11 @@ export ZPUB_HOME=$T/daemon-home
 # good ones run beside them (PocketSphinx decoders are built one at a time).
 "$ZPUB" config set daemon.workers 2 >/dev/null
 "$ZPUB" config set processing.transcription.concurrency 2 >/dev/null
-for f in noaudio.mp4 good.mp4 silent10h.mp4 vfr.mp4 audioonly.m4a; do
+for f in good.mp4 silent10h.mp4 vfr.mp4; do
 	expect_rc 0 "$ZPUB" import "$B/$f"
+done
+for f in noaudio.mp4 audioonly.m4a; do
+	expect_rc 1 "$ZPUB" import "$B/$f"
 done
 "$ZPUB" --daemon --foreground 2>"$T/daemon.log" &
 dpid=$!
@@ -113,6 +119,6 @@ final=$("$ZPUB" list --json | python3 -c 'import json,sys; print([r["status"] fo
 kill -TERM "$dpid"
 wait "$dpid" || fail "the daemon did not stop cleanly on SIGTERM: $(tail -20 "$T/daemon.log")"
 trap - EXIT
-ok "daemon: 3 bad recordings FAILED, the 2 good ones reached $final, the daemon kept serving and stopped cleanly"
+ok "daemon: the bad recording FAILED, 2 bad files refused at import, the 2 good ones reached $final, the daemon kept serving and stopped cleanly"
 handled=$((handled + 3))
 echo "bad_media: $handled cases handled"

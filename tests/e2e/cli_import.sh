@@ -29,7 +29,7 @@ ok "real MP4 imported"
 # Same content again: no second recording.
 expect_rc 0 "$ZPUB" import "$T/talk.mp4"
 [ "$OUT" = 1 ] || fail "re-import gave '$OUT'"
-echo "$ERR" | grep -q "imported before" || fail "no note on re-import"
+echo "$ERR" | grep -q "is already recording 1 (.talk.), imported 20" || fail "no note on re-import"
 
 # Cyrillic, spaces and emoji in the name; the folder is the id.
 name="$T/Лекция 3 — сортировка 🎓.mp4"

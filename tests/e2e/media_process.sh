@@ -42,13 +42,14 @@ python3 "$ZPUB_SRC/tests/lib/check_media.py" cut "$T/gen/offset.mp4" "$T/gen/off
 	"$cut" "$map" || fail "the cut video is wrong"
 ok "processed: cut in sync, time map, chunks, thumbnails"
 
-expect_rc 0 "$ZPUB" import "$T/gen/noaudio.mp4"
-id=$OUT
-expect_rc 1 "$ZPUB" run "$id" --until PROCESSED
-expect_rc 0 "$ZPUB" show "$id" --json
-[ "$(echo "$OUT" | jget status)" = FAILED ] || fail "no-audio status: $OUT"
-echo "$OUT" | grep -q "no audio stream" || fail "no reason given: $OUT"
-ok "no audio: FAILED with the reason"
+# What processing would fail on is refused at import, with the file's name.
+expect_rc 1 "$ZPUB" import "$T/gen/noaudio.mp4"
+echo "$ERR" | grep -q "cannot import '$T/gen/noaudio.mp4': it has no audio stream" \
+	|| fail "no reason given: $ERR"
+expect_rc 1 "$ZPUB" import "$T/gen/truncated_tail.mp4"
+echo "$ERR" | grep -q "cannot import '$T/gen/truncated_tail.mp4': it is truncated" \
+	|| fail "truncated tail: $ERR"
+ok "no audio, truncated tail: refused at import with the reason"
 
 expect_rc 0 "$ZPUB" import "$T/gen/neverstop.mp4"
 id=$OUT
