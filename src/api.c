@@ -50,6 +50,7 @@ struct api {
 	struct store *st;
 	cJSON *config;
 	char *key_path;            /* the vault key, for zoom jobs' dry runs */
+	char *origin;              /* http://HOST:PORT the server listens on */
 	struct rate *rates;
 	int n_rates;
 	int per_minute, per_hour;
@@ -388,7 +389,7 @@ h_health(struct api *a, const struct api_request *r, const struct api_caller *c,
 }
 
 cJSON *
-api_openapi(void)
+api_openapi(const char *origin)
 {
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "openapi", "3.0.3");
@@ -400,7 +401,7 @@ api_openapi(void)
 	    " 'zpub user token NAME'.  Rate limits per token answer 429 with Retry-After.");
 	cJSON *servers = cJSON_AddArrayToObject(doc, "servers");
 	cJSON *srv = cJSON_CreateObject();
-	cJSON_AddStringToObject(srv, "url", "http://127.0.0.1/");
+	cJSON_AddStringToObject(srv, "url", origin ? origin : "http://127.0.0.1/");
 	cJSON_AddItemToArray(servers, srv);
 	cJSON *comp = cJSON_AddObjectToObject(doc, "components");
 	cJSON *schemes = cJSON_AddObjectToObject(comp, "securitySchemes");
@@ -496,8 +497,8 @@ static void
 h_openapi(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
     struct api_response *out)
 {
-	(void)a; (void)r; (void)c; (void)id;
-	reply_json(out, 200, api_openapi());
+	(void)r; (void)c; (void)id;
+	reply_json(out, 200, api_openapi(a->origin));
 }
 
 /* ---- recordings ---- */
@@ -1072,12 +1073,20 @@ api_set_key_path(struct api *a, const char *key_path)
 }
 
 void
+api_set_origin(struct api *a, const char *origin)
+{
+	free(a->origin);
+	a->origin = origin ? xstrdup(origin) : NULL;
+}
+
+void
 api_free(struct api *a)
 {
 	if (a == NULL)
 		return;
 	cJSON_Delete(a->config);
 	free(a->key_path);
+	free(a->origin);
 	free(a->rates);
 	free(a);
 }

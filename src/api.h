@@ -68,8 +68,12 @@ void api_call_run(struct api *a, const struct api_request *r, const struct api_c
 /* The vault key for zoom jobs' dry runs (copied). */
 void api_set_key_path(struct api *a, const char *key_path);
 void api_response_clear(struct api_response *r);
-/* The OpenAPI 3 document, generated from the route table (new object). */
-cJSON *api_openapi(void);
+/* The address the server listens on ("http://127.0.0.1:8080"), copied;
+ * /openapi.json names it in servers. */
+void api_set_origin(struct api *a, const char *origin);
+/* The OpenAPI 3 document, generated from the route table (new object);
+ * origin is servers[0].url (NULL = "http://127.0.0.1/"). */
+cJSON *api_openapi(const char *origin);
 
 /* ---- the server ---- */
 

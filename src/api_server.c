@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -401,6 +402,9 @@ api_start(const struct api_opts *o, struct api_server **out, int *port_out,
 		goto fail;
 	}
 	s->port = lsn_port(s->lsn);
+	char origin[300];
+	snprintf(origin, sizeof origin, "http://%s:%d", o->host ? o->host : "127.0.0.1", s->port);
+	api_set_origin(s->api, origin);
 	if (uv_thread_create(&s->thread, api_thread, s) != 0) {
 		rc = zpub_err_set(err, ZPUB_EIO, "cannot start the control API's thread");
 		goto fail;

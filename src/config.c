@@ -209,6 +209,13 @@ int
 config_file_set(const char *path, const char *key, const char *value_text,
     struct zpub_err *err)
 {
+	return config_file_set_warn(path, key, value_text, NULL, NULL, err);
+}
+
+int
+config_file_set_warn(const char *path, const char *key, const char *value_text,
+    zs_warn_fn warn, void *ud, struct zpub_err *err)
+{
 	char *text = NULL;
 	size_t len;
 	cJSON *user = NULL;
@@ -228,7 +235,8 @@ config_file_set(const char *path, const char *key, const char *value_text,
 	} else {
 		return zpub_err_set(err, e.code, "%s", e.msg);
 	}
-	if ((rc = config_layer_set(user, key, value_text, ZS_SCOPE_OPERATOR, err)) == 0) {
+	if ((rc = config_layer_set(user, key, value_text, ZS_SCOPE_OPERATOR, err)) == 0 &&
+	    (rc = zs_check_sections(user, err, warn, ud)) == 0) {
 		char *out = cJSON_Print(user);
 		rc = fs_write_atomic(path, out, strlen(out), 0600, err);
 		cJSON_free(out);

@@ -47,9 +47,12 @@ int config_layer_set(cJSON *layer, const char *key, const char *value_text,
     enum zs_scope scope, struct zpub_err *err);
 
 /* Loads the user file alone (not merged), checks key and value against
- * the schema (config_layer_set, operator scope), edits the file and writes
- * it atomically (0600). */
+ * the schema (config_layer_set, operator scope) and the checks the fronts
+ * registered (zs_check_sections; their warnings go to warn, which may be
+ * NULL), edits the file and writes it atomically (0600). */
 int config_file_set(const char *path, const char *key, const char *value_text,
     struct zpub_err *err);
+int config_file_set_warn(const char *path, const char *key, const char *value_text,
+    zs_warn_fn warn, void *ud, struct zpub_err *err);
 
 #endif

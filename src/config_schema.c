@@ -171,7 +171,7 @@ const struct zs_key zs_keys[] = {
 	{ "jobs.watch_roots.<tenant>", L, 0, 64, NULL, NULL, OP, "absolute folders the tenant's watch jobs may read besides its inbox (\"*\" = every tenant)" },
 	{ "templates.no_match", E, 0, 0, "default|skip|none", "\"default\"", TN, "what a recording no template matches gets" },
 	{ "templates.default", S, 0, 200, NULL, "\"default\"", TN, "the template no_match=default uses" },
-	{ "ui.keys.<action>", S, 0, 256, NULL, NULL, OP, "keys of an action of the terminal app, e.g. \"j down\"" },
+	{ "ui.keys.<action>", S, 0, 256, NULL, NULL, OP, "keys added to an action of the terminal app, e.g. \"j n\" (\"=j n\" replaces its default keys)" },
 };
 const size_t zs_n_keys = sizeof zs_keys / sizeof zs_keys[0];
 
@@ -687,4 +687,40 @@ zs_secret_check(const char *name, struct zpub_err *err)
 	}
 	return zpub_err_set(err, ZPUB_EINVAL, "'%s' is not a secret zpub uses; the secrets are: %s",
 	    name, list);
+}
+
+/* ---- checks registered by the fronts ---- */
+
+static struct {
+	const char *section;
+	zs_section_fn fn;
+} sections[4];
+
+void
+zs_register_section(const char *section, zs_section_fn fn)
+{
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+		if (sections[i].section == NULL || strcmp(sections[i].section, section) == 0) {
+			sections[i].section = section;
+			sections[i].fn = fn;
+			return;
+		}
+}
+
+int
+zs_check_sections(const cJSON *layer, struct zpub_err *err, zs_warn_fn warn, void *ud)
+{
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+		if (sections[i].section == NULL)
+			continue;
+		const cJSON *v = layer;
+		char path[128];
+		snprintf(path, sizeof path, "%s", sections[i].section);
+		for (char *save = NULL, *t = strtok_r(path, ".", &save); t && v;
+		    t = strtok_r(NULL, ".", &save))
+			v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, t) : NULL;
+		if (v != NULL && sections[i].fn(v, err, warn, ud) != 0)
+			return ZPUB_EINVAL;
+	}
+	return 0;
 }

@@ -99,4 +99,17 @@ extern const size_t zs_n_secrets;
 /* 0 when `zpub secret set NAME` may store name; else a sentence with the list. */
 int zs_secret_check(const char *name, struct zpub_err *err);
 
+/* A check the table cannot make alone: the values of a section that only
+ * another part of zpub understands (ui.keys: the terminal app's action and
+ * key names, known to ui/).  The front that knows registers it at start;
+ * `zpub config set` runs it on the section as it would be saved.  It
+ * returns 0, or ZPUB_EINVAL with a sentence naming what is allowed; warn
+ * gets a sentence for a value that is allowed but worth a word. */
+typedef void (*zs_warn_fn)(void *ud, const char *msg);
+typedef int (*zs_section_fn)(const cJSON *section, struct zpub_err *err, zs_warn_fn warn,
+    void *ud);
+void zs_register_section(const char *section, zs_section_fn fn);
+/* Runs the registered checks on layer (a whole-config object). */
+int zs_check_sections(const cJSON *layer, struct zpub_err *err, zs_warn_fn warn, void *ud);
+
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "config_schema.h"
 #include "cli_setup.h"
 #include "daemon.h"
 #include "log.h"
@@ -37,6 +38,8 @@ main(int argc, char **argv)
 	setrlimit(RLIMIT_CORE, &nocore);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	umask(077);
+	/* the terminal app's action and key names, for `zpub config set ui.keys` */
+	zs_register_section("ui.keys", ui_keys_check);
 	struct daemon_opts dopts = { 0, NULL };
 	int daemon_mode = 0;
 

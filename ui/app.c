@@ -566,6 +566,15 @@ close_walk(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
+/* Collects what ui.keys left unbound for the message line ("; " between). */
+static void
+key_warning(void *ud, const char *msg)
+{
+	char *buf = ud;
+	size_t o = strlen(buf);
+	snprintf(buf + o, 512 - o, "%s%s", o ? "; " : "", msg);
+}
+
 int
 ui_run(struct cli *cli)
 {
@@ -596,8 +605,11 @@ ui_run(struct cli *cli)
 		snprintf(ui->exe, sizeof ui->exe, "zpub");
 	else
 		ui->exe[n] = '\0';
-	if (ui_keymap_load(&ui->keys, cli->config, &err) != 0)
+	char key_warn[512] = "";
+	if (ui_keymap_load(&ui->keys, cli->config, key_warning, key_warn, &err) != 0)
 		ui_message(ui, 1, "%s", err.msg);
+	else if (key_warn[0])
+		ui_message(ui, 1, "%s", key_warn);
 	/* Log lines on stderr would scribble over the screen: the file has them. */
 	log_set_stderr(0);
 	ensure_utf8_locale();

@@ -60,7 +60,7 @@ help_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 	const char *group = "";
 	char buf[256], keys[96];
 	EMIT(ui_attr(ui, UI_R_HEADER), 1, "Keys (change them with config ui.keys, e.g."
-	    " zpub config set ui.keys '{\"up\":\"k up\"}')");
+	    " zpub config set ui.keys '{\"down\":\"j n\"}' adds, \"=j n\" replaces)");
 	for (int a = 1; a < UI_A__COUNT; a++) {
 		enum ui_action act = (enum ui_action)a;
 		if (strcmp(group, ui_action_group(act)) != 0) {

@@ -1,6 +1,8 @@
 /*
  * keys.c — the action table turned into key bindings: default keys from
- * UI_ACTIONS, overrides from config "ui.keys", key names both ways.
+ * UI_ACTIONS, the user's keys from config "ui.keys" (added to the defaults,
+ * or replacing them with "=..."), key names both ways, and the check
+ * `zpub config set ui.keys` runs (registered with the schema by main.c).
  */
 #include <curses.h>
 #include <stdio.h>
@@ -102,6 +104,7 @@ bind_key(struct ui_keymap *km, int key, enum ui_action a)
 		km->b[km->n++] = (struct ui_binding){ key, a };
 }
 
+/* Takes every key of a away. */
 static void
 unbind_action(struct ui_keymap *km, enum ui_action a)
 {
@@ -112,11 +115,21 @@ unbind_action(struct ui_keymap *km, enum ui_action a)
 	km->n = o;
 }
 
-/* Binds every key in a space-separated list; returns the first bad name. */
+static int
+count_keys(const struct ui_keymap *km, enum ui_action a)
+{
+	int n = 0;
+	for (int i = 0; i < km->n; i++)
+		n += km->b[i].action == a;
+	return n;
+}
+
+/* Parses a space-separated list into keys; returns the first bad name. */
 static const char *
-bind_list(struct ui_keymap *km, const char *list, enum ui_action a, char *bad, size_t badsz)
+parse_list(const char *list, int *keys, int *n, int max, char *bad, size_t badsz)
 {
 	char buf[256];
+	*n = 0;
 	ui_strlcpy(buf, list, sizeof buf);
 	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
 		int k = ui_key_parse(t);
@@ -124,47 +137,147 @@ bind_list(struct ui_keymap *km, const char *list, enum ui_action a, char *bad, s
 			snprintf(bad, badsz, "%s", t);
 			return bad;
 		}
-		bind_key(km, k, a);
+		if (*n < max)
+			keys[(*n)++] = k;
 	}
 	return NULL;
 }
 
-int
-ui_keymap_load(struct ui_keymap *km, const void *config_json, struct zpub_err *err)
+static enum ui_action
+action_named(const char *name)
+{
+	for (int a = 1; a < UI_A__COUNT; a++)
+		if (strcmp(name, actions[a].name) == 0)
+			return (enum ui_action)a;
+	return UI_A_NONE;
+}
+
+static void
+action_names(char *out, size_t outsz)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (int a = 1; a < UI_A__COUNT; a++) {
+		int w = snprintf(out + o, outsz - o, "%s%s", a > 1 ? ", " : "", actions[a].name);
+		if (w < 0 || (size_t)w >= outsz - o)
+			break;
+		o += (size_t)w;
+	}
+}
+
+#define KEY_NAMES "a character, ^X, enter, esc, tab, space, up, down, left, right, ppage," \
+	" npage, home, end, dc, ic, bs, btab, f1..f12"
+
+/* The defaults, then the user's ui.keys (see ui.h).  The first bad entry
+ * is reported in err (the others still apply); warn hears of every action
+ * the user's keys left with none. */
+static int
+keymap_build(struct ui_keymap *km, const cJSON *keys, struct zpub_err *err, zs_warn_fn warn,
+    void *ud)
 {
 	char bad[64];
 	int rc = 0;
+	/* per action: the user replaced its keys; which key was taken, by whom */
+	int replaced[UI_A__COUNT] = { 0 }, taken_key[UI_A__COUNT] = { 0 };
+	enum ui_action taker[UI_A__COUNT] = { 0 }, given[UI_MAX_BINDINGS] = { 0 };
+	int given_key[UI_MAX_BINDINGS], n_given = 0;
+
 	km->n = 0;
-	for (int a = 1; a < UI_A__COUNT; a++)
-		bind_list(km, actions[a].keys, (enum ui_action)a, bad, sizeof bad);
-	const cJSON *keys = config_json ? config_find(config_json, "ui.keys") : NULL;
+	for (int a = 1; a < UI_A__COUNT; a++) {
+		int ks[16], n;
+		parse_list(actions[a].keys, ks, &n, 16, bad, sizeof bad);
+		for (int i = 0; i < n; i++)
+			bind_key(km, ks[i], (enum ui_action)a);
+	}
 	if (keys == NULL)
 		return 0;
 	if (!cJSON_IsObject(keys))
 		return zpub_err_set(err, ZPUB_EINVAL, "config ui.keys must be an object such as"
-		    " {\"up\": \"k up\"}");
+		    " {\"down\": \"j n\"}");
 	const cJSON *it;
 	cJSON_ArrayForEach(it, keys) {
-		int found = 0;
-		for (int a = 1; a < UI_A__COUNT && !found; a++) {
-			if (strcmp(it->string, actions[a].name) != 0)
-				continue;
-			found = 1;
-			if (!cJSON_IsString(it)) {
-				rc = zpub_err_set(err, ZPUB_EINVAL, "config ui.keys.%s must be a string of"
-				    " key names", it->string);
-				continue;
-			}
-			unbind_action(km, (enum ui_action)a);
-			if (bind_list(km, it->valuestring, (enum ui_action)a, bad, sizeof bad))
-				rc = zpub_err_set(err, ZPUB_EINVAL, "config ui.keys.%s: unknown key '%s'"
-				    " (use a character, ^X, enter, esc, up, ppage, f1, ...)", it->string, bad);
+		enum ui_action a = action_named(it->string);
+		if (a == UI_A_NONE) {
+			char names[1024];
+			action_names(names, sizeof names);
+			if (rc == 0)
+				rc = zpub_err_set(err, ZPUB_EINVAL, "config ui.keys: no action '%s'; the"
+				    " actions are: %s", it->string, names);
+			continue;
 		}
-		if (!found)
-			rc = zpub_err_set(err, ZPUB_EINVAL, "config ui.keys: no action '%s' (see ? in"
-			    " zpub for the list)", it->string);
+		if (!cJSON_IsString(it)) {
+			if (rc == 0)
+				rc = zpub_err_set(err, ZPUB_EINVAL, "config ui.keys.%s must be a string of"
+				    " key names such as \"j n\" (\"=j n\" replaces its default keys)",
+				    it->string);
+			continue;
+		}
+		const char *list = it->valuestring;
+		while (*list == ' ')
+			list++;
+		int replace = *list == '=';
+		int ks[32], n;
+		if (parse_list(list + replace, ks, &n, 32, bad, sizeof bad)) {
+			if (rc == 0)
+				rc = zpub_err_set(err, ZPUB_EINVAL, "config ui.keys.%s: unknown key '%s'"
+				    " (key names: " KEY_NAMES ")", it->string, bad);
+			continue;
+		}
+		if (replace) {
+			unbind_action(km, a);
+			replaced[a] = 1;
+		}
+		for (int i = 0; i < n; i++) {
+			int clash = 0;
+			for (int j = 0; j < n_given && !clash; j++)
+				if (given_key[j] == ks[i] && given[j] != a) {
+					char kn[32];
+					ui_key_name(ks[i], kn, sizeof kn);
+					if (rc == 0)
+						rc = zpub_err_set(err, ZPUB_EINVAL, "config ui.keys: key %s is"
+						    " given to both '%s' and '%s'; give it to one", kn,
+						    actions[given[j]].name, actions[a].name);
+					clash = 1;
+				}
+			if (clash)
+				continue;
+			enum ui_action had = ui_keymap_lookup(km, ks[i]);
+			if (had != UI_A_NONE && had != a) {
+				taker[had] = a;
+				taken_key[had] = ks[i];
+			}
+			bind_key(km, ks[i], a);
+			if (n_given < UI_MAX_BINDINGS) {
+				given_key[n_given] = ks[i];
+				given[n_given++] = a;
+			}
+		}
+	}
+	for (int a = 1; a < UI_A__COUNT && warn; a++) {
+		if (replaced[a] || taker[a] == UI_A_NONE || count_keys(km, (enum ui_action)a) > 0)
+			continue;
+		char kn[32], msg[300];
+		ui_key_name(taken_key[a], kn, sizeof kn);
+		snprintf(msg, sizeof msg, "'%s' (%s) has no key left (%s was given to '%s'); bind"
+		    " it with ui.keys", actions[a].help, actions[a].name, kn, actions[taker[a]].name);
+		warn(ud, msg);
 	}
 	return rc;
+}
+
+int
+ui_keymap_load(struct ui_keymap *km, const void *config_json, zs_warn_fn warn, void *ud,
+    struct zpub_err *err)
+{
+	const cJSON *keys = config_json ? config_find(config_json, "ui.keys") : NULL;
+	return keymap_build(km, keys, err, warn, ud);
+}
+
+int
+ui_keys_check(const cJSON *section, struct zpub_err *err, zs_warn_fn warn, void *ud)
+{
+	struct ui_keymap km;
+	return keymap_build(&km, section, err, warn, ud);
 }
 
 enum ui_action

@@ -15,6 +15,7 @@
 #include <uv.h>
 #include <wchar.h>
 
+#include "config_schema.h"
 #include "err.h"
 
 struct cli;
@@ -98,9 +99,18 @@ const char *ui_action_group(enum ui_action a);
 int ui_key_parse(const char *name);
 /* A key's display name into out. */
 void ui_key_name(int key, char *out, size_t outsz);
-/* Defaults, then config "ui.keys": {"action": "key key", ...}.  An unknown
- * action or key name is reported in err (the defaults stay in place). */
-int ui_keymap_load(struct ui_keymap *km, const void *config_json, struct zpub_err *err);
+/* Defaults, then config "ui.keys": {"action": "key key", ...}.  The keys
+ * named are added to the action's defaults; "=key key" replaces its
+ * defaults instead ("=" alone leaves it without keys).  A key named for
+ * one action is taken from whatever action had it by default; warn (may
+ * be NULL) gets a sentence for each action that was left with no key.  An
+ * unknown action or key name, or a key given to two actions, is reported
+ * in err (the rest still applies). */
+int ui_keymap_load(struct ui_keymap *km, const void *config_json, zs_warn_fn warn, void *ud,
+    struct zpub_err *err);
+/* The same check on a ui.keys object, for `zpub config set` (see
+ * zs_register_section). */
+int ui_keys_check(const cJSON *section, struct zpub_err *err, zs_warn_fn warn, void *ud);
 enum ui_action ui_keymap_lookup(const struct ui_keymap *km, int key);
 /* Keys bound to a; "k/up" style into out. */
 void ui_keymap_keys(const struct ui_keymap *km, enum ui_action a, char *out, size_t outsz);

@@ -30,6 +30,16 @@ key_under(const char *key, const char *prefix)
 	return strncmp(key, prefix, n) == 0 && (prefix[n - 1] == '.' || key[n] == '.');
 }
 
+/* A registered check's word on a value that is allowed (config set). */
+static void
+config_warn(void *ud, const char *msg)
+{
+	(void)ud;
+	fputs("zpub: warning: ", stderr);
+	term_fputs(msg, stderr);
+	fputc('\n', stderr);
+}
+
 /* `config keys [PREFIX] [--json]`: every setting with its type, range or
  * choices, default, current value, owner and help.  `config keys --format
  * md|man`: the whole table and the secret names as the README's and the
@@ -148,7 +158,8 @@ cmd_config(struct cli *cli, int argc, char **argv)
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "set") == 0) {
-		if (config_file_set(cli->config_path, argv[2], argv[3], &err) != 0)
+		if (config_file_set_warn(cli->config_path, argv[2], argv[3], config_warn, NULL,
+		    &err) != 0)
 			return cli_fail(cli, &err);
 		if (cli_store(cli, &err) == 0)
 			store_audit(cli->store, cli->tenant_id, cli->owner, "config.set", argv[2], "cli");

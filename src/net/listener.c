@@ -91,23 +91,32 @@ struct lsn_deferred {
 
 static pthread_mutex_t defer_mu = PTHREAD_MUTEX_INITIALIZER;
 
+/* The one table of reason phrases (RFC 9110); a code missing here gets its
+ * class's phrase, never a made-up word. */
 static const struct { int status; const char *text; } status_texts[] = {
-	{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" }, { 302, "Found" },
+	{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" }, { 204, "No Content" },
+	{ 301, "Moved Permanently" }, { 302, "Found" }, { 303, "See Other" },
+	{ 304, "Not Modified" }, { 307, "Temporary Redirect" },
 	{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
-	{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 408, "Request Timeout" },
-	{ 409, "Conflict" }, { 410, "Gone" }, { 413, "Payload Too Large" },
-	{ 421, "Misdirected Request" }, { 429, "Too Many Requests" },
-	{ 431, "Request Header Fields Too Large" }, { 500, "Internal Server Error" },
-	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+	{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 406, "Not Acceptable" },
+	{ 408, "Request Timeout" }, { 409, "Conflict" }, { 410, "Gone" },
+	{ 411, "Length Required" }, { 413, "Content Too Large" },
+	{ 414, "URI Too Long" }, { 415, "Unsupported Media Type" },
+	{ 421, "Misdirected Request" }, { 422, "Unprocessable Content" },
+	{ 429, "Too Many Requests" }, { 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
 };
 
 static const char *
 status_text(int status)
 {
+	static const char *classes[] = { "Informational", "Success", "Redirection",
+		"Client Error", "Server Error" };
 	for (size_t i = 0; i < sizeof status_texts / sizeof status_texts[0]; i++)
 		if (status_texts[i].status == status)
 			return status_texts[i].text;
-	return "Status";
+	return status >= 100 && status < 600 ? classes[status / 100 - 1] : "Server Error";
 }
 
 static void
@@ -250,10 +259,13 @@ conn_reply(struct lsn_conn *c, const struct lsn_reply *r)
 		c->l->serving--;
 	}
 	const char *body = r->body ? r->body : "";
+	const char *type = r->content_type ? r->content_type : "text/html; charset=utf-8";
 	int status = r->status ? r->status : 200;
 	if (!header_safe(r->location) || !header_safe(r->content_type)) {
 		status = 500;
-		body = "";
+		type = c->l->opts.json_errors ? "application/json" : "text/html; charset=utf-8";
+		body = c->l->opts.json_errors ? "{\"error\":\"internal error: a reply header"
+		    " held a line break\"}" : "";
 	} else if (r->location != NULL) {
 		loc = xasprintf("Location: %s\r\n", r->location);
 	}
@@ -269,9 +281,7 @@ conn_reply(struct lsn_conn *c, const struct lsn_reply *r)
 	    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s"
 	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
 	    "Referrer-Policy: no-referrer\r\nConnection: close\r\n\r\n%s",
-	    status, status_text(status),
-	    r->content_type && status != 500 ? r->content_type : "text/html; charset=utf-8",
-	    strlen(body), retry, loc ? loc : "", body);
+	    status, status_text(status), type, strlen(body), retry, loc ? loc : "", body);
 	free(loc);
 	if (n < 0) {
 		free(wr);
@@ -514,6 +524,10 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	if (c->headers_done)
 		conn_arm(c, c->l->opts.idle_timeout_ms);
 	if (c->total > max) {
+		/* the head and too much body may come in one read: parse it to tell
+		 * a body too large (413) from a head too large (431) */
+		if (!c->headers_done)
+			http_parser_execute(&c->parser, &parser_settings, buf->base, (size_t)nread);
 		free(buf->base);
 		conn_reply_error(c, c->headers_done ? 413 : 431, 0, "Request too large.");
 		return;

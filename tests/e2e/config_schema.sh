@@ -42,6 +42,8 @@ import json
 
 def concrete(key, i):
     """The key with each <pattern> segment given a name of its own."""
+    if key == "ui.keys.<action>":   # checked against the app's actions and keys
+        return "ui.keys.down"
     return ".".join(f"{s[1:-1]}{i}" if s.startswith("<") else s for s in key.split("."))
 
 
@@ -58,7 +60,8 @@ def cases(k):
     elif t == "bool":
         out += [("valid", True), ("type", "maybe")]
     elif t == "string":
-        out += [("valid", "default" if k["key"] == "tenant" else "abc"), ("type", [1]),
+        out += [("valid", "default" if k["key"] == "tenant" else "j z" if k["key"] == "ui.keys.<action>"
+                 else "abc"), ("type", [1]),
                 ("range", "x" * (int(k["max"]) + 1))]
     elif t == "url":
         out += [("valid", "http://127.0.0.1:9/x"), ("type", 5), ("range", "ftp://127.0.0.1/x")]

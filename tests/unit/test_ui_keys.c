@@ -40,7 +40,7 @@ test_defaults_bind_vim_keys_and_arrows(void **state)
 	(void)state;
 	struct ui_keymap km;
 	struct zpub_err err;
-	assert_int_equal(ui_keymap_load(&km, NULL, &err), 0);
+	assert_int_equal(ui_keymap_load(&km, NULL, NULL, NULL, &err), 0);
 	assert_int_equal(ui_keymap_lookup(&km, 'j'), UI_A_DOWN);
 	assert_int_equal(ui_keymap_lookup(&km, UI_KEYCODE | KEY_DOWN), UI_A_DOWN);
 	assert_int_equal(ui_keymap_lookup(&km, 'q'), UI_A_BACK);
@@ -60,30 +60,62 @@ test_defaults_bind_vim_keys_and_arrows(void **state)
 }
 
 static void
-test_config_overrides_and_reports_mistakes(void **state)
+collect(void *ud, const char *msg)
+{
+	char *buf = ud;
+	size_t o = strlen(buf);
+	snprintf(buf + o, 512 - o, "%s|", msg);
+}
+
+static void
+test_config_adds_replaces_and_reports_mistakes(void **state)
 {
 	(void)state;
 	struct ui_keymap km;
 	struct zpub_err err;
-	char keys[64];
-	cJSON *cfg = cJSON_Parse("{\"ui\":{\"keys\":{\"down\":\"n ^n\",\"search\":\"s\"}}}");
-	assert_int_equal(ui_keymap_load(&km, cfg, &err), 0);
+	char keys[64], warn[512] = "";
+	/* the README's example: j and n move down, the arrow still does; run
+	 * the next stage lost n and is named */
+	cJSON *cfg = cJSON_Parse("{\"ui\":{\"keys\":{\"down\":\"j n\"}}}");
+	assert_int_equal(ui_keymap_load(&km, cfg, collect, warn, &err), 0);
+	assert_int_equal(ui_keymap_lookup(&km, 'n'), UI_A_DOWN);
+	assert_int_equal(ui_keymap_lookup(&km, 'j'), UI_A_DOWN);
+	assert_int_equal(ui_keymap_lookup(&km, UI_KEYCODE | KEY_DOWN), UI_A_DOWN);
+	assert_string_equal(warn, "'run the next stage' (run_next) has no key left (n was given"
+	    " to 'down'); bind it with ui.keys|");
+	cJSON_Delete(cfg);
+
+	/* "=" replaces the action's defaults; a taken key of an action that
+	 * keeps another says nothing */
+	warn[0] = '\0';
+	cfg = cJSON_Parse("{\"ui\":{\"keys\":{\"down\":\"=n ^n\",\"search\":\"s\","
+	    "\"skip\":\"=\"}}}");
+	assert_int_equal(ui_keymap_load(&km, cfg, collect, warn, &err), 0);
 	assert_int_equal(ui_keymap_lookup(&km, 'n'), UI_A_DOWN);
 	assert_int_equal(ui_keymap_lookup(&km, 14), UI_A_DOWN);
-	assert_int_equal(ui_keymap_lookup(&km, 'j'), UI_A_NONE);    /* replaced, not added */
+	assert_int_equal(ui_keymap_lookup(&km, 'j'), UI_A_NONE);    /* replaced */
+	assert_int_equal(ui_keymap_lookup(&km, UI_KEYCODE | KEY_DOWN), UI_A_NONE);
 	assert_int_equal(ui_keymap_lookup(&km, 's'), UI_A_SEARCH);  /* taken from skip */
+	assert_int_equal(ui_keymap_lookup(&km, '/'), UI_A_SEARCH);  /* added to */
 	ui_keymap_keys(&km, UI_A_DOWN, keys, sizeof keys);
 	assert_string_equal(keys, "n/^N");
+	/* skip was emptied on purpose ("="): no word; run_next lost n */
+	assert_null(strstr(warn, "(skip)"));
+	assert_non_null(strstr(warn, "(run_next) has no key left (n was given to 'down')"));
 	cJSON_Delete(cfg);
 
 	cfg = cJSON_Parse("{\"ui\":{\"keys\":{\"fly\":\"x\"}}}");
-	assert_int_equal(ui_keymap_load(&km, cfg, &err), ZPUB_EINVAL);
-	assert_non_null(strstr(err.msg, "no action 'fly'"));
+	assert_int_equal(ui_keymap_load(&km, cfg, NULL, NULL, &err), ZPUB_EINVAL);
+	assert_non_null(strstr(err.msg, "no action 'fly'; the actions are: up, down,"));
 	assert_int_equal(ui_keymap_lookup(&km, 'j'), UI_A_DOWN);    /* defaults stay */
 	cJSON_Delete(cfg);
 	cfg = cJSON_Parse("{\"ui\":{\"keys\":{\"up\":\"k bogus\"}}}");
-	assert_int_equal(ui_keymap_load(&km, cfg, &err), ZPUB_EINVAL);
-	assert_non_null(strstr(err.msg, "ui.keys.up: unknown key 'bogus'"));
+	assert_int_equal(ui_keymap_load(&km, cfg, NULL, NULL, &err), ZPUB_EINVAL);
+	assert_non_null(strstr(err.msg, "ui.keys.up: unknown key 'bogus' (key names:"));
+	cJSON_Delete(cfg);
+	cfg = cJSON_Parse("{\"ui\":{\"keys\":{\"up\":\"x\",\"down\":\"x\"}}}");
+	assert_int_equal(ui_keymap_load(&km, cfg, NULL, NULL, &err), ZPUB_EINVAL);
+	assert_non_null(strstr(err.msg, "key x is given to both 'up' and 'down'"));
 	cJSON_Delete(cfg);
 }
 
@@ -94,7 +126,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_key_names_parse_and_print),
 		cmocka_unit_test(test_defaults_bind_vim_keys_and_arrows),
-		cmocka_unit_test(test_config_overrides_and_reports_mistakes),
+		cmocka_unit_test(test_config_adds_replaces_and_reports_mistakes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
