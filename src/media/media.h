@@ -181,6 +181,7 @@ struct media_cut_report {
 	enum media_cut_strategy used;
 	double copied_s;           /* video seconds copied untouched */
 	double reencoded_s;        /* video seconds decoded and encoded */
+	int64_t copied_frames;     /* video frames copied untouched */
 	int64_t duration_ms;       /* of the output */
 	char note[256];            /* why smart cut fell back, if it did */
 };
