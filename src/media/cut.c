@@ -526,6 +526,7 @@ struct smart {
 	size_t *starts;            /* indices of decoding starts */
 	size_t nstarts;
 	int64_t delay;
+	int open_skipped;          /* H.264 recovery points not spliced at */
 	struct job *jobs;
 	size_t njobs, capjobs;
 	uint8_t *psets;            /* HEVC: the source's VPS/SPS/PPS */
@@ -701,6 +702,15 @@ smart_plan(struct cut *c, struct smart *sm)
 		int64_t s = c->s[g], e = c->e[g], x = s;
 		size_t k = start_after(sm, s - c->min_frag), j, best = SIZE_MAX;
 		int64_t maxp;
+
+		/* H.264 has no broken-link picture: after other frames, an open
+		 * recovery point would decode against the wrong references
+		 * (frame numbers, reference marking), so copies start at IDRs
+		 * only and the piece before runs up to the next one. */
+		if (!c->hevc && k != SIZE_MAX && sm->pk[k].start != 1 && sm->pk[k].pts < e)
+			sm->open_skipped++;
+		while (!c->hevc && k != SIZE_MAX && sm->pk[k].start != 1 && sm->pk[k].pts < e)
+			k = start_after(sm, sm->pk[k].pts + 1);
 
 		if (k != SIZE_MAX && sm->pk[k].pts < e - c->min_frag) {
 			maxp = sm->pk[k].pts;
@@ -1172,12 +1182,15 @@ write_copy(struct cut *c, struct smart *sm, struct job *j, AVPacket *pkt, size_t
 			if (pkt->dts > pkt->pts)
 				pkt->dts = pkt->pts;
 			if (c->hevc && c->pending->size > 0) {
-				/* After other frames: end their sequence (the
-				 * CRA starts a new one, its leading pictures
-				 * gone) and restate the source's parameter
-				 * sets, which a piece may have replaced. */
+				/* After other frames: end their sequence, restate
+				 * the source's parameter sets (a piece may have
+				 * replaced them), and make a CRA a broken link
+				 * (BLA): its leading pictures are gone, and unlike
+				 * a CRA after an end of sequence a BLA lets the
+				 * decoder output the frames before it. */
 				if (media_packet_wrap(c->pending, NULL, 0, hevc_eos, sizeof hevc_eos) < 0 ||
-				    media_packet_wrap(pkt, sm->psets, sm->psets_size, NULL, 0) < 0) {
+				    media_packet_wrap(pkt, sm->psets, sm->psets_size, NULL, 0) < 0 ||
+				    media_hevc_cra_to_bla(pkt, c->nal_len) < 0) {
 					av_packet_unref(pkt);
 					return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 				}
@@ -1564,6 +1577,10 @@ media_cut(const char *in, const char *out, const struct media_timemap *tm,
 	if (rep->copied_s < 0)
 		rep->copied_s = 0;
 	rep->copied_frames = c.copied_frames;
+	if (copy && sm.open_skipped > 0)
+		snprintf(rep->note, sizeof rep->note, "open GOPs: %d kept part%s re-encoded up to the "
+		    "next IDR frame (H.264 cannot be spliced at a recovery point)", sm.open_skipped,
+		    sm.open_skipped == 1 ? "" : "s");
 	zpub_progress_report(prog, 1.0, "cutting video");
 	rc = 0;
 	goto out;

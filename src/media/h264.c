@@ -300,3 +300,29 @@ media_packet_wrap(AVPacket *pkt, const uint8_t *pre, int npre, const uint8_t *po
 	av_packet_free(&n);
 	return 0;
 }
+
+int
+media_hevc_cra_to_bla(AVPacket *pkt, int nal_len)
+{
+	uint8_t *p, *end;
+	int rc;
+
+	if ((rc = av_packet_make_writable(pkt)) < 0)
+		return ZPUB_ENOMEM;
+	p = pkt->data;
+	end = pkt->data + pkt->size;
+	while (p + nal_len < end) {
+		size_t len = 0;
+		int k;
+
+		for (k = 0; k < nal_len; k++)
+			len = (len << 8) | p[k];
+		p += nal_len;
+		if (len == 0 || len > (size_t)(end - p))
+			break;
+		if (((p[0] >> 1) & 0x3f) == 21)
+			p[0] = (uint8_t)((p[0] & 0x81) | (18 << 1));   /* BLA_N_LP */
+		p += len;
+	}
+	return 0;
+}

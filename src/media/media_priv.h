@@ -97,6 +97,10 @@ int media_nal_start_kind(const AVPacket *pkt, int nal_len, int hevc);
 /* The VPS, SPS and PPS of an hvcC as length-prefixed NALs (its size)
  * (av_malloc'd); *out NULL when there are none or x looks odd. */
 int media_hevc_param_sets(const uint8_t *x, int xs, uint8_t **out, int *out_size);
+/* Turns the CRA slices of a length-prefixed HEVC packet into BLA_N_LP
+ * (same slice header): a broken link, the splicing point HEVC defines, for
+ * a CRA whose leading pictures were dropped.  ZPUB_ENOMEM. */
+int media_hevc_cra_to_bla(AVPacket *pkt, int nal_len);
 /* Replaces pkt's data by pre + data + post (props kept).  ZPUB_ENOMEM. */
 int media_packet_wrap(AVPacket *pkt, const uint8_t *pre, int npre, const uint8_t *post,
     int npost);
