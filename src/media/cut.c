@@ -62,6 +62,7 @@ struct cut {
 
 	AVPacket *pending;          /* last video packet, written when the next comes */
 	int64_t last_dts;
+	int64_t first_off;          /* first packet's DTS - PTS (<= 0) */
 	int have_last_dts;
 
 	/* audio */
@@ -147,7 +148,10 @@ write_video(struct cut *c, AVPacket *pkt, struct zpub_err *err)
 			pkt->pts = pkt->dts;
 	}
 	if (p != NULL && p->size > 0) {
-		p->duration = pkt != NULL ? pkt->dts - p->dts : c->out_end - p->dts;
+		/* The last one ends the plan: sample durations add up to it
+		 * plus the first packet's reordering offset, which the MP4
+		 * edit list takes off again. */
+		p->duration = pkt != NULL ? pkt->dts - p->dts : c->out_end + c->first_off - p->dts;
 		if (p->duration <= 0)
 			p->duration = 1;
 		if ((rc = audio_pump(c, p->dts + p->duration, err)) < 0)
@@ -160,6 +164,8 @@ write_video(struct cut *c, AVPacket *pkt, struct zpub_err *err)
 			return media_averr(err, ZPUB_EIO, rc, "writing video to the cut file failed");
 	}
 	if (pkt != NULL) {
+		if (!c->have_last_dts)
+			c->first_off = pkt->dts - pkt->pts;
 		c->last_dts = pkt->dts;
 		c->have_last_dts = 1;
 		av_packet_move_ref(c->pending, pkt);
@@ -488,9 +494,9 @@ out:
  *
  * Timestamps: copied packets keep their PTS and DTS shifted by the
  * segment's offset, so the copied GOPs keep their reordering delay D (the
- * largest PTS - DTS in the source).  Pieces have no B-frames; their DTS is
- * PTS - D, which keeps the DTS strictly increasing into and out of every
- * copy.  HEVC pieces overwrite the parameter sets with id 0, so the copy
+ * first packet's PTS - DTS in the source).  Pieces have no B-frames; their
+ * DTS is PTS - D, squeezed where needed so the DTS increase strictly into
+ * and out of every copy.  HEVC pieces overwrite the parameter sets with id 0, so the copy
  * after one gets an end-of-sequence NAL before it and the source's
  * VPS/SPS/PPS in-band (the track is tagged hev1).  H.264 pieces use SPS/PPS
  * id 1, listed in the avcC beside the source's.
@@ -609,9 +615,10 @@ smart_scan(struct cut *c, struct smart *sm, const char **why, struct zpub_err *e
 			return 0;
 		}
 		sm->sufmin[i] = p->pts < sm->sufmin[i + 1] ? p->pts : sm->sufmin[i + 1];
-		if (p->pts - p->dts > sm->delay)
-			sm->delay = p->pts - p->dts;
 	}
+	/* The decode delay: x264, x265 and FFmpeg give the packet decoded
+	 * i-th the DTS of the frame shown i-th less this. */
+	sm->delay = sm->pk[0].pts > sm->pk[0].dts ? sm->pk[0].pts - sm->pk[0].dts : 0;
 	for (i = 0; i < sm->npk; i++)
 		if (sm->pk[i].start && (sm->nstarts == 0 ||
 		    sm->pk[i].pts > sm->pk[sm->starts[sm->nstarts - 1]].pts))
@@ -1127,18 +1134,55 @@ worker_main(void *ud)
 
 static const uint8_t hevc_eos[] = { 0, 0, 0, 2, 36 << 1, 1 };
 
-/* Writes the packets of a finished piece with DTS = PTS - delay. */
-static int
-write_piece(struct cut *c, struct smart *sm, struct job *j, struct zpub_err *err)
+/* The output PTS and DTS of the first packet of copy j. */
+static void
+copy_first_ts(const struct cut *c, const struct smart *sm, const struct job *j,
+    int64_t *pts, int64_t *dts)
 {
-	int i, rc = 0;
+	const struct vpkt *k = &sm->pk[j->from];
+	int64_t off = c->o[j->g] - c->s[j->g];
 
-	for (i = 0; i < j->n_out && rc == 0; i++) {
-		AVPacket *p = j->out[i];
+	*pts = k->pts + off;
+	*dts = k->dts + off;
+	/* A keyframe shown within a quarter frame of the cut is shown from
+	 * the cut. */
+	if (*pts != c->o[j->g] && k->pts - c->s[j->g] < c->min_frag)
+		*pts = c->o[j->g];
+	if (*dts > *pts)
+		*dts = *pts;
+}
+
+/* Writes the packets of finished piece i.  Their DTS is PTS - delay (the
+ * source's own decode delay, so a copy's decode timeline continues), kept
+ * strictly between the DTS written before and the next copy's first DTS
+ * (an open GOP's keyframe decodes earlier than that, its leading pictures
+ * being gone). */
+static int
+write_piece(struct cut *c, struct smart *sm, size_t i, struct zpub_err *err)
+{
+	struct job *j = &sm->jobs[i];
+	int64_t lo = c->have_last_dts ? c->last_dts : INT64_MIN / 2, hi = INT64_MAX / 2, pts;
+	int n, rc = 0;
+
+	if (i + 1 < sm->njobs && sm->jobs[i + 1].kind == JOB_COPY)
+		copy_first_ts(c, sm, &sm->jobs[i + 1], &pts, &hi);
+	for (n = 0; n < j->n_out; n++) {
+		AVPacket *p = j->out[n];
 
 		p->dts = p->pts - sm->delay;
-		rc = write_video(c, p, err);
+		if (p->dts <= lo)
+			p->dts = lo + 1;
+		lo = p->dts;
 	}
+	for (n = j->n_out - 1; n >= 0; n--) {
+		AVPacket *p = j->out[n];
+
+		if (p->dts >= hi)
+			p->dts = hi - 1;
+		hi = p->dts;
+	}
+	for (n = 0; n < j->n_out && rc == 0; n++)
+		rc = write_video(c, j->out[n], err);
 	c->encoded_ticks += j->ticks;
 	return rc;
 }
@@ -1175,12 +1219,7 @@ write_copy(struct cut *c, struct smart *sm, struct job *j, AVPacket *pkt, size_t
 		pkt->pts = sm->pk[i].pts + off;
 		pkt->dts = sm->pk[i].dts + off;
 		if (first) {
-			/* The copy starts at a keyframe shown within a quarter
-			 * frame of the cut: it is shown from the cut. */
-			if (pkt->pts != c->o[j->g] && k->pts - c->s[j->g] < c->min_frag)
-				pkt->pts = c->o[j->g];
-			if (pkt->dts > pkt->pts)
-				pkt->dts = pkt->pts;
+			copy_first_ts(c, sm, j, &pkt->pts, &pkt->dts);
 			if (c->hevc && c->pending->size > 0) {
 				/* After other frames: end their sequence, restate
 				 * the source's parameter sets (a piece may have
@@ -1253,7 +1292,7 @@ cut_smart(struct cut *c, struct smart *sm, struct zpub_err *err)
 				rc = j->rc;
 				goto out;
 			}
-			rc = write_piece(c, sm, j, err);
+			rc = write_piece(c, sm, i, err);
 		} else
 			rc = write_copy(c, sm, j, pkt, &idx, err);
 		if (rc < 0)
