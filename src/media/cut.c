@@ -58,6 +58,7 @@ struct cut {
 	int64_t held_ts;
 	int piece_started;          /* a frame was emitted in this piece */
 	int hevc;                   /* smart cut of HEVC (else H.264) */
+	int skip_disposable;        /* pieces may skip unreferenced frames */
 	int nal_len;                /* avcC/hvcC NAL length size */
 
 	AVPacket *pending;          /* last video packet, written when the next comes */
@@ -1020,6 +1021,14 @@ piece_run(struct worker *w, struct job *j, struct zpub_err *err)
 			av_packet_unref(pkt);
 			continue;
 		}
+		if (p < j->a - 4 * c->min_frag && c->skip_disposable &&
+		    media_nal_disposable(pkt, c->nal_len, c->hevc)) {
+			/* A frame more than one before the piece that no
+			 * other references: not needed (a head piece decodes
+			 * a GOP to use its end). */
+			av_packet_unref(pkt);
+			continue;
+		}
 		rc = avcodec_send_packet(w->dec, pkt);
 		av_packet_unref(pkt);
 		if (rc < 0 && rc != AVERROR_INVALIDDATA) {
@@ -1567,6 +1576,8 @@ media_cut(const char *in, const char *out, const struct media_timemap *tm,
 		if (why == NULL) {
 			c.hevc = par->codec_id == AV_CODEC_ID_HEVC;
 			c.nal_len = (par->extradata[c.hevc ? 21 : 4] & 3) + 1;
+			/* HEVC: only with one temporal layer (hvcC). */
+			c.skip_disposable = !c.hevc || ((par->extradata[21] >> 3) & 7) == 1;
 			if ((rc = smart_scan(&c, &sm, &why, err)) < 0)
 				goto out;
 			if (why == NULL && c.hevc) {

@@ -326,3 +326,40 @@ media_hevc_cra_to_bla(AVPacket *pkt, int nal_len)
 	}
 	return 0;
 }
+
+int
+media_nal_disposable(const AVPacket *pkt, int nal_len, int hevc)
+{
+	const uint8_t *p = pkt->data, *end = pkt->data + pkt->size;
+	int vcl = 0;
+
+	while (p + nal_len < end) {
+		size_t len = 0;
+		int k, type;
+
+		for (k = 0; k < nal_len; k++)
+			len = (len << 8) | p[k];
+		p += nal_len;
+		if (len == 0 || len > (size_t)(end - p) || (hevc && len < 2))
+			return 0;
+		if (hevc) {
+			type = (p[0] >> 1) & 0x3f;
+			if (type < 32) {
+				/* Sub-layer non-reference (even types below 16),
+				 * in the lowest sub-layer. */
+				if (type >= 16 || (type & 1) || (p[1] & 7) != 1)
+					return 0;
+				vcl = 1;
+			}
+		} else {
+			type = p[0] & 0x1f;
+			if (type >= 1 && type <= 5) {
+				if (p[0] & 0x60)
+					return 0;           /* nal_ref_idc */
+				vcl = 1;
+			}
+		}
+		p += len;
+	}
+	return vcl;
+}

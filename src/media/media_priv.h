@@ -94,6 +94,11 @@ int media_h264_avcc_append(const uint8_t *x, int xs, const uint8_t *headers, int
  * recovery point SEI + non-IDR slice, HEVC CRA: leading pictures that follow
  * it in decode order may reference earlier frames), 0 neither. */
 int media_nal_start_kind(const AVPacket *pkt, int nal_len, int hevc);
+/* 1 if no other picture references this one: H.264 nal_ref_idc 0; HEVC
+ * sub-layer non-reference pictures (the caller checks that the stream has
+ * one temporal layer).  A decoder may skip it when its frame is not
+ * wanted. */
+int media_nal_disposable(const AVPacket *pkt, int nal_len, int hevc);
 /* The VPS, SPS and PPS of an hvcC as length-prefixed NALs (its size)
  * (av_malloc'd); *out NULL when there are none or x looks odd. */
 int media_hevc_param_sets(const uint8_t *x, int xs, uint8_t **out, int *out_size);
