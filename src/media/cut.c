@@ -2,14 +2,16 @@
  * cut.c — writes the kept segments of a recording as a new MP4.
  *
  * Two video strategies behind media_cut(): full re-encode (decode every
- * frame, libx264), and smart cut (copy the packets of every GOP that starts
- * inside a kept segment untouched; re-encode only from a cut point to the
- * next IDR frame, with SPS/PPS id 1 so the pieces and the source's id-0
- * parameter sets live side by side in one stream).  Audio is always decoded
- * and re-encoded whole to AAC along the time map, sample-accurately, with
- * holes (late start, gaps) filled with silence so A/V sync holds at every
- * cut.  Smart cut falls back to re-encoding, saying why, when the input
- * cannot be spliced soundly (not H.264/avcC, B-frames, odd pixel format).
+ * frame, libx264), and smart cut of H.264 and HEVC (copy the packets of the
+ * GOPs that lie inside a kept segment untouched, B-frames, open GOPs and
+ * all; re-encode only the pieces between a cut and the nearest point where
+ * copying can start or must stop, on a pool of worker threads; see "smart
+ * cut" below).  Audio is always decoded and re-encoded whole to AAC along
+ * the time map, sample-accurately, with holes (late start, gaps) filled
+ * with silence so A/V sync holds at every cut.  Smart cut falls back to
+ * re-encoding, saying why, when the input cannot be spliced soundly (another
+ * codec, interlaced, not 8-bit 4:2:0, keyframes too far apart, timestamps
+ * that do not add up).
  */
 #include "media/media_priv.h"
 
