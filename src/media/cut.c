@@ -771,9 +771,10 @@ struct worker {
  * colour properties, no B-frames, one IDR at the start.  global: parameter
  * sets in extradata (only to learn them); else in-band. */
 static int
-piece_enc_open(const struct cut *c, int global, AVCodecContext **out, struct zpub_err *err)
+piece_enc_open(const struct cut *c, const AVStream *st, int global, AVCodecContext **out,
+    struct zpub_err *err)
 {
-	const AVCodecParameters *par = c->vst->codecpar;
+	const AVCodecParameters *par = st->codecpar;
 	const char *name = c->hevc ? "libx265" : "libx264";
 	const AVCodec *codec = avcodec_find_encoder_by_name(name);
 	const char *preset = c->opts->piece_preset ? c->opts->piece_preset :
@@ -795,7 +796,7 @@ piece_enc_open(const struct cut *c, int global, AVCodecContext **out, struct zpu
 	e->pix_fmt = par->format;
 	e->sample_aspect_ratio = par->sample_aspect_ratio;
 	e->time_base = c->tb;
-	e->framerate = c->vst->avg_frame_rate;
+	e->framerate = st->avg_frame_rate;
 	e->color_range = par->color_range;
 	e->color_primaries = par->color_primaries;
 	e->color_trc = par->color_trc;
@@ -985,7 +986,7 @@ piece_run(struct worker *w, struct job *j, struct zpub_err *err)
 	av_frame_unref(w->held);
 	w->started = 0;
 	avcodec_flush_buffers(w->dec);
-	if ((rc = piece_enc_open(c, 0, &w->enc, err)) < 0)
+	if ((rc = piece_enc_open(c, w->in->streams[c->vi], 0, &w->enc, err)) < 0)
 		goto out;
 	rc = av_seek_frame(w->in, c->vi, k0->dts, AVSEEK_FLAG_BACKWARD);
 	if (rc < 0) {
@@ -1077,11 +1078,14 @@ worker_open(struct worker *w, struct zpub_err *err)
 		return rc;
 	for (i = 0; i < w->in->nb_streams; i++)
 		w->in->streams[i]->discard = (int)i == c->vi ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
-	codec = avcodec_find_decoder(c->vst->codecpar->codec_id);
+	if ((unsigned)c->vi >= w->in->nb_streams)
+		return zpub_err_set(err, ZPUB_EMEDIA, "'%s' changed while it was cut",
+		    media_base(c->in_path));
+	codec = avcodec_find_decoder(w->in->streams[c->vi]->codecpar->codec_id);
 	if (codec == NULL || (w->dec = avcodec_alloc_context3(codec)) == NULL ||
 	    (w->held = av_frame_alloc()) == NULL)
 		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-	if ((rc = avcodec_parameters_to_context(w->dec, c->vst->codecpar)) < 0)
+	if ((rc = avcodec_parameters_to_context(w->dec, w->in->streams[c->vi]->codecpar)) < 0)
 		return media_averr(err, ZPUB_EMEDIA, rc, "video decoder parameters");
 	w->dec->pkt_timebase = c->tb;
 	w->dec->thread_count = 1;
@@ -1361,7 +1365,7 @@ avcc_add_piece_sets(struct cut *c, uint8_t **out, int *out_size, struct zpub_err
 	int rc;
 
 	*out = NULL;
-	if ((rc = piece_enc_open(c, 1, &e, err)) < 0)
+	if ((rc = piece_enc_open(c, c->vst, 1, &e, err)) < 0)
 		return rc;
 	rc = media_h264_avcc_append(c->vst->codecpar->extradata, c->vst->codecpar->extradata_size,
 	    e->extradata, e->extradata_size, out, out_size);
