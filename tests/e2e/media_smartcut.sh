@@ -15,6 +15,11 @@ hevc=1
 bash "$ZPUB_SRC/tests/lib/gen_media.sh" "$T/gen" hevc || { [ $? = 3 ] && hevc=0; } || fail "gen hevc"
 [ "$hevc" = 1 ] || echo "skipped: HEVC (this FFmpeg has no libx265)"
 
+# With the default pauses most cuts move onto keyframes and copy ends (the
+# cut then re-encodes nothing); a keyframe slack of 100 ms leaves most kept
+# parts starting between keyframes, so the pieces and splices are exercised.
+"$ZPUB" config set processing.video.keep_pause_ms 1900 >/dev/null
+
 process() { # process NAME -> $T/NAME.show.json, $T/NAME.paths
 	expect_rc 0 "$ZPUB" import "$T/gen/$1.mp4"
 	local id=$OUT
