@@ -55,7 +55,7 @@ const struct zs_key zs_keys[] = {
 	{ "processing.video.strategy", E, 0, 0, "smart|reencode", "\"smart\"", TN, "smart re-encodes only around the cuts; reencode encodes the whole video" },
 	{ "processing.video.crf", I, 0, 51, NULL, "23", TN, "x264 quality (lower is better and bigger)" },
 	{ "processing.video.preset", E, 0, 0, X264_PRESETS, "\"veryfast\"", OP, "x264 preset of a full re-encode (slower presets load the server)" },
-	{ "processing.video.smart_preset", E, 0, 0, X264_PRESETS, "\"superfast\"", OP, "x264 preset of the pieces a smart cut re-encodes" },
+	{ "processing.video.smart_preset", E, 0, 0, X264_PRESETS, "\"ultrafast\"", OP, "x264 preset of the pieces a smart cut re-encodes" },
 	{ "processing.audio.codec", E, 0, 0, "flac", "\"flac\"", OP, "codec of the audio sent to transcription" },
 	{ "processing.audio.sample_rate", I, 8000, 48000, NULL, "16000", OP, "sample rate of the audio sent to transcription" },
 	{ "processing.audio.chunk_max_seconds", I, 1, 3600, NULL, "600", OP, "longest audio chunk sent to transcription" },

@@ -277,6 +277,7 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 		memset(&rep, 0, sizeof rep);
 		rep.used = MEDIA_CUT_SMART;
 		rep.copied_s = (double)dur / 1000.0;
+		rep.copied_frames = (int64_t)mi->n_frames;
 		rep.duration_ms = dur;
 		snprintf(rep.note, sizeof rep.note, "nothing to cut: source kept as is");
 		if ((rc = link_or_copy(src, cut_tmp, err)) < 0)
@@ -316,6 +317,7 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 	cJSON_AddNumberToObject(x, "source_duration_ms", (double)dur);
 	cJSON_AddNumberToObject(x, "copied_s", rep.copied_s);
 	cJSON_AddNumberToObject(x, "reencoded_s", rep.reencoded_s);
+	cJSON_AddNumberToObject(x, "copied_frames", (double)rep.copied_frames);
 	cJSON_AddStringToObject(x, "strategy", rep.used == MEDIA_CUT_SMART ? "smart" : "reencode");
 	if (rep.note[0] != '\0')
 		cJSON_AddStringToObject(x, "note", rep.note);

@@ -25,6 +25,8 @@ main(int argc, char **argv)
 	cfg = config_defaults();
 	if (getenv("ZPUB_STRATEGY") != NULL)
 		config_set(cfg, "processing.video.strategy", getenv("ZPUB_STRATEGY"), &err);
+	if (getenv("ZPUB_SMART_PRESET") != NULL)
+		config_set(cfg, "processing.video.smart_preset", getenv("ZPUB_SMART_PRESET"), &err);
 	if (strcmp(argv[1], "analyse") == 0) {
 		struct media_silence_opts so;
 		struct media_plan_opts po;

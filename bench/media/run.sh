@@ -1,9 +1,13 @@
 #!/bin/bash
 # bench/media/run.sh — the media engine against the ffmpeg program on a
-# generated 60-minute 720p lecture (10 s GOPs, no B-frames, espeak speech with
-# pauses of 0.3-20 s, a slide deck that changes every 45 s).  Not a test.
+# generated 60-minute 720p lecture (10 s GOPs, espeak speech with pauses of
+# 0.3-20 s, a slide deck that changes every 45 s).  Not a test.
 #
-#   bench/media/run.sh [BUILD_DIR] [MINUTES]
+#   bench/media/run.sh [BUILD_DIR] [MINUTES] [KIND]
+#
+# KIND: nobf (default: x264 veryfast, no B-frames, fixed 10 s GOPs) or
+# bframes (x264 `veryfast` defaults as screen recorders write them: High
+# profile, 3 B-frames, B-pyramid, keyint 250 with scene cuts).
 #
 # Prints (a) our analysis time / `ffmpeg -af silencedetect` (goal <= 1.2),
 # (b) our whole stage (analyse + smart cut + audio chunks + thumbnails) /
@@ -14,9 +18,16 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$src/build}
 minutes=${2:-60}
+kind=${3:-nobf}
 work=${BENCH_DIR:-/tmp/zpub-bench-media}
 mkdir -p "$work"
-lecture=$work/lecture_${minutes}m.mp4
+case $kind in
+nobf) lecture=$work/lecture_${minutes}m.mp4
+	venc=(-c:v libx264 -preset veryfast -bf 0 -g 250 -keyint_min 250 -sc_threshold 0);;
+bframes) lecture=$work/lecture_${minutes}m_bframes.mp4
+	venc=(-c:v libx264 -preset veryfast);;
+*) echo "run.sh: KIND is nobf or bframes" >&2; exit 2;;
+esac
 
 # --- the driver, linked against the engine library -----------------------
 pkgs="ncursesw libuv sqlite3 libcurl libcjson libsodium libavformat libavcodec libavfilter libavutil libswresample libswscale"
@@ -29,7 +40,7 @@ gcc -O2 -D_GNU_SOURCE -I"$src/src" -I"$src/db" $(pkg-config --cflags $pkgs) \
 # --- the lecture ---------------------------------------------------------
 if [ ! -s "$lecture" ]; then
 	echo "generating a ${minutes}-minute 720p lecture in $work (takes a few minutes)..." >&2
-	t=$work/gen; rm -rf "$t"; mkdir -p "$t"
+	t=$work/gen_$kind; rm -rf "$t"; mkdir -p "$t"
 	i=0
 	while read -r line; do
 		espeak-ng -s 150 -w "$t/raw$i.wav" "$line"
@@ -72,8 +83,8 @@ PY
 	sox -q "$t"/part.*.wav "$t/speech.wav"
 	secs=$(soxi -D "$t/speech.wav")
 	ffmpeg -v error -y -f lavfi -i "color=c=0xf4f4f0:s=1280x720:r=25:d=$secs,drawtext=text='Slide %{eif\:floor(t/45)+1\:d}':fontsize=64:x=80:y=80,drawtext=text='%{pts\:hms}':fontsize=28:x=1000:y=660,drawbox=x='mod(floor(t/45)*97\,900)':y=260:w=280:h=200:color=0x3060a0:t=fill" \
-	    -i "$t/speech.wav" -map 0:v -map 1:a -c:v libx264 -preset veryfast -bf 0 -g 250 \
-	    -keyint_min 250 -sc_threshold 0 -pix_fmt yuv420p -c:a aac -b:a 64k -ac 1 "$lecture"
+	    -i "$t/speech.wav" -map 0:v -map 1:a "${venc[@]}" -pix_fmt yuv420p \
+	    -c:a aac -b:a 64k -ac 1 "$lecture"
 	rm -rf "$t"
 fi
 

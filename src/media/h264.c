@@ -1,5 +1,5 @@
 /*
- * h264.c — the H.264 bitstream plumbing smart cut needs: Annex B packets
+ * h264.c — the H.264 and HEVC bitstream plumbing smart cut needs: Annex B packets
  * (start codes, as a piece encoder writes them) to length-prefixed NALs (as
  * an MP4 with an avcC carries them), IDR detection, and an avcC that lists
  * the re-encoded pieces' SPS/PPS beside the source's.  Pure byte work.
@@ -150,3 +150,216 @@ media_h264_avcc_append(const uint8_t *x, int xs, const uint8_t *headers, int hs,
 	return 0;
 }
 
+
+/* ---- decoding start points, HEVC parameter sets, splicing ------------ */
+
+/* The first payload types of an H.264 SEI NAL (rbsp after the header):
+ * 1 if one of them is a recovery point (6).  Emulation prevention bytes
+ * are not removed: payload sizes that contain them are rare and only make
+ * this miss a recovery point (the frame is then not a start). */
+static int
+h264_sei_has_recovery(const uint8_t *p, size_t len)
+{
+	size_t i = 1;
+
+	while (i < len && p[i] != 0x80) {
+		unsigned type = 0, size = 0;
+
+		while (i < len && p[i] == 0xff)
+			type += 255, i++;
+		if (i >= len)
+			return 0;
+		type += p[i++];
+		while (i < len && p[i] == 0xff)
+			size += 255, i++;
+		if (i >= len)
+			return 0;
+		size += p[i++];
+		if (type == 6)
+			return 1;
+		i += size;
+	}
+	return 0;
+}
+
+int
+media_nal_start_kind(const AVPacket *pkt, int nal_len, int hevc)
+{
+	const uint8_t *p = pkt->data, *end = pkt->data + pkt->size;
+	int recovery = 0;
+
+	while (p + nal_len < end) {
+		size_t len = 0;
+		int k, type;
+
+		for (k = 0; k < nal_len; k++)
+			len = (len << 8) | p[k];
+		p += nal_len;
+		if (len == 0 || len > (size_t)(end - p))
+			return 0;
+		if (hevc) {
+			type = (p[0] >> 1) & 0x3f;
+			if (type >= 16 && type <= 20)
+				return 1;          /* BLA, IDR: nothing before matters */
+			if (type == 21)
+				return 2;          /* CRA: leading pictures may */
+			if (type < 32)
+				return 0;          /* another picture */
+		} else {
+			type = p[0] & 0x1f;
+			if (type == 5)
+				return 1;          /* IDR */
+			if (type == 6 && h264_sei_has_recovery(p, len))
+				recovery = 1;
+			if (type == 1)
+				return recovery ? 2 : 0;
+		}
+		p += len;
+	}
+	return 0;
+}
+
+int
+media_hevc_param_sets(const uint8_t *x, int xs, uint8_t **out, int *out_size)
+{
+	int pass, pos, i, j, n, k, arrays, total = 0, nal_len;
+	uint8_t *o = NULL;
+
+	*out = NULL;
+	*out_size = 0;
+	if (x == NULL || xs < 23 || x[0] != 1)
+		return 0;
+	nal_len = (x[21] & 3) + 1;
+	for (pass = 0; pass < 2; pass++) {
+		int w = 0;
+
+		if (pass == 1) {
+			if (total == 0)
+				return 0;
+			if ((o = av_mallocz((size_t)total + AV_INPUT_BUFFER_PADDING_SIZE)) == NULL)
+				return ZPUB_ENOMEM;
+		}
+		arrays = x[22];
+		for (pos = 23, i = 0; i < arrays; i++) {
+			int type;
+
+			if (pos + 3 > xs)
+				goto odd;
+			type = x[pos] & 0x3f;
+			n = x[pos + 1] << 8 | x[pos + 2];
+			pos += 3;
+			for (j = 0; j < n; j++) {
+				int len;
+
+				if (pos + 2 > xs)
+					goto odd;
+				len = x[pos] << 8 | x[pos + 1];
+				pos += 2;
+				if (pos + len > xs)
+					goto odd;
+				if (type >= 32 && type <= 34) {
+					if (pass == 0)
+						total += nal_len + len;
+					else {
+						for (k = nal_len - 1; k >= 0; k--)
+							o[w++] = (uint8_t)(len >> (8 * k));
+						memcpy(o + w, x + pos, (size_t)len);
+						w += len;
+					}
+				}
+				pos += len;
+			}
+		}
+	}
+	*out = o;
+	*out_size = total;
+	return 0;
+odd:
+	av_free(o);
+	return 0;
+}
+
+int
+media_packet_wrap(AVPacket *pkt, const uint8_t *pre, int npre, const uint8_t *post,
+    int npost)
+{
+	AVPacket *n = av_packet_alloc();
+
+	if (n == NULL || av_new_packet(n, npre + pkt->size + npost) < 0) {
+		av_packet_free(&n);
+		return ZPUB_ENOMEM;
+	}
+	if (npre > 0)
+		memcpy(n->data, pre, (size_t)npre);
+	memcpy(n->data + npre, pkt->data, (size_t)pkt->size);
+	if (npost > 0)
+		memcpy(n->data + npre + pkt->size, post, (size_t)npost);
+	av_packet_copy_props(n, pkt);
+	av_packet_unref(pkt);
+	av_packet_move_ref(pkt, n);
+	av_packet_free(&n);
+	return 0;
+}
+
+int
+media_hevc_cra_to_bla(AVPacket *pkt, int nal_len)
+{
+	uint8_t *p, *end;
+	int rc;
+
+	if ((rc = av_packet_make_writable(pkt)) < 0)
+		return ZPUB_ENOMEM;
+	p = pkt->data;
+	end = pkt->data + pkt->size;
+	while (p + nal_len < end) {
+		size_t len = 0;
+		int k;
+
+		for (k = 0; k < nal_len; k++)
+			len = (len << 8) | p[k];
+		p += nal_len;
+		if (len == 0 || len > (size_t)(end - p))
+			break;
+		if (((p[0] >> 1) & 0x3f) == 21)
+			p[0] = (uint8_t)((p[0] & 0x81) | (18 << 1));   /* BLA_N_LP */
+		p += len;
+	}
+	return 0;
+}
+
+int
+media_nal_disposable(const AVPacket *pkt, int nal_len, int hevc)
+{
+	const uint8_t *p = pkt->data, *end = pkt->data + pkt->size;
+	int vcl = 0;
+
+	while (p + nal_len < end) {
+		size_t len = 0;
+		int k, type;
+
+		for (k = 0; k < nal_len; k++)
+			len = (len << 8) | p[k];
+		p += nal_len;
+		if (len == 0 || len > (size_t)(end - p) || (hevc && len < 2))
+			return 0;
+		if (hevc) {
+			type = (p[0] >> 1) & 0x3f;
+			if (type < 32) {
+				/* Sub-layer non-reference (even types below 16),
+				 * in the lowest sub-layer. */
+				if (type >= 16 || (type & 1) || (p[1] & 7) != 1)
+					return 0;
+				vcl = 1;
+			}
+		} else {
+			type = p[0] & 0x1f;
+			if (type >= 1 && type <= 5) {
+				if (p[0] & 0x60)
+					return 0;           /* nal_ref_idc */
+				vcl = 1;
+			}
+		}
+		p += len;
+	}
+	return vcl;
+}

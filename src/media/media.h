@@ -55,6 +55,8 @@ struct media_info {
 	size_t n_keyframes;
 	int64_t *frames_ms;        /* every frame's time (decode order = */
 	size_t n_frames;           /* presentation order without B-frames) */
+	int64_t *ends_ms;          /* with B-frames: where a copy of the stream */
+	size_t n_ends;             /* can end (ascending; see probe.c) */
 
 	int audio_index;           /* -1 if none */
 	char audio_codec[32];
@@ -157,8 +159,15 @@ void media_timemap_snap(struct media_timemap *tm, const int64_t *frames_ms, size
  * keyframe_slack_ms).  keyframes_ms ascending. */
 void media_timemap_prefer_keyframes(struct media_timemap *tm,
     const int64_t *keyframes_ms, size_t n, int64_t slack_ms);
+/* Moves each kept part's end forward onto the first of ends_ms (where a
+ * copy of a stream with B-frames can end) when one lies within slack_ms
+ * after it and before the next part: kept parts only grow, and the cut
+ * needs no re-encoded piece before it. */
+void media_timemap_prefer_ends(struct media_timemap *tm, const int64_t *ends_ms, size_t n,
+    int64_t slack_ms);
 /* The plan as it will be cut: keyframes preferred (when o asks), then
- * snapped to the frame grid.  Leaves an identity map alone. */
+ * snapped to the frame grid, then copy ends preferred (when o asks).
+ * Leaves an identity map alone. */
 void media_plan_fit(struct media_timemap *tm, const struct media_info *mi,
     const struct media_plan_opts *o);
 /* 1 when the map keeps the whole source unchanged. */
@@ -202,6 +211,7 @@ struct media_cut_report {
 	enum media_cut_strategy used;
 	double copied_s;           /* video seconds copied untouched */
 	double reencoded_s;        /* video seconds decoded and encoded */
+	int64_t copied_frames;     /* video frames copied untouched */
 	int64_t duration_ms;       /* of the output */
 	char note[256];            /* why smart cut fell back, if it did */
 };

@@ -75,7 +75,7 @@ int media_seg_feed_finish(struct media_seg_feed *f, struct zpub_err *err);
 /* Total output samples the map asks for. */
 int64_t media_seg_feed_total(const struct media_seg_feed *f);
 
-/* ---- h264.c: bitstream plumbing for smart cut ------------------------ */
+/* ---- h264.c: bitstream plumbing for smart cut (H.264 and HEVC) ------- */
 
 /* Annex B packet -> NALs prefixed with nal_len-byte sizes (avcC style). */
 int media_h264_annexb_to_avcc(const AVPacket *in, AVPacket *out, int nal_len);
@@ -86,6 +86,26 @@ int media_h264_avcc_is_idr(const AVPacket *pkt, int nal_len);
  * *out NULL when either looks odd; ZPUB_ENOMEM. */
 int media_h264_avcc_append(const uint8_t *x, int xs, const uint8_t *headers, int hs,
     uint8_t **out, int *out_size);
+/* Whether a length-prefixed packet starts decoding on its own: 1 closed
+ * (H.264 IDR, HEVC IDR/BLA: nothing earlier is referenced), 2 open (H.264
+ * recovery point SEI + non-IDR slice, HEVC CRA: leading pictures that follow
+ * it in decode order may reference earlier frames), 0 neither. */
+int media_nal_start_kind(const AVPacket *pkt, int nal_len, int hevc);
+/* 1 if no other picture references this one: H.264 nal_ref_idc 0; HEVC
+ * sub-layer non-reference pictures (the caller checks that the stream has
+ * one temporal layer).  A decoder may skip it when its frame is not
+ * wanted. */
+int media_nal_disposable(const AVPacket *pkt, int nal_len, int hevc);
+/* The VPS, SPS and PPS of an hvcC as length-prefixed NALs (its size)
+ * (av_malloc'd); *out NULL when there are none or x looks odd. */
+int media_hevc_param_sets(const uint8_t *x, int xs, uint8_t **out, int *out_size);
+/* Turns the CRA slices of a length-prefixed HEVC packet into BLA_N_LP
+ * (same slice header): a broken link, the splicing point HEVC defines, for
+ * a CRA whose leading pictures were dropped.  ZPUB_ENOMEM. */
+int media_hevc_cra_to_bla(AVPacket *pkt, int nal_len);
+/* Replaces pkt's data by pre + data + post (props kept).  ZPUB_ENOMEM. */
+int media_packet_wrap(AVPacket *pkt, const uint8_t *pre, int npre, const uint8_t *post,
+    int npost);
 
 /* ---- aenc: FIFO in, fixed-size frames to an encoder, packets out ------ */
 

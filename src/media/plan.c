@@ -281,6 +281,38 @@ media_timemap_prefer_keyframes(struct media_timemap *tm,
 	timemap_renumber(tm);
 }
 
+/* A B-frame GOP can end every few frames; further than this is not worth
+ * a longer pause. */
+#define PLAN_END_SLACK_MS 400
+
+void
+media_timemap_prefer_ends(struct media_timemap *tm, const int64_t *ends_ms, size_t n,
+    int64_t slack_ms)
+{
+	size_t i;
+
+	if (n == 0 || slack_ms <= 0)
+		return;
+	for (i = 0; i < tm->n; i++) {
+		struct media_seg *g = &tm->seg[i];
+		size_t lo = 0, hi = n;
+		int64_t ceil_ms = i + 1 < tm->n ? tm->seg[i + 1].src_start_ms - PLAN_MIN_CUT_MS :
+		    tm->src_duration_ms;
+
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+
+			if (ends_ms[mid] < g->src_end_ms)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < n && ends_ms[lo] - g->src_end_ms <= slack_ms && ends_ms[lo] <= ceil_ms)
+			g->src_end_ms = ends_ms[lo];
+	}
+	timemap_renumber(tm);
+}
+
 void
 media_plan_fit(struct media_timemap *tm, const struct media_info *mi,
     const struct media_plan_opts *o)
@@ -290,6 +322,8 @@ media_plan_fit(struct media_timemap *tm, const struct media_info *mi,
 	media_timemap_prefer_keyframes(tm, mi->keyframes_ms, mi->n_keyframes,
 	    o->keyframe_slack_ms);
 	media_timemap_snap(tm, mi->frames_ms, mi->n_frames);
+	media_timemap_prefer_ends(tm, mi->ends_ms, mi->n_ends,
+	    o->keyframe_slack_ms < PLAN_END_SLACK_MS ? o->keyframe_slack_ms : PLAN_END_SLACK_MS);
 }
 
 int

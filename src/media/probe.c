@@ -99,6 +99,34 @@ cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* With frames_ms in decode order: the times where a decode-order prefix
+ * shows exactly the frames before it (every frame shown earlier decoded,
+ * none shown later), so a copy of the stream can end there. */
+static int
+probe_copy_ends(struct media_info *mi)
+{
+	int64_t *sufmin, maxp = INT64_MIN;
+	size_t i, n = mi->n_frames;
+
+	if (n == 0 || (sufmin = malloc(n * sizeof *sufmin)) == NULL ||
+	    (mi->ends_ms = malloc(n * sizeof *mi->ends_ms)) == NULL) {
+		if (n > 0)
+			free(sufmin);
+		return n == 0 ? 0 : ZPUB_ENOMEM;
+	}
+	sufmin[n - 1] = mi->frames_ms[n - 1];
+	for (i = n - 1; i-- > 0;)
+		sufmin[i] = mi->frames_ms[i] < sufmin[i + 1] ? mi->frames_ms[i] : sufmin[i + 1];
+	for (i = 0; i + 1 < n; i++) {
+		if (mi->frames_ms[i] > maxp)
+			maxp = mi->frames_ms[i];
+		if (maxp < sufmin[i + 1])
+			mi->ends_ms[mi->n_ends++] = sufmin[i + 1];
+	}
+	free(sufmin);
+	return 0;
+}
+
 /* Keyframes and frame-duration spread from the container index (MP4 has a
  * complete one); without an index, by reading video packets (no decode). */
 static int
@@ -110,6 +138,10 @@ probe_video_index(AVFormatContext *fmt, AVStream *st, struct media_info *mi,
 	size_t cap = 0, fcap = 0;
 	int i, n = avformat_index_get_entries_count(st);
 
+	/* The index has decode times: with B-frames the presentation times
+	 * (and where a copy can end) come from the packets. */
+	if (st->codecpar->video_delay > 0)
+		n = 0;
 	for (i = 0; i < n; i++) {
 		const AVIndexEntry *e = avformat_index_get_entry(st, i);
 		int64_t ms;
@@ -164,6 +196,8 @@ probe_video_index(AVFormatContext *fmt, AVStream *st, struct media_info *mi,
 		}
 		av_packet_free(&pkt);
 	}
+	if (st->codecpar->video_delay > 0 && probe_copy_ends(mi) < 0)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory probing");
 	/* Presentation order (B-frames reorder timestamps). */
 	if (mi->n_frames > 1)
 		qsort(mi->frames_ms, mi->n_frames, sizeof *mi->frames_ms, cmp_i64);
@@ -268,6 +302,7 @@ media_info_free(struct media_info *mi)
 		return;
 	free(mi->keyframes_ms);
 	free(mi->frames_ms);
+	free(mi->ends_ms);
 	free(mi);
 }
 

@@ -12,6 +12,14 @@ decoder).  Prints one line per failed check and exits 1 if any failed.
       one frame; audio and video durations within 40 ms; no speech clipped;
       each sync mark (beep + white frame) lands where the time map says, in
       both streams (A/V sync at every cut).
+  check_media.py frames SOURCE OUT.mp4 TIME_MAP.json COPIED_FRAMES
+      frame by frame against the source (both decoded by ffmpeg): OUT has
+      exactly the source frames shown inside the kept segments, in order
+      (none lost or repeated at a splice); at least COPIED_FRAMES of them
+      are bit-identical to the source's (the copied GOPs); every frame is
+      within 35 dB PSNR (luma) of its source frame; the first and last frame
+      of every kept segment are closer to their source frame than to its
+      neighbours.
 """
 import array, json, subprocess, sys
 
@@ -142,11 +150,100 @@ def cut(src, truth_p, out, tm_p):
     print(f"cut: {fdur:.0f} ms (plan {plan}), video {sd.get('video'):.0f} audio {sd.get('audio'):.0f}")
 
 
+def framelist(path):
+    """[(pts_seconds, md5)] of every decoded video frame, in output order."""
+    out = subprocess.check_output(["ffmpeg", "-v", "error", "-i", path, "-map", "0:v:0",
+                                   "-fps_mode", "passthrough", "-f", "framemd5", "-"], text=True)
+    tb, res = None, []
+    for line in out.splitlines():
+        if line.startswith("#tb 0:"):
+            n, d = line.split(":")[1].strip().split("/")
+            tb = int(n) / int(d)
+        elif line and not line.startswith("#"):
+            f = [x.strip() for x in line.split(",")]
+            res.append((int(f[2]) * tb, f[5]))
+    return res
+
+
+def gray(path, idx, size):
+    """Luma planes of the frames numbered idx (decode output order)."""
+    terms = [f"eq(n\\,{i})" for i in sorted(idx)]
+    # FFmpeg's expression parser takes about 100 terms in a row: group by ten.
+    expr = "+".join("(" + "+".join(terms[k:k + 10]) + ")" for k in range(0, len(terms), 10))
+    raw = subprocess.check_output(["ffmpeg", "-v", "error", "-i", path, "-map", "0:v:0",
+                                   "-vf", f"select='{expr}'", "-fps_mode", "passthrough",
+                                   "-pix_fmt", "gray", "-f", "rawvideo", "-"])
+    return {i: raw[k * size:(k + 1) * size] for k, i in enumerate(sorted(idx))}
+
+
+def psnr(a, b):
+    mse = sum((x - y) * (x - y) for x, y in zip(a, b)) / len(a)
+    return 99.0 if mse == 0 else 10 * __import__("math").log10(255 * 255 / mse)
+
+
+def frames(src, out, tm_p, copied):
+    tm = json.load(open(tm_p))
+    r = subprocess.run(["ffmpeg", "-v", "error", "-i", out, "-f", "null", "-"],
+                       capture_output=True, text=True)
+    if r.stdout.strip() or r.stderr.strip():
+        fail(f"{out} does not decode cleanly: {(r.stdout + r.stderr)[:300]}")
+    st = probe(src, "format=start_time")["format"].get("start_time", "0")
+    origin = float(st) if st != "N/A" else 0.0
+    sf, of = framelist(src), framelist(out)
+    # The source frames the plan keeps, segment by segment (source frame
+    # numbers in presentation order).
+    want, bounds = [], []
+    for g in tm["segments"]:
+        idx = [i for i, (t, _) in enumerate(sf)
+               if g["src_start_ms"] <= round((t - origin) * 1000) < g["src_end_ms"]]
+        if idx:
+            bounds.append((len(want), len(want) + len(idx) - 1))
+            want += idx
+    if len(of) != len(want):
+        fail(f"{len(of)} frames in the output, the kept segments have {len(want)}")
+    same = sum(1 for (_, m), i in zip(of, want) if m == sf[i][1])
+    if same < copied:
+        fail(f"only {same} output frames are bit-identical to the source, {copied} were copied")
+    # Every frame against its source frame: ffmpeg's psnr filter on the
+    # kept source frames, both renumbered.
+    terms = [f"between(n\\,{want[a]}\\,{want[b]})" for a, b in bounds]
+    sel = "+".join("(" + "+".join(terms[k:k + 10]) + ")" for k in range(0, len(terms), 10))
+    r = subprocess.run(["ffmpeg", "-v", "error", "-i", out, "-i", src, "-filter_complex",
+                        f"[1:v]select='{sel}',setpts=N/FRAME_RATE/TB[ref];"
+                        f"[0:v]setpts=N/FRAME_RATE/TB[o];[o][ref]psnr=stats_file=-",
+                        "-f", "null", "-"], capture_output=True, text=True)
+    low, vals = [], []
+    for line in r.stdout.splitlines():
+        kv = dict(x.split(":", 1) for x in line.split() if ":" in x)
+        if "psnr_y" in kv and kv["psnr_y"] != "inf":
+            vals.append(float(kv["psnr_y"]))
+            if vals[-1] < 35:
+                low.append((int(kv["n"]), vals[-1]))
+    if low:
+        fail(f"{len(low)} frames below 35 dB PSNR, e.g. (frame, dB) {low[:5]}")
+    # First and last frame of every segment: its own source frame, not a
+    # neighbour (a frame lost or repeated at a splice).
+    w, h = (probe(src, "stream=width,height", "v:0")["streams"][0][k] for k in ("width", "height"))
+    ends = sorted({k for a, b in bounds for k in (a, b) if k < len(of)})
+    near = {j for k in ends for j in (want[k] - 1, want[k], want[k] + 1) if 0 <= j < len(sf)}
+    sg, og = gray(src, near, w * h), gray(out, set(ends), w * h)
+    for k in ends:
+        p = {j: psnr(og[k], sg[j]) for j in (want[k] - 1, want[k], want[k] + 1) if j in sg}
+        if any(p[j] > p[want[k]] for j in p if sf[j][1] != sf[want[k]][1]):
+            fail(f"output frame {k} looks like source frame {max(p, key=p.get)}, "
+                 f"expected {want[k]} (PSNR {p})")
+    print(f"frames: {len(of)} (want {len(want)}), {same} bit-identical (copied {copied}), "
+          f"{len(bounds)} segments; the others' PSNR (luma) "
+          + (f"{min(vals):.1f}-{max(vals):.1f} dB, mean {sum(vals) / len(vals):.1f}" if vals else "-"))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "silences":
         silences(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif sys.argv[1] == "cut":
         cut(*sys.argv[2:6])
+    elif sys.argv[1] == "frames":
+        frames(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
     else:
-        sys.exit("usage: check_media.py silences|cut ...")
+        sys.exit("usage: check_media.py silences|cut|frames ...")
     sys.exit(1 if fails else 0)

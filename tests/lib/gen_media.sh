@@ -4,8 +4,13 @@
 #   gen_media.sh OUTDIR VARIANT [VIDEO_SIZE]
 #
 # VARIANT: base (CFR 25 fps, no B-frames, 2 s GOPs), vfr (variable frame
-# rate), offset (audio starts 0.85 s after the video), bframes (B-frames,
-# forces smart cut to fall back), neverstop (speech without pauses),
+# rate), offset (audio starts 0.85 s after the video), bframes (x264
+# ultrafast with 2 B-frames), x264vf / x264med (x264 veryfast / medium
+# defaults: 3 B-frames, B-pyramid, closed GOPs of 2 s), x264open (veryfast
+# with open-gop=1: recovery-point I-frames with leading B-frames), hevc
+# (x265 defaults: open GOPs, CRA keyframes, B-frames; exits 3 when this
+# FFmpeg has no libx265), vp9 (smart cut must fall back), neverstop (speech
+# without pauses),
 # silent10h (10 hours of silence, audio only, 8 kHz), bad (the bad-media
 # corpus: empty.mp4, truncated.mp4 (no index), truncated_tail.mp4 (index
 # first, data cut at 60 %), notmedia.mp4, noaudio.mp4, audioonly.m4a).
@@ -135,7 +140,17 @@ PY
 venc=(-c:v libx264 -preset ultrafast -pix_fmt yuv420p -g 50 -keyint_min 50 -sc_threshold 0)
 
 case $variant in
-base|bframes|offset|vfr)
+hevc|vp9)
+	enc=$([ "$variant" = hevc ] && echo libx265 || echo libvpx-vp9)
+	encoders=$(ffmpeg -hide_banner -encoders 2>/dev/null || true)
+	if ! grep -q " $enc " <<<"$encoders"; then
+		echo "gen_media.sh: this ffmpeg has no $enc" >&2
+		exit 3
+	fi;;
+esac
+
+case $variant in
+base|bframes|offset|vfr|x264vf|x264med|x264open|hevc|vp9)
 	lecture
 	secs=$(soxi -D "$tmp/speech.wav")
 	off=0
@@ -146,6 +161,15 @@ base|bframes|offset|vfr)
 	fl_off=0
 	case $variant in
 	bframes) bf=(-bf 2);;
+	# The encoders' own defaults (B-frames, B-pyramid, scene cuts), with
+	# 2 s GOPs so a short lecture has several.
+	x264vf) bf=(); venc=(-c:v libx264 -preset veryfast -pix_fmt yuv420p -g 50);;
+	x264med) bf=(); venc=(-c:v libx264 -preset medium -pix_fmt yuv420p -g 50);;
+	x264open) bf=(); venc=(-c:v libx264 -preset veryfast -pix_fmt yuv420p -g 50
+		-x264-params open-gop=1);;
+	hevc) bf=(); venc=(-c:v libx265 -preset veryfast -pix_fmt yuv420p -g 50
+		-x265-params log-level=error);;
+	vp9) bf=(); venc=(-c:v libvpx-vp9 -deadline realtime -cpu-used 8 -pix_fmt yuv420p -g 50);;
 	offset) off=850; fl_off=850; ain=(-itsoffset 0.85 -i "$tmp/speech.wav")
 		secs=$(python3 -c "print($secs + 0.85)");;
 	vfr) vopt=(-fps_mode vfr);;

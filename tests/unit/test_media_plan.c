@@ -266,6 +266,35 @@ keyframes_never_swallow_a_cut(void **state)
 }
 
 static void
+copy_ends_preferred_within_the_slack(void **state)
+{
+	/* Copy ends every 120 ms (a B-frame mini-GOP): part 1 ends 40 ms
+	 * before one (moved on), part 2 ends where the next one lies past the
+	 * slack (stays), part 3's next end would reach part 4 (stays). */
+	struct media_seg seg[4] = { { 0, 1000, 0 }, { 2000, 3000, 1000 }, { 4000, 4950, 2000 },
+		{ 5000, 6000, 2950 } };
+	struct media_timemap tm = { seg, 4, 10000, 3950 };
+	int64_t ends[100];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100; i++)
+		ends[i] = 40 + i * 120;
+	media_timemap_prefer_ends(&tm, ends, 100, 400);
+	assert_int_equal(tm.seg[0].src_end_ms, 1000);        /* 1000 = 40 + 8 * 120 */
+	assert_int_equal(tm.seg[1].src_end_ms, 3040);
+	assert_int_equal(tm.seg[2].src_end_ms, 4950);        /* 5000 is part 4 */
+	assert_int_equal(tm.seg[1].out_start_ms, 1000);
+	assert_int_equal(tm.seg[2].out_start_ms, 2040);
+	assert_int_equal(tm.seg[3].src_end_ms, 6040);         /* the last: up to the end */
+	assert_int_equal(tm.out_duration_ms, 1000 + 1040 + 950 + 1040);
+	/* Beyond the slack: nothing moves. */
+	seg[1].src_end_ms = 3000;
+	media_timemap_prefer_ends(&tm, ends, 100, 30);
+	assert_int_equal(tm.seg[1].src_end_ms, 3000);
+}
+
+static void
 chunks_split_in_pauses_under_the_limit(void **state)
 {
 	/* identity map of 25 min with pauses at 4, 9, 14, 21 min */
@@ -324,6 +353,7 @@ main(void)
 		cmocka_unit_test(snap_moves_cuts_outwards_onto_frames),
 		cmocka_unit_test(keyframes_preferred_within_the_slack),
 		cmocka_unit_test(keyframes_never_swallow_a_cut),
+		cmocka_unit_test(copy_ends_preferred_within_the_slack),
 		cmocka_unit_test(chunks_split_in_pauses_under_the_limit),
 		cmocka_unit_test(chunks_cut_at_the_limit_when_there_is_no_pause),
 	};
