@@ -71,8 +71,10 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["status"] == "FAILED", j["status"]
 assert j["failed_stage"] == "process", j["failed_stage"]
-want = "'source.mp4' is %s (format '%s'), not a media file" % (sys.argv[3], sys.argv[2])
+# named after the user's own file, never the internal source.mp4
+want = "'%s.mp4' is %s (format '%s'), not a media file" % (j["title"], sys.argv[3], sys.argv[2])
 assert want in (j["error"] or ""), (want, j["error"])
+assert "source." not in j["error"], j["error"]
 assert j["next_retry_at"] is None, "refused media must not be retried by itself"
 assert not [a for a in j["artifacts"] if a["kind"] == "cut_video"], "a cut video was made"
 PY
