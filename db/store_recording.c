@@ -139,16 +139,11 @@ store_recording_get(struct store *st, int64_t id, struct store_recording **out,
 	return rc;
 }
 
-int
-store_recording_find_content(struct store *st, int64_t tenant_id, const char *source_ref,
-    int64_t *id, struct zpub_err *err)
+/* Steps s, a query for one recording id, and finalizes it: 0 with *id,
+ * ZPUB_ENOTFOUND, or a database error. */
+static int
+one_id(struct store *st, sqlite3_stmt *s, int64_t *id, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT id FROM recordings WHERE tenant_id = ? AND"
-	    " source IN ('local', 'watch') AND source_ref = ? ORDER BY id LIMIT 1", err);
-	if (s == NULL)
-		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, tenant_id);
-	sqlite3_bind_text(s, 2, source_ref, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
@@ -162,6 +157,19 @@ store_recording_find_content(struct store *st, int64_t tenant_id, const char *so
 }
 
 int
+store_recording_find_content(struct store *st, int64_t tenant_id, const char *source_ref,
+    int64_t *id, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT id FROM recordings WHERE tenant_id = ? AND"
+	    " source IN ('local', 'watch') AND source_ref = ? ORDER BY id LIMIT 1", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_text(s, 2, source_ref, -1, SQLITE_TRANSIENT);
+	return one_id(st, s, id, err);
+}
+
+int
 store_recording_find_ref(struct store *st, int64_t tenant_id, const char *source,
     const char *source_ref, int64_t *id, struct zpub_err *err)
 {
@@ -172,16 +180,7 @@ store_recording_find_ref(struct store *st, int64_t tenant_id, const char *source
 	sqlite3_bind_int64(s, 1, tenant_id);
 	sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 3, source_ref, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		rc = 0;
-	} else if (rc == SQLITE_DONE)
-		rc = ZPUB_ENOTFOUND;
-	else
-		rc = store_sqlerr(st, err, "finding a recording");
-	sqlite3_finalize(s);
-	return rc;
+	return one_id(st, s, id, err);
 }
 
 static int
