@@ -109,16 +109,30 @@ key_lost(const char *path, const struct zpub_err *why, int n_secrets, struct zpu
 	    n_secrets == 1 ? "" : "s", path);
 }
 
+/* A vault on guarded memory with no key read yet; NULL with err. */
+static struct vault *
+vault_alloc(struct store *st, struct zpub_err *err)
+{
+	if (sodium_init() < 0) {
+		zpub_err_set(err, ZPUB_ECRYPTO, "libsodium could not start");
+		return NULL;
+	}
+	struct vault *v = sodium_malloc(sizeof *v);
+	if (v == NULL) {
+		zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+		return NULL;
+	}
+	v->st = st;
+	return v;
+}
+
 int
 vault_open(struct store *st, const char *key_path, struct vault **out, struct zpub_err *err)
 {
 	struct zpub_err why = { 0 };
-	if (sodium_init() < 0)
-		return zpub_err_set(err, ZPUB_ECRYPTO, "libsodium could not start");
-	struct vault *v = sodium_malloc(sizeof *v);
+	struct vault *v = vault_alloc(st, err);
 	if (v == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-	v->st = st;
+		return err->code;
 	int exposed;
 	int rc = read_key(key_path, v->key, &exposed, &why);
 	if (rc != 0 && !exposed) {
@@ -154,12 +168,9 @@ vault_reset(struct store *st, const char *key_path, int apply, struct store_cred
 	*gone = NULL;
 	*n_gone = 0;
 	*new_key = 0;
-	if (sodium_init() < 0)
-		return zpub_err_set(err, ZPUB_ECRYPTO, "libsodium could not start");
-	struct vault *v = sodium_malloc(sizeof *v);
+	struct vault *v = vault_alloc(st, err);
 	if (v == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-	v->st = st;
+		return err->code;
 	int exposed;
 	rc = read_key(key_path, v->key, &exposed, &why);
 	if (exposed) {
