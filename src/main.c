@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
+#include "cmd.h"
 #include "config_schema.h"
 #include "cli_setup.h"
 #include "daemon.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "media/media.h"
+#include "media.h"
 #include "pipeline.h"
 #include "store.h"
 

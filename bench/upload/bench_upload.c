@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "config.h"
-#include "net/http.h"
-#include "net/publish.h"
+#include "http.h"
+#include "publish.h"
 #include "util.h"
 
 struct bench {

@@ -9,7 +9,7 @@
 
 #include <cJSON.h>
 
-#include "ai/ai.h"
+#include "ai.h"
 
 struct http_client;
 

@@ -10,8 +10,8 @@
  * description <= 5000 bytes, neither with '<' or '>'; cuts fall between
  * words and never inside a UTF-8 sequence.  Pure: no files, no network.
  */
-#include "ai/ai.h"
-#include "ai/text.h"
+#include "ai.h"
+#include "text.h"
 #include "util.h"
 
 #include <ctype.h>

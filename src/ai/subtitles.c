@@ -10,8 +10,8 @@
  * fast cues into the following silence, keeping a gap between cues.  Nothing
  * here touches files or the network.
  */
-#include "ai/ai.h"
-#include "ai/text.h"
+#include "ai.h"
+#include "text.h"
 #include "config.h"
 #include "util.h"
 

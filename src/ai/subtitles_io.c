@@ -4,8 +4,8 @@
  * rule check every track passes before it is written.  Layout lives in
  * subtitles.c.
  */
-#include "ai/ai.h"
-#include "ai/text.h"
+#include "ai.h"
+#include "text.h"
 #include "util.h"
 
 #include <ctype.h>

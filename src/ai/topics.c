@@ -10,8 +10,8 @@
  * (tf-idf against the other parts, stopwords for English and Russian).
  * The chat engine lives in topics_chat.c.
  */
-#include "ai/ai.h"
-#include "ai/text.h"
+#include "ai.h"
+#include "text.h"
 #include "jnum.h"
 #include "util.h"
 

@@ -11,12 +11,12 @@
  * sends it under load) is asked again; 402 (no balance) is never retried.
  * Token usage and cost are added up for every answer billed.
  */
-#include "ai/ai.h"
-#include "ai/chat.h"
-#include "ai/text.h"
+#include "ai.h"
+#include "chat.h"
+#include "text.h"
 #include "jnum.h"
-#include "net/http.h"
-#include "net/wire_parse.h"
+#include "http.h"
+#include "wire_parse.h"
 #include "util.h"
 
 #include <stdlib.h>

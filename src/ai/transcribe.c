@@ -10,9 +10,9 @@
  * file also holds the shared audio helpers: decoding to PCM and dropping
  * words that an engine placed in silence.
  */
-#include "ai/ai.h"
-#include "ai/text.h"
-#include "media/media.h"
+#include "ai.h"
+#include "text.h"
+#include "media.h"
 #include "util.h"
 
 #include <math.h>

@@ -11,10 +11,10 @@
  * placed in silence are dropped, and usage (audio minutes, cost) counts only
  * the answers that succeeded.
  */
-#include "ai/ai.h"
-#include "ai/text.h"
+#include "ai.h"
+#include "text.h"
 #include "jnum.h"
-#include "net/http.h"
+#include "http.h"
 #include "util.h"
 
 #include <pthread.h>

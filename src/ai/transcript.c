@@ -3,8 +3,8 @@
  * transcript.json form, the time map that moves source-timeline transcripts
  * onto the published (cut) video, and a word error rate for tests.
  */
-#include "ai/ai.h"
-#include "ai/text.h"
+#include "ai.h"
+#include "text.h"
 #include "jnum.h"
 #include "util.h"
 

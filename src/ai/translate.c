@@ -7,10 +7,10 @@
  * by the target language's rules, and a cue whose translation no longer
  * fits two lines is split in two, its time shared by length.
  */
-#include "ai/ai.h"
-#include "ai/chat.h"
-#include "ai/text.h"
-#include "net/http.h"
+#include "ai.h"
+#include "chat.h"
+#include "text.h"
+#include "http.h"
 #include "util.h"
 
 #include <stdlib.h>

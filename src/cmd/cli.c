@@ -2,7 +2,7 @@
  * cli.c — what every command shares: folders, store, vault, errors, JSON
  * output and the progress bar.
  */
-#include "cmd/cmd.h"
+#include "cmd.h"
 
 #include <ctype.h>
 #include <errno.h>

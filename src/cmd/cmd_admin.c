@@ -10,7 +10,7 @@
 
 #include "api.h"
 #include "audit.h"
-#include "cmd/cmd.h"
+#include "cmd.h"
 #include "config.h"
 #include "store.h"
 #include "store_admin.h"

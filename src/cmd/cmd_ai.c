@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ai/ai.h"
-#include "cmd/cmd.h"
+#include "ai.h"
+#include "cmd.h"
 #include "config.h"
 #include "pipeline.h"
 #include "store.h"

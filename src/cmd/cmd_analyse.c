@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
+#include "cmd.h"
 #include "jnum.h"
-#include "media/media.h"
+#include "media.h"
 #include "util.h"
 
 static int

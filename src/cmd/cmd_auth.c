@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
-#include "net/accounts.h"
-#include "net/http.h"
-#include "net/zoom.h"
-#include "net/oauth.h"
+#include "cmd.h"
+#include "accounts.h"
+#include "http.h"
+#include "zoom.h"
+#include "oauth.h"
 #include "store.h"
 #include "util.h"
 #include "vault.h"

@@ -13,7 +13,7 @@
 
 #include <sodium.h>
 
-#include "cmd/cmd.h"
+#include "cmd.h"
 #include "config.h"
 #include "config_doc.h"
 #include "config_schema.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "audit.h"
-#include "cmd/cmd.h"
+#include "cmd.h"
 #include "config.h"
 #include "job.h"
 #include "pipeline.h"

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
+#include "cmd.h"
 #include "config.h"
-#include "net/publish.h"
+#include "publish.h"
 #include "pipeline.h"
 #include "store.h"
 #include "util.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
+#include "cmd.h"
 #include "jnum.h"
 #include "pipeline.h"
 #include "store.h"

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
+#include "cmd.h"
 #include "jnum.h"
-#include "net/zoom.h"
+#include "zoom.h"
 #include "tenant.h"
 #include "util.h"
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "audit.h"
-#include "cmd/cmd.h"
+#include "cmd.h"
 #include "store.h"
 #include "store_admin.h"
 #include "template.h"

@@ -7,7 +7,7 @@
  * segment feed (walks a time map, zero-fills holes) and a FIFO-fed audio
  * encoder that silence.c, audio.c and cut.c share.
  */
-#include "media/media_priv.h"
+#include "media_priv.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  * kept pauses so no chunk ends mid-word.  Each chunk knows its offset on the
  * output timeline.
  */
-#include "media/media_priv.h"
+#include "media_priv.h"
 
 #include <stdlib.h>
 #include <string.h>

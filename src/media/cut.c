@@ -13,7 +13,7 @@
  * codec, interlaced, not 8-bit 4:2:0, keyframes too far apart, timestamps
  * that do not add up).
  */
-#include "media/media_priv.h"
+#include "media_priv.h"
 
 #include <pthread.h>
 #include <stdlib.h>

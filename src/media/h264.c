@@ -4,7 +4,7 @@
  * an MP4 with an avcC carries them), IDR detection, and an avcC that lists
  * the re-encoded pieces' SPS/PPS beside the source's.  Pure byte work.
  */
-#include "media/media_priv.h"
+#include "media_priv.h"
 
 #include <string.h>
 

@@ -13,7 +13,7 @@
 #include <libavutil/channel_layout.h>
 #include <libswresample/swresample.h>
 
-#include "media/media.h"
+#include "media.h"
 
 extern const AVRational media_ms_tb;
 

@@ -9,8 +9,8 @@
  * otherwise pull in any file on the disk — another tenant's recording —
  * under the name of this one.  Every avformat_open_input goes through here.
  */
-#include "media/media.h"
-#include "media/media_priv.h"
+#include "media.h"
+#include "media_priv.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * and answers "where does source time t land in the output?" and back.
  * Pure functions over plain arrays: no FFmpeg here, so it is unit-tested.
  */
-#include "media/media.h"
+#include "media.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,8 +5,8 @@
  * small helpers the other media files share (media_priv.h); opening a file
  * is open.c's job.
  */
-#include "media/media.h"
-#include "media/media_priv.h"
+#include "media.h"
+#include "media_priv.h"
 
 #include <errno.h>
 #include <stdlib.h>

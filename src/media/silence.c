@@ -8,7 +8,7 @@
  * constant memory however long the file.  Also media_analyse_json(), the
  * core of `zpub analyse`.
  */
-#include "media/media_priv.h"
+#include "media_priv.h"
 
 #include <math.h>
 #include <string.h>

@@ -9,7 +9,7 @@
  * deviation (detail: slides with text and pictures) times a brightness
  * factor 1 - |mean - 128| / 256 (prefers mid-tones).  Highest wins.
  */
-#include "media/media_priv.h"
+#include "media_priv.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
  * accounts.c — OAuth tokens kept in the vault, client secrets read from it.
  */
-#include "net/accounts.h"
+#include "accounts.h"
 
 #include <stdio.h>
 #include <stdlib.h>

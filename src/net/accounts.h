@@ -11,7 +11,7 @@
 #include <cJSON.h>
 
 #include "err.h"
-#include "net/oauth.h"
+#include "oauth.h"
 
 struct store;
 struct vault;

@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "net/publish.h"
+#include "publish.h"
 #include "util.h"
 
 static const char *

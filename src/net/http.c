@@ -9,7 +9,7 @@
  * its connection cache between calls.  The retry policy (http_do_retry) is
  * shared by every service client (YouTube, VK, OAuth, transcription, chat).
  */
-#include "net/http.h"
+#include "http.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -5,7 +5,7 @@
  * helpers around requests: Retry-After parsing, status checks, URL
  * redaction for messages, form encoding.
  */
-#include "net/http.h"
+#include "http.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -8,7 +8,7 @@
  * answered here and change nothing.  Deferred replies and lsn_stop come
  * from other threads through one uv_async.
  */
-#include "net/listener.h"
+#include "listener.h"
 
 #include <ctype.h>
 #include <limits.h>

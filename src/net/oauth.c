@@ -10,7 +10,7 @@
  * exchanged and the tokens go to the caller's store before the page says
  * "connected".
  */
-#include "net/oauth.h"
+#include "oauth.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +24,8 @@
 
 #include "config.h"
 #include "jnum.h"
-#include "net/http.h"
-#include "net/listener.h"
+#include "http.h"
+#include "listener.h"
 #include "util.h"
 
 extern char **environ;

@@ -2,7 +2,7 @@
  * publish.c — helpers shared by the platform publishers: the resumable
  * per-target state, tuning from the config, YouTube's quota clock.
  */
-#include "net/publish.h"
+#include "publish.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -29,10 +29,10 @@
 #include "config.h"
 #include "jnum.h"
 #include "log.h"
-#include "net/http.h"
-#include "net/publish.h"
-#include "net/vk_parse.h"
-#include "net/wire_parse.h"
+#include "http.h"
+#include "publish.h"
+#include "vk_parse.h"
+#include "wire_parse.h"
 #include "util.h"
 
 enum vk_step { VK_SAVE, VK_UPLOAD, VK_LIST, VK_DELETE, VK_ALBUM };

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "jnum.h"
-#include "net/vk_parse.h"
-#include "net/wire_parse.h"
+#include "vk_parse.h"
+#include "wire_parse.h"
 
 int
 vk_parse_error(const char *body, struct vk_error *e)

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "net/wire_parse.h"
+#include "wire_parse.h"
 
 size_t
 wire_utf8_seq(const char *s)

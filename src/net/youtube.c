@@ -18,9 +18,9 @@
 
 #include "config.h"
 #include "jnum.h"
-#include "net/http.h"
-#include "net/publish.h"
-#include "net/youtube_parse.h"
+#include "http.h"
+#include "publish.h"
+#include "youtube_parse.h"
 #include "util.h"
 
 #define YT_UNIT 262144

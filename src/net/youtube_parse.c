@@ -11,8 +11,8 @@
 
 #include <cJSON.h>
 
-#include "net/wire_parse.h"
-#include "net/youtube_parse.h"
+#include "wire_parse.h"
+#include "youtube_parse.h"
 
 char *
 yt_clean(const char *s, size_t max_cp, size_t max_bytes)

@@ -7,8 +7,8 @@
  * "user"); nothing here prints, logs or puts a token into an error
  * sentence.
  */
-#include "net/zoom.h"
-#include "net/zoom_int.h"
+#include "zoom.h"
+#include "zoom_int.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -20,7 +20,7 @@
 #include "config.h"
 #include "jnum.h"
 #include "log.h"
-#include "net/http.h"
+#include "http.h"
 #include "store.h"
 #include "util.h"
 #include "vault.h"

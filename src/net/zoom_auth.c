@@ -11,11 +11,11 @@
 #include <string.h>
 
 #include "log.h"
-#include "net/http.h"
-#include "net/listener.h"
-#include "net/oauth.h"
-#include "net/zoom.h"
-#include "net/zoom_int.h"
+#include "http.h"
+#include "listener.h"
+#include "oauth.h"
+#include "zoom.h"
+#include "zoom_int.h"
 #include "util.h"
 #include "vault.h"
 

@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "net/http.h"
-#include "net/zoom.h"
-#include "net/zoom_int.h"
+#include "http.h"
+#include "zoom.h"
+#include "zoom_int.h"
 #include "util.h"
 
 /* ---- downloads ------------------------------------------------------------------------ */

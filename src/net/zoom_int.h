@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "net/http.h"
+#include "http.h"
 
 struct zoom_client {
 	struct store *st;

@@ -2,7 +2,7 @@
 # docs_current.sh — README.md's configuration reference and the CONFIGURATION
 # and SECRETS sections of packaging/zpub.1 are what the binary renders from
 # the settings schema: a help string, default or key changed in
-# src/config_schema.c without `cmake --build build --target docs` fails here.
+# src/base/config_schema.c without `cmake --build build --target docs` fails here.
 . "$ZPUB_SRC/tests/lib/e2e.sh"
 
 "$ZPUB_SRC/scripts/docs_config.sh" check "$ZPUB" "$ZPUB_SRC" "$T/docs" \

@@ -5,7 +5,7 @@
 #
 #   tests/fuzz/build.sh [BUILD_DIR]      default: build-fuzz/ at the top
 #
-# The engine sources (src/**, db/*, minus main.c) become one static archive,
+# The engine sources (src/**, minus main.c and the terminal app) become one static archive,
 # rebuilt per object only when the source or any header is newer, so a second
 # call costs seconds.  A target may #include an engine .c file to reach its
 # static parsers; the archive member of that file is then never pulled in.
@@ -43,19 +43,20 @@ pkgs="libuv sqlite3 libcurl libcjson libsodium libavformat libavcodec libavfilte
 cflags=(-g -O1 -std=c17 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -fno-omit-frame-pointer
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined $float_cast
 	-DZPUB_VERSION='"fuzz"' -DZPUB_HAVE_POCKETSPHINX=0 -DZPUB_PS_MODELDIR='""'
-	-I"$src/src" -I"$src/db" -I"$out" $(pkg-config --cflags $pkgs)
+	$(for l in base db media net ai engine cmd; do printf -- '-I%s ' "$src/src/$l"; done)
+	-I"$out" $(pkg-config --cflags $pkgs)
 	-Wno-unused-command-line-argument)
 libs=($(pkg-config --libs $pkgs) -lhttp_parser -lpthread -lm)
 
 # Embedded migrations and default config, as the CMake build makes them.
-migs=$(ls "$src"/db/migrations/*.sql | sort | paste -sd'|')
+migs=$(ls "$src"/src/db/migrations/*.sql | sort | paste -sd'|')
 cmake -DOUT="$out/embedded.c" "-DMIGRATIONS=$migs" \
-	-DDEFAULT_CONFIG="$src/assets/config.default.json" -P "$src/cmake/embed.cmake"
+	-P "$src/cmake/embed.cmake"
 
 # Newest header: any change rebuilds everything (coarse but safe).
-hdr_t=$(find "$src/src" "$src/db" -name '*.h' -printf '%T@\n' | sort -n | tail -1)
+hdr_t=$(find "$src/src" -name '*.h' -printf '%T@\n' | sort -n | tail -1)
 touch -d "@$hdr_t" "$out/headers.stamp"
-mapfile -t sources < <(find "$src/src" "$src/db" -name '*.c' ! -path "$src/src/main.c" | sort)
+mapfile -t sources < <(find "$src/src" -name '*.c' ! -path "$src/src/main.c" ! -path "$src/src/ui/*" | sort)
 sources+=("$out/embedded.c")
 todo=()
 for s in "${sources[@]}"; do
@@ -83,7 +84,7 @@ if [ ! -e "$out/libzpubfuzz.a" ]; then
 fi
 
 # Targets: a target whose engine sources have not landed yet is skipped
-# (its first line names them: "/* needs: src/template.c */").
+# (its first line names them: "/* needs: src/engine/template.c */").
 built=0
 for t in "$src"/tests/fuzz/fuzz_*.c; do
 	name=$(basename "$t" .c)

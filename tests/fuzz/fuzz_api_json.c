@@ -13,8 +13,8 @@
 #define json_str_dup oauth_json_str_dup_
 #include "../../src/net/oauth.c"
 
-#include "ai/ai.h"
-#include "net/youtube_parse.h"
+#include "ai.h"
+#include "youtube_parse.h"
 #include "fdp.h"
 
 static void

@@ -1,4 +1,4 @@
-/* needs: src/ai/topics_chat.c src/net/wire_parse.c src/jnum.c */
+/* needs: src/ai/topics_chat.c src/net/wire_parse.c src/base/jnum.c */
 /*
  * fuzz_chat.c — the OpenAI-compatible chat answer as src/ai/topics_chat.c
  * reads it (chat_parse_answer, chat_parse_error), fed arbitrary bytes:
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ai/chat.h"
+#include "chat.h"
 #include "util.h"
 #include "check.h"
 #include "fdp.h"

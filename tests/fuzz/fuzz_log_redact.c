@@ -1,4 +1,4 @@
-/* needs: src/log.c */
+/* needs: src/base/log.c */
 /*
  * fuzz_log_redact.c — the log's redaction of secrets (log.c), which runs on
  * every log line: arbitrary text through log_redact() in a buffer of exactly

@@ -1,4 +1,4 @@
-/* needs: src/schedule.c */
+/* needs: src/engine/schedule.c */
 /*
  * fuzz_schedule.c — job schedules ("*\/15 8-18 * * mon-fri", "every 2h",
  * "mon,wed 09:00", ...) parsed from arbitrary text, and the next run computed

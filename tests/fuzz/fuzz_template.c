@@ -1,4 +1,4 @@
-/* needs: src/template.c */
+/* needs: src/engine/template.c */
 /*
  * fuzz_template.c — template matching: UTF-8 globs (* ? [...] [!...] \x,
  * case folding for Latin, Cyrillic and Greek) on arbitrary patterns and

@@ -1,4 +1,4 @@
-/* needs: src/net/vk_parse.c src/net/wire_parse.c src/jnum.c */
+/* needs: src/net/vk_parse.c src/net/wire_parse.c src/base/jnum.c */
 /*
  * fuzz_vk.c — VK's answers as src/net/vk_parse.c reads them, fed arbitrary
  * bytes: the {"error":{error_code, error_msg, captcha_sid}} envelope and the
@@ -27,7 +27,7 @@
 #include <cJSON.h>
 
 #include "jnum.h"
-#include "net/vk_parse.h"
+#include "vk_parse.h"
 #include "util.h"
 #include "check.h"
 #include "fdp.h"

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "net/youtube_parse.h"
+#include "youtube_parse.h"
 #include "util.h"
 #include "check.h"
 #include "fdp.h"

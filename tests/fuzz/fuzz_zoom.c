@@ -12,7 +12,7 @@
 
 #include <cJSON.h>
 
-#include "net/zoom.h"
+#include "zoom.h"
 #include "util.h"
 #include "fdp.h"
 

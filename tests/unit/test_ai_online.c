@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ai/ai.h"
-#include "net/http.h"
+#include "ai.h"
+#include "http.h"
 #include "util.h"
 
 struct fake {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ai/ai.h"
+#include "ai.h"
 #include "util.h"
 
 static const char *en_text =

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ai/ai.h"
+#include "ai.h"
 #include "util.h"
 
 static const char *sec_en[3][8] = {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ai/ai.h"
+#include "ai.h"
 #include "util.h"
 
 /* Measured 2026-11-25: WER 0.74 with espeak-ng en-us at 150 wpm and the

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "ai/ai.h"
+#include "ai.h"
 #include "config.h"
 #include "jnum.h"
 

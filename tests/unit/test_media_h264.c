@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "media/media_priv.h"
+#include "media_priv.h"
 
 static void
 annexb_becomes_length_prefixed(void **state)

@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include "config.h"
-#include "media/media.h"
+#include "media.h"
 #include "pipeline.h"
 #include "store.h"
 #include "util.h"

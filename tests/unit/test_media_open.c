@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "media/media.h"
+#include "media.h"
 #include "testutil.h"
 
 static char *dir;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "media/media.h"
+#include "media.h"
 
 static const struct media_plan_opts lecture = {
 	.remove_silence = 1, .trim_head = 1, .trim_tail = 1,

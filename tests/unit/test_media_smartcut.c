@@ -23,7 +23,7 @@
 #include <cmocka.h>
 
 #include "config.h"
-#include "media/media.h"
+#include "media.h"
 #include "util.h"
 
 static char *src_root, *dir;

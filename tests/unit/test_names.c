@@ -1,4 +1,4 @@
-/* Names from outside that become file names (src/util.c fname_ok,
+/* Names from outside that become file names (src/base/util.c fname_ok,
  * lang_code_ok, term_escape) and the transcript's language (tr_new,
  * tr_parse_verbose_json, tr_from_json): a hostile language code from a
  * transcription answer or a transcript file is never kept as the language,
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ai/ai.h"
+#include "ai.h"
 #include "util.h"
 
 static const char *const good_langs[] = {

@@ -11,7 +11,7 @@
 
 #include <cJSON.h>
 
-#include "net/http.h"
+#include "http.h"
 #include "util.h"
 #include "net_fake.h"
 

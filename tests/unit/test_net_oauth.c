@@ -16,9 +16,9 @@
 #include <sys/socket.h>
 
 #include "config.h"
-#include "net/http.h"
-#include "net/listener.h"
-#include "net/oauth.h"
+#include "http.h"
+#include "listener.h"
+#include "oauth.h"
 #include "util.h"
 #include "net_fake.h"
 

@@ -12,9 +12,9 @@
 #include <cmocka.h>
 
 #include "config.h"
-#include "net/http.h"
-#include "net/oauth.h"
-#include "net/publish.h"
+#include "http.h"
+#include "oauth.h"
+#include "publish.h"
 #include "util.h"
 #include "net_fake.h"
 

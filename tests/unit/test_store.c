@@ -75,7 +75,7 @@ test_migrations_upgrade_older_database(void **state)
 	(void)state;
 	char *dir = test_tmpdir("store-old");
 	char *db = path_join(dir, "zpub.db");
-	char *sqlpath = xasprintf("%s/db/migrations/001_init.sql", getenv("ZPUB_SRC"));
+	char *sqlpath = xasprintf("%s/src/db/migrations/001_init.sql", getenv("ZPUB_SRC"));
 	char *sql = NULL;
 	size_t len;
 	assert_int_equal(fs_read_all(sqlpath, &sql, &len, NULL), 0);

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "../../ui/keys.c"
-#include "../../ui/text.c"
+#include "../../src/ui/keys.c"
+#include "../../src/ui/fmt.c"
 
 static void
 test_key_names_parse_and_print(void **state)

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "../../ui/text.c"
-#include "../../ui/topics_edit.c"
+#include "../../src/ui/fmt.c"
+#include "../../src/ui/topics_edit.c"
 
 static void
 test_width_counts_columns_not_bytes(void **state)

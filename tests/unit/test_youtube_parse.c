@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/vk_parse.h"
-#include "net/youtube_parse.h"
+#include "vk_parse.h"
+#include "youtube_parse.h"
 
 static void
 test_yt_clean_drops_angle_brackets_inside_broken_utf8(void **state)

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "net/zoom.h"
+#include "zoom.h"
 #include "testutil.h"
 
 static void

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "net/http.h"
-#include "net/zoom.h"
+#include "http.h"
+#include "zoom.h"
 #include "net_fake.h"
 #include "store.h"
 #include "testutil.h"

@@ -10,8 +10,8 @@
  * each topic result is a new topic version in the store; usage is recorded
  * per tenant.  Stage rules: no status changes here (the runner does that).
  */
-#include "ai/ai.h"
-#include "ai/text.h"
+#include "ai.h"
+#include "text.h"
 #include "config.h"
 #include "jnum.h"
 #include "pipeline.h"

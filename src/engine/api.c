@@ -22,7 +22,7 @@
 #include "config.h"
 #include "job.h"
 #include "log.h"
-#include "net/listener.h"
+#include "listener.h"
 #include "pipeline.h"
 #include "schedule.h"
 #include "store.h"

@@ -11,7 +11,7 @@
 
 #include "store.h"
 #include "store_admin.h"
-#include "text.h"
+#include "fmt.h"
 #include "ui.h"
 #include "util.h"
 

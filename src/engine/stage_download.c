@@ -17,7 +17,7 @@
 #include "config.h"
 #include "jnum.h"
 #include "log.h"
-#include "net/zoom.h"
+#include "zoom.h"
 #include "pipeline.h"
 #include "store.h"
 #include "tenant.h"

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
+#include "cmd.h"
 #include "pipeline.h"
 #include "store.h"
-#include "text.h"
+#include "fmt.h"
 #include "ui.h"
 #include "util.h"
 

@@ -23,7 +23,7 @@
 
 #include "config.h"
 #include "log.h"
-#include "net/listener.h"
+#include "listener.h"
 #include "store.h"
 #include "util.h"
 

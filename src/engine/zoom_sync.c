@@ -15,7 +15,7 @@
 
 #include "config.h"
 #include "log.h"
-#include "net/zoom.h"
+#include "zoom.h"
 #include "pipeline.h"
 #include "store.h"
 #include "store_admin.h"

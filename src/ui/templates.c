@@ -16,7 +16,7 @@
 #include "store_admin.h"
 #include "store_ui.h"
 #include "template.h"
-#include "text.h"
+#include "fmt.h"
 #include "ui.h"
 #include "util.h"
 

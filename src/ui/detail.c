@@ -11,7 +11,7 @@
 
 #include "pipeline.h"
 #include "store.h"
-#include "text.h"
+#include "fmt.h"
 #include "ui.h"
 #include "util.h"
 

@@ -5,10 +5,10 @@
  */
 #include "pipeline.h"
 
-#include "ai/ai.h"
-#include "media/media.h"
-#include "net/publish.h"
-#include "net/zoom.h"
+#include "ai.h"
+#include "media.h"
+#include "publish.h"
+#include "zoom.h"
 
 const struct stage_def pipeline_stages[] = {
 	{ "download", ST_INITIALIZED, ST_DOWNLOADING, ST_DOWNLOADED, stage_download },

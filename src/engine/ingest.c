@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "media/media.h"
+#include "media.h"
 #include "pipeline.h"
 #include "store.h"
 #include "util.h"

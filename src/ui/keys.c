@@ -11,7 +11,7 @@
 #include <cJSON.h>
 
 #include "config.h"
-#include "text.h"
+#include "fmt.h"
 #include "ui.h"
 
 static const struct {

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ai/ai.h"
+#include "ai.h"
 
 /* Moves topic sel by delta_ms, clamped to [0, duration_ms - 1 s] (no upper
  * bound when duration_ms <= 0), re-sorts and returns the topic's new index. */

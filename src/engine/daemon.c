@@ -22,7 +22,7 @@
 #include <uv.h>
 
 #include "api.h"
-#include "cmd/cmd.h"
+#include "cmd.h"
 #include "config.h"
 #include "ingest.h"
 #include "job.h"

@@ -19,7 +19,7 @@
 
 #include "config.h"
 #include "log.h"
-#include "media/media.h"
+#include "media.h"
 #include "pipeline.h"
 #include "store.h"
 #include "util.h"

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
+#include "cmd.h"
 #include "store.h"
-#include "text.h"
+#include "fmt.h"
 #include "ui.h"
 #include "util.h"
 #include "vault.h"

@@ -21,11 +21,11 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
+#include "cmd.h"
 #include "log.h"
 #include "store.h"
 #include "store_ui.h"
-#include "text.h"
+#include "fmt.h"
 #include "ui.h"
 #include "util.h"
 

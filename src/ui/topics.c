@@ -10,12 +10,12 @@
 #include <string.h>
 #include <cJSON.h>
 
-#include "ai/ai.h"
+#include "ai.h"
 #include "config.h"
 #include "pipeline.h"
 #include "store.h"
 #include "store_ui.h"
-#include "text.h"
+#include "fmt.h"
 #include "topics_edit.h"
 #include "ui.h"
 #include "util.h"

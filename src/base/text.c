@@ -2,7 +2,7 @@
  * text.c — UTF-8 iteration, Latin/Cyrillic case folding and a string buffer
  * for the ai/ module (see text.h).
  */
-#include "ai/text.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>

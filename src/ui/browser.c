@@ -15,7 +15,7 @@
 
 #include "store.h"
 #include "store_ui.h"
-#include "text.h"
+#include "fmt.h"
 #include "ui.h"
 #include "util.h"
 

@@ -4,7 +4,7 @@
  * library knows the character, with our own answer for emoji (which older
  * tables call narrow but every current terminal draws two columns wide).
  */
-#include "text.h"
+#include "fmt.h"
 
 #include <stdio.h>
 #include <string.h>
