@@ -33,7 +33,7 @@ esac
 pkgs="ncursesw libuv sqlite3 libcurl libcjson libsodium libavformat libavcodec libavfilter libavutil libswresample libswscale"
 extra=""
 if pkg-config --exists pocketsphinx sphinxbase; then extra=$(pkg-config --libs pocketsphinx sphinxbase); fi
-gcc -O2 -D_GNU_SOURCE -I"$src/src" -I"$src/db" $(pkg-config --cflags $pkgs) \
+gcc -O2 -D_GNU_SOURCE $(for l in base db media net ai engine; do printf -- "-I%s " "$src/src/$l"; done) $(pkg-config --cflags $pkgs) \
     "$src/bench/media/bench_media.c" "$build/libzpubcore.a" \
     $(pkg-config --libs $pkgs) -lhttp_parser $extra -lpthread -lm -o "$work/bench_media"
 

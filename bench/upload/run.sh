@@ -19,7 +19,7 @@ trap cleanup EXIT
 
 [ -f "$BUILD/libzpubcore.a" ] || { echo "no $BUILD/libzpubcore.a; build first" >&2; exit 1; }
 gcc -std=c17 -O2 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DZPUB_VERSION='"bench"' \
-	-I"$SRC/src" -I"$SRC/db" "$SRC/bench/upload/bench_upload.c" "$BUILD/libzpubcore.a" \
+	$(for l in base db media net ai engine; do printf -- "-I%s " "$SRC/src/$l"; done) "$SRC/bench/upload/bench_upload.c" "$BUILD/libzpubcore.a" \
 	$(pkg-config --cflags --libs libcurl libuv libsodium libcjson sqlite3 ncursesw \
 	  libavformat libavcodec libavfilter libavutil libswresample libswscale) \
 	$(pkg-config --libs pocketsphinx sphinxbase 2>/dev/null || true) \

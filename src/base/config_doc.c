@@ -138,7 +138,7 @@ static void
 md_write(FILE *out)
 {
 	char range[256];
-	fputs("<!-- Generated from src/config_schema.c by `zpub config keys --format md`;"
+	fputs("<!-- Generated from src/base/config_schema.c by `zpub config keys --format md`;"
 	    " edit the schema, then run `cmake --build build --target docs`. -->\n\n", out);
 	fputs("Settings (`zpub config set KEY VALUE`; a tenant's own with `zpub tenant config`)."
 	    " *Set by* says which layers may hold a key: the operator's (defaults, the config"
@@ -208,7 +208,7 @@ static void
 man_write(FILE *out)
 {
 	char range[256];
-	fputs(".\\\" Generated from src/config_schema.c by `zpub config keys --format man`.\n", out);
+	fputs(".\\\" Generated from src/base/config_schema.c by `zpub config keys --format man`.\n", out);
 	fputs(".SH CONFIGURATION\n", out);
 	fputs("Settings are set with\n.B zpub config set\n.I KEY VALUE\n"
 	    "(a tenant's own with\n.BR \"zpub tenant config\" ).\n"

@@ -1,6 +1,6 @@
 /*
  * tenant.c — a tenant's configuration layer and quota checks.  The SQL is in
- * db/store_admin.c; this file decides what the numbers mean.
+ * src/db/store_admin.c; this file decides what the numbers mean.
  */
 #include "tenant.h"
 

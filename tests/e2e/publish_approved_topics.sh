@@ -5,7 +5,7 @@
 
 id=$("$ZPUB" import "$ZPUB_SRC/assets/sample/lecture.mp4")
 "$ZPUB" run "$id" --until TRANSCRIBED >/dev/null
-# The editor's save + approve, as rows in the store (what ui/topics.c writes).
+# The editor's save + approve, as rows in the store (what src/ui/topics.c writes).
 python3 - "$ZPUB_HOME/zpub.db" "$id" <<'PY'
 import sqlite3, sys, json, time
 db = sqlite3.connect(sys.argv[1]); rec = int(sys.argv[2]); now = int(time.time() * 1000) + 1000

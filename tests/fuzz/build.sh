@@ -29,7 +29,7 @@ if ! "$CC" -fsanitize=fuzzer "$out/probe.c" -o "$out/probe" 2>/dev/null; then
 fi
 
 # float-cast-overflow is on: every JSON number reaches an integer through
-# src/jnum.h's range checks.  ZPUB_FUZZ_FLOAT_CAST=0 turns it off (to chase
+# src/base/jnum.h's range checks.  ZPUB_FUZZ_FLOAT_CAST=0 turns it off (to chase
 # another finding first).
 float_cast=
 [ "${ZPUB_FUZZ_FLOAT_CAST:-1}" = 0 ] && float_cast=-fno-sanitize=float-cast-overflow

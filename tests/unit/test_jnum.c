@@ -1,4 +1,4 @@
-/* JSON numbers to integers (src/jnum.c): the range checks that keep a
+/* JSON numbers to integers (src/base/jnum.c): the range checks that keep a
  * hostile or broken number (1e300, -1e300, fractions near the bounds) from
  * reaching an integer cast, and the readers that rely on them. */
 #include <setjmp.h>

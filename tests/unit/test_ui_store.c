@@ -1,5 +1,5 @@
 /*
- * test_ui_store.c — the terminal app's queries (db/store_ui.c): search
+ * test_ui_store.c — the terminal app's queries (src/db/store_ui.c): search
  * folds Cyrillic case (and Ё to е), pages in each order neither overlap
  * nor skip, counts follow the filter, and re-reading rows by id notices
  * changes and deletions.
