@@ -17,10 +17,12 @@
 #include "tenant.h"
 #include "util.h"
 
-static const char *
-actor(char *buf, size_t len)
+/* The person running the command, making a change in tenant_id. */
+static const struct actor *
+actor(struct actor *a, int64_t tenant_id)
 {
-	return audit_cli_actor(buf, len);
+	actor_local(a, ACTOR_CLI, tenant_id);
+	return a;
 }
 
 /* ---- tenant ---- */
@@ -134,7 +136,8 @@ tenant_quota(struct cli *cli, int argc, char **argv)
 	if (v[0] >= 0 || v[1] >= 0 || v[2] >= 0 || v[3] >= 0) {
 		if (store_tenant_set_quota(cli->store, id, v[0], v[1], v[2], v[3], &err) != 0)
 			return cli_fail(cli, &err);
-		char a[96], what[256] = "";
+		struct actor a;
+		char what[256] = "";
 		size_t o = 0;
 		for (int i = 0; i < 4; i++) {
 			if (v[i] < 0)
@@ -144,7 +147,7 @@ tenant_quota(struct cli *cli, int argc, char **argv)
 			o += (size_t)snprintf(what + o, sizeof what - o, " %s=%s", lim[i].audit,
 			    v[i] == 0 ? "unlimited" : num);
 		}
-		audit_note(cli->store, id, actor(a, sizeof a), "cli", "tenant.quota", "tenant '%s'%s",
+		audit_note(cli->store, actor(&a, id), "tenant.quota", "tenant '%s'%s",
 		    argv[1], what);
 	}
 	struct store_tenant t;
@@ -170,7 +173,7 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 		return tenant_quota(cli, argc, argv);
 	if (cli_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
-	char a[96];
+	struct actor a;
 	if (strcmp(sub, "add") == 0) {
 		if (argc != 2)
 			return cli_usage(cli, "name the new tenant");
@@ -182,7 +185,7 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 		int64_t id;
 		if (store_tenant_add(cli->store, name, &id, &err) != 0)
 			return cli_fail(cli, &err);
-		audit_note(cli->store, id, actor(a, sizeof a), "cli", "tenant.add", "tenant '%s'",
+		audit_note(cli->store, actor(&a, id), "tenant.add", "tenant '%s'",
 		    name);
 		printf("%lld\n", (long long)id);
 		return 0;
@@ -243,7 +246,7 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 				store_tenant_clear(&t);
 				return cli_fail(cli, &err);
 			}
-			audit_note(cli->store, id, actor(a, sizeof a), "cli", "tenant.config",
+			audit_note(cli->store, actor(&a, id), "tenant.config",
 			    "tenant '%s' %s", t.name, argv[2]);
 			store_tenant_clear(&t);
 			store_tenant_get(cli->store, id, &t, NULL);
@@ -480,7 +483,7 @@ int
 cmd_user(struct cli *cli, int argc, char **argv)
 {
 	struct zpub_err err;
-	char a[96];
+	struct actor a;
 	if (argc < 2)
 		return cli_usage(cli, "name a subcommand: add, list, token or remove");
 	const char *sub = argv[1];
@@ -497,7 +500,7 @@ cmd_user(struct cli *cli, int argc, char **argv)
 		int64_t id;
 		if (store_user_add(cli->store, cli->tenant_id, argv[2], role, &id, &err) != 0)
 			return cli_fail(cli, &err);
-		audit_note(cli->store, cli->tenant_id, actor(a, sizeof a), "cli", "user.add",
+		audit_note(cli->store, actor(&a, cli->tenant_id), "user.add",
 		    "user '%s' (%s)", argv[2], role);
 		printf("user %s (%s) added to tenant %s; make a token with 'zpub user token %s'\n",
 		    term_safe(argv[2]), role, term_safe(cli->tenant), term_safe(argv[2]));
@@ -533,7 +536,7 @@ cmd_user(struct cli *cli, int argc, char **argv)
 		if (strcmp(sub, "remove") == 0) {
 			if (store_user_remove(cli->store, cli->tenant_id, argv[2], &err) != 0)
 				return cli_fail(cli, &err);
-			audit_note(cli->store, cli->tenant_id, actor(a, sizeof a), "cli", "user.remove",
+			audit_note(cli->store, actor(&a, cli->tenant_id), "user.remove",
 			    "user '%s'", argv[2]);
 			printf("removed user %s\n", term_safe(argv[2]));
 			return 0;
@@ -543,7 +546,7 @@ cmd_user(struct cli *cli, int argc, char **argv)
 		api_token_hash(tok, hash);
 		if (store_user_set_token_hash(cli->store, cli->tenant_id, argv[2], hash, &err) != 0)
 			return cli_fail(cli, &err);
-		audit_note(cli->store, cli->tenant_id, actor(a, sizeof a), "cli", "user.token",
+		audit_note(cli->store, actor(&a, cli->tenant_id), "user.token",
 		    "user '%s' (new token; the old one no longer works)", argv[2]);
 		/* Shown once; only its hash is kept. */
 		printf("%s\n", tok);

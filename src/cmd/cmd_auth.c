@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cmd.h"
 #include "accounts.h"
 #include "http.h"
@@ -18,6 +19,15 @@
 #include "store.h"
 #include "util.h"
 #include "vault.h"
+
+/* An audit row for a sign-in change by the person running the command. */
+static void
+audit_auth(struct cli *cli, const char *action, const char *provider)
+{
+	struct actor who;
+	actor_local(&who, ACTOR_CLI, cli->tenant_id);
+	audit_note(cli->store, &who, action, "%s", provider);
+}
 
 /* --port and --timeout, the same for every provider: the loopback port
  * (0 = any free one) and how long to wait for the browser's answer. */
@@ -81,7 +91,7 @@ auth_login(struct cli *cli, const char *provider, int argc, char **argv)
 	}
 	rc = oauth_login(http, &p, &lo, &os, &err);
 	if (rc == 0)
-		store_audit(cli->store, cli->tenant_id, "cli", "auth.connect", provider, "cli");
+		audit_auth(cli, "auth.connect", provider);
 	http_client_free(http);
 	oauth_provider_clear(&p);
 	return rc == 0 ? 0 : cli_fail(cli, &err);
@@ -150,7 +160,7 @@ auth_revoke(struct cli *cli, const char *provider)
 		if (vault_delete(cli->vault, cli->tenant_id, "oauth.zoom", &err) != 0 &&
 		    err.code != ZPUB_ENOTFOUND)
 			return cli_fail(cli, &err);
-		store_audit(cli->store, cli->tenant_id, "cli", "auth.revoke", provider, "cli");
+		audit_auth(cli, "auth.revoke", provider);
 		printf("zoom disconnected\n");
 		return 0;
 	}
@@ -184,7 +194,7 @@ auth_revoke(struct cli *cli, const char *provider)
 	}
 	if (vault_delete(cli->vault, cli->tenant_id, name, &err) != 0)
 		return cli_fail(cli, &err);
-	store_audit(cli->store, cli->tenant_id, "cli", "auth.revoke", provider, "cli");
+	audit_auth(cli, "auth.revoke", provider);
 	printf("%s disconnected\n", term_safe(provider));
 	return 0;
 }
@@ -221,7 +231,7 @@ auth_zoom(struct cli *cli, int argc, char **argv)
 	zoom_client_free(zc);
 	if (rc)
 		return cli_fail(cli, &err);
-	store_audit(cli->store, cli->tenant_id, "cli", "auth.login", "zoom", "cli");
+	audit_auth(cli, "auth.login", "zoom");
 	printf("zoom connected\n");
 	return 0;
 }

@@ -13,10 +13,12 @@
 
 #include <sodium.h>
 
+#include "audit.h"
 #include "cmd.h"
 #include "config.h"
 #include "config_doc.h"
 #include "config_schema.h"
+#include "edit.h"
 #include "store.h"
 #include "util.h"
 #include "vault.h"
@@ -161,8 +163,11 @@ cmd_config(struct cli *cli, int argc, char **argv)
 		if (config_file_set_warn(cli->config_path, argv[2], argv[3], config_warn, NULL,
 		    &err) != 0)
 			return cli_fail(cli, &err);
-		if (cli_store(cli, &err) == 0)
-			store_audit(cli->store, cli->tenant_id, cli->owner, "config.set", argv[2], "cli");
+		if (cli_store(cli, &err) == 0) {
+			struct actor who;
+			actor_local(&who, ACTOR_CLI, cli->tenant_id);
+			audit_note(cli->store, &who, "config.set", "%s", argv[2]);
+		}
 		return 0;
 	}
 	return cli_usage(cli, NULL);
@@ -253,7 +258,9 @@ secret_reset(struct cli *cli, int argc, char **argv)
 	char what[96];
 	snprintf(what, sizeof what, "%d undecryptable secret%s deleted%s", n, n == 1 ? "" : "s",
 	    new_key ? ", new key" : "");
-	store_audit(cli->store, STORE_ALL_TENANTS, cli->owner, "secret.reset", what, "cli");
+	struct actor who;
+	actor_local(&who, ACTOR_CLI, STORE_ALL_TENANTS);
+	audit_note(cli->store, &who, "secret.reset", "%s", what);
 	if (n > 0)
 		printf("set the API keys again with 'zpub secret set NAME' and sign in again with"
 		    " 'zpub auth PROVIDER'\n");
@@ -281,20 +288,21 @@ cmd_secret(struct cli *cli, int argc, char **argv)
 			    " 'printf %%s \"$KEY\" | zpub secret set %s'", argv[2]);
 			return cli_fail(cli, &err);
 		}
-		int rc = vault_put(cli->vault, cli->tenant_id, argv[2], val, len, 0, &err);
+		struct actor who;
+		actor_local(&who, ACTOR_CLI, cli->tenant_id);
+		int rc = edit_secret_set(cli->store, cli->vault, &who, argv[2], val, len, &err);
 		sodium_free(val);
 		if (rc)
 			return cli_fail(cli, &err);
-		store_audit(cli->store, cli->tenant_id, cli->owner, "secret.set", argv[2], "cli");
 		fprintf(stderr, "stored secret '%s' for tenant %s\n", argv[2], term_safe(cli->tenant));
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "delete") == 0) {
-		/* Only the store: a secret the key cannot open can still go. */
+		struct actor who;
+		actor_local(&who, ACTOR_CLI, cli->tenant_id);
 		if (cli_store(cli, &err) != 0 ||
-		    store_credential_delete(cli->store, cli->tenant_id, argv[2], &err))
+		    edit_secret_delete(cli->store, &who, argv[2], &err) != 0)
 			return cli_fail(cli, &err);
-		store_audit(cli->store, cli->tenant_id, cli->owner, "secret.delete", argv[2], "cli");
 		return 0;
 	}
 	if (argc >= 2 && strcmp(argv[1], "list") == 0) {

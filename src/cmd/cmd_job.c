@@ -153,9 +153,10 @@ job_save(struct cli *cli, int argc, char **argv, int editing)
 	if (store_job_put(cli->store, &j, &id, &err) != 0)
 		goto fail;
 	j.id = id;
-	char actor[96];
-	audit_note(cli->store, cli->tenant_id, audit_cli_actor(actor, sizeof actor), "cli",
-	    editing ? "job.edit" : "job.add", "job %lld '%s'", (long long)id, j.name);
+	struct actor who;
+	actor_local(&who, ACTOR_CLI, cli->tenant_id);
+	audit_note(cli->store, &who, editing ? "job.edit" : "job.add", "job %lld '%s'",
+	    (long long)id, j.name);
 	cli_print_json(job_to_json(&j));
 	store_job_clear(&j);
 	cJSON_Delete(cfg);
@@ -216,9 +217,10 @@ job_show_delete(struct cli *cli, int argc, char **argv, int del)
 		if (store_job_delete(cli->store, cli->tenant_id, j.id, &err) != 0)
 			rc = cli_fail(cli, &err);
 		else {
-			char actor[96];
-			audit_note(cli->store, cli->tenant_id, audit_cli_actor(actor, sizeof actor),
-			    "cli", "job.delete", "job %lld '%s'", (long long)j.id, j.name);
+			struct actor who;
+			actor_local(&who, ACTOR_CLI, cli->tenant_id);
+			audit_note(cli->store, &who, "job.delete", "job %lld '%s'", (long long)j.id,
+			    j.name);
 			printf("deleted job %s\n", term_safe(j.name));
 		}
 	} else
@@ -299,9 +301,10 @@ job_run_cmd(struct cli *cli, int argc, char **argv)
 		char *sum = job_report_summary(report);
 		store_job_finish(cli->store, j.id, time_now_ms(), sum, j.next_run_at, NULL);
 		free(sum);
-		char actor[96];
-		audit_note(cli->store, cli->tenant_id, audit_cli_actor(actor, sizeof actor), "cli",
-		    "job.run", "job %lld '%s'", (long long)j.id, j.name);
+		struct actor who;
+		actor_local(&who, ACTOR_CLI, cli->tenant_id);
+		audit_note(cli->store, &who, "job.run", "job %lld '%s'", (long long)j.id,
+		    j.name);
 		/* Drive what was imported to the job's goal, as far as the stages go. */
 		cJSON *jcfg = cJSON_Parse(j.config ? j.config : "{}");
 		enum rec_status goal = job_reachable(ST_DOWNLOADED, job_goal(jcfg));

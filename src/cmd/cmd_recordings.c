@@ -7,65 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cmd.h"
 #include "jnum.h"
 #include "pipeline.h"
+#include "recjson.h"
 #include "store.h"
 #include "util.h"
-
-static void
-add_time(cJSON *o, const char *key, int64_t ms)
-{
-	if (ms <= 0) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	char buf[32];
-	time_iso(ms, buf);
-	cJSON_AddStringToObject(o, key, buf);
-}
-
-static void
-add_str(cJSON *o, const char *key, const char *v)
-{
-	if (v)
-		cJSON_AddStringToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
-static cJSON *
-recording_json(const struct store_recording *r)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "id", (double)r->id);
-	cJSON_AddStringToObject(o, "tenant", r->tenant);
-	cJSON_AddStringToObject(o, "status", status_name(r->status));
-	cJSON_AddStringToObject(o, "title", r->title);
-	cJSON_AddStringToObject(o, "source", r->source);
-	cJSON_AddNumberToObject(o, "duration_ms", (double)r->duration_ms);
-	add_time(o, "started_at", r->started_at);
-	add_str(o, "error", r->status == ST_FAILED ? r->detail : NULL);
-	add_str(o, "detail", r->detail);
-	add_str(o, "failed_stage", r->failed_stage);
-	cJSON_AddNumberToObject(o, "attempts", r->attempts);
-	if (r->template_id > 0)
-		cJSON_AddNumberToObject(o, "template_id", (double)r->template_id);
-	else
-		cJSON_AddNullToObject(o, "template_id");
-	add_time(o, "next_retry_at", r->next_retry_at);
-	if (r->progress >= 0) {
-		cJSON *p = cJSON_AddObjectToObject(o, "progress");
-		cJSON_AddNumberToObject(p, "fraction", r->progress);
-		add_str(p, "what", r->progress_what);
-		cJSON_AddNumberToObject(p, "eta_ms", (double)r->progress_eta_ms);
-		add_str(p, "owner", r->lease_owner);
-	} else
-		cJSON_AddNullToObject(o, "progress");
-	add_time(o, "created_at", r->created_at);
-	add_time(o, "updated_at", r->updated_at);
-	return o;
-}
 
 static int
 parse_common(struct cli *cli, int argc, char **argv, int *json, struct store_filter *f,
@@ -127,7 +75,7 @@ cmd_list(struct cli *cli, int argc, char **argv)
 	if (json) {
 		cJSON *a = cJSON_CreateArray();
 		for (int i = 0; i < n; i++)
-			cJSON_AddItemToArray(a, recording_json(v[i]));
+			cJSON_AddItemToArray(a, recjson_recording(v[i]));
 		cli_print_json(a);
 	} else {
 		for (int i = 0; i < n; i++) {
@@ -145,16 +93,11 @@ cmd_list(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-static cJSON *
-extra_merged(cJSON *o, const char *extra)
+/* A string member of o, or NULL (a JSON null). */
+static const char *
+str_of(const cJSON *o, const char *key)
 {
-	cJSON *x = extra ? cJSON_Parse(extra) : NULL;
-	if (cJSON_IsObject(x))
-		for (cJSON *c = x->child; c; c = c->next)
-			if (!cJSON_HasObjectItem(o, c->string))
-				cJSON_AddItemToObject(o, c->string, cJSON_Duplicate(c, 1));
-	cJSON_Delete(x);
-	return o;
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 }
 
 int
@@ -162,22 +105,15 @@ cmd_show(struct cli *cli, int argc, char **argv)
 {
 	struct zpub_err err;
 	struct store_recording *r = NULL;
-	struct store_stage_run *runs = NULL;
-	struct store_artifact *arts = NULL;
-	struct store_publication *pubs = NULL;
-	struct store_topic_version *tv = NULL;
-	int json = 0, nruns = 0, narts = 0, npubs = 0, ntv = 0, rc;
+	cJSON *o = NULL, *it;
+	int json = 0, rc;
 	int64_t id = 0;
 
 	if ((rc = parse_common(cli, argc, argv, &json, NULL, &id)) != 0)
 		return rc;
 	if (cli_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
-	if (store_recording_get(cli->store, id, &r, &err) != 0 ||
-	    store_stage_runs(cli->store, id, &runs, &nruns, &err) != 0 ||
-	    store_artifacts(cli->store, id, NULL, &arts, &narts, &err) != 0 ||
-	    store_publications(cli->store, id, &pubs, &npubs, &err) != 0 ||
-	    store_topic_versions(cli->store, id, &tv, &ntv, &err) != 0) {
+	if (store_recording_get(cli->store, id, &r, &err) != 0) {
 		rc = cli_fail(cli, &err);
 		goto out;
 	}
@@ -187,79 +123,36 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		rc = cli_fail(cli, &err);
 		goto out;
 	}
-	cJSON *o = recording_json(r);
-	cJSON *a = cJSON_AddArrayToObject(o, "stages");
-	for (int i = 0; i < nruns; i++) {
-		cJSON *s = cJSON_CreateObject();
-		cJSON_AddStringToObject(s, "stage", runs[i].stage);
-		cJSON_AddStringToObject(s, "state", runs[i].state);
-		cJSON_AddNumberToObject(s, "attempt", runs[i].attempt);
-		add_time(s, "started_at", runs[i].started_at);
-		add_time(s, "finished_at", runs[i].finished_at);
-		if (runs[i].finished_at > 0)
-			cJSON_AddNumberToObject(s, "elapsed_ms",
-			    (double)(runs[i].finished_at - runs[i].started_at));
-		add_str(s, "error", runs[i].error);
-		add_str(s, "summary", runs[i].summary);
-		cJSON_AddItemToArray(a, s);
-	}
-	a = cJSON_AddArrayToObject(o, "artifacts");
-	for (int i = 0; i < narts; i++) {
-		cJSON *s = cJSON_CreateObject();
-		cJSON_AddStringToObject(s, "kind", arts[i].kind);
-		cJSON_AddStringToObject(s, "path", arts[i].path);
-		cJSON_AddNumberToObject(s, "bytes", (double)arts[i].bytes);
-		add_str(s, "sha256", arts[i].sha256);
-		cJSON_AddItemToArray(a, extra_merged(s, arts[i].extra));
-	}
-	a = cJSON_AddArrayToObject(o, "topic_versions");
-	for (int i = 0; i < ntv; i++) {
-		cJSON *s = cJSON_CreateObject();
-		cJSON_AddNumberToObject(s, "version", tv[i].version);
-		cJSON_AddStringToObject(s, "source", tv[i].source);
-		add_str(s, "approved_by", tv[i].approved_by);
-		add_time(s, "created_at", tv[i].created_at);
-		cJSON_AddItemToArray(a, s);
-	}
-	a = cJSON_AddArrayToObject(o, "publications");
-	for (int i = 0; i < npubs; i++) {
-		cJSON *s = cJSON_CreateObject();
-		cJSON_AddStringToObject(s, "platform", pubs[i].platform);
-		cJSON_AddStringToObject(s, "target", pubs[i].target);
-		cJSON_AddStringToObject(s, "state", pubs[i].state);
-		add_str(s, "remote_id", pubs[i].remote_id);
-		add_str(s, "url", pubs[i].url);
-		cJSON_AddNumberToObject(s, "bytes_sent", (double)pubs[i].bytes_acked);
-		add_str(s, "error", pubs[i].error);
-		cJSON_AddItemToArray(a, s);
+	if (recjson_show(cli->store, r, &o, &err) != 0) {
+		rc = cli_fail(cli, &err);
+		goto out;
 	}
 	if (json) {
 		cli_print_json(o);
-	} else {
-		char dur[16];
-		time_hms(r->duration_ms, dur);
-		printf("#%lld  %s\n  status:   %s%s%s\n  duration: %s\n", (long long)r->id,
-		    term_safe(r->title), status_name(r->status), r->detail ? " — " : "",
-		    term_safe(r->detail), dur);
-		for (int i = 0; i < nruns; i++)
-			printf("  stage %-10s %-11s attempt %d%s%s\n", term_safe(runs[i].stage),
-			    term_safe(runs[i].state), runs[i].attempt, runs[i].error ? "  " : "",
-			    term_safe(runs[i].error));
-		for (int i = 0; i < narts; i++)
-			printf("  %-12s %10lld  %s\n", term_safe(arts[i].kind), (long long)arts[i].bytes,
-			    term_safe(arts[i].path));
-		for (int i = 0; i < npubs; i++)
-			printf("  publish %-8s %-9s %s%s\n", term_safe(pubs[i].platform),
-			    term_safe(pubs[i].state), term_safe(pubs[i].url), term_safe(pubs[i].error));
-		cJSON_Delete(o);
+		o = NULL;
+		goto out;
 	}
+	char dur[16];
+	time_hms(r->duration_ms, dur);
+	printf("#%lld  %s\n  status:   %s%s%s\n  duration: %s\n", (long long)r->id,
+	    term_safe(r->title), status_name(r->status), r->detail ? " — " : "",
+	    term_safe(r->detail), dur);
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "stages"))
+		printf("  stage %-10s %-11s attempt %d%s%s\n", term_safe(str_of(it, "stage")),
+		    term_safe(str_of(it, "state")), cJSON_GetObjectItem(it, "attempt")->valueint,
+		    str_of(it, "error") ? "  " : "", term_safe(str_of(it, "error")));
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "artifacts"))
+		printf("  %-12s %10lld  %s\n", term_safe(str_of(it, "kind")),
+		    (long long)cJSON_GetObjectItem(it, "bytes")->valuedouble,
+		    term_safe(str_of(it, "path")));
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "publications"))
+		printf("  publish %-8s %-9s %s%s\n", term_safe(str_of(it, "platform")),
+		    term_safe(str_of(it, "state")), term_safe(str_of(it, "url")),
+		    term_safe(str_of(it, "error")));
 	rc = 0;
 out:
+	cJSON_Delete(o);
 	store_recording_free(r);
-	store_stage_runs_free(runs, nruns);
-	store_artifacts_free(arts, narts);
-	store_publications_free(pubs, npubs);
-	store_topic_versions_free(tv, ntv);
 	return rc;
 }
 
@@ -296,7 +189,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
 			return cli_fail(cli, &err);
 		}
 		for (int i = 0; i < n; i++)
-			cJSON_AddItemToArray(running, recording_json(v[i]));
+			cJSON_AddItemToArray(running, recjson_recording(v[i]));
 		store_recording_list_free(v, n);
 	}
 	if (json) {
@@ -425,8 +318,11 @@ skip_one(struct cli *cli, int64_t id, struct zpub_err *err)
 	}
 	if (rc == 0)
 		rc = store_recording_move(cli->store, id, r->status, ST_SKIPPED, "skipped by hand", err);
-	if (rc == 0)
-		store_audit(cli->store, cli->tenant_id, cli->owner, "skip", r->title, "cli");
+	if (rc == 0) {
+		struct actor who;
+		actor_local(&who, ACTOR_CLI, cli->tenant_id);
+		audit_note(cli->store, &who, "skip", "%s", r->title);
+	}
 	store_recording_free(r);
 	return rc;
 }
@@ -481,7 +377,9 @@ delete_one(struct cli *cli, int64_t id, struct zpub_err *err)
 	rc = store_recording_delete(cli->store, id, err);
 	if (rc == 0) {
 		fs_remove_tree(dir);
-		store_audit(cli->store, cli->tenant_id, cli->owner, "delete", r->title, "cli");
+		struct actor who;
+		actor_local(&who, ACTOR_CLI, cli->tenant_id);
+		audit_note(cli->store, &who, "delete", "%s", r->title);
 		printf("deleted %lld\n", (long long)id);
 		if (strcmp(r->source, "zoom") == 0)
 			printf("  '%s' came from Zoom: 'zpub sync zoom' will not bring it back"

@@ -14,6 +14,7 @@
 
 #include "audit.h"
 #include "cmd.h"
+#include "edit.h"
 #include "store.h"
 #include "store_admin.h"
 #include "template.h"
@@ -128,6 +129,7 @@ tpl_save(struct cli *cli, int argc, char **argv, int editing)
 {
 	struct zpub_err err;
 	struct store_template t;
+	struct actor who;
 	cJSON *patch = NULL;
 	int rc;
 	memset(&t, 0, sizeof t);
@@ -142,34 +144,19 @@ tpl_save(struct cli *cli, int argc, char **argv, int editing)
 		cJSON_Delete(patch);
 		return cli_usage(cli, "unexpected '%s'", argv[optind + 1]);
 	}
-	if (cli_store(cli, &err) != 0)
-		goto fail;
-	if (editing) {
-		if (store_template_get(cli->store, cli->tenant_id, name, &t, &err) != 0)
-			goto fail;
-	} else {
-		t.tenant_id = cli->tenant_id;
-		t.name = xstrdup(name);
-		t.enabled = 1;
+	if (!editing) {
 		cJSON_DeleteItemFromObject(patch, "name");
+		cJSON_AddStringToObject(patch, "name", name);
 	}
-	if (tpl_from_json(patch, &t, 1, &err) != 0)
-		goto fail;
-	int64_t id;
-	if (store_template_put(cli->store, &t, &id, &err) != 0)
-		goto fail;
-	char actor[96];
-	audit_note(cli->store, cli->tenant_id, audit_cli_actor(actor, sizeof actor), "cli",
-	    editing ? "template.edit" : "template.add", "template %lld '%s'", (long long)id, t.name);
-	t.id = id;
-	print_template(&t);
+	actor_local(&who, ACTOR_CLI, cli->tenant_id);
+	if (cli_store(cli, &err) != 0 ||
+	    edit_template_save(cli->store, &who, 0, editing ? name : NULL, patch, &t, &err) != 0)
+		rc = cli_fail(cli, &err);
+	else
+		print_template(&t);
 	store_template_clear(&t);
 	cJSON_Delete(patch);
-	return 0;
-fail:
-	store_template_clear(&t);
-	cJSON_Delete(patch);
-	return cli_fail(cli, &err);
+	return rc;
 }
 
 static int
@@ -219,14 +206,12 @@ tpl_show_delete(struct cli *cli, int argc, char **argv, int del)
 		return cli_fail(cli, &err);
 	int rc = 0;
 	if (del) {
-		if (store_template_delete(cli->store, cli->tenant_id, t.id, &err) != 0)
+		struct actor who;
+		actor_local(&who, ACTOR_CLI, cli->tenant_id);
+		if (edit_template_delete(cli->store, &who, t.id, NULL, &err) != 0)
 			rc = cli_fail(cli, &err);
-		else {
-			char actor[96];
-			audit_note(cli->store, cli->tenant_id, audit_cli_actor(actor, sizeof actor),
-			    "cli", "template.delete", "template %lld '%s'", (long long)t.id, t.name);
+		else
 			printf("deleted template %s\n", term_safe(t.name));
-		}
 	} else if (json)
 		cli_print_json(tpl_to_json(&t));
 	else

@@ -20,10 +20,12 @@
 
 #include "audit.h"
 #include "config.h"
+#include "edit.h"
 #include "job.h"
 #include "log.h"
 #include "listener.h"
 #include "pipeline.h"
+#include "recjson.h"
 #include "schedule.h"
 #include "store.h"
 #include "store_admin.h"
@@ -37,7 +39,7 @@ struct api_caller {
 	int64_t tenant_id;
 	enum api_role role;
 	char name[128];
-	char actor[160];
+	struct actor who;          /* for the audit log: api:NAME from the peer */
 };
 
 struct rate {
@@ -224,7 +226,6 @@ authenticate(struct api *a, const struct api_request *r, struct api_caller *c, c
 	c->role = strcmp(u.role, "owner") == 0 ? ROLE_OWNER : strcmp(u.role, "editor") == 0 ?
 	    ROLE_EDITOR : ROLE_VIEWER;
 	snprintf(c->name, sizeof c->name, "%s", u.name);
-	snprintf(c->actor, sizeof c->actor, "api:%s", u.name);
 	store_user_clear(&u);
 	return 0;
 }
@@ -345,7 +346,6 @@ api_prepare(struct api *a, const struct api_request *r, struct api_call *call,
 		call->tenant_id = c.tenant_id;
 		call->role = (int)c.role;
 		snprintf(call->name, sizeof call->name, "%s", c.name);
-		snprintf(call->actor, sizeof call->actor, "%s", c.actor);
 	}
 	return 0;
 }
@@ -360,7 +360,10 @@ api_call_run(struct api *a, const struct api_request *r, const struct api_call *
 	c.tenant_id = call->tenant_id;
 	c.role = (enum api_role)call->role;
 	snprintf(c.name, sizeof c.name, "%s", call->name);
-	snprintf(c.actor, sizeof c.actor, "%s", call->actor);
+	c.who.kind = ACTOR_API;
+	c.who.tenant_id = call->tenant_id;
+	snprintf(c.who.user, sizeof c.who.user, "%s", call->name);
+	snprintf(c.who.from, sizeof c.who.from, "%s", r->peer ? r->peer : "");
 	routes[call->route].fn(a, r, &c, call->id, out);
 	/* every 429 says when to come back (a quota's may not know: a minute) */
 	if (out->status == 429 && out->retry_after_s <= 0)
@@ -503,30 +506,6 @@ h_openapi(struct api *a, const struct api_request *r, const struct api_caller *c
 
 /* ---- recordings ---- */
 
-static cJSON *
-rec_json(const struct store_recording *r)
-{
-	cJSON *o = cJSON_CreateObject();
-	char iso[32];
-	cJSON_AddNumberToObject(o, "id", (double)r->id);
-	cJSON_AddStringToObject(o, "title", r->title);
-	cJSON_AddStringToObject(o, "source", r->source);
-	cJSON_AddStringToObject(o, "status", status_name(r->status));
-	if (r->detail)
-		cJSON_AddStringToObject(o, "detail", r->detail);
-	cJSON_AddNumberToObject(o, "duration_ms", (double)r->duration_ms);
-	if (r->started_at > 0) {
-		time_iso(r->started_at, iso);
-		cJSON_AddStringToObject(o, "started_at", iso);
-	}
-	if (r->template_id > 0)
-		cJSON_AddNumberToObject(o, "template_id", (double)r->template_id);
-	cJSON_AddNumberToObject(o, "attempts", r->attempts);
-	if (r->failed_stage)
-		cJSON_AddStringToObject(o, "failed_stage", r->failed_stage);
-	return o;
-}
-
 /* The recording if it belongs to the caller's tenant; replies 404 otherwise. */
 static struct store_recording *
 own_recording(struct api *a, const struct api_caller *c, int64_t id, struct api_response *out)
@@ -567,7 +546,7 @@ h_rec_list(struct api *a, const struct api_request *r, const struct api_caller *
 	}
 	cJSON *arr = cJSON_CreateArray();
 	for (int i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, rec_json(v[i]));
+		cJSON_AddItemToArray(arr, recjson_recording(v[i]));
 	store_recording_list_free(v, n);
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddItemToObject(j, "recordings", arr);
@@ -586,24 +565,13 @@ h_rec_show(struct api *a, const struct api_request *r, const struct api_caller *
 	struct store_recording *rec = own_recording(a, c, id, out);
 	if (rec == NULL)
 		return;
-	cJSON *j = rec_json(rec);
-	struct store_stage_run *runs = NULL;
-	int n = 0;
-	if (store_stage_runs(a->st, id, &runs, &n, NULL) == 0) {
-		cJSON *arr = cJSON_AddArrayToObject(j, "stages");
-		for (int i = 0; i < n; i++) {
-			cJSON *s = cJSON_CreateObject();
-			cJSON_AddStringToObject(s, "stage", runs[i].stage);
-			cJSON_AddStringToObject(s, "state", runs[i].state);
-			cJSON_AddNumberToObject(s, "attempt", runs[i].attempt);
-			if (runs[i].error)
-				cJSON_AddStringToObject(s, "error", runs[i].error);
-			cJSON_AddItemToArray(arr, s);
-		}
-		store_stage_runs_free(runs, n);
-	}
+	struct zpub_err err;
+	cJSON *j = NULL;
+	if (recjson_show(a->st, rec, &j, &err) != 0)
+		reply_err(out, &err);
+	else
+		reply_json(out, 200, j);
 	store_recording_free(rec);
-	reply_json(out, 200, j);
 }
 
 static void
@@ -635,13 +603,13 @@ rec_action(struct api *a, const struct api_request *r, const struct api_caller *
 		reply_err(out, &err);
 		return;
 	}
-	audit_note(a->st, c->tenant_id, c->actor, r->peer, what, "recording %lld",
+	audit_note(a->st, &c->who, what, "recording %lld",
 	    (long long)id);
 	if (store_recording_get(a->st, id, &rec, &err) != 0) {
 		reply_err(out, &err);
 		return;
 	}
-	reply_json(out, 200, rec_json(rec));
+	reply_json(out, 200, recjson_recording(rec));
 	store_recording_free(rec);
 }
 
@@ -699,37 +667,19 @@ tpl_save(struct api *a, const struct api_request *r, const struct api_caller *c,
 	cJSON *body = body_object(r, out);
 	if (body == NULL)
 		return;
-	if (id > 0 && store_template_get_id(a->st, c->tenant_id, id, &t, &err) != 0) {
-		reply_error(out, 404, "no template %lld in your tenant", (long long)id);
-		goto out;
-	}
 	/* Ids and timestamps are the store's: refuse them in a body. */
 	if (cJSON_GetObjectItemCaseSensitive(body, "id") ||
 	    cJSON_GetObjectItemCaseSensitive(body, "created_at") ||
-	    cJSON_GetObjectItemCaseSensitive(body, "updated_at")) {
+	    cJSON_GetObjectItemCaseSensitive(body, "updated_at"))
 		reply_error(out, 400, "id, created_at and updated_at are set by zpub, not by a"
 		    " request");
-		goto out;
-	}
-	t.tenant_id = c->tenant_id;
-	if (tpl_from_json(body, &t, id > 0, &err) != 0) {
-		reply_err(out, &err);
-		goto out;
-	}
-	int64_t nid;
-	if (store_template_put(a->st, &t, &nid, &err) != 0) {
-		reply_error(out, err.code == ZPUB_EINVAL ? 409 : 500, "%s", err.msg);
-		goto out;
-	}
-	audit_note(a->st, c->tenant_id, c->actor, r->peer, id > 0 ? "template.edit" :
-	    "template.add", "template %lld '%s'", (long long)nid, t.name);
-	store_template_clear(&t);
-	if (store_template_get_id(a->st, c->tenant_id, nid, &t, &err) != 0) {
-		reply_err(out, &err);
-		goto out;
-	}
-	reply_json(out, id > 0 ? 200 : 201, tpl_to_json(&t));
-out:
+	else if (edit_template_save(a->st, &c->who, id, NULL, body, &t, &err) != 0) {
+		if (err.code == ZPUB_ENOTFOUND)
+			reply_error(out, 404, "no template %lld in your tenant", (long long)id);
+		else
+			reply_err(out, &err);
+	} else
+		reply_json(out, id > 0 ? 200 : 201, tpl_to_json(&t));
 	store_template_clear(&t);
 	cJSON_Delete(body);
 }
@@ -768,14 +718,13 @@ static void
 h_tpl_delete(struct api *a, const struct api_request *r, const struct api_caller *c,
     int64_t id, struct api_response *out)
 {
+	(void)r;
 	struct zpub_err err;
-	if (store_template_delete(a->st, c->tenant_id, id, &err) != 0) {
+	if (edit_template_delete(a->st, &c->who, id, NULL, &err) != 0) {
 		reply_error(out, err.code == ZPUB_ENOTFOUND ? 404 : 500, "%s", err.code ==
 		    ZPUB_ENOTFOUND ? "no such template in your tenant" : err.msg);
 		return;
 	}
-	audit_note(a->st, c->tenant_id, c->actor, r->peer, "template.delete", "template %lld",
-	    (long long)id);
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddBoolToObject(j, "deleted", 1);
 	reply_json(out, 200, j);
@@ -882,7 +831,7 @@ job_save(struct api *a, const struct api_request *r, const struct api_caller *c,
 		reply_error(out, err.code == ZPUB_EINVAL ? 409 : 500, "%s", err.msg);
 		goto out;
 	}
-	audit_note(a->st, c->tenant_id, c->actor, r->peer, id > 0 ? "job.edit" : "job.add",
+	audit_note(a->st, &c->who, id > 0 ? "job.edit" : "job.add",
 	    "job %lld '%s'", (long long)nid, j.name);
 	store_job_clear(&j);
 	store_job_get_id(a->st, c->tenant_id, nid, &j, NULL);
@@ -931,7 +880,7 @@ h_job_delete(struct api *a, const struct api_request *r, const struct api_caller
 		    ZPUB_ENOTFOUND ? "no such job in your tenant" : err.msg);
 		return;
 	}
-	audit_note(a->st, c->tenant_id, c->actor, r->peer, "job.delete", "job %lld",
+	audit_note(a->st, &c->who, "job.delete", "job %lld",
 	    (long long)id);
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddBoolToObject(j, "deleted", 1);
@@ -954,7 +903,7 @@ h_job_run(struct api *a, const struct api_request *r, const struct api_caller *c
 		reply_err(out, &err);
 		return;
 	}
-	audit_note(a->st, c->tenant_id, c->actor, r->peer, "job.run", "job %lld '%s'",
+	audit_note(a->st, &c->who, "job.run", "job %lld '%s'",
 	    (long long)id, j.name);
 	store_job_clear(&j);
 	cJSON *o = cJSON_CreateObject();

@@ -59,7 +59,7 @@ struct api_call {
 	int slow;                 /* scans folders, probes media or calls out (dry runs) */
 	int64_t tenant_id;
 	int role;
-	char name[128], actor[160];
+	char name[128];
 };
 int api_prepare(struct api *a, const struct api_request *r, struct api_call *call,
     struct api_response *out);

@@ -1,7 +1,12 @@
 /*
- * audit.h — who changed what, when, from where.  Every front calls
- * audit_note() after a change succeeds (template, job, tenant, user,
- * credential changes, publish, delete); `zpub audit` and GET /audit read it.
+ * audit.h — who changed what, when, from where.  The engine's writes
+ * (edit.h) and every other change a face makes (job, tenant, user,
+ * credential changes, publish, delete) call audit_note() after it
+ * succeeds; `zpub audit` and GET /audit read it.
+ *
+ * Who is a struct actor that the face fills in and the engine formats:
+ * the row's actor is "KIND:USER" ("cli:alice", "tui:alice", "api:egor"),
+ * its origin the API client's address or else the kind ("cli", "tui").
  */
 #ifndef ZPUB_AUDIT_H
 #define ZPUB_AUDIT_H
@@ -11,11 +16,25 @@
 
 struct store;
 
-/* "cli:alice" for the user running the command (never fails). */
-const char *audit_cli_actor(char *buf, size_t len);
+enum actor_kind { ACTOR_CLI, ACTOR_TUI, ACTOR_API, ACTOR_DAEMON };
 
-/* Writes one audit row; never fails the caller (a failure is logged). */
-void audit_note(struct store *st, int64_t tenant_id, const char *actor, const char *origin,
-    const char *action, const char *object_fmt, ...) __attribute__((format(printf, 6, 7)));
+struct actor {
+	enum actor_kind kind;
+	char user[128];          /* the login name, or the API token's user */
+	int64_t tenant_id;       /* the tenant the change is made in */
+	char from[96];           /* the API client's address; "" = the kind's name */
+};
+
+/* The person running this process ($USER, else the uid's name) through
+ * a face of this process (never fails). */
+void actor_local(struct actor *a, enum actor_kind kind, int64_t tenant_id);
+
+/* "cli:alice": the audit row's actor, and a journal line's "by". */
+const char *actor_name(const struct actor *a, char *buf, size_t len);
+
+/* Writes one audit row in a->tenant_id; never fails the caller (a
+ * failure is logged). */
+void audit_note(struct store *st, const struct actor *a, const char *action,
+    const char *object_fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

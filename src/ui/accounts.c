@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "edit.h"
 #include "store.h"
 #include "fmt.h"
 #include "ui.h"
 #include "util.h"
-#include "vault.h"
 
 #define EXPIRING_MS (7LL * 24 * 3600 * 1000)
 
@@ -217,18 +217,18 @@ key_done(struct ui *ui, void *ctx, const char *text, int done)
 {
 	struct accounts *a = ctx;
 	struct zpub_err err;
+	struct actor who;
 	if (done != 1)
 		return;
 	if (!*text) {
 		ui_message(ui, 1, "empty: %s left as it was", a->key_name);
 		return;
 	}
-	if (cli_vault(ui->cli, &err) != 0 ||
-	    vault_put(ui->cli->vault, ui->tenant_id, a->key_name, text, strlen(text), 0, &err) != 0) {
+	if (cli_vault(ui->cli, &err) != 0 || edit_secret_set(ui->store, ui->cli->vault,
+	    ui_who(ui, &who), a->key_name, text, strlen(text), &err) != 0) {
 		ui_message(ui, 1, "%s", err.msg);
 		return;
 	}
-	store_audit(ui->store, ui->tenant_id, ui_actor(ui), "secret.set", a->key_name, "tui");
 	ui_message(ui, 0, "%s stored encrypted (%zu characters)", a->key_name, strlen(text));
 	ui_changed(ui);
 }
@@ -243,14 +243,13 @@ forget_yes(struct ui *ui, void *ctx)
 {
 	struct forget *f = ctx;
 	struct zpub_err err;
+	struct actor who;
 	if (f->kind == ACC_OAUTH) {
 		const char *args[] = { "auth", "revoke", f->name + 6, NULL };
 		ui_spawn_cmd(ui, args, 0, "auth revoke");
-	} else if (cli_vault(ui->cli, &err) != 0 ||
-	    vault_delete(ui->cli->vault, ui->tenant_id, f->name, &err) != 0)
+	} else if (edit_secret_delete(ui->store, ui_who(ui, &who), f->name, &err) != 0)
 		ui_message(ui, 1, "%s", err.msg);
 	else {
-		store_audit(ui->store, ui->tenant_id, ui_actor(ui), "secret.delete", f->name, "tui");
 		ui_message(ui, 0, "%s deleted", f->name);
 		ui_changed(ui);
 	}

@@ -21,6 +21,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "cmd.h"
 #include "log.h"
 #include "store.h"
@@ -121,7 +122,21 @@ ui_put(struct ui *ui, int y, int x, int width, int attr, const char *s)
 }
 
 const void *ui_config(struct ui *ui) { return ui->cli->config; }
-const char *ui_actor(struct ui *ui) { return ui->cli->owner; }
+
+const struct actor *
+ui_who(struct ui *ui, struct actor *who)
+{
+	actor_local(who, ACTOR_TUI, ui->tenant_id);
+	return who;
+}
+
+const char *
+ui_actor(struct ui *ui)
+{
+	static char name[160];      /* the loop thread's alone */
+	struct actor who;
+	return actor_name(ui_who(ui, &who), name, sizeof name);
+}
 
 /* ---- screen stack ---- */
 

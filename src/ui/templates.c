@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cJSON.h>
 
+#include "edit.h"
 #include "store.h"
 #include "store_admin.h"
 #include "store_ui.h"
@@ -211,12 +212,14 @@ templates_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 	}
 }
 
-/* Applies {"field": value} through the template module's own checks. */
+/* Saves {"field": value} through the engine's checks. */
 static void
 field_done(struct ui *ui, void *ctx, const char *text, int done)
 {
 	struct templates *t = ctx;
 	struct zpub_err err;
+	struct store_template tp;
+	struct actor who;
 	if (done != 1 || t->n == 0)
 		return;
 	const char *fname = field_names[t->field];
@@ -228,29 +231,27 @@ field_done(struct ui *ui, void *ctx, const char *text, int done)
 	}
 	cJSON *patch = cJSON_CreateObject();
 	cJSON_AddItemToObject(patch, fname, value);
-	struct store_template *tp = &t->v[t->cur];
-	int64_t id = tp->id;
-	if (tpl_from_json(patch, tp, 1, &err) != 0) {
-		ui_message(ui, 1, "%s: %s", fname, err.msg);
-		t->keep_id = id;
-		load(ui, t);        /* drop the half-applied change */
-	} else if (store_template_put(ui->store, tp, &id, &err) != 0) {
-		ui_message(ui, 1, "%s", err.msg);
+	int64_t id = t->v[t->cur].id;
+	if (edit_template_save(ui->store, ui_who(ui, &who), id, NULL, patch, &tp, &err) != 0) {
+		if (err.code == ZPUB_EINVAL)
+			ui_message(ui, 1, "%s: %s", fname, err.msg);
+		else
+			ui_message(ui, 1, "%s", err.msg);
 	} else {
-		store_audit(ui->store, ui->tenant_id, ui_actor(ui), "template.edit", tp->name, "tui");
-		cJSON *rules = cJSON_Parse(tp->matching_rules ? tp->matching_rules : "{}");
-		int catch_all = tp->enabled && (rules == NULL || cJSON_GetArraySize(rules) == 0);
+		cJSON *rules = cJSON_Parse(tp.matching_rules ? tp.matching_rules : "{}");
+		int catch_all = tp.enabled && (rules == NULL || cJSON_GetArraySize(rules) == 0);
 		cJSON_Delete(rules);
 		if (catch_all)
 			ui_message(ui, 1, "template '%s' is enabled with no matching_rules: it applies"
-			    " to every new recording", tp->name);
+			    " to every new recording", tp.name);
 		else
-			ui_message(ui, 0, "template '%s': %s saved", tp->name, fname);
+			ui_message(ui, 0, "template '%s': %s saved", tp.name, fname);
 		if (t->tested_id == id)
 			clear_test(t);
 		t->keep_id = id;
 		ui_changed(ui);
 	}
+	store_template_clear(&tp);
 	cJSON_Delete(patch);
 }
 
@@ -259,24 +260,21 @@ create_done(struct ui *ui, void *ctx, const char *text, int done)
 {
 	struct templates *t = ctx;
 	struct zpub_err err;
+	struct store_template nt;
+	struct actor who;
 	if (done != 1 || !*text)
 		return;
-	struct store_template nt;
-	memset(&nt, 0, sizeof nt);
 	/* Empty rules match every recording: a new template starts disabled,
 	 * so it catches no import before the user has said what it is for. */
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "name", text);
 	cJSON_AddBoolToObject(j, "enabled", 0);
-	int64_t id = 0;
-	if (tpl_from_json(j, &nt, 0, &err) != 0 || (nt.tenant_id = ui->tenant_id,
-	    store_template_put(ui->store, &nt, &id, &err)) != 0)
+	if (edit_template_save(ui->store, ui_who(ui, &who), 0, NULL, j, &nt, &err) != 0)
 		ui_message(ui, 1, "%s", err.msg);
 	else {
-		store_audit(ui->store, ui->tenant_id, ui_actor(ui), "template.add", text, "tui");
 		ui_message(ui, 0, "template '%s' created disabled: set its matching_rules, then"
 		    " turn enabled on", text);
-		t->keep_id = id;
+		t->keep_id = nt.id;
 		t->editing = 1;
 		t->field = TF_RULES;
 		ui_changed(ui);
@@ -296,10 +294,10 @@ delete_yes(struct ui *ui, void *ctx)
 {
 	struct del *d = ctx;
 	struct zpub_err err;
-	if (store_template_delete(ui->store, ui->tenant_id, d->id, &err) != 0)
+	struct actor who;
+	if (edit_template_delete(ui->store, ui_who(ui, &who), d->id, NULL, &err) != 0)
 		ui_message(ui, 1, "%s", err.msg);
 	else {
-		store_audit(ui->store, ui->tenant_id, ui_actor(ui), "template.delete", d->name, "tui");
 		ui_message(ui, 0, "template '%s' deleted", d->name);
 		if (d->t->tested_id == d->id)
 			clear_test(d->t);

@@ -12,6 +12,7 @@
 
 #include "ai.h"
 #include "config.h"
+#include "edit.h"
 #include "pipeline.h"
 #include "store.h"
 #include "store_ui.h"
@@ -127,27 +128,6 @@ load_transcript(struct ui *ui, struct topics_ed *e)
 	free(path);
 }
 
-/* The length of the video the chapters go on: the cut video's when the
- * process stage made one (the topics live on its timeline), else the
- * recording's.  Checking against the source's would pass a chapter past
- * the end of the published video. */
-static int64_t
-video_duration_ms(struct ui *ui, const struct store_recording *r)
-{
-	struct store_artifact *a = NULL;
-	int n = 0;
-	int64_t ms = 0;
-	if (store_artifacts(ui->store, r->id, "cut_video", &a, &n, NULL) == 0 && n > 0) {
-		cJSON *x = a[n - 1].extra ? cJSON_Parse(a[n - 1].extra) : NULL;
-		const cJSON *d = cJSON_GetObjectItemCaseSensitive(x, "duration_ms");
-		if (cJSON_IsNumber(d) && d->valuedouble > 0)
-			ms = (int64_t)d->valuedouble;
-		cJSON_Delete(x);
-	}
-	store_artifacts_free(a, n);
-	return ms > 0 ? ms : r->duration_ms;
-}
-
 void *
 ui_topics_new(struct ui *ui, int64_t rec_id)
 {
@@ -164,7 +144,7 @@ ui_topics_new(struct ui *ui, int64_t rec_id)
 	}
 	e->id = rec_id;
 	e->title = xstrdup(r->title);
-	e->duration_ms = video_duration_ms(ui, r);
+	e->duration_ms = edit_topics_video_ms(ui->store, r);
 	e->started_at = r->started_at;
 	e->cfg = pipeline_config_for(ui_config(ui), r);
 	store_recording_free(r);
@@ -363,20 +343,13 @@ static int
 save(struct ui *ui, struct topics_ed *e)
 {
 	struct zpub_err err;
-	if (e->check < 0) {
-		ui_message(ui, 1, "not saved: %s", e->check_msg);
-		return -1;
-	}
-	char *json = topics_to_json(e->t);
+	struct actor who;
 	int version = 0;
-	int rc = store_topic_version_add(ui->store, e->id, json, "editor", &version, &err);
-	free(json);
+	int rc = edit_topics_save(ui->store, ui_who(ui, &who), e->id, e->t, &version, &err);
 	if (rc != 0) {
 		ui_message(ui, 1, "%s", err.msg);
 		return rc;
 	}
-	store_journal(ui->store, e->id, "info", "topics", "topic version %d saved in the editor by %s",
-	    version, ui_actor(ui));
 	e->version = version;
 	e->approved = 0;
 	e->dirty = 0;
@@ -398,6 +371,7 @@ topics_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 {
 	struct topics_ed *e = s->st;
 	struct zpub_err err;
+	struct actor who;
 	int n = (int)e->t->n;
 	int lh = list_height(ui->rows - 4, n);
 	char buf[256];
@@ -462,7 +436,7 @@ topics_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	case UI_A_APPROVE:
 		if ((e->dirty || e->version == 0) && save(ui, e) != 0)
 			return 1;
-		if (store_topic_version_approve(ui->store, e->id, e->version, ui_actor(ui), &err) != 0) {
+		if (edit_topics_approve(ui->store, ui_who(ui, &who), e->id, e->version, &err) != 0) {
 			ui_message(ui, 1, "%s", err.msg);
 			return 1;
 		}

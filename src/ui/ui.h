@@ -266,6 +266,10 @@ int ui_attr(struct ui *ui, enum ui_role r);
 enum ui_role ui_status_role(int status);
 /* The merged config (defaults <- user file). */
 const void *ui_config(struct ui *ui);
+/* The person at the terminal, as the engine's writes take them (who is
+ * filled and returned), and as a journal line names them ("tui:alice"). */
+struct actor;
+const struct actor *ui_who(struct ui *ui, struct actor *who);
 const char *ui_actor(struct ui *ui);
 
 /* ---- the screens ---- */

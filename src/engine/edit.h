@@ -1,0 +1,70 @@
+/*
+ * edit.h — the changes a person makes through any face: saving or
+ * deleting a template, saving or approving a topic version, setting or
+ * deleting a secret.  Each function checks the input, makes the change
+ * in the actor's tenant and writes the audit row, so the command line,
+ * the terminal app and the API only parse input and show the result.
+ */
+#ifndef ZPUB_EDIT_H
+#define ZPUB_EDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "audit.h"
+#include "err.h"
+
+struct store;
+struct store_recording;
+struct store_template;
+struct topics;
+struct vault;
+
+/* Saves a template of who's tenant.  With id > 0 or a name, changes that
+ * template (ZPUB_ENOTFOUND when the tenant has none); with neither, makes
+ * a new one, which fields must name.  fields is a JSON object in the shape
+ * tpl_to_json() writes; those left out keep their value (a new template:
+ * enabled, priority 0, empty objects).  Unknown fields, bad rules and
+ * settings a tenant may not choose are ZPUB_EINVAL; a name another
+ * template of the tenant has is ZPUB_EBUSY.  Audits template.add or
+ * template.edit.  saved (may be NULL) gets the template as stored; clear
+ * it with store_template_clear(). */
+int edit_template_save(struct store *st, const struct actor *who, int64_t id,
+    const char *name, const cJSON *fields, struct store_template *saved,
+    struct zpub_err *err);
+
+/* Deletes the template with id (> 0) or name of who's tenant; audits
+ * template.delete. */
+int edit_template_delete(struct store *st, const struct actor *who, int64_t id,
+    const char *name, struct zpub_err *err);
+
+/* The length of the video the chapters go on: the cut video's when the
+ * process stage made one (the topics live on its timeline), else the
+ * recording's.  Checking against the source's would pass a chapter past
+ * the end of the published video. */
+int64_t edit_topics_video_ms(struct store *st, const struct store_recording *r);
+
+/* Saves t as the newest topic version of recording rec_id of who's
+ * tenant (source "editor"), after topics_validate() against the video's
+ * length ("not saved: ..." when it fails).  *version gets its number.
+ * Journals and audits topics.save. */
+int edit_topics_save(struct store *st, const struct actor *who, int64_t rec_id,
+    const struct topics *t, int *version, struct zpub_err *err);
+
+/* Approves topic version version of recording rec_id for publishing, by
+ * who; audits topics.approve. */
+int edit_topics_approve(struct store *st, const struct actor *who, int64_t rec_id,
+    int version, struct zpub_err *err);
+
+/* Stores a secret zs_secret_check() allows under name for who's tenant,
+ * encrypted by v; audits secret.set (the name, never the value). */
+int edit_secret_set(struct store *st, struct vault *v, const struct actor *who,
+    const char *name, const void *value, size_t len, struct zpub_err *err);
+
+/* Deletes who's tenant's secret name (from the store alone: a secret the
+ * key cannot open can still go); audits secret.delete. */
+int edit_secret_delete(struct store *st, const struct actor *who, const char *name,
+    struct zpub_err *err);
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * recjson.c — a recording and what the store holds about it, as JSON.
+ */
+#include "recjson.h"
+
+#include "pipeline.h"
+#include "store.h"
+#include "util.h"
+
+static void
+add_time(cJSON *o, const char *key, int64_t ms)
+{
+	if (ms <= 0) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	char buf[32];
+	time_iso(ms, buf);
+	cJSON_AddStringToObject(o, key, buf);
+}
+
+static void
+add_str(cJSON *o, const char *key, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+cJSON *
+recjson_recording(const struct store_recording *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "tenant", r->tenant);
+	cJSON_AddStringToObject(o, "status", status_name(r->status));
+	cJSON_AddStringToObject(o, "title", r->title);
+	cJSON_AddStringToObject(o, "source", r->source);
+	cJSON_AddNumberToObject(o, "duration_ms", (double)r->duration_ms);
+	add_time(o, "started_at", r->started_at);
+	add_str(o, "error", r->status == ST_FAILED ? r->detail : NULL);
+	add_str(o, "detail", r->detail);
+	add_str(o, "failed_stage", r->failed_stage);
+	cJSON_AddNumberToObject(o, "attempts", r->attempts);
+	if (r->template_id > 0)
+		cJSON_AddNumberToObject(o, "template_id", (double)r->template_id);
+	else
+		cJSON_AddNullToObject(o, "template_id");
+	add_time(o, "next_retry_at", r->next_retry_at);
+	if (r->progress >= 0) {
+		cJSON *p = cJSON_AddObjectToObject(o, "progress");
+		cJSON_AddNumberToObject(p, "fraction", r->progress);
+		add_str(p, "what", r->progress_what);
+		cJSON_AddNumberToObject(p, "eta_ms", (double)r->progress_eta_ms);
+		add_str(p, "owner", r->lease_owner);
+	} else
+		cJSON_AddNullToObject(o, "progress");
+	add_time(o, "created_at", r->created_at);
+	add_time(o, "updated_at", r->updated_at);
+	return o;
+}
+
+static cJSON *
+extra_merged(cJSON *o, const char *extra)
+{
+	cJSON *x = extra ? cJSON_Parse(extra) : NULL;
+	if (cJSON_IsObject(x))
+		for (cJSON *c = x->child; c; c = c->next)
+			if (!cJSON_HasObjectItem(o, c->string))
+				cJSON_AddItemToObject(o, c->string, cJSON_Duplicate(c, 1));
+	cJSON_Delete(x);
+	return o;
+}
+
+static void
+add_stages(cJSON *o, const struct store_stage_run *runs, int n)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, "stages");
+	for (int i = 0; i < n; i++) {
+		cJSON *s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "stage", runs[i].stage);
+		cJSON_AddStringToObject(s, "state", runs[i].state);
+		cJSON_AddNumberToObject(s, "attempt", runs[i].attempt);
+		add_time(s, "started_at", runs[i].started_at);
+		add_time(s, "finished_at", runs[i].finished_at);
+		if (runs[i].finished_at > 0)
+			cJSON_AddNumberToObject(s, "elapsed_ms",
+			    (double)(runs[i].finished_at - runs[i].started_at));
+		add_str(s, "error", runs[i].error);
+		add_str(s, "summary", runs[i].summary);
+		cJSON_AddItemToArray(a, s);
+	}
+}
+
+static void
+add_artifacts(cJSON *o, const struct store_artifact *arts, int n)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, "artifacts");
+	for (int i = 0; i < n; i++) {
+		cJSON *s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "kind", arts[i].kind);
+		cJSON_AddStringToObject(s, "path", arts[i].path);
+		cJSON_AddNumberToObject(s, "bytes", (double)arts[i].bytes);
+		add_str(s, "sha256", arts[i].sha256);
+		cJSON_AddItemToArray(a, extra_merged(s, arts[i].extra));
+	}
+}
+
+static void
+add_topic_versions(cJSON *o, const struct store_topic_version *tv, int n)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, "topic_versions");
+	for (int i = 0; i < n; i++) {
+		cJSON *s = cJSON_CreateObject();
+		cJSON_AddNumberToObject(s, "version", tv[i].version);
+		cJSON_AddStringToObject(s, "source", tv[i].source);
+		add_str(s, "approved_by", tv[i].approved_by);
+		add_time(s, "created_at", tv[i].created_at);
+		cJSON_AddItemToArray(a, s);
+	}
+}
+
+static void
+add_publications(cJSON *o, const struct store_publication *pubs, int n)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, "publications");
+	for (int i = 0; i < n; i++) {
+		cJSON *s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "platform", pubs[i].platform);
+		cJSON_AddStringToObject(s, "target", pubs[i].target);
+		cJSON_AddStringToObject(s, "state", pubs[i].state);
+		add_str(s, "remote_id", pubs[i].remote_id);
+		add_str(s, "url", pubs[i].url);
+		cJSON_AddNumberToObject(s, "bytes_sent", (double)pubs[i].bytes_acked);
+		add_str(s, "error", pubs[i].error);
+		cJSON_AddItemToArray(a, s);
+	}
+}
+
+int
+recjson_show(struct store *st, const struct store_recording *r, cJSON **out,
+    struct zpub_err *err)
+{
+	struct store_stage_run *runs = NULL;
+	struct store_artifact *arts = NULL;
+	struct store_publication *pubs = NULL;
+	struct store_topic_version *tv = NULL;
+	int nruns = 0, narts = 0, npubs = 0, ntv = 0, rc;
+
+	*out = NULL;
+	if ((rc = store_stage_runs(st, r->id, &runs, &nruns, err)) == 0 &&
+	    (rc = store_artifacts(st, r->id, NULL, &arts, &narts, err)) == 0 &&
+	    (rc = store_publications(st, r->id, &pubs, &npubs, err)) == 0 &&
+	    (rc = store_topic_versions(st, r->id, &tv, &ntv, err)) == 0) {
+		*out = recjson_recording(r);
+		add_stages(*out, runs, nruns);
+		add_artifacts(*out, arts, narts);
+		add_topic_versions(*out, tv, ntv);
+		add_publications(*out, pubs, npubs);
+	}
+	store_stage_runs_free(runs, nruns);
+	store_artifacts_free(arts, narts);
+	store_publications_free(pubs, npubs);
+	store_topic_versions_free(tv, ntv);
+	return rc;
+}

@@ -1,0 +1,26 @@
+/*
+ * recjson.h — a recording as JSON, the one shape `zpub list|show --json`
+ * and the API's /recordings answer with.
+ */
+#ifndef ZPUB_RECJSON_H
+#define ZPUB_RECJSON_H
+
+#include <cJSON.h>
+
+#include "err.h"
+
+struct store;
+struct store_recording;
+
+/* {"id", "tenant", "status", "title", "source", "duration_ms",
+ * "started_at", "error", "detail", "failed_stage", "attempts",
+ * "template_id", "next_retry_at", "progress", "created_at", "updated_at"};
+ * a value zpub does not have is null.  New object. */
+cJSON *recjson_recording(const struct store_recording *r);
+
+/* recjson_recording() with the recording's "stages", "artifacts",
+ * "topic_versions" and "publications" from the store. */
+int recjson_show(struct store *st, const struct store_recording *r, cJSON **out,
+    struct zpub_err *err);
+
+#endif
