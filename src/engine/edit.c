@@ -46,8 +46,11 @@ edit_template_save(struct store *st, const struct actor *who, int64_t id, const 
 		rc = tpl_from_json(fields, &t, editing, err);
 	}
 	/* A checked template is refused by the store only for a taken name. */
-	if (rc == 0 && (rc = store_template_put(st, &t, &nid, err)) == ZPUB_EINVAL)
+	if (rc == 0 && (rc = store_template_put(st, &t, &nid, err)) == ZPUB_EINVAL) {
 		rc = ZPUB_EBUSY;
+		if (err)
+			err->code = rc;
+	}
 	if (rc == 0) {
 		audit_note(st, who, editing ? "template.edit" : "template.add", "template %lld '%s'",
 		    (long long)nid, t.name);
