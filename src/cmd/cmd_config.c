@@ -299,9 +299,10 @@ cmd_secret(struct cli *cli, int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "delete") == 0) {
 		struct actor who;
+		if (cli_store(cli, &err) != 0)
+			return cli_fail(cli, &err);
 		actor_local(&who, ACTOR_CLI, cli->tenant_id);
-		if (cli_store(cli, &err) != 0 ||
-		    edit_secret_delete(cli->store, &who, argv[2], &err) != 0)
+		if (edit_secret_delete(cli->store, &who, argv[2], &err) != 0)
 			return cli_fail(cli, &err);
 		return 0;
 	}

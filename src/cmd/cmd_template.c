@@ -148,9 +148,11 @@ tpl_save(struct cli *cli, int argc, char **argv, int editing)
 		cJSON_DeleteItemFromObject(patch, "name");
 		cJSON_AddStringToObject(patch, "name", name);
 	}
-	actor_local(&who, ACTOR_CLI, cli->tenant_id);
-	if (cli_store(cli, &err) != 0 ||
-	    edit_template_save(cli->store, &who, 0, editing ? name : NULL, patch, &t, &err) != 0)
+	if ((rc = cli_store(cli, &err)) == 0) {
+		actor_local(&who, ACTOR_CLI, cli->tenant_id);
+		rc = edit_template_save(cli->store, &who, 0, editing ? name : NULL, patch, &t, &err);
+	}
+	if (rc != 0)
 		rc = cli_fail(cli, &err);
 	else
 		print_template(&t);
