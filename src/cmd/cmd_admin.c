@@ -185,8 +185,7 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 		int64_t id;
 		if (store_tenant_add(cli->store, name, &id, &err) != 0)
 			return cli_fail(cli, &err);
-		audit_note(cli->store, actor(&a, id), "tenant.add", "tenant '%s'",
-		    name);
+		audit_note(cli->store, actor(&a, id), "tenant.add", "tenant '%s'", name);
 		printf("%lld\n", (long long)id);
 		return 0;
 	}
