@@ -307,7 +307,7 @@ for line in out.splitlines():
         if not any(known(f"output_targets.{p}.{f}") for p in ("youtube", "vk")):
             read.add("output_targets.?." + f)
 # keys built with snprintf: providers.%s.<field>
-for m in re.finditer(r'"providers\.%s\.([a-z_]+)"', open(f"{src}/src/stage_transcribe.c").read()):
+for m in re.finditer(r'"providers\.%s\.([a-z_]+)"', open(f"{src}/src/engine/stage_transcribe.c").read()):
     for p in ("transcription", "chat"):
         read.add(f"providers.{p}.{m.group(1)}")
 for m in re.finditer(r'X\((\w+), +\d', open(f"{src}/src/net/zoom.c").read()):
