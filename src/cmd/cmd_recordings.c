@@ -123,7 +123,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		rc = cli_fail(cli, &err);
 		goto out;
 	}
-	if (recjson_show(cli->store, r, &o, &err) != 0) {
+	if (recjson_show(cli->store, r, RECJSON_PATHS, &o, &err) != 0) {
 		rc = cli_fail(cli, &err);
 		goto out;
 	}

@@ -567,7 +567,7 @@ h_rec_show(struct api *a, const struct api_request *r, const struct api_caller *
 		return;
 	struct zpub_err err;
 	cJSON *j = NULL;
-	if (recjson_show(a->st, rec, &j, &err) != 0)
+	if (recjson_show(a->st, rec, 0, &j, &err) != 0)
 		reply_err(out, &err);
 	else
 		reply_json(out, 200, j);

@@ -94,13 +94,14 @@ add_stages(cJSON *o, const struct store_stage_run *runs, int n)
 }
 
 static void
-add_artifacts(cJSON *o, const struct store_artifact *arts, int n)
+add_artifacts(cJSON *o, const struct store_artifact *arts, int n, int paths)
 {
 	cJSON *a = cJSON_AddArrayToObject(o, "artifacts");
 	for (int i = 0; i < n; i++) {
 		cJSON *s = cJSON_CreateObject();
 		cJSON_AddStringToObject(s, "kind", arts[i].kind);
-		cJSON_AddStringToObject(s, "path", arts[i].path);
+		if (paths)
+			cJSON_AddStringToObject(s, "path", arts[i].path);
 		cJSON_AddNumberToObject(s, "bytes", (double)arts[i].bytes);
 		add_str(s, "sha256", arts[i].sha256);
 		cJSON_AddItemToArray(a, extra_merged(s, arts[i].extra));
@@ -139,7 +140,7 @@ add_publications(cJSON *o, const struct store_publication *pubs, int n)
 }
 
 int
-recjson_show(struct store *st, const struct store_recording *r, cJSON **out,
+recjson_show(struct store *st, const struct store_recording *r, int flags, cJSON **out,
     struct zpub_err *err)
 {
 	struct store_stage_run *runs = NULL;
@@ -155,7 +156,7 @@ recjson_show(struct store *st, const struct store_recording *r, cJSON **out,
 	    (rc = store_topic_versions(st, r->id, &tv, &ntv, err)) == 0) {
 		*out = recjson_recording(r);
 		add_stages(*out, runs, nruns);
-		add_artifacts(*out, arts, narts);
+		add_artifacts(*out, arts, narts, flags & RECJSON_PATHS);
 		add_topic_versions(*out, tv, ntv);
 		add_publications(*out, pubs, npubs);
 	}

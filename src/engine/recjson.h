@@ -18,9 +18,13 @@ struct store_recording;
  * a value zpub does not have is null.  New object. */
 cJSON *recjson_recording(const struct store_recording *r);
 
-/* recjson_recording() with the recording's "stages", "artifacts",
- * "topic_versions" and "publications" from the store. */
-int recjson_show(struct store *st, const struct store_recording *r, cJSON **out,
+/* Where the files are on the server is for the operator's faces (CLI,
+ * terminal app), not for API clients. */
+#define RECJSON_PATHS 0x1
+
+/* recjson_recording() with the recording's "stages", "artifacts" (their
+ * "path" only with RECJSON_PATHS), "topic_versions" and "publications". */
+int recjson_show(struct store *st, const struct store_recording *r, int flags, cJSON **out,
     struct zpub_err *err);
 
 #endif

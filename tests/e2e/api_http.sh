@@ -84,6 +84,10 @@ for m, p, b, *want in matrix:
         assert s == w, (m, p, u, s, out)
         if s >= 400:
             assert json.loads(out)["error"], out
+# A recording as the API shows it: its files are named by kind, never by
+# where they lie on the server.
+s, out = as_("olga", "GET", f"/recordings/{rec}")
+assert s == 200 and '"artifacts"' in out and '"path"' not in out and T not in out, out
 # Another tenant's owner guessing ids: not found, and nothing changed.
 for m, p, b in [("GET", f"/recordings/{rec}", None), ("POST", f"/recordings/{rec}/skip", None),
                 ("PATCH", f"/templates/{tpl}", {"priority": 99}), ("DELETE", f"/templates/{tpl}", None),
