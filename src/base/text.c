@@ -5,6 +5,7 @@
  */
 #include "text.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +16,9 @@
 
 #define IS_CONT(c) (((unsigned char)(c) & 0xC0) == 0x80)
 
-size_t
-utf8_decode(const char *s, size_t len, uint32_t *cp)
+/* The decoder; static so text_fold's loop gets it inlined. */
+static size_t
+decode(const char *s, size_t len, uint32_t *cp)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	if (len == 0)
@@ -40,6 +42,12 @@ utf8_decode(const char *s, size_t len, uint32_t *cp)
 		return 0;
 	*cp = c;
 	return n;
+}
+
+size_t
+utf8_decode(const char *s, size_t len, uint32_t *cp)
+{
+	return decode(s, len, cp);
 }
 
 size_t
@@ -116,28 +124,16 @@ utf8_len(const char *s)
 	return utf8_nlen(s, SIZE_MAX);
 }
 
-/* The start of the code point that holds byte off, as utf8_next reads s. */
-static size_t
-cp_start(const char *s, size_t off)
-{
-	size_t c = off;
-	uint32_t cp;
-	while (c > 0 && off - c < 3 && IS_CONT(s[c]))
-		c--;
-	size_t n = utf8_decode(s + c, strnlen(s + c, 4), &cp);
-	return c + n > off ? c : off;
-}
-
-size_t
-utf8_prev(const char *s, size_t off)
-{
-	return off == 0 ? 0 : cp_start(s, off - 1);
-}
-
 size_t
 utf8_floor(const char *s, size_t n)
 {
-	return cp_start(s, n);
+	size_t c = n;
+	uint32_t cp;
+	while (c > 0 && n - c < 3 && IS_CONT(s[c]))
+		c--;
+	/* A lead byte whose sequence reaches byte n, else n stands alone. */
+	size_t len = utf8_decode(s + c, strnlen(s + c, 4), &cp);
+	return c + len > n ? c : n;
 }
 
 int
@@ -309,45 +305,72 @@ static const struct fold_run {
 	{ 0x1E9E, 0x1E9E, -7615, 1 },   /* capital sharp s -> ß */
 };
 
-uint32_t
-text_fold_cp(uint32_t cp, enum text_fold how)
-{
-	size_t lo = 0, hi = sizeof fold_runs / sizeof fold_runs[0];
+#define FOLD_RUNS (sizeof fold_runs / sizeof fold_runs[0])
+/* Below this, folding is one look-up in fold_delta, which fold_expand
+ * fills from fold_runs once: search folds every title it reads. */
+#define FOLD_DIRECT 0x530
 
-	if (cp < 0x80)
-		return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
-	while (lo < hi) {          /* the first run that ends at or after cp */
-		size_t mid = (lo + hi) / 2;
-		if (fold_runs[mid].hi < cp)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < sizeof fold_runs / sizeof fold_runs[0]) {
-		const struct fold_run *r = &fold_runs[lo];
-		if (cp >= r->lo && (cp - r->lo) % r->step == 0)
-			cp = (uint32_t)((int32_t)cp + r->delta);
+static int16_t fold_delta[FOLD_DIRECT];
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
+
+static void
+fold_expand(void)
+{
+	for (size_t i = 0; i < FOLD_RUNS; i++)
+		for (uint32_t c = fold_runs[i].lo; c <= fold_runs[i].hi && c < FOLD_DIRECT;
+		    c += fold_runs[i].step)
+			fold_delta[c] = fold_runs[i].delta;
+}
+
+/* text_fold_cp once fold_delta is filled. */
+static inline uint32_t
+fold_lookup(uint32_t cp, enum text_fold how)
+{
+	if (cp < FOLD_DIRECT) {
+		cp = (uint32_t)((int32_t)cp + fold_delta[cp]);
+	} else {
+		for (size_t i = FOLD_RUNS; i-- > 0 && fold_runs[i].hi >= FOLD_DIRECT;) {
+			const struct fold_run *r = &fold_runs[i];
+			if (cp >= r->lo && cp <= r->hi && (cp - r->lo) % r->step == 0) {
+				cp = (uint32_t)((int32_t)cp + r->delta);
+				break;
+			}
+		}
 	}
 	if (how == TEXT_FOLD_SEARCH && cp == 0x451)
 		cp = 0x435;                /* ё -> е: the same word either way */
 	return cp;
 }
 
+uint32_t
+text_fold_cp(uint32_t cp, enum text_fold how)
+{
+	pthread_once(&fold_once, fold_expand);
+	return fold_lookup(cp, how);
+}
+
 size_t
 text_fold(const char *s, size_t len, char *out, enum text_fold how)
 {
 	size_t i = 0, o = 0;
+	pthread_once(&fold_once, fold_expand);
 	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {            /* the common case, kept short */
+			out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			i++;
+			continue;
+		}
 		uint32_t cp;
-		size_t n = utf8_decode(s + i, len - i, &cp);
+		size_t n = decode(s + i, len - i, &cp);
 		if (n == 0) {
 			out[o++] = s[i++];      /* not UTF-8: as it is */
 			continue;
 		}
-		uint32_t f = text_fold_cp(cp, how);
-		if (f == cp) {
-			memcpy(out + o, s + i, n);
-			o += n;
+		uint32_t f = fold_lookup(cp, how);
+		if (n == 2 && f < 0x800) {   /* Cyrillic, Greek: stays 2 bytes */
+			out[o++] = (char)(0xC0 | (f >> 6));
+			out[o++] = (char)(0x80 | (f & 0x3F));
 		} else {
 			o += utf8_put(out + o, f);
 		}

@@ -36,10 +36,10 @@ int utf8_valid(const char *s, size_t len);
  * byte counts as one, as utf8_next reads it). */
 size_t utf8_len(const char *s);
 size_t utf8_nlen(const char *s, size_t n);
-/* Boundaries in NUL-terminated s, where utf8_next would stop: the start of
- * the code point before off, and the start of the one holding byte n (n
- * itself when a code point starts there). */
-size_t utf8_prev(const char *s, size_t off);
+/* The previous boundary in NUL-terminated s, as utf8_next reads it: the
+ * start of the code point holding byte n (n itself when one starts there;
+ * utf8_floor(s, off - 1) is the start of the one before off).  The next
+ * boundary is n + utf8_next(s + n, ...). */
 size_t utf8_floor(const char *s, size_t n);
 /* Columns one code point takes on a terminal: 0 for combining marks,
  * joiners and controls, 2 for wide ones (CJK, most emoji), else 1. */

@@ -82,23 +82,18 @@ test_boundaries_follow_the_decoder(void **state)
 {
 	(void)state;
 	const char *s = "aЁ🎓b";                 /* 0, 1-2, 3-6, 7 */
-	assert_int_equal(utf8_prev(s, 8), 7);
-	assert_int_equal(utf8_prev(s, 7), 3);
-	assert_int_equal(utf8_prev(s, 3), 1);
-	assert_int_equal(utf8_prev(s, 1), 0);
-	assert_int_equal(utf8_prev(s, 0), 0);
-	assert_int_equal(utf8_floor(s, 5), 3);
-	assert_int_equal(utf8_floor(s, 2), 1);
-	assert_int_equal(utf8_floor(s, 3), 3);
-	assert_int_equal(utf8_floor(s, 8), 8);
+	static const size_t floor_of[] = { 0, 1, 1, 3, 3, 3, 3, 7, 8 };
+	for (size_t n = 0; n < sizeof floor_of / sizeof floor_of[0]; n++)
+		assert_int_equal(utf8_floor(s, n), floor_of[n]);
+	/* The next boundary: n + utf8_next. */
+	uint32_t cp;
+	assert_int_equal(3 + utf8_next(s + 3, strlen(s + 3), &cp), 7);
 	/* Broken bytes stand alone, as utf8_next reads them. */
 	const char *b = "a\x82\x82\xE2\x82";
-	assert_int_equal(utf8_prev(b, 5), 4);
-	assert_int_equal(utf8_prev(b, 4), 3);
-	assert_int_equal(utf8_prev(b, 3), 2);
-	assert_int_equal(utf8_floor(b, 2), 2);
+	for (size_t n = 0; n <= 5; n++)
+		assert_int_equal(utf8_floor(b, n), n);
 	const char *sur = "\xED\xA0\x80";       /* a surrogate: three U+FFFD */
-	assert_int_equal(utf8_prev(sur, 3), 2);
+	assert_int_equal(utf8_floor(sur, 2), 2);
 	assert_int_equal(utf8_floor(sur, 1), 1);
 }
 
