@@ -136,6 +136,9 @@ utf8_floor(const char *s, size_t n)
 	return c + len > n ? c : n;
 }
 
+/* wcwidth() where the C library knows the character, with our own answer
+ * for emoji (which older tables call narrow but every current terminal
+ * draws two columns wide) and for East Asian wide ranges. */
 int
 utf8_cp_width(uint32_t cp)
 {
