@@ -233,7 +233,7 @@ sanitize(const char *s, int keep_nl)
 	struct sbuf b = {0};
 	for (const char *p = s ? s : ""; *p;) {
 		uint32_t cp;
-		size_t n = txt_next(p, &cp);
+		size_t n = utf8_next_str(p, &cp);
 		if (cp == 0xFFFD && n == 1 && (unsigned char)*p >= 0x80)
 			sb_addc(&b, '?');
 		else if (cp == '<')
@@ -265,7 +265,7 @@ cut_words(char *s, size_t max_bytes, size_t max_chars)
 	size_t lim = max_bytes - 3, chars = 0, i = 0;
 	while (s[i] && i < lim) {
 		uint32_t cp;
-		size_t n = txt_next(s + i, &cp);
+		size_t n = utf8_next_str(s + i, &cp);
 		if (i + n > lim || chars + 1 > max_chars - 1)
 			break;
 		i += n;

@@ -100,7 +100,7 @@ static const char *const conjunctions[] = {
 static int
 is_conjunction(const char *w)
 {
-	char *n = txt_norm_word(w);
+	char *n = text_norm_word(w);
 	int hit = 0;
 	for (size_t i = 0; conjunctions[i] && !hit; i++)
 		hit = strcmp(n, conjunctions[i]) == 0;

@@ -355,7 +355,7 @@ subs_check(const struct subs_track *t, const struct subs_rules *r,
 		while (p) {
 			const char *nl = strchr(p, '\n');
 			size_t len = nl ? (size_t)(nl - p) : strlen(p);
-			size_t lc = txt_chars(p, len);
+			size_t lc = utf8_nlen(p, len);
 			lines++;
 			chars += lc;
 			if (len == 0)

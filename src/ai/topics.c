@@ -323,7 +323,7 @@ short_title(const char *s, size_t max)
 	size_t i = 0, chars = 0;
 	while (r[i] && chars < max - 1) {
 		uint32_t cp;
-		i += txt_next(r + i, &cp);
+		i += utf8_next_str(r + i, &cp);
 		chars++;
 	}
 	size_t cut = i;
@@ -449,7 +449,7 @@ stem(const char *w, int ru)
 		size_t i = 0, c = 0;
 		while (s[i] && c < 6) {
 			uint32_t cp;
-			i += txt_next(s + i, &cp);
+			i += utf8_next_str(s + i, &cp);
 			c++;
 		}
 		s[i] = '\0';
@@ -524,14 +524,14 @@ capitalize(const char *s)
 	uint32_t cp;
 	if (r == NULL)
 		abort();
-	size_t n = txt_next(s, &cp), o;
+	size_t n = utf8_next_str(s, &cp), o;
 	if (cp >= 'a' && cp <= 'z')
 		cp -= 32;
 	else if (cp >= 0x430 && cp <= 0x44F)
 		cp -= 32;
 	else if (cp >= 0x450 && cp <= 0x45F)
 		cp -= 80;
-	o = txt_put(r, cp);
+	o = utf8_put(r, cp);
 	strcpy(r + o, s + n);
 	return r;
 }
@@ -631,7 +631,7 @@ topics_extractive(const struct transcript *tr, const struct topics_opts *o,
 	char *all = NULL;
 	if (lang == NULL) {
 		all = tr_text(tr);
-		lang = txt_guess_lang(all);
+		lang = text_guess_lang(all);
 		free(all);
 	}
 	int ru = strncmp(lang, "ru", 2) == 0;
@@ -642,7 +642,7 @@ topics_extractive(const struct transcript *tr, const struct topics_opts *o,
 	/* Breaks: long pauses and "let's take a break". */
 	for (size_t i = 0; i + 1 < tr->n_words; i++) {
 		int64_t gap = tr->words[i + 1].start_ms - tr->words[i].end_ms;
-		char *nw = txt_norm_word(tr->words[i].w);
+		char *nw = text_norm_word(tr->words[i].w);
 		int said = strcmp(nw, "break") == 0 || strncmp(nw, "перерыв", strlen("перерыв")) == 0;
 		free(nw);
 		if (gap >= 20000 || (said && gap >= 5000))
@@ -656,7 +656,7 @@ topics_extractive(const struct transcript *tr, const struct topics_opts *o,
 		goto out;
 	}
 	for (size_t i = 0; i < tr->n_words; i++) {
-		char *w = txt_norm_word(tr->words[i].w);
+		char *w = text_norm_word(tr->words[i].w);
 		if (utf8_len(w) >= 3 && !in_list(ru ? stop_ru : stop_en, w) &&
 		    !in_list(ru ? stop_en : stop_ru, w) && !isdigit((unsigned char)w[0])) {
 			char *st = stem(w, ru);

@@ -470,7 +470,7 @@ split_norm(const char *s, size_t *n)
 
 	*n = 0;
 	for (char *tok = strtok_r(copy, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
-		char *w = txt_norm_word(tok);
+		char *w = text_norm_word(tok);
 		if (w[0] == '\0') {
 			free(w);
 			continue;

@@ -35,7 +35,7 @@ fit(struct subs_track *t, int64_t s, int64_t e, const char *text, const struct s
 			cut = mid - d;
 	}
 	char *a = xasprintf("%.*s", (int)cut, text), *b = xstrdup(text + cut + 1);
-	int64_t at = s + (e - s) * (int64_t)txt_chars(text, cut) / (int64_t)(utf8_len(text) ? utf8_len(text) : 1);
+	int64_t at = s + (e - s) * (int64_t)utf8_nlen(text, cut) / (int64_t)(utf8_len(text) ? utf8_len(text) : 1);
 	int rc = fit(t, s, at - r->min_gap_ms / 2, a, r, depth + 1);
 	if (rc == 0)
 		rc = fit(t, at + r->min_gap_ms / 2, e, b, r, depth + 1);

@@ -1,5 +1,5 @@
 /*
- * util.c — durable file writes, paths, time, UTF-8 helpers and the one
+ * util.c — durable file writes, paths, time and the one
  * rule that makes outside text safe to print on a terminal.
  */
 #include "util.h"
@@ -332,39 +332,6 @@ size_human(double bytes, char out[32])
 	snprintf(out, 32, "%.1f %s", bytes, unit[u]);
 }
 
-int
-utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s, *e = p + len;
-
-	while (p < e) {
-		unsigned c = *p;
-		int n;
-		if (c < 0x80) { p++; continue; }
-		else if ((c & 0xE0) == 0xC0) { n = 1; if (c < 0xC2) return 0; }
-		else if ((c & 0xF0) == 0xE0) n = 2;
-		else if ((c & 0xF8) == 0xF0) { n = 3; if (c > 0xF4) return 0; }
-		else return 0;
-		if (e - p <= n)
-			return 0;
-		for (int i = 1; i <= n; i++)
-			if ((p[i] & 0xC0) != 0x80)
-				return 0;
-		p += n + 1;
-	}
-	return 1;
-}
-
-size_t
-utf8_len(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
 /* ---- names that become file names ---------------------------------------- */
 
 static int
@@ -439,39 +406,6 @@ int
 lang_code_ok(const char *code)
 {
 	return fname_ok(code, FNAME_LANG);
-}
-
-size_t
-utf8_decode(const char *s, size_t len, uint32_t *cp)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	if (len == 0)
-		return 0;
-	if (u[0] < 0x80) {
-		*cp = u[0];
-		return 1;
-	}
-	size_t n = u[0] >= 0xF0 && u[0] < 0xF5 ? 4 : u[0] >= 0xE0 && u[0] < 0xF0 ? 3 :
-	    u[0] >= 0xC2 && u[0] < 0xE0 ? 2 : 0;
-	if (n == 0 || n > len)
-		return 0;
-	uint32_t c = u[0] & (0x7F >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((u[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (u[i] & 0x3F);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
-	    (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-int
-text_cp_is_control(uint32_t cp)
-{
-	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
 }
 
 /* One piece of the escaped text for the character at s: either the bytes

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "text.h"   /* utf8_valid, utf8_len, ...: the UTF-8 module */
 
 /* Creates path and its parents with mode (0700 for our folders). */
 int fs_mkdir_p(const char *path, mode_t mode, struct zpub_err *err);
@@ -50,15 +51,6 @@ void time_hms(int64_t ms, char out[16]);
  * (one decimal, 1 KB = 1024 bytes). */
 void size_human(double bytes, char out[32]);
 
-/* True if s is valid UTF-8. */
-int utf8_valid(const char *s, size_t len);
-/* Number of code points. */
-size_t utf8_len(const char *s);
-/* Decodes one code point at s (len > 0 bytes available) into *cp, strictly
- * (no overlong forms, surrogates or values past U+10FFFF).  Returns the
- * bytes used, or 0 when s does not start a valid UTF-8 sequence. */
-size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
-
 /* ---- text for a terminal ----
  * Names that come from outside (titles, template, tenant, user and job
  * names, Zoom topics, services' answers quoted in errors, journal lines) may
@@ -66,10 +58,6 @@ size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
  * it through term_escape() (or term_safe()/term_fputs()), the one rule for
  * the CLI, the log and the terminal app. */
 
-/* True for a code point a terminal acts on instead of drawing: the C0
- * controls (ESC, BEL, CR, LF, TAB, ...), DEL and the C1 controls
- * U+0080-U+009F (CSI, OSC, ...). */
-int text_cp_is_control(uint32_t cp);
 /* Copies s into out (outsz bytes, always NUL-terminated) so that printing it
  * can only draw characters: a control becomes a visible escape ("\x1b",
  * "\x07", "\x7f"; "\u009b" for a C1 control) and a byte that is not UTF-8

@@ -1,8 +1,8 @@
 /*
  * store_ui.c — paged, sorted and searched recording lists for the terminal
  * app, plus re-reading the rows on screen when another process commits.
- * Search folds case in SQL through zpub_fold(), because SQLite's lower()
- * only knows ASCII and lecturers search for "лекция".
+ * Search folds case in SQL through zpub_fold() (text.h's text_fold), because
+ * SQLite's lower() only knows ASCII and lecturers search for "лекция".
  */
 #include "store_int.h"
 #include "store_ui.h"
@@ -10,80 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "util.h"
-
-static uint32_t
-fold_cp(uint32_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c + 32;
-	if (c < 0x80)
-		return c;
-	if ((c >= 0xC0 && c <= 0xDE && c != 0xD7))
-		return c + 32;
-	if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 &&
-	    c != 0x17F) {
-		/* Latin Extended-A alternates upper/lower, with a shift in the middle. */
-		if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
-			return (c & 1) ? c + 1 : c;
-		return (c & 1) ? c : c + 1;
-	}
-	if (c >= 0x391 && c <= 0x3AB && c != 0x3A2)
-		return c + 32;
-	if (c == 0x401 || c == 0x451)
-		return 0x435;                 /* Ё ё -> е */
-	if (c >= 0x410 && c <= 0x42F)
-		return c + 32;
-	if (c >= 0x400 && c <= 0x40F)
-		return c + 80;
-	if (c >= 0x460 && c <= 0x4FF && c != 0x482 && !(c >= 0x483 && c <= 0x489))
-		return (c & 1) ? c : c + 1;
-	return c;
-}
-
-/* Folds s into out (outsz >= 2 * strlen(s) + 1 always suffices). */
-static void
-fold_into(const char *s, size_t len, char *out)
-{
-	char *o = out;
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-	while (i < len) {
-		uint32_t c;
-		int n;
-		if (u[i] < 0x80) {
-			*o++ = (char)(u[i] >= 'A' && u[i] <= 'Z' ? u[i] + 32 : u[i]);
-			i++;
-			continue;
-		} else if ((u[i] & 0xE0) == 0xC0 && i + 1 < len) {
-			c = ((u[i] & 0x1Fu) << 6) | (u[i + 1] & 0x3F);
-			n = 2;
-		} else if ((u[i] & 0xF0) == 0xE0 && i + 2 < len) {
-			c = ((u[i] & 0x0Fu) << 12) | ((u[i + 1] & 0x3Fu) << 6) | (u[i + 2] & 0x3F);
-			n = 3;
-		} else {
-			/* 4-byte or broken sequences pass through untouched. */
-			*o++ = (char)u[i++];
-			continue;
-		}
-		uint32_t f = fold_cp(c);
-		if (f == c) {
-			memcpy(o, u + i, (size_t)n);
-			o += n;
-		} else if (f < 0x80) {
-			*o++ = (char)f;
-		} else if (f < 0x800) {
-			*o++ = (char)(0xC0 | (f >> 6));
-			*o++ = (char)(0x80 | (f & 0x3F));
-		} else {
-			*o++ = (char)(0xE0 | (f >> 12));
-			*o++ = (char)(0x80 | ((f >> 6) & 0x3F));
-			*o++ = (char)(0x80 | (f & 0x3F));
-		}
-		i += (size_t)n;
-	}
-	*o = '\0';
-}
 
 char *
 store_ui_fold(const char *s)
@@ -92,7 +20,7 @@ store_ui_fold(const char *s)
 	char *out = malloc(len * 2 + 1);
 	if (out == NULL)
 		abort();
-	fold_into(s ? s : "", len, out);
+	text_fold(s ? s : "", len, out, TEXT_FOLD_SEARCH);
 	return out;
 }
 
@@ -126,7 +54,7 @@ sql_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_error_nomem(ctx);
 		return;
 	}
-	fold_into(hay, len, f);
+	text_fold(hay, len, f, TEXT_FOLD_SEARCH);
 	sqlite3_result_int(ctx, strstr(f, needle) != NULL);
 	if (f != buf)
 		free(f);

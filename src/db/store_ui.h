@@ -20,8 +20,8 @@ struct store;
  * after store_open() before searching. */
 int store_ui_init(struct store *st, struct zpub_err *err);
 
-/* Lower-cases UTF-8 for searching: ASCII, Latin-1, Latin Extended-A,
- * Greek and Cyrillic (Ё/ё fold to е).  Returns a malloc'd string. */
+/* Folds UTF-8 for searching as text_fold(TEXT_FOLD_SEARCH) does: case
+ * folded for Latin, Greek and Cyrillic, Ё/ё to е.  Returns a malloc'd string. */
 char *store_ui_fold(const char *s);
 
 #define STORE_UI_SORTS(X) \

@@ -34,15 +34,12 @@ ingest_title_from_name(const char *path)
 		if (*p < 0x20 || *p == 0x7f)
 			*p = ' ';
 	size_t len = strlen(t);
-	for (size_t i = 0; i < len;) {
-		size_t n = 1;
-		unsigned char c = (unsigned char)t[i];
-		if (c >= 0xF0) n = 4; else if (c >= 0xE0) n = 3; else if (c >= 0xC0) n = 2;
-		if (i + n > len || !utf8_valid(t + i, n)) {
+	for (size_t i = 0, n; i < len; i += n) {
+		uint32_t cp;
+		if ((n = utf8_decode(t + i, len - i, &cp)) == 0) {
 			t[i] = '?';
 			n = 1;
 		}
-		i += n;
 	}
 	return t;
 }

@@ -279,7 +279,7 @@ step_transcribe(struct ai_run *r, const struct ai_steps *steps, struct zpub_err 
 		goto out;
 	if (r->tr->language[0] == '\0')
 		snprintf(r->tr->language, sizeof r->tr->language, "%s",
-		    o.language[0] ? o.language : txt_guess_lang(r->tr->n_segs ? r->tr->segs[0].text : ""));
+		    o.language[0] ? o.language : text_guess_lang(r->tr->n_segs ? r->tr->segs[0].text : ""));
 	if (r->tr->language_refused[0]) {
 		/* Never a file name: the language counts as unknown, like no answer. */
 		store_journal(ctx->store, ctx->rec->id, "warn", "transcribe", "the %s named the "

@@ -5,8 +5,8 @@
  * out) so it is unit-tested without a store; tpl_apply() is the one place
  * that reads templates from the store and writes the result into the
  * recording.  The glob works on code points, not bytes, so `Лекц?я*` and
- * `[А-Я]*` do what a Russian speaker expects, and case folding covers Latin,
- * Latin-1/Extended-A, Greek and Cyrillic.
+ * `[А-Я]*` do what a Russian speaker expects, and case folds with text.h's
+ * one table (Latin, Latin Extended, Greek, Cyrillic).
  */
 #include "template.h"
 
@@ -23,78 +23,24 @@
 #include "schedule.h"
 #include "store.h"
 #include "store_admin.h"
+#include "text.h"
 #include "util.h"
 
-/* ---- UTF-8 and case folding ---- */
+/* ---- glob ---- */
 
-/* Decodes one code point and advances *p; invalid bytes give U+FFFD. */
+/* Decodes one code point (text.h's decoder) and advances *p. */
 static uint32_t
-utf8_next(const char **p)
+next_cp(const char **p)
 {
-	const unsigned char *s = (const unsigned char *)*p;
-	uint32_t c = s[0];
-	int len = 1;
-	if (c >= 0xf0 && c < 0xf8) {
-		len = 4;
-		c &= 0x07;
-	} else if (c >= 0xe0) {
-		len = c < 0xf0 ? 3 : 1;
-		c &= 0x0f;
-	} else if (c >= 0xc2) {
-		len = 2;
-		c &= 0x1f;
-	} else if (c >= 0x80) {
-		*p += 1;
-		return 0xfffd;
-	}
-	if (len == 1) {
-		*p += 1;
-		return s[0] >= 0xf8 ? 0xfffd : c;
-	}
-	for (int i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			*p += i;
-			return 0xfffd;
-		}
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	*p += len;
+	uint32_t c;
+	*p += utf8_next_str(*p, &c);
 	return c;
 }
 
-/* Simple lower-case folding for the scripts lecture titles use. */
 static uint32_t
 fold(uint32_t c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c + 32;
-	if (c < 0xc0)
-		return c;
-	if (c <= 0xde && c != 0xd7)
-		return c + 32;                          /* Latin-1 */
-	if (c >= 0x100 && c <= 0x17f) {             /* Latin Extended-A pairs */
-		if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
-			return (c & 1) ? c + 1 : c;
-		if (c == 0x130 || c == 0x131 || c == 0x138 || c == 0x149 || c == 0x17f)
-			return c;
-		return (c & 1) ? c : c + 1;
-	}
-	if (c == 0x386)
-		return 0x3ac;
-	if (c >= 0x388 && c <= 0x38a)
-		return c + 37;
-	if (c == 0x38c || c == 0x38e || c == 0x38f)
-		return c + (c == 0x38c ? 64 : 63);
-	if (c >= 0x391 && c <= 0x3a9 && c != 0x3a2)
-		return c + 32;                          /* Greek */
-	if (c >= 0x410 && c <= 0x42f)
-		return c + 32;                          /* Cyrillic А-Я */
-	if (c >= 0x400 && c <= 0x40f)
-		return c + 80;                          /* Ѐ-Џ (Ё, Є, І, Ї, Ў, ...) */
-	if ((c >= 0x460 && c <= 0x481) || (c >= 0x48a && c <= 0x4bf) ||
-	    (c >= 0x4d0 && c <= 0x52f))
-		return (c & 1) ? c : c + 1;             /* Ѣ, Ґ, Ә, ... */
-	return c;
+	return text_fold_cp(c, TEXT_FOLD_CASE);
 }
 
 /* Matches one [...] class at *pp (just after '['); advances past ']'.
@@ -117,12 +63,12 @@ class_match(const char **pp, uint32_t c, int cs)
 		first = 0;
 		if (*p == '\\' && p[1])
 			p++;
-		uint32_t lo = utf8_next(&p), hi = lo;
+		uint32_t lo = next_cp(&p), hi = lo;
 		if (*p == '-' && p[1] && p[1] != ']') {
 			p++;
 			if (*p == '\\' && p[1])
 				p++;
-			hi = utf8_next(&p);
+			hi = next_cp(&p);
 		}
 		if (c >= lo && c <= hi)
 			hit = 1;
@@ -154,7 +100,7 @@ elem_match(const char **pp, uint32_t tc, int cs)
 	}
 	if (*p == '\\' && p[1])
 		p++;
-	uint32_t pc = utf8_next(&p);
+	uint32_t pc = next_cp(&p);
 	*pp = p;
 	return pc == tc || (!cs && fold(pc) == fold(tc));
 }
@@ -186,7 +132,7 @@ glob_at(const char *p, const char *t, int cs)
 		}
 		if (*p != '\0') {
 			const char *np = p, *nt = t;
-			uint32_t tc = utf8_next(&nt);
+			uint32_t tc = next_cp(&nt);
 			if (elem_match(&np, tc, cs)) {
 				p = np;
 				t = nt;
@@ -196,7 +142,7 @@ glob_at(const char *p, const char *t, int cs)
 		if (star_p == NULL)
 			return 0;
 		/* the last star takes one more code point */
-		utf8_next(&star_t);
+		next_cp(&star_t);
 		p = star_p;
 		t = star_t;
 	}

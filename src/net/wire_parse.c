@@ -6,49 +6,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text.h"
 #include "wire_parse.h"
-
-size_t
-wire_utf8_seq(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	unsigned char c = u[0];
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		if (c == 0xE0)
-			lo = 0xA0; /* overlong */
-		else if (c == 0xED)
-			hi = 0x9F; /* UTF-16 surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		if (c == 0xF0)
-			lo = 0x90; /* overlong */
-		else if (c == 0xF4)
-			hi = 0x8F; /* past U+10FFFF */
-	} else
-		return 0;
-	if (u[1] < lo || u[1] > hi)
-		return 0; /* also catches the NUL that ends a cut-short sequence */
-	for (size_t i = 2; i < len; i++)
-		if (u[i] < 0x80 || u[i] > 0xBF)
-			return 0;
-	return len;
-}
 
 void
 wire_text(char *dst, size_t cap, const char *src)
 {
-	size_t o = 0;
+	size_t o = 0, n = src ? strlen(src) : 0;
+	uint32_t cp;
 
-	for (size_t i = 0; src && src[i];) {
-		size_t len = wire_utf8_seq(src + i);
+	for (size_t i = 0; i < n;) {
+		size_t len = utf8_decode(src + i, n - i, &cp);
 		unsigned char c = (unsigned char)src[i];
 		if (len == 0 || c < 0x20 || c == 0x7F) {
 			if (o + 1 >= cap)

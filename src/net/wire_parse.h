@@ -15,11 +15,6 @@
 
 #include "err.h"
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when s starts with a
- * byte that begins no valid sequence (stray continuation, overlong form,
- * surrogate, past U+10FFFF, cut short).  s[0] must not be NUL. */
-size_t wire_utf8_seq(const char *s);
-
 /* Copies src into dst[cap] for a sentence: control characters and bytes that
  * are not UTF-8 become '?', the copy is cut on a code point boundary; dst is
  * "" when src is NULL.  cap >= 1. */

@@ -11,6 +11,7 @@
 
 #include <cJSON.h>
 
+#include "text.h"
 #include "wire_parse.h"
 #include "youtube_parse.h"
 
@@ -25,7 +26,8 @@ yt_clean(const char *s, size_t max_cp, size_t max_bytes)
 	for (size_t i = 0; i < n;) {
 		/* decide on whole sequences: a lead byte's claimed length is not
 		 * trusted, or a '<' inside a broken sequence would be copied */
-		size_t len = wire_utf8_seq(s + i);
+		uint32_t c;
+		size_t len = utf8_decode(s + i, n - i, &c);
 		if (len == 0 || s[i] == '<' || s[i] == '>') {
 			i++;
 			continue;

@@ -790,51 +790,6 @@ zoom_items_free(struct zoom_item *v, int n)
 
 /* ---- titles ------------------------------------------------------------------------ */
 
-/* Decodes one code point; invalid sequences give U+FFFD and consume 1 byte. */
-static uint32_t
-utf8_next(const unsigned char *s, size_t len, size_t *used)
-{
-	unsigned char c = s[0];
-	uint32_t cp;
-	size_t need;
-
-	*used = 1;
-	if (c < 0x80)
-		return c;
-	if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1F; }
-	else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0x0F; }
-	else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 0x07; }
-	else
-		return 0xFFFD;
-	if (need >= len)
-		return 0xFFFD;
-	for (size_t i = 1; i <= need; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0xFFFD;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0xFFFD;
-	*used = need + 1;
-	return cp;
-}
-
-static size_t
-utf8_put(uint32_t cp, char *o)
-{
-	if (cp < 0x80) { o[0] = (char)cp; return 1; }
-	if (cp < 0x800) { o[0] = (char)(0xC0 | (cp >> 6)); o[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12)); o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | (cp >> 18)); o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /* 0 keep, 1 space, 2 drop */
 static int
 title_class(uint32_t cp)
@@ -842,7 +797,7 @@ title_class(uint32_t cp)
 	if (cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x0B || cp == 0x0C || cp == 0x85 ||
 	    cp == 0x2028 || cp == 0x2029)
 		return 1;
-	if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+	if (text_cp_is_control(cp))
 		return 2;                      /* C0, DEL, C1 controls */
 	if (cp == 0x00A0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
 	    cp == 0x205F || cp == 0x3000)
@@ -860,8 +815,8 @@ title_class(uint32_t cp)
 static char *
 title_clean(const char *topic, size_t max_chars)
 {
-	const unsigned char *s = (const unsigned char *)(topic ? topic : "");
-	size_t len = strlen((const char *)s);
+	const char *s = topic ? topic : "";
+	size_t len = strlen(s);
 	char *out = malloc(len * 3 + 8);
 	size_t o = 0, chars = 0, cut = 0;
 	int pending_space = 0;
@@ -871,9 +826,8 @@ title_clean(const char *topic, size_t max_chars)
 	if (max_chars < 2)
 		max_chars = 2;
 	for (size_t i = 0; i < len;) {
-		size_t used;
-		uint32_t cp = utf8_next(s + i, len - i, &used);
-		i += used;
+		uint32_t cp;
+		i += utf8_next(s + i, len - i, &cp);
 		int cls = title_class(cp);
 		if (cls == 2)
 			continue;
@@ -888,7 +842,7 @@ title_clean(const char *topic, size_t max_chars)
 		}
 		if (chars == max_chars - 1)
 			cut = o;   /* where "…" goes if the title is too long */
-		o += utf8_put(cp, out + o);
+		o += utf8_put(out + o, cp);
 		chars++;
 		if (chars > max_chars)
 			break;
@@ -897,7 +851,7 @@ title_clean(const char *topic, size_t max_chars)
 		o = cut;
 		while (o > 0 && out[o - 1] == ' ')
 			o--;
-		o += utf8_put(0x2026, out + o);
+		o += utf8_put(out + o, 0x2026);
 	}
 	out[o] = '\0';
 	if (o == 0) {

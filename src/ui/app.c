@@ -272,12 +272,12 @@ draw_hints(struct ui *ui, const struct ui_screen *s)
 			if (!keys[0])
 				continue;
 			snprintf(label, sizeof label, "%s %s", keys, ui_action_name(*h));
-			int w = ui_text_width(label) + 2;
+			int w = utf8_width(label) + 2;
 			if (x + w > ui->cols)
 				break;
 			ui_put(ui, y, x, 1, ui_attr(ui, UI_R_BAR), " ");
-			ui_put(ui, y, x + 1, ui_text_width(keys), ui_attr(ui, UI_R_BAR) | A_BOLD, keys);
-			ui_put(ui, y, x + 1 + ui_text_width(keys), w - 1 - ui_text_width(keys),
+			ui_put(ui, y, x + 1, utf8_width(keys), ui_attr(ui, UI_R_BAR) | A_BOLD, keys);
+			ui_put(ui, y, x + 1 + utf8_width(keys), w - 1 - utf8_width(keys),
 			    ui_attr(ui, UI_R_BAR), label + strlen(keys));
 			x += w;
 		}
@@ -313,7 +313,7 @@ draw_status_line(struct ui *ui)
 		else
 			ui_prompt_text(p, head, sizeof head);
 		p->buf[p->pos] = save;
-		int cx = ui_text_width(p->label) + ui_text_width(head);
+		int cx = utf8_width(p->label) + utf8_width(head);
 		move(y, cx < ui->cols ? cx : ui->cols - 1);
 		return;
 	}
@@ -322,7 +322,7 @@ draw_status_line(struct ui *ui)
 	char right[64] = "";
 	if (running)
 		snprintf(right, sizeof right, " %d run%s going ", running, running == 1 ? "" : "s");
-	int rw = ui_text_width(right);
+	int rw = utf8_width(right);
 	if (ui->status[0] && (age < UI_MESSAGE_MS || ui->status_error))
 		ui_put(ui, y, 0, ui->cols - rw, ui_attr(ui, ui->status_error ? UI_R_FAIL : UI_R_OK),
 		    ui->status);

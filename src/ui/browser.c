@@ -376,8 +376,8 @@ browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		if (b->counts[shown[i]] && cl < sizeof counts - 40)
 			cl += (size_t)snprintf(counts + cl, sizeof counts - cl, " %s %lld",
 			    status_name(shown[i]), (long long)b->counts[shown[i]]);
-	int cw = ui_text_width(counts);
-	if (cw && cw + ui_text_width(line) + 2 < cols)
+	int cw = utf8_width(counts);
+	if (cw && cw + utf8_width(line) + 2 < cols)
 		ui_put(ui, top, cols - cw - 1, cw + 1, ui_attr(ui, UI_R_DIM), counts);
 
 	/* Line 2: column heads.  Narrow terminals drop the date. */

@@ -1,8 +1,6 @@
 /*
- * text.c — display width and cutting of UTF-8 for the terminal app, and
- * the small time formats it shows.  Widths follow wcwidth() where the C
- * library knows the character, with our own answer for emoji (which older
- * tables call narrow but every current terminal draws two columns wide).
+ * fmt.c — cutting UTF-8 to a number of columns for the terminal app, and
+ * the small time formats it shows.  Widths are text.c's utf8_cp_width().
  */
 #include "fmt.h"
 
@@ -11,75 +9,6 @@
 #include <time.h>
 
 #include "util.h"
-
-size_t
-ui_utf8_next(const char *s, size_t len, uint32_t *cp)
-{
-	if (len == 0) {
-		*cp = 0;
-		return 0;
-	}
-	size_t n = utf8_decode(s, len, cp);
-	if (n == 0) {
-		*cp = 0xFFFD;
-		return 1;
-	}
-	return n;
-}
-
-size_t
-ui_utf8_prev(const char *s, size_t off)
-{
-	if (off == 0)
-		return 0;
-	off--;
-	while (off > 0 && ((unsigned char)s[off] & 0xC0) == 0x80)
-		off--;
-	return off;
-}
-
-int
-ui_cp_width(uint32_t cp)
-{
-	if (cp == 0)
-		return 0;
-	if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
-		return 0;
-	/* Zero-width joiner, variation selectors, combining marks. */
-	if (cp == 0x200D || (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0x0300 && cp <= 0x036F) ||
-	    (cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
-	    (cp >= 0xE0100 && cp <= 0xE01EF))
-		return 0;
-	/* Emoji and pictographs: two columns in every current terminal. */
-	if ((cp >= 0x1F300 && cp <= 0x1F64F) || (cp >= 0x1F680 && cp <= 0x1F6FF) ||
-	    (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x1FA70 && cp <= 0x1FAFF) ||
-	    (cp >= 0x2600 && cp <= 0x26FF && wcwidth((wchar_t)cp) == 2) ||
-	    (cp >= 0x1F1E6 && cp <= 0x1F1FF))
-		return 2;
-	/* East Asian wide ranges, so the answer does not depend on the locale. */
-	if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
-	    (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-	    (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
-	    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-	    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-	    (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD))
-		return 2;
-	int w = wcwidth((wchar_t)cp);
-	return w < 0 ? 1 : w;
-}
-
-int
-ui_text_width(const char *s)
-{
-	int w = 0;
-	size_t len = s ? strlen(s) : 0, i = 0;
-	while (i < len) {
-		uint32_t cp;
-		i += ui_utf8_next(s + i, len - i, &cp);
-		w += ui_cp_width(cp);
-	}
-	return w;
-}
 
 int
 ui_text_fit(const char *s, int cols, int ellipsis, char *out, size_t outsz)
@@ -91,15 +20,15 @@ ui_text_fit(const char *s, int cols, int ellipsis, char *out, size_t outsz)
 	out[0] = '\0';
 	if (cols <= 0)
 		return 0;
-	int total = ui_text_width(s);
+	int total = utf8_width(s);
 	int budget = total > cols && ellipsis ? cols - 1 : cols;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = ui_utf8_next(s + i, len - i, &cp);
+		size_t n = utf8_next(s + i, len - i, &cp);
 		/* Controls (tabs, newlines, ESC, C1's CSI) become spaces: one row
 		 * per item, and nothing the terminal would act on (util.h's rule). */
 		int ctl = text_cp_is_control(cp);
-		int cw = ctl ? 1 : ui_cp_width(cp);
+		int cw = ctl ? 1 : utf8_cp_width(cp);
 		if (w + cw > budget)
 			break;
 		const char *src = s + i;
@@ -133,11 +62,8 @@ ui_strlcpy(char *dst, const char *src, size_t n)
 	if (n == 0)
 		return;
 	size_t len = src ? strlen(src) : 0;
-	if (len >= n) {
-		len = n - 1;
-		while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
-			len--;
-	}
+	if (len >= n)
+		len = utf8_floor(src, n - 1);
 	if (len)
 		memcpy(dst, src, len);
 	dst[len] = '\0';

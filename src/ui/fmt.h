@@ -1,8 +1,8 @@
 /*
- * text.h — the pure text and time helpers of the terminal app: display
- * width of UTF-8 (Cyrillic, CJK, emoji), cutting a string to a number of
- * columns, timecodes, progress and ETA strings.  No curses here, so the
- * unit tests can use these directly.
+ * fmt.h — the pure text and time helpers of the terminal app: cutting a
+ * string to a number of columns (widths and decoding are text.h's),
+ * timecodes, progress and ETA strings.  No curses here, so the unit tests
+ * can use these directly.
  */
 #ifndef ZPUB_UI_TEXT_H
 #define ZPUB_UI_TEXT_H
@@ -11,22 +11,12 @@
 #include <stdint.h>
 #include <wchar.h>
 
-/* Decodes one UTF-8 code point at s (len bytes available) into *cp;
- * returns the bytes used (>= 1).  Invalid bytes decode as U+FFFD, one
- * byte each. */
-size_t ui_utf8_next(const char *s, size_t len, uint32_t *cp);
-/* Columns one code point takes: 0 for combining marks and controls,
- * 2 for wide (CJK, most emoji), else 1. */
-int ui_cp_width(uint32_t cp);
-/* Columns a UTF-8 string takes. */
-int ui_text_width(const char *s);
+#include "text.h"
+
 /* Copies the longest prefix of s that fits in cols columns into out
  * (NUL-terminated, never splitting a code point); when s is cut and
  * ellipsis is set, the last column becomes "…".  Returns the columns used. */
 int ui_text_fit(const char *s, int cols, int ellipsis, char *out, size_t outsz);
-/* Byte offset of the start of the code point before off in s. */
-size_t ui_utf8_prev(const char *s, size_t off);
-
 /* Copies src into dst (size n), cut at a code point boundary. */
 void ui_strlcpy(char *dst, const char *src, size_t n);
 

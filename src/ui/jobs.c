@@ -129,7 +129,7 @@ jobs_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		char name[48], sched[48];
 		ui_text_fit(jb->name, 20, 1, name, sizeof name);
 		ui_text_fit(jb->schedule, 16, 1, sched, sizeof sched);
-		int pn = 21 - ui_text_width(name), ps = 17 - ui_text_width(sched);
+		int pn = 21 - utf8_width(name), ps = 17 - utf8_width(sched);
 		snprintf(line, sizeof line, "  %s%*s%s%*s%-17s %-17s %s%s%s", name, pn > 0 ? pn : 0, "",
 		    sched, ps > 0 ? ps : 0, "", jb->enabled ? next : "disabled", last,
 		    jb->dry_run ? "[dry run] " : "", jb->last_result ? jb->last_result : "",

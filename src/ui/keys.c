@@ -63,7 +63,7 @@ ui_key_parse(const char *name)
 	}
 	uint32_t cp;
 	size_t len = strlen(name);
-	size_t used = ui_utf8_next(name, len, &cp);
+	size_t used = utf8_next(name, len, &cp);
 	if (used == len && cp >= 0x20 && cp != 0xFFFD)
 		return (int)cp;
 	return 0;

@@ -170,7 +170,7 @@ templates_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		char *rules = field_text(tp, TF_RULES);
 		char name[64];
 		ui_text_fit(tp->name, 20, 1, name, sizeof name);
-		int pad = 21 - ui_text_width(name);
+		int pad = 21 - utf8_width(name);
 		snprintf(line, sizeof line, "  %4d  %-3s  %s%*s %s", tp->priority, tp->enabled ? "yes" : "no",
 		    name, pad > 0 ? pad : 0, "", rules);
 		ui_put(ui, y + i, 0, cols, attr, line);

@@ -239,7 +239,7 @@ topics_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		ui_fmt_clock(tp->start_ms, 0, t2);
 		snprintf(line, sizeof line, "%s %9s  %-6s %s", k == e->bad && e->check ? "!" : " ", t2,
 		    tp->level == TOPIC_MAIN ? "main" : "detail", "");
-		int lw = ui_text_width(line);
+		int lw = utf8_width(line);
 		ui_put(ui, y + i, 0, lw, attr, line);
 		ui_put(ui, y + i, lw, cols - lw, attr, tp->level == TOPIC_DETAIL ?
 		    "" : tp->title);

@@ -18,15 +18,15 @@ static void
 test_width_counts_columns_not_bytes(void **state)
 {
 	(void)state;
-	assert_int_equal(ui_text_width("abc"), 3);
-	assert_int_equal(ui_text_width("Лекция"), 6);              /* 12 bytes */
-	assert_int_equal(ui_text_width("Ёжик"), 4);
-	assert_int_equal(ui_text_width("漢字"), 4);
-	assert_int_equal(ui_text_width("🎓"), 2);
-	assert_int_equal(ui_text_width("е\xCC\x81"), 1);           /* combining acute */
-	assert_int_equal(ui_text_width("A\xE2\x80\x8D" "B"), 2);   /* ZWJ is zero wide */
-	assert_int_equal(ui_text_width(""), 0);
-	assert_int_equal(ui_text_width(NULL), 0);
+	assert_int_equal(utf8_width("abc"), 3);
+	assert_int_equal(utf8_width("Лекция"), 6);              /* 12 bytes */
+	assert_int_equal(utf8_width("Ёжик"), 4);
+	assert_int_equal(utf8_width("漢字"), 4);
+	assert_int_equal(utf8_width("🎓"), 2);
+	assert_int_equal(utf8_width("е\xCC\x81"), 1);           /* combining acute */
+	assert_int_equal(utf8_width("A\xE2\x80\x8D" "B"), 2);   /* ZWJ is zero wide */
+	assert_int_equal(utf8_width(""), 0);
+	assert_int_equal(utf8_width(NULL), 0);
 }
 
 static void
