@@ -214,8 +214,10 @@ auth_zoom(struct cli *cli, int argc, char **argv)
 		} else if (c != 'n')	/* zoom_login never opens a browser itself */
 			return cli_usage(cli, NULL);
 	}
-	if (cli_vault(cli, &err) != 0 ||
-	    zoom_client_new(cli->store, cli->vault, cli->tenant_id, cli->config, &zc, &err) != 0)
+	if (cli_vault(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	struct accounts acc = { cli->store, cli->vault, cli->tenant_id };
+	if (accounts_zoom_client(&acc, cli->config, &zc, &err) != 0)
 		return cli_fail(cli, &err);
 	int rc = zoom_login(zc, &lo, &err);
 	zoom_client_free(zc);

@@ -10,9 +10,9 @@
 
 #include "cmd.h"
 #include "jnum.h"
-#include "zoom.h"
 #include "tenant.h"
 #include "util.h"
+#include "zoom_sync.h"
 
 static int64_t
 parse_day(const char *s)
