@@ -81,7 +81,7 @@ struct pipeline_opts {
 	struct zpub_progress progress;
 	int verbose;
 	const struct stage_def *stages; /* NULL = pipeline_stages (tests inject their own) */
-	const char *key_path;     /* the vault key file (struct cli's key_path) */
+	const char *key_path;     /* the vault key file (struct session's key_path) */
 };
 
 int pipeline_run(struct store *st, const cJSON *config, const char *data_dir,

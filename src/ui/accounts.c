@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "session.h"
 #include "store.h"
 #include "fmt.h"
 #include "ui.h"
@@ -152,7 +152,7 @@ accounts_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 	const struct accounts *a = s->st;
 	char line[1400], when[32];
 	int y = top, cols = ui->cols;
-	snprintf(line, sizeof line, "Accounts and keys of tenant '%s'", ui->cli->tenant);
+	snprintf(line, sizeof line, "Accounts and keys of tenant '%s'", ui->ses->tenant);
 	ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_HEADER), line);
 	if (a->error[0])
 		ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_FAIL), a->error);
@@ -223,8 +223,8 @@ key_done(struct ui *ui, void *ctx, const char *text, int done)
 		ui_message(ui, 1, "empty: %s left as it was", a->key_name);
 		return;
 	}
-	if (cli_vault(ui->cli, &err) != 0 ||
-	    vault_put(ui->cli->vault, ui->tenant_id, a->key_name, text, strlen(text), 0, &err) != 0) {
+	if (session_vault(ui->ses, &err) != 0 ||
+	    vault_put(ui->ses->vault, ui->tenant_id, a->key_name, text, strlen(text), 0, &err) != 0) {
 		ui_message(ui, 1, "%s", err.msg);
 		return;
 	}
@@ -246,8 +246,8 @@ forget_yes(struct ui *ui, void *ctx)
 	if (f->kind == ACC_OAUTH) {
 		const char *args[] = { "auth", "revoke", f->name + 6, NULL };
 		ui_spawn_cmd(ui, args, 0, "auth revoke");
-	} else if (cli_vault(ui->cli, &err) != 0 ||
-	    vault_delete(ui->cli->vault, ui->tenant_id, f->name, &err) != 0)
+	} else if (session_vault(ui->ses, &err) != 0 ||
+	    vault_delete(ui->ses->vault, ui->tenant_id, f->name, &err) != 0)
 		ui_message(ui, 1, "%s", err.msg);
 	else {
 		store_audit(ui->store, ui->tenant_id, ui_actor(ui), "secret.delete", f->name, "tui");
