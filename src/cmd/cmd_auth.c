@@ -94,7 +94,8 @@ auth_list(struct session *cli, int json)
 	struct zpub_err err = {0};
 	int n = 0;
 
-	if (session_store(cli, &err) != 0 || store_credentials(cli->store, cli->tenant_id, &v, &n, &err) != 0)
+	if (session_store(cli, &err) != 0 ||
+	    store_credentials(cli->store, cli->tenant_id, &v, &n, &err) != 0)
 		return cli_fail(cli, &err);
 	cJSON *arr = json ? cJSON_CreateArray() : NULL;
 	int shown = 0;

@@ -3,9 +3,9 @@
  * recordings, and titles made safe from hostile topics.  Downloads are in
  * zoom_download.c, the sign-in in zoom_auth.c, the sync in zoom_sync.c.
  *
- * Tokens live in the caller's zoom_creds (the vault's "oauth.zoom") as JSON
- * (kind "s2s" or "user"); nothing here prints, logs or puts a token into an error
- * sentence.
+ * Tokens live as JSON (kind "s2s" or "user") in the caller's zoom_creds
+ * (the vault's "oauth.zoom"); nothing here prints, logs or puts a token
+ * into an error sentence.
  */
 #include "zoom.h"
 #include "zoom_int.h"

@@ -2,8 +2,8 @@
  * zoom_auth.c — signing in to Zoom with the authorization-code flow and
  * PKCE (S256) through the loopback listener, for accounts where a
  * Server-to-Server app is not an option.  The tokens (kind "user", with the
- * refresh token that rotates on every refresh) go to the vault as
- * "oauth.zoom"; zoom_token() refreshes them from then on.
+ * refresh token that rotates on every refresh) go to the client's creds
+ * (the vault's "oauth.zoom"); zoom_token() refreshes them from then on.
  */
 #include <sodium.h>
 #include <stdio.h>
