@@ -33,15 +33,6 @@ pipeline_stage_for_input(const struct stage_def *table, enum rec_status s)
 	return NULL;
 }
 
-const struct stage_def *
-pipeline_stage_by_name(const struct stage_def *table, const char *name)
-{
-	for (const struct stage_def *d = table ? table : pipeline_stages; d->name; d++)
-		if (strcmp(d->name, name) == 0)
-			return d;
-	return NULL;
-}
-
 /* Where a status lies on the main flow, to tell whether `until` is behind us. */
 static int
 flow_rank(enum rec_status s)

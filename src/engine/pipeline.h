@@ -33,9 +33,8 @@ struct stage_def {
 /* The stage table, terminated by a NULL name. */
 extern const struct stage_def pipeline_stages[];
 
-/* Lookups in a table (NULL = pipeline_stages). */
+/* The stage that takes or holds status s, in a table (NULL = pipeline_stages). */
 const struct stage_def *pipeline_stage_for_input(const struct stage_def *table, enum rec_status s);
-const struct stage_def *pipeline_stage_by_name(const struct stage_def *table, const char *name);
 
 /* What a stage sees.  The stage writes files under media_dir (tmp + rename),
  * registers them with stage_add_artifact(), and returns 0; the runner then
