@@ -12,9 +12,9 @@
 
 #include "cmd.h"
 #include "config_schema.h"
-#include "cli_setup.h"
 #include "daemon.h"
 #include "log.h"
+#include "session.h"
 #include "ui.h"
 
 static void
@@ -28,7 +28,7 @@ usage_short(FILE *f)
 int
 main(int argc, char **argv)
 {
-	struct cli cli;
+	struct session cli;
 	const char *data_dir = NULL, *tenant = NULL;
 	int verbose = 0, i;
 
@@ -89,12 +89,12 @@ main(int argc, char **argv)
 			usage_short(stderr);
 			return 2;
 		}
-		if (cli_setup(&cli, data_dir, tenant, verbose) != 0) {
-			cli_teardown(&cli);
+		if (session_setup(&cli, data_dir, tenant, verbose) != 0) {
+			session_teardown(&cli);
 			return 1;
 		}
 		int drc = daemon_main(&cli, &dopts);
-		cli_teardown(&cli);
+		session_teardown(&cli);
 		return drc;
 	}
 	if (i >= argc) {
@@ -103,15 +103,15 @@ main(int argc, char **argv)
 			usage_short(stdout);
 			return cmd_help(NULL, 0, NULL);
 		}
-		if (cli_setup(&cli, data_dir, tenant, verbose) != 0)
+		if (session_setup(&cli, data_dir, tenant, verbose) != 0)
 			return 1;
 		int ui_rc = ui_run(&cli);
-		cli_teardown(&cli);
+		session_teardown(&cli);
 		return ui_rc;
 	}
 
-	if (cli_setup(&cli, data_dir, tenant, verbose) != 0) {
-		cli_teardown(&cli);
+	if (session_setup(&cli, data_dir, tenant, verbose) != 0) {
+		session_teardown(&cli);
 		return 1;
 	}
 	const char *name = argv[i];
@@ -126,6 +126,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "Run 'zpub help' for the list of commands.\n");
 		rc = 2;
 	}
-	cli_teardown(&cli);
+	session_teardown(&cli);
 	return rc;
 }

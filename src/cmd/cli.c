@@ -1,6 +1,6 @@
 /*
- * cli.c — what every command shares: folders, store, vault, errors, JSON
- * output and the progress bar.
+ * cli.c — what every command shares: errors, usage lines, JSON output,
+ * numbers on the command line and the progress bar.
  */
 #include "cmd.h"
 
@@ -9,132 +9,12 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <libavutil/log.h>
-
-#include "cli_setup.h"
-#include "config.h"
-#include "ingest.h"
 #include "log.h"
-#include "store.h"
 #include "util.h"
-#include "vault.h"
-
-/* FFmpeg's own chatter goes to our log, not to the user's terminal: the
- * stage reports what matters as errors with sentences. */
-static void
-av_to_log(void *avcl, int level, const char *fmt, va_list vl)
-{
-	char line[1024];
-	int prefix = 1;
-	if (level > av_log_get_level())
-		return;
-	av_log_format_line(avcl, level, fmt, vl, line, sizeof line, &prefix);
-	size_t n = strlen(line);
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
-	if (n > 0)
-		zlog(level <= AV_LOG_ERROR ? LOG_WARN : LOG_DEBUG, "ffmpeg: %s", line);
-}
 
 int
-cli_setup(struct cli *cli, const char *data_dir, const char *tenant, int verbose)
-{
-	struct zpub_err err;
-	const char *home = getenv("HOME");
-	const char *zh = getenv("ZPUB_HOME");
-
-	memset(cli, 0, sizeof *cli);
-	if (data_dir == NULL && zh && *zh)
-		data_dir = zh;
-	if (data_dir) {
-		/* One folder holds everything: what the tests and portable installs want. */
-		cli->data_dir = xstrdup(data_dir);
-		cli->config_dir = xstrdup(data_dir);
-	} else {
-		const char *xd = getenv("XDG_DATA_HOME"), *xc = getenv("XDG_CONFIG_HOME");
-		if ((xd == NULL || !*xd || xc == NULL || !*xc) && (home == NULL || !*home)) {
-			fprintf(stderr, "zpub: HOME is not set; use --data-dir DIR or ZPUB_HOME\n");
-			return -1;
-		}
-		cli->data_dir = xd && *xd ? xasprintf("%s/zpub", xd) :
-		    xasprintf("%s/.local/share/zpub", home);
-		cli->config_dir = xc && *xc ? xasprintf("%s/zpub", xc) :
-		    xasprintf("%s/.config/zpub", home);
-	}
-	if (fs_mkdir_p(cli->data_dir, 0700, &err) || fs_mkdir_p(cli->config_dir, 0700, &err)) {
-		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
-		return -1;
-	}
-	chmod(cli->data_dir, 0700);
-	cli->config_path = path_join(cli->config_dir, "config.json");
-	cli->db_path = path_join(cli->data_dir, "zpub.db");
-	cli->key_path = path_join(cli->config_dir, "vault.key");
-	if (config_load(cli->config_path, &cli->config, &err) != 0) {
-		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
-		return -1;
-	}
-	cli->tenant = tenant ? tenant : config_str(cli->config, "tenant", "default");
-	char *log_path = path_join(cli->data_dir, "zpub.log");
-	log_open(log_path);
-	free(log_path);
-	if (verbose) {
-		log_set_stderr(1);
-		log_set_level(LOG_DEBUG);
-	}
-	av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_WARNING);
-	av_log_set_callback(av_to_log);
-	char host[128] = "";
-	gethostname(host, sizeof host - 1);
-	snprintf(cli->owner, sizeof cli->owner, "cli@%s:%d", host, (int)getpid());
-	cli->progress_tty = isatty(STDERR_FILENO);
-	srandom((unsigned)(getpid() ^ time_now_ms()));
-	return 0;
-}
-
-void
-cli_teardown(struct cli *cli)
-{
-	vault_close(cli->vault);
-	store_close(cli->store);
-	cJSON_Delete(cli->config);
-	free(cli->data_dir);
-	free(cli->config_dir);
-	free(cli->config_path);
-	free(cli->db_path);
-	free(cli->key_path);
-	log_close();
-}
-
-int
-cli_store(struct cli *cli, struct zpub_err *err)
-{
-	if (cli->store)
-		return 0;
-	int rc = store_open(cli->db_path, cli->data_dir, &cli->store, err);
-	if (rc)
-		return rc;
-	if ((rc = store_tenant_id(cli->store, cli->tenant, &cli->tenant_id, err)) != 0)
-		return rc;
-	/* Every start clears what a crashed import left behind. */
-	return ingest_sweep(cli->store, cli->tenant, err);
-}
-
-int
-cli_vault(struct cli *cli, struct zpub_err *err)
-{
-	if (cli->vault)
-		return 0;
-	int rc = cli_store(cli, err);
-	if (rc)
-		return rc;
-	return vault_open(cli->store, cli->key_path, &cli->vault, err);
-}
-
-int
-cli_fail(struct cli *cli, const struct zpub_err *err)
+cli_fail(struct session *cli, const struct zpub_err *err)
 {
 	(void)cli;
 	char msg[sizeof err->msg];
@@ -156,7 +36,7 @@ cli_usage_of(const char *name)
 }
 
 int
-cli_usage(struct cli *cli, const char *fmt, ...)
+cli_usage(struct session *cli, const char *fmt, ...)
 {
 	va_list ap;
 	if (fmt) {
@@ -210,7 +90,7 @@ parse_int(const char *what, const char *s, int64_t min, int64_t max, int64_t *ou
 }
 
 int
-cli_int_arg(struct cli *cli, const char *what, const char *s, int64_t min, int64_t max,
+cli_int_arg(struct session *cli, const char *what, const char *s, int64_t min, int64_t max,
     int64_t *out)
 {
 	char msg[512];
@@ -232,7 +112,7 @@ cli_parse_id(const char *s)
 int
 cli_progress(void *ud, double fraction, const char *what)
 {
-	struct cli *cli = ud;
+	struct session *cli = ud;
 	static const int width = 30;
 	if (!cli->progress_tty)
 		return 0;
@@ -253,7 +133,7 @@ cli_progress(void *ud, double fraction, const char *what)
 }
 
 void
-cli_progress_done(struct cli *cli)
+cli_progress_done(struct session *cli)
 {
 	if (cli->progress_tty) {
 		fprintf(stderr, "\r\033[K");
@@ -276,7 +156,7 @@ static const struct {
 };
 
 int
-cmd_help(struct cli *cli, int argc, char **argv)
+cmd_help(struct session *cli, int argc, char **argv)
 {
 	if (argc >= 2) {
 		for (size_t i = 0; i < sizeof help_faces / sizeof help_faces[0]; i++)

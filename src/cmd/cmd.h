@@ -13,25 +13,7 @@
 #include <cJSON.h>
 
 #include "err.h"
-
-struct store;
-struct vault;
-
-struct cli {
-	char *data_dir;        /* root of zpub's data (db, media, log) */
-	char *config_dir;      /* user config folder (config.json, vault.key) */
-	char *config_path;
-	char *db_path;
-	char *key_path;
-	cJSON *config;         /* defaults <- user file */
-	const char *tenant;    /* --tenant, else config "tenant" */
-	int64_t tenant_id;
-	struct store *store;
-	struct vault *vault;
-	char owner[160];       /* lease owner: "cli@host:pid" */
-	int progress_tty;      /* stderr is a terminal: draw progress bars */
-	const char *cmd_name;
-};
+#include "session.h"
 
 /* X(name, handler, usage, summary) */
 #define ZPUB_COMMANDS(X) \
@@ -89,17 +71,14 @@ struct cli {
 	  " auth list [--json] | auth revoke PROVIDER", "connect YouTube, VK and Zoom accounts") \
 	X("help", cmd_help, "help [COMMAND]", "this help")
 
-#define X(name, fn, usage, summary) int fn(struct cli *cli, int argc, char **argv);
+#define X(name, fn, usage, summary) int fn(struct session *cli, int argc, char **argv);
 ZPUB_COMMANDS(X)
 #undef X
 
-/* Opens the store (and tenant) on first use. */
-int cli_store(struct cli *cli, struct zpub_err *err);
-int cli_vault(struct cli *cli, struct zpub_err *err);
 /* Prints "zpub: <message>" and returns 1. */
-int cli_fail(struct cli *cli, const struct zpub_err *err);
+int cli_fail(struct session *cli, const struct zpub_err *err);
 /* Prints the usage line of the current command and returns 2. */
-int cli_usage(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_usage(struct session *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints a JSON value to stdout (pretty) and frees it. */
 void cli_print_json(cJSON *j);
 /* Parses a recording id ("12"); 0 when it is not a whole number from 1 to
@@ -108,11 +87,11 @@ int64_t cli_parse_id(const char *s);
 /* Every number an option takes: a whole number in [min, max] into *out
  * and 0; otherwise a usage error naming the option (what, e.g. "--limit")
  * and the range, and the exit code 2. */
-int cli_int_arg(struct cli *cli, const char *what, const char *s, int64_t min, int64_t max,
+int cli_int_arg(struct session *cli, const char *what, const char *s, int64_t min, int64_t max,
     int64_t *out);
 /* Progress for the CLI: a bar on a terminal, nothing on a pipe. */
 int cli_progress(void *ud, double fraction, const char *what);
-void cli_progress_done(struct cli *cli);
+void cli_progress_done(struct session *cli);
 /* The usage line of a command. */
 const char *cli_usage_of(const char *name);
 

@@ -28,7 +28,7 @@ actor(struct actor *a, int64_t tenant_id)
 /* ---- tenant ---- */
 
 static cJSON *
-tenant_json(struct cli *cli, const struct store_tenant *t)
+tenant_json(struct session *cli, const struct store_tenant *t)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)t->id);
@@ -88,7 +88,7 @@ usage_amount(const char *kind, double amount, char out[48])
 }
 
 static int
-tenant_quota(struct cli *cli, int argc, char **argv)
+tenant_quota(struct session *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "storage", required_argument, NULL, 's' },
@@ -128,7 +128,7 @@ tenant_quota(struct cli *cli, int argc, char **argv)
 		} else if ((rc = cli_int_arg(cli, lim[i].opt, optarg, 0, lim[i].max, &v[i])) != 0)
 			return rc;
 	}
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	int64_t id;
 	if (store_tenant_id(cli->store, argv[1], &id, &err) != 0)
@@ -163,7 +163,7 @@ tenant_quota(struct cli *cli, int argc, char **argv)
 }
 
 static int
-cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
+cmd_tenant_sub(struct session *cli, const char *sub, int argc, char **argv)
 {
 	struct zpub_err err;
 	int json = argc >= 2 && strcmp(argv[argc - 1], "--json") == 0;
@@ -171,7 +171,7 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 		argc--;
 	if (strcmp(sub, "quota") == 0)
 		return tenant_quota(cli, argc, argv);
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	struct actor a;
 	if (strcmp(sub, "add") == 0) {
@@ -281,7 +281,7 @@ cmd_tenant_sub(struct cli *cli, const char *sub, int argc, char **argv)
 }
 
 int
-cmd_tenant(struct cli *cli, int argc, char **argv)
+cmd_tenant(struct session *cli, int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage(cli, "name a subcommand: add, list, show, quota or config");
@@ -292,7 +292,7 @@ cmd_tenant(struct cli *cli, int argc, char **argv)
 
 /* What the tenants' media takes now, beside the month's metered rows. */
 static void
-usage_storage_lines(struct cli *cli, int64_t tid)
+usage_storage_lines(struct session *cli, int64_t tid)
 {
 	struct store_tenant *tv = NULL;
 	int nt = 0;
@@ -312,7 +312,7 @@ usage_storage_lines(struct cli *cli, int64_t tid)
 }
 
 static void
-usage_storage_json(struct cli *cli, int64_t tid, cJSON *o)
+usage_storage_json(struct session *cli, int64_t tid, cJSON *o)
 {
 	struct store_tenant *tv = NULL;
 	int nt = 0;
@@ -330,7 +330,7 @@ usage_storage_json(struct cli *cli, int64_t tid, cJSON *o)
 }
 
 int
-cmd_usage(struct cli *cli, int argc, char **argv)
+cmd_usage(struct session *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "tenant", required_argument, NULL, 't' },
@@ -360,7 +360,7 @@ cmd_usage(struct cli *cli, int argc, char **argv)
 			return cli_usage(cli, "--month takes YYYY-MM");
 	} else
 		tenant_month_range(time_now_ms(), &from, &to);
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	int64_t tid = STORE_ALL_TENANTS;   /* the operator's report: every tenant */
 	if (tenant && store_tenant_id(cli->store, tenant, &tid, &err) != 0)
@@ -416,7 +416,7 @@ cmd_usage(struct cli *cli, int argc, char **argv)
 /* ---- audit ---- */
 
 int
-cmd_audit(struct cli *cli, int argc, char **argv)
+cmd_audit(struct session *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "limit", required_argument, NULL, 'l' },
@@ -444,7 +444,7 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage(cli, "unexpected '%s'", argv[optind]);
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	struct store_audit_row *v = NULL;
 	int n = 0;
@@ -479,14 +479,14 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 /* ---- user ---- */
 
 int
-cmd_user(struct cli *cli, int argc, char **argv)
+cmd_user(struct session *cli, int argc, char **argv)
 {
 	struct zpub_err err;
 	struct actor a;
 	if (argc < 2)
 		return cli_usage(cli, "name a subcommand: add, list, token or remove");
 	const char *sub = argv[1];
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	if (strcmp(sub, "add") == 0) {
 		const char *role = "viewer";

@@ -46,11 +46,11 @@ artifact_known(struct store *st, int64_t rec_id, const char *kind, const char *p
  * engine: asking for one without its key is refused before anything runs,
  * so no request ever leaves without the key the user meant to give. */
 static int
-engine_key_missing(struct cli *cli, const char *name, struct zpub_err *err)
+engine_key_missing(struct session *cli, const char *name, struct zpub_err *err)
 {
 	/* No key file means no secret was ever set; none is made just to look. */
 	if (access(cli->key_path, F_OK) == 0) {
-		if (cli_vault(cli, err) != 0)
+		if (session_vault(cli, err) != 0)
 			return 1;
 		if (vault_has(cli->vault, cli->tenant_id, name))
 			return 0;
@@ -63,7 +63,7 @@ engine_key_missing(struct cli *cli, const char *name, struct zpub_err *err)
 }
 
 static int
-ai_command(struct cli *cli, int argc, char **argv, const struct ai_cmd *what)
+ai_command(struct session *cli, int argc, char **argv, const struct ai_cmd *what)
 {
 	static const struct option opts[] = {
 		{ "engine", required_argument, NULL, 'e' },
@@ -95,7 +95,7 @@ ai_command(struct cli *cli, int argc, char **argv, const struct ai_cmd *what)
 	if (engine && what->topics && !what->transcribe && strcmp(engine, "extractive") != 0 &&
 	    strcmp(engine, "openai-compatible") != 0 && strcmp(engine, "auto") != 0)
 		return cli_usage(cli, "--engine takes extractive, openai-compatible or auto");
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	if (engine && strcmp(engine, "openai-compatible") == 0 &&
 	    engine_key_missing(cli, what->transcribe ? "transcription" : "chat", &err))
@@ -185,13 +185,13 @@ ai_command(struct cli *cli, int argc, char **argv, const struct ai_cmd *what)
 	return rc == 0 ? 0 : cli_fail(cli, &err);
 }
 
-int cmd_transcribe(struct cli *cli, int argc, char **argv);
-int cmd_topics(struct cli *cli, int argc, char **argv);
-int cmd_subtitles(struct cli *cli, int argc, char **argv);
-int cmd_describe(struct cli *cli, int argc, char **argv);
+int cmd_transcribe(struct session *cli, int argc, char **argv);
+int cmd_topics(struct session *cli, int argc, char **argv);
+int cmd_subtitles(struct session *cli, int argc, char **argv);
+int cmd_describe(struct session *cli, int argc, char **argv);
 
 int
-cmd_transcribe(struct cli *cli, int argc, char **argv)
+cmd_transcribe(struct session *cli, int argc, char **argv)
 {
 	/* a new transcript invalidates everything made from it */
 	static const struct ai_cmd w = { 1, 1, 1, 1 };
@@ -199,21 +199,21 @@ cmd_transcribe(struct cli *cli, int argc, char **argv)
 }
 
 int
-cmd_topics(struct cli *cli, int argc, char **argv)
+cmd_topics(struct session *cli, int argc, char **argv)
 {
 	static const struct ai_cmd w = { 0, 1, 0, 1 };
 	return ai_command(cli, argc, argv, &w);
 }
 
 int
-cmd_subtitles(struct cli *cli, int argc, char **argv)
+cmd_subtitles(struct session *cli, int argc, char **argv)
 {
 	static const struct ai_cmd w = { 0, 0, 1, 0 };
 	return ai_command(cli, argc, argv, &w);
 }
 
 int
-cmd_describe(struct cli *cli, int argc, char **argv)
+cmd_describe(struct session *cli, int argc, char **argv)
 {
 	static const struct ai_cmd w = { 0, 0, 0, 1 };
 	return ai_command(cli, argc, argv, &w);

@@ -41,7 +41,7 @@ print_spans(const char *title, const cJSON *a)
 }
 
 int
-cmd_analyse(struct cli *cli, int argc, char **argv)
+cmd_analyse(struct session *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "threshold-db", required_argument, NULL, 't' },

@@ -22,7 +22,7 @@
 
 /* An audit row for a sign-in change by the person running the command. */
 static void
-audit_auth(struct cli *cli, const char *action, const char *provider)
+audit_auth(struct session *cli, const char *action, const char *provider)
 {
 	struct actor who;
 	actor_local(&who, ACTOR_CLI, cli->tenant_id);
@@ -32,7 +32,7 @@ audit_auth(struct cli *cli, const char *action, const char *provider)
 /* --port and --timeout, the same for every provider: the loopback port
  * (0 = any free one) and how long to wait for the browser's answer. */
 static int
-auth_opt_num(struct cli *cli, int c, const char *arg, int *port, int64_t *timeout_ms)
+auth_opt_num(struct session *cli, int c, const char *arg, int *port, int64_t *timeout_ms)
 {
 	int64_t v;
 	int rc;
@@ -49,7 +49,7 @@ auth_opt_num(struct cli *cli, int c, const char *arg, int *port, int64_t *timeou
 }
 
 static int
-auth_login(struct cli *cli, const char *provider, int argc, char **argv)
+auth_login(struct session *cli, const char *provider, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "no-browser", no_argument, NULL, 'n' },
@@ -75,7 +75,7 @@ auth_login(struct cli *cli, const char *provider, int argc, char **argv)
 		} else
 			return cli_usage(cli, NULL);
 	}
-	if (cli_vault(cli, &err) != 0)
+	if (session_vault(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	acc.store = cli->store;
 	acc.vault = cli->vault;
@@ -98,13 +98,14 @@ auth_login(struct cli *cli, const char *provider, int argc, char **argv)
 }
 
 static int
-auth_list(struct cli *cli, int json)
+auth_list(struct session *cli, int json)
 {
 	struct store_credential *v = NULL;
 	struct zpub_err err = {0};
 	int n = 0;
 
-	if (cli_store(cli, &err) != 0 || store_credentials(cli->store, cli->tenant_id, &v, &n, &err) != 0)
+	if (session_store(cli, &err) != 0 ||
+	    store_credentials(cli->store, cli->tenant_id, &v, &n, &err) != 0)
 		return cli_fail(cli, &err);
 	cJSON *arr = json ? cJSON_CreateArray() : NULL;
 	int shown = 0;
@@ -140,7 +141,7 @@ auth_list(struct cli *cli, int json)
 }
 
 static int
-auth_revoke(struct cli *cli, const char *provider)
+auth_revoke(struct session *cli, const char *provider)
 {
 	struct zpub_err err = {0};
 	struct accounts acc;
@@ -153,7 +154,7 @@ auth_revoke(struct cli *cli, const char *provider)
 	if (strcmp(provider, "youtube") != 0 && strcmp(provider, "vk") != 0 &&
 	    strcmp(provider, "zoom") != 0)
 		return cli_usage(cli, "revoke youtube, vk or zoom");
-	if (cli_vault(cli, &err) != 0)
+	if (session_vault(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	if (strcmp(provider, "zoom") == 0) {
 		/* Zoom's tokens are forgotten here; Zoom has no revoke endpoint for them. */
@@ -202,7 +203,7 @@ auth_revoke(struct cli *cli, const char *provider)
 /* Zoom's sign-in (authorization code + PKCE) lives in zoom_auth.c; this
  * takes the same options as the other providers. */
 static int
-auth_zoom(struct cli *cli, int argc, char **argv)
+auth_zoom(struct session *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "no-browser", no_argument, NULL, 'n' },
@@ -224,8 +225,10 @@ auth_zoom(struct cli *cli, int argc, char **argv)
 		} else if (c != 'n')	/* zoom_login never opens a browser itself */
 			return cli_usage(cli, NULL);
 	}
-	if (cli_vault(cli, &err) != 0 ||
-	    zoom_client_new(cli->store, cli->vault, cli->tenant_id, cli->config, &zc, &err) != 0)
+	if (session_vault(cli, &err) != 0)
+		return cli_fail(cli, &err);
+	struct accounts acc = { cli->store, cli->vault, cli->tenant_id };
+	if (accounts_zoom_client(&acc, cli->config, &zc, &err) != 0)
 		return cli_fail(cli, &err);
 	int rc = zoom_login(zc, &lo, &err);
 	zoom_client_free(zc);
@@ -237,7 +240,7 @@ auth_zoom(struct cli *cli, int argc, char **argv)
 }
 
 int
-cmd_auth(struct cli *cli, int argc, char **argv)
+cmd_auth(struct session *cli, int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage(cli, "name a provider (youtube, vk), list or revoke");

@@ -47,7 +47,7 @@ config_warn(void *ud, const char *msg)
  * md|man`: the whole table and the secret names as the README's and the
  * man page's reference (config_doc.c). */
 static int
-config_keys(struct cli *cli, int argc, char **argv)
+config_keys(struct session *cli, int argc, char **argv)
 {
 	const char *prefix = "";
 	const char *format = NULL;
@@ -127,7 +127,7 @@ config_keys(struct cli *cli, int argc, char **argv)
 }
 
 int
-cmd_config(struct cli *cli, int argc, char **argv)
+cmd_config(struct session *cli, int argc, char **argv)
 {
 	struct zpub_err err;
 	if (argc >= 2 && strcmp(argv[1], "keys") == 0)
@@ -163,7 +163,7 @@ cmd_config(struct cli *cli, int argc, char **argv)
 		if (config_file_set_warn(cli->config_path, argv[2], argv[3], config_warn, NULL,
 		    &err) != 0)
 			return cli_fail(cli, &err);
-		if (cli_store(cli, &err) == 0) {
+		if (session_store(cli, &err) == 0) {
 			struct actor who;
 			actor_local(&who, ACTOR_CLI, cli->tenant_id);
 			audit_note(cli->store, &who, "config.set", "%s", argv[2]);
@@ -226,13 +226,13 @@ valid_secret_name(const char *s)
  * missing or damaged; then a new key is made); without --yes it only shows
  * what would go. */
 static int
-secret_reset(struct cli *cli, int argc, char **argv)
+secret_reset(struct session *cli, int argc, char **argv)
 {
 	struct zpub_err err;
 	int yes = argc == 3 && strcmp(argv[2], "--yes") == 0;
 	if (argc > 3 || (argc == 3 && !yes))
 		return cli_usage(cli, "secret reset [--yes]");
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	struct store_credential *gone = NULL;
 	int n = 0, new_key = 0;
@@ -269,7 +269,7 @@ secret_reset(struct cli *cli, int argc, char **argv)
 }
 
 int
-cmd_secret(struct cli *cli, int argc, char **argv)
+cmd_secret(struct session *cli, int argc, char **argv)
 {
 	struct zpub_err err;
 	if (argc == 3 && strcmp(argv[1], "set") == 0) {
@@ -277,7 +277,7 @@ cmd_secret(struct cli *cli, int argc, char **argv)
 			return cli_usage(cli, "secret names use a-z, 0-9, '.', '_' and '-'");
 		if (zs_secret_check(argv[2], &err) != 0)
 			return cli_fail(cli, &err);
-		if (cli_vault(cli, &err) != 0)
+		if (session_vault(cli, &err) != 0)
 			return cli_fail(cli, &err);
 		size_t len = 0;
 		char *val = read_secret(&len);
@@ -299,7 +299,7 @@ cmd_secret(struct cli *cli, int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "delete") == 0) {
 		struct actor who;
-		if (cli_store(cli, &err) != 0)
+		if (session_store(cli, &err) != 0)
 			return cli_fail(cli, &err);
 		actor_local(&who, ACTOR_CLI, cli->tenant_id);
 		if (edit_secret_delete(cli->store, &who, argv[2], &err) != 0)
@@ -313,11 +313,11 @@ cmd_secret(struct cli *cli, int argc, char **argv)
 		struct store_credential *v = NULL;
 		struct zpub_err verr = { 0 };
 		int n = 0, locked = 0;
-		if (cli_store(cli, &err) != 0 ||
+		if (session_store(cli, &err) != 0 ||
 		    store_credentials(cli->store, cli->tenant_id, &v, &n, &err) != 0)
 			return cli_fail(cli, &err);
 		/* The truth: a secret the vault key cannot decrypt says so. */
-		int have_vault = cli_vault(cli, &verr) == 0;
+		int have_vault = session_vault(cli, &verr) == 0;
 		cJSON *a = cJSON_CreateArray();
 		for (int i = 0; i < n; i++) {
 			char upd[32];

@@ -12,7 +12,7 @@
 #include "util.h"
 
 int
-cmd_import(struct cli *cli, int argc, char **argv)
+cmd_import(struct session *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "title", required_argument, NULL, 't' },
@@ -36,7 +36,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "name at least one file");
 	if (title && argc - optind > 1)
 		return cli_usage(cli, "--title applies to one file at a time");
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 
 	cJSON *out = json ? cJSON_CreateArray() : NULL;

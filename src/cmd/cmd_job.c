@@ -44,7 +44,7 @@ static const struct option job_opts[] = {
 };
 
 static int
-job_save(struct cli *cli, int argc, char **argv, int editing)
+job_save(struct session *cli, int argc, char **argv, int editing)
 {
 	struct zpub_err err;
 	struct store_job j;
@@ -108,7 +108,7 @@ job_save(struct cli *cli, int argc, char **argv, int editing)
 		cJSON_Delete(cfg);
 		return cli_usage(cli, "unexpected '%s'", argv[optind + 1]);
 	}
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		goto fail;
 	if (editing) {
 		if (store_job_get(cli->store, cli->tenant_id, name, &j, &err) != 0)
@@ -168,13 +168,13 @@ fail:
 }
 
 static int
-job_list(struct cli *cli, int argc, char **argv)
+job_list(struct session *cli, int argc, char **argv)
 {
 	struct zpub_err err;
 	int json = argc == 2 && strcmp(argv[1], "--json") == 0;
 	if (argc > 2 || (argc == 2 && !json))
 		return cli_usage(cli, NULL);
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	struct store_job *v = NULL;
 	int n = 0;
@@ -202,13 +202,13 @@ job_list(struct cli *cli, int argc, char **argv)
 }
 
 static int
-job_show_delete(struct cli *cli, int argc, char **argv, int del)
+job_show_delete(struct session *cli, int argc, char **argv, int del)
 {
 	struct zpub_err err;
 	struct store_job j;
 	if (argc < 2 || argc > 3 || (argc == 3 && (del || strcmp(argv[2], "--json"))))
 		return cli_usage(cli, NULL);
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	if (store_job_get(cli->store, cli->tenant_id, argv[1], &j, &err) != 0)
 		return cli_fail(cli, &err);
@@ -269,7 +269,7 @@ print_report(const cJSON *r)
 }
 
 static int
-job_run_cmd(struct cli *cli, int argc, char **argv)
+job_run_cmd(struct session *cli, int argc, char **argv)
 {
 	struct zpub_err err;
 	struct store_job j;
@@ -285,7 +285,7 @@ job_run_cmd(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage(cli, "name one job");
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	if (store_job_get(cli->store, cli->tenant_id, argv[optind], &j, &err) != 0)
 		return cli_fail(cli, &err);
@@ -339,7 +339,7 @@ out:
 }
 
 int
-cmd_job(struct cli *cli, int argc, char **argv)
+cmd_job(struct session *cli, int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage(cli, "name a subcommand: add, list, show, edit, delete or run");

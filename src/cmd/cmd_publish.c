@@ -45,7 +45,7 @@ print_publications(struct store *st, int64_t rec_id)
 
 /* Runs stage_publish directly on a READY recording (new targets only). */
 static int
-publish_ready(struct cli *cli, const cJSON *cfg, struct store_recording *rec, int dry_run,
+publish_ready(struct session *cli, const cJSON *cfg, struct store_recording *rec, int dry_run,
     struct zpub_err *err)
 {
 	struct stage_ctx ctx;
@@ -80,7 +80,7 @@ publish_ready(struct cli *cli, const cJSON *cfg, struct store_recording *rec, in
 }
 
 int
-cmd_publish(struct cli *cli, int argc, char **argv)
+cmd_publish(struct session *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "to", required_argument, NULL, 't' },
@@ -107,7 +107,7 @@ cmd_publish(struct cli *cli, int argc, char **argv)
 	int64_t id = cli_parse_id(argv[optind]);
 	if (id == 0)
 		return cli_usage(cli, "'%s' is not a recording id", argv[optind]);
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	cfg = cJSON_Duplicate(cli->config, 1);
 	if (to != NULL && config_set(cfg, "publish.to", to, &err) != 0) {

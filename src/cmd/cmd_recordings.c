@@ -16,7 +16,7 @@
 #include "util.h"
 
 static int
-parse_common(struct cli *cli, int argc, char **argv, int *json, struct store_filter *f,
+parse_common(struct session *cli, int argc, char **argv, int *json, struct store_filter *f,
     int64_t *id)
 {
 	static const struct option opts[] = {
@@ -58,7 +58,7 @@ parse_common(struct cli *cli, int argc, char **argv, int *json, struct store_fil
 }
 
 int
-cmd_list(struct cli *cli, int argc, char **argv)
+cmd_list(struct session *cli, int argc, char **argv)
 {
 	struct store_filter f = { 0, -1, NULL, 0, 0, 0 };
 	struct zpub_err err;
@@ -67,7 +67,7 @@ cmd_list(struct cli *cli, int argc, char **argv)
 
 	if ((rc = parse_common(cli, argc, argv, &json, &f, NULL)) != 0)
 		return rc;
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	f.tenant_id = cli->tenant_id;
 	if (store_recording_list(cli->store, &f, &v, &n, &err) != 0)
@@ -101,7 +101,7 @@ str_of(const cJSON *o, const char *key)
 }
 
 int
-cmd_show(struct cli *cli, int argc, char **argv)
+cmd_show(struct session *cli, int argc, char **argv)
 {
 	struct zpub_err err;
 	struct store_recording *r = NULL;
@@ -111,7 +111,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 
 	if ((rc = parse_common(cli, argc, argv, &json, NULL, &id)) != 0)
 		return rc;
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	if (store_recording_get(cli->store, id, &r, &err) != 0) {
 		rc = cli_fail(cli, &err);
@@ -157,7 +157,7 @@ out:
 }
 
 int
-cmd_status(struct cli *cli, int argc, char **argv)
+cmd_status(struct session *cli, int argc, char **argv)
 {
 	struct zpub_err err;
 	int64_t counts[ST__COUNT];
@@ -165,7 +165,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
 
 	if ((rc = parse_common(cli, argc, argv, &json, NULL, NULL)) != 0)
 		return rc;
-	if (cli_store(cli, &err) != 0 ||
+	if (session_store(cli, &err) != 0 ||
 	    store_recording_status_counts(cli->store, cli->tenant_id, counts, &err) != 0)
 		return cli_fail(cli, &err);
 	cJSON *o = cJSON_CreateObject();
@@ -212,10 +212,10 @@ cmd_status(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-static int own(struct cli *cli, int64_t id, struct store_recording **r, struct zpub_err *err);
+static int own(struct session *cli, int64_t id, struct store_recording **r, struct zpub_err *err);
 
 int
-cmd_journal(struct cli *cli, int argc, char **argv)
+cmd_journal(struct session *cli, int argc, char **argv)
 {
 	struct store_filter f = { 0, -1, NULL, 50, 0, 0 };
 	struct zpub_err err;
@@ -233,7 +233,7 @@ cmd_journal(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = parse_common(cli, argc, argv, &json, &f, NULL)) != 0)
 		return rc;
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	if (id > 0) {
 		/* An empty journal would read as "nothing happened"; say it is no recording. */
@@ -269,8 +269,8 @@ cmd_journal(struct cli *cli, int argc, char **argv)
 
 /* Applies fn to each id argument; the exit code says whether all worked. */
 static int
-for_each_id(struct cli *cli, int argc, char **argv,
-    int (*fn)(struct cli *, int64_t, struct zpub_err *))
+for_each_id(struct session *cli, int argc, char **argv,
+    int (*fn)(struct session *, int64_t, struct zpub_err *))
 {
 	struct zpub_err err;
 	int failed = 0;
@@ -279,7 +279,7 @@ for_each_id(struct cli *cli, int argc, char **argv,
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] != '-' && cli_parse_id(argv[i]) == 0)
 			return cli_usage(cli, "'%s' is not a recording id", argv[i]);
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	for (int i = 1; i < argc; i++) {
 		if (argv[i][0] == '-')
@@ -293,7 +293,7 @@ for_each_id(struct cli *cli, int argc, char **argv,
 }
 
 static int
-own(struct cli *cli, int64_t id, struct store_recording **r, struct zpub_err *err)
+own(struct session *cli, int64_t id, struct store_recording **r, struct zpub_err *err)
 {
 	int rc = store_recording_get(cli->store, id, r, err);
 	if (rc == 0 && (*r)->tenant_id != cli->tenant_id) {
@@ -306,7 +306,7 @@ own(struct cli *cli, int64_t id, struct store_recording **r, struct zpub_err *er
 }
 
 static int
-skip_one(struct cli *cli, int64_t id, struct zpub_err *err)
+skip_one(struct session *cli, int64_t id, struct zpub_err *err)
 {
 	struct store_recording *r = NULL;
 	int rc = own(cli, id, &r, err);
@@ -329,7 +329,7 @@ skip_one(struct cli *cli, int64_t id, struct zpub_err *err)
 
 /* Un-skipping returns a recording to where its artefacts say it was. */
 static int
-unskip_one(struct cli *cli, int64_t id, struct zpub_err *err)
+unskip_one(struct session *cli, int64_t id, struct zpub_err *err)
 {
 	struct store_recording *r = NULL;
 	struct store_artifact *a = NULL;
@@ -360,7 +360,7 @@ out:
 }
 
 static int
-delete_one(struct cli *cli, int64_t id, struct zpub_err *err)
+delete_one(struct session *cli, int64_t id, struct zpub_err *err)
 {
 	struct store_recording *r = NULL;
 	int rc = own(cli, id, &r, err);
@@ -391,6 +391,6 @@ out:
 	return rc;
 }
 
-int cmd_skip(struct cli *cli, int argc, char **argv) { return for_each_id(cli, argc, argv, skip_one); }
-int cmd_unskip(struct cli *cli, int argc, char **argv) { return for_each_id(cli, argc, argv, unskip_one); }
-int cmd_delete(struct cli *cli, int argc, char **argv) { return for_each_id(cli, argc, argv, delete_one); }
+int cmd_skip(struct session *cli, int argc, char **argv) { return for_each_id(cli, argc, argv, skip_one); }
+int cmd_unskip(struct session *cli, int argc, char **argv) { return for_each_id(cli, argc, argv, unskip_one); }
+int cmd_delete(struct session *cli, int argc, char **argv) { return for_each_id(cli, argc, argv, delete_one); }

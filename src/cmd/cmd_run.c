@@ -15,7 +15,7 @@
 
 /* With many recordings in one run, an error names the one it is about. */
 static void
-fail_for(struct cli *cli, int64_t id, const struct zpub_err *err)
+fail_for(struct session *cli, int64_t id, const struct zpub_err *err)
 {
 	struct store_recording *r = NULL;
 	struct zpub_err e2, gerr;
@@ -32,7 +32,7 @@ fail_for(struct cli *cli, int64_t id, const struct zpub_err *err)
 }
 
 static int
-run_ids(struct cli *cli, int64_t *ids, int n, enum rec_status until, int named)
+run_ids(struct session *cli, int64_t *ids, int n, enum rec_status until, int named)
 {
 	struct zpub_err err;
 	int failed = 0;
@@ -59,7 +59,7 @@ run_ids(struct cli *cli, int64_t *ids, int n, enum rec_status until, int named)
 }
 
 int
-cmd_run(struct cli *cli, int argc, char **argv)
+cmd_run(struct session *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
@@ -97,7 +97,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
 				return cli_usage(cli, "'%s' is not a recording id", argv[optind + i]);
 			}
 	}
-	if (cli_store(cli, &err) != 0) {
+	if (session_store(cli, &err) != 0) {
 		free(ids);
 		return cli_fail(cli, &err);
 	}
@@ -124,7 +124,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
 }
 
 int
-cmd_retry(struct cli *cli, int argc, char **argv)
+cmd_retry(struct session *cli, int argc, char **argv)
 {
 	struct zpub_err err;
 	int failed = 0;
@@ -133,7 +133,7 @@ cmd_retry(struct cli *cli, int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (cli_parse_id(argv[i]) == 0)
 			return cli_usage(cli, "'%s' is not a recording id", argv[i]);
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	for (int i = 1; i < argc; i++) {
 		int64_t id = cli_parse_id(argv[i]);

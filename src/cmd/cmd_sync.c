@@ -10,9 +10,9 @@
 
 #include "cmd.h"
 #include "jnum.h"
-#include "zoom.h"
 #include "tenant.h"
 #include "util.h"
+#include "zoom_sync.h"
 
 static int64_t
 parse_day(const char *s)
@@ -46,7 +46,7 @@ print_rows(const cJSON *rows, const char *status)
 }
 
 int
-cmd_sync(struct cli *cli, int argc, char **argv)
+cmd_sync(struct session *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "from", required_argument, NULL, 'f' },
@@ -86,7 +86,7 @@ cmd_sync(struct cli *cli, int argc, char **argv)
 	if (o.from_ms > o.to_ms)
 		return cli_usage(cli, "--from %s is after --to %s", from_s ? from_s : "(30 days ago)",
 		    to_s ? to_s : "(today)");
-	if (cli_store(cli, &err) != 0 || cli_vault(cli, &err) != 0)
+	if (session_store(cli, &err) != 0 || session_vault(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	o.progress.fn = cli_progress;
 	o.progress.ud = cli;

@@ -37,7 +37,7 @@ static const struct option tpl_opts[] = {
 
 /* Builds a JSON patch from the options; *json set by --json. */
 static int
-parse_opts(struct cli *cli, int argc, char **argv, cJSON **patch, int *json)
+parse_opts(struct session *cli, int argc, char **argv, cJSON **patch, int *json)
 {
 	struct zpub_err err;
 	int c;
@@ -125,7 +125,7 @@ print_template(const struct store_template *t)
 }
 
 static int
-tpl_save(struct cli *cli, int argc, char **argv, int editing)
+tpl_save(struct session *cli, int argc, char **argv, int editing)
 {
 	struct zpub_err err;
 	struct store_template t;
@@ -148,7 +148,7 @@ tpl_save(struct cli *cli, int argc, char **argv, int editing)
 		cJSON_DeleteItemFromObject(patch, "name");
 		cJSON_AddStringToObject(patch, "name", name);
 	}
-	if ((rc = cli_store(cli, &err)) == 0) {
+	if ((rc = session_store(cli, &err)) == 0) {
 		actor_local(&who, ACTOR_CLI, cli->tenant_id);
 		rc = edit_template_save(cli->store, &who, 0, editing ? name : NULL, patch, &t, &err);
 	}
@@ -162,13 +162,13 @@ tpl_save(struct cli *cli, int argc, char **argv, int editing)
 }
 
 static int
-tpl_list(struct cli *cli, int argc, char **argv)
+tpl_list(struct session *cli, int argc, char **argv)
 {
 	struct zpub_err err;
 	int json = argc >= 2 && strcmp(argv[1], "--json") == 0;
 	if (argc > 2 || (argc == 2 && !json))
 		return cli_usage(cli, NULL);
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	struct store_template *v = NULL;
 	int n = 0;
@@ -195,14 +195,14 @@ tpl_list(struct cli *cli, int argc, char **argv)
 }
 
 static int
-tpl_show_delete(struct cli *cli, int argc, char **argv, int del)
+tpl_show_delete(struct session *cli, int argc, char **argv, int del)
 {
 	struct zpub_err err;
 	struct store_template t;
 	int json = argc == 3 && !del && strcmp(argv[2], "--json") == 0;
 	if (argc < 2 || argc > 3 || (argc == 3 && !json))
 		return cli_usage(cli, NULL);
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	if (store_template_get(cli->store, cli->tenant_id, argv[1], &t, &err) != 0)
 		return cli_fail(cli, &err);
@@ -223,7 +223,7 @@ tpl_show_delete(struct cli *cli, int argc, char **argv, int del)
 }
 
 static int
-tpl_test(struct cli *cli, int argc, char **argv)
+tpl_test(struct session *cli, int argc, char **argv)
 {
 	struct zpub_err err;
 	struct store_template t, *all = NULL;
@@ -232,7 +232,7 @@ tpl_test(struct cli *cli, int argc, char **argv)
 	int json = argc == 3 && strcmp(argv[2], "--json") == 0;
 	if (argc < 2 || argc > 3 || (argc == 3 && !json))
 		return cli_usage(cli, NULL);
-	if (cli_store(cli, &err) != 0)
+	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	if (store_template_get(cli->store, cli->tenant_id, argv[1], &t, &err) != 0)
 		return cli_fail(cli, &err);
@@ -299,7 +299,7 @@ out:
 }
 
 int
-cmd_template(struct cli *cli, int argc, char **argv)
+cmd_template(struct session *cli, int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage(cli, "name a subcommand: add, list, show, edit, delete or test");

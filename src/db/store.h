@@ -10,11 +10,13 @@
 #define ZPUB_STORE_H
 
 #include <stdint.h>
+#include <cJSON.h>
 
 #include "err.h"
-#include "pipeline.h"
+#include "status.h"
 
 struct store;
+struct stage_artifact;
 
 /* Opens (creating if needed) the database at db_path, applies missing
  * migrations in one transaction each, and remembers data_dir for paths. */
@@ -195,6 +197,14 @@ struct store_artifact {
 int store_artifacts(struct store *st, int64_t rec_id, const char *kind,
     struct store_artifact **out, int *n, struct zpub_err *err);
 void store_artifacts_free(struct store_artifact *v, int n);
+/* A file a stage produced (or an import brought), to be added. */
+struct stage_artifact {
+	char *kind;     /* "cut_video", "time_map", "audio_chunk", ... */
+	char *path;     /* absolute */
+	int64_t bytes;
+	char sha256[65];
+	cJSON *extra;   /* kind-specific fields (duration_ms, offset_ms, ...), owned */
+};
 /* Adds artefacts in the current transaction or its own (the import path). */
 int store_artifact_add(struct store *st, int64_t rec_id, const struct stage_artifact *a,
     struct zpub_err *err);

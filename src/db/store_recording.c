@@ -1,7 +1,7 @@
 /*
  * store_recording.c — recordings, status moves, leases and stage runs.
  *
- * Every status change goes through the transition table (pipeline.c) and is
+ * Every status change goes through the transition table (status.c) and is
  * a compare-and-set on the current status, so two processes racing on one
  * recording cannot both win.
  */
@@ -883,10 +883,9 @@ store_recording_retry(struct store *st, int64_t id, struct zpub_err *err)
 		if (v >= 0)
 			back = (enum rec_status)v;
 	} else {
-		const struct stage_def *sd = pipeline_stage_by_name(NULL,
-		    r->failed_stage ? r->failed_stage : "");
-		if (sd)
-			back = sd->input;
+		int v = status_stage_input(r->failed_stage ? r->failed_stage : "");
+		if (v >= 0)
+			back = (enum rec_status)v;
 	}
 	sqlite3_finalize(q);
 	if ((rc = move_cas(st, id, ST_FAILED, back, "queued for retry", err)) != 0)

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "pipeline.h"
+#include "status.h"
 
 struct store;
 

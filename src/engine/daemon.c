@@ -22,13 +22,13 @@
 #include <uv.h>
 
 #include "api.h"
-#include "cmd.h"
 #include "config.h"
 #include "ingest.h"
 #include "job.h"
 #include "log.h"
 #include "pipeline.h"
 #include "schedule.h"
+#include "session.h"
 #include "store.h"
 #include "store_admin.h"
 #include "template.h"
@@ -73,7 +73,7 @@ struct daemon {
 	uv_loop_t *loop;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t tick, stop_timer;
-	struct cli *cli;
+	struct session *ses;
 	cJSON *config;             /* defaults <- user file; replaced on SIGHUP */
 	struct store *st;          /* the loop's own handle */
 	struct slot slots[DAEMON_MAX_SLOTS];
@@ -119,7 +119,7 @@ daemon_settings(struct daemon *d)
 static int
 daemon_lock(struct daemon *d, struct zpub_err *err)
 {
-	char *path = path_join(d->cli->data_dir, "zpub-daemon.pid");
+	char *path = path_join(d->ses->data_dir, "zpub-daemon.pid");
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		int rc = zpub_err_set(err, ZPUB_EIO, "cannot open the daemon's lock file %s: %s",
@@ -134,7 +134,7 @@ daemon_lock(struct daemon *d, struct zpub_err *err)
 		buf[strcspn(buf, "\n")] = '\0';
 		close(fd);
 		int rc = zpub_err_set(err, ZPUB_EBUSY, "another zpub daemon (pid %s) already runs on"
-		    " %s; stop it first (kill -TERM %s)", *buf ? buf : "?", d->cli->data_dir,
+		    " %s; stop it first (kill -TERM %s)", *buf ? buf : "?", d->ses->data_dir,
 		    *buf ? buf : "PID");
 		free(path);
 		return rc;
@@ -277,7 +277,7 @@ stage_work(uv_work_t *req)
 	struct slot *s = req->data;
 	struct daemon *d = s->d;
 	struct store *st = NULL;
-	s->rc = store_open(d->cli->db_path, d->cli->data_dir, &st, &s->err);
+	s->rc = store_open(d->ses->db_path, d->ses->data_dir, &st, &s->err);
 	if (s->rc)
 		return;
 	if (s->apply_template) {
@@ -290,9 +290,9 @@ stage_work(uv_work_t *req)
 		}
 	}
 	struct pipeline_opts po = { .until = s->until, .owner = d->owner, .lease_ms = d->lease_ms,
-		.progress = { worker_progress, s }, .key_path = d->cli->key_path };
+		.progress = { worker_progress, s }, .key_path = d->ses->key_path };
 	/* The runner meters the processing minutes (pipeline.c), for every face. */
-	s->rc = pipeline_run(st, s->config, d->cli->data_dir, s->rec_id, &po, &s->err);
+	s->rc = pipeline_run(st, s->config, d->ses->data_dir, s->rec_id, &po, &s->err);
 	store_close(st);
 }
 
@@ -305,10 +305,10 @@ job_work(uv_work_t *req)
 	cJSON *report = NULL;
 	int64_t *ids = NULL;
 	int n = 0;
-	s->rc = store_open(d->cli->db_path, d->cli->data_dir, &st, &s->err);
+	s->rc = store_open(d->ses->db_path, d->ses->data_dir, &st, &s->err);
 	if (s->rc)
 		return;
-	s->rc = job_run(st, d->config, d->cli->key_path, &s->job, s->dry_run, &report, &ids, &n, &s->err);
+	s->rc = job_run(st, d->config, d->ses->key_path, &s->job, s->dry_run, &report, &ids, &n, &s->err);
 	char *sum = s->rc ? xasprintf("failed: %s", s->err.msg) : job_report_summary(report);
 	snprintf(s->summary, sizeof s->summary, "%s", sum);
 	struct sched sc;
@@ -608,7 +608,7 @@ on_hup(uv_signal_t *h, int signum)
 	struct zpub_err err;
 	cJSON *cfg = NULL;
 	(void)signum;
-	if (config_load(d->cli->config_path, &cfg, &err) != 0) {
+	if (config_load(d->ses->config_path, &cfg, &err) != 0) {
 		log_warn("daemon: SIGHUP: keeping the old config: %s", err.msg);
 		return;
 	}
@@ -674,7 +674,7 @@ parse_listen(const char *s, char host[INET_ADDRSTRLEN], int *port)
 }
 
 int
-daemon_main(struct cli *cli, const struct daemon_opts *o)
+daemon_main(struct session *ses, const struct daemon_opts *o)
 {
 	struct daemon *d = calloc(1, sizeof *d);
 	struct zpub_err err;
@@ -682,7 +682,7 @@ daemon_main(struct cli *cli, const struct daemon_opts *o)
 	char listen_host[INET_ADDRSTRLEN] = "127.0.0.1";
 	if (d == NULL)
 		return 1;
-	d->cli = cli;
+	d->ses = ses;
 	d->lock_fd = -1;
 	if (o->listen && parse_listen(o->listen, listen_host, &port) != 0) {
 		fprintf(stderr, "zpub: --listen takes 127.0.0.1:PORT or another loopback address"
@@ -712,7 +712,7 @@ daemon_main(struct cli *cli, const struct daemon_opts *o)
 	}
 	if (o->foreground)
 		log_set_stderr(1);
-	d->config = cJSON_Duplicate(cli->config, 1);
+	d->config = cJSON_Duplicate(ses->config, 1);
 	daemon_settings(d);
 	/* libuv sizes its pool on first use: enough threads for every worker. */
 	char nthreads[16];
@@ -722,12 +722,12 @@ daemon_main(struct cli *cli, const struct daemon_opts *o)
 	gethostname(host, sizeof host - 1);
 	snprintf(d->owner, sizeof d->owner, "daemon@%s:%d", host, (int)getpid());
 
-	if (cli_store(cli, &err) != 0) {
+	if (session_store(ses, &err) != 0) {
 		log_error("daemon: %s", err.msg);
 		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
 		goto out;
 	}
-	d->st = cli->store;
+	d->st = ses->store;
 	/* What crashed imports of any tenant left behind goes before work starts. */
 	struct store_tenant *tv = NULL;
 	int nt = 0;
@@ -737,8 +737,8 @@ daemon_main(struct cli *cli, const struct daemon_opts *o)
 				log_warn("daemon: %s", err.msg);
 	store_tenants_free(tv, nt);
 	if (port > 0 || (o->listen && port == 0)) {
-		struct api_opts ao = { .port = port, .host = listen_host, .db_path = cli->db_path,
-			.data_dir = cli->data_dir, .key_path = cli->key_path, .config = d->config };
+		struct api_opts ao = { .port = port, .host = listen_host, .db_path = ses->db_path,
+			.data_dir = ses->data_dir, .key_path = ses->key_path, .config = d->config };
 		int bound = 0;
 		if (api_start(&ao, &d->api, &bound, &err) != 0) {
 			log_error("daemon: %s", err.msg);
@@ -761,7 +761,7 @@ daemon_main(struct cli *cli, const struct daemon_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	uv_timer_start(&d->tick, daemon_tick, 0, (uint64_t)d->tick_ms);
 	log_info("daemon: started (pid %d, %d workers, %d per tenant, tick %lld ms, data %s)",
-	    (int)getpid(), d->workers, d->per_tenant, (long long)d->tick_ms, cli->data_dir);
+	    (int)getpid(), d->workers, d->per_tenant, (long long)d->tick_ms, ses->data_dir);
 	uv_run(d->loop, UV_RUN_DEFAULT);
 	uv_loop_close(d->loop);
 	log_info("daemon: stopped cleanly");
@@ -771,7 +771,7 @@ out:
 	if (d->lock_fd >= 0) {
 		/* A stop leaves no pid file behind; it goes while the lock is
 		 * still held, so it is never another daemon's file. */
-		char *path = path_join(cli->data_dir, "zpub-daemon.pid");
+		char *path = path_join(ses->data_dir, "zpub-daemon.pid");
 		unlink(path);
 		free(path);
 		close(d->lock_fd);

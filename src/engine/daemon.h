@@ -19,7 +19,7 @@
 #ifndef ZPUB_DAEMON_H
 #define ZPUB_DAEMON_H
 
-struct cli;
+struct session;
 
 struct daemon_opts {
 	int foreground;           /* stay attached, log to stderr too */
@@ -27,6 +27,6 @@ struct daemon_opts {
 };
 
 /* Runs until a signal stops it; returns the process exit code. */
-int daemon_main(struct cli *cli, const struct daemon_opts *o);
+int daemon_main(struct session *ses, const struct daemon_opts *o);
 
 #endif

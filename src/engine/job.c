@@ -17,7 +17,6 @@
 #include "ingest.h"
 #include "log.h"
 #include "media.h"
-#include "zoom.h"
 #include "store.h"
 #include "store_admin.h"
 #include "template.h"
@@ -25,6 +24,7 @@
 #include "util.h"
 #include "vault.h"
 #include "watch_roots.h"
+#include "zoom_sync.h"
 
 static const char *const job_keys[] = { "source", "path", "pattern", "settle_ms", "action",
 	"filters", "days", "comment", NULL };

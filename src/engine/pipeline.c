@@ -1,5 +1,5 @@
 /*
- * pipeline.c — statuses, the transition table and the stage runner.
+ * pipeline.c — the stage runner.
  *
  * The runner is the same for every stage: take the lease, record a run,
  * call the stage with a context, then commit its artefacts and the status
@@ -14,7 +14,6 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "config.h"
@@ -25,72 +24,11 @@
 #include "util.h"
 #include "vault.h"
 
-static const char *const status_names[] = {
-#define X(s) #s,
-	ZPUB_STATUSES(X)
-#undef X
-};
-
-const char *
-status_name(enum rec_status s)
-{
-	if ((int)s < 0 || s >= ST__COUNT)
-		return "UNKNOWN";
-	return status_names[s];
-}
-
-int
-status_parse(const char *name)
-{
-	for (int i = 0; i < ST__COUNT; i++)
-		if (strcasecmp(name, status_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-/* The one table of legal moves.  A running status may go back to its input
- * (a cancelled or released run) and forward to its output or FAILED. */
-#define B(s) (1u << ST_##s)
-static const unsigned transitions[ST__COUNT] = {
-	[ST_INITIALIZED] = B(DOWNLOADING) | B(SKIPPED) | B(EXPIRED) | B(FAILED),
-	[ST_DOWNLOADING] = B(DOWNLOADED) | B(INITIALIZED) | B(FAILED) | B(EXPIRED),
-	[ST_DOWNLOADED]  = B(PROCESSING) | B(SKIPPED) | B(EXPIRED) | B(FAILED),
-	[ST_PROCESSING]  = B(PROCESSED) | B(DOWNLOADED) | B(FAILED),
-	[ST_PROCESSED]   = B(PREPARING) | B(SKIPPED) | B(EXPIRED) | B(FAILED),
-	[ST_PREPARING]   = B(TRANSCRIBED) | B(PROCESSED) | B(FAILED),
-	[ST_TRANSCRIBED] = B(UPLOADING) | B(PROCESSED) | B(SKIPPED) | B(EXPIRED) | B(FAILED),
-	[ST_UPLOADING]   = B(READY) | B(TRANSCRIBED) | B(FAILED),
-	[ST_READY]       = B(TRANSCRIBED) | B(EXPIRED),
-	[ST_SKIPPED]     = B(INITIALIZED) | B(DOWNLOADED) | B(PROCESSED) | B(TRANSCRIBED) |
-	                   B(EXPIRED),
-	[ST_EXPIRED]     = 0,
-	[ST_FAILED]      = B(INITIALIZED) | B(DOWNLOADED) | B(PROCESSED) | B(TRANSCRIBED) |
-	                   B(SKIPPED) | B(EXPIRED),
-};
-#undef B
-
-int
-status_can_move(enum rec_status from, enum rec_status to)
-{
-	if ((int)from < 0 || from >= ST__COUNT || (int)to < 0 || to >= ST__COUNT)
-		return 0;
-	return (transitions[from] >> to) & 1u;
-}
-
 const struct stage_def *
 pipeline_stage_for_input(const struct stage_def *table, enum rec_status s)
 {
 	for (const struct stage_def *d = table ? table : pipeline_stages; d->name; d++)
 		if (d->input == s || d->running == s)
-			return d;
-	return NULL;
-}
-
-const struct stage_def *
-pipeline_stage_by_name(const struct stage_def *table, const char *name)
-{
-	for (const struct stage_def *d = table ? table : pipeline_stages; d->name; d++)
-		if (strcmp(d->name, name) == 0)
 			return d;
 	return NULL;
 }

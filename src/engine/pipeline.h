@@ -1,12 +1,11 @@
 /*
- * pipeline.h — the recording state machine and the stage table.
+ * pipeline.h — the stage table and the stage runner.
  *
- * A recording moves INITIALIZED -> DOWNLOADING -> DOWNLOADED -> PROCESSING ->
- * PROCESSED -> PREPARING -> TRANSCRIBED -> UPLOADING -> READY; SKIPPED,
- * EXPIRED and FAILED sit beside the flow.  Each stage is one row of the stage
- * table: it takes a recording in its input status, holds it in its running
- * status under a lease, and on success moves it to its output status in one
- * transaction together with the artefacts it produced.
+ * The statuses, their transition table and which stage moves a recording
+ * from which status to which are in status.h.  Each stage is one row of the
+ * stage table: it takes a recording in its input status, holds it in its
+ * running status under a lease, and on success moves it to its output status
+ * in one transaction together with the artefacts it produced.
  */
 #ifndef ZPUB_PIPELINE_H
 #define ZPUB_PIPELINE_H
@@ -15,24 +14,7 @@
 #include <cJSON.h>
 
 #include "err.h"
-
-#define ZPUB_STATUSES(X) \
-	X(INITIALIZED) X(DOWNLOADING) X(DOWNLOADED) X(PROCESSING) X(PROCESSED) \
-	X(PREPARING) X(TRANSCRIBED) X(UPLOADING) X(READY) X(SKIPPED) X(EXPIRED) \
-	X(FAILED)
-
-enum rec_status {
-#define X(s) ST_##s,
-	ZPUB_STATUSES(X)
-#undef X
-	ST__COUNT
-};
-
-const char *status_name(enum rec_status s);
-/* Case-insensitive; returns -1 if unknown. */
-int status_parse(const char *name);
-/* 1 if from -> to is in the transition table. */
-int status_can_move(enum rec_status from, enum rec_status to);
+#include "status.h"
 
 struct store;
 struct store_recording;
@@ -51,9 +33,8 @@ struct stage_def {
 /* The stage table, terminated by a NULL name. */
 extern const struct stage_def pipeline_stages[];
 
-/* Lookups in a table (NULL = pipeline_stages). */
+/* The stage that takes or holds status s, in a table (NULL = pipeline_stages). */
 const struct stage_def *pipeline_stage_for_input(const struct stage_def *table, enum rec_status s);
-const struct stage_def *pipeline_stage_by_name(const struct stage_def *table, const char *name);
 
 /* What a stage sees.  The stage writes files under media_dir (tmp + rename),
  * registers them with stage_add_artifact(), and returns 0; the runner then
@@ -85,14 +66,6 @@ struct vault;
  * and none is created just to look. */
 struct vault *stage_vault(struct stage_ctx *ctx, struct zpub_err *err);
 
-struct stage_artifact {
-	char *kind;     /* "cut_video", "time_map", "audio_chunk", ... */
-	char *path;     /* absolute */
-	int64_t bytes;
-	char sha256[65];
-	cJSON *extra;   /* kind-specific fields (duration_ms, offset_ms, ...), owned */
-};
-
 /* Registers a finished file (already renamed into place).  extra may be NULL;
  * ownership passes to the context.  Computes size and checksum. */
 int stage_add_artifact(struct stage_ctx *ctx, const char *kind, const char *path,
@@ -107,7 +80,7 @@ struct pipeline_opts {
 	struct zpub_progress progress;
 	int verbose;
 	const struct stage_def *stages; /* NULL = pipeline_stages (tests inject their own) */
-	const char *key_path;     /* the vault key file (struct cli's key_path) */
+	const char *key_path;     /* the vault key file (struct session's key_path) */
 };
 
 int pipeline_run(struct store *st, const cJSON *config, const char *data_dir,

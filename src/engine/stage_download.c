@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "config.h"
 #include "jnum.h"
 #include "log.h"
@@ -60,27 +61,34 @@ meta_str(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* The tenant's Zoom client, made on first use. */
+/* The tenant's Zoom client, made on first use, with the config and the
+ * accounts (the vault) it lives on. */
+struct dl_zoom {
+	struct accounts acc;
+	struct zoom_client *zc;
+	cJSON *tcfg;
+};
+
 static int
-dl_client(struct stage_ctx *ctx, struct zoom_client **zc, cJSON **tcfg, struct zpub_err *err)
+dl_client(struct stage_ctx *ctx, struct dl_zoom *z, struct zpub_err *err)
 {
 	struct vault *vault;
-	if (*zc)
+	if (z->zc)
 		return 0;
 	if ((vault = stage_vault(ctx, err)) == NULL)
 		return err->code == ZPUB_ENOTFOUND ? zpub_err_set(err, ZPUB_EAUTH, "Zoom is not"
 		    " connected: no secrets are set yet; store the app's secret with 'zpub secret"
 		    " set zoom.client_secret'") : err->code;
 	/* The Zoom account is the tenant's: its layer of the config counts. */
-	*tcfg = tenant_config(ctx->store, ctx->config, ctx->rec->tenant_id);
-	return zoom_client_new(ctx->store, vault, ctx->rec->tenant_id, *tcfg, zc, err);
+	z->tcfg = tenant_config(ctx->store, ctx->config, ctx->rec->tenant_id);
+	z->acc = (struct accounts){ ctx->store, vault, ctx->rec->tenant_id };
+	return accounts_zoom_client(&z->acc, z->tcfg, &z->zc, err);
 }
 
 /* Zoom's own transcript (VTT), when it made one: best effort, registered as
  * the `zoom_transcript` artefact; a failure here never fails the stage. */
 static void
-dl_transcript(struct stage_ctx *ctx, struct zoom_client **zc, cJSON **tcfg, const cJSON *meta,
-    const char *label)
+dl_transcript(struct stage_ctx *ctx, struct dl_zoom *z, const cJSON *meta, const char *label)
 {
 	const cJSON *tr = cJSON_GetObjectItemCaseSensitive(meta, "transcript");
 	const char *url = meta_str(tr, "download_url");
@@ -99,8 +107,8 @@ dl_transcript(struct stage_ctx *ctx, struct zoom_client **zc, cJSON **tcfg, cons
 			.url = url, .part_path = part, .expected_size = expected, .label = tlabel,
 			.expect_prefix = "WEBVTT",
 		};
-		if ((rc = dl_client(ctx, zc, tcfg, &e)) == 0 &&
-		    (rc = zoom_download_file(*zc, &d, &e)) == 0)
+		if ((rc = dl_client(ctx, z, &e)) == 0 &&
+		    (rc = zoom_download_file(z->zc, &d, &e)) == 0)
 			rc = fs_commit(part, final, &e);
 	}
 	if (rc == 0) {
@@ -129,8 +137,7 @@ stage_download(struct stage_ctx *ctx, struct zpub_err *err)
 	const struct store_recording *rec = ctx->rec;
 	cJSON *meta = NULL;
 	char *final = NULL, *part = NULL, *label = NULL, *short_title = NULL;
-	struct zoom_client *zc = NULL;
-	cJSON *tcfg = NULL;
+	struct dl_zoom z = {0};
 	int rc = 0;
 
 	if (rec->source == NULL || strcmp(rec->source, "zoom") != 0)
@@ -164,13 +171,13 @@ stage_download(struct stage_ctx *ctx, struct zpub_err *err)
 			    (long long)expected);
 			goto out;
 		}
-		if ((rc = dl_client(ctx, &zc, &tcfg, err)) != 0)
+		if ((rc = dl_client(ctx, &z, err)) != 0)
 			goto out;
 		struct zoom_download d = {
 			.url = url, .part_path = part, .expected_size = expected, .label = label,
 			.progress = dl_progress, .progress_ud = ctx,
 		};
-		rc = zoom_download_file(zc, &d, err);
+		rc = zoom_download_file(z.zc, &d, err);
 		if (rc == ZPUB_ENOTFOUND) {
 			/* Deleted upstream: nothing to retry; the runner makes it EXPIRED. */
 			unlink(part);
@@ -205,12 +212,12 @@ stage_download(struct stage_ctx *ctx, struct zpub_err *err)
 	cJSON_AddNumberToObject(extra, "zoom_file_size", (double)expected);
 	if ((rc = stage_add_artifact(ctx, "source", final, extra, err)) != 0)
 		goto out;
-	dl_transcript(ctx, &zc, &tcfg, meta, label);
+	dl_transcript(ctx, &z, meta, label);
 	if (ctx->summary[0] == '\0')
 		snprintf(ctx->summary, sizeof ctx->summary, "source file was already complete");
 out:
-	zoom_client_free(zc);
-	cJSON_Delete(tcfg);
+	zoom_client_free(z.zc);
+	cJSON_Delete(z.tcfg);
 	cJSON_Delete(meta);
 	free(final);
 	free(part);

@@ -1,7 +1,8 @@
 /*
- * stages.c — the stage table: which function takes a recording from which
- * status to which.  Adding a stage is adding a row here; the runner in
- * pipeline.c never changes.
+ * stages.c — the stage table: ZPUB_STAGES (status.h) says which stage takes
+ * a recording from which status to which; this adds each stage's function.
+ * Adding a stage is adding a row there and its stage_<name> here; the runner
+ * in pipeline.c never changes.
  */
 #include "pipeline.h"
 
@@ -11,9 +12,8 @@
 #include "zoom.h"
 
 const struct stage_def pipeline_stages[] = {
-	{ "download", ST_INITIALIZED, ST_DOWNLOADING, ST_DOWNLOADED, stage_download },
-	{ "process", ST_DOWNLOADED, ST_PROCESSING, ST_PROCESSED, stage_process },
-	{ "transcribe", ST_PROCESSED, ST_PREPARING, ST_TRANSCRIBED, stage_transcribe },
-	{ "publish", ST_TRANSCRIBED, ST_UPLOADING, ST_READY, stage_publish },
+#define X(name, in, run, out) { #name, ST_##in, ST_##run, ST_##out, stage_##name },
+	ZPUB_STAGES(X)
+#undef X
 	{ NULL, 0, 0, 0, NULL }
 };

@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zoom_sync.h"
+
+#include "accounts.h"
 #include "config.h"
 #include "log.h"
 #include "zoom.h"
@@ -351,7 +354,8 @@ zoom_sync(struct store *st, struct vault *v, int64_t tenant_id, const cJSON *cfg
 	}
 	if (zoom_windows(o->from_ms, o->to_ms, &w, &nw) != 0)
 		return zpub_err_set(err, ZPUB_EINVAL, "the sync range ends before it starts");
-	if ((rc = zoom_client_new(st, v, tenant_id, cfg, &zc, err)) != 0) {
+	struct accounts acc = { .store = st, .vault = v, .tenant_id = tenant_id };
+	if ((rc = accounts_zoom_client(&acc, cfg, &zc, err)) != 0) {
 		free(w);
 		return rc;
 	}

@@ -4,8 +4,9 @@
  * VK ID.
  *
  * Tokens never touch disk in the clear: they leave this module as a JSON
- * string handed to the caller's oauth_store (which the CLI wires to the
- * vault) and come back the same way.  Nothing here prints or logs a token.
+ * string handed to the caller's oauth_store (which the engine's accounts.c
+ * wires to the vault) and come back the same way.  Nothing here prints or
+ * logs a token.
  */
 #ifndef ZPUB_NET_OAUTH_H
 #define ZPUB_NET_OAUTH_H

@@ -3,9 +3,9 @@
  * recordings, and titles made safe from hostile topics.  Downloads are in
  * zoom_download.c, the sign-in in zoom_auth.c, the sync in zoom_sync.c.
  *
- * Tokens live in the vault under "oauth.zoom" as JSON (kind "s2s" or
- * "user"); nothing here prints, logs or puts a token into an error
- * sentence.
+ * Tokens live as JSON (kind "s2s" or "user") in the caller's zoom_creds
+ * (the vault's "oauth.zoom"); nothing here prints, logs or puts a token
+ * into an error sentence.
  */
 #include "zoom.h"
 #include "zoom_int.h"
@@ -21,11 +21,9 @@
 #include "jnum.h"
 #include "log.h"
 #include "http.h"
-#include "store.h"
 #include "util.h"
-#include "vault.h"
 
-#define ZOOM_TOKEN_NAME "oauth.zoom"
+#define ZOOM_PROVIDER "zoom"
 #define ZOOM_SECRET_NAME "zoom.client_secret"
 #define ZOOM_TOKEN_MARGIN_MS (2 * 60 * 1000)
 /* Sanity bounds for Zoom's numbers: an expiry before the year 33658 and a
@@ -103,8 +101,8 @@ tuning_read(const cJSON *cfg, struct zoom_tuning *t, struct zpub_err *err)
 }
 
 int
-zoom_client_new(struct store *st, struct vault *v, int64_t tenant_id, const cJSON *cfg,
-    struct zoom_client **out, struct zpub_err *err)
+zoom_client_new(const struct zoom_creds *creds, const cJSON *cfg, struct zoom_client **out,
+    struct zpub_err *err)
 {
 	struct zoom_tuning tun;
 	int rc = tuning_read(cfg, &tun, err);
@@ -118,9 +116,8 @@ zoom_client_new(struct store *st, struct vault *v, int64_t tenant_id, const cJSO
 		free(zc);
 		return zpub_err_set(err, ZPUB_ENOMEM, "cannot start the HTTP client for Zoom");
 	}
-	zc->st = st;
-	zc->vault = v;
-	zc->tenant_id = tenant_id;
+	if (creds)
+		zc->creds = *creds;
 	zc->api_base = base_url(cfg, "providers.zoom.api_base", "https://api.zoom.us/v2");
 	zc->oauth_base = base_url(cfg, "providers.zoom.oauth_base", "https://zoom.us");
 	zc->client_id = xstrdup(config_str(cfg, "providers.zoom.client_id", ""));
@@ -163,23 +160,22 @@ token_forget(struct zoom_client *zc)
 	zc->user_kind = 0;
 }
 
-/* Loads the cached tokens from the vault (absent is fine). */
+/* Loads the cached tokens from the creds (absent is fine). */
 static int
 token_load(struct zoom_client *zc, struct zpub_err *err)
 {
 	char *val = NULL;
-	size_t len = 0;
 	int rc;
 
-	if (zc->vault == NULL)
+	if (zc->creds.secret == NULL)
 		return 0;
-	rc = vault_get(zc->vault, zc->tenant_id, ZOOM_TOKEN_NAME, &val, &len, err);
+	rc = zc->creds.tokens.load(zc->creds.tokens.ud, ZOOM_PROVIDER, &val, err);
 	if (rc == ZPUB_ENOTFOUND)
 		return 0;
 	if (rc != 0)
 		return rc;
-	cJSON *j = cJSON_ParseWithLength(val, len);
-	vault_free_secret(val, len);
+	cJSON *j = cJSON_Parse(val);
+	wipe_free(val);
 	if (j == NULL)
 		return 0;  /* unreadable cache: get a new token */
 	const cJSON *at = cJSON_GetObjectItemCaseSensitive(j, "access_token");
@@ -204,7 +200,7 @@ token_load(struct zoom_client *zc, struct zpub_err *err)
 static int
 token_save(struct zoom_client *zc, struct zpub_err *err)
 {
-	if (zc->vault == NULL)
+	if (zc->creds.secret == NULL)
 		return 0;
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "kind", zc->user_kind ? "user" : "s2s");
@@ -216,10 +212,10 @@ token_save(struct zoom_client *zc, struct zpub_err *err)
 	cJSON_Delete(j);
 	if (s == NULL)
 		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-	int rc = vault_put(zc->vault, zc->tenant_id, ZOOM_TOKEN_NAME, s, strlen(s),
-	    zc->token_exp_ms, err);
-	if (rc == 0 && zc->st)
-		store_credential_set_state(zc->st, zc->tenant_id, ZOOM_TOKEN_NAME, "ok", NULL);
+	const struct oauth_store *os = &zc->creds.tokens;
+	int rc = os->save(os->ud, ZOOM_PROVIDER, s, zc->token_exp_ms, err);
+	if (rc == 0 && os->mark)
+		os->mark(os->ud, ZOOM_PROVIDER, "ok", NULL);
 	wipe_free(s);
 	return rc;
 }
@@ -318,7 +314,6 @@ int
 zoom_token(struct zoom_client *zc, int force, const char **token, struct zpub_err *err)
 {
 	char *secret = NULL;
-	size_t slen = 0;
 	int rc;
 
 	*token = NULL;
@@ -328,9 +323,9 @@ zoom_token(struct zoom_client *zc, int force, const char **token, struct zpub_er
 		*token = zc->token;
 		return 0;
 	}
-	if (zc->vault == NULL)
+	if (zc->creds.secret == NULL)
 		return zpub_err_set(err, ZPUB_EAUTH, "Zoom is not connected (no vault)");
-	rc = vault_get(zc->vault, zc->tenant_id, ZOOM_SECRET_NAME, &secret, &slen, err);
+	rc = zc->creds.secret(zc->creds.tokens.ud, ZOOM_SECRET_NAME, &secret, err);
 	if (rc != 0 && rc != ZPUB_ENOTFOUND)
 		return rc;
 	if (zc->account_id[0] && zc->client_id[0] && secret) {
@@ -362,8 +357,8 @@ zoom_token(struct zoom_client *zc, int force, const char **token, struct zpub_er
 			    strcmp(zc->refresh_token, used) != 0 && zc->token &&
 			    zc->token_exp_ms - ZOOM_TOKEN_MARGIN_MS > time_now_ms())
 				rc = 0;
-			else if (zc->st)
-				store_credential_set_state(zc->st, zc->tenant_id, ZOOM_TOKEN_NAME,
+			else if (zc->creds.tokens.mark)
+				zc->creds.tokens.mark(zc->creds.tokens.ud, ZOOM_PROVIDER,
 				    "reconnect", NULL);
 		}
 		wipe_free(used);
@@ -375,8 +370,7 @@ zoom_token(struct zoom_client *zc, int force, const char **token, struct zpub_er
 		    " providers.zoom.account_id ID') and the app's secret ('zpub secret set"
 		    " zoom.client_secret') of a Server-to-Server OAuth app");
 	}
-	if (secret)
-		vault_free_secret(secret, slen);
+	wipe_free(secret);
 	if (rc == 0)
 		*token = zc->token;
 	return rc;

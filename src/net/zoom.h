@@ -16,17 +16,28 @@
 #include <cJSON.h>
 
 #include "err.h"
+#include "oauth.h"
 
-struct store;
-struct vault;
 struct http_client;
 struct zoom_client;
 
 /* ---- client and tokens ------------------------------------------------------ */
 
-/* cfg: merged config (providers.zoom.*).  vault may be NULL only for tests
- * that never need a token.  The client owns its own http client. */
-int zoom_client_new(struct store *st, struct vault *v, int64_t tenant_id, const cJSON *cfg,
+/* Where the client keeps its tokens and finds its app's secret, so that
+ * nothing here sees the store or the vault (the engine wires them in:
+ * accounts_zoom_client).  tokens: the token JSON under the provider name
+ * "zoom", marked "ok" when saved and "reconnect" when Zoom refuses the
+ * refresh token.  secret (called with tokens.ud): a client secret by name
+ * ("zoom.client_secret"), malloc'd; ZPUB_ENOTFOUND when it is not set. */
+struct zoom_creds {
+	struct oauth_store tokens;
+	int (*secret)(void *ud, const char *name, char **value, struct zpub_err *err);
+};
+
+/* cfg: merged config (providers.zoom.*).  creds (copied; its ud must outlive
+ * the client) may be NULL only for tests that never need a token.  The
+ * client owns its own http client. */
+int zoom_client_new(const struct zoom_creds *creds, const cJSON *cfg,
     struct zoom_client **out, struct zpub_err *err);
 void zoom_client_free(struct zoom_client *zc);
 
@@ -133,38 +144,6 @@ int zoom_download_file(struct zoom_client *zc, struct zoom_download *d, struct z
  * file to Zoom's trash (DELETE ...?action=trash, restorable for 30 days);
  * the meeting UUID is double-encoded when Zoom needs it.  404 counts as done. */
 int zoom_trash(struct zoom_client *zc, const char *meeting_uuid, const char *file_id,
-    struct zpub_err *err);
-
-/* ---- sync (zoom_sync.c) ------------------------------------------------------------- */
-
-struct zoom_sync_opts {
-	int64_t from_ms, to_ms;      /* UTC days, inclusive */
-	int dry_run;                 /* list and report; write nothing */
-	int include_deleted;         /* re-create recordings deleted here (and forget that) */
-	struct zpub_progress progress;
-	/* Per-recording config override (JSON object) stored with each new
-	 * recording in its INSERT, e.g. a job's {"daemon":{"until":"DOWNLOADED"}},
-	 * so no runner ever sees the recording without it.  NULL = none. */
-	const char *recording_config;
-};
-
-/* One sync of the tenant's Zoom account.  cfg: the tenant's merged config.
- * A dry run writes no recording; it may cache a new access token.
- * *report (new object, also on failure): {"source","from","to","dry_run",
- * "windows", "created": [{"id","file_id","file_type","title","started_at",
- * "duration_ms","file_size","status","template"}], "skipped": [... "reason"],
- * "expired": [{"id","title","reason"}], "trashed": [{"meeting_uuid","title",
- * "error"}], "existing", "refreshed" (known recordings not downloaded yet whose
- * download address or size changed: saved, since Zoom's addresses expire),
- * "processing", "forgotten" (files deleted here, so kept out; none with
- * include_deleted, whose re-created rows say "deleted_here"), "error"}.
- * Meetings whose recordings
- * are all READY (or EXPIRED) go to Zoom's trash once when their config says
- * processing.zoom.trash_after_publish (a template's processing_config
- * {"zoom": {"trash_after_publish": true}}).
- * *new_ids (may be NULL) gets the ids of recordings created (SKIPPED too). */
-int zoom_sync(struct store *st, struct vault *v, int64_t tenant_id, const cJSON *cfg,
-    const struct zoom_sync_opts *o, cJSON **report, int64_t **new_ids, int *n_new,
     struct zpub_err *err);
 
 /* ---- the download stage (stage_download.c) ------------------------------------- */

@@ -2,8 +2,8 @@
  * zoom_auth.c — signing in to Zoom with the authorization-code flow and
  * PKCE (S256) through the loopback listener, for accounts where a
  * Server-to-Server app is not an option.  The tokens (kind "user", with the
- * refresh token that rotates on every refresh) go to the vault as
- * "oauth.zoom"; zoom_token() refreshes them from then on.
+ * refresh token that rotates on every refresh) go to the client's creds
+ * (the vault's "oauth.zoom"); zoom_token() refreshes them from then on.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -17,7 +17,6 @@
 #include "zoom.h"
 #include "zoom_int.h"
 #include "util.h"
-#include "vault.h"
 
 struct login_ctx {
 	const char *state;
@@ -93,7 +92,6 @@ zoom_login(struct zoom_client *zc, const struct zoom_login_opts *o, struct zpub_
 	struct login_ctx lc = { .state = state };
 	struct listener *l = NULL;
 	char *redirect = NULL, *url = NULL, *secret = NULL, *body = NULL, *basic = NULL;
-	size_t slen = 0;
 	FILE *out = o && o->out ? o->out : stdout;
 	int rc;
 
@@ -101,9 +99,9 @@ zoom_login(struct zoom_client *zc, const struct zoom_login_opts *o, struct zpub_
 	if (zc->client_id[0] == '\0')
 		return zpub_err_set(err, ZPUB_EINVAL, "no Zoom app: set providers.zoom.client_id"
 		    " ('zpub config set providers.zoom.client_id ID') to the OAuth app's client id");
-	if (zc->vault == NULL)
+	if (zc->creds.secret == NULL)
 		return zpub_err_set(err, ZPUB_EINVAL, "Zoom sign-in needs the vault");
-	rc = vault_get(zc->vault, zc->tenant_id, "zoom.client_secret", &secret, &slen, err);
+	rc = zc->creds.secret(zc->creds.tokens.ud, "zoom.client_secret", &secret, err);
 	if (rc != 0 && rc != ZPUB_ENOTFOUND)
 		return rc;
 	oauth_pkce_new(verifier, challenge);
@@ -173,8 +171,10 @@ out:
 		sodium_memzero(basic, strlen(basic));
 		free(basic);
 	}
-	if (secret)
-		vault_free_secret(secret, slen);
+	if (secret) {
+		sodium_memzero(secret, strlen(secret));
+		free(secret);
+	}
 	free(url);
 	free(redirect);
 	lsn_free(l);

@@ -9,11 +9,10 @@
 #include <stdint.h>
 
 #include "http.h"
+#include "zoom.h"
 
 struct zoom_client {
-	struct store *st;
-	struct vault *vault;
-	int64_t tenant_id;
+	struct zoom_creds creds;    /* creds.secret NULL: none (a client that gets no token) */
 	struct http_client *http;
 	char *api_base, *oauth_base, *client_id, *account_id;
 	char *token;                /* access token; wiped on free */
@@ -31,7 +30,7 @@ struct zoom_client {
 int zoom_error_code(const struct http_response *resp, char *msg, size_t msgsz);
 
 /* POST to the token endpoint; takes access_token/expires_in (and a rotated
- * refresh_token) and saves them in the vault.  how names the grant in
+ * refresh_token) and saves them through the client's creds.  how names the grant in
  * sentences ("the account credentials"). */
 int zoom_token_request(struct zoom_client *zc, const char *body, const char *basic,
     const char *how, struct zpub_err *err);

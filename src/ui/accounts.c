@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
 #include "edit.h"
+#include "session.h"
 #include "store.h"
 #include "fmt.h"
 #include "ui.h"
@@ -152,7 +152,7 @@ accounts_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 	const struct accounts *a = s->st;
 	char line[1400], when[32];
 	int y = top, cols = ui->cols;
-	snprintf(line, sizeof line, "Accounts and keys of tenant '%s'", ui->cli->tenant);
+	snprintf(line, sizeof line, "Accounts and keys of tenant '%s'", ui->ses->tenant);
 	ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_HEADER), line);
 	if (a->error[0])
 		ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_FAIL), a->error);
@@ -224,7 +224,7 @@ key_done(struct ui *ui, void *ctx, const char *text, int done)
 		ui_message(ui, 1, "empty: %s left as it was", a->key_name);
 		return;
 	}
-	if (cli_vault(ui->cli, &err) != 0 || edit_secret_set(ui->store, ui->cli->vault,
+	if (session_vault(ui->ses, &err) != 0 || edit_secret_set(ui->store, ui->ses->vault,
 	    ui_who(ui, &who), a->key_name, text, strlen(text), &err) != 0) {
 		ui_message(ui, 1, "%s", err.msg);
 		return;

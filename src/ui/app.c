@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "cmd.h"
 #include "log.h"
+#include "session.h"
 #include "store.h"
 #include "store_ui.h"
 #include "fmt.h"
@@ -121,7 +121,7 @@ ui_put(struct ui *ui, int y, int x, int width, int attr, const char *s)
 	attrset(A_NORMAL);
 }
 
-const void *ui_config(struct ui *ui) { return ui->cli->config; }
+const void *ui_config(struct ui *ui) { return ui->ses->config; }
 
 const struct actor *
 ui_who(struct ui *ui, struct actor *who)
@@ -359,7 +359,7 @@ draw(struct ui *ui)
 	}
 	struct ui_screen *s = &ui->stack[ui->depth - 1];
 	char title[256];
-	snprintf(title, sizeof title, " zpub · %s · %s", ui->cli->tenant, s->ops->name);
+	snprintf(title, sizeof title, " zpub · %s · %s", ui->ses->tenant, s->ops->name);
 	ui_put(ui, 0, 0, ui->cols, ui_attr(ui, UI_R_BAR) | A_BOLD, title);
 	s->top = 1;
 	s->height = ui->rows - 3;
@@ -591,7 +591,7 @@ key_warning(void *ud, const char *msg)
 }
 
 int
-ui_run(struct cli *cli)
+ui_run(struct session *ses)
 {
 	struct zpub_err err = {0};
 	struct ui *ui = calloc(1, sizeof *ui);
@@ -607,13 +607,13 @@ ui_run(struct cli *cli)
 		    " 'zpub help' for the commands\n");
 		goto out;
 	}
-	ui->cli = cli;
-	if (cli_store(cli, &err) != 0 || store_ui_init(cli->store, &err) != 0) {
+	ui->ses = ses;
+	if (session_store(ses, &err) != 0 || store_ui_init(ses->store, &err) != 0) {
 		fprintf(stderr, "zpub: %s\n", err.msg);
 		goto out;
 	}
-	ui->store = cli->store;
-	ui->tenant_id = cli->tenant_id;
+	ui->store = ses->store;
+	ui->tenant_id = ses->tenant_id;
 	ui->data_version = store_data_version(ui->store);
 	ssize_t n = readlink("/proc/self/exe", ui->exe, sizeof ui->exe - 1);
 	if (n <= 0)
@@ -621,7 +621,7 @@ ui_run(struct cli *cli)
 	else
 		ui->exe[n] = '\0';
 	char key_warn[512] = "";
-	if (ui_keymap_load(&ui->keys, cli->config, key_warning, key_warn, &err) != 0)
+	if (ui_keymap_load(&ui->keys, ses->config, key_warning, key_warn, &err) != 0)
 		ui_message(ui, 1, "%s", err.msg);
 	else if (key_warn[0])
 		ui_message(ui, 1, "%s", key_warn);

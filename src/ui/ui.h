@@ -18,7 +18,7 @@
 #include "config_schema.h"
 #include "err.h"
 
-struct cli;
+struct session;
 struct store;
 
 /* X(ENUM, "name in ui.keys", "default keys", "help", group)
@@ -197,7 +197,7 @@ struct ui {
 	uv_timer_t defer;           /* one deferred call (search while typing) */
 	void (*defer_fn)(struct ui *ui, void *ctx);
 	void *defer_ctx;
-	struct cli *cli;
+	struct session *ses;
 	struct store *store;
 	int64_t tenant_id;
 	int64_t data_version;
@@ -226,7 +226,7 @@ struct ui {
 };
 
 /* ---- app.c: what screens call ---- */
-int ui_run(struct cli *cli);
+int ui_run(struct session *ses);
 void ui_push(struct ui *ui, const struct ui_screen_ops *ops, void *st);
 void ui_pop(struct ui *ui);
 void ui_redraw(struct ui *ui);

@@ -34,7 +34,7 @@ static void
 test_option_numbers_keep_to_their_range(void **state)
 {
 	(void)state;
-	struct cli cli;
+	struct session cli;
 	int64_t v = 77;
 	memset(&cli, 0, sizeof cli);
 	cli.cmd_name = "list";

@@ -11,8 +11,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "accounts.h"
 #include "http.h"
 #include "zoom.h"
+#include "zoom_sync.h"
 #include "net_fake.h"
 #include "store.h"
 #include "testutil.h"
@@ -24,6 +26,7 @@ struct env {
 	struct store *st;
 	struct vault *v;
 	int64_t tenant;
+	struct accounts acc;   /* the client's tokens and secret: st and v */
 	cJSON *cfg;
 };
 
@@ -42,6 +45,7 @@ setup(void **state)
 		return -1;
 	free(db);
 	free(key);
+	e->acc = (struct accounts){ e->st, e->v, e->tenant };
 	vault_put(e->v, e->tenant, "zoom.client_secret", "zoom-secret", 11, 0, &err);
 	char *cfg = xasprintf("{\"providers\":{\"zoom\":{\"api_base\":\"%s/v2\",\"oauth_base\":\"%s\","
 	    "\"client_id\":\"zoom-client\",\"account_id\":\"\"}}}", e->fake.base, e->fake.base);
@@ -133,7 +137,7 @@ test_pkce_sign_in_refuses_forged_state_then_refreshes_with_rotation(void **state
 	pthread_t th;
 	pthread_create(&th, NULL, browser_main, &b);
 
-	assert_int_equal(zoom_client_new(e->st, e->v, e->tenant, e->cfg, &zc, &err), 0);
+	assert_int_equal(accounts_zoom_client(&e->acc, e->cfg, &zc, &err), 0);
 	struct zoom_login_opts lo = { .timeout_ms = 20000, .out = out, .log = log };
 	int rc = zoom_login(zc, &lo, &err);
 	pthread_join(th, NULL);
@@ -159,7 +163,7 @@ test_pkce_sign_in_refuses_forged_state_then_refreshes_with_rotation(void **state
 	char *j2 = vault_json(e);
 	assert_string_not_equal(j1, j2);
 	zoom_client_free(zc);
-	assert_int_equal(zoom_client_new(e->st, e->v, e->tenant, e->cfg, &zc, &err), 0);
+	assert_int_equal(accounts_zoom_client(&e->acc, e->cfg, &zc, &err), 0);
 	assert_int_equal(zoom_token(zc, 1, &tok, &err), 0);
 	n = 0;
 	assert_int_equal(zoom_list_window(zc, &w, count_meeting, &n, &err), 0);
@@ -167,7 +171,7 @@ test_pkce_sign_in_refuses_forged_state_then_refreshes_with_rotation(void **state
 	/* Two processes with the same refresh token: the one that loses the
 	 * rotation race takes the winner's tokens instead of asking to reconnect. */
 	struct zoom_client *other = NULL;
-	assert_int_equal(zoom_client_new(e->st, e->v, e->tenant, e->cfg, &other, &err), 0);
+	assert_int_equal(accounts_zoom_client(&e->acc, e->cfg, &other, &err), 0);
 	assert_int_equal(zoom_token(other, 0, &tok, &err), 0);      /* loads the same tokens */
 	assert_int_equal(zoom_token(zc, 1, &tok, &err), 0);         /* rotates */
 	assert_int_equal(zoom_token(other, 1, &tok, &err), 0);      /* stale refresh token */
@@ -192,19 +196,19 @@ test_s2s_token_is_cached_and_wrong_secret_says_what_to_fix(void **state)
 	cJSON *z = cJSON_GetObjectItem(cJSON_GetObjectItem(cfg, "providers"), "zoom");
 	cJSON_ReplaceItemInObject(z, "account_id", cJSON_CreateString("zoom-account"));
 
-	assert_int_equal(zoom_client_new(e->st, e->v, e->tenant, cfg, &zc, &err), 0);
+	assert_int_equal(accounts_zoom_client(&e->acc, cfg, &zc, &err), 0);
 	const char *tok;
 	assert_int_equal(zoom_token(zc, 1, &tok, &err), 0);
 	char *first = xstrdup(tok);
 	zoom_client_free(zc);
 	/* the next process reuses the cached token */
-	assert_int_equal(zoom_client_new(e->st, e->v, e->tenant, cfg, &zc, &err), 0);
+	assert_int_equal(accounts_zoom_client(&e->acc, cfg, &zc, &err), 0);
 	assert_int_equal(zoom_token(zc, 0, &tok, &err), 0);
 	assert_string_equal(tok, first);
 	zoom_client_free(zc);
 
 	vault_put(e->v, e->tenant, "zoom.client_secret", "wrong", 5, 0, &err);
-	assert_int_equal(zoom_client_new(e->st, e->v, e->tenant, cfg, &zc, &err), 0);
+	assert_int_equal(accounts_zoom_client(&e->acc, cfg, &zc, &err), 0);
 	assert_int_equal(zoom_token(zc, 1, &tok, &err), ZPUB_EAUTH);
 	assert_non_null(strstr(err.msg, "zoom.client_secret"));
 	assert_null(strstr(err.msg, first));    /* never a token in a sentence */

@@ -1,5 +1,7 @@
 /*
- * accounts.c — OAuth tokens kept in the vault, client secrets read from it.
+ * accounts.c — OAuth tokens kept in the vault, client secrets read from it:
+ * the credential interfaces (oauth_store, zoom_creds) the net/ clients get
+ * instead of the store and the vault.
  */
 #include "accounts.h"
 
@@ -10,6 +12,7 @@
 #include "store.h"
 #include "util.h"
 #include "vault.h"
+#include "zoom.h"
 
 void
 accounts_secret_name(const char *provider, char out[64])
@@ -17,28 +20,37 @@ accounts_secret_name(const char *provider, char out[64])
 	snprintf(out, 64, "oauth.%s", provider);
 }
 
+/* The secret `name` as a malloc'd string (*out NULL on error). */
 static int
-acc_load(void *ud, const char *provider, char **json, struct zpub_err *err)
+acc_secret(void *ud, const char *name, char **out, struct zpub_err *err)
 {
 	struct accounts *a = ud;
-	char name[64], *val = NULL;
+	char *val = NULL;
 	size_t len = 0;
 	int rc;
 
-	accounts_secret_name(provider, name);
-	*json = NULL;
+	*out = NULL;
 	rc = vault_get(a->vault, a->tenant_id, name, &val, &len, err);
 	if (rc != 0)
 		return rc;
-	*json = malloc(len + 1);
-	if (*json == NULL) {
+	*out = malloc(len + 1);
+	if (*out == NULL) {
 		vault_free_secret(val, len);
 		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 	}
-	memcpy(*json, val, len);
-	(*json)[len] = '\0';
+	memcpy(*out, val, len);
+	(*out)[len] = '\0';
 	vault_free_secret(val, len);
 	return 0;
+}
+
+static int
+acc_load(void *ud, const char *provider, char **json, struct zpub_err *err)
+{
+	char name[64];
+
+	accounts_secret_name(provider, name);
+	return acc_secret(ud, name, json, err);
 }
 
 static int
@@ -95,4 +107,14 @@ accounts_provider(struct accounts *a, const cJSON *cfg, const char *name,
 	if (rc != 0)
 		oauth_provider_clear(p);
 	return rc;
+}
+
+int
+accounts_zoom_client(struct accounts *a, const cJSON *cfg, struct zoom_client **out,
+    struct zpub_err *err)
+{
+	struct zoom_creds zc = { .secret = acc_secret };
+
+	accounts_oauth_store(a, &zc.tokens);
+	return zoom_client_new(a->vault ? &zc : NULL, cfg, out, err);
 }

@@ -2,10 +2,11 @@
  * accounts.h — connected platform accounts: OAuth providers built from the
  * config plus the client secret in the vault, and an oauth_store that keeps
  * tokens in the vault (ciphertext only) under "oauth.<provider>" with the
- * credential's state ("ok", "reconnect") in the store.
+ * credential's state ("ok", "reconnect") in the store.  The net/ clients
+ * get these interfaces, never the store or the vault.
  */
-#ifndef ZPUB_NET_ACCOUNTS_H
-#define ZPUB_NET_ACCOUNTS_H
+#ifndef ZPUB_ACCOUNTS_H
+#define ZPUB_ACCOUNTS_H
 
 #include <stdint.h>
 #include <cJSON.h>
@@ -15,6 +16,7 @@
 
 struct store;
 struct vault;
+struct zoom_client;
 
 struct accounts {
 	struct store *store;
@@ -29,6 +31,12 @@ void accounts_oauth_store(struct accounts *a, struct oauth_store *out);
  * ("google.client_secret" / "vk.client_secret"; absent is fine for VK). */
 int accounts_provider(struct accounts *a, const cJSON *cfg, const char *name,
     struct oauth_provider *p, struct zpub_err *err);
+
+/* A Zoom client whose tokens ("oauth.zoom") and app secret
+ * ("zoom.client_secret") are a's; a must outlive the client.  With no vault
+ * in a, a client that never gets a token. */
+int accounts_zoom_client(struct accounts *a, const cJSON *cfg, struct zoom_client **out,
+    struct zpub_err *err);
 
 /* "oauth.youtube" */
 void accounts_secret_name(const char *provider, char out[64]);

@@ -1,0 +1,46 @@
+/*
+ * zoom_sync.h — one sync of a tenant's Zoom account into recordings
+ * (zoom_sync.c), shared by `zpub sync zoom` and the daemon's jobs.
+ */
+#ifndef ZPUB_ZOOM_SYNC_H
+#define ZPUB_ZOOM_SYNC_H
+
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "err.h"
+
+struct store;
+struct vault;
+
+struct zoom_sync_opts {
+	int64_t from_ms, to_ms;      /* UTC days, inclusive */
+	int dry_run;                 /* list and report; write nothing */
+	int include_deleted;         /* re-create recordings deleted here (and forget that) */
+	struct zpub_progress progress;
+	/* Per-recording config override (JSON object) stored with each new
+	 * recording in its INSERT, e.g. a job's {"daemon":{"until":"DOWNLOADED"}},
+	 * so no runner ever sees the recording without it.  NULL = none. */
+	const char *recording_config;
+};
+
+/* One sync of the tenant's Zoom account.  cfg: the tenant's merged config.
+ * A dry run writes no recording; it may cache a new access token.
+ * *report (new object, also on failure): {"source","from","to","dry_run",
+ * "windows", "created": [{"id","file_id","file_type","title","started_at",
+ * "duration_ms","file_size","status","template"}], "skipped": [... "reason"],
+ * "expired": [{"id","title","reason"}], "trashed": [{"meeting_uuid","title",
+ * "error"}], "existing", "refreshed" (known recordings not downloaded yet whose
+ * download address or size changed: saved, since Zoom's addresses expire),
+ * "processing", "forgotten" (files deleted here, so kept out; none with
+ * include_deleted, whose re-created rows say "deleted_here"), "error"}.
+ * Meetings whose recordings
+ * are all READY (or EXPIRED) go to Zoom's trash once when their config says
+ * processing.zoom.trash_after_publish (a template's processing_config
+ * {"zoom": {"trash_after_publish": true}}).
+ * *new_ids (may be NULL) gets the ids of recordings created (SKIPPED too). */
+int zoom_sync(struct store *st, struct vault *v, int64_t tenant_id, const cJSON *cfg,
+    const struct zoom_sync_opts *o, cJSON **report, int64_t **new_ids, int *n_new,
+    struct zpub_err *err);
+
+#endif
