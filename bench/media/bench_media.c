@@ -10,6 +10,7 @@
 #include "config.h"
 #include "media.h"
 #include "pipeline.h"
+#include "stages.h"
 #include "store.h"
 
 int

@@ -17,7 +17,6 @@
 
 #include "err.h"
 
-struct stage_ctx;
 
 /* ---- transcript (transcript.json) ------------------------------------- */
 
@@ -303,19 +302,5 @@ int subs_translate(const struct subs_track *src, const char *from, const char *t
 
 /* "auto" -> openai-compatible when has_secret, else the offline engine. */
 const char *ai_engine_choose(const char *configured, int has_secret, const char *offline);
-
-/* PREPARING -> TRANSCRIBED: transcript, topics, subtitles, description. */
-int stage_transcribe(struct stage_ctx *ctx, struct zpub_err *err);
-
-/* The same work step by step, for `zpub transcribe|topics|subtitles|describe`.
- * Steps not asked for read their inputs from the files a previous run left in
- * media_dir (transcript.json, the newest topic version). */
-struct ai_steps {
-	int transcribe, topics, subtitles, describe;
-	const char *transcription_engine;  /* NULL = from the config */
-	const char *topics_engine;         /* NULL = from the config */
-	int reuse_transcript;              /* keep a transcript.json newer than the audio */
-};
-int ai_run_steps(struct stage_ctx *ctx, const struct ai_steps *steps, struct zpub_err *err);
 
 #endif

@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "pipeline.h"
+#include "stages.h"
 #include "store.h"
 #include "util.h"
 #include "vault.h"

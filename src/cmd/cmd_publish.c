@@ -14,6 +14,7 @@
 #include "config.h"
 #include "publish.h"
 #include "pipeline.h"
+#include "stages.h"
 #include "store.h"
 #include "util.h"
 #include "vault.h"

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "zoom.h"
 #include "pipeline.h"
+#include "stages.h"
 #include "store.h"
 #include "tenant.h"
 #include "util.h"

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "media.h"
 #include "pipeline.h"
+#include "stages.h"
 #include "store.h"
 #include "util.h"
 

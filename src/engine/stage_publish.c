@@ -25,6 +25,7 @@
 #include "publish.h"
 #include "ai.h"
 #include "pipeline.h"
+#include "stages.h"
 #include "store.h"
 #include "util.h"
 #include "vault.h"

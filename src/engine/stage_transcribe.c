@@ -15,6 +15,7 @@
 #include "config.h"
 #include "jnum.h"
 #include "pipeline.h"
+#include "stages.h"
 #include "store.h"
 #include "util.h"
 #include "vault.h"

@@ -5,6 +5,7 @@
  * in pipeline.c never changes.
  */
 #include "pipeline.h"
+#include "stages.h"
 
 #include "ai.h"
 #include "media.h"

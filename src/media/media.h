@@ -18,7 +18,6 @@
 
 #include "err.h"
 
-struct stage_ctx;
 
 /* ---- open.c ----------------------------------------------------------- */
 
@@ -269,10 +268,5 @@ int media_thumbnails(const char *video, const char *dir, int count, int width,
     const struct zpub_progress *prog, struct media_thumb **out, size_t *n_out,
     struct zpub_err *err);
 void media_thumbs_free(struct media_thumb *t, size_t n);
-
-/* ---- stage_process.c -------------------------------------------------- */
-
-/* The "process" stage: DOWNLOADED -> PROCESSING -> PROCESSED. */
-int stage_process(struct stage_ctx *ctx, struct zpub_err *err);
 
 #endif

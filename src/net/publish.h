@@ -116,16 +116,4 @@ char *vk_save_params_text(const struct pub_item *item);
 int folder_publish(const struct pub_item *item, const char *root, int64_t rec_id,
     struct pub_state *st, struct zpub_err *err);
 
-/* ---- the publish stage (stage_publish.c) ----------------------------------- */
-
-struct stage_ctx;
-
-/* TRANSCRIBED -> UPLOADING -> READY.  Targets: config "publish.to" (a
- * "youtube,vk" string or an array; `zpub publish --to` sets it) else the
- * keys of "output_targets".  With ctx->dry_run it prints the plan to stdout
- * and sends nothing. */
-int stage_publish(struct stage_ctx *ctx, struct zpub_err *err);
-/* Prints exactly what stage_publish would send, and sends nothing. */
-int publish_dry_run(struct stage_ctx *ctx, FILE *out, struct zpub_err *err);
-
 #endif

@@ -146,11 +146,4 @@ int zoom_download_file(struct zoom_client *zc, struct zoom_download *d, struct z
 int zoom_trash(struct zoom_client *zc, const char *meeting_uuid, const char *file_id,
     struct zpub_err *err);
 
-/* ---- the download stage (stage_download.c) ------------------------------------- */
-
-struct stage_ctx;
-/* INITIALIZED -> DOWNLOADING -> DOWNLOADED for source "zoom": the row
- * {"download", ST_INITIALIZED, ST_DOWNLOADING, ST_DOWNLOADED, stage_download}. */
-int stage_download(struct stage_ctx *ctx, struct zpub_err *err);
-
 #endif

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "media.h"
 #include "pipeline.h"
+#include "stages.h"
 #include "store.h"
 #include "util.h"
 

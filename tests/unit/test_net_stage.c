@@ -17,6 +17,7 @@
 #include "oauth.h"
 #include "publish.h"
 #include "pipeline.h"
+#include "stages.h"
 #include "store.h"
 #include "util.h"
 #include "vault.h"

@@ -1,0 +1,42 @@
+/*
+ * stages.h — the four pipeline stages, the rows of the stage table
+ * (stages.c), and the step-by-step and dry-run entries the commands use.
+ * Each stage is engine code over the lower layers: media for process, ai
+ * for transcribe, net for download and publish.
+ */
+#ifndef ZPUB_STAGES_H
+#define ZPUB_STAGES_H
+
+#include <stdio.h>
+
+#include "err.h"
+
+struct stage_ctx;
+
+/* INITIALIZED -> DOWNLOADING -> DOWNLOADED for source "zoom". */
+int stage_download(struct stage_ctx *ctx, struct zpub_err *err);
+/* DOWNLOADED -> PROCESSING -> PROCESSED: analysis, cut, audio, thumbnails. */
+int stage_process(struct stage_ctx *ctx, struct zpub_err *err);
+/* PREPARING -> TRANSCRIBED: transcript, topics, subtitles, description. */
+int stage_transcribe(struct stage_ctx *ctx, struct zpub_err *err);
+/* TRANSCRIBED -> UPLOADING -> READY.  Targets: config "publish.to" (a
+ * "youtube,vk" string or an array; `zpub publish --to` sets it) else the
+ * keys of "output_targets".  With ctx->dry_run it prints the plan to stdout
+ * and sends nothing. */
+int stage_publish(struct stage_ctx *ctx, struct zpub_err *err);
+
+/* The transcribe stage's work step by step, for `zpub transcribe|topics|
+ * subtitles|describe`.  Steps not asked for read their inputs from the files
+ * a previous run left in media_dir (transcript.json, the newest topic
+ * version). */
+struct ai_steps {
+	int transcribe, topics, subtitles, describe;
+	const char *transcription_engine;  /* NULL = from the config */
+	const char *topics_engine;         /* NULL = from the config */
+	int reuse_transcript;              /* keep a transcript.json newer than the audio */
+};
+int ai_run_steps(struct stage_ctx *ctx, const struct ai_steps *steps, struct zpub_err *err);
+/* Prints exactly what stage_publish would send, and sends nothing. */
+int publish_dry_run(struct stage_ctx *ctx, FILE *out, struct zpub_err *err);
+
+#endif
