@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "xmalloc.h"
 
 /* Creates path and its parents with mode (0700 for our folders). */
 int fs_mkdir_p(const char *path, mode_t mode, struct zpub_err *err);
@@ -35,11 +36,14 @@ int fs_sha256(const char *path, char hex[65], struct zpub_err *err);
 /* malloc'd "a/b". */
 char *path_join(const char *a, const char *b);
 
-char *xstrdup(const char *s);
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 int64_t time_now_ms(void);      /* wall clock, UTC epoch ms */
 int64_t time_mono_ms(void);     /* monotonic */
+/* Sleeps ms milliseconds, resuming after signals; ms <= 0 returns at once. */
+void sleep_ms(int64_t ms);
+/* The wait before retry number attempt (1, 2, ...): base_ms doubled each
+ * attempt up to cap_ms, then +-20% jitter so many failures do not retry in
+ * lockstep. */
+int64_t backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms);
 /* "2026-11-25T13:23:59Z" */
 void time_iso(int64_t epoch_ms, char out[32]);
 /* Parses "YYYY-MM-DDTHH:MM:SSZ" (or with offset, or date only); -1 on error. */

@@ -160,10 +160,6 @@ int http_method_idempotent(const char *method);
  * ones, 408, 429, 500, 502, 503, 504. */
 int http_should_retry(int rc, const struct http_response *resp);
 
-/* Backoff for attempt n (1-based): base * 2^(n-1), capped, full +-25% jitter
- * from libsodium randomness. */
-int64_t http_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms);
-
 /* http_do with retries: 429 (honouring Retry-After), 5xx, connection resets
  * and timeouts, with exponential backoff and jitter.  A non-idempotent
  * request (POST) is retried only when req->retry_unsafe is set, except that

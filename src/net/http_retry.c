@@ -58,31 +58,6 @@ http_should_retry(int rc, const struct http_response *resp)
 	}
 }
 
-int64_t
-http_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms)
-{
-	int64_t d = base_ms > 0 ? base_ms : 1000;
-	if (cap_ms <= 0)
-		cap_ms = 60000;
-	for (int i = 1; i < attempt && d < cap_ms; i++)
-		d *= 2;
-	if (d > cap_ms)
-		d = cap_ms;
-	/* +-25% jitter */
-	int64_t span = d / 2;
-	if (span > 0)
-		d = d - d / 4 + (int64_t)randombytes_uniform((uint32_t)(span + 1 > UINT32_MAX ? UINT32_MAX : span + 1));
-	return d;
-}
-
-static void
-sleep_ms(int64_t ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /* Connect failures mean nothing reached the server; safe for any method. */
 static int
 nothing_sent(const struct http_response *r)
@@ -111,7 +86,8 @@ http_do_retry(struct http_client *c, const struct http_request *req,
 		if (!safe && !unprocessed && !(rc != 0 && nothing_sent(resp)))
 			return rc;
 		int64_t wait = resp->retry_after_ms >= 0 ? resp->retry_after_ms
-		    : http_backoff_ms(attempt, p.base_ms, p.cap_ms);
+		    : backoff_ms(attempt, p.base_ms > 0 ? p.base_ms : 1000,
+		    p.cap_ms > 0 ? p.cap_ms : 60000);
 		http_url_redact(req->url, url, sizeof url);
 		if (wait > max_wait) {
 			return zpub_err_set(err, ZPUB_EQUOTA,

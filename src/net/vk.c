@@ -690,7 +690,7 @@ retry_later(struct vk_job *j, int64_t wait_ms, const char *why)
 		return;
 	}
 	if (wait_ms < 0)
-		wait_ms = http_backoff_ms(j->failures, j->tun.backoff_base_ms, j->tun.backoff_cap_ms);
+		wait_ms = backoff_ms(j->failures, j->tun.backoff_base_ms, j->tun.backoff_cap_ms);
 	if (wait_ms > j->tun.max_inline_wait_ms) {
 		zpub_err_set(&e, ZPUB_EQUOTA, "VK asked zpub to wait %lld s before going on with "
 		    "%s (%s); zpub will retry then", (long long)(wait_ms / 1000), label(j), why);

@@ -464,7 +464,7 @@ retry_later(struct yt_job *j, int64_t retry_after_ms, const char *why)
 		return;
 	}
 	int64_t wait = retry_after_ms >= 0 ? retry_after_ms
-	    : http_backoff_ms(j->failures, j->tun.backoff_base_ms, j->tun.backoff_cap_ms);
+	    : backoff_ms(j->failures, j->tun.backoff_base_ms, j->tun.backoff_cap_ms);
 	if (wait > j->tun.max_inline_wait_ms) {
 		zpub_err_set(&e, ZPUB_EQUOTA,
 		    "YouTube asked zpub to wait %lld s before going on with %s (%s); "
