@@ -240,20 +240,6 @@ store_recording_refresh_source_meta(struct store *st, int64_t id, const char *js
 }
 
 int
-store_recording_set_duration(struct store *st, int64_t id, int64_t duration_ms,
-    struct zpub_err *err)
-{
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET duration_ms = ? WHERE id = ?", err);
-	if (s == NULL)
-		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, duration_ms);
-	sqlite3_bind_int64(s, 2, id);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "updating a duration");
-	sqlite3_finalize(s);
-	return rc;
-}
-
-int
 store_recording_delete(struct store *st, int64_t id, struct zpub_err *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -544,26 +530,6 @@ out:
 		store_rollback(st);
 	store_recording_free(r);
 	return rc;
-}
-
-int
-store_lease_renew(struct store *st, int64_t id, const char *owner, int64_t lease_ms,
-    struct zpub_err *err)
-{
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET lease_until = ? WHERE id = ?"
-	    " AND lease_owner = ?", err);
-	if (s == NULL)
-		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, time_now_ms() + lease_ms);
-	sqlite3_bind_int64(s, 2, id);
-	sqlite3_bind_text(s, 3, owner, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, err, "renewing a lease");
-	if (sqlite3_changes(st->db) == 0)
-		return zpub_err_set(err, ZPUB_EBUSY, "lost the lease on recording %lld", (long long)id);
-	return 0;
 }
 
 int

@@ -307,18 +307,6 @@ media_seg_feed_init(struct media_seg_feed *f, const struct media_timemap *tm,
 	f->ud = ud;
 }
 
-int64_t
-media_seg_feed_total(const struct media_seg_feed *f)
-{
-	int64_t t = 0;
-	size_t i;
-
-	for (i = 0; i < f->tm->n; i++)
-		t += ms_to_samples(f->tm->seg[i].src_end_ms, f->rate) -
-		    ms_to_samples(f->tm->seg[i].src_start_ms, f->rate);
-	return t;
-}
-
 static int
 feed_emit(struct media_seg_feed *f, uint8_t **planes, int64_t off, int64_t n,
     struct zpub_err *err)

@@ -35,7 +35,6 @@ struct http_form_part {
 	char *path;       /* file part */
 	char *filename;
 	char *content_type;
-	int is_data;
 };
 
 struct http_form {
@@ -97,30 +96,6 @@ http_form_add(struct http_form *f, const char *name, const char *value,
 		return err ? err->code : ZPUB_EINVAL;
 	p->value = xstrdup(value ? value : "");
 	p->len = strlen(p->value);
-	return 0;
-}
-
-int
-http_form_add_data(struct http_form *f, const char *name, const void *data,
-    size_t len, const char *filename, const char *content_type,
-    struct zpub_err *err)
-{
-	struct http_form_part *p = form_push(f, name, err);
-	if (p == NULL)
-		return err ? err->code : ZPUB_EINVAL;
-	p->value = malloc(len + 1);
-	if (p->value == NULL) {
-		f->n--;
-		free(p->name);
-		return zpub_err_set(err, ZPUB_ENOMEM, "multipart form: out of memory");
-	}
-	if (len)
-		memcpy(p->value, data, len);
-	p->value[len] = '\0';
-	p->len = len;
-	p->is_data = 1;
-	p->filename = filename ? xstrdup(filename) : NULL;
-	p->content_type = content_type ? xstrdup(content_type) : NULL;
 	return 0;
 }
 

@@ -33,10 +33,6 @@ void http_form_free(struct http_form *f);
 /* Text field. */
 int http_form_add(struct http_form *f, const char *name, const char *value,
     struct zpub_err *err);
-/* In-memory part (data is copied); filename and content_type may be NULL. */
-int http_form_add_data(struct http_form *f, const char *name, const void *data,
-    size_t len, const char *filename, const char *content_type,
-    struct zpub_err *err);
 /* File part streamed from disk with constant memory.  filename defaults to
  * the path's base name; content_type may be NULL (application/octet-stream). */
 int http_form_add_file(struct http_form *f, const char *name, const char *path,
