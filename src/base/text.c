@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xmalloc.h"
+
 size_t
 txt_next(const char *s, uint32_t *cp)
 {
@@ -106,12 +108,10 @@ char *
 txt_norm_word(const char *w)
 {
 	size_t len = strlen(w);
-	char *out = malloc(len * 2 + 1);
+	char *out = xmalloc(len * 2 + 1);
 	size_t o = 0, last_alnum_end = 0;
 	int started = 0;
 
-	if (out == NULL)
-		abort();
 	for (const char *p = w; *p;) {
 		uint32_t cp;
 		p += txt_next(p, &cp);
@@ -172,10 +172,7 @@ sb_grow(struct sbuf *b, size_t more)
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < b->len + more + 1)
 		cap *= 2;
-	char *ns = realloc(b->s, cap);
-	if (ns == NULL)
-		abort();
-	b->s = ns;
+	b->s = xrealloc(b->s, cap);
 	b->cap = cap;
 }
 
@@ -227,9 +224,7 @@ sb_take(struct sbuf *b)
 {
 	char *s = b->s;
 	if (s == NULL) {
-		s = malloc(1);
-		if (s == NULL)
-			abort();
+		s = xmalloc(1);
 		s[0] = '\0';
 	}
 	b->s = NULL;

@@ -136,7 +136,8 @@ fs_read_all(const char *path, char **out, size_t *len, struct zpub_err *err)
 			if (nb == NULL) {
 				free(buf);
 				fclose(f);
-				return zpub_err_set(err, ZPUB_ENOMEM, "out of memory reading %s", path);
+				return zpub_err_set(err, ZPUB_ENOMEM,
+				    "%s is too big to read into memory (%zu MB so far)", path, n >> 20);
 			}
 			buf = nb;
 		}

@@ -27,9 +27,7 @@
 static struct store_recording *
 row_to_recording(struct store *st, sqlite3_stmt *s)
 {
-	struct store_recording *r = calloc(1, sizeof *r);
-	if (r == NULL)
-		abort();
+	struct store_recording *r = xcalloc(1, sizeof *r);
 	r->id = sqlite3_column_int64(s, 0);
 	r->tenant_id = sqlite3_column_int64(s, 1);
 	r->tenant = store_col_str(s, 2);
@@ -628,7 +626,7 @@ store_stage_runs(struct store *st, int64_t rec_id, struct store_stage_run **out,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 8;
-			v = realloc(v, (size_t)cap * sizeof *v);
+			v = xreallocarray(v, (size_t)cap, sizeof *v);
 		}
 		struct store_stage_run *r = &v[cnt++];
 		r->id = sqlite3_column_int64(s, 0);

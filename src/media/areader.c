@@ -48,8 +48,7 @@ media_areader_open(const char *path, int rate, const AVChannelLayout *layout,
 	int rc;
 
 	*out = NULL;
-	if ((r = calloc(1, sizeof *r)) == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory opening '%s'", path);
+	r = xcalloc(1, sizeof *r);
 	r->path = path;
 	r->in_cursor = -1;
 	if ((rc = media_open_input(path, &r->fmt, err)) < 0)

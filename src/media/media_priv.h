@@ -14,6 +14,7 @@
 #include <libswresample/swresample.h>
 
 #include "media.h"
+#include "xmalloc.h"
 
 extern const AVRational media_ms_tb;
 
