@@ -30,11 +30,7 @@ acc_load(void *ud, const char *provider, char **json, struct zpub_err *err)
 	rc = vault_get(a->vault, a->tenant_id, name, &val, &len, err);
 	if (rc != 0)
 		return rc;
-	*json = malloc(len + 1);
-	if (*json == NULL) {
-		vault_free_secret(val, len);
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-	}
+	*json = xmalloc(len + 1);
 	memcpy(*json, val, len);
 	(*json)[len] = '\0';
 	vault_free_secret(val, len);

@@ -199,10 +199,8 @@ http_urlencode(const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = strlen(s);
-	char *out = malloc(n * 3 + 1), *o = out;
+	char *out = xmalloc(n * 3 + 1), *o = out;
 
-	if (out == NULL)
-		return NULL;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
 			*o++ = (char)*p;
@@ -220,33 +218,18 @@ char *
 http_form_urlencoded(const char *const *kv)
 {
 	size_t cap = 256, len = 0;
-	char *out = malloc(cap);
+	char *out = xmalloc(cap);
 
-	if (out == NULL)
-		return NULL;
 	out[0] = '\0';
 	for (size_t i = 0; kv[i] != NULL; i += 2) {
 		if (kv[i + 1] == NULL)
 			continue;
 		char *k = http_urlencode(kv[i]), *v = http_urlencode(kv[i + 1]);
-		if (k == NULL || v == NULL) {
-			free(k);
-			free(v);
-			free(out);
-			return NULL;
-		}
 		size_t need = len + strlen(k) + strlen(v) + 3;
 		if (need > cap) {
 			while (cap < need)
 				cap *= 2;
-			char *o = realloc(out, cap);
-			if (o == NULL) {
-				free(k);
-				free(v);
-				free(out);
-				return NULL;
-			}
-			out = o;
+			out = xrealloc(out, cap);
 		}
 		len += (size_t)sprintf(out + len, "%s%s=%s", len ? "&" : "", k, v);
 		sodium_memzero(v, strlen(v));

@@ -447,7 +447,7 @@ zoom_trash(struct zoom_client *zc, const char *meeting_uuid, const char *file_id
 	char *fe = file_id ? http_urlencode(file_id) : NULL;
 	int twice = meeting_uuid[0] == '/' || strstr(meeting_uuid, "//") != NULL;
 	if (twice)
-		e2 = http_urlencode(e1 ? e1 : "");
+		e2 = http_urlencode(e1);
 	char *url = xasprintf("%s/meetings/%s/recordings%s%s?action=trash", zc->api_base,
 	    twice ? e2 : e1, fe ? "/" : "", fe ? fe : "");
 	int rc = 0;
