@@ -44,15 +44,9 @@ media_spans_to_json(const struct media_spans *s)
 	cJSON *a = cJSON_CreateArray();
 	size_t i;
 
-	if (a == NULL)
-		return NULL;
 	for (i = 0; i < s->n; i++) {
 		cJSON *o = cJSON_CreateObject();
 
-		if (o == NULL) {
-			cJSON_Delete(a);
-			return NULL;
-		}
 		cJSON_AddNumberToObject(o, "start_ms", (double)s->v[i].start_ms);
 		cJSON_AddNumberToObject(o, "end_ms", (double)s->v[i].end_ms);
 		cJSON_AddItemToArray(a, o);
@@ -381,28 +375,19 @@ media_timemap_to_json(const struct media_timemap *tm)
 	cJSON *j = cJSON_CreateObject(), *a;
 	size_t i;
 
-	if (j == NULL)
-		return NULL;
 	cJSON_AddNumberToObject(j, "version", 1);
 	cJSON_AddNumberToObject(j, "source_duration_ms", (double)tm->src_duration_ms);
 	cJSON_AddNumberToObject(j, "output_duration_ms", (double)tm->out_duration_ms);
 	a = cJSON_AddArrayToObject(j, "segments");
-	if (a == NULL)
-		goto fail;
 	for (i = 0; i < tm->n; i++) {
 		cJSON *o = cJSON_CreateObject();
 
-		if (o == NULL)
-			goto fail;
 		cJSON_AddNumberToObject(o, "src_start_ms", (double)tm->seg[i].src_start_ms);
 		cJSON_AddNumberToObject(o, "src_end_ms", (double)tm->seg[i].src_end_ms);
 		cJSON_AddNumberToObject(o, "out_start_ms", (double)tm->seg[i].out_start_ms);
 		cJSON_AddItemToArray(a, o);
 	}
 	return j;
-fail:
-	cJSON_Delete(j);
-	return NULL;
 }
 
 static int

@@ -300,11 +300,10 @@ media_info_to_json(const struct media_info *mi)
 {
 	cJSON *j = cJSON_CreateObject(), *s;
 
-	if (j == NULL)
-		return NULL;
 	cJSON_AddStringToObject(j, "container", mi->container);
 	cJSON_AddNumberToObject(j, "duration_ms", (double)mi->duration_ms);
-	if (mi->video_index >= 0 && (s = cJSON_AddObjectToObject(j, "video")) != NULL) {
+	if (mi->video_index >= 0) {
+		s = cJSON_AddObjectToObject(j, "video");
 		cJSON_AddStringToObject(s, "codec", mi->video_codec);
 		cJSON_AddNumberToObject(s, "width", mi->width);
 		cJSON_AddNumberToObject(s, "height", mi->height);
@@ -314,7 +313,8 @@ media_info_to_json(const struct media_info *mi)
 		cJSON_AddNumberToObject(s, "start_ms", (double)mi->video_start_ms);
 		cJSON_AddNumberToObject(s, "keyframes", (double)mi->n_keyframes);
 	}
-	if (mi->audio_index >= 0 && (s = cJSON_AddObjectToObject(j, "audio")) != NULL) {
+	if (mi->audio_index >= 0) {
+		s = cJSON_AddObjectToObject(j, "audio");
 		cJSON_AddStringToObject(s, "codec", mi->audio_codec);
 		cJSON_AddNumberToObject(s, "sample_rate", mi->sample_rate);
 		cJSON_AddNumberToObject(s, "channels", mi->channels);

@@ -218,18 +218,15 @@ media_analyse_json(const char *file, const struct media_silence_opts *so,
 	cJSON_AddStringToObject(j, "file", file);
 	cJSON_AddNumberToObject(j, "duration_ms", (double)dur);
 	cJSON_AddNumberToObject(j, "output_duration_ms", (double)tm.out_duration_ms);
-	if ((o = media_info_to_json(mi)) != NULL)
-		cJSON_AddItemToObject(j, "media", o);
+	cJSON_AddItemToObject(j, "media", media_info_to_json(mi));
 	o = cJSON_AddObjectToObject(j, "options");
-	if (o != NULL) {
-		cJSON_AddNumberToObject(o, "threshold_db", so->threshold_db);
-		cJSON_AddNumberToObject(o, "window_ms", (double)so->window_ms);
-		cJSON_AddNumberToObject(o, "min_silence_ms", (double)so->min_silence_ms);
-		cJSON_AddNumberToObject(o, "max_pause_ms", (double)po->max_pause_ms);
-		cJSON_AddNumberToObject(o, "keep_pause_ms", (double)po->keep_pause_ms);
-		cJSON_AddNumberToObject(o, "margin_before_ms", (double)po->margin_before_ms);
-		cJSON_AddNumberToObject(o, "margin_after_ms", (double)po->margin_after_ms);
-	}
+	cJSON_AddNumberToObject(o, "threshold_db", so->threshold_db);
+	cJSON_AddNumberToObject(o, "window_ms", (double)so->window_ms);
+	cJSON_AddNumberToObject(o, "min_silence_ms", (double)so->min_silence_ms);
+	cJSON_AddNumberToObject(o, "max_pause_ms", (double)po->max_pause_ms);
+	cJSON_AddNumberToObject(o, "keep_pause_ms", (double)po->keep_pause_ms);
+	cJSON_AddNumberToObject(o, "margin_before_ms", (double)po->margin_before_ms);
+	cJSON_AddNumberToObject(o, "margin_after_ms", (double)po->margin_after_ms);
 	cJSON_AddItemToObject(j, "silences", media_spans_to_json(&sil));
 	cJSON_AddItemToObject(j, "speech", media_spans_to_json(&speech));
 	cJSON_AddItemToObject(j, "cut", media_spans_to_json(&cuts));
