@@ -23,6 +23,7 @@
 #ifndef ZPUB_XMALLOC_H
 #define ZPUB_XMALLOC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void *xmalloc(size_t size);
@@ -35,5 +36,6 @@ char *xstrdup(const char *s);
 /* The first n bytes of s (fewer at a NUL), NUL-terminated. */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif

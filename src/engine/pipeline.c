@@ -124,10 +124,8 @@ stage_add_artifact(struct stage_ctx *ctx, const char *kind, const char *path, cJ
 	}
 	if (ctx->n_artifacts == ctx->cap_artifacts) {
 		ctx->cap_artifacts = ctx->cap_artifacts ? ctx->cap_artifacts * 2 : 8;
-		ctx->artifacts = realloc(ctx->artifacts,
-		    (size_t)ctx->cap_artifacts * sizeof *ctx->artifacts);
-		if (ctx->artifacts == NULL)
-			abort();
+		ctx->artifacts = xreallocarray(ctx->artifacts, (size_t)ctx->cap_artifacts,
+		    sizeof *ctx->artifacts);
 	}
 	struct stage_artifact *a = &ctx->artifacts[ctx->n_artifacts];
 	memset(a, 0, sizeof *a);
