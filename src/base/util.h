@@ -42,7 +42,9 @@ int64_t time_mono_ms(void);     /* monotonic */
 void sleep_ms(int64_t ms);
 /* The wait before retry number attempt (1, 2, ...): base_ms doubled each
  * attempt up to cap_ms, then +-20% jitter so many failures do not retry in
- * lockstep. */
+ * lockstep.  The values are taken as given (0 waits 0): callers with
+ * defaults apply them first.  The one backoff of the pipeline, the HTTP
+ * retry policy, the Zoom download loop and the uploads. */
 int64_t backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms);
 /* "2026-11-25T13:23:59Z" */
 void time_iso(int64_t epoch_ms, char out[32]);
