@@ -47,15 +47,15 @@ struct transcript {
  * and is kept, for a warning, in language_refused: it never reaches a path. */
 struct transcript *tr_new(const char *engine, const char *language);
 void tr_free(struct transcript *t);
-int tr_add_word(struct transcript *t, const char *w, int64_t start_ms, int64_t end_ms);
-int tr_add_segment(struct transcript *t, const char *text, int64_t start_ms, int64_t end_ms);
+void tr_add_word(struct transcript *t, const char *w, int64_t start_ms, int64_t end_ms);
+void tr_add_segment(struct transcript *t, const char *text, int64_t start_ms, int64_t end_ms);
 /* Sorts words and segments by start time. */
 void tr_sort(struct transcript *t);
 /* Builds segments from the words (sentence ends, pauses >= 1.5 s, <= 30 s)
  * when the engine gave none. */
 void tr_segments_from_words(struct transcript *t);
 /* Appends src's words and segments shifted by offset_ms. */
-int tr_append(struct transcript *dst, const struct transcript *src, int64_t offset_ms);
+void tr_append(struct transcript *dst, const struct transcript *src, int64_t offset_ms);
 /* All words joined by single spaces (malloc'd). */
 char *tr_text(const struct transcript *t);
 
@@ -113,7 +113,7 @@ void subs_rules_from_config(struct subs_rules *r, const cJSON *cfg, const char *
 
 void subs_track_free(struct subs_track *t);
 /* Appends a cue; takes ownership of text (freed on failure). */
-int subs_track_add(struct subs_track *t, int64_t start_ms, int64_t end_ms, char *text);
+void subs_track_add(struct subs_track *t, int64_t start_ms, int64_t end_ms, char *text);
 /* Lays out the transcript's words as cues obeying the rules. */
 int subs_build(const struct transcript *t, const struct subs_rules *r,
     struct subs_track **out, struct zpub_err *err);
@@ -165,8 +165,8 @@ struct topics {
 
 struct topics *topics_new(void);
 void topics_free(struct topics *t);
-int topics_add(struct topics *t, int64_t start_ms, enum topic_level level, const char *title);
-int topics_add_break(struct topics *t, int64_t start_ms, int64_t end_ms);
+void topics_add(struct topics *t, int64_t start_ms, enum topic_level level, const char *title);
+void topics_add_break(struct topics *t, int64_t start_ms, int64_t end_ms);
 char *topics_to_json(const struct topics *t);
 /* Reads {"topics":[...],"breaks":[...],"flags":[...]} loosely (for repair);
  * missing fields become invalid values that topics_validate reports. */

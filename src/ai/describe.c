@@ -67,9 +67,7 @@ desc_chapters(const struct topics *t, int64_t duration_ms, const char *language,
 		warn(warning, warning_sz, "no topics, so the description has no chapter list");
 		return NULL;
 	}
-	c = calloc(t->n + 1, sizeof *c);
-	if (c == NULL)
-		return NULL;
+	c = xcalloc(t->n + 1, sizeof *c);
 	int ru = language && strncmp(language, "ru", 2) == 0;
 	for (size_t i = 0; i < t->n; i++) {
 		if (t->v[i].title == NULL || t->v[i].title[0] == '\0' || t->v[i].start_ms < 0)

@@ -68,21 +68,15 @@ subs_track_free(struct subs_track *t)
 	free(t);
 }
 
-int
+void
 subs_track_add(struct subs_track *t, int64_t s, int64_t e, char *text)
 {
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct subs_cue *nc = realloc(t->cues, cap * sizeof *nc);
-		if (nc == NULL) {
-			free(text);
-			return ZPUB_ENOMEM;
-		}
-		t->cues = nc;
+		t->cues = xreallocarray(t->cues, cap, sizeof *t->cues);
 		t->cap = cap;
 	}
 	t->cues[t->n++] = (struct subs_cue){ s, e, text };
-	return 0;
 }
 
 /* ---- words and break points ----------------------------------------------- */
@@ -142,10 +136,8 @@ clean_word(const char *w)
 	size_t n = strlen(w);
 	while (n > 0 && (w[n - 1] == ' ' || w[n - 1] == '\t' || w[n - 1] == '\n' || w[n - 1] == '\r'))
 		n--;
-	char *out = malloc(n + 1);
+	char *out = xmalloc(n + 1);
 	size_t o = 0;
-	if (out == NULL)
-		abort();
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)w[i];
 		if (c < 0x20 || c == 0x7F)
@@ -248,9 +240,7 @@ wrap_toks(const struct tok *t, size_t a, size_t b, const struct subs_rules *r)
 		return join_toks(t, a, b, &best, 1);
 	}
 	/* More lines: greedy fill, which is fine for this rare setting. */
-	size_t *br = calloc((size_t)r->max_lines, sizeof *br), nb = 0, ls = a;
-	if (br == NULL)
-		abort();
+	size_t *br = xcalloc((size_t)r->max_lines, sizeof *br), nb = 0, ls = a;
 	for (size_t i = a + 1; i <= b; i++) {
 		if (i < b && line_fits(t, ls, i + 1, max))
 			continue;
@@ -291,10 +281,7 @@ toks_from_text(const char *text, size_t *n)
 	for (char *w = strtok_r(copy, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
-			struct tok *nt = realloc(t, cap * sizeof *nt);
-			if (nt == NULL)
-				abort();
-			t = nt;
+			t = xreallocarray(t, cap, sizeof *t);
 		}
 		t[*n] = (struct tok){ xstrdup(w), utf8_len(w), punct_strength(w), is_conjunction(w) };
 		(*n)++;
@@ -323,17 +310,13 @@ int
 subs_build(const struct transcript *tr, const struct subs_rules *r,
     struct subs_track **out, struct zpub_err *err)
 {
-	struct tok *t = calloc(tr->n_words + 1, sizeof *t);
-	int64_t *ts = calloc(tr->n_words + 1, sizeof *ts), *te = calloc(tr->n_words + 1, sizeof *te);
-	struct span *sp = calloc(tr->n_words + 1, sizeof *sp);
-	struct subs_track *track = calloc(1, sizeof *track);
+	struct tok *t = xcalloc(tr->n_words + 1, sizeof *t);
+	int64_t *ts = xcalloc(tr->n_words + 1, sizeof *ts), *te = xcalloc(tr->n_words + 1, sizeof *te);
+	struct span *sp = xcalloc(tr->n_words + 1, sizeof *sp);
+	struct subs_track *track = xcalloc(1, sizeof *track);
 	size_t n = 0, ns = 0;
 	int rc = 0;
 
-	if (t == NULL || ts == NULL || te == NULL || sp == NULL || track == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory laying out subtitles");
-		goto out;
-	}
 	for (size_t i = 0; i < tr->n_words; i++) {
 		char *w = clean_word(tr->words[i].w);
 		if (w[0] == '\0') {
@@ -440,10 +423,7 @@ subs_build(const struct transcript *tr, const struct subs_rules *r,
 		int64_t s = ts[sp[k].a], e = te[sp[k].b - 1];
 		if (e - s > r->max_cue_ms)
 			e = s + r->max_cue_ms;
-		if ((rc = subs_track_add(track, s, e, text)) != 0) {
-			zpub_err_set(err, rc, "out of memory laying out subtitles");
-			goto out;
-		}
+		subs_track_add(track, s, e, text);
 	}
 
 	/* Timing: keep the gap, then stretch short or fast cues into silence. */
@@ -482,7 +462,6 @@ subs_build(const struct transcript *tr, const struct subs_rules *r,
 	}
 	*out = track;
 	track = NULL;
-out:
 	if (t)
 		toks_free(t, n);
 	free(ts);

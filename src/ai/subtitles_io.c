@@ -81,9 +81,7 @@ lines_split(const char *text, struct lines *l)
 	l->buf = xstrdup(text);
 	l->n = 0;
 	size_t cap = 64;
-	l->v = malloc(cap * sizeof *l->v);
-	if (l->v == NULL)
-		abort();
+	l->v = xreallocarray(NULL, cap, sizeof *l->v);
 	char *p = l->buf;
 	while (*p) {
 		char *nl = strchr(p, '\n');
@@ -94,10 +92,7 @@ lines_split(const char *text, struct lines *l)
 			p[len - 1] = '\0';
 		if (l->n == cap) {
 			cap *= 2;
-			char **nv = realloc(l->v, cap * sizeof *nv);
-			if (nv == NULL)
-				abort();
-			l->v = nv;
+			l->v = xreallocarray(l->v, cap, sizeof *l->v);
 		}
 		l->v[l->n++] = p;
 		if (!nl)
@@ -260,8 +255,7 @@ parse_cues(struct lines *l, size_t i, int vtt, struct subs_track *t, struct zpub
 			free(text);
 			text = u;
 		}
-		if (subs_track_add(t, s, e, text) != 0)
-			return zpub_err_set(err, ZPUB_ENOMEM, "out of memory reading subtitles");
+		subs_track_add(t, s, e, text);
 		expect++;
 	}
 	return 0;
@@ -271,9 +265,7 @@ int
 subs_parse_srt(const char *text, struct subs_track **out, struct zpub_err *err)
 {
 	struct lines l;
-	struct subs_track *t = calloc(1, sizeof *t);
-	if (t == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory reading subtitles");
+	struct subs_track *t = xcalloc(1, sizeof *t);
 	lines_split(text, &l);
 	int rc = parse_cues(&l, 0, 0, t, err);
 	lines_free(&l);
@@ -289,10 +281,8 @@ int
 subs_parse_vtt(const char *text, struct subs_track **out, struct zpub_err *err)
 {
 	struct lines l;
-	struct subs_track *t = calloc(1, sizeof *t);
+	struct subs_track *t = xcalloc(1, sizeof *t);
 	int rc = 0;
-	if (t == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory reading subtitles");
 	lines_split(text, &l);
 	if (l.n == 0 || strncmp(l.v[0], "WEBVTT", 6) != 0 ||
 	    (l.v[0][6] != '\0' && l.v[0][6] != ' ' && l.v[0][6] != '\t')) {

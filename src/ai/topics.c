@@ -23,7 +23,7 @@
 struct topics *
 topics_new(void)
 {
-	return calloc(1, sizeof(struct topics));
+	return xcalloc(1, sizeof(struct topics));
 }
 
 void
@@ -39,34 +39,26 @@ topics_free(struct topics *t)
 	free(t);
 }
 
-int
+void
 topics_add(struct topics *t, int64_t start_ms, enum topic_level level, const char *title)
 {
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct topic *nv = realloc(t->v, cap * sizeof *nv);
-		if (nv == NULL)
-			return ZPUB_ENOMEM;
-		t->v = nv;
+		t->v = xreallocarray(t->v, cap, sizeof *t->v);
 		t->cap = cap;
 	}
 	t->v[t->n++] = (struct topic){ start_ms, level, xstrdup(title) };
-	return 0;
 }
 
-int
+void
 topics_add_break(struct topics *t, int64_t start_ms, int64_t end_ms)
 {
 	if (t->n_breaks == t->cap_breaks) {
 		size_t cap = t->cap_breaks ? t->cap_breaks * 2 : 8;
-		struct topic_break *nb = realloc(t->breaks, cap * sizeof *nb);
-		if (nb == NULL)
-			return ZPUB_ENOMEM;
-		t->breaks = nb;
+		t->breaks = xreallocarray(t->breaks, cap, sizeof *t->breaks);
 		t->cap_breaks = cap;
 	}
 	t->breaks[t->n_breaks++] = (struct topic_break){ start_ms, end_ms };
-	return 0;
 }
 
 char *
@@ -192,10 +184,6 @@ topics_from_json(const char *json, struct topics **out, struct zpub_err *err)
 		goto out;
 	}
 	t = topics_new();
-	if (t == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory reading topics");
-		goto out;
-	}
 	const cJSON *x;
 	cJSON_ArrayForEach(x, arr) {
 		if (!cJSON_IsObject(x))
@@ -495,10 +483,7 @@ vocab_id(struct vocab *voc, const char *st, const char *surface)
 		}
 	if (voc->n == voc->cap) {
 		voc->cap = voc->cap ? voc->cap * 2 : 256;
-		struct term *nv = realloc(voc->v, voc->cap * sizeof *nv);
-		if (nv == NULL)
-			abort();
-		voc->v = nv;
+		voc->v = xreallocarray(voc->v, voc->cap, sizeof *voc->v);
 	}
 	voc->v[voc->n] = (struct term){ xstrdup(st), xstrdup(surface), 1 };
 	return voc->n++;
@@ -520,10 +505,8 @@ cosine(const double *a, const double *b, size_t n)
 static char *
 capitalize(const char *s)
 {
-	char *r = malloc(strlen(s) * 2 + 8);
+	char *r = xmalloc(strlen(s) * 2 + 8);
 	uint32_t cp;
-	if (r == NULL)
-		abort();
 	size_t n = utf8_next_str(s, &cp), o;
 	if (cp >= 'a' && cp <= 'z')
 		cp -= 32;
@@ -541,10 +524,8 @@ static char *
 part_title(const size_t *tok_term, size_t a, size_t b, const struct vocab *voc,
     const double *df, size_t n_parts, int ru, const char *fallback)
 {
-	double *score = calloc(voc->n + 1, sizeof *score);
+	double *score = xcalloc(voc->n + 1, sizeof *score);
 	size_t best[3] = { SIZE_MAX, SIZE_MAX, SIZE_MAX };
-	if (score == NULL)
-		abort();
 	for (size_t i = a; i < b; i++)
 		score[tok_term[i]] += 1.0;
 	/* Terms said at least twice; in a short or noisy part, any term, the
@@ -624,8 +605,6 @@ topics_extractive(const struct transcript *tr, const struct topics_opts *o,
 
 	if (o == NULL)
 		o = &def;
-	if (t == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory finding topics");
 	snprintf(t->engine, sizeof t->engine, "extractive");
 	const char *lang = o->language && o->language[0] ? o->language : NULL;
 	char *all = NULL;
@@ -649,12 +628,8 @@ topics_extractive(const struct transcript *tr, const struct topics_opts *o,
 			topics_add_break(t, tr->words[i].end_ms, tr->words[i + 1].start_ms);
 	}
 
-	tok_term = calloc(tr->n_words + 1, sizeof *tok_term);
-	tok_word = calloc(tr->n_words + 1, sizeof *tok_word);
-	if (tok_term == NULL || tok_word == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory finding topics");
-		goto out;
-	}
+	tok_term = xcalloc(tr->n_words + 1, sizeof *tok_term);
+	tok_word = xcalloc(tr->n_words + 1, sizeof *tok_word);
 	for (size_t i = 0; i < tr->n_words; i++) {
 		char *w = text_norm_word(tr->words[i].w);
 		if (utf8_len(w) >= 3 && !in_list(ru ? stop_ru : stop_en, w) &&
@@ -677,17 +652,16 @@ topics_extractive(const struct transcript *tr, const struct topics_opts *o,
 	if (n_ps >= 2 * 2 && tr->duration_ms >= 2 * min_main) {
 		size_t V = voc.n;
 		blocks = calloc(n_ps * V, sizeof *blocks);
-		gap_score = calloc(n_ps, sizeof *gap_score);
-		cand = calloc(n_ps, sizeof *cand);
-		if (blocks == NULL || gap_score == NULL || cand == NULL) {
-			rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory finding topics");
+		gap_score = xcalloc(n_ps, sizeof *gap_score);
+		cand = xcalloc(n_ps, sizeof *cand);
+		if (blocks == NULL) {
+			rc = zpub_err_set(err, ZPUB_ENOMEM, "the transcript is too long to find topics"
+			    " in memory (%zu blocks of %zu terms)", n_ps, V);
 			goto out;
 		}
 		for (size_t i = 0; i < n_ps * W; i++)
 			blocks[(i / W) * V + tok_term[i]] += 1.0;
-		double *l = calloc(V, sizeof *l), *r = calloc(V, sizeof *r);
-		if (l == NULL || r == NULL)
-			abort();
+		double *l = xcalloc(V, sizeof *l), *r = xcalloc(V, sizeof *r);
 		/* gap g lies before pseudo-sentence g (1..n_ps-1) */
 		for (size_t g = 1; g < n_ps; g++) {
 			memset(l, 0, V * sizeof *l);
@@ -722,9 +696,7 @@ topics_extractive(const struct transcript *tr, const struct topics_opts *o,
 		double sd = nc ? sqrt(fmax(0, sum2 / (double)nc - mean * mean)) : 0;
 		double cutoff = mean + sd / 2;
 		qsort(cand, nc, sizeof *cand, cmp_cand);
-		bounds = calloc(nc + 1, sizeof *bounds);
-		if (bounds == NULL)
-			abort();
+		bounds = xcalloc(nc + 1, sizeof *bounds);
 		/* Strongest shifts first, keeping parts at least min_main long. */
 		for (size_t c = 0; c < nc; c++) {
 			if (cand[c].depth <= 0 || cand[c].depth < cutoff)
@@ -756,10 +728,8 @@ topics_extractive(const struct transcript *tr, const struct topics_opts *o,
 
 	/* Titles: characteristic terms of each part against the others. */
 	size_t n_parts = n_bounds + 1;
-	size_t *part_tok = calloc(n_parts + 1, sizeof *part_tok); /* first token per part */
-	df = calloc(voc.n + 1, sizeof *df);
-	if (part_tok == NULL || df == NULL)
-		abort();
+	size_t *part_tok = xcalloc(n_parts + 1, sizeof *part_tok); /* first token per part */
+	df = xcalloc(voc.n + 1, sizeof *df);
 	for (size_t p = 0, ti = 0; p < n_parts; p++) {
 		size_t first_word = p == 0 ? 0 : bounds[p - 1];
 		while (ti < n_tok && tok_word[ti] < first_word)
@@ -768,9 +738,7 @@ topics_extractive(const struct transcript *tr, const struct topics_opts *o,
 	}
 	part_tok[n_parts] = n_tok;
 	for (size_t p = 0; p < n_parts; p++) {
-		char *seen = calloc(voc.n + 1, 1);
-		if (seen == NULL)
-			abort();
+		char *seen = xcalloc(voc.n + 1, 1);
 		for (size_t i = part_tok[p]; i < part_tok[p + 1]; i++)
 			if (!seen[tok_term[i]]) {
 				seen[tok_term[i]] = 1;

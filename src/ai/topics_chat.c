@@ -67,10 +67,7 @@ topics_chat_prompts(const struct transcript *t, int64_t max_chars, size_t *n)
 		if (flush && b.len > 0) {
 			if (np == cap) {
 				cap = cap ? cap * 2 : 4;
-				char **nparts = realloc(parts, cap * sizeof *nparts);
-				if (nparts == NULL)
-					abort();
-				parts = nparts;
+				parts = xreallocarray(parts, cap, sizeof *parts);
 			}
 			parts[np++] = sb_take(&b);
 		}
@@ -372,8 +369,8 @@ topics_chat(const struct transcript *t, const struct topics_chat_opts *o,
 	struct topics *all = topics_new();
 	int rc = 0;
 
-	if (c == NULL || all == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	if (c == NULL) {
+		rc = zpub_err_set(err, ZPUB_ENOMEM, "cannot start an HTTP client to find topics");
 		goto out;
 	}
 	snprintf(all->engine, sizeof all->engine, "openai-compatible");

@@ -145,11 +145,7 @@ tr_decode_pcm16k(const char *path, int16_t **out, size_t *n_out, struct zpub_err
 			if ((size_t)want > tmp_cap) {
 				free(tmp);
 				tmp_cap = (size_t)want + 1024;
-				tmp = malloc(tmp_cap * sizeof *tmp);
-				if (tmp == NULL) {
-					rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory decoding %s", path);
-					goto out;
-				}
+				tmp = xreallocarray(NULL, tmp_cap, sizeof *tmp);
 			}
 			uint8_t *dst = (uint8_t *)tmp;
 			int got = swr_convert(swr, &dst, (int)tmp_cap,
@@ -160,7 +156,8 @@ tr_decode_pcm16k(const char *path, int16_t **out, size_t *n_out, struct zpub_err
 				goto out;
 			}
 			if (pcm_append(&pcm, &n, &cap, tmp, (size_t)got) != 0) {
-				rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory decoding %s", path);
+				rc = zpub_err_set(err, ZPUB_ENOMEM, "the audio of %s is too long to hold in"
+				    " memory for transcription (%zu MB decoded)", path, (n * sizeof *pcm) >> 20);
 				goto out;
 			}
 		}
@@ -173,7 +170,8 @@ tr_decode_pcm16k(const char *path, int16_t **out, size_t *n_out, struct zpub_err
 		if (got <= 0)
 			break;
 		if (pcm_append(&pcm, &n, &cap, fl, (size_t)got) != 0) {
-			rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory decoding %s", path);
+			rc = zpub_err_set(err, ZPUB_ENOMEM, "the audio of %s is too long to hold in"
+			    " memory for transcription (%zu MB decoded)", path, (n * sizeof *pcm) >> 20);
 			goto out;
 		}
 	}
@@ -209,10 +207,8 @@ static unsigned char *
 speech_frames(const int16_t *pcm, size_t n, size_t *nf_out)
 {
 	size_t nf = n / FRAME;
-	double *db = calloc(nf + 1, sizeof *db), *sorted = calloc(nf + 1, sizeof *sorted);
-	unsigned char *sp = calloc(nf + 1, 1);
-	if (db == NULL || sorted == NULL || sp == NULL)
-		abort();
+	double *db = xcalloc(nf + 1, sizeof *db), *sorted = xcalloc(nf + 1, sizeof *sorted);
+	unsigned char *sp = xcalloc(nf + 1, 1);
 	for (size_t f = 0; f < nf; f++) {
 		double e = 0;
 		for (size_t i = 0; i < FRAME; i++) {
@@ -318,9 +314,7 @@ utterances(const int16_t *pcm, size_t n, size_t *n_utt)
 {
 	size_t nf, cap = 64, nu = 0;
 	unsigned char *sp = speech_frames(pcm, n, &nf);
-	struct utt *u = malloc(cap * sizeof *u);
-	if (u == NULL)
-		abort();
+	struct utt *u = xreallocarray(NULL, cap, sizeof *u);
 	size_t f = 0;
 	while (f < nf) {
 		while (f < nf && !sp[f])
@@ -342,10 +336,7 @@ utterances(const int16_t *pcm, size_t n, size_t *n_utt)
 		}
 		if (nu == cap) {
 			cap *= 2;
-			struct utt *nuu = realloc(u, cap * sizeof *nuu);
-			if (nuu == NULL)
-				abort();
-			u = nuu;
+			u = xreallocarray(u, cap, sizeof *u);
 		}
 		size_t a = s >= 20 ? s - 20 : 0, b = e + 20 < nf ? e + 20 : nf;
 		u[nu++] = (struct utt){ a * FRAME, b * FRAME };
@@ -510,9 +501,7 @@ ps_transcribe_chunk(const struct tr_chunk *c, const struct tr_opts *o, double ba
 	atomic_init(&j.done, 0);
 	atomic_init(&j.cancel, 0);
 	pthread_mutex_init(&j.lock, NULL);
-	j.res = calloc(nu + 1, sizeof *j.res);
-	if (j.res == NULL)
-		abort();
+	j.res = xcalloc(nu + 1, sizeof *j.res);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int nt = o->concurrency > 0 ? o->concurrency : 2;
 	if (nt > cpus)
@@ -603,8 +592,6 @@ tr_transcribe(const struct tr_chunk *chunks, size_t n, const struct tr_opts *o,
 		    "or set processing.transcription.language to en", o->language);
 	t = tr_new(engine, strcmp(engine, "pocketsphinx") == 0 ? "en" :
 	    (o->language ? o->language : ""));
-	if (t == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory transcribing");
 	if (strcmp(engine, "pocketsphinx") == 0) {
 		int64_t total = 0, done = 0;
 		for (size_t i = 0; i < n; i++)

@@ -150,10 +150,6 @@ oa_one(struct http_client *c, const struct tr_opts *o, const struct tr_chunk *ch
 	char *url = xasprintf("%s%s", svc->base_url, svc->path ? svc->path : "/audio/transcriptions");
 	int rc;
 
-	if (form == NULL) {
-		free(url);
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-	}
 	if ((rc = http_form_add_file(form, "file", ch->path, NULL, "audio/flac", err)) != 0 ||
 	    (svc->model && svc->model[0] && (rc = http_form_add(form, "model", svc->model, err)) != 0) ||
 	    (rc = http_form_add(form, "response_format", "verbose_json", err)) != 0 ||
@@ -265,15 +261,11 @@ tr_openai_transcribe(const struct tr_chunk *chunks, size_t n, const struct tr_op
 	atomic_init(&j.done, 0);
 	atomic_init(&j.stop, 0);
 	pthread_mutex_init(&j.lock, NULL);
-	j.res = calloc(n + 1, sizeof *j.res);
-	j.rcs = calloc(n + 1, sizeof *j.rcs);
-	j.errs = calloc(n + 1, sizeof *j.errs);
-	j.minutes = calloc(n + 1, sizeof *j.minutes);
+	j.res = xcalloc(n + 1, sizeof *j.res);
+	j.rcs = xcalloc(n + 1, sizeof *j.rcs);
+	j.errs = xcalloc(n + 1, sizeof *j.errs);
+	j.minutes = xcalloc(n + 1, sizeof *j.minutes);
 	int rc = 0;
-	if (j.res == NULL || j.rcs == NULL || j.errs == NULL || j.minutes == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory transcribing");
-		goto out;
-	}
 	int nt = o->concurrency > 0 ? o->concurrency : 3;
 	if (nt > 16)
 		nt = 16;

@@ -14,9 +14,7 @@
 struct transcript *
 tr_new(const char *engine, const char *language)
 {
-	struct transcript *t = calloc(1, sizeof *t);
-	if (t == NULL)
-		return NULL;
+	struct transcript *t = xcalloc(1, sizeof *t);
 	snprintf(t->engine, sizeof t->engine, "%s", engine ? engine : "");
 	if (language && *language && !lang_code_ok(language))
 		term_escape(language, t->language_refused, sizeof t->language_refused);
@@ -40,15 +38,12 @@ tr_free(struct transcript *t)
 	free(t);
 }
 
-int
+void
 tr_add_word(struct transcript *t, const char *w, int64_t start_ms, int64_t end_ms)
 {
 	if (t->n_words == t->cap_words) {
 		size_t cap = t->cap_words ? t->cap_words * 2 : 256;
-		struct tr_word *nw = realloc(t->words, cap * sizeof *nw);
-		if (nw == NULL)
-			return ZPUB_ENOMEM;
-		t->words = nw;
+		t->words = xreallocarray(t->words, cap, sizeof *t->words);
 		t->cap_words = cap;
 	}
 	if (end_ms < start_ms)
@@ -56,18 +51,14 @@ tr_add_word(struct transcript *t, const char *w, int64_t start_ms, int64_t end_m
 	t->words[t->n_words++] = (struct tr_word){ xstrdup(w), start_ms, end_ms };
 	if (end_ms > t->duration_ms)
 		t->duration_ms = end_ms;
-	return 0;
 }
 
-int
+void
 tr_add_segment(struct transcript *t, const char *text, int64_t start_ms, int64_t end_ms)
 {
 	if (t->n_segs == t->cap_segs) {
 		size_t cap = t->cap_segs ? t->cap_segs * 2 : 64;
-		struct tr_segment *ns = realloc(t->segs, cap * sizeof *ns);
-		if (ns == NULL)
-			return ZPUB_ENOMEM;
-		t->segs = ns;
+		t->segs = xreallocarray(t->segs, cap, sizeof *t->segs);
 		t->cap_segs = cap;
 	}
 	if (end_ms < start_ms)
@@ -75,7 +66,6 @@ tr_add_segment(struct transcript *t, const char *text, int64_t start_ms, int64_t
 	t->segs[t->n_segs++] = (struct tr_segment){ xstrdup(text), start_ms, end_ms };
 	if (end_ms > t->duration_ms)
 		t->duration_ms = end_ms;
-	return 0;
 }
 
 static int
@@ -143,20 +133,17 @@ tr_segments_from_words(struct transcript *t)
 	sb_free(&b);
 }
 
-int
+void
 tr_append(struct transcript *dst, const struct transcript *src, int64_t offset_ms)
 {
 	for (size_t i = 0; i < src->n_words; i++)
-		if (tr_add_word(dst, src->words[i].w, src->words[i].start_ms + offset_ms,
-		    src->words[i].end_ms + offset_ms) != 0)
-			return ZPUB_ENOMEM;
+		tr_add_word(dst, src->words[i].w, src->words[i].start_ms + offset_ms,
+		    src->words[i].end_ms + offset_ms);
 	for (size_t i = 0; i < src->n_segs; i++)
-		if (tr_add_segment(dst, src->segs[i].text, src->segs[i].start_ms + offset_ms,
-		    src->segs[i].end_ms + offset_ms) != 0)
-			return ZPUB_ENOMEM;
+		tr_add_segment(dst, src->segs[i].text, src->segs[i].start_ms + offset_ms,
+		    src->segs[i].end_ms + offset_ms);
 	if (src->duration_ms + offset_ms > dst->duration_ms)
 		dst->duration_ms = src->duration_ms + offset_ms;
-	return 0;
 }
 
 char *
@@ -226,10 +213,6 @@ tr_from_json(const char *json, struct transcript **out, struct zpub_err *err)
 		goto out;
 	}
 	t = tr_new(jstr(o, "engine"), jstr(o, "language"));
-	if (t == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory reading a transcript");
-		goto out;
-	}
 	if (jstr(o, "timeline"))
 		snprintf(t->timeline, sizeof t->timeline, "%s", jstr(o, "timeline"));
 	const cJSON *it;
@@ -271,8 +254,6 @@ int
 tr_save(const struct transcript *t, const char *path, struct zpub_err *err)
 {
 	char *s = tr_to_json(t);
-	if (s == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory writing %s", path);
 	int rc = fs_write_atomic(path, s, strlen(s), 0600, err);
 	free(s);
 	return rc;
@@ -339,11 +320,7 @@ tr_time_map_parse(const char *json, struct tr_time_map *out, struct zpub_err *er
 		goto out;
 	}
 	int n = cJSON_GetArraySize(arr);
-	out->pieces = calloc((size_t)(n > 0 ? n : 1), sizeof *out->pieces);
-	if (out->pieces == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory reading a time map");
-		goto out;
-	}
+	out->pieces = xcalloc((size_t)(n > 0 ? n : 1), sizeof *out->pieces);
 	int64_t out_pos = 0;
 	const cJSON *it;
 	cJSON_ArrayForEach(it, arr) {
@@ -477,10 +454,7 @@ split_norm(const char *s, size_t *n)
 		}
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
-			char **nv = realloc(v, cap * sizeof *nv);
-			if (nv == NULL)
-				abort();
-			v = nv;
+			v = xreallocarray(v, cap, sizeof *v);
 		}
 		v[(*n)++] = w;
 	}
@@ -493,11 +467,9 @@ tr_wer(const char *ref, const char *hyp)
 {
 	size_t nr, nh;
 	char **r = split_norm(ref, &nr), **h = split_norm(hyp, &nh);
-	size_t *prev = calloc(nh + 1, sizeof *prev), *cur = calloc(nh + 1, sizeof *cur);
+	size_t *prev = xcalloc(nh + 1, sizeof *prev), *cur = xcalloc(nh + 1, sizeof *cur);
 	double wer;
 
-	if (prev == NULL || cur == NULL)
-		abort();
 	for (size_t j = 0; j <= nh; j++)
 		prev[j] = j;
 	for (size_t i = 1; i <= nr; i++) {

@@ -20,13 +20,15 @@
 
 /* Adds text over [s, e), split in halves (by characters, at a space) while
  * it does not fit the rules. */
-static int
+static void
 fit(struct subs_track *t, int64_t s, int64_t e, const char *text, const struct subs_rules *r,
     int depth)
 {
 	char *w = subs_wrap(text, r);
-	if (w != NULL || depth >= 4 || e - s < 2 * r->min_gap_ms + 200 || strchr(text, ' ') == NULL)
-		return subs_track_add(t, s, e, w ? w : xstrdup(text));
+	if (w != NULL || depth >= 4 || e - s < 2 * r->min_gap_ms + 200 || strchr(text, ' ') == NULL) {
+		subs_track_add(t, s, e, w ? w : xstrdup(text));
+		return;
+	}
 	size_t len = strlen(text), mid = len / 2, cut = 0;
 	for (size_t d = 0; d < len / 2 && cut == 0; d++) {
 		if (mid + d < len && text[mid + d] == ' ')
@@ -36,12 +38,10 @@ fit(struct subs_track *t, int64_t s, int64_t e, const char *text, const struct s
 	}
 	char *a = xasprintf("%.*s", (int)cut, text), *b = xstrdup(text + cut + 1);
 	int64_t at = s + (e - s) * (int64_t)utf8_nlen(text, cut) / (int64_t)(utf8_len(text) ? utf8_len(text) : 1);
-	int rc = fit(t, s, at - r->min_gap_ms / 2, a, r, depth + 1);
-	if (rc == 0)
-		rc = fit(t, at + r->min_gap_ms / 2, e, b, r, depth + 1);
+	fit(t, s, at - r->min_gap_ms / 2, a, r, depth + 1);
+	fit(t, at + r->min_gap_ms / 2, e, b, r, depth + 1);
 	free(a);
 	free(b);
-	return rc;
 }
 
 static const char *
@@ -128,12 +128,12 @@ subs_translate(const struct subs_track *src, const char *from, const char *to,
     struct ai_usage *usage, struct zpub_err *err)
 {
 	struct http_client *c = http_client_new();
-	struct subs_track *t = calloc(1, sizeof *t);
-	char **in = calloc(src->n + 1, sizeof *in), **tr = calloc(src->n + 1, sizeof *tr);
+	struct subs_track *t = xcalloc(1, sizeof *t);
+	char **in = xcalloc(src->n + 1, sizeof *in), **tr = xcalloc(src->n + 1, sizeof *tr);
 	int rc = 0;
 
-	if (c == NULL || t == NULL || in == NULL || tr == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory translating subtitles");
+	if (c == NULL) {
+		rc = zpub_err_set(err, ZPUB_ENOMEM, "cannot start an HTTP client to translate subtitles");
 		goto out;
 	}
 	for (size_t i = 0; i < src->n; i++) {
@@ -147,7 +147,7 @@ subs_translate(const struct subs_track *src, const char *from, const char *to,
 		rc = translate_batch(c, o, from, to, in + b, n, tr + b, usage, err);
 	}
 	for (size_t i = 0; i < src->n && rc == 0; i++)
-		rc = fit(t, src->cues[i].start_ms, src->cues[i].end_ms, tr[i], r, 0);
+		fit(t, src->cues[i].start_ms, src->cues[i].end_ms, tr[i], r, 0);
 	if (rc == 0) {
 		*out = t;
 		t = NULL;

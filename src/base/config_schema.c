@@ -266,9 +266,7 @@ static size_t
 edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
-	size_t *row = calloc(lb + 1, sizeof *row);
-	if (row == NULL)
-		return (size_t)-1;
+	size_t *row = xcalloc(lb + 1, sizeof *row);
 	for (size_t j = 0; j <= lb; j++)
 		row[j] = j;
 	for (size_t i = 1; i <= la; i++) {

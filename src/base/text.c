@@ -12,6 +12,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "xmalloc.h"
+
 /* ---- UTF-8 --------------------------------------------------------------- */
 
 #define IS_CONT(c) (((unsigned char)(c) & 0xC0) == 0x80)
@@ -387,12 +389,10 @@ char *
 text_norm_word(const char *w)
 {
 	size_t len = strlen(w);
-	char *out = malloc(len * 3 + 1);  /* a stray byte becomes U+FFFD, 3 bytes */
+	char *out = xmalloc(len * 3 + 1);  /* a stray byte becomes U+FFFD, 3 bytes */
 	size_t o = 0, last_alnum_end = 0;
 	int started = 0;
 
-	if (out == NULL)
-		abort();
 	for (const char *p = w; *p;) {
 		uint32_t cp;
 		p += utf8_next_str(p, &cp);
@@ -435,10 +435,7 @@ sb_grow(struct sbuf *b, size_t more)
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < b->len + more + 1)
 		cap *= 2;
-	char *ns = realloc(b->s, cap);
-	if (ns == NULL)
-		abort();
-	b->s = ns;
+	b->s = xrealloc(b->s, cap);
 	b->cap = cap;
 }
 
@@ -490,9 +487,7 @@ sb_take(struct sbuf *b)
 {
 	char *s = b->s;
 	if (s == NULL) {
-		s = malloc(1);
-		if (s == NULL)
-			abort();
+		s = xmalloc(1);
 		s[0] = '\0';
 	}
 	b->s = NULL;

@@ -136,7 +136,8 @@ fs_read_all(const char *path, char **out, size_t *len, struct zpub_err *err)
 			if (nb == NULL) {
 				free(buf);
 				fclose(f);
-				return zpub_err_set(err, ZPUB_ENOMEM, "out of memory reading %s", path);
+				return zpub_err_set(err, ZPUB_ENOMEM,
+				    "%s is too big to read into memory (%zu MB so far)", path, n >> 20);
 			}
 			buf = nb;
 		}
@@ -220,29 +221,6 @@ path_join(const char *a, const char *b)
 	return xasprintf("%s/%s", a, b);
 }
 
-char *
-xstrdup(const char *s)
-{
-	char *p = strdup(s ? s : "");
-	if (p == NULL)
-		abort();
-	return p;
-}
-
-char *
-xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, fmt);
-	int n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		abort();
-	return s;
-}
-
 int64_t
 time_now_ms(void)
 {
@@ -257,6 +235,32 @@ time_mono_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+sleep_ms(int64_t ms)
+{
+	if (ms <= 0)
+		return;
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int64_t
+backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms)
+{
+	int64_t d = base_ms > 0 ? base_ms : 0;
+	for (int i = 1; i < attempt && d < cap_ms; i++)
+		d *= 2;
+	if (d > cap_ms)
+		d = cap_ms;
+	if (d <= 0)
+		return 0;
+	int64_t span = d / 5 * 2;
+	if (span > UINT32_MAX - 1)
+		span = UINT32_MAX - 1;
+	return d - d / 5 + (int64_t)randombytes_uniform((uint32_t)span + 1);
 }
 
 void

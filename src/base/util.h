@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "text.h"   /* utf8_valid, utf8_len, ...: the UTF-8 module */
+#include "xmalloc.h"
 
 /* Creates path and its parents with mode (0700 for our folders). */
 int fs_mkdir_p(const char *path, mode_t mode, struct zpub_err *err);
@@ -36,11 +37,16 @@ int fs_sha256(const char *path, char hex[65], struct zpub_err *err);
 /* malloc'd "a/b". */
 char *path_join(const char *a, const char *b);
 
-char *xstrdup(const char *s);
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 int64_t time_now_ms(void);      /* wall clock, UTC epoch ms */
 int64_t time_mono_ms(void);     /* monotonic */
+/* Sleeps ms milliseconds, resuming after signals; ms <= 0 returns at once. */
+void sleep_ms(int64_t ms);
+/* The wait before retry number attempt (1, 2, ...): base_ms doubled each
+ * attempt up to cap_ms, then +-20% jitter so many failures do not retry in
+ * lockstep.  The values are taken as given (0 waits 0): callers with
+ * defaults apply them first.  The one backoff of the pipeline, the HTTP
+ * retry policy, the Zoom download loop and the uploads. */
+int64_t backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms);
 /* "2026-11-25T13:23:59Z" */
 void time_iso(int64_t epoch_ms, char out[32]);
 /* Parses "YYYY-MM-DDTHH:MM:SSZ" (or with offset, or date only); -1 on error. */

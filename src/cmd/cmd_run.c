@@ -12,6 +12,7 @@
 #include "pipeline.h"
 #include "store.h"
 #include "tenant.h"
+#include "xmalloc.h"
 
 /* With many recordings in one run, an error names the one it is about. */
 static void
@@ -90,7 +91,7 @@ cmd_run(struct session *cli, int argc, char **argv)
 	int n = argc - optind;
 	int64_t *ids = NULL;
 	if (!all) {
-		ids = calloc((size_t)n, sizeof *ids);
+		ids = xcalloc((size_t)n, sizeof *ids);
 		for (int i = 0; i < n; i++)
 			if ((ids[i] = cli_parse_id(argv[optind + i])) == 0) {
 				free(ids);
@@ -109,7 +110,7 @@ cmd_run(struct session *cli, int argc, char **argv)
 		int nv = 0;
 		if (store_recording_list(cli->store, &f, &v, &nv, &err) != 0)
 			return cli_fail(cli, &err);
-		ids = calloc((size_t)nv + 1, sizeof *ids);
+		ids = xcalloc((size_t)nv + 1, sizeof *ids);
 		n = 0;
 		for (int i = 0; i < nv; i++)
 			if (v[i]->status != (enum rec_status)until && v[i]->status != ST_FAILED &&

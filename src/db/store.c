@@ -40,10 +40,7 @@ store_collect(struct store *st, sqlite3_stmt *s, size_t size, store_row_fn fn, v
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 16;
-			char *nv = realloc(v, (size_t)cap * size);
-			if (nv == NULL)
-				abort();
-			v = nv;
+			v = xreallocarray(v, (size_t)cap, size);
 		}
 		memset(v + (size_t)cnt * size, 0, size);
 		fn(st, s, v + (size_t)cnt * size);
@@ -166,11 +163,9 @@ int
 store_open(const char *db_path, const char *data_dir, struct store **out,
     struct zpub_err *err)
 {
-	struct store *st = calloc(1, sizeof *st);
+	struct store *st = xcalloc(1, sizeof *st);
 	int rc;
 
-	if (st == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 	st->data_dir = xstrdup(data_dir);
 	/* The database holds ciphertext and personal data: 0600 from birth. */
 	mode_t old = umask(077);
@@ -319,7 +314,7 @@ store_journal_list(struct store *st, int64_t rec_id, int limit,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 16;
-			v = realloc(v, (size_t)cap * sizeof *v);
+			v = xreallocarray(v, (size_t)cap, sizeof *v);
 		}
 		struct store_journal_entry *e = &v[cnt++];
 		e->id = sqlite3_column_int64(s, 0);

@@ -91,8 +91,6 @@ int store_recording_set_title(struct store *st, int64_t id, const char *title,
     struct zpub_err *err);
 int store_recording_set_config(struct store *st, int64_t id, const char *json,
     struct zpub_err *err);
-int store_recording_set_duration(struct store *st, int64_t id, int64_t duration_ms,
-    struct zpub_err *err);
 /* Replaces source_meta (the source's download address, size, ...) only while
  * the source is not downloaded yet: INITIALIZED, DOWNLOADING, FAILED or
  * SKIPPED with no `source` artefact.  *changed (may be NULL): 1 if the row
@@ -139,8 +137,6 @@ int store_recording_move(struct store *st, int64_t id, enum rec_status from,
  * *resumed is set when an interrupted run was taken over.  ZPUB_EBUSY if held. */
 int store_lease_take(struct store *st, int64_t id, enum rec_status status,
     enum rec_status running, const char *owner, int64_t lease_ms, int *resumed,
-    struct zpub_err *err);
-int store_lease_renew(struct store *st, int64_t id, const char *owner, int64_t lease_ms,
     struct zpub_err *err);
 /* Gives the recording back in `status` (used on cancellation). */
 int store_lease_release(struct store *st, int64_t id, const char *owner,

@@ -800,18 +800,6 @@ store_recording_ids_pending(struct store *st, int64_t now_ms, int64_t **ids, int
 }
 
 int
-store_recording_next_retry(struct store *st, int64_t *at, struct zpub_err *err)
-{
-	sqlite3_stmt *s = store_prep(st, "SELECT COALESCE(MIN(next_retry_at), 0) FROM recordings"
-	    " WHERE status = 'FAILED' AND next_retry_at > 0", err);
-	if (s == NULL)
-		return ZPUB_EDB;
-	int rc = one_number(st, s, NULL, at, "finding the next retry", err);
-	sqlite3_finalize(s);
-	return rc;
-}
-
-int
 store_recording_ids_expirable(struct store *st, int64_t tenant_id, int64_t before_ms,
     int64_t **ids, int *n, struct zpub_err *err)
 {
@@ -841,19 +829,3 @@ store_artifacts_drop_kind(struct store *st, int64_t rec_id, const char *kind,
 	return rc;
 }
 
-int
-store_stage_done_count(struct store *st, int64_t rec_id, const char *stage, int *n,
-    struct zpub_err *err)
-{
-	sqlite3_stmt *s = store_prep(st, "SELECT COUNT(*) FROM stage_runs WHERE recording_id = ?"
-	    " AND stage = ? AND state = 'done'", err);
-	if (s == NULL)
-		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, rec_id);
-	sqlite3_bind_text(s, 2, stage, -1, SQLITE_TRANSIENT);
-	int64_t v = 0;
-	int rc = one_number(st, s, NULL, &v, "counting stage runs", err);
-	sqlite3_finalize(s);
-	*n = (int)v;
-	return rc;
-}

@@ -141,17 +141,12 @@ int store_recording_set_detail(struct store *st, int64_t id, const char *detail,
  * SKIPPED, EXPIRED), FAILED ones only when next_retry_at is due; oldest first. */
 int store_recording_ids_pending(struct store *st, int64_t now_ms, int64_t **ids, int *n,
     struct zpub_err *err);
-/* Earliest next_retry_at of FAILED recordings that will retry; 0 if none. */
-int store_recording_next_retry(struct store *st, int64_t *at, struct zpub_err *err);
 /* READY recordings of the tenant published (or updated) before before_ms
  * whose source artefacts remain. */
 int store_recording_ids_expirable(struct store *st, int64_t tenant_id, int64_t before_ms,
     int64_t **ids, int *n, struct zpub_err *err);
 /* Drops the recording's artefact rows of kind (the files are the caller's). */
 int store_artifacts_drop_kind(struct store *st, int64_t rec_id, const char *kind,
-    struct zpub_err *err);
-/* Stage runs of (recording, stage) with state 'done'. */
-int store_stage_done_count(struct store *st, int64_t rec_id, const char *stage, int *n,
     struct zpub_err *err);
 
 #endif

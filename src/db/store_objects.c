@@ -398,7 +398,7 @@ store_credential_get(struct store *st, int64_t tenant_id, const char *name, unsi
 		if ((size_t)nl != nonce_len) {
 			rc = zpub_err_set(err, ZPUB_ECRYPTO, "credential '%s' is damaged (bad nonce)", name);
 		} else {
-			*ct = malloc((size_t)l + 1);
+			*ct = xmalloc((size_t)l + 1);
 			memcpy(*ct, sqlite3_column_blob(s, 0), (size_t)l);
 			*ct_len = (size_t)l;
 			memcpy(nonce, sqlite3_column_blob(s, 1), nonce_len);

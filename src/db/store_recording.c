@@ -27,9 +27,7 @@
 static struct store_recording *
 row_to_recording(struct store *st, sqlite3_stmt *s)
 {
-	struct store_recording *r = calloc(1, sizeof *r);
-	if (r == NULL)
-		abort();
+	struct store_recording *r = xcalloc(1, sizeof *r);
 	r->id = sqlite3_column_int64(s, 0);
 	r->tenant_id = sqlite3_column_int64(s, 1);
 	r->tenant = store_col_str(s, 2);
@@ -235,20 +233,6 @@ store_recording_refresh_source_meta(struct store *st, int64_t id, const char *js
 	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "refreshing source data");
 	if (changed)
 		*changed = rc == 0 && sqlite3_changes(st->db) > 0;
-	sqlite3_finalize(s);
-	return rc;
-}
-
-int
-store_recording_set_duration(struct store *st, int64_t id, int64_t duration_ms,
-    struct zpub_err *err)
-{
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET duration_ms = ? WHERE id = ?", err);
-	if (s == NULL)
-		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, duration_ms);
-	sqlite3_bind_int64(s, 2, id);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "updating a duration");
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -547,26 +531,6 @@ out:
 }
 
 int
-store_lease_renew(struct store *st, int64_t id, const char *owner, int64_t lease_ms,
-    struct zpub_err *err)
-{
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET lease_until = ? WHERE id = ?"
-	    " AND lease_owner = ?", err);
-	if (s == NULL)
-		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, time_now_ms() + lease_ms);
-	sqlite3_bind_int64(s, 2, id);
-	sqlite3_bind_text(s, 3, owner, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, err, "renewing a lease");
-	if (sqlite3_changes(st->db) == 0)
-		return zpub_err_set(err, ZPUB_EBUSY, "lost the lease on recording %lld", (long long)id);
-	return 0;
-}
-
-int
 store_lease_release(struct store *st, int64_t id, const char *owner, enum rec_status status,
     struct zpub_err *err)
 {
@@ -662,7 +626,7 @@ store_stage_runs(struct store *st, int64_t rec_id, struct store_stage_run **out,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 8;
-			v = realloc(v, (size_t)cap * sizeof *v);
+			v = xreallocarray(v, (size_t)cap, sizeof *v);
 		}
 		struct store_stage_run *r = &v[cnt++];
 		r->id = sqlite3_column_int64(s, 0);

@@ -17,9 +17,7 @@ char *
 store_ui_fold(const char *s)
 {
 	size_t len = s ? strlen(s) : 0;
-	char *out = malloc(len * 2 + 1);
-	if (out == NULL)
-		abort();
+	char *out = xmalloc(len * 2 + 1);
 	text_fold(s ? s : "", len, out, TEXT_FOLD_SEARCH);
 	return out;
 }
@@ -49,11 +47,7 @@ sql_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	size_t len = (size_t)sqlite3_value_bytes(argv[0]);
-	char buf[1024], *f = len * 2 + 1 <= sizeof buf ? buf : malloc(len * 2 + 1);
-	if (f == NULL) {
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
+	char buf[1024], *f = len * 2 + 1 <= sizeof buf ? buf : xmalloc(len * 2 + 1);
 	text_fold(hay, len, f, TEXT_FOLD_SEARCH);
 	sqlite3_result_int(ctx, strstr(f, needle) != NULL);
 	if (f != buf)

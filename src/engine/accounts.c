@@ -33,11 +33,7 @@ acc_secret(void *ud, const char *name, char **out, struct zpub_err *err)
 	rc = vault_get(a->vault, a->tenant_id, name, &val, &len, err);
 	if (rc != 0)
 		return rc;
-	*out = malloc(len + 1);
-	if (*out == NULL) {
-		vault_free_secret(val, len);
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-	}
+	*out = xmalloc(len + 1);
 	memcpy(*out, val, len);
 	(*out)[len] = '\0';
 	vault_free_secret(val, len);

@@ -239,9 +239,7 @@ rate_limited(struct api *a, const char *hash, int64_t now, struct api_response *
 		if (strcmp(a->rates[i].hash, hash) == 0)
 			rt = &a->rates[i];
 	if (rt == NULL) {
-		a->rates = realloc(a->rates, (size_t)(a->n_rates + 1) * sizeof *a->rates);
-		if (a->rates == NULL)
-			abort();
+		a->rates = xreallocarray(a->rates, (size_t)(a->n_rates + 1), sizeof *a->rates);
 		rt = &a->rates[a->n_rates++];
 		memset(rt, 0, sizeof *rt);
 		snprintf(rt->hash, sizeof rt->hash, "%s", hash);
@@ -1003,9 +1001,7 @@ h_audit(struct api *a, const struct api_request *r, const struct api_caller *c, 
 int
 api_new(struct store *st, const cJSON *config, struct api **out)
 {
-	struct api *a = calloc(1, sizeof *a);
-	if (a == NULL)
-		return ZPUB_ENOMEM;
+	struct api *a = xcalloc(1, sizeof *a);
 	a->st = st;
 	a->config = config ? cJSON_Duplicate(config, 1) : cJSON_CreateObject();
 	a->per_minute = (int)config_int(a->config, "api.rate_per_minute", 60);

@@ -212,10 +212,8 @@ worker_main(void *arg)
 static int
 pool_new(const struct api_opts *o, struct api_pool **out, struct zpub_err *err)
 {
-	struct api_pool *p = calloc(1, sizeof *p);
+	struct api_pool *p = xcalloc(1, sizeof *p);
 	*out = NULL;
-	if (p == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->idle, NULL);
@@ -248,9 +246,7 @@ pool_submit(struct api_pool *p, const struct lsn_request *req, const struct api_
 	pthread_mutex_lock(&p->mu);
 	if (p->stopping || p->pending >= API_SLOW_MAX)
 		goto out;
-	struct api_job *j = calloc(1, sizeof *j);
-	if (j == NULL)
-		goto out;
+	struct api_job *j = xcalloc(1, sizeof *j);
 	if ((j->d = lsn_defer(req)) == NULL) {
 		free(j);
 		goto out;
@@ -259,9 +255,7 @@ pool_submit(struct api_pool *p, const struct lsn_request *req, const struct api_
 	j->method = xstrdup(req->method);
 	j->path = xstrdup(req->path);
 	j->query = xstrdup(req->query);
-	j->body = malloc(req->body_len + 1);
-	if (j->body == NULL)
-		abort();
+	j->body = xmalloc(req->body_len + 1);
 	memcpy(j->body, req->body, req->body_len);
 	j->body[req->body_len] = '\0';
 	j->body_len = req->body_len;
@@ -383,8 +377,7 @@ api_start(const struct api_opts *o, struct api_server **out, int *port_out,
 	*out = NULL;
 	if ((rc = limits_read(o->config, &lim, err)) != 0)
 		return rc;
-	if ((s = calloc(1, sizeof *s)) == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	s = xcalloc(1, sizeof *s);
 	if ((rc = store_open(o->db_path, o->data_dir, &s->st, err)) != 0)
 		goto fail;
 	api_new(s->st, o->config, &s->api);

@@ -225,9 +225,7 @@ mark_applied(struct daemon *d, int64_t rec_id)
 		return;
 	if (d->n_applied == d->cap_applied) {
 		d->cap_applied = d->cap_applied ? d->cap_applied * 2 : 64;
-		d->applied = realloc(d->applied, (size_t)d->cap_applied * sizeof *d->applied);
-		if (d->applied == NULL)
-			abort();
+		d->applied = xreallocarray(d->applied, (size_t)d->cap_applied, sizeof *d->applied);
 	}
 	d->applied[d->n_applied++] = rec_id;
 }
@@ -253,9 +251,7 @@ back_off(struct daemon *d, int64_t rec_id, int64_t ms)
 			d->backoffs[i].until_ms = time_now_ms() + ms;
 			return;
 		}
-	d->backoffs = realloc(d->backoffs, (size_t)(d->n_backoffs + 1) * sizeof *d->backoffs);
-	if (d->backoffs == NULL)
-		abort();
+	d->backoffs = xreallocarray(d->backoffs, (size_t)(d->n_backoffs + 1), sizeof *d->backoffs);
 	d->backoffs[d->n_backoffs].rec_id = rec_id;
 	d->backoffs[d->n_backoffs++].until_ms = time_now_ms() + ms;
 }
@@ -676,12 +672,10 @@ parse_listen(const char *s, char host[INET_ADDRSTRLEN], int *port)
 int
 daemon_main(struct session *ses, const struct daemon_opts *o)
 {
-	struct daemon *d = calloc(1, sizeof *d);
+	struct daemon *d = xcalloc(1, sizeof *d);
 	struct zpub_err err;
 	int rc = 1, port = 0;
 	char listen_host[INET_ADDRSTRLEN] = "127.0.0.1";
-	if (d == NULL)
-		return 1;
 	d->ses = ses;
 	d->lock_fd = -1;
 	if (o->listen && parse_listen(o->listen, listen_host, &port) != 0) {

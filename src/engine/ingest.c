@@ -136,11 +136,9 @@ copy_hash(const char *src, const char *dst, int64_t size, char hex[65],
 	crypto_hash_sha256_state hs;
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	size_t bufsz = 1 << 20;
-	unsigned char *buf = malloc(bufsz);
+	unsigned char *buf = xmalloc(bufsz);
 	int64_t done = 0;
 
-	if (buf == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 	if (in < 0) {
 		rc = zpub_err_set(err, ZPUB_EIO, "cannot read %s: %s", src, strerror(errno));
 		goto out;

@@ -132,9 +132,7 @@ files_add(struct watch_file **v, int *n, int *cap, char *path, const char *refus
 {
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 16;
-		*v = realloc(*v, (size_t)*cap * sizeof **v);
-		if (*v == NULL)
-			abort();
+		*v = xreallocarray(*v, (size_t)*cap, sizeof **v);
 	}
 	(*v)[*n].path = path;
 	(*v)[*n].refused = refused ? xstrdup(refused) : NULL;
@@ -373,9 +371,7 @@ watch_one(struct store *st, const cJSON *tcfg, const struct store_job *job, cons
 	cJSON_AddStringToObject(it, "action", "import");
 	add_count(report, "imported");
 	if (new_ids) {
-		*new_ids = realloc(*new_ids, (size_t)(*n_new + 1) * sizeof **new_ids);
-		if (*new_ids == NULL)
-			abort();
+		*new_ids = xreallocarray(*new_ids, (size_t)(*n_new + 1), sizeof **new_ids);
 		(*new_ids)[(*n_new)++] = res.id;
 	}
 out:
@@ -486,9 +482,7 @@ zoom_run(struct store *st, const cJSON *tcfg, const char *key_path, const struct
 	for (int i = 0; i < n; i++) {
 		set_goal(st, ids[i], goal, job->id);
 		if (new_ids) {
-			*new_ids = realloc(*new_ids, (size_t)(*n_new + 1) * sizeof **new_ids);
-			if (*new_ids == NULL)
-				abort();
+			*new_ids = xreallocarray(*new_ids, (size_t)(*n_new + 1), sizeof **new_ids);
 			(*new_ids)[(*n_new)++] = ids[i];
 		}
 	}

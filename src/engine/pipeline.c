@@ -51,21 +51,6 @@ flow_rank(enum rec_status s)
 	}
 }
 
-int64_t
-pipeline_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms)
-{
-	if (attempt < 1)
-		attempt = 1;
-	double d = (double)base_ms * pow(2.0, attempt - 1);
-	if (d > (double)cap_ms)
-		d = (double)cap_ms;
-	/* +-20% jitter so a fleet of failures does not retry in lockstep. */
-	uint32_t r;
-	r = (uint32_t)random();
-	double j = 0.8 + 0.4 * ((double)(r % 10000) / 10000.0);
-	return (int64_t)(d * j);
-}
-
 int
 stage_add_artifact(struct stage_ctx *ctx, const char *kind, const char *path, cJSON *extra,
     struct zpub_err *err)
@@ -77,10 +62,8 @@ stage_add_artifact(struct stage_ctx *ctx, const char *kind, const char *path, cJ
 	}
 	if (ctx->n_artifacts == ctx->cap_artifacts) {
 		ctx->cap_artifacts = ctx->cap_artifacts ? ctx->cap_artifacts * 2 : 8;
-		ctx->artifacts = realloc(ctx->artifacts,
-		    (size_t)ctx->cap_artifacts * sizeof *ctx->artifacts);
-		if (ctx->artifacts == NULL)
-			abort();
+		ctx->artifacts = xreallocarray(ctx->artifacts, (size_t)ctx->cap_artifacts,
+		    sizeof *ctx->artifacts);
 	}
 	struct stage_artifact *a = &ctx->artifacts[ctx->n_artifacts];
 	memset(a, 0, sizeof *a);
@@ -363,7 +346,7 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 			next = ctx.retry_at_ms;
 			count = 0;
 		} else if (retryable(rc) && rec->attempts + 1 < max_attempts)
-			next = time_now_ms() + pipeline_backoff_ms(rec->attempts + 1,
+			next = time_now_ms() + backoff_ms(rec->attempts + 1,
 			    config_int(cfg, "pipeline.retry_base_ms", 30000),
 			    config_int(cfg, "pipeline.retry_cap_ms", 3600000));
 		struct zpub_err ferr;

@@ -86,9 +86,6 @@ struct pipeline_opts {
 int pipeline_run(struct store *st, const cJSON *config, const char *data_dir,
     int64_t rec_id, const struct pipeline_opts *opts, struct zpub_err *err);
 
-/* Backoff for attempt n (1-based): base * 2^(n-1), capped, with +-20% jitter. */
-int64_t pipeline_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms);
-
 
 
 struct store_recording;

@@ -246,21 +246,13 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 	/* The time map first: later stages rely on it. */
 	map = path_join(ctx->media_dir, "time_map.json");
 	x = media_timemap_to_json(&tm);
-	json = x ? cJSON_PrintUnformatted(x) : NULL;
+	json = cJSON_PrintUnformatted(x);
 	cJSON_Delete(x);
-	if (map == NULL || json == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-		goto out;
-	}
 	if ((rc = fs_write_atomic(map, json, strlen(json), 0600, err)) < 0)
 		goto out;
 
 	cut = path_join(ctx->media_dir, "cut.mp4");
 	cut_tmp = xasprintf("%s/cut.mp4.tmp", ctx->media_dir);
-	if (cut == NULL || cut_tmp == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-		goto out;
-	}
 	memset(&aj, 0, sizeof aj);
 	aj.src = src;
 	aj.dir = ctx->media_dir;

@@ -236,10 +236,10 @@ inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err *err)
 			in->description = xstrdup(d->valuestring);
 		if (cJSON_IsArray(tg)) {
 			int k = 0;
-			in->tags = calloc((size_t)cJSON_GetArraySize(tg) + 1, sizeof *in->tags);
+			in->tags = xcalloc((size_t)cJSON_GetArraySize(tg) + 1, sizeof *in->tags);
 			const cJSON *x;
 			cJSON_ArrayForEach(x, tg)
-				if (cJSON_IsString(x) && in->tags)
+				if (cJSON_IsString(x))
 					in->tags[k++] = xstrdup(x->valuestring);
 		}
 		cJSON_Delete(m);
@@ -256,7 +256,7 @@ inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err *err)
 	if (in->tags == NULL) {
 		const cJSON *tg = config_find(ctx->config, "metadata.tags");
 		int k = 0;
-		in->tags = calloc((size_t)(cJSON_IsArray(tg) ? cJSON_GetArraySize(tg) : 0) + 1,
+		in->tags = xcalloc((size_t)(cJSON_IsArray(tg) ? cJSON_GetArraySize(tg) : 0) + 1,
 		    sizeof *in->tags);
 		const cJSON *x;
 		if (cJSON_IsArray(tg))

@@ -172,11 +172,7 @@ step_transcribe(struct ai_run *r, const struct ai_steps *steps, struct zpub_err 
 
 	if ((rc = store_artifacts(ctx->store, ctx->rec->id, "audio_chunk", &arts, &n, err)) != 0)
 		goto out;
-	chunks = calloc((size_t)n + 1, sizeof *chunks);
-	if (chunks == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-		goto out;
-	}
+	chunks = xcalloc((size_t)n + 1, sizeof *chunks);
 	int64_t newest_audio = 0;
 	for (int i = 0; i < n; i++) {
 		chunks[nc].path = arts[i].path;

@@ -223,9 +223,7 @@ vault_put(struct vault *v, int64_t tenant_id, const char *name, const void *valu
 {
 	unsigned char nonce[crypto_secretbox_NONCEBYTES];
 	size_t ct_len = len + crypto_secretbox_MACBYTES;
-	unsigned char *ct = malloc(ct_len);
-	if (ct == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	unsigned char *ct = xmalloc(ct_len);
 	randombytes_buf(nonce, sizeof nonce);
 	crypto_secretbox_easy(ct, value, len, nonce, v->key);
 	int rc = store_credential_put(v->st, tenant_id, name, ct, ct_len, nonce, sizeof nonce,

@@ -66,10 +66,7 @@ add_roots(struct watch_roots *w, const cJSON *list, const char *who, struct zpub
 			free(real);
 			continue;
 		}
-		char **v = realloc(w->roots, (size_t)(w->n_roots + 1) * sizeof *v);
-		if (v == NULL)
-			abort();
-		w->roots = v;
+		w->roots = xreallocarray(w->roots, (size_t)(w->n_roots + 1), sizeof *w->roots);
 		w->roots[w->n_roots++] = real;
 	}
 	return 0;
@@ -85,9 +82,7 @@ watch_roots_load(const cJSON *base_cfg, const char *data_dir, const char *key_pa
 	if (tenant == NULL || !*tenant || strchr(tenant, '/') || tenant[0] == '.')
 		return zpub_err_set(err, ZPUB_EINVAL, "tenant '%s' has no usable inbox name",
 		    tenant ? tenant : "");
-	w = calloc(1, sizeof *w);
-	if (w == NULL)
-		abort();
+	w = xcalloc(1, sizeof *w);
 	w->tenant = xstrdup(tenant);
 	w->data = realpath(data_dir, NULL);
 	if (w->data == NULL) {

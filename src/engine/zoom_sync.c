@@ -46,9 +46,7 @@ seen_add(struct sync_run *s, const char *id)
 {
 	if (s->nseen == s->capseen) {
 		s->capseen = s->capseen ? s->capseen * 2 : 64;
-		s->seen = realloc(s->seen, (size_t)s->capseen * sizeof *s->seen);
-		if (s->seen == NULL)
-			abort();
+		s->seen = xreallocarray(s->seen, (size_t)s->capseen, sizeof *s->seen);
 	}
 	s->seen[s->nseen++] = xstrdup(id);
 }
@@ -67,9 +65,7 @@ new_id_add(struct sync_run *s, int64_t id)
 {
 	if (s->n_new == s->cap_new) {
 		s->cap_new = s->cap_new ? s->cap_new * 2 : 32;
-		s->new_ids = realloc(s->new_ids, (size_t)s->cap_new * sizeof *s->new_ids);
-		if (s->new_ids == NULL)
-			abort();
+		s->new_ids = xreallocarray(s->new_ids, (size_t)s->cap_new, sizeof *s->new_ids);
 	}
 	s->new_ids[s->n_new++] = id;
 }
@@ -281,8 +277,8 @@ trash_published(struct sync_run *s, struct zoom_client *zc, const cJSON *cfg, cJ
 
 	if ((rc = store_recording_list(s->st, &f, &v, &n, err)) != 0)
 		return rc;
-	char **uuid = calloc((size_t)n + 1, sizeof *uuid);
-	for (int i = 0; uuid && i < n; i++) {
+	char **uuid = xcalloc((size_t)n + 1, sizeof *uuid);
+	for (int i = 0; i < n; i++) {
 		if (strcmp(v[i]->source, "zoom") != 0)
 			continue;
 		cJSON *m = cJSON_Parse(v[i]->source_meta ? v[i]->source_meta : "{}");

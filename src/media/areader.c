@@ -48,8 +48,7 @@ media_areader_open(const char *path, int rate, const AVChannelLayout *layout,
 	int rc;
 
 	*out = NULL;
-	if ((r = calloc(1, sizeof *r)) == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory opening '%s'", path);
+	r = xcalloc(1, sizeof *r);
 	r->path = path;
 	r->in_cursor = -1;
 	if ((rc = media_open_input(path, &r->fmt, err)) < 0)
@@ -305,18 +304,6 @@ media_seg_feed_init(struct media_seg_feed *f, const struct media_timemap *tm,
 	f->fmt = fmt;
 	f->emit = emit;
 	f->ud = ud;
-}
-
-int64_t
-media_seg_feed_total(const struct media_seg_feed *f)
-{
-	int64_t t = 0;
-	size_t i;
-
-	for (i = 0; i < f->tm->n; i++)
-		t += ms_to_samples(f->tm->seg[i].src_end_ms, f->rate) -
-		    ms_to_samples(f->tm->seg[i].src_start_ms, f->rate);
-	return t;
 }
 
 static int

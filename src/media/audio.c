@@ -55,12 +55,11 @@ media_audio_chunk_bounds(const struct media_timemap *tm,
 		}
 		if (best < 0)
 			best = start + max_ms;   /* no pause at all: cut at the limit */
-		if (media_spans_push(chunks, start, best) < 0)
-			return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+		media_spans_push(chunks, start, best);
 		start = best;
 	}
-	if (dur > start && media_spans_push(chunks, start, dur) < 0)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	if (dur > start)
+		media_spans_push(chunks, start, dur);
 	return 0;
 }
 
@@ -121,8 +120,6 @@ chunk_open(struct chunker *k, struct zpub_err *err)
 	snprintf(name, sizeof name, "audio_%03zu.flac", k->idx);
 	k->path = path_join(k->dir, name);
 	k->tmp = xasprintf("%s.tmp", k->path);
-	if (k->path == NULL || k->tmp == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 	if ((rc = avformat_alloc_output_context2(&k->fmt, NULL, "flac", k->tmp)) < 0)
 		return media_averr(err, ZPUB_EIO, rc, "cannot create '%s'", k->tmp);
 	if ((rc = media_aenc_open(&k->aenc, avcodec_find_encoder(AV_CODEC_ID_FLAC), k->rate,
@@ -145,7 +142,7 @@ chunk_open(struct chunker *k, struct zpub_err *err)
 static int
 chunk_close(struct chunker *k, struct zpub_err *err)
 {
-	struct media_audio_chunk *v, *c;
+	struct media_audio_chunk *c;
 	int rc;
 
 	if ((rc = media_aenc_flush(&k->aenc, err)) < 0)
@@ -159,9 +156,7 @@ chunk_close(struct chunker *k, struct zpub_err *err)
 	k->open = 0;
 	if ((rc = fs_commit(k->tmp, k->path, err)) < 0)
 		return rc;
-	if ((v = realloc(k->out, (k->n_out + 1) * sizeof *v)) == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-	k->out = v;
+	k->out = xreallocarray(k->out, k->n_out + 1, sizeof *k->out);
 	c = &k->out[k->n_out++];
 	c->path = k->path;
 	c->offset_ms = av_rescale(k->chunk_start, 1000, k->rate);

@@ -577,14 +577,8 @@ smart_scan(struct cut *c, struct smart *sm, const char **why, struct zpub_err *e
 			continue;
 		}
 		if (sm->npk == cap) {
-			struct vpkt *v;
-
 			cap = cap ? cap * 2 : 4096;
-			if ((v = realloc(sm->pk, cap * sizeof *v)) == NULL) {
-				av_packet_free(&pkt);
-				return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-			}
-			sm->pk = v;
+			sm->pk = xreallocarray(sm->pk, cap, sizeof *sm->pk);
 		}
 		sm->pk[sm->npk].pts = pkt_pts_or_dts(pkt);
 		sm->pk[sm->npk].dts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
@@ -598,9 +592,8 @@ smart_scan(struct cut *c, struct smart *sm, const char **why, struct zpub_err *e
 		*why = "the video has no packets";
 		return 0;
 	}
-	if ((sm->sufmin = malloc((sm->npk + 1) * sizeof *sm->sufmin)) == NULL ||
-	    (sm->starts = malloc(sm->npk * sizeof *sm->starts)) == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	sm->sufmin = xreallocarray(NULL, sm->npk + 1, sizeof *sm->sufmin);
+	sm->starts = xreallocarray(NULL, sm->npk, sizeof *sm->starts);
 	sm->sufmin[sm->npk] = INT64_MAX;
 	for (i = sm->npk; i-- > 0;) {
 		const struct vpkt *p = &sm->pk[i];
@@ -675,9 +668,7 @@ job_add(struct smart *sm, enum job_kind kind, size_t g)
 	if (sm->njobs == sm->capjobs) {
 		size_t cap = sm->capjobs ? sm->capjobs * 2 : 64;
 
-		if ((j = realloc(sm->jobs, cap * sizeof *j)) == NULL)
-			return NULL;
-		sm->jobs = j;
+		sm->jobs = xreallocarray(sm->jobs, cap, sizeof *sm->jobs);
 		sm->capjobs = cap;
 	}
 	j = &sm->jobs[sm->njobs++];
@@ -687,23 +678,21 @@ job_add(struct smart *sm, enum job_kind kind, size_t g)
 	return j;
 }
 
-static int
+static void
 piece_add(struct cut *c, struct smart *sm, size_t g, int64_t a, int64_t b)
 {
 	struct job *j;
 
 	if (b - a < c->min_frag)
-		return 0;
-	if ((j = job_add(sm, JOB_PIECE, g)) == NULL)
-		return ZPUB_ENOMEM;
+		return;
+	j = job_add(sm, JOB_PIECE, g);
 	j->a = a;
 	j->b = b;
 	j->k0 = start_before(sm, a);
-	return 0;
 }
 
 /* Head piece, copy, tail piece of each segment (see above). */
-static int
+static void
 smart_plan(struct cut *c, struct smart *sm)
 {
 	size_t g;
@@ -732,25 +721,21 @@ smart_plan(struct cut *c, struct smart *sm)
 			}
 		}
 		if (best == SIZE_MAX) {
-			if (piece_add(c, sm, g, s, e) < 0)
-				return ZPUB_ENOMEM;
+			piece_add(c, sm, g, s, e);
 			continue;
 		}
-		if (sm->pk[k].pts - s >= c->min_frag && piece_add(c, sm, g, s, sm->pk[k].pts) < 0)
-			return ZPUB_ENOMEM;
+		if (sm->pk[k].pts - s >= c->min_frag)
+			piece_add(c, sm, g, s, sm->pk[k].pts);
 		{
 			struct job *cj = job_add(sm, JOB_COPY, g);
 
-			if (cj == NULL)
-				return ZPUB_ENOMEM;
 			cj->from = k;
 			cj->to = best;
 		}
 		x = sm->sufmin[best + 1];
-		if (x < e && piece_add(c, sm, g, x, e) < 0)
-			return ZPUB_ENOMEM;
+		if (x < e)
+			piece_add(c, sm, g, x, e);
 	}
-	return 0;
 }
 
 /* ---- pieces: one worker --------------------------------------------- */
@@ -875,13 +860,8 @@ piece_drain(struct worker *w, struct job *j, struct zpub_err *err)
 		}
 		if (j->n_out == j->cap_out) {
 			int cap = j->cap_out ? j->cap_out * 2 : 64;
-			AVPacket **v = realloc(j->out, (size_t)cap * sizeof *v);
 
-			if (v == NULL) {
-				rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory encoding video");
-				break;
-			}
-			j->out = v;
+			j->out = xreallocarray(j->out, (size_t)cap, sizeof *j->out);
 			j->cap_out = cap;
 		}
 		if ((conv = av_packet_alloc()) == NULL) {
@@ -1528,14 +1508,13 @@ media_cut(const char *in, const char *out, const struct media_timemap *tm,
 	for (i = 0; i < c.in->nb_streams; i++)
 		c.in->streams[i]->discard = (int)i == vi ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
 	c.origin_ms = media_origin_ms(c.in);
-	c.s = calloc(tm->n, sizeof *c.s);
-	c.e = calloc(tm->n, sizeof *c.e);
-	c.o = calloc(tm->n, sizeof *c.o);
+	c.s = xcalloc(tm->n, sizeof *c.s);
+	c.e = xcalloc(tm->n, sizeof *c.e);
+	c.o = xcalloc(tm->n, sizeof *c.o);
 	c.held = av_frame_alloc();
 	c.conv = av_frame_alloc();
 	c.pending = av_packet_alloc();
-	if (c.s == NULL || c.e == NULL || c.o == NULL || c.held == NULL || c.conv == NULL ||
-	    c.pending == NULL) {
+	if (c.held == NULL || c.conv == NULL || c.pending == NULL) {
 		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory cutting '%s'", media_base(in));
 		goto out;
 	}
@@ -1593,8 +1572,8 @@ media_cut(const char *in, const char *out, const struct media_timemap *tm,
 				if (sm.psets == NULL)
 					why = "its hvcC header lists no parameter sets";
 			}
-			if (why == NULL && smart_plan(&c, &sm) < 0)
-				goto nomem;
+			if (why == NULL)
+				smart_plan(&c, &sm);
 			/* The copies (or the re-encode) read from the start again. */
 			avformat_close_input(&c.in);
 			if ((rc = media_open_input(in, &c.in, err)) < 0)

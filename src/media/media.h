@@ -90,7 +90,7 @@ struct media_spans {
 	size_t n, cap;
 };
 
-int media_spans_push(struct media_spans *s, int64_t start_ms, int64_t end_ms);
+void media_spans_push(struct media_spans *s, int64_t start_ms, int64_t end_ms);
 void media_spans_clear(struct media_spans *s);   /* frees v */
 cJSON *media_spans_to_json(const struct media_spans *s);
 

@@ -14,6 +14,7 @@
 #include <libswresample/swresample.h>
 
 #include "media.h"
+#include "xmalloc.h"
 
 extern const AVRational media_ms_tb;
 
@@ -72,8 +73,6 @@ int media_seg_feed_push(struct media_seg_feed *f, uint8_t **planes, int n,
     int64_t pos, struct zpub_err *err);
 /* Zero-fills to the end of the last segment. */
 int media_seg_feed_finish(struct media_seg_feed *f, struct zpub_err *err);
-/* Total output samples the map asks for. */
-int64_t media_seg_feed_total(const struct media_seg_feed *f);
 
 /* ---- h264.c: bitstream plumbing for smart cut (H.264 and HEVC) ------- */
 

@@ -13,23 +13,20 @@
 
 #include "config.h"
 #include "jnum.h"
+#include "xmalloc.h"
 
-int
+void
 media_spans_push(struct media_spans *s, int64_t start_ms, int64_t end_ms)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct media_span *v = realloc(s->v, cap * sizeof *v);
 
-		if (v == NULL)
-			return ZPUB_ENOMEM;
-		s->v = v;
+		s->v = xreallocarray(s->v, cap, sizeof *s->v);
 		s->cap = cap;
 	}
 	s->v[s->n].start_ms = start_ms;
 	s->v[s->n].end_ms = end_ms;
 	s->n++;
-	return 0;
 }
 
 void
@@ -47,15 +44,9 @@ media_spans_to_json(const struct media_spans *s)
 	cJSON *a = cJSON_CreateArray();
 	size_t i;
 
-	if (a == NULL)
-		return NULL;
 	for (i = 0; i < s->n; i++) {
 		cJSON *o = cJSON_CreateObject();
 
-		if (o == NULL) {
-			cJSON_Delete(a);
-			return NULL;
-		}
 		cJSON_AddNumberToObject(o, "start_ms", (double)s->v[i].start_ms);
 		cJSON_AddNumberToObject(o, "end_ms", (double)s->v[i].end_ms);
 		cJSON_AddItemToArray(a, o);
@@ -92,7 +83,6 @@ media_plan_build(int64_t duration_ms, const struct media_spans *silences,
 	struct media_spans cuts = {0};
 	int64_t mb, ma, pos, out_pos;
 	size_t i;
-	int rc = 0;
 
 	memset(out, 0, sizeof *out);
 	if (duration_ms <= 0)
@@ -143,17 +133,14 @@ media_plan_build(int64_t duration_ms, const struct media_spans *silences,
 		}
 		if (ce - cs < PLAN_MIN_CUT_MS)
 			continue;
-		if ((rc = media_spans_push(&cuts, cs, ce)) < 0)
-			goto nomem;
+		media_spans_push(&cuts, cs, ce);
 	}
 
 	/* Kept segments are the complement of the cuts (which are sorted and
 	 * disjoint because the silences are). */
 	pos = 0;
 	out_pos = 0;
-	out->seg = calloc(cuts.n + 1, sizeof *out->seg);
-	if (out->seg == NULL)
-		goto nomem;
+	out->seg = xcalloc(cuts.n + 1, sizeof *out->seg);
 	for (i = 0; i <= cuts.n; i++) {
 		int64_t end = i < cuts.n ? cuts.v[i].start_ms : duration_ms;
 
@@ -172,11 +159,6 @@ media_plan_build(int64_t duration_ms, const struct media_spans *silences,
 	out->out_duration_ms = out_pos;
 	media_spans_clear(&cuts);
 	return 0;
-
-nomem:
-	media_spans_clear(&cuts);
-	media_timemap_clear(out);
-	return zpub_err_set(err, ZPUB_ENOMEM, "out of memory while planning cuts");
 }
 
 void
@@ -393,28 +375,19 @@ media_timemap_to_json(const struct media_timemap *tm)
 	cJSON *j = cJSON_CreateObject(), *a;
 	size_t i;
 
-	if (j == NULL)
-		return NULL;
 	cJSON_AddNumberToObject(j, "version", 1);
 	cJSON_AddNumberToObject(j, "source_duration_ms", (double)tm->src_duration_ms);
 	cJSON_AddNumberToObject(j, "output_duration_ms", (double)tm->out_duration_ms);
 	a = cJSON_AddArrayToObject(j, "segments");
-	if (a == NULL)
-		goto fail;
 	for (i = 0; i < tm->n; i++) {
 		cJSON *o = cJSON_CreateObject();
 
-		if (o == NULL)
-			goto fail;
 		cJSON_AddNumberToObject(o, "src_start_ms", (double)tm->seg[i].src_start_ms);
 		cJSON_AddNumberToObject(o, "src_end_ms", (double)tm->seg[i].src_end_ms);
 		cJSON_AddNumberToObject(o, "out_start_ms", (double)tm->seg[i].out_start_ms);
 		cJSON_AddItemToArray(a, o);
 	}
 	return j;
-fail:
-	cJSON_Delete(j);
-	return NULL;
 }
 
 static int
@@ -439,9 +412,7 @@ media_timemap_from_json(const cJSON *j, struct media_timemap *tm,
 		return zpub_err_set(err, ZPUB_EINVAL,
 		    "time map JSON lacks \"segments\" or \"source_duration_ms\"; re-run the process stage");
 	n = (size_t)cJSON_GetArraySize(a);
-	tm->seg = calloc(n ? n : 1, sizeof *tm->seg);
-	if (tm->seg == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory reading a time map");
+	tm->seg = xcalloc(n ? n : 1, sizeof *tm->seg);
 	cJSON_ArrayForEach(o, a) {
 		struct media_seg *g = &tm->seg[tm->n];
 

@@ -75,20 +75,16 @@ media_log_init(int verbose)
 	av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_FATAL);
 }
 
-static int
+static void
 push_ms(int64_t **v, size_t *n, size_t *cap, int64_t ms)
 {
 	if (*n == *cap) {
 		size_t nc = *cap ? *cap * 2 : 64;
-		int64_t *x = realloc(*v, nc * sizeof *x);
 
-		if (x == NULL)
-			return ZPUB_ENOMEM;
-		*v = x;
+		*v = xreallocarray(*v, nc, sizeof **v);
 		*cap = nc;
 	}
 	(*v)[(*n)++] = ms;
-	return 0;
 }
 
 static int
@@ -102,18 +98,16 @@ cmp_i64(const void *a, const void *b)
 /* With frames_ms in decode order: the times where a decode-order prefix
  * shows exactly the frames before it (every frame shown earlier decoded,
  * none shown later), so a copy of the stream can end there. */
-static int
+static void
 probe_copy_ends(struct media_info *mi)
 {
 	int64_t *sufmin, maxp = INT64_MIN;
 	size_t i, n = mi->n_frames;
 
-	if (n == 0 || (sufmin = malloc(n * sizeof *sufmin)) == NULL ||
-	    (mi->ends_ms = malloc(n * sizeof *mi->ends_ms)) == NULL) {
-		if (n > 0)
-			free(sufmin);
-		return n == 0 ? 0 : ZPUB_ENOMEM;
-	}
+	if (n == 0)
+		return;
+	sufmin = xreallocarray(NULL, n, sizeof *sufmin);
+	mi->ends_ms = xreallocarray(NULL, n, sizeof *mi->ends_ms);
 	sufmin[n - 1] = mi->frames_ms[n - 1];
 	for (i = n - 1; i-- > 0;)
 		sufmin[i] = mi->frames_ms[i] < sufmin[i + 1] ? mi->frames_ms[i] : sufmin[i + 1];
@@ -124,7 +118,6 @@ probe_copy_ends(struct media_info *mi)
 			mi->ends_ms[mi->n_ends++] = sufmin[i + 1];
 	}
 	free(sufmin);
-	return 0;
 }
 
 /* Keyframes and frame-duration spread from the container index (MP4 has a
@@ -158,10 +151,9 @@ probe_video_index(AVFormatContext *fmt, AVStream *st, struct media_info *mi,
 		}
 		prev = e->timestamp;
 		ms = av_rescale_q(e->timestamp, st->time_base, media_ms_tb) - origin;
-		if (((e->flags & AVINDEX_KEYFRAME) &&
-		    push_ms(&mi->keyframes_ms, &mi->n_keyframes, &cap, ms) < 0) ||
-		    push_ms(&mi->frames_ms, &mi->n_frames, &fcap, ms) < 0)
-			return zpub_err_set(err, ZPUB_ENOMEM, "out of memory probing");
+		if (e->flags & AVINDEX_KEYFRAME)
+			push_ms(&mi->keyframes_ms, &mi->n_keyframes, &cap, ms);
+		push_ms(&mi->frames_ms, &mi->n_frames, &fcap, ms);
 	}
 	if (n == 0) {
 		AVPacket *pkt = av_packet_alloc();
@@ -184,20 +176,18 @@ probe_video_index(AVFormatContext *fmt, AVStream *st, struct media_info *mi,
 				}
 				int64_t ms = av_rescale_q(ts, st->time_base, media_ms_tb) - origin;
 
-				if (ts != AV_NOPTS_VALUE &&
-				    (((pkt->flags & AV_PKT_FLAG_KEY) &&
-				    push_ms(&mi->keyframes_ms, &mi->n_keyframes, &cap, ms) < 0) ||
-				    push_ms(&mi->frames_ms, &mi->n_frames, &fcap, ms) < 0)) {
-					av_packet_free(&pkt);
-					return zpub_err_set(err, ZPUB_ENOMEM, "out of memory probing");
+				if (ts != AV_NOPTS_VALUE) {
+					if (pkt->flags & AV_PKT_FLAG_KEY)
+						push_ms(&mi->keyframes_ms, &mi->n_keyframes, &cap, ms);
+					push_ms(&mi->frames_ms, &mi->n_frames, &fcap, ms);
 				}
 			}
 			av_packet_unref(pkt);
 		}
 		av_packet_free(&pkt);
 	}
-	if (st->codecpar->video_delay > 0 && probe_copy_ends(mi) < 0)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory probing");
+	if (st->codecpar->video_delay > 0)
+		probe_copy_ends(mi);
 	/* Presentation order (B-frames reorder timestamps). */
 	if (mi->n_frames > 1)
 		qsort(mi->frames_ms, mi->n_frames, sizeof *mi->frames_ms, cmp_i64);
@@ -239,8 +229,7 @@ media_probe(const char *path, struct media_info **out, struct zpub_err *err)
 	int rc, vi, ai;
 
 	*out = NULL;
-	if ((mi = calloc(1, sizeof *mi)) == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory probing '%s'", path);
+	mi = xcalloc(1, sizeof *mi);
 	if ((rc = media_open_input(path, &fmt, err)) < 0)
 		goto fail;
 	snprintf(mi->container, sizeof mi->container, "%s", fmt->iformat->name);
@@ -311,11 +300,10 @@ media_info_to_json(const struct media_info *mi)
 {
 	cJSON *j = cJSON_CreateObject(), *s;
 
-	if (j == NULL)
-		return NULL;
 	cJSON_AddStringToObject(j, "container", mi->container);
 	cJSON_AddNumberToObject(j, "duration_ms", (double)mi->duration_ms);
-	if (mi->video_index >= 0 && (s = cJSON_AddObjectToObject(j, "video")) != NULL) {
+	if (mi->video_index >= 0) {
+		s = cJSON_AddObjectToObject(j, "video");
 		cJSON_AddStringToObject(s, "codec", mi->video_codec);
 		cJSON_AddNumberToObject(s, "width", mi->width);
 		cJSON_AddNumberToObject(s, "height", mi->height);
@@ -325,7 +313,8 @@ media_info_to_json(const struct media_info *mi)
 		cJSON_AddNumberToObject(s, "start_ms", (double)mi->video_start_ms);
 		cJSON_AddNumberToObject(s, "keyframes", (double)mi->n_keyframes);
 	}
-	if (mi->audio_index >= 0 && (s = cJSON_AddObjectToObject(j, "audio")) != NULL) {
+	if (mi->audio_index >= 0) {
+		s = cJSON_AddObjectToObject(j, "audio");
 		cJSON_AddStringToObject(s, "codec", mi->audio_codec);
 		cJSON_AddNumberToObject(s, "sample_rate", mi->sample_rate);
 		cJSON_AddNumberToObject(s, "channels", mi->channels);

@@ -38,7 +38,7 @@ struct silence_scan {
 	struct media_spans *out;
 };
 
-static int
+static void
 scan_close_window(struct silence_scan *s)
 {
 	int quiet = s->sumsq < s->thresh_sumsq * (double)s->in_win / (double)s->win;
@@ -48,18 +48,16 @@ scan_close_window(struct silence_scan *s)
 		if (s->run_start < 0)
 			s->run_start = wstart;
 	} else if (s->run_start >= 0) {
-		if (wstart - s->run_start >= s->min_samples &&
-		    media_spans_push(s->out, av_rescale(s->run_start, 1000, s->rate),
-		    av_rescale(wstart, 1000, s->rate)) < 0)
-			return ZPUB_ENOMEM;
+		if (wstart - s->run_start >= s->min_samples)
+			media_spans_push(s->out, av_rescale(s->run_start, 1000, s->rate),
+			    av_rescale(wstart, 1000, s->rate));
 		s->run_start = -1;
 	}
 	s->sumsq = 0;
 	s->in_win = 0;
-	return 0;
 }
 
-static int
+static void
 scan_samples(struct silence_scan *s, const float *x, int64_t n)
 {
 	int64_t i = 0;
@@ -78,10 +76,9 @@ scan_samples(struct silence_scan *s, const float *x, int64_t n)
 		s->in_win += take;
 		s->pos += take;
 		i += take;
-		if (s->in_win == s->win && scan_close_window(s) < 0)
-			return ZPUB_ENOMEM;
+		if (s->in_win == s->win)
+			scan_close_window(s);
 	}
-	return 0;
 }
 
 int
@@ -119,8 +116,8 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
 			break;
 		/* Before the audio starts, and in holes, there is nothing to
 		 * hear: zeros. */
-		if (pos > s.pos && (rc = scan_samples(&s, NULL, pos - s.pos)) < 0)
-			goto nomem;
+		if (pos > s.pos)
+			scan_samples(&s, NULL, pos - s.pos);
 		if (pos < s.pos) {
 			/* Overlap (timestamp jitter): skip what we counted. */
 			int64_t skip = s.pos - pos;
@@ -129,12 +126,10 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
 				continue;
 			planes[0] += skip * (int64_t)sizeof(float);
 			n -= (int)skip;
-			rc = scan_samples(&s, (const float *)planes[0], n);
+			scan_samples(&s, (const float *)planes[0], n);
 			planes[0] -= skip * (int64_t)sizeof(float);
 		} else
-			rc = scan_samples(&s, (const float *)planes[0], n);
-		if (rc < 0)
-			goto nomem;
+			scan_samples(&s, (const float *)planes[0], n);
 		if (s.pos - last_report > (int64_t)s.rate * 30) {
 			last_report = s.pos;
 			if (zpub_progress_report(prog, media_areader_fraction(r),
@@ -145,8 +140,8 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
 			}
 		}
 	}
-	if (s.in_win > 0 && scan_close_window(&s) < 0)
-		goto nomem;
+	if (s.in_win > 0)
+		scan_close_window(&s);
 	{
 		/* The index promises more audio than the file holds: the end
 		 * of the download is missing.  Better to say so than to trim
@@ -170,15 +165,11 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
 		dur = av_rescale(s.pos, 1000, s.rate);
 	tail_start = s.run_start >= 0 ? av_rescale(s.run_start, 1000, s.rate) :
 	    av_rescale(s.pos, 1000, s.rate);
-	if (tail_start < dur && (dur - tail_start >= o->min_silence_ms || tail_start == 0) &&
-	    media_spans_push(silences, tail_start, dur) < 0)
-		goto nomem;
+	if (tail_start < dur && (dur - tail_start >= o->min_silence_ms || tail_start == 0))
+		media_spans_push(silences, tail_start, dur);
 	*duration_ms = dur;
 	zpub_progress_report(prog, 1.0, "finding silences");
 	rc = 0;
-	goto out;
-nomem:
-	rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory analysing '%s'", media_base(path));
 out:
 	media_areader_free(r);
 	return rc;
@@ -209,8 +200,8 @@ media_analyse_json(const char *file, const struct media_silence_opts *so,
 	for (i = 0; i <= sil.n; i++) {
 		int64_t end = i < sil.n ? sil.v[i].start_ms : dur;
 
-		if (end > pos && media_spans_push(&speech, pos, end) < 0)
-			goto nomem;
+		if (end > pos)
+			media_spans_push(&speech, pos, end);
 		if (i < sil.n)
 			pos = sil.v[i].end_ms;
 	}
@@ -218,28 +209,24 @@ media_analyse_json(const char *file, const struct media_silence_opts *so,
 	for (i = 0; i <= tm.n; i++) {
 		int64_t end = i < tm.n ? tm.seg[i].src_start_ms : dur;
 
-		if (end > pos && media_spans_push(&cuts, pos, end) < 0)
-			goto nomem;
+		if (end > pos)
+			media_spans_push(&cuts, pos, end);
 		if (i < tm.n)
 			pos = tm.seg[i].src_end_ms;
 	}
-	if ((j = cJSON_CreateObject()) == NULL)
-		goto nomem;
+	j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "file", file);
 	cJSON_AddNumberToObject(j, "duration_ms", (double)dur);
 	cJSON_AddNumberToObject(j, "output_duration_ms", (double)tm.out_duration_ms);
-	if ((o = media_info_to_json(mi)) != NULL)
-		cJSON_AddItemToObject(j, "media", o);
+	cJSON_AddItemToObject(j, "media", media_info_to_json(mi));
 	o = cJSON_AddObjectToObject(j, "options");
-	if (o != NULL) {
-		cJSON_AddNumberToObject(o, "threshold_db", so->threshold_db);
-		cJSON_AddNumberToObject(o, "window_ms", (double)so->window_ms);
-		cJSON_AddNumberToObject(o, "min_silence_ms", (double)so->min_silence_ms);
-		cJSON_AddNumberToObject(o, "max_pause_ms", (double)po->max_pause_ms);
-		cJSON_AddNumberToObject(o, "keep_pause_ms", (double)po->keep_pause_ms);
-		cJSON_AddNumberToObject(o, "margin_before_ms", (double)po->margin_before_ms);
-		cJSON_AddNumberToObject(o, "margin_after_ms", (double)po->margin_after_ms);
-	}
+	cJSON_AddNumberToObject(o, "threshold_db", so->threshold_db);
+	cJSON_AddNumberToObject(o, "window_ms", (double)so->window_ms);
+	cJSON_AddNumberToObject(o, "min_silence_ms", (double)so->min_silence_ms);
+	cJSON_AddNumberToObject(o, "max_pause_ms", (double)po->max_pause_ms);
+	cJSON_AddNumberToObject(o, "keep_pause_ms", (double)po->keep_pause_ms);
+	cJSON_AddNumberToObject(o, "margin_before_ms", (double)po->margin_before_ms);
+	cJSON_AddNumberToObject(o, "margin_after_ms", (double)po->margin_after_ms);
 	cJSON_AddItemToObject(j, "silences", media_spans_to_json(&sil));
 	cJSON_AddItemToObject(j, "speech", media_spans_to_json(&speech));
 	cJSON_AddItemToObject(j, "cut", media_spans_to_json(&cuts));
@@ -247,19 +234,13 @@ media_analyse_json(const char *file, const struct media_silence_opts *so,
 		struct media_spans keep = {0};
 
 		for (i = 0; i < tm.n; i++)
-			if (media_spans_push(&keep, tm.seg[i].src_start_ms, tm.seg[i].src_end_ms) < 0) {
-				media_spans_clear(&keep);
-				goto nomem;
-			}
+			media_spans_push(&keep, tm.seg[i].src_start_ms, tm.seg[i].src_end_ms);
 		cJSON_AddItemToObject(j, "keep", media_spans_to_json(&keep));
 		media_spans_clear(&keep);
 	}
 	*out = j;
 	j = NULL;
 	rc = 0;
-	goto out;
-nomem:
-	rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory analysing '%s'", media_base(file));
 out:
 	cJSON_Delete(j);
 	media_timemap_clear(&tm);

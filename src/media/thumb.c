@@ -147,7 +147,8 @@ media_thumbnails(const char *video, const char *dir, int count, int width,
 	*n_out = 0;
 	if (count < 1)
 		count = 1;
-	if (f == NULL || pkt == NULL || (t = calloc((size_t)count, sizeof *t)) == NULL) {
+	t = xcalloc((size_t)count, sizeof *t);
+	if (f == NULL || pkt == NULL) {
 		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -196,8 +197,7 @@ media_thumbnails(const char *video, const char *dir, int count, int width,
 		t[n].at_ms = f->best_effort_timestamp == AV_NOPTS_VALUE ? at :
 		    av_rescale_q(f->best_effort_timestamp, st->time_base, media_ms_tb) - origin;
 		t[n].score = score;
-		rc = t[n].path ? thumb_write_jpeg(f, width, t[n].path, err) :
-		    zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+		rc = thumb_write_jpeg(f, width, t[n].path, err);
 		av_frame_unref(f);
 		if (rc < 0) {
 			n++;

@@ -35,7 +35,6 @@ struct http_form_part {
 	char *path;       /* file part */
 	char *filename;
 	char *content_type;
-	int is_data;
 };
 
 struct http_form {
@@ -46,7 +45,7 @@ struct http_form {
 struct http_form *
 http_form_new(void)
 {
-	return calloc(1, sizeof(struct http_form));
+	return xcalloc(1, sizeof(struct http_form));
 }
 
 void
@@ -74,12 +73,7 @@ form_push(struct http_form *f, const char *name, struct zpub_err *err)
 	}
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 8;
-		struct http_form_part *p = realloc(f->parts, cap * sizeof *p);
-		if (p == NULL) {
-			zpub_err_set(err, ZPUB_ENOMEM, "multipart form: out of memory");
-			return NULL;
-		}
-		f->parts = p;
+		f->parts = xreallocarray(f->parts, cap, sizeof *f->parts);
 		f->cap = cap;
 	}
 	struct http_form_part *p = &f->parts[f->n++];
@@ -97,30 +91,6 @@ http_form_add(struct http_form *f, const char *name, const char *value,
 		return err ? err->code : ZPUB_EINVAL;
 	p->value = xstrdup(value ? value : "");
 	p->len = strlen(p->value);
-	return 0;
-}
-
-int
-http_form_add_data(struct http_form *f, const char *name, const void *data,
-    size_t len, const char *filename, const char *content_type,
-    struct zpub_err *err)
-{
-	struct http_form_part *p = form_push(f, name, err);
-	if (p == NULL)
-		return err ? err->code : ZPUB_EINVAL;
-	p->value = malloc(len + 1);
-	if (p->value == NULL) {
-		f->n--;
-		free(p->name);
-		return zpub_err_set(err, ZPUB_ENOMEM, "multipart form: out of memory");
-	}
-	if (len)
-		memcpy(p->value, data, len);
-	p->value[len] = '\0';
-	p->len = len;
-	p->is_data = 1;
-	p->filename = filename ? xstrdup(filename) : NULL;
-	p->content_type = content_type ? xstrdup(content_type) : NULL;
 	return 0;
 }
 
@@ -230,9 +200,7 @@ on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
 		return 0;
 	}
 	if (sc == NULL) {
-		sc = calloc(1, sizeof *sc);
-		if (sc == NULL)
-			return -1;
+		sc = xcalloc(1, sizeof *sc);
 		sc->fd = s;
 		sc->c = c;
 		if (uv_poll_init_socket(&c->loop, &sc->poll, s) != 0) {
@@ -287,11 +255,7 @@ http_client_new(void)
 		curl_global_cleanup();
 		return NULL;
 	}
-	c = calloc(1, sizeof *c);
-	if (c == NULL) {
-		curl_global_cleanup();
-		return NULL;
-	}
+	c = xcalloc(1, sizeof *c);
 	if (uv_loop_init(&c->loop) != 0) {
 		free(c);
 		curl_global_cleanup();
@@ -391,13 +355,7 @@ on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 		size_t cap = x->cap ? x->cap : 4096;
 		while (cap < r->body_len + n + 1)
 			cap *= 2;
-		char *b = realloc(r->body, cap);
-		if (b == NULL) {
-			x->local_rc = ZPUB_ENOMEM;
-			snprintf(x->local_msg, sizeof x->local_msg, "out of memory");
-			return 0;
-		}
-		r->body = b;
+		r->body = xrealloc(r->body, cap);
 		x->cap = cap;
 	}
 	memcpy(r->body + r->body_len, ptr, n);
@@ -418,12 +376,7 @@ header_value(const char *line, size_t len, const char *name)
 		v++;
 	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
 		end--;
-	char *out = malloc((size_t)(end - v) + 1);
-	if (out == NULL)
-		return NULL;
-	memcpy(out, v, (size_t)(end - v));
-	out[end - v] = '\0';
-	return out;
+	return xstrndup(v, (size_t)(end - v));
 }
 
 static size_t
@@ -816,9 +769,7 @@ http_start(struct http_client *c, const struct http_request *req,
 
 	if (c == NULL || req == NULL || resp == NULL)
 		return zpub_err_set(err, ZPUB_EINVAL, "HTTP request without client, request or response");
-	x = calloc(1, sizeof *x);
-	if (x == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory for a transfer");
+	x = xcalloc(1, sizeof *x);
 	if ((rc = xfer_setup(x, req, resp, err)) != 0) {
 		resp->rc = rc;
 		xfer_release(x);
@@ -892,9 +843,7 @@ int
 http_client_after(struct http_client *c, int64_t delay_ms, void (*fn)(void *ud),
     void *ud, struct zpub_err *err)
 {
-	struct after *a = calloc(1, sizeof *a);
-	if (a == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory for a timer");
+	struct after *a = xcalloc(1, sizeof *a);
 	a->c = c;
 	a->fn = fn;
 	a->ud = ud;

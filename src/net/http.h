@@ -33,10 +33,6 @@ void http_form_free(struct http_form *f);
 /* Text field. */
 int http_form_add(struct http_form *f, const char *name, const char *value,
     struct zpub_err *err);
-/* In-memory part (data is copied); filename and content_type may be NULL. */
-int http_form_add_data(struct http_form *f, const char *name, const void *data,
-    size_t len, const char *filename, const char *content_type,
-    struct zpub_err *err);
 /* File part streamed from disk with constant memory.  filename defaults to
  * the path's base name; content_type may be NULL (application/octet-stream). */
 int http_form_add_file(struct http_form *f, const char *name, const char *path,
@@ -159,10 +155,6 @@ int http_method_idempotent(const char *method);
 /* 1 if this outcome deserves another try: transport errors other than local
  * ones, 408, 429, 500, 502, 503, 504. */
 int http_should_retry(int rc, const struct http_response *resp);
-
-/* Backoff for attempt n (1-based): base * 2^(n-1), capped, full +-25% jitter
- * from libsodium randomness. */
-int64_t http_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms);
 
 /* http_do with retries: 429 (honouring Retry-After), 5xx, connection resets
  * and timeouts, with exponential backoff and jitter.  A non-idempotent

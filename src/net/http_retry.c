@@ -58,31 +58,6 @@ http_should_retry(int rc, const struct http_response *resp)
 	}
 }
 
-int64_t
-http_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms)
-{
-	int64_t d = base_ms > 0 ? base_ms : 1000;
-	if (cap_ms <= 0)
-		cap_ms = 60000;
-	for (int i = 1; i < attempt && d < cap_ms; i++)
-		d *= 2;
-	if (d > cap_ms)
-		d = cap_ms;
-	/* +-25% jitter */
-	int64_t span = d / 2;
-	if (span > 0)
-		d = d - d / 4 + (int64_t)randombytes_uniform((uint32_t)(span + 1 > UINT32_MAX ? UINT32_MAX : span + 1));
-	return d;
-}
-
-static void
-sleep_ms(int64_t ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /* Connect failures mean nothing reached the server; safe for any method. */
 static int
 nothing_sent(const struct http_response *r)
@@ -111,7 +86,8 @@ http_do_retry(struct http_client *c, const struct http_request *req,
 		if (!safe && !unprocessed && !(rc != 0 && nothing_sent(resp)))
 			return rc;
 		int64_t wait = resp->retry_after_ms >= 0 ? resp->retry_after_ms
-		    : http_backoff_ms(attempt, p.base_ms, p.cap_ms);
+		    : backoff_ms(attempt, p.base_ms > 0 ? p.base_ms : 1000,
+		    p.cap_ms > 0 ? p.cap_ms : 60000);
 		http_url_redact(req->url, url, sizeof url);
 		if (wait > max_wait) {
 			return zpub_err_set(err, ZPUB_EQUOTA,
@@ -223,10 +199,8 @@ http_urlencode(const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = strlen(s);
-	char *out = malloc(n * 3 + 1), *o = out;
+	char *out = xmalloc(n * 3 + 1), *o = out;
 
-	if (out == NULL)
-		return NULL;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
 			*o++ = (char)*p;
@@ -244,33 +218,18 @@ char *
 http_form_urlencoded(const char *const *kv)
 {
 	size_t cap = 256, len = 0;
-	char *out = malloc(cap);
+	char *out = xmalloc(cap);
 
-	if (out == NULL)
-		return NULL;
 	out[0] = '\0';
 	for (size_t i = 0; kv[i] != NULL; i += 2) {
 		if (kv[i + 1] == NULL)
 			continue;
 		char *k = http_urlencode(kv[i]), *v = http_urlencode(kv[i + 1]);
-		if (k == NULL || v == NULL) {
-			free(k);
-			free(v);
-			free(out);
-			return NULL;
-		}
 		size_t need = len + strlen(k) + strlen(v) + 3;
 		if (need > cap) {
 			while (cap < need)
 				cap *= 2;
-			char *o = realloc(out, cap);
-			if (o == NULL) {
-				free(k);
-				free(v);
-				free(out);
-				return NULL;
-			}
-			out = o;
+			out = xrealloc(out, cap);
 		}
 		len += (size_t)sprintf(out + len, "%s%s=%s", len ? "&" : "", k, v);
 		sodium_memzero(v, strlen(v));

@@ -271,23 +271,14 @@ conn_reply(struct lsn_conn *c, const struct lsn_reply *r)
 	}
 	if (r->retry_after_s > 0)
 		snprintf(retry, sizeof retry, "Retry-After: %d\r\n", r->retry_after_s);
-	wr = calloc(1, sizeof *wr);
-	if (wr == NULL) {
-		free(loc);
-		conn_close(c);
-		return;
-	}
-	n = asprintf(&wr->buf,
+	wr = xcalloc(1, sizeof *wr);
+	wr->buf = xasprintf(
 	    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s"
 	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
 	    "Referrer-Policy: no-referrer\r\nConnection: close\r\n\r\n%s",
 	    status, status_text(status), type, strlen(body), retry, loc ? loc : "", body);
 	free(loc);
-	if (n < 0) {
-		free(wr);
-		conn_close(c);
-		return;
-	}
+	n = (int)strlen(wr->buf);
 	wr->c = c;
 	uv_buf_t b = uv_buf_init(wr->buf, (unsigned)n);
 	if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, on_written) != 0) {
@@ -316,9 +307,7 @@ conn_reply_error(struct lsn_conn *c, int status, int retry_after_s, const char *
 static int
 append(char **dst, size_t *len, const char *at, size_t n)
 {
-	char *p = realloc(*dst, *len + n + 1);
-	if (p == NULL)
-		return -1;
+	char *p = xrealloc(*dst, *len + n + 1);
 	memcpy(p + *len, at, n);
 	*len += n;
 	p[*len] = '\0';
@@ -498,8 +487,8 @@ on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	(void)h;
 	if (suggested > 16384)
 		suggested = 16384;
-	buf->base = malloc(suggested);
-	buf->len = buf->base ? suggested : 0;
+	buf->base = xmalloc(suggested);
+	buf->len = suggested;
 }
 
 static void
@@ -586,9 +575,7 @@ on_connection(uv_stream_t *server, int status)
 
 	if (status < 0)
 		return;
-	c = calloc(1, sizeof *c);
-	if (c == NULL)
-		return;
+	c = xcalloc(1, sizeof *c);
 	c->l = l;
 	uv_tcp_init(&l->loop, &c->tcp);
 	uv_timer_init(&l->loop, &c->timer);
@@ -689,8 +676,9 @@ lsn_defer(const struct lsn_request *req)
 {
 	struct lsn_conn *c = req->conn;
 	struct lsn_deferred *d;
-	if (c == NULL || c->deferred != NULL || (d = calloc(1, sizeof *d)) == NULL)
+	if (c == NULL || c->deferred != NULL)
 		return NULL;
+	d = xcalloc(1, sizeof *d);
 	d->l = c->l;
 	d->c = c;
 	c->deferred = d;
@@ -747,9 +735,7 @@ lsn_open(const struct lsn_opts *opts, struct listener **out, struct zpub_err *er
 	int r;
 
 	*out = NULL;
-	l = calloc(1, sizeof *l);
-	if (l == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory for the loopback listener");
+	l = xcalloc(1, sizeof *l);
 	l->opts = *opts;
 	if (l->opts.max_request_bytes == 0)
 		l->opts.max_request_bytes = 16384;
@@ -875,9 +861,7 @@ lsn_query_get(const char *query, const char *key)
 		size_t seg = amp ? (size_t)(amp - p) : strlen(p);
 		if (seg > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
 			const char *v = p + kl + 1, *end = p + seg;
-			char *out = malloc((size_t)(end - v) + 1), *o = out;
-			if (out == NULL)
-				return NULL;
+			char *out = xmalloc((size_t)(end - v) + 1), *o = out;
 			while (v < end) {
 				if (*v == '%' && end - v >= 3 && hexval(v[1]) >= 0 && hexval(v[2]) >= 0) {
 					*o++ = (char)(hexval(v[1]) * 16 + hexval(v[2]));
@@ -905,9 +889,7 @@ lsn_html_escape(const char *s)
 	size_t n = 0;
 	for (const char *p = s; *p; p++)
 		n += (*p == '&' || *p == '<' || *p == '>' || *p == '"' || *p == '\'') ? 6 : 1;
-	char *out = malloc(n + 1), *o = out;
-	if (out == NULL)
-		return NULL;
+	char *out = xmalloc(n + 1), *o = out;
 	for (const char *p = s; *p; p++) {
 		switch (*p) {
 		case '&': o += sprintf(o, "&amp;"); break;

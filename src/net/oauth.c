@@ -142,8 +142,6 @@ oauth_tokens_to_json(const struct oauth_tokens *t)
 {
 	cJSON *j = cJSON_CreateObject();
 	char *s;
-	if (j == NULL)
-		return NULL;
 	if (t->access_token)
 		cJSON_AddStringToObject(j, "access_token", t->access_token);
 	if (t->refresh_token)
@@ -248,8 +246,6 @@ oauth_authorize_url(const struct oauth_provider *p, const char *redirect_uri,
 		NULL,
 	};
 	char *q = http_form_urlencoded(kv);
-	if (q == NULL)
-		return NULL;
 	char *url = xasprintf("%s%c%s", p->auth_url, strchr(p->auth_url, '?') ? '&' : '?', q);
 	free(q);
 	return url;
@@ -380,8 +376,6 @@ token_post(struct http_client *http, const struct oauth_provider *p,
 	};
 	int rc;
 
-	if (body == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 	rc = http_do_retry(http, &req, &r, &(struct http_retry){.max_attempts = 3}, err);
 	if (rc == 0)
 		rc = token_parse(p, &r, t, err);
@@ -493,10 +487,7 @@ login_finish(struct login *lg, const char *code, const char *device_id, struct z
 	    lg->state, &tok, err);
 	if (rc != 0)
 		goto out;
-	if ((json = oauth_tokens_to_json(&tok)) == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-		goto out;
-	}
+	json = oauth_tokens_to_json(&tok);
 	if ((rc = lg->store->save(lg->store->ud, lg->p->name, json, tok.expires_at_ms, err)) != 0)
 		goto out;
 	if (lg->store->mark)
@@ -656,10 +647,6 @@ oauth_login(struct http_client *http, const struct oauth_provider *p,
 	redirect = xasprintf("http://127.0.0.1:%d/callback", lsn_port(l));
 	start = xasprintf("http://127.0.0.1:%d/start?k=%s", lsn_port(l), lg.nonce);
 	url = oauth_authorize_url(p, redirect, state, challenge);
-	if (url == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-		goto out;
-	}
 	lg.redirect = redirect;
 	lg.auth_url = url;
 	fprintf(lg.log, "Open this address in a browser to connect %s to zpub:\n", p->display);
@@ -725,10 +712,6 @@ oauth_access_token(struct http_client *http, const struct oauth_provider *p,
 			goto out;
 		free_secret(json);
 		json = oauth_tokens_to_json(&t);
-		if (json == NULL) {
-			rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-			goto out;
-		}
 		if ((rc = store->save(store->ud, p->name, json, t.expires_at_ms, err)) != 0)
 			goto out;
 	}

@@ -57,6 +57,10 @@ pub_tuning_from_config(const cJSON *cfg, struct pub_tuning *t)
 	t->max_attempts = (int)config_int(cfg, "publish.max_attempts", 8);
 	t->backoff_base_ms = config_int(cfg, "publish.backoff_base_ms", 1000);
 	t->backoff_cap_ms = config_int(cfg, "publish.backoff_cap_ms", 60000);
+	if (t->backoff_base_ms <= 0)
+		t->backoff_base_ms = 1000;
+	if (t->backoff_cap_ms <= 0)
+		t->backoff_cap_ms = 60000;
 	t->max_inline_wait_ms = config_int(cfg, "publish.max_inline_wait_ms", 300000);
 	if (t->max_attempts < 1)
 		t->max_attempts = 1;

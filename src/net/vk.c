@@ -162,12 +162,7 @@ cut_cp(const char *s, size_t max_cp)
 		i += c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
 		cp++;
 	}
-	char *out = malloc(i + 1);
-	if (out) {
-		memcpy(out, s, i);
-		out[i] = '\0';
-	}
-	return out;
+	return xstrndup(s, i);
 }
 
 /* The video.save parameters except the token, as key/value pairs (owned). */
@@ -289,10 +284,7 @@ issue_upload(struct vk_job *j)
 	req_reset(j);
 	j->step = VK_UPLOAD;
 	j->form = http_form_new();
-	if (j->form == NULL ||
-	    http_form_add_file(j->form, "video_file", p, slash ? slash + 1 : p, "video/mp4", &e) != 0) {
-		if (e.code == 0)
-			zpub_err_set(&e, ZPUB_ENOMEM, "out of memory");
+	if (http_form_add_file(j->form, "video_file", p, slash ? slash + 1 : p, "video/mp4", &e) != 0) {
 		finish(j, e.code, &e, 0);
 		return;
 	}
@@ -563,9 +555,7 @@ pick_orphans(struct vk_job *j, int64_t owner, int64_t keep_id)
 		.since = at > VK_CLOCK_SLACK_S ? at - VK_CLOCK_SLACK_S : 0,
 		.names = names, .fingerprints = fps, .known = known, .n_known = nk,
 	};
-	j->orphans = calloc(j->found.n > 0 ? (size_t)j->found.n : 1, sizeof *j->orphans);
-	if (j->orphans == NULL)
-		return;
+	j->orphans = xcalloc(j->found.n > 0 ? (size_t)j->found.n : 1, sizeof *j->orphans);
 	for (int i = 0; i < j->found.n; i++)
 		if (vk_video_is_orphan(&j->found.items[i], &q))
 			j->orphans[j->n_orphans++] = i;
@@ -690,7 +680,7 @@ retry_later(struct vk_job *j, int64_t wait_ms, const char *why)
 		return;
 	}
 	if (wait_ms < 0)
-		wait_ms = http_backoff_ms(j->failures, j->tun.backoff_base_ms, j->tun.backoff_cap_ms);
+		wait_ms = backoff_ms(j->failures, j->tun.backoff_base_ms, j->tun.backoff_cap_ms);
 	if (wait_ms > j->tun.max_inline_wait_ms) {
 		zpub_err_set(&e, ZPUB_EQUOTA, "VK asked zpub to wait %lld s before going on with "
 		    "%s (%s); zpub will retry then", (long long)(wait_ms / 1000), label(j), why);
@@ -917,9 +907,7 @@ vk_job_start(struct http_client *http, const struct pub_item *item,
 	    vk_album_id(config_find(item->target, "album"), &id, err) != 0)
 		return zpub_err_prefix(err, "cannot publish %s to VK",
 		    item->label ? item->label : "the video");
-	j = calloc(1, sizeof *j);
-	if (j == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	j = xcalloc(1, sizeof *j);
 	j->http = http;
 	j->item = item;
 	j->st = state;

@@ -12,6 +12,7 @@
 #include "jnum.h"
 #include "vk_parse.h"
 #include "wire_parse.h"
+#include "xmalloc.h"
 
 int
 vk_parse_error(const char *body, struct vk_error *e)
@@ -97,10 +98,8 @@ vk_parse_save(const char *body, struct vk_saved *s, struct zpub_err *err)
 		    (owner_bad ? ro : rv) == 0 ? "no" : "an unusable (non-integer, zero or "
 		    "out-of-range)", owner_bad ? "owner_id" : "video_id");
 	}
-	s->upload_url = strdup(u->valuestring); /* cJSON has unescaped the \/ */
+	s->upload_url = xstrdup(u->valuestring); /* cJSON has unescaped the \/ */
 	cJSON_Delete(o);
-	if (s->upload_url == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -192,11 +191,7 @@ vk_parse_video_list(const char *body, struct vk_video_list *l, struct zpub_err *
 		    "videos (response.items)");
 	}
 	cap = cJSON_GetArraySize(items);
-	l->items = calloc(cap > 0 ? (size_t)cap : 1, sizeof *l->items);
-	if (l->items == NULL) {
-		cJSON_Delete(o);
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-	}
+	l->items = xcalloc(cap > 0 ? (size_t)cap : 1, sizeof *l->items);
 	cJSON_ArrayForEach(it, items) {
 		struct vk_video *v = &l->items[l->n];
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "title");
@@ -213,15 +208,8 @@ vk_parse_video_list(const char *body, struct vk_video_list *l, struct zpub_err *
 		}
 		v->created = date > added ? date : added;
 		v->has_content = video_has_content(it);
-		v->title = cJSON_IsString(t) ? strdup(t->valuestring) : NULL;
-		v->description = cJSON_IsString(d) ? strdup(d->valuestring) : NULL;
-		if ((cJSON_IsString(t) && v->title == NULL) ||
-		    (cJSON_IsString(d) && v->description == NULL)) {
-			l->n++;
-			cJSON_Delete(o);
-			vk_video_list_clear(l);
-			return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-		}
+		v->title = cJSON_IsString(t) ? xstrdup(t->valuestring) : NULL;
+		v->description = cJSON_IsString(d) ? xstrdup(d->valuestring) : NULL;
 		l->n++;
 	}
 	cJSON_Delete(o);

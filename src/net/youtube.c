@@ -286,12 +286,7 @@ issue_caption(struct yt_job *j)
 	    "--%s\r\nContent-Type: application/octet-stream\r\n\r\n", bnd, meta, bnd);
 	char *tail = xasprintf("\r\n--%s--\r\n", bnd);
 	size_t hl = strlen(head), tl = strlen(tail);
-	j->body = malloc(hl + flen + tl + 1);
-	if (j->body == NULL) {
-		free(head); free(tail); free(meta); free(file);
-		fail(j, ZPUB_ENOMEM, 0, "YouTube: out of memory sending the subtitles of %s%s", NULL);
-		return;
-	}
+	j->body = xmalloc(hl + flen + tl + 1);
 	memcpy(j->body, head, hl);
 	memcpy(j->body + hl, file, flen);
 	memcpy(j->body + hl + flen, tail, tl);
@@ -464,7 +459,7 @@ retry_later(struct yt_job *j, int64_t retry_after_ms, const char *why)
 		return;
 	}
 	int64_t wait = retry_after_ms >= 0 ? retry_after_ms
-	    : http_backoff_ms(j->failures, j->tun.backoff_base_ms, j->tun.backoff_cap_ms);
+	    : backoff_ms(j->failures, j->tun.backoff_base_ms, j->tun.backoff_cap_ms);
 	if (wait > j->tun.max_inline_wait_ms) {
 		zpub_err_set(&e, ZPUB_EQUOTA,
 		    "YouTube asked zpub to wait %lld s before going on with %s (%s); "
@@ -741,9 +736,7 @@ yt_job_start(struct http_client *http, const struct pub_item *item,
 		return zpub_err_set(err, ZPUB_ENOTFOUND, "cannot publish %s to YouTube: the "
 		    "video %s is missing or empty", item->label ? item->label : "the video",
 		    item->video_path);
-	j = calloc(1, sizeof *j);
-	if (j == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	j = xcalloc(1, sizeof *j);
 	j->http = http;
 	j->item = item;
 	j->st = state;

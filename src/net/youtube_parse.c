@@ -14,15 +14,14 @@
 #include "text.h"
 #include "wire_parse.h"
 #include "youtube_parse.h"
+#include "xmalloc.h"
 
 char *
 yt_clean(const char *s, size_t max_cp, size_t max_bytes)
 {
 	size_t n = s ? strlen(s) : 0, cp = 0, o = 0;
-	char *out = malloc(n + 1);
+	char *out = xmalloc(n + 1);
 
-	if (out == NULL)
-		return NULL;
 	for (size_t i = 0; i < n;) {
 		/* decide on whole sequences: a lead byte's claimed length is not
 		 * trusted, or a '<' inside a broken sequence would be copied */
@@ -60,9 +59,7 @@ yt_parse_session(long status, const char *location, char **url, struct zpub_err 
 		return zpub_err_set(err, ZPUB_EREMOTE, "YouTube sent an upload session address "
 		    "that is not an http(s) URL (\"%s\")", shown);
 	}
-	*url = strdup(location);
-	if (*url == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	*url = xstrdup(location);
 	return 0;
 }
 

@@ -19,7 +19,7 @@
 
 /* Copies s without '<' '>' (YouTube refuses them) and without bytes that are
  * not UTF-8, cut to max_cp code points and max_bytes bytes on a code point
- * boundary.  malloc'd; NULL only when out of memory. */
+ * boundary.  malloc'd. */
 char *yt_clean(const char *s, size_t max_cp, size_t max_bytes);
 
 /* The answer to the resumable videos.insert: 200/201 with Location, the

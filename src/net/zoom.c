@@ -108,9 +108,7 @@ zoom_client_new(const struct zoom_creds *creds, const cJSON *cfg, struct zoom_cl
 	int rc = tuning_read(cfg, &tun, err);
 	if (rc != 0)
 		return rc;
-	struct zoom_client *zc = calloc(1, sizeof *zc);
-	if (zc == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	struct zoom_client *zc = xcalloc(1, sizeof *zc);
 	zc->http = http_client_new();
 	if (zc->http == NULL) {
 		free(zc);
@@ -210,8 +208,6 @@ token_save(struct zoom_client *zc, struct zpub_err *err)
 	cJSON_AddNumberToObject(j, "expires_at_ms", (double)zc->token_exp_ms);
 	char *s = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
-	if (s == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 	const struct oauth_store *os = &zc->creds.tokens;
 	int rc = os->save(os->ud, ZOOM_PROVIDER, s, zc->token_exp_ms, err);
 	if (rc == 0 && os->mark)
@@ -226,15 +222,12 @@ zoom_basic_header(const char *id, const char *secret)
 	char *pair = xasprintf("%s:%s", id, secret);
 	size_t plen = strlen(pair);
 	size_t blen = sodium_base64_ENCODED_LEN(plen, sodium_base64_VARIANT_ORIGINAL);
-	char *b64 = malloc(blen);
-	char *h = NULL;
-	if (b64 != NULL) {
-		sodium_bin2base64(b64, blen, (const unsigned char *)pair, plen,
-		    sodium_base64_VARIANT_ORIGINAL);
-		h = xasprintf("Authorization: Basic %s", b64);
-		sodium_memzero(b64, blen);
-		free(b64);
-	}
+	char *b64 = xmalloc(blen);
+	sodium_bin2base64(b64, blen, (const unsigned char *)pair, plen,
+	    sodium_base64_VARIANT_ORIGINAL);
+	char *h = xasprintf("Authorization: Basic %s", b64);
+	sodium_memzero(b64, blen);
+	free(b64);
 	sodium_memzero(pair, plen);
 	free(pair);
 	return h;
@@ -337,8 +330,7 @@ zoom_token(struct zoom_client *zc, int force, const char **token, struct zpub_er
 		zc->user_kind = 0;
 		wipe_free(zc->refresh_token);
 		zc->refresh_token = NULL;
-		rc = body && basic ? zoom_token_request(zc, body, basic, "the account credentials", err)
-		    : zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+		rc = zoom_token_request(zc, body, basic, "the account credentials", err);
 		wipe_free(body);
 		wipe_free(basic);
 	} else if (zc->user_kind && zc->refresh_token && zc->client_id[0]) {
@@ -348,8 +340,7 @@ zoom_token(struct zoom_client *zc, int force, const char **token, struct zpub_er
 		char *body = http_form_urlencoded(kv);
 		char *basic = secret ? zoom_basic_header(zc->client_id, secret) : NULL;
 		char *used = xstrdup(zc->refresh_token);
-		rc = body ? zoom_token_request(zc, body, basic, "the token refresh", err)
-		    : zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+		rc = zoom_token_request(zc, body, basic, "the token refresh", err);
 		if (rc == ZPUB_EAUTH) {
 			/* Another process (the daemon, the TUI) may have rotated the
 			 * refresh token a moment ago: take what it saved. */
@@ -438,14 +429,7 @@ zoom_windows(int64_t from_ms, int64_t to_ms, struct zoom_window **out, int *n)
 			memcpy(w.to, last, sizeof w.to);
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
-			struct zoom_window *nv = realloc(*out, (size_t)cap * sizeof *nv);
-			if (nv == NULL) {
-				free(*out);
-				*out = NULL;
-				*n = 0;
-				return ZPUB_ENOMEM;
-			}
-			*out = nv;
+			*out = xreallocarray(*out, (size_t)cap, sizeof **out);
 		}
 		(*out)[(*n)++] = w;
 		if (strcmp(w.to, last) >= 0)
@@ -641,13 +625,11 @@ zoom_meeting_items(const cJSON *meeting, struct zoom_item **out, int *n, int *pr
 {
 	const cJSON *files = cJSON_GetObjectItemCaseSensitive(meeting, "recording_files");
 	int nf = cJSON_GetArraySize(files), cap = 0;
-	const char **starts = calloc((size_t)nf + 1, sizeof *starts);
+	const char **starts = xcalloc((size_t)nf + 1, sizeof *starts);
 	int nstarts = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (starts == NULL)
-		return ZPUB_ENOMEM;
 	/* Segments: distinct recording_start values of the files, in time order. */
 	const cJSON *f;
 	cJSON_ArrayForEach(f, files) {
@@ -681,9 +663,9 @@ zoom_meeting_items(const cJSON *meeting, struct zoom_item **out, int *n, int *pr
 			transcripts++;
 
 	/* First pass: which segments have a source. */
-	const cJSON **chosen = calloc((size_t)nstarts + 1, sizeof *chosen);
+	const cJSON **chosen = xcalloc((size_t)nstarts + 1, sizeof *chosen);
 	int nsrc = 0;
-	for (int s = 0; chosen && s < nstarts; s++) {
+	for (int s = 0; s < nstarts; s++) {
 		const cJSON *mp4 = NULL, *m4a = NULL;
 		int mp4_busy = 0, m4a_busy = 0;
 		cJSON_ArrayForEach(f, files) {
@@ -712,17 +694,14 @@ zoom_meeting_items(const cJSON *meeting, struct zoom_item **out, int *n, int *pr
 	}
 
 	int part = 0;
-	for (int s = 0; chosen && s < nstarts; s++) {
+	for (int s = 0; s < nstarts; s++) {
 		const cJSON *src = chosen[s];
 		if (src == NULL)
 			continue;
 		part++;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 4;
-			struct zoom_item *nv = realloc(*out, (size_t)cap * sizeof *nv);
-			if (nv == NULL)
-				break;
-			*out = nv;
+			*out = xreallocarray(*out, (size_t)cap, sizeof **out);
 		}
 		struct zoom_item *it = &(*out)[(*n)++];
 		memset(it, 0, sizeof *it);
@@ -811,12 +790,10 @@ title_clean(const char *topic, size_t max_chars)
 {
 	const char *s = topic ? topic : "";
 	size_t len = strlen(s);
-	char *out = malloc(len * 3 + 8);
+	char *out = xmalloc(len * 3 + 8);
 	size_t o = 0, chars = 0, cut = 0;
 	int pending_space = 0;
 
-	if (out == NULL)
-		return NULL;
 	if (max_chars < 2)
 		max_chars = 2;
 	for (size_t i = 0; i < len;) {

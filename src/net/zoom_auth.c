@@ -143,10 +143,6 @@ zoom_login(struct zoom_client *zc, const struct zoom_login_opts *o, struct zpub_
 		"client_id", secret ? NULL : zc->client_id, NULL };
 	body = http_form_urlencoded(kv);
 	basic = secret ? zoom_basic_header(zc->client_id, secret) : NULL;
-	if (body == NULL || (secret && basic == NULL)) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
-		goto out;
-	}
 	/* A sign-in replaces whatever was there, S2S token included. */
 	zc->user_kind = 1;
 	if (zc->refresh_token) {

@@ -177,14 +177,6 @@ dl_progress(void *ud, int64_t up_now, int64_t up_total, int64_t down_now, int64_
 	return p->d->progress(p->d->progress_ud, p->have0 + down_now, p->d->expected_size, rate);
 }
 
-static void
-nap_ms(int64_t ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 static int
 download_loop(struct zoom_client *zc, struct zoom_download *d, struct zpub_err *err)
 {
@@ -413,9 +405,9 @@ download_loop(struct zoom_client *zc, struct zoom_download *d, struct zpub_err *
 		if (expected > 0 && have == expected)
 			break;
 		if (wait < 0 && !force && (hrc != 0 || failures > 0))
-			wait = http_backoff_ms(failures > 0 ? failures : 1, 250, 5000);
+			wait = backoff_ms(failures > 0 ? failures : 1, 250, 5000);
 		if (wait > 0)
-			nap_ms(wait);
+			sleep_ms(wait);
 		continue;
 fail:
 		http_response_free(&resp);
@@ -455,7 +447,7 @@ zoom_trash(struct zoom_client *zc, const char *meeting_uuid, const char *file_id
 	char *fe = file_id ? http_urlencode(file_id) : NULL;
 	int twice = meeting_uuid[0] == '/' || strstr(meeting_uuid, "//") != NULL;
 	if (twice)
-		e2 = http_urlencode(e1 ? e1 : "");
+		e2 = http_urlencode(e1);
 	char *url = xasprintf("%s/meetings/%s/recordings%s%s?action=trash", zc->api_base,
 	    twice ? e2 : e1, fe ? "/" : "", fe ? fe : "");
 	int rc = 0;

@@ -66,9 +66,7 @@ load(struct ui *ui, struct accounts *a)
 	if (store_credentials(ui->store, ui->tenant_id, &cv, &cn, &err) != 0)
 		ui_strlcpy(a->error, err.msg, sizeof a->error);
 	size_t nk = sizeof known / sizeof known[0];
-	a->rows = calloc(nk + (size_t)cn, sizeof *a->rows);
-	if (a->rows == NULL)
-		abort();
+	a->rows = xcalloc(nk + (size_t)cn, sizeof *a->rows);
 	for (size_t i = 0; i < nk; i++) {
 		struct arow *r = &a->rows[a->n++];
 		ui_strlcpy(r->name, known[i].name, sizeof r->name);
@@ -99,9 +97,7 @@ load(struct ui *ui, struct accounts *a)
 void *
 ui_accounts_new(struct ui *ui)
 {
-	struct accounts *a = calloc(1, sizeof *a);
-	if (a == NULL)
-		return NULL;
+	struct accounts *a = xcalloc(1, sizeof *a);
 	a->child = -1;
 	load(ui, a);
 	return a;
@@ -289,7 +285,7 @@ accounts_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	case UI_A_DELETE: case UI_A_REMOVE: {
 		if (!r->present)
 			return 1;
-		struct forget *f = calloc(1, sizeof *f);
+		struct forget *f = xcalloc(1, sizeof *f);
 		ui_strlcpy(f->name, r->name, sizeof f->name);
 		f->kind = r->kind;
 		char q[160];

@@ -594,10 +594,8 @@ int
 ui_run(struct session *ses)
 {
 	struct zpub_err err = {0};
-	struct ui *ui = calloc(1, sizeof *ui);
+	struct ui *ui = xcalloc(1, sizeof *ui);
 	int rc = 1;
-	if (ui == NULL)
-		return 1;
 	ui->t_start_us = now_us();
 	const char *tf = getenv("ZPUB_UI_TIMING");
 	if (tf && *tf)

@@ -143,9 +143,7 @@ browser_reload(struct ui *ui, struct ui_screen *s)
 void *
 ui_browser_new(struct ui *ui)
 {
-	struct browser *b = calloc(1, sizeof *b);
-	if (b == NULL)
-		return NULL;
+	struct browser *b = xcalloc(1, sizeof *b);
 	b->q.tenant_id = ui->tenant_id;
 	b->q.status = -1;
 	b->q.sort = STORE_UI_SORT_DATE;
@@ -185,9 +183,7 @@ toggle_mark(struct browser *b, int64_t id)
 		}
 	if (b->nmarks == b->capmarks) {
 		b->capmarks = b->capmarks ? b->capmarks * 2 : 32;
-		b->marks = realloc(b->marks, (size_t)b->capmarks * sizeof *b->marks);
-		if (b->marks == NULL)
-			abort();
+		b->marks = xreallocarray(b->marks, (size_t)b->capmarks, sizeof *b->marks);
 	}
 	b->marks[b->nmarks++] = id;
 }

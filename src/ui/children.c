@@ -197,8 +197,8 @@ ui_spawn_run(struct ui *ui, int64_t rec_id, const char *until)
 static int
 spawn_ids(struct ui *ui, const char *cmd, const int64_t *ids, int n)
 {
-	char **args = calloc((size_t)n + 12, sizeof *args);
-	char *buf = calloc((size_t)n, 24);
+	char **args = xcalloc((size_t)n + 12, sizeof *args);
+	char *buf = xcalloc((size_t)n, 24);
 	int a = base_args(ui, args);
 	args[a++] = (char *)cmd;
 	for (int i = 0; i < n; i++) {
@@ -307,7 +307,7 @@ ui_rec_action(struct ui *ui, enum ui_action a, const int64_t *ids, int n)
 		return 1;
 	}
 	case UI_A_DELETE: {
-		struct batch *b = malloc(sizeof *b + (size_t)n * sizeof(int64_t));
+		struct batch *b = xmalloc(sizeof *b + (size_t)n * sizeof(int64_t));
 		b->a = a;
 		b->n = n;
 		memcpy(b->ids, ids, (size_t)n * sizeof(int64_t));

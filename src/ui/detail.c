@@ -39,14 +39,10 @@ add(struct detail *d, enum ui_role role, const char *fmt, ...)
 	va_list ap;
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 64;
-		d->lines = realloc(d->lines, (size_t)d->cap * sizeof *d->lines);
-		if (d->lines == NULL)
-			abort();
+		d->lines = xreallocarray(d->lines, (size_t)d->cap, sizeof *d->lines);
 	}
 	va_start(ap, fmt);
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
+	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
 	d->lines[d->n++] = (struct dline){ s, role };
 }
@@ -201,9 +197,7 @@ out:
 void *
 ui_detail_new(struct ui *ui, int64_t rec_id)
 {
-	struct detail *d = calloc(1, sizeof *d);
-	if (d == NULL)
-		return NULL;
+	struct detail *d = xcalloc(1, sizeof *d);
 	d->id = rec_id;
 	struct ui_screen tmp = { &ui_detail_ops, d, 0, 0 };
 	detail_reload(ui, &tmp);
@@ -240,7 +234,7 @@ open_folder(struct ui *ui, struct detail *d)
 		return;
 	if ((disp && *disp) || (wl && *wl)) {
 		char *args[] = { (char *)"xdg-open", d->media_dir, NULL };
-		uv_process_t *p = calloc(1, sizeof *p);
+		uv_process_t *p = xcalloc(1, sizeof *p);
 		uv_stdio_container_t io[3] = { { .flags = UV_IGNORE }, { .flags = UV_IGNORE },
 			{ .flags = UV_IGNORE } };
 		uv_process_options_t o = { .file = "xdg-open", .args = args, .stdio_count = 3,

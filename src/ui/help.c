@@ -8,6 +8,7 @@
 
 #include "fmt.h"
 #include "ui.h"
+#include "xmalloc.h"
 
 struct help {
 	int top;
@@ -33,9 +34,8 @@ help_lines(void)
 void *
 ui_help_new(struct ui *ui)
 {
-	struct help *h = calloc(1, sizeof *h);
-	if (h)
-		h->n = help_lines();
+	struct help *h = xcalloc(1, sizeof *h);
+	h->n = help_lines();
 	return h;
 }
 

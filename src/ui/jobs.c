@@ -84,9 +84,7 @@ load(struct ui *ui, struct jobs *j)
 void *
 ui_jobs_new(struct ui *ui)
 {
-	struct jobs *j = calloc(1, sizeof *j);
-	if (j == NULL)
-		return NULL;
+	struct jobs *j = xcalloc(1, sizeof *j);
 	j->child = -1;
 	load(ui, j);
 	return j;

@@ -98,9 +98,7 @@ ui_subtitles_new(struct ui *ui, int64_t rec_id)
 		ui_message(ui, 1, "%s", err.msg);
 		return NULL;
 	}
-	struct subs_ed *e = calloc(1, sizeof *e);
-	if (e == NULL)
-		abort();
+	struct subs_ed *e = xcalloc(1, sizeof *e);
 	e->id = rec_id;
 	e->cfg = pipeline_config_for(ui_config(ui), r);
 	for (int i = 0; i < n; i++) {

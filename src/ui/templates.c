@@ -101,9 +101,8 @@ load(struct ui *ui, struct templates *t)
 void *
 ui_templates_new(struct ui *ui)
 {
-	struct templates *t = calloc(1, sizeof *t);
-	if (t)
-		load(ui, t);
+	struct templates *t = xcalloc(1, sizeof *t);
+	load(ui, t);
 	return t;
 }
 
@@ -341,9 +340,7 @@ run_test(struct ui *ui, struct templates *t)
 				continue;
 			if (t->nm == cap) {
 				cap = cap ? cap * 2 : 64;
-				t->m = realloc(t->m, (size_t)cap * sizeof *t->m);
-				if (t->m == NULL)
-					abort();
+				t->m = xreallocarray(t->m, (size_t)cap, sizeof *t->m);
 			}
 			int w = tpl_pick(t->v, t->n, &sj);
 			t->m[t->nm++] = (struct tmatch){ rows[i].id, xstrdup(rows[i].title),
@@ -412,7 +409,7 @@ templates_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	case UI_A_DELETE: case UI_A_REMOVE: {
 		if (t->n == 0)
 			return 1;
-		struct del *d = calloc(1, sizeof *d);
+		struct del *d = xcalloc(1, sizeof *d);
 		d->t = t;
 		d->id = t->v[t->cur].id;
 		ui_strlcpy(d->name, t->v[t->cur].name, sizeof d->name);

@@ -137,11 +137,7 @@ ui_topics_new(struct ui *ui, int64_t rec_id)
 		ui_message(ui, 1, "%s", err.msg);
 		return NULL;
 	}
-	struct topics_ed *e = calloc(1, sizeof *e);
-	if (e == NULL) {
-		store_recording_free(r);
-		return NULL;
-	}
+	struct topics_ed *e = xcalloc(1, sizeof *e);
 	e->id = rec_id;
 	e->title = xstrdup(r->title);
 	e->duration_ms = edit_topics_video_ms(ui->store, r);

@@ -78,8 +78,7 @@ ui_topics_insert(struct topics *t, int sel, int64_t duration_ms, const char *tit
 			at = from + 1000;
 		level = t->v[sel].level;
 	}
-	if (topics_add(t, at, level, title ? title : "") != 0)
-		return -1;
+	topics_add(t, at, level, title ? title : "");
 	return resort(t, (int)t->n - 1);
 }
 

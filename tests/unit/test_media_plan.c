@@ -24,7 +24,7 @@ spans(struct media_spans *s, const int64_t *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i += 2)
-		assert_int_equal(media_spans_push(s, v[i], v[i + 1]), 0);
+		media_spans_push(s, v[i], v[i + 1]);
 }
 
 static void

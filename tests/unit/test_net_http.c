@@ -83,7 +83,7 @@ test_helpers(void **state)
 	assert_string_equal(f, "a=1&b=x%20y");
 	free(f);
 	for (int i = 1; i < 12; i++) {
-		int64_t d = http_backoff_ms(i, 1000, 60000);
+		int64_t d = backoff_ms(i, 1000, 60000);
 		int64_t base = 1000LL << (i - 1);
 		if (base > 60000)
 			base = 60000;

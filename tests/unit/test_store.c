@@ -568,9 +568,9 @@ test_backoff_grows_is_capped_and_jittered(void **state)
 {
 	(void)state;
 	for (int i = 0; i < 200; i++) {
-		int64_t b1 = pipeline_backoff_ms(1, 1000, 60000);
-		int64_t b3 = pipeline_backoff_ms(3, 1000, 60000);
-		int64_t b20 = pipeline_backoff_ms(20, 1000, 60000);
+		int64_t b1 = backoff_ms(1, 1000, 60000);
+		int64_t b3 = backoff_ms(3, 1000, 60000);
+		int64_t b20 = backoff_ms(20, 1000, 60000);
 		assert_true(b1 >= 800 && b1 <= 1200);
 		assert_true(b3 >= 3200 && b3 <= 4800);
 		assert_true(b20 >= 48000 && b20 <= 72000);

@@ -9,8 +9,15 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "../../src/ui/keys.c"
-#include "../../src/ui/fmt.c"
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cJSON.h>
+
+#include "config.h"
+#include "fmt.h"
+#include "ui.h"
 
 static void
 test_key_names_parse_and_print(void **state)

@@ -11,8 +11,13 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "../../src/ui/fmt.c"
-#include "../../src/ui/topics_edit.c"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "topics_edit.h"
+#include "util.h"
 
 static void
 test_width_counts_columns_not_bytes(void **state)
