@@ -188,6 +188,20 @@ struct topics_opts {
 int topics_extractive(const struct transcript *t, const struct topics_opts *o,
     struct topics **out, struct zpub_err *err);
 
+/* ---- chapter lines (chapters.c) ------------------------------------------- */
+
+/* The version as an editor reads it: "HH:MM:SS Title" a line, detail topics
+ * indented by two spaces.  Never NULL. */
+char *chapters_format(const struct topics *t);
+/* Reads that format back (also "MM:SS" and "H:MM:SS", tab indents, blank
+ * lines and "#" comments) and checks YouTube's chapter rules against a video
+ * of duration_ms (0 = unknown): first at 00:00:00 and main, at least 3, each
+ * inside the video and 10 s or more, titles non-empty, <= 80 characters, one
+ * line, no '<' '>'.  On any problem returns ZPUB_EINVAL with every problem a
+ * line of err->msg ("line 3: ...") and *out NULL. */
+int chapters_parse(const char *text, int64_t duration_ms, struct topics **out,
+    struct zpub_err *err);
+
 /* ---- description and title (describe.c) ----------------------------------- */
 
 #define DESC_TITLE_MAX_CHARS 100

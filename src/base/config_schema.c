@@ -171,6 +171,7 @@ const struct zs_key zs_keys[] = {
 	{ "jobs.watch_roots.<tenant>", L, 0, 64, NULL, NULL, OP, "absolute folders the tenant's watch jobs may read besides its inbox (\"*\" = every tenant)" },
 	{ "templates.no_match", E, 0, 0, "default|skip|none", "\"default\"", TN, "what a recording no template matches gets" },
 	{ "templates.default", S, 0, 200, NULL, "\"default\"", TN, "the template no_match=default uses" },
+	{ "ui.player", S, 0, 1024, NULL, NULL, OP, "the player previews open: a command with {file} and {seconds}, run without a shell (unset: the first of mpv, ffplay, vlc on PATH)" },
 	{ "ui.keys.<action>", S, 0, 256, NULL, NULL, OP, "keys added to an action of the terminal app, e.g. \"j n\" (\"=j n\" replaces its default keys)" },
 };
 const size_t zs_n_keys = sizeof zs_keys / sizeof zs_keys[0];

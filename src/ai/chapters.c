@@ -1,0 +1,278 @@
+/*
+ * chapters.c — a topic version as the chapter lines an editor reads and
+ * writes: "HH:MM:SS Title" a line, a detail topic indented by two spaces.
+ *
+ * The reader takes what people paste from YouTube too ("MM:SS Title",
+ * "H:MM:SS Title", a tab for the indent) and checks the list against the
+ * rules YouTube applies to chapters, so a list it accepts is published as
+ * written: the first at 00:00:00, at least three, each inside the video and
+ * at least 10 s long, titles on one line, non-empty, within the title limit
+ * and without '<' or '>'.  Every problem is reported with its line number;
+ * when any line is wrong nothing is returned.  Pure: no files, no network.
+ */
+#include "ai.h"
+#include "text.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHAPTER_MIN_MS   10000
+#define CHAPTERS_MIN     3
+
+static char *
+copy_n(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (p == NULL)
+		abort();
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void
+fmt_hms(char out[16], int64_t ms)
+{
+	long long s = ms < 0 ? 0 : ms / 1000;
+	snprintf(out, 16, "%02lld:%02lld:%02lld", s / 3600 % 100, s / 60 % 60, s % 60);
+}
+
+char *
+chapters_format(const struct topics *t)
+{
+	struct sbuf b = {0};
+
+	for (size_t i = 0; t != NULL && i < t->n; i++) {
+		char ts[16];
+		fmt_hms(ts, t->v[i].start_ms);
+		sb_addf(&b, "%s%s %s\n", t->v[i].level == TOPIC_DETAIL ? "  " : "", ts,
+		    t->v[i].title ? t->v[i].title : "");
+	}
+	if (b.s == NULL)
+		sb_add(&b, "");
+	return sb_take(&b);
+}
+
+/* Problems, one sentence a line, kept in the error's message as long as
+ * they fit; the rest are counted. */
+struct problems {
+	struct zpub_err *err;
+	int n, shown;
+	size_t len;
+};
+
+static void
+problem(struct problems *p, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+problem(struct problems *p, int line, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+
+	p->n++;
+	if (p->err == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	char one[360];
+	int k = line > 0 ? snprintf(one, sizeof one, "line %d: %s", line, msg) :
+	    snprintf(one, sizeof one, "%s", msg);
+	if (k < 0)
+		return;
+	/* Room for this line and a closing "and N more". */
+	if (p->len + (size_t)k + 2 + 40 >= sizeof p->err->msg)
+		return;
+	p->len += (size_t)snprintf(p->err->msg + p->len, sizeof p->err->msg - p->len, "%s%s",
+	    p->len ? "\n" : "", one);
+	p->shown++;
+}
+
+/* "SS" is not a time here: H:MM:SS, HH:MM:SS or MM:SS, whole seconds. */
+static int64_t
+parse_time(const char *s, size_t len)
+{
+	long part[3];
+	int n = 0;
+	size_t i = 0;
+
+	while (i < len && n < 3) {
+		size_t d = 0;
+		long v = 0;
+		while (i + d < len && s[i + d] >= '0' && s[i + d] <= '9' && d < 3)
+			v = v * 10 + (s[i + d] - '0'), d++;
+		if (d == 0 || (n > 0 && d != 2) || (n == 0 && d > 2))
+			return -1;
+		part[n++] = v;
+		i += d;
+		if (i < len && s[i] != ':')
+			return -1;
+		if (i < len)
+			i++;
+		else
+			break;
+	}
+	if (i < len || n < 2)
+		return -1;
+	long h = n == 3 ? part[0] : 0, m = part[n - 2], sec = part[n - 1];
+	if (m > 59 || sec > 59)
+		return -1;
+	return ((int64_t)h * 3600 + m * 60 + sec) * 1000;
+}
+
+static int
+title_problem(const char *title, size_t len, char *why, size_t whysz)
+{
+	if (len == 0) {
+		snprintf(why, whysz, "the title is empty");
+		return 1;
+	}
+	if (!utf8_valid(title, len)) {
+		snprintf(why, whysz, "the title is not valid UTF-8");
+		return 1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)title[i];
+		if (c == '<' || c == '>') {
+			snprintf(why, whysz, "the title has '%c', which YouTube refuses", c);
+			return 1;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			snprintf(why, whysz, "the title has a control character");
+			return 1;
+		}
+	}
+	char *t = copy_n(title, len);
+	size_t chars = utf8_len(t);
+	free(t);
+	if (chars > TOPICS_MAX_TITLE_CHARS) {
+		snprintf(why, whysz, "the title has %zu characters (at most %d)", chars,
+		    TOPICS_MAX_TITLE_CHARS);
+		return 1;
+	}
+	return 0;
+}
+
+int
+chapters_parse(const char *text, int64_t duration_ms, struct topics **out,
+    struct zpub_err *err)
+{
+	struct problems p = { err, 0, 0, 0 };
+	struct topics *t = topics_new();
+	const char *s = text ? text : "";
+	int line = 0, prev_line = 0;
+	int64_t prev_ms = -1;
+	char hms[16], hms2[16], why[200];
+
+	if (err != NULL) {
+		err->code = 0;
+		err->msg[0] = '\0';
+	}
+	if (text != NULL && !utf8_valid(text, strlen(text))) {
+		problem(&p, 0, "the chapter list is not valid UTF-8");
+		goto done;
+	}
+	while (*s) {
+		const char *eol = strchr(s, '\n');
+		size_t len = eol ? (size_t)(eol - s) : strlen(s);
+		const char *l = s;
+		s = eol ? eol + 1 : s + len;
+		line++;
+		if (len > 0 && l[len - 1] == '\r')
+			len--;
+		size_t ind = 0;
+		while (ind < len && (l[ind] == ' ' || l[ind] == '\t'))
+			ind++;
+		if (ind == len || l[ind] == '#')
+			continue;               /* blank lines and comments */
+		size_t te = ind;
+		while (te < len && l[te] != ' ' && l[te] != '\t')
+			te++;
+		int64_t ms = parse_time(l + ind, te - ind);
+		if (ms < 0) {
+			problem(&p, line, "\"%.*s\" is not a time; write HH:MM:SS, then the title",
+			    (int)(te - ind > 20 ? 20 : te - ind), l + ind);
+			continue;
+		}
+		size_t ts = te;
+		while (ts < len && (l[ts] == ' ' || l[ts] == '\t'))
+			ts++;
+		size_t tl = len - ts;
+		while (tl > 0 && (l[ts + tl - 1] == ' ' || l[ts + tl - 1] == '\t'))
+			tl--;
+		enum topic_level level = ind > 0 ? TOPIC_DETAIL : TOPIC_MAIN;
+		fmt_hms(hms, ms);
+		int bad = 0;
+		if (title_problem(l + ts, tl, why, sizeof why)) {
+			problem(&p, line, "%s", why);
+			bad = 1;
+		}
+		if (prev_ms < 0) {
+			if (ms != 0) {
+				problem(&p, line, "the first chapter starts at %s; it must start at "
+				    "00:00:00", hms);
+				bad = 1;
+			}
+			if (level != TOPIC_MAIN) {
+				problem(&p, line, "the first chapter is indented; it must be a main "
+				    "chapter");
+				bad = 1;
+			}
+		} else if (ms <= prev_ms) {
+			fmt_hms(hms2, prev_ms);
+			problem(&p, line, "%s is not after the chapter before it (%s, line %d)", hms,
+			    hms2, prev_line);
+			bad = 1;
+		} else if (ms - prev_ms < CHAPTER_MIN_MS) {
+			fmt_hms(hms2, prev_ms);
+			problem(&p, line, "%s is %lld s after the chapter before it (%s, line %d); "
+			    "YouTube needs chapters of 10 s or more", hms,
+			    (long long)((ms - prev_ms) / 1000), hms2, prev_line);
+			bad = 1;
+		}
+		if (duration_ms > 0 && ms >= duration_ms) {
+			fmt_hms(hms2, duration_ms);
+			problem(&p, line, "%s is after the end of the video (%s)", hms, hms2);
+			bad = 1;
+		} else if (duration_ms > 0 && duration_ms - ms < CHAPTER_MIN_MS) {
+			fmt_hms(hms2, duration_ms);
+			problem(&p, line, "%s is less than 10 s before the end of the video (%s); "
+			    "YouTube needs chapters of 10 s or more", hms, hms2);
+			bad = 1;
+		}
+		if (ms > prev_ms) {
+			prev_ms = ms;
+			prev_line = line;
+		}
+		if (!bad) {
+			char *title = copy_n(l + ts, tl);
+			topics_add(t, ms, level, title);
+			free(title);
+		}
+	}
+	if (p.n == 0 && t->n < CHAPTERS_MIN)
+		problem(&p, 0, "the list has %zu chapter%s; YouTube shows chapters only when there "
+		    "are at least %d", t->n, t->n == 1 ? "" : "s", CHAPTERS_MIN);
+done:
+	if (p.n > 0) {
+		topics_free(t);
+		*out = NULL;
+		if (err != NULL) {
+			if (p.shown < p.n) {
+				size_t room = sizeof err->msg - p.len;
+				snprintf(err->msg + p.len, room, "\nand %d more problem%s", p.n - p.shown,
+				    p.n - p.shown == 1 ? "" : "s");
+			}
+			err->code = ZPUB_EINVAL;
+		}
+		return ZPUB_EINVAL;
+	}
+	snprintf(t->engine, sizeof t->engine, "editor");
+	*out = t;
+	return 0;
+}
