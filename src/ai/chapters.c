@@ -22,17 +22,6 @@
 #define CHAPTER_MIN_MS   10000
 #define CHAPTERS_MIN     3
 
-static char *
-copy_n(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-	if (p == NULL)
-		abort();
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
 static void
 fmt_hms(char out[16], int64_t ms)
 {
@@ -93,36 +82,18 @@ problem(struct problems *p, int line, const char *fmt, ...)
 	p->shown++;
 }
 
-/* "SS" is not a time here: H:MM:SS, HH:MM:SS or MM:SS, whole seconds. */
+/* A chapter's time is a timecode with at least minutes ("MM:SS",
+ * "HH:MM:SS"): a bare number is more likely the start of a title. */
 static int64_t
 parse_time(const char *s, size_t len)
 {
-	long part[3];
-	int n = 0;
-	size_t i = 0;
+	char word[24];
 
-	while (i < len && n < 3) {
-		size_t d = 0;
-		long v = 0;
-		while (i + d < len && s[i + d] >= '0' && s[i + d] <= '9' && d < 3)
-			v = v * 10 + (s[i + d] - '0'), d++;
-		if (d == 0 || (n > 0 && d != 2) || (n == 0 && d > 2))
-			return -1;
-		part[n++] = v;
-		i += d;
-		if (i < len && s[i] != ':')
-			return -1;
-		if (i < len)
-			i++;
-		else
-			break;
-	}
-	if (i < len || n < 2)
+	if (len == 0 || len >= sizeof word || memchr(s, ':', len) == NULL)
 		return -1;
-	long h = n == 3 ? part[0] : 0, m = part[n - 2], sec = part[n - 1];
-	if (m > 59 || sec > 59)
-		return -1;
-	return ((int64_t)h * 3600 + m * 60 + sec) * 1000;
+	memcpy(word, s, len);
+	word[len] = '\0';
+	return time_parse_clock(word);
 }
 
 static int
@@ -147,7 +118,7 @@ title_problem(const char *title, size_t len, char *why, size_t whysz)
 			return 1;
 		}
 	}
-	char *t = copy_n(title, len);
+	char *t = xstrndup(title, len);
 	size_t chars = utf8_len(t);
 	free(t);
 	if (chars > TOPICS_MAX_TITLE_CHARS) {
@@ -250,7 +221,7 @@ chapters_parse(const char *text, int64_t duration_ms, struct topics **out,
 			prev_line = line;
 		}
 		if (!bad) {
-			char *title = copy_n(l + ts, tl);
+			char *title = xstrndup(l + ts, tl);
 			topics_add(t, ms, level, title);
 			free(title);
 		}

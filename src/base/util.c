@@ -310,6 +310,59 @@ time_parse_iso(const char *s)
 	return ((int64_t)timegm(&tm) - off_s) * 1000;
 }
 
+int64_t
+time_parse_clock(const char *s)
+{
+	int64_t parts[3] = {0, 0, 0};
+	int n = 0;
+	int64_t frac = 0;
+	const char *p = s;
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (;;) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		int64_t v = 0;
+		int digits = 0;
+		while (*p >= '0' && *p <= '9' && digits < 9) {
+			v = v * 10 + (*p++ - '0');
+			digits++;
+		}
+		if (n >= 3)
+			return -1;
+		parts[n++] = v;
+		if (*p == ':') {
+			p++;
+			continue;
+		}
+		if (*p == '.') {
+			p++;
+			int64_t scale = 100;
+			if (*p < '0' || *p > '9')
+				return -1;
+			while (*p >= '0' && *p <= '9') {
+				frac += (*p++ - '0') * scale;
+				scale /= 10;
+			}
+		}
+		break;
+	}
+	if (*p != '\0')
+		return -1;
+	int64_t h = 0, m = 0, sec;
+	if (n == 3) {
+		h = parts[0]; m = parts[1]; sec = parts[2];
+		if (m > 59 || sec > 59)
+			return -1;
+	} else if (n == 2) {
+		m = parts[0]; sec = parts[1];
+		if (sec > 59)
+			return -1;
+	} else
+		sec = parts[0];
+	return ((h * 60 + m) * 60 + sec) * 1000 + frac;
+}
+
 void
 time_hms(int64_t ms, char out[16])
 {

@@ -53,6 +53,9 @@ void time_iso(int64_t epoch_ms, char out[32]);
 int64_t time_parse_iso(const char *s);
 /* "HH:MM:SS" (always hours) */
 void time_hms(int64_t ms, char out[16]);
+/* "SS", "MM:SS" or "H:MM:SS" with an optional ".mmm" fraction, as people
+ * write a timecode; -1 when it is not one. */
+int64_t time_parse_clock(const char *s);
 /* A size for people: "512 bytes", "1.5 KB", "12.3 MB", "4.0 GB", "2.1 TB"
  * (one decimal, 1 KB = 1024 bytes). */
 void size_human(double bytes, char out[32]);

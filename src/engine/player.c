@@ -53,9 +53,7 @@ words_add(struct words *w, char *s)
 {
 	if (w->n + 2 > w->cap) {
 		w->cap = w->cap ? w->cap * 2 : 8;
-		w->v = realloc(w->v, w->cap * sizeof *w->v);
-		if (w->v == NULL)
-			abort();
+		w->v = xreallocarray(w->v, w->cap, sizeof *w->v);
 	}
 	w->v[w->n++] = s;
 	w->v[w->n] = NULL;
@@ -65,9 +63,7 @@ words_add(struct words *w, char *s)
 static void
 word_put(char **word, size_t *len, const char *s, size_t n)
 {
-	char *p = realloc(*word, *len + n + 1);
-	if (p == NULL)
-		abort();
+	char *p = xrealloc(*word, *len + n + 1);
 	memcpy(p + *len, s, n);
 	*len += n;
 	p[*len] = '\0';

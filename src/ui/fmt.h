@@ -22,8 +22,6 @@ void ui_strlcpy(char *dst, const char *src, size_t n);
 
 /* "H:MM:SS" below 10 h with hours, "MM:SS" when short is set and under an hour. */
 void ui_fmt_clock(int64_t ms, int short_form, char out[16]);
-/* Parses "SS", "MM:SS" or "H:MM:SS" (fraction ".mmm" allowed); -1 on error. */
-int64_t ui_parse_clock(const char *s);
 /* "1:23" / "12m" / "2h05m" — an ETA that fits in 6 columns. */
 void ui_fmt_eta(int64_t ms, char out[16]);
 /* A progress bar of width cells made of '#' and '-' (ASCII so every

@@ -316,7 +316,7 @@ time_done(struct ui *ui, void *ctx, const char *text, int done)
 	struct topics_ed *e = ctx;
 	if (done != 1)
 		return;
-	int64_t ms = ui_parse_clock(text);
+	int64_t ms = time_parse_clock(text);
 	if (ms < 0) {
 		ui_message(ui, 1, "'%s' is not a time: write H:MM:SS, MM:SS or seconds", text);
 		return;

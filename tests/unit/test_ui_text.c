@@ -88,16 +88,16 @@ test_clock_parse_and_format(void **state)
 {
 	(void)state;
 	char b[16];
-	assert_int_equal(ui_parse_clock("0"), 0);
-	assert_int_equal(ui_parse_clock("75"), 75000);
-	assert_int_equal(ui_parse_clock("1:05"), 65000);
-	assert_int_equal(ui_parse_clock("1:02:03"), 3723000);
-	assert_int_equal(ui_parse_clock("00:00:01.5"), 1500);
-	assert_int_equal(ui_parse_clock("1:60"), -1);
-	assert_int_equal(ui_parse_clock("1:2:3:4"), -1);
-	assert_int_equal(ui_parse_clock("abc"), -1);
-	assert_int_equal(ui_parse_clock(""), -1);
-	assert_int_equal(ui_parse_clock("1:"), -1);
+	assert_int_equal(time_parse_clock("0"), 0);
+	assert_int_equal(time_parse_clock("75"), 75000);
+	assert_int_equal(time_parse_clock("1:05"), 65000);
+	assert_int_equal(time_parse_clock("1:02:03"), 3723000);
+	assert_int_equal(time_parse_clock("00:00:01.5"), 1500);
+	assert_int_equal(time_parse_clock("1:60"), -1);
+	assert_int_equal(time_parse_clock("1:2:3:4"), -1);
+	assert_int_equal(time_parse_clock("abc"), -1);
+	assert_int_equal(time_parse_clock(""), -1);
+	assert_int_equal(time_parse_clock("1:"), -1);
 	ui_fmt_clock(3723000, 0, b);
 	assert_string_equal(b, "1:02:03");
 	ui_fmt_clock(65000, 1, b);
