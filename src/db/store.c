@@ -184,7 +184,7 @@ store_open(const char *db_path, const char *data_dir, struct store **out,
 		zpub_err_prefix(err, "setting up database %s", db_path);
 		goto fail;
 	}
-	if ((rc = migrate(st, err)) != 0)
+	if ((rc = migrate(st, err)) != 0 || (rc = store_fold_init(st, err)) != 0)
 		goto fail;
 	*out = st;
 	return 0;

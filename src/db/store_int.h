@@ -31,4 +31,7 @@ typedef void (*store_row_fn)(struct store *st, sqlite3_stmt *s, void *item);
 int store_collect(struct store *st, sqlite3_stmt *s, size_t size, store_row_fn fn,
     void **out, int *n, const char *what, struct zpub_err *err);
 
+/* Registers zpub_fold() and zpub_match() (store_ui.c) on a new connection. */
+int store_fold_init(struct store *st, struct zpub_err *err);
+
 #endif

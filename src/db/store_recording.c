@@ -329,7 +329,7 @@ bind_filter(sqlite3_stmt *s, const struct store_filter *f)
 }
 
 #define FILTER_WHERE " WHERE (?1 = " STORE_ALL_TENANTS_SQL " OR r.tenant_id = ?1) AND (?2 IS NULL OR r.status = ?2)" \
-	" AND (?3 IS NULL OR instr(lower(r.title), lower(?3)) > 0) "
+	" AND (?3 IS NULL OR zpub_match(r.title, zpub_fold(?3))) "
 
 int
 store_recording_list(struct store *st, const struct store_filter *f,

@@ -2,7 +2,9 @@
  * store_ui.c — paged, sorted and searched recording lists for the terminal
  * app, plus re-reading the rows on screen when another process commits.
  * Search folds case in SQL through zpub_fold() (text.h's text_fold), because
- * SQLite's lower() only knows ASCII and lecturers search for "лекция".
+ * SQLite's lower() only knows ASCII and lecturers search for "лекция"; every
+ * connection gets the functions (store_open), so `zpub list --search`, the
+ * API and the terminal app find the same recordings.
  */
 #include "store_int.h"
 #include "store_ui.h"
@@ -55,7 +57,7 @@ sql_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 int
-store_ui_init(struct store *st, struct zpub_err *err)
+store_fold_init(struct store *st, struct zpub_err *err)
 {
 	if (sqlite3_create_function_v2(st->db, "zpub_fold", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_fold, NULL, NULL, NULL) != SQLITE_OK ||

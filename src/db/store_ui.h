@@ -16,10 +16,6 @@
 
 struct store;
 
-/* Registers the SQL functions zpub_fold() and zpub_match() on this connection; call once
- * after store_open() before searching. */
-int store_ui_init(struct store *st, struct zpub_err *err);
-
 /* Folds UTF-8 for searching as text_fold(TEXT_FOLD_SEARCH) does: case
  * folded for Latin, Greek and Cyrillic, Ё/ё to е.  Returns a malloc'd string. */
 char *store_ui_fold(const char *s);

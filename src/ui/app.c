@@ -606,7 +606,7 @@ ui_run(struct session *ses)
 		goto out;
 	}
 	ui->ses = ses;
-	if (session_store(ses, &err) != 0 || store_ui_init(ses->store, &err) != 0) {
+	if (session_store(ses, &err) != 0) {
 		fprintf(stderr, "zpub: %s\n", err.msg);
 		goto out;
 	}

@@ -204,7 +204,6 @@ test_glob_search_and_topics_fold_alike(void **state)
 	struct store *st;
 	int64_t tenant, id, n = -1;
 	assert_int_equal(store_open(db, dir, &st, &err), 0);
-	assert_int_equal(store_ui_init(st, &err), 0);
 	assert_int_equal(store_tenant_id(st, "default", &tenant, &err), 0);
 	struct store_recording r;
 	memset(&r, 0, sizeof r);

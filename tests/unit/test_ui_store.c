@@ -43,7 +43,6 @@ setup(void **state)
 	char *db = path_join(x->dir, "zpub.db");
 	assert_int_equal(store_open(db, x->dir, &x->st, &err), 0);
 	free(db);
-	assert_int_equal(store_ui_init(x->st, &err), 0);
 	assert_int_equal(store_tenant_id(x->st, "default", &x->tenant, &err), 0);
 	static const char *const titles[] = { "Лекция", "Семинар", "Ёлка", "Lecture" };
 	assert_int_equal(store_begin(x->st, &err), 0);
