@@ -69,6 +69,7 @@ zpub_err_name(int code)
 	case ZPUB_ECANCEL: return "cancelled";
 	case ZPUB_ECRYPTO: return "crypto";
 	case ZPUB_EGONE: return "gone";
+	case ZPUB_EREVIEW: return "review";
 	}
 	return "error";
 }

@@ -28,6 +28,7 @@ enum {
 	ZPUB_ECRYPTO = -14,  /* vault could not decrypt */
 	ZPUB_EGONE = -15,    /* the source is gone for good (deleted upstream, past its TTL):
 	                      * a stage returning this moves the recording to EXPIRED */
+	ZPUB_EREVIEW = -16,  /* waits for a person's approval (publish.review): not a failure */
 };
 
 struct zpub_err {

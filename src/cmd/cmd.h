@@ -62,7 +62,11 @@
 	  " [--margin-after-ms MS]", "silences, speech and what the cut would remove") \
 	X("transcribe", cmd_transcribe, "transcribe ID [--engine E] [--force]", \
 	  "transcribe, then find topics, lay out subtitles and write the description") \
-	X("topics", cmd_topics, "topics ID [--engine E]", "find topics again (a new topic version)") \
+	X("topics", cmd_topics, "topics ID [--engine E] | topics ID --show | topics ID --set FILE|-", \
+	  "find topics again, or print / write the chapter lines (a new topic version)") \
+	X("approve", cmd_approve, "approve ID...", \
+	  "approve the newest topic version; a recording held for review then publishes") \
+	X("play", cmd_play, "play ID [HH:MM:SS]", "play the cut video from a timecode in your player") \
 	X("subtitles", cmd_subtitles, "subtitles ID", "lay out SRT/VTT from the transcript") \
 	X("describe", cmd_describe, "describe ID", "render title and description") \
 	X("publish", cmd_publish, "publish ID [--to youtube,vk,folder] [--dry-run]", \
@@ -77,6 +81,8 @@ ZPUB_COMMANDS(X)
 
 /* Prints "zpub: <message>" and returns 1. */
 int cli_fail(struct session *cli, const struct zpub_err *err);
+/* `zpub topics ID --show|--set FILE` (cmd_review.c). */
+int cli_topics_edit(struct session *cli, int argc, char **argv);
 /* Prints the usage line of the current command and returns 2. */
 int cli_usage(struct session *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints a JSON value to stdout (pretty) and frees it. */

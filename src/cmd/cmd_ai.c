@@ -203,6 +203,9 @@ int
 cmd_topics(struct session *cli, int argc, char **argv)
 {
 	static const struct ai_cmd w = { 0, 1, 0, 1 };
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--show") == 0 || strncmp(argv[i], "--set", 5) == 0)
+			return cli_topics_edit(cli, argc, argv);
 	return ai_command(cli, argc, argv, &w);
 }
 

@@ -24,6 +24,7 @@ parse_common(struct session *cli, int argc, char **argv, int *json, struct store
 		{ "status", required_argument, NULL, 's' },
 		{ "search", required_argument, NULL, 'q' },
 		{ "limit", required_argument, NULL, 'n' },
+		{ "review", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -36,6 +37,12 @@ parse_common(struct session *cli, int argc, char **argv, int *json, struct store
 				return cli_usage(cli, "unknown status '%s'", optarg);
 			break;
 		case 'q': if (f == NULL) return cli_usage(cli, NULL); f->search = optarg; break;
+		case 'r':
+			if (f == NULL || strcmp(optarg, "pending") != 0)
+				return cli_usage(cli, "--review takes 'pending': the recordings held"
+				    " for review");
+			f->review_held = 1;
+			break;
 		case 'n': {
 			int64_t v;
 			int rc;
@@ -60,7 +67,7 @@ parse_common(struct session *cli, int argc, char **argv, int *json, struct store
 int
 cmd_list(struct session *cli, int argc, char **argv)
 {
-	struct store_filter f = { 0, -1, NULL, 0, 0, 0 };
+	struct store_filter f = { 0, -1, NULL, 0, 0, 0, 0 };
 	struct zpub_err err;
 	struct store_recording **v = NULL;
 	int json = 0, n = 0, rc;
@@ -123,7 +130,7 @@ cmd_show(struct session *cli, int argc, char **argv)
 		rc = cli_fail(cli, &err);
 		goto out;
 	}
-	if (recjson_show(cli->store, r, RECJSON_PATHS, &o, &err) != 0) {
+	if (recjson_show(cli->store, cli->config, r, RECJSON_PATHS, &o, &err) != 0) {
 		rc = cli_fail(cli, &err);
 		goto out;
 	}
@@ -137,6 +144,10 @@ cmd_show(struct session *cli, int argc, char **argv)
 	printf("#%lld  %s\n  status:   %s%s%s\n  duration: %s\n", (long long)r->id,
 	    term_safe(r->title), status_name(r->status), r->detail ? " — " : "",
 	    term_safe(r->detail), dur);
+	const char *review = str_of(o, "review");
+	if (review && strcmp(review, "not_required") != 0)
+		printf("  review:   %s%s%s\n", review, str_of(o, "approved_by") ? " by " : "",
+		    term_safe(str_of(o, "approved_by")));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "stages"))
 		printf("  stage %-10s %-11s attempt %d%s%s\n", term_safe(str_of(it, "stage")),
 		    term_safe(str_of(it, "state")), cJSON_GetObjectItem(it, "attempt")->valueint,
@@ -177,11 +188,18 @@ cmd_status(struct session *cli, int argc, char **argv)
 		total += counts[i];
 	}
 	cJSON_AddNumberToObject(o, "total", (double)total);
+	struct store_filter held = { cli->tenant_id, -1, NULL, 0, 0, 0, 1 };
+	int64_t pending = 0;
+	if (store_recording_count(cli->store, &held, &pending, &err) != 0) {
+		cJSON_Delete(o);
+		return cli_fail(cli, &err);
+	}
+	cJSON_AddNumberToObject(o, "review_pending", (double)pending);
 	cJSON *running = cJSON_AddArrayToObject(o, "running");
 	static const enum rec_status busy[] = { ST_DOWNLOADING, ST_PROCESSING, ST_PREPARING,
 		ST_UPLOADING };
 	for (size_t b = 0; b < sizeof busy / sizeof busy[0]; b++) {
-		struct store_filter f = { cli->tenant_id, (int)busy[b], NULL, 0, 0, 0 };
+		struct store_filter f = { cli->tenant_id, (int)busy[b], NULL, 0, 0, 0, 0 };
 		struct store_recording **v = NULL;
 		int n = 0;
 		if (store_recording_list(cli->store, &f, &v, &n, &err) != 0) {
@@ -197,6 +215,9 @@ cmd_status(struct session *cli, int argc, char **argv)
 		return 0;
 	}
 	printf("tenant %s: %lld recordings\n", term_safe(cli->tenant), (long long)total);
+	if (pending)
+		printf("  waiting for review: %lld ('zpub list --review pending')\n",
+		    (long long)pending);
 	for (int i = 0; i < ST__COUNT; i++)
 		if (counts[i])
 			printf("  %-11s %lld\n", status_name((enum rec_status)i), (long long)counts[i]);
@@ -217,7 +238,7 @@ static int own(struct session *cli, int64_t id, struct store_recording **r, stru
 int
 cmd_journal(struct session *cli, int argc, char **argv)
 {
-	struct store_filter f = { 0, -1, NULL, 50, 0, 0 };
+	struct store_filter f = { 0, -1, NULL, 50, 0, 0, 0 };
 	struct zpub_err err;
 	struct store_journal_entry *v = NULL;
 	int json = 0, n = 0, rc;

@@ -46,7 +46,11 @@ run_ids(struct session *cli, int64_t *ids, int n, enum rec_status until, int nam
 		int rc = pipeline_run(cli->store, cfg ? cfg : cli->config, cli->data_dir, ids[i], &po,
 		    &err);
 		cli_progress_done(cli);
-		if (rc) {
+		if (rc == ZPUB_EREVIEW) {
+			/* Held for review is where the flow stops, not a failure. */
+			printf("%lld TRANSCRIBED review pending\n", (long long)ids[i]);
+			fprintf(stderr, "zpub: %s\n", err.msg);
+		} else if (rc) {
 			if (named)
 				fail_for(cli, ids[i], &err);
 			else
@@ -105,7 +109,7 @@ cmd_run(struct session *cli, int argc, char **argv)
 	if (all) {
 		/* Everything of the tenant that is on the flow before `until`,
 		 * including runs interrupted by a crash; FAILED ones wait for retry. */
-		struct store_filter f = { cli->tenant_id, -1, NULL, 0, 0, 0 };
+		struct store_filter f = { cli->tenant_id, -1, NULL, 0, 0, 0, 0 };
 		struct store_recording **v = NULL;
 		int nv = 0;
 		if (store_recording_list(cli->store, &f, &v, &nv, &err) != 0)

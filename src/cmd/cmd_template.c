@@ -237,7 +237,7 @@ tpl_test(struct session *cli, int argc, char **argv)
 	if (store_template_get(cli->store, cli->tenant_id, argv[1], &t, &err) != 0)
 		return cli_fail(cli, &err);
 	cJSON *rules = cJSON_Parse(t.matching_rules ? t.matching_rules : "{}");
-	struct store_filter f = { cli->tenant_id, -1, NULL, 0, 0, 0 };
+	struct store_filter f = { cli->tenant_id, -1, NULL, 0, 0, 0, 0 };
 	if (store_recording_list(cli->store, &f, &v, &n, &err) != 0 ||
 	    store_templates(cli->store, cli->tenant_id, &all, &nall, &err) != 0) {
 		rc = cli_fail(cli, &err);

@@ -69,6 +69,7 @@ struct store_recording {
 	char *source_meta;     /* JSON */
 	int64_t template_id;
 	int64_t created_at, updated_at;
+	int review_hold;       /* held at TRANSCRIBED for a person's approval */
 	char *source_path;     /* absolute path of the newest 'source' artefact, or NULL */
 };
 
@@ -116,12 +117,16 @@ struct store_filter {
 	const char *search;    /* substring of the title, or NULL */
 	int limit, offset;     /* limit 0 = no limit */
 	int newest_first;
+	int review_held;       /* only recordings held at TRANSCRIBED for review */
 };
 int store_recording_list(struct store *st, const struct store_filter *f,
     struct store_recording ***out, int *n, struct zpub_err *err);
 int store_recording_count(struct store *st, const struct store_filter *f, int64_t *n,
     struct zpub_err *err);
 void store_recording_list_free(struct store_recording **v, int n);
+/* Holds a recording at TRANSCRIBED for review (1) or lets it go (0). */
+int store_recording_set_review_hold(struct store *st, int64_t id, int hold,
+    struct zpub_err *err);
 int store_recording_status_counts(struct store *st, int64_t tenant_id,
     int64_t counts[ST__COUNT], struct zpub_err *err);
 

@@ -789,8 +789,9 @@ int
 store_recording_ids_pending(struct store *st, int64_t now_ms, int64_t **ids, int *n,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT id FROM recordings WHERE status NOT IN"
-	    " ('READY', 'SKIPPED', 'EXPIRED', 'FAILED') OR (status = 'FAILED' AND"
+	sqlite3_stmt *s = store_prep(st, "SELECT id FROM recordings WHERE (status NOT IN"
+	    " ('READY', 'SKIPPED', 'EXPIRED', 'FAILED') AND NOT (status = 'TRANSCRIBED' AND"
+	    " review_hold = 1)) OR (status = 'FAILED' AND"
 	    " next_retry_at IS NOT NULL AND next_retry_at > 0 AND next_retry_at <= ?)"
 	    " ORDER BY id", err);
 	if (s == NULL)

@@ -138,7 +138,8 @@ int store_recording_set_template(struct store *st, int64_t id, int64_t template_
 int store_recording_set_detail(struct store *st, int64_t id, const char *detail,
     struct zpub_err *err);
 /* Ids of recordings the daemon may have work for: on the flow (not READY,
- * SKIPPED, EXPIRED), FAILED ones only when next_retry_at is due; oldest first. */
+ * SKIPPED, EXPIRED, nor held for review), FAILED ones only when
+ * next_retry_at is due; oldest first. */
 int store_recording_ids_pending(struct store *st, int64_t now_ms, int64_t **ids, int *n,
     struct zpub_err *err);
 /* READY recordings of the tenant published (or updated) before before_ms

@@ -19,7 +19,7 @@
 	"r.started_at, r.duration_ms, r.status, r.detail, r.failed_stage, r.attempts, " \
 	"r.next_retry_at, r.expires_at, r.lease_owner, r.lease_until, r.progress, " \
 	"r.progress_what, r.progress_eta_ms, r.config, r.source_meta, r.template_id, " \
-	"r.created_at, r.updated_at, " \
+	"r.created_at, r.updated_at, r.review_hold, " \
 	"(SELECT a.path FROM artifacts a WHERE a.recording_id = r.id AND a.kind = 'source' " \
 	" ORDER BY a.id DESC LIMIT 1)"
 #define REC_FROM " FROM recordings r JOIN tenants t ON t.id = r.tenant_id "
@@ -54,7 +54,8 @@ row_to_recording(struct store *st, sqlite3_stmt *s)
 	r->template_id = sqlite3_column_int64(s, 21);
 	r->created_at = sqlite3_column_int64(s, 22);
 	r->updated_at = sqlite3_column_int64(s, 23);
-	const char *sp = (const char *)sqlite3_column_text(s, 24);
+	r->review_hold = sqlite3_column_int(s, 24);
+	const char *sp = (const char *)sqlite3_column_text(s, 25);
 	r->source_path = sp ? store_abs_path(st, sp) : NULL;
 	return r;
 }
@@ -326,10 +327,13 @@ bind_filter(sqlite3_stmt *s, const struct store_filter *f)
 		sqlite3_bind_text(s, 2, status_name((enum rec_status)f->status), -1, SQLITE_STATIC);
 	if (f->search && *f->search)
 		sqlite3_bind_text(s, 3, f->search, -1, SQLITE_TRANSIENT);
+	if (f->review_held)
+		sqlite3_bind_int(s, 6, 1);
 }
 
 #define FILTER_WHERE " WHERE (?1 = " STORE_ALL_TENANTS_SQL " OR r.tenant_id = ?1) AND (?2 IS NULL OR r.status = ?2)" \
-	" AND (?3 IS NULL OR zpub_match(r.title, zpub_fold(?3))) "
+	" AND (?3 IS NULL OR zpub_match(r.title, zpub_fold(?3)))" \
+	" AND (?6 IS NULL OR (r.review_hold = 1 AND r.status = 'TRANSCRIBED')) "
 
 int
 store_recording_list(struct store *st, const struct store_filter *f,
@@ -351,6 +355,23 @@ store_recording_list(struct store *st, const struct store_filter *f,
 		*out = NULL;
 		*n = 0;
 	}
+	return rc;
+}
+
+int
+store_recording_set_review_hold(struct store *st, int64_t id, int hold, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET review_hold = ?, updated_at = ?"
+	    " WHERE id = ? AND review_hold != ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int(s, 1, hold ? 1 : 0);
+	sqlite3_bind_int64(s, 2, time_now_ms());
+	sqlite3_bind_int64(s, 3, id);
+	sqlite3_bind_int(s, 4, hold ? 1 : 0);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+	    store_sqlerr(st, err, "recording the review hold");
+	sqlite3_finalize(s);
 	return rc;
 }
 

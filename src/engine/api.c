@@ -523,7 +523,7 @@ h_rec_list(struct api *a, const struct api_request *r, const struct api_caller *
     struct api_response *out)
 {
 	(void)id;
-	struct store_filter f = { c->tenant_id, -1, NULL, 100, 0, 1 };
+	struct store_filter f = { c->tenant_id, -1, NULL, 100, 0, 1, 0 };
 	char *st = lsn_query_get(r->query, "status");
 	char *lim = lsn_query_get(r->query, "limit");
 	char *off = lsn_query_get(r->query, "offset");
@@ -565,7 +565,7 @@ h_rec_show(struct api *a, const struct api_request *r, const struct api_caller *
 		return;
 	struct zpub_err err;
 	cJSON *j = NULL;
-	if (recjson_show(a->st, rec, 0, &j, &err) != 0)
+	if (recjson_show(a->st, a->config, rec, 0, &j, &err) != 0)
 		reply_err(out, &err);
 	else
 		reply_json(out, 200, j);

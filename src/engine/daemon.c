@@ -339,6 +339,8 @@ slot_done(uv_work_t *req, int status)
 		} else if (s->rc == ZPUB_ECANCEL)
 			log_info("recording %lld: %s stopped for shutdown; it resumes on the next start",
 			    (long long)s->rec_id, s->stage);
+		else if (s->rc == ZPUB_EREVIEW)
+			log_info("%s", s->err.msg);    /* held: approving it lets it go */
 		else {
 			/* The title too: a log line of a busy daemon is read on its own. */
 			struct store_recording *r = NULL;

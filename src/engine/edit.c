@@ -143,9 +143,13 @@ edit_topics_approve(struct store *st, const struct actor *who, int64_t rec_id, i
 	int rc = own_recording(st, who, rec_id, &r, err);
 	store_recording_free(r);
 	if (rc == 0 && (rc = store_topic_version_approve(st, rec_id, version,
-	    actor_name(who, by, sizeof by), err)) == 0)
+	    actor_name(who, by, sizeof by), err)) == 0) {
 		audit_note(st, who, "topics.approve", "recording %lld topic version %d",
 		    (long long)rec_id, version);
+		/* The newest version approved lets a recording held for review go
+		 * (the runner checks again before it publishes). */
+		rc = store_recording_set_review_hold(st, rec_id, 0, err);
+	}
 	return rc;
 }
 

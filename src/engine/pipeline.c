@@ -7,6 +7,7 @@
  * stage table itself lives in stages.c.
  */
 #include "pipeline.h"
+#include "review.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -370,6 +371,33 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 	return rc;
 }
 
+/* What must hold before a stage starts, by stage name, so every table
+ * that runs the stage (the daemon's, `zpub publish`'s, a test's) passes
+ * the same gate. */
+static const struct {
+	const char *stage;
+	int (*gate)(struct store *, const cJSON *, const struct store_recording *,
+	    struct zpub_err *);
+} stage_gates[] = {
+	{ "publish", review_gate },
+};
+
+static int
+stage_gate(struct store *st, const cJSON *config, const struct store_recording *rec,
+    const struct stage_def *sd, struct zpub_err *err)
+{
+	for (size_t i = 0; i < sizeof stage_gates / sizeof stage_gates[0]; i++) {
+		if (strcmp(stage_gates[i].stage, sd->name) != 0)
+			continue;
+		cJSON *cfg = config_for(config, rec, st);
+		int rc = stage_gates[i].gate(st, cfg, rec, err);
+		cJSON_Delete(cfg);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int
 pipeline_run(struct store *st, const cJSON *config, const char *data_dir, int64_t rec_id,
     const struct pipeline_opts *opts, struct zpub_err *err)
@@ -402,6 +430,10 @@ pipeline_run(struct store *st, const cJSON *config, const char *data_dir, int64_
 		if (sd == NULL || sd->run == NULL) {
 			rc = zpub_err_set(err, ZPUB_ESTATE, "recording %lld is %s and no stage in this"
 			    " build takes it further", (long long)rec_id, status_name(rec->status));
+			store_recording_free(rec);
+			return rc;
+		}
+		if ((rc = stage_gate(st, config, rec, sd, err)) != 0) {
 			store_recording_free(rec);
 			return rc;
 		}

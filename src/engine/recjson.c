@@ -4,7 +4,9 @@
 #include "recjson.h"
 
 #include "pipeline.h"
+#include "review.h"
 #include "store.h"
+#include "tenant.h"
 #include "util.h"
 
 static void
@@ -139,10 +141,25 @@ add_publications(cJSON *o, const struct store_publication *pubs, int n)
 	}
 }
 
-int
-recjson_show(struct store *st, const struct store_recording *r, int flags, cJSON **out,
-    struct zpub_err *err)
+/* The review as the runner would see it: the operator's config with the
+ * tenant's and the recording's layers. */
+static int
+review_of(struct store *st, const cJSON *config, const struct store_recording *r,
+    struct review *rv, struct zpub_err *err)
 {
+	cJSON *tc = tenant_config(st, config, r->tenant_id);
+	cJSON *cfg = pipeline_config_for(tc ? tc : config, r);
+	int rc = review_get(st, cfg, r, rv, err);
+	cJSON_Delete(cfg);
+	cJSON_Delete(tc);
+	return rc;
+}
+
+int
+recjson_show(struct store *st, const cJSON *config, const struct store_recording *r, int flags,
+    cJSON **out, struct zpub_err *err)
+{
+	struct review rv;
 	struct store_stage_run *runs = NULL;
 	struct store_artifact *arts = NULL;
 	struct store_publication *pubs = NULL;
@@ -153,8 +170,10 @@ recjson_show(struct store *st, const struct store_recording *r, int flags, cJSON
 	if ((rc = store_stage_runs(st, r->id, &runs, &nruns, err)) == 0 &&
 	    (rc = store_artifacts(st, r->id, NULL, &arts, &narts, err)) == 0 &&
 	    (rc = store_publications(st, r->id, &pubs, &npubs, err)) == 0 &&
-	    (rc = store_topic_versions(st, r->id, &tv, &ntv, err)) == 0) {
+	    (rc = store_topic_versions(st, r->id, &tv, &ntv, err)) == 0 &&
+	    (rc = review_of(st, config, r, &rv, err)) == 0) {
 		*out = recjson_recording(r);
+		review_json(*out, &rv);
 		add_stages(*out, runs, nruns);
 		add_artifacts(*out, arts, narts, flags & RECJSON_PATHS);
 		add_topic_versions(*out, tv, ntv);

@@ -23,8 +23,10 @@ cJSON *recjson_recording(const struct store_recording *r);
 #define RECJSON_PATHS 0x1
 
 /* recjson_recording() with the recording's "stages", "artifacts" (their
- * "path" only with RECJSON_PATHS), "topic_versions" and "publications". */
-int recjson_show(struct store *st, const struct store_recording *r, int flags, cJSON **out,
-    struct zpub_err *err);
+ * "path" only with RECJSON_PATHS), "topic_versions", "publications", and
+ * its review (review.h's review_json) under config, the operator's config
+ * (the tenant's and the recording's layers are added here). */
+int recjson_show(struct store *st, const cJSON *config, const struct store_recording *r,
+    int flags, cJSON **out, struct zpub_err *err);
 
 #endif

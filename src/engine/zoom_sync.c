@@ -212,7 +212,7 @@ static int
 expire_missing(struct sync_run *s, int64_t from_ms, int64_t to_ms, cJSON *expired,
     struct zpub_err *err)
 {
-	struct store_filter f = { s->tenant_id, -1, NULL, 0, 0, 0 };
+	struct store_filter f = { s->tenant_id, -1, NULL, 0, 0, 0, 0 };
 	struct store_recording **v = NULL;
 	int n = 0, rc;
 	char day[32];
@@ -271,7 +271,7 @@ static int
 trash_published(struct sync_run *s, struct zoom_client *zc, const cJSON *cfg, cJSON *trashed,
     struct zpub_err *err)
 {
-	struct store_filter f = { s->tenant_id, -1, NULL, 0, 0, 0 };
+	struct store_filter f = { s->tenant_id, -1, NULL, 0, 0, 0, 0 };
 	struct store_recording **v = NULL;
 	int n = 0, rc;
 

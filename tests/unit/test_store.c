@@ -469,7 +469,7 @@ counts_for(struct store *st, int64_t tenant)
 {
 	struct tenant_counts c = { 0 };
 	struct zpub_err err;
-	struct store_filter f = { tenant, -1, NULL, 0, 0, 0 };
+	struct store_filter f = { tenant, -1, NULL, 0, 0, 0, 0 };
 	struct store_recording **v = NULL;
 	assert_int_equal(store_recording_list(st, &f, &v, &c.recs, &err), 0);
 	store_recording_list_free(v, c.recs);
