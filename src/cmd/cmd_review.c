@@ -37,34 +37,21 @@ own(struct session *cli, int64_t id, struct store_recording **r, struct zpub_err
 static int
 topics_show(struct session *cli, int64_t id)
 {
-	struct store_recording *r = NULL;
-	struct store_topic_version tv;
-	struct topics *t = NULL;
 	struct zpub_err err;
-	int rc;
+	struct actor who;
+	char *text = NULL, *save = NULL;
 
-	memset(&tv, 0, sizeof tv);
-	if ((rc = own(cli, id, &r, &err)) == 0 &&
-	    (rc = store_topic_version_latest(cli->store, id, 0, &tv, &err)) == ZPUB_ENOTFOUND)
-		rc = zpub_err_set(&err, ZPUB_ENOTFOUND, "recording %lld has no topics yet: run it to"
-		    " TRANSCRIBED ('zpub run %lld --until TRANSCRIBED') or write them with"
-		    " 'zpub topics %lld --set FILE'", (long long)id, (long long)id, (long long)id);
-	if (rc == 0)
-		rc = topics_from_json(tv.json, &t, &err);
-	if (rc == 0) {
-		char *s = chapters_format(t), *save = NULL;
-		/* Titles come from a transcript or a service: shown, never obeyed
-		 * (a line at a time, so only what is inside a line is escaped). */
-		for (char *l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-			term_fputs(l, stdout);
-			putchar('\n');
-		}
-		free(s);
+	actor_local(&who, ACTOR_CLI, cli->tenant_id);
+	if (edit_chapters_get(cli->store, &who, id, &text, NULL, &err) != 0)
+		return cli_fail(cli, &err);
+	/* Titles come from a transcript or a service: shown, never obeyed
+	 * (a line at a time, so only what is inside a line is escaped). */
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		term_fputs(l, stdout);
+		putchar('\n');
 	}
-	topics_free(t);
-	store_topic_version_clear(&tv);
-	store_recording_free(r);
-	return rc ? cli_fail(cli, &err) : 0;
+	free(text);
+	return 0;
 }
 
 static int
@@ -99,25 +86,17 @@ read_input(const char *path, char **text, struct zpub_err *err)
 static int
 topics_set(struct session *cli, int64_t id, const char *path)
 {
-	struct store_recording *r = NULL;
-	struct topics *t = NULL;
 	struct zpub_err err;
 	struct actor who;
 	char *text = NULL;
+	size_t n = 0;
 	int version = 0, rc;
 
-	if ((rc = own(cli, id, &r, &err)) == 0 && (rc = read_input(path, &text, &err)) == 0 &&
-	    (rc = chapters_parse(text, edit_topics_video_ms(cli->store, r), &t, &err)) != 0)
-		zpub_err_prefix(&err, "not saved, the chapter list has problems");
-	if (rc == 0) {
-		actor_local(&who, ACTOR_CLI, cli->tenant_id);
-		rc = edit_topics_save(cli->store, &who, id, t, &version, &err);
-	}
-	if (rc == 0)
-		printf("%lld topic version %d saved (%zu chapters)\n", (long long)id, version, t->n);
+	actor_local(&who, ACTOR_CLI, cli->tenant_id);
+	if ((rc = read_input(path, &text, &err)) == 0 &&
+	    (rc = edit_chapters_save(cli->store, &who, id, text, &version, &n, &err)) == 0)
+		printf("%lld topic version %d saved (%zu chapters)\n", (long long)id, version, n);
 	free(text);
-	topics_free(t);
-	store_recording_free(r);
 	return rc ? cli_fail(cli, &err) : 0;
 }
 
@@ -169,24 +148,13 @@ cmd_approve(struct session *cli, int argc, char **argv)
 	actor_local(&who, ACTOR_CLI, cli->tenant_id);
 	for (int i = 1; i < argc; i++) {
 		int64_t id = cli_parse_id(argv[i]);
-		struct store_recording *r = NULL;
-		struct store_topic_version tv;
-		memset(&tv, 0, sizeof tv);
-		int rc = own(cli, id, &r, &err);
-		if (rc == 0 && (rc = store_topic_version_latest(cli->store, id, 0, &tv, &err)) ==
-		    ZPUB_ENOTFOUND)
-			rc = zpub_err_set(&err, ZPUB_ENOTFOUND, "recording %lld has no topics to approve"
-			    " yet: run it to TRANSCRIBED first", (long long)id);
-		if (rc == 0)
-			rc = edit_topics_approve(cli->store, &who, id, tv.version, &err);
-		if (rc == 0)
-			printf("%lld topic version %d approved\n", (long long)id, tv.version);
+		int version = 0;
+		if (edit_topics_approve_newest(cli->store, &who, id, &version, &err) == 0)
+			printf("%lld topic version %d approved\n", (long long)id, version);
 		else {
 			cli_fail(cli, &err);
 			failed = 1;
 		}
-		store_topic_version_clear(&tv);
-		store_recording_free(r);
 	}
 	return failed;
 }

@@ -65,7 +65,8 @@ typedef void (*api_fn)(struct api *a, const struct api_request *r,
 	X(h_health) X(h_openapi) X(h_rec_list) X(h_rec_show) X(h_rec_retry) X(h_rec_skip) \
 	X(h_rec_publish) X(h_tpl_list) X(h_tpl_create) X(h_tpl_show) X(h_tpl_update) \
 	X(h_tpl_delete) X(h_job_list) X(h_job_create) X(h_job_show) X(h_job_update) \
-	X(h_job_delete) X(h_job_run) X(h_job_dry_run) X(h_usage) X(h_audit)
+	X(h_job_delete) X(h_job_run) X(h_job_dry_run) X(h_usage) X(h_audit) X(h_topics_get) \
+	X(h_topics_put) X(h_rec_approve)
 #define X(f) static void f(struct api *, const struct api_request *, \
 	const struct api_caller *, int64_t, struct api_response *);
 ROUTE_FNS(X)
@@ -83,6 +84,12 @@ ROUTE_FNS(X)
 	X("POST", "/recordings/{id}/skip", ROLE_EDITOR, h_rec_skip, API_FAST, "Skip a recording") \
 	X("POST", "/recordings/{id}/publish", ROLE_EDITOR, h_rec_publish, API_FAST, \
 	  "Let the daemon take the recording all the way to READY") \
+	X("GET", "/recordings/{id}/topics", ROLE_VIEWER, h_topics_get, API_FAST, \
+	  "The newest topic version as chapter lines") \
+	X("PUT", "/recordings/{id}/topics", ROLE_EDITOR, h_topics_put, API_FAST, \
+	  "Chapter lines as a new topic version ({\"chapters\": \"00:00:00 Title\\n...\"})") \
+	X("POST", "/recordings/{id}/approve", ROLE_EDITOR, h_rec_approve, API_FAST, \
+	  "Approve the newest topic version (lets a recording held for review publish)") \
 	X("GET", "/templates", ROLE_VIEWER, h_tpl_list, API_FAST, "Templates of the tenant") \
 	X("POST", "/templates", ROLE_EDITOR, h_tpl_create, API_FAST, "Create a template") \
 	X("GET", "/templates/{id}", ROLE_VIEWER, h_tpl_show, API_FAST, "One template") \
@@ -630,6 +637,86 @@ h_rec_publish(struct api *a, const struct api_request *r, const struct api_calle
     int64_t id, struct api_response *out)
 {
 	rec_action(a, r, c, id, "publish", out);
+}
+
+/* ---- the editor's desk: chapters and approval ---- */
+
+static void
+topics_reply(struct api *a, const struct api_caller *c, int64_t id, int status,
+    struct api_response *out)
+{
+	struct zpub_err err;
+	char *text = NULL;
+	int version = 0;
+	if (edit_chapters_get(a->st, &c->who, id, &text, &version, &err) != 0) {
+		reply_err(out, &err);
+		return;
+	}
+	struct store_recording *rec = own_recording(a, c, id, out);
+	if (rec == NULL) {
+		free(text);
+		return;
+	}
+	cJSON *j = NULL;
+	if (recjson_show(a->st, a->config, rec, 0, &j, &err) != 0) {
+		reply_err(out, &err);
+	} else {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", (double)id);
+		cJSON_AddNumberToObject(o, "version", version);
+		cJSON_AddStringToObject(o, "chapters", text);
+		static const char *const keep[] = { "review", "approved_by", "approved_at" };
+		for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+			cJSON_AddItemToObject(o, keep[i], cJSON_DetachItemFromObjectCaseSensitive(j,
+			    keep[i]));
+		reply_json(out, status, o);
+	}
+	cJSON_Delete(j);
+	store_recording_free(rec);
+	free(text);
+}
+
+static void
+h_topics_get(struct api *a, const struct api_request *r, const struct api_caller *c,
+    int64_t id, struct api_response *out)
+{
+	(void)r;
+	topics_reply(a, c, id, 200, out);
+}
+
+static void
+h_topics_put(struct api *a, const struct api_request *r, const struct api_caller *c,
+    int64_t id, struct api_response *out)
+{
+	struct zpub_err err;
+	cJSON *body = body_object(r, out);
+	if (body == NULL)
+		return;
+	const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body,
+	    "chapters"));
+	if (text == NULL || cJSON_GetArraySize(body) != 1) {
+		cJSON_Delete(body);
+		reply_error(out, 400, "the body is {\"chapters\": \"00:00:00 Title\\n...\"}: chapter"
+		    " lines, a detail chapter indented by two spaces");
+		return;
+	}
+	if (edit_chapters_save(a->st, &c->who, id, text, NULL, NULL, &err) != 0)
+		reply_err(out, &err);
+	else
+		topics_reply(a, c, id, 200, out);
+	cJSON_Delete(body);
+}
+
+static void
+h_rec_approve(struct api *a, const struct api_request *r, const struct api_caller *c,
+    int64_t id, struct api_response *out)
+{
+	(void)r;
+	struct zpub_err err;
+	if (edit_topics_approve_newest(a->st, &c->who, id, NULL, &err) != 0)
+		reply_err(out, &err);
+	else
+		topics_reply(a, c, id, 200, out);
 }
 
 /* ---- templates ---- */

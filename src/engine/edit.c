@@ -153,6 +153,71 @@ edit_topics_approve(struct store *st, const struct actor *who, int64_t rec_id, i
 	return rc;
 }
 
+/* ---- chapter lines (the editor's form of a topic version) ---- */
+
+int
+edit_chapters_get(struct store *st, const struct actor *who, int64_t rec_id, char **text,
+    int *version, struct zpub_err *err)
+{
+	struct store_recording *r = NULL;
+	struct store_topic_version tv;
+	struct topics *t = NULL;
+
+	*text = NULL;
+	memset(&tv, 0, sizeof tv);
+	int rc = own_recording(st, who, rec_id, &r, err);
+	if (rc == 0 && (rc = store_topic_version_latest(st, rec_id, 0, &tv, err)) ==
+	    ZPUB_ENOTFOUND)
+		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "recording %lld has no topics yet: run it to"
+		    " TRANSCRIBED, or write its chapters", (long long)rec_id);
+	if (rc == 0 && (rc = topics_from_json(tv.json, &t, err)) == 0) {
+		*text = chapters_format(t);
+		if (version)
+			*version = tv.version;
+	}
+	topics_free(t);
+	store_topic_version_clear(&tv);
+	store_recording_free(r);
+	return rc;
+}
+
+int
+edit_chapters_save(struct store *st, const struct actor *who, int64_t rec_id, const char *text,
+    int *version, size_t *count, struct zpub_err *err)
+{
+	struct store_recording *r = NULL;
+	struct topics *t = NULL;
+	int rc = own_recording(st, who, rec_id, &r, err);
+
+	if (rc == 0 && (rc = chapters_parse(text, edit_topics_video_ms(st, r), &t, err)) != 0)
+		zpub_err_prefix(err, "not saved, the chapter list has problems");
+	if (rc == 0 && (rc = edit_topics_save(st, who, rec_id, t, version, err)) == 0 && count)
+		*count = t->n;
+	topics_free(t);
+	store_recording_free(r);
+	return rc;
+}
+
+int
+edit_topics_approve_newest(struct store *st, const struct actor *who, int64_t rec_id,
+    int *version, struct zpub_err *err)
+{
+	struct store_topic_version tv;
+	struct store_recording *r = NULL;
+	memset(&tv, 0, sizeof tv);
+	int rc = own_recording(st, who, rec_id, &r, err);
+	store_recording_free(r);
+	if (rc == 0 && (rc = store_topic_version_latest(st, rec_id, 0, &tv, err)) ==
+	    ZPUB_ENOTFOUND)
+		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "recording %lld has no topics to approve yet:"
+		    " run it to TRANSCRIBED first", (long long)rec_id);
+	if (rc == 0 && (rc = edit_topics_approve(st, who, rec_id, tv.version, err)) == 0 &&
+	    version)
+		*version = tv.version;
+	store_topic_version_clear(&tv);
+	return rc;
+}
+
 /* ---- secrets ---- */
 
 int

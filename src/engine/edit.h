@@ -57,6 +57,21 @@ int edit_topics_save(struct store *st, const struct actor *who, int64_t rec_id,
 int edit_topics_approve(struct store *st, const struct actor *who, int64_t rec_id,
     int version, struct zpub_err *err);
 
+/* The newest topic version of recording rec_id as chapter lines
+ * (chapters_format); *version its number.  ZPUB_ENOTFOUND with a sentence
+ * when it has none. */
+int edit_chapters_get(struct store *st, const struct actor *who, int64_t rec_id, char **text,
+    int *version, struct zpub_err *err);
+/* Reads chapter lines (chapters_parse, against the cut video's length) and
+ * saves them as the newest version; on any problem nothing is saved and
+ * err has every problem a line.  *count gets the number of chapters. */
+int edit_chapters_save(struct store *st, const struct actor *who, int64_t rec_id,
+    const char *text, int *version, size_t *count, struct zpub_err *err);
+/* Approves the newest topic version (edit_topics_approve); *version gets
+ * its number. */
+int edit_topics_approve_newest(struct store *st, const struct actor *who, int64_t rec_id,
+    int *version, struct zpub_err *err);
+
 /* Stores a secret zs_secret_check() allows under name for who's tenant,
  * encrypted by v; audits secret.set (the name, never the value). */
 int edit_secret_set(struct store *st, struct vault *v, const struct actor *who,

@@ -76,6 +76,8 @@ matrix = [  # method, path, body, owner, editor, viewer
     ("POST", "/jobs", {"name": "j-{u}", "schedule": "@daily", "config": {"source": "watch", "path": f"{T}/none"}}, 201, 403, 403),
     ("POST", f"/jobs/{job}/dry-run", None, 200, 200, 403),
     ("POST", f"/recordings/{rec}/publish", None, 200, 200, 403),
+    ("GET", f"/recordings/{rec}/topics", None, 200, 200, 200),
+    ("POST", f"/recordings/{rec}/approve", None, 200, 200, 403),
 ]
 for m, p, b, *want in matrix:
     for u, w in zip(("olga", "egor", "vera"), want):
@@ -84,6 +86,22 @@ for m, p, b, *want in matrix:
         assert s == w, (m, p, u, s, out)
         if s >= 400:
             assert json.loads(out)["error"], out
+# Chapters over the API: read as lines; a list that breaks YouTube's rules
+# is refused with the reason (the recording is 2 s long); a viewer may not
+# write, another tenant does not see the recording.
+s, out = as_("egor", "GET", f"/recordings/{rec}/topics")
+j = json.loads(out)
+assert s == 200 and j["chapters"].startswith("00:00:00 ") and j["review"] == "not_required", out
+assert j["approved_by"].startswith("api:"), out   # approved just above
+s, out = as_("egor", "PUT", f"/recordings/{rec}/topics", {"chapters": "00:00:00 A\n00:00:01 B\n"})
+assert s == 400 and "line 2:" in json.loads(out)["error"], (s, out)
+s, out = as_("egor", "PUT", f"/recordings/{rec}/topics", {"chapters": 5})
+assert s == 400 and "chapter lines" in json.loads(out)["error"], (s, out)
+s, out = as_("vera", "PUT", f"/recordings/{rec}/topics", {"chapters": "00:00:00 A\n"})
+assert s == 403, (s, out)
+for m, p in [("GET", f"/recordings/{rec}/topics"), ("POST", f"/recordings/{rec}/approve")]:
+    s, out = as_("boris", m, p)
+    assert s == 404, (m, p, s, out)
 # A recording as the API shows it: its files are named by kind, never by
 # where they lie on the server.
 s, out = as_("olga", "GET", f"/recordings/{rec}")
