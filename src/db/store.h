@@ -238,10 +238,20 @@ int store_publication_get(struct store *st, int64_t id, struct store_publication
     struct zpub_err *err);
 int store_publications(struct store *st, int64_t rec_id, struct store_publication **out,
     int *n, struct zpub_err *err);
-/* Updates the given fields; NULL strings and negative numbers leave a field alone. */
-int store_publication_update(struct store *st, int64_t id, const char *state,
-    const char *remote_id, const char *upload_url, const char *url, const char *error,
-    int64_t bytes_acked, int64_t bytes_total, struct zpub_err *err);
+/* A change to one publication, written with designated initializers: what
+ * it does not name stays as it is. */
+struct store_publication_change {
+	const char *state;       /* NULL: unchanged; "failed" also counts an attempt */
+	const char *remote_id;   /* NULL: unchanged */
+	const char *upload_url;  /* NULL: unchanged; "" records that no session is open */
+	const char *url;         /* NULL: unchanged */
+	const char *error;       /* NULL: unchanged, unless clear_error */
+	int clear_error;         /* the publication has no error any more */
+	int set_bytes;           /* write bytes_acked and bytes_total */
+	int64_t bytes_acked, bytes_total;
+};
+int store_publication_update(struct store *st, int64_t id,
+    const struct store_publication_change *c, struct zpub_err *err);
 int store_publication_set_extra(struct store *st, int64_t id, const char *json,
     struct zpub_err *err);
 void store_publication_clear(struct store_publication *p);

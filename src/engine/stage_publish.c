@@ -370,9 +370,13 @@ state_save(struct publish_run *r, struct target_run *t, const char *state,
     const char *error, struct zpub_err *err)
 {
 	const struct pub_state *s = &t->st;
-	int rc = store_publication_update(r->ctx->store, t->pub_id, state,
-	    s->remote_id, s->upload_url ? s->upload_url : "", s->url, error,
-	    s->bytes_acked, s->bytes_total, err);
+	struct store_publication_change c = {
+		.state = state, .remote_id = s->remote_id,
+		.upload_url = s->upload_url ? s->upload_url : "", .url = s->url,
+		.error = error[0] ? error : NULL, .clear_error = error[0] == '\0',
+		.set_bytes = 1, .bytes_acked = s->bytes_acked, .bytes_total = s->bytes_total,
+	};
+	int rc = store_publication_update(r->ctx->store, t->pub_id, &c, err);
 	if (rc == 0) {
 		cJSON *x = cJSON_CreateObject();
 		if (s->steps)
