@@ -370,14 +370,17 @@ record_failure(const struct stage_ctx *ctx, const struct stage_def *sd, const ch
 		next = time_now_ms() + pipeline_backoff_ms(rec->attempts + 1,
 		    config_int(cfg, "pipeline.retry_base_ms", 30000),
 		    config_int(cfg, "pipeline.retry_cap_ms", 3600000));
-	int frc = store_stage_fail(st, rec->id, run_id, owner, sd->name, sd->input,
-	    serr->msg, next, count, &ferr);
+	struct store_stage_failure f = {
+		.rec_id = rec->id, .run_id = run_id, .owner = owner, .stage = sd->name,
+		.retry_to = sd->input, .reason = serr->msg, .next_retry_at = next,
+		.count_attempt = count,
+	};
+	int frc = store_stage_fail(st, &f, &ferr);
 	if (frc != 0 && frc != ZPUB_EBUSY && space_reserve_release(ctx->data_dir)) {
 		/* most likely the disk is full: try again in the reserve's room */
 		log_warn("recording %lld: could not record the failure (%s); gave back the"
 		    " space reserve to record it", (long long)rec->id, ferr.msg);
-		frc = store_stage_fail(st, rec->id, run_id, owner, sd->name, sd->input,
-		    serr->msg, next, count, &ferr);
+		frc = store_stage_fail(st, &f, &ferr);
 	}
 	if (frc != 0)
 		log_error("recording %lld: could not record failure: %s", (long long)rec->id,
@@ -435,8 +438,12 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 		    sd->name, (long long)(time_mono_ms() - t0), rc);
 	}
 	if (rc == 0) {
-		rc = store_stage_complete(st, rec->id, run_id, opts->owner, sd->running, sd->output,
-		    ctx.artifacts, ctx.n_artifacts, ctx.summary, err);
+		struct store_stage_done d = {
+			.rec_id = rec->id, .run_id = run_id, .owner = opts->owner,
+			.running = sd->running, .output = sd->output,
+			.arts = ctx.artifacts, .n_arts = ctx.n_artifacts, .summary = ctx.summary,
+		};
+		rc = store_stage_complete(st, &d, err);
 		if (rc == 0)
 			meter_stage(st, cfg, rec, sd);
 	} else if (rc == ZPUB_ECANCEL && !relay.lost) {
