@@ -306,16 +306,24 @@ struct span {
 	size_t a, b;     /* tokens [a, b) */
 };
 
-int
-subs_build(const struct transcript *tr, const struct subs_rules *r,
-    struct subs_track **out, struct zpub_err *err)
+/* The transcript's words as the layout sees them: token k is said from
+ * ts[k] to te[k]; the cues so far are the spans sp[0..ns). */
+struct layout {
+	const struct subs_rules *r;
+	struct tok *t;
+	int64_t *ts, *te;
+	size_t n;
+	struct span *sp;
+	size_t ns;
+};
+
+/* Tokens from the words, with times made monotonic and non-empty. */
+static void
+layout_words(struct layout *l, const struct transcript *tr)
 {
-	struct tok *t = xcalloc(tr->n_words + 1, sizeof *t);
-	int64_t *ts = xcalloc(tr->n_words + 1, sizeof *ts), *te = xcalloc(tr->n_words + 1, sizeof *te);
-	struct span *sp = xcalloc(tr->n_words + 1, sizeof *sp);
-	struct subs_track *track = xcalloc(1, sizeof *track);
-	size_t n = 0, ns = 0;
-	int rc = 0;
+	struct tok *t = l->t;
+	int64_t *ts = l->ts, *te = l->te;
+	size_t n = 0;
 
 	for (size_t i = 0; i < tr->n_words; i++) {
 		char *w = clean_word(tr->words[i].w);
@@ -331,60 +339,88 @@ subs_build(const struct transcript *tr, const struct subs_rules *r,
 		if (te[n] < ts[n])
 			te[n] = ts[n] + 1;
 		n++;
+		l->n = n;
 	}
+}
 
+/* The furthest end (exclusive) of a cue starting at token i; *hard_stop
+ * when it is followed by a pause or the end. */
+static size_t
+layout_reach(const struct layout *l, size_t i, int *hard_stop)
+{
+	const struct subs_rules *r = l->r;
 	size_t cap_chars = (size_t)r->max_lines * (size_t)r->max_line_chars + (size_t)r->max_lines;
-	for (size_t i = 0; i < n;) {
-		size_t j = i + 1;          /* maximal end (exclusive) */
-		int hard_stop = 0;         /* j is followed by a pause or the end */
-		for (;;) {
-			if (j >= n) {
-				hard_stop = 1;
-				break;
-			}
-			if (ts[j] - te[j - 1] >= r->pause_split_ms) {
-				hard_stop = 1;
-				break;
-			}
-			if (te[j] - ts[i] > r->max_cue_ms)
-				break;
-			if (span_chars(t, i, j + 1) > cap_chars)
-				break;
-			char *w = wrap_toks(t, i, j + 1, r);
-			if (w == NULL)
-				break;
-			free(w);
-			j++;
+	size_t j = i + 1;
+
+	*hard_stop = 0;
+	for (;;) {
+		if (j >= l->n || l->ts[j] - l->te[j - 1] >= r->pause_split_ms) {
+			*hard_stop = 1;
+			break;
 		}
-		/* Choose where to end: a natural break late enough to fill the cue. */
-		size_t best = j;
-		if (!(hard_stop || t[j - 1].punct >= 3)) {
-			size_t full = span_chars(t, i, j);
-			long best_score = -1;
-			for (size_t b = i + 1; b <= j; b++) {
-				size_t c = span_chars(t, i, b);
-				int nat = t[b - 1].punct >= 3 ? 40 : t[b - 1].punct >= 2 ? 22 :
-				    (b < n && t[b].conj) ? 12 : 0;
-				if (nat == 0 && b != j)
-					continue;
-				if (b != j && c * 100 < full * 35)
-					continue; /* too short: would waste a cue */
-				if (b != j && te[b - 1] - ts[i] < r->min_cue_ms)
-					continue;
-				long score = nat + (long)(c * 20 / (full ? full : 1));
-				if (score > best_score) {
-					best_score = score;
-					best = b;
-				}
-			}
+		if (l->te[j] - l->ts[i] > r->max_cue_ms)
+			break;
+		if (span_chars(l->t, i, j + 1) > cap_chars)
+			break;
+		char *w = wrap_toks(l->t, i, j + 1, r);
+		if (w == NULL)
+			break;
+		free(w);
+		j++;
+	}
+	return j;
+}
+
+/* Where a cue from i that could reach j ends: a natural break late
+ * enough to fill the cue. */
+static size_t
+layout_end(const struct layout *l, size_t i, size_t j)
+{
+	const struct tok *t = l->t;
+	size_t full = span_chars(l->t, i, j), best = j;
+	long best_score = -1;
+
+	for (size_t b = i + 1; b <= j; b++) {
+		size_t c = span_chars(l->t, i, b);
+		int nat = t[b - 1].punct >= 3 ? 40 : t[b - 1].punct >= 2 ? 22 :
+		    (b < l->n && t[b].conj) ? 12 : 0;
+		if (nat == 0 && b != j)
+			continue;
+		if (b != j && c * 100 < full * 35)
+			continue; /* too short: would waste a cue */
+		if (b != j && l->te[b - 1] - l->ts[i] < l->r->min_cue_ms)
+			continue;
+		long score = nat + (long)(c * 20 / (full ? full : 1));
+		if (score > best_score) {
+			best_score = score;
+			best = b;
 		}
-		sp[ns++] = (struct span){ i, best };
+	}
+	return best;
+}
+
+static void
+layout_split(struct layout *l)
+{
+	for (size_t i = 0; i < l->n;) {
+		int hard_stop;
+		size_t j = layout_reach(l, i, &hard_stop);
+		size_t best = hard_stop || l->t[j - 1].punct >= 3 ? j : layout_end(l, i, j);
+		l->sp[l->ns++] = (struct span){ i, best };
 		i = best;
 	}
+}
 
-	/* Merge cues that would flash by with a neighbour they fit with (the
-	 * next one first, else the previous one). */
-	for (size_t k = 0; k < ns;) {
+/* Merge cues that would flash by with a neighbour they fit with (the
+ * next one first, else the previous one). */
+static void
+layout_merge_short(struct layout *l)
+{
+	const struct subs_rules *r = l->r;
+	const int64_t *ts = l->ts, *te = l->te;
+	struct span *sp = l->sp;
+
+	for (size_t k = 0; k < l->ns;) {
 		struct span *c = &sp[k];
 		int64_t dur = te[c->b - 1] - ts[c->a];
 		if (dur >= r->min_cue_ms) {
@@ -393,7 +429,7 @@ subs_build(const struct transcript *tr, const struct subs_rules *r,
 		}
 		int merged = 0;
 		for (int side = 0; side < 2 && !merged; side++) {
-			struct span *x = side == 0 ? (k + 1 < ns ? &sp[k + 1] : NULL) :
+			struct span *x = side == 0 ? (k + 1 < l->ns ? &sp[k + 1] : NULL) :
 			    (k > 0 ? &sp[k - 1] : NULL);
 			if (x == NULL)
 				continue;
@@ -401,32 +437,43 @@ subs_build(const struct transcript *tr, const struct subs_rules *r,
 			int64_t gap = side == 0 ? ts[x->a] - te[c->b - 1] : ts[c->a] - te[x->b - 1];
 			if (gap >= r->pause_split_ms || te[b - 1] - ts[a] > r->max_cue_ms)
 				continue;
-			char *w = wrap_toks(t, a, b, r);
+			char *w = wrap_toks(l->t, a, b, r);
 			if (w == NULL)
 				continue;
 			free(w);
 			size_t keep = side == 0 ? k : k - 1;
 			sp[keep] = (struct span){ a, b };
-			memmove(&sp[keep + 1], &sp[keep + 2], (ns - keep - 2) * sizeof *sp);
-			ns--;
+			memmove(&sp[keep + 1], &sp[keep + 2], (l->ns - keep - 2) * sizeof *sp);
+			l->ns--;
 			merged = 1;
 			k = keep;
 		}
 		if (!merged)
 			k++;
 	}
+}
 
-	for (size_t k = 0; k < ns; k++) {
-		char *text = wrap_toks(t, sp[k].a, sp[k].b, r);
+static void
+layout_cues(const struct layout *l, struct subs_track *track)
+{
+	const struct subs_rules *r = l->r;
+
+	for (size_t k = 0; k < l->ns; k++) {
+		const struct span *sp = &l->sp[k];
+		char *text = wrap_toks(l->t, sp->a, sp->b, r);
 		if (text == NULL) /* a single over-long word: keep it whole */
-			text = join_toks(t, sp[k].a, sp[k].b, NULL, 0);
-		int64_t s = ts[sp[k].a], e = te[sp[k].b - 1];
+			text = join_toks(l->t, sp->a, sp->b, NULL, 0);
+		int64_t s = l->ts[sp->a], e = l->te[sp->b - 1];
 		if (e - s > r->max_cue_ms)
 			e = s + r->max_cue_ms;
 		subs_track_add(track, s, e, text);
 	}
+}
 
-	/* Timing: keep the gap, then stretch short or fast cues into silence. */
+/* Timing: keep the gap, then stretch short or fast cues into silence. */
+static void
+subs_retime(struct subs_track *track, const struct subs_rules *r)
+{
 	for (size_t k = 0; k < track->n; k++) {
 		struct subs_cue *c = &track->cues[k];
 		int64_t next = k + 1 < track->n ? track->cues[k + 1].start_ms : INT64_MAX;
@@ -460,14 +507,29 @@ subs_build(const struct transcript *tr, const struct subs_rules *r,
 		if (c->start_ms < 0)
 			c->start_ms = 0;
 	}
+}
+
+int
+subs_build(const struct transcript *tr, const struct subs_rules *r,
+    struct subs_track **out, struct zpub_err *err)
+{
+	struct layout l = { .r = r };
+	struct subs_track *track = xcalloc(1, sizeof *track);
+
+	l.t = xcalloc(tr->n_words + 1, sizeof *l.t);
+	l.ts = xcalloc(tr->n_words + 1, sizeof *l.ts);
+	l.te = xcalloc(tr->n_words + 1, sizeof *l.te);
+	l.sp = xcalloc(tr->n_words + 1, sizeof *l.sp);
+	layout_words(&l, tr);
+	layout_split(&l);
+	layout_merge_short(&l);
+	layout_cues(&l, track);
+	subs_retime(track, r);
 	*out = track;
-	track = NULL;
-	if (t)
-		toks_free(t, n);
-	free(ts);
-	free(te);
-	free(sp);
-	subs_track_free(track);
-	return rc;
+	toks_free(l.t, l.n);
+	free(l.ts);
+	free(l.te);
+	free(l.sp);
+	return 0;
 }
 

@@ -519,11 +519,29 @@ capitalize(const char *s)
 	return r;
 }
 
+/* The transcript as the topic finder sees it: token i is vocabulary term
+ * term[i], said as transcript word word[i]; stopwords and short words are
+ * not tokens.  Pseudo-sentences are W tokens long. */
+struct tiling {
+	const struct transcript *tr;
+	int ru;
+	struct vocab voc;
+	size_t *term, *word, n;
+	size_t W;
+	size_t *bounds, n_bounds;  /* word indexes where main topics start, in order */
+	double *df;                /* in how many parts each term occurs */
+	size_t n_parts;
+};
+
 /* Title from the terms most characteristic of part [a,b) of the tokens. */
 static char *
-part_title(const size_t *tok_term, size_t a, size_t b, const struct vocab *voc,
-    const double *df, size_t n_parts, int ru, const char *fallback)
+part_title(const struct tiling *tg, size_t a, size_t b, const char *fallback)
 {
+	const size_t *tok_term = tg->term;
+	const struct vocab *voc = &tg->voc;
+	const double *df = tg->df;
+	size_t n_parts = tg->n_parts;
+	int ru = tg->ru;
 	double *score = xcalloc(voc->n + 1, sizeof *score);
 	size_t best[3] = { SIZE_MAX, SIZE_MAX, SIZE_MAX };
 	for (size_t i = a; i < b; i++)
@@ -590,17 +608,264 @@ cmp_size(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Breaks: long pauses and "let's take a break". */
+static void
+find_breaks(const struct transcript *tr, struct topics *t)
+{
+	for (size_t i = 0; i + 1 < tr->n_words; i++) {
+		int64_t gap = tr->words[i + 1].start_ms - tr->words[i].end_ms;
+		char *nw = text_norm_word(tr->words[i].w);
+		int said = strcmp(nw, "break") == 0 || strncmp(nw, "перерыв", strlen("перерыв")) == 0;
+		free(nw);
+		if (gap >= 20000 || (said && gap >= 5000))
+			topics_add_break(t, tr->words[i].end_ms, tr->words[i + 1].start_ms);
+	}
+}
+
+/* Content words to stemmed terms, and the pseudo-sentence length. */
+static int
+tokenize(struct tiling *tg, struct zpub_err *err)
+{
+	const struct transcript *tr = tg->tr;
+	int ru = tg->ru;
+
+	tg->term = xcalloc(tr->n_words + 1, sizeof *tg->term);
+	tg->word = xcalloc(tr->n_words + 1, sizeof *tg->word);
+	for (size_t i = 0; i < tr->n_words; i++) {
+		char *w = text_norm_word(tr->words[i].w);
+		if (utf8_len(w) >= 3 && !in_list(ru ? stop_ru : stop_en, w) &&
+		    !in_list(ru ? stop_en : stop_ru, w) && !isdigit((unsigned char)w[0])) {
+			char *st = stem(w, ru);
+			tg->term[tg->n] = vocab_id(&tg->voc, st, w);
+			tg->word[tg->n] = i;
+			tg->n++;
+			free(st);
+		}
+		free(w);
+	}
+	/* Hearst's W=20 for lecture-length text; smaller for short ones so
+	 * that a 10-minute talk can still be split. */
+	size_t n_tok = tg->n;
+	tg->W = n_tok >= 600 ? 20 : n_tok / 30 > 8 ? n_tok / 30 : 8;
+	return 0;
+}
+
+/* Lexical cohesion across each gap: the cosine of the term counts of the
+ * K pseudo-sentences on its left and on its right.  Gap g lies before
+ * pseudo-sentence g (1..n_ps-1). */
+static int
+gap_scores(const struct tiling *tg, size_t n_ps, size_t K, double *gap_score,
+    struct zpub_err *err)
+{
+	size_t V = tg->voc.n, W = tg->W;
+	double *blocks = calloc(n_ps * V, sizeof *blocks);
+
+	/* The one allocation the transcript's length decides. */
+	if (blocks == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "the transcript is too long to find topics"
+		    " in memory (%zu blocks of %zu terms)", n_ps, V);
+	for (size_t i = 0; i < n_ps * W; i++)
+		blocks[(i / W) * V + tg->term[i]] += 1.0;
+	double *l = xcalloc(V, sizeof *l), *r = xcalloc(V, sizeof *r);
+	for (size_t g = 1; g < n_ps; g++) {
+		memset(l, 0, V * sizeof *l);
+		memset(r, 0, V * sizeof *r);
+		for (size_t k = 0; k < K; k++) {
+			if (g >= k + 1)
+				for (size_t v = 0; v < V; v++)
+					l[v] += blocks[(g - k - 1) * V + v];
+			if (g + k < n_ps)
+				for (size_t v = 0; v < V; v++)
+					r[v] += blocks[(g + k) * V + v];
+		}
+		gap_score[g] = cosine(l, r, V);
+	}
+	free(l);
+	free(r);
+	free(blocks);
+	return 0;
+}
+
+/* Depth of each gap: how far the score dips below the peaks on both
+ * sides.  Fills cand deepest first; returns how many, and in *cutoff the
+ * depth a real shift of topic reaches (mean + sd/2). */
+static size_t
+gap_depths(const double *gap_score, size_t n_ps, struct cand *cand, double *cutoff)
+{
+	size_t nc = 0;
+	double sum = 0, sum2 = 0;
+
+	for (size_t g = 1; g < n_ps; g++) {
+		double lp = gap_score[g], rp = gap_score[g];
+		for (size_t j = g; j >= 1 && gap_score[j] >= lp; j--)
+			lp = gap_score[j];
+		for (size_t j = g; j < n_ps && gap_score[j] >= rp; j++)
+			rp = gap_score[j];
+		double d = (lp - gap_score[g]) + (rp - gap_score[g]);
+		cand[nc++] = (struct cand){ g, d };
+		sum += d;
+		sum2 += d * d;
+	}
+	double mean = nc ? sum / (double)nc : 0;
+	double sd = nc ? sqrt(fmax(0, sum2 / (double)nc - mean * mean)) : 0;
+	*cutoff = mean + sd / 2;
+	qsort(cand, nc, sizeof *cand, cmp_cand);
+	return nc;
+}
+
+/* The word where the longest pause near gap g ends. */
+static size_t
+snap_to_pause(const struct tiling *tg, size_t g)
+{
+	const struct transcript *tr = tg->tr;
+	size_t W = tg->W, n_tok = tg->n;
+	size_t ti = g * W;
+	size_t best_w = tg->word[ti];
+	int64_t best_pause = -1;
+	size_t lo = ti >= W / 2 ? ti - W / 2 : 0, hi = ti + W / 2 < n_tok ? ti + W / 2 : n_tok - 1;
+
+	for (size_t x = tg->word[lo]; x <= tg->word[hi] && x < tr->n_words; x++) {
+		int64_t p = x > 0 ? tr->words[x].start_ms - tr->words[x - 1].end_ms : 0;
+		if (p > best_pause) {
+			best_pause = p;
+			best_w = x;
+		}
+	}
+	return best_w;
+}
+
+/* Where main topics start: the deepest shifts of vocabulary, snapped to
+ * pauses, keeping parts at least min_main long.  None for a talk too
+ * short to split. */
+static int
+find_bounds(struct tiling *tg, int64_t min_main, struct zpub_err *err)
+{
+	const struct transcript *tr = tg->tr;
+	/* Pseudo-sentences of W tokens, blocks of K of them on each side:
+	 * Hearst's K=6 for lecture-length text. */
+	size_t n_ps = tg->n / tg->W;
+	size_t K = n_ps / 5 > 6 ? 6 : n_ps / 5 < 2 ? 2 : n_ps / 5;
+	double cutoff;
+	int rc;
+
+	if (n_ps < 2 * 2 || tr->duration_ms < 2 * min_main)
+		return 0;
+	double *gap_score = xcalloc(n_ps, sizeof *gap_score);
+	struct cand *cand = xcalloc(n_ps, sizeof *cand);
+	if ((rc = gap_scores(tg, n_ps, K, gap_score, err)) != 0)
+		goto out;
+	size_t nc = gap_depths(gap_score, n_ps, cand, &cutoff);
+	tg->bounds = xcalloc(nc + 1, sizeof *tg->bounds);
+	/* Strongest shifts first, keeping parts at least min_main long. */
+	for (size_t c = 0; c < nc; c++) {
+		if (cand[c].depth <= 0 || cand[c].depth < cutoff)
+			break;
+		size_t best_w = snap_to_pause(tg, cand[c].gap);
+		int64_t at = tr->words[best_w].start_ms;
+		int ok = at >= min_main && tr->duration_ms - at >= min_main;
+		for (size_t b = 0; b < tg->n_bounds && ok; b++) {
+			int64_t other = tr->words[tg->bounds[b]].start_ms;
+			if (llabs(other - at) < min_main)
+				ok = 0;
+		}
+		if (ok)
+			tg->bounds[tg->n_bounds++] = best_w;
+	}
+	qsort(tg->bounds, tg->n_bounds, sizeof *tg->bounds, cmp_size);
+out:
+	free(gap_score);
+	free(cand);
+	return rc;
+}
+
+/* Details: pieces of a long part [a,b) of the tokens, from start to end,
+ * titled against their own part. */
+static void
+add_details(const struct tiling *tg, size_t a, size_t b, int64_t start, int64_t end,
+    int64_t min_detail, struct topics *t)
+{
+	if (end - start < 4 * min_detail || b - a < 4 * tg->W)
+		return;
+	size_t pieces = (size_t)((end - start) / (2 * min_detail));
+	if (pieces > 4)
+		pieces = 4;
+	if (pieces < 2)
+		pieces = 2;
+	for (size_t q = 1; q < pieces; q++) {
+		size_t ti = a + (b - a) * q / pieces;
+		int64_t at = tg->tr->words[tg->word[ti]].start_ms;
+		if (at - start < min_detail || end - at < min_detail)
+			continue;
+		size_t ta = ti, tb = a + (b - a) * (q + 1) / pieces;
+		char *dt = part_title(tg, ta, tb, "");
+		if (dt[0] && strcmp(dt, t->v[t->n - 1].title) != 0)
+			topics_add(t, at, TOPIC_DETAIL, dt);
+		free(dt);
+	}
+}
+
+/* Titles: characteristic terms of each part against the others. */
+static void
+add_parts(struct tiling *tg, const char *fallback, int64_t min_detail, struct topics *t)
+{
+	const struct transcript *tr = tg->tr;
+	size_t n_parts = tg->n_bounds + 1;
+	size_t *part_tok = xcalloc(n_parts + 1, sizeof *part_tok); /* first token per part */
+
+	tg->n_parts = n_parts;
+	tg->df = xcalloc(tg->voc.n + 1, sizeof *tg->df);
+	for (size_t p = 0, ti = 0; p < n_parts; p++) {
+		size_t first_word = p == 0 ? 0 : tg->bounds[p - 1];
+		while (ti < tg->n && tg->word[ti] < first_word)
+			ti++;
+		part_tok[p] = ti;
+	}
+	part_tok[n_parts] = tg->n;
+	for (size_t p = 0; p < n_parts; p++) {
+		char *seen = xcalloc(tg->voc.n + 1, 1);
+		for (size_t i = part_tok[p]; i < part_tok[p + 1]; i++)
+			if (!seen[tg->term[i]]) {
+				seen[tg->term[i]] = 1;
+				tg->df[tg->term[i]] += 1;
+			}
+		free(seen);
+	}
+	for (size_t p = 0; p < n_parts; p++) {
+		int64_t start = p == 0 ? 0 : tr->words[tg->bounds[p - 1]].start_ms;
+		char *title = part_title(tg, part_tok[p], part_tok[p + 1], fallback);
+		topics_add(t, start, TOPIC_MAIN, title);
+		free(title);
+		int64_t end = p + 1 < n_parts ? tr->words[tg->bounds[p]].start_ms : tr->duration_ms;
+		add_details(tg, part_tok[p], part_tok[p + 1], start, end, min_detail, t);
+	}
+	free(part_tok);
+}
+
+/* Summary: the main topics in order. */
+static void
+add_summary(struct topics *t, int ru)
+{
+	struct sbuf s = {0};
+	int first = 1;
+
+	sb_add(&s, ru ? "В лекции: " : "In this lecture: ");
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i].level != TOPIC_MAIN)
+			continue;
+		sb_addf(&s, "%s%s", first ? "" : "; ", t->v[i].title);
+		first = 0;
+	}
+	sb_addc(&s, '.');
+	t->summary = sb_take(&s);
+}
+
 int
 topics_extractive(const struct transcript *tr, const struct topics_opts *o,
     struct topics **out, struct zpub_err *err)
 {
 	struct topics_opts def = { 60000, 20000, NULL };
 	struct topics *t = topics_new();
-	struct vocab voc = {0};
-	size_t *tok_term = NULL, *tok_word = NULL, n_tok = 0;
-	double *blocks = NULL, *gap_score = NULL, *df = NULL;
-	struct cand *cand = NULL;
-	size_t *bounds = NULL, n_bounds = 0;
+	struct tiling tg = { .tr = tr };
 	int rc = 0;
 
 	if (o == NULL)
@@ -613,199 +878,31 @@ topics_extractive(const struct transcript *tr, const struct topics_opts *o,
 		lang = text_guess_lang(all);
 		free(all);
 	}
-	int ru = strncmp(lang, "ru", 2) == 0;
-	const char *fallback = ru ? "Лекция" : "Lecture";
+	tg.ru = strncmp(lang, "ru", 2) == 0;
+	const char *fallback = tg.ru ? "Лекция" : "Lecture";
 	int64_t min_main = o->min_topic_ms > 0 ? o->min_topic_ms : 60000;
 	int64_t min_detail = o->min_detail_ms > 0 ? o->min_detail_ms : 20000;
 
-	/* Breaks: long pauses and "let's take a break". */
-	for (size_t i = 0; i + 1 < tr->n_words; i++) {
-		int64_t gap = tr->words[i + 1].start_ms - tr->words[i].end_ms;
-		char *nw = text_norm_word(tr->words[i].w);
-		int said = strcmp(nw, "break") == 0 || strncmp(nw, "перерыв", strlen("перерыв")) == 0;
-		free(nw);
-		if (gap >= 20000 || (said && gap >= 5000))
-			topics_add_break(t, tr->words[i].end_ms, tr->words[i + 1].start_ms);
-	}
-
-	tok_term = xcalloc(tr->n_words + 1, sizeof *tok_term);
-	tok_word = xcalloc(tr->n_words + 1, sizeof *tok_word);
-	for (size_t i = 0; i < tr->n_words; i++) {
-		char *w = text_norm_word(tr->words[i].w);
-		if (utf8_len(w) >= 3 && !in_list(ru ? stop_ru : stop_en, w) &&
-		    !in_list(ru ? stop_en : stop_ru, w) && !isdigit((unsigned char)w[0])) {
-			char *st = stem(w, ru);
-			tok_term[n_tok] = vocab_id(&voc, st, w);
-			tok_word[n_tok] = i;
-			n_tok++;
-			free(st);
-		}
-		free(w);
-	}
-
-	/* Pseudo-sentences of W tokens, blocks of K of them on each side. */
-	/* Hearst's W=20, K=6 for lecture-length text; smaller for short ones
-	 * so that a 10-minute talk can still be split. */
-	size_t W = n_tok >= 600 ? 20 : n_tok / 30 > 8 ? n_tok / 30 : 8;
-	size_t n_ps = n_tok / W;
-	size_t K = n_ps / 5 > 6 ? 6 : n_ps / 5 < 2 ? 2 : n_ps / 5;
-	if (n_ps >= 2 * 2 && tr->duration_ms >= 2 * min_main) {
-		size_t V = voc.n;
-		blocks = calloc(n_ps * V, sizeof *blocks);
-		gap_score = xcalloc(n_ps, sizeof *gap_score);
-		cand = xcalloc(n_ps, sizeof *cand);
-		if (blocks == NULL) {
-			rc = zpub_err_set(err, ZPUB_ENOMEM, "the transcript is too long to find topics"
-			    " in memory (%zu blocks of %zu terms)", n_ps, V);
-			goto out;
-		}
-		for (size_t i = 0; i < n_ps * W; i++)
-			blocks[(i / W) * V + tok_term[i]] += 1.0;
-		double *l = xcalloc(V, sizeof *l), *r = xcalloc(V, sizeof *r);
-		/* gap g lies before pseudo-sentence g (1..n_ps-1) */
-		for (size_t g = 1; g < n_ps; g++) {
-			memset(l, 0, V * sizeof *l);
-			memset(r, 0, V * sizeof *r);
-			for (size_t k = 0; k < K; k++) {
-				if (g >= k + 1)
-					for (size_t v = 0; v < V; v++)
-						l[v] += blocks[(g - k - 1) * V + v];
-				if (g + k < n_ps)
-					for (size_t v = 0; v < V; v++)
-						r[v] += blocks[(g + k) * V + v];
-			}
-			gap_score[g] = cosine(l, r, V);
-		}
-		free(l);
-		free(r);
-		/* depth: how far the score dips below the peaks on both sides */
-		size_t nc = 0;
-		double sum = 0, sum2 = 0;
-		for (size_t g = 1; g < n_ps; g++) {
-			double lp = gap_score[g], rp = gap_score[g];
-			for (size_t j = g; j >= 1 && gap_score[j] >= lp; j--)
-				lp = gap_score[j];
-			for (size_t j = g; j < n_ps && gap_score[j] >= rp; j++)
-				rp = gap_score[j];
-			double d = (lp - gap_score[g]) + (rp - gap_score[g]);
-			cand[nc++] = (struct cand){ g, d };
-			sum += d;
-			sum2 += d * d;
-		}
-		double mean = nc ? sum / (double)nc : 0;
-		double sd = nc ? sqrt(fmax(0, sum2 / (double)nc - mean * mean)) : 0;
-		double cutoff = mean + sd / 2;
-		qsort(cand, nc, sizeof *cand, cmp_cand);
-		bounds = xcalloc(nc + 1, sizeof *bounds);
-		/* Strongest shifts first, keeping parts at least min_main long. */
-		for (size_t c = 0; c < nc; c++) {
-			if (cand[c].depth <= 0 || cand[c].depth < cutoff)
-				break;
-			/* snap to the longest pause near the gap */
-			size_t ti = cand[c].gap * W;
-			size_t best_w = tok_word[ti];
-			int64_t best_pause = -1;
-			size_t lo = ti >= W / 2 ? ti - W / 2 : 0, hi = ti + W / 2 < n_tok ? ti + W / 2 : n_tok - 1;
-			for (size_t x = tok_word[lo]; x <= tok_word[hi] && x < tr->n_words; x++) {
-				int64_t p = x > 0 ? tr->words[x].start_ms - tr->words[x - 1].end_ms : 0;
-				if (p > best_pause) {
-					best_pause = p;
-					best_w = x;
-				}
-			}
-			int64_t at = tr->words[best_w].start_ms;
-			int ok = at >= min_main && tr->duration_ms - at >= min_main;
-			for (size_t b = 0; b < n_bounds && ok; b++) {
-				int64_t other = tr->words[bounds[b]].start_ms;
-				if (llabs(other - at) < min_main)
-					ok = 0;
-			}
-			if (ok)
-				bounds[n_bounds++] = best_w;
-		}
-		qsort(bounds, n_bounds, sizeof *bounds, cmp_size);
-	}
-
-	/* Titles: characteristic terms of each part against the others. */
-	size_t n_parts = n_bounds + 1;
-	size_t *part_tok = xcalloc(n_parts + 1, sizeof *part_tok); /* first token per part */
-	df = xcalloc(voc.n + 1, sizeof *df);
-	for (size_t p = 0, ti = 0; p < n_parts; p++) {
-		size_t first_word = p == 0 ? 0 : bounds[p - 1];
-		while (ti < n_tok && tok_word[ti] < first_word)
-			ti++;
-		part_tok[p] = ti;
-	}
-	part_tok[n_parts] = n_tok;
-	for (size_t p = 0; p < n_parts; p++) {
-		char *seen = xcalloc(voc.n + 1, 1);
-		for (size_t i = part_tok[p]; i < part_tok[p + 1]; i++)
-			if (!seen[tok_term[i]]) {
-				seen[tok_term[i]] = 1;
-				df[tok_term[i]] += 1;
-			}
-		free(seen);
-	}
-	for (size_t p = 0; p < n_parts; p++) {
-		int64_t start = p == 0 ? 0 : tr->words[bounds[p - 1]].start_ms;
-		char *title = part_title(tok_term, part_tok[p], part_tok[p + 1], &voc, df, n_parts,
-		    ru, fallback);
-		topics_add(t, start, TOPIC_MAIN, title);
-		free(title);
-		/* Details: halves of long parts, titled against their own part. */
-		int64_t end = p + 1 < n_parts ? tr->words[bounds[p]].start_ms : tr->duration_ms;
-		size_t a = part_tok[p], b = part_tok[p + 1];
-		if (end - start >= 4 * min_detail && b - a >= 4 * W) {
-			size_t pieces = (size_t)((end - start) / (2 * min_detail));
-			if (pieces > 4)
-				pieces = 4;
-			if (pieces < 2)
-				pieces = 2;
-			for (size_t q = 1; q < pieces; q++) {
-				size_t ti = a + (b - a) * q / pieces;
-				int64_t at = tr->words[tok_word[ti]].start_ms;
-				if (at - start < min_detail || end - at < min_detail)
-					continue;
-				size_t ta = ti, tb = a + (b - a) * (q + 1) / pieces;
-				char *dt = part_title(tok_term, ta, tb, &voc, df, n_parts, ru, "");
-				if (dt[0] && strcmp(dt, t->v[t->n - 1].title) != 0)
-					topics_add(t, at, TOPIC_DETAIL, dt);
-				free(dt);
-			}
-		}
-	}
-	free(part_tok);
-	if (t->n > 1) {
-		/* Summary: the main topics in order. */
-		struct sbuf s = {0};
-		sb_add(&s, ru ? "В лекции: " : "In this lecture: ");
-		int first = 1;
-		for (size_t i = 0; i < t->n; i++) {
-			if (t->v[i].level != TOPIC_MAIN)
-				continue;
-			sb_addf(&s, "%s%s", first ? "" : "; ", t->v[i].title);
-			first = 0;
-		}
-		sb_addc(&s, '.');
-		t->summary = sb_take(&s);
-	}
+	find_breaks(tr, t);
+	if ((rc = tokenize(&tg, err)) != 0 || (rc = find_bounds(&tg, min_main, err)) != 0)
+		goto out;
+	add_parts(&tg, fallback, min_detail, t);
+	if (t->n > 1)
+		add_summary(t, tg.ru);
 	if (topics_validate(t, tr->duration_ms, NULL) != 0)
 		topics_repair(t, tr->duration_ms), t->repaired = 0;
 	*out = t;
 	t = NULL;
 out:
-	for (size_t i = 0; i < voc.n; i++) {
-		free(voc.v[i].stem);
-		free(voc.v[i].surface);
+	for (size_t i = 0; i < tg.voc.n; i++) {
+		free(tg.voc.v[i].stem);
+		free(tg.voc.v[i].surface);
 	}
-	free(voc.v);
-	free(tok_term);
-	free(tok_word);
-	free(blocks);
-	free(gap_score);
-	free(cand);
-	free(bounds);
-	free(df);
+	free(tg.voc.v);
+	free(tg.term);
+	free(tg.word);
+	free(tg.bounds);
+	free(tg.df);
 	topics_free(t);
 	return rc;
 }

@@ -271,13 +271,23 @@ chat_blank(const char *s)
 	return 1;
 }
 
+/* One part of a long transcript, asked about on its own. */
+struct chat_piece {
+	const char *text;
+	size_t idx, n_parts;
+	int64_t start_ms, end_ms;   /* the part's window */
+	int64_t duration_ms;        /* the whole lecture's */
+};
+
 /* Asks for one part's topics; validates, retries once with the error,
  * then repairs. */
 static int
-chat_part(struct http_client *c, const struct topics_chat_opts *o, const char *part,
-    size_t idx, size_t n_parts, int64_t part_start, int64_t part_end, int64_t duration_ms,
+chat_part(struct http_client *c, const struct topics_chat_opts *o, const struct chat_piece *p,
     struct topics **out, struct ai_usage *usage, struct zpub_err *err)
 {
+	const char *part = p->text;
+	size_t idx = p->idx, n_parts = p->n_parts;
+	int64_t part_start = p->start_ms, part_end = p->end_ms, duration_ms = p->duration_ms;
 	cJSON *messages = cJSON_CreateArray();
 	struct topics *t = NULL;
 	int rc = 0, empty_tries = 0, fixes = 0;
@@ -389,7 +399,8 @@ topics_chat(const struct transcript *t, const struct topics_chat_opts *o,
 				pe = ((int64_t)h * 3600 + m * 60 + s) * 1000;
 		}
 		struct topics *pt = NULL;
-		rc = chat_part(c, o, parts[i], i, np, ps, pe, t->duration_ms, &pt, usage, err);
+		struct chat_piece piece = { parts[i], i, np, ps, pe, t->duration_ms };
+		rc = chat_part(c, o, &piece, &pt, usage, err);
 		if (rc != 0)
 			break;
 		for (size_t k = 0; k < pt->n; k++)

@@ -63,129 +63,155 @@ pcm_append(int16_t **pcm, size_t *n, size_t *cap, const int16_t *src, size_t cou
 	return 0;
 }
 
+/* One decoding of a file to 16 kHz mono PCM. */
+struct pcm_dec {
+	const char *path;
+	AVFormatContext *fmt;
+	AVCodecContext *dec;
+	SwrContext *swr;
+	AVPacket *pkt;
+	AVFrame *frame;
+	int si;                 /* the audio stream */
+	int16_t *pcm, *tmp;     /* the result; one frame resampled */
+	size_t n, cap, tmp_cap;
+};
+
+/* Opens the best audio stream, its decoder and the resampler to SR mono. */
+static int
+pcm_open(struct pcm_dec *d, struct zpub_err *err)
+{
+	const char *path = d->path;
+	const AVCodec *codec = NULL;
+	int rc, ar;
+
+	if ((rc = media_open_input(path, &d->fmt, err)) != 0)
+		return rc;
+	d->si = av_find_best_stream(d->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
+	if (d->si < 0 || codec == NULL)
+		return zpub_err_set(err, ZPUB_EMEDIA, "%s has no audio stream to transcribe", path);
+	d->dec = avcodec_alloc_context3(codec);
+	if (d->dec == NULL ||
+	    avcodec_parameters_to_context(d->dec, d->fmt->streams[d->si]->codecpar) < 0)
+		return zpub_err_set(err, ZPUB_EMEDIA, "cannot set up the audio decoder for %s", path);
+	if ((ar = avcodec_open2(d->dec, codec, NULL)) < 0)
+		return av_fail(err, ar, "open the audio decoder for", path);
+	AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
+	AVChannelLayout in_layout;
+	if (d->dec->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC || d->dec->ch_layout.nb_channels == 0)
+		av_channel_layout_default(&in_layout, d->dec->ch_layout.nb_channels > 0 ?
+		    d->dec->ch_layout.nb_channels : 1);
+	else if (av_channel_layout_copy(&in_layout, &d->dec->ch_layout) < 0)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory decoding %s", path);
+	ar = swr_alloc_set_opts2(&d->swr, &mono, AV_SAMPLE_FMT_S16, SR, &in_layout,
+	    d->dec->sample_fmt, d->dec->sample_rate, 0, NULL);
+	av_channel_layout_uninit(&in_layout);
+	if (ar < 0 || (ar = swr_init(d->swr)) < 0)
+		return av_fail(err, ar, "set up resampling for", path);
+	return 0;
+}
+
+/* The whole decoded audio is the one allocation the input's length decides. */
+static int
+too_long(const struct pcm_dec *d, struct zpub_err *err)
+{
+	return zpub_err_set(err, ZPUB_ENOMEM, "the audio of %s is too long to hold in memory"
+	    " (%zu minutes decoded so far)", d->path, d->n / SR / 60);
+}
+
+/* Every frame the decoder has ready, resampled onto the result. */
+static int
+pcm_drain(struct pcm_dec *d, struct zpub_err *err)
+{
+	const char *path = d->path;
+
+	for (;;) {
+		int ar = avcodec_receive_frame(d->dec, d->frame);
+		if (ar == AVERROR(EAGAIN) || ar == AVERROR_EOF)
+			return 0;
+		if (ar < 0)
+			return av_fail(err, ar, "decode", path);
+		int want = swr_get_out_samples(d->swr, d->frame->nb_samples);
+		if ((size_t)want > d->tmp_cap) {
+			free(d->tmp);
+			d->tmp_cap = (size_t)want + 1024;
+			d->tmp = xreallocarray(NULL, d->tmp_cap, sizeof *d->tmp);
+		}
+		uint8_t *dst = (uint8_t *)d->tmp;
+		int got = swr_convert(d->swr, &dst, (int)d->tmp_cap,
+		    (const uint8_t **)d->frame->extended_data, d->frame->nb_samples);
+		av_frame_unref(d->frame);
+		if (got < 0)
+			return av_fail(err, got, "resample", path);
+		if (pcm_append(&d->pcm, &d->n, &d->cap, d->tmp, (size_t)got) != 0)
+			return too_long(d, err);
+	}
+}
+
+/* What the resampler still holds. */
+static int
+pcm_flush(struct pcm_dec *d, struct zpub_err *err)
+{
+	for (;;) {
+		int16_t fl[4096];
+		uint8_t *dst = (uint8_t *)fl;
+		int got = swr_convert(d->swr, &dst, 4096, NULL, 0);
+		if (got <= 0)
+			return 0;
+		if (pcm_append(&d->pcm, &d->n, &d->cap, fl, (size_t)got) != 0)
+			return too_long(d, err);
+	}
+}
+
 int
 tr_decode_pcm16k(const char *path, int16_t **out, size_t *n_out, struct zpub_err *err)
 {
-	AVFormatContext *fmt = NULL;
-	AVCodecContext *dec = NULL;
-	SwrContext *swr = NULL;
-	AVPacket *pkt = av_packet_alloc();
-	AVFrame *frame = av_frame_alloc();
-	int16_t *pcm = NULL, *tmp = NULL;
-	size_t n = 0, cap = 0, tmp_cap = 0;
-	int rc = 0, ar;
+	struct pcm_dec d = { .path = path };
+	int rc = 0, ar, eof = 0;
 
-	if (pkt == NULL || frame == NULL) {
+	d.pkt = av_packet_alloc();
+	d.frame = av_frame_alloc();
+	if (d.pkt == NULL || d.frame == NULL) {
 		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory decoding %s", path);
 		goto out;
 	}
-	if ((rc = media_open_input(path, &fmt, err)) != 0)
+	if ((rc = pcm_open(&d, err)) != 0)
 		goto out;
-	const AVCodec *codec = NULL;
-	int si = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
-	if (si < 0 || codec == NULL) {
-		rc = zpub_err_set(err, ZPUB_EMEDIA, "%s has no audio stream to transcribe", path);
-		goto out;
-	}
-	dec = avcodec_alloc_context3(codec);
-	if (dec == NULL || avcodec_parameters_to_context(dec, fmt->streams[si]->codecpar) < 0) {
-		rc = zpub_err_set(err, ZPUB_EMEDIA, "cannot set up the audio decoder for %s", path);
-		goto out;
-	}
-	if ((ar = avcodec_open2(dec, codec, NULL)) < 0) {
-		rc = av_fail(err, ar, "open the audio decoder for", path);
-		goto out;
-	}
-	AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
-	AVChannelLayout in_layout;
-	if (dec->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC || dec->ch_layout.nb_channels == 0)
-		av_channel_layout_default(&in_layout, dec->ch_layout.nb_channels > 0 ?
-		    dec->ch_layout.nb_channels : 1);
-	else if (av_channel_layout_copy(&in_layout, &dec->ch_layout) < 0) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory decoding %s", path);
-		goto out;
-	}
-	ar = swr_alloc_set_opts2(&swr, &mono, AV_SAMPLE_FMT_S16, SR, &in_layout,
-	    dec->sample_fmt, dec->sample_rate, 0, NULL);
-	av_channel_layout_uninit(&in_layout);
-	if (ar < 0 || (ar = swr_init(swr)) < 0) {
-		rc = av_fail(err, ar, "set up resampling for", path);
-		goto out;
-	}
-	int eof = 0;
 	while (!eof) {
-		ar = av_read_frame(fmt, pkt);
+		ar = av_read_frame(d.fmt, d.pkt);
 		if (ar == AVERROR_EOF) {
 			eof = 1;
-			ar = avcodec_send_packet(dec, NULL);
+			ar = avcodec_send_packet(d.dec, NULL);
 		} else if (ar < 0) {
 			rc = av_fail(err, ar, "read", path);
 			goto out;
 		} else {
-			if (pkt->stream_index != si) {
-				av_packet_unref(pkt);
+			if (d.pkt->stream_index != d.si) {
+				av_packet_unref(d.pkt);
 				continue;
 			}
-			ar = avcodec_send_packet(dec, pkt);
-			av_packet_unref(pkt);
+			ar = avcodec_send_packet(d.dec, d.pkt);
+			av_packet_unref(d.pkt);
 		}
 		if (ar < 0 && ar != AVERROR(EAGAIN) && ar != AVERROR_EOF) {
 			rc = av_fail(err, ar, "decode", path);
 			goto out;
 		}
-		for (;;) {
-			ar = avcodec_receive_frame(dec, frame);
-			if (ar == AVERROR(EAGAIN) || ar == AVERROR_EOF)
-				break;
-			if (ar < 0) {
-				rc = av_fail(err, ar, "decode", path);
-				goto out;
-			}
-			int want = swr_get_out_samples(swr, frame->nb_samples);
-			if ((size_t)want > tmp_cap) {
-				free(tmp);
-				tmp_cap = (size_t)want + 1024;
-				tmp = xreallocarray(NULL, tmp_cap, sizeof *tmp);
-			}
-			uint8_t *dst = (uint8_t *)tmp;
-			int got = swr_convert(swr, &dst, (int)tmp_cap,
-			    (const uint8_t **)frame->extended_data, frame->nb_samples);
-			av_frame_unref(frame);
-			if (got < 0) {
-				rc = av_fail(err, got, "resample", path);
-				goto out;
-			}
-			if (pcm_append(&pcm, &n, &cap, tmp, (size_t)got) != 0) {
-				rc = zpub_err_set(err, ZPUB_ENOMEM, "the audio of %s is too long to hold in"
-				    " memory for transcription (%zu MB decoded)", path, (n * sizeof *pcm) >> 20);
-				goto out;
-			}
-		}
-	}
-	/* flush the resampler */
-	for (;;) {
-		int16_t fl[4096];
-		uint8_t *dst = (uint8_t *)fl;
-		int got = swr_convert(swr, &dst, 4096, NULL, 0);
-		if (got <= 0)
-			break;
-		if (pcm_append(&pcm, &n, &cap, fl, (size_t)got) != 0) {
-			rc = zpub_err_set(err, ZPUB_ENOMEM, "the audio of %s is too long to hold in"
-			    " memory for transcription (%zu MB decoded)", path, (n * sizeof *pcm) >> 20);
+		if ((rc = pcm_drain(&d, err)) != 0)
 			goto out;
-		}
 	}
-	*out = pcm;
-	*n_out = n;
-	pcm = NULL;
+	if ((rc = pcm_flush(&d, err)) != 0)
+		goto out;
+	*out = d.pcm;
+	*n_out = d.n;
+	d.pcm = NULL;
 out:
-	free(pcm);
-	free(tmp);
-	swr_free(&swr);
-	avcodec_free_context(&dec);
-	avformat_close_input(&fmt);
-	av_packet_free(&pkt);
-	av_frame_free(&frame);
+	free(d.pcm);
+	free(d.tmp);
+	swr_free(&d.swr);
+	avcodec_free_context(&d.dec);
+	avformat_close_input(&d.fmt);
+	av_packet_free(&d.pkt);
+	av_frame_free(&d.frame);
 	return rc;
 }
 

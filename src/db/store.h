@@ -166,17 +166,34 @@ int store_stage_runs(struct store *st, int64_t rec_id, struct store_stage_run **
     int *n, struct zpub_err *err);
 void store_stage_runs_free(struct store_stage_run *v, int n);
 
+/* A stage that finished its work. */
+struct store_stage_done {
+	int64_t rec_id, run_id;
+	const char *owner;                  /* who holds the lease */
+	enum rec_status running, output;    /* the move it makes */
+	const struct stage_artifact *arts;  /* they replace the artefacts of their kinds */
+	int n_arts;
+	const char *summary;
+};
 /* The end of a stage, in one transaction: finish the run, replace the
  * recording's artefacts of the kinds in arts, move running -> output, drop
  * the lease, reset attempts, journal it. */
-int store_stage_complete(struct store *st, int64_t rec_id, int64_t run_id,
-    const char *owner, enum rec_status running, enum rec_status output,
-    const struct stage_artifact *arts, int n, const char *summary, struct zpub_err *err);
+int store_stage_complete(struct store *st, const struct store_stage_done *d,
+    struct zpub_err *err);
+/* A stage that failed. */
+struct store_stage_failure {
+	int64_t rec_id, run_id;
+	const char *owner;                  /* who holds the lease */
+	const char *stage;
+	enum rec_status retry_to;           /* where a retry starts again */
+	const char *reason;
+	int64_t next_retry_at;              /* 0: no automatic retry */
+	int count_attempt;                  /* 0: a wait (a quota), not an attempt */
+};
 /* The failure of a stage, in one transaction: run failed, recording FAILED
  * with stage, reason, attempts+count_attempt and next_retry_at, lease dropped. */
-int store_stage_fail(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
-    const char *stage, enum rec_status retry_to, const char *reason, int64_t next_retry_at,
-    int count_attempt, struct zpub_err *err);
+int store_stage_fail(struct store *st, const struct store_stage_failure *f,
+    struct zpub_err *err);
 /* A stage found its source gone: run failed, recording EXPIRED with the
  * reason, lease dropped, in one transaction. */
 int store_stage_expire(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
@@ -249,10 +266,20 @@ int store_publication_get(struct store *st, int64_t id, struct store_publication
     struct zpub_err *err);
 int store_publications(struct store *st, int64_t rec_id, struct store_publication **out,
     int *n, struct zpub_err *err);
-/* Updates the given fields; NULL strings and negative numbers leave a field alone. */
-int store_publication_update(struct store *st, int64_t id, const char *state,
-    const char *remote_id, const char *upload_url, const char *url, const char *error,
-    int64_t bytes_acked, int64_t bytes_total, struct zpub_err *err);
+/* A change to one publication, written with designated initializers: what
+ * it does not name stays as it is. */
+struct store_publication_change {
+	const char *state;       /* NULL: unchanged; "failed" also counts an attempt */
+	const char *remote_id;   /* NULL: unchanged */
+	const char *upload_url;  /* NULL: unchanged; "" records that no session is open */
+	const char *url;         /* NULL: unchanged */
+	const char *error;       /* NULL: unchanged, unless clear_error */
+	int clear_error;         /* the publication has no error any more */
+	int set_bytes;           /* write bytes_acked and bytes_total */
+	int64_t bytes_acked, bytes_total;
+};
+int store_publication_update(struct store *st, int64_t id,
+    const struct store_publication_change *c, struct zpub_err *err);
 int store_publication_set_extra(struct store *st, int64_t id, const char *json,
     struct zpub_err *err);
 void store_publication_clear(struct store_publication *p);

@@ -295,29 +295,30 @@ store_publications(struct store *st, int64_t rec_id, struct store_publication **
 }
 
 int
-store_publication_update(struct store *st, int64_t id, const char *state, const char *remote_id,
-    const char *upload_url, const char *url, const char *error, int64_t bytes_acked,
-    int64_t bytes_total, struct zpub_err *err)
+store_publication_update(struct store *st, int64_t id, const struct store_publication_change *c,
+    struct zpub_err *err)
 {
 	sqlite3_stmt *s = store_prep(st, "UPDATE publications SET"
 	    " state = coalesce(?1, state), remote_id = coalesce(?2, remote_id),"
 	    " upload_url = coalesce(?3, upload_url), url = coalesce(?4, url),"
-	    " error = CASE WHEN ?5 IS NULL THEN error WHEN ?5 = '' THEN NULL ELSE ?5 END,"
-	    " bytes_acked = CASE WHEN ?6 < 0 THEN bytes_acked ELSE ?6 END,"
-	    " bytes_total = CASE WHEN ?7 < 0 THEN bytes_total ELSE ?7 END,"
+	    " error = CASE WHEN ?6 THEN NULL ELSE coalesce(?5, error) END,"
+	    " bytes_acked = CASE WHEN ?7 THEN ?8 ELSE bytes_acked END,"
+	    " bytes_total = CASE WHEN ?7 THEN ?9 ELSE bytes_total END,"
 	    " attempts = attempts + (CASE WHEN ?1 = 'failed' THEN 1 ELSE 0 END),"
-	    " updated_at = ?8 WHERE id = ?9", err);
+	    " updated_at = ?10 WHERE id = ?11", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, remote_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, upload_url, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 4, url, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 5, error, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 6, bytes_acked);
-	sqlite3_bind_int64(s, 7, bytes_total);
-	sqlite3_bind_int64(s, 8, time_now_ms());
-	sqlite3_bind_int64(s, 9, id);
+	sqlite3_bind_text(s, 1, c->state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, c->remote_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, c->upload_url, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, c->url, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, c->error, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 6, c->clear_error != 0);
+	sqlite3_bind_int(s, 7, c->set_bytes != 0);
+	sqlite3_bind_int64(s, 8, c->bytes_acked);
+	sqlite3_bind_int64(s, 9, c->bytes_total);
+	sqlite3_bind_int64(s, 10, time_now_ms());
+	sqlite3_bind_int64(s, 11, id);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "updating a publication");
 	sqlite3_finalize(s);
 	return rc;

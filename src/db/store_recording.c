@@ -732,14 +732,14 @@ delete_kind(struct store *st, int64_t rec_id, const char *kind, struct zpub_err 
 }
 
 int
-store_stage_complete(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
-    enum rec_status running, enum rec_status output, const struct stage_artifact *arts, int n,
-    const char *summary, struct zpub_err *err)
+store_stage_complete(struct store *st, const struct store_stage_done *d, struct zpub_err *err)
 {
-	int rc;
+	const struct stage_artifact *arts = d->arts;
+	int64_t rec_id = d->rec_id;
+	int n = d->n_arts, rc;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	if ((rc = clear_lease(st, rec_id, owner, err)) != 0)
+	if ((rc = clear_lease(st, rec_id, d->owner, err)) != 0)
 		goto out;
 	for (int i = 0; i < n && rc == 0; i++) {
 		int seen = 0;
@@ -752,9 +752,9 @@ store_stage_complete(struct store *st, int64_t rec_id, int64_t run_id, const cha
 	for (int i = 0; i < n && rc == 0; i++)
 		rc = store_artifact_add(st, rec_id, &arts[i], err);
 	if (rc == 0)
-		rc = finish_run(st, run_id, "done", NULL, summary, err);
+		rc = finish_run(st, d->run_id, "done", NULL, d->summary, err);
 	if (rc == 0)
-		rc = move_cas(st, rec_id, running, output, NULL, err);
+		rc = move_cas(st, rec_id, d->running, d->output, NULL, err);
 	if (rc == 0) {
 		sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET attempts = 0, failed_stage ="
 		    " NULL, next_retry_at = NULL WHERE id = ?", err);
@@ -764,8 +764,9 @@ store_stage_complete(struct store *st, int64_t rec_id, int64_t run_id, const cha
 		sqlite3_finalize(s);
 	}
 	if (rc == 0) {
-		store_journal(st, rec_id, "info", "status", "%s -> %s%s%s", status_name(running),
-		    status_name(output), summary && *summary ? ": " : "", summary ? summary : "");
+		store_journal(st, rec_id, "info", "status", "%s -> %s%s%s", status_name(d->running),
+		    status_name(d->output), d->summary && *d->summary ? ": " : "",
+		    d->summary ? d->summary : "");
 		rc = store_commit(st, err);
 	}
 out:
@@ -799,12 +800,11 @@ end_run_begin(struct store *st, int64_t rec_id, int64_t run_id, const char *owne
 }
 
 int
-store_stage_fail(struct store *st, int64_t rec_id, int64_t run_id, const char *owner,
-    const char *stage, enum rec_status retry_to, const char *reason, int64_t next_retry_at,
-    int count_attempt, struct zpub_err *err)
+store_stage_fail(struct store *st, const struct store_stage_failure *f, struct zpub_err *err)
 {
 	enum rec_status from;
-	int rc = end_run_begin(st, rec_id, run_id, owner, ST_FAILED, reason, &from, err);
+	int rc = end_run_begin(st, f->rec_id, f->run_id, f->owner, ST_FAILED, f->reason, &from,
+	    err);
 	if (rc)
 		return rc;
 	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET failed_stage = ?, attempts ="
@@ -813,16 +813,17 @@ store_stage_fail(struct store *st, int64_t rec_id, int64_t run_id, const char *o
 		store_rollback(st);
 		return ZPUB_EDB;
 	}
-	sqlite3_bind_text(s, 1, stage, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 2, count_attempt ? 1 : 0);
-	if (next_retry_at > 0)
-		sqlite3_bind_int64(s, 3, next_retry_at);
-	sqlite3_bind_text(s, 4, status_name(retry_to), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, rec_id);
+	sqlite3_bind_text(s, 1, f->stage, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 2, f->count_attempt ? 1 : 0);
+	if (f->next_retry_at > 0)
+		sqlite3_bind_int64(s, 3, f->next_retry_at);
+	sqlite3_bind_text(s, 4, status_name(f->retry_to), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, f->rec_id);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "recording a failure");
 	sqlite3_finalize(s);
 	if (rc == 0) {
-		store_journal(st, rec_id, "error", "failed", "%s failed: %s", stage, reason);
+		store_journal(st, f->rec_id, "error", "failed", "%s failed: %s", f->stage,
+		    f->reason);
 		rc = store_commit(st, err);
 	}
 	if (rc)

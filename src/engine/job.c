@@ -270,53 +270,82 @@ refuse(cJSON *report, cJSON *it, const struct store_job *job, const char *file,
 	log_warn("job %s: %s not read: %s", job->name, file, why);
 }
 
-/* One finished file of the watch folder, read only through fd (opened and
- * checked by watch_roots_open) as /proc/self/fd/N. */
+/* One run of a job: what every part of it reads, and where it reports. */
+struct job_pass {
+	struct store *st;
+	const cJSON *base_cfg;
+	const char *key_path;
+	const cJSON *tcfg;              /* the tenant's config */
+	const struct store_job *job;
+	const cJSON *jcfg;              /* the job's own settings */
+	const char *tenant;             /* the tenant's name */
+	enum rec_status goal;
+	int dry_run;
+	cJSON *report;
+	int64_t **new_ids;              /* NULL: the caller does not want them */
+	int *n_new;
+};
+
 static void
-watch_one(struct store *st, const cJSON *tcfg, const struct store_job *job, const cJSON *jcfg,
-    const char *tenant, const char *file, int fd, const struct stat *sb,
-    const struct store_template *tv, int ntv, int dry_run, cJSON *report, cJSON *it,
-    int64_t **new_ids, int *n_new)
+new_id_add(struct job_pass *p, int64_t id)
 {
-	enum rec_status goal = job_goal(jcfg);
-	const cJSON *filters = cJSON_GetObjectItemCaseSensitive(jcfg, "filters");
-	char via[64];
-	snprintf(via, sizeof via, "/proc/self/fd/%d", fd);
-	char *title = ingest_title_from_name(file);
-	cJSON_AddStringToObject(it, "title", title);
-	int64_t mtime = (int64_t)sb->st_mtime * 1000;
-	char hex[65];
+	if (p->new_ids == NULL)
+		return;
+	*p->new_ids = xreallocarray(*p->new_ids, (size_t)*p->n_new + 1, sizeof **p->new_ids);
+	(*p->new_ids)[(*p->n_new)++] = id;
+}
+
+/* The file's bytes came in before (reported as existing), or their
+ * recording was deleted here (kept out): 1; else 0. */
+static int
+watch_seen(struct job_pass *p, const char *file, const char *via, cJSON *it)
+{
+	char hex[65], note[400] = "";
 	struct zpub_err e2;
 	int64_t old = 0;
 	int forgotten = 0;
-	char note[400] = "";
+
 	if (fs_sha256(via, hex, &e2) == 0) {
 		/* the same rule as zpub import: the same bytes, whichever way in */
-		if (ingest_find_same(st, job->tenant_id, file, hex, &old, note, sizeof note,
+		if (ingest_find_same(p->st, p->job->tenant_id, file, hex, &old, note, sizeof note,
 		    NULL) != 1)
 			old = 0;
 		char *ref = xasprintf("sha256:%s", hex);
 		/* deleted here: the file stays in the folder, the recording stays gone */
 		if (old == 0)   /* a lookup error keeps it out too, as sync does */
-			forgotten = store_forgotten_find(st, job->tenant_id, "watch", ref,
+			forgotten = store_forgotten_find(p->st, p->job->tenant_id, "watch", ref,
 			    NULL) != ZPUB_ENOTFOUND;
 		free(ref);
 	}
 	if (forgotten) {
 		cJSON_AddStringToObject(it, "action", "deleted here");
-		add_count(report, "forgotten");
-		goto out;
+		add_count(p->report, "forgotten");
+		return 1;
 	}
 	if (old > 0) {
 		cJSON_AddStringToObject(it, "action", "exists");
 		cJSON_AddNumberToObject(it, "id", (double)old);
 		cJSON_AddStringToObject(it, "reason", note);
-		add_count(report, "existing");
-		log_info("job %s: %s", job->name, note);
-		goto out;
+		add_count(p->report, "existing");
+		log_info("job %s: %s", p->job->name, note);
+		return 1;
 	}
+	return 0;
+}
+
+/* What would happen to the file: the job's filters, the template that
+ * matches, the cut and the targets.  Returns 1 when the filters keep it
+ * out (reported), else 0. */
+static int
+watch_plan(struct job_pass *p, const char *title, const char *via, const struct stat *sb,
+    const struct store_template *tv, int ntv, cJSON *it)
+{
+	const cJSON *filters = cJSON_GetObjectItemCaseSensitive(p->jcfg, "filters");
+	int64_t mtime = (int64_t)sb->st_mtime * 1000;
 	struct media_info *mi = NULL;
+	struct zpub_err e2;
 	int64_t dur = 0;
+
 	if (media_probe(via, &mi, &e2) == 0)
 		dur = mi->duration_ms;
 	media_info_free(mi);
@@ -325,11 +354,11 @@ watch_one(struct store *st, const cJSON *tcfg, const struct store_job *job, cons
 	if (filters && tpl_rules_match(filters, &subj, e2.msg, sizeof e2.msg, NULL) != 1) {
 		cJSON_AddStringToObject(it, "action", "filtered");
 		cJSON_AddStringToObject(it, "reason", e2.msg);
-		add_count(report, "filtered");
-		goto out;
+		add_count(p->report, "filtered");
+		return 1;
 	}
 	int pick = tpl_pick(tv, ntv, &subj);
-	cJSON *rcfg = cJSON_Duplicate(tcfg, 1);
+	cJSON *rcfg = cJSON_Duplicate(p->tcfg, 1);
 	if (pick >= 0) {
 		cJSON_AddStringToObject(it, "template", tv[pick].name);
 		cJSON *layer = tpl_config_layer(&tv[pick]);
@@ -337,52 +366,75 @@ watch_one(struct store *st, const cJSON *tcfg, const struct store_job *job, cons
 		cJSON_Delete(layer);
 	} else
 		cJSON_AddNullToObject(it, "template");
-	if (goal >= ST_PROCESSED)
+	if (p->goal >= ST_PROCESSED)
 		cJSON_AddItemToObject(it, "cut", cut_summary(rcfg));
-	cJSON_AddItemToObject(it, "publish", publish_summary(rcfg, goal));
+	cJSON_AddItemToObject(it, "publish", publish_summary(rcfg, p->goal));
 	cJSON_Delete(rcfg);
-	if (dry_run) {
-		cJSON_AddStringToObject(it, "action", "import");
-		add_count(report, "would_import");
-		goto out;
-	}
-	struct ingest_opts o = { job->tenant_id, tenant, NULL, "watch", { NULL, NULL }, file };
+	return 0;
+}
+
+/* Imports the file as a new recording with the job's goal and templates. */
+static void
+watch_import(struct job_pass *p, const char *file, const char *via, cJSON *it)
+{
+	const struct store_job *job = p->job;
+	struct ingest_opts o = { job->tenant_id, p->tenant, NULL, "watch", { NULL, NULL }, file };
 	struct ingest_result res;
+	struct zpub_err e2;
+	int64_t applied = 0;
+
 	memset(&res, 0, sizeof res);
-	if (ingest_file(st, via, &o, &res, &e2) != 0) {
+	if (ingest_file(p->st, via, &o, &res, &e2) != 0) {
 		cJSON_AddStringToObject(it, "action", "error");
 		cJSON_AddStringToObject(it, "error", e2.msg);
-		add_count(report, "errors");
+		add_count(p->report, "errors");
 		log_warn("job %s: %s", job->name, e2.msg);
-		goto out;
+		return;
 	}
 	cJSON_AddNumberToObject(it, "id", (double)res.id);
 	if (res.existed) {
 		cJSON_AddStringToObject(it, "action", "exists");
 		cJSON_AddStringToObject(it, "reason", res.note);
-		add_count(report, "existing");
+		add_count(p->report, "existing");
+		return;
+	}
+	set_goal(p->st, res.id, p->goal, job->id);
+	if (tpl_apply(p->st, res.id, &applied, &e2) != 0)
+		log_warn("job %s: recording %lld: %s", job->name, (long long)res.id, e2.msg);
+	store_journal(p->st, res.id, "info", "job", "imported by job '%s' from %s", job->name,
+	    file);
+	cJSON_AddStringToObject(it, "action", "import");
+	add_count(p->report, "imported");
+	new_id_add(p, res.id);
+}
+
+/* One finished file of the watch folder, read only through fd (opened and
+ * checked by watch_roots_open) as /proc/self/fd/N. */
+static void
+watch_one(struct job_pass *p, const char *file, int fd, const struct stat *sb,
+    const struct store_template *tv, int ntv, cJSON *it)
+{
+	char via[64];
+	snprintf(via, sizeof via, "/proc/self/fd/%d", fd);
+	char *title = ingest_title_from_name(file);
+
+	cJSON_AddStringToObject(it, "title", title);
+	if (watch_seen(p, file, via, it) || watch_plan(p, title, via, sb, tv, ntv, it))
+		goto out;
+	if (p->dry_run) {
+		cJSON_AddStringToObject(it, "action", "import");
+		add_count(p->report, "would_import");
 		goto out;
 	}
-	set_goal(st, res.id, goal, job->id);
-	int64_t applied = 0;
-	if (tpl_apply(st, res.id, &applied, &e2) != 0)
-		log_warn("job %s: recording %lld: %s", job->name, (long long)res.id, e2.msg);
-	store_journal(st, res.id, "info", "job", "imported by job '%s' from %s", job->name, file);
-	cJSON_AddStringToObject(it, "action", "import");
-	add_count(report, "imported");
-	if (new_ids) {
-		*new_ids = xreallocarray(*new_ids, (size_t)(*n_new + 1), sizeof **new_ids);
-		(*new_ids)[(*n_new)++] = res.id;
-	}
+	watch_import(p, file, via, it);
 out:
 	free(title);
 }
 
 static int
-watch_run(struct store *st, const cJSON *base_cfg, const char *key_path, const cJSON *tcfg,
-    const struct store_job *job, const cJSON *jcfg, const char *tenant, int dry_run,
-    cJSON *report, int64_t **new_ids, int *n_new, struct zpub_err *err)
+watch_run(struct job_pass *p, struct zpub_err *err)
 {
+	const struct store_job *job = p->job;
 	struct watch_roots *w = NULL;
 	struct watch_file *files = NULL;
 	char *dir = NULL;
@@ -392,18 +444,18 @@ watch_run(struct store *st, const cJSON *base_cfg, const char *key_path, const c
 
 	/* Checked again at every run: a folder saved legitimately may have
 	 * become a link to elsewhere since. */
-	if ((rc = watch_folder(base_cfg, store_data_dir(st), key_path, tenant, jcfg, !dry_run, &w,
-	    &dir, err)) != 0)
-		return zpub_err_prefix(err, dry_run ? "job '%s' (dry run)" : "job '%s' imported nothing",
-		    job->name);
-	rc = watch_scan(w, dir, config_str(jcfg, "pattern", NULL),
-	    config_int(jcfg, "settle_ms", 5000), &files, &nf, &growing, err);
+	if ((rc = watch_folder(p->base_cfg, store_data_dir(p->st), p->key_path, p->tenant,
+	    p->jcfg, !p->dry_run, &w, &dir, err)) != 0)
+		return zpub_err_prefix(err, p->dry_run ? "job '%s' (dry run)" :
+		    "job '%s' imported nothing", job->name);
+	rc = watch_scan(w, dir, config_str(p->jcfg, "pattern", NULL),
+	    config_int(p->jcfg, "settle_ms", 5000), &files, &nf, &growing, err);
 	if (rc)
 		goto out;
-	cJSON_AddNumberToObject(report, "still_growing", growing);
-	if ((rc = store_templates(st, job->tenant_id, &tv, &ntv, err)) != 0)
+	cJSON_AddNumberToObject(p->report, "still_growing", growing);
+	if ((rc = store_templates(p->st, job->tenant_id, &tv, &ntv, err)) != 0)
 		goto out;
-	cJSON *items = cJSON_GetObjectItemCaseSensitive(report, "items");
+	cJSON *items = cJSON_GetObjectItemCaseSensitive(p->report, "items");
 	for (int i = 0; i < nf; i++) {
 		cJSON *it = cJSON_CreateObject();
 		cJSON_AddItemToArray(items, it);
@@ -417,11 +469,11 @@ watch_run(struct store *st, const cJSON *base_cfg, const char *key_path, const c
 			char *title = ingest_title_from_name(files[i].path);
 			cJSON_AddStringToObject(it, "title", title);
 			free(title);
-			refuse(report, it, job, files[i].path, files[i].refused ? files[i].refused : why);
+			refuse(p->report, it, job, files[i].path,
+			    files[i].refused ? files[i].refused : why);
 			continue;
 		}
-		watch_one(st, tcfg, job, jcfg, tenant, files[i].path, fd, &sb, tv, ntv, dry_run, report,
-		    it, new_ids, n_new);
+		watch_one(p, files[i].path, fd, &sb, tv, ntv, it);
 		close(fd);
 	}
 out:
@@ -437,27 +489,27 @@ out:
 }
 
 static int
-zoom_run(struct store *st, const cJSON *tcfg, const char *key_path, const struct store_job *job,
-    const cJSON *jcfg, int dry_run, cJSON *report, int64_t **new_ids, int *n_new,
-    struct zpub_err *err)
+zoom_run(struct job_pass *p, struct zpub_err *err)
 {
+	const struct store_job *job = p->job;
+	cJSON *report = p->report;
 	struct vault *v = NULL;
 	cJSON *zr = NULL;
 	int64_t *ids = NULL;
 	int n = 0, rc;
-	if (key_path == NULL)
+	if (p->key_path == NULL)
 		return zpub_err_set(err, ZPUB_EAUTH, "job '%s': no vault key to reach the Zoom"
 		    " account with", job->name);
-	if ((rc = vault_open(st, key_path, &v, err)) != 0)
+	if ((rc = vault_open(p->st, p->key_path, &v, err)) != 0)
 		return rc;
 	struct zoom_sync_opts o;
 	memset(&o, 0, sizeof o);
 	int64_t today = time_now_ms() / 86400000 * 86400000;
 	o.to_ms = today;
-	o.from_ms = today - config_int(jcfg, "days", 7) * 86400000;
-	o.dry_run = dry_run;
-	rc = zoom_sync(st, v, job->tenant_id, tcfg, &o, &zr, dry_run ? NULL : &ids, &n, err);
-	enum rec_status goal = job_goal(jcfg);
+	o.from_ms = today - config_int(p->jcfg, "days", 7) * 86400000;
+	o.dry_run = p->dry_run;
+	rc = zoom_sync(p->st, v, job->tenant_id, p->tcfg, &o, &zr, p->dry_run ? NULL : &ids, &n,
+	    err);
 	cJSON *items = cJSON_GetObjectItemCaseSensitive(report, "items");
 	const cJSON *row;
 	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(zr, "created")) {
@@ -465,9 +517,9 @@ zoom_run(struct store *st, const cJSON *tcfg, const char *key_path, const struct
 		cJSON_AddStringToObject(it, "action", "import");
 		if (!cJSON_GetObjectItemCaseSensitive(it, "template"))
 			cJSON_AddNullToObject(it, "template");
-		cJSON_AddItemToObject(it, "publish", publish_summary(tcfg, goal));
+		cJSON_AddItemToObject(it, "publish", publish_summary(p->tcfg, p->goal));
 		cJSON_AddItemToArray(items, it);
-		add_count(report, dry_run ? "would_import" : "imported");
+		add_count(report, p->dry_run ? "would_import" : "imported");
 	}
 	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(zr, "skipped")) {
 		cJSON *it = cJSON_Duplicate(row, 1);
@@ -480,11 +532,8 @@ zoom_run(struct store *st, const cJSON *tcfg, const char *key_path, const struct
 	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(report, "forgotten"),
 	    (double)config_int(zr, "forgotten", 0));
 	for (int i = 0; i < n; i++) {
-		set_goal(st, ids[i], goal, job->id);
-		if (new_ids) {
-			*new_ids = xreallocarray(*new_ids, (size_t)(*n_new + 1), sizeof **new_ids);
-			(*new_ids)[(*n_new)++] = ids[i];
-		}
+		set_goal(p->st, ids[i], p->goal, job->id);
+		new_id_add(p, ids[i]);
 	}
 	free(ids);
 	cJSON_Delete(zr);
@@ -525,11 +574,15 @@ job_run(struct store *st, const cJSON *base_cfg, const char *key_path,
 		"forgotten", "refused", "errors", NULL };
 	for (int i = 0; counts[i]; i++)
 		cJSON_AddNumberToObject(r, counts[i], 0);
+	struct job_pass p = {
+		.st = st, .base_cfg = base_cfg, .key_path = key_path, .tcfg = tcfg, .job = job,
+		.jcfg = jcfg, .tenant = ten.name, .goal = job_goal(jcfg), .dry_run = dry_run,
+		.report = r, .new_ids = new_ids, .n_new = n_new,
+	};
 	if (strcmp(config_str(jcfg, "source", ""), "watch") == 0)
-		rc = watch_run(st, base_cfg, key_path, tcfg, job, jcfg, ten.name, dry_run, r, new_ids,
-		    n_new, err);
+		rc = watch_run(&p, err);
 	else
-		rc = zoom_run(st, tcfg, key_path, job, jcfg, dry_run, r, new_ids, n_new, err);
+		rc = zoom_run(&p, err);
 out:
 	if (rc) {   /* a failed run has no report: the error says it all */
 		cJSON_Delete(*report);

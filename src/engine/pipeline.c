@@ -268,6 +268,47 @@ meter_stage(struct store *st, const cJSON *cfg, const struct store_recording *re
 		log_warn("recording %lld: could not record usage: %s", (long long)rec->id, e.msg);
 }
 
+/* The stage failed with rc (serr says why): the failure is recorded with
+ * the time of the next try, none past pipeline.max_attempts. */
+static void
+record_failure(const struct stage_ctx *ctx, const struct stage_def *sd, const char *owner,
+    int64_t run_id, int rc, struct zpub_err *serr)
+{
+	struct store *st = ctx->store;
+	const struct store_recording *rec = ctx->rec;
+	const cJSON *cfg = ctx->config;
+	struct zpub_err ferr;
+	int64_t next = 0;
+	int count = 1;
+
+	if (serr->msg[0] == '\0')
+		zpub_err_set(serr, rc, "%s failed (%s)", sd->name, zpub_err_name(rc));
+	int max_attempts = (int)config_int(cfg, "pipeline.max_attempts", 5);
+	if (rc == ZPUB_EQUOTA && ctx->retry_at_ms > 0) {
+		/* A quota resets at a known time: waiting for it is not a failure. */
+		next = ctx->retry_at_ms;
+		count = 0;
+	} else if (retryable(rc) && rec->attempts + 1 < max_attempts)
+		next = time_now_ms() + backoff_ms(rec->attempts + 1,
+		    config_int(cfg, "pipeline.retry_base_ms", 30000),
+		    config_int(cfg, "pipeline.retry_cap_ms", 3600000));
+	struct store_stage_failure f = {
+		.rec_id = rec->id, .run_id = run_id, .owner = owner, .stage = sd->name,
+		.retry_to = sd->input, .reason = serr->msg, .next_retry_at = next,
+		.count_attempt = count,
+	};
+	int frc = store_stage_fail(st, &f, &ferr);
+	if (frc != 0 && frc != ZPUB_EBUSY && space_reserve_release(ctx->data_dir)) {
+		/* most likely the disk is full: try again in the reserve's room */
+		log_warn("recording %lld: could not record the failure (%s); gave back the"
+		    " space reserve to record it", (long long)rec->id, ferr.msg);
+		frc = store_stage_fail(st, &f, &ferr);
+	}
+	if (frc != 0)
+		log_error("recording %lld: could not record failure: %s", (long long)rec->id,
+		    ferr.msg);
+}
+
 static int
 run_one(struct store *st, const cJSON *config, const char *data_dir,
     struct store_recording *rec, const struct stage_def *sd,
@@ -319,8 +360,12 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 		    sd->name, (long long)(time_mono_ms() - t0), rc);
 	}
 	if (rc == 0) {
-		rc = store_stage_complete(st, rec->id, run_id, opts->owner, sd->running, sd->output,
-		    ctx.artifacts, ctx.n_artifacts, ctx.summary, err);
+		struct store_stage_done d = {
+			.rec_id = rec->id, .run_id = run_id, .owner = opts->owner,
+			.running = sd->running, .output = sd->output,
+			.arts = ctx.artifacts, .n_arts = ctx.n_artifacts, .summary = ctx.summary,
+		};
+		rc = store_stage_complete(st, &d, err);
 		if (rc == 0)
 			meter_stage(st, cfg, rec, sd);
 	} else if (rc == ZPUB_ECANCEL && !relay.lost) {
@@ -337,32 +382,7 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 		    (long long)rec->id, sd->name);
 		rc = ZPUB_EBUSY;
 	} else {
-		if (serr.msg[0] == '\0')
-			zpub_err_set(&serr, rc, "%s failed (%s)", sd->name, zpub_err_name(rc));
-		int64_t next = 0;
-		int count = 1;
-		int max_attempts = (int)config_int(cfg, "pipeline.max_attempts", 5);
-		if (rc == ZPUB_EQUOTA && ctx.retry_at_ms > 0) {
-			/* A quota resets at a known time: waiting for it is not a failure. */
-			next = ctx.retry_at_ms;
-			count = 0;
-		} else if (retryable(rc) && rec->attempts + 1 < max_attempts)
-			next = time_now_ms() + backoff_ms(rec->attempts + 1,
-			    config_int(cfg, "pipeline.retry_base_ms", 30000),
-			    config_int(cfg, "pipeline.retry_cap_ms", 3600000));
-		struct zpub_err ferr;
-		int frc = store_stage_fail(st, rec->id, run_id, opts->owner, sd->name, sd->input,
-		    serr.msg, next, count, &ferr);
-		if (frc != 0 && frc != ZPUB_EBUSY && space_reserve_release(data_dir)) {
-			/* most likely the disk is full: try again in the reserve's room */
-			log_warn("recording %lld: could not record the failure (%s); gave back the"
-			    " space reserve to record it", (long long)rec->id, ferr.msg);
-			frc = store_stage_fail(st, rec->id, run_id, opts->owner, sd->name, sd->input,
-			    serr.msg, next, count, &ferr);
-		}
-		if (frc != 0)
-			log_error("recording %lld: could not record failure: %s", (long long)rec->id,
-			    ferr.msg);
+		record_failure(&ctx, sd, opts->owner, run_id, rc, &serr);
 		zpub_err_set(err, rc, "%s", serr.msg);
 	}
 	ctx_clear(&ctx);

@@ -168,189 +168,262 @@ err_rename(struct zpub_err *err, const char *src, const char *shown)
 	}
 }
 
-int
-stage_process(struct stage_ctx *ctx, struct zpub_err *err)
-{
-	const char *src = ctx->rec->source_path;
+/* One run of the stage: what each step reads and leaves for the next. */
+struct proc {
+	struct stage_ctx *ctx;
+	const char *src;
+	char *shown;                    /* the recording as its owner knows it */
 	struct media_silence_opts so;
 	struct media_plan_opts po;
 	struct media_cut_opts co;
 	struct media_audio_opts ao;
+	struct media_info *mi;
+	struct media_spans sil;
+	struct media_timemap tm;
+	int64_t dur;                    /* the source's duration */
+	int identity;                   /* nothing to cut */
+	int n_cuts;
+	struct sub_progress sp;
+	struct zpub_progress prog;      /* reports into sp's slice */
 	struct media_cut_report rep;
-	struct media_info *mi = NULL;
-	struct media_spans sil = {0};
-	struct media_timemap tm = {0};
-	struct media_audio_chunk *chunks = NULL;
-	struct media_thumb *thumbs = NULL;
-	size_t n_chunks = 0, n_thumbs = 0, i;
-	char *cut = NULL, *cut_tmp = NULL, *map = NULL, *json = NULL;
-	struct sub_progress sp = { &ctx->progress, 0, 0 };
+	char *map, *cut, *cut_tmp;      /* paths */
+	struct media_audio_chunk *chunks;
+	size_t n_chunks;
+	struct media_thumb *thumbs;
+	size_t n_thumbs;
+};
+
+/* The source must have a video and an audio stream. */
+static int
+proc_probe(struct proc *p, struct zpub_err *err)
+{
+	int rc;
+
+	if ((rc = media_probe(p->src, &p->mi, err)) < 0)
+		return rc;
+	if (p->mi->video_index < 0)
+		return zpub_err_set(err, ZPUB_EMEDIA,
+		    "'%s' has no video stream (audio only): zpub publishes videos; "
+		    "import the video recording instead", p->shown);
+	if (p->mi->audio_index < 0)
+		return zpub_err_set(err, ZPUB_EMEDIA,
+		    "'%s' has no audio stream: cannot find silences or transcribe it; "
+		    "check that the recording kept its sound", p->shown);
+	return 0;
+}
+
+/* Silences, and the cut plan from them, snapped to the frame grid. */
+static int
+proc_plan(struct proc *p, struct zpub_err *err)
+{
+	struct media_timemap *tm = &p->tm;
+	int rc;
+
+	p->sp.base = 0, p->sp.span = 0.25;
+	if ((rc = media_silence_analyse(p->src, &p->so, &p->prog, &p->sil, &p->dur, err)) < 0)
+		return rc;
+	if ((rc = media_plan_build(p->dur, &p->sil, &p->po, tm, err)) < 0)
+		return rc;
+	if (tm->n == 0 || tm->out_duration_ms <= 0)
+		return zpub_err_set(err, ZPUB_EMEDIA,
+		    "'%s' is silent throughout (nothing above %.0f dBFS in %lld s): nothing to "
+		    "publish; check the recording or lower processing.video.threshold_db",
+		    p->shown, p->so.threshold_db, (long long)(p->dur / 1000));
+	p->identity = media_timemap_is_identity(tm);
+	media_plan_fit(tm, p->mi, &p->po);
+	p->n_cuts = (int)tm->n - 1 + (tm->seg[0].src_start_ms > 0) +
+	    (tm->seg[tm->n - 1].src_end_ms < tm->src_duration_ms);
+	return 0;
+}
+
+/* The time map first: later stages rely on it. */
+static int
+proc_write_map(struct proc *p, struct zpub_err *err)
+{
+	cJSON *x = media_timemap_to_json(&p->tm);
+	char *json = x ? cJSON_PrintUnformatted(x) : NULL;
+	int rc;
+
+	cJSON_Delete(x);
+	p->map = path_join(p->ctx->media_dir, "time_map.json");
+	rc = fs_write_atomic(p->map, json, strlen(json), 0600, err);
+	free(json);
+	return rc < 0 ? rc : 0;
+}
+
+/* cut.mp4: the source cut by the plan, or the source itself when speech
+ * never stops. */
+static int
+proc_cut(struct proc *p, struct zpub_err *err)
+{
+	struct media_cut_report *rep = &p->rep;
+	int rc;
+
+	p->sp.base = 0.25, p->sp.span = 0.65;
+	if (p->identity && strstr(p->mi->container, "mp4") != NULL) {
+		/* Speech never stops: the source is the output, untouched. */
+		memset(rep, 0, sizeof *rep);
+		rep->used = MEDIA_CUT_SMART;
+		rep->copied_s = (double)p->dur / 1000.0;
+		rep->copied_frames = (int64_t)p->mi->n_frames;
+		rep->duration_ms = p->dur;
+		snprintf(rep->note, sizeof rep->note, "nothing to cut: source kept as is");
+		if ((rc = link_or_copy(p->src, p->cut_tmp, err)) < 0)
+			return rc;
+	} else if ((rc = media_cut(p->src, p->cut_tmp, &p->tm, &p->co, &p->prog, rep,
+	    err)) < 0) {
+		unlink(p->cut_tmp);
+		return rc;
+	}
+	if (rep->note[0] != '\0')
+		log_info("recording %lld: %s", (long long)p->ctx->rec->id, rep->note);
+	if ((rc = fs_commit(p->cut_tmp, p->cut, err)) < 0)
+		return rc;
+	return 0;
+}
+
+/* thumb_N.jpg from the cut video; files of an earlier run's longer lists go. */
+static int
+proc_thumbs(struct proc *p, struct zpub_err *err)
+{
+	struct stage_ctx *ctx = p->ctx;
+	int rc;
+
+	p->sp.base = 0.90, p->sp.span = 0.10;
+	if ((rc = media_thumbnails(p->cut, ctx->media_dir,
+	    (int)config_int(ctx->config, "processing.thumbnails.count", 5),
+	    (int)config_int(ctx->config, "processing.thumbnails.width", 1280),
+	    &p->prog, &p->thumbs, &p->n_thumbs, err)) < 0)
+		return rc;
+	remove_stale(ctx->media_dir, "audio_", ".flac", p->n_chunks);
+	remove_stale(ctx->media_dir, "thumb_", ".jpg", p->n_thumbs);
+	return 0;
+}
+
+/* Register everything (ownership of extra passes to ctx). */
+static int
+proc_register(struct proc *p, struct zpub_err *err)
+{
+	const struct media_cut_report *rep = &p->rep;
+	struct stage_ctx *ctx = p->ctx;
+	cJSON *x;
+	int rc;
+
+	x = cJSON_CreateObject();
+	cJSON_AddNumberToObject(x, "duration_ms", (double)rep->duration_ms);
+	cJSON_AddNumberToObject(x, "source_duration_ms", (double)p->dur);
+	cJSON_AddNumberToObject(x, "copied_s", rep->copied_s);
+	cJSON_AddNumberToObject(x, "reencoded_s", rep->reencoded_s);
+	cJSON_AddNumberToObject(x, "copied_frames", (double)rep->copied_frames);
+	cJSON_AddStringToObject(x, "strategy", rep->used == MEDIA_CUT_SMART ? "smart" : "reencode");
+	if (rep->note[0] != '\0')
+		cJSON_AddStringToObject(x, "note", rep->note);
+	if ((rc = stage_add_artifact(ctx, "cut_video", p->cut, x, err)) < 0)
+		return rc;
+	x = cJSON_CreateObject();
+	cJSON_AddNumberToObject(x, "segments", (double)p->tm.n);
+	cJSON_AddNumberToObject(x, "duration_ms", (double)p->tm.out_duration_ms);
+	cJSON_AddNumberToObject(x, "source_duration_ms", (double)p->tm.src_duration_ms);
+	if ((rc = stage_add_artifact(ctx, "time_map", p->map, x, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < p->n_chunks; i++) {
+		x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "index", (double)i);
+		cJSON_AddNumberToObject(x, "offset_ms", (double)p->chunks[i].offset_ms);
+		cJSON_AddNumberToObject(x, "duration_ms", (double)p->chunks[i].duration_ms);
+		cJSON_AddNumberToObject(x, "sample_rate", p->ao.sample_rate);
+		cJSON_AddStringToObject(x, "codec", "flac");
+		if ((rc = stage_add_artifact(ctx, "audio_chunk", p->chunks[i].path, x, err)) < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < p->n_thumbs; i++) {
+		x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "at_ms", (double)p->thumbs[i].at_ms);
+		cJSON_AddNumberToObject(x, "score", p->thumbs[i].score);
+		cJSON_AddBoolToObject(x, "chosen", p->thumbs[i].chosen);
+		if ((rc = stage_add_artifact(ctx, "thumbnail", p->thumbs[i].path, x, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void
+proc_summary(struct proc *p)
+{
+	const struct media_cut_report *rep = &p->rep;
+	char a[16], b[16];
+
+	time_hms(p->dur, a);
+	time_hms(rep->duration_ms, b);
+	snprintf(p->ctx->summary, sizeof p->ctx->summary,
+	    "%s -> %s (%d cuts); %s: %.0f s copied, %.0f s re-encoded; "
+	    "%zu audio chunk%s; %zu thumbnails", a, b, p->n_cuts,
+	    rep->used == MEDIA_CUT_SMART ? "smart cut" : "re-encode",
+	    rep->copied_s, rep->reencoded_s, p->n_chunks, p->n_chunks == 1 ? "" : "s",
+	    p->n_thumbs);
+}
+
+int
+stage_process(struct stage_ctx *ctx, struct zpub_err *err)
+{
+	struct proc p = { .ctx = ctx, .src = ctx->rec->source_path };
 	struct audio_job aj;
 	pthread_t th;
 	int th_started = 0;
-	struct zpub_progress prog = { sub_progress_fn, &sp };
-	int64_t dur = 0;
-	cJSON *x;
-	int rc, identity, n_cuts;
-	char *shown = NULL;
+	int rc;
 
-	if (src == NULL || *src == '\0')
+	if (p.src == NULL || *p.src == '\0')
 		return zpub_err_set(err, ZPUB_ENOTFOUND,
 		    "recording %lld has no source file: import or download it again",
 		    (long long)ctx->rec->id);
-	shown = shown_name(ctx->rec);
-	media_silence_opts_from_config(&so, ctx->config);
-	media_plan_opts_from_config(&po, ctx->config);
-	media_cut_opts_from_config(&co, ctx->config);
-	media_audio_opts_from_config(&ao, ctx->config);
+	p.shown = shown_name(ctx->rec);
+	p.sp = (struct sub_progress){ &ctx->progress, 0, 0 };
+	p.prog = (struct zpub_progress){ sub_progress_fn, &p.sp };
+	media_silence_opts_from_config(&p.so, ctx->config);
+	media_plan_opts_from_config(&p.po, ctx->config);
+	media_cut_opts_from_config(&p.co, ctx->config);
+	media_audio_opts_from_config(&p.ao, ctx->config);
 
-	if ((rc = media_probe(src, &mi, err)) < 0)
+	if ((rc = proc_probe(&p, err)) < 0 || (rc = proc_plan(&p, err)) < 0)
 		goto out;
-	if (mi->video_index < 0) {
-		rc = zpub_err_set(err, ZPUB_EMEDIA,
-		    "'%s' has no video stream (audio only): zpub publishes videos; "
-		    "import the video recording instead", shown);
-		goto out;
-	}
-	if (mi->audio_index < 0) {
-		rc = zpub_err_set(err, ZPUB_EMEDIA,
-		    "'%s' has no audio stream: cannot find silences or transcribe it; "
-		    "check that the recording kept its sound", shown);
-		goto out;
-	}
-
-	sp.base = 0, sp.span = 0.25;
-	if ((rc = media_silence_analyse(src, &so, &prog, &sil, &dur, err)) < 0)
-		goto out;
-	if ((rc = media_plan_build(dur, &sil, &po, &tm, err)) < 0)
-		goto out;
-	if (tm.n == 0 || tm.out_duration_ms <= 0) {
-		rc = zpub_err_set(err, ZPUB_EMEDIA,
-		    "'%s' is silent throughout (nothing above %.0f dBFS in %lld s): nothing to "
-		    "publish; check the recording or lower processing.video.threshold_db",
-		    shown, so.threshold_db, (long long)(dur / 1000));
-		goto out;
-	}
-	identity = media_timemap_is_identity(&tm);
-	media_plan_fit(&tm, mi, &po);
-	n_cuts = (int)tm.n - 1 + (tm.seg[0].src_start_ms > 0) +
-	    (tm.seg[tm.n - 1].src_end_ms < tm.src_duration_ms);
 	if (ctx->dry_run) {
 		snprintf(ctx->summary, sizeof ctx->summary,
-		    "dry run: would cut %lld s to %lld s (%d cuts)", (long long)(dur / 1000),
-		    (long long)(tm.out_duration_ms / 1000), n_cuts);
+		    "dry run: would cut %lld s to %lld s (%d cuts)", (long long)(p.dur / 1000),
+		    (long long)(p.tm.out_duration_ms / 1000), p.n_cuts);
 		rc = 0;
 		goto out;
 	}
-
-	/* The time map first: later stages rely on it. */
-	map = path_join(ctx->media_dir, "time_map.json");
-	x = media_timemap_to_json(&tm);
-	json = cJSON_PrintUnformatted(x);
-	cJSON_Delete(x);
-	if ((rc = fs_write_atomic(map, json, strlen(json), 0600, err)) < 0)
+	if ((rc = proc_write_map(&p, err)) < 0)
 		goto out;
 
-	cut = path_join(ctx->media_dir, "cut.mp4");
-	cut_tmp = xasprintf("%s/cut.mp4.tmp", ctx->media_dir);
+	p.cut = path_join(ctx->media_dir, "cut.mp4");
+	p.cut_tmp = xasprintf("%s/cut.mp4.tmp", ctx->media_dir);
 	memset(&aj, 0, sizeof aj);
-	aj.src = src;
+	aj.src = p.src;
 	aj.dir = ctx->media_dir;
-	aj.tm = &tm;
-	aj.sil = &sil;
-	aj.o = &ao;
+	aj.tm = &p.tm;
+	aj.sil = &p.sil;
+	aj.o = &p.ao;
 	if (pthread_create(&th, NULL, audio_job_run, &aj) == 0)
 		th_started = 1;
 	else
 		audio_job_run(&aj);
-
-	sp.base = 0.25, sp.span = 0.65;
-	if (identity && strstr(mi->container, "mp4") != NULL) {
-		/* Speech never stops: the source is the output, untouched. */
-		memset(&rep, 0, sizeof rep);
-		rep.used = MEDIA_CUT_SMART;
-		rep.copied_s = (double)dur / 1000.0;
-		rep.copied_frames = (int64_t)mi->n_frames;
-		rep.duration_ms = dur;
-		snprintf(rep.note, sizeof rep.note, "nothing to cut: source kept as is");
-		if ((rc = link_or_copy(src, cut_tmp, err)) < 0)
-			goto out;
-	} else if ((rc = media_cut(src, cut_tmp, &tm, &co, &prog, &rep, err)) < 0) {
-		unlink(cut_tmp);
+	if ((rc = proc_cut(&p, err)) < 0)
 		goto out;
-	}
-	if (rep.note[0] != '\0')
-		log_info("recording %lld: %s", (long long)ctx->rec->id, rep.note);
-	if ((rc = fs_commit(cut_tmp, cut, err)) < 0)
-		goto out;
-
 	if (th_started)
 		pthread_join(th, NULL);
 	th_started = 0;
-	chunks = aj.chunks;
-	n_chunks = aj.n;
+	p.chunks = aj.chunks;
+	p.n_chunks = aj.n;
 	aj.chunks = NULL;
 	if (aj.rc < 0) {
 		*err = aj.err;
 		rc = aj.rc;
 		goto out;
 	}
-	sp.base = 0.90, sp.span = 0.10;
-	if ((rc = media_thumbnails(cut, ctx->media_dir,
-	    (int)config_int(ctx->config, "processing.thumbnails.count", 5),
-	    (int)config_int(ctx->config, "processing.thumbnails.width", 1280),
-	    &prog, &thumbs, &n_thumbs, err)) < 0)
+	if ((rc = proc_thumbs(&p, err)) < 0 || (rc = proc_register(&p, err)) < 0)
 		goto out;
-	remove_stale(ctx->media_dir, "audio_", ".flac", n_chunks);
-	remove_stale(ctx->media_dir, "thumb_", ".jpg", n_thumbs);
-
-	/* Register everything (ownership of extra passes to ctx). */
-	x = cJSON_CreateObject();
-	cJSON_AddNumberToObject(x, "duration_ms", (double)rep.duration_ms);
-	cJSON_AddNumberToObject(x, "source_duration_ms", (double)dur);
-	cJSON_AddNumberToObject(x, "copied_s", rep.copied_s);
-	cJSON_AddNumberToObject(x, "reencoded_s", rep.reencoded_s);
-	cJSON_AddNumberToObject(x, "copied_frames", (double)rep.copied_frames);
-	cJSON_AddStringToObject(x, "strategy", rep.used == MEDIA_CUT_SMART ? "smart" : "reencode");
-	if (rep.note[0] != '\0')
-		cJSON_AddStringToObject(x, "note", rep.note);
-	if ((rc = stage_add_artifact(ctx, "cut_video", cut, x, err)) < 0)
-		goto out;
-	x = cJSON_CreateObject();
-	cJSON_AddNumberToObject(x, "segments", (double)tm.n);
-	cJSON_AddNumberToObject(x, "duration_ms", (double)tm.out_duration_ms);
-	cJSON_AddNumberToObject(x, "source_duration_ms", (double)tm.src_duration_ms);
-	if ((rc = stage_add_artifact(ctx, "time_map", map, x, err)) < 0)
-		goto out;
-	for (i = 0; i < n_chunks; i++) {
-		x = cJSON_CreateObject();
-		cJSON_AddNumberToObject(x, "index", (double)i);
-		cJSON_AddNumberToObject(x, "offset_ms", (double)chunks[i].offset_ms);
-		cJSON_AddNumberToObject(x, "duration_ms", (double)chunks[i].duration_ms);
-		cJSON_AddNumberToObject(x, "sample_rate", ao.sample_rate);
-		cJSON_AddStringToObject(x, "codec", "flac");
-		if ((rc = stage_add_artifact(ctx, "audio_chunk", chunks[i].path, x, err)) < 0)
-			goto out;
-	}
-	for (i = 0; i < n_thumbs; i++) {
-		x = cJSON_CreateObject();
-		cJSON_AddNumberToObject(x, "at_ms", (double)thumbs[i].at_ms);
-		cJSON_AddNumberToObject(x, "score", thumbs[i].score);
-		cJSON_AddBoolToObject(x, "chosen", thumbs[i].chosen);
-		if ((rc = stage_add_artifact(ctx, "thumbnail", thumbs[i].path, x, err)) < 0)
-			goto out;
-	}
-	{
-		char a[16], b[16];
-
-		time_hms(dur, a);
-		time_hms(rep.duration_ms, b);
-		snprintf(ctx->summary, sizeof ctx->summary,
-		    "%s -> %s (%d cuts); %s: %.0f s copied, %.0f s re-encoded; "
-		    "%zu audio chunk%s; %zu thumbnails", a, b, n_cuts,
-		    rep.used == MEDIA_CUT_SMART ? "smart cut" : "re-encode",
-		    rep.copied_s, rep.reencoded_s, n_chunks, n_chunks == 1 ? "" : "s", n_thumbs);
-	}
+	proc_summary(&p);
 	zpub_progress_report(&ctx->progress, 1.0, "processed");
 	rc = 0;
 out:
@@ -359,18 +432,17 @@ out:
 		media_audio_chunks_free(aj.chunks, aj.n);
 	}
 	if (rc < 0)
-		err_rename(err, src, shown);
-	free(shown);
-	if (rc < 0 && cut_tmp != NULL)
-		unlink(cut_tmp);
-	media_thumbs_free(thumbs, n_thumbs);
-	media_audio_chunks_free(chunks, n_chunks);
-	free(json);
-	free(map);
-	free(cut_tmp);
-	free(cut);
-	media_timemap_clear(&tm);
-	media_spans_clear(&sil);
-	media_info_free(mi);
+		err_rename(err, p.src, p.shown);
+	free(p.shown);
+	if (rc < 0 && p.cut_tmp != NULL)
+		unlink(p.cut_tmp);
+	media_thumbs_free(p.thumbs, p.n_thumbs);
+	media_audio_chunks_free(p.chunks, p.n_chunks);
+	free(p.map);
+	free(p.cut_tmp);
+	free(p.cut);
+	media_timemap_clear(&p.tm);
+	media_spans_clear(&p.sil);
+	media_info_free(p.mi);
 	return rc;
 }

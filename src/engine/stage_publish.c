@@ -155,6 +155,80 @@ caption_lang(const struct store_artifact *a)
 	return out;
 }
 
+/* Subtitles: one track per language code, WebVTT before SRT. */
+static void
+inputs_add_caption(struct stage_ctx *ctx, struct pub_inputs *in, const struct store_artifact *a)
+{
+	if (!ends_with(a->path, ".vtt") && !ends_with(a->path, ".srt"))
+		return;
+	char *lang = caption_lang(a);
+	if (!lang_code_ok(lang)) {
+		/* it would name files and remote tracks: leave it out */
+		char shown[40];
+		store_journal(ctx->store, ctx->rec->id, "warn", "publish", "subtitles %s are "
+		    "left out: their language \"%s\" is not a language code like en, "
+		    "ru or pt-BR", a->path, term_escape(lang, shown, sizeof shown));
+		free(lang);
+		return;
+	}
+	int dup = -1;
+	for (int k = 0; k < in->n_captions; k++)
+		if (strcmp(in->cap_langs[k], lang) == 0)
+			dup = k;
+	if (dup >= 0) {
+		/* one track per language; WebVTT wins over SRT */
+		if (ends_with(a->path, ".vtt")) {
+			free(in->cap_paths[dup]);
+			in->cap_paths[dup] = xstrdup(a->path);
+		}
+		free(lang);
+		return;
+	}
+	if (in->n_captions == PUB_MAX_CAPTIONS) {
+		free(lang);
+		return;
+	}
+	in->cap_paths[in->n_captions] = xstrdup(a->path);
+	in->cap_langs[in->n_captions] = lang;
+	in->n_captions++;
+}
+
+/* A JSON array of strings as a NULL-terminated list (empty for anything else). */
+static char **
+tags_from(const cJSON *tg)
+{
+	char **tags = xcalloc((size_t)(cJSON_IsArray(tg) ? cJSON_GetArraySize(tg) : 0) + 1,
+	    sizeof *tags);
+	const cJSON *x;
+	int k = 0;
+
+	if (cJSON_IsArray(tg))
+		cJSON_ArrayForEach(x, tg)
+			if (cJSON_IsString(x) && tags)
+				tags[k++] = xstrdup(x->valuestring);
+	return tags;
+}
+
+/* metadata.json {title, description, tags} beats the single files */
+static void
+inputs_metadata(struct pub_inputs *in, const char *meta_path)
+{
+	char *text = read_text(meta_path);
+	cJSON *m = text ? cJSON_Parse(text) : NULL;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "title");
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(m, "description");
+	const cJSON *tg = cJSON_GetObjectItemCaseSensitive(m, "tags");
+
+	if (cJSON_IsString(t))
+		in->title = xstrdup(t->valuestring);
+	if (cJSON_IsString(d))
+		in->description = xstrdup(d->valuestring);
+	if (cJSON_IsArray(tg))
+		in->tags = tags_from(tg);
+	cJSON_Delete(m);
+	free(text);
+}
+
 static int
 inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err *err)
 {
@@ -181,38 +255,7 @@ inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err *err)
 				in->thumbnail = xstrdup(a->path);
 			}
 		} else if (strcmp(a->kind, "srt") == 0 || strcmp(a->kind, "vtt") == 0) {
-			if (!ends_with(a->path, ".vtt") && !ends_with(a->path, ".srt"))
-				continue;
-			char *lang = caption_lang(a);
-			if (!lang_code_ok(lang)) {
-				/* it would name files and remote tracks: leave it out */
-				char shown[40];
-				store_journal(ctx->store, rec->id, "warn", "publish", "subtitles %s are "
-				    "left out: their language \"%s\" is not a language code like en, "
-				    "ru or pt-BR", a->path, term_escape(lang, shown, sizeof shown));
-				free(lang);
-				continue;
-			}
-			int dup = -1;
-			for (int k = 0; k < in->n_captions; k++)
-				if (strcmp(in->cap_langs[k], lang) == 0)
-					dup = k;
-			if (dup >= 0) {
-				/* one track per language; WebVTT wins over SRT */
-				if (ends_with(a->path, ".vtt")) {
-					free(in->cap_paths[dup]);
-					in->cap_paths[dup] = xstrdup(a->path);
-				}
-				free(lang);
-				continue;
-			}
-			if (in->n_captions == PUB_MAX_CAPTIONS) {
-				free(lang);
-				continue;
-			}
-			in->cap_paths[in->n_captions] = xstrdup(a->path);
-			in->cap_langs[in->n_captions] = lang;
-			in->n_captions++;
+			inputs_add_caption(ctx, in, a);
 		} else if (strcmp(a->kind, "description") == 0) {
 			desc_path = a->path;
 		} else if (strcmp(a->kind, "title") == 0) {
@@ -223,28 +266,8 @@ inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err *err)
 	}
 	if (in->video == NULL && rec->source_path)
 		in->video = xstrdup(rec->source_path);
-	/* metadata.json {title, description, tags} beats the single files */
-	if (meta_path) {
-		char *text = read_text(meta_path);
-		cJSON *m = text ? cJSON_Parse(text) : NULL;
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "title");
-		const cJSON *d = cJSON_GetObjectItemCaseSensitive(m, "description");
-		const cJSON *tg = cJSON_GetObjectItemCaseSensitive(m, "tags");
-		if (cJSON_IsString(t))
-			in->title = xstrdup(t->valuestring);
-		if (cJSON_IsString(d))
-			in->description = xstrdup(d->valuestring);
-		if (cJSON_IsArray(tg)) {
-			int k = 0;
-			in->tags = xcalloc((size_t)cJSON_GetArraySize(tg) + 1, sizeof *in->tags);
-			const cJSON *x;
-			cJSON_ArrayForEach(x, tg)
-				if (cJSON_IsString(x))
-					in->tags[k++] = xstrdup(x->valuestring);
-		}
-		cJSON_Delete(m);
-		free(text);
-	}
+	if (meta_path)
+		inputs_metadata(in, meta_path);
 	if (in->title == NULL && title_path)
 		in->title = read_text(title_path);
 	if (in->description == NULL && desc_path)
@@ -253,17 +276,8 @@ inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err *err)
 		in->title = xstrdup(rec->title && *rec->title ? rec->title : "Untitled");
 	if (in->description == NULL)
 		in->description = xstrdup("");
-	if (in->tags == NULL) {
-		const cJSON *tg = config_find(ctx->config, "metadata.tags");
-		int k = 0;
-		in->tags = xcalloc((size_t)(cJSON_IsArray(tg) ? cJSON_GetArraySize(tg) : 0) + 1,
-		    sizeof *in->tags);
-		const cJSON *x;
-		if (cJSON_IsArray(tg))
-			cJSON_ArrayForEach(x, tg)
-				if (cJSON_IsString(x) && in->tags)
-					in->tags[k++] = xstrdup(x->valuestring);
-	}
+	if (in->tags == NULL)
+		in->tags = tags_from(config_find(ctx->config, "metadata.tags"));
 	for (int i = 0; i < in->n_captions; i++) {
 		in->captions[i].path = in->cap_paths[i];
 		in->captions[i].language = in->cap_langs[i];
@@ -371,9 +385,13 @@ state_save(struct publish_run *r, struct target_run *t, const char *state,
     const char *error, struct zpub_err *err)
 {
 	const struct pub_state *s = &t->st;
-	int rc = store_publication_update(r->ctx->store, t->pub_id, state,
-	    s->remote_id, s->upload_url ? s->upload_url : "", s->url, error,
-	    s->bytes_acked, s->bytes_total, err);
+	struct store_publication_change c = {
+		.state = state, .remote_id = s->remote_id,
+		.upload_url = s->upload_url ? s->upload_url : "", .url = s->url,
+		.error = error[0] ? error : NULL, .clear_error = error[0] == '\0',
+		.set_bytes = 1, .bytes_acked = s->bytes_acked, .bytes_total = s->bytes_total,
+	};
+	int rc = store_publication_update(r->ctx->store, t->pub_id, &c, err);
 	if (rc == 0) {
 		cJSON *x = cJSON_CreateObject();
 		if (s->steps)

@@ -159,86 +159,69 @@ write_file(const char *dir, const char *name, const char *text, char **path_out,
 
 /* ---- transcription ------------------------------------------------------ */
 
+/* The audio to transcribe: the process stage's chunks in order, else one
+ * whole file. */
+struct tr_input {
+	struct store_artifact *arts;
+	int n;
+	struct tr_chunk *chunks;
+	size_t nc;
+	int64_t newest_audio;   /* mtime of the newest chunk */
+};
+
 static int
-step_transcribe(struct ai_run *r, const struct ai_steps *steps, struct zpub_err *err)
+tr_input_load(struct ai_run *r, struct tr_input *in, struct zpub_err *err)
 {
 	struct stage_ctx *ctx = r->ctx;
-	struct store_artifact *arts = NULL;
-	struct tr_chunk *chunks = NULL;
-	struct ai_usage usage = {0};
-	char *tpath = path_join(ctx->media_dir, "transcript.json");
-	int n = 0, rc;
-	size_t nc = 0;
+	int rc;
 
-	if ((rc = store_artifacts(ctx->store, ctx->rec->id, "audio_chunk", &arts, &n, err)) != 0)
-		goto out;
-	chunks = xcalloc((size_t)n + 1, sizeof *chunks);
-	int64_t newest_audio = 0;
-	for (int i = 0; i < n; i++) {
-		chunks[nc].path = arts[i].path;
-		chunks[nc].offset_ms = extra_int(arts[i].extra, "offset_ms", 0);
-		chunks[nc].duration_ms = extra_int(arts[i].extra, "duration_ms", 0);
+	if ((rc = store_artifacts(ctx->store, ctx->rec->id, "audio_chunk", &in->arts, &in->n,
+	    err)) != 0)
+		return rc;
+	in->chunks = xcalloc((size_t)in->n + 1, sizeof *in->chunks);
+	for (int i = 0; i < in->n; i++) {
+		struct tr_chunk *c = &in->chunks[in->nc++];
 		struct stat st;
-		if (stat(arts[i].path, &st) == 0 && st.st_mtime > newest_audio)
-			newest_audio = st.st_mtime;
-		nc++;
+		c->path = in->arts[i].path;
+		c->offset_ms = extra_int(in->arts[i].extra, "offset_ms", 0);
+		c->duration_ms = extra_int(in->arts[i].extra, "duration_ms", 0);
+		if (stat(in->arts[i].path, &st) == 0 && st.st_mtime > in->newest_audio)
+			in->newest_audio = st.st_mtime;
 	}
-	qsort(chunks, nc, sizeof *chunks, chunk_cmp);
-	if (nc == 0) {
-		/* no chunks (older media stage, or audio-only import): the cut
-		 * video, else the source, whole */
-		const char *whole = NULL;
-		store_artifacts_free(arts, n);
-		arts = NULL;
-		n = 0;
-		if (store_artifacts(ctx->store, ctx->rec->id, "cut_video", &arts, &n, NULL) == 0 && n > 0)
-			whole = arts[n - 1].path;
-		else if (ctx->rec->source_path)
-			whole = ctx->rec->source_path;
-		if (whole == NULL) {
-			rc = zpub_err_set(err, ZPUB_ENOTFOUND, "%s has no audio to transcribe (no "
-			    "audio_chunk artefacts); run the process stage first", r->label);
-			goto out;
-		}
-		chunks[0] = (struct tr_chunk){ whole, 0, 0 };
-		nc = 1;
-	}
+	qsort(in->chunks, in->nc, sizeof *in->chunks, chunk_cmp);
+	if (in->nc > 0)
+		return 0;
+	/* no chunks (older media stage, or audio-only import): the cut
+	 * video, else the source, whole */
+	const char *whole = NULL;
+	store_artifacts_free(in->arts, in->n);
+	in->arts = NULL;
+	in->n = 0;
+	if (store_artifacts(ctx->store, ctx->rec->id, "cut_video", &in->arts, &in->n, NULL) == 0 &&
+	    in->n > 0)
+		whole = in->arts[in->n - 1].path;
+	else if (ctx->rec->source_path)
+		whole = ctx->rec->source_path;
+	if (whole == NULL)
+		return zpub_err_set(err, ZPUB_ENOTFOUND, "%s has no audio to transcribe (no "
+		    "audio_chunk artefacts); run the process stage first", r->label);
+	in->chunks[0] = (struct tr_chunk){ whole, 0, 0 };
+	in->nc = 1;
+	return 0;
+}
 
-	/* engine: explicit, configured, or auto on the secret */
-	const char *conf = steps->transcription_engine ? steps->transcription_engine :
-	    config_str(ctx->config, "processing.transcription.engine", "auto");
-	size_t klen = 0;
-	r->tr_key = secret(r, "transcription", &klen);
-	r->tr_key_len = klen;
-	const char *engine = ai_engine_choose(conf, r->tr_key != NULL, "pocketsphinx");
-
-	/* A transcript newer than every chunk, from the same engine, is reused:
-	 * a resumed stage does not pay for the same minutes twice. */
-	struct stat tst;
-	if (steps->reuse_transcript && stat(tpath, &tst) == 0 && tst.st_mtime >= newest_audio &&
-	    tr_load(tpath, &r->tr, NULL) == 0) {
-		if (strcmp(r->tr->engine, engine) == 0 && r->tr->n_words > 0) {
-			note(r, "reused transcript.json (%zu words)", r->tr->n_words);
-			goto registered;
-		}
-		tr_free(r->tr);
-		r->tr = NULL;
-	}
-
-	if (strcmp(engine, "openai-compatible") == 0 && r->tr_key == NULL) {
-		/* Never a request without the key: it would go to the provider anyway. */
-		rc = zpub_err_set(err, ZPUB_EAUTH, "%s: the transcription engine is"
-		    " openai-compatible but no transcription key is set; set one with 'zpub secret"
-		    " set transcription', or set processing.transcription.engine to auto", r->label);
-		goto out;
-	}
-	if (ctx->dry_run) {
-		note(r, "would transcribe %zu chunk%s with %s", nc, nc == 1 ? "" : "s", engine);
-		rc = 0;
-		goto out;
-	}
+/* Transcribes the input with engine (conf: as configured) into r->tr and
+ * tpath, and records what the service charged. */
+static int
+tr_fresh(struct ai_run *r, const struct tr_input *in, const char *engine, const char *conf,
+    const char *tpath, struct zpub_err *err)
+{
+	struct stage_ctx *ctx = r->ctx;
+	struct ai_usage usage = {0};
 	struct ai_service svc;
 	char label[160];
+	int rc;
+
 	service_from_config(&svc, ctx->config, "transcription", NULL, "/audio/transcriptions",
 	    r->tr_key);
 	if (svc.name == NULL) {
@@ -259,21 +242,18 @@ step_transcribe(struct ai_run *r, const struct ai_steps *steps, struct zpub_err 
 	o.progress.ud = &part;
 	if (o.language[0] && !lang_code_ok(o.language)) {
 		char shown[40];
-		rc = zpub_err_set(err, ZPUB_EINVAL, "processing.transcription.language is \"%s\", "
+		return zpub_err_set(err, ZPUB_EINVAL, "processing.transcription.language is \"%s\", "
 		    "which is not a language code like en, ru or pt-BR; fix it with `zpub config set "
 		    "processing.transcription.language en` (or \"\" to detect)",
 		    term_escape(o.language, shown, sizeof shown));
-		goto out;
 	}
 	if (strcmp(engine, "pocketsphinx") == 0 && o.language[0] && strncmp(o.language, "en", 2) != 0 &&
-	    strcmp(conf, "auto") == 0) {
-		rc = zpub_err_set(err, ZPUB_EINVAL, "%s is in \"%s\" but no transcription key is set "
+	    strcmp(conf, "auto") == 0)
+		return zpub_err_set(err, ZPUB_EINVAL, "%s is in \"%s\" but no transcription key is set "
 		    "and the offline engine only knows English; add one with `zpub secret set "
 		    "transcription`", r->label, o.language);
-		goto out;
-	}
-	if ((rc = tr_transcribe(chunks, nc, &o, &r->tr, &usage, err)) != 0)
-		goto out;
+	if ((rc = tr_transcribe(in->chunks, in->nc, &o, &r->tr, &usage, err)) != 0)
+		return rc;
 	if (r->tr->language[0] == '\0')
 		snprintf(r->tr->language, sizeof r->tr->language, "%s",
 		    o.language[0] ? o.language : text_guess_lang(r->tr->n_segs ? r->tr->segs[0].text : ""));
@@ -286,17 +266,76 @@ step_transcribe(struct ai_run *r, const struct ai_steps *steps, struct zpub_err 
 		note(r, "refused the language \"%s\" from the service, used %s",
 		    r->tr->language_refused, r->tr->language);
 	}
-	if (ctx->rec->duration_ms > r->tr->duration_ms && nc == 1 && chunks[0].duration_ms == 0)
+	if (ctx->rec->duration_ms > r->tr->duration_ms && in->nc == 1 &&
+	    in->chunks[0].duration_ms == 0)
 		r->tr->duration_ms = ctx->rec->duration_ms;
 	if ((rc = tr_save(r->tr, tpath, err)) != 0)
-		goto out;
+		return rc;
 	if (usage.requests > 0) {
 		struct zpub_err uerr;
 		store_usage_add(ctx->store, ctx->rec->tenant_id, ctx->rec->id, "transcription_minutes",
 		    svc.name, usage.audio_minutes, usage.cost, &uerr);
 		note(r, "%.1f audio minutes, cost %.4f", usage.audio_minutes, usage.cost);
 	}
-registered:;
+	return 0;
+}
+
+/* A transcript newer than every chunk, from the same engine, is reused:
+ * a resumed stage does not pay for the same minutes twice.  1 when r->tr
+ * is that transcript. */
+static int
+tr_reuse(struct ai_run *r, const struct tr_input *in, const char *engine, const char *tpath)
+{
+	struct stat tst;
+
+	if (stat(tpath, &tst) != 0 || tst.st_mtime < in->newest_audio ||
+	    tr_load(tpath, &r->tr, NULL) != 0)
+		return 0;
+	if (strcmp(r->tr->engine, engine) == 0 && r->tr->n_words > 0) {
+		note(r, "reused transcript.json (%zu words)", r->tr->n_words);
+		return 1;
+	}
+	tr_free(r->tr);
+	r->tr = NULL;
+	return 0;
+}
+
+static int
+step_transcribe(struct ai_run *r, const struct ai_steps *steps, struct zpub_err *err)
+{
+	struct stage_ctx *ctx = r->ctx;
+	struct tr_input in = {0};
+	char *tpath = path_join(ctx->media_dir, "transcript.json");
+	int rc;
+
+	if ((rc = tr_input_load(r, &in, err)) != 0)
+		goto out;
+	/* engine: explicit, configured, or auto on the secret */
+	const char *conf = steps->transcription_engine ? steps->transcription_engine :
+	    config_str(ctx->config, "processing.transcription.engine", "auto");
+	size_t klen = 0;
+	r->tr_key = secret(r, "transcription", &klen);
+	r->tr_key_len = klen;
+	const char *engine = ai_engine_choose(conf, r->tr_key != NULL, "pocketsphinx");
+
+	if (!steps->reuse_transcript || !tr_reuse(r, &in, engine, tpath)) {
+		if (strcmp(engine, "openai-compatible") == 0 && r->tr_key == NULL) {
+			/* Never a request without the key: it would go to the provider anyway. */
+			rc = zpub_err_set(err, ZPUB_EAUTH, "%s: the transcription engine is"
+			    " openai-compatible but no transcription key is set; set one with 'zpub"
+			    " secret set transcription', or set processing.transcription.engine to"
+			    " auto", r->label);
+			goto out;
+		}
+		if (ctx->dry_run) {
+			note(r, "would transcribe %zu chunk%s with %s", in.nc, in.nc == 1 ? "" : "s",
+			    engine);
+			rc = 0;
+			goto out;
+		}
+		if ((rc = tr_fresh(r, &in, engine, conf, tpath, err)) != 0)
+			goto out;
+	}
 	cJSON *x = cJSON_CreateObject();
 	cJSON_AddStringToObject(x, "engine", r->tr->engine);
 	cJSON_AddStringToObject(x, "language", r->tr->language);
@@ -307,8 +346,8 @@ registered:;
 		note(r, "%zu words by %s (%s)", r->tr->n_words, r->tr->engine,
 		    r->tr->language[0] ? r->tr->language : "?");
 out:
-	free(chunks);
-	store_artifacts_free(arts, n);
+	free(in.chunks);
+	store_artifacts_free(in.arts, in.n);
 	free(tpath);
 	return rc;
 }

@@ -1470,6 +1470,166 @@ open_output(struct cut *c, const char *out, int copy_video, struct zpub_err *err
 	return 0;
 }
 
+/* Streams other than the video are not read from c->in. */
+static void
+cut_video_only(struct cut *c)
+{
+	for (unsigned i = 0; i < c->in->nb_streams; i++)
+		c->in->streams[i]->discard = (int)i == c->vi ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+}
+
+/* Opens the input's video stream and puts the plan in its time base. */
+static int
+cut_open_input(struct cut *c, struct zpub_err *err)
+{
+	const struct media_timemap *tm = c->tm;
+	const char *in = c->in_path;
+	int rc;
+
+	if ((rc = media_open_input(in, &c->in, err)) < 0)
+		return rc;
+	c->vi = av_find_best_stream(c->in, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+	if (c->vi < 0)
+		return zpub_err_set(err, ZPUB_EMEDIA,
+		    "'%s' has no video stream: there is nothing to cut into a video", media_base(in));
+	c->vst = c->in->streams[c->vi];
+	c->tb = c->vst->time_base;
+	cut_video_only(c);
+	c->origin_ms = media_origin_ms(c->in);
+	c->s = xcalloc(tm->n, sizeof *c->s);
+	c->e = xcalloc(tm->n, sizeof *c->e);
+	c->o = xcalloc(tm->n, sizeof *c->o);
+	c->held = av_frame_alloc();
+	c->conv = av_frame_alloc();
+	c->pending = av_packet_alloc();
+	if (c->held == NULL || c->conv == NULL || c->pending == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory cutting '%s'", media_base(in));
+	for (size_t k = 0; k < tm->n; k++) {
+		c->s[k] = av_rescale_q(tm->seg[k].src_start_ms + c->origin_ms, media_ms_tb, c->tb);
+		c->e[k] = av_rescale_q(tm->seg[k].src_end_ms + c->origin_ms, media_ms_tb, c->tb);
+		c->o[k] = av_rescale_q(tm->seg[k].out_start_ms, media_ms_tb, c->tb);
+	}
+	c->out_end = c->o[tm->n - 1] + c->e[tm->n - 1] - c->s[tm->n - 1];
+	AVRational fr = c->vst->r_frame_rate.num > 0 ? c->vst->r_frame_rate :
+	    c->vst->avg_frame_rate;
+	c->min_frag = fr.num > 0 ? av_rescale_q(1, av_inv_q(fr), c->tb) / 4 : 1;
+	if (c->min_frag < 1)
+		c->min_frag = 1;
+	return 0;
+}
+
+/* Audio (if any) from a second reader of the same file. */
+static int
+cut_open_audio(struct cut *c, struct zpub_err *err)
+{
+	AVChannelLayout lay;
+	int rc;
+
+	if (av_find_best_stream(c->in, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0) < 0)
+		return 0;
+	rc = media_areader_open(c->in_path, 0, NULL, AV_SAMPLE_FMT_FLTP, &c->ar, err);
+	if (rc < 0)
+		return rc;
+	if (media_areader_par(c->ar)->ch_layout.nb_channels > 1) {
+		/* Reopen as stereo (the reader defaults to mono). */
+		media_areader_free(c->ar);
+		c->ar = NULL;
+		av_channel_layout_default(&lay, 2);
+		if ((rc = media_areader_open(c->in_path, 0, &lay, AV_SAMPLE_FMT_FLTP, &c->ar,
+		    err)) < 0)
+			return rc;
+	}
+	c->arate = media_areader_rate(c->ar);
+	return 0;
+}
+
+/* Can the kept parts be copied?  Scans and plans the smart cut; *copy is
+ * 1 when it can, else the report's note says why not. */
+static int
+cut_try_smart(struct cut *c, struct smart *sm, int *copy, struct zpub_err *err)
+{
+	const AVCodecParameters *par = c->vst->codecpar;
+	const char *why;
+	char whybuf[128];
+	int rc;
+
+	*copy = 0;
+	why = smart_refusal(c, whybuf, sizeof whybuf);
+	if (why == NULL) {
+		c->hevc = par->codec_id == AV_CODEC_ID_HEVC;
+		c->nal_len = (par->extradata[c->hevc ? 21 : 4] & 3) + 1;
+		/* HEVC: only with one temporal layer (hvcC). */
+		c->skip_disposable = !c->hevc || ((par->extradata[21] >> 3) & 7) == 1;
+		if ((rc = smart_scan(c, sm, &why, err)) < 0)
+			return rc;
+		if (why == NULL && c->hevc) {
+			if (media_hevc_param_sets(par->extradata, par->extradata_size, &sm->psets,
+			    &sm->psets_size) < 0)
+				goto nomem;
+			if (sm->psets == NULL)
+				why = "its hvcC header lists no parameter sets";
+		}
+		if (why == NULL)
+			smart_plan(c, sm);
+		/* The copies (or the re-encode) read from the start again. */
+		avformat_close_input(&c->in);
+		if ((rc = media_open_input(c->in_path, &c->in, err)) < 0)
+			return rc;
+		c->vst = c->in->streams[c->vi];
+		cut_video_only(c);
+	}
+	*copy = why == NULL;
+	if (why != NULL)
+		snprintf(c->rep->note, sizeof c->rep->note, "smart cut not possible: %s; re-encoded"
+		    " instead", why);
+	return 0;
+nomem:
+	return zpub_err_set(err, ZPUB_ENOMEM, "out of memory cutting '%s'",
+	    media_base(c->in_path));
+}
+
+/* Copied time is what was not re-encoded. */
+static void
+cut_report(const struct cut *c, const struct smart *sm, int copy)
+{
+	struct media_cut_report *rep = c->rep;
+
+	rep->duration_ms = av_rescale_q(c->out_end, c->tb, media_ms_tb);
+	rep->reencoded_s = av_q2d(c->tb) * (double)c->encoded_ticks;
+	rep->copied_s = copy ? (double)rep->duration_ms / 1000.0 - rep->reencoded_s : 0;
+	if (rep->copied_s < 0)
+		rep->copied_s = 0;
+	rep->copied_frames = c->copied_frames;
+	if (copy && sm->open_skipped > 0)
+		snprintf(rep->note, sizeof rep->note, "open GOPs: %d kept part%s re-encoded up to the "
+		    "next IDR frame (H.264 cannot be spliced at a recovery point)", sm->open_skipped,
+		    sm->open_skipped == 1 ? "" : "s");
+}
+
+static void
+cut_free(struct cut *c, struct smart *sm)
+{
+	if (c->out != NULL) {
+		if (c->out->pb != NULL)
+			avio_closep(&c->out->pb);
+		avformat_free_context(c->out);
+	}
+	if (c->aenc_open)
+		media_aenc_close(&c->aenc);
+	media_areader_free(c->ar);
+	smart_free(sm);
+	av_packet_free(&c->pending);
+	av_frame_free(&c->conv);
+	av_frame_free(&c->held);
+	sws_freeContext(c->sws);
+	avcodec_free_context(&c->enc);
+	avcodec_free_context(&c->dec);
+	free(c->o);
+	free(c->e);
+	free(c->s);
+	avformat_close_input(&c->in);
+}
+
 int
 media_cut(const char *in, const char *out, const struct media_timemap *tm,
     const struct media_cut_opts *o, const struct zpub_progress *prog,
@@ -1477,11 +1637,7 @@ media_cut(const char *in, const char *out, const struct media_timemap *tm,
 {
 	struct cut c;
 	struct smart sm;
-	const char *why = NULL;
-	char whybuf[128];
-	unsigned i;
-	int rc, vi, copy;
-	size_t k;
+	int rc, copy = 0;
 
 	memset(&c, 0, sizeof c);
 	memset(&sm, 0, sizeof sm);
@@ -1494,99 +1650,10 @@ media_cut(const char *in, const char *out, const struct media_timemap *tm,
 	if (tm->n == 0)
 		return zpub_err_set(err, ZPUB_EINVAL, "nothing to keep in '%s': the plan is empty",
 		    media_base(in));
-	if ((rc = media_open_input(in, &c.in, err)) < 0)
-		return rc;
-	vi = av_find_best_stream(c.in, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-	if (vi < 0) {
-		rc = zpub_err_set(err, ZPUB_EMEDIA,
-		    "'%s' has no video stream: there is nothing to cut into a video", media_base(in));
+	if ((rc = cut_open_input(&c, err)) < 0 || (rc = cut_open_audio(&c, err)) < 0)
 		goto out;
-	}
-	c.vi = vi;
-	c.vst = c.in->streams[vi];
-	c.tb = c.vst->time_base;
-	for (i = 0; i < c.in->nb_streams; i++)
-		c.in->streams[i]->discard = (int)i == vi ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
-	c.origin_ms = media_origin_ms(c.in);
-	c.s = xcalloc(tm->n, sizeof *c.s);
-	c.e = xcalloc(tm->n, sizeof *c.e);
-	c.o = xcalloc(tm->n, sizeof *c.o);
-	c.held = av_frame_alloc();
-	c.conv = av_frame_alloc();
-	c.pending = av_packet_alloc();
-	if (c.held == NULL || c.conv == NULL || c.pending == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory cutting '%s'", media_base(in));
+	if (o->strategy == MEDIA_CUT_SMART && (rc = cut_try_smart(&c, &sm, &copy, err)) < 0)
 		goto out;
-	}
-	for (k = 0; k < tm->n; k++) {
-		c.s[k] = av_rescale_q(tm->seg[k].src_start_ms + c.origin_ms, media_ms_tb, c.tb);
-		c.e[k] = av_rescale_q(tm->seg[k].src_end_ms + c.origin_ms, media_ms_tb, c.tb);
-		c.o[k] = av_rescale_q(tm->seg[k].out_start_ms, media_ms_tb, c.tb);
-	}
-	c.out_end = c.o[tm->n - 1] + c.e[tm->n - 1] - c.s[tm->n - 1];
-	{
-		AVRational fr = c.vst->r_frame_rate.num > 0 ? c.vst->r_frame_rate :
-		    c.vst->avg_frame_rate;
-
-		c.min_frag = fr.num > 0 ? av_rescale_q(1, av_inv_q(fr), c.tb) / 4 : 1;
-		if (c.min_frag < 1)
-			c.min_frag = 1;
-	}
-
-	/* Audio (if any) from a second reader of the same file. */
-	if (av_find_best_stream(c.in, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0) >= 0) {
-		AVChannelLayout lay;
-		int ch;
-
-		rc = media_areader_open(in, 0, NULL, AV_SAMPLE_FMT_FLTP, &c.ar, err);
-		if (rc < 0)
-			goto out;
-		ch = media_areader_par(c.ar)->ch_layout.nb_channels > 1 ? 2 : 1;
-		if (ch == 2) {
-			/* Reopen as stereo (the reader defaults to mono). */
-			media_areader_free(c.ar);
-			c.ar = NULL;
-			av_channel_layout_default(&lay, 2);
-			if ((rc = media_areader_open(in, 0, &lay, AV_SAMPLE_FMT_FLTP, &c.ar, err)) < 0)
-				goto out;
-		}
-		c.arate = media_areader_rate(c.ar);
-	}
-
-	copy = 0;
-	if (o->strategy == MEDIA_CUT_SMART) {
-		const AVCodecParameters *par = c.vst->codecpar;
-
-		why = smart_refusal(&c, whybuf, sizeof whybuf);
-		if (why == NULL) {
-			c.hevc = par->codec_id == AV_CODEC_ID_HEVC;
-			c.nal_len = (par->extradata[c.hevc ? 21 : 4] & 3) + 1;
-			/* HEVC: only with one temporal layer (hvcC). */
-			c.skip_disposable = !c.hevc || ((par->extradata[21] >> 3) & 7) == 1;
-			if ((rc = smart_scan(&c, &sm, &why, err)) < 0)
-				goto out;
-			if (why == NULL && c.hevc) {
-				if (media_hevc_param_sets(par->extradata, par->extradata_size, &sm.psets,
-				    &sm.psets_size) < 0)
-					goto nomem;
-				if (sm.psets == NULL)
-					why = "its hvcC header lists no parameter sets";
-			}
-			if (why == NULL)
-				smart_plan(&c, &sm);
-			/* The copies (or the re-encode) read from the start again. */
-			avformat_close_input(&c.in);
-			if ((rc = media_open_input(in, &c.in, err)) < 0)
-				goto out;
-			c.vst = c.in->streams[vi];
-			for (i = 0; i < c.in->nb_streams; i++)
-				c.in->streams[i]->discard = (int)i == vi ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
-		}
-		copy = why == NULL;
-		if (why != NULL)
-			snprintf(rep->note, sizeof rep->note, "smart cut not possible: %s; re-encoded instead",
-			    why);
-	}
 	/* Encoders take their size from the decoder; the re-encode encoder
 	 * and the piece parameter sets must exist before the muxer. */
 	if ((rc = dec_open(&c, err)) < 0 || (!copy && (rc = enc_open(&c, err)) < 0))
@@ -1605,41 +1672,10 @@ media_cut(const char *in, const char *out, const struct media_timemap *tm,
 		rc = media_averr(err, ZPUB_EIO, rc, "finishing '%s'", out);
 		goto out;
 	}
-	/* Copied time is what was not re-encoded. */
-	rep->duration_ms = av_rescale_q(c.out_end, c.tb, media_ms_tb);
-	rep->reencoded_s = av_q2d(c.tb) * (double)c.encoded_ticks;
-	rep->copied_s = copy ? (double)rep->duration_ms / 1000.0 - rep->reencoded_s : 0;
-	if (rep->copied_s < 0)
-		rep->copied_s = 0;
-	rep->copied_frames = c.copied_frames;
-	if (copy && sm.open_skipped > 0)
-		snprintf(rep->note, sizeof rep->note, "open GOPs: %d kept part%s re-encoded up to the "
-		    "next IDR frame (H.264 cannot be spliced at a recovery point)", sm.open_skipped,
-		    sm.open_skipped == 1 ? "" : "s");
+	cut_report(&c, &sm, copy);
 	zpub_progress_report(prog, 1.0, "cutting video");
 	rc = 0;
-	goto out;
-nomem:
-	rc = zpub_err_set(err, ZPUB_ENOMEM, "out of memory cutting '%s'", media_base(in));
 out:
-	if (c.out != NULL) {
-		if (c.out->pb != NULL)
-			avio_closep(&c.out->pb);
-		avformat_free_context(c.out);
-	}
-	if (c.aenc_open)
-		media_aenc_close(&c.aenc);
-	media_areader_free(c.ar);
-	smart_free(&sm);
-	av_packet_free(&c.pending);
-	av_frame_free(&c.conv);
-	av_frame_free(&c.held);
-	sws_freeContext(c.sws);
-	avcodec_free_context(&c.enc);
-	avcodec_free_context(&c.dec);
-	free(c.o);
-	free(c.e);
-	free(c.s);
-	avformat_close_input(&c.in);
+	cut_free(&c, &sm);
 	return rc;
 }

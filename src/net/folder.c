@@ -304,12 +304,84 @@ swap_in(int rootfd, const char *root, const char *tmp, const char *final, int64_
 	    root, final, strerror(errno));
 }
 
+/* The subtitles, named subtitles.<language>.<srt|vtt>. */
+static int
+copy_captions(const struct pub_item *in, int tmpfd, const char *tmpdir, cJSON *files,
+    struct zpub_err *err)
+{
+	int rc = 0;
+
+	for (int i = 0; i < in->n_captions && rc == 0; i++) {
+		const struct pub_caption *c = &in->captions[i];
+		size_t pl = strlen(c->path);
+		int srt = pl > 4 && strcasecmp(c->path + pl - 4, ".srt") == 0;
+		const char *lang = c->language ? c->language : "und";
+		if (!lang_code_ok(lang)) {
+			char shown[40];
+			rc = zpub_err_set(err, ZPUB_EINVAL, "cannot name the subtitles %s after "
+			    "\"%s\": it is not a language code", base_name(c->path),
+			    term_escape(lang, shown, sizeof shown));
+			break;
+		}
+		char *cname = xasprintf("subtitles.%s%s", lang, srt ? ".srt" : ".vtt");
+		rc = copy_into(c->path, tmpfd, tmpdir, cname, files, err);
+		free(cname);
+	}
+	return rc;
+}
+
+/* Fills the new folder: the files, description.txt and metadata.json. */
+static int
+fill_folder(const struct pub_item *in, int64_t rec_id, int tmpfd, const char *tmpdir,
+    struct zpub_err *err)
+{
+	cJSON *meta = cJSON_CreateObject(), *files;
+	char *json = NULL;
+	int rc;
+
+	cJSON_AddNumberToObject(meta, "recording_id", (double)rec_id);
+	cJSON_AddStringToObject(meta, "title", in->title);
+	cJSON_AddStringToObject(meta, "description", in->description);
+	cJSON *tags = cJSON_AddArrayToObject(meta, "tags");
+	for (const char *const *tg = in->tags; tg && *tg; tg++)
+		cJSON_AddItemToArray(tags, cJSON_CreateString(*tg));
+	char iso[32];
+	time_iso(time_now_ms(), iso);
+	cJSON_AddStringToObject(meta, "published_at", iso);
+	files = cJSON_AddArrayToObject(meta, "files");
+	const char *vext = strrchr(base_name(in->video_path), '.');
+	char *vname = xasprintf("video%s", vext ? vext : ".mp4");
+	rc = copy_into(in->video_path, tmpfd, tmpdir, vname, files, err);
+	free(vname);
+	if (rc != 0)
+		goto done;
+	rc = copy_captions(in, tmpfd, tmpdir, files, err);
+	if (rc == 0 && in->thumbnail_path) {
+		const char *ext = strrchr(base_name(in->thumbnail_path), '.');
+		char *tname = xasprintf("thumbnail%s", ext ? ext : ".jpg");
+		rc = copy_into(in->thumbnail_path, tmpfd, tmpdir, tname, files, err);
+		free(tname);
+	}
+	if (rc != 0)
+		goto done;
+	char *dtext = xasprintf("%s\n", in->description);
+	rc = write_new_at(tmpfd, tmpdir, "description.txt", dtext, strlen(dtext), err);
+	free(dtext);
+	if (rc != 0)
+		goto done;
+	json = cJSON_Print(meta);
+	rc = write_new_at(tmpfd, tmpdir, "metadata.json", json, strlen(json), err);
+done:
+	cJSON_Delete(meta);
+	free(json);
+	return rc;
+}
+
 int
 folder_publish(const struct pub_item *in, const char *root, int64_t rec_id,
     struct pub_state *st, struct zpub_err *err)
 {
-	char final[32], tmp[64] = "", *tmpdir = NULL, *json = NULL, *path = NULL;
-	cJSON *meta = NULL, *files;
+	char final[32], tmp[64] = "", *tmpdir = NULL, *path = NULL;
 	int rc, rootfd = -1, tmpfd = -1;
 
 	snprintf(final, sizeof final, "%lld", (long long)rec_id);
@@ -339,54 +411,7 @@ folder_publish(const struct pub_item *in, const char *root, int64_t rec_id,
 		rc = zpub_err_set(err, ZPUB_EIO, "cannot open %s: %s", tmpdir, strerror(errno));
 		goto out;
 	}
-	meta = cJSON_CreateObject();
-	cJSON_AddNumberToObject(meta, "recording_id", (double)rec_id);
-	cJSON_AddStringToObject(meta, "title", in->title);
-	cJSON_AddStringToObject(meta, "description", in->description);
-	cJSON *tags = cJSON_AddArrayToObject(meta, "tags");
-	for (const char *const *tg = in->tags; tg && *tg; tg++)
-		cJSON_AddItemToArray(tags, cJSON_CreateString(*tg));
-	char iso[32];
-	time_iso(time_now_ms(), iso);
-	cJSON_AddStringToObject(meta, "published_at", iso);
-	files = cJSON_AddArrayToObject(meta, "files");
-	const char *vext = strrchr(base_name(in->video_path), '.');
-	char *vname = xasprintf("video%s", vext ? vext : ".mp4");
-	rc = copy_into(in->video_path, tmpfd, tmpdir, vname, files, err);
-	free(vname);
-	if (rc != 0)
-		goto out;
-	for (int i = 0; i < in->n_captions && rc == 0; i++) {
-		const struct pub_caption *c = &in->captions[i];
-		size_t pl = strlen(c->path);
-		int srt = pl > 4 && strcasecmp(c->path + pl - 4, ".srt") == 0;
-		const char *lang = c->language ? c->language : "und";
-		if (!lang_code_ok(lang)) {
-			char shown[40];
-			rc = zpub_err_set(err, ZPUB_EINVAL, "cannot name the subtitles %s after "
-			    "\"%s\": it is not a language code", base_name(c->path),
-			    term_escape(lang, shown, sizeof shown));
-			break;
-		}
-		char *cname = xasprintf("subtitles.%s%s", lang, srt ? ".srt" : ".vtt");
-		rc = copy_into(c->path, tmpfd, tmpdir, cname, files, err);
-		free(cname);
-	}
-	if (rc == 0 && in->thumbnail_path) {
-		const char *ext = strrchr(base_name(in->thumbnail_path), '.');
-		char *tname = xasprintf("thumbnail%s", ext ? ext : ".jpg");
-		rc = copy_into(in->thumbnail_path, tmpfd, tmpdir, tname, files, err);
-		free(tname);
-	}
-	if (rc != 0)
-		goto out;
-	char *dtext = xasprintf("%s\n", in->description);
-	rc = write_new_at(tmpfd, tmpdir, "description.txt", dtext, strlen(dtext), err);
-	free(dtext);
-	if (rc != 0)
-		goto out;
-	json = cJSON_Print(meta);
-	if ((rc = write_new_at(tmpfd, tmpdir, "metadata.json", json, strlen(json), err)) != 0)
+	if ((rc = fill_folder(in, rec_id, tmpfd, tmpdir, err)) != 0)
 		goto out;
 	fsync(tmpfd);
 	if ((rc = swap_in(rootfd, root, tmp, final, rec_id, err)) != 0)
@@ -416,8 +441,6 @@ out:
 		close(tmpfd);
 	if (rootfd >= 0)
 		close(rootfd);
-	cJSON_Delete(meta);
-	free(json);
 	free(path);
 	free(tmpdir);
 	return rc;

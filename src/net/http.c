@@ -497,34 +497,13 @@ build_mime(struct xfer *x, struct zpub_err *err)
 	return 0;
 }
 
-static int
-xfer_setup(struct xfer *x, const struct http_request *req,
-    struct http_response *resp, struct zpub_err *err)
+/* The transfer's curl options: callbacks, protocols, timeouts. */
+static void
+xfer_options(struct xfer *x, const char *method)
 {
-	const char *method = req_method(req);
-	CURL *e;
-	int rc = 0;
+	const struct http_request *req = x->req;
+	CURL *e = x->easy;
 
-	memset(x, 0, sizeof *x);
-	x->req = req;
-	x->resp = resp;
-	memset(resp, 0, sizeof *resp);
-	resp->retry_after_ms = -1;
-	x->max_body = req->max_body_bytes ? req->max_body_bytes : HTTP_DEFAULT_MAX_BODY;
-	if (req->url == NULL)
-		return zpub_err_set(err, ZPUB_EINVAL, "HTTP request to %s without a URL", req_what(req));
-	/* Checked here so that curl's "unsupported protocol" can only mean a
-	 * server that did not speak HTTP (see transport_failure). */
-	if (strncasecmp(req->url, "http://", 7) != 0 && strncasecmp(req->url, "https://", 8) != 0) {
-		char url[512];
-		http_url_redact(req->url, url, sizeof url);
-		return zpub_err_set(err, ZPUB_EINVAL, "the address of %s is not an http:// or "
-		    "https:// URL (%s); fix it in the configuration", req_what(req), url);
-	}
-
-	e = x->easy = curl_easy_init();
-	if (e == NULL)
-		return zpub_err_set(err, ZPUB_ENOMEM, "cannot create a curl handle");
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_URL, req->url);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -560,8 +539,13 @@ xfer_setup(struct xfer *x, const struct http_request *req,
 		curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
 		    req->low_speed_time_s > 0 ? req->low_speed_time_s : 120L);
 	}
+}
 
-	/* headers */
+static int
+xfer_headers(struct xfer *x, struct zpub_err *err)
+{
+	const struct http_request *req = x->req;
+
 	x->hdrs = curl_slist_append(x->hdrs, "Expect:");
 	for (const char *const *h = req->headers; h != NULL && *h != NULL; h++)
 		x->hdrs = curl_slist_append(x->hdrs, *h);
@@ -578,7 +562,78 @@ xfer_setup(struct xfer *x, const struct http_request *req,
 	}
 	if (x->hdrs == NULL)
 		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory for request headers");
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->hdrs);
+	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->hdrs);
+	return 0;
+}
+
+/* The body streamed from bytes [upload_offset, +upload_len) of a file. */
+static int
+xfer_upload(struct xfer *x, const char *method, struct zpub_err *err)
+{
+	const struct http_request *req = x->req;
+	CURL *e = x->easy;
+
+	int64_t size = fs_size(req->upload_path);
+	if (size < 0)
+		return zpub_err_set(err, ZPUB_ENOTFOUND,
+		    "cannot upload %s to %s: the file does not exist",
+		    req->upload_path, req_what(req));
+	int64_t len = req->upload_len >= 0 ? req->upload_len : size - req->upload_offset;
+	if (req->upload_offset < 0 || len < 0 || req->upload_offset + len > size)
+		return zpub_err_set(err, ZPUB_EINVAL,
+		    "cannot upload bytes %lld..%lld of %s: the file has %lld bytes",
+		    (long long)req->upload_offset, (long long)(req->upload_offset + len),
+		    req->upload_path, (long long)size);
+	x->up_fp = fopen(req->upload_path, "rb");
+	if (x->up_fp == NULL || fseeko(x->up_fp, (off_t)req->upload_offset, SEEK_SET) != 0)
+		return zpub_err_set(err, ZPUB_EIO, "cannot read %s: %s",
+		    req->upload_path, strerror(errno));
+	x->up_left = x->up_total = len;
+	curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(e, CURLOPT_READDATA, x);
+	/* No rewinding: curl would silently resend a body on a fresh
+	 * connection when a reused one died, which for resumable uploads
+	 * means sending a range the server no longer expects.  Without a
+	 * seek callback that becomes an error the caller handles. */
+	/* curl's default 64 KiB upload buffer measured as fast as larger ones */
+	if (strcmp(method, "PUT") != 0)
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	return 0;
+}
+
+static int
+xfer_setup(struct xfer *x, const struct http_request *req,
+    struct http_response *resp, struct zpub_err *err)
+{
+	const char *method = req_method(req);
+	CURL *e;
+	int rc = 0;
+
+	memset(x, 0, sizeof *x);
+	x->req = req;
+	x->resp = resp;
+	memset(resp, 0, sizeof *resp);
+	resp->retry_after_ms = -1;
+	x->max_body = req->max_body_bytes ? req->max_body_bytes : HTTP_DEFAULT_MAX_BODY;
+	if (req->url == NULL)
+		return zpub_err_set(err, ZPUB_EINVAL, "HTTP request to %s without a URL", req_what(req));
+	/* Checked here so that curl's "unsupported protocol" can only mean a
+	 * server that did not speak HTTP (see transport_failure). */
+	if (strncasecmp(req->url, "http://", 7) != 0 && strncasecmp(req->url, "https://", 8) != 0) {
+		char url[512];
+		http_url_redact(req->url, url, sizeof url);
+		return zpub_err_set(err, ZPUB_EINVAL, "the address of %s is not an http:// or "
+		    "https:// URL (%s); fix it in the configuration", req_what(req), url);
+	}
+
+	e = x->easy = curl_easy_init();
+	if (e == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "cannot create a curl handle");
+	xfer_options(x, method);
+	if ((rc = xfer_headers(x, err)) != 0)
+		return rc;
 
 	/* body */
 	if (req->form != NULL) {
@@ -587,33 +642,7 @@ xfer_setup(struct xfer *x, const struct http_request *req,
 		if (strcmp(method, "POST") != 0)
 			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
 	} else if (req->upload_path != NULL) {
-		int64_t size = fs_size(req->upload_path);
-		if (size < 0)
-			return zpub_err_set(err, ZPUB_ENOTFOUND,
-			    "cannot upload %s to %s: the file does not exist",
-			    req->upload_path, req_what(req));
-		int64_t len = req->upload_len >= 0 ? req->upload_len : size - req->upload_offset;
-		if (req->upload_offset < 0 || len < 0 || req->upload_offset + len > size)
-			return zpub_err_set(err, ZPUB_EINVAL,
-			    "cannot upload bytes %lld..%lld of %s: the file has %lld bytes",
-			    (long long)req->upload_offset, (long long)(req->upload_offset + len),
-			    req->upload_path, (long long)size);
-		x->up_fp = fopen(req->upload_path, "rb");
-		if (x->up_fp == NULL || fseeko(x->up_fp, (off_t)req->upload_offset, SEEK_SET) != 0)
-			return zpub_err_set(err, ZPUB_EIO, "cannot read %s: %s",
-			    req->upload_path, strerror(errno));
-		x->up_left = x->up_total = len;
-		curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
-		curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(e, CURLOPT_READDATA, x);
-		/* No rewinding: curl would silently resend a body on a fresh
-		 * connection when a reused one died, which for resumable uploads
-		 * means sending a range the server no longer expects.  Without a
-		 * seek callback that becomes an error the caller handles. */
-		/* curl's default 64 KiB upload buffer measured as fast as larger ones */
-		if (strcmp(method, "PUT") != 0)
-			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+		return xfer_upload(x, method, err);
 	} else if (req->body != NULL || strcmp(method, "POST") == 0 ||
 	    strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);

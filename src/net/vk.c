@@ -773,93 +773,95 @@ refuse(struct vk_job *j, const struct zpub_err *pe)
 	finish(j, pe->code, &e, 0);
 }
 
-static void
-on_response(void *ud, const struct http_request *req, struct http_response *r, int rc,
-    const struct zpub_err *err)
-{
-	struct vk_job *j = ud;
-	struct vk_error ve;
-	struct zpub_err pe = {0};
-	char why[300];
-	int cleanup = j->step == VK_LIST || j->step == VK_DELETE;
-	(void)req;
+/* How a request ended, in the order the checks are made. */
+enum vk_outcome {
+	VO_LOST,        /* the connection broke */
+	VO_LOCAL,       /* a local error or cancellation */
+	VO_BUSY,        /* 429, 408, 5xx: wait and retry */
+	VO_HTTP,        /* any other status but 200 */
+	VO_API_ERROR,   /* a 200 whose body is VK's error (in *ve) */
+	VO_ANSWER,      /* the step's answer */
+};
 
-	if (rc == ZPUB_ENET) {
-		const char *lost = r->curl_error[0] ? r->curl_error : "connection lost";
-		if (cleanup)
-			cleanup_trouble(j, lost, 1);
-		else
-			retry_later(j, -1, lost);
+static enum vk_outcome
+vk_classify(const struct http_response *r, int rc, struct vk_error *ve)
+{
+	if (rc == ZPUB_ENET)
+		return VO_LOST;
+	if (rc != 0)
+		return VO_LOCAL;
+	if (r->status == 429 || r->status >= 500 || r->status == 408)
+		return VO_BUSY;
+	if (r->status != 200)
+		return VO_HTTP;
+	if (vk_parse_error(r->body, ve))
+		return VO_API_ERROR;
+	return VO_ANSWER;
+}
+
+/* VK's error body: a new upload URL, trouble for the cleanup, or the
+ * verdict api_error acts on. */
+static void
+on_api_error(struct vk_job *j, const struct vk_error *ve, int cleanup)
+{
+	char why[300];
+
+	if (j->step == VK_UPLOAD && ve->upload_host) {
+		/* the upload host reports {"error":"..."}: a new upload URL is needed */
+		snprintf(why, sizeof why, "upload host: %s", ve->msg);
+		pub_state_set(&j->st->upload_url, NULL);
+		save(j, "uploading");
+		retry_later(j, -1, why);
 		return;
 	}
-	if (rc != 0) {
-		if (cleanup)
-			cleanup_trouble(j, err && err->msg[0] ? err->msg : "local failure", 0);
-		else
-			finish(j, rc, err, 0);
+	if (cleanup) {
+		snprintf(why, sizeof why, "error %d: %s", ve->code, ve->msg);
+		cleanup_trouble(j, why, ve->verdict == VK_RATE || ve->verdict == VK_INTERNAL);
 		return;
 	}
-	if (r->status == 429 || r->status >= 500 || r->status == 408) {
-		snprintf(why, sizeof why, "HTTP %ld", r->status);
-		if (cleanup)
-			cleanup_trouble(j, why, 1);
-		else
-			retry_later(j, r->retry_after_ms, why);
-		return;
-	}
-	if (cleanup && r->status != 200) {
-		snprintf(why, sizeof why, "HTTP %ld", r->status);
-		cleanup_trouble(j, why, 0);
-		return;
-	}
-	if (r->status != 200) {
-		zpub_err_set(&pe, ZPUB_EREMOTE, "VK answered HTTP %ld to %s", r->status,
-		    j->step == VK_UPLOAD ? "the upload" : "an API call");
-		refuse(j, &pe);
-		return;
-	}
-	if (vk_parse_error(r->body, &ve)) {
-		if (j->step == VK_UPLOAD && ve.upload_host) {
-			/* the upload host reports {"error":"..."}: a new upload URL is needed */
-			snprintf(why, sizeof why, "upload host: %s", ve.msg);
-			pub_state_set(&j->st->upload_url, NULL);
-			save(j, "uploading");
-			retry_later(j, -1, why);
-			return;
-		}
-		if (cleanup) {
-			snprintf(why, sizeof why, "error %d: %s", ve.code, ve.msg);
-			cleanup_trouble(j, why, ve.verdict == VK_RATE || ve.verdict == VK_INTERNAL);
-			return;
-		}
-		/* a refusal created nothing; after an internal error VK may have */
-		if (j->step == VK_SAVE && ve.verdict != VK_INTERNAL)
-			mark_answered(j);
-		api_error(j, &ve);
-		return;
-	}
+	/* a refusal created nothing; after an internal error VK may have */
+	if (j->step == VK_SAVE && ve->verdict != VK_INTERNAL)
+		mark_answered(j);
+	api_error(j, ve);
+}
+
+/* video.save's answer: the video's id, URL and upload address. */
+static int
+take_saved(struct vk_job *j, const struct http_response *r, struct zpub_err *pe)
+{
+	struct vk_saved sv;
+
+	if (vk_parse_save(r->body, &sv, pe) != 0)
+		return -1;
+	char *rid = xasprintf("%lld_%lld", (long long)sv.owner_id, (long long)sv.video_id);
+	char *url = xasprintf("https://vk.com/video%s", rid);
+	pub_state_set(&j->st->remote_id, rid);
+	pub_state_set(&j->st->upload_url, sv.upload_url);
+	pub_state_set(&j->st->url, url);
+	j->st->bytes_acked = 0;
+	mark_answered(j);
+	free(rid);
+	free(url);
+	vk_saved_clear(&sv);
+	save(j, "uploading");
+	return 0;
+}
+
+/* The step's answer: record it and go on. */
+static void
+on_answer(struct vk_job *j, const struct http_response *r)
+{
+	struct zpub_err pe = {0};
+
 	j->failures = 0;
 	j->refreshed = 0;
 	switch (j->step) {
-	case VK_SAVE: {
-		struct vk_saved sv;
-		if (vk_parse_save(r->body, &sv, &pe) != 0) {
+	case VK_SAVE:
+		if (take_saved(j, r, &pe) != 0) {
 			refuse(j, &pe);
 			return;
 		}
-		char *rid = xasprintf("%lld_%lld", (long long)sv.owner_id, (long long)sv.video_id);
-		char *url = xasprintf("https://vk.com/video%s", rid);
-		pub_state_set(&j->st->remote_id, rid);
-		pub_state_set(&j->st->upload_url, sv.upload_url);
-		pub_state_set(&j->st->url, url);
-		j->st->bytes_acked = 0;
-		mark_answered(j);
-		free(rid);
-		free(url);
-		vk_saved_clear(&sv);
-		save(j, "uploading");
 		break;
-	}
 	case VK_UPLOAD:
 		if (vk_parse_upload(r->body, &pe) != 0) {
 			refuse(j, &pe);
@@ -885,6 +887,58 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 		return;
 	}
 	vk_next(j);
+}
+
+static void
+on_response(void *ud, const struct http_request *req, struct http_response *r, int rc,
+    const struct zpub_err *err)
+{
+	struct vk_job *j = ud;
+	struct vk_error ve;
+	struct zpub_err pe = {0};
+	char why[300];
+	const char *lost;
+	int cleanup = j->step == VK_LIST || j->step == VK_DELETE;
+	(void)req;
+
+	switch (vk_classify(r, rc, &ve)) {
+	case VO_LOST:
+		lost = r->curl_error[0] ? r->curl_error : "connection lost";
+		if (cleanup)
+			cleanup_trouble(j, lost, 1);
+		else
+			retry_later(j, -1, lost);
+		break;
+	case VO_LOCAL:
+		if (cleanup)
+			cleanup_trouble(j, err && err->msg[0] ? err->msg : "local failure", 0);
+		else
+			finish(j, rc, err, 0);
+		break;
+	case VO_BUSY:
+		snprintf(why, sizeof why, "HTTP %ld", r->status);
+		if (cleanup)
+			cleanup_trouble(j, why, 1);
+		else
+			retry_later(j, r->retry_after_ms, why);
+		break;
+	case VO_HTTP:
+		snprintf(why, sizeof why, "HTTP %ld", r->status);
+		if (cleanup) {
+			cleanup_trouble(j, why, 0);
+			break;
+		}
+		zpub_err_set(&pe, ZPUB_EREMOTE, "VK answered HTTP %ld to %s", r->status,
+		    j->step == VK_UPLOAD ? "the upload" : "an API call");
+		refuse(j, &pe);
+		break;
+	case VO_API_ERROR:
+		on_api_error(j, &ve, cleanup);
+		break;
+	case VO_ANSWER:
+		on_answer(j, r);
+		break;
+	}
 }
 
 int

@@ -10,6 +10,8 @@
  * ("bytes *\/total") where it stands; 404/410 start a new session.  Quota
  * and channel limits stop the target with a retry time and burn no retries.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -150,12 +152,23 @@ finish(struct yt_job *j, int rc, const struct zpub_err *err, int64_t retry_at)
 	j->hooks.done(j->hooks.ud, rc, err, retry_at);
 }
 
-static void
-fail(struct yt_job *j, int code, int64_t retry_at, const char *fmt, const char *detail)
+static const char *
+yt_label(const struct yt_job *j)
+{
+	return j->item->label ? j->item->label : "the video";
+}
+
+/* Finishes the job with code and the message fmt makes. */
+static void __attribute__((format(printf, 4, 5)))
+fail(struct yt_job *j, int code, int64_t retry_at, const char *fmt, ...)
 {
 	struct zpub_err e = {0};
-	zpub_err_set(&e, code, fmt, j->item->label ? j->item->label : "the video",
-	    detail ? detail : "");
+	va_list ap;
+
+	va_start(ap, fmt);
+	e.code = code;
+	vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+	va_end(ap);
 	finish(j, code, &e, retry_at);
 }
 
@@ -264,7 +277,7 @@ issue_caption(struct yt_job *j)
 	j->step = YT_CAPTION;
 	if (fs_size(c->path) > 100LL * 1024 * 1024) {
 		fail(j, ZPUB_EINVAL, 0, "YouTube: the subtitles of %s are over 100 MB (%s); "
-		    "they cannot be uploaded", c->path);
+		    "they cannot be uploaded", yt_label(j), c->path);
 		return;
 	}
 	if (fs_read_all(c->path, &file, &flen, &e) != 0) {
@@ -495,209 +508,241 @@ take_video(struct yt_job *j, const struct http_response *r, struct zpub_err *err
 	return 0;
 }
 
-static void
-on_response(void *ud, const struct http_request *req, struct http_response *r, int rc,
-    const struct zpub_err *err)
-{
-	struct yt_job *j = ud;
-	char why[400], step[64], id[YT_ID_MAX + 1];
-	const char *label = j->item->label ? j->item->label : "the video";
-	struct zpub_err pe = {0}; /* what the answer's parser refused */
-	(void)req;
+/* How a request ended, in the order the checks are made. */
+enum yt_outcome {
+	YO_LOST,          /* the connection broke: retry */
+	YO_LOCAL,         /* a local error or cancellation: stop with it */
+	YO_TOKEN,         /* 401: refresh the token, once */
+	YO_UPLOADED,      /* 200/201 to a chunk or a query: the video exists */
+	YO_PARTIAL,       /* 308: the session says how much it has */
+	YO_SESSION_GONE,  /* 404/410 to a chunk or a query: start a new session */
+	YO_STEP_DONE,     /* any other 2xx: the step is done */
+	YO_RESYNC,        /* the first 400 to a chunk: ask the session */
+	YO_UNLISTED,      /* a caption or playlist list cannot be read */
+	YO_REFUSED,       /* anything else: YouTube's error says what to do */
+};
 
-	if (rc == ZPUB_ENET) {
-		retry_later(j, -1, r->curl_error[0] ? r->curl_error : "connection lost");
-		return;
-	}
-	if (rc != 0) {
-		finish(j, rc, err, 0);
-		return;
-	}
+static enum yt_outcome
+yt_classify(const struct yt_job *j, const struct http_response *r, int rc)
+{
+	int upload = j->step == YT_PUT || j->step == YT_QUERY;
 	long s = r->status;
-	if (s == 401) {
-		if (j->refreshed) {
-			fail(j, ZPUB_EAUTH, 0, "YouTube refused the account's token twice while "
-			    "publishing %s%s; reconnect the account with `zpub auth youtube`", NULL);
-			return;
-		}
-		struct zpub_err e = {0};
-		char *tok = NULL;
-		j->refreshed = 1;
-		if (j->hooks.token(j->hooks.ud, 1, &tok, &e) != 0) {
-			finish(j, e.code, &e, 0);
-			return;
-		}
-		free(j->token);
-		j->token = tok;
-		if (j->step == YT_PUT)
-			j->need_query = 1;
-		yt_next(j);
+
+	if (rc == ZPUB_ENET)
+		return YO_LOST;
+	if (rc != 0)
+		return YO_LOCAL;
+	if (s == 401)
+		return YO_TOKEN;
+	if ((s == 200 || s == 201) && upload)
+		return YO_UPLOADED;
+	if (s == 308 && upload)
+		return YO_PARTIAL;
+	if ((s == 404 || s == 410) && upload)
+		return YO_SESSION_GONE;
+	if (s >= 200 && s < 300)
+		return YO_STEP_DONE;
+	if (j->step == YT_PUT && s == 400 && !j->resynced)
+		return YO_RESYNC;
+	if ((j->step == YT_CAPTION_LIST || j->step == YT_PLAYLIST_LIST) &&
+	    s != 408 && s != 429 && s < 500)
+		return YO_UNLISTED;
+	return YO_REFUSED;
+}
+
+/* 401: a fresh token and the same step again, once. */
+static void
+on_token_refused(struct yt_job *j)
+{
+	struct zpub_err e = {0};
+	char *tok = NULL;
+
+	if (j->refreshed) {
+		fail(j, ZPUB_EAUTH, 0, "YouTube refused the account's token twice while "
+		    "publishing %s; reconnect the account with `zpub auth youtube`", yt_label(j));
 		return;
 	}
-	if ((s == 200 || s == 201) && (j->step == YT_PUT || j->step == YT_QUERY)) {
-		if (take_video(j, r, &pe) != 0) {
-			save(j, "uploading");
-			fail(j, ZPUB_EREMOTE, 0, "Publishing %s: %s; "
-			    "check the channel before retrying", pe.msg);
-			return;
-		}
-		j->failures = j->refreshed = 0;
-		save(j, "processing");
-		yt_next(j);
+	j->refreshed = 1;
+	if (j->hooks.token(j->hooks.ud, 1, &tok, &e) != 0) {
+		finish(j, e.code, &e, 0);
 		return;
 	}
-	if (s == 308 && (j->step == YT_PUT || j->step == YT_QUERY)) {
-		int64_t acked;
-		if (yt_parse_range(r->range, j->st->bytes_total, &acked, &pe) != 0) {
-			fail(j, ZPUB_EREMOTE, 0, "Uploading %s stopped: %s; run `zpub retry`",
-			    pe.msg);
-			return;
-		}
-		/* progress resets the failure count; a query alone does not, and a
-		 * chunk the server kept none of counts as a failure */
-		if (j->step == YT_PUT && acked > j->st->bytes_acked) {
-			j->failures = 0;
-			j->resynced = 0;
-		} else if (j->step == YT_PUT) {
-			j->st->bytes_acked = acked;
-			retry_later(j, -1, "the server kept none of the chunk");
-			return;
-		}
-		j->st->bytes_acked = acked;
-		j->need_query = 0;
-		j->refreshed = 0;
+	free(j->token);
+	j->token = tok;
+	if (j->step == YT_PUT)
+		j->need_query = 1;
+	yt_next(j);
+}
+
+/* 200/201 to a chunk or a query: the upload is complete. */
+static void
+on_uploaded(struct yt_job *j, const struct http_response *r)
+{
+	struct zpub_err pe = {0};
+
+	if (take_video(j, r, &pe) != 0) {
 		save(j, "uploading");
-		if (j->hooks.progress)
-			j->hooks.progress(j->hooks.ud, acked, j->st->bytes_total);
-		yt_next(j);
+		fail(j, ZPUB_EREMOTE, 0, "Publishing %s: %s; check the channel before retrying",
+		    yt_label(j), pe.msg);
 		return;
 	}
-	if ((s == 404 || s == 410) && (j->step == YT_PUT || j->step == YT_QUERY)) {
-		/* the session expired: start a new one from byte 0 */
-		j->failures++;
-		if (j->failures > j->tun.max_attempts) {
-			fail(j, ZPUB_ENET, 0, "YouTube kept losing the upload session of %s%s; "
-			    "zpub will retry later", NULL);
-			return;
+	j->failures = j->refreshed = 0;
+	save(j, "processing");
+	yt_next(j);
+}
+
+/* 308: the session has the bytes up to its Range. */
+static void
+on_partial(struct yt_job *j, const struct http_response *r)
+{
+	struct zpub_err pe = {0};
+	int64_t acked;
+
+	if (yt_parse_range(r->range, j->st->bytes_total, &acked, &pe) != 0) {
+		fail(j, ZPUB_EREMOTE, 0, "Uploading %s stopped: %s; run `zpub retry`",
+		    yt_label(j), pe.msg);
+		return;
+	}
+	/* progress resets the failure count; a query alone does not, and a
+	 * chunk the server kept none of counts as a failure */
+	if (j->step == YT_PUT && acked > j->st->bytes_acked) {
+		j->failures = 0;
+		j->resynced = 0;
+	} else if (j->step == YT_PUT) {
+		j->st->bytes_acked = acked;
+		retry_later(j, -1, "the server kept none of the chunk");
+		return;
+	}
+	j->st->bytes_acked = acked;
+	j->need_query = 0;
+	j->refreshed = 0;
+	save(j, "uploading");
+	if (j->hooks.progress)
+		j->hooks.progress(j->hooks.ud, acked, j->st->bytes_total);
+	yt_next(j);
+}
+
+/* 404/410 to a chunk or a query: the session expired; a new one from
+ * byte 0. */
+static void
+on_session_gone(struct yt_job *j)
+{
+	j->failures++;
+	if (j->failures > j->tun.max_attempts) {
+		fail(j, ZPUB_ENET, 0, "YouTube kept losing the upload session of %s; "
+		    "zpub will retry later", yt_label(j));
+		return;
+	}
+	pub_state_set(&j->st->upload_url, NULL);
+	j->st->bytes_acked = 0;
+	j->need_query = 0;
+	save(j, "uploading");
+	yt_next(j);
+}
+
+/* A 2xx to any other step: record what it made.  Returns -1 when the
+ * answer could not be read (the job is finished then). */
+static int
+take_step(struct yt_job *j, const struct http_response *r)
+{
+	char step[64], id[YT_ID_MAX + 1];
+	struct zpub_err pe = {0};
+	char *url = NULL;
+
+	switch (j->step) {
+	case YT_CREATE:
+		if (yt_parse_session(r->status, r->location, &url, &pe) != 0) {
+			fail(j, ZPUB_EREMOTE, 0, "Uploading %s did not start: %s; run "
+			    "`zpub retry`", yt_label(j), pe.msg);
+			return -1;
 		}
-		pub_state_set(&j->st->upload_url, NULL);
+		pub_state_set(&j->st->upload_url, url);
+		free(url);
 		j->st->bytes_acked = 0;
 		j->need_query = 0;
-		save(j, "uploading");
-		yt_next(j);
-		return;
-	}
-	if (s >= 200 && s < 300) {
-		j->failures = j->refreshed = 0;
-		switch (j->step) {
-		case YT_CREATE: {
-			char *url = NULL;
-			if (yt_parse_session(s, r->location, &url, &pe) != 0) {
-				fail(j, ZPUB_EREMOTE, 0, "Uploading %s did not start: %s; run "
-				    "`zpub retry`", pe.msg);
-				return;
-			}
-			pub_state_set(&j->st->upload_url, url);
-			free(url);
-			j->st->bytes_acked = 0;
-			j->need_query = 0;
-			save(j, "uploading"); /* the session URL is kept before the first byte */
-			break;
+		save(j, "uploading"); /* the session URL is kept before the first byte */
+		break;
+	case YT_CAPTION:
+		if (yt_parse_item(r->body, "youtube#caption", id, &pe) != 0) {
+			fail(j, ZPUB_EREMOTE, 0, "Sending the subtitles of %s: %s; run "
+			    "`zpub retry`", yt_label(j), pe.msg);
+			return -1;
 		}
-		case YT_CAPTION:
-			if (yt_parse_item(r->body, "youtube#caption", id, &pe) != 0) {
-				fail(j, ZPUB_EREMOTE, 0, "Sending the subtitles of %s: %s; run "
-				    "`zpub retry`", pe.msg);
-				return;
-			}
-			pub_step_done(j->st, caption_step(&j->item->captions[j->caption_i], step), id);
-			j->caption_i++;
-			save(j, "processing");
-			break;
-		case YT_PLAYLIST:
-			if (yt_parse_item(r->body, "youtube#playlistItem", id, &pe) != 0) {
-				fail(j, ZPUB_EREMOTE, 0, "Adding %s to the playlist: %s; run "
-				    "`zpub retry`", pe.msg);
-				return;
-			}
-			pub_step_done(j->st, "playlist", config_str(j->item->target, "playlist", ""));
-			save(j, "processing");
-			break;
-		case YT_THUMB:
-			if (yt_parse_item(r->body, "youtube#thumbnailSetResponse", id, &pe) != 0) {
-				fail(j, ZPUB_EREMOTE, 0, "Setting the thumbnail of %s: %s; run "
-				    "`zpub retry`", pe.msg);
-				return;
-			}
-			pub_step_done(j->st, "thumbnail", "set");
-			save(j, "processing");
-			break;
-		case YT_CAPTION_LIST:
-		case YT_PLAYLIST_LIST:
-			j->verify = 0;
-			if (!listed(j, r->body, id))
-				break; /* not there: yt_next sends it again */
-			if (j->step == YT_CAPTION_LIST) {
-				pub_step_done(j->st, caption_step(&j->item->captions[j->caption_i],
-				    step), id);
-				j->caption_i++;
-			} else {
-				pub_step_done(j->st, "playlist",
-				    config_str(j->item->target, "playlist", ""));
-			}
-			save(j, "processing");
-			break;
-		default:
-			break;
+		pub_step_done(j->st, caption_step(&j->item->captions[j->caption_i], step), id);
+		j->caption_i++;
+		save(j, "processing");
+		break;
+	case YT_PLAYLIST:
+		if (yt_parse_item(r->body, "youtube#playlistItem", id, &pe) != 0) {
+			fail(j, ZPUB_EREMOTE, 0, "Adding %s to the playlist: %s; run "
+			    "`zpub retry`", yt_label(j), pe.msg);
+			return -1;
 		}
-		yt_next(j);
-		return;
-	}
-	if (j->step == YT_PUT && s == 400 && !j->resynced) {
-		/* out of step with the session (a chunk from a killed run may have
-		 * landed meanwhile): ask where it stands, once, before giving up */
-		j->resynced = 1;
-		j->need_query = 1;
-		yt_next(j);
-		return;
-	}
-	if ((j->step == YT_CAPTION_LIST || j->step == YT_PLAYLIST_LIST) &&
-	    s != 408 && s != 429 && s < 500) {
-		/* the list cannot be read (no permission for it, say): send the
-		 * item again; a duplicate beats a missing caption or entry */
+		pub_step_done(j->st, "playlist", config_str(j->item->target, "playlist", ""));
+		save(j, "processing");
+		break;
+	case YT_THUMB:
+		if (yt_parse_item(r->body, "youtube#thumbnailSetResponse", id, &pe) != 0) {
+			fail(j, ZPUB_EREMOTE, 0, "Setting the thumbnail of %s: %s; run "
+			    "`zpub retry`", yt_label(j), pe.msg);
+			return -1;
+		}
+		pub_step_done(j->st, "thumbnail", "set");
+		save(j, "processing");
+		break;
+	case YT_CAPTION_LIST:
+	case YT_PLAYLIST_LIST:
 		j->verify = 0;
-		yt_next(j);
-		return;
+		if (!listed(j, r->body, id))
+			break; /* not there: yt_next sends it again */
+		if (j->step == YT_CAPTION_LIST) {
+			pub_step_done(j->st, caption_step(&j->item->captions[j->caption_i],
+			    step), id);
+			j->caption_i++;
+		} else {
+			pub_step_done(j->st, "playlist",
+			    config_str(j->item->target, "playlist", ""));
+		}
+		save(j, "processing");
+		break;
+	default:
+		break;
 	}
+	return 0;
+}
+
+/* An error answer: quota and channel limits stop with a retry time,
+ * transient ones retry, the rest stop the target. */
+static void
+on_refused(struct yt_job *j, const struct http_response *r)
+{
+	const char *label = yt_label(j);
 	struct yt_error ye;
-	yt_parse_error(s, r->body, &ye);
+	char why[400], iso[32];
+	int64_t at;
+
+	yt_parse_error(r->status, r->body, &ye);
 	yt_error_text(&ye, why, sizeof why);
 	if (ye.verdict == YT_QUOTA) {
-		int64_t at = yt_quota_reset_ms(time_now_ms());
-		char iso[32];
+		at = yt_quota_reset_ms(time_now_ms());
 		time_iso(at, iso);
-		struct zpub_err e = {0};
-		zpub_err_set(&e, ZPUB_EQUOTA, "YouTube refused %s: the project's daily API quota "
+		fail(j, ZPUB_EQUOTA, at, "YouTube refused %s: the project's daily API quota "
 		    "is used up (quotaExceeded); zpub will retry after the reset at %s", label, iso);
-		finish(j, ZPUB_EQUOTA, &e, at);
 		return;
 	}
 	if (ye.verdict == YT_UPLOAD_LIMIT) {
-		int64_t at = time_now_ms() + 24LL * 3600000;
-		char iso[32];
+		at = time_now_ms() + 24LL * 3600000;
 		time_iso(at, iso);
-		struct zpub_err e = {0};
-		zpub_err_set(&e, ZPUB_EQUOTA, "YouTube refused the upload of %s: the channel "
+		fail(j, ZPUB_EQUOTA, at, "YouTube refused the upload of %s: the channel "
 		    "reached its daily upload limit (uploadLimitExceeded); zpub will retry "
 		    "after %s", label, iso);
-		finish(j, ZPUB_EQUOTA, &e, at);
 		return;
 	}
 	if (ye.verdict == YT_RETRY) {
 		retry_later(j, r->retry_after_ms, why);
 		return;
 	}
-	if (j->step == YT_THUMB && s == 403) {
+	if (j->step == YT_THUMB && r->status == 403) {
 		/* channels without custom thumbnails: not worth failing the video */
 		pub_step_done(j->st, "thumbnail", "refused");
 		save(j, "processing");
@@ -705,19 +750,65 @@ on_response(void *ud, const struct http_request *req, struct http_response *r, i
 		return;
 	}
 	if (ye.verdict == YT_FORBIDDEN) {
-		struct zpub_err e = {0};
-		zpub_err_set(&e, ZPUB_EAUTH, "YouTube refused %s (%s); the connected account "
+		fail(j, ZPUB_EAUTH, 0, "YouTube refused %s (%s); the connected account "
 		    "lacks permission: reconnect it with `zpub auth youtube`", label, why);
-		finish(j, ZPUB_EAUTH, &e, 0);
 		return;
 	}
-	struct zpub_err e = {0};
-	zpub_err_set(&e, ZPUB_EREMOTE, "YouTube refused %s for %s (%s); fix the metadata or "
+	fail(j, ZPUB_EREMOTE, 0, "YouTube refused %s for %s (%s); fix the metadata or "
 	    "the file and run `zpub retry`",
 	    j->step == YT_CREATE ? "the upload" : j->step == YT_CAPTION ? "the subtitles" :
 	    j->step == YT_PLAYLIST ? "adding to the playlist" :
 	    j->step == YT_THUMB ? "the thumbnail" : "the upload", label, why);
-	finish(j, ZPUB_EREMOTE, &e, 0);
+}
+
+static void
+on_response(void *ud, const struct http_request *req, struct http_response *r, int rc,
+    const struct zpub_err *err)
+{
+	struct yt_job *j = ud;
+	(void)req;
+
+	switch (yt_classify(j, r, rc)) {
+	case YO_LOST:
+		retry_later(j, -1, r->curl_error[0] ? r->curl_error : "connection lost");
+		break;
+	case YO_LOCAL:
+		finish(j, rc, err, 0);
+		break;
+	case YO_TOKEN:
+		on_token_refused(j);
+		break;
+	case YO_UPLOADED:
+		on_uploaded(j, r);
+		break;
+	case YO_PARTIAL:
+		on_partial(j, r);
+		break;
+	case YO_SESSION_GONE:
+		on_session_gone(j);
+		break;
+	case YO_STEP_DONE:
+		j->failures = j->refreshed = 0;
+		if (take_step(j, r) == 0)
+			yt_next(j);
+		break;
+	case YO_RESYNC:
+		/* out of step with the session (a chunk from a killed run may have
+		 * landed meanwhile): ask where it stands, once, before giving up */
+		j->resynced = 1;
+		j->need_query = 1;
+		yt_next(j);
+		break;
+	case YO_UNLISTED:
+		/* the list cannot be read (no permission for it, say): send the
+		 * item again; a duplicate beats a missing caption or entry */
+		j->verify = 0;
+		yt_next(j);
+		break;
+	case YO_REFUSED:
+		on_refused(j, r);
+		break;
+	}
 }
 
 /* ---- public ------------------------------------------------------------------------ */

@@ -620,18 +620,14 @@ same_start(const cJSON *f, const char *start)
 	return (s == NULL && start == NULL) || (s && start && strcmp(s, start) == 0);
 }
 
-int
-zoom_meeting_items(const cJSON *meeting, struct zoom_item **out, int *n, int *processing)
+/* Segments: distinct recording_start values of the media files, in time
+ * order, into starts; returns how many. */
+static int
+segment_starts(const cJSON *files, const char **starts)
 {
-	const cJSON *files = cJSON_GetObjectItemCaseSensitive(meeting, "recording_files");
-	int nf = cJSON_GetArraySize(files), cap = 0;
-	const char **starts = xcalloc((size_t)nf + 1, sizeof *starts);
+	const cJSON *f;
 	int nstarts = 0;
 
-	*out = NULL;
-	*n = 0;
-	/* Segments: distinct recording_start values of the files, in time order. */
-	const cJSON *f;
 	cJSON_ArrayForEach(f, files) {
 		if (!is_type(f, "MP4") && !is_type(f, "M4A"))
 			continue;
@@ -649,103 +645,151 @@ zoom_meeting_items(const cJSON *meeting, struct zoom_item **out, int *n, int *pr
 			starts[k] = starts[k - 1];
 			starts[k - 1] = t;
 		}
+	return nstarts;
+}
 
-	const char *topic = jstr(meeting, "topic");
-	const char *mstart = jstr(meeting, "start_time");
-	const cJSON *mid = cJSON_GetObjectItemCaseSensitive(meeting, "id");
+/* The file to download for the segment that started at start: the best
+ * finished MP4 view, else the M4A.  NULL with *busy when Zoom is still
+ * making it. */
+static const cJSON *
+segment_source(const cJSON *files, const char *start, int *busy)
+{
+	const cJSON *f, *mp4 = NULL, *m4a = NULL;
+	int mp4_busy = 0, m4a_busy = 0;
+
+	cJSON_ArrayForEach(f, files) {
+		if (!same_start(f, start) || jstr(f, "id") == NULL)
+			continue;
+		if (is_type(f, "MP4")) {
+			if (!is_completed(f))
+				mp4_busy = 1;
+			else if (jstr(f, "download_url") && (mp4 == NULL || view_rank(f) < view_rank(mp4)))
+				mp4 = f;
+		} else if (is_type(f, "M4A")) {
+			if (!is_completed(f))
+				m4a_busy = 1;
+			else if (jstr(f, "download_url") && m4a == NULL)
+				m4a = f;
+		}
+	}
+	*busy = mp4 == NULL && (mp4_busy || (m4a == NULL && m4a_busy));
+	if (*busy)
+		return NULL;
+	return mp4 ? mp4 : m4a;
+}
+
+/* What every item of one meeting shares. */
+struct meeting_view {
+	const cJSON *meeting, *files;
+	const char *topic, *mstart;
+	const cJSON *mid;
+	char *base_title;
+	int transcripts;        /* finished transcripts of the meeting */
+	int nsrc;               /* segments with a source */
+};
+
+/* The item's source_meta: the meeting, the file, and the transcript of
+ * this segment, or the meeting's only one. */
+static cJSON *
+item_meta(const struct meeting_view *mv, const cJSON *src, const char *start, int part)
+{
+	cJSON *meta = cJSON_CreateObject();
+	const char *uuid = jstr(mv->meeting, "uuid");
+	const cJSON *f, *tr = NULL;
+
+	if (uuid)
+		cJSON_AddStringToObject(meta, "meeting_uuid", uuid);
+	if (cJSON_IsNumber(mv->mid))
+		cJSON_AddNumberToObject(meta, "meeting_id", mv->mid->valuedouble);
+	cJSON_AddStringToObject(meta, "topic", mv->topic ? mv->topic : "");
+	if (mv->mstart)
+		cJSON_AddStringToObject(meta, "start_time", mv->mstart);
+	if (mv->nsrc > 1)
+		cJSON_AddNumberToObject(meta, "part", part);
+	cJSON_AddItemToObject(meta, "file", file_info(src));
+	cJSON_ArrayForEach(f, mv->files)
+		if (is_type(f, "TRANSCRIPT") && is_completed(f) && jstr(f, "download_url") &&
+		    (same_start(f, start) || (mv->transcripts == 1 && mv->nsrc == 1)))
+			tr = f;
+	if (tr)
+		cJSON_AddItemToObject(meta, "transcript", file_info(tr));
+	return meta;
+}
+
+static void
+item_fill(const struct meeting_view *mv, struct zoom_item *it, const cJSON *src,
+    const char *start, int part)
+{
+	memset(it, 0, sizeof *it);
+	it->file_id = xstrdup(jstr(src, "id"));
+	it->file_type = xstrdup(is_type(src, "MP4") ? "MP4" : "M4A");
+	it->title = mv->nsrc > 1 ? xasprintf("%s (part %d)", mv->base_title, part) :
+	    xstrdup(mv->base_title);
+	const char *rs = jstr(src, "recording_start"), *re = jstr(src, "recording_end");
+	int64_t t0 = time_parse_iso(rs ? rs : mv->mstart);
+	int64_t t1 = re ? time_parse_iso(re) : -1;
+	it->started_at = t0 > 0 ? t0 : 0;
+	if (t0 > 0 && t1 > t0)
+		it->duration_ms = t1 - t0;
+	else {
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(mv->meeting, "duration");
+		/* minutes; Zoom's own numbers are checked like any input */
+		it->duration_ms = jnum_scaled(d, 60000.0, 0, 999999LL * 60000, 0);
+	}
+	it->file_size = jsize(src);
+	it->meta = item_meta(mv, src, start, part);
+}
+
+int
+zoom_meeting_items(const cJSON *meeting, struct zoom_item **out, int *n, int *processing)
+{
+	const cJSON *files = cJSON_GetObjectItemCaseSensitive(meeting, "recording_files");
+	int nf = cJSON_GetArraySize(files), cap = 0;
+	const char **starts = xcalloc((size_t)nf + 1, sizeof *starts);
+	struct meeting_view mv = { .meeting = meeting, .files = files };
+	const cJSON *f;
+
+	*out = NULL;
+	*n = 0;
+	int nstarts = segment_starts(files, starts);
+
+	mv.topic = jstr(meeting, "topic");
+	mv.mstart = jstr(meeting, "start_time");
+	mv.mid = cJSON_GetObjectItemCaseSensitive(meeting, "id");
 	char fallback[96];
 	snprintf(fallback, sizeof fallback, "Zoom meeting %lld%s%.10s",
-	    (long long)jnum_or(mid, 0, JNUM_MAX, 0), mstart ? " of " : "", mstart ? mstart : "");
-	char *base_title = zoom_title_sanitize(topic ? topic : "", 200, fallback);
-	int transcripts = 0;
+	    (long long)jnum_or(mv.mid, 0, JNUM_MAX, 0), mv.mstart ? " of " : "",
+	    mv.mstart ? mv.mstart : "");
+	mv.base_title = zoom_title_sanitize(mv.topic ? mv.topic : "", 200, fallback);
 	cJSON_ArrayForEach(f, files)
 		if (is_type(f, "TRANSCRIPT") && is_completed(f) && jstr(f, "download_url"))
-			transcripts++;
+			mv.transcripts++;
 
 	/* First pass: which segments have a source. */
 	const cJSON **chosen = xcalloc((size_t)nstarts + 1, sizeof *chosen);
-	int nsrc = 0;
 	for (int s = 0; s < nstarts; s++) {
-		const cJSON *mp4 = NULL, *m4a = NULL;
-		int mp4_busy = 0, m4a_busy = 0;
-		cJSON_ArrayForEach(f, files) {
-			if (!same_start(f, starts[s]) || jstr(f, "id") == NULL)
-				continue;
-			if (is_type(f, "MP4")) {
-				if (!is_completed(f))
-					mp4_busy = 1;
-				else if (jstr(f, "download_url") && (mp4 == NULL || view_rank(f) < view_rank(mp4)))
-					mp4 = f;
-			} else if (is_type(f, "M4A")) {
-				if (!is_completed(f))
-					m4a_busy = 1;
-				else if (jstr(f, "download_url") && m4a == NULL)
-					m4a = f;
-			}
-		}
-		if (mp4 == NULL && (mp4_busy || (m4a == NULL && m4a_busy))) {
-			if (processing)
-				(*processing)++;   /* Zoom is still making the video: next sync */
-			continue;
-		}
-		chosen[s] = mp4 ? mp4 : m4a;
+		int busy;
+		chosen[s] = segment_source(files, starts[s], &busy);
+		if (busy && processing)
+			(*processing)++;   /* Zoom is still making the video: next sync */
 		if (chosen[s])
-			nsrc++;
+			mv.nsrc++;
 	}
 
 	int part = 0;
 	for (int s = 0; s < nstarts; s++) {
-		const cJSON *src = chosen[s];
-		if (src == NULL)
+		if (chosen[s] == NULL)
 			continue;
 		part++;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 4;
 			*out = xreallocarray(*out, (size_t)cap, sizeof **out);
 		}
-		struct zoom_item *it = &(*out)[(*n)++];
-		memset(it, 0, sizeof *it);
-		it->file_id = xstrdup(jstr(src, "id"));
-		it->file_type = xstrdup(is_type(src, "MP4") ? "MP4" : "M4A");
-		it->title = nsrc > 1 ? xasprintf("%s (part %d)", base_title, part) : xstrdup(base_title);
-		const char *rs = jstr(src, "recording_start"), *re = jstr(src, "recording_end");
-		int64_t t0 = time_parse_iso(rs ? rs : mstart);
-		int64_t t1 = re ? time_parse_iso(re) : -1;
-		it->started_at = t0 > 0 ? t0 : 0;
-		if (t0 > 0 && t1 > t0)
-			it->duration_ms = t1 - t0;
-		else {
-			const cJSON *d = cJSON_GetObjectItemCaseSensitive(meeting, "duration");
-			/* minutes; Zoom's own numbers are checked like any input */
-			it->duration_ms = jnum_scaled(d, 60000.0, 0, 999999LL * 60000, 0);
-		}
-		it->file_size = jsize(src);
-
-		cJSON *meta = cJSON_CreateObject();
-		const char *uuid = jstr(meeting, "uuid");
-		if (uuid)
-			cJSON_AddStringToObject(meta, "meeting_uuid", uuid);
-		if (cJSON_IsNumber(mid))
-			cJSON_AddNumberToObject(meta, "meeting_id", mid->valuedouble);
-		cJSON_AddStringToObject(meta, "topic", topic ? topic : "");
-		if (mstart)
-			cJSON_AddStringToObject(meta, "start_time", mstart);
-		if (nsrc > 1)
-			cJSON_AddNumberToObject(meta, "part", part);
-		cJSON_AddItemToObject(meta, "file", file_info(src));
-		/* The transcript of this segment, or the meeting's only one. */
-		const cJSON *tr = NULL;
-		cJSON_ArrayForEach(f, files)
-			if (is_type(f, "TRANSCRIPT") && is_completed(f) && jstr(f, "download_url") &&
-			    (same_start(f, starts[s]) || (transcripts == 1 && nsrc == 1)))
-				tr = f;
-		if (tr)
-			cJSON_AddItemToObject(meta, "transcript", file_info(tr));
-		it->meta = meta;
+		item_fill(&mv, &(*out)[(*n)++], chosen[s], starts[s], part);
 	}
 	free(chosen);
 	free(starts);
-	free(base_title);
+	free(mv.base_title);
 	return 0;
 }
 

@@ -177,252 +177,386 @@ dl_progress(void *ud, int64_t up_now, int64_t up_total, int64_t down_now, int64_
 	return p->d->progress(p->d->progress_ud, p->have0 + down_now, p->d->expected_size, rate);
 }
 
+/* Two fresh tokens are enough to tell a stale token from a refusal. */
+#define DL_MAX_STALE 2
+
+/* One download, from attempt to attempt. */
+struct dl_state {
+	struct zoom_client *zc;
+	struct zoom_download *d;
+	const char *label;
+	int64_t expected;       /* the size Zoom promised, 0 if unknown */
+	int64_t have;           /* bytes on disk before this attempt */
+	int failures;           /* failed attempts in a row */
+	int stale;              /* answers that looked like a stale token, in a row */
+	int force;              /* ask for a fresh token next time */
+	int done;               /* the file is complete as far as can be told */
+	char reason[512];       /* why the last attempt did not finish */
+	char what[64];          /* what came instead of the file */
+};
+
+/* What one request brought. */
+struct dl_try {
+	int hrc;
+	struct http_response resp;
+	struct zpub_err herr;
+	int64_t now_size;       /* the part file's size after the request */
+	int64_t added;          /* now_size - have: negative once cut back */
+	int64_t body_total;     /* the Content-Length announced, 0 if unknown */
+	int64_t wait;           /* ms to wait before the next try; -1: back off */
+};
+
+/* How an attempt ended, in the order the checks are made. */
+enum dl_outcome {
+	DL_DISK_FULL,           /* our disk filled up while writing */
+	DL_LOCAL,               /* cancelled, or a local error: stop with it */
+	DL_BROKEN,              /* the connection broke */
+	DL_AUTH,                /* 401, 403: a stale token or a refusal */
+	DL_GONE,                /* 404, 410: deleted upstream */
+	DL_NO_RESUME,           /* 416: the range was refused */
+	DL_BUSY,                /* 429, 408, 5xx: wait and retry */
+	DL_BODY,                /* 2xx: check that the body is the file */
+	DL_REFUSED,             /* any other status */
+};
+
+static enum dl_outcome
+dl_classify(const struct dl_try *t)
+{
+	long s = t->resp.status;
+
+	if (t->hrc == ZPUB_EIO && (t->resp.local_errno == ENOSPC ||
+	    t->resp.local_errno == EDQUOT))
+		return DL_DISK_FULL;
+	if (t->hrc == ZPUB_ECANCEL || t->hrc == ZPUB_EIO || t->hrc == ZPUB_ENOMEM ||
+	    t->hrc == ZPUB_EINVAL)
+		return DL_LOCAL;
+	if (t->hrc != 0)
+		return DL_BROKEN;
+	if (s == 401 || s == 403)
+		return DL_AUTH;
+	if (s == 404 || s == 410)
+		return DL_GONE;
+	if (s == 416)
+		return DL_NO_RESUME;
+	if (s == 429 || s == 408 || s >= 500)
+		return DL_BUSY;
+	if (s >= 200 && s < 300)
+		return DL_BODY;
+	return DL_REFUSED;
+}
+
+/* Ask for the rest of the file, appending to the part file.  An error here
+ * (no token, the part file cannot be opened) ends the download. */
+static int
+dl_request(struct dl_state *st, struct dl_try *t, struct zpub_err *err)
+{
+	struct zoom_download *d = st->d;
+	const char *tok;
+	int rc;
+
+	if ((rc = zoom_token(st->zc, st->force, &tok, err)) != 0)
+		return rc;
+	if (st->force)
+		d->token_refreshes++;
+	st->force = 0;
+	char range[64];
+	const char *hdrs[2] = { NULL, NULL };
+	if (st->have > 0) {
+		snprintf(range, sizeof range, "Range: bytes=%lld-", (long long)st->have);
+		hdrs[0] = range;
+		d->range_requests++;
+	}
+	/* Our files are 0600 like every artefact; curl only appends. */
+	int pfd = open(d->part_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (pfd < 0) {
+		int e = errno;
+		if (e == ENOSPC || e == EDQUOT)
+			return stop_disk_full(d, st->label, st->expected, e, err);
+		return zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", d->part_path,
+		    strerror(e));
+	}
+	close(pfd);
+	struct dl_prog prog = { d, st->have, time_mono_ms(), 0, 0 };
+	struct http_request req = {
+		.url = d->url, .headers = hdrs, .bearer = tok,
+		.download_path = d->part_path, .download_append = 1,
+		.follow_redirects = 1, .low_speed_time_s = 60, .max_body_bytes = 1 << 20,
+		.progress = dl_progress, .progress_ud = &prog, .what = "Zoom",
+	};
+	t->hrc = http_do(st->zc->http, &req, &t->resp, &t->herr);
+	t->now_size = fs_size(d->part_path);
+	if (t->now_size < 0)
+		t->now_size = 0;
+	t->added = t->now_size - st->have;
+	t->body_total = prog.body_total;
+	return 0;
+}
+
+/* The connection broke: keep what came if it was the file. */
+static int
+dl_broken(struct dl_state *st, struct dl_try *t, struct zpub_err *err)
+{
+	struct zoom_download *d = st->d;
+	int64_t have = st->have, expected = st->expected;
+	int rc;
+
+	int bad = t->added > 0 && ((!d->expect_prefix && ctype_is_page(t->resp.content_type)) ||
+	    (have == 0 && !sniff_file_at(d->part_path, 0, d->expect_prefix, st->what,
+	    sizeof st->what)));
+	/* http_do reports no status for a broken transfer, so tell a
+	 * resumed range from a whole file (Range ignored) or an error
+	 * body by the announced length and the first bytes. */
+	if (t->added > 0 && have > 0 && expected > 0 &&
+	    ((t->body_total > 0 && t->body_total != expected - have) ||
+	    (!d->expect_prefix && ftyp_at(d->part_path, have))))
+		bad = 1;
+	if (bad || (expected > 0 && t->now_size > expected)) {
+		if ((rc = part_truncate(d->part_path, have, err)) != 0)
+			return rc;
+		t->added = 0;
+	}
+	snprintf(st->reason, sizeof st->reason, "the connection broke after %lld bytes (%s)",
+	    (long long)(have + (t->added > 0 ? t->added : 0)), t->resp.curl_error);
+	st->failures = t->added > 0 ? 0 : st->failures + 1;
+	log_info("Zoom download of %s: %s; resuming", st->label, st->reason);
+	return 0;
+}
+
+/* 401 or 403: a new token, unless new tokens did not help. */
+static int
+dl_auth(struct dl_state *st, struct dl_try *t, struct zpub_err *err)
+{
+	int code = zoom_error_code(&t->resp, NULL, 0);
+
+	st->stale++;
+	st->force = 1;
+	snprintf(st->reason, sizeof st->reason, "Zoom answered HTTP %ld%s", t->resp.status,
+	    code == 124 ? " (token expired)" : "");
+	if (st->stale > DL_MAX_STALE) {
+		char msg[160] = "";
+		zoom_error_code(&t->resp, msg, sizeof msg);
+		/* Zoom's download links expire too: a fresh sync has new ones */
+		return zpub_err_set(err, ZPUB_EAUTH, "Zoom refused the download of %s: %s%s%s"
+		    " even after %d new tokens; the link may have expired: run 'zpub sync"
+		    " zoom' for a fresh one and 'zpub retry', or check the app's recording"
+		    " scopes, or reconnect with 'zpub auth zoom'", st->label, st->reason,
+		    msg[0] ? ": " : "", msg, st->stale - 1);
+	}
+	log_info("Zoom download of %s: %s; getting a new token", st->label, st->reason);
+	return 0;
+}
+
+/* 429, 408 or 5xx: wait as asked, unless that is too long. */
+static int
+dl_busy(struct dl_state *st, struct dl_try *t, struct zpub_err *err)
+{
+	st->failures++;
+	t->wait = t->resp.retry_after_ms;
+	snprintf(st->reason, sizeof st->reason, "Zoom answered HTTP %ld", t->resp.status);
+	if (t->wait > st->zc->max_wait_ms)
+		return zpub_err_set(err, ZPUB_EQUOTA, "Zoom asked to wait %lld s before the"
+		    " download of %s (HTTP %ld); zpub will try again later",
+		    (long long)(t->wait / 1000), st->label, t->resp.status);
+	return 0;
+}
+
+/* A 2xx answer: is its body the file?  Sets *junk for an error dressed as
+ * a success (st->what says what came); cuts off a whole file sent again
+ * where a range was asked for. */
+static int
+dl_body_junk(struct dl_state *st, struct dl_try *t, int *junk, struct zpub_err *err)
+{
+	struct zoom_download *d = st->d;
+	int rc;
+
+	*junk = 0;
+	if (!d->expect_prefix && ctype_is_page(t->resp.content_type)) {
+		*junk = 1;
+		snprintf(st->what, sizeof st->what, "a page of type %.40s", t->resp.content_type);
+	} else if (st->have > 0 && t->resp.status != 206) {
+		if (t->added > 0 && sniff_file_at(d->part_path, st->have, d->expect_prefix,
+		    st->what, sizeof st->what)) {
+			/* The whole file again, ignoring our Range: start over. */
+			log_info("Zoom download of %s: the server ignored Range; starting over",
+			    st->label);
+			if ((rc = part_truncate(d->part_path, 0, err)) != 0)
+				return rc;
+			t->now_size = 0;
+			st->failures++;
+			snprintf(st->reason, sizeof st->reason,
+			    "the server ignored the Range request");
+		} else {
+			*junk = 1;
+			if (t->added <= 0)
+				snprintf(st->what, sizeof st->what, "an empty body");
+		}
+	} else if (st->have == 0 && !sniff_file_at(d->part_path, 0, d->expect_prefix, st->what,
+	    sizeof st->what)) {
+		*junk = 1;
+	}
+	return 0;
+}
+
+/* A 2xx answer: keep the body if it is (the rest of) the file. */
+static int
+dl_body(struct dl_state *st, struct dl_try *t, struct zpub_err *err)
+{
+	struct zoom_download *d = st->d;
+	int64_t expected = st->expected;
+	int junk, rc;
+
+	if ((rc = dl_body_junk(st, t, &junk, err)) != 0)
+		return rc;
+	if (junk) {
+		/* An error dressed as a success, typically a stale token. */
+		snprintf(st->reason, sizeof st->reason, "Zoom answered HTTP %ld with %lld bytes"
+		    " of %s instead of the file", t->resp.status, (long long)t->added, st->what);
+		if ((rc = part_truncate(d->part_path, st->have, err)) != 0)
+			return rc;
+		t->now_size = st->have;
+		st->stale++;
+		st->force = 1;
+		log_info("Zoom download of %s: %s; getting a new token and retrying", st->label,
+		    st->reason);
+		if (st->stale > DL_MAX_STALE)
+			return zpub_err_set(err, ZPUB_ENET, "Zoom download of %s failed: %s,"
+			    " %d times in a row; zpub will retry later", st->label, st->reason,
+			    st->stale);
+	} else if (expected > 0 && t->now_size > expected) {
+		snprintf(st->reason, sizeof st->reason, "Zoom sent %lld bytes, more than the %lld"
+		    " it announced", (long long)t->now_size, (long long)expected);
+		if ((rc = part_truncate(d->part_path, 0, err)) != 0)
+			return rc;
+		t->now_size = 0;
+		st->failures++;
+	} else if (t->added > 0) {
+		st->stale = 0;
+		if (expected <= 0) {
+			/* size unknown: a complete 2xx media body is all we get */
+			st->have = t->now_size;
+			st->done = 1;
+		} else if (t->now_size < expected) {
+			snprintf(st->reason, sizeof st->reason, "the body ended after %lld of %lld"
+			    " bytes", (long long)t->now_size, (long long)expected);
+			st->failures++;
+		}
+	} else {
+		snprintf(st->reason, sizeof st->reason, "Zoom answered HTTP %ld with an empty body",
+		    t->resp.status);
+		st->failures++;
+	}
+	return 0;
+}
+
+/* Act on how an attempt ended: 0 to go on (or st->done), else the error
+ * that ends the download. */
+static int
+dl_handle(struct dl_state *st, struct dl_try *t, struct zpub_err *err)
+{
+	char msg[200];
+	int code, rc;
+
+	switch (dl_classify(t)) {
+	case DL_DISK_FULL:
+		return stop_disk_full(st->d, st->label, st->expected, t->resp.local_errno, err);
+	case DL_LOCAL:
+		*err = t->herr;
+		return t->hrc;
+	case DL_BROKEN:
+		return dl_broken(st, t, err);
+	case DL_AUTH:
+		return dl_auth(st, t, err);
+	case DL_GONE:
+		code = zoom_error_code(&t->resp, msg, sizeof msg);
+		return zpub_err_set(err, ZPUB_ENOTFOUND, "Zoom no longer has %s: deleted upstream"
+		    " (HTTP %ld%s%s); nothing to download", st->label, t->resp.status,
+		    code >= 0 ? ": " : "", code >= 0 ? msg : "");
+	case DL_NO_RESUME:
+		snprintf(st->reason, sizeof st->reason, "Zoom refused to resume at byte %lld"
+		    " (HTTP 416)", (long long)st->have);
+		if ((rc = part_truncate(st->d->part_path, 0, err)) != 0)
+			return rc;
+		st->failures++;
+		return 0;
+	case DL_BUSY:
+		return dl_busy(st, t, err);
+	case DL_BODY:
+		return dl_body(st, t, err);
+	case DL_REFUSED:
+		break;
+	}
+	code = zoom_error_code(&t->resp, msg, sizeof msg);
+	return zpub_err_set(err, ZPUB_EREMOTE, "Zoom refused the download of %s: HTTP %ld%s%s",
+	    st->label, t->resp.status, code >= 0 ? ": " : "", code >= 0 ? msg : "");
+}
+
 static int
 download_loop(struct zoom_client *zc, struct zoom_download *d, struct zpub_err *err)
 {
 	/* providers.zoom.download_retries: failed attempts in a row (any byte of
 	 * progress starts the count again); download_max_requests: all requests
-	 * of this call, so a link that moves a few bytes per try still ends.
-	 * Two fresh tokens are enough to tell a stale token from a refusal. */
-	const int max_retries = zc->download_retries, max_stale = 2;
+	 * of this call, so a link that moves a few bytes per try still ends. */
+	const int max_retries = zc->download_retries;
 	const int max_requests = zc->download_max_requests > 0 ? zc->download_max_requests : 40;
-	int failures = 0, stale = 0, force = 0, rc = 0;
-	char reason[512] = "", what[64];
-	const char *label = d->label ? d->label : "a recording";
-	int64_t expected = d->expected_size;
+	struct dl_state st = {
+		.zc = zc, .d = d, .label = d->label ? d->label : "a recording",
+		.expected = d->expected_size,
+	};
+	int rc;
 
 	d->range_requests = 0;
 	d->token_refreshes = 0;
-	int64_t have = fs_size(d->part_path);
-	if (have < 0)
-		have = 0;
-	if (have > 0 && ((expected > 0 && have > expected) ||
-	    !sniff_file_at(d->part_path, 0, d->expect_prefix, what, sizeof what))) {
+	st.have = fs_size(d->part_path);
+	if (st.have < 0)
+		st.have = 0;
+	if (st.have > 0 && ((st.expected > 0 && st.have > st.expected) ||
+	    !sniff_file_at(d->part_path, 0, d->expect_prefix, st.what, sizeof st.what))) {
 		log_warn("Zoom download of %s: the partial file is not a prefix of the recording;"
-		    " starting over", label);
+		    " starting over", st.label);
 		if ((rc = part_truncate(d->part_path, 0, err)) != 0)
 			return rc;
-		have = 0;
+		st.have = 0;
 	}
-	d->resumed_from = have;
+	d->resumed_from = st.have;
 
 	for (int attempt = 1;; attempt++) {
-		if (expected > 0 && have == expected)
+		if (st.expected > 0 && st.have == st.expected)
 			break;
-		if (failures > max_retries || attempt > max_requests)
+		if (st.failures > max_retries || attempt > max_requests)
 			return zpub_err_set(err, ZPUB_ENET, "Zoom download of %s did not finish: %s;"
-			    " zpub will retry later (%lld of %lld bytes kept for resuming)", label,
-			    reason[0] ? reason : "too many attempts", (long long)have,
-			    (long long)expected);
-		const char *tok;
-		if ((rc = zoom_token(zc, force, &tok, err)) != 0)
+			    " zpub will retry later (%lld of %lld bytes kept for resuming)", st.label,
+			    st.reason[0] ? st.reason : "too many attempts", (long long)st.have,
+			    (long long)st.expected);
+		struct dl_try t = { .wait = -1 };
+		if ((rc = dl_request(&st, &t, err)) != 0)
 			return rc;
-		if (force)
-			d->token_refreshes++;
-		force = 0;
-		char range[64];
-		const char *hdrs[2] = { NULL, NULL };
-		if (have > 0) {
-			snprintf(range, sizeof range, "Range: bytes=%lld-", (long long)have);
-			hdrs[0] = range;
-			d->range_requests++;
-		}
-		/* Our files are 0600 like every artefact; curl only appends. */
-		int pfd = open(d->part_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (pfd < 0) {
-			int e = errno;
-			if (e == ENOSPC || e == EDQUOT)
-				return stop_disk_full(d, label, expected, e, err);
-			return zpub_err_set(err, ZPUB_EIO, "cannot write %s: %s", d->part_path,
-			    strerror(e));
-		}
-		close(pfd);
-		struct dl_prog prog = { d, have, time_mono_ms(), 0, 0 };
-		struct http_request req = {
-			.url = d->url, .headers = hdrs, .bearer = tok,
-			.download_path = d->part_path, .download_append = 1,
-			.follow_redirects = 1, .low_speed_time_s = 60, .max_body_bytes = 1 << 20,
-			.progress = dl_progress, .progress_ud = &prog, .what = "Zoom",
-		};
-		struct http_response resp = {0};
-		struct zpub_err herr = {0};
-		int hrc = http_do(zc->http, &req, &resp, &herr);
-		int64_t now_size = fs_size(d->part_path);
-		if (now_size < 0)
-			now_size = 0;
-		int64_t added = now_size - have;
-		int64_t wait = -1;
-		long status = resp.status;
-
-		if (hrc == ZPUB_EIO && (resp.local_errno == ENOSPC || resp.local_errno == EDQUOT)) {
-			int e = resp.local_errno;
-			http_response_free(&resp);
-			return stop_disk_full(d, label, expected, e, err);
-		}
-		if (hrc == ZPUB_ECANCEL || hrc == ZPUB_EIO || hrc == ZPUB_ENOMEM || hrc == ZPUB_EINVAL) {
-			http_response_free(&resp);
-			*err = herr;
-			return hrc;
-		}
-		if (hrc != 0) {
-			/* The connection broke: keep what came if it was the file. */
-			int bad = added > 0 && ((!d->expect_prefix && ctype_is_page(resp.content_type)) ||
-			    (have == 0 && !sniff_file_at(d->part_path, 0, d->expect_prefix, what,
-			    sizeof what)));
-			/* http_do reports no status for a broken transfer, so tell a
-			 * resumed range from a whole file (Range ignored) or an error
-			 * body by the announced length and the first bytes. */
-			if (added > 0 && have > 0 && expected > 0 &&
-			    ((prog.body_total > 0 && prog.body_total != expected - have) ||
-			    (!d->expect_prefix && ftyp_at(d->part_path, have))))
-				bad = 1;
-			if (bad || (expected > 0 && now_size > expected)) {
-				if ((rc = part_truncate(d->part_path, have, err)) != 0)
-					goto fail;
-				added = 0;
-			}
-			snprintf(reason, sizeof reason, "the connection broke after %lld bytes (%s)",
-			    (long long)(have + (added > 0 ? added : 0)), resp.curl_error);
-			failures = added > 0 ? 0 : failures + 1;
-			log_info("Zoom download of %s: %s; resuming", label, reason);
-		} else if (resp.status == 401 || resp.status == 403) {
-			int code = zoom_error_code(&resp, NULL, 0);
-			stale++;
-			force = 1;
-			snprintf(reason, sizeof reason, "Zoom answered HTTP %ld%s", resp.status,
-			    code == 124 ? " (token expired)" : "");
-			if (stale > max_stale) {
-				char msg[160] = "";
-				zoom_error_code(&resp, msg, sizeof msg);
-				http_response_free(&resp);
-				/* Zoom's download links expire too: a fresh sync has new ones */
-				return zpub_err_set(err, ZPUB_EAUTH, "Zoom refused the download of %s: %s%s%s"
-				    " even after %d new tokens; the link may have expired: run 'zpub sync"
-				    " zoom' for a fresh one and 'zpub retry', or check the app's recording"
-				    " scopes, or reconnect with 'zpub auth zoom'", label, reason,
-				    msg[0] ? ": " : "", msg, stale - 1);
-			}
-			log_info("Zoom download of %s: %s; getting a new token", label, reason);
-		} else if (resp.status == 404 || resp.status == 410) {
-			char msg[200];
-			int code = zoom_error_code(&resp, msg, sizeof msg);
-			http_response_free(&resp);
-			return zpub_err_set(err, ZPUB_ENOTFOUND, "Zoom no longer has %s: deleted upstream"
-			    " (HTTP %ld%s%s); nothing to download", label, status, code >= 0 ? ": " : "",
-			    code >= 0 ? msg : "");
-		} else if (resp.status == 416) {
-			snprintf(reason, sizeof reason, "Zoom refused to resume at byte %lld (HTTP 416)",
-			    (long long)have);
-			if ((rc = part_truncate(d->part_path, 0, err)) != 0)
-				goto fail;
-			failures++;
-		} else if (resp.status == 429 || resp.status == 408 || resp.status >= 500) {
-			failures++;
-			wait = resp.retry_after_ms;
-			snprintf(reason, sizeof reason, "Zoom answered HTTP %ld", resp.status);
-			if (wait > zc->max_wait_ms) {
-				http_response_free(&resp);
-				return zpub_err_set(err, ZPUB_EQUOTA, "Zoom asked to wait %lld s before the"
-				    " download of %s (HTTP %ld); zpub will try again later",
-				    (long long)(wait / 1000), label, status);
-			}
-		} else if (resp.status >= 200 && resp.status < 300) {
-			int junk = 0;
-			if (!d->expect_prefix && ctype_is_page(resp.content_type)) {
-				junk = 1;
-				snprintf(what, sizeof what, "a page of type %.40s", resp.content_type);
-			} else if (have > 0 && resp.status != 206) {
-				if (added > 0 && sniff_file_at(d->part_path, have, d->expect_prefix, what,
-				    sizeof what)) {
-					/* The whole file again, ignoring our Range: start over. */
-					log_info("Zoom download of %s: the server ignored Range; starting over",
-					    label);
-					if ((rc = part_truncate(d->part_path, 0, err)) != 0)
-						goto fail;
-					now_size = 0;
-					failures++;
-					snprintf(reason, sizeof reason, "the server ignored the Range request");
-				} else {
-					junk = 1;
-					if (added <= 0)
-						snprintf(what, sizeof what, "an empty body");
-				}
-			} else if (have == 0 && !sniff_file_at(d->part_path, 0, d->expect_prefix, what,
-			    sizeof what)) {
-				junk = 1;
-			}
-			if (junk) {
-				/* An error dressed as a success, typically a stale token. */
-				snprintf(reason, sizeof reason, "Zoom answered HTTP %ld with %lld bytes of %s"
-				    " instead of the file", resp.status, (long long)added, what);
-				if ((rc = part_truncate(d->part_path, have, err)) != 0)
-					goto fail;
-				now_size = have;
-				stale++;
-				force = 1;
-				log_info("Zoom download of %s: %s; getting a new token and retrying", label,
-				    reason);
-				if (stale > max_stale) {
-					http_response_free(&resp);
-					return zpub_err_set(err, ZPUB_ENET, "Zoom download of %s failed: %s,"
-					    " %d times in a row; zpub will retry later", label, reason, stale);
-				}
-			} else if (expected > 0 && now_size > expected) {
-				snprintf(reason, sizeof reason, "Zoom sent %lld bytes, more than the %lld it"
-				    " announced", (long long)now_size, (long long)expected);
-				if ((rc = part_truncate(d->part_path, 0, err)) != 0)
-					goto fail;
-				now_size = 0;
-				failures++;
-			} else if (added > 0) {
-				stale = 0;
-				if (expected <= 0) {
-					have = now_size;
-					http_response_free(&resp);
-					break;   /* size unknown: a complete 2xx media body is all we get */
-				}
-				if (now_size < expected) {
-					snprintf(reason, sizeof reason, "the body ended after %lld of %lld bytes",
-					    (long long)now_size, (long long)expected);
-					failures++;
-				}
-			} else {
-				snprintf(reason, sizeof reason, "Zoom answered HTTP %ld with an empty body",
-				    resp.status);
-				failures++;
-			}
-		} else {
-			char msg[200];
-			int code = zoom_error_code(&resp, msg, sizeof msg);
-			http_response_free(&resp);
-			return zpub_err_set(err, ZPUB_EREMOTE, "Zoom refused the download of %s: HTTP %ld%s%s",
-			    label, status, code >= 0 ? ": " : "", code >= 0 ? msg : "");
-		}
-		http_response_free(&resp);
-		have = fs_size(d->part_path);
-		if (have < 0)
-			have = 0;
-		if (expected > 0 && have == expected)
+		rc = dl_handle(&st, &t, err);
+		http_response_free(&t.resp);
+		if (rc != 0)
+			return rc;
+		if (st.done)
 			break;
-		if (wait < 0 && !force && (hrc != 0 || failures > 0))
-			wait = backoff_ms(failures > 0 ? failures : 1, 250, 5000);
-		if (wait > 0)
-			sleep_ms(wait);
-		continue;
-fail:
-		http_response_free(&resp);
-		return rc;
+		st.have = fs_size(d->part_path);
+		if (st.have < 0)
+			st.have = 0;
+		if (st.expected > 0 && st.have == st.expected)
+			break;
+		if (t.wait < 0 && !st.force && (t.hrc != 0 || st.failures > 0))
+			t.wait = backoff_ms(st.failures > 0 ? st.failures : 1, 250, 5000);
+		if (t.wait > 0)
+			sleep_ms(t.wait);
 	}
 
 	/* The final word: size and content. */
-	have = fs_size(d->part_path);
-	if (expected > 0 && have != expected)
+	st.have = fs_size(d->part_path);
+	if (st.expected > 0 && st.have != st.expected)
 		return zpub_err_set(err, ZPUB_ENET, "Zoom download of %s has %lld bytes, not the %lld"
-		    " Zoom announced; zpub will retry", label, (long long)have, (long long)expected);
-	if (!sniff_file_at(d->part_path, 0, d->expect_prefix, what, sizeof what)) {
+		    " Zoom announced; zpub will retry", st.label, (long long)st.have,
+		    (long long)st.expected);
+	if (!sniff_file_at(d->part_path, 0, d->expect_prefix, st.what, sizeof st.what)) {
 		part_truncate(d->part_path, 0, NULL);
 		return zpub_err_set(err, ZPUB_ENET, "Zoom download of %s is %s, not the file;"
-		    " zpub will retry", label, what);
+		    " zpub will retry", st.label, st.what);
 	}
 	return 0;
 }

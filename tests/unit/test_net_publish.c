@@ -64,12 +64,16 @@ static struct memstore yt_tokens, vk_tokens;
 static struct oauth_provider yt_prov, vk_prov;
 static cJSON *cfg;
 
-static void
-set(cJSON *c, const char *key, const char *fmt, const char *v)
+static void __attribute__((format(printf, 3, 4)))
+set(cJSON *c, const char *key, const char *fmt, ...)
 {
-	char *s = xasprintf(fmt, v);
+	char s[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s, sizeof s, fmt, ap);
+	va_end(ap);
 	config_set(c, key, s, NULL);
-	free(s);
 }
 
 static void

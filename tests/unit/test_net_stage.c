@@ -36,12 +36,16 @@ static struct store *st;
 static struct vault *vault;
 static int64_t tenant;
 
-static void
-set(cJSON *c, const char *key, const char *fmt, const char *v)
+static void __attribute__((format(printf, 3, 4)))
+set(cJSON *c, const char *key, const char *fmt, ...)
 {
-	char *s = xasprintf(fmt, v);
+	char s[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s, sizeof s, fmt, ap);
+	va_end(ap);
 	config_set(c, key, s, NULL);
-	free(s);
 }
 
 static void
