@@ -428,8 +428,9 @@ browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		    mk ? "* " : "  ");
 		snprintf(cell, sizeof cell, "%*lld ", w_id - 1, (long long)r->id);
 		ui_put(ui, y, 2, w_id, base, cell);
-		ui_put(ui, y, 2 + w_id, w_st, is_cur ? base : ui_attr(ui, ui_status_role((int)r->status)),
-		    status_name(r->status));
+		int held = r->review_hold && r->status == ST_TRANSCRIBED;
+		ui_put(ui, y, 2 + w_id, w_st, is_cur ? base : ui_attr(ui, held ? UI_R_WARN :
+		    ui_status_role((int)r->status)), status_name(r->status));
 		if (wide) {
 			ui_fmt_local(r->started_at, date);
 			ui_put(ui, y, 2 + w_id + w_st, w_date, base, date);
@@ -449,11 +450,11 @@ browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 			ui_put(ui, y, x_title, w_title - dw - 1, base, r->title);
 			ui_put(ui, y, cols - dw - 1, dw + 1, is_cur ? base : ui_attr(ui, UI_R_FAIL),
 			    r->detail);
-		} else if (r->review_hold && r->status == ST_TRANSCRIBED && w_title >= 40) {
-			static const char held[] = " waits for review";
-			int dw = (int)sizeof held - 1;
+		} else if (held && w_title >= 40) {
+			static const char note[] = " waits for review";
+			int dw = (int)sizeof note - 1;
 			ui_put(ui, y, x_title, w_title - dw, base, r->title);
-			ui_put(ui, y, cols - dw, dw, is_cur ? base : ui_attr(ui, UI_R_WARN), held);
+			ui_put(ui, y, cols - dw, dw, is_cur ? base : ui_attr(ui, UI_R_WARN), note);
 		} else
 			ui_put(ui, y, x_title, w_title, base, r->title);
 	}

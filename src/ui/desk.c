@@ -72,7 +72,7 @@ ui_approve_ask(struct ui *ui, int64_t rec_id)
 	struct zpub_err err;
 	struct store_recording *r = NULL;
 	struct store_topic_version tv;
-	char q[256];
+	char q[400], title[160];
 
 	memset(&tv, 0, sizeof tv);
 	int rc = store_recording_get(ui->store, rec_id, &r, &err);
@@ -89,8 +89,9 @@ ui_approve_ask(struct ui *ui, int64_t rec_id)
 		struct approval *ap = xcalloc(1, sizeof *ap);
 		ap->id = rec_id;
 		ap->version = tv.version;
+		ui_text_fit(r->title, 36, 1, title, sizeof title);    /* "(y/N)" stays on screen */
 		snprintf(q, sizeof q, "Approve topic version %d of #%lld '%s'? (y/N)", tv.version,
-		    (long long)rec_id, r->title);
+		    (long long)rec_id, title);
 		ui_confirm(ui, q, approve_yes, ap);
 	}
 	store_topic_version_clear(&tv);
@@ -117,8 +118,10 @@ ui_play(struct ui *ui, int64_t rec_id, int64_t at_ms)
 	if (rc != 0)
 		ui_message(ui, 1, "%s", err.msg);
 	else {
+		const char *prog = strrchr(argv[0], '/');
 		ui_fmt_clock(at_ms, 0, at);
-		ui_message(ui, 0, "playing #%lld from %s in %s", (long long)rec_id, at, argv[0]);
+		ui_message(ui, 0, "playing #%lld from %s in %s", (long long)rec_id, at,
+		    prog ? prog + 1 : argv[0]);
 	}
 	player_argv_free(argv);
 	free(path);

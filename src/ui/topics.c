@@ -519,8 +519,10 @@ topics_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 		if (e->dirty || e->version == 0) {
 			struct save_approval *sa = xcalloc(1, sizeof *sa);
 			sa->e = e;
-			snprintf(buf, sizeof buf, "Save the changes as a new topic version of #%lld '%s'"
-			    " and approve it? (y/N)", (long long)e->id, e->title);
+			char title[160];
+			ui_text_fit(e->title, 24, 1, title, sizeof title);
+			snprintf(buf, sizeof buf, "Save as a new version and approve it for #%lld '%s'?"
+			    " (y/N)", (long long)e->id, title);
 			ui_confirm(ui, buf, save_and_approve, sa);
 		} else
 			ui_approve_ask(ui, e->id);
