@@ -80,16 +80,18 @@ store_ui_sort_name(enum store_ui_sort s)
 
 #define ROW_COLS "r.id, r.status, r.started_at, r.duration_ms, r.updated_at, r.title, " \
 	"r.detail, r.progress, r.progress_what, r.progress_eta_ms, r.lease_owner, r.lease_until, " \
-	"r.source"
+	"r.source, r.review_hold"
 /* Only the conditions in use, so SQLite picks the index for the order
  * (an "?1 = -1 OR tenant_id = ?1" would make it scan and sort). */
 static void
 where_clause(const struct store_ui_query *q, char *out, size_t outsz)
 {
-	snprintf(out, outsz, " FROM recordings r WHERE 1%s%s%s ",
+	snprintf(out, outsz, " FROM recordings r WHERE 1%s%s%s%s ",
 	    q->tenant_id != STORE_ALL_TENANTS ? " AND r.tenant_id = ?1" : "",
 	    q->status >= 0 ? " AND r.status = ?2" : "",
-	    q->search && *q->search ? " AND zpub_match(r.title, ?3)" : "");
+	    q->search && *q->search ? " AND zpub_match(r.title, ?3)" : "",
+	    q->status == STORE_UI_HELD ? " AND r.review_hold = 1 AND r.status = 'TRANSCRIBED'" :
+	    "");
 }
 
 static void
@@ -114,6 +116,7 @@ fill_row(struct store *st, sqlite3_stmt *s, void *item)
 	r->lease_owner = store_col_str(s, 10);
 	r->lease_until = sqlite3_column_int64(s, 11);
 	r->source = store_col_str(s, 12);
+	r->review_hold = sqlite3_column_int(s, 13);
 }
 
 static void
@@ -162,7 +165,7 @@ int
 store_ui_rows(struct store *st, const struct store_ui_query *q,
     struct store_ui_row **out, int *n, struct zpub_err *err)
 {
-	char where[160];
+	char where[256];
 	where_clause(q, where, sizeof where);
 	char *sql = xasprintf("SELECT " ROW_COLS "%sORDER BY %s LIMIT ?4 OFFSET ?5", where,
 	    order_by(q));
@@ -189,7 +192,7 @@ int
 store_ui_count(struct store *st, const struct store_ui_query *q, int64_t *n,
     struct zpub_err *err)
 {
-	char where[160];
+	char where[256];
 	where_clause(q, where, sizeof where);
 	char *sql = xasprintf("SELECT count(*)%s", where);
 	sqlite3_stmt *s = store_prep(st, sql, err);

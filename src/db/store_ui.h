@@ -1,8 +1,8 @@
 /*
  * store_ui.h — the queries the terminal app needs beyond store.h: one page
- * of recordings in a chosen order with a status filter and a
- * case-insensitive search that folds Cyrillic as well as Latin, re-reading
- * just the rows on screen, and the newest artefact of a kind.  Everything
+ * of recordings in a chosen order with a status filter (or the review
+ * queue) and a case-insensitive search that folds Cyrillic as well as
+ * Latin, re-reading just the rows on screen, and the newest artefact of a kind.  Everything
  * here reads only what is visible, so 100,000 recordings stay instant.
  */
 #ifndef ZPUB_STORE_UI_H
@@ -32,9 +32,13 @@ enum store_ui_sort {
 };
 const char *store_ui_sort_name(enum store_ui_sort s);
 
+/* The review queue as a status filter: TRANSCRIBED and held for a
+ * person's approval (review.h). */
+#define STORE_UI_HELD (-2)
+
 struct store_ui_query {
 	int64_t tenant_id;        /* one tenant, or STORE_ALL_TENANTS */
-	int status;               /* -1 = any */
+	int status;               /* -1 = any; STORE_UI_HELD = the review queue */
 	const char *search;       /* substring of the title (folded), or NULL */
 	enum store_ui_sort sort;
 	int descending;
@@ -54,6 +58,7 @@ struct store_ui_row {
 	int64_t progress_eta_ms;  /* 0 when unknown */
 	char *lease_owner;
 	int64_t lease_until;
+	int review_hold;          /* waits for a person's approval (review.h) */
 };
 
 int store_ui_rows(struct store *st, const struct store_ui_query *q,

@@ -266,7 +266,7 @@ draw_hints(struct ui *ui, const struct ui_screen *s)
 		for (; *h != UI_A_NONE; h++) {
 			char keys[64], label[96];
 			ui_keymap_keys(&ui->keys, *h, keys, sizeof keys);
-			char *slash = strchr(keys, '/');
+			char *slash = keys[0] ? strchr(keys + 1, '/') : NULL;   /* "/" is a key */
 			if (slash)
 				*slash = '\0';
 			if (!keys[0])

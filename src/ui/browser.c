@@ -2,6 +2,8 @@
  * browser.c — the recordings browser: one page of the tenant's recordings
  * (status, date, duration, title, live progress bar with ETA), sorted,
  * filtered by status, searched as you type, with marks for batch actions.
+ * The review queue is a filter too: the recordings held for a person's
+ * approval, counted in the header whatever the view.
  *
  * It reads only the rows on screen.  When another process commits, it
  * re-reads those rows by id and recounts at most every two seconds (or at
@@ -27,6 +29,7 @@ struct browser {
 	char search[256];
 	int64_t total;
 	int64_t counts[ST__COUNT];
+	int64_t held;                   /* waiting for review */
 	int64_t counted_at;
 	int64_t cur, top;               /* absolute positions in the ordered list */
 	struct store_ui_row *rows;      /* the page at top */
@@ -99,8 +102,10 @@ load_count(struct ui *ui, struct browser *b, int with_counts)
 {
 	struct zpub_err err;
 	b->error[0] = '\0';
+	struct store_ui_query held = { .tenant_id = ui->tenant_id, .status = STORE_UI_HELD };
 	if (store_ui_count(ui->store, &b->q, &b->total, &err) != 0 ||
-	    (with_counts && store_recording_status_counts(ui->store, ui->tenant_id, b->counts, &err) != 0))
+	    (with_counts && (store_recording_status_counts(ui->store, ui->tenant_id, b->counts,
+	    &err) != 0 || store_ui_count(ui->store, &held, &b->held, &err) != 0)))
 		ui_strlcpy(b->error, err.msg, sizeof b->error);
 	if (with_counts) {
 		b->counted_at = time_mono_ms();
@@ -126,16 +131,19 @@ browser_reload(struct ui *ui, struct ui_screen *s)
 	}
 	/* Cheap path: the rows on screen, by id. */
 	enum rec_status before[512];
+	int hold[512];
 	int n = b->nrows < 512 ? b->nrows : 512, gone = 0;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		before[i] = b->rows[i].status;
+		hold[i] = b->rows[i].review_hold;
+	}
 	if (store_ui_rows_refresh(ui->store, b->rows, b->nrows, &gone, &err) != 0) {
 		ui_strlcpy(b->error, err.msg, sizeof b->error);
 		return;
 	}
 	int moved = gone > 0;
 	for (int i = 0; i < n && !moved; i++)
-		moved = before[i] != b->rows[i].status;
+		moved = before[i] != b->rows[i].status || hold[i] != b->rows[i].review_hold;
 	if (moved)
 		load_full(ui, b);
 }
@@ -264,9 +272,23 @@ browser_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 		}
 		return 0;
 	case UI_A_FILTER:
+		/* The review queue (STORE_UI_HELD) goes on to all. */
 		b->q.status = b->q.status + 1 >= ST__COUNT ? -1 : b->q.status + 1;
 		b->cur = b->top = 0;
 		load_count(ui, b, 0);
+		return 1;
+	case UI_A_REVIEW:
+		b->q.status = b->q.status == STORE_UI_HELD ? -1 : STORE_UI_HELD;
+		b->cur = b->top = 0;
+		load_count(ui, b, 0);
+		return 1;
+	case UI_A_APPROVE:
+		if (r)
+			ui_approve_ask(ui, r->id);
+		return 1;
+	case UI_A_PLAY:
+		if (r)
+			ui_play(ui, r->id, 0);
 		return 1;
 	case UI_A_SORT:
 		b->q.sort = (enum store_ui_sort)((b->q.sort + 1) % STORE_UI_SORT__COUNT);
@@ -352,8 +374,8 @@ browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 
 	/* Line 1: where we are. */
 	char filt[32];
-	snprintf(filt, sizeof filt, "%s", b->q.status < 0 ? "all" :
-	    status_name((enum rec_status)b->q.status));
+	snprintf(filt, sizeof filt, "%s", b->q.status == STORE_UI_HELD ? "waiting for review" :
+	    b->q.status < 0 ? "all" : status_name((enum rec_status)b->q.status));
 	int64_t last = b->top + b->nrows;
 	int len = snprintf(line, sizeof line, "%lld–%lld of %lld · status: %s · sort: %s %s",
 	    (long long)(b->nrows ? b->top + 1 : 0), (long long)last, (long long)b->total, filt,
@@ -361,7 +383,10 @@ browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 	if (b->search[0] && len > 0 && (size_t)len < sizeof line)
 		len += snprintf(line + len, sizeof line - (size_t)len, " · search: %s", b->search);
 	if (b->nmarks && len > 0 && (size_t)len < sizeof line)
-		snprintf(line + len, sizeof line - (size_t)len, " · marked: %d", b->nmarks);
+		len += snprintf(line + len, sizeof line - (size_t)len, " · marked: %d", b->nmarks);
+	if (b->held && b->q.status != STORE_UI_HELD && len > 0 && (size_t)len < sizeof line)
+		snprintf(line + len, sizeof line - (size_t)len, " · %lld waiting for review",
+		    (long long)b->held);
 	ui_put(ui, top, 0, cols, ui_attr(ui, UI_R_HEADER), line);
 	/* Counts per status on the right when there is room. */
 	char counts[256] = "";
@@ -389,7 +414,8 @@ browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		ui_put(ui, top + 2, 0, cols, ui_attr(ui, UI_R_FAIL), b->error);
 	else if (b->nrows == 0)
 		ui_put(ui, top + 2, 2, cols - 2, ui_attr(ui, UI_R_DIM),
-		    b->search[0] || b->q.status >= 0 ? "No recordings match." :
+		    b->q.status == STORE_UI_HELD && !b->search[0] ? "Nothing waits for review." :
+		    b->search[0] || b->q.status != -1 ? "No recordings match." :
 		    "No recordings yet: 'zpub import FILE' brings one in.");
 	for (int i = 0; i < b->nrows && i + HEAD_ROWS < height; i++) {
 		const struct store_ui_row *r = &b->rows[i];
@@ -402,8 +428,9 @@ browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		    mk ? "* " : "  ");
 		snprintf(cell, sizeof cell, "%*lld ", w_id - 1, (long long)r->id);
 		ui_put(ui, y, 2, w_id, base, cell);
-		ui_put(ui, y, 2 + w_id, w_st, is_cur ? base : ui_attr(ui, ui_status_role((int)r->status)),
-		    status_name(r->status));
+		int held = r->review_hold && r->status == ST_TRANSCRIBED;
+		ui_put(ui, y, 2 + w_id, w_st, is_cur ? base : ui_attr(ui, held ? UI_R_WARN :
+		    ui_status_role((int)r->status)), status_name(r->status));
 		if (wide) {
 			ui_fmt_local(r->started_at, date);
 			ui_put(ui, y, 2 + w_id + w_st, w_date, base, date);
@@ -423,6 +450,11 @@ browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 			ui_put(ui, y, x_title, w_title - dw - 1, base, r->title);
 			ui_put(ui, y, cols - dw - 1, dw + 1, is_cur ? base : ui_attr(ui, UI_R_FAIL),
 			    r->detail);
+		} else if (held && w_title >= 40) {
+			static const char note[] = " waits for review";
+			int dw = (int)sizeof note - 1;
+			ui_put(ui, y, x_title, w_title - dw, base, r->title);
+			ui_put(ui, y, cols - dw, dw, is_cur ? base : ui_attr(ui, UI_R_WARN), note);
 		} else
 			ui_put(ui, y, x_title, w_title, base, r->title);
 	}
@@ -430,7 +462,7 @@ browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 
 static const enum ui_action browser_hints[] = {
 	UI_A_OPEN, UI_A_SEARCH, UI_A_FILTER, UI_A_SORT, UI_A_SELECT, UI_A_RUN, UI_A_TOPICS,
-	UI_A_DELETE, UI_A_NONE
+	UI_A_REVIEW, UI_A_APPROVE, UI_A_DELETE, UI_A_NONE
 };
 
 const struct ui_screen_ops ui_browser_ops = {

@@ -1,17 +1,21 @@
 /*
  * detail.c — one recording: status with live progress, stage history with
- * timings and errors, artefacts, topic versions, publications with links
- * and the operations journal.  Actions: run next stage, run to the end,
- * retry, skip, publish, delete, topics, open the output folder.
+ * timings and errors, artefacts, topic versions (and what the newest
+ * changed), the review state, publications with links and the operations
+ * journal.  Actions: run next stage, run to the end, retry, skip, publish,
+ * delete, topics, approve, play, open the output folder.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ai.h"
 #include "pipeline.h"
+#include "review.h"
 #include "store.h"
 #include "fmt.h"
+#include "topics_edit.h"
 #include "ui.h"
 #include "util.h"
 
@@ -68,6 +72,53 @@ fmt_bytes(int64_t b, char out[32])
 		snprintf(out, 32, "%lld B", (long long)b);
 }
 
+/* The review line: shown when publish.review asks for one or the
+ * recording is held. */
+static void
+add_review(struct ui *ui, struct detail *d, const struct store_recording *r)
+{
+	struct zpub_err err;
+	struct review rv;
+	cJSON *cfg = pipeline_config_for(ui_config(ui), r);
+	int rc = review_get(ui->store, cfg, r, &rv, &err);
+	cJSON_Delete(cfg);
+	if (rc != 0)
+		add(d, UI_R_FAIL, "Review:    %s", err.msg);
+	else if (rv.state == REVIEW_APPROVED)
+		add(d, UI_R_OK, "Review:    topic version %d approved by %s", rv.version,
+		    rv.approved_by);
+	else if (rv.state == REVIEW_PENDING || r->review_hold)
+		add(d, UI_R_WARN, "Review:    %s%s", rv.version ? "" : "no topics yet; ",
+		    r->review_hold ? "waits for approval before publishing (a approves)" :
+		    "a person approves before publishing (a approves)");
+}
+
+/* Under the topic versions: what the newest changed from the one before. */
+static void
+add_changes(struct detail *d, const struct store_topic_version *tv, int ntv)
+{
+	struct zpub_err err;
+	struct topics *from = NULL, *to = NULL;
+	if (ntv < 2)
+		return;
+	if (topics_from_json(tv[ntv - 2].json, &from, &err) != 0 ||
+	    topics_from_json(tv[ntv - 1].json, &to, &err) != 0) {
+		add(d, UI_R_FAIL, "  %s", err.msg);
+		goto out;
+	}
+	int n = 0;
+	char *diff = ui_topics_diff(from, to, &n);
+	add(d, UI_R_NORMAL, "  Changes in v%d from v%d:%s", tv[ntv - 1].version,
+	    tv[ntv - 2].version, n ? "" : " none");
+	for (char *save = NULL, *l = strtok_r(diff, "\n", &save); l;
+	    l = strtok_r(NULL, "\n", &save))
+		add(d, *l == '+' ? UI_R_OK : *l == '-' ? UI_R_FAIL : UI_R_WARN, "    %s", l);
+	free(diff);
+out:
+	topics_free(from);
+	topics_free(to);
+}
+
 static void
 detail_reload(struct ui *ui, struct ui_screen *s)
 {
@@ -120,6 +171,7 @@ detail_reload(struct ui *ui, struct ui_screen *s)
 		    r->failed_stage ? "   failed in " : "", r->failed_stage ? r->failed_stage : "", a);
 	}
 	add(d, UI_R_DIM, "Folder:    %s", d->media_dir);
+	add_review(ui, d, r);
 
 	add(d, UI_R_NORMAL, "%s", "");
 	add(d, UI_R_HEADER, "Stages");
@@ -161,6 +213,7 @@ detail_reload(struct ui *ui, struct ui_screen *s)
 		    tv[i].source, a, tv[i].approved_by ? "  approved by " : "",
 		    tv[i].approved_by ? tv[i].approved_by : "");
 	}
+	add_changes(d, tv, ntv);
 
 	add(d, UI_R_NORMAL, "%s", "");
 	add(d, UI_R_HEADER, "Publications");
@@ -278,6 +331,14 @@ detail_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	case UI_A_FOLDER:
 		open_folder(ui, d);
 		return 1;
+	case UI_A_APPROVE:
+		if (!d->gone)
+			ui_approve_ask(ui, d->id);
+		return 1;
+	case UI_A_PLAY:
+		if (!d->gone)
+			ui_play(ui, d->id, 0);
+		return 1;
 	default:
 		return 0;
 	}
@@ -290,7 +351,7 @@ detail_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 
 static const enum ui_action detail_hints[] = {
 	UI_A_RUN_NEXT, UI_A_RUN, UI_A_RETRY, UI_A_PUBLISH, UI_A_TOPICS, UI_A_SUBTITLES, UI_A_FOLDER,
-	UI_A_SKIP,
+	UI_A_SKIP, UI_A_APPROVE, UI_A_PLAY,
 	UI_A_DELETE, UI_A_NONE
 };
 

@@ -3,7 +3,8 @@
  * (one per language, from the "srt" and "vtt" artefacts) as a list of cues;
  * a cue's text is edited on one line and re-wrapped by the subtitle
  * layout rules (ai/subtitles.c), the hard rules are checked live, and
- * saving rewrites the SRT and VTT files of that language atomically.
+ * saving rewrites the SRT and VTT files of that language atomically.  The
+ * play key shows the selected cue in the user's player.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,6 +290,9 @@ subtitles_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 			load_track(e);
 		}
 		return 1;
+	case UI_A_PLAY:
+		ui_play(ui, e->id, n ? e->track->cues[e->cur].start_ms : 0);
+		return 1;
 	case UI_A_SAVE:
 		if (e->dirty)
 			save(ui, e);
@@ -313,7 +317,9 @@ subtitles_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	}
 }
 
-static const enum ui_action subtitles_hints[] = { UI_A_EDIT, UI_A_SAVE, UI_A_FILTER, UI_A_NONE };
+static const enum ui_action subtitles_hints[] = {
+	UI_A_EDIT, UI_A_SAVE, UI_A_FILTER, UI_A_PLAY, UI_A_NONE
+};
 
 const struct ui_screen_ops ui_subtitles_ops = {
 	.name = "subtitles",

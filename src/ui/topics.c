@@ -2,8 +2,9 @@
  * topics.c — the topic and timecode editor: the newest topic version as an
  * editable list (time, level, title), the transcript lines around the
  * selected time, live validation and a live preview of the description
- * that publishing would use.  Saving adds a new version; approving marks
- * one for publishing.
+ * that publishing would use, or what changed since the previous version.
+ * Saving adds a new version; approving (after a y/N question) marks one for
+ * publishing; a topic's time can be played in the user's player.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,11 @@ struct topics_ed {
 	int dirty;
 	int cur, top;
 	int newer;                  /* a newer version appeared while editing */
+	struct topics *saved;       /* version as stored (NULL: none) */
+	struct topics *prev;        /* the version before it (NULL: none) */
+	int prev_version;
+	int show_changes;           /* the lower pane: changes instead of the preview */
+	char *changes;              /* ui_topics_diff lines */
 	struct transcript *tr;
 	char tr_msg[256];
 	/* recomputed after every change */
@@ -55,6 +61,10 @@ recompute(struct topics_ed *e)
 {
 	e->check = ui_topics_check(e->t, e->duration_ms, language(e), e->check_msg,
 	    sizeof e->check_msg, &e->bad);
+	/* Unsaved edits against what is stored, else the version shown
+	 * against the one before it. */
+	free(e->changes);
+	e->changes = ui_topics_diff(e->dirty ? e->saved : e->prev, e->t, NULL);
 	free(e->preview_title);
 	free(e->preview);
 	e->preview_title = e->preview = NULL;
@@ -73,6 +83,32 @@ recompute(struct topics_ed *e)
 	    config_str(e->cfg, "metadata.description", "{{topics}}"), &v, &e->preview_title,
 	    &e->preview, warning, sizeof warning, &err) != 0)
 		e->preview = xasprintf("(no preview: %s)", err.msg);
+}
+
+/* e->saved and e->prev: versions e->version and the one before it. */
+static void
+load_bases(struct ui *ui, struct topics_ed *e)
+{
+	struct zpub_err err;
+	struct store_topic_version *tv = NULL;
+	int n = 0;
+	topics_free(e->saved);
+	topics_free(e->prev);
+	e->saved = e->prev = NULL;
+	e->prev_version = 0;
+	if (e->version == 0 || store_topic_versions(ui->store, e->id, &tv, &n, &err) != 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		if (tv[i].version == e->version)
+			topics_from_json(tv[i].json, &e->saved, &err);
+		else if (tv[i].version < e->version && tv[i].version > e->prev_version) {
+			topics_free(e->prev);
+			e->prev = NULL;
+			if (topics_from_json(tv[i].json, &e->prev, &err) == 0)
+				e->prev_version = tv[i].version;
+		}
+	}
+	store_topic_versions_free(tv, n);
 }
 
 static int
@@ -105,6 +141,7 @@ load_version(struct ui *ui, struct topics_ed *e)
 	e->dirty = 0;
 	e->newer = 0;
 	store_topic_version_clear(&tv);
+	load_bases(ui, e);
 	if (e->cur >= (int)e->t->n)
 		e->cur = (int)e->t->n - 1;
 	if (e->cur < 0)
@@ -159,6 +196,9 @@ topics_free_screen(struct ui_screen *s)
 	if (e == NULL)
 		return;
 	topics_free(e->t);
+	topics_free(e->saved);
+	topics_free(e->prev);
+	free(e->changes);
 	tr_free(e->tr);
 	cJSON_Delete(e->cfg);
 	free(e->title);
@@ -197,6 +237,35 @@ list_height(int height, int n)
 	if (n + 1 < h)
 		h = n + 1;
 	return h < 3 ? 3 : h;
+}
+
+/* The lower pane's other face: what changed, a line per topic, as
+ * ui_topics_diff writes them. */
+static void
+draw_changes(struct ui *ui, const struct topics_ed *e, int y, int height)
+{
+	char line[1024];
+	int cols = ui->cols, end = y + height;
+	if (e->dirty && e->saved)
+		snprintf(line, sizeof line, "Changes since v%d (not saved)", e->version);
+	else if (e->dirty || e->version == 0)
+		snprintf(line, sizeof line, "Changes: no saved version to compare with");
+	else if (e->prev)
+		snprintf(line, sizeof line, "Changes in v%d from v%d", e->version, e->prev_version);
+	else
+		snprintf(line, sizeof line, "Changes: v%d is the first version", e->version);
+	ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_HEADER), line);
+	const char *p = e->changes ? e->changes : "";
+	if (*p == '\0' && (e->dirty ? e->saved != NULL : e->prev != NULL))
+		ui_put(ui, y, 2, cols - 2, ui_attr(ui, UI_R_DIM), "no changes");
+	while (y < end && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		snprintf(line, sizeof line, "  %.*s", (int)(n < 1000 ? n : 1000), p);
+		ui_put(ui, y++, 0, cols, ui_attr(ui, *p == '+' ? UI_R_OK : *p == '-' ? UI_R_FAIL :
+		    UI_R_WARN), line);
+		p += n + (nl ? 1 : 0);
+	}
 }
 
 static void
@@ -276,9 +345,13 @@ topics_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		}
 		y += th - 1;
 	}
-	/* Description preview. */
 	if (y >= top + height)
 		return;
+	if (e->show_changes) {
+		draw_changes(ui, e, y, top + height - y);
+		return;
+	}
+	/* Description preview. */
 	snprintf(line, sizeof line, "Description preview — title: %s",
 	    e->preview_title ? e->preview_title : "");
 	ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_HEADER), line);
@@ -350,6 +423,8 @@ save(struct ui *ui, struct topics_ed *e)
 	e->approved = 0;
 	e->dirty = 0;
 	e->newer = 0;
+	load_bases(ui, e);
+	recompute(e);
 	ui_message(ui, 0, "saved as version %d", version);
 	ui_changed(ui);
 	return 0;
@@ -362,12 +437,23 @@ discard(struct ui *ui, void *ctx)
 	ui_pop(ui);
 }
 
+struct save_approval {
+	struct topics_ed *e;
+};
+
+static void
+save_and_approve(struct ui *ui, void *ctx)
+{
+	struct topics_ed *e = ((struct save_approval *)ctx)->e;
+	free(ctx);
+	if (save(ui, e) == 0)
+		ui_approve(ui, e->id, e->version);
+}
+
 static int
 topics_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 {
 	struct topics_ed *e = s->st;
-	struct zpub_err err;
-	struct actor who;
 	int n = (int)e->t->n;
 	int lh = list_height(ui->rows - 4, n);
 	char buf[256];
@@ -430,15 +516,22 @@ topics_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 		save(ui, e);
 		return 1;
 	case UI_A_APPROVE:
-		if ((e->dirty || e->version == 0) && save(ui, e) != 0)
-			return 1;
-		if (edit_topics_approve(ui->store, ui_who(ui, &who), e->id, e->version, &err) != 0) {
-			ui_message(ui, 1, "%s", err.msg);
-			return 1;
-		}
-		e->approved = 1;
-		ui_message(ui, 0, "version %d approved for publishing", e->version);
-		ui_changed(ui);
+		if (e->dirty || e->version == 0) {
+			struct save_approval *sa = xcalloc(1, sizeof *sa);
+			sa->e = e;
+			char title[160];
+			ui_text_fit(e->title, 24, 1, title, sizeof title);
+			snprintf(buf, sizeof buf, "Save as a new version and approve it for #%lld '%s'?"
+			    " (y/N)", (long long)e->id, title);
+			ui_confirm(ui, buf, save_and_approve, sa);
+		} else
+			ui_approve_ask(ui, e->id);
+		return 1;
+	case UI_A_CHANGES:
+		e->show_changes = !e->show_changes;
+		return 1;
+	case UI_A_PLAY:
+		ui_play(ui, e->id, n ? e->t->v[e->cur].start_ms : 0);
 		return 1;
 	case UI_A_BACK:
 		if (e->dirty) {
@@ -474,7 +567,8 @@ topics_mouse(struct ui *ui, struct ui_screen *s, const struct ui_mouse *m)
 
 static const enum ui_action topics_hints[] = {
 	UI_A_EDIT, UI_A_NUDGE_BACK, UI_A_NUDGE_FWD, UI_A_NUDGE_BACK10, UI_A_NUDGE_FWD10,
-	UI_A_INSERT, UI_A_REMOVE, UI_A_LEVEL, UI_A_SAVE, UI_A_APPROVE, UI_A_NONE
+	UI_A_INSERT, UI_A_REMOVE, UI_A_LEVEL, UI_A_SAVE, UI_A_APPROVE, UI_A_CHANGES, UI_A_PLAY,
+	UI_A_NONE
 };
 
 const struct ui_screen_ops ui_topics_ops = {

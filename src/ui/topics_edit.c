@@ -1,7 +1,8 @@
 /*
  * topics_edit.c — the topic editor's operations on a topic list (see
  * topics_edit.h).  Validation reuses ai/'s rules (topics_validate and the
- * YouTube chapter builder) and only adds which row to point at.
+ * YouTube chapter builder) and only adds which row to point at; the diff
+ * says what a reviewer needs to look at in a new version.
  */
 #include "topics_edit.h"
 
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "util.h"
 
 static int64_t
@@ -153,4 +155,114 @@ ui_topics_check(const struct topics *t, int64_t duration_ms, const char *languag
 		return 1;
 	}
 	return 0;
+}
+
+/* ---- what changed between two versions ---- */
+
+struct change {
+	int64_t at_ms;              /* where it is now (removed: where it was) */
+	size_t order;
+	char *line;
+};
+
+static int
+change_cmp(const void *a, const void *b)
+{
+	const struct change *x = a, *y = b;
+	if (x->at_ms != y->at_ms)
+		return x->at_ms < y->at_ms ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void
+add_change(struct change *c, size_t *n, int64_t at_ms, char *line)
+{
+	c[*n] = (struct change){ at_ms, *n, line };
+	(*n)++;
+}
+
+static const char *
+level_name(enum topic_level l)
+{
+	return l == TOPIC_MAIN ? "main" : "detail";
+}
+
+/* Pairs to[j] with the first unpaired from[i] that the rule accepts. */
+static void
+pair_by(const struct topics *from, const struct topics *to, int *pf, int *pt, int rule)
+{
+	for (size_t j = 0; j < to->n; j++)
+		for (size_t i = 0; i < from->n && pt[j] < 0; i++) {
+			if (pf[i] >= 0)
+				continue;
+			int same_title = strcmp(from->v[i].title, to->v[j].title) == 0;
+			int same_time = from->v[i].start_ms == to->v[j].start_ms;
+			if ((rule == 0 && same_title && same_time) || (rule == 1 && same_title) ||
+			    (rule == 2 && same_time)) {
+				pf[i] = (int)j;
+				pt[j] = (int)i;
+			}
+		}
+}
+
+char *
+ui_topics_diff(const struct topics *from, const struct topics *to, int *nlines)
+{
+	size_t nf = from ? from->n : 0, nt = to ? to->n : 0, n = 0;
+	int *pf = xreallocarray(NULL, nf + 1, sizeof *pf);
+	int *pt = xreallocarray(NULL, nt + 1, sizeof *pt);
+	struct change *c = xreallocarray(NULL, nf + nt + 1, sizeof *c);
+	char a[16], b[16], lv[32];
+
+	for (size_t i = 0; i < nf; i++)
+		pf[i] = -1;
+	for (size_t j = 0; j < nt; j++)
+		pt[j] = -1;
+	/* Unchanged first, then moved (same title), then retitled (same time). */
+	for (int rule = 0; rule < 3 && nf && nt; rule++)
+		pair_by(from, to, pf, pt, rule);
+	for (size_t j = 0; j < nt; j++) {
+		const struct topic *y = &to->v[j];
+		ui_fmt_clock(y->start_ms, 0, b);
+		if (pt[j] < 0) {
+			add_change(c, &n, y->start_ms, xasprintf("+ %s  %s", b, y->title));
+			continue;
+		}
+		const struct topic *x = &from->v[pt[j]];
+		lv[0] = '\0';
+		if (x->level != y->level)
+			snprintf(lv, sizeof lv, " (%s → %s)", level_name(x->level), level_name(y->level));
+		ui_fmt_clock(x->start_ms, 0, a);
+		if (x->start_ms != y->start_ms)
+			add_change(c, &n, y->start_ms, xasprintf("~ %s → %s  %s%s", a, b, y->title, lv));
+		else if (strcmp(x->title, y->title) != 0)
+			add_change(c, &n, y->start_ms, xasprintf("~ %s  %s → %s%s", b, x->title,
+			    y->title, lv));
+		else if (lv[0])
+			add_change(c, &n, y->start_ms, xasprintf("~ %s  %s%s", b, y->title, lv));
+	}
+	for (size_t i = 0; i < nf; i++)
+		if (pf[i] < 0) {
+			ui_fmt_clock(from->v[i].start_ms, 0, a);
+			add_change(c, &n, from->v[i].start_ms, xasprintf("- %s  %s", a, from->v[i].title));
+		}
+	qsort(c, n, sizeof *c, change_cmp);
+	size_t len = 0;
+	for (size_t k = 0; k < n; k++)
+		len += strlen(c[k].line) + 1;
+	char *out = xmalloc(len + 1), *p = out;
+	for (size_t k = 0; k < n; k++) {
+		size_t l = strlen(c[k].line);
+		memcpy(p, c[k].line, l);
+		p[l] = '\n';
+		p += l + 1;
+		free(c[k].line);
+	}
+	*p = '\0';
+	if (nlines)
+		*nlines = (int)n;
+	free(c);
+	free(pf);
+	free(pt);
+	return out;
 }

@@ -2,7 +2,8 @@
  * topics_edit.h — the editing operations of the topic editor on a struct
  * topics (ai.h), kept free of curses so they are unit-tested: nudging a
  * time keeps the list ordered and follows the moved topic, inserting picks
- * a free time, and the check names the topic that breaks a rule.
+ * a free time, the check names the topic that breaks a rule, and the diff
+ * lists what changed between two versions.
  */
 #ifndef ZPUB_UI_TOPICS_EDIT_H
 #define ZPUB_UI_TOPICS_EDIT_H
@@ -31,5 +32,15 @@ void ui_topics_toggle_level(struct topics *t, int sel);
  * valid list returns 1 (msg filled). */
 int ui_topics_check(const struct topics *t, int64_t duration_ms, const char *language,
     char *msg, size_t msgsz, int *bad);
+
+/* What changed from one topic list to another, a line per change ordered by
+ * time ("" when nothing did; *nlines, may be NULL, gets the count):
+ *   + 0:20:00  Title                 added
+ *   - 0:30:00  Title                 removed
+ *   ~ 0:15:00 → 0:16:30  Title       moved (the same title at another time)
+ *   ~ 0:45:00  Old → New             retitled (another title at the same time)
+ * with " (main → detail)" when the level changed too.  Topics pair by title
+ * and time, then by title, then by time.  Returns a malloc'd string. */
+char *ui_topics_diff(const struct topics *from, const struct topics *to, int *nlines);
 
 #endif

@@ -44,6 +44,7 @@ struct store;
 	X(REVERSE, "reverse", "O", "reverse the order", "Recordings") \
 	X(SELECT, "select", "space", "mark / unmark for a batch action", "Recordings") \
 	X(SELECT_ALL, "select_all", "*", "mark all rows on screen / clear marks", "Recordings") \
+	X(REVIEW, "review", "v", "recordings waiting for review / all", "Recordings") \
 	X(RUN, "run", "r", "run to the end (READY)", "Actions") \
 	X(RUN_NEXT, "run_next", "n", "run the next stage", "Actions") \
 	X(RETRY, "retry", "R", "retry a FAILED recording", "Actions") \
@@ -53,6 +54,8 @@ struct store;
 	X(TOPICS, "topics", "t", "topic and timecode editor", "Actions") \
 	X(SUBTITLES, "subtitles", "S", "subtitle text editor", "Actions") \
 	X(FOLDER, "folder", "F", "open the output folder", "Actions") \
+	X(APPROVE, "approve", "a", "approve the topics for publishing (asks)", "Actions") \
+	X(PLAY, "play", "P", "play the cut video from here (ui.player)", "Actions") \
 	X(EDIT, "edit", "e", "edit the title", "Topics") \
 	X(NUDGE_BACK, "nudge_back", "-", "time -1 s", "Topics") \
 	X(NUDGE_FWD, "nudge_fwd", "+ =", "time +1 s", "Topics") \
@@ -63,7 +66,7 @@ struct store;
 	X(REMOVE, "remove", "d", "remove this topic", "Topics") \
 	X(LEVEL, "level", "tab", "main / detail", "Topics") \
 	X(SAVE, "save", "w ^s", "save as a new version", "Topics") \
-	X(APPROVE, "approve", "a", "approve for publishing", "Topics") \
+	X(CHANGES, "changes", "C", "what changed since the previous version", "Topics") \
 	X(TEMPLATES, "templates", "M", "templates", "Screens") \
 	X(ACCOUNTS, "accounts", "A", "accounts and API keys", "Screens") \
 	X(JOBS, "jobs", "J", "jobs and usage", "Screens") \
@@ -292,6 +295,17 @@ extern const struct ui_screen_ops ui_jobs_ops;
 
 /* Shared by screens that act on recordings (browser, detail). */
 int ui_rec_action(struct ui *ui, enum ui_action a, const int64_t *ids, int n);
+/* desk.c: asks "Approve topic version N of #ID 'title'?" and on y approves
+ * that version through the engine (edit.h), which lets a recording held
+ * for review go. */
+void ui_approve_ask(struct ui *ui, int64_t rec_id);
+/* desk.c: approves topic version version of rec_id (the one the person
+ * saw: refused when a newer one was saved meanwhile) and says so; 0 when
+ * it was approved. */
+int ui_approve(struct ui *ui, int64_t rec_id, int version);
+/* desk.c: plays the recording's cut video from at_ms in the user's player
+ * (config ui.player), detached; a problem is a message. */
+void ui_play(struct ui *ui, int64_t rec_id, int64_t at_ms);
 /* Scrolling a list: keeps cur inside [0,n) and visible in a window of h. */
 void ui_list_move(enum ui_action a, int n, int h, int *cur, int *top);
 

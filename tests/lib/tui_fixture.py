@@ -8,6 +8,8 @@ straight into a zpub database (the store's own schema, no test-only CLI):
   tui_fixture.py DB subs ID DIR        ru.srt + ru.vtt subtitle artefacts
   tui_fixture.py DB cut ID DIR DURATION_MS   a cut_video artefact of that length
                                        (the process stage's output; the file is a stand-in)
+  tui_fixture.py DB hold ID            held at TRANSCRIBED for review (what the
+                                       runner's gate does with publish.review=required)
   tui_fixture.py DB progress ID STATUS FRACTION ETA_MS WHAT
                                        what a running stage writes (another process)
 """
@@ -110,6 +112,11 @@ def cut(db, rec, folder, dur):
                json.dumps({"duration_ms": int(dur), "source_duration_ms": None}), now_ms()))
     db.commit()
 
+def hold(db, rec):
+    db.execute("UPDATE recordings SET status='TRANSCRIBED', review_hold=1, updated_at=?"
+               " WHERE id=?", (now_ms(), rec))
+    db.commit()
+
 def progress(db, rec, status, fraction, eta, what):
     db.execute("UPDATE recordings SET status=?, progress=?, progress_eta_ms=?, progress_what=?,"
                " lease_owner='fixture', lease_until=?, updated_at=? WHERE id=?",
@@ -130,6 +137,8 @@ def main():
         subs(db, int(sys.argv[3]), sys.argv[4])
     elif cmd == "cut":
         cut(db, int(sys.argv[3]), sys.argv[4], sys.argv[5])
+    elif cmd == "hold":
+        hold(db, int(sys.argv[3]))
     elif cmd == "progress":
         progress(db, int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7])
     else:

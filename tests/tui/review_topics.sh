@@ -58,6 +58,8 @@ tui_keys w
 tui_wait "saved as version 2"
 tui_wait "v2 · 4 topics"
 tui_keys a
+tui_wait "Approve topic version 2 of #$ID 'Квантовая механика: Ёлки"
+tui_keys y
 tui_wait "version 2 approved"
 tui_wait "v2 approved"
 row=$(sqlite3 "$ZPUB_HOME/zpub.db" "SELECT version, approved_by IS NOT NULL, source FROM topic_versions WHERE recording_id=$ID ORDER BY version DESC LIMIT 1")

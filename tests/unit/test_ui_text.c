@@ -209,6 +209,50 @@ test_check_points_at_the_bad_row(void **state)
 	topics_free(t);
 }
 
+/* A reviewer's view of a new version: moved, retitled, added, removed and
+ * re-levelled topics, a line each in time order; the same list, nothing. */
+static void
+test_diff_names_each_change(void **state)
+{
+	(void)state;
+	struct topics *a = sample(), *b = topics_new();
+	topics_add(b, 0, TOPIC_MAIN, "Введение");
+	topics_add(b, 630000, TOPIC_MAIN, "Основная часть");      /* moved */
+	topics_add(b, 900000, TOPIC_MAIN, "Вопросы");             /* added */
+	topics_add(b, 1800000, TOPIC_MAIN, "Выводы");             /* retitled */
+	/* "Пример" at 0:10:10 removed */
+	int n = -1;
+	char *d = ui_topics_diff(a, b, &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(d,
+	    "- 0:10:10  Пример\n"
+	    "~ 0:10:00 → 0:10:30  Основная часть\n"
+	    "+ 0:15:00  Вопросы\n"
+	    "~ 0:30:00  Итоги → Выводы\n");
+	free(d);
+	d = ui_topics_diff(a, a, &n);
+	assert_int_equal(n, 0);
+	assert_string_equal(d, "");
+	free(d);
+	ui_topics_toggle_level(b, 3);
+	d = ui_topics_diff(b, b, NULL);
+	assert_string_equal(d, "");
+	free(d);
+	struct topics *c = sample();
+	ui_topics_toggle_level(c, 2);
+	d = ui_topics_diff(a, c, &n);
+	assert_string_equal(d, "~ 0:10:10  Пример (detail → main)\n");
+	free(d);
+	/* From nothing: everything is added. */
+	d = ui_topics_diff(NULL, a, &n);
+	assert_int_equal(n, 4);
+	assert_true(strncmp(d, "+ 0:00:00  Введение\n", strlen("+ 0:00:00  Введение\n")) == 0);
+	free(d);
+	topics_free(a);
+	topics_free(b);
+	topics_free(c);
+}
+
 int
 main(void)
 {
@@ -220,6 +264,7 @@ main(void)
 		cmocka_unit_test(test_clock_parse_and_format),
 		cmocka_unit_test(test_nudge_keeps_order_and_follows_the_topic),
 		cmocka_unit_test(test_insert_remove_title_level),
+		cmocka_unit_test(test_diff_names_each_change),
 		cmocka_unit_test(test_check_points_at_the_bad_row),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
