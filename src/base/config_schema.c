@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "jnum.h"
 #include "util.h"
 
 #define I ZS_INT
@@ -608,6 +610,37 @@ zs_strip(cJSON *layer, enum zs_scope scope, zs_note_fn note, void *ud)
 		return 0;
 	walk("", NULL, layer, scope, strip_one, &s);
 	return s.n;
+}
+
+/* ---- reading a number the code depends on ---- */
+
+int
+zs_int(const cJSON *cfg, const char *key, int64_t *out, struct zpub_err *err)
+{
+	const struct zs_key *k = zs_lookup(key);
+	if (k == NULL || k->type != ZS_INT || k->def == NULL)
+		abort();    /* a caller naming a key the table lacks: caught by any test */
+	int64_t lo = (int64_t)k->min, hi = (int64_t)k->max, def = strtoll(k->def, NULL, 10);
+	const cJSON *v = config_find(cfg, key);
+
+	if (v == NULL || cJSON_IsNull(v)) {
+		*out = def;
+		return 0;
+	}
+	if (jnum_get(v, lo, hi, out) && v->valuedouble == (double)*out)
+		return 0;
+	char *text = cJSON_PrintUnformatted(v);
+	if (!cJSON_IsNumber(v))
+		zpub_err_set(err, ZPUB_EINVAL, "%s must be a number; %s is %.40s, which zpub cannot"
+		    " use: it takes a whole number from %lld to %lld; fix it with `zpub config set"
+		    " %s %lld`", key, key, text ? text : "?", (long long)lo, (long long)hi, key,
+		    (long long)def);
+	else
+		zpub_err_set(err, ZPUB_EINVAL, "%s is %.40s but must be from %lld to %lld (a whole"
+		    " number); fix it with `zpub config set %s %lld`", key, text ? text : "?",
+		    (long long)lo, (long long)hi, key, (long long)def);
+	free(text);
+	return ZPUB_EINVAL;
 }
 
 /* ---- defaults and parsing ---- */

@@ -19,6 +19,7 @@
 #define ZPUB_CONFIG_SCHEMA_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <cJSON.h>
 
 #include "err.h"
@@ -67,6 +68,11 @@ const char *zs_type_name(enum zs_type t);
 
 /* The entry whose key matches a dotted key exactly (patterns allowed), or NULL. */
 const struct zs_key *zs_lookup(const char *key);
+
+/* An integer setting the code depends on, read from cfg with the table's
+ * default, range and a sentence naming the key when it is out of range or
+ * not a whole number.  key must be an integer key of the table. */
+int zs_int(const cJSON *cfg, const char *key, int64_t *out, struct zpub_err *err);
 
 /* Checks value v for key (a leaf or a section; "" = the whole config) as
  * the given layer would hold it.  0, or ZPUB_EINVAL with a sentence that

@@ -22,6 +22,7 @@
 #include <uv.h>
 
 #include "config.h"
+#include "config_schema.h"
 #include "log.h"
 #include "listener.h"
 #include "store.h"
@@ -31,16 +32,17 @@
 #define API_SLOW_MAX 8          /* slow requests queued or running */
 #define API_STOP_WAIT_MS 2500
 
-/* X(field, key, default, min, max) — the operator's limits of the server. */
+/* X(field, key) — the operator's limits of the server; their defaults and
+ * ranges are the settings table's (config_schema.c). */
 #define API_LIMITS(X) \
-	X(header_timeout_ms, "api.header_timeout_ms", 10000, 100, 300000) \
-	X(idle_timeout_ms, "api.idle_timeout_ms", 30000, 100, 3600000) \
-	X(max_connections, "api.max_connections", 64, 1, 4096) \
-	X(max_per_peer, "api.max_per_peer", 32, 1, 4096) \
-	X(max_request_bytes, "api.max_request_bytes", 65536, 1024, 64 << 20)
+	X(header_timeout_ms, "api.header_timeout_ms") \
+	X(idle_timeout_ms, "api.idle_timeout_ms") \
+	X(max_connections, "api.max_connections") \
+	X(max_per_peer, "api.max_per_peer") \
+	X(max_request_bytes, "api.max_request_bytes")
 
 struct api_limits {
-#define X(f, k, d, lo, hi) int64_t f;
+#define X(f, k) int64_t f;
 	API_LIMITS(X)
 #undef X
 };
@@ -83,18 +85,9 @@ struct api_server {
 static int
 limits_read(const cJSON *cfg, struct api_limits *lim, struct zpub_err *err)
 {
-	const cJSON *v;
-#define X(f, k, d, lo, hi) \
-	v = config_find(cfg, k); \
-	if (v != NULL && !cJSON_IsNumber(v)) \
-		return zpub_err_set(err, ZPUB_EINVAL, "%s must be a number from %lld to %lld;" \
-		    " fix it with `zpub config set %s %lld`", k, (long long)(lo), (long long)(hi), \
-		    k, (long long)(d)); \
-	lim->f = config_int(cfg, k, d); \
-	if (lim->f < (lo) || lim->f > (hi)) \
-		return zpub_err_set(err, ZPUB_EINVAL, "%s is %lld but must be from %lld to %lld;" \
-		    " fix it with `zpub config set %s %lld`", k, (long long)lim->f, (long long)(lo), \
-		    (long long)(hi), k, (long long)(d));
+#define X(f, k) \
+	if (zs_int(cfg, k, &lim->f, err) != 0) \
+		return ZPUB_EINVAL;
 	API_LIMITS(X)
 #undef X
 	if (lim->max_per_peer > lim->max_connections)

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "config_schema.h"
 #include "jnum.h"
 #include "log.h"
 #include "http.h"
@@ -51,40 +52,16 @@ wipe_free(char *s)
 	}
 }
 
-static int
-tuning_one(const cJSON *cfg, const char *key, int64_t lo, int64_t hi, int64_t def,
-    int64_t *out, struct zpub_err *err)
-{
-	const cJSON *v = config_find(cfg, key);
-	if (v == NULL || cJSON_IsNull(v)) {
-		*out = def;
-		return 0;
-	}
-	if (jnum_get(v, lo, hi, out) && v->valuedouble == (double)*out)
-		return 0;
-	char *text = cJSON_PrintUnformatted(v);
-	zpub_err_set(err, ZPUB_EINVAL, "%s is %.40s, which zpub cannot use: it must be a whole"
-	    " number from %lld to %lld (default %lld); fix it with 'zpub config set %s %lld'",
-	    key, text ? text : "?", (long long)lo, (long long)hi, (long long)def, key,
-	    (long long)def);
-	free(text);
-	return ZPUB_EINVAL;
-}
-
-/* The tuning numbers under providers.zoom: name, lowest, highest, default.
- * A value set to anything else stops the client with a sentence naming the
- * key, rather than a cast of a string or of 1e300 deciding how often a
- * download is retried. */
+/* The tuning numbers under providers.zoom (ranges and defaults in the
+ * settings table).  A value out of range stops the client with a sentence
+ * naming the key, rather than a cast of a string or of 1e300 deciding how
+ * often a download is retried. */
 #define ZOOM_TUNING(X) \
-	X(max_attempts,           1,     100,      5) \
-	X(retry_base_ms,          0, 3600000,   1000) \
-	X(retry_cap_ms,           0, 86400000, 30000) \
-	X(max_wait_ms,            0, 86400000, 120000) \
-	X(download_retries,       0,     100,      7) \
-	X(download_max_requests,  1,   10000,     40)
+	X(max_attempts) X(retry_base_ms) X(retry_cap_ms) X(max_wait_ms) \
+	X(download_retries) X(download_max_requests)
 
 struct zoom_tuning {
-#define X(name, lo, hi, def) int64_t name;
+#define X(name) int64_t name;
 	ZOOM_TUNING(X)
 #undef X
 };
@@ -92,8 +69,8 @@ struct zoom_tuning {
 static int
 tuning_read(const cJSON *cfg, struct zoom_tuning *t, struct zpub_err *err)
 {
-#define X(name, lo, hi, def) \
-	if (tuning_one(cfg, "providers.zoom." #name, lo, hi, def, &t->name, err) != 0) \
+#define X(name) \
+	if (zs_int(cfg, "providers.zoom." #name, &t->name, err) != 0) \
 		return err->code;
 	ZOOM_TUNING(X)
 #undef X

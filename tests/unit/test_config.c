@@ -169,6 +169,29 @@ test_schema_refuses_with_a_sentence(void **state)
 	cJSON_Delete(c);
 }
 
+/* zs_int: the one reader of an integer setting the code depends on. */
+static void
+test_zs_int_reads_by_the_table(void **state)
+{
+	(void)state;
+	struct zpub_err err;
+	int64_t v = -1;
+	cJSON *cfg = cJSON_Parse("{\"api\": {\"max_connections\": 100, \"max_per_peer\": 0,"
+	    " \"idle_timeout_ms\": 150.5, \"header_timeout_ms\": \"soon\"}}");
+	assert_int_equal(zs_int(cfg, "api.max_connections", &v, &err), 0);
+	assert_int_equal(v, 100);
+	assert_int_equal(zs_int(cfg, "api.max_request_bytes", &v, &err), 0);
+	assert_int_equal(v, 65536);     /* the table's default */
+	assert_int_equal(zs_int(cfg, "api.max_per_peer", &v, &err), ZPUB_EINVAL);
+	assert_non_null(strstr(err.msg, "api.max_per_peer is 0 but must be from 1 to 4096"));
+	assert_int_equal(zs_int(cfg, "api.idle_timeout_ms", &v, &err), ZPUB_EINVAL);
+	assert_non_null(strstr(err.msg, "whole number"));
+	assert_int_equal(zs_int(cfg, "api.header_timeout_ms", &v, &err), ZPUB_EINVAL);
+	assert_non_null(strstr(err.msg, "must be a number"));
+	assert_non_null(strstr(err.msg, "zpub config set api.header_timeout_ms 10000"));
+	cJSON_Delete(cfg);
+}
+
 int
 main(void)
 {
@@ -179,6 +202,7 @@ main(void)
 		cmocka_unit_test(test_schema_refuses_with_a_sentence),
 		cmocka_unit_test(test_set_parses_json_values_and_creates_objects),
 		cmocka_unit_test(test_user_file_layers_over_defaults_and_bad_json_is_reported),
+		cmocka_unit_test(test_zs_int_reads_by_the_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
