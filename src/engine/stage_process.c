@@ -2,7 +2,8 @@
  * stage_process.c — the "process" stage (DOWNLOADED -> PROCESSING ->
  * PROCESSED): glue between the pipeline and the media engine.
  *
- * Reads the recording's source file and the processing.* config, then:
+ * Reads the recording's source file, the processing.* config and an
+ * editor's cut overrides (recut.c), then:
  * silences -> cut plan (snapped to the frame grid) -> time_map.json ->
  * cut.mp4 -> audio_NNN.flac chunks -> thumb_N.jpg, each written as .tmp and
  * renamed, each registered with stage_add_artifact().  Bad media fails the
@@ -21,6 +22,7 @@
 #include "log.h"
 #include "media.h"
 #include "pipeline.h"
+#include "recut.h"
 #include "stages.h"
 #include "store.h"
 #include "util.h"
@@ -175,6 +177,7 @@ struct proc {
 	char *shown;                    /* the recording as its owner knows it */
 	struct media_silence_opts so;
 	struct media_plan_opts po;
+	struct media_override *ov;      /* the editor's overrides, in po */
 	struct media_cut_opts co;
 	struct media_audio_opts ao;
 	struct media_info *mi;
@@ -356,8 +359,9 @@ proc_summary(struct proc *p)
 	time_hms(p->dur, a);
 	time_hms(rep->duration_ms, b);
 	snprintf(p->ctx->summary, sizeof p->ctx->summary,
-	    "%s -> %s (%d cuts); %s: %.0f s copied, %.0f s re-encoded; "
+	    "%s -> %s (%d cuts%s); %s: %.0f s copied, %.0f s re-encoded; "
 	    "%zu audio chunk%s; %zu thumbnails", a, b, p->n_cuts,
+	    p->po.n_overrides ? ", with the editor's overrides" : "",
 	    rep->used == MEDIA_CUT_SMART ? "smart cut" : "re-encode",
 	    rep->copied_s, rep->reencoded_s, p->n_chunks, p->n_chunks == 1 ? "" : "s",
 	    p->n_thumbs);
@@ -384,6 +388,9 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 	media_cut_opts_from_config(&p.co, ctx->config);
 	media_audio_opts_from_config(&p.ao, ctx->config);
 
+	if ((rc = recut_overrides(ctx->store, ctx->rec->id, &p.ov, &p.po.n_overrides, err)) != 0)
+		goto out;
+	p.po.overrides = p.ov;
 	if ((rc = proc_probe(&p, err)) < 0 || (rc = proc_plan(&p, err)) < 0)
 		goto out;
 	if (ctx->dry_run) {
@@ -442,6 +449,7 @@ out:
 	free(p.cut_tmp);
 	free(p.cut);
 	media_timemap_clear(&p.tm);
+	free(p.ov);
 	media_spans_clear(&p.sil);
 	media_info_free(p.mi);
 	return rc;
