@@ -324,9 +324,9 @@ edit_cut_save(struct store *st, const struct actor *who, int64_t rec_id,
 			    o->start_ms < all[j].end_ms) {
 				recut_clock(o->start_ms, x), recut_clock(o->end_ms, y);
 				recut_clock(all[j].start_ms, p), recut_clock(all[j].end_ms, q);
-				sb_addf(&said, "%skeep %s-%s overlaps the remove %s-%s made before it: the"
-				    " %s wins there", said.len ? "\n" : "", o->keep ? x : p, o->keep ? y : q,
-				    o->keep ? p : x, o->keep ? q : y, o->keep ? "keep" : "remove");
+				sb_addf(&said, "%s%s %s-%s overlaps the %s %s-%s made before it: the %s"
+				    " wins there", said.len ? "\n" : "", o->keep ? "keep" : "remove", x, y,
+				    o->keep ? "remove" : "keep", p, q, o->keep ? "keep" : "remove");
 			}
 		na++;
 	}

@@ -138,13 +138,12 @@ recut_plan(struct store *st, const struct store_recording *r, const cJSON *cfg,
 	media_plan_opts_from_config(&po, cfg);
 	if ((rc = recut_overrides(st, r->id, &out->ov, &out->n_ov, err)) != 0)
 		return rc;
-	po.overrides = out->ov;
-	po.n_overrides = out->n_ov;
 	if ((rc = media_probe(r->source_path, &mi, err)) == 0 &&
 	    (rc = media_silence_analyse(r->source_path, &so, prog, &sil, &dur, err)) == 0 &&
-	    (rc = media_plan_build(dur, &sil, &po, &out->tm, err)) == 0) {
-		media_plan_fit(&out->tm, mi, &po);
-		media_plan_stretches(&out->tm, &po, &out->v, &out->n);
+	    (rc = media_plan_build_with(dur, &sil, &po, out->ov, out->n_ov, &out->tm,
+	    err)) == 0) {
+		media_plan_fit_with(&out->tm, mi, &po, out->ov, out->n_ov);
+		media_plan_stretches(&out->tm, out->ov, out->n_ov, &out->v, &out->n);
 	}
 	media_spans_clear(&sil);
 	media_info_free(mi);

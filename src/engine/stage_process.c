@@ -177,7 +177,8 @@ struct proc {
 	char *shown;                    /* the recording as its owner knows it */
 	struct media_silence_opts so;
 	struct media_plan_opts po;
-	struct media_override *ov;      /* the editor's overrides, in po */
+	struct media_override *ov;      /* the editor's overrides */
+	size_t n_ov;
 	struct media_cut_opts co;
 	struct media_audio_opts ao;
 	struct media_info *mi;
@@ -225,7 +226,7 @@ proc_plan(struct proc *p, struct zpub_err *err)
 	p->sp.base = 0, p->sp.span = 0.25;
 	if ((rc = media_silence_analyse(p->src, &p->so, &p->prog, &p->sil, &p->dur, err)) < 0)
 		return rc;
-	if ((rc = media_plan_build(p->dur, &p->sil, &p->po, tm, err)) < 0)
+	if ((rc = media_plan_build_with(p->dur, &p->sil, &p->po, p->ov, p->n_ov, tm, err)) < 0)
 		return rc;
 	if (tm->n == 0 || tm->out_duration_ms <= 0)
 		return zpub_err_set(err, ZPUB_EMEDIA,
@@ -233,7 +234,7 @@ proc_plan(struct proc *p, struct zpub_err *err)
 		    "publish; check the recording or lower processing.video.threshold_db",
 		    p->shown, p->so.threshold_db, (long long)(p->dur / 1000));
 	p->identity = media_timemap_is_identity(tm);
-	media_plan_fit(tm, p->mi, &p->po);
+	media_plan_fit_with(tm, p->mi, &p->po, p->ov, p->n_ov);
 	p->n_cuts = (int)tm->n - 1 + (tm->seg[0].src_start_ms > 0) +
 	    (tm->seg[tm->n - 1].src_end_ms < tm->src_duration_ms);
 	return 0;
@@ -361,7 +362,7 @@ proc_summary(struct proc *p)
 	snprintf(p->ctx->summary, sizeof p->ctx->summary,
 	    "%s -> %s (%d cuts%s); %s: %.0f s copied, %.0f s re-encoded; "
 	    "%zu audio chunk%s; %zu thumbnails", a, b, p->n_cuts,
-	    p->po.n_overrides ? ", with the editor's overrides" : "",
+	    p->n_ov ? ", with the editor's overrides" : "",
 	    rep->used == MEDIA_CUT_SMART ? "smart cut" : "re-encode",
 	    rep->copied_s, rep->reencoded_s, p->n_chunks, p->n_chunks == 1 ? "" : "s",
 	    p->n_thumbs);
@@ -388,9 +389,8 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 	media_cut_opts_from_config(&p.co, ctx->config);
 	media_audio_opts_from_config(&p.ao, ctx->config);
 
-	if ((rc = recut_overrides(ctx->store, ctx->rec->id, &p.ov, &p.po.n_overrides, err)) != 0)
+	if ((rc = recut_overrides(ctx->store, ctx->rec->id, &p.ov, &p.n_ov, err)) != 0)
 		goto out;
-	p.po.overrides = p.ov;
 	if ((rc = proc_probe(&p, err)) < 0 || (rc = proc_plan(&p, err)) < 0)
 		goto out;
 	if (ctx->dry_run) {

@@ -127,10 +127,6 @@ struct media_plan_opts {
 	 * (keeping a longer pause, never more than max_pause_ms) when that
 	 * puts its start on a keyframe, where a cut costs nothing.  0 = off. */
 	int64_t keyframe_slack_ms;
-	/* An editor's overrides (see below), sorted and disjoint; they win
-	 * over the silences.  NULL/0 = none. */
-	const struct media_override *overrides;
-	size_t n_overrides;
 };
 
 void media_plan_opts_from_config(struct media_plan_opts *o, const cJSON *cfg);
@@ -167,6 +163,11 @@ struct media_timemap {
 int media_plan_build(int64_t duration_ms, const struct media_spans *silences,
     const struct media_plan_opts *o, struct media_timemap *out,
     struct zpub_err *err);
+/* The same with an editor's overrides (sorted, disjoint), which win over
+ * the silences: nothing of a keep range is cut, all of a remove range is. */
+int media_plan_build_with(int64_t duration_ms, const struct media_spans *silences,
+    const struct media_plan_opts *o, const struct media_override *ov, size_t n_ov,
+    struct media_timemap *out, struct zpub_err *err);
 void media_timemap_clear(struct media_timemap *tm);
 /* Moves every cut onto the video's frame grid (frames_ms ascending): a
  * segment starts at the frame shown at its start and ends at the next
@@ -189,6 +190,9 @@ void media_timemap_prefer_ends(struct media_timemap *tm, const int64_t *ends_ms,
  * Leaves an identity map alone. */
 void media_plan_fit(struct media_timemap *tm, const struct media_info *mi,
     const struct media_plan_opts *o);
+/* The same, never moving a kept part into an editor's remove range. */
+void media_plan_fit_with(struct media_timemap *tm, const struct media_info *mi,
+    const struct media_plan_opts *o, const struct media_override *ov, size_t n_ov);
 /* 1 when the map keeps the whole source unchanged. */
 int media_timemap_is_identity(const struct media_timemap *tm);
 /* Source -> output.  A time inside a cut maps to the cut point; before 0 to
@@ -221,9 +225,9 @@ struct media_stretch {
 /* "speech", "your keep", "silence", "head", "tail", "your remove". */
 const char *media_why_name(enum media_why w);
 /* The whole source as kept and cut stretches, in order, each with its
- * reason (from tm and the overrides of o).  *out malloc'd. */
-void media_plan_stretches(const struct media_timemap *tm, const struct media_plan_opts *o,
-    struct media_stretch **out, size_t *n);
+ * reason (from tm and the overrides it was planned with).  *out malloc'd. */
+void media_plan_stretches(const struct media_timemap *tm, const struct media_override *ov,
+    size_t n_ov, struct media_stretch **out, size_t *n);
 /* Source stretches new_map keeps and old_map does not (restored by a
  * re-cut), each at least min_ms long, in order, appended to out. */
 void media_timemap_new_spans(const struct media_timemap *old_map,

@@ -141,7 +141,7 @@ media_overrides_resolve(const struct media_override *in, size_t n,
 /* The cuts the silences asked for, less the editor's keep ranges, plus
  * the remove ranges: sorted and disjoint again. */
 static void
-plan_apply_overrides(struct media_spans *cuts, const struct media_plan_opts *o,
+plan_apply_overrides(struct media_spans *cuts, const struct media_override *ov, size_t n_ov,
     int64_t duration_ms)
 {
 	struct media_spans v = {0};
@@ -150,8 +150,8 @@ plan_apply_overrides(struct media_spans *cuts, const struct media_plan_opts *o,
 	for (i = 0; i < cuts->n; i++) {
 		int64_t s = cuts->v[i].start_ms, e = cuts->v[i].end_ms;
 
-		for (j = 0; j < o->n_overrides && s < e; j++) {
-			const struct media_override *k = &o->overrides[j];
+		for (j = 0; j < n_ov && s < e; j++) {
+			const struct media_override *k = &ov[j];
 
 			if (!k->keep || k->end_ms <= s || k->start_ms >= e)
 				continue;
@@ -162,8 +162,8 @@ plan_apply_overrides(struct media_spans *cuts, const struct media_plan_opts *o,
 		if (e - s >= PLAN_MIN_CUT_MS)
 			media_spans_push(&v, s, e);
 	}
-	for (j = 0; j < o->n_overrides; j++) {
-		const struct media_override *k = &o->overrides[j];
+	for (j = 0; j < n_ov; j++) {
+		const struct media_override *k = &ov[j];
 		int64_t s = k->start_ms < 0 ? 0 : k->start_ms;
 		int64_t e = k->end_ms > duration_ms ? duration_ms : k->end_ms;
 
@@ -188,6 +188,14 @@ int
 media_plan_build(int64_t duration_ms, const struct media_spans *silences,
     const struct media_plan_opts *o, struct media_timemap *out,
     struct zpub_err *err)
+{
+	return media_plan_build_with(duration_ms, silences, o, NULL, 0, out, err);
+}
+
+int
+media_plan_build_with(int64_t duration_ms, const struct media_spans *silences,
+    const struct media_plan_opts *o, const struct media_override *ov, size_t n_ov,
+    struct media_timemap *out, struct zpub_err *err)
 {
 	struct media_spans cuts = {0};
 	int64_t mb, ma, pos, out_pos;
@@ -245,8 +253,8 @@ media_plan_build(int64_t duration_ms, const struct media_spans *silences,
 		media_spans_push(&cuts, cs, ce);
 	}
 
-	if (o->n_overrides > 0)
-		plan_apply_overrides(&cuts, o, duration_ms);
+	if (n_ov > 0)
+		plan_apply_overrides(&cuts, ov, n_ov, duration_ms);
 	/* Kept segments are the complement of the cuts (which are sorted and
 	 * disjoint because the silences are). */
 	pos = 0;
@@ -408,13 +416,13 @@ media_timemap_prefer_ends(struct media_timemap *tm, const int64_t *ends_ms, size
 
 /* How much of [s, e) the editor's remove ranges cover. */
 static int64_t
-removed_in(const struct media_plan_opts *o, int64_t s, int64_t e)
+removed_in(const struct media_override *ov, size_t n_ov, int64_t s, int64_t e)
 {
 	int64_t sum = 0;
 	size_t j;
 
-	for (j = 0; j < o->n_overrides; j++) {
-		const struct media_override *k = &o->overrides[j];
+	for (j = 0; j < n_ov; j++) {
+		const struct media_override *k = &ov[j];
 		int64_t a = k->start_ms > s ? k->start_ms : s;
 		int64_t b = k->end_ms < e ? k->end_ms : e;
 
@@ -428,13 +436,13 @@ removed_in(const struct media_plan_opts *o, int64_t s, int64_t e)
  * stretch the editor removed: such a part goes back to where it was. */
 static void
 plan_guard_removes(struct media_timemap *tm, const struct media_seg *before,
-    const struct media_plan_opts *o)
+    const struct media_override *ov, size_t n_ov)
 {
 	size_t i;
 
 	for (i = 0; i < tm->n; i++)
-		if (removed_in(o, tm->seg[i].src_start_ms, tm->seg[i].src_end_ms) >
-		    removed_in(o, before[i].src_start_ms, before[i].src_end_ms))
+		if (removed_in(ov, n_ov, tm->seg[i].src_start_ms, tm->seg[i].src_end_ms) >
+		    removed_in(ov, n_ov, before[i].src_start_ms, before[i].src_end_ms))
 			tm->seg[i] = before[i];
 	timemap_renumber(tm);
 }
@@ -442,6 +450,13 @@ plan_guard_removes(struct media_timemap *tm, const struct media_seg *before,
 void
 media_plan_fit(struct media_timemap *tm, const struct media_info *mi,
     const struct media_plan_opts *o)
+{
+	media_plan_fit_with(tm, mi, o, NULL, 0);
+}
+
+void
+media_plan_fit_with(struct media_timemap *tm, const struct media_info *mi,
+    const struct media_plan_opts *o, const struct media_override *ov, size_t n_ov)
 {
 	struct media_seg *before;
 
@@ -451,13 +466,13 @@ media_plan_fit(struct media_timemap *tm, const struct media_info *mi,
 	memcpy(before, tm->seg, tm->n * sizeof *before);
 	media_timemap_prefer_keyframes(tm, mi->keyframes_ms, mi->n_keyframes,
 	    o->keyframe_slack_ms);
-	plan_guard_removes(tm, before, o);
+	plan_guard_removes(tm, before, ov, n_ov);
 	media_timemap_snap(tm, mi->frames_ms, mi->n_frames);
 	before = xreallocarray(before, tm->n, sizeof *before);
 	memcpy(before, tm->seg, tm->n * sizeof *before);
 	media_timemap_prefer_ends(tm, mi->ends_ms, mi->n_ends,
 	    o->keyframe_slack_ms < PLAN_END_SLACK_MS ? o->keyframe_slack_ms : PLAN_END_SLACK_MS);
-	plan_guard_removes(tm, before, o);
+	plan_guard_removes(tm, before, ov, n_ov);
 	free(before);
 }
 
@@ -472,23 +487,22 @@ media_why_name(enum media_why w)
 
 /* The editor's range of kind keep that covers [s, e), or NULL. */
 static const struct media_override *
-override_over(const struct media_plan_opts *o, int keep, int64_t s, int64_t e)
+override_over(const struct media_override *ov, size_t n_ov, int keep, int64_t s, int64_t e)
 {
 	size_t j;
 
-	for (j = 0; j < o->n_overrides; j++)
-		if (o->overrides[j].keep == keep && o->overrides[j].start_ms <= s &&
-		    e <= o->overrides[j].end_ms)
-			return &o->overrides[j];
+	for (j = 0; j < n_ov; j++)
+		if (ov[j].keep == keep && ov[j].start_ms <= s && e <= ov[j].end_ms)
+			return &ov[j];
 	return NULL;
 }
 
 void
-media_plan_stretches(const struct media_timemap *tm, const struct media_plan_opts *o,
-    struct media_stretch **out, size_t *n)
+media_plan_stretches(const struct media_timemap *tm, const struct media_override *ov,
+    size_t n_ov, struct media_stretch **out, size_t *n)
 {
 	size_t ne = 0, k = 0, i;
-	int64_t *edge = xcalloc(2 * tm->n + 2 * o->n_overrides + 2, sizeof *edge);
+	int64_t *edge = xcalloc(2 * tm->n + 2 * n_ov + 2, sizeof *edge);
 	struct media_stretch *v;
 	int64_t first = tm->n ? tm->seg[0].src_start_ms : tm->src_duration_ms;
 	int64_t last = tm->n ? tm->seg[tm->n - 1].src_end_ms : tm->src_duration_ms;
@@ -499,9 +513,9 @@ media_plan_stretches(const struct media_timemap *tm, const struct media_plan_opt
 		edge[ne++] = tm->seg[i].src_start_ms;
 		edge[ne++] = tm->seg[i].src_end_ms;
 	}
-	for (i = 0; i < o->n_overrides; i++) {
-		edge[ne++] = o->overrides[i].start_ms;
-		edge[ne++] = o->overrides[i].end_ms;
+	for (i = 0; i < n_ov; i++) {
+		edge[ne++] = ov[i].start_ms;
+		edge[ne++] = ov[i].end_ms;
 	}
 	qsort(edge, ne, sizeof *edge, ms_cmp);
 	v = xcalloc(ne, sizeof *v);
@@ -514,8 +528,8 @@ media_plan_stretches(const struct media_timemap *tm, const struct media_plan_opt
 		x.kept = media_timemap_to_source(tm, media_timemap_to_output(tm, s)) == s &&
 		    media_timemap_to_output(tm, e) - media_timemap_to_output(tm, s) == e - s;
 		if (x.kept)
-			x.why = override_over(o, 1, s, e) ? MEDIA_WHY_KEEP : MEDIA_WHY_SPEECH;
-		else if (override_over(o, 0, s, e))
+			x.why = override_over(ov, n_ov, 1, s, e) ? MEDIA_WHY_KEEP : MEDIA_WHY_SPEECH;
+		else if (override_over(ov, n_ov, 0, s, e))
 			x.why = MEDIA_WHY_REMOVE;
 		else if (e <= first)
 			x.why = MEDIA_WHY_HEAD;
