@@ -119,6 +119,17 @@ out:
 	return rc;
 }
 
+void
+recut_forget(const char *dir)
+{
+	char *tr = path_join(dir, RECUT_TRANSCRIPT), *map = path_join(dir, RECUT_TIME_MAP);
+
+	unlink(tr);
+	unlink(map);
+	free(map);
+	free(tr);
+}
+
 int
 recut_plan(struct store *st, const struct store_recording *r, const cJSON *cfg,
     const struct zpub_progress *prog, struct recut_plan *out, struct zpub_err *err)

@@ -41,6 +41,10 @@ int64_t recut_source_ms(struct store *st, const struct store_recording *r);
  * transcript with its map) or there is no transcript. */
 int recut_stash(struct store *st, int64_t rec_id, struct zpub_err *err);
 
+/* Removes that copy from the recording's folder dir: the transcript is on
+ * the current cut again. */
+void recut_forget(const char *dir);
+
 /* The plan of recording r as the next run would cut it (its overrides
  * applied), with every stretch of the source and its reason. */
 struct recut_plan {

@@ -29,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 struct ai_run {
 	struct stage_ctx *ctx;
@@ -434,8 +433,7 @@ tr_carry(struct ai_run *r, const char *engine, const char *conf, const char *tpa
 		goto out;
 	note(r, "carried %zu words over the re-cut; %zu restored stretch%s (%.1f s) transcribed",
 	    kept, sp.n, sp.n == 1 ? "" : "es", secs);
-	unlink(otp);
-	unlink(omp);
+	recut_forget(ctx->media_dir);
 	r->tr = tr;
 	tr = NULL;
 	r->recut = 1;
@@ -493,6 +491,7 @@ step_transcribe(struct ai_run *r, const struct ai_steps *steps, struct zpub_err 
 		}
 		if ((rc = tr_fresh(r, &in, engine, conf, tpath, err)) != 0)
 			goto out;
+		recut_forget(ctx->media_dir);
 	}
 	cJSON *x = cJSON_CreateObject();
 	cJSON_AddStringToObject(x, "engine", r->tr->engine);
