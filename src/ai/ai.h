@@ -202,6 +202,21 @@ char *chapters_format(const struct topics *t);
 int chapters_parse(const char *text, int64_t duration_ms, struct topics **out,
     struct zpub_err *err);
 
+/* ---- re-cut (recut.c) -------------------------------------------------------- */
+
+struct media_timemap;
+
+/* The words of t (on old_map's output) carried onto new_map's output through
+ * the source; words in a stretch new_map cuts are dropped.  The result has
+ * no segments (tr_segments_from_words once new words join) and lasts
+ * new_map's output. */
+struct transcript *tr_recut(const struct transcript *t, const struct media_timemap *old_map,
+    const struct media_timemap *new_map);
+/* Topics re-timed the same way: the first stays at 0, one whose stretch was
+ * cut gives way to the next, breaks move with their ends. */
+struct topics *topics_recut(const struct topics *t, const struct media_timemap *old_map,
+    const struct media_timemap *new_map);
+
 /* ---- description and title (describe.c) ----------------------------------- */
 
 #define DESC_TITLE_MAX_CHARS 100

@@ -31,18 +31,21 @@ status_parse(const char *name)
 }
 
 /* The one table of legal moves.  A running status may go back to its input
- * (a cancelled or released run) and forward to its output or FAILED. */
+ * (a cancelled or released run) and forward to its output or FAILED.  A
+ * recording whose cut an editor changed goes back to DOWNLOADED (a re-cut)
+ * from wherever the cut exists; a READY one keeps its publications. */
 #define B(s) (1u << ST_##s)
 static const unsigned transitions[ST__COUNT] = {
 	[ST_INITIALIZED] = B(DOWNLOADING) | B(SKIPPED) | B(EXPIRED) | B(FAILED),
 	[ST_DOWNLOADING] = B(DOWNLOADED) | B(INITIALIZED) | B(FAILED) | B(EXPIRED),
 	[ST_DOWNLOADED]  = B(PROCESSING) | B(SKIPPED) | B(EXPIRED) | B(FAILED),
 	[ST_PROCESSING]  = B(PROCESSED) | B(DOWNLOADED) | B(FAILED),
-	[ST_PROCESSED]   = B(PREPARING) | B(SKIPPED) | B(EXPIRED) | B(FAILED),
+	[ST_PROCESSED]   = B(PREPARING) | B(DOWNLOADED) | B(SKIPPED) | B(EXPIRED) | B(FAILED),
 	[ST_PREPARING]   = B(TRANSCRIBED) | B(PROCESSED) | B(FAILED),
-	[ST_TRANSCRIBED] = B(UPLOADING) | B(PROCESSED) | B(SKIPPED) | B(EXPIRED) | B(FAILED),
+	[ST_TRANSCRIBED] = B(UPLOADING) | B(PROCESSED) | B(DOWNLOADED) | B(SKIPPED) |
+	                   B(EXPIRED) | B(FAILED),
 	[ST_UPLOADING]   = B(READY) | B(TRANSCRIBED) | B(FAILED),
-	[ST_READY]       = B(TRANSCRIBED) | B(EXPIRED),
+	[ST_READY]       = B(TRANSCRIBED) | B(DOWNLOADED) | B(EXPIRED),
 	[ST_SKIPPED]     = B(INITIALIZED) | B(DOWNLOADED) | B(PROCESSED) | B(TRANSCRIBED) |
 	                   B(EXPIRED),
 	[ST_EXPIRED]     = 0,

@@ -66,6 +66,9 @@
 	  "find topics again, or print / write the chapter lines (a new topic version)") \
 	X("approve", cmd_approve, "approve ID...", \
 	  "approve the newest topic version; a recording held for review then publishes") \
+	X("cut", cmd_cut, "cut ID --keep HH:MM:SS-HH:MM:SS... --remove HH:MM:SS-HH:MM:SS..." \
+	  " [--clear] | cut ID --show", \
+	  "keep or remove stretches of the source against the silence analysis; the next run re-cuts") \
 	X("play", cmd_play, "play ID [HH:MM:SS]", "play the cut video from a timecode in your player") \
 	X("subtitles", cmd_subtitles, "subtitles ID", "lay out SRT/VTT from the transcript") \
 	X("describe", cmd_describe, "describe ID", "render title and description") \

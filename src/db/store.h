@@ -248,6 +248,21 @@ int store_topic_version_approve(struct store *st, int64_t rec_id, int version,
 void store_topic_version_clear(struct store_topic_version *v);
 void store_topic_versions_free(struct store_topic_version *v, int n);
 
+/* ---- cut overrides (an editor's keep and remove ranges) ---- */
+struct store_cut_override {
+	int64_t start_ms, end_ms;  /* on the source recording */
+	int keep;                  /* 1 keep, 0 remove */
+	char *by;                  /* who made it */
+	int64_t created_at;
+};
+/* A recording's overrides in source order (disjoint). */
+int store_cut_overrides(struct store *st, int64_t rec_id, struct store_cut_override **out,
+    int *n, struct zpub_err *err);
+/* Replaces all of them (in the caller's transaction, if any). */
+int store_cut_overrides_replace(struct store *st, int64_t rec_id,
+    const struct store_cut_override *v, int n, struct zpub_err *err);
+void store_cut_overrides_free(struct store_cut_override *v, int n);
+
 /* ---- publications ---- */
 struct store_publication {
 	int64_t id;

@@ -1,7 +1,7 @@
 /*
  * edit.c — the one place each change a person makes is checked, written
- * and audited, whichever face it came through: templates, topic versions
- * and secrets.  The faces parse their input into the shapes below and
+ * and audited, whichever face it came through: templates, topic versions,
+ * cut overrides and secrets.  The faces parse their input into the shapes below and
  * show what comes back.
  */
 #include "edit.h"
@@ -12,9 +12,12 @@
 #include "ai.h"
 #include "audit.h"
 #include "config_schema.h"
+#include "recut.h"
+#include "text.h"
 #include "store.h"
 #include "store_admin.h"
 #include "template.h"
+#include "util.h"
 #include "vault.h"
 
 /* ---- templates ---- */
@@ -215,6 +218,163 @@ edit_topics_approve_newest(struct store *st, const struct actor *who, int64_t re
 	    version)
 		*version = tv.version;
 	store_topic_version_clear(&tv);
+	return rc;
+}
+
+/* ---- cut overrides ---- */
+
+/* "A-B" -> two source times; a sentence in bad when it is not a range
+ * inside a source of src_ms. */
+static int
+cut_range(const struct edit_cut_range *c, int64_t src_ms, struct media_override *o,
+    struct sbuf *bad)
+{
+	const char *dash = strchr(c->text, '-');
+	char a[32], b[24], end[24];
+
+	o->keep = c->keep;
+	if (dash == NULL || dash - c->text >= (long)sizeof a) {
+		sb_addf(bad, "\n'%s' is not a range: write it as HH:MM:SS-HH:MM:SS", c->text);
+		return -1;
+	}
+	snprintf(a, sizeof a, "%.*s", (int)(dash - c->text), c->text);
+	if ((o->start_ms = time_parse_clock(a)) < 0 || (o->end_ms = time_parse_clock(dash + 1)) < 0)
+		sb_addf(bad, "\n'%s' is not a range: write it as HH:MM:SS-HH:MM:SS", c->text);
+	else if (o->end_ms <= o->start_ms)
+		sb_addf(bad, "\n'%s' ends before it starts", c->text);
+	else if (o->end_ms > src_ms) {
+		recut_clock(src_ms, end);
+		recut_clock(o->end_ms, b);
+		sb_addf(bad, "\n'%s' ends at %s, after the end of the recording (%s)", c->text, b,
+		    end);
+	} else
+		return 0;
+	return -1;
+}
+
+/* Where the recording goes for its re-cut (*to); an error when it cannot
+ * be cut now. */
+static int
+cut_status(const struct store_recording *r, int *to, struct zpub_err *err)
+{
+	*to = (int)r->status;
+	switch (r->status) {
+	case ST_DOWNLOADED:
+	case ST_SKIPPED:
+		return 0;
+	case ST_PROCESSED:
+	case ST_TRANSCRIBED:
+	case ST_READY:
+	case ST_FAILED:
+		*to = ST_DOWNLOADED;
+		if (r->source_path != NULL)
+			return 0;
+		/* FALLTHROUGH */
+	case ST_INITIALIZED:
+		return zpub_err_set(err, ZPUB_ESTATE, "recording %lld has no source file yet: run"
+		    " it to DOWNLOADED before editing its cut", (long long)r->id);
+	case ST_EXPIRED:
+		return zpub_err_set(err, ZPUB_ESTATE, "recording %lld has EXPIRED: its cut can be"
+		    " edited no more", (long long)r->id);
+	default:
+		return zpub_err_set(err, ZPUB_EBUSY, "recording %lld is %s now: edit its cut when"
+		    " that run ends", (long long)r->id, status_name(r->status));
+	}
+}
+
+int
+edit_cut_save(struct store *st, const struct actor *who, int64_t rec_id,
+    const struct edit_cut_range *v, size_t n, int clear, char **notes, struct zpub_err *err)
+{
+	struct store_recording *r = NULL;
+	struct store_cut_override *old = NULL, *rows = NULL;
+	struct media_override *all = NULL, *res = NULL;
+	struct sbuf bad = {0}, said = {0};
+	size_t na = 0, nr = 0, keeps = 0;
+	int nold = 0, to = -1, rc;
+	char by[160], x[24], y[24], p[24], q[24];
+	int64_t src_ms;
+
+	*notes = NULL;
+	actor_name(who, by, sizeof by);
+	if ((rc = own_recording(st, who, rec_id, &r, err)) != 0)
+		return rc;
+	if ((rc = cut_status(r, &to, err)) != 0)
+		goto out;
+	if ((src_ms = recut_source_ms(st, r)) <= 0) {
+		rc = zpub_err_set(err, ZPUB_ESTATE, "recording %lld has no known length yet: run"
+		    " it to PROCESSED first", (long long)rec_id);
+		goto out;
+	}
+	if (!clear && (rc = store_cut_overrides(st, rec_id, &old, &nold, err)) != 0)
+		goto out;
+	all = xcalloc((size_t)nold + n + 1, sizeof *all);
+	for (int i = 0; i < nold; i++)
+		all[na++] = (struct media_override){ old[i].start_ms, old[i].end_ms, old[i].keep,
+		    (size_t)i };
+	for (size_t i = 0; i < n; i++) {
+		struct media_override *o = &all[na];
+
+		o->origin = (size_t)nold + i;
+		if (cut_range(&v[i], src_ms, o, &bad) < 0)
+			continue;
+		/* The newer range wins where it overlaps one of the other kind. */
+		for (size_t j = 0; j < na; j++)
+			if (all[j].keep != o->keep && all[j].start_ms < o->end_ms &&
+			    o->start_ms < all[j].end_ms) {
+				recut_clock(o->start_ms, x), recut_clock(o->end_ms, y);
+				recut_clock(all[j].start_ms, p), recut_clock(all[j].end_ms, q);
+				sb_addf(&said, "%s%s %s-%s overlaps the %s %s-%s made before it: the %s"
+				    " wins there", said.len ? "\n" : "", o->keep ? "keep" : "remove", x, y,
+				    o->keep ? "remove" : "keep", p, q, o->keep ? "keep" : "remove");
+			}
+		na++;
+	}
+	if (bad.len > 0) {
+		rc = zpub_err_set(err, ZPUB_EINVAL, "nothing saved, the cut of recording %lld has"
+		    " problems:%s", (long long)rec_id, bad.s);
+		goto out;
+	}
+	media_overrides_resolve(all, na, &res, &nr);
+	rows = xcalloc(nr + 1, sizeof *rows);
+	for (size_t i = 0; i < nr; i++) {
+		int was = res[i].origin < (size_t)nold;
+
+		rows[i] = (struct store_cut_override){ res[i].start_ms, res[i].end_ms, res[i].keep,
+		    was ? old[res[i].origin].by : by, was ? old[res[i].origin].created_at : 0 };
+		keeps += res[i].keep != 0;
+	}
+	/* The transcript is kept aside before the cut it is on goes. */
+	if (to != (int)r->status && (rc = recut_stash(st, rec_id, err)) != 0)
+		goto out;
+	if ((rc = store_begin(st, err)) != 0)
+		goto out;
+	if ((rc = store_cut_overrides_replace(st, rec_id, rows, (int)nr, err)) == 0 &&
+	    to != (int)r->status)
+		rc = store_recording_move(st, rec_id, r->status, (enum rec_status)to,
+		    "its cut was edited: the next run cuts it again", err);
+	if (rc == 0)
+		rc = store_commit(st, err);
+	if (rc != 0) {
+		store_rollback(st);
+		goto out;
+	}
+	store_journal(st, rec_id, "info", "cut", "cut overrides changed by %s: %zu keep, %zu"
+	    " remove", by, keeps, nr - keeps);
+	audit_note(st, who, "cut.edit", "recording %lld: %zu keep, %zu remove ranges",
+	    (long long)rec_id, keeps, nr - keeps);
+	if (r->status == ST_SKIPPED)
+		sb_addf(&said, "%srecording %lld stays SKIPPED; un-skip it to cut it again",
+		    said.len ? "\n" : "", (long long)rec_id);
+	*notes = said.len ? sb_take(&said) : NULL;
+out:
+	sb_free(&said);
+	sb_free(&bad);
+	free(rows);
+	free(res);
+	free(all);
+	store_cut_overrides_free(old, nold);
+	store_recording_free(r);
 	return rc;
 }
 

@@ -72,6 +72,23 @@ int edit_chapters_save(struct store *st, const struct actor *who, int64_t rec_id
 int edit_topics_approve_newest(struct store *st, const struct actor *who, int64_t rec_id,
     int *version, struct zpub_err *err);
 
+/* One range an editor asks for: "HH:MM:SS-HH:MM:SS" on the source. */
+struct edit_cut_range {
+	const char *text;
+	int keep;               /* 1: never cut it; 0: always cut it */
+};
+/* Changes recording rec_id's cut overrides: with clear, drops them all
+ * first; then adds v in order, a later range winning where it overlaps an
+ * earlier or a stored one (each such overlap a sentence of *notes).  Each
+ * range must read as two timecodes (time_parse_clock), start before it
+ * ends and lie inside the source; otherwise ZPUB_EINVAL with a line per
+ * problem and nothing saved.  A recording past DOWNLOADED goes back there
+ * to be cut again by the next run, its transcript kept aside for it
+ * (recut_stash); a READY one keeps its publications.  Journals and audits
+ * cut.edit.  *notes is malloc'd, or NULL when there is nothing to say. */
+int edit_cut_save(struct store *st, const struct actor *who, int64_t rec_id,
+    const struct edit_cut_range *v, size_t n, int clear, char **notes, struct zpub_err *err);
+
 /* Stores a secret zs_secret_check() allows under name for who's tenant,
  * encrypted by v; audits secret.set (the name, never the value). */
 int edit_secret_set(struct store *st, struct vault *v, const struct actor *who,

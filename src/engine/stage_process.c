@@ -2,7 +2,8 @@
  * stage_process.c — the "process" stage (DOWNLOADED -> PROCESSING ->
  * PROCESSED): glue between the pipeline and the media engine.
  *
- * Reads the recording's source file and the processing.* config, then:
+ * Reads the recording's source file, the processing.* config and an
+ * editor's cut overrides (recut.c), then:
  * silences -> cut plan (snapped to the frame grid) -> time_map.json ->
  * cut.mp4 -> audio_NNN.flac chunks -> thumb_N.jpg, each written as .tmp and
  * renamed, each registered with stage_add_artifact().  Bad media fails the
@@ -21,6 +22,7 @@
 #include "log.h"
 #include "media.h"
 #include "pipeline.h"
+#include "recut.h"
 #include "stages.h"
 #include "store.h"
 #include "util.h"
@@ -175,6 +177,8 @@ struct proc {
 	char *shown;                    /* the recording as its owner knows it */
 	struct media_silence_opts so;
 	struct media_plan_opts po;
+	struct media_override *ov;      /* the editor's overrides */
+	size_t n_ov;
 	struct media_cut_opts co;
 	struct media_audio_opts ao;
 	struct media_info *mi;
@@ -222,7 +226,7 @@ proc_plan(struct proc *p, struct zpub_err *err)
 	p->sp.base = 0, p->sp.span = 0.25;
 	if ((rc = media_silence_analyse(p->src, &p->so, &p->prog, &p->sil, &p->dur, err)) < 0)
 		return rc;
-	if ((rc = media_plan_build(p->dur, &p->sil, &p->po, tm, err)) < 0)
+	if ((rc = media_plan_build_with(p->dur, &p->sil, &p->po, p->ov, p->n_ov, tm, err)) < 0)
 		return rc;
 	if (tm->n == 0 || tm->out_duration_ms <= 0)
 		return zpub_err_set(err, ZPUB_EMEDIA,
@@ -230,7 +234,7 @@ proc_plan(struct proc *p, struct zpub_err *err)
 		    "publish; check the recording or lower processing.video.threshold_db",
 		    p->shown, p->so.threshold_db, (long long)(p->dur / 1000));
 	p->identity = media_timemap_is_identity(tm);
-	media_plan_fit(tm, p->mi, &p->po);
+	media_plan_fit_with(tm, p->mi, &p->po, p->ov, p->n_ov);
 	p->n_cuts = (int)tm->n - 1 + (tm->seg[0].src_start_ms > 0) +
 	    (tm->seg[tm->n - 1].src_end_ms < tm->src_duration_ms);
 	return 0;
@@ -356,8 +360,9 @@ proc_summary(struct proc *p)
 	time_hms(p->dur, a);
 	time_hms(rep->duration_ms, b);
 	snprintf(p->ctx->summary, sizeof p->ctx->summary,
-	    "%s -> %s (%d cuts); %s: %.0f s copied, %.0f s re-encoded; "
+	    "%s -> %s (%d cuts%s); %s: %.0f s copied, %.0f s re-encoded; "
 	    "%zu audio chunk%s; %zu thumbnails", a, b, p->n_cuts,
+	    p->n_ov ? ", with the editor's overrides" : "",
 	    rep->used == MEDIA_CUT_SMART ? "smart cut" : "re-encode",
 	    rep->copied_s, rep->reencoded_s, p->n_chunks, p->n_chunks == 1 ? "" : "s",
 	    p->n_thumbs);
@@ -384,6 +389,8 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 	media_cut_opts_from_config(&p.co, ctx->config);
 	media_audio_opts_from_config(&p.ao, ctx->config);
 
+	if ((rc = recut_overrides(ctx->store, ctx->rec->id, &p.ov, &p.n_ov, err)) != 0)
+		goto out;
 	if ((rc = proc_probe(&p, err)) < 0 || (rc = proc_plan(&p, err)) < 0)
 		goto out;
 	if (ctx->dry_run) {
@@ -442,6 +449,7 @@ out:
 	free(p.cut_tmp);
 	free(p.cut);
 	media_timemap_clear(&p.tm);
+	free(p.ov);
 	media_spans_clear(&p.sil);
 	media_info_free(p.mi);
 	return rc;

@@ -131,6 +131,22 @@ struct media_plan_opts {
 
 void media_plan_opts_from_config(struct media_plan_opts *o, const cJSON *cfg);
 
+/* An editor's decision about a stretch of the source: a keep range is
+ * never cut (a question the analysis took for silence), a remove range is
+ * always cut.  origin: the caller's index of where the range came from. */
+struct media_override {
+	int64_t start_ms, end_ms;
+	int keep;
+	size_t origin;
+};
+
+/* Overrides in the order they were made (oldest first) -> sorted,
+ * disjoint ranges where, wherever two overlap, the newer one wins;
+ * adjacent pieces of one kind are joined (keeping the newer origin).
+ * *out is malloc'd (NULL when n_out is 0). */
+void media_overrides_resolve(const struct media_override *in, size_t n,
+    struct media_override **out, size_t *n_out);
+
 /* One kept piece: source [src_start, src_end) plays at out_start. */
 struct media_seg {
 	int64_t src_start_ms, src_end_ms, out_start_ms;
@@ -147,6 +163,11 @@ struct media_timemap {
 int media_plan_build(int64_t duration_ms, const struct media_spans *silences,
     const struct media_plan_opts *o, struct media_timemap *out,
     struct zpub_err *err);
+/* The same with an editor's overrides (sorted, disjoint), which win over
+ * the silences: nothing of a keep range is cut, all of a remove range is. */
+int media_plan_build_with(int64_t duration_ms, const struct media_spans *silences,
+    const struct media_plan_opts *o, const struct media_override *ov, size_t n_ov,
+    struct media_timemap *out, struct zpub_err *err);
 void media_timemap_clear(struct media_timemap *tm);
 /* Moves every cut onto the video's frame grid (frames_ms ascending): a
  * segment starts at the frame shown at its start and ends at the next
@@ -169,6 +190,9 @@ void media_timemap_prefer_ends(struct media_timemap *tm, const int64_t *ends_ms,
  * Leaves an identity map alone. */
 void media_plan_fit(struct media_timemap *tm, const struct media_info *mi,
     const struct media_plan_opts *o);
+/* The same, never moving a kept part into an editor's remove range. */
+void media_plan_fit_with(struct media_timemap *tm, const struct media_info *mi,
+    const struct media_plan_opts *o, const struct media_override *ov, size_t n_ov);
 /* 1 when the map keeps the whole source unchanged. */
 int media_timemap_is_identity(const struct media_timemap *tm);
 /* Source -> output.  A time inside a cut maps to the cut point; before 0 to
@@ -181,6 +205,33 @@ int64_t media_timemap_to_source(const struct media_timemap *tm, int64_t out_ms);
 cJSON *media_timemap_to_json(const struct media_timemap *tm);
 int media_timemap_from_json(const cJSON *j, struct media_timemap *tm,
     struct zpub_err *err);
+
+/* Why a stretch of the source is kept or cut. */
+enum media_why {
+	MEDIA_WHY_SPEECH,          /* kept by the analysis */
+	MEDIA_WHY_KEEP,            /* kept by the editor's keep range */
+	MEDIA_WHY_SILENCE,         /* a long pause, shortened */
+	MEDIA_WHY_HEAD,            /* silence before the talk starts */
+	MEDIA_WHY_TAIL,            /* silence after it ends */
+	MEDIA_WHY_REMOVE,          /* cut by the editor's remove range */
+};
+
+struct media_stretch {
+	int64_t start_ms, end_ms;  /* source timeline */
+	int kept;
+	enum media_why why;
+};
+
+/* "speech", "your keep", "silence", "head", "tail", "your remove". */
+const char *media_why_name(enum media_why w);
+/* The whole source as kept and cut stretches, in order, each with its
+ * reason (from tm and the overrides it was planned with).  *out malloc'd. */
+void media_plan_stretches(const struct media_timemap *tm, const struct media_override *ov,
+    size_t n_ov, struct media_stretch **out, size_t *n);
+/* Source stretches new_map keeps and old_map does not (restored by a
+ * re-cut), each at least min_ms long, in order, appended to out. */
+void media_timemap_new_spans(const struct media_timemap *old_map,
+    const struct media_timemap *new_map, int64_t min_ms, struct media_spans *out);
 
 /* The core of `zpub analyse`: probe + silences + plan as JSON
  * {duration_ms, silences, speech, keep, cut, output_duration_ms, ...}. */

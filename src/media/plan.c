@@ -75,10 +75,127 @@ static void timemap_renumber(struct media_timemap *tm);
 /* Cuts shorter than this are not worth a splice. */
 #define PLAN_MIN_CUT_MS 100
 
+static int
+span_cmp(const void *a, const void *b)
+{
+	const struct media_span *x = a, *y = b;
+
+	return (x->start_ms > y->start_ms) - (x->start_ms < y->start_ms);
+}
+
+static int
+ms_cmp(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+
+	return (*x > *y) - (*x < *y);
+}
+
+void
+media_overrides_resolve(const struct media_override *in, size_t n,
+    struct media_override **out, size_t *n_out)
+{
+	int64_t *edge = xcalloc(2 * n + 1, sizeof *edge);
+	struct media_override *v = xcalloc(2 * n + 1, sizeof *v);
+	size_t ne = 0, k = 0, i, j;
+
+	for (i = 0; i < n; i++) {
+		edge[ne++] = in[i].start_ms;
+		edge[ne++] = in[i].end_ms;
+	}
+	qsort(edge, ne, sizeof *edge, ms_cmp);
+	/* Each elementary piece between two edges goes to the newest range
+	 * that covers it. */
+	for (i = 0; i + 1 < ne; i++) {
+		const struct media_override *win = NULL;
+
+		if (edge[i + 1] <= edge[i])
+			continue;
+		for (j = n; j-- > 0;)
+			if (in[j].start_ms <= edge[i] && edge[i + 1] <= in[j].end_ms) {
+				win = &in[j];
+				break;
+			}
+		if (win == NULL)
+			continue;
+		if (k > 0 && v[k - 1].end_ms == edge[i] && v[k - 1].keep == win->keep) {
+			v[k - 1].end_ms = edge[i + 1];
+			if (win->origin > v[k - 1].origin)
+				v[k - 1].origin = win->origin;
+			continue;
+		}
+		v[k] = *win;
+		v[k].start_ms = edge[i];
+		v[k].end_ms = edge[i + 1];
+		k++;
+	}
+	free(edge);
+	if (k == 0) {
+		free(v);
+		v = NULL;
+	}
+	*out = v;
+	*n_out = k;
+}
+
+/* The cuts the silences asked for, less the editor's keep ranges, plus
+ * the remove ranges: sorted and disjoint again. */
+static void
+plan_apply_overrides(struct media_spans *cuts, const struct media_override *ov, size_t n_ov,
+    int64_t duration_ms)
+{
+	struct media_spans v = {0};
+	size_t i, j;
+
+	for (i = 0; i < cuts->n; i++) {
+		int64_t s = cuts->v[i].start_ms, e = cuts->v[i].end_ms;
+
+		for (j = 0; j < n_ov && s < e; j++) {
+			const struct media_override *k = &ov[j];
+
+			if (!k->keep || k->end_ms <= s || k->start_ms >= e)
+				continue;
+			if (k->start_ms - s >= PLAN_MIN_CUT_MS)
+				media_spans_push(&v, s, k->start_ms);
+			s = k->end_ms;
+		}
+		if (e - s >= PLAN_MIN_CUT_MS)
+			media_spans_push(&v, s, e);
+	}
+	for (j = 0; j < n_ov; j++) {
+		const struct media_override *k = &ov[j];
+		int64_t s = k->start_ms < 0 ? 0 : k->start_ms;
+		int64_t e = k->end_ms > duration_ms ? duration_ms : k->end_ms;
+
+		if (!k->keep && e > s)
+			media_spans_push(&v, s, e);
+	}
+	if (v.n > 1)
+		qsort(v.v, v.n, sizeof *v.v, span_cmp);
+	media_spans_clear(cuts);
+	for (i = 0; i < v.n; i++) {
+		if (cuts->n > 0 && v.v[i].start_ms <= cuts->v[cuts->n - 1].end_ms) {
+			if (v.v[i].end_ms > cuts->v[cuts->n - 1].end_ms)
+				cuts->v[cuts->n - 1].end_ms = v.v[i].end_ms;
+			continue;
+		}
+		media_spans_push(cuts, v.v[i].start_ms, v.v[i].end_ms);
+	}
+	media_spans_clear(&v);
+}
+
 int
 media_plan_build(int64_t duration_ms, const struct media_spans *silences,
     const struct media_plan_opts *o, struct media_timemap *out,
     struct zpub_err *err)
+{
+	return media_plan_build_with(duration_ms, silences, o, NULL, 0, out, err);
+}
+
+int
+media_plan_build_with(int64_t duration_ms, const struct media_spans *silences,
+    const struct media_plan_opts *o, const struct media_override *ov, size_t n_ov,
+    struct media_timemap *out, struct zpub_err *err)
 {
 	struct media_spans cuts = {0};
 	int64_t mb, ma, pos, out_pos;
@@ -136,6 +253,8 @@ media_plan_build(int64_t duration_ms, const struct media_spans *silences,
 		media_spans_push(&cuts, cs, ce);
 	}
 
+	if (n_ov > 0)
+		plan_apply_overrides(&cuts, ov, n_ov, duration_ms);
 	/* Kept segments are the complement of the cuts (which are sorted and
 	 * disjoint because the silences are). */
 	pos = 0;
@@ -295,17 +414,164 @@ media_timemap_prefer_ends(struct media_timemap *tm, const int64_t *ends_ms, size
 	timemap_renumber(tm);
 }
 
+/* How much of [s, e) the editor's remove ranges cover. */
+static int64_t
+removed_in(const struct media_override *ov, size_t n_ov, int64_t s, int64_t e)
+{
+	int64_t sum = 0;
+	size_t j;
+
+	for (j = 0; j < n_ov; j++) {
+		const struct media_override *k = &ov[j];
+		int64_t a = k->start_ms > s ? k->start_ms : s;
+		int64_t b = k->end_ms < e ? k->end_ms : e;
+
+		if (!k->keep && b > a)
+			sum += b - a;
+	}
+	return sum;
+}
+
+/* A preference (keyframe start, copy end) never moves a kept part into a
+ * stretch the editor removed: such a part goes back to where it was. */
+static void
+plan_guard_removes(struct media_timemap *tm, const struct media_seg *before,
+    const struct media_override *ov, size_t n_ov)
+{
+	size_t i;
+
+	for (i = 0; i < tm->n; i++)
+		if (removed_in(ov, n_ov, tm->seg[i].src_start_ms, tm->seg[i].src_end_ms) >
+		    removed_in(ov, n_ov, before[i].src_start_ms, before[i].src_end_ms))
+			tm->seg[i] = before[i];
+	timemap_renumber(tm);
+}
+
 void
 media_plan_fit(struct media_timemap *tm, const struct media_info *mi,
     const struct media_plan_opts *o)
 {
+	media_plan_fit_with(tm, mi, o, NULL, 0);
+}
+
+void
+media_plan_fit_with(struct media_timemap *tm, const struct media_info *mi,
+    const struct media_plan_opts *o, const struct media_override *ov, size_t n_ov)
+{
+	struct media_seg *before;
+
 	if (tm->n == 0 || media_timemap_is_identity(tm))
 		return;
+	before = xcalloc(tm->n, sizeof *before);
+	memcpy(before, tm->seg, tm->n * sizeof *before);
 	media_timemap_prefer_keyframes(tm, mi->keyframes_ms, mi->n_keyframes,
 	    o->keyframe_slack_ms);
+	plan_guard_removes(tm, before, ov, n_ov);
 	media_timemap_snap(tm, mi->frames_ms, mi->n_frames);
+	before = xreallocarray(before, tm->n, sizeof *before);
+	memcpy(before, tm->seg, tm->n * sizeof *before);
 	media_timemap_prefer_ends(tm, mi->ends_ms, mi->n_ends,
 	    o->keyframe_slack_ms < PLAN_END_SLACK_MS ? o->keyframe_slack_ms : PLAN_END_SLACK_MS);
+	plan_guard_removes(tm, before, ov, n_ov);
+	free(before);
+}
+
+const char *
+media_why_name(enum media_why w)
+{
+	static const char *const names[] = { "speech", "your keep", "silence", "head", "tail",
+	    "your remove" };
+
+	return (size_t)w < sizeof names / sizeof names[0] ? names[w] : "?";
+}
+
+/* The editor's range of kind keep that covers [s, e), or NULL. */
+static const struct media_override *
+override_over(const struct media_override *ov, size_t n_ov, int keep, int64_t s, int64_t e)
+{
+	size_t j;
+
+	for (j = 0; j < n_ov; j++)
+		if (ov[j].keep == keep && ov[j].start_ms <= s && e <= ov[j].end_ms)
+			return &ov[j];
+	return NULL;
+}
+
+void
+media_plan_stretches(const struct media_timemap *tm, const struct media_override *ov,
+    size_t n_ov, struct media_stretch **out, size_t *n)
+{
+	size_t ne = 0, k = 0, i;
+	int64_t *edge = xcalloc(2 * tm->n + 2 * n_ov + 2, sizeof *edge);
+	struct media_stretch *v;
+	int64_t first = tm->n ? tm->seg[0].src_start_ms : tm->src_duration_ms;
+	int64_t last = tm->n ? tm->seg[tm->n - 1].src_end_ms : tm->src_duration_ms;
+
+	edge[ne++] = 0;
+	edge[ne++] = tm->src_duration_ms;
+	for (i = 0; i < tm->n; i++) {
+		edge[ne++] = tm->seg[i].src_start_ms;
+		edge[ne++] = tm->seg[i].src_end_ms;
+	}
+	for (i = 0; i < n_ov; i++) {
+		edge[ne++] = ov[i].start_ms;
+		edge[ne++] = ov[i].end_ms;
+	}
+	qsort(edge, ne, sizeof *edge, ms_cmp);
+	v = xcalloc(ne, sizeof *v);
+	for (i = 0; i + 1 < ne; i++) {
+		int64_t s = edge[i], e = edge[i + 1];
+		struct media_stretch x = { s, e, 0, MEDIA_WHY_SILENCE };
+
+		if (e <= s || s < 0 || e > tm->src_duration_ms)
+			continue;
+		x.kept = media_timemap_to_source(tm, media_timemap_to_output(tm, s)) == s &&
+		    media_timemap_to_output(tm, e) - media_timemap_to_output(tm, s) == e - s;
+		if (x.kept)
+			x.why = override_over(ov, n_ov, 1, s, e) ? MEDIA_WHY_KEEP : MEDIA_WHY_SPEECH;
+		else if (override_over(ov, n_ov, 0, s, e))
+			x.why = MEDIA_WHY_REMOVE;
+		else if (e <= first)
+			x.why = MEDIA_WHY_HEAD;
+		else if (s >= last)
+			x.why = MEDIA_WHY_TAIL;
+		if (k > 0 && v[k - 1].kept == x.kept && v[k - 1].why == x.why &&
+		    v[k - 1].end_ms == s) {
+			v[k - 1].end_ms = e;
+			continue;
+		}
+		v[k++] = x;
+	}
+	free(edge);
+	*out = v;
+	*n = k;
+}
+
+void
+media_timemap_new_spans(const struct media_timemap *old_map,
+    const struct media_timemap *new_map, int64_t min_ms, struct media_spans *out)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < new_map->n; i++) {
+		int64_t s = new_map->seg[i].src_start_ms, e = new_map->seg[i].src_end_ms;
+
+		/* The old map's kept parts, in order, are taken out of [s, e). */
+		while (j < old_map->n && old_map->seg[j].src_end_ms <= s)
+			j++;
+		for (size_t k = j; k < old_map->n && s < e; k++) {
+			const struct media_seg *g = &old_map->seg[k];
+
+			if (g->src_start_ms >= e)
+				break;
+			if (g->src_start_ms - s >= min_ms && g->src_start_ms > s)
+				media_spans_push(out, s, g->src_start_ms);
+			if (g->src_end_ms > s)
+				s = g->src_end_ms;
+		}
+		if (e - s >= min_ms && e > s)
+			media_spans_push(out, s, e);
+	}
 }
 
 int

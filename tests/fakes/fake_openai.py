@@ -19,7 +19,8 @@ Faults are scripted per endpoint, one entry per request, then --then:
   badtopics chat content whose topics go backwards and past the end
   empty     chat content "" (finish_reason stop)
   blank     leading blank lines before a normal body
-GET /stats returns {"transcriptions": n, "chat": n, "by_status": {...}}.
+GET /stats returns {"transcriptions": n, "chat": n, "by_status": {...},
+"audio_seconds": the audio the transcriptions answered were sent}.
 """
 import argparse
 import email.utils
@@ -32,7 +33,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
-STATS = {"transcriptions": 0, "chat": 0, "ok_transcriptions": 0, "ok_chat": 0, "by_status": {}}
+STATS = {"transcriptions": 0, "chat": 0, "ok_transcriptions": 0, "ok_chat": 0, "by_status": {},
+         "audio_seconds": 0.0}
 SCRIPTS = {"transcribe": [], "chat": []}
 ARGS = None
 
@@ -192,6 +194,7 @@ class Handler(BaseHTTPRequestHandler):
                              "end": round(t - 0.1, 3), "text": " " + " ".join(seg_words)})
         with LOCK:
             STATS["ok_transcriptions"] += 1
+            STATS["audio_seconds"] += dur
         self.send(200, {"task": "transcribe", "language": ARGS.language, "duration": dur,
                         "text": " ".join(w["word"] for w in words), "segments": segments,
                         "words": words}, blank=(action == "blank"))
