@@ -36,7 +36,7 @@ test_decode_is_strict(void **state)
 		"\xFF",
 		"\xE2\x82",             /* cut short */
 		"\xF0\x9F\x8E",         /* cut short */
-		"\xD0" "A",             /* lead without continuation */
+		("\xD0" "A"),           /* lead without continuation */
 	};
 	uint32_t cp = 0;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
