@@ -25,23 +25,19 @@ usage_short(FILE *f)
 	    "       zpub --version | zpub help [COMMAND]\n");
 }
 
-int
-main(int argc, char **argv)
-{
-	struct session cli;
-	const char *data_dir = NULL, *tenant = NULL;
-	int verbose = 0, i;
+/* The global options before the command. */
+struct main_opts {
+	const char *data_dir, *tenant;
+	int verbose, daemon_mode;
+	struct daemon_opts dopts;
+};
 
-	/* zpub holds tokens and keys in memory: no core dumps that could carry
-	 * them, and everything it writes is private to its user. */
-	struct rlimit nocore = { 0, 0 };
-	setrlimit(RLIMIT_CORE, &nocore);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	umask(077);
-	/* the terminal app's action and key names, for `zpub config set ui.keys` */
-	zs_register_section("ui.keys", ui_keys_check);
-	struct daemon_opts dopts = { 0, NULL };
-	int daemon_mode = 0;
+/* Reads the global options into o and *next to the first argument after
+ * them; -1 to go on, or the exit status (after --version or a mistake). */
+static int
+main_opts_read(int argc, char **argv, struct main_opts *o, int *next)
+{
+	int i;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -59,23 +55,23 @@ main(int argc, char **argv)
 				return 2;
 			}
 			if (a[2] == 'd')
-				data_dir = argv[++i];
+				o->data_dir = argv[++i];
 			else
-				tenant = argv[++i];
+				o->tenant = argv[++i];
 		} else if (strncmp(a, "--data-dir=", 11) == 0) {
-			data_dir = a + 11;
+			o->data_dir = a + 11;
 		} else if (strncmp(a, "--tenant=", 9) == 0) {
-			tenant = a + 9;
+			o->tenant = a + 9;
 		} else if (strcmp(a, "--daemon") == 0) {
-			daemon_mode = 1;
+			o->daemon_mode = 1;
 		} else if (strcmp(a, "--foreground") == 0) {
-			dopts.foreground = 1;
+			o->dopts.foreground = 1;
 		} else if (strcmp(a, "--listen") == 0 && i + 1 < argc) {
-			dopts.listen = argv[++i];
+			o->dopts.listen = argv[++i];
 		} else if (strncmp(a, "--listen=", 9) == 0) {
-			dopts.listen = a + 9;
+			o->dopts.listen = a + 9;
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
-			verbose = 1;
+			o->verbose = 1;
 		} else if (a[0] == '-') {
 			fprintf(stderr, "zpub: unknown option %s\n", a);
 			usage_short(stderr);
@@ -83,41 +79,60 @@ main(int argc, char **argv)
 		} else
 			break;
 	}
-	if (daemon_mode) {
-		if (i < argc) {
-			fprintf(stderr, "zpub: --daemon takes no command\n");
-			usage_short(stderr);
-			return 2;
-		}
-		if (session_setup(&cli, data_dir, tenant, verbose) != 0) {
-			session_teardown(&cli);
-			return 1;
-		}
-		int drc = daemon_main(&cli, &dopts);
-		session_teardown(&cli);
-		return drc;
-	}
-	if (i >= argc) {
-		/* No command: the terminal app on a terminal, the help otherwise. */
-		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-			usage_short(stdout);
-			return cmd_help(NULL, 0, NULL);
-		}
-		if (session_setup(&cli, data_dir, tenant, verbose) != 0)
-			return 1;
-		int ui_rc = ui_run(&cli);
-		session_teardown(&cli);
-		return ui_rc;
-	}
+	*next = i;
+	return -1;
+}
 
-	if (session_setup(&cli, data_dir, tenant, verbose) != 0) {
+static int
+main_daemon(struct main_opts *o, int has_command)
+{
+	struct session cli;
+
+	if (has_command) {
+		fprintf(stderr, "zpub: --daemon takes no command\n");
+		usage_short(stderr);
+		return 2;
+	}
+	if (session_setup(&cli, o->data_dir, o->tenant, o->verbose) != 0) {
 		session_teardown(&cli);
 		return 1;
 	}
-	const char *name = argv[i];
+	int drc = daemon_main(&cli, &o->dopts);
+	session_teardown(&cli);
+	return drc;
+}
+
+/* No command: the terminal app on a terminal, the help otherwise. */
+static int
+main_app(struct main_opts *o)
+{
+	struct session cli;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		usage_short(stdout);
+		return cmd_help(NULL, 0, NULL);
+	}
+	if (session_setup(&cli, o->data_dir, o->tenant, o->verbose) != 0)
+		return 1;
+	int ui_rc = ui_run(&cli);
+	session_teardown(&cli);
+	return ui_rc;
+}
+
+/* One command from the table, with its arguments (argv[0] is its name). */
+static int
+main_command(struct main_opts *o, int argc, char **argv)
+{
+	struct session cli;
+
+	if (session_setup(&cli, o->data_dir, o->tenant, o->verbose) != 0) {
+		session_teardown(&cli);
+		return 1;
+	}
+	const char *name = argv[0];
 	int rc = -1;
 #define X(n, fn, usage, summary) \
-	if (rc == -1 && strcmp(name, n) == 0) { cli.cmd_name = n; rc = fn(&cli, argc - i, argv + i); }
+	if (rc == -1 && strcmp(name, n) == 0) { cli.cmd_name = n; rc = fn(&cli, argc, argv); }
 	ZPUB_COMMANDS(X)
 #undef X
 	if (rc == -1) {
@@ -128,4 +143,28 @@ main(int argc, char **argv)
 	}
 	session_teardown(&cli);
 	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct main_opts o = { NULL, NULL, 0, 0, { 0, NULL } };
+	int i, rc;
+
+	/* zpub holds tokens and keys in memory: no core dumps that could carry
+	 * them, and everything it writes is private to its user. */
+	struct rlimit nocore = { 0, 0 };
+	setrlimit(RLIMIT_CORE, &nocore);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	umask(077);
+	/* the terminal app's action and key names, for `zpub config set ui.keys` */
+	zs_register_section("ui.keys", ui_keys_check);
+
+	if ((rc = main_opts_read(argc, argv, &o, &i)) >= 0)
+		return rc;
+	if (o.daemon_mode)
+		return main_daemon(&o, i < argc);
+	if (i >= argc)
+		return main_app(&o);
+	return main_command(&o, argc - i, argv + i);
 }

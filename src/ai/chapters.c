@@ -129,6 +129,121 @@ title_problem(const char *title, size_t len, char *why, size_t whysz)
 	return 0;
 }
 
+/* One chapter line as written: its time, level and title (not copied). */
+struct chapter_line {
+	int64_t ms;
+	enum topic_level level;
+	const char *title;
+	size_t title_len;
+};
+
+/* The previous accepted time, for the order and the 10 s rule. */
+struct chapter_prev {
+	int64_t ms;
+	int line;
+};
+
+/* Reads one line (without its newline) into c.  Returns 1 for a chapter,
+ * 0 for a blank line or a comment, -1 when the time is not a time (the
+ * problem is reported). */
+static int
+chapter_line_read(const char *l, size_t len, int line, struct chapter_line *c,
+    struct problems *p)
+{
+	if (len > 0 && l[len - 1] == '\r')
+		len--;
+	size_t ind = 0;
+	while (ind < len && (l[ind] == ' ' || l[ind] == '\t'))
+		ind++;
+	if (ind == len || l[ind] == '#')
+		return 0;               /* blank lines and comments */
+	size_t te = ind;
+	while (te < len && l[te] != ' ' && l[te] != '\t')
+		te++;
+	int64_t ms = parse_time(l + ind, te - ind);
+	if (ms < 0) {
+		problem(p, line, "\"%.*s\" is not a time; write HH:MM:SS, then the title",
+		    (int)(te - ind > 20 ? 20 : te - ind), l + ind);
+		return -1;
+	}
+	size_t ts = te;
+	while (ts < len && (l[ts] == ' ' || l[ts] == '\t'))
+		ts++;
+	size_t tl = len - ts;
+	while (tl > 0 && (l[ts + tl - 1] == ' ' || l[ts + tl - 1] == '\t'))
+		tl--;
+	c->ms = ms;
+	c->level = ind > 0 ? TOPIC_DETAIL : TOPIC_MAIN;
+	c->title = l + ts;
+	c->title_len = tl;
+	return 1;
+}
+
+/* Checks a chapter against the one before it and the video's length;
+ * reports every problem and returns how many there were. */
+static int
+chapter_line_check(const struct chapter_line *c, int line, const struct chapter_prev *prev,
+    int64_t duration_ms, struct problems *p)
+{
+	char hms[16], hms2[16], why[200];
+	int64_t ms = c->ms;
+	int bad = 0;
+
+	fmt_hms(hms, ms);
+	if (title_problem(c->title, c->title_len, why, sizeof why)) {
+		problem(p, line, "%s", why);
+		bad = 1;
+	}
+	if (prev->ms < 0) {
+		if (ms != 0) {
+			problem(p, line, "the first chapter starts at %s; it must start at "
+			    "00:00:00", hms);
+			bad = 1;
+		}
+		if (c->level != TOPIC_MAIN) {
+			problem(p, line, "the first chapter is indented; it must be a main "
+			    "chapter");
+			bad = 1;
+		}
+	} else if (ms <= prev->ms) {
+		fmt_hms(hms2, prev->ms);
+		problem(p, line, "%s is not after the chapter before it (%s, line %d)", hms,
+		    hms2, prev->line);
+		bad = 1;
+	} else if (ms - prev->ms < CHAPTER_MIN_MS) {
+		fmt_hms(hms2, prev->ms);
+		problem(p, line, "%s is %lld s after the chapter before it (%s, line %d); "
+		    "YouTube needs chapters of 10 s or more", hms,
+		    (long long)((ms - prev->ms) / 1000), hms2, prev->line);
+		bad = 1;
+	}
+	if (duration_ms > 0 && ms >= duration_ms) {
+		fmt_hms(hms2, duration_ms);
+		problem(p, line, "%s is after the end of the video (%s)", hms, hms2);
+		bad = 1;
+	} else if (duration_ms > 0 && duration_ms - ms < CHAPTER_MIN_MS) {
+		fmt_hms(hms2, duration_ms);
+		problem(p, line, "%s is less than 10 s before the end of the video (%s); "
+		    "YouTube needs chapters of 10 s or more", hms, hms2);
+		bad = 1;
+	}
+	return bad;
+}
+
+/* Ends the problem list with "and N more" when some did not fit. */
+static void
+problems_finish(struct problems *p, struct zpub_err *err)
+{
+	if (err == NULL)
+		return;
+	if (p->shown < p->n) {
+		size_t room = sizeof err->msg - p->len;
+		snprintf(err->msg + p->len, room, "\nand %d more problem%s", p->n - p->shown,
+		    p->n - p->shown == 1 ? "" : "s");
+	}
+	err->code = ZPUB_EINVAL;
+}
+
 int
 chapters_parse(const char *text, int64_t duration_ms, struct topics **out,
     struct zpub_err *err)
@@ -136,9 +251,8 @@ chapters_parse(const char *text, int64_t duration_ms, struct topics **out,
 	struct problems p = { err, 0, 0, 0 };
 	struct topics *t = topics_new();
 	const char *s = text ? text : "";
-	int line = 0, prev_line = 0;
-	int64_t prev_ms = -1;
-	char hms[16], hms2[16], why[200];
+	struct chapter_prev prev = { -1, 0 };
+	int line = 0;
 
 	if (err != NULL) {
 		err->code = 0;
@@ -146,101 +260,35 @@ chapters_parse(const char *text, int64_t duration_ms, struct topics **out,
 	}
 	if (text != NULL && !utf8_valid(text, strlen(text))) {
 		problem(&p, 0, "the chapter list is not valid UTF-8");
-		goto done;
+		s = "";
 	}
 	while (*s) {
 		const char *eol = strchr(s, '\n');
 		size_t len = eol ? (size_t)(eol - s) : strlen(s);
 		const char *l = s;
+		struct chapter_line c;
 		s = eol ? eol + 1 : s + len;
 		line++;
-		if (len > 0 && l[len - 1] == '\r')
-			len--;
-		size_t ind = 0;
-		while (ind < len && (l[ind] == ' ' || l[ind] == '\t'))
-			ind++;
-		if (ind == len || l[ind] == '#')
-			continue;               /* blank lines and comments */
-		size_t te = ind;
-		while (te < len && l[te] != ' ' && l[te] != '\t')
-			te++;
-		int64_t ms = parse_time(l + ind, te - ind);
-		if (ms < 0) {
-			problem(&p, line, "\"%.*s\" is not a time; write HH:MM:SS, then the title",
-			    (int)(te - ind > 20 ? 20 : te - ind), l + ind);
+		if (chapter_line_read(l, len, line, &c, &p) <= 0)
 			continue;
-		}
-		size_t ts = te;
-		while (ts < len && (l[ts] == ' ' || l[ts] == '\t'))
-			ts++;
-		size_t tl = len - ts;
-		while (tl > 0 && (l[ts + tl - 1] == ' ' || l[ts + tl - 1] == '\t'))
-			tl--;
-		enum topic_level level = ind > 0 ? TOPIC_DETAIL : TOPIC_MAIN;
-		fmt_hms(hms, ms);
-		int bad = 0;
-		if (title_problem(l + ts, tl, why, sizeof why)) {
-			problem(&p, line, "%s", why);
-			bad = 1;
-		}
-		if (prev_ms < 0) {
-			if (ms != 0) {
-				problem(&p, line, "the first chapter starts at %s; it must start at "
-				    "00:00:00", hms);
-				bad = 1;
-			}
-			if (level != TOPIC_MAIN) {
-				problem(&p, line, "the first chapter is indented; it must be a main "
-				    "chapter");
-				bad = 1;
-			}
-		} else if (ms <= prev_ms) {
-			fmt_hms(hms2, prev_ms);
-			problem(&p, line, "%s is not after the chapter before it (%s, line %d)", hms,
-			    hms2, prev_line);
-			bad = 1;
-		} else if (ms - prev_ms < CHAPTER_MIN_MS) {
-			fmt_hms(hms2, prev_ms);
-			problem(&p, line, "%s is %lld s after the chapter before it (%s, line %d); "
-			    "YouTube needs chapters of 10 s or more", hms,
-			    (long long)((ms - prev_ms) / 1000), hms2, prev_line);
-			bad = 1;
-		}
-		if (duration_ms > 0 && ms >= duration_ms) {
-			fmt_hms(hms2, duration_ms);
-			problem(&p, line, "%s is after the end of the video (%s)", hms, hms2);
-			bad = 1;
-		} else if (duration_ms > 0 && duration_ms - ms < CHAPTER_MIN_MS) {
-			fmt_hms(hms2, duration_ms);
-			problem(&p, line, "%s is less than 10 s before the end of the video (%s); "
-			    "YouTube needs chapters of 10 s or more", hms, hms2);
-			bad = 1;
-		}
-		if (ms > prev_ms) {
-			prev_ms = ms;
-			prev_line = line;
+		int bad = chapter_line_check(&c, line, &prev, duration_ms, &p);
+		if (c.ms > prev.ms) {
+			prev.ms = c.ms;
+			prev.line = line;
 		}
 		if (!bad) {
-			char *title = xstrndup(l + ts, tl);
-			topics_add(t, ms, level, title);
+			char *title = xstrndup(c.title, c.title_len);
+			topics_add(t, c.ms, c.level, title);
 			free(title);
 		}
 	}
 	if (p.n == 0 && t->n < CHAPTERS_MIN)
 		problem(&p, 0, "the list has %zu chapter%s; YouTube shows chapters only when there "
 		    "are at least %d", t->n, t->n == 1 ? "" : "s", CHAPTERS_MIN);
-done:
 	if (p.n > 0) {
 		topics_free(t);
 		*out = NULL;
-		if (err != NULL) {
-			if (p.shown < p.n) {
-				size_t room = sizeof err->msg - p.len;
-				snprintf(err->msg + p.len, room, "\nand %d more problem%s", p.n - p.shown,
-				    p.n - p.shown == 1 ? "" : "s");
-			}
-			err->code = ZPUB_EINVAL;
-		}
+		problems_finish(&p, err);
 		return ZPUB_EINVAL;
 	}
 	snprintf(t->engine, sizeof t->engine, "editor");

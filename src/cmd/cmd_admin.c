@@ -163,6 +163,145 @@ tenant_quota(struct session *cli, int argc, char **argv)
 }
 
 static int
+tenant_add(struct session *cli, int argc, char **argv)
+{
+	struct zpub_err err;
+	struct actor a;
+
+	if (argc != 2)
+		return cli_usage(cli, "name the new tenant");
+	const char *name = argv[1];
+	if (!fname_ok(name, FNAME_WORD))
+		return cli_usage(cli, "a tenant name names its media folder: up to 64 bytes "
+		    "of UTF-8 without '/', '\\', '..', control characters or a leading '.' "
+		    "or '-'");
+	int64_t id;
+	if (store_tenant_add(cli->store, name, &id, &err) != 0)
+		return cli_fail(cli, &err);
+	audit_note(cli->store, actor(&a, id), "tenant.add", "tenant '%s'", name);
+	printf("%lld\n", (long long)id);
+	return 0;
+}
+
+static int
+tenant_list(struct session *cli, int argc, int json)
+{
+	struct zpub_err err;
+	struct store_tenant *v = NULL;
+	int n = 0;
+
+	if (argc != 1)
+		return cli_usage(cli, NULL);
+	if (store_tenants(cli->store, &v, &n, &err) != 0)
+		return cli_fail(cli, &err);
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, tenant_json(cli, &v[i]));
+	if (json)
+		cli_print_json(arr);
+	else {
+		const cJSON *e;
+		cJSON_ArrayForEach(e, arr) {
+			char size[32];
+			size_human((double)config_int(e, "used.storage_bytes", 0), size);
+			printf("%-20s storage %s, %.1f min processed this month\n",
+			    term_safe(config_str(e, "name", "")), size,
+			    config_double(e, "used.minutes_this_month", 0));
+		}
+		cJSON_Delete(arr);
+	}
+	store_tenants_free(v, n);
+	return 0;
+}
+
+/* tenant config NAME KEY VALUE: one key of the tenant's layer, then t is
+ * read again. */
+static int
+tenant_config_set(struct session *cli, struct store_tenant *t, const char *key,
+    const char *value, struct zpub_err *err)
+{
+	struct actor a;
+	int rc = 0;
+
+	cJSON *c = cJSON_Parse(t->config ? t->config : "{}");
+	if (c == NULL)
+		c = cJSON_CreateObject();
+	if (config_layer_set(c, key, value, ZS_SCOPE_TENANT, err) == 0) {
+		char *txt = cJSON_PrintUnformatted(c);
+		rc = store_tenant_set_config(cli->store, t->id, txt, err);
+		cJSON_free(txt);
+	} else
+		rc = -1;
+	cJSON_Delete(c);
+	if (rc)
+		return rc;
+	int64_t id = t->id;
+	audit_note(cli->store, actor(&a, id), "tenant.config", "tenant '%s' %s", t->name, key);
+	store_tenant_clear(t);
+	store_tenant_get(cli->store, id, t, NULL);
+	return 0;
+}
+
+/* The tenant as `tenant show` prints it for people.  Frees o. */
+static void
+tenant_print(const struct store_tenant *t, cJSON *o)
+{
+	printf("tenant %s (id %lld)\n", term_safe(t->name), (long long)t->id);
+	print_quota("storage", t->quota_storage_bytes, NULL);
+	print_quota("processing per month", t->quota_minutes_month, " minutes");
+	print_quota("concurrent stages", t->quota_concurrent, "");
+	print_quota("retention", t->retention_days, " days after publishing");
+	char size[32];
+	size_human((double)config_int(o, "used.storage_bytes", 0), size);
+	printf("  %-22s %s\n", "storage used", size);
+	printf("  %-22s %.1f minutes\n", "processed this month",
+	    config_double(o, "used.minutes_this_month", 0));
+	char *cs = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(o, "config"));
+	printf("  %-22s ", "config");
+	term_fputs(cs, stdout);
+	putchar('\n');
+	cJSON_free(cs);
+	cJSON_Delete(o);
+}
+
+/* tenant show NAME | tenant config NAME KEY VALUE */
+static int
+tenant_show(struct session *cli, const char *sub, int argc, char **argv, int json)
+{
+	struct zpub_err err;
+	struct store_tenant t;
+	int64_t id;
+	int setting = strcmp(sub, "config") == 0;
+
+	if (argc < 2)
+		return cli_usage(cli, "name the tenant");
+	if (store_tenant_id(cli->store, argv[1], &id, &err) != 0)
+		return cli_fail(cli, &err);
+	if (store_tenant_get(cli->store, id, &t, &err) != 0)
+		return cli_fail(cli, &err);
+	if (setting) {
+		if (argc != 4) {
+			store_tenant_clear(&t);
+			return cli_usage(cli, "tenant config NAME KEY VALUE");
+		}
+		if (tenant_config_set(cli, &t, argv[2], argv[3], &err) != 0) {
+			store_tenant_clear(&t);
+			return cli_fail(cli, &err);
+		}
+	} else if (argc != 2) {
+		store_tenant_clear(&t);
+		return cli_usage(cli, NULL);
+	}
+	cJSON *o = tenant_json(cli, &t);
+	if (json || setting)
+		cli_print_json(o);
+	else
+		tenant_print(&t, o);
+	store_tenant_clear(&t);
+	return 0;
+}
+
+static int
 cmd_tenant_sub(struct session *cli, const char *sub, int argc, char **argv)
 {
 	struct zpub_err err;
@@ -173,110 +312,12 @@ cmd_tenant_sub(struct session *cli, const char *sub, int argc, char **argv)
 		return tenant_quota(cli, argc, argv);
 	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
-	struct actor a;
-	if (strcmp(sub, "add") == 0) {
-		if (argc != 2)
-			return cli_usage(cli, "name the new tenant");
-		const char *name = argv[1];
-		if (!fname_ok(name, FNAME_WORD))
-			return cli_usage(cli, "a tenant name names its media folder: up to 64 bytes "
-			    "of UTF-8 without '/', '\\', '..', control characters or a leading '.' "
-			    "or '-'");
-		int64_t id;
-		if (store_tenant_add(cli->store, name, &id, &err) != 0)
-			return cli_fail(cli, &err);
-		audit_note(cli->store, actor(&a, id), "tenant.add", "tenant '%s'", name);
-		printf("%lld\n", (long long)id);
-		return 0;
-	}
-	if (strcmp(sub, "list") == 0) {
-		struct store_tenant *v = NULL;
-		int n = 0;
-		if (argc != 1)
-			return cli_usage(cli, NULL);
-		if (store_tenants(cli->store, &v, &n, &err) != 0)
-			return cli_fail(cli, &err);
-		cJSON *arr = cJSON_CreateArray();
-		for (int i = 0; i < n; i++)
-			cJSON_AddItemToArray(arr, tenant_json(cli, &v[i]));
-		if (json)
-			cli_print_json(arr);
-		else {
-			const cJSON *e;
-			cJSON_ArrayForEach(e, arr) {
-				char size[32];
-				size_human((double)config_int(e, "used.storage_bytes", 0), size);
-				printf("%-20s storage %s, %.1f min processed this month\n",
-				    term_safe(config_str(e, "name", "")), size,
-				    config_double(e, "used.minutes_this_month", 0));
-			}
-			cJSON_Delete(arr);
-		}
-		store_tenants_free(v, n);
-		return 0;
-	}
-	if (strcmp(sub, "show") == 0 || strcmp(sub, "config") == 0) {
-		int64_t id;
-		if (argc < 2)
-			return cli_usage(cli, "name the tenant");
-		if (store_tenant_id(cli->store, argv[1], &id, &err) != 0)
-			return cli_fail(cli, &err);
-		struct store_tenant t;
-		if (store_tenant_get(cli->store, id, &t, &err) != 0)
-			return cli_fail(cli, &err);
-		int rc = 0;
-		if (strcmp(sub, "config") == 0) {
-			/* tenant config NAME KEY VALUE: one key of the tenant's layer. */
-			if (argc != 4) {
-				store_tenant_clear(&t);
-				return cli_usage(cli, "tenant config NAME KEY VALUE");
-			}
-			cJSON *c = cJSON_Parse(t.config ? t.config : "{}");
-			if (c == NULL)
-				c = cJSON_CreateObject();
-			if (config_layer_set(c, argv[2], argv[3], ZS_SCOPE_TENANT, &err) == 0) {
-				char *txt = cJSON_PrintUnformatted(c);
-				rc = store_tenant_set_config(cli->store, id, txt, &err);
-				cJSON_free(txt);
-			} else
-				rc = -1;
-			cJSON_Delete(c);
-			if (rc) {
-				store_tenant_clear(&t);
-				return cli_fail(cli, &err);
-			}
-			audit_note(cli->store, actor(&a, id), "tenant.config",
-			    "tenant '%s' %s", t.name, argv[2]);
-			store_tenant_clear(&t);
-			store_tenant_get(cli->store, id, &t, NULL);
-		} else if (argc != 2) {
-			store_tenant_clear(&t);
-			return cli_usage(cli, NULL);
-		}
-		cJSON *o = tenant_json(cli, &t);
-		if (json || strcmp(sub, "config") == 0)
-			cli_print_json(o);
-		else {
-			printf("tenant %s (id %lld)\n", term_safe(t.name), (long long)t.id);
-			print_quota("storage", t.quota_storage_bytes, NULL);
-			print_quota("processing per month", t.quota_minutes_month, " minutes");
-			print_quota("concurrent stages", t.quota_concurrent, "");
-			print_quota("retention", t.retention_days, " days after publishing");
-			char size[32];
-			size_human((double)config_int(o, "used.storage_bytes", 0), size);
-			printf("  %-22s %s\n", "storage used", size);
-			printf("  %-22s %.1f minutes\n", "processed this month",
-			    config_double(o, "used.minutes_this_month", 0));
-			char *cs = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(o, "config"));
-			printf("  %-22s ", "config");
-			term_fputs(cs, stdout);
-			putchar('\n');
-			cJSON_free(cs);
-			cJSON_Delete(o);
-		}
-		store_tenant_clear(&t);
-		return 0;
-	}
+	if (strcmp(sub, "add") == 0)
+		return tenant_add(cli, argc, argv);
+	if (strcmp(sub, "list") == 0)
+		return tenant_list(cli, argc, json);
+	if (strcmp(sub, "show") == 0 || strcmp(sub, "config") == 0)
+		return tenant_show(cli, sub, argc, argv, json);
 	return cli_usage(cli, "unknown subcommand '%s'", sub);
 }
 

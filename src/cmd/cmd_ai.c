@@ -63,6 +63,110 @@ engine_key_missing(struct session *cli, const char *name, struct zpub_err *err)
 	return 1;
 }
 
+/* Not at TRANSCRIBED yet: the pipeline takes the recording there, with
+ * leases and retries.  Frees rec. */
+static int
+ai_via_pipeline(struct session *cli, struct store_recording *rec, const char *engine,
+    const struct ai_cmd *what)
+{
+	struct zpub_err err;
+	int64_t id = rec->id;
+	cJSON *cfg = NULL;
+	int rc;
+
+	if (engine) {
+		cfg = cJSON_Duplicate(cli->config, 1);
+		config_set(cfg, what->transcribe ? "processing.transcription.engine" :
+		    "processing.topics.engine", engine, NULL);
+	}
+	struct pipeline_opts po;
+	memset(&po, 0, sizeof po);
+	po.until = ST_TRANSCRIBED;
+	po.owner = cli->owner;
+	po.lease_ms = config_int(cli->config, "pipeline.lease_ms", 60000);
+	po.progress.fn = cli_progress;
+	po.progress.ud = cli;
+	po.key_path = cli->key_path;
+	rc = pipeline_run(cli->store, cfg ? cfg : cli->config, cli->data_dir, id, &po, &err);
+	cli_progress_done(cli);
+	cJSON_Delete(cfg);
+	store_recording_free(rec);
+	if (rc != 0)
+		return cli_fail(cli, &err);
+	printf("%lld TRANSCRIBED\n", (long long)id);
+	return 0;
+}
+
+/* Registers the files a step made (those not known yet) and journals its
+ * summary, in one transaction. */
+static int
+ai_record_artifacts(struct session *cli, int64_t id, const struct stage_ctx *ctx,
+    struct zpub_err *err)
+{
+	int rc;
+
+	if ((rc = store_begin(cli->store, err)) != 0)
+		return rc;
+	for (int i = 0; i < ctx->n_artifacts && rc == 0; i++)
+		if (!artifact_known(cli->store, id, ctx->artifacts[i].kind, ctx->artifacts[i].path))
+			rc = store_artifact_add(cli->store, id, &ctx->artifacts[i], err);
+	if (rc == 0) {
+		store_journal(cli->store, id, "info", cli->cmd_name ? cli->cmd_name : "ai", "%s",
+		    ctx->summary);
+		rc = store_commit(cli->store, err);
+	} else {
+		store_rollback(cli->store);
+	}
+	return rc;
+}
+
+/* Past TRANSCRIBED (or forced): runs the asked steps on the files there.
+ * Frees rec. */
+static int
+ai_on_files(struct session *cli, struct store_recording *rec, const char *engine, int force,
+    const struct ai_cmd *what)
+{
+	struct zpub_err err;
+	int64_t id = rec->id;
+	int rc;
+
+	cJSON *cfg = pipeline_config_for(cli->config, rec);
+	char *media_dir = pipeline_media_dir(cli->data_dir, rec->tenant, rec->id);
+	struct stage_ctx ctx;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.store = cli->store;
+	ctx.rec = rec;
+	ctx.config = cfg;
+	ctx.data_dir = cli->data_dir;
+	ctx.media_dir = media_dir;
+	ctx.progress.fn = cli_progress;
+	ctx.progress.ud = cli;
+	ctx.key_path = cli->key_path;
+	struct ai_steps steps = {
+		what->transcribe, what->topics, what->subtitles, what->describe,
+		what->transcribe ? engine : NULL, what->topics && !what->transcribe ? engine : NULL,
+		!force,
+	};
+	if ((rc = fs_mkdir_p(media_dir, 0700, &err)) == 0)
+		rc = ai_run_steps(&ctx, &steps, &err);
+	cli_progress_done(cli);
+	if (rc == 0)
+		rc = ai_record_artifacts(cli, id, &ctx, &err);
+	if (rc == 0)
+		printf("recording %lld: %s\n", (long long)id, ctx.summary[0] ? term_safe(ctx.summary) : "done");
+	for (int i = 0; i < ctx.n_artifacts; i++) {
+		free(ctx.artifacts[i].kind);
+		free(ctx.artifacts[i].path);
+		cJSON_Delete(ctx.artifacts[i].extra);
+	}
+	free(ctx.artifacts);
+	vault_close(ctx.vault);
+	free(media_dir);
+	cJSON_Delete(cfg);
+	store_recording_free(rec);
+	return rc == 0 ? 0 : cli_fail(cli, &err);
+}
+
 static int
 ai_command(struct session *cli, int argc, char **argv, const struct ai_cmd *what)
 {
@@ -74,7 +178,7 @@ ai_command(struct session *cli, int argc, char **argv, const struct ai_cmd *what
 	struct zpub_err err;
 	struct store_recording *rec = NULL;
 	const char *engine = NULL;
-	int force = 0, c, rc = 0;
+	int force = 0, c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -112,78 +216,9 @@ ai_command(struct session *cli, int argc, char **argv, const struct ai_cmd *what
 		store_recording_free(rec);
 		return cli_fail(cli, &err);
 	}
-	if (rec->status < ST_TRANSCRIBED && !(what->transcribe && force)) {
-		/* Not there yet: the pipeline does it, with leases and retries. */
-		cJSON *cfg = NULL;
-		if (engine) {
-			cfg = cJSON_Duplicate(cli->config, 1);
-			config_set(cfg, what->transcribe ? "processing.transcription.engine" :
-			    "processing.topics.engine", engine, NULL);
-		}
-		struct pipeline_opts po;
-		memset(&po, 0, sizeof po);
-		po.until = ST_TRANSCRIBED;
-		po.owner = cli->owner;
-		po.lease_ms = config_int(cli->config, "pipeline.lease_ms", 60000);
-		po.progress.fn = cli_progress;
-		po.progress.ud = cli;
-		po.key_path = cli->key_path;
-		rc = pipeline_run(cli->store, cfg ? cfg : cli->config, cli->data_dir, id, &po, &err);
-		cli_progress_done(cli);
-		cJSON_Delete(cfg);
-		store_recording_free(rec);
-		if (rc != 0)
-			return cli_fail(cli, &err);
-		printf("%lld TRANSCRIBED\n", (long long)id);
-		return 0;
-	}
-
-	/* Past TRANSCRIBED (or forced): run the asked steps on what is there. */
-	cJSON *cfg = pipeline_config_for(cli->config, rec);
-	char *media_dir = pipeline_media_dir(cli->data_dir, rec->tenant, rec->id);
-	struct stage_ctx ctx;
-	memset(&ctx, 0, sizeof ctx);
-	ctx.store = cli->store;
-	ctx.rec = rec;
-	ctx.config = cfg;
-	ctx.data_dir = cli->data_dir;
-	ctx.media_dir = media_dir;
-	ctx.progress.fn = cli_progress;
-	ctx.progress.ud = cli;
-	ctx.key_path = cli->key_path;
-	struct ai_steps steps = {
-		what->transcribe, what->topics, what->subtitles, what->describe,
-		what->transcribe ? engine : NULL, what->topics && !what->transcribe ? engine : NULL,
-		!force,
-	};
-	if ((rc = fs_mkdir_p(media_dir, 0700, &err)) == 0)
-		rc = ai_run_steps(&ctx, &steps, &err);
-	cli_progress_done(cli);
-	if (rc == 0 && (rc = store_begin(cli->store, &err)) == 0) {
-		for (int i = 0; i < ctx.n_artifacts && rc == 0; i++)
-			if (!artifact_known(cli->store, id, ctx.artifacts[i].kind, ctx.artifacts[i].path))
-				rc = store_artifact_add(cli->store, id, &ctx.artifacts[i], &err);
-		if (rc == 0) {
-			store_journal(cli->store, id, "info", cli->cmd_name ? cli->cmd_name : "ai", "%s",
-			    ctx.summary);
-			rc = store_commit(cli->store, &err);
-		} else {
-			store_rollback(cli->store);
-		}
-	}
-	if (rc == 0)
-		printf("recording %lld: %s\n", (long long)id, ctx.summary[0] ? term_safe(ctx.summary) : "done");
-	for (int i = 0; i < ctx.n_artifacts; i++) {
-		free(ctx.artifacts[i].kind);
-		free(ctx.artifacts[i].path);
-		cJSON_Delete(ctx.artifacts[i].extra);
-	}
-	free(ctx.artifacts);
-	vault_close(ctx.vault);
-	free(media_dir);
-	cJSON_Delete(cfg);
-	store_recording_free(rec);
-	return rc == 0 ? 0 : cli_fail(cli, &err);
+	if (rec->status < ST_TRANSCRIBED && !(what->transcribe && force))
+		return ai_via_pipeline(cli, rec, engine, what);
+	return ai_on_files(cli, rec, engine, force, what);
 }
 
 int cmd_transcribe(struct session *cli, int argc, char **argv);

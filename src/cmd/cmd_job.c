@@ -43,112 +43,157 @@ static const struct option job_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* What `job add|edit` was told: the config keys given, the schedule text
+ * and the switches (-1 for not given). */
+struct job_flags {
+	cJSON *cfg;
+	const char *sched_text;
+	int dry, enabled;
+};
+
+/* A --settle, --filters or --config value into f->cfg; 0, or the usage
+ * exit code when the value is wrong. */
+static int
+job_flag_value(struct session *cli, int c, struct job_flags *f)
+{
+	if (c == O_SETTLE) {
+		int64_t ms = sched_parse_duration_ms(optarg);
+		if (ms < 0)
+			return cli_usage(cli, "--settle takes a duration such as 5s");
+		cJSON_DeleteItemFromObject(f->cfg, "settle_ms");
+		cJSON_AddNumberToObject(f->cfg, "settle_ms", (double)ms);
+		return 0;
+	}
+	cJSON *v = cJSON_Parse(optarg);
+	if (!cJSON_IsObject(v)) {
+		cJSON_Delete(v);
+		return cli_usage(cli, "--%s takes a JSON object",
+		    c == O_FILTERS ? "filters" : "config");
+	}
+	if (c == O_FILTERS) {
+		cJSON_DeleteItemFromObject(f->cfg, "filters");
+		cJSON_AddItemToObject(f->cfg, "filters", v);
+	} else {
+		config_merge(f->cfg, v);
+		cJSON_Delete(v);
+	}
+	return 0;
+}
+
+/* Reads the options after the job's name into f; 0, or the usage exit
+ * code (f->cfg is then freed). */
+static int
+job_flags_read(struct session *cli, int argc, char **argv, struct job_flags *f)
+{
+	int c, rc;
+
+	f->cfg = cJSON_CreateObject();
+	f->sched_text = NULL;
+	f->dry = f->enabled = -1;
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "", job_opts, NULL)) != -1) {
+		const char *key = NULL;
+		switch (c) {
+		case O_SCHED: f->sched_text = optarg; continue;
+		case O_SOURCE: key = "source"; break;
+		case O_PATH: key = "path"; break;
+		case O_PATTERN: key = "pattern"; break;
+		case O_ACTION: key = "action"; break;
+		case O_DRY: f->dry = 1; continue;
+		case O_LIVE: f->dry = 0; continue;
+		case O_ENABLE: f->enabled = 1; continue;
+		case O_DISABLE: f->enabled = 0; continue;
+		case O_SETTLE:
+		case O_FILTERS:
+		case O_CONFIG:
+			if ((rc = job_flag_value(cli, c, f)) != 0)
+				goto usage;
+			continue;
+		default:
+			rc = cli_usage(cli, NULL);
+			goto usage;
+		}
+		cJSON_DeleteItemFromObject(f->cfg, key);
+		cJSON_AddStringToObject(f->cfg, key, optarg);
+	}
+	if (optind < argc - 1) {
+		rc = cli_usage(cli, "unexpected '%s'", argv[optind + 1]);
+		goto usage;
+	}
+	return 0;
+usage:
+	cJSON_Delete(f->cfg);
+	f->cfg = NULL;
+	return rc;
+}
+
+/* Fills j from the stored job (when editing) and the flags, checking the
+ * merged config and the schedule; f->cfg becomes the merged config. */
+static int
+job_apply(struct session *cli, const char *name, int editing, struct job_flags *f,
+    struct store_job *j, struct zpub_err *err)
+{
+	if (editing) {
+		if (store_job_get(cli->store, cli->tenant_id, name, j, err) != 0)
+			return -1;
+		cJSON *old = cJSON_Parse(j->config ? j->config : "{}");
+		if (old == NULL)
+			old = cJSON_CreateObject();
+		config_merge(old, f->cfg);
+		cJSON_Delete(f->cfg);
+		f->cfg = old;
+	} else {
+		j->tenant_id = cli->tenant_id;
+		j->name = xstrdup(name);
+		j->enabled = 1;
+	}
+	if (job_config_check(f->cfg, err) != 0)
+		return -1;
+	/* The operator's config, not the tenant's layer: a tenant cannot widen its roots. */
+	if (job_watch_check(cli->store, cli->config, cli->key_path, cli->tenant_id, f->cfg,
+	    err) != 0)
+		return -1;
+	if (f->sched_text) {
+		struct sched s;
+		if (sched_parse(f->sched_text, &s, err) != 0)
+			return -1;
+		free(j->schedule);
+		j->schedule = xstrdup(f->sched_text);
+		j->next_run_at = sched_next(&s, time_now_ms());
+	}
+	if (f->dry >= 0)
+		j->dry_run = f->dry;
+	if (f->enabled >= 0)
+		j->enabled = f->enabled;
+	free(j->config);
+	char *txt = cJSON_PrintUnformatted(f->cfg);
+	j->config = xstrdup(txt);
+	cJSON_free(txt);
+	return 0;
+}
+
 static int
 job_save(struct session *cli, int argc, char **argv, int editing)
 {
 	struct zpub_err err;
 	struct store_job j;
-	cJSON *cfg = NULL;
-	const char *sched_text = NULL;
-	int c, dry = -1, enabled = -1;
+	struct job_flags f;
+	int rc;
+
 	memset(&j, 0, sizeof j);
 	if (argc < 2)
 		return cli_usage(cli, "name the job");
 	const char *name = argv[1];
-	cfg = cJSON_CreateObject();
-	optind = 1;
-	while ((c = getopt_long(argc - 1, argv + 1, "", job_opts, NULL)) != -1) {
-		const char *key = NULL;
-		switch (c) {
-		case O_SCHED: sched_text = optarg; continue;
-		case O_SOURCE: key = "source"; break;
-		case O_PATH: key = "path"; break;
-		case O_PATTERN: key = "pattern"; break;
-		case O_ACTION: key = "action"; break;
-		case O_DRY: dry = 1; continue;
-		case O_LIVE: dry = 0; continue;
-		case O_ENABLE: enabled = 1; continue;
-		case O_DISABLE: enabled = 0; continue;
-		case O_SETTLE: {
-			int64_t ms = sched_parse_duration_ms(optarg);
-			if (ms < 0) {
-				cJSON_Delete(cfg);
-				return cli_usage(cli, "--settle takes a duration such as 5s");
-			}
-			cJSON_DeleteItemFromObject(cfg, "settle_ms");
-			cJSON_AddNumberToObject(cfg, "settle_ms", (double)ms);
-			continue;
-		}
-		case O_FILTERS:
-		case O_CONFIG: {
-			cJSON *v = cJSON_Parse(optarg);
-			if (!cJSON_IsObject(v)) {
-				cJSON_Delete(v);
-				cJSON_Delete(cfg);
-				return cli_usage(cli, "--%s takes a JSON object",
-				    c == O_FILTERS ? "filters" : "config");
-			}
-			if (c == O_FILTERS) {
-				cJSON_DeleteItemFromObject(cfg, "filters");
-				cJSON_AddItemToObject(cfg, "filters", v);
-			} else {
-				config_merge(cfg, v);
-				cJSON_Delete(v);
-			}
-			continue;
-		}
-		default:
-			cJSON_Delete(cfg);
-			return cli_usage(cli, NULL);
-		}
-		cJSON_DeleteItemFromObject(cfg, key);
-		cJSON_AddStringToObject(cfg, key, optarg);
-	}
-	if (optind < argc - 1) {
-		cJSON_Delete(cfg);
-		return cli_usage(cli, "unexpected '%s'", argv[optind + 1]);
-	}
+	if ((rc = job_flags_read(cli, argc, argv, &f)) != 0)
+		return rc;
 	if (session_store(cli, &err) != 0)
 		goto fail;
-	if (editing) {
-		if (store_job_get(cli->store, cli->tenant_id, name, &j, &err) != 0)
-			goto fail;
-		cJSON *old = cJSON_Parse(j.config ? j.config : "{}");
-		if (old == NULL)
-			old = cJSON_CreateObject();
-		config_merge(old, cfg);
-		cJSON_Delete(cfg);
-		cfg = old;
-	} else {
-		if (sched_text == NULL) {
-			cJSON_Delete(cfg);
-			return cli_usage(cli, "a new job needs --schedule");
-		}
-		j.tenant_id = cli->tenant_id;
-		j.name = xstrdup(name);
-		j.enabled = 1;
+	if (!editing && f.sched_text == NULL) {
+		cJSON_Delete(f.cfg);
+		return cli_usage(cli, "a new job needs --schedule");
 	}
-	if (job_config_check(cfg, &err) != 0)
+	if (job_apply(cli, name, editing, &f, &j, &err) != 0)
 		goto fail;
-	/* The operator's config, not the tenant's layer: a tenant cannot widen its roots. */
-	if (job_watch_check(cli->store, cli->config, cli->key_path, cli->tenant_id, cfg, &err) != 0)
-		goto fail;
-	if (sched_text) {
-		struct sched s;
-		if (sched_parse(sched_text, &s, &err) != 0)
-			goto fail;
-		free(j.schedule);
-		j.schedule = xstrdup(sched_text);
-		j.next_run_at = sched_next(&s, time_now_ms());
-	}
-	if (dry >= 0)
-		j.dry_run = dry;
-	if (enabled >= 0)
-		j.enabled = enabled;
-	free(j.config);
-	char *txt = cJSON_PrintUnformatted(cfg);
-	j.config = xstrdup(txt);
-	cJSON_free(txt);
 	int64_t id;
 	if (store_job_put(cli->store, &j, &id, &err) != 0)
 		goto fail;
@@ -159,11 +204,11 @@ job_save(struct session *cli, int argc, char **argv, int editing)
 	    (long long)id, j.name);
 	cli_print_json(job_to_json(&j));
 	store_job_clear(&j);
-	cJSON_Delete(cfg);
+	cJSON_Delete(f.cfg);
 	return 0;
 fail:
 	store_job_clear(&j);
-	cJSON_Delete(cfg);
+	cJSON_Delete(f.cfg);
 	return cli_fail(cli, &err);
 }
 

@@ -1,8 +1,9 @@
 /*
  * api.c — the control API: routes, roles, tenant scoping, rate limits and
  * the OpenAPI document, all from one route table (API_ROUTES).  The
- * server around it (thread, listener, workers for slow routes) is
- * api_server.c.
+ * handlers are api_routes_*.c (recordings, templates, jobs, usage and
+ * audit), sharing api_int.h; the server around it (thread, listener,
+ * workers for slow routes) is api_server.c.
  *
  * api_handle() is transport-free (a request in, a status and a JSON body
  * out) so the role matrix, the tenant wall and the limits are unit-tested
@@ -10,7 +11,7 @@
  * recording, template or job of another tenant is "not found", whatever
  * id the URL guesses.
  */
-#include "api.h"
+#include "api_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,59 +19,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "audit.h"
 #include "config.h"
-#include "edit.h"
-#include "job.h"
-#include "log.h"
-#include "listener.h"
-#include "pipeline.h"
-#include "recjson.h"
-#include "schedule.h"
-#include "store.h"
 #include "store_admin.h"
-#include "template.h"
-#include "tenant.h"
 #include "util.h"
-
-enum api_role { ROLE_NONE, ROLE_VIEWER, ROLE_EDITOR, ROLE_OWNER };
-
-struct api_caller {
-	int64_t tenant_id;
-	enum api_role role;
-	char name[128];
-	struct actor who;          /* for the audit log: api:NAME from the peer */
-};
-
-struct rate {
-	char hash[65];
-	int64_t minute_start, hour_start;
-	int minute_count, hour_count;
-};
-
-struct api {
-	struct store *st;
-	cJSON *config;
-	char *key_path;            /* the vault key, for zoom jobs' dry runs */
-	char *origin;              /* http://HOST:PORT the server listens on */
-	struct rate *rates;
-	int n_rates;
-	int per_minute, per_hour;
-};
-
-typedef void (*api_fn)(struct api *a, const struct api_request *r,
-    const struct api_caller *c, int64_t id, struct api_response *out);
-
-#define ROUTE_FNS(X) \
-	X(h_health) X(h_openapi) X(h_rec_list) X(h_rec_show) X(h_rec_retry) X(h_rec_skip) \
-	X(h_rec_publish) X(h_tpl_list) X(h_tpl_create) X(h_tpl_show) X(h_tpl_update) \
-	X(h_tpl_delete) X(h_job_list) X(h_job_create) X(h_job_show) X(h_job_update) \
-	X(h_job_delete) X(h_job_run) X(h_job_dry_run) X(h_usage) X(h_audit) X(h_topics_get) \
-	X(h_topics_put) X(h_rec_approve)
-#define X(f) static void f(struct api *, const struct api_request *, \
-	const struct api_caller *, int64_t, struct api_response *);
-ROUTE_FNS(X)
-#undef X
 
 /* X(method, path, least role, handler, pace, summary) — dispatch, the role
  * matrix, which routes run off the serving thread (API_SLOW: they scan
@@ -125,7 +76,7 @@ static const struct route routes[] = {
 
 /* ---- replies ---- */
 
-static void
+void
 reply_json(struct api_response *out, int status, cJSON *j)
 {
 	out->status = status;
@@ -135,10 +86,7 @@ reply_json(struct api_response *out, int status, cJSON *j)
 	cJSON_Delete(j);
 }
 
-static void reply_error(struct api_response *out, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
+void
 reply_error(struct api_response *out, int status, const char *fmt, ...)
 {
 	char msg[1024];
@@ -166,14 +114,13 @@ status_of(int code)
 	}
 }
 
-static void
+void
 reply_err(struct api_response *out, const struct zpub_err *e)
 {
 	reply_error(out, status_of(e->code), "%s", e->msg[0] ? e->msg : zpub_err_name(e->code));
 }
 
-/* Parses the body as one JSON object; replies 400 and returns NULL if not. */
-static cJSON *
+cJSON *
 body_object(const struct api_request *r, struct api_response *out)
 {
 	if (r->body == NULL || r->body_len == 0) {
@@ -385,7 +332,7 @@ api_handle(struct api *a, const struct api_request *r, struct api_response *out)
 
 /* ---- handlers: health and the document ---- */
 
-static void
+void
 h_health(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
     struct api_response *out)
 {
@@ -396,8 +343,10 @@ h_health(struct api *a, const struct api_request *r, const struct api_caller *c,
 	reply_json(out, 200, j);
 }
 
-cJSON *
-api_openapi(const char *origin)
+/* The document around the paths: info, the server, bearer security and
+ * the Error schema every failure answers with. */
+static cJSON *
+openapi_skeleton(const char *origin)
 {
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "openapi", "3.0.3");
@@ -424,6 +373,90 @@ api_openapi(const char *origin)
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(props, "retry_after_s"), "type", "integer");
 	cJSON *req = cJSON_AddArrayToObject(errs, "required");
 	cJSON_AddItemToArray(req, cJSON_CreateString("error"));
+	return doc;
+}
+
+/* A route's success answer (202 for a run, 201 for a creation) and the
+ * errors it can give. */
+static void
+openapi_responses(cJSON *op, const struct route *rt, const char *m)
+{
+	static const struct { const char *code, *desc; } errors[] = {
+		{ "400", "Bad request: invalid JSON, unknown field, bad value" },
+		{ "401", "No or invalid bearer token" },
+		{ "403", "The caller's role is not enough" },
+		{ "404", "Not found in the caller's tenant" },
+		{ "429", "Rate limit; see Retry-After" },
+	};
+	cJSON *resp = cJSON_AddObjectToObject(op, "responses");
+	cJSON *ok = cJSON_AddObjectToObject(resp, strcmp(m, "post") == 0 &&
+	    strcmp(rt->path + strlen(rt->path) - 4, "/run") == 0 ? "202" :
+	    strcmp(m, "post") == 0 && (strcmp(rt->path, "/templates") == 0 ||
+	    strcmp(rt->path, "/jobs") == 0) ? "201" : "200");
+	cJSON_AddStringToObject(ok, "description", "Success");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+	    cJSON_AddObjectToObject(ok, "content"), "application/json"), "schema"), "type",
+	    "object");
+	for (size_t e = 0; e < sizeof errors / sizeof errors[0]; e++) {
+		if (rt->role == ROLE_NONE && e > 0)
+			break;
+		cJSON *er = cJSON_AddObjectToObject(resp, errors[e].code);
+		cJSON_AddStringToObject(er, "description", errors[e].desc);
+		cJSON *sch = cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+		    cJSON_AddObjectToObject(er, "content"), "application/json"), "schema");
+		cJSON_AddStringToObject(sch, "$ref", "#/components/schemas/Error");
+	}
+}
+
+/* Route i as an operation of method m (lower case): summary, id, the role
+ * it needs, the {id} parameter, a JSON body where it takes one, answers. */
+static void
+openapi_operation(cJSON *op, const struct route *rt, size_t i, const char *m)
+{
+	cJSON_AddStringToObject(op, "summary", rt->summary);
+	char opid[96];
+	/* operationId from the handler's place in the table: stable and unique. */
+	snprintf(opid, sizeof opid, "op%02zu_%s", i, m);
+	cJSON_AddStringToObject(op, "operationId", opid);
+	if (rt->role == ROLE_NONE)
+		cJSON_AddItemToObject(op, "security", cJSON_CreateArray());
+	else {
+		cJSON *sec = cJSON_AddArrayToObject(op, "security");
+		cJSON *s = cJSON_CreateObject();
+		cJSON_AddItemToObject(s, "bearer", cJSON_CreateArray());
+		cJSON_AddItemToArray(sec, s);
+		static const char *const rn[] = { "", "viewer", "editor", "owner" };
+		char d[128];
+		snprintf(d, sizeof d, "Needs the %s role or higher.", rn[rt->role]);
+		cJSON_AddStringToObject(op, "description", d);
+	}
+	if (strstr(rt->path, "{id}")) {
+		cJSON *params = cJSON_AddArrayToObject(op, "parameters");
+		cJSON *prm = cJSON_CreateObject();
+		cJSON_AddStringToObject(prm, "name", "id");
+		cJSON_AddStringToObject(prm, "in", "path");
+		cJSON_AddBoolToObject(prm, "required", 1);
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(prm, "schema"), "type", "integer");
+		cJSON_AddItemToArray(params, prm);
+	}
+	if (strcmp(m, "post") == 0 || strcmp(m, "patch") == 0) {
+		if (!strstr(rt->path, "/retry") && !strstr(rt->path, "/skip") &&
+		    !strstr(rt->path, "/publish") && !strstr(rt->path, "run")) {
+			cJSON *rb = cJSON_AddObjectToObject(op, "requestBody");
+			cJSON_AddBoolToObject(rb, "required", 1);
+			cJSON *ct = cJSON_AddObjectToObject(cJSON_AddObjectToObject(rb, "content"),
+			    "application/json");
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(ct, "schema"), "type",
+			    "object");
+		}
+	}
+	openapi_responses(op, rt, m);
+}
+
+cJSON *
+api_openapi(const char *origin)
+{
+	cJSON *doc = openapi_skeleton(origin);
 	cJSON *paths = cJSON_AddObjectToObject(doc, "paths");
 	for (size_t i = 0; i < N_ROUTES; i++) {
 		cJSON *p = cJSON_GetObjectItemCaseSensitive(paths, routes[i].path);
@@ -434,653 +467,17 @@ api_openapi(const char *origin)
 		for (k = 0; routes[i].method[k] && k < sizeof m - 1; k++)
 			m[k] = (char)(routes[i].method[k] | 0x20);
 		m[k] = '\0';
-		cJSON *op = cJSON_AddObjectToObject(p, m);
-		cJSON_AddStringToObject(op, "summary", routes[i].summary);
-		char opid[96];
-		/* operationId from the handler's place in the table: stable and unique. */
-		snprintf(opid, sizeof opid, "op%02zu_%s", i, m);
-		cJSON_AddStringToObject(op, "operationId", opid);
-		if (routes[i].role == ROLE_NONE)
-			cJSON_AddItemToObject(op, "security", cJSON_CreateArray());
-		else {
-			cJSON *sec = cJSON_AddArrayToObject(op, "security");
-			cJSON *s = cJSON_CreateObject();
-			cJSON_AddItemToObject(s, "bearer", cJSON_CreateArray());
-			cJSON_AddItemToArray(sec, s);
-			static const char *const rn[] = { "", "viewer", "editor", "owner" };
-			char d[128];
-			snprintf(d, sizeof d, "Needs the %s role or higher.", rn[routes[i].role]);
-			cJSON_AddStringToObject(op, "description", d);
-		}
-		if (strstr(routes[i].path, "{id}")) {
-			cJSON *params = cJSON_AddArrayToObject(op, "parameters");
-			cJSON *prm = cJSON_CreateObject();
-			cJSON_AddStringToObject(prm, "name", "id");
-			cJSON_AddStringToObject(prm, "in", "path");
-			cJSON_AddBoolToObject(prm, "required", 1);
-			cJSON_AddStringToObject(cJSON_AddObjectToObject(prm, "schema"), "type", "integer");
-			cJSON_AddItemToArray(params, prm);
-		}
-		if (strcmp(m, "post") == 0 || strcmp(m, "patch") == 0) {
-			if (!strstr(routes[i].path, "/retry") && !strstr(routes[i].path, "/skip") &&
-			    !strstr(routes[i].path, "/publish") && !strstr(routes[i].path, "run")) {
-				cJSON *rb = cJSON_AddObjectToObject(op, "requestBody");
-				cJSON_AddBoolToObject(rb, "required", 1);
-				cJSON *ct = cJSON_AddObjectToObject(cJSON_AddObjectToObject(rb, "content"),
-				    "application/json");
-				cJSON_AddStringToObject(cJSON_AddObjectToObject(ct, "schema"), "type",
-				    "object");
-			}
-		}
-		cJSON *resp = cJSON_AddObjectToObject(op, "responses");
-		cJSON *ok = cJSON_AddObjectToObject(resp, strcmp(m, "post") == 0 &&
-		    strcmp(routes[i].path + strlen(routes[i].path) - 4, "/run") == 0 ? "202" :
-		    strcmp(m, "post") == 0 && (strcmp(routes[i].path, "/templates") == 0 ||
-		    strcmp(routes[i].path, "/jobs") == 0) ? "201" : "200");
-		cJSON_AddStringToObject(ok, "description", "Success");
-		cJSON_AddStringToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
-		    cJSON_AddObjectToObject(ok, "content"), "application/json"), "schema"), "type",
-		    "object");
-		static const struct { const char *code, *desc; } errors[] = {
-			{ "400", "Bad request: invalid JSON, unknown field, bad value" },
-			{ "401", "No or invalid bearer token" },
-			{ "403", "The caller's role is not enough" },
-			{ "404", "Not found in the caller's tenant" },
-			{ "429", "Rate limit; see Retry-After" },
-		};
-		for (size_t e = 0; e < sizeof errors / sizeof errors[0]; e++) {
-			if (routes[i].role == ROLE_NONE && e > 0)
-				break;
-			cJSON *er = cJSON_AddObjectToObject(resp, errors[e].code);
-			cJSON_AddStringToObject(er, "description", errors[e].desc);
-			cJSON *sch = cJSON_AddObjectToObject(cJSON_AddObjectToObject(
-			    cJSON_AddObjectToObject(er, "content"), "application/json"), "schema");
-			cJSON_AddStringToObject(sch, "$ref", "#/components/schemas/Error");
-		}
+		openapi_operation(cJSON_AddObjectToObject(p, m), &routes[i], i, m);
 	}
 	return doc;
 }
 
-static void
+void
 h_openapi(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
     struct api_response *out)
 {
 	(void)r; (void)c; (void)id;
 	reply_json(out, 200, api_openapi(a->origin));
-}
-
-/* ---- recordings ---- */
-
-/* The recording if it belongs to the caller's tenant; replies 404 otherwise. */
-static struct store_recording *
-own_recording(struct api *a, const struct api_caller *c, int64_t id, struct api_response *out)
-{
-	struct store_recording *r = NULL;
-	struct zpub_err err;
-	if (store_recording_get(a->st, id, &r, &err) != 0 || r->tenant_id != c->tenant_id) {
-		store_recording_free(r);
-		reply_error(out, 404, "no recording %lld in your tenant", (long long)id);
-		return NULL;
-	}
-	return r;
-}
-
-static void
-h_rec_list(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
-    struct api_response *out)
-{
-	(void)id;
-	struct store_filter f = { c->tenant_id, -1, NULL, 100, 0, 1, 0 };
-	char *st = lsn_query_get(r->query, "status");
-	char *lim = lsn_query_get(r->query, "limit");
-	char *off = lsn_query_get(r->query, "offset");
-	if (st && (f.status = status_parse(st)) < 0) {
-		reply_error(out, 400, "unknown status '%s'", st);
-		goto out;
-	}
-	if (lim)
-		f.limit = atoi(lim) > 0 && atoi(lim) <= 1000 ? atoi(lim) : 100;
-	if (off)
-		f.offset = atoi(off) > 0 ? atoi(off) : 0;
-	struct store_recording **v = NULL;
-	int n = 0;
-	struct zpub_err err;
-	if (store_recording_list(a->st, &f, &v, &n, &err) != 0) {
-		reply_err(out, &err);
-		goto out;
-	}
-	cJSON *arr = cJSON_CreateArray();
-	for (int i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, recjson_recording(v[i]));
-	store_recording_list_free(v, n);
-	cJSON *j = cJSON_CreateObject();
-	cJSON_AddItemToObject(j, "recordings", arr);
-	reply_json(out, 200, j);
-out:
-	free(st);
-	free(lim);
-	free(off);
-}
-
-static void
-h_rec_show(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
-    struct api_response *out)
-{
-	(void)r;
-	struct store_recording *rec = own_recording(a, c, id, out);
-	if (rec == NULL)
-		return;
-	struct zpub_err err;
-	cJSON *j = NULL;
-	if (recjson_show(a->st, a->config, rec, 0, &j, &err) != 0)
-		reply_err(out, &err);
-	else
-		reply_json(out, 200, j);
-	store_recording_free(rec);
-}
-
-static void
-rec_action(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
-    const char *what, struct api_response *out)
-{
-	struct zpub_err err;
-	struct store_recording *rec = own_recording(a, c, id, out);
-	int rc = 0;
-	if (rec == NULL)
-		return;
-	if (strcmp(what, "retry") == 0)
-		rc = store_recording_retry(a->st, id, &err);
-	else if (strcmp(what, "skip") == 0)
-		rc = store_recording_move(a->st, id, rec->status, ST_SKIPPED, "skipped through the"
-		    " API", &err);
-	else {
-		cJSON *cfg = cJSON_Parse(rec->config && *rec->config ? rec->config : "{}");
-		if (cfg == NULL)
-			cfg = cJSON_CreateObject();
-		config_set(cfg, "daemon.until", "READY", NULL);
-		char *txt = cJSON_PrintUnformatted(cfg);
-		rc = store_recording_set_config(a->st, id, txt, &err);
-		cJSON_free(txt);
-		cJSON_Delete(cfg);
-	}
-	store_recording_free(rec);
-	if (rc) {
-		reply_err(out, &err);
-		return;
-	}
-	audit_note(a->st, &c->who, what, "recording %lld",
-	    (long long)id);
-	if (store_recording_get(a->st, id, &rec, &err) != 0) {
-		reply_err(out, &err);
-		return;
-	}
-	reply_json(out, 200, recjson_recording(rec));
-	store_recording_free(rec);
-}
-
-static void
-h_rec_retry(struct api *a, const struct api_request *r, const struct api_caller *c,
-    int64_t id, struct api_response *out)
-{
-	rec_action(a, r, c, id, "retry", out);
-}
-
-static void
-h_rec_skip(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
-    struct api_response *out)
-{
-	rec_action(a, r, c, id, "skip", out);
-}
-
-static void
-h_rec_publish(struct api *a, const struct api_request *r, const struct api_caller *c,
-    int64_t id, struct api_response *out)
-{
-	rec_action(a, r, c, id, "publish", out);
-}
-
-/* ---- the editor's desk: chapters and approval ---- */
-
-static void
-topics_reply(struct api *a, const struct api_caller *c, int64_t id, int status,
-    struct api_response *out)
-{
-	struct zpub_err err;
-	char *text = NULL;
-	int version = 0;
-	if (edit_chapters_get(a->st, &c->who, id, &text, &version, &err) != 0) {
-		reply_err(out, &err);
-		return;
-	}
-	struct store_recording *rec = own_recording(a, c, id, out);
-	if (rec == NULL) {
-		free(text);
-		return;
-	}
-	cJSON *j = NULL;
-	if (recjson_show(a->st, a->config, rec, 0, &j, &err) != 0) {
-		reply_err(out, &err);
-	} else {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", (double)id);
-		cJSON_AddNumberToObject(o, "version", version);
-		cJSON_AddStringToObject(o, "chapters", text);
-		static const char *const keep[] = { "review", "approved_by", "approved_at" };
-		for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
-			cJSON_AddItemToObject(o, keep[i], cJSON_DetachItemFromObjectCaseSensitive(j,
-			    keep[i]));
-		reply_json(out, status, o);
-	}
-	cJSON_Delete(j);
-	store_recording_free(rec);
-	free(text);
-}
-
-static void
-h_topics_get(struct api *a, const struct api_request *r, const struct api_caller *c,
-    int64_t id, struct api_response *out)
-{
-	(void)r;
-	topics_reply(a, c, id, 200, out);
-}
-
-static void
-h_topics_put(struct api *a, const struct api_request *r, const struct api_caller *c,
-    int64_t id, struct api_response *out)
-{
-	struct zpub_err err;
-	cJSON *body = body_object(r, out);
-	if (body == NULL)
-		return;
-	const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body,
-	    "chapters"));
-	if (text == NULL || cJSON_GetArraySize(body) != 1) {
-		cJSON_Delete(body);
-		reply_error(out, 400, "the body is {\"chapters\": \"00:00:00 Title\\n...\"}: chapter"
-		    " lines, a detail chapter indented by two spaces");
-		return;
-	}
-	if (edit_chapters_save(a->st, &c->who, id, text, NULL, NULL, &err) != 0)
-		reply_err(out, &err);
-	else
-		topics_reply(a, c, id, 200, out);
-	cJSON_Delete(body);
-}
-
-static void
-h_rec_approve(struct api *a, const struct api_request *r, const struct api_caller *c,
-    int64_t id, struct api_response *out)
-{
-	(void)r;
-	struct zpub_err err;
-	if (edit_topics_approve_newest(a->st, &c->who, id, NULL, &err) != 0)
-		reply_err(out, &err);
-	else
-		topics_reply(a, c, id, 200, out);
-}
-
-/* ---- templates ---- */
-
-static void
-h_tpl_list(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
-    struct api_response *out)
-{
-	(void)r; (void)id;
-	struct store_template *v = NULL;
-	int n = 0;
-	struct zpub_err err;
-	if (store_templates(a->st, c->tenant_id, &v, &n, &err) != 0) {
-		reply_err(out, &err);
-		return;
-	}
-	cJSON *arr = cJSON_CreateArray();
-	for (int i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, tpl_to_json(&v[i]));
-	store_templates_free(v, n);
-	cJSON *j = cJSON_CreateObject();
-	cJSON_AddItemToObject(j, "templates", arr);
-	reply_json(out, 200, j);
-}
-
-static void
-tpl_save(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
-    struct api_response *out)
-{
-	struct store_template t;
-	struct zpub_err err;
-	memset(&t, 0, sizeof t);
-	cJSON *body = body_object(r, out);
-	if (body == NULL)
-		return;
-	/* Ids and timestamps are the store's: refuse them in a body. */
-	if (cJSON_GetObjectItemCaseSensitive(body, "id") ||
-	    cJSON_GetObjectItemCaseSensitive(body, "created_at") ||
-	    cJSON_GetObjectItemCaseSensitive(body, "updated_at"))
-		reply_error(out, 400, "id, created_at and updated_at are set by zpub, not by a"
-		    " request");
-	else if (edit_template_save(a->st, &c->who, id, NULL, body, &t, &err) != 0) {
-		if (err.code == ZPUB_ENOTFOUND)
-			reply_error(out, 404, "no template %lld in your tenant", (long long)id);
-		else
-			reply_err(out, &err);
-	} else
-		reply_json(out, id > 0 ? 200 : 201, tpl_to_json(&t));
-	store_template_clear(&t);
-	cJSON_Delete(body);
-}
-
-static void
-h_tpl_create(struct api *a, const struct api_request *r, const struct api_caller *c,
-    int64_t id, struct api_response *out)
-{
-	(void)id;
-	tpl_save(a, r, c, 0, out);
-}
-
-static void
-h_tpl_update(struct api *a, const struct api_request *r, const struct api_caller *c,
-    int64_t id, struct api_response *out)
-{
-	tpl_save(a, r, c, id, out);
-}
-
-static void
-h_tpl_show(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
-    struct api_response *out)
-{
-	(void)r;
-	struct store_template t;
-	struct zpub_err err;
-	if (store_template_get_id(a->st, c->tenant_id, id, &t, &err) != 0) {
-		reply_error(out, 404, "no template %lld in your tenant", (long long)id);
-		return;
-	}
-	reply_json(out, 200, tpl_to_json(&t));
-	store_template_clear(&t);
-}
-
-static void
-h_tpl_delete(struct api *a, const struct api_request *r, const struct api_caller *c,
-    int64_t id, struct api_response *out)
-{
-	(void)r;
-	struct zpub_err err;
-	if (edit_template_delete(a->st, &c->who, id, NULL, &err) != 0) {
-		reply_error(out, err.code == ZPUB_ENOTFOUND ? 404 : 500, "%s", err.code ==
-		    ZPUB_ENOTFOUND ? "no such template in your tenant" : err.msg);
-		return;
-	}
-	cJSON *j = cJSON_CreateObject();
-	cJSON_AddBoolToObject(j, "deleted", 1);
-	reply_json(out, 200, j);
-}
-
-/* ---- jobs ---- */
-
-static void
-h_job_list(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
-    struct api_response *out)
-{
-	(void)r; (void)id;
-	struct store_job *v = NULL;
-	int n = 0;
-	struct zpub_err err;
-	if (store_jobs(a->st, c->tenant_id, &v, &n, &err) != 0) {
-		reply_err(out, &err);
-		return;
-	}
-	cJSON *arr = cJSON_CreateArray();
-	for (int i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, job_to_json(&v[i]));
-	store_jobs_free(v, n);
-	cJSON *j = cJSON_CreateObject();
-	cJSON_AddItemToObject(j, "jobs", arr);
-	reply_json(out, 200, j);
-}
-
-static void
-job_save(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
-    struct api_response *out)
-{
-	static const char *const keys[] = { "name", "schedule", "config", "dry_run", "enabled",
-		NULL };
-	struct store_job j;
-	struct zpub_err err;
-	memset(&j, 0, sizeof j);
-	cJSON *body = body_object(r, out);
-	if (body == NULL)
-		return;
-	const cJSON *k;
-	cJSON_ArrayForEach(k, body) {
-		int known = 0;
-		for (int i = 0; keys[i]; i++)
-			known |= strcmp(k->string, keys[i]) == 0;
-		if (!known) {
-			reply_error(out, 400, "unknown job field '%s' (known: name, schedule, config,"
-			    " dry_run, enabled)", k->string);
-			goto out;
-		}
-	}
-	if (id > 0) {
-		if (store_job_get_id(a->st, c->tenant_id, id, &j, &err) != 0) {
-			reply_error(out, 404, "no job %lld in your tenant", (long long)id);
-			goto out;
-		}
-	} else {
-		j.tenant_id = c->tenant_id;
-		j.enabled = 1;
-	}
-	const cJSON *v;
-	if ((v = cJSON_GetObjectItemCaseSensitive(body, "name"))) {
-		if (!cJSON_IsString(v) || !*v->valuestring) {
-			reply_error(out, 400, "\"name\" is a non-empty string");
-			goto out;
-		}
-		free(j.name);
-		j.name = xstrdup(v->valuestring);
-	}
-	if ((v = cJSON_GetObjectItemCaseSensitive(body, "schedule"))) {
-		struct sched s;
-		if (!cJSON_IsString(v) || sched_parse(v->valuestring, &s, &err) != 0) {
-			reply_error(out, 400, "%s", cJSON_IsString(v) ? err.msg :
-			    "\"schedule\" is a string");
-			goto out;
-		}
-		free(j.schedule);
-		j.schedule = xstrdup(v->valuestring);
-		j.next_run_at = sched_next(&s, time_now_ms());
-	}
-	if ((v = cJSON_GetObjectItemCaseSensitive(body, "config"))) {
-		/* Its folder against the operator's roots (a->config is the operator's
-		 * config, never the tenant-merged one). */
-		if (job_config_check(v, &err) != 0 ||
-		    job_watch_check(a->st, a->config, a->key_path, c->tenant_id, v, &err) != 0) {
-			reply_err(out, &err);
-			goto out;
-		}
-		char *txt = cJSON_PrintUnformatted(v);
-		free(j.config);
-		j.config = xstrdup(txt);
-		cJSON_free(txt);
-	}
-	if ((v = cJSON_GetObjectItemCaseSensitive(body, "dry_run")))
-		j.dry_run = cJSON_IsTrue(v);
-	if ((v = cJSON_GetObjectItemCaseSensitive(body, "enabled")))
-		j.enabled = cJSON_IsTrue(v);
-	if (j.name == NULL || j.schedule == NULL || j.config == NULL) {
-		reply_error(out, 400, "a job needs \"name\", \"schedule\" and \"config\"");
-		goto out;
-	}
-	int64_t nid;
-	if (store_job_put(a->st, &j, &nid, &err) != 0) {
-		reply_error(out, err.code == ZPUB_EINVAL ? 409 : 500, "%s", err.msg);
-		goto out;
-	}
-	audit_note(a->st, &c->who, id > 0 ? "job.edit" : "job.add",
-	    "job %lld '%s'", (long long)nid, j.name);
-	store_job_clear(&j);
-	store_job_get_id(a->st, c->tenant_id, nid, &j, NULL);
-	reply_json(out, id > 0 ? 200 : 201, job_to_json(&j));
-out:
-	store_job_clear(&j);
-	cJSON_Delete(body);
-}
-
-static void
-h_job_create(struct api *a, const struct api_request *r, const struct api_caller *c,
-    int64_t id, struct api_response *out)
-{
-	(void)id;
-	job_save(a, r, c, 0, out);
-}
-
-static void
-h_job_update(struct api *a, const struct api_request *r, const struct api_caller *c,
-    int64_t id, struct api_response *out)
-{
-	job_save(a, r, c, id, out);
-}
-
-static void
-h_job_show(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
-    struct api_response *out)
-{
-	(void)r;
-	struct store_job j;
-	if (store_job_get_id(a->st, c->tenant_id, id, &j, NULL) != 0) {
-		reply_error(out, 404, "no job %lld in your tenant", (long long)id);
-		return;
-	}
-	reply_json(out, 200, job_to_json(&j));
-	store_job_clear(&j);
-}
-
-static void
-h_job_delete(struct api *a, const struct api_request *r, const struct api_caller *c,
-    int64_t id, struct api_response *out)
-{
-	struct zpub_err err;
-	if (store_job_delete(a->st, c->tenant_id, id, &err) != 0) {
-		reply_error(out, err.code == ZPUB_ENOTFOUND ? 404 : 500, "%s", err.code ==
-		    ZPUB_ENOTFOUND ? "no such job in your tenant" : err.msg);
-		return;
-	}
-	audit_note(a->st, &c->who, "job.delete", "job %lld",
-	    (long long)id);
-	cJSON *j = cJSON_CreateObject();
-	cJSON_AddBoolToObject(j, "deleted", 1);
-	reply_json(out, 200, j);
-}
-
-static void
-h_job_run(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
-    struct api_response *out)
-{
-	struct store_job j;
-	if (store_job_get_id(a->st, c->tenant_id, id, &j, NULL) != 0) {
-		reply_error(out, 404, "no job %lld in your tenant", (long long)id);
-		return;
-	}
-	/* Due now: the daemon's next tick starts it. */
-	struct zpub_err err;
-	if (store_job_set_next(a->st, id, time_now_ms(), &err) != 0) {
-		store_job_clear(&j);
-		reply_err(out, &err);
-		return;
-	}
-	audit_note(a->st, &c->who, "job.run", "job %lld '%s'",
-	    (long long)id, j.name);
-	store_job_clear(&j);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddBoolToObject(o, "queued", 1);
-	reply_json(out, 202, o);
-}
-
-static void
-h_job_dry_run(struct api *a, const struct api_request *r, const struct api_caller *c,
-    int64_t id, struct api_response *out)
-{
-	(void)r;
-	struct store_job j;
-	struct zpub_err err;
-	if (store_job_get_id(a->st, c->tenant_id, id, &j, NULL) != 0) {
-		reply_error(out, 404, "no job %lld in your tenant", (long long)id);
-		return;
-	}
-	cJSON *report = NULL;
-	if (job_run(a->st, a->config, a->key_path, &j, 1, &report, NULL, NULL, &err) != 0)
-		reply_err(out, &err);
-	else
-		reply_json(out, 200, report);
-	store_job_clear(&j);
-}
-
-/* ---- usage and audit ---- */
-
-static void
-h_usage(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
-    struct api_response *out)
-{
-	(void)id;
-	int64_t from, to;
-	char *month = lsn_query_get(r->query, "month");
-	if (month ? tenant_month_parse(month, &from, &to) != 0 : 0) {
-		reply_error(out, 400, "month is YYYY-MM");
-		free(month);
-		return;
-	}
-	if (month == NULL)
-		tenant_month_range(time_now_ms(), &from, &to);
-	free(month);
-	struct store_usage_row *v = NULL;
-	int n = 0;
-	struct zpub_err err;
-	if (store_usage_report(a->st, c->tenant_id, from, to, &v, &n, &err) != 0) {
-		reply_err(out, &err);
-		return;
-	}
-	cJSON *j = cJSON_CreateObject();
-	cJSON *rows = cJSON_AddArrayToObject(j, "rows");
-	for (int i = 0; i < n; i++) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "kind", v[i].kind);
-		cJSON_AddStringToObject(o, "provider", v[i].provider);
-		cJSON_AddNumberToObject(o, "amount", v[i].amount);
-		cJSON_AddNumberToObject(o, "cost", v[i].cost);
-		cJSON_AddItemToArray(rows, o);
-	}
-	store_usage_rows_free(v, n);
-	reply_json(out, 200, j);
-}
-
-static void
-h_audit(struct api *a, const struct api_request *r, const struct api_caller *c, int64_t id,
-    struct api_response *out)
-{
-	(void)r; (void)id;
-	struct store_audit_row *v = NULL;
-	int n = 0;
-	struct zpub_err err;
-	if (store_audit_list(a->st, c->tenant_id, 200, &v, &n, &err) != 0) {
-		reply_err(out, &err);
-		return;
-	}
-	cJSON *arr = cJSON_CreateArray();
-	for (int i = 0; i < n; i++) {
-		cJSON *o = cJSON_CreateObject();
-		char iso[32];
-		time_iso(v[i].at, iso);
-		cJSON_AddStringToObject(o, "at", iso);
-		cJSON_AddStringToObject(o, "actor", v[i].actor ? v[i].actor : "");
-		cJSON_AddStringToObject(o, "action", v[i].action ? v[i].action : "");
-		cJSON_AddStringToObject(o, "object", v[i].object ? v[i].object : "");
-		cJSON_AddStringToObject(o, "origin", v[i].origin ? v[i].origin : "");
-		cJSON_AddItemToArray(arr, o);
-	}
-	store_audit_rows_free(v, n);
-	cJSON *j = cJSON_CreateObject();
-	cJSON_AddItemToObject(j, "audit", arr);
-	reply_json(out, 200, j);
 }
 
 /* ---- life cycle ---- */

@@ -195,56 +195,141 @@ out:
 	return rc;
 }
 
+/* One import on its way: what was read of the file and what is made for
+ * it; import_clear frees it. */
+struct import {
+	struct store *st;
+	const struct ingest_opts *o;
+	const char *path, *name;
+	struct stat sb;
+	struct media_info *mi;
+	char *tenant_dir, *staging, *title, *ref, *meta, *rec_dir, *final;
+	char hex[65];
+	int moved;
+};
+
+/* The file is a regular, non-empty file whose media zpub can use. */
+static int
+import_check(struct import *im, struct zpub_err *err)
+{
+	const char *name = im->name;
+	int rc;
+
+	if (stat(im->path, &im->sb) != 0)
+		return zpub_err_set(err, ZPUB_ENOTFOUND, "cannot import '%s': %s", name,
+		    strerror(errno));
+	if (!S_ISREG(im->sb.st_mode))
+		return zpub_err_set(err, ZPUB_EINVAL, "cannot import '%s': not a regular file", name);
+	if (im->sb.st_size == 0)
+		return zpub_err_set(err, ZPUB_EMEDIA, "cannot import '%s': the file is empty (0 bytes)",
+		    name);
+	if ((rc = media_probe(im->path, &im->mi, err)) != 0) {
+		name_in_err(err, im->path, name);
+		zpub_err_prefix(err, "cannot import '%s'", name);
+		return rc;
+	}
+	return probe_refuse(im->mi, name, err);
+}
+
+/* Copies the file into the tenant's folder with its hash, and makes the
+ * recording's reference, title and source metadata. */
+static int
+import_stage(struct import *im, struct zpub_err *err)
+{
+	int rc;
+
+	im->tenant_dir = xasprintf("%s/media/%s", store_data_dir(im->st), im->o->tenant);
+	if ((rc = fs_mkdir_p(im->tenant_dir, 0700, err)) != 0)
+		return rc;
+	im->staging = xasprintf("%s/.import-%d-%lld.tmp", im->tenant_dir, (int)getpid(),
+	    (long long)time_mono_ms());
+	if ((rc = copy_hash(im->path, im->staging, (int64_t)im->sb.st_size, im->hex,
+	    &im->o->progress, err)) != 0)
+		return rc;
+	im->ref = xasprintf("sha256:%s", im->hex);
+	im->title = im->o->title ? xstrdup(im->o->title) : ingest_title_from_name(im->name);
+	cJSON *mj = media_info_to_json(im->mi);
+	cJSON_AddStringToObject(mj, "original_name", im->name);
+	im->meta = cJSON_PrintUnformatted(mj);
+	cJSON_Delete(mj);
+	return 0;
+}
+
+/* Inside the transaction: the recording row, its folder, the staged file
+ * moved in as its source and the source artefact. */
+static int
+import_add(struct import *im, struct ingest_result *res, struct zpub_err *err)
+{
+	struct store_recording r;
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	r.tenant_id = im->o->tenant_id;
+	r.source = (char *)im->o->source;
+	r.source_ref = im->ref;
+	r.title = im->title;
+	r.started_at = (int64_t)im->sb.st_mtime * 1000;
+	r.duration_ms = im->mi->duration_ms;
+	r.status = ST_DOWNLOADED;
+	r.source_meta = im->meta;
+	if ((rc = store_recording_add(im->st, &r, &res->id, err)) != 0)
+		return rc;
+	im->rec_dir = xasprintf("%s/%lld", im->tenant_dir, (long long)res->id);
+	/* A folder of this id can only be debris of a crashed import: ids are
+	 * reused after a rollback, and live imports hold the write lock. */
+	fs_remove_tree(im->rec_dir);
+	if ((rc = fs_mkdir_p(im->rec_dir, 0700, err)) != 0)
+		return rc;
+	im->final = xasprintf("%s/source.%s", im->rec_dir, safe_ext(im->name));
+	if ((rc = fs_commit(im->staging, im->final, err)) != 0)
+		return rc;
+	im->moved = 1;
+	struct stage_artifact a;
+	memset(&a, 0, sizeof a);
+	a.kind = (char *)"source";
+	a.path = im->final;
+	a.bytes = (int64_t)im->sb.st_size;
+	memcpy(a.sha256, im->hex, sizeof im->hex);
+	a.extra = cJSON_CreateObject();
+	cJSON_AddNumberToObject(a.extra, "duration_ms", (double)im->mi->duration_ms);
+	rc = store_artifact_add(im->st, res->id, &a, err);
+	cJSON_Delete(a.extra);
+	return rc;
+}
+
+static void
+import_clear(struct import *im)
+{
+	if (im->staging)
+		unlink(im->staging);
+	media_info_free(im->mi);
+	free(im->tenant_dir); free(im->staging); free(im->title); free(im->ref); free(im->meta);
+	free(im->rec_dir); free(im->final);
+}
+
 int
 ingest_file(struct store *st, const char *path, const struct ingest_opts *o,
     struct ingest_result *res, struct zpub_err *err)
 {
-	struct stat sb;
-	struct media_info *mi = NULL;
-	char *tenant_dir = NULL, *staging = NULL, *title = NULL, *ref = NULL, *meta = NULL;
-	char *rec_dir = NULL, *final = NULL;
-	char hex[65];
-	int rc, in_tx = 0, moved = 0;
+	struct import im;
+	int rc, in_tx = 0;
 
-	const char *name = o->name ? o->name : path;
+	memset(&im, 0, sizeof im);
+	im.st = st;
+	im.o = o;
+	im.path = path;
+	im.name = o->name ? o->name : path;
 	memset(res, 0, sizeof *res);
-	if (stat(path, &sb) != 0)
-		return zpub_err_set(err, ZPUB_ENOTFOUND, "cannot import '%s': %s", name,
-		    strerror(errno));
-	if (!S_ISREG(sb.st_mode))
-		return zpub_err_set(err, ZPUB_EINVAL, "cannot import '%s': not a regular file", name);
-	if (sb.st_size == 0)
-		return zpub_err_set(err, ZPUB_EMEDIA, "cannot import '%s': the file is empty (0 bytes)",
-		    name);
-	if ((rc = media_probe(path, &mi, err)) != 0) {
-		name_in_err(err, path, name);
-		zpub_err_prefix(err, "cannot import '%s'", name);
-		return rc;
-	}
-	if ((rc = probe_refuse(mi, name, err)) != 0)
+	if ((rc = import_check(&im, err)) != 0)
 		goto out;
-
-	tenant_dir = xasprintf("%s/media/%s", store_data_dir(st), o->tenant);
-	if ((rc = fs_mkdir_p(tenant_dir, 0700, err)) != 0)
+	if ((rc = import_stage(&im, err)) != 0)
 		goto out;
-	staging = xasprintf("%s/.import-%d-%lld.tmp", tenant_dir, (int)getpid(),
-	    (long long)time_mono_ms());
-	if ((rc = copy_hash(path, staging, (int64_t)sb.st_size, hex, &o->progress, err)) != 0)
-		goto out;
-
-	ref = xasprintf("sha256:%s", hex);
-	title = o->title ? xstrdup(o->title) : ingest_title_from_name(name);
-	cJSON *mj = media_info_to_json(mi);
-	cJSON_AddStringToObject(mj, "original_name", name);
-	meta = cJSON_PrintUnformatted(mj);
-	cJSON_Delete(mj);
-
 	if ((rc = store_begin(st, err)) != 0)
 		goto out;
 	in_tx = 1;
 	/* Under the write lock: two ways in cannot both take the same bytes. */
 	int64_t old_id;
-	int same = ingest_find_same(st, o->tenant_id, name, hex, &old_id, res->note,
+	int same = ingest_find_same(st, o->tenant_id, im.name, im.hex, &old_id, res->note,
 	    sizeof res->note, err);
 	if (same < 0) {
 		rc = same;
@@ -255,63 +340,27 @@ ingest_file(struct store *st, const char *path, const struct ingest_opts *o,
 		in_tx = 0;
 		res->id = old_id;
 		res->existed = 1;
-		res->duration_ms = mi->duration_ms;
+		res->duration_ms = im.mi->duration_ms;
 		goto out;
 	}
-	struct store_recording r;
-	memset(&r, 0, sizeof r);
-	r.tenant_id = o->tenant_id;
-	r.source = (char *)o->source;
-	r.source_ref = ref;
-	r.title = title;
-	r.started_at = (int64_t)sb.st_mtime * 1000;
-	r.duration_ms = mi->duration_ms;
-	r.status = ST_DOWNLOADED;
-	r.source_meta = meta;
-	if ((rc = store_recording_add(st, &r, &res->id, err)) != 0)
-		goto out;
-	rec_dir = xasprintf("%s/%lld", tenant_dir, (long long)res->id);
-	/* A folder of this id can only be debris of a crashed import: ids are
-	 * reused after a rollback, and live imports hold the write lock. */
-	fs_remove_tree(rec_dir);
-	if ((rc = fs_mkdir_p(rec_dir, 0700, err)) != 0)
-		goto out;
-	final = xasprintf("%s/source.%s", rec_dir, safe_ext(name));
-	if ((rc = fs_commit(staging, final, err)) != 0)
-		goto out;
-	moved = 1;
-	struct stage_artifact a;
-	memset(&a, 0, sizeof a);
-	a.kind = (char *)"source";
-	a.path = final;
-	a.bytes = (int64_t)sb.st_size;
-	memcpy(a.sha256, hex, sizeof hex);
-	a.extra = cJSON_CreateObject();
-	cJSON_AddNumberToObject(a.extra, "duration_ms", (double)mi->duration_ms);
-	rc = store_artifact_add(st, res->id, &a, err);
-	cJSON_Delete(a.extra);
-	if (rc)
+	if ((rc = import_add(&im, res, err)) != 0)
 		goto out;
 	if ((rc = store_commit(st, err)) != 0)
 		goto out;
 	in_tx = 0;
-	res->duration_ms = mi->duration_ms;
-	log_info("imported '%s' as recording %lld (%lld bytes)", name, (long long)res->id,
-	    (long long)sb.st_size);
+	res->duration_ms = im.mi->duration_ms;
+	log_info("imported '%s' as recording %lld (%lld bytes)", im.name, (long long)res->id,
+	    (long long)im.sb.st_size);
 out:
 	if (in_tx) {
 		store_rollback(st);
-		if (moved)
-			unlink(final);
-		if (rec_dir)
-			rmdir(rec_dir);
+		if (im.moved)
+			unlink(im.final);
+		if (im.rec_dir)
+			rmdir(im.rec_dir);
 		res->id = 0;
 	}
-	if (staging)
-		unlink(staging);
-	media_info_free(mi);
-	free(tenant_dir); free(staging); free(title); free(ref); free(meta);
-	free(rec_dir); free(final);
+	import_clear(&im);
 	return rc;
 }
 

@@ -2,7 +2,8 @@
  * media_priv.h — helpers shared inside src/media only (FFmpeg types show):
  * opening inputs, the audio reader that decodes + resamples one audio
  * stream with its position on the source timeline, the segment feed that
- * walks a time map, and a FIFO-fed audio encoder.
+ * walks a time map, a FIFO-fed audio encoder, and the cut in progress that
+ * cut.c and cut_smart.c share.
  */
 #ifndef ZPUB_MEDIA_PRIV_H
 #define ZPUB_MEDIA_PRIV_H
@@ -127,5 +128,71 @@ int media_aenc_write(void *ud, const uint8_t *const *planes, int n, struct zpub_
 /* Encodes what is left (padding the last frame) and drains the encoder. */
 int media_aenc_flush(struct media_aenc *a, struct zpub_err *err);
 void media_aenc_close(struct media_aenc *a);
+
+/* ---- cut.c and cut_smart.c: one cut in progress ------------------------ */
+
+struct SwsContext;
+
+struct cut {
+	const char *in_path;
+	const struct media_timemap *tm;
+	const struct media_cut_opts *opts;
+	const struct zpub_progress *prog;
+	struct media_cut_report *rep;
+
+	AVFormatContext *in, *out;
+	AVStream *vst, *ovst, *oast;
+	AVRational tb;              /* video time base, in and out */
+	int64_t origin_ms;
+	int vi;
+
+	/* segment bounds in tb, source (s, e) and output start (o) */
+	int64_t *s, *e, *o;
+	int64_t out_end;            /* output video end in tb */
+	int64_t min_frag;           /* a quarter frame: shorter shows are slivers */
+
+	AVCodecContext *dec, *enc;
+	struct SwsContext *sws;
+	AVFrame *held, *conv;
+	int64_t held_ts;
+	int piece_started;          /* a frame was emitted in this piece */
+	int hevc;                   /* smart cut of HEVC (else H.264) */
+	int skip_disposable;        /* pieces may skip unreferenced frames */
+	int nal_len;                /* avcC/hvcC NAL length size */
+
+	AVPacket *pending;          /* last video packet, written when the next comes */
+	int64_t last_dts;
+	int64_t first_off;          /* first packet's DTS - PTS (<= 0) */
+	int have_last_dts;
+
+	/* audio */
+	struct media_areader *ar;
+	struct media_seg_feed feed;
+	struct media_aenc aenc;
+	int aenc_open, audio_done;
+	int arate;
+
+	int64_t encoded_ticks, copied_frames;
+	int64_t packets;
+};
+
+/* cut.c */
+/* Writes the packet held back and holds pkt (NULL: writes the last one). */
+int cut_write_video(struct cut *c, AVPacket *pkt, struct zpub_err *err);
+/* Counts a packet; every 256th reports how far the video got (ts in tb).
+ * ZPUB_ECANCEL when the user cancelled. */
+int cut_progress(struct cut *c, int64_t ts, struct zpub_err *err);
+/* Streams other than the video are not read from c->in. */
+void cut_video_only(struct cut *c);
+
+/* cut_smart.c: the smart cut's packet table, plan and workers. */
+struct cut_smart;
+
+int cut_smart_try(struct cut *c, struct cut_smart **out, int *copy, struct zpub_err *err);
+int cut_smart_avcc_sets(struct cut *c, uint8_t **out, int *out_size, struct zpub_err *err);
+int cut_smart_run(struct cut *c, struct cut_smart *sm, struct zpub_err *err);
+/* Kept parts re-encoded to the next IDR frame (H.264 open GOPs). */
+int cut_smart_open_skipped(const struct cut_smart *sm);
+void cut_smart_free(struct cut_smart *sm);
 
 #endif

@@ -1,0 +1,67 @@
+/*
+ * api_int.h — what the control API's files share and nothing else sees:
+ * the API's state, the caller a route runs for, the route handlers
+ * (api_routes_*.c) and the replies they make.  The route table itself is
+ * api.c's API_ROUTES, the one place that dispatches, checks roles and
+ * writes /openapi.json.
+ */
+#ifndef ZPUB_API_INT_H
+#define ZPUB_API_INT_H
+
+#include "api.h"
+#include "audit.h"
+
+enum api_role { ROLE_NONE, ROLE_VIEWER, ROLE_EDITOR, ROLE_OWNER };
+
+struct api_caller {
+	int64_t tenant_id;
+	enum api_role role;
+	char name[128];
+	struct actor who;          /* for the audit log: api:NAME from the peer */
+};
+
+struct rate {
+	char hash[65];
+	int64_t minute_start, hour_start;
+	int minute_count, hour_count;
+};
+
+struct api {
+	struct store *st;
+	cJSON *config;
+	char *key_path;            /* the vault key, for zoom jobs' dry runs */
+	char *origin;              /* http://HOST:PORT the server listens on */
+	struct rate *rates;
+	int n_rates;
+	int per_minute, per_hour;
+};
+
+typedef void (*api_fn)(struct api *a, const struct api_request *r,
+    const struct api_caller *c, int64_t id, struct api_response *out);
+
+/* Every route's handler (api.c's API_ROUTES names each once): a new route
+ * adds its handler here and its row there. */
+#define ROUTE_FNS(X) \
+	X(h_health) X(h_openapi) X(h_rec_list) X(h_rec_show) X(h_rec_retry) X(h_rec_skip) \
+	X(h_rec_publish) X(h_tpl_list) X(h_tpl_create) X(h_tpl_show) X(h_tpl_update) \
+	X(h_tpl_delete) X(h_job_list) X(h_job_create) X(h_job_show) X(h_job_update) \
+	X(h_job_delete) X(h_job_run) X(h_job_dry_run) X(h_usage) X(h_audit) X(h_topics_get) \
+	X(h_topics_put) X(h_rec_approve)
+#define X(f) void f(struct api *, const struct api_request *, \
+	const struct api_caller *, int64_t, struct api_response *);
+ROUTE_FNS(X)
+#undef X
+
+/* ---- replies (api.c) ---- */
+
+/* Status and body from j (freed). */
+void reply_json(struct api_response *out, int status, cJSON *j);
+/* {"error": "..."} with the status (and retry_after_s when set). */
+void reply_error(struct api_response *out, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The error's sentence with the status its code maps to. */
+void reply_err(struct api_response *out, const struct zpub_err *e);
+/* Parses the body as one JSON object; replies 400 and returns NULL if not. */
+cJSON *body_object(const struct api_request *r, struct api_response *out);
+
+#endif
