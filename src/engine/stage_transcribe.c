@@ -681,8 +681,17 @@ topics_recut_newest(struct ai_run *r, struct zpub_err *err)
 			    " does not fit the new cut (%s); finding topics again", v.version, e.msg);
 			topics_free(r->topics);
 			r->topics = NULL;
-		} else if ((rc = topics_keep(r, "recut", err)) == 0)
+		} else if ((rc = topics_keep(r, "recut", err)) == 0) {
 			rc = 1;
+			/* Re-timing changes no chapter a person approved: the approval
+			 * goes with it, or an older approved version (on the old cut's
+			 * times) would be the one published. */
+			if (v.approved_by != NULL && store_topic_version_approve(ctx->store,
+			    ctx->rec->id, r->topics_version, v.approved_by, &e) == 0)
+				store_journal(ctx->store, ctx->rec->id, "info", "topics", "version %d"
+				    " re-timed onto the new cut as version %d, still approved by %s",
+				    v.version, r->topics_version, v.approved_by);
+		}
 	}
 	topics_free(old);
 	store_topic_version_clear(&v);

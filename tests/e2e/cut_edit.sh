@@ -49,6 +49,11 @@ expect_rc 2 "$ZPUB" cut "$id"
 expect_rc 2 "$ZPUB" cut "$id" --show --keep 00:00:01-00:00:02
 ok "bad ranges refused with a sentence each, nothing saved"
 
+# An editor approved the chapters before noticing the cut: the approval
+# goes with the re-timed version (else the old, approved one would be
+# published with the old cut's times).
+expect_rc 0 "$ZPUB" approve "$id"
+
 # Keep the long pause: back to DOWNLOADED, the publication stays.
 expect_rc 0 "$ZPUB" cut "$id" --keep 00:00:18-00:00:25
 expect_rc 0 "$ZPUB" show "$id" --json
@@ -96,6 +101,8 @@ for f in "$dir"/en.srt "$dir"/en.vtt; do
 done
 src=$(sqlite3 "$ZPUB_HOME/zpub.db" "SELECT source FROM topic_versions WHERE recording_id = $id ORDER BY version DESC LIMIT 1")
 [ "$src" = recut ] || fail "the newest topic version is from '$src', not re-timed"
+by=$(sqlite3 "$ZPUB_HOME/zpub.db" "SELECT approved_by FROM topic_versions WHERE recording_id = $id ORDER BY version DESC LIMIT 1")
+echo "$by" | grep -q "^cli:" || fail "the re-timed version lost the approval: '$by'"
 v=$(sqlite3 "$ZPUB_HOME/zpub.db" "SELECT max(version) FROM topic_versions WHERE recording_id = $id")
 $CHECK topics "$dir/topics.v$v.json" "$(python3 -c "print(int($d2 * 1000))")" || fail "topics"
 [ ! -e "$dir/recut_transcript.json" ] || fail "the kept transcript was left behind"
