@@ -109,6 +109,7 @@ const struct zs_key zs_keys[] = {
 
 	{ "publish.to", C, 0, 3, "youtube|vk|folder", NULL, TN, "targets to publish to (else the keys of output_targets)" },
 	{ "publish.review", E, 0, 0, "none|required", "\"none\"", TN, "required: a person approves a recording before it is published" },
+	{ "publish.update_after_edit", B, 0, 0, NULL, "true", TN, "the daemon sends a READY recording's newly approved chapters to where it is published" },
 	{ "publish.folder.path", S, 0, 4096, NULL, "\"\"", OP, "folder the folder target writes to (a file path)" },
 	{ "publish.chunk_bytes", I, 262144, 268435456, NULL, "8388608", OP, "upload chunk size" },
 	{ "publish.max_attempts", I, 1, 100, NULL, "8", OP, "attempts of one upload request" },

@@ -72,8 +72,9 @@
 	X("play", cmd_play, "play ID [HH:MM:SS]", "play the cut video from a timecode in your player") \
 	X("subtitles", cmd_subtitles, "subtitles ID", "lay out SRT/VTT from the transcript") \
 	X("describe", cmd_describe, "describe ID", "render title and description") \
-	X("publish", cmd_publish, "publish ID [--to youtube,vk,folder] [--dry-run]", \
-	  "publish a recording to its targets, or show what would be sent") \
+	X("publish", cmd_publish, "publish ID [--to youtube,vk,folder | --update] [--dry-run]", \
+	  "publish a recording to its targets (--update: send a READY one's edits), or show" \
+	  " what would be sent") \
 	X("auth", cmd_auth, "auth youtube|vk|zoom [--no-browser] [--port N] [--timeout S] |" \
 	  " auth list [--json] | auth revoke PROVIDER", "connect YouTube, VK and Zoom accounts") \
 	X("help", cmd_help, "help [COMMAND]", "this help")

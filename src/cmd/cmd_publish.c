@@ -4,6 +4,8 @@
  * shows exactly what would be sent.  A recording that FAILED while
  * publishing is queued again first; a READY one with --to gets the missing
  * targets only (rows already done are never published twice).
+ * `zpub publish ID --update` sends a READY recording's targets what changed
+ * since they were published (publish_update), never uploading again.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -86,11 +88,12 @@ cmd_publish(struct session *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "to", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "update", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct zpub_err err = {0};
 	const char *to = NULL;
-	int dry_run = 0, c, rc;
+	int dry_run = 0, update = 0, c, rc;
 	struct store_recording *rec = NULL;
 	cJSON *cfg = NULL;
 
@@ -100,11 +103,16 @@ cmd_publish(struct session *cli, int argc, char **argv)
 			to = optarg;
 		else if (c == 'n')
 			dry_run = 1;
+		else if (c == 'u')
+			update = 1;
 		else
 			return cli_usage(cli, NULL);
 	}
 	if (optind + 1 != argc)
 		return cli_usage(cli, "name one recording id");
+	if (update && to != NULL)
+		return cli_usage(cli, "--update goes to every target the recording is on; "
+		    "leave out --to");
 	int64_t id = cli_parse_id(argv[optind]);
 	if (id == 0)
 		return cli_usage(cli, "'%s' is not a recording id", argv[optind]);
@@ -117,6 +125,16 @@ cmd_publish(struct session *cli, int argc, char **argv)
 	}
 	if ((rc = store_recording_get(cli->store, id, &rec, &err)) != 0) {
 		rc = cli_fail(cli, &err);
+		goto out;
+	}
+	if (update) {
+		struct publish_update_opts uo = { cli->data_dir, cli->key_path, dry_run, stdout,
+			NULL };
+		if (dry_run)
+			printf("Dry run of the update of recording %lld: nothing is sent.\n",
+			    (long long)id);
+		if ((rc = publish_update(cli->store, cfg, id, &uo, &err)) != 0)
+			rc = cli_fail(cli, &err);
 		goto out;
 	}
 	if (dry_run || rec->status == ST_READY) {

@@ -127,6 +127,10 @@ void store_recording_list_free(struct store_recording **v, int n);
 /* Holds a recording at TRANSCRIBED for review (1) or lets it go (0). */
 int store_recording_set_review_hold(struct store *st, int64_t id, int hold,
     struct zpub_err *err);
+/* Marks (on) or clears the recording's update_pending: an approved topic
+ * version the published videos do not show yet (the daemon sends it). */
+int store_recording_set_update_pending(struct store *st, int64_t id, int on,
+    struct zpub_err *err);
 int store_recording_status_counts(struct store *st, int64_t tenant_id,
     int64_t counts[ST__COUNT], struct zpub_err *err);
 
@@ -226,6 +230,10 @@ struct stage_artifact {
 /* Adds artefacts in the current transaction or its own (the import path). */
 int store_artifact_add(struct store *st, int64_t rec_id, const struct stage_artifact *a,
     struct zpub_err *err);
+/* Replaces the recording's artefacts of the kinds in arts with arts, in one
+ * transaction (what a stage run outside the runner made). */
+int store_artifacts_replace(struct store *st, int64_t rec_id, const struct stage_artifact *arts,
+    int n, struct zpub_err *err);
 
 /* ---- topic versions ---- */
 struct store_topic_version {

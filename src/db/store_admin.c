@@ -816,6 +816,17 @@ store_recording_ids_expirable(struct store *st, int64_t tenant_id, int64_t befor
 }
 
 int
+store_recording_ids_update_pending(struct store *st, int64_t **ids, int *n, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "SELECT r.id FROM recordings r WHERE r.update_pending = 1"
+	    " AND r.status = 'READY' ORDER BY r.id", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	return store_collect(st, s, sizeof **ids, id_row, (void **)ids, n,
+	    "finding recordings to update", err);
+}
+
+int
 store_artifacts_drop_kind(struct store *st, int64_t rec_id, const char *kind,
     struct zpub_err *err)
 {

@@ -142,6 +142,10 @@ int store_recording_set_detail(struct store *st, int64_t id, const char *detail,
  * next_retry_at is due; oldest first. */
 int store_recording_ids_pending(struct store *st, int64_t now_ms, int64_t **ids, int *n,
     struct zpub_err *err);
+/* READY recordings marked update_pending (an approval their published videos
+ * do not show yet), by id. */
+int store_recording_ids_update_pending(struct store *st, int64_t **ids, int *n,
+    struct zpub_err *err);
 /* READY recordings of the tenant published (or updated) before before_ms
  * whose source artefacts remain. */
 int store_recording_ids_expirable(struct store *st, int64_t tenant_id, int64_t before_ms,

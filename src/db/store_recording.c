@@ -376,6 +376,21 @@ store_recording_set_review_hold(struct store *st, int64_t id, int hold, struct z
 }
 
 int
+store_recording_set_update_pending(struct store *st, int64_t id, int on, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET update_pending = ? WHERE id = ?",
+	    err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int(s, 1, on ? 1 : 0);
+	sqlite3_bind_int64(s, 2, id);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+	    store_sqlerr(st, err, "marking the recording for an update");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
 store_recording_count(struct store *st, const struct store_filter *f, int64_t *n,
     struct zpub_err *err)
 {
@@ -728,6 +743,26 @@ delete_kind(struct store *st, int64_t rec_id, const char *kind, struct zpub_err 
 	sqlite3_bind_text(s, 2, kind, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "replacing artefacts");
 	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_artifacts_replace(struct store *st, int64_t rec_id, const struct stage_artifact *arts,
+    int n, struct zpub_err *err)
+{
+	int rc = store_begin(st, err);
+	for (int i = 0; i < n && rc == 0; i++) {
+		int seen = 0;
+		for (int j = 0; j < i; j++)
+			seen |= strcmp(arts[j].kind, arts[i].kind) == 0;
+		if (!seen)
+			rc = delete_kind(st, rec_id, arts[i].kind, err);
+	}
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = store_artifact_add(st, rec_id, &arts[i], err);
+	if (rc == 0)
+		return store_commit(st, err);
+	store_rollback(st);
 	return rc;
 }
 

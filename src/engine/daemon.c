@@ -2,9 +2,9 @@
  * daemon.c — the scheduler loop of `zpub --daemon` (see daemon.h).
  *
  * The loop thread only makes short store queries and decisions; everything
- * that takes time (a stage, a job's sync) runs in a worker with its own
- * store handle and comes back through the after-work callback.  All state is
- * in struct daemon, passed by pointer.
+ * that takes time (a stage, a job's sync, an update of what is published)
+ * runs in a worker with its own store handle and comes back through the
+ * after-work callback.  All state is in struct daemon, passed by pointer.
  */
 #include "daemon.h"
 
@@ -29,6 +29,7 @@
 #include "pipeline.h"
 #include "schedule.h"
 #include "session.h"
+#include "stages.h"
 #include "store.h"
 #include "store_admin.h"
 #include "template.h"
@@ -53,6 +54,8 @@ struct slot {
 	enum rec_status until;
 	const char *stage;         /* name, from the static stage table */
 	int apply_template;
+	int update;                /* publish_update of a READY recording, not a stage */
+	int64_t retry_at;          /* update: when a quota lets it go on */
 	/* job */
 	struct store_job job;
 	int dry_run;
@@ -67,6 +70,7 @@ struct slot {
 /* A recording the loop should leave alone for a while (busy elsewhere). */
 struct backoff {
 	int64_t rec_id, until_ms;
+	int tries;                 /* updates failed in a row (kept past until_ms) */
 };
 
 struct daemon {
@@ -237,6 +241,8 @@ backed_off(struct daemon *d, int64_t rec_id, int64_t now)
 		if (d->backoffs[i].rec_id == rec_id) {
 			if (d->backoffs[i].until_ms > now)
 				return 1;
+			if (d->backoffs[i].tries > 0)
+				return 0;
 			d->backoffs[i] = d->backoffs[--d->n_backoffs];
 			return 0;
 		}
@@ -253,7 +259,29 @@ back_off(struct daemon *d, int64_t rec_id, int64_t ms)
 		}
 	d->backoffs = xreallocarray(d->backoffs, (size_t)(d->n_backoffs + 1), sizeof *d->backoffs);
 	d->backoffs[d->n_backoffs].rec_id = rec_id;
+	d->backoffs[d->n_backoffs].tries = 0;
 	d->backoffs[d->n_backoffs++].until_ms = time_now_ms() + ms;
+}
+
+/* An update that failed waits longer each time in a row (until retry_at
+ * when a quota said when); one that succeeded starts the count again. */
+static void
+update_backoff(struct daemon *d, int64_t rec_id, int failed, int64_t retry_at)
+{
+	int tries = 0, i;
+	for (i = 0; i < d->n_backoffs && d->backoffs[i].rec_id != rec_id; i++)
+		;
+	if (i < d->n_backoffs) {
+		tries = d->backoffs[i].tries;
+		d->backoffs[i] = d->backoffs[--d->n_backoffs];
+	}
+	if (!failed)
+		return;
+	int64_t now = time_now_ms(), wait = backoff_ms(tries + 1,
+	    config_int(d->config, "publish.backoff_base_ms", 1000) * 5,
+	    config_int(d->config, "publish.backoff_cap_ms", 60000) * 60);
+	back_off(d, rec_id, retry_at > now ? retry_at - now : wait);
+	d->backoffs[d->n_backoffs - 1].tries = tries + 1;
 }
 
 /* ---- workers ---- */
@@ -276,6 +304,15 @@ stage_work(uv_work_t *req)
 	s->rc = store_open(d->ses->db_path, d->ses->data_dir, &st, &s->err);
 	if (s->rc)
 		return;
+	if (s->update) {
+		struct publish_update_opts uo = { d->ses->data_dir, d->ses->key_path, 0, NULL,
+			&s->retry_at };
+		s->rc = publish_update(st, s->config, s->rec_id, &uo, &s->err);
+		snprintf(s->summary, sizeof s->summary, "the approved chapters are where it is "
+		    "published");
+		store_close(st);
+		return;
+	}
 	if (s->apply_template) {
 		int64_t applied = 0;
 		s->rc = tpl_apply(st, s->rec_id, &applied, &s->err);
@@ -329,7 +366,14 @@ slot_done(uv_work_t *req, int status)
 	struct slot *s = req->data;
 	struct daemon *d = s->d;
 	(void)status;
-	if (s->kind == SLOT_STAGE) {
+	if (s->kind == SLOT_STAGE && s->update) {
+		if (s->rc == 0)
+			log_info("recording %lld: updated: %s", (long long)s->rec_id, s->summary);
+		else
+			log_warn("recording %lld: the update of what is published failed (zpub tries "
+			    "again later): %s", (long long)s->rec_id, s->err.msg);
+		update_backoff(d, s->rec_id, s->rc != 0, s->retry_at);
+	} else if (s->kind == SLOT_STAGE) {
 		if (s->rc == 0)
 			log_info("recording %lld: %s done (now %s)", (long long)s->rec_id,
 			    s->stage, *s->summary ? s->summary : status_name(s->until));
@@ -483,6 +527,53 @@ out:
 	store_recording_free(r);
 }
 
+/* READY recordings with a newly approved topic version: their published
+ * videos get it (publish.update_after_edit), one worker each. */
+static void
+start_updates(struct daemon *d)
+{
+	int64_t *ids = NULL, now = time_now_ms();
+	int n = 0;
+	struct zpub_err err;
+	if (store_recording_ids_update_pending(d->st, &ids, &n, &err) != 0) {
+		log_warn("daemon: %s", err.msg);
+		return;
+	}
+	for (int i = 0; i < n && free_slot(d); i++) {
+		struct store_recording *r = NULL;
+		if (rec_in_flight(d, ids[i]) || backed_off(d, ids[i], now) ||
+		    store_recording_get(d->st, ids[i], &r, &err) != 0)
+			continue;
+		cJSON *cfg = tenant_config(d->st, d->config, r->tenant_id);
+		cJSON *rcfg = pipeline_config_for(cfg, r);
+		int on = config_bool(rcfg, "publish.update_after_edit", 1);
+		cJSON_Delete(rcfg);
+		if (!on) {
+			store_recording_set_update_pending(d->st, ids[i], 0, NULL);
+			log_info("recording %lld: publish.update_after_edit is off; `zpub publish %lld"
+			    " --update` sends the approved chapters", (long long)ids[i],
+			    (long long)ids[i]);
+		} else if (running_for_tenant(d, r->tenant_id) < d->per_tenant) {
+			struct slot *s = free_slot(d);
+			s->d = d;
+			s->kind = SLOT_STAGE;
+			s->update = 1;
+			s->tenant_id = r->tenant_id;
+			s->rec_id = ids[i];
+			s->stage = "update";
+			s->until = ST_READY;
+			s->config = cfg;
+			cfg = NULL;
+			s->req.data = s;
+			log_debug("recording %lld: starting the update", (long long)ids[i]);
+			uv_queue_work(d->loop, &s->req, stage_work, slot_done);
+		}
+		cJSON_Delete(cfg);
+		store_recording_free(r);
+	}
+	free(ids);
+}
+
 /* Source files of READY recordings past their tenant's retention go; the
  * record stays, EXPIRED. */
 static void
@@ -536,6 +627,7 @@ daemon_tick(uv_timer_t *t)
 	for (int i = 0; i < n && free_slot(d); i++)
 		consider(d, ids[i], now);
 	free(ids);
+	start_updates(d);
 	if (now - d->last_expiry_ms > 60000) {
 		d->last_expiry_ms = now;
 		expire_sources(d, now);

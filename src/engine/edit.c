@@ -144,7 +144,6 @@ edit_topics_approve(struct store *st, const struct actor *who, int64_t rec_id, i
 	struct store_recording *r = NULL;
 	char by[160];
 	int rc = own_recording(st, who, rec_id, &r, err);
-	store_recording_free(r);
 	if (rc == 0 && (rc = store_topic_version_approve(st, rec_id, version,
 	    actor_name(who, by, sizeof by), err)) == 0) {
 		audit_note(st, who, "topics.approve", "recording %lld topic version %d",
@@ -152,7 +151,12 @@ edit_topics_approve(struct store *st, const struct actor *who, int64_t rec_id, i
 		/* The newest version approved lets a recording held for review go
 		 * (the runner checks again before it publishes). */
 		rc = store_recording_set_review_hold(st, rec_id, 0, err);
+		/* Published already: the daemon sends the new chapters there
+		 * (publish.update_after_edit), or `zpub publish --update` does. */
+		if (rc == 0 && r->status == ST_READY)
+			rc = store_recording_set_update_pending(st, rec_id, 1, err);
 	}
+	store_recording_free(r);
 	return rc;
 }
 

@@ -9,6 +9,12 @@
  * machines on one HTTP loop; the folder target is written first (local,
  * atomic: a temporary folder renamed into place).  The recording is READY
  * only when every target is done; a failing target leaves the others alone.
+ *
+ * Each done publication keeps fingerprints of what it sent ("sent" in its
+ * extra JSON).  publish_update() (`zpub publish --update`, and the daemon
+ * after an approval) sends a READY recording's targets only what differs
+ * from them: videos.update, caption and thumbnail updates, VK's video.edit,
+ * the folder's files rewritten — never a second upload.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +32,7 @@
 #include "ai.h"
 #include "pipeline.h"
 #include "stages.h"
+#include "store_admin.h"
 #include "store.h"
 #include "util.h"
 #include "vault.h"
@@ -372,10 +379,15 @@ state_from_row(struct pub_state *s, const struct store_publication *p)
 	cJSON *x = p->extra ? cJSON_Parse(p->extra) : NULL;
 	if (cJSON_IsObject(x)) {
 		cJSON *steps = cJSON_DetachItemFromObjectCaseSensitive(x, "steps");
+		cJSON *sent = cJSON_DetachItemFromObjectCaseSensitive(x, "sent");
 		if (cJSON_IsObject(steps))
 			s->steps = steps;
 		else
 			cJSON_Delete(steps);
+		if (cJSON_IsObject(sent))
+			s->sent = sent;
+		else
+			cJSON_Delete(sent);
 	}
 	cJSON_Delete(x);
 }
@@ -384,7 +396,10 @@ static int
 state_save(struct publish_run *r, struct target_run *t, const char *state,
     const char *error, struct zpub_err *err)
 {
-	const struct pub_state *s = &t->st;
+	struct pub_state *s = &t->st;
+	/* a publication done is what the platform has: kept for --update */
+	if (strcmp(state, "done") == 0 && s->sent == NULL)
+		s->sent = pub_fingerprints(&t->item);
 	struct store_publication_change c = {
 		.state = state, .remote_id = s->remote_id,
 		.upload_url = s->upload_url ? s->upload_url : "", .url = s->url,
@@ -396,6 +411,8 @@ state_save(struct publish_run *r, struct target_run *t, const char *state,
 		cJSON *x = cJSON_CreateObject();
 		if (s->steps)
 			cJSON_AddItemToObject(x, "steps", cJSON_Duplicate(s->steps, 1));
+		if (s->sent)
+			cJSON_AddItemToObject(x, "sent", cJSON_Duplicate(s->sent, 1));
 		char *json = cJSON_PrintUnformatted(x);
 		rc = store_publication_set_extra(r->ctx->store, t->pub_id, json ? json : "{}", err);
 		free(json);
@@ -655,7 +672,7 @@ run_prepare(struct stage_ctx *ctx, struct publish_run *r, struct zpub_err *err)
 		struct target_run *t = &r->t[r->n];
 		struct store_publication row;
 		memset(t, 0, sizeof *t);
-		snprintf(t->platform, sizeof t->platform, "%s", names[i]);
+		snprintf(t->platform, sizeof t->platform, "%.15s", names[i]);
 		t->run = r;
 		if (ctx->dry_run) {
 			/* A dry run only reads: a target never published has no row
@@ -695,13 +712,10 @@ publish_dry_run(struct stage_ctx *ctx, FILE *out, struct zpub_err *err)
 	return rc;
 }
 
+/* The account of t's platform, for hook_token. */
 static int
-start_remote(struct publish_run *r, struct target_run *t, struct zpub_err *err)
+target_connect(struct publish_run *r, struct target_run *t, struct zpub_err *err)
 {
-	struct pub_hooks hooks = {
-		.token = hook_token, .save = hook_save, .progress = hook_progress,
-		.done = hook_done, .ud = t, .journal = hook_journal,
-	};
 	int rc;
 
 	if (r->vault == NULL) {
@@ -723,6 +737,20 @@ start_remote(struct publish_run *r, struct target_run *t, struct zpub_err *err)
 	if ((rc = accounts_provider(&r->acc, r->ctx->config, t->platform, &t->prov, err)) != 0)
 		return rc;
 	t->have_prov = 1;
+	return 0;
+}
+
+static int
+start_remote(struct publish_run *r, struct target_run *t, struct zpub_err *err)
+{
+	struct pub_hooks hooks = {
+		.token = hook_token, .save = hook_save, .progress = hook_progress,
+		.done = hook_done, .ud = t, .journal = hook_journal,
+	};
+	int rc;
+
+	if ((rc = target_connect(r, t, err)) != 0)
+		return rc;
 	t->total = fs_size(r->in.video);
 	if (state_save(r, t, "uploading", "", err) != 0)
 		return err->code;
@@ -747,20 +775,28 @@ approved_after_description(struct stage_ctx *ctx)
 	return newer;
 }
 
+/* Topics approved in the editor after the transcribe stage must reach the
+ * platforms: the title and description are rendered again from the newest
+ * approved version before anything is read or sent. */
+static int
+render_approved(struct stage_ctx *ctx, struct zpub_err *err)
+{
+	const struct ai_steps describe = { .describe = 1 };
+	int rc;
+
+	if (approved_after_description(ctx) && (rc = ai_run_steps(ctx, &describe, err)) != 0)
+		return zpub_err_prefix(err, "rendering the description from the approved topics");
+	return 0;
+}
+
 int
 stage_publish(struct stage_ctx *ctx, struct zpub_err *err)
 {
 	struct publish_run r;
 	int rc;
 
-	/* Topics approved in the editor after the transcribe stage must reach
-	 * the platforms: render the title and description again from the newest
-	 * approved version before anything is read or sent. */
-	if (approved_after_description(ctx)) {
-		const struct ai_steps describe = { .describe = 1 };
-		if ((rc = ai_run_steps(ctx, &describe, err)) != 0)
-			return zpub_err_prefix(err, "rendering the description from the approved topics");
-	}
+	if ((rc = render_approved(ctx, err)) != 0)
+		return rc;
 	if ((rc = run_prepare(ctx, &r, err)) != 0)
 		goto out;
 	if (ctx->dry_run) {
@@ -838,5 +874,221 @@ stage_publish(struct stage_ctx *ctx, struct zpub_err *err)
 	rc = 0;
 out:
 	run_clear(&r);
+	return rc;
+}
+
+/* ---- updates of what is published ------------------------------------------------- */
+
+/* The publications done, as targets (the run's inputs loaded first). */
+static int
+update_prepare(struct stage_ctx *ctx, struct publish_run *r, struct zpub_err *err)
+{
+	struct store_publication *v = NULL;
+	int n = 0, rc;
+
+	memset(r, 0, sizeof *r);
+	r->ctx = ctx;
+	if ((rc = inputs_load(ctx, &r->in, err)) != 0)
+		return rc;
+	if ((rc = store_publications(ctx->store, ctx->rec->id, &v, &n, err)) != 0)
+		return rc;
+	for (int i = 0; i < n && r->n < PUB_MAX_TARGETS; i++) {
+		struct target_run *t = &r->t[r->n];
+		if (strcmp(v[i].state, "done") != 0 || !known_platform(v[i].platform) ||
+		    (v[i].target && *v[i].target))
+			continue;
+		memset(t, 0, sizeof *t);
+		snprintf(t->platform, sizeof t->platform, "%s", v[i].platform);
+		t->run = r;
+		t->pub_id = v[i].id;
+		state_from_row(&t->st, &v[i]);
+		item_init(r, t);
+		r->n++;
+	}
+	store_publications_free(v, n);
+	return 0;
+}
+
+static void
+update_plan_print(struct publish_run *r, struct target_run *t, const struct pub_diff *d,
+    FILE *out)
+{
+	const cJSON *cfg = r->ctx->config;
+	const char *api = config_str(cfg, "providers.youtube.api_base", "");
+	const char *ub = config_str(cfg, "providers.youtube.upload_base", "");
+
+	if (strcmp(t->platform, "youtube") == 0) {
+		if (d->what & PUB_CH_META)
+			fprintf(out, "  GET %s/videos?part=snippet&id=%s, then PUT %s/videos?part=snippet"
+			    " with that snippet's title, description and tags changed\n", api,
+			    term_safe(t->st.remote_id ? t->st.remote_id : "?"), api);
+		for (int k = 0; k < d->n_changed; k++) {
+			char step[64];
+			snprintf(step, sizeof step, "caption.%s", d->changed[k]);
+			fprintf(out, "  %s %s/captions?part=snippet&uploadType=multipart language=%s\n",
+			    pub_step_is_done(&t->st, step) ? "PUT" : "POST", ub, d->changed[k]);
+		}
+		for (int k = 0; k < d->n_removed; k++)
+			fprintf(out, "  DELETE %s/captions language=%s\n", api, d->removed[k]);
+		if (d->what & PUB_CH_THUMBNAIL)
+			fprintf(out, "  POST %s/thumbnails/set\n", ub);
+	} else if (strcmp(t->platform, "vk") == 0) {
+		fprintf(out, "  POST %s/video.edit video %s name=", config_str(cfg,
+		    "providers.vk.api_base", ""), term_safe(t->st.remote_id ? t->st.remote_id : "?"));
+		term_fputs(r->in.title, out);
+		fprintf(out, " desc=(%zu bytes)\n", strlen(r->in.description));
+	} else {
+		fprintf(out, "  rewrite the changed files in %s\n",
+		    term_safe(t->st.remote_id ? t->st.remote_id : "?"));
+	}
+}
+
+/* Sends t what changed since it was last sent; a line for out. */
+static int
+update_target(struct publish_run *r, struct target_run *t, int force_desc, FILE *out,
+    struct zpub_err *err)
+{
+	struct pub_hooks hooks = {
+		.token = hook_token, .save = hook_save, .done = hook_done, .ud = t,
+		.journal = hook_journal,
+	};
+	cJSON *now = pub_fingerprints(&t->item);
+	struct pub_diff d;
+	char what[512];
+	int rc = 0;
+
+	pub_diff_make(t->st.sent, now, &d);
+	if (force_desc)
+		d.what |= PUB_CH_DESCRIPTION;   /* the dry run's re-render, not made */
+	pub_diff_for(t->platform, &d);
+	pub_diff_text(&d, what, sizeof what);
+	const char *where = term_safe(t->st.url ? t->st.url : "done");
+	if (d.what == 0) {
+		if (out)
+			fprintf(out, "%s: nothing changed since the last publish (%s)\n", t->platform,
+			    where);
+	} else if (r->ctx->dry_run) {
+		if (out) {
+			fprintf(out, "%s: would update %s (%s)\n", t->platform, what, where);
+			update_plan_print(r, t, &d, out);
+		}
+	} else if (strcmp(t->platform, "folder") == 0) {
+		char *root = folder_root(r->ctx);
+		rc = folder_update(&t->item, root, r->ctx->rec->id, &t->st, now, &d, err);
+		if (rc == 0)
+			rc = state_save(r, t, "done", "", err);
+		free(root);
+	} else if ((rc = target_connect(r, t, err)) == 0) {
+		int64_t retry_at = 0;
+		rc = strcmp(t->platform, "youtube") == 0 ?
+		    yt_update(r->http, &t->item, &t->st, now, &d, &hooks, &retry_at, err) :
+		    vk_update(r->http, &t->item, &t->st, now, &d, &hooks, &retry_at, err);
+		if (retry_at > r->ctx->retry_at_ms)
+			r->ctx->retry_at_ms = retry_at;
+	}
+	if (rc == 0 && d.what != 0 && !r->ctx->dry_run) {
+		store_journal(r->ctx->store, r->ctx->rec->id, "info", "publish", "%s: updated %s",
+		    t->platform, what);
+		if (out)
+			fprintf(out, "%s: updated %s (%s)\n", t->platform, what, where);
+	} else if (rc != 0) {
+		store_journal(r->ctx->store, r->ctx->rec->id, "error", "publish",
+		    "%s: the update failed: %s", t->platform, err->msg);
+	}
+	cJSON_Delete(now);
+	return rc;
+}
+
+/* The update of one recording through a stage context. */
+static int
+update_run(struct stage_ctx *ctx, FILE *out, struct zpub_err *err)
+{
+	struct publish_run r;
+	char fails[900] = "";
+	int rc, worst = 0, force_desc = 0;
+
+	if (ctx->dry_run && approved_after_description(ctx)) {
+		force_desc = 1;
+		if (out)
+			fprintf(out, "the description is rendered again from the newest approved "
+			    "topic version first\n");
+	} else if ((rc = render_approved(ctx, err)) != 0) {
+		return rc;
+	} else if (ctx->n_artifacts > 0 && (rc = store_artifacts_replace(ctx->store, ctx->rec->id,
+	    ctx->artifacts, ctx->n_artifacts, err)) != 0) {
+		return rc;
+	}
+	if ((rc = update_prepare(ctx, &r, err)) != 0)
+		goto out;
+	if (r.n == 0) {
+		rc = zpub_err_set(err, ZPUB_ESTATE, "%s is published nowhere yet; publish it "
+		    "first (`zpub publish %lld`)", r.in.label, (long long)ctx->rec->id);
+		goto out;
+	}
+	r.http = http_client_new();
+	r.aux = http_client_new();
+	if (r.http == NULL || r.aux == NULL) {
+		rc = zpub_err_set(err, ZPUB_ENOMEM, "cannot start the HTTP client");
+		goto out;
+	}
+	for (int i = 0; i < r.n; i++) {
+		struct zpub_err e = {0};
+		size_t fl = strlen(fails);
+		int trc = update_target(&r, &r.t[i], force_desc, out, &e);
+		if (trc == 0)
+			continue;
+		snprintf(fails + fl, sizeof fails - fl, "%s%s: %.300s", fl ? "; " : "", r.t[i].platform,
+		    e.msg);
+		if (worst == 0 || trc == ZPUB_ENET || (trc == ZPUB_EQUOTA && worst != ZPUB_ENET))
+			worst = trc;
+	}
+	rc = worst ? zpub_err_set(err, worst, "updating %.200s: %.700s", r.in.label, fails) : 0;
+out:
+	run_clear(&r);
+	return rc;
+}
+
+int
+publish_update(struct store *st, const cJSON *cfg, int64_t rec_id,
+    const struct publish_update_opts *o, struct zpub_err *err)
+{
+	struct store_recording *rec = NULL;
+	struct stage_ctx ctx;
+	int rc;
+
+	if ((rc = store_recording_get(st, rec_id, &rec, err)) != 0)
+		return rc;
+	if (rec->status != ST_READY) {
+		rc = zpub_err_set(err, ZPUB_ESTATE, "recording %lld is %s, not READY: --update "
+		    "changes what is published; publish it first (`zpub publish %lld`)",
+		    (long long)rec_id, status_name(rec->status), (long long)rec_id);
+		store_recording_free(rec);
+		return rc;
+	}
+	cJSON *merged = pipeline_config_for(cfg, rec);
+	char *media_dir = pipeline_media_dir(o->data_dir, rec->tenant, rec->id);
+	memset(&ctx, 0, sizeof ctx);
+	ctx.store = st;
+	ctx.rec = rec;
+	ctx.config = merged;
+	ctx.data_dir = o->data_dir;
+	ctx.media_dir = media_dir;
+	ctx.dry_run = o->dry_run;
+	ctx.key_path = o->key_path;
+	rc = update_run(&ctx, o->out, err);
+	if (rc == 0 && !o->dry_run)
+		rc = store_recording_set_update_pending(st, rec_id, 0, err);
+	if (o->retry_at_ms)
+		*o->retry_at_ms = ctx.retry_at_ms;
+	for (int i = 0; i < ctx.n_artifacts; i++) {
+		free(ctx.artifacts[i].kind);
+		free(ctx.artifacts[i].path);
+		cJSON_Delete(ctx.artifacts[i].extra);
+	}
+	free(ctx.artifacts);
+	vault_close(ctx.vault);
+	free(media_dir);
+	cJSON_Delete(merged);
+	store_recording_free(rec);
 	return rc;
 }

@@ -7,11 +7,14 @@
 #ifndef ZPUB_STAGES_H
 #define ZPUB_STAGES_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include <cJSON.h>
 
 #include "err.h"
 
 struct stage_ctx;
+struct store;
 
 /* INITIALIZED -> DOWNLOADING -> DOWNLOADED for source "zoom". */
 int stage_download(struct stage_ctx *ctx, struct zpub_err *err);
@@ -38,5 +41,21 @@ struct ai_steps {
 int ai_run_steps(struct stage_ctx *ctx, const struct ai_steps *steps, struct zpub_err *err);
 /* Prints exactly what stage_publish would send, and sends nothing. */
 int publish_dry_run(struct stage_ctx *ctx, FILE *out, struct zpub_err *err);
+
+/* `zpub publish ID --update` and the daemon after an approval: sends READY
+ * recording rec_id's targets (its publications done) what changed since it
+ * was last sent to each — title, description (so the chapters), tags,
+ * thumbnail, subtitle tracks — after rendering the description again from
+ * the newest approved topic version.  Never a second upload.  A line per
+ * target goes to out (may be NULL); with dry_run only the plan.  Clears
+ * the recording's update_pending mark when every target is up to date. */
+struct publish_update_opts {
+	const char *data_dir, *key_path;
+	int dry_run;
+	FILE *out;
+	int64_t *retry_at_ms;   /* may be NULL: set when a quota stopped it */
+};
+int publish_update(struct store *st, const cJSON *cfg, int64_t rec_id,
+    const struct publish_update_opts *o, struct zpub_err *err);
 
 #endif

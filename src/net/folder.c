@@ -15,6 +15,10 @@
  * The folder is often another disk (a share, a USB drive) that fills up:
  * a failed copy removes its half-built folder, and the error says the
  * disk is full, how much is needed and how to go on.
+ *
+ * An update (folder_update) rewrites only the changed files inside the
+ * published folder, each through a temporary file renamed over the old
+ * one; the video is never copied again.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -443,5 +447,201 @@ out:
 		close(rootfd);
 	free(path);
 	free(tmpdir);
+	return rc;
+}
+
+/* ---- updating a published folder ------------------------------------------------ */
+
+/* Puts buf (or, when buf is NULL, the file src) at name in dirfd: a new
+ * file of an unguessable name, renamed over the old one, so a reader sees
+ * the old file or the new one; a link planted at name is replaced, never
+ * followed. */
+static int
+replace_at(int dirfd, const char *dir, const char *name, const char *buf, size_t len,
+    const char *src, struct zpub_err *err)
+{
+	unsigned char rnd[8];
+	char hex[17], tmp[96];
+	int rc;
+
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
+	snprintf(tmp, sizeof tmp, ".%.60s.tmp-%s", name, hex);
+	rc = buf ? write_new_at(dirfd, dir, tmp, buf, len, err) :
+	    copy_into(src, dirfd, dir, tmp, NULL, err);
+	if (rc == 0 && renameat(dirfd, tmp, dirfd, name) != 0)
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot replace %s/%s: %s", dir, name,
+		    strerror(errno));
+	if (rc != 0)
+		unlinkat(dirfd, tmp, 0);
+	return rc;
+}
+
+/* The folder's metadata.json (an empty object when it cannot be read). */
+static cJSON *
+read_meta_at(int dirfd)
+{
+	char buf[1 << 16];
+	int fd = openat(dirfd, "metadata.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+	cJSON *m = NULL;
+
+	if (fd >= 0)
+		close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		m = cJSON_Parse(buf);
+	}
+	if (!cJSON_IsObject(m)) {
+		cJSON_Delete(m);
+		m = cJSON_CreateObject();
+	}
+	return m;
+}
+
+/* metadata.json's files[]: the entry of name goes (and comes back, as
+ * copy_into records it, when the file is there again). */
+static void
+meta_file_drop(cJSON *files, const char *name)
+{
+	for (int i = cJSON_GetArraySize(files) - 1; i >= 0; i--) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(files, i),
+		    "name");
+		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+			cJSON_DeleteItemFromArray(files, i);
+	}
+}
+
+/* A subtitle track or the thumbnail, again: the new file in place, its
+ * entry in files[] renewed, a file of the other extension gone. */
+static int
+update_file(int dirfd, const char *dir, const char *name, const char *other, const char *src,
+    cJSON *files, struct zpub_err *err)
+{
+	int rc = replace_at(dirfd, dir, name, NULL, 0, src, err);
+	if (rc != 0)
+		return rc;
+	meta_file_drop(files, name);
+	if (other && strcmp(other, name) != 0) {
+		unlinkat(dirfd, other, 0);
+		meta_file_drop(files, other);
+	}
+	cJSON *f = cJSON_CreateObject();
+	char sha[65];
+	cJSON_AddStringToObject(f, "name", name);
+	cJSON_AddNumberToObject(f, "bytes", (double)fs_size(src));
+	if (fs_sha256(src, sha, NULL) == 0)
+		cJSON_AddStringToObject(f, "sha256", sha);
+	cJSON_AddItemToArray(files, f);
+	return 0;
+}
+
+static int
+update_captions(const struct pub_item *in, const struct pub_diff *d, int dirfd,
+    const char *dir, cJSON *files, struct zpub_err *err)
+{
+	char name[48], other[48];
+	int rc = 0;
+
+	for (int i = 0; i < in->n_captions && rc == 0; i++) {
+		const struct pub_caption *c = &in->captions[i];
+		const char *lang = c->language ? c->language : "und";
+		int changed = 0;
+		for (int k = 0; k < d->n_changed; k++)
+			changed |= strcmp(d->changed[k], lang) == 0;
+		if (!changed || !lang_code_ok(lang))
+			continue;
+		size_t pl = strlen(c->path);
+		int srt = pl > 4 && strcasecmp(c->path + pl - 4, ".srt") == 0;
+		snprintf(name, sizeof name, "subtitles.%s%s", lang, srt ? ".srt" : ".vtt");
+		snprintf(other, sizeof other, "subtitles.%s%s", lang, srt ? ".vtt" : ".srt");
+		rc = update_file(dirfd, dir, name, other, c->path, files, err);
+	}
+	for (int k = 0; k < d->n_removed && rc == 0; k++) {
+		if (!lang_code_ok(d->removed[k]))
+			continue;
+		for (int srt = 0; srt < 2; srt++) {
+			snprintf(name, sizeof name, "subtitles.%s%s", d->removed[k],
+			    srt ? ".srt" : ".vtt");
+			unlinkat(dirfd, name, 0);
+			meta_file_drop(files, name);
+		}
+	}
+	return rc;
+}
+
+int
+folder_update(const struct pub_item *in, const char *root, int64_t rec_id,
+    struct pub_state *st, const cJSON *now, const struct pub_diff *d, struct zpub_err *err)
+{
+	char final[32], *dir = NULL, *json = NULL;
+	int rc = 0, rootfd = -1, dirfd = -1;
+	cJSON *meta = NULL, *files;
+
+	snprintf(final, sizeof final, "%lld", (long long)rec_id);
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return zpub_err_set(err, ZPUB_EIO, "cannot open the publish folder %s: %s", root,
+		    strerror(errno));
+	int have = our_folder_at(rootfd, root, final, rec_id, err);
+	if (have == 0)
+		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "recording %lld's published folder %s/%s "
+		    "is gone; nothing was updated there", (long long)rec_id, root, final);
+	if (have < 0)
+		rc = err->code;
+	if (rc == 0 && (dirfd = openat(rootfd, final, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot open %s/%s: %s", root, final,
+		    strerror(errno));
+	if (rc != 0)
+		goto out;
+	dir = xasprintf("%s/%s", root, final);
+	meta = read_meta_at(dirfd);
+	files = cJSON_GetObjectItemCaseSensitive(meta, "files");
+	if (!cJSON_IsArray(files)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "files");
+		files = cJSON_AddArrayToObject(meta, "files");
+	}
+	rc = update_captions(in, d, dirfd, dir, files, err);
+	if (rc == 0 && (d->what & PUB_CH_THUMBNAIL) && in->thumbnail_path) {
+		const char *ext = strrchr(base_name(in->thumbnail_path), '.');
+		char *tname = xasprintf("thumbnail%s", ext ? ext : ".jpg");
+		rc = update_file(dirfd, dir, tname, NULL, in->thumbnail_path, files, err);
+		free(tname);
+	}
+	if (rc == 0 && (d->what & PUB_CH_DESCRIPTION)) {
+		char *dtext = xasprintf("%s\n", in->description);
+		rc = replace_at(dirfd, dir, "description.txt", dtext, strlen(dtext), NULL, err);
+		free(dtext);
+	}
+	if (rc == 0) {
+		/* metadata.json last: it names what the folder now holds */
+		char iso[32];
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "title");
+		cJSON_AddStringToObject(meta, "title", in->title);
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "description");
+		cJSON_AddStringToObject(meta, "description", in->description);
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "tags");
+		cJSON *tags = cJSON_AddArrayToObject(meta, "tags");
+		for (const char *const *tg = in->tags; tg && *tg; tg++)
+			cJSON_AddItemToArray(tags, cJSON_CreateString(*tg));
+		time_iso(time_now_ms(), iso);
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "updated_at");
+		cJSON_AddStringToObject(meta, "updated_at", iso);
+		json = cJSON_Print(meta);
+		rc = replace_at(dirfd, dir, "metadata.json", json, strlen(json), NULL, err);
+	}
+	if (rc == 0) {
+		fsync(dirfd);
+		cJSON_Delete(st->sent);
+		st->sent = cJSON_Duplicate(now, 1);
+	}
+out:
+	cJSON_Delete(meta);
+	free(json);
+	free(dir);
+	if (dirfd >= 0)
+		close(dirfd);
+	close(rootfd);
 	return rc;
 }

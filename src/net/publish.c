@@ -1,12 +1,15 @@
 /*
  * publish.c — helpers shared by the platform publishers: the resumable
- * per-target state, tuning from the config, YouTube's quota clock.
+ * per-target state, tuning from the config, YouTube's quota clock, and the
+ * fingerprints of what was sent that tell an update what changed.
  */
 #include "publish.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sodium.h>
 
 #include "config.h"
 #include "util.h"
@@ -20,6 +23,7 @@ pub_state_clear(struct pub_state *s)
 	free(s->upload_url);
 	free(s->url);
 	cJSON_Delete(s->steps);
+	cJSON_Delete(s->sent);
 	memset(s, 0, sizeof *s);
 }
 
@@ -109,4 +113,148 @@ yt_quota_reset_ms(int64_t now_ms)
 	if (off2 != off)
 		reset = next_local_midnight - off2;
 	return reset;
+}
+
+/* ---- what was sent, and what changed ------------------------------------------ */
+
+static void
+text_sha(const char *s, size_t len, char hex[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)s, len);
+	sodium_bin2hex(hex, 65, h, sizeof h);
+}
+
+cJSON *
+pub_fingerprints(const struct pub_item *item)
+{
+	cJSON *o = cJSON_CreateObject(), *caps;
+	char hex[65];
+	const char *d = item->description ? item->description : "";
+	const char *t = item->title ? item->title : "";
+
+	text_sha(t, strlen(t), hex);
+	cJSON_AddStringToObject(o, "title", hex);
+	text_sha(d, strlen(d), hex);
+	cJSON_AddStringToObject(o, "description", hex);
+	crypto_hash_sha256_state st;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_init(&st);
+	for (const char *const *tg = item->tags; tg && *tg; tg++)
+		crypto_hash_sha256_update(&st, (const unsigned char *)*tg, strlen(*tg) + 1);
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	cJSON_AddStringToObject(o, "tags", hex);
+	if (item->thumbnail_path && fs_sha256(item->thumbnail_path, hex, NULL) == 0)
+		cJSON_AddStringToObject(o, "thumbnail", hex);
+	caps = cJSON_AddObjectToObject(o, "captions");
+	for (int i = 0; i < item->n_captions; i++) {
+		const struct pub_caption *c = &item->captions[i];
+		if (fs_sha256(c->path, hex, NULL) == 0)
+			cJSON_AddStringToObject(caps, c->language ? c->language : "und", hex);
+	}
+	return o;
+}
+
+/* 1 when a's and b's values at key differ (absent counts as a value). */
+static int
+differs(const cJSON *a, const cJSON *b, const char *key)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, key);
+	const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, key);
+	if (!cJSON_IsString(x) || !cJSON_IsString(y))
+		return cJSON_IsString(x) != cJSON_IsString(y) || a == NULL;
+	return strcmp(x->valuestring, y->valuestring) != 0;
+}
+
+unsigned
+pub_diff_make(const cJSON *sent, const cJSON *now, struct pub_diff *d)
+{
+	const cJSON *sc = cJSON_GetObjectItemCaseSensitive(sent, "captions");
+	const cJSON *nc = cJSON_GetObjectItemCaseSensitive(now, "captions"), *x;
+
+	memset(d, 0, sizeof *d);
+	if (differs(sent, now, "title"))
+		d->what |= PUB_CH_TITLE;
+	if (differs(sent, now, "description"))
+		d->what |= PUB_CH_DESCRIPTION;
+	if (differs(sent, now, "tags"))
+		d->what |= PUB_CH_TAGS;
+	/* a thumbnail that went away stays on the platform: nothing to send */
+	if (cJSON_GetObjectItemCaseSensitive(now, "thumbnail") && differs(sent, now, "thumbnail"))
+		d->what |= PUB_CH_THUMBNAIL;
+	cJSON_ArrayForEach(x, nc) {
+		if (!cJSON_IsString(x) || strlen(x->string) >= sizeof d->changed[0] ||
+		    d->n_changed == PUB_DIFF_MAX)
+			continue;
+		const cJSON *was = cJSON_GetObjectItemCaseSensitive(sc, x->string);
+		if (sent == NULL || !cJSON_IsString(was) || strcmp(was->valuestring, x->valuestring))
+			snprintf(d->changed[d->n_changed++], sizeof d->changed[0], "%s", x->string);
+	}
+	cJSON_ArrayForEach(x, sc) {
+		if (cJSON_GetObjectItemCaseSensitive(nc, x->string) != NULL ||
+		    strlen(x->string) >= sizeof d->removed[0] || d->n_removed == PUB_DIFF_MAX)
+			continue;
+		snprintf(d->removed[d->n_removed++], sizeof d->removed[0], "%s", x->string);
+	}
+	if (d->n_changed || d->n_removed)
+		d->what |= PUB_CH_CAPTIONS;
+	return d->what;
+}
+
+unsigned
+pub_diff_for(const char *platform, struct pub_diff *d)
+{
+	if (strcmp(platform, "vk") == 0) {
+		d->what &= PUB_CH_TITLE | PUB_CH_DESCRIPTION;
+		d->n_changed = d->n_removed = 0;
+	}
+	return d->what;
+}
+
+void
+pub_diff_text(const struct pub_diff *d, char *out, size_t n)
+{
+	static const struct { unsigned bit; const char *name; } names[] = {
+		{ PUB_CH_TITLE, "title" }, { PUB_CH_DESCRIPTION, "description" },
+		{ PUB_CH_TAGS, "tags" }, { PUB_CH_THUMBNAIL, "thumbnail" },
+	};
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (d->what & names[i].bit && o < n)
+			o += (size_t)snprintf(out + o, n - o, "%s%s", o ? ", " : "", names[i].name);
+	for (int i = 0; i < d->n_changed && o < n; i++)
+		o += (size_t)snprintf(out + o, n - o, "%ssubtitles %s", o ? ", " : "",
+		    d->changed[i]);
+	for (int i = 0; i < d->n_removed && o < n; i++)
+		o += (size_t)snprintf(out + o, n - o, "%ssubtitles %s (removed)", o ? ", " : "",
+		    d->removed[i]);
+}
+
+void
+pub_sent_take(struct pub_state *st, const cJSON *now, const char *key)
+{
+	const char *dot = strchr(key, '.');
+	cJSON *dst, *src;
+
+	if (st->sent == NULL)
+		st->sent = cJSON_CreateObject();
+	dst = st->sent;
+	src = (cJSON *)now;
+	if (dot != NULL) {
+		/* "captions.ru" */
+		dst = cJSON_GetObjectItemCaseSensitive(st->sent, "captions");
+		if (!cJSON_IsObject(dst)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(st->sent, "captions");
+			dst = cJSON_AddObjectToObject(st->sent, "captions");
+		}
+		src = cJSON_GetObjectItemCaseSensitive(now, "captions");
+		key = dot + 1;
+	}
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(src, key);
+	cJSON_DeleteItemFromObjectCaseSensitive(dst, key);
+	if (cJSON_IsString(v))
+		cJSON_AddStringToObject(dst, key, v->valuestring);
 }

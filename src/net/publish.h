@@ -51,6 +51,8 @@ struct pub_state {
 	int64_t bytes_acked;
 	int64_t bytes_total;
 	cJSON *steps;           /* object: finished follow-ups {"captions":{"ru":"id"},...} */
+	cJSON *sent;            /* what the platform has: pub_fingerprints() as last sent;
+	                         * NULL when not known (published before zpub kept it) */
 };
 void pub_state_clear(struct pub_state *s);
 /* Replaces a string field (NULL clears it). */
@@ -97,6 +99,12 @@ void yt_job_free(struct yt_job *j);
  * used by --dry-run.  Validates title/description against YouTube's limits
  * (titles cut to 100 characters, '<' '>' replaced, description to 5000 bytes). */
 char *yt_video_json(const struct pub_item *item);
+/* The multipart/related body of captions.insert / captions.update: the
+ * metadata JSON, then the track at path.  malloc'd, with its length and the
+ * Content-Type naming the boundary (malloc'd); NULL when path cannot be
+ * read. */
+char *yt_caption_body(const char *meta_json, const char *path, size_t *len,
+    char **content_type, struct zpub_err *err);
 /* Epoch ms of the next midnight in America/Los_Angeles after now_ms. */
 int64_t yt_quota_reset_ms(int64_t now_ms);
 
@@ -109,11 +117,67 @@ void vk_job_free(struct vk_job *j);
  * --dry-run: "name=...\n..." (malloc'd). */
 char *vk_save_params_text(const struct pub_item *item);
 
+/* ---- updates of what is published (publish.c, pub_update.c, folder.c) ------
+ * What a platform has of a publication is kept as fingerprints (sha256 of
+ * the title, the description, the tags, the thumbnail's bytes and each
+ * subtitle track's bytes); an update sends what differs from them and
+ * moves each fingerprint forward as its step succeeds, saving through
+ * hooks->save, so a failed update leaves only what really changed. */
+
+/* {"title","description","tags","thumbnail","captions":{"ru":..}} of item
+ * (thumbnail and a caption left out when their file cannot be read). */
+cJSON *pub_fingerprints(const struct pub_item *item);
+
+enum {
+	PUB_CH_TITLE = 1, PUB_CH_DESCRIPTION = 2, PUB_CH_TAGS = 4, PUB_CH_THUMBNAIL = 8,
+	PUB_CH_CAPTIONS = 16,
+	PUB_CH_META = PUB_CH_TITLE | PUB_CH_DESCRIPTION | PUB_CH_TAGS,
+};
+#define PUB_DIFF_MAX 16
+struct pub_diff {
+	unsigned what;                        /* PUB_CH_* */
+	char changed[PUB_DIFF_MAX][16];       /* languages new or changed */
+	char removed[PUB_DIFF_MAX][16];       /* languages sent before, gone now */
+	int n_changed, n_removed;
+};
+/* What differs between sent (NULL: nothing known, everything differs) and
+ * now; pure.  0 when nothing does. */
+unsigned pub_diff_make(const cJSON *sent, const cJSON *now, struct pub_diff *d);
+/* Keeps of d what platform ("youtube", "vk", "folder") takes: VK gets no
+ * tags, subtitles or thumbnail from zpub.  Returns d->what. */
+unsigned pub_diff_for(const char *platform, struct pub_diff *d);
+/* "title, description, subtitles en, subtitles de (removed)"; "" when
+ * nothing. */
+void pub_diff_text(const struct pub_diff *d, char *out, size_t n);
+/* Moves sent's fingerprint of key ("title", "captions.ru"...) to now's
+ * (removed when now has none). */
+void pub_sent_take(struct pub_state *st, const cJSON *now, const char *key);
+
+/* Blocking updates of a done publication: each sends what d names, taking
+ * each fingerprint from now into st->sent and calling hooks->save (phase
+ * "done") as its step succeeds.  hooks->done and progress are not used.
+ * YouTube: videos.update of the snippet (read with videos.list, changed,
+ * written back whole), captions.update / insert / delete, thumbnails.set.
+ * VK: video.edit (name, desc; privacy as the target has it).  Errors as the
+ * publishers' (ZPUB_EQUOTA with *retry_at_ms, ZPUB_EAUTH, ZPUB_ENET...). */
+int yt_update(struct http_client *http, const struct pub_item *item, struct pub_state *st,
+    const cJSON *now, const struct pub_diff *d, const struct pub_hooks *hooks,
+    int64_t *retry_at_ms, struct zpub_err *err);
+int vk_update(struct http_client *http, const struct pub_item *item, struct pub_state *st,
+    const cJSON *now, const struct pub_diff *d, const struct pub_hooks *hooks,
+    int64_t *retry_at_ms, struct zpub_err *err);
+
 /* ---- the folder target (folder.c) -------------------------------------------
  * Writes the item into <root>/<rec_id>/ (video.*, subtitles.<lang>.vtt|srt,
  * thumbnail.*, description.txt, metadata.json) atomically; sets st's
  * remote_id to the folder and url to file://... */
 int folder_publish(const struct pub_item *item, const char *root, int64_t rec_id,
     struct pub_state *st, struct zpub_err *err);
+/* Rewrites the files of <root>/<rec_id>/ that d names (description.txt and
+ * metadata.json for the title, description and tags; subtitles; the
+ * thumbnail), each atomically (a temporary file renamed over it), never
+ * copying the video again; takes st->sent forward from now. */
+int folder_update(const struct pub_item *item, const char *root, int64_t rec_id,
+    struct pub_state *st, const cJSON *now, const struct pub_diff *d, struct zpub_err *err);
 
 #endif

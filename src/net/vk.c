@@ -150,21 +150,6 @@ album_id(const cJSON *t)
 	return id > 0 ? xasprintf("%lld", (long long)id) : NULL;
 }
 
-/* name <= 128 characters, description <= 5000 */
-static char *
-cut_cp(const char *s, size_t max_cp)
-{
-	size_t cp = 0, i = 0;
-	if (s == NULL)
-		return xstrdup("");
-	while (s[i] && cp < max_cp) {
-		unsigned char c = (unsigned char)s[i];
-		i += c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-		cp++;
-	}
-	return xstrndup(s, i);
-}
-
 /* The video.save parameters except the token, as key/value pairs (owned). */
 static void
 save_params(const struct pub_item *item, char *kv[24])
@@ -173,9 +158,9 @@ save_params(const struct pub_item *item, char *kv[24])
 	int n = 0;
 	memset(kv, 0, 24 * sizeof *kv);
 	kv[n++] = xstrdup("name");
-	kv[n++] = cut_cp(item->title && *item->title ? item->title : "Untitled", 128);
+	kv[n++] = vk_text_cut(item->title && *item->title ? item->title : "Untitled", 128);
 	kv[n++] = xstrdup("description");
-	kv[n++] = cut_cp(item->description, 5000);
+	kv[n++] = vk_text_cut(item->description, 5000);
 	kv[n++] = xstrdup("wallpost");
 	kv[n++] = xstrdup(config_bool(t, "wallpost", 0) ? "1" : "0");
 	char *g = group_id(t);

@@ -322,3 +322,17 @@ vk_album_id(const cJSON *album, int64_t *id, struct zpub_err *err)
 {
 	return target_id(album, "album", "a positive number such as 12", 0, id, err);
 }
+
+char *
+vk_text_cut(const char *s, size_t max_cp)
+{
+	size_t cp = 0, i = 0;
+	if (s == NULL)
+		return xstrdup("");
+	while (s[i] && cp < max_cp) {
+		unsigned char c = (unsigned char)s[i];
+		i += c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+		cp++;
+	}
+	return xstrndup(s, i);
+}

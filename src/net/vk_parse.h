@@ -11,6 +11,7 @@
 #ifndef ZPUB_NET_VK_PARSE_H
 #define ZPUB_NET_VK_PARSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cJSON.h>
@@ -87,6 +88,9 @@ void vk_video_list_clear(struct vk_video_list *l);
  * text without leading and trailing white space): kept in the state instead
  * of the whole text, compared with what video.get gives back. */
 void vk_text_fingerprint(const char *s, char out[17]);
+/* s cut to max_cp code points (VK: a name <= 128, a description <= 5000);
+ * "" for NULL.  malloc'd. */
+char *vk_text_cut(const char *s, size_t max_cp);
 
 /* What zpub knows of the entries its own unanswered video.save calls may
  * have created for one publication. */

@@ -264,14 +264,41 @@ issue_query(struct yt_job *j)
 	start(j);
 }
 
+char *
+yt_caption_body(const char *meta_json, const char *path, size_t *len, char **content_type,
+    struct zpub_err *err)
+{
+	char *file = NULL, bnd[40], *body;
+	size_t flen = 0;
+	unsigned char rnd[12];
+
+	if (fs_read_all(path, &file, &flen, err) != 0)
+		return NULL;
+	randombytes_buf(rnd, sizeof rnd);
+	strcpy(bnd, "zpub-");
+	sodium_bin2hex(bnd + 5, sizeof bnd - 5, rnd, sizeof rnd);
+	char *head = xasprintf("--%s\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n%s\r\n"
+	    "--%s\r\nContent-Type: application/octet-stream\r\n\r\n", bnd, meta_json, bnd);
+	char *tail = xasprintf("\r\n--%s--\r\n", bnd);
+	size_t hl = strlen(head), tl = strlen(tail);
+	body = xmalloc(hl + flen + tl + 1);
+	memcpy(body, head, hl);
+	memcpy(body + hl, file, flen);
+	memcpy(body + hl + flen, tail, tl);
+	*len = hl + flen + tl;
+	*content_type = xasprintf("multipart/related; boundary=%s", bnd);
+	free(head);
+	free(tail);
+	free(file);
+	return body;
+}
+
 static void
 issue_caption(struct yt_job *j)
 {
 	const struct pub_caption *c = &j->item->captions[j->caption_i];
 	struct zpub_err e = {0};
-	char *file = NULL, bnd[40], *meta;
-	size_t flen = 0;
-	unsigned char rnd[12];
+	char *meta;
 
 	req_reset(j);
 	j->step = YT_CAPTION;
@@ -280,13 +307,6 @@ issue_caption(struct yt_job *j)
 		    "they cannot be uploaded", yt_label(j), c->path);
 		return;
 	}
-	if (fs_read_all(c->path, &file, &flen, &e) != 0) {
-		finish(j, e.code, &e, 0);
-		return;
-	}
-	randombytes_buf(rnd, sizeof rnd);
-	strcpy(bnd, "zpub-");
-	sodium_bin2hex(bnd + 5, sizeof bnd - 5, rnd, sizeof rnd);
 	cJSON *root = cJSON_CreateObject();
 	cJSON *sn = cJSON_AddObjectToObject(root, "snippet");
 	cJSON_AddStringToObject(sn, "videoId", j->st->remote_id);
@@ -295,18 +315,13 @@ issue_caption(struct yt_job *j)
 	cJSON_AddBoolToObject(sn, "isDraft", 0);
 	meta = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
-	char *head = xasprintf("--%s\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n%s\r\n"
-	    "--%s\r\nContent-Type: application/octet-stream\r\n\r\n", bnd, meta, bnd);
-	char *tail = xasprintf("\r\n--%s--\r\n", bnd);
-	size_t hl = strlen(head), tl = strlen(tail);
-	j->body = xmalloc(hl + flen + tl + 1);
-	memcpy(j->body, head, hl);
-	memcpy(j->body + hl, file, flen);
-	memcpy(j->body + hl + flen, tail, tl);
-	j->body_len = hl + flen + tl;
-	free(head); free(tail); free(meta); free(file);
+	j->body = yt_caption_body(meta, c->path, &j->body_len, &j->hdr[0], &e);
+	free(meta);
+	if (j->body == NULL) {
+		finish(j, e.code, &e, 0);
+		return;
+	}
 	j->url = xasprintf("%s/captions?part=snippet&uploadType=multipart", j->upload_base);
-	j->hdr[0] = xasprintf("multipart/related; boundary=%s", bnd);
 	j->req.method = "POST";
 	j->req.url = j->url;
 	j->req.body = j->body;

@@ -10,11 +10,26 @@ printed base):
   POST /upload/youtube/v3/videos?uploadType=resumable&part=snippet,status
   PUT  /upload/youtube/v3/videos?uploadType=resumable&upload_id=...
   POST /upload/youtube/v3/captions?part=snippet&uploadType=multipart   (multipart/related)
-  POST /upload/youtube/v3/thumbnails/set?videoId=...
+  POST /upload/youtube/v3/thumbnails/set?videoId=...   (again: replaces the thumbnail)
   POST /youtube/v3/playlistItems?part=snippet
-  GET  /youtube/v3/videos?id=...&part=status
+  GET  /youtube/v3/videos?id=...&part=snippet,status   only the parts asked for
+  PUT  /youtube/v3/videos?part=snippet[,status]   videos.update: {"id","snippet":{..}}
+                       REPLACES the whole snippet: title and categoryId are
+                       required (400 invalidTitle / invalidCategoryId), any field
+                       left out (description, tags, defaultLanguage...) is
+                       cleared; 404 videoNotFound for an unknown id
+  PUT  /upload/youtube/v3/captions?part=snippet&uploadType=multipart
+                       captions.update: {"id","snippet":{..}} + the new track
+                       replaces the caption's content; 404 captionNotFound
+  DELETE /youtube/v3/captions?id=...   204; 404 captionNotFound
   GET  /youtube/v3/captions?part=snippet&videoId=...
   GET  /youtube/v3/playlistItems?part=snippet&playlistId=...[&videoId=...]
+Quota: every call is charged in /_state "quota_units" (videos.insert 1600,
+captions.insert 400, captions.update 450, videos.update 50, thumbnails.set 50,
+playlistItems.insert 50, captions.delete 50, list 1; invalid calls still cost
+1); "update_count" counts videos.update calls, "thumbnail_current" maps a video
+to its thumbnail now, "caption_log" lists caption inserts/updates/deletes.
+
 Control (tests):
   GET  /_state                    JSON of everything received
   POST /_faults                   JSON object merged into the fault settings
@@ -25,7 +40,8 @@ Faults (also --fault key=json on the command line):
   fail_put: [n...]         answer 503 backendError to the n-th upload PUT (1-based)
   ratelimit_put: [n...]    answer 429 + Retry-After: 1 to the n-th upload PUT
   expire_session: true     every existing upload session answers 404 (once each)
-  quota: "insert"|"all"    403 quotaExceeded on videos.insert (or every call)
+  quota: "insert"|"update"|"all"   403 quotaExceeded on videos.insert, on
+                           videos.update (or on every call)
   upload_limit: true       400 uploadLimitExceeded on videos.insert
   expire_token_after: n    the access token stops working after n API calls (401)
   invalid_grant: true      refresh answers 400 invalid_grant
@@ -58,6 +74,10 @@ class State:
         self.playlist_items = []
         self.put_count = 0
         self.insert_count = 0
+        self.update_count = 0
+        self.quota_units = 0
+        self.thumbnail_current = {}   # video id -> {bytes, sha256}
+        self.caption_log = []
         self.token_requests = []
         self.log = []
 
@@ -71,6 +91,10 @@ class State:
             "playlist_items": self.playlist_items,
             "put_count": self.put_count,
             "insert_count": self.insert_count,
+            "update_count": self.update_count,
+            "quota_units": self.quota_units,
+            "thumbnail_current": self.thumbnail_current,
+            "caption_log": self.caption_log,
             "token_requests": self.token_requests,
             "refresh_tokens": len(self.refresh),
             "issued_tokens": list(self.access.keys()) + list(self.refresh.keys()),
@@ -79,6 +103,16 @@ class State:
 
 
 ST = None
+
+# Classic quota costs per call (API_CONTRACTS.md section 3 and 8).
+COST = {"videos.insert": 1600, "captions.insert": 400, "captions.update": 450,
+        "videos.update": 50, "thumbnails.set": 50, "playlistItems.insert": 50,
+        "captions.delete": 50, "list": 1}
+
+
+def charge(call, ok=True):
+    with ST.lock:
+        ST.quota_units += COST.get(call, 1) if ok else 1
 
 
 def yt_error(code, reason, message):
@@ -167,12 +201,19 @@ class H(BaseHTTPRequestHandler):
         if path == "/youtube/v3/videos":
             if self.bearer():
                 return
+            charge("list")
+            parts = [p for p in q.get("part", "").split(",") if p]
+            if not parts:
+                return self.send_json(*yt_error(400, "missingRequiredParameter", "No filter selected. Expected one of: part"))
             with ST.lock:
-                items = [v for k, v in ST.videos.items() if k in q.get("id", "").split(",")]
+                items = [dict({"kind": v["kind"], "id": v["id"]},
+                              **{p: v[p] for p in parts if p in v})
+                         for k, v in ST.videos.items() if k in q.get("id", "").split(",")]
             return self.send_json(200, {"kind": "youtube#videoListResponse", "items": items})
         if path == "/youtube/v3/captions":
             if self.bearer():
                 return
+            charge("list")
             with ST.lock:
                 ST.log.append({"list": "captions", "videoId": q.get("videoId")})
                 items = [{"kind": "youtube#caption", "id": c["id"],
@@ -224,7 +265,31 @@ class H(BaseHTTPRequestHandler):
         path, q = self.split()
         if path == "/upload/youtube/v3/videos" and "upload_id" in q:
             return self.put(q["upload_id"])
+        if path == "/youtube/v3/videos":
+            return self.update(q)
+        if path == "/upload/youtube/v3/captions":
+            return self.caption_update(q)
         self.drain()
+        self.send_json(404, {"error": "not found"})
+
+    def do_DELETE(self):
+        path, q = self.split()
+        self.drain()
+        if path == "/youtube/v3/captions":
+            if self.bearer():
+                return
+            with ST.lock:
+                e = self.quota("all")
+                c = next((c for c in ST.captions if c["id"] == q.get("id")), None)
+                if e is None and c is not None:
+                    ST.captions.remove(c)
+                    ST.caption_log.append({"delete": c["id"], "language": c["language"]})
+            charge("captions.delete", e is None and c is not None)
+            if e:
+                return self.send_json(*e)
+            if c is None:
+                return self.send_json(*yt_error(404, "captionNotFound", "The caption track could not be found."))
+            return self.send_empty(204)
         self.send_json(404, {"error": "not found"})
 
     # ---- OAuth ----
@@ -306,6 +371,7 @@ class H(BaseHTTPRequestHandler):
             return
         if q.get("uploadType") != "resumable":
             return self.send_json(*yt_error(400, "mediaBodyRequired", "resumable only in this fake"))
+        charge("videos.insert")
         with ST.lock:
             ST.insert_count += 1
             e = self.quota("insert")
@@ -483,10 +549,12 @@ class H(BaseHTTPRequestHandler):
         if sn.get("videoId") not in ST.videos:
             return self.send_json(*yt_error(404, "videoNotFound", "video not found"))
         cid = "cap" + secrets.token_hex(4)
+        charge("captions.insert")
         with ST.lock:
             ST.captions.append({"id": cid, "videoId": sn["videoId"], "language": sn.get("language"),
                                 "name": sn.get("name"), "bytes": len(parts[1][1]),
                                 "sha256": hashlib.sha256(parts[1][1]).hexdigest()})
+            ST.caption_log.append({"insert": cid, "language": sn.get("language")})
         self.send_json(200, {"kind": "youtube#caption", "id": cid, "snippet": sn})
 
     def thumbnail(self, q):
@@ -499,10 +567,103 @@ class H(BaseHTTPRequestHandler):
             return self.send_json(400, {"error": "too large"})
         if ST.faults.get("no_custom_thumbnails"):
             return self.send_json(*yt_error(403, "forbidden", "custom thumbnails not allowed"))
+        charge("thumbnails.set")
         with ST.lock:
             ST.thumbnails.append({"videoId": q["videoId"], "bytes": len(body),
                                   "content_type": self.headers.get("Content-Type")})
+            ST.thumbnail_current[q["videoId"]] = {"bytes": len(body),
+                                                  "sha256": hashlib.sha256(body).hexdigest()}
         self.send_json(200, {"kind": "youtube#thumbnailSetResponse", "items": [{"default": {"url": "x"}}]})
+
+    def update(self, q):
+        """videos.update: the snippet sent replaces the stored one whole."""
+        body = self.read_body()
+        if self.bearer():
+            return
+        parts = [p for p in q.get("part", "").split(",") if p]
+        with ST.lock:
+            ST.update_count += 1
+            e = self.quota("update") or self.quota("all")
+        if e:
+            charge("videos.update", False)
+            return self.send_json(*e)
+        try:
+            meta = json.loads(body)
+            vid = meta["id"]
+        except (ValueError, KeyError, TypeError):
+            charge("videos.update", False)
+            return self.send_json(*yt_error(400, "parseError", "Parse Error"))
+        if "snippet" not in parts:
+            charge("videos.update", False)
+            return self.send_json(*yt_error(400, "invalidPart", "part must name snippet"))
+        with ST.lock:
+            v = ST.videos.get(vid)
+        if v is None:
+            charge("videos.update", False)
+            return self.send_json(*yt_error(404, "videoNotFound", "The video that you are trying to update cannot be found."))
+        sn = meta.get("snippet")
+        bad = None
+        if not isinstance(sn, dict):
+            bad = yt_error(400, "invalidRequest", "snippet required")
+        elif not sn.get("title") or len(sn["title"]) > 100 or "<" in sn["title"] or ">" in sn["title"]:
+            bad = yt_error(400, "invalidTitle", "The request metadata specifies an invalid or empty video title.")
+        elif not isinstance(sn.get("categoryId"), str) or not sn["categoryId"]:
+            bad = yt_error(400, "invalidCategoryId", "The snippet.categoryId property specifies an invalid category ID. Use the videoCategories.list method to retrieve supported categories.")
+        elif len(sn.get("description", "").encode()) > 5000 or "<" in sn.get("description", "") \
+                or ">" in sn.get("description", ""):
+            bad = yt_error(400, "invalidDescription", "The request metadata specifies an invalid video description.")
+        elif sum(len(t) + (2 if " " in t else 0) for t in sn.get("tags", [])) + \
+                max(0, len(sn.get("tags", [])) - 1) > 500:
+            bad = yt_error(400, "invalidTags", "The request metadata specifies invalid video keywords.")
+        if bad:
+            charge("videos.update", False)
+            return self.send_json(*bad)
+        charge("videos.update")
+        with ST.lock:
+            v["snippet"] = dict(sn)   # whole: what was left out is gone
+            if "status" in parts and isinstance(meta.get("status"), dict):
+                st = dict(meta["status"])
+                st["uploadStatus"] = v["status"].get("uploadStatus", "uploaded")
+                v["status"] = st
+            ST.log.append({"update": vid, "parts": parts})
+            out = dict({"kind": v["kind"], "id": vid}, **{p: v[p] for p in parts if p in v})
+        return self.send_json(200, out)
+
+    def caption_update(self, q):
+        """captions.update: a new track for an existing caption id."""
+        body = self.read_body()
+        if self.bearer():
+            return
+        with ST.lock:
+            e = self.quota("all")
+        if e:
+            charge("captions.update", False)
+            return self.send_json(*e)
+        parts = self.parse_related(body)
+        if not parts or len(parts) != 2:
+            charge("captions.update", False)
+            return self.send_json(400, {"error": "multipart/related with 2 parts required"})
+        try:
+            meta = json.loads(parts[0][1])
+            cid = meta["id"]
+        except (ValueError, KeyError, TypeError):
+            charge("captions.update", False)
+            return self.send_json(*yt_error(400, "parseError", "Parse Error"))
+        with ST.lock:
+            c = next((c for c in ST.captions if c["id"] == cid), None)
+            if c is not None:
+                sn = meta.get("snippet") or {}
+                c["bytes"] = len(parts[1][1])
+                c["sha256"] = hashlib.sha256(parts[1][1]).hexdigest()
+                if "name" in sn:
+                    c["name"] = sn["name"]
+                ST.caption_log.append({"update": cid, "language": c["language"]})
+                out = {"kind": "youtube#caption", "id": cid,
+                       "snippet": {"videoId": c["videoId"], "language": c["language"], "name": c["name"]}}
+        charge("captions.update", c is not None)
+        if c is None:
+            return self.send_json(*yt_error(404, "captionNotFound", "The caption track could not be found."))
+        self.send_json(200, out)
 
     def playlist_item(self, q):
         body = self.read_body()
@@ -517,6 +678,7 @@ class H(BaseHTTPRequestHandler):
         if vid not in ST.videos:
             return self.send_json(*yt_error(404, "videoNotFound", "video not found"))
         pid = "pli" + secrets.token_hex(4)
+        charge("playlistItems.insert")
         with ST.lock:
             ST.playlist_items.append({"id": pid, "playlistId": pl, "videoId": vid})
         self.send_json(200, {"kind": "youtube#playlistItem", "id": pid, "snippet": sn})

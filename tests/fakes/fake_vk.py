@@ -7,7 +7,7 @@ PORT, written to --port-file) and the upload host (UPLOAD_PORT, in
 API server:
   GET  /authorize        VK ID: 302 to redirect_uri?code&state&device_id (PKCE S256)
   POST /oauth2/auth      grant_type=authorization_code | refresh_token (rotates)
-  POST /method/video.save, video.addToAlbum, video.get, video.delete
+  POST /method/video.save, video.addToAlbum, video.get, video.delete, video.edit
        form fields, v=5.199 required, access_token (or Bearer); errors come as
        HTTP 200 {"error":{"error_code","error_msg","request_params"}}; user
        tokens only (group_token: error 27, as VK answers community tokens)
@@ -19,6 +19,11 @@ API server:
        bytes has duration 0, "processing": 1 and no "files" or "image".
        video.delete: video_id (required), owner_id -> {"response":1}; a video
        that is not there -> error 15 (access denied), as for another's video.
+       video.edit: owner_id (default: the user), video_id (required), name,
+       desc, privacy_view, privacy_comment, no_comments, repeat -> {"response":1};
+       only the parameters given change (name <= 128, desc <= 5000, else
+       error 100); a video that is not there -> error 15 (access denied).
+       Each edit is logged in "edits".
   GET  /_state, POST /_faults  (tests)
 Upload host:
   POST /upload.php?...   multipart, field video_file -> {video_hash,size,...}
@@ -47,6 +52,7 @@ class State:
         self.videos = {}      # "owner_vid" -> {...}
         self.deleted = []     # what video.delete removed, for the tests
         self.album_adds = []
+        self.edits = []
         self.calls = {}
         self.uploads = 0
         self.next_vid = 456000
@@ -55,7 +61,7 @@ class State:
 
     def snapshot(self):
         return {"videos": list(self.videos.values()), "deleted": self.deleted,
-                "album_adds": self.album_adds,
+                "album_adds": self.album_adds, "edits": self.edits,
                 "calls": self.calls, "uploads": self.uploads,
                 "token_requests": self.token_requests}
 
@@ -288,6 +294,25 @@ class Api(Base):
                     return self.send_json(200, vk_error(15, "Access denied: video not found", params))
                 ST.deleted.append(ST.videos.pop(key))
                 ST.album_adds = [a for a in ST.album_adds if a["video"] != key]
+                return self.send_json(200, {"response": 1})
+            if method == "video.edit":
+                vid = int_param(f, "video_id", 1, 1 << 53)
+                owner = int_param(f, "owner_id", -(1 << 53), 1 << 53, user)
+                if vid is None or owner is None or owner == 0 or len(f.get("name", "")) > 128 \
+                        or len(f.get("desc", "")) > 5000:
+                    return self.send_json(200, bad)
+                key = "%d_%d" % (owner, vid)
+                v = ST.videos.get(key)
+                if v is None:
+                    return self.send_json(200, vk_error(15, "Access denied: video not found", params))
+                if "name" in f:
+                    v["name"] = f["name"]
+                if "desc" in f:
+                    v["description"] = f["desc"]
+                for k in ("privacy_view", "privacy_comment", "no_comments", "repeat"):
+                    if k in f:
+                        v[k] = f[k]
+                ST.edits.append({"video": key, "params": {k: f[k] for k in f if k != "access_token"}})
                 return self.send_json(200, {"response": 1})
         self.send_json(200, vk_error(3, "Unknown method passed", params))
 

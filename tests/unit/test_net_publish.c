@@ -3,7 +3,8 @@
  * byte-identical resumable uploads through dropped connections, 5xx, 429,
  * expired sessions and a resumed session after a "crash"; quota stops with
  * a retry time; a 401 refreshes the token once; VK errors in HTTP 200
- * bodies; both platforms in parallel on one loop.
+ * bodies; both platforms in parallel on one loop; what an update finds
+ * changed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -618,12 +619,75 @@ test_parallel_one_loop(void **s)
 	http_client_free(h);
 }
 
+/* What an update sends: only what differs from the fingerprints of what
+ * was sent; nothing known sends everything; VK takes only the name and
+ * description. */
+static void
+test_update_diff(void **s)
+{
+	(void)s;
+	struct pub_item it;
+	struct pub_diff d;
+	struct pub_state st;
+	char text[256];
+	cJSON *t = cJSON_Parse("{}");
+	item_for(&it, t, NULL);
+	cJSON *sent = pub_fingerprints(&it);
+	assert_non_null(cJSON_GetObjectItem(sent, "thumbnail"));
+	assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(sent, "captions"), "ru"));
+	assert_int_equal(pub_diff_make(sent, sent, &d), 0);
+	pub_diff_text(&d, text, sizeof text);
+	assert_string_equal(text, "");
+
+	/* a new chapter list: the description alone */
+	it.description = "Описание\n00:00 Начало\n00:30 Итоги";
+	cJSON *now = pub_fingerprints(&it);
+	assert_int_equal(pub_diff_make(sent, now, &d), PUB_CH_DESCRIPTION);
+	pub_diff_text(&d, text, sizeof text);
+	assert_string_equal(text, "description");
+
+	/* nothing known: everything, each track too */
+	assert_int_equal(pub_diff_make(NULL, now, &d), PUB_CH_META | PUB_CH_THUMBNAIL |
+	    PUB_CH_CAPTIONS);
+	assert_int_equal(d.n_changed, 1);
+	assert_string_equal(d.changed[0], "ru");
+
+	/* a track gone, one new; VK takes none of them */
+	static const char *tags[] = {"a", NULL};
+	struct pub_caption en = {vtt, "en", "English"};
+	it.captions = &en;
+	it.tags = tags;
+	cJSON_Delete(now);
+	now = pub_fingerprints(&it);
+	pub_diff_make(sent, now, &d);
+	assert_int_equal(d.what, PUB_CH_DESCRIPTION | PUB_CH_TAGS | PUB_CH_CAPTIONS);
+	pub_diff_text(&d, text, sizeof text);
+	assert_string_equal(text, "description, tags, subtitles en, subtitles ru (removed)");
+	assert_int_equal(pub_diff_for("vk", &d), PUB_CH_DESCRIPTION);
+	assert_int_equal(d.n_changed + d.n_removed, 0);
+
+	/* each step taken moves one fingerprint: then the rest is all that differs */
+	memset(&st, 0, sizeof st);
+	st.sent = cJSON_Duplicate(sent, 1);
+	pub_sent_take(&st, now, "description");
+	pub_sent_take(&st, now, "captions.ru");
+	pub_diff_make(st.sent, now, &d);
+	assert_int_equal(d.what, PUB_CH_TAGS | PUB_CH_CAPTIONS);
+	assert_int_equal(d.n_removed, 0);
+	assert_int_equal(d.n_changed, 1);
+	pub_state_clear(&st);
+	cJSON_Delete(now);
+	cJSON_Delete(sent);
+	cJSON_Delete(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quota_clock),
 		cmocka_unit_test(test_video_json),
+		cmocka_unit_test(test_update_diff),
 		cmocka_unit_test(test_yt_full_with_faults),
 		cmocka_unit_test(test_yt_resume_after_crash),
 		cmocka_unit_test(test_yt_expired_session_and_401),
