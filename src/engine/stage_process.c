@@ -389,7 +389,10 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 	media_cut_opts_from_config(&p.co, ctx->config);
 	media_audio_opts_from_config(&p.ao, ctx->config);
 
-	if ((rc = recut_overrides(ctx->store, ctx->rec->id, &p.ov, &p.n_ov, err)) != 0)
+	/* An editor's keep and remove ranges (none for a stage run without a
+	 * store, as the media benchmark runs it). */
+	if (ctx->store != NULL &&
+	    (rc = recut_overrides(ctx->store, ctx->rec->id, &p.ov, &p.n_ov, err)) != 0)
 		goto out;
 	if ((rc = proc_probe(&p, err)) < 0 || (rc = proc_plan(&p, err)) < 0)
 		goto out;
