@@ -309,7 +309,7 @@ timeline_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 	for (int i = 0; i < h && t->top + i < (int)t->p.n; i++) {
 		const struct media_stretch *st = &t->p.v[t->top + i];
 		char len[24];
-		int role = st->kept ? UI_R_NORMAL : UI_R_DIM;
+		enum ui_role role = st->kept ? UI_R_NORMAL : UI_R_DIM;
 
 		recut_clock(st->start_ms, a);
 		recut_clock(st->end_ms, b);
@@ -320,7 +320,7 @@ timeline_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		    st->why == MEDIA_WHY_KEEP || st->why == MEDIA_WHY_REMOVE ? " (override)" : "");
 		if (t->top + i == t->cur)
 			role = UI_R_CURSOR;
-		ui_put(ui, y + i, 1, ui->cols - 1, ui_attr(ui, (enum ui_role)role), line);
+		ui_put(ui, y + i, 1, ui->cols - 1, ui_attr(ui, role), line);
 	}
 }
 
