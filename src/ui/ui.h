@@ -56,6 +56,7 @@ struct store;
 	X(FOLDER, "folder", "F", "open the output folder", "Actions") \
 	X(APPROVE, "approve", "a", "approve the topics for publishing (asks)", "Actions") \
 	X(PLAY, "play", "P", "play the cut video from here (ui.player)", "Actions") \
+	X(TIMELINE, "timeline", "L", "cut timeline: kept and removed stretches", "Actions") \
 	X(EDIT, "edit", "e", "edit the title", "Topics") \
 	X(NUDGE_BACK, "nudge_back", "-", "time -1 s", "Topics") \
 	X(NUDGE_FWD, "nudge_fwd", "+ =", "time +1 s", "Topics") \
@@ -67,6 +68,8 @@ struct store;
 	X(LEVEL, "level", "tab", "main / detail", "Topics") \
 	X(SAVE, "save", "w ^s", "save as a new version", "Topics") \
 	X(CHANGES, "changes", "C", "what changed since the previous version", "Topics") \
+	X(CUT_KEEP, "keep", "K", "keep (restore) this stretch (asks)", "Timeline") \
+	X(CUT_REMOVE, "cut", "X", "remove this stretch (asks)", "Timeline") \
 	X(TEMPLATES, "templates", "M", "templates", "Screens") \
 	X(ACCOUNTS, "accounts", "A", "accounts and API keys", "Screens") \
 	X(JOBS, "jobs", "J", "jobs and usage", "Screens") \
@@ -292,6 +295,8 @@ void *ui_templates_new(struct ui *ui);
 extern const struct ui_screen_ops ui_templates_ops;
 void *ui_jobs_new(struct ui *ui);
 extern const struct ui_screen_ops ui_jobs_ops;
+void *ui_timeline_new(struct ui *ui, int64_t rec_id);
+extern const struct ui_screen_ops ui_timeline_ops;
 
 /* Shared by screens that act on recordings (browser, detail). */
 int ui_rec_action(struct ui *ui, enum ui_action a, const int64_t *ids, int n);
