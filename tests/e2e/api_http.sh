@@ -20,6 +20,20 @@ expect_rc 0 "$ZPUB" --tenant physics user token boris; echo "$OUT" >"$T/tok.bori
 make_mp4 "$T/Лекция.mp4" 2
 expect_rc 0 "$ZPUB" import "$T/Лекция.mp4"
 rec=$OUT
+# A skipped recording with a topic version of its own: the chapter routes
+# act on it while the daemon works on the other one.
+make_mp4 "$T/Семинар.mp4" 3
+expect_rc 0 "$ZPUB" import "$T/Семинар.mp4"
+rec2=$OUT
+expect_rc 0 "$ZPUB" skip "$rec2"
+python3 - "$ZPUB_HOME/zpub.db" "$rec2" <<'PY'
+import json, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1]); now = int(time.time() * 1000)
+t = {"topics": [{"start_ms": 0, "level": "main", "title": "Введение"}], "breaks": [], "flags": []}
+db.execute("INSERT INTO topic_versions (recording_id, version, json, source, created_at)"
+           " VALUES (?, 1, ?, 'extractive', ?)", (int(sys.argv[2]), json.dumps(t), now))
+db.commit()
+PY
 expect_rc 0 "$ZPUB" template add lectures --match '{"title": "Лекция*"}'
 tpl=$(echo "$OUT" | sed -n 's/^template lectures (id \([0-9]*\))$/\1/p')
 mkdir -p "$T/none"
@@ -34,7 +48,7 @@ trap 'kill -9 $dpid 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do grep -q "control API on" "$T/daemon.log" && break; sleep 0.1; done
 grep -q "control API on http://127.0.0.1:$port/" "$T/daemon.log" || fail "API not up: $(cat "$T/daemon.log")"
 
-python3 - "$port" "$T" "$rec" "$tpl" "$job" <<'PY' || fail "HTTP checks"
+python3 - "$port" "$T" "$rec" "$tpl" "$job" "$rec2" <<'PY' || fail "HTTP checks"
 import json, sys, urllib.request, urllib.error
 base = f"http://127.0.0.1:{sys.argv[1]}"
 def call(method, path, body=None, headers={}):
@@ -61,7 +75,7 @@ assert s == 405, (s, b)
 s, b = call("POST", "/templates", b"x" * (1 << 20), {"Content-Type": "application/json"})
 assert s == 413, (s, b[:200])
 
-T, rec, tpl, job = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+T, rec, tpl, job, rec2 = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 tok = {u: open(f"{T}/tok.{u}").read().strip() for u in ("olga", "egor", "vera", "boris")}
 def as_(u, method, path, body=None):
     data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
@@ -76,8 +90,8 @@ matrix = [  # method, path, body, owner, editor, viewer
     ("POST", "/jobs", {"name": "j-{u}", "schedule": "@daily", "config": {"source": "watch", "path": f"{T}/none"}}, 201, 403, 403),
     ("POST", f"/jobs/{job}/dry-run", None, 200, 200, 403),
     ("POST", f"/recordings/{rec}/publish", None, 200, 200, 403),
-    ("GET", f"/recordings/{rec}/topics", None, 200, 200, 200),
-    ("POST", f"/recordings/{rec}/approve", None, 200, 200, 403),
+    ("GET", f"/recordings/{rec2}/topics", None, 200, 200, 200),
+    ("POST", f"/recordings/{rec2}/approve", None, 200, 200, 403),
 ]
 for m, p, b, *want in matrix:
     for u, w in zip(("olga", "egor", "vera"), want):
@@ -89,17 +103,17 @@ for m, p, b, *want in matrix:
 # Chapters over the API: read as lines; a list that breaks YouTube's rules
 # is refused with the reason (the recording is 2 s long); a viewer may not
 # write, another tenant does not see the recording.
-s, out = as_("egor", "GET", f"/recordings/{rec}/topics")
+s, out = as_("egor", "GET", f"/recordings/{rec2}/topics")
 j = json.loads(out)
-assert s == 200 and j["chapters"].startswith("00:00:00 ") and j["review"] == "not_required", out
-assert j["approved_by"].startswith("api:"), out   # approved just above
-s, out = as_("egor", "PUT", f"/recordings/{rec}/topics", {"chapters": "00:00:00 A\n00:00:01 B\n"})
+assert s == 200 and j["chapters"] == "00:00:00 Введение\n" and j["review"] == "not_required", out
+assert j["version"] == 1 and j["approved_by"].startswith("api:"), out   # approved just above
+s, out = as_("egor", "PUT", f"/recordings/{rec2}/topics", {"chapters": "00:00:00 A\n00:00:01 B\n"})
 assert s == 400 and "line 2:" in json.loads(out)["error"], (s, out)
-s, out = as_("egor", "PUT", f"/recordings/{rec}/topics", {"chapters": 5})
+s, out = as_("egor", "PUT", f"/recordings/{rec2}/topics", {"chapters": 5})
 assert s == 400 and "chapter lines" in json.loads(out)["error"], (s, out)
-s, out = as_("vera", "PUT", f"/recordings/{rec}/topics", {"chapters": "00:00:00 A\n"})
+s, out = as_("vera", "PUT", f"/recordings/{rec2}/topics", {"chapters": "00:00:00 A\n"})
 assert s == 403, (s, out)
-for m, p in [("GET", f"/recordings/{rec}/topics"), ("POST", f"/recordings/{rec}/approve")]:
+for m, p in [("GET", f"/recordings/{rec2}/topics"), ("POST", f"/recordings/{rec2}/approve")]:
     s, out = as_("boris", m, p)
     assert s == 404, (m, p, s, out)
 # A recording as the API shows it: its files are named by kind, never by
