@@ -11,10 +11,8 @@
  * only when every target is done; a failing target leaves the others alone.
  *
  * Each done publication keeps fingerprints of what it sent ("sent" in its
- * extra JSON).  publish_update() (`zpub publish --update`, and the daemon
- * after an approval) sends a READY recording's targets only what differs
- * from them: videos.update, caption and thumbnail updates, VK's video.edit,
- * the folder's files rewritten — never a second upload.
+ * extra JSON) for publish_update() (publish_update.c).  What both share is
+ * in stage_publish_int.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +27,7 @@
 #include "http.h"
 #include "oauth.h"
 #include "publish.h"
+#include "stage_publish_int.h"
 #include "ai.h"
 #include "pipeline.h"
 #include "stages.h"
@@ -36,52 +35,6 @@
 #include "store.h"
 #include "util.h"
 #include "vault.h"
-
-enum { PUB_MAX_TARGETS = 8, PUB_MAX_CAPTIONS = 16 };
-
-struct pub_inputs {
-	char *video;
-	char *title;
-	char *description;
-	char *thumbnail;
-	char **tags;                 /* NULL-terminated */
-	struct pub_caption captions[PUB_MAX_CAPTIONS];
-	char *cap_paths[PUB_MAX_CAPTIONS], *cap_langs[PUB_MAX_CAPTIONS];
-	int n_captions;
-	char label[256];
-};
-
-struct publish_run;
-
-struct target_run {
-	char platform[16];
-	int64_t pub_id;
-	struct pub_state st;
-	struct pub_item item;
-	struct oauth_provider prov;
-	int have_prov;
-	struct yt_job *yt;
-	struct vk_job *vk;
-	int rc;
-	int finished;
-	int64_t retry_at;
-	struct zpub_err err;
-	int64_t sent, total;
-	struct publish_run *run;
-};
-
-struct publish_run {
-	struct stage_ctx *ctx;
-	struct http_client *http;   /* all uploads, one loop */
-	struct http_client *aux;    /* token refreshes from inside callbacks */
-	struct accounts acc;
-	struct oauth_store ostore;
-	struct vault *vault;        /* ctx's, via stage_vault() */
-	struct pub_inputs in;
-	struct target_run t[PUB_MAX_TARGETS];
-	int n;
-	int64_t last_progress_ms;
-};
 
 /* ---- inputs ------------------------------------------------------------------ */
 
@@ -236,8 +189,8 @@ inputs_metadata(struct pub_inputs *in, const char *meta_path)
 	free(text);
 }
 
-static int
-inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err *err)
+int
+pubrun_inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err *err)
 {
 	struct store_artifact *arts = NULL;
 	int n = 0, rc;
@@ -300,8 +253,8 @@ inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err *err)
 
 /* ---- targets ---------------------------------------------------------------- */
 
-static int
-known_platform(const char *p)
+int
+pubrun_known_platform(const char *p)
 {
 	return strcmp(p, "youtube") == 0 || strcmp(p, "vk") == 0 || strcmp(p, "folder") == 0;
 }
@@ -315,7 +268,7 @@ targets_list(const cJSON *cfg, char names[PUB_MAX_TARGETS][16], int *n, struct z
 	if (cJSON_IsString(to) && to->valuestring[0]) {
 		char *s = xstrdup(to->valuestring), *save = NULL;
 		for (char *tok = strtok_r(s, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-			if (!known_platform(tok)) {
+			if (!pubrun_known_platform(tok)) {
 				/* tok points into s: the sentence is made before s goes */
 				int rc = zpub_err_set(err, ZPUB_EINVAL, "unknown publish target '%s'; "
 				    "use youtube, vk or folder", tok);
@@ -334,7 +287,7 @@ targets_list(const cJSON *cfg, char names[PUB_MAX_TARGETS][16], int *n, struct z
 			const char *name = cJSON_IsString(x) ? x->valuestring : x->string;
 			if (name == NULL)
 				continue;
-			if (!known_platform(name)) {
+			if (!pubrun_known_platform(name)) {
 				log_warn("output target '%s' is not known; skipped", name);
 				continue;
 			}
@@ -349,8 +302,8 @@ targets_list(const cJSON *cfg, char names[PUB_MAX_TARGETS][16], int *n, struct z
 	return 0;
 }
 
-static void
-item_init(struct publish_run *r, struct target_run *t)
+void
+pubrun_item_init(struct publish_run *r, struct target_run *t)
 {
 	struct pub_inputs *in = &r->in;
 	char key[64];
@@ -367,8 +320,8 @@ item_init(struct publish_run *r, struct target_run *t)
 	t->item.label = in->label;
 }
 
-static void
-state_from_row(struct pub_state *s, const struct store_publication *p)
+void
+pubrun_state_from_row(struct pub_state *s, const struct store_publication *p)
 {
 	memset(s, 0, sizeof *s);
 	pub_state_set(&s->remote_id, p->remote_id);
@@ -392,8 +345,8 @@ state_from_row(struct pub_state *s, const struct store_publication *p)
 	cJSON_Delete(x);
 }
 
-static int
-state_save(struct publish_run *r, struct target_run *t, const char *state,
+int
+pubrun_state_save(struct publish_run *r, struct target_run *t, const char *state,
     const char *error, struct zpub_err *err)
 {
 	struct pub_state *s = &t->st;
@@ -423,20 +376,22 @@ state_save(struct publish_run *r, struct target_run *t, const char *state,
 
 /* ---- hooks ---------------------------------------------------------------------- */
 
-static int
-hook_token(void *ud, int force, char **token, struct zpub_err *err)
+int
+pubrun_hook_token(void *ud, int force, char **token, struct zpub_err *err)
 {
 	struct target_run *t = ud;
 	struct publish_run *r = t->run;
 	return oauth_access_token(r->aux, &t->prov, &r->ostore, force, token, err);
 }
 
-static int
-hook_save(void *ud, const struct pub_state *st, const char *phase, struct zpub_err *err)
+int
+pubrun_hook_save(void *ud, const struct pub_state *st, const char *phase,
+    struct zpub_err *err)
 {
 	struct target_run *t = ud;
 	(void)st;
-	return state_save(t->run, t, strcmp(phase, "done") == 0 ? "done" : "uploading", "", err);
+	return pubrun_state_save(t->run, t, strcmp(phase, "done") == 0 ? "done" : "uploading", "",
+	    err);
 }
 
 static void
@@ -472,16 +427,16 @@ hook_progress(void *ud, int64_t sent, int64_t total)
 	report_progress(t->run, 0);
 }
 
-static void
-hook_journal(void *ud, const char *level, const char *text)
+void
+pubrun_hook_journal(void *ud, const char *level, const char *text)
 {
 	struct target_run *t = ud;
 	store_journal(t->run->ctx->store, t->run->ctx->rec->id, level, "publish", "%s: %s",
 	    t->platform, text);
 }
 
-static void
-hook_done(void *ud, int rc, const struct zpub_err *err, int64_t retry_at)
+void
+pubrun_hook_done(void *ud, int rc, const struct zpub_err *err, int64_t retry_at)
 {
 	struct target_run *t = ud;
 	t->finished = 1;
@@ -497,8 +452,8 @@ hook_done(void *ud, int rc, const struct zpub_err *err, int64_t retry_at)
 
 /* ---- folder target ---------------------------------------------------------- */
 
-static char *
-folder_root(const struct stage_ctx *ctx)
+char *
+pubrun_folder_root(const struct stage_ctx *ctx)
 {
 	const char *p = config_str(ctx->config, "publish.folder.path", "");
 	if (p && *p)
@@ -509,7 +464,7 @@ folder_root(const struct stage_ctx *ctx)
 static int
 publish_folder(struct publish_run *r, struct target_run *t, struct zpub_err *err)
 {
-	char *root = folder_root(r->ctx);
+	char *root = pubrun_folder_root(r->ctx);
 	int rc = folder_publish(&t->item, root, r->ctx->rec->id, &t->st, err);
 	free(root);
 	return rc;
@@ -599,7 +554,7 @@ dry_run_print(struct publish_run *r, FILE *out)
 				    term_safe(cJSON_IsString(album) ? album->valuestring : "(number)"));
 			free(params);
 		} else {
-			char *root = folder_root(r->ctx);
+			char *root = pubrun_folder_root(r->ctx);
 			fprintf(out, "folder: write %s/%lld/\n", root, (long long)r->ctx->rec->id);
 			print_file(out, "video", in->video);
 			for (int k = 0; k < in->n_captions; k++)
@@ -618,8 +573,8 @@ dry_run_print(struct publish_run *r, FILE *out)
 
 /* ---- the stage ------------------------------------------------------------------ */
 
-static void
-run_clear(struct publish_run *r)
+void
+pubrun_clear(struct publish_run *r)
 {
 	for (int i = 0; i < r->n; i++) {
 		struct target_run *t = &r->t[i];
@@ -664,7 +619,7 @@ run_prepare(struct stage_ctx *ctx, struct publish_run *r, struct zpub_err *err)
 
 	memset(r, 0, sizeof *r);
 	r->ctx = ctx;
-	if ((rc = inputs_load(ctx, &r->in, err)) != 0)
+	if ((rc = pubrun_inputs_load(ctx, &r->in, err)) != 0)
 		return rc;
 	if ((rc = targets_list(ctx->config, names, &n, err)) != 0)
 		return rc;
@@ -689,14 +644,14 @@ run_prepare(struct stage_ctx *ctx, struct publish_run *r, struct zpub_err *err)
 			if ((rc = store_publication_get(ctx->store, t->pub_id, &row, err)) != 0)
 				return rc;
 		}
-		state_from_row(&t->st, &row);
+		pubrun_state_from_row(&t->st, &row);
 		if (row.state && strcmp(row.state, "done") == 0) {
 			t->finished = 1; /* never publish twice */
 			t->rc = 0;
 		}
 		store_publication_clear(&row);
 		r->n++;
-		item_init(r, t);
+		pubrun_item_init(r, t);
 	}
 	return 0;
 }
@@ -708,13 +663,13 @@ publish_dry_run(struct stage_ctx *ctx, FILE *out, struct zpub_err *err)
 	int rc = run_prepare(ctx, &r, err);
 	if (rc == 0)
 		dry_run_print(&r, out);
-	run_clear(&r);
+	pubrun_clear(&r);
 	return rc;
 }
 
-/* The account of t's platform, for hook_token. */
-static int
-target_connect(struct publish_run *r, struct target_run *t, struct zpub_err *err)
+/* The account of t's platform, for pubrun_hook_token. */
+int
+pubrun_target_connect(struct publish_run *r, struct target_run *t, struct zpub_err *err)
 {
 	int rc;
 
@@ -744,15 +699,15 @@ static int
 start_remote(struct publish_run *r, struct target_run *t, struct zpub_err *err)
 {
 	struct pub_hooks hooks = {
-		.token = hook_token, .save = hook_save, .progress = hook_progress,
-		.done = hook_done, .ud = t, .journal = hook_journal,
+		.token = pubrun_hook_token, .save = pubrun_hook_save, .progress = hook_progress,
+		.done = pubrun_hook_done, .ud = t, .journal = pubrun_hook_journal,
 	};
 	int rc;
 
-	if ((rc = target_connect(r, t, err)) != 0)
+	if ((rc = pubrun_target_connect(r, t, err)) != 0)
 		return rc;
 	t->total = fs_size(r->in.video);
-	if (state_save(r, t, "uploading", "", err) != 0)
+	if (pubrun_state_save(r, t, "uploading", "", err) != 0)
 		return err->code;
 	if (strcmp(t->platform, "youtube") == 0)
 		return yt_job_start(r->http, &t->item, &t->st, &hooks, &t->yt, err);
@@ -760,8 +715,8 @@ start_remote(struct publish_run *r, struct target_run *t, struct zpub_err *err)
 }
 
 /* 1 when a person approved a topic version after the description was made. */
-static int
-approved_after_description(struct stage_ctx *ctx)
+int
+pubrun_approved_after_description(struct stage_ctx *ctx)
 {
 	struct store_topic_version tv;
 	struct store_artifact *a = NULL;
@@ -778,13 +733,13 @@ approved_after_description(struct stage_ctx *ctx)
 /* Topics approved in the editor after the transcribe stage must reach the
  * platforms: the title and description are rendered again from the newest
  * approved version before anything is read or sent. */
-static int
-render_approved(struct stage_ctx *ctx, struct zpub_err *err)
+int
+pubrun_render_approved(struct stage_ctx *ctx, struct zpub_err *err)
 {
 	const struct ai_steps describe = { .describe = 1 };
 	int rc;
 
-	if (approved_after_description(ctx) && (rc = ai_run_steps(ctx, &describe, err)) != 0)
+	if (pubrun_approved_after_description(ctx) && (rc = ai_run_steps(ctx, &describe, err)) != 0)
 		return zpub_err_prefix(err, "rendering the description from the approved topics");
 	return 0;
 }
@@ -795,7 +750,7 @@ stage_publish(struct stage_ctx *ctx, struct zpub_err *err)
 	struct publish_run r;
 	int rc;
 
-	if ((rc = render_approved(ctx, err)) != 0)
+	if ((rc = pubrun_render_approved(ctx, err)) != 0)
 		return rc;
 	if ((rc = run_prepare(ctx, &r, err)) != 0)
 		goto out;
@@ -811,7 +766,8 @@ stage_publish(struct stage_ctx *ctx, struct zpub_err *err)
 			continue;
 		t->finished = 1;
 		t->rc = publish_folder(&r, t, &t->err);
-		state_save(&r, t, t->rc == 0 ? "done" : "failed", t->rc == 0 ? "" : t->err.msg, NULL);
+		pubrun_state_save(&r, t, t->rc == 0 ? "done" : "failed", t->rc == 0 ? "" : t->err.msg,
+		    NULL);
 	}
 	r.http = http_client_new();
 	r.aux = http_client_new();
@@ -848,7 +804,7 @@ stage_publish(struct stage_ctx *ctx, struct zpub_err *err)
 		if (strcmp(t->platform, "folder") != 0) {
 			struct zpub_err e;
 			const char *state = "failed";
-			if (state_save(&r, t, state, t->err.msg, &e) != 0)
+			if (pubrun_state_save(&r, t, state, t->err.msg, &e) != 0)
 				log_error("publication %lld: %s", (long long)t->pub_id, e.msg);
 		}
 		store_journal(ctx->store, ctx->rec->id, "error", "publish", "%s: %s", t->platform,
@@ -873,222 +829,6 @@ stage_publish(struct stage_ctx *ctx, struct zpub_err *err)
 	snprintf(ctx->summary, sizeof ctx->summary, "published: %.480s", done_list);
 	rc = 0;
 out:
-	run_clear(&r);
-	return rc;
-}
-
-/* ---- updates of what is published ------------------------------------------------- */
-
-/* The publications done, as targets (the run's inputs loaded first). */
-static int
-update_prepare(struct stage_ctx *ctx, struct publish_run *r, struct zpub_err *err)
-{
-	struct store_publication *v = NULL;
-	int n = 0, rc;
-
-	memset(r, 0, sizeof *r);
-	r->ctx = ctx;
-	if ((rc = inputs_load(ctx, &r->in, err)) != 0)
-		return rc;
-	if ((rc = store_publications(ctx->store, ctx->rec->id, &v, &n, err)) != 0)
-		return rc;
-	for (int i = 0; i < n && r->n < PUB_MAX_TARGETS; i++) {
-		struct target_run *t = &r->t[r->n];
-		if (strcmp(v[i].state, "done") != 0 || !known_platform(v[i].platform) ||
-		    (v[i].target && *v[i].target))
-			continue;
-		memset(t, 0, sizeof *t);
-		snprintf(t->platform, sizeof t->platform, "%s", v[i].platform);
-		t->run = r;
-		t->pub_id = v[i].id;
-		state_from_row(&t->st, &v[i]);
-		item_init(r, t);
-		r->n++;
-	}
-	store_publications_free(v, n);
-	return 0;
-}
-
-static void
-update_plan_print(struct publish_run *r, struct target_run *t, const struct pub_diff *d,
-    FILE *out)
-{
-	const cJSON *cfg = r->ctx->config;
-	const char *api = config_str(cfg, "providers.youtube.api_base", "");
-	const char *ub = config_str(cfg, "providers.youtube.upload_base", "");
-
-	if (strcmp(t->platform, "youtube") == 0) {
-		if (d->what & PUB_CH_META)
-			fprintf(out, "  GET %s/videos?part=snippet&id=%s, then PUT %s/videos?part=snippet"
-			    " with that snippet's title, description and tags changed\n", api,
-			    term_safe(t->st.remote_id ? t->st.remote_id : "?"), api);
-		for (int k = 0; k < d->n_changed; k++) {
-			char step[64];
-			snprintf(step, sizeof step, "caption.%s", d->changed[k]);
-			fprintf(out, "  %s %s/captions?part=snippet&uploadType=multipart language=%s\n",
-			    pub_step_is_done(&t->st, step) ? "PUT" : "POST", ub, d->changed[k]);
-		}
-		for (int k = 0; k < d->n_removed; k++)
-			fprintf(out, "  DELETE %s/captions language=%s\n", api, d->removed[k]);
-		if (d->what & PUB_CH_THUMBNAIL)
-			fprintf(out, "  POST %s/thumbnails/set\n", ub);
-	} else if (strcmp(t->platform, "vk") == 0) {
-		fprintf(out, "  POST %s/video.edit video %s name=", config_str(cfg,
-		    "providers.vk.api_base", ""), term_safe(t->st.remote_id ? t->st.remote_id : "?"));
-		term_fputs(r->in.title, out);
-		fprintf(out, " desc=(%zu bytes)\n", strlen(r->in.description));
-	} else {
-		fprintf(out, "  rewrite the changed files in %s\n",
-		    term_safe(t->st.remote_id ? t->st.remote_id : "?"));
-	}
-}
-
-/* Sends t what changed since it was last sent; a line for out. */
-static int
-update_target(struct publish_run *r, struct target_run *t, int force_desc, FILE *out,
-    struct zpub_err *err)
-{
-	struct pub_hooks hooks = {
-		.token = hook_token, .save = hook_save, .done = hook_done, .ud = t,
-		.journal = hook_journal,
-	};
-	cJSON *now = pub_fingerprints(&t->item);
-	struct pub_diff d;
-	char what[512];
-	int rc = 0;
-
-	pub_diff_make(t->st.sent, now, &d);
-	if (force_desc)
-		d.what |= PUB_CH_DESCRIPTION;   /* the dry run's re-render, not made */
-	pub_diff_for(t->platform, &d);
-	pub_diff_text(&d, what, sizeof what);
-	const char *where = term_safe(t->st.url ? t->st.url : "done");
-	if (d.what == 0) {
-		if (out)
-			fprintf(out, "%s: nothing changed since the last publish (%s)\n", t->platform,
-			    where);
-	} else if (r->ctx->dry_run) {
-		if (out) {
-			fprintf(out, "%s: would update %s (%s)\n", t->platform, what, where);
-			update_plan_print(r, t, &d, out);
-		}
-	} else if (strcmp(t->platform, "folder") == 0) {
-		char *root = folder_root(r->ctx);
-		rc = folder_update(&t->item, root, r->ctx->rec->id, &t->st, now, &d, err);
-		if (rc == 0)
-			rc = state_save(r, t, "done", "", err);
-		free(root);
-	} else if ((rc = target_connect(r, t, err)) == 0) {
-		int64_t retry_at = 0;
-		rc = strcmp(t->platform, "youtube") == 0 ?
-		    yt_update(r->http, &t->item, &t->st, now, &d, &hooks, &retry_at, err) :
-		    vk_update(r->http, &t->item, &t->st, now, &d, &hooks, &retry_at, err);
-		if (retry_at > r->ctx->retry_at_ms)
-			r->ctx->retry_at_ms = retry_at;
-	}
-	if (rc == 0 && d.what != 0 && !r->ctx->dry_run) {
-		store_journal(r->ctx->store, r->ctx->rec->id, "info", "publish", "%s: updated %s",
-		    t->platform, what);
-		if (out)
-			fprintf(out, "%s: updated %s (%s)\n", t->platform, what, where);
-	} else if (rc != 0) {
-		store_journal(r->ctx->store, r->ctx->rec->id, "error", "publish",
-		    "%s: the update failed: %s", t->platform, err->msg);
-	}
-	cJSON_Delete(now);
-	return rc;
-}
-
-/* The update of one recording through a stage context. */
-static int
-update_run(struct stage_ctx *ctx, FILE *out, struct zpub_err *err)
-{
-	struct publish_run r;
-	char fails[900] = "";
-	int rc, worst = 0, force_desc = 0;
-
-	if (ctx->dry_run && approved_after_description(ctx)) {
-		force_desc = 1;
-		if (out)
-			fprintf(out, "the description is rendered again from the newest approved "
-			    "topic version first\n");
-	} else if ((rc = render_approved(ctx, err)) != 0) {
-		return rc;
-	} else if (ctx->n_artifacts > 0 && (rc = store_artifacts_replace(ctx->store, ctx->rec->id,
-	    ctx->artifacts, ctx->n_artifacts, err)) != 0) {
-		return rc;
-	}
-	if ((rc = update_prepare(ctx, &r, err)) != 0)
-		goto out;
-	if (r.n == 0) {
-		rc = zpub_err_set(err, ZPUB_ESTATE, "%s is published nowhere yet; publish it "
-		    "first (`zpub publish %lld`)", r.in.label, (long long)ctx->rec->id);
-		goto out;
-	}
-	r.http = http_client_new();
-	r.aux = http_client_new();
-	if (r.http == NULL || r.aux == NULL) {
-		rc = zpub_err_set(err, ZPUB_ENOMEM, "cannot start the HTTP client");
-		goto out;
-	}
-	for (int i = 0; i < r.n; i++) {
-		struct zpub_err e = {0};
-		size_t fl = strlen(fails);
-		int trc = update_target(&r, &r.t[i], force_desc, out, &e);
-		if (trc == 0)
-			continue;
-		snprintf(fails + fl, sizeof fails - fl, "%s%s: %.300s", fl ? "; " : "", r.t[i].platform,
-		    e.msg);
-		if (worst == 0 || trc == ZPUB_ENET || (trc == ZPUB_EQUOTA && worst != ZPUB_ENET))
-			worst = trc;
-	}
-	rc = worst ? zpub_err_set(err, worst, "updating %.200s: %.700s", r.in.label, fails) : 0;
-out:
-	run_clear(&r);
-	return rc;
-}
-
-int
-publish_update(struct store *st, const cJSON *cfg, int64_t rec_id,
-    const struct publish_update_opts *o, struct zpub_err *err)
-{
-	struct store_recording *rec = NULL;
-	struct stage_ctx ctx;
-	int rc;
-
-	if ((rc = store_recording_get(st, rec_id, &rec, err)) != 0)
-		return rc;
-	if (rec->status != ST_READY) {
-		rc = zpub_err_set(err, ZPUB_ESTATE, "recording %lld is %s, not READY: --update "
-		    "changes what is published; publish it first (`zpub publish %lld`)",
-		    (long long)rec_id, status_name(rec->status), (long long)rec_id);
-		store_recording_free(rec);
-		return rc;
-	}
-	cJSON *merged = pipeline_config_for(cfg, rec);
-	char *media_dir = pipeline_media_dir(o->data_dir, rec->tenant, rec->id);
-	memset(&ctx, 0, sizeof ctx);
-	ctx.store = st;
-	ctx.rec = rec;
-	ctx.config = merged;
-	ctx.data_dir = o->data_dir;
-	ctx.media_dir = media_dir;
-	ctx.dry_run = o->dry_run;
-	ctx.key_path = o->key_path;
-	rc = update_run(&ctx, o->out, err);
-	if (rc == 0 && !o->dry_run)
-		rc = store_recording_set_update_pending(st, rec_id, 0, err);
-	if (o->retry_at_ms)
-		*o->retry_at_ms = ctx.retry_at_ms;
-	for (int i = 0; i < ctx.n_artifacts; i++) {
-		free(ctx.artifacts[i].kind);
-		free(ctx.artifacts[i].path);
-		cJSON_Delete(ctx.artifacts[i].extra);
-	}
-	free(ctx.artifacts);
-	vault_close(ctx.vault);
-	free(media_dir);
-	cJSON_Delete(merged);
-	store_recording_free(rec);
+	pubrun_clear(&r);
 	return rc;
 }

@@ -5,10 +5,9 @@
  * or an OpenAI-compatible service when a `transcription` secret exists),
  * finds topics (extractive offline or a chat service with the `chat`
  * secret; a failing chat falls back to extractive), lays out subtitles and
- * renders the title and description.  After a re-cut (recut.h) the old
- * transcript is carried onto the new cut and only the restored stretches
- * of the source are transcribed; the newest topics are re-timed, not found
- * again.  Every file is written under the
+ * renders the title and description.  After a re-cut the old transcript
+ * is carried onto the new cut and the newest topics re-timed, not found
+ * again (stage_recut.c).  Every file is written under the
  * recording's folder through tmp + rename and registered as an artefact;
  * each topic result is a new topic version in the store; usage is recorded
  * per tenant.  Stage rules: no status changes here (the runner does that).
@@ -21,6 +20,7 @@
 #include "pipeline.h"
 #include "recut.h"
 #include "stages.h"
+#include "stage_transcribe_int.h"
 #include "store.h"
 #include "util.h"
 #include "vault.h"
@@ -30,24 +30,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-struct ai_run {
-	struct stage_ctx *ctx;
-	char label[200];
-	char *tr_key, *chat_key;
-	size_t tr_key_len, chat_key_len;
-	struct transcript *tr;
-	struct topics *topics;
-	int topics_version;
-	int recut;                      /* the transcript was carried over a re-cut */
-	struct media_timemap old_map, new_map;
-	char notes[512];
-};
-
-static void
-note(struct ai_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-note(struct ai_run *r, const char *fmt, ...)
+void
+ai_run_note(struct ai_run *r, const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
@@ -166,16 +150,6 @@ write_file(const char *dir, const char *name, const char *text, char **path_out,
 
 /* ---- transcription ------------------------------------------------------ */
 
-/* The audio to transcribe: the process stage's chunks in order, else one
- * whole file. */
-struct tr_input {
-	struct store_artifact *arts;
-	int n;
-	struct tr_chunk *chunks;
-	size_t nc;
-	int64_t newest_audio;   /* mtime of the newest chunk */
-};
-
 static int
 tr_input_load(struct ai_run *r, struct tr_input *in, struct zpub_err *err)
 {
@@ -219,7 +193,7 @@ tr_input_load(struct ai_run *r, struct tr_input *in, struct zpub_err *err)
 
 /* Transcribes the input with engine (conf: as configured) into r->tr and
  * tpath, and records what the service charged. */
-static int
+int
 tr_fresh(struct ai_run *r, const struct tr_input *in, const char *engine, const char *conf,
     const char *tpath, struct zpub_err *err)
 {
@@ -270,7 +244,7 @@ tr_fresh(struct ai_run *r, const struct tr_input *in, const char *engine, const 
 		    "language \"%s\", which is not a language code; zpub treats it as unknown and "
 		    "uses %s (%s)", svc.name, r->tr->language_refused, r->tr->language,
 		    o.language[0] ? "processing.transcription.language" : "guessed from the text");
-		note(r, "refused the language \"%s\" from the service, used %s",
+		ai_run_note(r, "refused the language \"%s\" from the service, used %s",
 		    r->tr->language_refused, r->tr->language);
 	}
 	if (ctx->rec->duration_ms > r->tr->duration_ms && in->nc == 1 &&
@@ -282,7 +256,7 @@ tr_fresh(struct ai_run *r, const struct tr_input *in, const char *engine, const 
 		struct zpub_err uerr;
 		store_usage_add(ctx->store, ctx->rec->tenant_id, ctx->rec->id, "transcription_minutes",
 		    svc.name, usage.audio_minutes, usage.cost, &uerr);
-		note(r, "%.1f audio minutes, cost %.4f", usage.audio_minutes, usage.cost);
+		ai_run_note(r, "%.1f audio minutes, cost %.4f", usage.audio_minutes, usage.cost);
 	}
 	return 0;
 }
@@ -299,157 +273,12 @@ tr_reuse(struct ai_run *r, const struct tr_input *in, const char *engine, const 
 	    tr_load(tpath, &r->tr, NULL) != 0)
 		return 0;
 	if (strcmp(r->tr->engine, engine) == 0 && r->tr->n_words > 0) {
-		note(r, "reused transcript.json (%zu words)", r->tr->n_words);
+		ai_run_note(r, "reused transcript.json (%zu words)", r->tr->n_words);
 		return 1;
 	}
 	tr_free(r->tr);
 	r->tr = NULL;
 	return 0;
-}
-
-/* ---- carrying a transcript over a re-cut ------------------------------- */
-
-/* Restored stretches shorter than this hold no word: a frame's worth of a
- * cut moved by the frame grid is not worth a request. */
-#define RECUT_MIN_NEW_MS 250
-
-static int
-map_load(const char *path, struct media_timemap *tm, struct zpub_err *err)
-{
-	char *text = NULL;
-	cJSON *j = NULL;
-	int rc = fs_read_all(path, &text, NULL, err);
-
-	if (rc == 0 && (j = cJSON_Parse(text)) == NULL)
-		rc = zpub_err_set(err, ZPUB_EINVAL, "%s is not JSON", path);
-	if (rc == 0)
-		rc = media_timemap_from_json(j, tm, err);
-	cJSON_Delete(j);
-	free(text);
-	return rc;
-}
-
-/* The source stretches of the new cut the old one did not keep,
- * transcribed (their audio alone) and moved onto the new cut. */
-static int
-tr_restored(struct ai_run *r, const struct media_spans *sp, const char *engine,
-    const char *conf, struct transcript *into, double *secs, struct zpub_err *err)
-{
-	struct stage_ctx *ctx = r->ctx;
-	struct media_timemap mini = {0};
-	struct media_spans none = {0};
-	struct media_audio_opts ao;
-	struct media_audio_chunk *ch = NULL;
-	struct tr_input in = {0};
-	size_t nch = 0;
-	char *dir = path_join(ctx->media_dir, "recut_audio"), *tp = NULL;
-	int rc;
-
-	/* The restored stretches back to back, as one short recording. */
-	mini.seg = xcalloc(sp->n, sizeof *mini.seg);
-	for (size_t i = 0; i < sp->n; i++) {
-		mini.seg[i] = (struct media_seg){ sp->v[i].start_ms, sp->v[i].end_ms,
-		    mini.out_duration_ms };
-		mini.out_duration_ms += sp->v[i].end_ms - sp->v[i].start_ms;
-	}
-	mini.n = sp->n;
-	mini.src_duration_ms = sp->v[sp->n - 1].end_ms;
-	*secs = (double)mini.out_duration_ms / 1000.0;
-	media_audio_opts_from_config(&ao, ctx->config);
-	if ((rc = fs_mkdir_p(dir, 0700, err)) != 0 ||
-	    (rc = media_audio_export(ctx->rec->source_path, dir, &mini, &none, &ao, NULL, &ch, &nch,
-	    err)) != 0)
-		goto out;
-	in.chunks = xcalloc(nch + 1, sizeof *in.chunks);
-	for (size_t i = 0; i < nch; i++)
-		in.chunks[in.nc++] = (struct tr_chunk){ ch[i].path, ch[i].offset_ms, ch[i].duration_ms };
-	tp = path_join(dir, "transcript.json");
-	if ((rc = tr_fresh(r, &in, engine, conf, tp, err)) != 0)
-		goto out;
-	for (size_t i = 0; i < r->tr->n_words; i++) {
-		const struct tr_word *w = &r->tr->words[i];
-		int64_t mid = w->start_ms + (w->end_ms - w->start_ms) / 2;
-		int64_t d = media_timemap_to_output(&r->new_map, media_timemap_to_source(&mini, mid)) -
-		    mid;
-		tr_add_word(into, w->w, w->start_ms + d, w->end_ms + d);
-	}
-	if (into->language[0] == '\0')
-		snprintf(into->language, sizeof into->language, "%s", r->tr->language);
-out:
-	tr_free(r->tr);
-	r->tr = NULL;
-	free(in.chunks);
-	media_audio_chunks_free(ch, nch);
-	media_timemap_clear(&mini);
-	fs_remove_tree(dir);
-	free(dir);
-	free(tp);
-	return rc;
-}
-
-/* After a re-cut: the transcript kept aside (recut_stash) carried onto the
- * new cut, with only the restored stretches sent to the engine.  1 when
- * r->tr is that transcript (saved at tpath), 0 when there is nothing to
- * carry (or it cannot be: then everything is transcribed again). */
-static int
-tr_carry(struct ai_run *r, const char *engine, const char *conf, const char *tpath,
-    struct zpub_err *err)
-{
-	struct stage_ctx *ctx = r->ctx;
-	struct transcript *old = NULL, *tr = NULL;
-	struct media_spans sp = {0};
-	struct zpub_err e;
-	char *otp = path_join(ctx->media_dir, RECUT_TRANSCRIPT);
-	char *omp = path_join(ctx->media_dir, RECUT_TIME_MAP);
-	char *nmp = path_join(ctx->media_dir, "time_map.json");
-	double secs = 0;
-	size_t kept = 0;
-	int rc = 0;
-
-	if (!fs_exists(otp) || !fs_exists(omp))
-		goto out;
-	if (tr_load(otp, &old, &e) != 0 || map_load(omp, &r->old_map, &e) != 0 ||
-	    map_load(nmp, &r->new_map, &e) != 0) {
-		store_journal(ctx->store, ctx->rec->id, "warn", "transcribe", "the transcript kept"
-		    " over the re-cut cannot be read (%s); transcribing everything again", e.msg);
-		goto out;
-	}
-	if (strcmp(old->engine, engine) != 0) {
-		note(r, "the transcription engine is now %s, not %s: transcribed everything again",
-		    engine, old->engine);
-		goto out;
-	}
-	tr = tr_recut(old, &r->old_map, &r->new_map);
-	kept = tr->n_words;
-	media_timemap_new_spans(&r->old_map, &r->new_map, RECUT_MIN_NEW_MS, &sp);
-	if (sp.n > 0 && strcmp(engine, "openai-compatible") == 0 && r->tr_key == NULL)
-		goto out;       /* step_transcribe says what is missing */
-	if (sp.n > 0 && (rc = tr_restored(r, &sp, engine, conf, tr, &secs, err)) != 0)
-		goto out;
-	tr_sort(tr);
-	tr_segments_from_words(tr);
-	tr->duration_ms = r->new_map.out_duration_ms;
-	if ((rc = tr_save(tr, tpath, err)) != 0)
-		goto out;
-	note(r, "carried %zu words over the re-cut; %zu restored stretch%s (%.1f s) transcribed",
-	    kept, sp.n, sp.n == 1 ? "" : "es", secs);
-	recut_forget(ctx->media_dir);
-	r->tr = tr;
-	tr = NULL;
-	r->recut = 1;
-	rc = 1;
-out:
-	if (rc != 1) {
-		media_timemap_clear(&r->old_map);
-		media_timemap_clear(&r->new_map);
-	}
-	media_spans_clear(&sp);
-	tr_free(tr);
-	tr_free(old);
-	free(nmp);
-	free(omp);
-	free(otp);
-	return rc;
 }
 
 static int
@@ -484,8 +313,8 @@ step_transcribe(struct ai_run *r, const struct ai_steps *steps, struct zpub_err 
 			goto out;
 		}
 		if (ctx->dry_run) {
-			note(r, "would transcribe %zu chunk%s with %s", in.nc, in.nc == 1 ? "" : "s",
-			    engine);
+			ai_run_note(r, "would transcribe %zu chunk%s with %s", in.nc,
+			    in.nc == 1 ? "" : "s", engine);
 			rc = 0;
 			goto out;
 		}
@@ -500,7 +329,7 @@ step_transcribe(struct ai_run *r, const struct ai_steps *steps, struct zpub_err 
 	cJSON_AddNumberToObject(x, "duration_ms", (double)r->tr->duration_ms);
 	rc = add_artifact(r, "transcript", tpath, x, err);
 	if (rc == 0)
-		note(r, "%zu words by %s (%s)", r->tr->n_words, r->tr->engine,
+		ai_run_note(r, "%zu words by %s (%s)", r->tr->n_words, r->tr->engine,
 		    r->tr->language[0] ? r->tr->language : "?");
 out:
 	free(in.chunks);
@@ -550,8 +379,6 @@ load_transcript(struct ai_run *r, struct zpub_err *err)
 
 /* ---- topics --------------------------------------------------------------- */
 
-static int topics_keep(struct ai_run *r, const char *engine, struct zpub_err *err);
-
 /* Topics found anew from the transcript, by the configured engine. */
 static int
 topics_find(struct ai_run *r, const struct ai_steps *steps, struct zpub_err *err)
@@ -574,7 +401,7 @@ topics_find(struct ai_run *r, const struct ai_steps *steps, struct zpub_err *err
 		return zpub_err_set(err, ZPUB_EINVAL, "unknown topics engine \"%s\"; use extractive "
 		    "or openai-compatible", engine);
 	if (ctx->dry_run) {
-		note(r, "would find topics with %s", engine);
+		ai_run_note(r, "would find topics with %s", engine);
 		return 0;
 	}
 	struct topics_opts to = {
@@ -609,7 +436,7 @@ topics_find(struct ai_run *r, const struct ai_steps *steps, struct zpub_err *err
 		    config_bool(ctx->config, "processing.topics.fallback_extractive", 1)) {
 			store_journal(ctx->store, ctx->rec->id, "warn", "topics",
 			    "chat topics failed, used extractive: %s", err->msg);
-			note(r, "chat topics failed (%s), used extractive", err->msg);
+			ai_run_note(r, "chat topics failed (%s), used extractive", err->msg);
 			zpub_err_clear(err);
 			engine = "extractive";
 			rc = 0;
@@ -622,13 +449,13 @@ topics_find(struct ai_run *r, const struct ai_steps *steps, struct zpub_err *err
 		return rc;
 	rc = topics_keep(r, engine, err);
 	if (rc == 0 && usage.requests > 0)
-		note(r, "%lld chat tokens, cost %.4f",
+		ai_run_note(r, "%lld chat tokens, cost %.4f",
 		    (long long)(usage.prompt_tokens + usage.completion_tokens), usage.cost);
 	return rc;
 }
 
 /* r->topics as the newest topic version (source: engine) and its file. */
-static int
+int
 topics_keep(struct ai_run *r, const char *engine, struct zpub_err *err)
 {
 	struct stage_ctx *ctx = r->ctx;
@@ -655,46 +482,8 @@ topics_keep(struct ai_run *r, const char *engine, struct zpub_err *err)
 	int mains = 0;
 	for (size_t i = 0; i < r->topics->n; i++)
 		mains += r->topics->v[i].level == TOPIC_MAIN;
-	note(r, "topics v%d by %s: %d main, %zu detail%s", r->topics_version, engine, mains,
+	ai_run_note(r, "topics v%d by %s: %d main, %zu detail%s", r->topics_version, engine, mains,
 	    r->topics->n - (size_t)mains, r->topics->repaired ? " (repaired)" : "");
-	return rc;
-}
-
-/* After a re-cut, the newest topic version re-timed onto the new cut
- * becomes the next one (source "recut").  1 when it did; 0 when there is
- * none or it does not fit the new cut (then topics are found again). */
-static int
-topics_recut_newest(struct ai_run *r, struct zpub_err *err)
-{
-	struct stage_ctx *ctx = r->ctx;
-	struct store_topic_version v = {0};
-	struct topics *old = NULL;
-	struct zpub_err e;
-	int rc = 0;
-
-	if (store_topic_version_latest(ctx->store, ctx->rec->id, 0, &v, NULL) != 0)
-		return 0;
-	if (topics_from_json(v.json ? v.json : "{}", &old, &e) == 0) {
-		r->topics = topics_recut(old, &r->old_map, &r->new_map);
-		if (topics_validate(r->topics, r->new_map.out_duration_ms, &e) != 0) {
-			store_journal(ctx->store, ctx->rec->id, "warn", "topics", "topic version %d"
-			    " does not fit the new cut (%s); finding topics again", v.version, e.msg);
-			topics_free(r->topics);
-			r->topics = NULL;
-		} else if ((rc = topics_keep(r, "recut", err)) == 0) {
-			rc = 1;
-			/* Re-timing changes no chapter a person approved: the approval
-			 * goes with it, or an older approved version (on the old cut's
-			 * times) would be the one published. */
-			if (v.approved_by != NULL && store_topic_version_approve(ctx->store,
-			    ctx->rec->id, r->topics_version, v.approved_by, &e) == 0)
-				store_journal(ctx->store, ctx->rec->id, "info", "topics", "version %d"
-				    " re-timed onto the new cut as version %d, still approved by %s",
-				    v.version, r->topics_version, v.approved_by);
-		}
-	}
-	topics_free(old);
-	store_topic_version_clear(&v);
 	return rc;
 }
 
@@ -787,7 +576,7 @@ translate_track(struct ai_run *r, const struct subs_track *src, const char *from
 	const char *base = config_str(ctx->config, "providers.chat.base_url", "");
 	if (r->chat_key == NULL && strncmp(base, "http://127.0.0.1", 16) != 0 &&
 	    strncmp(base, "http://localhost", 16) != 0) {
-		note(r, "no %s subtitles: translations need a chat key (`zpub secret set chat`)", to);
+		ai_run_note(r, "no %s subtitles: translations need a chat key (`zpub secret set chat`)", to);
 		return 0;
 	}
 	struct ai_service svc;
@@ -818,7 +607,7 @@ translate_track(struct ai_run *r, const struct subs_track *src, const char *from
 	if (rc == 0)
 		rc = write_track(r, t, to, from, want_srt, want_vtt, err);
 	if (rc == 0)
-		note(r, "%zu subtitle cues translated to %s", t->n, to);
+		ai_run_note(r, "%zu subtitle cues translated to %s", t->n, to);
 	subs_track_free(t);
 	return rc;
 }
@@ -832,7 +621,7 @@ step_subtitles(struct ai_run *r, struct zpub_err *err)
 	if ((rc = load_transcript(r, err)) != 0)
 		return rc;
 	if (ctx->dry_run) {
-		note(r, "would write subtitles");
+		ai_run_note(r, "would write subtitles");
 		return 0;
 	}
 	const char *lang = r->tr->language[0] ? r->tr->language : "und";
@@ -861,7 +650,7 @@ step_subtitles(struct ai_run *r, struct zpub_err *err)
 	}
 	rc = write_track(r, track, lang, NULL, want_srt, want_vtt, err);
 	if (rc == 0)
-		note(r, "%zu subtitle cues (%s)", track->n, lang);
+		ai_run_note(r, "%zu subtitle cues (%s)", track->n, lang);
 	const cJSON *langs = config_find(ctx->config, "processing.subtitles.languages");
 	const cJSON *l;
 	cJSON_ArrayForEach(l, langs) {
@@ -876,14 +665,14 @@ step_subtitles(struct ai_run *r, struct zpub_err *err)
 			store_journal(ctx->store, ctx->rec->id, "warn", "subtitles", "processing."
 			    "subtitles.languages has \"%s\", which is not a language code like en, ru "
 			    "or pt-BR; no subtitles in it", shown);
-			note(r, "no \"%s\" subtitles: not a language code", shown);
+			ai_run_note(r, "no \"%s\" subtitles: not a language code", shown);
 			continue;
 		}
 		rc = translate_track(r, track, lang, l->valuestring, want_srt, want_vtt, err);
 		if (rc != 0 && rc != ZPUB_ECANCEL && rc != ZPUB_ENOMEM) {
 			/* the video is fine without this language: say so, go on */
 			store_journal(ctx->store, ctx->rec->id, "warn", "subtitles", "%s", err->msg);
-			note(r, "no %s subtitles: %s", l->valuestring, err->msg);
+			ai_run_note(r, "no %s subtitles: %s", l->valuestring, err->msg);
 			zpub_err_clear(err);
 			rc = 0;
 		}
@@ -904,7 +693,7 @@ step_describe(struct ai_run *r, struct zpub_err *err)
 	if ((rc = load_topics(r, err)) != 0)
 		return rc;
 	if (ctx->dry_run) {
-		note(r, "would render the description");
+		ai_run_note(r, "would render the description");
 		return 0;
 	}
 	load_transcript(r, NULL); /* for duration and language; optional */
@@ -959,7 +748,7 @@ step_describe(struct ai_run *r, struct zpub_err *err)
 		rc = add_artifact(r, "metadata", mpath, NULL, err);
 	if (rc == 0 && warning[0]) {
 		store_journal(ctx->store, ctx->rec->id, "warn", "describe", "%s", warning);
-		note(r, "%s", warning);
+		ai_run_note(r, "%s", warning);
 	}
 	free(dpath);
 	free(tpath);
@@ -987,7 +776,7 @@ ai_run_steps(struct stage_ctx *ctx, const struct ai_steps *steps, struct zpub_er
 		goto out;
 	}
 	if (ctx->dry_run) {
-		note(&r, "would then find topics, lay out subtitles and render the description");
+		ai_run_note(&r, "would then find topics, lay out subtitles and render the description");
 		snprintf(ctx->summary, sizeof ctx->summary, "%s", r.notes);
 		goto out;
 	}
