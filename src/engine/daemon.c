@@ -763,6 +763,115 @@ parse_listen(const char *s, char host[INET_ADDRSTRLEN], int *port)
 	return 0;
 }
 
+/* Goes to the background unless told not to, and writes the pid into the
+ * lock file; -1 when the fork failed. */
+static int
+daemon_detach(struct daemon *d, const struct daemon_opts *o)
+{
+	if (!o->foreground) {
+		if (detach() != 0)
+			return -1;
+		char pid[32];
+		int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+		if (ftruncate(d->lock_fd, 0) != 0 || pwrite(d->lock_fd, pid, (size_t)len, 0) != len)
+			log_warn("could not write the daemon's pid");
+	}
+	if (o->foreground)
+		log_set_stderr(1);
+	return 0;
+}
+
+/* Reads the settings, sizes the thread pool and names this process as a lease owner. */
+static void
+daemon_configure(struct daemon *d)
+{
+	d->config = cJSON_Duplicate(d->ses->config, 1);
+	daemon_settings(d);
+	/* libuv sizes its pool on first use: enough threads for every worker. */
+	char nthreads[16];
+	snprintf(nthreads, sizeof nthreads, "%d", d->workers + 2 > 4 ? d->workers + 2 : 4);
+	setenv("UV_THREADPOOL_SIZE", nthreads, 1);
+	char host[128] = "";
+	gethostname(host, sizeof host - 1);
+	snprintf(d->owner, sizeof d->owner, "daemon@%s:%d", host, (int)getpid());
+}
+
+/* What crashed imports of any tenant left behind goes before work starts. */
+static void
+sweep_imports(struct daemon *d)
+{
+	struct zpub_err err;
+	struct store_tenant *tv = NULL;
+	int nt = 0;
+	if (store_tenants(d->st, &tv, &nt, NULL) == 0)
+		for (int i = 0; i < nt; i++)
+			if (ingest_sweep(d->st, tv[i].name, &err) != 0)
+				log_warn("daemon: %s", err.msg);
+	store_tenants_free(tv, nt);
+}
+
+/* Starts the control API when --listen asked for it. */
+static int
+daemon_api(struct daemon *d, const struct daemon_opts *o, const char *listen_host, int port)
+{
+	struct session *ses = d->ses;
+	struct zpub_err err;
+	if (port > 0 || (o->listen && port == 0)) {
+		struct api_opts ao = { .port = port, .host = listen_host, .db_path = ses->db_path,
+			.data_dir = ses->data_dir, .key_path = ses->key_path, .config = d->config };
+		int bound = 0;
+		if (api_start(&ao, &d->api, &bound, &err) != 0) {
+			log_error("daemon: %s", err.msg);
+			fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
+			return -1;
+		}
+		log_info("daemon: control API on http://%s:%d/", listen_host, bound);
+	}
+	return 0;
+}
+
+/* The tick and the signals on the loop, run until a stop. */
+static void
+daemon_loop(struct daemon *d)
+{
+	d->loop = uv_default_loop();
+	uv_timer_init(d->loop, &d->tick);
+	uv_timer_init(d->loop, &d->stop_timer);
+	uv_signal_init(d->loop, &d->sig_term);
+	uv_signal_init(d->loop, &d->sig_int);
+	uv_signal_init(d->loop, &d->sig_hup);
+	d->tick.data = d->stop_timer.data = d;
+	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
+	uv_signal_start(&d->sig_term, on_stop_signal, SIGTERM);
+	uv_signal_start(&d->sig_int, on_stop_signal, SIGINT);
+	uv_signal_start(&d->sig_hup, on_hup, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+	uv_timer_start(&d->tick, daemon_tick, 0, (uint64_t)d->tick_ms);
+	log_info("daemon: started (pid %d, %d workers, %d per tenant, tick %lld ms, data %s)",
+	    (int)getpid(), d->workers, d->per_tenant, (long long)d->tick_ms, d->ses->data_dir);
+	uv_run(d->loop, UV_RUN_DEFAULT);
+	uv_loop_close(d->loop);
+	log_info("daemon: stopped cleanly");
+}
+
+static void
+daemon_free(struct daemon *d)
+{
+	api_stop(d->api);
+	if (d->lock_fd >= 0) {
+		/* A stop leaves no pid file behind; it goes while the lock is
+		 * still held, so it is never another daemon's file. */
+		char *path = path_join(d->ses->data_dir, "zpub-daemon.pid");
+		unlink(path);
+		free(path);
+		close(d->lock_fd);
+	}
+	cJSON_Delete(d->config);
+	free(d->applied);
+	free(d->backoffs);
+	free(d);
+}
+
 int
 daemon_main(struct session *ses, const struct daemon_opts *o)
 {
@@ -786,87 +895,25 @@ daemon_main(struct session *ses, const struct daemon_opts *o)
 		free(d);
 		return 1;
 	}
-	if (!o->foreground) {
-		if (detach() != 0) {
-			fprintf(stderr, "zpub: cannot detach: %s\n", strerror(errno));
-			close(d->lock_fd);
-			free(d);
-			return 1;
-		}
-		char pid[32];
-		int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
-		if (ftruncate(d->lock_fd, 0) != 0 || pwrite(d->lock_fd, pid, (size_t)len, 0) != len)
-			log_warn("could not write the daemon's pid");
+	if (daemon_detach(d, o) != 0) {
+		fprintf(stderr, "zpub: cannot detach: %s\n", strerror(errno));
+		close(d->lock_fd);
+		free(d);
+		return 1;
 	}
-	if (o->foreground)
-		log_set_stderr(1);
-	d->config = cJSON_Duplicate(ses->config, 1);
-	daemon_settings(d);
-	/* libuv sizes its pool on first use: enough threads for every worker. */
-	char nthreads[16];
-	snprintf(nthreads, sizeof nthreads, "%d", d->workers + 2 > 4 ? d->workers + 2 : 4);
-	setenv("UV_THREADPOOL_SIZE", nthreads, 1);
-	char host[128] = "";
-	gethostname(host, sizeof host - 1);
-	snprintf(d->owner, sizeof d->owner, "daemon@%s:%d", host, (int)getpid());
-
+	daemon_configure(d);
 	if (session_store(ses, &err) != 0) {
 		log_error("daemon: %s", err.msg);
 		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
 		goto out;
 	}
 	d->st = ses->store;
-	/* What crashed imports of any tenant left behind goes before work starts. */
-	struct store_tenant *tv = NULL;
-	int nt = 0;
-	if (store_tenants(d->st, &tv, &nt, NULL) == 0)
-		for (int i = 0; i < nt; i++)
-			if (ingest_sweep(d->st, tv[i].name, &err) != 0)
-				log_warn("daemon: %s", err.msg);
-	store_tenants_free(tv, nt);
-	if (port > 0 || (o->listen && port == 0)) {
-		struct api_opts ao = { .port = port, .host = listen_host, .db_path = ses->db_path,
-			.data_dir = ses->data_dir, .key_path = ses->key_path, .config = d->config };
-		int bound = 0;
-		if (api_start(&ao, &d->api, &bound, &err) != 0) {
-			log_error("daemon: %s", err.msg);
-			fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
-			goto out;
-		}
-		log_info("daemon: control API on http://%s:%d/", listen_host, bound);
-	}
-	d->loop = uv_default_loop();
-	uv_timer_init(d->loop, &d->tick);
-	uv_timer_init(d->loop, &d->stop_timer);
-	uv_signal_init(d->loop, &d->sig_term);
-	uv_signal_init(d->loop, &d->sig_int);
-	uv_signal_init(d->loop, &d->sig_hup);
-	d->tick.data = d->stop_timer.data = d;
-	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
-	uv_signal_start(&d->sig_term, on_stop_signal, SIGTERM);
-	uv_signal_start(&d->sig_int, on_stop_signal, SIGINT);
-	uv_signal_start(&d->sig_hup, on_hup, SIGHUP);
-	signal(SIGPIPE, SIG_IGN);
-	uv_timer_start(&d->tick, daemon_tick, 0, (uint64_t)d->tick_ms);
-	log_info("daemon: started (pid %d, %d workers, %d per tenant, tick %lld ms, data %s)",
-	    (int)getpid(), d->workers, d->per_tenant, (long long)d->tick_ms, ses->data_dir);
-	uv_run(d->loop, UV_RUN_DEFAULT);
-	uv_loop_close(d->loop);
-	log_info("daemon: stopped cleanly");
+	sweep_imports(d);
+	if (daemon_api(d, o, listen_host, port) != 0)
+		goto out;
+	daemon_loop(d);
 	rc = 0;
 out:
-	api_stop(d->api);
-	if (d->lock_fd >= 0) {
-		/* A stop leaves no pid file behind; it goes while the lock is
-		 * still held, so it is never another daemon's file. */
-		char *path = path_join(ses->data_dir, "zpub-daemon.pid");
-		unlink(path);
-		free(path);
-		close(d->lock_fd);
-	}
-	cJSON_Delete(d->config);
-	free(d->applied);
-	free(d->backoffs);
-	free(d);
+	daemon_free(d);
 	return rc;
 }

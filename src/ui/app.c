@@ -590,25 +590,16 @@ key_warning(void *ud, const char *msg)
 	snprintf(buf + o, 512 - o, "%s%s", o ? "; " : "", msg);
 }
 
-int
-ui_run(struct session *ses)
+/* Ties the app to the session's store and reads the key bindings. */
+static int
+ui_open(struct ui *ui, struct session *ses)
 {
 	struct zpub_err err = {0};
-	struct ui *ui = xcalloc(1, sizeof *ui);
-	int rc = 1;
-	ui->t_start_us = now_us();
-	const char *tf = getenv("ZPUB_UI_TIMING");
-	if (tf && *tf)
-		ui->timing = fopen(tf, "a");
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "zpub: the terminal app needs a terminal; for scripts run"
-		    " 'zpub help' for the commands\n");
-		goto out;
-	}
+
 	ui->ses = ses;
 	if (session_store(ses, &err) != 0) {
 		fprintf(stderr, "zpub: %s\n", err.msg);
-		goto out;
+		return -1;
 	}
 	ui->store = ses->store;
 	ui->tenant_id = ses->tenant_id;
@@ -623,6 +614,13 @@ ui_run(struct session *ses)
 		ui_message(ui, 1, "%s", err.msg);
 	else if (key_warn[0])
 		ui_message(ui, 1, "%s", key_warn);
+	return 0;
+}
+
+/* Puts the terminal into curses mode: raw keys, colours, the mouse. */
+static int
+term_start(struct ui *ui)
+{
 	/* Log lines on stderr would scribble over the screen: the file has them. */
 	log_set_stderr(0);
 	ensure_utf8_locale();
@@ -631,7 +629,7 @@ ui_run(struct session *ses)
 	if (initscr() == NULL) {
 		fprintf(stderr, "zpub: cannot start the terminal (TERM=%s)\n",
 		    getenv("TERM") ? getenv("TERM") : "");
-		goto out;
+		return -1;
 	}
 	cbreak();
 	raw();          /* ^S, ^Q, ^C reach us as keys */
@@ -647,7 +645,12 @@ ui_run(struct session *ses)
 	    , NULL);
 	mouseinterval(200);
 	getmaxyx(stdscr, ui->rows, ui->cols);
+	return 0;
+}
 
+static void
+loop_start(struct ui *ui)
+{
 	ui->loop = uv_default_loop();
 	uv_poll_init(ui->loop, &ui->stdin_poll, STDIN_FILENO);
 	ui->stdin_poll.data = ui;
@@ -660,11 +663,15 @@ ui_run(struct session *ses)
 	uv_signal_init(ui->loop, &ui->winch);
 	ui->winch.data = ui;
 	uv_signal_start(&ui->winch, on_winch, SIGWINCH);
+}
 
-	ui_push(ui, &ui_browser_ops, ui_browser_new(ui));
-	draw(ui);
-	uv_run(ui->loop, UV_RUN_DEFAULT);
-
+/*
+ * Frees the screens, leaves curses, ends the children that should not
+ * outlive the app and closes the loop; returns how many runs go on.
+ */
+static int
+ui_close(struct ui *ui)
+{
 	int going = ui_children_running(ui, -1);
 	uv_timer_stop(&ui->defer);
 	ui->defer_fn = NULL;
@@ -692,6 +699,31 @@ ui_run(struct session *ses)
 	uv_walk(ui->loop, close_walk, NULL);
 	uv_run(ui->loop, UV_RUN_DEFAULT);
 	uv_loop_close(ui->loop);
+	return going;
+}
+
+int
+ui_run(struct session *ses)
+{
+	struct ui *ui = xcalloc(1, sizeof *ui);
+	int rc = 1;
+	ui->t_start_us = now_us();
+	const char *tf = getenv("ZPUB_UI_TIMING");
+	if (tf && *tf)
+		ui->timing = fopen(tf, "a");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "zpub: the terminal app needs a terminal; for scripts run"
+		    " 'zpub help' for the commands\n");
+		goto out;
+	}
+	if (ui_open(ui, ses) != 0 || term_start(ui) != 0)
+		goto out;
+	loop_start(ui);
+	ui_push(ui, &ui_browser_ops, ui_browser_new(ui));
+	draw(ui);
+	uv_run(ui->loop, UV_RUN_DEFAULT);
+
+	int going = ui_close(ui);
 	if (going)
 		printf("zpub: %d run%s go on in the background; 'zpub status' shows them\n", going,
 		    going == 1 ? "" : "s");

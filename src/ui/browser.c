@@ -231,6 +231,134 @@ search_changed(struct ui *ui, void *ctx, const char *text, int done)
 	}
 }
 
+static void
+open_detail(struct ui *ui, int64_t id)
+{
+	ui_push(ui, &ui_detail_ops, ui_detail_new(ui, id));
+}
+
+static void
+open_topics(struct ui *ui, int64_t id)
+{
+	ui_push(ui, &ui_topics_ops, ui_topics_new(ui, id));
+}
+
+static void
+open_subtitles(struct ui *ui, int64_t id)
+{
+	ui_push(ui, &ui_subtitles_ops, ui_subtitles_new(ui, id));
+}
+
+static void
+play(struct ui *ui, int64_t id)
+{
+	ui_play(ui, id, 0);
+}
+
+/* What the keys do to the recording under the cursor (nothing on an empty page). */
+static const struct {
+	enum ui_action a;
+	void (*fn)(struct ui *, int64_t);
+} row_actions[] = {
+	{ UI_A_OPEN, open_detail },
+	{ UI_A_TOPICS, open_topics },
+	{ UI_A_SUBTITLES, open_subtitles },
+	{ UI_A_APPROVE, ui_approve_ask },
+	{ UI_A_PLAY, play },
+};
+
+/* Search, filter and sort: the keys that change which rows show, in what order. */
+static void
+view_action(struct ui *ui, struct browser *b, enum ui_action a)
+{
+	switch (a) {
+	case UI_A_SEARCH:
+		ui_prompt(ui, "Search: ", b->search, 0, search_changed, b);
+		return;
+	case UI_A_FILTER:
+		/* The review queue (STORE_UI_HELD) goes on to all. */
+		b->q.status = b->q.status + 1 >= ST__COUNT ? -1 : b->q.status + 1;
+		b->cur = b->top = 0;
+		load_count(ui, b, 0);
+		return;
+	case UI_A_REVIEW:
+		b->q.status = b->q.status == STORE_UI_HELD ? -1 : STORE_UI_HELD;
+		b->cur = b->top = 0;
+		load_count(ui, b, 0);
+		return;
+	case UI_A_SORT:
+		b->q.sort = (enum store_ui_sort)((b->q.sort + 1) % STORE_UI_SORT__COUNT);
+		b->q.descending = b->q.sort == STORE_UI_SORT_DATE || b->q.sort == STORE_UI_SORT_ID;
+		b->cur = b->top = 0;
+		load_page(ui, b);
+		return;
+	case UI_A_REVERSE:
+		b->q.descending = !b->q.descending;
+		b->cur = b->top = 0;
+		load_page(ui, b);
+		return;
+	default:
+		return;
+	}
+}
+
+/* q/Esc first clears a search, then the marks; 0 when neither was there. */
+static int
+back(struct ui *ui, struct browser *b)
+{
+	if (b->search[0]) {
+		search_changed(ui, b, "", 1);
+		return 1;
+	}
+	if (b->nmarks) {
+		b->nmarks = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* Marks every row on the page, or clears them when all were marked. */
+static void
+mark_page(struct browser *b)
+{
+	int all = 1;
+	for (int i = 0; i < b->nrows && all; i++)
+		all = marked(b, b->rows[i].id);
+	for (int i = 0; i < b->nrows; i++)
+		if (marked(b, b->rows[i].id) == all)
+			toggle_mark(b, b->rows[i].id);
+}
+
+/* Run, retry, skip, publish, delete: on the marked rows, else on the current one. */
+static void
+batch_action(struct ui *ui, struct browser *b, enum ui_action a,
+    const struct store_ui_row *r)
+{
+	if (b->nmarks) {
+		/* The marks are spent either way (a cancelled delete included). */
+		ui_rec_action(ui, a, b->marks, b->nmarks);
+		b->nmarks = 0;
+	} else if (r)
+		ui_rec_action(ui, a, &r->id, 1);
+	b->full = 1;
+}
+
+/* Moves the cursor; 0 when a is no movement. */
+static int
+cursor_move(struct browser *b, enum ui_action a, int h)
+{
+	switch (a) {
+	case UI_A_UP: b->cur--; break;
+	case UI_A_DOWN: b->cur++; break;
+	case UI_A_PAGE_UP: b->cur -= h; b->top -= h; break;
+	case UI_A_PAGE_DOWN: b->cur += h; b->top += h; break;
+	case UI_A_TOP: b->cur = 0; break;
+	case UI_A_BOTTOM: b->cur = b->total - 1; break;
+	default: return 0;
+	}
+	return 1;
+}
+
 static int
 browser_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 {
@@ -239,96 +367,35 @@ browser_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	int h = page_rows(ui);
 	int64_t old_top = b->top;
 
+	for (size_t i = 0; i < sizeof row_actions / sizeof row_actions[0]; i++)
+		if (row_actions[i].a == a) {
+			if (r)
+				row_actions[i].fn(ui, r->id);
+			return 1;
+		}
 	switch (a) {
-	case UI_A_UP: b->cur--; break;
-	case UI_A_DOWN: b->cur++; break;
-	case UI_A_PAGE_UP: b->cur -= h; b->top -= h; break;
-	case UI_A_PAGE_DOWN: b->cur += h; b->top += h; break;
-	case UI_A_TOP: b->cur = 0; break;
-	case UI_A_BOTTOM: b->cur = b->total - 1; break;
-	case UI_A_OPEN:
-		if (r)
-			ui_push(ui, &ui_detail_ops, ui_detail_new(ui, r->id));
-		return 1;
-	case UI_A_TOPICS:
-		if (r)
-			ui_push(ui, &ui_topics_ops, ui_topics_new(ui, r->id));
-		return 1;
-	case UI_A_SUBTITLES:
-		if (r)
-			ui_push(ui, &ui_subtitles_ops, ui_subtitles_new(ui, r->id));
-		return 1;
-	case UI_A_SEARCH:
-		ui_prompt(ui, "Search: ", b->search, 0, search_changed, b);
+	case UI_A_SEARCH: case UI_A_FILTER: case UI_A_REVIEW: case UI_A_SORT: case UI_A_REVERSE:
+		view_action(ui, b, a);
 		return 1;
 	case UI_A_BACK:
-		if (b->search[0]) {            /* q/Esc first clears a search */
-			search_changed(ui, b, "", 1);
-			return 1;
-		}
-		if (b->nmarks) {
-			b->nmarks = 0;
-			return 1;
-		}
-		return 0;
-	case UI_A_FILTER:
-		/* The review queue (STORE_UI_HELD) goes on to all. */
-		b->q.status = b->q.status + 1 >= ST__COUNT ? -1 : b->q.status + 1;
-		b->cur = b->top = 0;
-		load_count(ui, b, 0);
+		return back(ui, b);
+	case UI_A_SELECT_ALL:
+		mark_page(b);
 		return 1;
-	case UI_A_REVIEW:
-		b->q.status = b->q.status == STORE_UI_HELD ? -1 : STORE_UI_HELD;
-		b->cur = b->top = 0;
-		load_count(ui, b, 0);
-		return 1;
-	case UI_A_APPROVE:
-		if (r)
-			ui_approve_ask(ui, r->id);
-		return 1;
-	case UI_A_PLAY:
-		if (r)
-			ui_play(ui, r->id, 0);
-		return 1;
-	case UI_A_SORT:
-		b->q.sort = (enum store_ui_sort)((b->q.sort + 1) % STORE_UI_SORT__COUNT);
-		b->q.descending = b->q.sort == STORE_UI_SORT_DATE || b->q.sort == STORE_UI_SORT_ID;
-		b->cur = b->top = 0;
-		load_page(ui, b);
-		return 1;
-	case UI_A_REVERSE:
-		b->q.descending = !b->q.descending;
-		b->cur = b->top = 0;
-		load_page(ui, b);
-		return 1;
-	case UI_A_SELECT:
-		if (r) {
-			toggle_mark(b, r->id);
-			b->cur++;
-			break;
-		}
-		return 1;
-	case UI_A_SELECT_ALL: {
-		int all = 1;
-		for (int i = 0; i < b->nrows && all; i++)
-			all = marked(b, b->rows[i].id);
-		for (int i = 0; i < b->nrows; i++)
-			if (marked(b, b->rows[i].id) == all)
-				toggle_mark(b, b->rows[i].id);
-		return 1;
-	}
 	case UI_A_RUN: case UI_A_RUN_NEXT: case UI_A_RETRY: case UI_A_SKIP: case UI_A_PUBLISH:
 	case UI_A_DELETE:
-		if (b->nmarks) {
-			/* The marks are spent either way (a cancelled delete included). */
-			ui_rec_action(ui, a, b->marks, b->nmarks);
-			b->nmarks = 0;
-		} else if (r)
-			ui_rec_action(ui, a, &r->id, 1);
-		b->full = 1;
+		batch_action(ui, b, a, r);
 		return 1;
+	case UI_A_SELECT:
+		if (r == NULL)
+			return 1;
+		toggle_mark(b, r->id);
+		b->cur++;
+		break;
 	default:
-		return 0;
+		if (!cursor_move(b, a, h))
+			return 0;
+		break;
 	}
 	clamp(b, h);
 	if (b->top != old_top || b->nrows == 0)

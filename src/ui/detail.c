@@ -120,36 +120,10 @@ out:
 }
 
 static void
-detail_reload(struct ui *ui, struct ui_screen *s)
+add_summary(struct ui *ui, struct detail *d, const struct store_recording *r)
 {
-	struct detail *d = s->st;
-	struct zpub_err err;
-	struct store_recording *r = NULL;
-	struct store_stage_run *runs = NULL;
-	struct store_artifact *arts = NULL;
-	struct store_publication *pubs = NULL;
-	struct store_topic_version *tv = NULL;
-	struct store_journal_entry *jr = NULL;
-	int nruns = 0, narts = 0, npubs = 0, ntv = 0, njr = 0;
-	char a[32], b[32], c[32];
+	char a[32], b[32];
 
-	clear_lines(d);
-	int rc = store_recording_get(ui->store, d->id, &r, &err);
-	if (rc == ZPUB_ENOTFOUND) {
-		d->gone = 1;
-		add(d, UI_R_WARN, "Recording #%lld is gone (deleted).  q goes back.", (long long)d->id);
-		return;
-	}
-	if (rc != 0 || store_stage_runs(ui->store, d->id, &runs, &nruns, &err) != 0 ||
-	    store_artifacts(ui->store, d->id, NULL, &arts, &narts, &err) != 0 ||
-	    store_publications(ui->store, d->id, &pubs, &npubs, &err) != 0 ||
-	    store_topic_versions(ui->store, d->id, &tv, &ntv, &err) != 0 ||
-	    store_journal_list(ui->store, d->id, 200, &jr, &njr, &err) != 0) {
-		add(d, UI_R_FAIL, "%s", err.msg);
-		goto out;
-	}
-	if (d->media_dir == NULL)
-		d->media_dir = pipeline_media_dir(store_data_dir(ui->store), r->tenant, r->id);
 	add(d, UI_R_HEADER, "#%lld  %s", (long long)r->id, r->title);
 	add(d, ui_status_role((int)r->status), "Status:    %s%s%s", status_name(r->status),
 	    r->detail ? " — " : "", r->detail ? r->detail : "");
@@ -172,6 +146,12 @@ detail_reload(struct ui *ui, struct ui_screen *s)
 	}
 	add(d, UI_R_DIM, "Folder:    %s", d->media_dir);
 	add_review(ui, d, r);
+}
+
+static void
+add_stages(struct detail *d, const struct store_stage_run *runs, int nruns)
+{
+	char a[32], b[32];
 
 	add(d, UI_R_NORMAL, "%s", "");
 	add(d, UI_R_HEADER, "Stages");
@@ -189,6 +169,12 @@ detail_reload(struct ui *ui, struct ui_screen *s)
 		add(d, role, "  %-10s %-11s #%d  %s  took %s  %s", runs[i].stage, st, runs[i].attempt,
 		    a, b, runs[i].error ? runs[i].error : runs[i].summary ? runs[i].summary : "");
 	}
+}
+
+static void
+add_artefacts(struct detail *d, const struct store_artifact *arts, int narts)
+{
+	char c[32];
 
 	add(d, UI_R_NORMAL, "%s", "");
 	add(d, UI_R_HEADER, "Artefacts");
@@ -202,6 +188,12 @@ detail_reload(struct ui *ui, struct ui_screen *s)
 			p += dl + 1;
 		add(d, UI_R_NORMAL, "  %-12s %10s  %s", arts[i].kind, c, p);
 	}
+}
+
+static void
+add_topic_versions(struct detail *d, const struct store_topic_version *tv, int ntv)
+{
+	char a[32];
 
 	add(d, UI_R_NORMAL, "%s", "");
 	add(d, UI_R_HEADER, "Topic versions");
@@ -214,7 +206,11 @@ detail_reload(struct ui *ui, struct ui_screen *s)
 		    tv[i].approved_by ? tv[i].approved_by : "");
 	}
 	add_changes(d, tv, ntv);
+}
 
+static void
+add_publications(struct detail *d, const struct store_publication *pubs, int npubs)
+{
 	add(d, UI_R_NORMAL, "%s", "");
 	add(d, UI_R_HEADER, "Publications");
 	if (npubs == 0)
@@ -229,6 +225,12 @@ detail_reload(struct ui *ui, struct ui_screen *s)
 		add(d, role, "  %-8s %-14s %-9s%s %s%s", p->platform, p->target, p->state, sent,
 		    p->url ? p->url : "", p->error ? p->error : "");
 	}
+}
+
+static void
+add_journal(struct detail *d, const struct store_journal_entry *jr, int njr)
+{
+	char a[32];
 
 	add(d, UI_R_NORMAL, "%s", "");
 	add(d, UI_R_HEADER, "Journal");
@@ -238,6 +240,44 @@ detail_reload(struct ui *ui, struct ui_screen *s)
 		    strcmp(jr[i].level, "warn") == 0 ? UI_R_WARN : UI_R_NORMAL,
 		    "  %s %-5s %-12s %s", a, jr[i].level, jr[i].event, jr[i].message);
 	}
+}
+
+static void
+detail_reload(struct ui *ui, struct ui_screen *s)
+{
+	struct detail *d = s->st;
+	struct zpub_err err;
+	struct store_recording *r = NULL;
+	struct store_stage_run *runs = NULL;
+	struct store_artifact *arts = NULL;
+	struct store_publication *pubs = NULL;
+	struct store_topic_version *tv = NULL;
+	struct store_journal_entry *jr = NULL;
+	int nruns = 0, narts = 0, npubs = 0, ntv = 0, njr = 0;
+
+	clear_lines(d);
+	int rc = store_recording_get(ui->store, d->id, &r, &err);
+	if (rc == ZPUB_ENOTFOUND) {
+		d->gone = 1;
+		add(d, UI_R_WARN, "Recording #%lld is gone (deleted).  q goes back.", (long long)d->id);
+		return;
+	}
+	if (rc != 0 || store_stage_runs(ui->store, d->id, &runs, &nruns, &err) != 0 ||
+	    store_artifacts(ui->store, d->id, NULL, &arts, &narts, &err) != 0 ||
+	    store_publications(ui->store, d->id, &pubs, &npubs, &err) != 0 ||
+	    store_topic_versions(ui->store, d->id, &tv, &ntv, &err) != 0 ||
+	    store_journal_list(ui->store, d->id, 200, &jr, &njr, &err) != 0) {
+		add(d, UI_R_FAIL, "%s", err.msg);
+		goto out;
+	}
+	if (d->media_dir == NULL)
+		d->media_dir = pipeline_media_dir(store_data_dir(ui->store), r->tenant, r->id);
+	add_summary(ui, d, r);
+	add_stages(d, runs, nruns);
+	add_artefacts(d, arts, narts);
+	add_topic_versions(d, tv, ntv);
+	add_publications(d, pubs, npubs);
+	add_journal(d, jr, njr);
 out:
 	store_recording_free(r);
 	store_stage_runs_free(runs, nruns);

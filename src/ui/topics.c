@@ -450,107 +450,188 @@ save_and_approve(struct ui *ui, void *ctx)
 		ui_approve(ui, e->id, e->version);
 }
 
+/*
+ * The editor's keys, one handler each: 0 when the key is not theirs here,
+ * ED_DONE when handled, ED_CHANGED when the list changed and the cursor
+ * must be brought back into view.
+ */
+enum { ED_DONE = 1, ED_CHANGED };
+
+static int
+ed_move(struct ui *ui, struct topics_ed *e, enum ui_action a)
+{
+	int n = (int)e->t->n;
+	ui_list_move(a, n, list_height(ui->rows - 4, n), &e->cur, &e->top);
+	return ED_DONE;
+}
+
+static int
+ed_title(struct ui *ui, struct topics_ed *e, enum ui_action a)
+{
+	if (e->t->n == 0)
+		return ED_DONE;
+	ui_prompt(ui, "Title: ", e->t->v[e->cur].title, 0, title_done, e);
+	return ED_DONE;
+}
+
+static int
+ed_time(struct ui *ui, struct topics_ed *e, enum ui_action a)
+{
+	char buf[256];
+	if (e->t->n == 0)
+		return ED_DONE;
+	ui_fmt_clock(e->t->v[e->cur].start_ms, 0, buf);
+	ui_prompt(ui, "Time (H:MM:SS): ", buf, 0, time_done, e);
+	return ED_DONE;
+}
+
+static int
+ed_nudge(struct ui *ui, struct topics_ed *e, enum ui_action a)
+{
+	if (e->t->n == 0)
+		return ED_DONE;
+	int64_t d = a == UI_A_NUDGE_BACK ? -1000 : a == UI_A_NUDGE_FWD ? 1000 :
+	    a == UI_A_NUDGE_BACK10 ? -10000 : 10000;
+	e->cur = ui_topics_nudge(e->t, e->cur, d, e->duration_ms);
+	changed(e);
+	return ED_CHANGED;
+}
+
+static int
+ed_insert(struct ui *ui, struct topics_ed *e, enum ui_action a)
+{
+	int i = ui_topics_insert(e->t, e->cur, e->duration_ms, "New topic");
+	if (i < 0) {
+		ui_message(ui, 1, "no room after this topic (less than 2 s to the next)");
+		return ED_DONE;
+	}
+	e->cur = i;
+	changed(e);
+	ui_prompt(ui, "Title: ", "", 0, title_done, e);
+	return ED_CHANGED;
+}
+
+static int
+ed_remove(struct ui *ui, struct topics_ed *e, enum ui_action a)
+{
+	if (e->t->n == 0)
+		return ED_DONE;
+	e->cur = ui_topics_remove(e->t, e->cur);
+	if (e->cur < 0)
+		e->cur = 0;
+	changed(e);
+	return ED_CHANGED;
+}
+
+static int
+ed_level(struct ui *ui, struct topics_ed *e, enum ui_action a)
+{
+	ui_topics_toggle_level(e->t, e->cur);
+	changed(e);
+	return ED_DONE;
+}
+
+static int
+ed_save(struct ui *ui, struct topics_ed *e, enum ui_action a)
+{
+	if (!e->dirty && e->version) {
+		ui_message(ui, 0, "no changes since version %d", e->version);
+		return ED_DONE;
+	}
+	save(ui, e);
+	return ED_DONE;
+}
+
+static int
+ed_approve(struct ui *ui, struct topics_ed *e, enum ui_action a)
+{
+	char buf[256];
+	if (e->dirty || e->version == 0) {
+		struct save_approval *sa = xcalloc(1, sizeof *sa);
+		sa->e = e;
+		char title[160];
+		ui_text_fit(e->title, 24, 1, title, sizeof title);
+		snprintf(buf, sizeof buf, "Save as a new version and approve it for #%lld '%s'?"
+		    " (y/N)", (long long)e->id, title);
+		ui_confirm(ui, buf, save_and_approve, sa);
+	} else
+		ui_approve_ask(ui, e->id);
+	return ED_DONE;
+}
+
+static int
+ed_changes(struct ui *ui, struct topics_ed *e, enum ui_action a)
+{
+	e->show_changes = !e->show_changes;
+	return ED_DONE;
+}
+
+static int
+ed_play(struct ui *ui, struct topics_ed *e, enum ui_action a)
+{
+	ui_play(ui, e->id, e->t->n ? e->t->v[e->cur].start_ms : 0);
+	return ED_DONE;
+}
+
+static int
+ed_back(struct ui *ui, struct topics_ed *e, enum ui_action a)
+{
+	if (e->dirty) {
+		ui_confirm(ui, "Discard unsaved topic changes? (y/N)", discard, NULL);
+		return ED_DONE;
+	}
+	return 0;
+}
+
+static int
+ed_quit(struct ui *ui, struct topics_ed *e, enum ui_action a)
+{
+	/* Q asks the same question as q: quitting must not lose edits silently. */
+	if (e->dirty) {
+		ui_confirm(ui, "Quit and discard unsaved topic changes? (y/N)", ui_quit_yes, NULL);
+		return ED_DONE;
+	}
+	return 0;
+}
+
+static const struct {
+	enum ui_action a;
+	int (*fn)(struct ui *, struct topics_ed *, enum ui_action);
+} ed_keys[] = {
+	{ UI_A_UP, ed_move }, { UI_A_DOWN, ed_move }, { UI_A_PAGE_UP, ed_move },
+	{ UI_A_PAGE_DOWN, ed_move }, { UI_A_TOP, ed_move }, { UI_A_BOTTOM, ed_move },
+	{ UI_A_OPEN, ed_title }, { UI_A_EDIT, ed_title },
+	{ UI_A_SET_TIME, ed_time },
+	{ UI_A_NUDGE_BACK, ed_nudge }, { UI_A_NUDGE_FWD, ed_nudge },
+	{ UI_A_NUDGE_BACK10, ed_nudge }, { UI_A_NUDGE_FWD10, ed_nudge },
+	{ UI_A_INSERT, ed_insert },
+	{ UI_A_REMOVE, ed_remove }, { UI_A_DELETE, ed_remove },
+	{ UI_A_LEVEL, ed_level },
+	{ UI_A_SAVE, ed_save },
+	{ UI_A_APPROVE, ed_approve },
+	{ UI_A_CHANGES, ed_changes },
+	{ UI_A_PLAY, ed_play },
+	{ UI_A_BACK, ed_back },
+	{ UI_A_QUIT, ed_quit },
+};
+
 static int
 topics_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 {
 	struct topics_ed *e = s->st;
-	int n = (int)e->t->n;
-	int lh = list_height(ui->rows - 4, n);
-	char buf[256];
+	int lh = list_height(ui->rows - 4, (int)e->t->n);
 
 	if (e->error[0] && a != UI_A_BACK)
 		return 0;
-	switch (a) {
-	case UI_A_UP: case UI_A_DOWN: case UI_A_PAGE_UP: case UI_A_PAGE_DOWN: case UI_A_TOP:
-	case UI_A_BOTTOM:
-		ui_list_move(a, n, lh, &e->cur, &e->top);
-		return 1;
-	case UI_A_OPEN: case UI_A_EDIT:
-		if (n == 0)
-			return 1;
-		ui_prompt(ui, "Title: ", e->t->v[e->cur].title, 0, title_done, e);
-		return 1;
-	case UI_A_SET_TIME:
-		if (n == 0)
-			return 1;
-		ui_fmt_clock(e->t->v[e->cur].start_ms, 0, buf);
-		ui_prompt(ui, "Time (H:MM:SS): ", buf, 0, time_done, e);
-		return 1;
-	case UI_A_NUDGE_BACK: case UI_A_NUDGE_FWD: case UI_A_NUDGE_BACK10: case UI_A_NUDGE_FWD10: {
-		if (n == 0)
-			return 1;
-		int64_t d = a == UI_A_NUDGE_BACK ? -1000 : a == UI_A_NUDGE_FWD ? 1000 :
-		    a == UI_A_NUDGE_BACK10 ? -10000 : 10000;
-		e->cur = ui_topics_nudge(e->t, e->cur, d, e->duration_ms);
-		changed(e);
-		break;
+	for (size_t i = 0; i < sizeof ed_keys / sizeof ed_keys[0]; i++) {
+		if (ed_keys[i].a != a)
+			continue;
+		int rc = ed_keys[i].fn(ui, e, a);
+		if (rc == ED_CHANGED)
+			ui_list_move(UI_A_NONE, (int)e->t->n, lh, &e->cur, &e->top);
+		return rc != 0;
 	}
-	case UI_A_INSERT: {
-		int i = ui_topics_insert(e->t, e->cur, e->duration_ms, "New topic");
-		if (i < 0) {
-			ui_message(ui, 1, "no room after this topic (less than 2 s to the next)");
-			return 1;
-		}
-		e->cur = i;
-		changed(e);
-		ui_prompt(ui, "Title: ", "", 0, title_done, e);
-		break;
-	}
-	case UI_A_REMOVE: case UI_A_DELETE:
-		if (n == 0)
-			return 1;
-		e->cur = ui_topics_remove(e->t, e->cur);
-		if (e->cur < 0)
-			e->cur = 0;
-		changed(e);
-		break;
-	case UI_A_LEVEL:
-		ui_topics_toggle_level(e->t, e->cur);
-		changed(e);
-		return 1;
-	case UI_A_SAVE:
-		if (!e->dirty && e->version) {
-			ui_message(ui, 0, "no changes since version %d", e->version);
-			return 1;
-		}
-		save(ui, e);
-		return 1;
-	case UI_A_APPROVE:
-		if (e->dirty || e->version == 0) {
-			struct save_approval *sa = xcalloc(1, sizeof *sa);
-			sa->e = e;
-			char title[160];
-			ui_text_fit(e->title, 24, 1, title, sizeof title);
-			snprintf(buf, sizeof buf, "Save as a new version and approve it for #%lld '%s'?"
-			    " (y/N)", (long long)e->id, title);
-			ui_confirm(ui, buf, save_and_approve, sa);
-		} else
-			ui_approve_ask(ui, e->id);
-		return 1;
-	case UI_A_CHANGES:
-		e->show_changes = !e->show_changes;
-		return 1;
-	case UI_A_PLAY:
-		ui_play(ui, e->id, n ? e->t->v[e->cur].start_ms : 0);
-		return 1;
-	case UI_A_BACK:
-		if (e->dirty) {
-			ui_confirm(ui, "Discard unsaved topic changes? (y/N)", discard, NULL);
-			return 1;
-		}
-		return 0;
-	case UI_A_QUIT:
-		/* Q asks the same question as q: quitting must not lose edits silently. */
-		if (e->dirty) {
-			ui_confirm(ui, "Quit and discard unsaved topic changes? (y/N)", ui_quit_yes, NULL);
-			return 1;
-		}
-		return 0;
-	default:
-		return 0;
-	}
-	ui_list_move(UI_A_NONE, (int)e->t->n, lh, &e->cur, &e->top);
-	return 1;
+	return 0;
 }
 
 static void
