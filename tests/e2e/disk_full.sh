@@ -32,8 +32,10 @@ fill() {
 	rm -f "$D/filler"
 	local avail
 	avail=$(df --output=avail -B1 "$D" | tail -1)
+	# A full disk is the point: when fallocate cannot take it all (the
+	# writer under test keeps writing), the fallback writes until ENOSPC.
 	fallocate -l $((avail - $1 * 1024)) "$D/filler" 2>/dev/null || \
-		head -c $((avail - $1 * 1024)) /dev/zero > "$D/filler"
+		head -c $((avail - $1 * 1024)) /dev/zero 2>/dev/null > "$D/filler" || true
 }
 unfill() { rm -f "$D/filler"; }
 
