@@ -428,7 +428,8 @@ out:
 /* ---- media_cut ------------------------------------------------------- */
 
 static int
-open_output(struct cut *c, const char *out, int copy_video, struct zpub_err *err)
+open_output(struct cut *c, const struct cut_smart *sm, const char *out, int copy_video,
+    struct zpub_err *err)
 {
 	const AVCodecParameters *apar;
 	AVChannelLayout lay;
@@ -445,7 +446,7 @@ open_output(struct cut *c, const char *out, int copy_video, struct zpub_err *err
 
 		if ((rc = avcodec_parameters_copy(c->ovst->codecpar, c->vst->codecpar)) < 0)
 			return media_averr(err, ZPUB_ENOMEM, rc, "copying stream parameters");
-		if (!c->hevc && (rc = cut_smart_avcc_sets(c, &avcc, &avcc_size, err)) < 0)
+		if (!c->hevc && (rc = cut_smart_avcc_sets(c, sm, &avcc, &avcc_size, err)) < 0)
 			return rc;
 		if (avcc != NULL) {
 			av_freep(&c->ovst->codecpar->extradata);
@@ -573,10 +574,8 @@ cut_report(const struct cut *c, const struct cut_smart *sm, int copy)
 	if (rep->copied_s < 0)
 		rep->copied_s = 0;
 	rep->copied_frames = c->copied_frames;
-	if (copy && cut_smart_open_skipped(sm) > 0)
-		snprintf(rep->note, sizeof rep->note, "open GOPs: %d kept part%s re-encoded up to the "
-		    "next IDR frame (H.264 cannot be spliced at a recovery point)",
-		    cut_smart_open_skipped(sm), cut_smart_open_skipped(sm) == 1 ? "" : "s");
+	if (copy)
+		cut_smart_note(sm, rep->note, sizeof rep->note);
 }
 
 static void
@@ -630,7 +629,7 @@ media_cut(const char *in, const char *out, const struct media_timemap *tm,
 	 * and the piece parameter sets must exist before the muxer. */
 	if ((rc = dec_open(&c, err)) < 0 || (!copy && (rc = enc_open(&c, err)) < 0))
 		goto out;
-	if ((rc = open_output(&c, out, copy, err)) < 0)
+	if ((rc = open_output(&c, sm, out, copy, err)) < 0)
 		goto out;
 	avcodec_free_context(&c.dec);
 	rep->used = copy ? MEDIA_CUT_SMART : MEDIA_CUT_REENCODE;

@@ -74,6 +74,9 @@ smart_scan(struct cut *c, struct cut_smart *sm, const char **why, struct zpub_er
 		sm->pk[sm->npk].dts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
 		sm->pk[sm->npk].start = (pkt->flags & AV_PKT_FLAG_KEY) ?
 		    media_nal_start_kind(pkt, c->nal_len, c->hevc) : 0;
+		if (!c->hevc && sm->pk[sm->npk].start == 2 &&
+		    (sm->ps == NULL || !media_h264_can_open(pkt, c->nal_len, sm->ps)))
+			sm->pk[sm->npk].start = 3;
 		sm->npk++;
 		av_packet_unref(pkt);
 	}
@@ -192,13 +195,13 @@ smart_plan(struct cut *c, struct cut_smart *sm)
 		size_t k = start_after(sm, s - c->min_frag), j, best = SIZE_MAX;
 		int64_t maxp;
 
-		/* H.264 has no broken-link picture: after other frames, an open
-		 * recovery point would decode against the wrong references
-		 * (frame numbers, reference marking), so copies start at IDRs
-		 * only and the piece before runs up to the next one. */
-		if (!c->hevc && k != SIZE_MAX && sm->pk[k].start != 1 && sm->pk[k].pts < e)
+		/* An H.264 recovery point that cannot be made an IDR picture
+		 * (h264_open.c) would decode against the wrong references
+		 * after other frames: the piece before runs up to the next
+		 * start that can. */
+		if (k != SIZE_MAX && sm->pk[k].start == 3 && sm->pk[k].pts < e)
 			sm->open_skipped++;
-		while (!c->hevc && k != SIZE_MAX && sm->pk[k].start != 1 && sm->pk[k].pts < e)
+		while (k != SIZE_MAX && sm->pk[k].start == 3 && sm->pk[k].pts < e)
 			k = start_after(sm, sm->pk[k].pts + 1);
 
 		if (k != SIZE_MAX && sm->pk[k].pts < e - c->min_frag) {
@@ -221,6 +224,7 @@ smart_plan(struct cut *c, struct cut_smart *sm)
 
 			cj->from = k;
 			cj->to = best;
+			sm->gaps |= !c->hevc && sm->pk[k].start == 2;
 		}
 		x = sm->sufmin[best + 1];
 		if (x < e)
@@ -293,6 +297,9 @@ write_copy(struct cut *c, struct cut_smart *sm, struct job *j, AVPacket *pkt, si
 {
 	const struct vpkt *k = &sm->pk[j->from];
 	int64_t off = c->o[j->g] - c->s[j->g];
+	/* x264 gives its IDR pictures idr_pic_id 0 and 1; two IDR pictures in
+	 * a row need different ones. */
+	struct h264_shift sh = { 0, 0, 2 + (unsigned)(j - sm->jobs) % 2, 0, 0 };
 	int first = 1, rc;
 
 	while (*idx <= j->to) {
@@ -331,8 +338,18 @@ write_copy(struct cut *c, struct cut_smart *sm, struct job *j, AVPacket *pkt, si
 					av_packet_unref(pkt);
 					return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 				}
-			}
+			} else if (!c->hevc && k->start == 2)
+				rc = media_h264_open_idr(pkt, c->nal_len, sm->ps, &sh);
 			first = 0;
+		} else if (sm->gaps)
+			rc = media_h264_shift(pkt, c->nal_len, sm->ps, &sh);
+		if (rc < 0) {
+			av_packet_unref(pkt);
+			if (rc == ZPUB_ENOMEM)
+				return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+			return zpub_err_set(err, ZPUB_EMEDIA, "cannot read a slice header of '%s' at "
+			    "%.3f s to splice there", media_base(c->in_path),
+			    av_q2d(c->tb) * (double)sm->pk[i].pts);
 		}
 		pkt->flags &= ~AV_PKT_FLAG_DISCARD;
 		c->copied_frames++;
@@ -438,6 +455,7 @@ cut_smart_free(struct cut_smart *sm)
 	free(sm->sufmin);
 	free(sm->pk);
 	av_free(sm->psets);
+	free(sm->ps);
 	free(sm);
 }
 
@@ -445,17 +463,31 @@ cut_smart_free(struct cut_smart *sm)
  * output's avcC next to the source's, the tidy way for strict players (the
  * pieces also carry them in-band).  *out stays NULL if that cannot be done. */
 int
-cut_smart_avcc_sets(struct cut *c, uint8_t **out, int *out_size, struct zpub_err *err)
+cut_smart_avcc_sets(struct cut *c, const struct cut_smart *sm, uint8_t **out, int *out_size,
+    struct zpub_err *err)
 {
 	AVCodecContext *e;
-	int rc;
+	uint8_t *x = c->vst->codecpar->extradata, *gx = NULL;
+	int xs = c->vst->codecpar->extradata_size, rc;
 
 	*out = NULL;
-	if ((rc = cut_piece_enc_open(c, c->vst, 1, &e, err)) < 0)
+	/* Copies start at recovery points made IDRs: frame_num gaps where
+	 * their leading pictures were (h264_open.c). */
+	if (sm->gaps) {
+		if (media_h264_avcc_gaps(x, xs, &gx, &xs) < 0)
+			return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+		if (gx == NULL)
+			return zpub_err_set(err, ZPUB_EMEDIA, "cannot read the avcC header of '%s'",
+			    media_base(c->in_path));
+		x = gx;
+	}
+	if ((rc = cut_piece_enc_open(c, c->vst, 1, &e, err)) < 0) {
+		av_free(gx);
 		return rc;
-	rc = media_h264_avcc_append(c->vst->codecpar->extradata, c->vst->codecpar->extradata_size,
-	    e->extradata, e->extradata_size, out, out_size);
+	}
+	rc = media_h264_avcc_append(x, xs, e->extradata, e->extradata_size, out, out_size);
 	avcodec_free_context(&e);
+	av_free(gx);
 	if (rc < 0)
 		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
 	return 0;
@@ -533,6 +565,14 @@ cut_smart_try(struct cut *c, struct cut_smart **out, int *copy, struct zpub_err 
 		c->nal_len = (par->extradata[c->hevc ? 21 : 4] & 3) + 1;
 		/* HEVC: only with one temporal layer (hvcC). */
 		c->skip_disposable = !c->hevc || ((par->extradata[21] >> 3) & 7) == 1;
+		if (!c->hevc) {
+			sm->ps = xmalloc(sizeof *sm->ps);
+			sm->open_why = media_h264_ps_read(sm->ps, par->extradata, par->extradata_size);
+			if (sm->open_why != NULL) {
+				free(sm->ps);
+				sm->ps = NULL;
+			}
+		}
 		if ((rc = smart_scan(c, sm, &why, err)) < 0)
 			return rc;
 		if (why == NULL && c->hevc) {
@@ -561,8 +601,12 @@ nomem:
 	    media_base(c->in_path));
 }
 
-int
-cut_smart_open_skipped(const struct cut_smart *sm)
+void
+cut_smart_note(const struct cut_smart *sm, char *buf, size_t len)
 {
-	return sm->open_skipped;
+	if (sm->open_skipped > 0)
+		snprintf(buf, len, "open GOPs: %d kept part%s re-encoded up to the next IDR frame "
+		    "(its recovery points cannot be made IDR frames: %s)", sm->open_skipped,
+		    sm->open_skipped == 1 ? "" : "s", sm->open_why ? sm->open_why :
+		    "they are not all progressive I pictures");
 }

@@ -16,7 +16,9 @@
 
 struct vpkt {
 	int64_t pts, dts;
-	int start;                 /* media_nal_start_kind of a keyframe */
+	int start;                 /* media_nal_start_kind of a keyframe; H.264:
+	                              3 for a recovery point that cannot be
+	                              made an IDR */
 };
 
 enum job_kind { JOB_COPY, JOB_PIECE };
@@ -42,6 +44,9 @@ struct cut_smart {
 	size_t nstarts;
 	int64_t delay;
 	int open_skipped;          /* H.264 recovery points not spliced at */
+	struct h264_ps *ps;        /* H.264: to make recovery points IDRs, or NULL */
+	const char *open_why;      /* why not (when ps is NULL) */
+	int gaps;                  /* H.264: a copy starts at a recovery point */
 	struct job *jobs;
 	size_t njobs, capjobs;
 	uint8_t *psets;            /* HEVC: the source's VPS/SPS/PPS */

@@ -107,6 +107,54 @@ int media_hevc_cra_to_bla(AVPacket *pkt, int nal_len);
 int media_packet_wrap(AVPacket *pkt, const uint8_t *pre, int npre, const uint8_t *post,
     int npost);
 
+/* ---- h264_open.c: an open-GOP recovery point made an IDR ------------ */
+
+#define H264_MAX_SPS 32
+#define H264_MAX_PPS 256
+
+struct h264_sps {
+	int ok, chroma_format, sep_colour, log2_mfn, poc_type, log2_mpl, frame_mbs_only;
+};
+
+struct h264_pps {
+	int ok, sps, cabac, bottom_poc, nref[2], wp, wbi, deblock, redundant;
+};
+
+/* The SPS and PPS fields slice headers depend on, by id. */
+struct h264_ps {
+	struct h264_sps sps[H264_MAX_SPS];
+	struct h264_pps pps[H264_MAX_PPS];
+};
+
+/* The frame_num shift of the pictures copied after a converted recovery
+ * point (on until a real IDR or a reset of frame_num). */
+struct h264_shift {
+	int on;
+	unsigned fn;               /* the recovery point's frame_num */
+	unsigned idr_id;           /* idr_pic_id to give it (set by the caller) */
+	int64_t last;              /* frame_num since it, not wrapped */
+	uint32_t lt;               /* long-term frame indices marked since */
+};
+
+/* Reads the avcC's parameter sets; NULL, or why its recovery points cannot
+ * be made IDR pictures (a static sentence). */
+const char *media_h264_ps_read(struct h264_ps *ps, const uint8_t *x, int xs);
+/* 1 if every slice of the packet is a progressive I slice of a reference
+ * picture with known parameter sets: a recovery point that can be made an
+ * IDR picture. */
+int media_h264_can_open(const AVPacket *pkt, int nal_len, const struct h264_ps *ps);
+/* Makes the packet's I slices IDR slices (dropping its SEI) and starts *sh.
+ * -1 if a slice cannot be read, ZPUB_ENOMEM. */
+int media_h264_open_idr(AVPacket *pkt, int nal_len, const struct h264_ps *ps,
+    struct h264_shift *sh);
+/* Shifts the frame_num of a packet copied after an open_idr one (and sets
+ * the gaps flag of an in-band SPS).  -1, ZPUB_ENOMEM. */
+int media_h264_shift(AVPacket *pkt, int nal_len, const struct h264_ps *ps,
+    struct h264_shift *sh);
+/* A copy of the avcC x whose SPS allow gaps in frame_num (av_malloc'd);
+ * *out NULL if x cannot be read.  ZPUB_ENOMEM. */
+int media_h264_avcc_gaps(const uint8_t *x, int xs, uint8_t **out, int *out_size);
+
 /* ---- aenc: FIFO in, fixed-size frames to an encoder, packets out ------ */
 
 typedef int (*media_packet_fn)(void *ud, AVPacket *pkt, struct zpub_err *err);
@@ -189,10 +237,12 @@ void cut_video_only(struct cut *c);
 struct cut_smart;
 
 int cut_smart_try(struct cut *c, struct cut_smart **out, int *copy, struct zpub_err *err);
-int cut_smart_avcc_sets(struct cut *c, uint8_t **out, int *out_size, struct zpub_err *err);
+int cut_smart_avcc_sets(struct cut *c, const struct cut_smart *sm, uint8_t **out,
+    int *out_size, struct zpub_err *err);
 int cut_smart_run(struct cut *c, struct cut_smart *sm, struct zpub_err *err);
-/* Kept parts re-encoded to the next IDR frame (H.264 open GOPs). */
-int cut_smart_open_skipped(const struct cut_smart *sm);
+/* Writes the report's note on kept parts re-encoded to the next IDR frame
+ * (H.264 open GOPs that cannot be spliced at), if any. */
+void cut_smart_note(const struct cut_smart *sm, char *buf, size_t len);
 void cut_smart_free(struct cut_smart *sm);
 
 #endif
