@@ -7,7 +7,8 @@
 #
 # KIND: nobf (default: x264 veryfast, no B-frames, fixed 10 s GOPs) or
 # bframes (x264 `veryfast` defaults as screen recorders write them: High
-# profile, 3 B-frames, B-pyramid, keyint 250 with scene cuts).
+# profile, 3 B-frames, B-pyramid, keyint 250 with scene cuts) or open (the
+# same with open-gop=1: recovery points with leading B-frames, one IDR).
 #
 # Prints (a) our analysis time / `ffmpeg -af silencedetect` (goal <= 1.2),
 # (b) our whole stage (analyse + smart cut + audio chunks + thumbnails) /
@@ -26,7 +27,9 @@ nobf) lecture=$work/lecture_${minutes}m.mp4
 	venc=(-c:v libx264 -preset veryfast -bf 0 -g 250 -keyint_min 250 -sc_threshold 0);;
 bframes) lecture=$work/lecture_${minutes}m_bframes.mp4
 	venc=(-c:v libx264 -preset veryfast);;
-*) echo "run.sh: KIND is nobf or bframes" >&2; exit 2;;
+open) lecture=$work/lecture_${minutes}m_open.mp4
+	venc=(-c:v libx264 -preset veryfast -x264-params open-gop=1);;
+*) echo "run.sh: KIND is nobf, bframes or open" >&2; exit 2;;
 esac
 
 # --- the driver, linked against the engine library -----------------------

@@ -523,7 +523,11 @@ media_h264_can_open(const AVPacket *pkt, int nal_len, const struct h264_ps *ps)
 			struct br b = { r, n, 0, 0 };
 			struct slice s;
 			int ok = (p[0] & 0x60) && slice_read(&b, ps, 1, &s) == 0 && s.type == 2 &&
-			    s.sps->frame_mbs_only;
+			    s.sps->frame_mbs_only, i;
+
+			/* An IDR picture cannot mark itself long-term later. */
+			for (i = 0; ok && i < s.nmm; i++)
+				ok = s.mm[i].op != 6;
 
 			free(r);
 			if (!ok)
@@ -723,7 +727,8 @@ packet_rewrite(AVPacket *pkt, int nal_len, const struct h264_ps *ps, struct h264
 		free(o);
 		return rc < 0 ? rc : ZPUB_ENOMEM;
 	}
-	memcpy(np->data, o, on);
+	if (on > 0)
+		memcpy(np->data, o, on);
 	free(o);
 	av_packet_copy_props(np, pkt);
 	av_packet_unref(pkt);

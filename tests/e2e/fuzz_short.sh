@@ -2,7 +2,7 @@
 # A short, seeded libFuzzer run of every target in tests/fuzz/ (listener
 # requests, schedules, template globs and rules, API JSON answers, YouTube's,
 # VK's and the chat service's answers, subtitle layout, the time map, Zoom
-# titles, log redaction), each from its checked-in seed corpus, with ASan and
+# titles, log redaction, H.264 open-GOP rewriting), each from its checked-in seed corpus, with ASan and
 # UBSan: any crash, sanitizer report, leak or broken invariant fails the test
 # and prints the input (base64) to reproduce with
 #   tests/fuzz/build.sh && build-fuzz/bin/TARGET crash-file
@@ -23,7 +23,7 @@ scale=${ZPUB_FUZZ_SCALE:-1}
 seed=${ZPUB_FUZZ_SEED:-1}
 declare -A runs=( [fuzz_api_json]=120000 [fuzz_listener]=8000 [fuzz_schedule]=300000
 	[fuzz_subtitles]=25000 [fuzz_template]=30000 [fuzz_timemap]=2500 [fuzz_zoom]=100000 [fuzz_log_redact]=20000
-	[fuzz_youtube]=200000 [fuzz_vk]=300000 [fuzz_chat]=200000 )
+	[fuzz_youtube]=200000 [fuzz_vk]=300000 [fuzz_chat]=200000 [fuzz_h264]=6000 )
 # A target built but missing from this table is listed as "not run" below.
 bdir=${ZPUB_FUZZ_BUILD:-$ZPUB_SRC/build-fuzz}
 # The fuzz build carries its own sanitizers; the suite's ASan settings (and

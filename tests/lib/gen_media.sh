@@ -7,7 +7,8 @@
 # rate), offset (audio starts 0.85 s after the video), bframes (x264
 # ultrafast with 2 B-frames), x264vf / x264med (x264 veryfast / medium
 # defaults: 3 B-frames, B-pyramid, closed GOPs of 2 s), x264open (veryfast
-# with open-gop=1: recovery-point I-frames with leading B-frames), hevc
+# with open-gop=1: recovery-point I-frames with leading B-frames;
+# x264openmed the same at medium, x264opencavlc with CAVLC and 3 slices), hevc
 # (x265 defaults: open GOPs, CRA keyframes, B-frames; exits 3 when this
 # FFmpeg has no libx265), vp9 (smart cut must fall back), neverstop (speech
 # without pauses),
@@ -150,7 +151,7 @@ hevc|vp9)
 esac
 
 case $variant in
-base|bframes|offset|vfr|x264vf|x264med|x264open|hevc|vp9)
+base|bframes|offset|vfr|x264vf|x264med|x264open|x264openmed|x264opencavlc|hevc|vp9)
 	lecture
 	secs=$(soxi -D "$tmp/speech.wav")
 	off=0
@@ -167,6 +168,12 @@ base|bframes|offset|vfr|x264vf|x264med|x264open|hevc|vp9)
 	x264med) bf=(); venc=(-c:v libx264 -preset medium -pix_fmt yuv420p -g 50);;
 	x264open) bf=(); venc=(-c:v libx264 -preset veryfast -pix_fmt yuv420p -g 50
 		-x264-params open-gop=1);;
+	# Open GOPs with B-pyramid, 3 references and weighted prediction;
+	# and with CAVLC and three slices a picture.
+	x264openmed) bf=(); venc=(-c:v libx264 -preset medium -pix_fmt yuv420p -g 50
+		-x264-params open-gop=1);;
+	x264opencavlc) bf=(); venc=(-c:v libx264 -preset veryfast -pix_fmt yuv420p -g 50
+		-x264-params open-gop=1:cabac=0:slices=3);;
 	hevc) bf=(); venc=(-c:v libx265 -preset veryfast -pix_fmt yuv420p -g 50
 		-x265-params log-level=error);;
 	vp9) bf=(); venc=(-c:v libvpx-vp9 -deadline realtime -cpu-used 8 -pix_fmt yuv420p -g 50);;
