@@ -101,6 +101,36 @@ service_from_config(struct ai_service *s, const cJSON *cfg, const char *prov,
 	s->key = key;
 }
 
+/* The model a tenant or template chose (processing.transcription.model),
+ * if the operator offers it: providers.transcription.model or one of
+ * providers.transcription.models. */
+static int
+tr_model(struct ai_service *svc, const cJSON *cfg, struct zpub_err *err)
+{
+	const char *want = config_str(cfg, "processing.transcription.model", NULL);
+	const cJSON *e;
+	char list[256] = "", shown[160];
+	size_t l;
+
+	if (want == NULL || strcmp(want, svc->model) == 0)
+		return 0;
+	cJSON_ArrayForEach(e, config_find(cfg, "providers.transcription.models")) {
+		if (!cJSON_IsString(e))
+			continue;
+		if (strcmp(e->valuestring, want) == 0) {
+			svc->model = e->valuestring;
+			return 0;
+		}
+		l = strlen(list);
+		snprintf(list + l, sizeof list - l, "%s%s", l ? ", " : "", e->valuestring);
+	}
+	return zpub_err_set(err, ZPUB_EINVAL, "the settings ask for the transcription model \"%s\", "
+	    "which the operator does not offer (providers.transcription.model \"%s\"%s%s); choose "
+	    "one of those in processing.transcription.model, or ask the operator to add it to "
+	    "providers.transcription.models", term_escape(want, shown, sizeof shown), svc->model,
+	    list[0] ? ", providers.transcription.models: " : "", list);
+}
+
 /* Service name for sentences: the configured name, else the host. */
 static void
 service_label(const char *base_url, const char *kind, char *out, size_t n)
@@ -209,6 +239,8 @@ tr_fresh(struct ai_run *r, const struct tr_input *in, const char *engine, const 
 		service_label(svc.base_url, "transcription", label, sizeof label);
 		svc.name = label;
 	}
+	if (strcmp(engine, "pocketsphinx") != 0 && (rc = tr_model(&svc, ctx->config, err)) != 0)
+		return rc;
 	struct tr_opts o = {
 		.engine = engine,
 		.language = config_str(ctx->config, "processing.transcription.language", ""),

@@ -158,8 +158,23 @@ tpl_glob_match(const char *pattern, const char *text, int case_sensitive)
 
 /* ---- rules ---- */
 
-static const char *const known_rules[] = { "title", "name", "case_sensitive", "source",
-	"duration", "weekdays", "time", "comment", NULL };
+/* name_pattern and source_type are the original product's names (a glob
+ * on the title; ZOOM or LOCAL). */
+static const char *const known_rules[] = { "title", "name", "name_pattern", "case_sensitive",
+	"source", "source_type", "duration", "weekdays", "time", "comment", NULL };
+
+/* The rules that are globs on the title (all must match). */
+static const char *const glob_rules[] = { "title", "name", "name_pattern", NULL };
+
+/* The sources a source_type names (case-insensitive): LOCAL is any file
+ * from this machine, imported or watched. */
+static const struct {
+	const char *type;
+	const char *sources[3];
+} source_types[] = {
+	{ "zoom", { "zoom", NULL, NULL } },
+	{ "local", { "local", "watch", NULL } },
+};
 
 static int64_t
 json_duration_ms(const cJSON *v)
@@ -224,6 +239,30 @@ strings_ok(const cJSON *v)
 	return 1;
 }
 
+/* 1 if source is one of the sources the source_type rule v names, 0 if
+ * not, -1 if v names an unknown type (source NULL: only checks v). */
+static int
+source_type_match(const cJSON *v, const char *source)
+{
+	const cJSON *e = cJSON_IsString(v) ? v : v->child;
+	int hit = 0;
+
+	for (; e != NULL; e = cJSON_IsString(v) ? NULL : e->next) {
+		size_t i, k, found = 0;
+
+		for (i = 0; i < sizeof source_types / sizeof source_types[0]; i++) {
+			if (strcasecmp(e->valuestring, source_types[i].type) != 0)
+				continue;
+			found = 1;
+			for (k = 0; k < 3 && source_types[i].sources[k]; k++)
+				hit |= source != NULL && strcmp(source, source_types[i].sources[k]) == 0;
+		}
+		if (!found)
+			return -1;
+	}
+	return hit;
+}
+
 int
 tpl_rules_check(const cJSON *rules, struct zpub_err *err)
 {
@@ -236,13 +275,19 @@ tpl_rules_check(const cJSON *rules, struct zpub_err *err)
 		for (int i = 0; known_rules[i]; i++)
 			known |= strcmp(r->string, known_rules[i]) == 0;
 		if (!known)
-			return zpub_err_set(err, ZPUB_EINVAL, "unknown matching rule '%s' (known: title,"
-			    " case_sensitive, source, duration, weekdays, time)", r->string);
+			return zpub_err_set(err, ZPUB_EINVAL, "unknown matching rule '%s' (known: title"
+			    " or name_pattern, case_sensitive, source or source_type, duration,"
+			    " weekdays, time, comment)", r->string);
 	}
 	const cJSON *v;
-	if (((v = cJSON_GetObjectItemCaseSensitive(rules, "title")) ||
-	    (v = cJSON_GetObjectItemCaseSensitive(rules, "name"))) && !strings_ok(v))
-		return zpub_err_set(err, ZPUB_EINVAL, "rule 'title' takes a glob or a list of globs");
+	for (size_t i = 0; glob_rules[i]; i++)
+		if ((v = cJSON_GetObjectItemCaseSensitive(rules, glob_rules[i])) && !strings_ok(v))
+			return zpub_err_set(err, ZPUB_EINVAL, "rule '%s' takes a glob or a list of"
+			    " globs", glob_rules[i]);
+	if ((v = cJSON_GetObjectItemCaseSensitive(rules, "source_type")) &&
+	    (!strings_ok(v) || source_type_match(v, NULL) < 0))
+		return zpub_err_set(err, ZPUB_EINVAL, "rule 'source_type' takes ZOOM or LOCAL (or a"
+		    " list of them)");
 	if ((v = cJSON_GetObjectItemCaseSensitive(rules, "source")) && !strings_ok(v))
 		return zpub_err_set(err, ZPUB_EINVAL, "rule 'source' takes a source name (zoom,"
 		    " watch, local) or a list of them");
@@ -303,14 +348,17 @@ tpl_rules_match(const cJSON *rules, const struct tpl_subject *s, char *why, size
 		why[0] = '\0';
 	const cJSON *v;
 	int cs = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rules, "case_sensitive"));
-	if ((v = cJSON_GetObjectItemCaseSensitive(rules, "title")) ||
-	    (v = cJSON_GetObjectItemCaseSensitive(rules, "name"))) {
-		if (!any_glob(v, s->title ? s->title : "", cs))
-			NO("title '%s' does not match the title rule", s->title ? s->title : "");
-	}
+	for (size_t i = 0; glob_rules[i]; i++)
+		if ((v = cJSON_GetObjectItemCaseSensitive(rules, glob_rules[i])) &&
+		    !any_glob(v, s->title ? s->title : "", cs))
+			NO("title '%s' does not match the %s rule", s->title ? s->title : "",
+			    glob_rules[i]);
 	if ((v = cJSON_GetObjectItemCaseSensitive(rules, "source")) &&
 	    !any_string(v, s->source ? s->source : ""))
 		NO("source '%s' is not one of the rule's sources", s->source ? s->source : "?");
+	if ((v = cJSON_GetObjectItemCaseSensitive(rules, "source_type")) &&
+	    source_type_match(v, s->source ? s->source : "") != 1)
+		NO("source '%s' is not of the rule's source_type", s->source ? s->source : "?");
 	if ((v = cJSON_GetObjectItemCaseSensitive(rules, "duration"))) {
 		const cJSON *mn = cJSON_GetObjectItemCaseSensitive(v, "min");
 		const cJSON *mx = cJSON_GetObjectItemCaseSensitive(v, "max");
@@ -390,9 +438,46 @@ processing_layer(const cJSON *pc)
 	return layer;
 }
 
-/* The layer of a template's three JSON fields (those given, for a check). */
+/* The original product's names for two targets' settings. */
+static const struct {
+	const char *target, *alias, *key;
+} target_aliases[] = {
+	{ "youtube", "playlist_id", "playlist" },
+	{ "vk", "album_id", "album" },
+};
+
+/* Gives the settings of output_targets (a copy) their zpub names.  Both
+ * names with different values: -1 with err, or (err NULL, a template saved
+ * before) zpub's name wins. */
+static int
+targets_unalias(cJSON *tg, struct zpub_err *err)
+{
+	for (size_t i = 0; i < sizeof target_aliases / sizeof target_aliases[0]; i++) {
+		cJSON *t = cJSON_GetObjectItemCaseSensitive(tg, target_aliases[i].target);
+		cJSON *a = cJSON_IsObject(t) ?
+		    cJSON_GetObjectItemCaseSensitive(t, target_aliases[i].alias) : NULL;
+		cJSON *k;
+
+		if (a == NULL)
+			continue;
+		k = cJSON_GetObjectItemCaseSensitive(t, target_aliases[i].key);
+		if (k != NULL && !cJSON_Compare(a, k, 1) && err != NULL)
+			return zpub_err_set(err, ZPUB_EINVAL, "output_targets.%s sets both %s and %s"
+			    " (the same setting); keep one", target_aliases[i].target,
+			    target_aliases[i].alias, target_aliases[i].key);
+		cJSON_DetachItemViaPointer(t, a);
+		if (k == NULL)
+			cJSON_AddItemToObject(t, target_aliases[i].key, a);
+		else
+			cJSON_Delete(a);
+	}
+	return 0;
+}
+
+/* The layer of a template's three JSON fields (those given, for a check);
+ * NULL with err when output_targets names a setting twice. */
 static cJSON *
-template_layer(const cJSON *pc, const cJSON *meta, const cJSON *targets)
+template_layer(const cJSON *pc, const cJSON *meta, const cJSON *targets, struct zpub_err *err)
 {
 	cJSON *layer = processing_layer(pc);
 	const cJSON *parts[] = { meta, targets };
@@ -400,8 +485,13 @@ template_layer(const cJSON *pc, const cJSON *meta, const cJSON *targets)
 	for (int i = 0; i < 2; i++) {
 		if (!cJSON_IsObject(parts[i]) || parts[i]->child == NULL)
 			continue;
-		cJSON *wrap = cJSON_CreateObject();
-		cJSON_AddItemToObject(wrap, names[i], cJSON_Duplicate(parts[i], 1));
+		cJSON *wrap = cJSON_CreateObject(), *part = cJSON_Duplicate(parts[i], 1);
+		cJSON_AddItemToObject(wrap, names[i], part);
+		if (i == 1 && targets_unalias(part, err) < 0) {
+			cJSON_Delete(wrap);
+			cJSON_Delete(layer);
+			return NULL;
+		}
 		config_merge(layer, wrap);
 		cJSON_Delete(wrap);
 	}
@@ -434,7 +524,7 @@ layer_of(const struct store_template *t, struct store *st, int64_t rec_id)
 	cJSON *pc = t->processing_config ? cJSON_Parse(t->processing_config) : NULL;
 	cJSON *meta = t->metadata ? cJSON_Parse(t->metadata) : NULL;
 	cJSON *tg = t->output_targets ? cJSON_Parse(t->output_targets) : NULL;
-	cJSON *layer = template_layer(pc, meta, tg);
+	cJSON *layer = template_layer(pc, meta, tg, NULL);
 	cJSON_Delete(pc);
 	cJSON_Delete(meta);
 	cJSON_Delete(tg);
@@ -612,7 +702,9 @@ tpl_from_json(const cJSON *j, struct store_template *t, int partial, struct zpub
 	 * schema: a template may set only what a tenant may choose. */
 	cJSON *layer = template_layer(cJSON_GetObjectItemCaseSensitive(j, "processing_config"),
 	    cJSON_GetObjectItemCaseSensitive(j, "metadata"),
-	    cJSON_GetObjectItemCaseSensitive(j, "output_targets"));
+	    cJSON_GetObjectItemCaseSensitive(j, "output_targets"), err);
+	if (layer == NULL)
+		return zpub_err_prefix(err, "the template cannot be saved");
 	int rc = zs_check("", layer, ZS_SCOPE_TENANT, err);
 	cJSON_Delete(layer);
 	if (rc)

@@ -20,7 +20,8 @@ Faults are scripted per endpoint, one entry per request, then --then:
   empty     chat content "" (finish_reason stop)
   blank     leading blank lines before a normal body
 GET /stats returns {"transcriptions": n, "chat": n, "by_status": {...},
-"audio_seconds": the audio the transcriptions answered were sent}.
+"audio_seconds": the audio the transcriptions answered were sent,
+"models": how many transcription requests named each model}.
 """
 import argparse
 import email.utils
@@ -34,7 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
 STATS = {"transcriptions": 0, "chat": 0, "ok_transcriptions": 0, "ok_chat": 0, "by_status": {},
-         "audio_seconds": 0.0}
+         "audio_seconds": 0.0, "models": {}}
 SCRIPTS = {"transcribe": [], "chat": []}
 ARGS = None
 
@@ -168,6 +169,9 @@ class Handler(BaseHTTPRequestHandler):
         if "file" not in files:
             self.error(400, "file is required")
             return
+        with LOCK:
+            m = fields.get("model", [""])[0]
+            STATS["models"][m] = STATS["models"].get(m, 0) + 1
         if fields.get("response_format", ["json"])[0] != "verbose_json":
             self.send(200, {"text": TEXT})
             return

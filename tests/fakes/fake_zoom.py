@@ -68,7 +68,7 @@ MAGIC = {
 }
 
 
-def build_account(months, per_month, size, hostile, media=None):
+def build_account(months, per_month, size, hostile, media=None, topics_over=None):
     """Meetings spread over `months` months ending 2026-10-31."""
     meetings = []
     starts = []
@@ -78,6 +78,8 @@ def build_account(months, per_month, size, hostile, media=None):
         for i in range(per_month):
             starts.append(month_start + timedelta(days=2 + i * 5, hours=9 + i % 3))
     topics = ["Лекция %d: линейная алгебра" % (i + 1) for i in range(len(starts))]
+    for i, t in enumerate((topics_over or [])[:len(topics)]):
+        topics[i] = t
     if hostile:
         topics[1] = "../../etc/passwd"
         topics[2] = "Ж" * 10000
@@ -509,6 +511,7 @@ def main():
     ap.add_argument("--token-ttl", type=float, default=3599)
     ap.add_argument("--hostile", action="store_true")
     ap.add_argument("--media", help="serve this real media file for every MP4/M4A")
+    ap.add_argument("--topics", help="JSON list of topics for the first meetings")
     ap.add_argument("--faults", default="")
     ap.add_argument("--client-id", default="zoom-client")
     ap.add_argument("--client-secret", default="zoom-secret")
@@ -529,7 +532,8 @@ def main():
         else:
             faults[k] = True
     media = open(a.media, "rb").read() if a.media else None
-    meetings, man = build_account(a.months, a.per_month, a.size, a.hostile, media)
+    meetings, man = build_account(a.months, a.per_month, a.size, a.hostile, media,
+                                json.loads(a.topics) if a.topics else None)
     files = {}
     for m in meetings:
         for f in m["_files"]:

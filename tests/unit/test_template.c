@@ -103,8 +103,14 @@ test_rules_each_kind(void **state)
 	assert_int_equal(match("{\"time\": \"22:00-11:00\"}", &s), 1);   /* wraps midnight */
 	assert_int_equal(match("{\"title\": \"Лекция*\", \"source\": \"zoom\","
 	    " \"weekdays\": \"wed\", \"time\": \"10:00-11:00\"}", &s), 1);
+	/* The original product's names: name_pattern, source_type. */
+	assert_int_equal(match("{\"name_pattern\": \"Лекция*\", \"source_type\": \"ZOOM\"}", &s), 1);
+	assert_int_equal(match("{\"name_pattern\": \"Seminar*\"}", &s), 0);
+	assert_int_equal(match("{\"source_type\": \"local\"}", &s), 0);
+	assert_int_equal(match("{\"source_type\": [\"Local\", \"zoom\"]}", &s), 1);
 	/* Unknown duration or start never satisfies a rule that needs it. */
 	struct tpl_subject u = { "Лекция", "watch", 0, 0 };
+	assert_int_equal(match("{\"source_type\": \"LOCAL\"}", &u), 1);
 	assert_int_equal(match("{\"duration\": {\"min\": \"1m\"}}", &u), 0);
 	assert_int_equal(match("{\"weekdays\": \"mon-sun\"}", &u), 0);
 }
@@ -116,7 +122,9 @@ test_rules_refuse_typos_and_bad_values(void **state)
 	struct zpub_err err;
 	static const char *const bad[] = { "[]", "{\"titel\": \"x\"}", "{\"title\": 5}",
 		"{\"duration\": {\"min\": \"soon\"}}", "{\"duration\": {}}",
-		"{\"weekdays\": \"someday\"}", "{\"time\": \"8-12\"}", "{\"source\": []}", NULL };
+		"{\"weekdays\": \"someday\"}", "{\"time\": \"8-12\"}", "{\"source\": []}",
+		"{\"source_type\": \"DROPBOX\"}", "{\"source_type\": [\"ZOOM\", 1]}",
+		"{\"name_pattern\": 5}", NULL };
 	for (int i = 0; bad[i]; i++) {
 		cJSON *r = rules(bad[i]);
 		if (tpl_rules_check(r, &err) != ZPUB_EINVAL)
