@@ -29,9 +29,11 @@
 /* Kept before a change, so the picture before it is seen too. */
 #define VIS_LEAD_MS 500
 /* A packet stands out from its pause when it is this many times the pause's
- * median and larger by a thousandth of a byte per pixel; a keyframe when it
- * is this much larger than the keyframe before the pause. */
+ * median and larger by a byte per VIS_SPIKE_PX pixels of the frame; a
+ * keyframe when it is this much larger than the keyframe before the
+ * pause. */
 #define VIS_SPIKE 3
+#define VIS_SPIKE_PX 1000
 #define VIS_KEY_SPIKE 1.5
 
 void
@@ -186,16 +188,69 @@ vis_seek(struct vis *v, int64_t ms, struct zpub_err *err)
 	return 0;
 }
 
-/* Reads the packets of [s, e): 1 when one stands out (something changed
+static void
+vis_push_size(struct vis *v, size_t size)
+{
+	if (v->n_sizes == v->cap_sizes) {
+		v->cap_sizes = v->cap_sizes ? 2 * v->cap_sizes : 256;
+		v->sizes = xreallocarray(v->sizes, v->cap_sizes, sizeof *v->sizes);
+	}
+	v->sizes[v->n_sizes++] = size;
+}
+
+/* The packet sizes of [s, e) from an MP4/MOV index, which lists every
+ * packet (at its decode time), so nothing is read: 0, or -1 without one. */
+static int
+vis_index_sizes(struct vis *v, int64_t s, int64_t e, size_t *key_before, int *key_in)
+{
+	int n = avformat_index_get_entries_count(v->st), lo = 0, hi, i;
+	int64_t ts = av_rescale_q(s + v->origin_ms, media_ms_tb, v->st->time_base);
+	int64_t te = av_rescale_q(e + v->origin_ms, media_ms_tb, v->st->time_base);
+
+	if (n <= 0 || strstr(v->fmt->iformat->name, "mov") == NULL)
+		return -1;
+	hi = n;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (avformat_index_get_entry(v->st, mid)->timestamp < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo - 1; i >= 0; i--) {
+		const AVIndexEntry *x = avformat_index_get_entry(v->st, i);
+
+		if (x->flags & AVINDEX_KEYFRAME) {
+			*key_before = (size_t)x->size;
+			break;
+		}
+	}
+	for (i = lo; i < n; i++) {
+		const AVIndexEntry *x = avformat_index_get_entry(v->st, i);
+
+		if (x->timestamp >= te)
+			break;
+		if (!(x->flags & AVINDEX_KEYFRAME))
+			vis_push_size(v, (size_t)x->size);
+		else if (*key_before > 0 && (double)x->size > VIS_KEY_SPIKE * (double)*key_before)
+			*key_in = 1;
+	}
+	return 0;
+}
+
+/* Looks at the packets of [s, e): 1 when one stands out (something changed
  * on screen), 0 when they stay level (a still picture, or steady motion
  * that decoding would find to be no content either way). */
 static int
 vis_gate(struct vis *v, int64_t s, int64_t e, struct zpub_err *err)
 {
 	size_t key_before = 0, med, i, floor_b;
-	int spike = 0, ret;
+	int spike = 0, ret = AVERROR_EOF;
 
 	v->n_sizes = 0;
+	if (vis_index_sizes(v, s, e, &key_before, &spike) == 0)
+		goto decide;
 	if ((ret = vis_seek(v, s, err)) < 0)
 		return ret;
 	while ((ret = av_read_frame(v->fmt, v->pkt)) >= 0) {
@@ -222,17 +277,14 @@ vis_gate(struct vis *v, int64_t s, int64_t e, struct zpub_err *err)
 				spike = 1;
 			continue;
 		}
-		if (v->n_sizes == v->cap_sizes) {
-			v->cap_sizes = v->cap_sizes ? 2 * v->cap_sizes : 256;
-			v->sizes = xreallocarray(v->sizes, v->cap_sizes, sizeof *v->sizes);
-		}
-		v->sizes[v->n_sizes++] = size;
+		vis_push_size(v, size);
 	}
 	if (ret < 0 && ret != AVERROR_EOF)
 		return media_averr(err, ZPUB_EMEDIA, ret, "cannot read the video of '%s'",
 		    media_base(v->path));
+decide:
 	med = median_nonzero(v->sizes, v->n_sizes);
-	floor_b = (size_t)v->st->codecpar->width * (size_t)v->st->codecpar->height / 1000;
+	floor_b = (size_t)v->st->codecpar->width * (size_t)v->st->codecpar->height / VIS_SPIKE_PX;
 	for (i = 0; i < v->n_sizes && !spike; i++)
 		if (v->sizes[i] >= VIS_SPIKE * med && v->sizes[i] - med >= floor_b)
 			spike = 1;
@@ -355,8 +407,10 @@ vis_open(struct vis *v, struct zpub_err *err)
 	if ((ret = avcodec_parameters_to_context(v->dec, v->st->codecpar)) < 0)
 		return media_averr(err, ZPUB_EMEDIA, ret, "cannot read the video of '%s'",
 		    media_base(v->path));
-	/* Only tiny grey pictures are wanted: the deblocking filter can go. */
+	/* Only tiny grey pictures a few times a second are wanted: the
+	 * deblocking filter can go, and so can the frames nothing refers to. */
 	v->dec->skip_loop_filter = AVDISCARD_ALL;
+	v->dec->skip_frame = AVDISCARD_NONREF;
 	v->dec->thread_count = 1;
 	if ((ret = avcodec_open2(v->dec, codec, NULL)) < 0)
 		return media_averr(err, ZPUB_EMEDIA, ret, "cannot decode the video of '%s'",
