@@ -132,7 +132,10 @@ media_visual_decide(const uint8_t *pics, const int64_t *at_ms, size_t n, int w, 
 	for (k = 1; k < n; k++) {
 		int64_t s = at_ms[k - 1] - VIS_LEAD_MS, e = at_ms[k] + o->hold_ms;
 
-		if (step_new[k] < 2 || step_new[k] * 400 < np)
+		/* A change of content: a sliver of the frame at least, and most
+		 * of what changed at this step (a region moving on leaves
+		 * behind no more than it covers anew). */
+		if (step_new[k] < 2 || step_new[k] * 400 < np || 2 * step_new[k] <= step[k])
 			continue;
 		if (s < at_ms[0])
 			s = at_ms[0];
