@@ -128,6 +128,7 @@ cmd_analyse(struct session *cli, int argc, char **argv)
 		printf("%s: %s, silences below %.0f dBFS of at least %lld ms\n", argv[optind], hd,
 		    so.threshold_db, (long long)so.min_silence_ms);
 		print_spans("silences", cJSON_GetObjectItem(j, "silences"));
+		print_spans("kept for what appears on screen", cJSON_GetObjectItem(j, "visual"));
 		print_spans("would cut", cJSON_GetObjectItem(j, "cut"));
 		printf("result: %s (%.0f%% of the original)\n", ho,
 		    d > 0 ? 100.0 * (double)o / (double)d : 0.0);

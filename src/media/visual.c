@@ -6,9 +6,10 @@
  * (a derivation written line by line, a demo's output) or a slide changes;
  * a small region moving about (a pointer, a speaker's thumbnail) or motion
  * all over the frame (a talking head) is not content.  Cheap by design: only
- * pauses the plan would shorten are looked at; their video packets are read
- * first (a pause whose packets stay level has nothing new to show and is
- * never decoded), and in the others a few tiny grey pictures a second are
+ * pauses the plan would shorten are looked at; the sizes of their video
+ * packets come first (from the MP4 index, which reads nothing, or else the
+ * demuxer): a pause whose packets stay level has nothing new to show and
+ * is never decoded.  In the others a few tiny grey pictures a second are
  * compared.  Reports stretches on the source timeline; what the plan keeps
  * of them is plan.c's business.
  */

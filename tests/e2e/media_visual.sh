@@ -5,7 +5,8 @@
 # pause with a slide change keeps at least 2 s after the change, and an
 # equally long still pause is shortened to keep_pause_ms; on a recording
 # that is all camera the pauses are cut; keep_visual_pauses false cuts them
-# all.
+# all; the lectures of gen_media.sh (a test pattern with a scrolling band
+# and a counter) are cut exactly as without visual pauses.
 . "$ZPUB_SRC/tests/lib/e2e.sh"
 
 bash "$ZPUB_SRC/tests/lib/gen_visual.sh" "$T/gen" slides
@@ -70,3 +71,18 @@ python3 "$T/check.py" "$T/gen/slides.truth.json" "$T/off.json" off || fail "keep
 [ "$(echo "$OUT" | jget output_duration_ms)" -lt "$(jget output_duration_ms < "$T/slides.json")" ] \
 	|| fail "keep_visual_pauses false should cut more"
 ok "keep_visual_pauses false shortens every long pause"
+
+# gen_media.sh's lectures: the same plan with and without visual pauses.
+for v in base x264vf; do
+	bash "$ZPUB_SRC/tests/lib/gen_media.sh" "$T/gm" $v
+	"$ZPUB" config set processing.video.keep_visual_pauses false >/dev/null
+	expect_rc 0 "$ZPUB" analyse --json "$T/gm/$v.mp4"
+	off=$(echo "$OUT" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["keep"], j["output_duration_ms"])')
+	"$ZPUB" config set processing.video.keep_visual_pauses true >/dev/null
+	expect_rc 0 "$ZPUB" analyse --json "$T/gm/$v.mp4"
+	on=$(echo "$OUT" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["keep"], j["output_duration_ms"])')
+	[ "$on" = "$off" ] || fail "$v: visual pauses changed the plan: $on, was $off"
+	echo "$OUT" | python3 -c 'import json,sys; assert not any(s["visual"] for s in json.load(sys.stdin)["silences"])' \
+		|| fail "$v: a pause of the test pattern counted as visual"
+done
+ok "gen_media's lectures are cut exactly as before"
