@@ -31,11 +31,13 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "analyse") == 0) {
 		struct media_silence_opts so;
 		struct media_plan_opts po;
+		struct media_visual_opts vo;
 		cJSON *j = NULL;
 
 		media_silence_opts_from_config(&so, cfg);
 		media_plan_opts_from_config(&po, cfg);
-		rc = media_analyse_json(argv[2], &so, &po, NULL, &j, &err);
+		media_visual_opts_from_config(&vo, cfg);
+		rc = media_analyse_json_visual(argv[2], &so, &po, &vo, NULL, &j, &err);
 		if (rc == 0)
 			printf("silences %d, %.0f s -> %.0f s\n",
 			    cJSON_GetArraySize(cJSON_GetObjectItem(j, "silences")),

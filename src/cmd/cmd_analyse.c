@@ -56,6 +56,7 @@ cmd_analyse(struct session *cli, int argc, char **argv)
 	};
 	struct media_silence_opts so;
 	struct media_plan_opts po;
+	struct media_visual_opts vo;
 	struct zpub_progress prog = { cli_progress, cli };
 	struct zpub_err err;
 	cJSON *j = NULL;
@@ -64,6 +65,7 @@ cmd_analyse(struct session *cli, int argc, char **argv)
 
 	media_silence_opts_from_config(&so, cli->config);
 	media_plan_opts_from_config(&po, cli->config);
+	media_visual_opts_from_config(&vo, cli->config);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'j') {
@@ -107,7 +109,8 @@ cmd_analyse(struct session *cli, int argc, char **argv)
 		return cli_usage(cli, "--max-pause-ms (%lld) must be at least --keep-pause-ms (%lld):"
 		    " a pause is cut down to the kept length only when it is longer than the maximum",
 		    (long long)po.max_pause_ms, (long long)po.keep_pause_ms);
-	rc = media_analyse_json(argv[optind], &so, &po, &prog, &j, &err);
+	vo.min_pause_ms = po.max_pause_ms;
+	rc = media_analyse_json_visual(argv[optind], &so, &po, &vo, &prog, &j, &err);
 	cli_progress_done(cli);
 	if (rc < 0)
 		return cli_fail(cli, &err);
@@ -125,6 +128,7 @@ cmd_analyse(struct session *cli, int argc, char **argv)
 		printf("%s: %s, silences below %.0f dBFS of at least %lld ms\n", argv[optind], hd,
 		    so.threshold_db, (long long)so.min_silence_ms);
 		print_spans("silences", cJSON_GetObjectItem(j, "silences"));
+		print_spans("kept for what appears on screen", cJSON_GetObjectItem(j, "visual"));
 		print_spans("would cut", cJSON_GetObjectItem(j, "cut"));
 		printf("result: %s (%.0f%% of the original)\n", ho,
 		    d > 0 ? 100.0 * (double)o / (double)d : 0.0);

@@ -136,7 +136,8 @@ recut_plan(struct store *st, const struct store_recording *r, const cJSON *cfg,
 {
 	struct media_silence_opts so;
 	struct media_plan_opts po;
-	struct media_spans sil = {0};
+	struct media_visual_opts vo;
+	struct media_spans sil = {0}, vis = {0}, pauses = {0};
 	struct media_info *mi = NULL;
 	int64_t dur = 0;
 	int rc;
@@ -147,15 +148,21 @@ recut_plan(struct store *st, const struct store_recording *r, const cJSON *cfg,
 		    " run it to DOWNLOADED first", (long long)r->id);
 	media_silence_opts_from_config(&so, cfg);
 	media_plan_opts_from_config(&po, cfg);
+	media_visual_opts_from_config(&vo, cfg);
 	if ((rc = recut_overrides(st, r->id, &out->ov, &out->n_ov, err)) != 0)
 		return rc;
 	if ((rc = media_probe(r->source_path, &mi, err)) == 0 &&
-	    (rc = media_silence_analyse(r->source_path, &so, prog, &sil, &dur, err)) == 0 &&
-	    (rc = media_plan_build_with(dur, &sil, &po, out->ov, out->n_ov, &out->tm,
-	    err)) == 0) {
+	    (rc = media_silence_analyse(r->source_path, &so, prog, &sil, &dur, err)) == 0)
+		rc = media_visual_analyse(r->source_path, &sil, dur, &vo, prog, &vis, err);
+	/* Pauses with new content on screen are not shortened. */
+	media_spans_subtract(&sil, &vis, &pauses);
+	if (rc == 0 && (rc = media_plan_build_with(dur, &pauses, &po, out->ov, out->n_ov,
+	    &out->tm, err)) == 0) {
 		media_plan_fit_with(&out->tm, mi, &po, out->ov, out->n_ov);
 		media_plan_stretches(&out->tm, out->ov, out->n_ov, &out->v, &out->n);
 	}
+	media_spans_clear(&pauses);
+	media_spans_clear(&vis);
 	media_spans_clear(&sil);
 	media_info_free(mi);
 	if (rc != 0)

@@ -177,6 +177,7 @@ struct proc {
 	char *shown;                    /* the recording as its owner knows it */
 	struct media_silence_opts so;
 	struct media_plan_opts po;
+	struct media_visual_opts vo;
 	struct media_override *ov;      /* the editor's overrides */
 	size_t n_ov;
 	struct media_cut_opts co;
@@ -221,12 +222,22 @@ static int
 proc_plan(struct proc *p, struct zpub_err *err)
 {
 	struct media_timemap *tm = &p->tm;
+	struct media_spans vis = {0}, pauses = {0};
 	int rc;
 
-	p->sp.base = 0, p->sp.span = 0.25;
+	p->sp.base = 0, p->sp.span = 0.2;
 	if ((rc = media_silence_analyse(p->src, &p->so, &p->prog, &p->sil, &p->dur, err)) < 0)
 		return rc;
-	if ((rc = media_plan_build_with(p->dur, &p->sil, &p->po, p->ov, p->n_ov, tm, err)) < 0)
+	/* Pauses with new content on screen are not shortened. */
+	p->sp.base = 0.2, p->sp.span = 0.05;
+	if ((rc = media_visual_analyse(p->src, &p->sil, p->dur, &p->vo, &p->prog, &vis,
+	    err)) == 0) {
+		media_spans_subtract(&p->sil, &vis, &pauses);
+		rc = media_plan_build_with(p->dur, &pauses, &p->po, p->ov, p->n_ov, tm, err);
+	}
+	media_spans_clear(&pauses);
+	media_spans_clear(&vis);
+	if (rc < 0)
 		return rc;
 	if (tm->n == 0 || tm->out_duration_ms <= 0)
 		return zpub_err_set(err, ZPUB_EMEDIA,
@@ -386,6 +397,7 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 	p.prog = (struct zpub_progress){ sub_progress_fn, &p.sp };
 	media_silence_opts_from_config(&p.so, ctx->config);
 	media_plan_opts_from_config(&p.po, ctx->config);
+	media_visual_opts_from_config(&p.vo, ctx->config);
 	media_cut_opts_from_config(&p.co, ctx->config);
 	media_audio_opts_from_config(&p.ao, ctx->config);
 

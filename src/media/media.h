@@ -5,7 +5,8 @@
  * plan.c turns pauses into a cut plan and keeps the source <-> output time
  * map; cut.c writes the cut MP4 (smart cut or full re-encode); audio.c
  * writes 16 kHz mono FLAC chunks for transcription; thumb.c picks
- * thumbnails; open.c is the one door every file is opened through.  All
+ * thumbnails; visual.c tells pauses with new content on screen from still
+ * ones; open.c is the one door every file is opened through.  All
  * times are int64_t milliseconds on the *source timeline* (0 = the
  * container's start) unless a name says "out".
  */
@@ -93,6 +94,10 @@ struct media_spans {
 void media_spans_push(struct media_spans *s, int64_t start_ms, int64_t end_ms);
 void media_spans_clear(struct media_spans *s);   /* frees v */
 cJSON *media_spans_to_json(const struct media_spans *s);
+/* a less b (both sorted and disjoint) into *out: the pauses the plan may
+ * shorten are the silences less the visual stretches. */
+void media_spans_subtract(const struct media_spans *a, const struct media_spans *b,
+    struct media_spans *out);
 
 /* ---- silence.c -------------------------------------------------------- */
 
@@ -113,6 +118,41 @@ void media_silence_opts_from_config(struct media_silence_opts *o, const cJSON *c
 int media_silence_analyse(const char *path, const struct media_silence_opts *o,
     const struct zpub_progress *prog, struct media_spans *silences,
     int64_t *duration_ms, struct zpub_err *err);
+
+/* ---- visual.c --------------------------------------------------------- */
+
+struct media_visual_opts {
+	int enabled;               /* processing.video.keep_visual_pauses */
+	double min_area;           /* share of the frame new content must cover */
+	int64_t hold_ms;           /* kept after each change of the content */
+	int64_t min_pause_ms;      /* only pauses longer than this are looked at */
+};
+
+/* Fills o from "processing.video.*" of cfg: on unless keep_visual_pauses
+ * or remove_silence is false; min_pause_ms is max_pause_ms. */
+void media_visual_opts_from_config(struct media_visual_opts *o, const cJSON *cfg);
+
+/* The stretches of the pauses in silences during which new content appears
+ * in the picture of path (writing accumulates, a slide changes), each from
+ * a moment before a change to hold_ms after it, in order, appended to
+ * *content.  Looks only inside pauses between speech longer than
+ * min_pause_ms, at a few tiny grey frames a second, and decodes only the
+ * pauses whose packets show a change at all.  A file without video, or
+ * o->enabled 0, has none. */
+int media_visual_analyse(const char *path, const struct media_spans *silences,
+    int64_t duration_ms, const struct media_visual_opts *o,
+    const struct zpub_progress *prog, struct media_spans *content, struct zpub_err *err);
+/* The silences as media_spans_to_json writes them, each with "visual":
+ * true when content stretches overlap it. */
+cJSON *media_visual_to_json(const struct media_spans *silences,
+    const struct media_spans *content);
+/* The decision on one pause, pure: n grey pictures of w*h bytes each
+ * (pics[k * w * h]) taken at at_ms[k], ascending.  Appends the stretches
+ * with new content (within [at_ms[0], at_ms[n-1] + hold_ms)) to *content;
+ * returns how many it appended (0: a still pause, or only a small region
+ * moving about). */
+size_t media_visual_decide(const uint8_t *pics, const int64_t *at_ms, size_t n, int w,
+    int h, const struct media_visual_opts *o, struct media_spans *content);
 
 /* ---- plan.c ----------------------------------------------------------- */
 
@@ -238,6 +278,11 @@ void media_timemap_new_spans(const struct media_timemap *old_map,
 int media_analyse_json(const char *file, const struct media_silence_opts *so,
     const struct media_plan_opts *po, const struct zpub_progress *prog,
     cJSON **out, struct zpub_err *err);
+/* The same, not shortening the pauses vo finds visual (NULL: none), and
+ * marking each silence "visual": true|false. */
+int media_analyse_json_visual(const char *file, const struct media_silence_opts *so,
+    const struct media_plan_opts *po, const struct media_visual_opts *vo,
+    const struct zpub_progress *prog, cJSON **out, struct zpub_err *err);
 
 /* ---- cut.c ------------------------------------------------------------ */
 

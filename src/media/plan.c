@@ -55,6 +55,28 @@ media_spans_to_json(const struct media_spans *s)
 }
 
 void
+media_spans_subtract(const struct media_spans *a, const struct media_spans *b,
+    struct media_spans *out)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < a->n; i++) {
+		int64_t s = a->v[i].start_ms, e = a->v[i].end_ms;
+
+		while (j < b->n && b->v[j].end_ms <= s)
+			j++;
+		for (size_t k = j; k < b->n && b->v[k].start_ms < e && s < e; k++) {
+			if (b->v[k].start_ms > s)
+				media_spans_push(out, s, b->v[k].start_ms);
+			if (b->v[k].end_ms > s)
+				s = b->v[k].end_ms;
+		}
+		if (e > s)
+			media_spans_push(out, s, e);
+	}
+}
+
+void
 media_plan_opts_from_config(struct media_plan_opts *o, const cJSON *cfg)
 {
 	o->remove_silence = config_bool(cfg, "processing.video.remove_silence", 1);

@@ -180,7 +180,15 @@ media_analyse_json(const char *file, const struct media_silence_opts *so,
     const struct media_plan_opts *po, const struct zpub_progress *prog,
     cJSON **out, struct zpub_err *err)
 {
-	struct media_spans sil = {0}, speech = {0}, cuts = {0};
+	return media_analyse_json_visual(file, so, po, NULL, prog, out, err);
+}
+
+int
+media_analyse_json_visual(const char *file, const struct media_silence_opts *so,
+    const struct media_plan_opts *po, const struct media_visual_opts *vo,
+    const struct zpub_progress *prog, cJSON **out, struct zpub_err *err)
+{
+	struct media_spans sil = {0}, speech = {0}, cuts = {0}, vis = {0}, pauses = {0};
 	struct media_timemap tm = {0};
 	struct media_info *mi = NULL;
 	int64_t dur = 0, pos = 0;
@@ -193,7 +201,11 @@ media_analyse_json(const char *file, const struct media_silence_opts *so,
 		goto out;
 	if ((rc = media_silence_analyse(file, so, prog, &sil, &dur, err)) < 0)
 		goto out;
-	if ((rc = media_plan_build(dur, &sil, po, &tm, err)) < 0)
+	/* Pauses with new content on screen are not shortened. */
+	if ((rc = media_visual_analyse(file, &sil, dur, vo, prog, &vis, err)) < 0)
+		goto out;
+	media_spans_subtract(&sil, &vis, &pauses);
+	if ((rc = media_plan_build(dur, &pauses, po, &tm, err)) < 0)
 		goto out;
 	/* As the process stage will cut it. */
 	media_plan_fit(&tm, mi, po);
@@ -227,7 +239,9 @@ media_analyse_json(const char *file, const struct media_silence_opts *so,
 	cJSON_AddNumberToObject(o, "keep_pause_ms", (double)po->keep_pause_ms);
 	cJSON_AddNumberToObject(o, "margin_before_ms", (double)po->margin_before_ms);
 	cJSON_AddNumberToObject(o, "margin_after_ms", (double)po->margin_after_ms);
-	cJSON_AddItemToObject(j, "silences", media_spans_to_json(&sil));
+	cJSON_AddBoolToObject(o, "keep_visual_pauses", vo != NULL && vo->enabled);
+	cJSON_AddItemToObject(j, "silences", media_visual_to_json(&sil, &vis));
+	cJSON_AddItemToObject(j, "visual", media_spans_to_json(&vis));
 	cJSON_AddItemToObject(j, "speech", media_spans_to_json(&speech));
 	cJSON_AddItemToObject(j, "cut", media_spans_to_json(&cuts));
 	{
@@ -246,6 +260,8 @@ out:
 	media_timemap_clear(&tm);
 	media_spans_clear(&cuts);
 	media_spans_clear(&speech);
+	media_spans_clear(&pauses);
+	media_spans_clear(&vis);
 	media_spans_clear(&sil);
 	media_info_free(mi);
 	return rc;
