@@ -2,31 +2,33 @@
  * vad.c — the voice-activity decision: which analysis windows of a
  * recording are speech, given the level of each.
  *
- * An adaptive noise floor per recording, not a trained detector.  The
- * levels of all windows (each the mean of itself and its two neighbours on
- * either side, 50 ms at 10 ms windows: noise flickers from one window to
- * the next, speech does not) go into a histogram (0.5 dB bins); its 10th
- * percentile is the room's noise floor and its 98th the speech.  The fixed
- * threshold stays exactly as it is when it lies between them with room to
- * spare (at least VAD_NOISE_DB above the floor and VAD_SPEECH_DB below the
- * speech): a clean recording is cut as it always was.  When it does not — a
- * room whose noise is louder than the threshold, a speaker quieter than it —
- * speech starts VAD_NOISE_DB above the floor (or VAD_SPEECH_DB below the
- * speech for a quiet speaker), and with hysteresis it reaches back to where
- * the level first rose above the floor by VAD_OFF_DB and lasts until it
- * falls under that again: the soft first and last sounds of a phrase stay
- * with it instead of being cut as noise.  A recording with less than
- * VAD_CONTRAST_DB between floor and speech has no speech to tell apart and
- * keeps the threshold.
+ * An adaptive noise floor per recording, not a trained detector.  Each
+ * window's level is the mean of itself and VAD_SMOOTH neighbours either
+ * side (50 ms at 10 ms windows: a room's noise flickers from one window to
+ * the next, speech does not).  A histogram of the levels (0.5 dB bins)
+ * gives the recording's noise floor (10th percentile) and its speech (98th).
  *
- * Why this and not a detector with spectral features or a model: a lecture
- * is one microphone in one room, so its noise is steady and one floor per
- * recording describes it; the percentiles cost a histogram, the decision a
- * pass over one float per window after the decode, with nothing added to
- * the per-sample loop the analysis budget is spent in.  A band filter
- * (300-3400 Hz) would add a filter per sample for rumble the floor already
- * absorbs.  Digital silence (below -100 dBFS) is silence under any rule
- * and is left out of the percentiles.
+ * Where threshold_db lies between them with room to spare (VAD_NOISE_DB
+ * above the floor, VAD_SPEECH_DB below the speech), it stays, and silence.c
+ * keeps its own result: a clean recording is cut exactly as before.  Where
+ * it does not — room noise louder than the threshold, a speaker quieter
+ * than it — speech starts VAD_NOISE_DB above the floor (for a quiet speaker
+ * VAD_SPEECH_DB below the speech), and with hysteresis a phrase reaches
+ * back to where its level first rose over off_db (VAD_OFF_DB above the
+ * floor, or VAD_HYST_DB under the start level) and lasts until it falls
+ * under off_db again, plus the smoothing's VAD_SMOOTH windows each side: the
+ * soft first and last sounds of a phrase stay with it.  A recording with
+ * less than VAD_CONTRAST_DB between floor and speech (steady noise only,
+ * digital silence, a continuous tone) keeps the threshold, and so does one
+ * whose pauses are digital zeros: zero is its floor.
+ *
+ * Why this and not a detector with spectral cues (300-3400 Hz against the
+ * whole band) or a trained model: a lecture is one microphone in one room,
+ * so its noise is steady and one floor per recording describes it, rumble
+ * included (the tests mix in brown noise); the percentiles cost a
+ * histogram and the decision one pass over a float per window after the
+ * decode, while a band filter would add work to the per-sample loop that
+ * the analysis budget is spent in, and a model would add a dependency.
  */
 #include "vad.h"
 
@@ -43,11 +45,11 @@
 #define VAD_OFF_DB      4.0     /* hysteresis: speech lasts down to floor + this */
 #define VAD_HYST_DB     6.0     /* ... or on - this, whichever is higher */
 #define VAD_CONTRAST_DB 15.0    /* less between floor and speech: keep the threshold */
-#define VAD_MIN_DB      -100.0  /* digital silence: out of the statistics */
+#define VAD_MIN_DB      -100.0  /* the histogram's lowest bin: digital silence */
 #define VAD_MAX_DB      10.0
 #define VAD_BIN_DB      0.5
 #define VAD_BINS        ((int)((VAD_MAX_DB - VAD_MIN_DB) / VAD_BIN_DB))
-#define VAD_MIN_WINDOWS 50      /* fewer measured windows: keep the threshold */
+#define VAD_MIN_WINDOWS 50      /* fewer windows: keep the threshold */
 #define VAD_SMOOTH      2       /* the level of a window is the mean of 2 + 1 + 2 */
 
 void
@@ -109,7 +111,7 @@ percentile_db(const size_t *hist, size_t total, int pct)
 void
 vad_decide(const struct vad_levels *l, double threshold_db, struct vad_decision *d)
 {
-	size_t hist[VAD_BINS], total = 0, i;
+	size_t hist[VAD_BINS], i;
 	double lo, hi;
 
 	memset(hist, 0, sizeof hist);
@@ -117,19 +119,15 @@ vad_decide(const struct vad_levels *l, double threshold_db, struct vad_decision 
 	d->on_db = d->off_db = threshold_db;
 	d->floor_db = d->speech_db = VAD_MIN_DB;
 	for (i = 0; i < l->n; i++) {
-		double db = level_db(smoothed(l, i));
-		int b;
+		double db = fmax(level_db(smoothed(l, i)), VAD_MIN_DB);
+		int b = (int)((db - VAD_MIN_DB) / VAD_BIN_DB);
 
-		if (db < VAD_MIN_DB)
-			continue;
-		b = (int)((db - VAD_MIN_DB) / VAD_BIN_DB);
 		hist[b < VAD_BINS ? b : VAD_BINS - 1]++;
-		total++;
 	}
-	if (total < VAD_MIN_WINDOWS)
+	if (l->n < VAD_MIN_WINDOWS)
 		return;
-	d->floor_db = percentile_db(hist, total, VAD_FLOOR_PCT);
-	d->speech_db = percentile_db(hist, total, VAD_SPEECH_PCT);
+	d->floor_db = percentile_db(hist, l->n, VAD_FLOOR_PCT);
+	d->speech_db = percentile_db(hist, l->n, VAD_SPEECH_PCT);
 	if (d->speech_db - d->floor_db < VAD_CONTRAST_DB)
 		return;
 	lo = d->floor_db + VAD_NOISE_DB;
@@ -151,20 +149,21 @@ vad_quiet_runs(const struct vad_levels *l, const struct vad_decision *d,
 	size_t i, rise = 0, qstart = 0;
 	int risen = 0, speech = 0;
 
-	/* Speech is a run of windows at or above off that reaches on; the
-	 * rest is quiet. */
+	/* Speech is a run of windows at or above off that reaches on, and
+	 * VAD_SMOOTH windows either side of it (the smoothing blurs its
+	 * edges by that much); the rest is quiet. */
 	for (i = 0; i < l->n; i++) {
 		double v = smoothed(l, i);
 
 		if (v < off) {
 			if (speech)
-				qstart = i;
+				qstart = i + VAD_SMOOTH;
 			risen = speech = 0;
 			continue;
 		}
 		if (!risen) {
 			risen = 1;
-			rise = i;
+			rise = i > VAD_SMOOTH ? i - VAD_SMOOTH : 0;
 		}
 		if (!speech && v >= on) {
 			speech = 1;
@@ -172,5 +171,5 @@ vad_quiet_runs(const struct vad_levels *l, const struct vad_decision *d,
 				quiet(ud, qstart, rise);
 		}
 	}
-	return speech ? l->n : qstart;
+	return speech || qstart > l->n ? l->n : qstart;
 }
