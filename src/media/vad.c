@@ -119,7 +119,9 @@ vad_decide(const struct vad_levels *l, double threshold_db, struct vad_decision 
 	d->on_db = d->off_db = threshold_db;
 	d->floor_db = d->speech_db = VAD_MIN_DB;
 	for (i = 0; i < l->n; i++) {
-		double db = fmax(level_db(smoothed(l, i)), VAD_MIN_DB);
+		/* Clamped before the cast: a hostile file's samples can
+		 * square to infinity. */
+		double db = fmin(fmax(level_db(smoothed(l, i)), VAD_MIN_DB), VAD_MAX_DB);
 		int b = (int)((db - VAD_MIN_DB) / VAD_BIN_DB);
 
 		hist[b < VAD_BINS ? b : VAD_BINS - 1]++;

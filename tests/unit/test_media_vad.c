@@ -219,6 +219,25 @@ vad_leaves_a_recording_without_speech_alone(void **state)
 	assert_int_equal(vad_quiet_runs(&l, &d, 100, collect, &r), 0);
 }
 
+static void
+vad_survives_the_levels_of_a_hostile_file(void **state)
+{
+	struct vad_levels l = {0};
+	struct vad_decision d;
+	struct runs r = {0};
+
+	(void)state;
+	lecture(&l, -30, -15, -24);
+	l.v[10] = INFINITY;
+	l.v[400] = NAN;
+	l.v[401] = -1;
+	vad_decide(&l, -40, &d);
+	assert_true(d.moved);
+	vad_quiet_runs(&l, &d, 100, collect, &r);
+	assert_true(r.n <= 2);
+	vad_levels_clear(&l);
+}
+
 int
 main(void)
 {
@@ -230,6 +249,7 @@ main(void)
 		cmocka_unit_test(vad_ignores_noise_that_flickers_inside_a_pause),
 		cmocka_unit_test(vad_reports_only_pauses_of_the_minimum_length),
 		cmocka_unit_test(vad_leaves_a_recording_without_speech_alone),
+		cmocka_unit_test(vad_survives_the_levels_of_a_hostile_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
