@@ -46,6 +46,7 @@ const struct zs_key zs_keys[] = {
 
 	{ "processing.video.remove_silence", B, 0, 0, NULL, "true", TN, "cut the silent stretches out of the video" },
 	{ "processing.video.threshold_db", N, -90, 0, NULL, "-40.0", TN, "sound below this level (dBFS) counts as silence" },
+	{ "processing.video.silence_mode", E, 0, 0, "adaptive|threshold", "\"adaptive\"", TN, "threshold: sound below threshold_db is silence; adaptive: the same where threshold_db lies between the recording's noise floor and its speech, else a level picked from them (a noisy room, a quiet speaker)" },
 	{ "processing.video.window_ms", I, 1, 1000, NULL, "10", TN, "length of the windows the loudness is measured in" },
 	{ "processing.video.min_silence_ms", I, 0, 600000, NULL, "1000", TN, "shortest silence that is cut" },
 	{ "processing.video.margin_before_ms", I, 0, 60000, NULL, "150", TN, "sound kept before speech resumes" },

@@ -57,7 +57,8 @@
 	  "who changed what, when and from where") \
 	X("user", cmd_user, "user add NAME [--role owner|editor|viewer] | user list [--json]" \
 	  " | user token NAME | user remove NAME", "users of the control API and their tokens") \
-	X("analyse", cmd_analyse, "analyse FILE [--json] [--threshold-db DB] [--min-silence-ms MS]" \
+	X("analyse", cmd_analyse, "analyse FILE [--json] [--silence-mode adaptive|threshold]" \
+	  " [--threshold-db DB] [--min-silence-ms MS]" \
 	  " [--max-pause-ms MS] [--keep-pause-ms MS] [--window-ms MS] [--margin-before-ms MS]" \
 	  " [--margin-after-ms MS]", "silences, speech and what the cut would remove") \
 	X("transcribe", cmd_transcribe, "transcribe ID [--engine E] [--force]", \

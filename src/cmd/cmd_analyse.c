@@ -51,6 +51,7 @@ cmd_analyse(struct session *cli, int argc, char **argv)
 		{ "window-ms", required_argument, NULL, 'w' },
 		{ "margin-before-ms", required_argument, NULL, 'b' },
 		{ "margin-after-ms", required_argument, NULL, 'a' },
+		{ "silence-mode", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -60,7 +61,7 @@ cmd_analyse(struct session *cli, int argc, char **argv)
 	struct zpub_progress prog = { cli_progress, cli };
 	struct zpub_err err;
 	cJSON *j = NULL;
-	int c, json = 0, rc;
+	int c, json = 0, rc, mode = -1;
 	double v;
 
 	media_silence_opts_from_config(&so, cli->config);
@@ -79,6 +80,20 @@ cmd_analyse(struct session *cli, int argc, char **argv)
 				return cli_usage(cli, "--threshold-db takes a level in dBFS from -100 to 0,"
 				    " such as -35; '%s' is not one", optarg);
 			so.threshold_db = v;
+			/* A level asked for is the level used, unless
+			 * --silence-mode says otherwise. */
+			if (mode < 0)
+				mode = MEDIA_SILENCE_THRESHOLD;
+			continue;
+		}
+		if (c == 's') {
+			if (strcmp(optarg, "adaptive") == 0)
+				mode = MEDIA_SILENCE_ADAPTIVE;
+			else if (strcmp(optarg, "threshold") == 0)
+				mode = MEDIA_SILENCE_THRESHOLD;
+			else
+				return cli_usage(cli, "--silence-mode is adaptive or threshold;"
+				    " '%s' is neither", optarg);
 			continue;
 		}
 		/* The rest are milliseconds: each with its own range and name. */
@@ -100,6 +115,8 @@ cmd_analyse(struct session *cli, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage(cli, "name one media file");
+	if (mode >= 0)
+		so.mode = (enum media_silence_mode)mode;
 	if (so.window_ms < 1 || so.window_ms > 1000)
 		return cli_usage(cli, "the analysis window is %lld ms; --window-ms takes 1 to 1000",
 		    (long long)so.window_ms);
@@ -125,8 +142,10 @@ cmd_analyse(struct session *cli, int argc, char **argv)
 
 		time_hms(d, hd);
 		time_hms(o, ho);
-		printf("%s: %s, silences below %.0f dBFS of at least %lld ms\n", argv[optind], hd,
-		    so.threshold_db, (long long)so.min_silence_ms);
+		printf("%s: %s, silences below %.0f dBFS%s of at least %lld ms\n", argv[optind], hd,
+		    so.threshold_db, so.mode == MEDIA_SILENCE_ADAPTIVE ?
+		    " (or this recording's own level where that fails)" : "",
+		    (long long)so.min_silence_ms);
 		print_spans("silences", cJSON_GetObjectItem(j, "silences"));
 		print_spans("kept for what appears on screen", cJSON_GetObjectItem(j, "visual"));
 		print_spans("would cut", cJSON_GetObjectItem(j, "cut"));

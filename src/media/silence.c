@@ -4,9 +4,11 @@
  * Decodes the audio only (mono, source rate), measures the RMS level of
  * each window_ms window and reports every run of windows below threshold_db
  * lasting at least min_silence_ms, as raw acoustic boundaries on the source
- * timeline (margins are the plan's business, not ours).  Streaming: one pass,
- * constant memory however long the file.  Also media_analyse_json(), the
- * core of `zpub analyse`.
+ * timeline (margins are the plan's business, not ours).  Streaming: one pass.
+ * In adaptive mode the level of every window is kept too, and where the
+ * threshold does not separate this recording's speech from its noise, the
+ * pauses are found again from those levels by vad.c.  Also
+ * media_analyse_json(), the core of `zpub analyse`.
  */
 #include "media_priv.h"
 
@@ -15,6 +17,7 @@
 
 #include "config.h"
 #include "util.h"
+#include "vad.h"
 
 
 void
@@ -23,6 +26,8 @@ media_silence_opts_from_config(struct media_silence_opts *o, const cJSON *cfg)
 	o->threshold_db = config_double(cfg, "processing.video.threshold_db", -40.0);
 	o->window_ms = config_int(cfg, "processing.video.window_ms", 10);
 	o->min_silence_ms = config_int(cfg, "processing.video.min_silence_ms", 1000);
+	o->mode = strcmp(config_str(cfg, "processing.video.silence_mode", "adaptive"),
+	    "threshold") == 0 ? MEDIA_SILENCE_THRESHOLD : MEDIA_SILENCE_ADAPTIVE;
 }
 
 /* The window state machine, fed sample by sample (or by runs of zeros). */
@@ -36,6 +41,7 @@ struct silence_scan {
 	double sumsq;
 	int64_t run_start;      /* start of the quiet run, -1 if loud */
 	struct media_spans *out;
+	struct vad_levels *levels;   /* adaptive mode: every window's mean square */
 };
 
 static void
@@ -44,6 +50,8 @@ scan_close_window(struct silence_scan *s)
 	int quiet = s->sumsq < s->thresh_sumsq * (double)s->in_win / (double)s->win;
 	int64_t wstart = s->pos - s->in_win;
 
+	if (s->levels != NULL)
+		vad_levels_push(s->levels, (float)(s->sumsq / (double)s->in_win));
 	if (quiet) {
 		if (s->run_start < 0)
 			s->run_start = wstart;
@@ -81,6 +89,32 @@ scan_samples(struct silence_scan *s, const float *x, int64_t n)
 	}
 }
 
+static void
+adaptive_quiet(void *ud, size_t first, size_t end)
+{
+	struct silence_scan *s = ud;
+
+	media_spans_push(s->out, av_rescale((int64_t)first * s->win, 1000, s->rate),
+	    av_rescale((int64_t)end * s->win, 1000, s->rate));
+}
+
+/* Where the threshold fails this recording, its pauses again from the
+ * levels with vad.c's thresholds, replacing those the scan found. */
+static void
+scan_adapt(struct silence_scan *s, const struct media_silence_opts *o, size_t first_out)
+{
+	struct vad_decision d;
+	size_t open;
+
+	vad_decide(s->levels, o->threshold_db, &d);
+	if (!d.moved)
+		return;
+	s->out->n = first_out;
+	open = vad_quiet_runs(s->levels, &d, (size_t)((s->min_samples + s->win - 1) / s->win),
+	    adaptive_quiet, s);
+	s->run_start = open < s->levels->n ? (int64_t)open * s->win : -1;
+}
+
 int
 media_silence_analyse(const char *path, const struct media_silence_opts *o,
     const struct zpub_progress *prog, struct media_spans *silences,
@@ -88,6 +122,8 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
 {
 	struct media_areader *r = NULL;
 	struct silence_scan s;
+	struct vad_levels levels = {0};
+	size_t first_out = silences->n;
 	int64_t dur, last_report = -1, tail_start;
 	int rc;
 
@@ -102,6 +138,7 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
 	s.min_samples = av_rescale(o->min_silence_ms, s.rate, 1000);
 	s.run_start = -1;
 	s.out = silences;
+	s.levels = o->mode == MEDIA_SILENCE_ADAPTIVE ? &levels : NULL;
 	dur = media_areader_duration_ms(r);
 
 	for (;;) {
@@ -159,6 +196,8 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
 			goto out;
 		}
 	}
+	if (s.levels != NULL)
+		scan_adapt(&s, o, first_out);
 	/* After the audio ends (or if the container is longer): silence up
 	 * to the end of the recording. */
 	if (dur <= 0)
@@ -171,6 +210,7 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
 	zpub_progress_report(prog, 1.0, "finding silences");
 	rc = 0;
 out:
+	vad_levels_clear(&levels);
 	media_areader_free(r);
 	return rc;
 }
@@ -232,6 +272,8 @@ media_analyse_json_visual(const char *file, const struct media_silence_opts *so,
 	cJSON_AddNumberToObject(j, "output_duration_ms", (double)tm.out_duration_ms);
 	cJSON_AddItemToObject(j, "media", media_info_to_json(mi));
 	o = cJSON_AddObjectToObject(j, "options");
+	cJSON_AddStringToObject(o, "silence_mode",
+	    so->mode == MEDIA_SILENCE_THRESHOLD ? "threshold" : "adaptive");
 	cJSON_AddNumberToObject(o, "threshold_db", so->threshold_db);
 	cJSON_AddNumberToObject(o, "window_ms", (double)so->window_ms);
 	cJSON_AddNumberToObject(o, "min_silence_ms", (double)so->min_silence_ms);

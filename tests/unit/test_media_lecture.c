@@ -30,7 +30,7 @@
 
 static char *src_root, *dir;
 
-static const struct media_silence_opts sil_opts = { -40.0, 10, 1000 };
+static const struct media_silence_opts sil_opts = { -40.0, 10, 1000, MEDIA_SILENCE_ADAPTIVE };
 static const struct media_plan_opts plan_opts = { 1, 1, 1, 150, 250, 2000, 700, 0 };
 
 static char *

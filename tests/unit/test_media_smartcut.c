@@ -30,7 +30,7 @@
 static char *src_root, *dir;
 static int have_hevc, quick;
 
-static const struct media_silence_opts sil_opts = { -40.0, 10, 1000 };
+static const struct media_silence_opts sil_opts = { -40.0, 10, 1000, MEDIA_SILENCE_ADAPTIVE };
 /* No keyframe slack: every kept part starts between keyframes, so each one
  * has a re-encoded head and a splice into copied GOPs. */
 static const struct media_plan_opts plan_opts = { 1, 1, 1, 150, 250, 2000, 700, 0 };
