@@ -154,4 +154,10 @@ int store_recording_ids_expirable(struct store *st, int64_t tenant_id, int64_t b
 int store_artifacts_drop_kind(struct store *st, int64_t rec_id, const char *kind,
     struct zpub_err *err);
 
+/* Remembers a webhook notification's signature (POST /hooks/zoom), first
+ * forgetting those older than keep_ms; ZPUB_EBUSY when it is there already
+ * (a replay). */
+int store_webhook_seen_add(struct store *st, const char *signature, int64_t now_ms,
+    int64_t keep_ms, struct zpub_err *err);
+
 #endif
