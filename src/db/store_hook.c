@@ -35,3 +35,16 @@ store_webhook_seen_add(struct store *st, const char *signature, int64_t now_ms,
 	sqlite3_finalize(s);
 	return rc;
 }
+
+int
+store_webhook_seen_drop(struct store *st, const char *signature, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "DELETE FROM webhook_seen WHERE signature = ?1", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_text(s, 1, signature, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+	    store_sqlerr(st, err, "forgetting a webhook notification");
+	sqlite3_finalize(s);
+	return rc;
+}

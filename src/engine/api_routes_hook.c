@@ -73,7 +73,8 @@ hook_validate(const cJSON *ev, const char *secret, struct api_response *out)
 }
 
 static void
-hook_recording(struct api *a, struct vault *v, const cJSON *ev, struct api_response *out)
+hook_recording(struct api *a, struct vault *v, const cJSON *ev, const char *signature,
+    struct api_response *out)
 {
 	cJSON *rep = NULL;
 	int n = 0;
@@ -91,6 +92,8 @@ hook_recording(struct api *a, struct vault *v, const cJSON *ev, struct api_respo
 	} else if (rc != 0) {
 		log_warn("api: Zoom's recording.completed: %s", err.msg);
 		reply_err(out, &err);
+		if (out->status >= 500)   /* Zoom retries it: not a replay then */
+			store_webhook_seen_drop(a->st, signature, NULL);
 	} else {
 		log_info("api: Zoom's recording.completed made %d recording%s", n, n == 1 ? "" : "s");
 		if (n > 0 && a->wake)
@@ -145,7 +148,7 @@ h_zoom_hook(struct api *a, const struct api_request *r, const struct api_caller 
 		goto out;
 	}
 	if (strcmp(event, "recording.completed") == 0) {
-		hook_recording(a, v, ev, out);
+		hook_recording(a, v, ev, r->zm_signature, out);
 		goto out;
 	}
 	log_info("api: Zoom's %.64s notification: zpub does not act on it", event);

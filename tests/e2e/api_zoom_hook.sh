@@ -2,7 +2,8 @@
 # against the loopback fake Zoom: the URL validation is answered with
 # Zoom's documented HMAC; a recording.completed with a valid signature
 # creates the recording and the daemon, woken at once (its tick is a
-# minute), downloads it with the event's download_token; a bad signature,
+# minute), downloads it with the event's download_token (with the account's
+# token once Zoom refuses that one); a bad signature,
 # a stale timestamp, a missing one, a replayed body (also after a restart),
 # another Zoom account and an unknown event change nothing; a body over
 # 64 KiB is refused.
@@ -129,6 +130,34 @@ echo "$OUT" | grep -q "download token of Zoom's notification" || fail "journal: 
 	fail "the download token stayed in the vault"
 ok "recording.completed: recording $rid downloaded within seconds (tick 60 s) with the event's download_token"
 
+# A download token Zoom refuses: the account's token downloads it.
+python3 - "$port" "$ZPORT" "$T" <<'PY' || fail "refused download token"
+import hashlib, hmac, json, sys, time, urllib.request
+port, zport, T = sys.argv[1:4]
+ev = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{zport}/_admin/hook_event/1").read())
+ev["download_token"] = "zdl-revoked"
+body = json.dumps(ev).encode()
+ts = str(int(time.time()))
+mac = hmac.new(b"hook-secret", b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
+req = urllib.request.Request(f"http://127.0.0.1:{port}/hooks/zoom", data=body, method="POST",
+                             headers={"Content-Type": "application/json", "x-zm-request-timestamp": ts,
+                                      "x-zm-signature": "v0=" + mac})
+j = json.loads(urllib.request.urlopen(req, timeout=10).read())
+assert j["taken"] and len(j["created"]) == 1, j
+open(f"{T}/second.id", "w").write(str(j["created"][0]["id"]))
+PY
+rid2=$(cat "$T/second.id")
+for _ in $(seq 1 100); do
+	st=$(sql "SELECT status FROM recordings WHERE id=$rid2")
+	[ "$st" = DOWNLOADED ] && break
+	sleep 0.2
+done
+[ "$st" = DOWNLOADED ] || fail "a refused download token stopped the download: $st $(sql "SELECT detail FROM recordings WHERE id=$rid2")"
+expect_rc 0 "$ZPUB" journal "$rid2"
+echo "$OUT" | grep -q "the account's token (Zoom refused" || fail "journal: $OUT"
+[ "$(zoom_check_downloads)" = 2 ] || fail "the downloads are not the files Zoom holds"
+ok "a download token Zoom refuses: the account's token downloads recording $rid2"
+
 # The replay guard survives a restart.
 kill -TERM $dpid; wait $dpid || fail "daemon exit $?"
 start_daemon
@@ -143,7 +172,7 @@ try:
 except urllib.error.HTTPError as e:
     assert e.code == 401 and "replay" in json.loads(e.read())["error"], e.code
 c = sqlite3.connect(sys.argv[3], timeout=10)
-assert c.execute("SELECT COUNT(*) FROM recordings").fetchone()[0] == 1
+assert c.execute("SELECT COUNT(*) FROM recordings").fetchone()[0] == 2
 PY
 grep -q "hook-secret" "$T/daemon.log" "$ZPUB_HOME/zpub.log" 2>/dev/null && fail "the secret is in a log"
 kill -TERM $dpid; wait $dpid || fail "daemon exit $?"
