@@ -197,14 +197,15 @@ stage_download(struct stage_ctx *ctx, struct zpub_err *err)
 		rc = zoom_download_file(z.zc, &d, err);
 		if (hook_tok) {
 			vault_free_secret(hook_tok, toklen);
-			if (rc == 0) {
+			if (rc == 0 || rc == ZPUB_ENOTFOUND) {   /* done with it either way */
 				char name[64];
 				zoom_hook_token_name(rec->id, name);
 				vault_delete(stage_vault(ctx, NULL), rec->tenant_id, name, NULL);
+			}
+			if (rc == 0)
 				store_journal(ctx->store, rec->id, "info", "zoom", "downloaded with %s",
 				    d.used_download_token ? "the download token of Zoom's notification" :
 				    "the account's token (Zoom refused the notification's download token)");
-			}
 		}
 		if (rc == ZPUB_ENOTFOUND) {
 			/* Deleted upstream: nothing to retry; the runner makes it EXPIRED. */
