@@ -189,6 +189,7 @@ const struct zs_secret zs_secrets[] = {
 	{ "transcription", 0, "API key of the transcription service" },
 	{ "chat", 0, "API key of the chat (topics, translation) service" },
 	{ "zoom.client_secret", 0, "client secret of the Zoom app" },
+	{ "zoom.webhook_secret", 0, "secret token of the Zoom app's event notifications (POST /hooks/zoom)" },
 	{ "google.client_secret", 0, "client secret of the Google OAuth client" },
 	{ "vk.client_secret", 0, "client secret of the VK app" },
 	{ "oauth.zoom", 1, "Zoom tokens (zpub auth zoom)" },

@@ -154,4 +154,13 @@ int store_recording_ids_expirable(struct store *st, int64_t tenant_id, int64_t b
 int store_artifacts_drop_kind(struct store *st, int64_t rec_id, const char *kind,
     struct zpub_err *err);
 
+/* Remembers a webhook notification's signature (POST /hooks/zoom), first
+ * forgetting those older than keep_ms; ZPUB_EBUSY when it is there already
+ * (a replay). */
+int store_webhook_seen_add(struct store *st, const char *signature, int64_t now_ms,
+    int64_t keep_ms, struct zpub_err *err);
+/* Forgets one, so that Zoom's retry of a notification that failed here is
+ * taken. */
+int store_webhook_seen_drop(struct store *st, const char *signature, struct zpub_err *err);
+
 #endif

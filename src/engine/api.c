@@ -55,7 +55,9 @@
 	X("POST", "/jobs/{id}/dry-run", ROLE_EDITOR, h_job_dry_run, API_SLOW, \
 	  "What a job would do, changing nothing") \
 	X("GET", "/usage", ROLE_VIEWER, h_usage, API_FAST, "Usage and cost of a month (?month=YYYY-MM)") \
-	X("GET", "/audit", ROLE_OWNER, h_audit, API_FAST, "The audit log of the tenant")
+	X("GET", "/audit", ROLE_OWNER, h_audit, API_FAST, "The audit log of the tenant") \
+	X("POST", "/hooks/zoom", ROLE_NONE, h_zoom_hook, API_FAST, \
+	  "Zoom's event notifications: no token, Zoom's x-zm-signature instead")
 
 enum api_pace { API_FAST, API_SLOW };
 
@@ -499,6 +501,13 @@ api_set_key_path(struct api *a, const char *key_path)
 {
 	free(a->key_path);
 	a->key_path = key_path ? xstrdup(key_path) : NULL;
+}
+
+void
+api_set_wake(struct api *a, void (*wake)(void *ud), void *ud)
+{
+	a->wake = wake;
+	a->wake_ud = ud;
 }
 
 void

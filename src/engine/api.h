@@ -34,6 +34,7 @@ struct api_request {
 	const char *authorization;            /* the Authorization header or NULL */
 	const char *peer;                     /* for the audit log */
 	int64_t now_ms;                       /* 0 = the clock (tests pass their own) */
+	const char *zm_signature, *zm_timestamp; /* Zoom's webhook headers or NULL */
 };
 
 struct api_response {
@@ -67,6 +68,8 @@ void api_call_run(struct api *a, const struct api_request *r, const struct api_c
     struct api_response *out);
 /* The vault key for zoom jobs' dry runs (copied). */
 void api_set_key_path(struct api *a, const char *key_path);
+/* What the API calls when it queued work for the daemon (api_opts.wake). */
+void api_set_wake(struct api *a, void (*wake)(void *ud), void *ud);
 void api_response_clear(struct api_response *r);
 /* The address the server listens on ("http://127.0.0.1:8080"), copied;
  * /openapi.json names it in servers. */
@@ -86,6 +89,10 @@ struct api_opts {
 	const char *data_dir;
 	const char *key_path;     /* the vault key */
 	const cJSON *config;      /* defaults <- user config (copied) */
+	/* Called (from the API's thread) when a route queued work the daemon
+	 * should start now (a Zoom webhook's recording); NULL = none. */
+	void (*wake)(void *ud);
+	void *wake_ud;
 };
 
 /* Starts the API on its own thread (the listener owns a loop of its own)

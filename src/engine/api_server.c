@@ -152,7 +152,7 @@ worker_run(struct api_pool *p, struct api_job *j, struct store **st, struct api 
 		out.body = error_json(err.msg[0] ? err.msg : "the API cannot open its database");
 	} else {
 		struct api_request r = { j->method, j->path, j->query, j->body, j->body_len, NULL,
-			j->peer, 0 };
+			j->peer, 0, NULL, NULL };
 		api_call_run(*a, &r, &j->call, &out);
 	}
 	pthread_mutex_lock(&p->mu);
@@ -326,7 +326,7 @@ api_route(void *ud, const struct lsn_request *req, struct lsn_reply *reply)
 {
 	struct api_server *s = ud;
 	struct api_request r = { req->method, req->path, req->query, req->body, req->body_len,
-		req->authorization, req->peer, 0 };
+		req->authorization, req->peer, 0, req->zm_signature, req->zm_timestamp };
 	struct api_response out;
 	struct api_call call;
 	if (api_prepare(s->api, &r, &call, &out) == 0) {
@@ -375,6 +375,7 @@ api_start(const struct api_opts *o, struct api_server **out, int *port_out,
 		goto fail;
 	api_new(s->st, o->config, &s->api);
 	api_set_key_path(s->api, o->key_path);
+	api_set_wake(s->api, o->wake, o->wake_ud);
 	if ((rc = pool_new(o, &s->pool, err)) != 0)
 		goto fail;
 	struct lsn_opts lo = { .host = o->host, .port = o->port,

@@ -77,6 +77,8 @@ struct daemon {
 	uv_loop_t *loop;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t tick, stop_timer;
+	uv_async_t wake;           /* the API queued work: tick now */
+	int wake_on;
 	struct session *ses;
 	cJSON *config;             /* defaults <- user file; replaced on SIGHUP */
 	struct store *st;          /* the loop's own handle */
@@ -645,6 +647,9 @@ close_cb(uv_handle_t *h)
 static void
 daemon_finish(struct daemon *d)
 {
+	/* The API first: it may wake the loop until it is stopped. */
+	api_stop(d->api);
+	d->api = NULL;
 	uv_timer_stop(&d->tick);
 	uv_timer_stop(&d->stop_timer);
 	uv_signal_stop(&d->sig_term);
@@ -655,6 +660,8 @@ daemon_finish(struct daemon *d)
 	uv_close((uv_handle_t *)&d->sig_term, close_cb);
 	uv_close((uv_handle_t *)&d->sig_int, close_cb);
 	uv_close((uv_handle_t *)&d->sig_hup, close_cb);
+	if (d->wake_on)
+		uv_close((uv_handle_t *)&d->wake, close_cb);
 }
 
 static void
@@ -810,6 +817,23 @@ sweep_imports(struct daemon *d)
 	store_tenants_free(tv, nt);
 }
 
+/* On the loop: the API queued work (a Zoom webhook's recording). */
+static void
+on_wake(uv_async_t *h)
+{
+	struct daemon *d = h->data;
+	if (!d->stopping)
+		uv_timer_start(&d->tick, daemon_tick, 0, (uint64_t)d->tick_ms);
+}
+
+/* From the API's thread. */
+static void
+api_wake(void *ud)
+{
+	struct daemon *d = ud;
+	uv_async_send(&d->wake);
+}
+
 /* Starts the control API when --listen asked for it. */
 static int
 daemon_api(struct daemon *d, const struct daemon_opts *o, const char *listen_host, int port)
@@ -817,8 +841,13 @@ daemon_api(struct daemon *d, const struct daemon_opts *o, const char *listen_hos
 	struct session *ses = d->ses;
 	struct zpub_err err;
 	if (port > 0 || (o->listen && port == 0)) {
+		d->loop = uv_default_loop();
+		uv_async_init(d->loop, &d->wake, on_wake);
+		d->wake.data = d;
+		d->wake_on = 1;
 		struct api_opts ao = { .port = port, .host = listen_host, .db_path = ses->db_path,
-			.data_dir = ses->data_dir, .key_path = ses->key_path, .config = d->config };
+			.data_dir = ses->data_dir, .key_path = ses->key_path, .config = d->config,
+			.wake = api_wake, .wake_ud = d };
 		int bound = 0;
 		if (api_start(&ao, &d->api, &bound, &err) != 0) {
 			log_error("daemon: %s", err.msg);

@@ -25,6 +25,7 @@
 #include "tenant.h"
 #include "util.h"
 #include "vault.h"
+#include "zoom_hook.h"
 
 static void
 human_bytes(int64_t b, char *out, size_t outsz)
@@ -84,6 +85,19 @@ dl_client(struct stage_ctx *ctx, struct dl_zoom *z, struct zpub_err *err)
 	z->tcfg = tenant_config(ctx->store, ctx->config, ctx->rec->tenant_id);
 	z->acc = (struct accounts){ ctx->store, vault, ctx->rec->tenant_id };
 	return accounts_zoom_client(&z->acc, z->tcfg, &z->zc, err);
+}
+
+/* The download_token a recording.completed notification brought for this
+ * recording (zoom_hook.c keeps it in the vault for 24 hours), or NULL. */
+static char *
+dl_hook_token(struct stage_ctx *ctx, size_t *len)
+{
+	struct vault *vault = stage_vault(ctx, NULL);
+	char name[64], *tok = NULL;
+	zoom_hook_token_name(ctx->rec->id, name);
+	if (vault == NULL || vault_get(vault, ctx->rec->tenant_id, name, &tok, len, NULL) != 0)
+		return NULL;
+	return tok;
 }
 
 /* Zoom's own transcript (VTT), when it made one: best effort, registered as
@@ -174,11 +188,25 @@ stage_download(struct stage_ctx *ctx, struct zpub_err *err)
 		}
 		if ((rc = dl_client(ctx, &z, err)) != 0)
 			goto out;
+		size_t toklen = 0;
+		char *hook_tok = dl_hook_token(ctx, &toklen);
 		struct zoom_download d = {
 			.url = url, .part_path = part, .expected_size = expected, .label = label,
-			.progress = dl_progress, .progress_ud = ctx,
+			.progress = dl_progress, .progress_ud = ctx, .download_token = hook_tok,
 		};
 		rc = zoom_download_file(z.zc, &d, err);
+		if (hook_tok) {
+			vault_free_secret(hook_tok, toklen);
+			if (rc == 0 || rc == ZPUB_ENOTFOUND) {   /* done with it either way */
+				char name[64];
+				zoom_hook_token_name(rec->id, name);
+				vault_delete(stage_vault(ctx, NULL), rec->tenant_id, name, NULL);
+			}
+			if (rc == 0)
+				store_journal(ctx->store, rec->id, "info", "zoom", "downloaded with %s",
+				    d.used_download_token ? "the download token of Zoom's notification" :
+				    "the account's token (Zoom refused the notification's download token)");
+		}
 		if (rc == ZPUB_ENOTFOUND) {
 			/* Deleted upstream: nothing to retry; the runner makes it EXPIRED. */
 			unlink(part);

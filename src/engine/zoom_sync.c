@@ -416,3 +416,36 @@ zoom_sync(struct store *st, struct vault *v, int64_t tenant_id, const cJSON *cfg
 	free(w);
 	return rc;
 }
+
+int
+zoom_sync_meeting(struct store *st, int64_t tenant_id, const cJSON *meeting,
+    const char *recording_config, cJSON **report, int64_t **new_ids, int *n_new,
+    struct zpub_err *err)
+{
+	struct zoom_sync_opts o = { .recording_config = recording_config };
+	struct sync_run s = { .st = st, .tenant_id = tenant_id, .o = &o };
+
+	if (store_templates(st, tenant_id, &s.tpl, &s.ntpl, NULL) != 0) {
+		s.tpl = NULL;
+		s.ntpl = 0;
+	}
+	s.created = cJSON_CreateArray();
+	s.skipped = cJSON_CreateArray();
+	int rc = on_meeting(&s, meeting, err);
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddItemToObject(r, "created", s.created);
+	cJSON_AddItemToObject(r, "skipped", s.skipped);
+	cJSON_AddNumberToObject(r, "existing", s.existing);
+	cJSON_AddNumberToObject(r, "forgotten", s.forgotten);
+	cJSON_AddNumberToObject(r, "processing", s.processing);
+	if (rc != 0)
+		cJSON_AddStringToObject(r, "error", err->msg);
+	*report = r;
+	*new_ids = s.new_ids;
+	*n_new = s.n_new;
+	for (int i = 0; i < s.nseen; i++)
+		free(s.seen[i]);
+	free(s.seen);
+	store_templates_free(s.tpl, s.ntpl);
+	return rc;
+}

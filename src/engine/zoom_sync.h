@@ -43,4 +43,15 @@ int zoom_sync(struct store *st, struct vault *v, int64_t tenant_id, const cJSON 
     const struct zoom_sync_opts *o, cJSON **report, int64_t **new_ids, int *n_new,
     struct zpub_err *err);
 
+/* One meeting as Zoom describes it (a recording.completed webhook's
+ * payload.object, shaped like a meeting of the listing): its files become
+ * recordings of the tenant exactly as a sync makes them (the same choice of
+ * files, the same dedupe by Zoom's file id, deleted ones kept out, templates
+ * applied).  *report (new object, also on failure): {"created", "skipped",
+ * "existing", "forgotten", "processing", "error"} as zoom_sync's; *new_ids
+ * (malloc'd) the recordings created. */
+int zoom_sync_meeting(struct store *st, int64_t tenant_id, const cJSON *meeting,
+    const char *recording_config, cJSON **report, int64_t **new_ids, int *n_new,
+    struct zpub_err *err);
+
 #endif

@@ -70,6 +70,7 @@ struct lsn_conn {
 	size_t hname_len, hvalue_len;
 	int in_value;
 	char *authorization, *content_type, *host;
+	char *zm_signature, *zm_timestamp;
 	int too_large;      /* Content-Length says the body will not fit */
 	size_t drained;     /* bytes thrown away after the reply */
 	struct lsn_deferred *deferred;  /* the route took it over */
@@ -151,6 +152,8 @@ conn_handle_closed(uv_handle_t *h)
 	}
 	free(c->content_type);
 	free(c->host);
+	free(c->zm_signature);
+	free(c->zm_timestamp);
 	free(c->hname);
 	free(c->hvalue);
 	free(c->url);
@@ -335,6 +338,10 @@ header_done(struct lsn_conn *c)
 		slot = &c->content_type;
 	else if (strcasecmp(c->hname, "Host") == 0)
 		slot = &c->host;
+	else if (strcasecmp(c->hname, "x-zm-signature") == 0)
+		slot = &c->zm_signature;
+	else if (strcasecmp(c->hname, "x-zm-request-timestamp") == 0)
+		slot = &c->zm_timestamp;
 	if (slot != NULL && *slot == NULL) {
 		*slot = c->hvalue ? c->hvalue : xstrdup("");
 		c->hvalue = NULL;
@@ -466,6 +473,8 @@ conn_dispatch(struct lsn_conn *c)
 	req.peer = c->peer;
 	req.authorization = c->authorization;
 	req.content_type = c->content_type;
+	req.zm_signature = c->zm_signature;
+	req.zm_timestamp = c->zm_timestamp;
 	req.conn = c;
 	int done = l->opts.route ? l->opts.route(l->opts.ud, &req, &reply) : 0;
 	if (c->deferred != NULL) {

@@ -34,6 +34,8 @@ struct lsn_request {
 	const char *peer;       /* "127.0.0.1:54321" */
 	const char *authorization; /* the Authorization header or NULL; never log it */
 	const char *content_type;  /* the Content-Type header or NULL */
+	const char *zm_signature;  /* x-zm-signature (Zoom's webhooks) or NULL */
+	const char *zm_timestamp;  /* x-zm-request-timestamp or NULL */
 	struct lsn_conn *conn;  /* for lsn_defer */
 };
 

@@ -123,12 +123,16 @@ struct zoom_download {
 	int64_t expected_size;     /* Zoom's file_size; 0 = unknown */
 	const char *label;         /* for sentences: "'Лекция 3' (file abc)" */
 	const char *expect_prefix; /* a text file (the transcript: "WEBVTT") rather than media */
+	/* A recording.completed webhook's download_token: the Bearer while Zoom
+	 * takes it; once refused (401/403) the account's token is used.  NULL = none. */
+	const char *download_token;
 	zoom_progress_fn progress;
 	void *progress_ud;
 	/* out */
 	int range_requests;        /* how many resumes asked for a Range */
 	int64_t resumed_from;      /* bytes already on disk when this call began */
 	int token_refreshes;
+	int used_download_token;   /* the webhook's token brought the file */
 };
 
 /* Streams the file into part_path with constant memory, resuming what is

@@ -190,6 +190,7 @@ struct dl_state {
 	int failures;           /* failed attempts in a row */
 	int stale;              /* answers that looked like a stale token, in a row */
 	int force;              /* ask for a fresh token next time */
+	int hook_refused;       /* Zoom refused the webhook's download_token */
 	int done;               /* the file is complete as far as can be told */
 	char reason[512];       /* why the last attempt did not finish */
 	char what[64];          /* what came instead of the file */
@@ -254,11 +255,16 @@ dl_request(struct dl_state *st, struct dl_try *t, struct zpub_err *err)
 	const char *tok;
 	int rc;
 
-	if ((rc = zoom_token(st->zc, st->force, &tok, err)) != 0)
-		return rc;
-	if (st->force)
-		d->token_refreshes++;
-	st->force = 0;
+	if (d->download_token && !st->hook_refused) {
+		tok = d->download_token;
+	} else {
+		if ((rc = zoom_token(st->zc, st->force, &tok, err)) != 0)
+			return rc;
+		if (st->force)
+			d->token_refreshes++;
+		st->force = 0;
+	}
+	d->used_download_token = tok == d->download_token;
 	char range[64];
 	const char *hdrs[2] = { NULL, NULL };
 	if (st->have > 0) {
@@ -328,6 +334,12 @@ dl_auth(struct dl_state *st, struct dl_try *t, struct zpub_err *err)
 {
 	int code = zoom_error_code(&t->resp, NULL, 0);
 
+	if (st->d->download_token && !st->hook_refused) {
+		st->hook_refused = 1;
+		log_info("Zoom download of %s: the webhook's download token was refused (HTTP %ld);"
+		    " using the account's token", st->label, t->resp.status);
+		return 0;
+	}
 	st->stale++;
 	st->force = 1;
 	snprintf(st->reason, sizeof st->reason, "Zoom answered HTTP %ld%s", t->resp.status,
@@ -414,6 +426,10 @@ dl_body(struct dl_state *st, struct dl_try *t, struct zpub_err *err)
 		if ((rc = part_truncate(d->part_path, st->have, err)) != 0)
 			return rc;
 		t->now_size = st->have;
+		if (d->download_token && !st->hook_refused) {
+			st->hook_refused = 1;   /* the account's token next */
+			return 0;
+		}
 		st->stale++;
 		st->force = 1;
 		log_info("Zoom download of %s: %s; getting a new token and retrying", st->label,

@@ -39,6 +39,10 @@ Faults with a number may be given several times (expire_mid:3,expire_mid:9).
   GET /_admin/rotate_urls        Zoom's download links expire: new listings carry new
                                  ones (?gen=N) and the old ones answer 403 "expired"
   GET /_admin/stats              counters: tokens issued, calls, windows listed
+  GET /_admin/hook_event/<i>     a recording.completed notification of meeting i (as
+                                 Zoom posts it, unsigned) with a fresh download_token
+                                 that the download endpoint takes as a Bearer
+  GET /_admin/hook_stats         downloads made with such download tokens
 """
 import argparse, base64, hashlib, json, os, socket, sys, threading, time
 from datetime import datetime, timedelta, timezone
@@ -195,6 +199,10 @@ class Api(BaseHTTPRequestHandler):
         tok = h[7:]
         with lock:
             exp = S["tokens"].get(tok)
+        if exp is None and tok in S["dl_tokens"] and self.path.startswith("/rec/download/"):
+            with lock:
+                S["dl_token_uses"] += 1
+            return "ok"
         if exp is None:
             return "bad"
         return "ok" if exp > time.time() else "stale"
@@ -333,6 +341,8 @@ class Api(BaseHTTPRequestHandler):
                 st = {k: S[k] for k in ("issued", "list_calls", "dl_calls", "cdn_calls", "windows",
                                         "stale_answers", "trashed")}
             return self.sendj(200, st)
+        if u.path.startswith("/_admin/hook_"):
+            return self.hook_admin(u.path)
         if u.path == "/v2/users/me/recordings":
             return self.listing(q)
         if u.path.startswith("/rec/download/"):
@@ -425,6 +435,24 @@ class Api(BaseHTTPRequestHandler):
         sig = hashlib.sha256(("sig:" + fid).encode()).hexdigest()[:16]
         return self.send(302, b"", "text/html",
                          extra={"Location": "http://127.0.0.1:%d/cdn/%s?sig=%s" % (S["cdn_port"], fid, sig)})
+
+    def hook_admin(self, path):
+        """recording.completed as Zoom sends it, for the webhook tests."""
+        if path == "/_admin/hook_stats":
+            return self.sendj(200, {"dl_token_uses": S["dl_token_uses"]})
+        m = S["meetings"][int(path.rsplit("/", 1)[1])]
+        base = "http://127.0.0.1:%d" % S["api_port"]
+        obj = {k: v for k, v in m.items() if not k.startswith("_")}
+        obj["host_email"] = "lecturer@uni.example"
+        obj["recording_files"] = [dict({k: v for k, v in f.items() if not k.startswith("_")},
+                                       download_url="%s/rec/download/%s" % (base, f["_fid"]))
+                                  for f in m["_files"]]
+        tok = "zdl-%s" % hashlib.sha256(os.urandom(8)).hexdigest()[:24]
+        with lock:
+            S["dl_tokens"].add(tok)
+        return self.sendj(200, {"event": "recording.completed", "event_ts": int(time.time() * 1000),
+                                "payload": {"account_id": S["account_id"], "object": obj},
+                                "download_token": tok})
 
     # ---- CDN ----
     def cdn(self):
@@ -552,7 +580,7 @@ def main():
              tokens={}, issued=0, page_tokens={}, page_token_expired=False, list_calls=0, dl_calls=0,
              cdn_calls=0, url_gen=0, stale_answers=0, codes={}, no_range_done=False, windows=[], trashed=[], page_size=a.page_size,
              token_ttl=a.token_ttl, client_id=a.client_id, client_secret=a.client_secret,
-             account_id=a.account_id)
+             account_id=a.account_id, dl_tokens=set(), dl_token_uses=0)
     api = ThreadingHTTPServer(("127.0.0.1", 0), Api)
     cdn = ThreadingHTTPServer(("127.0.0.1", 0), Api)
     api.role, cdn.role = "api", "cdn"
