@@ -96,6 +96,7 @@ const struct zs_key zs_keys[] = {
 	{ "metadata.vars.<name>", S, 0, 1000, NULL, NULL, TN, "a variable of the title and description templates" },
 
 	{ "output_targets.youtube", W, 0, 0, NULL, NULL, TN, "publish to YouTube (false turns it off)" },
+	{ "output_targets.youtube.account", S, 1, 40, NULL, NULL, TN, "named account the video goes through (zpub auth youtube --as NAME; unset: the default one)" },
 	{ "output_targets.youtube.privacy", E, 0, 0, "private|unlisted|public", NULL, TN, "who may watch the video" },
 	{ "output_targets.youtube.publish_at", S, 0, 64, NULL, NULL, TN, "when a private video becomes public (ISO 8601)" },
 	{ "output_targets.youtube.playlist", S, 0, 128, NULL, NULL, TN, "playlist id the video is added to" },
@@ -104,6 +105,7 @@ const struct zs_key zs_keys[] = {
 	{ "output_targets.youtube.made_for_kids", B, 0, 0, NULL, NULL, TN, "the video is made for children" },
 	{ "output_targets.youtube.tags", L, 0, 100, NULL, NULL, TN, "extra tags for YouTube" },
 	{ "output_targets.vk", W, 0, 0, NULL, NULL, TN, "publish to VK (false turns it off)" },
+	{ "output_targets.vk.account", S, 1, 40, NULL, NULL, TN, "named account the video goes through (zpub auth vk --as NAME; unset: the default one)" },
 	{ "output_targets.vk.group", D, 1, 1e15, NULL, NULL, TN, "community the video goes to (\"club123\" or 123)" },
 	{ "output_targets.vk.album", D, 1, 1e15, NULL, NULL, TN, "album id the video is added to" },
 	{ "output_targets.vk.wallpost", B, 0, 0, NULL, NULL, TN, "also post the video on the wall" },
@@ -714,11 +716,16 @@ zs_secret_check(const char *name, struct zpub_err *err)
 {
 	char list[512] = "";
 	for (size_t i = 0; i < zs_n_secrets; i++) {
-		if (strcmp(zs_secrets[i].name, name) == 0) {
+		size_t sl = strlen(zs_secrets[i].name);
+
+		/* "oauth.youtube.<account name>" too */
+		if (strcmp(zs_secrets[i].name, name) == 0 || (zs_secrets[i].by_auth &&
+		    strncmp(zs_secrets[i].name, name, sl) == 0 && name[sl] == '.')) {
 			if (!zs_secrets[i].by_auth)
 				return 0;
 			return zpub_err_set(err, ZPUB_EINVAL, "secret '%s' holds sign-in tokens that"
-			    " 'zpub auth %s' writes; it is not set by hand", name, name + 6);
+			    " 'zpub auth %.*s' writes; it is not set by hand", name, (int)sl - 6,
+			    name + 6);
 		}
 		if (!zs_secrets[i].by_auth) {
 			size_t l = strlen(list);

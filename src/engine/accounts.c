@@ -14,10 +14,27 @@
 #include "vault.h"
 #include "zoom.h"
 
-void
-accounts_secret_name(const char *provider, char out[64])
+int
+accounts_name_ok(const char *name)
 {
-	snprintf(out, 64, "oauth.%s", provider);
+	size_t i, n = name ? strlen(name) : 0;
+
+	if (n == 0 || n > ACCOUNT_NAME_MAX || name[0] == '-' || name[0] == '_')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		    (name[i] >= '0' && name[i] <= '9') || name[i] == '-' || name[i] == '_'))
+			return 0;
+	return 1;
+}
+
+void
+accounts_secret_name(const char *provider, const char *name, char out[64])
+{
+	if (name != NULL && name[0] != '\0')
+		snprintf(out, 64, "oauth.%s.%s", provider, name);
+	else
+		snprintf(out, 64, "oauth.%s", provider);
 }
 
 /* The secret `name` as a malloc'd string (*out NULL on error). */
@@ -43,9 +60,10 @@ acc_secret(void *ud, const char *name, char **out, struct zpub_err *err)
 static int
 acc_load(void *ud, const char *provider, char **json, struct zpub_err *err)
 {
+	struct accounts *a = ud;
 	char name[64];
 
-	accounts_secret_name(provider, name);
+	accounts_secret_name(provider, a->name, name);
 	return acc_secret(ud, name, json, err);
 }
 
@@ -56,7 +74,7 @@ acc_save(void *ud, const char *provider, const char *json, int64_t expires_at_ms
 	struct accounts *a = ud;
 	char name[64];
 
-	accounts_secret_name(provider, name);
+	accounts_secret_name(provider, a->name, name);
 	return vault_put(a->vault, a->tenant_id, name, json, strlen(json), expires_at_ms, err);
 }
 
@@ -66,7 +84,7 @@ acc_mark(void *ud, const char *provider, const char *state, struct zpub_err *err
 	struct accounts *a = ud;
 	char name[64];
 
-	accounts_secret_name(provider, name);
+	accounts_secret_name(provider, a->name, name);
 	return store_credential_set_state(a->store, a->tenant_id, name, state, err);
 }
 

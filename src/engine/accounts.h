@@ -1,7 +1,8 @@
 /*
  * accounts.h — connected platform accounts: OAuth providers built from the
  * config plus the client secret in the vault, and an oauth_store that keeps
- * tokens in the vault (ciphertext only) under "oauth.<provider>" with the
+ * tokens in the vault (ciphertext only) under "oauth.<provider>" (or
+ * "oauth.<provider>.<name>" for an account connected under a name) with the
  * credential's state ("ok", "reconnect") in the store.  The net/ clients
  * get these interfaces, never the store or the vault.
  */
@@ -18,11 +19,18 @@ struct store;
 struct vault;
 struct zoom_client;
 
+#define ACCOUNT_NAME_MAX 40
+
 struct accounts {
 	struct store *store;
 	struct vault *vault;
 	int64_t tenant_id;
+	const char *name;          /* a named account, or NULL for the default */
 };
+
+/* 1 if name may name an account: 1-40 of [A-Za-z0-9_-], a letter or digit
+ * first. */
+int accounts_name_ok(const char *name);
 
 /* An oauth_store whose ud is a (long-lived) struct accounts. */
 void accounts_oauth_store(struct accounts *a, struct oauth_store *out);
@@ -38,7 +46,8 @@ int accounts_provider(struct accounts *a, const cJSON *cfg, const char *name,
 int accounts_zoom_client(struct accounts *a, const cJSON *cfg, struct zoom_client **out,
     struct zpub_err *err);
 
-/* "oauth.youtube" */
-void accounts_secret_name(const char *provider, char out[64]);
+/* "oauth.youtube", or "oauth.youtube.physics" for the account name
+ * "physics" (NULL or "": the default account). */
+void accounts_secret_name(const char *provider, const char *name, char out[64]);
 
 #endif

@@ -83,7 +83,7 @@ dl_client(struct stage_ctx *ctx, struct dl_zoom *z, struct zpub_err *err)
 		    " set zoom.client_secret'") : err->code;
 	/* The Zoom account is the tenant's: its layer of the config counts. */
 	z->tcfg = tenant_config(ctx->store, ctx->config, ctx->rec->tenant_id);
-	z->acc = (struct accounts){ ctx->store, vault, ctx->rec->tenant_id };
+	z->acc = (struct accounts){ ctx->store, vault, ctx->rec->tenant_id, NULL };
 	return accounts_zoom_client(&z->acc, z->tcfg, &z->zc, err);
 }
 

@@ -381,7 +381,18 @@ pubrun_hook_token(void *ud, int force, char **token, struct zpub_err *err)
 {
 	struct target_run *t = ud;
 	struct publish_run *r = t->run;
-	return oauth_access_token(r->aux, &t->prov, &r->ostore, force, token, err);
+	int rc = oauth_access_token(r->aux, &t->prov, &t->ostore, force, token, err);
+
+	/* The sentence names the default account's command; say which. */
+	if (rc == ZPUB_EAUTH && t->account[0] && err != NULL) {
+		char was[sizeof err->msg / 2];
+
+		snprintf(was, sizeof was, "%.*s", (int)sizeof was - 1, err->msg);
+		snprintf(err->msg, sizeof err->msg, "the %s account '%s' needs signing in: run "
+		    "`zpub auth %s --as %s` (%s)", t->platform, t->account, t->platform,
+		    t->account, was);
+	}
+	return rc;
 }
 
 int
@@ -684,12 +695,20 @@ pubrun_target_connect(struct publish_run *r, struct target_run *t, struct zpub_e
 			return zpub_err_set(err, ZPUB_EAUTH, "no %s account is connected; run "
 			    "`zpub auth %s`", t->platform, t->platform);
 		}
-		r->acc.store = r->ctx->store;
-		r->acc.vault = r->vault;
-		r->acc.tenant_id = r->ctx->rec->tenant_id;
-		accounts_oauth_store(&r->acc, &r->ostore);
 	}
-	if ((rc = accounts_provider(&r->acc, r->ctx->config, t->platform, &t->prov, err)) != 0)
+	/* The target's named account ("account": "physics"), else the
+	 * default one. */
+	const char *name = config_str(t->item.target, "account", NULL);
+	if (name != NULL && !accounts_name_ok(name))
+		return zpub_err_set(err, ZPUB_EINVAL, "output_targets.%s.account is not an account "
+		    "name (letters, digits, - and _)", t->platform);
+	snprintf(t->account, sizeof t->account, "%s", name ? name : "");
+	t->acc.store = r->ctx->store;
+	t->acc.vault = r->vault;
+	t->acc.tenant_id = r->ctx->rec->tenant_id;
+	t->acc.name = t->account[0] ? t->account : NULL;
+	accounts_oauth_store(&t->acc, &t->ostore);
+	if ((rc = accounts_provider(&t->acc, r->ctx->config, t->platform, &t->prov, err)) != 0)
 		return rc;
 	t->have_prov = 1;
 	return 0;

@@ -38,6 +38,9 @@ struct target_run {
 	struct pub_item item;
 	struct oauth_provider prov;
 	int have_prov;
+	struct accounts acc;        /* the target's account (its "account" name) */
+	struct oauth_store ostore;
+	char account[ACCOUNT_NAME_MAX + 1];
 	struct yt_job *yt;
 	struct vk_job *vk;
 	int rc;
@@ -52,8 +55,6 @@ struct publish_run {
 	struct stage_ctx *ctx;
 	struct http_client *http;   /* all uploads, one loop */
 	struct http_client *aux;    /* token refreshes from inside callbacks */
-	struct accounts acc;
-	struct oauth_store ostore;
 	struct vault *vault;        /* ctx's, via stage_vault() */
 	struct pub_inputs in;
 	struct target_run t[PUB_MAX_TARGETS];

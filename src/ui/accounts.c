@@ -1,14 +1,17 @@
 /*
  * accounts.c — connected accounts and API keys of the tenant: each
  * provider's state (connected, expiring, needs reconnect, not connected).
- * "Connect" runs `zpub auth PROVIDER --no-browser` as a child (the OAuth
- * flow through the loopback listener) and shows the URL to open; API keys
- * are typed into a masked line and go straight into the vault.
+ * "Connect" runs `zpub auth PROVIDER [--as NAME] --no-browser` as a child
+ * (the OAuth flow through the loopback listener) and shows the URL to open;
+ * "new" on an account connects one more under a name it asks for (a
+ * target's "account" picks it).  API keys are typed into a masked line and
+ * go straight into the vault.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "edit.h"
 #include "session.h"
 #include "store.h"
@@ -42,7 +45,17 @@ struct arow {
 	int64_t expires_at, updated_at;
 };
 
-struct accounts {
+/* "oauth.youtube.physics" -> "youtube", "physics" ("" for the default). */
+static void
+oauth_split(const char *secret, char prov[16], char name[48])
+{
+	const char *p = secret + 6, *dot = strchr(p, '.');
+
+	snprintf(prov, 16, "%.*s", dot ? (int)(dot - p) : 15, p);
+	snprintf(name, 48, "%s", dot ? dot + 1 : "");
+}
+
+struct acc_screen {
 	struct arow *rows;
 	int n, cur, top;
 	int child;                  /* slot of a running `zpub auth`, -1 */
@@ -54,7 +67,7 @@ struct accounts {
 };
 
 static void
-load(struct ui *ui, struct accounts *a)
+load(struct ui *ui, struct acc_screen *a)
 {
 	struct zpub_err err;
 	struct store_credential *cv = NULL;
@@ -83,6 +96,14 @@ load(struct ui *ui, struct accounts *a)
 			ui_strlcpy(r->name, cv[i].name, sizeof r->name);
 			ui_strlcpy(r->label, cv[i].name, sizeof r->label);
 			r->kind = strncmp(cv[i].name, "oauth.", 6) == 0 ? ACC_OAUTH : ACC_KEY;
+			if (r->kind == ACC_OAUTH) {
+				char prov[16], name[48];
+
+				oauth_split(cv[i].name, prov, name);
+				snprintf(r->label, sizeof r->label, "%s account '%s'",
+				    strcmp(prov, "youtube") == 0 ? "YouTube" :
+				    strcmp(prov, "vk") == 0 ? "VK" : prov, name);
+			}
 		}
 		r->present = 1;
 		ui_strlcpy(r->state, cv[i].state ? cv[i].state : "ok", sizeof r->state);
@@ -97,7 +118,7 @@ load(struct ui *ui, struct accounts *a)
 void *
 ui_accounts_new(struct ui *ui)
 {
-	struct accounts *a = xcalloc(1, sizeof *a);
+	struct acc_screen *a = xcalloc(1, sizeof *a);
 	a->child = -1;
 	load(ui, a);
 	return a;
@@ -106,7 +127,7 @@ ui_accounts_new(struct ui *ui)
 static void
 accounts_free(struct ui_screen *s)
 {
-	struct accounts *a = s->st;
+	struct acc_screen *a = s->st;
 	if (a == NULL)
 		return;
 	free(a->rows);
@@ -145,7 +166,7 @@ state_text(const struct arow *r, enum ui_role *role)
 static void
 accounts_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 {
-	const struct accounts *a = s->st;
+	const struct acc_screen *a = s->st;
 	char line[1400], when[32];
 	int y = top, cols = ui->cols;
 	snprintf(line, sizeof line, "Accounts and keys of tenant '%s'", ui->ses->tenant);
@@ -186,7 +207,7 @@ accounts_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 static void
 accounts_tick(struct ui *ui, struct ui_screen *s)
 {
-	struct accounts *a = s->st;
+	struct acc_screen *a = s->st;
 	if (a->child < 0)
 		return;
 	char *out = ui_child_output(ui, a->child);
@@ -211,7 +232,7 @@ accounts_tick(struct ui *ui, struct ui_screen *s)
 static void
 key_done(struct ui *ui, void *ctx, const char *text, int done)
 {
-	struct accounts *a = ctx;
+	struct acc_screen *a = ctx;
 	struct zpub_err err;
 	struct actor who;
 	if (done != 1)
@@ -229,6 +250,34 @@ key_done(struct ui *ui, void *ctx, const char *text, int done)
 	ui_changed(ui);
 }
 
+/* Runs `zpub auth PROV [--as NAME] --no-browser` and shows its URL. */
+static void
+acc_connect(struct ui *ui, struct acc_screen *ac, const char *prov, const char *name)
+{
+	if (ac->child >= 0) {
+		ui_message(ui, 1, "a sign-in is going on already");
+		return;
+	}
+	const char *args[] = { "auth", prov, "--no-browser", name[0] ? "--as" : NULL, name, NULL };
+	ac->url[0] = ac->note[0] = '\0';
+	ac->child = ui_spawn_cmd(ui, args, 0, "auth");
+	accounts_secret_name(prov, name, ac->child_for);
+}
+
+static void
+named_done(struct ui *ui, void *ctx, const char *text, int done)
+{
+	struct acc_screen *ac = ctx;
+
+	if (done != 1 || !*text)
+		return;
+	if (!accounts_name_ok(text)) {
+		ui_message(ui, 1, "an account name is 1-%d letters, digits, - or _", ACCOUNT_NAME_MAX);
+		return;
+	}
+	acc_connect(ui, ac, ac->key_name, text);
+}
+
 struct forget {
 	char name[64];
 	enum acc_kind kind;
@@ -241,7 +290,10 @@ forget_yes(struct ui *ui, void *ctx)
 	struct zpub_err err;
 	struct actor who;
 	if (f->kind == ACC_OAUTH) {
-		const char *args[] = { "auth", "revoke", f->name + 6, NULL };
+		char prov[16], name[48];
+
+		oauth_split(f->name, prov, name);
+		const char *args[] = { "auth", "revoke", prov, name[0] ? "--as" : NULL, name, NULL };
 		ui_spawn_cmd(ui, args, 0, "auth revoke");
 	} else if (edit_secret_delete(ui->store, ui_who(ui, &who), f->name, &err) != 0)
 		ui_message(ui, 1, "%s", err.msg);
@@ -255,7 +307,7 @@ forget_yes(struct ui *ui, void *ctx)
 static int
 accounts_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 {
-	struct accounts *ac = s->st;
+	struct acc_screen *ac = s->st;
 	int top = 0;
 	if (ac->n == 0)
 		return 0;
@@ -265,16 +317,23 @@ accounts_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	case UI_A_PAGE_DOWN:
 		ui_list_move(a, ac->n, ac->n, &ac->cur, &top);
 		return 1;
-	case UI_A_OPEN: case UI_A_NEW: case UI_A_EDIT:
+	case UI_A_NEW:
 		if (r->kind == ACC_OAUTH) {
-			if (ac->child >= 0) {
-				ui_message(ui, 1, "a sign-in is going on already");
-				return 1;
-			}
-			const char *args[] = { "auth", r->name + 6, "--no-browser", NULL };
-			ac->url[0] = ac->note[0] = '\0';
-			ac->child = ui_spawn_cmd(ui, args, 0, "auth");
-			ui_strlcpy(ac->child_for, r->name, sizeof ac->child_for);
+			char prov[16], name[48], label[96];
+
+			oauth_split(r->name, prov, name);
+			ui_strlcpy(ac->key_name, prov, sizeof ac->key_name);
+			snprintf(label, sizeof label, "name of the new %s account: ", prov);
+			ui_prompt(ui, label, "", 0, named_done, ac);
+			return 1;
+		}
+		/* FALLTHROUGH */
+	case UI_A_OPEN: case UI_A_EDIT:
+		if (r->kind == ACC_OAUTH) {
+			char prov[16], name[48];
+
+			oauth_split(r->name, prov, name);
+			acc_connect(ui, ac, prov, name);
 		} else {
 			char label[96];
 			ui_strlcpy(ac->key_name, r->name, sizeof ac->key_name);
@@ -299,7 +358,7 @@ accounts_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	}
 }
 
-static const enum ui_action accounts_hints[] = { UI_A_OPEN, UI_A_DELETE, UI_A_NONE };
+static const enum ui_action accounts_hints[] = { UI_A_OPEN, UI_A_NEW, UI_A_DELETE, UI_A_NONE };
 
 const struct ui_screen_ops ui_accounts_ops = {
 	.name = "accounts",

@@ -69,6 +69,7 @@ class State:
         self.refresh = {}      # refresh token -> client_id
         self.sessions = {}     # upload_id -> {...}
         self.videos = {}       # id -> {...}
+        self.next_channel = 1  # each sign-in is another account (channel)
         self.captions = []
         self.thumbnails = []
         self.playlist_items = []
@@ -308,7 +309,9 @@ class H(BaseHTTPRequestHandler):
             code = "code-" + secrets.token_urlsafe(12)
             with ST.lock:
                 ST.codes[code] = {"client_id": q["client_id"], "redirect_uri": q["redirect_uri"],
-                                  "challenge": q["code_challenge"], "scope": q["scope"]}
+                                  "challenge": q["code_challenge"], "scope": q["scope"],
+                                  "channel": ST.next_channel}
+                ST.next_channel += 1
             state = ST.faults.get("wrong_state") or q["state"]
             loc = q["redirect_uri"] + sep + urlencode({"state": state, "code": code, "scope": q["scope"]})
         self.send_response(302)
@@ -316,14 +319,14 @@ class H(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def issue(self, client_id, scope, with_refresh):
+    def issue(self, client_id, scope, with_refresh, channel=1):
         tok = "ya29." + secrets.token_urlsafe(24)
         out = {"access_token": tok, "expires_in": int(ST.faults.get("expires_in", 3599)),
                "scope": scope, "token_type": "Bearer"}
-        ST.access[tok] = {"calls": 0}
+        ST.access[tok] = {"calls": 0, "channel": channel}
         if with_refresh:
             rt = "1//" + secrets.token_urlsafe(24)
-            ST.refresh[rt] = {"client_id": client_id, "scope": scope}
+            ST.refresh[rt] = {"client_id": client_id, "scope": scope, "channel": channel}
             out["refresh_token"] = rt
         return out
 
@@ -350,12 +353,13 @@ class H(BaseHTTPRequestHandler):
                 ch = base64.urlsafe_b64encode(hashlib.sha256(v.encode()).digest()).rstrip(b"=").decode()
                 if ch != c["challenge"]:
                     return self.send_json(400, {"error": "invalid_grant", "error_description": "Invalid code verifier."})
-                return self.send_json(200, self.issue(f["client_id"], c["scope"], True))
+                return self.send_json(200, self.issue(f["client_id"], c["scope"], True, c["channel"]))
             if gt == "refresh_token":
                 r = ST.refresh.get(f.get("refresh_token"))
                 if r is None or ST.faults.get("invalid_grant"):
                     return self.send_json(400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."})
-                return self.send_json(200, self.issue(f["client_id"], r["scope"], False))
+                return self.send_json(200, self.issue(f["client_id"], r["scope"], False,
+                                                      r.get("channel", 1)))
         self.send_json(400, {"error": "unsupported_grant_type"})
 
     # ---- YouTube ----
@@ -398,9 +402,11 @@ class H(BaseHTTPRequestHandler):
         uid = secrets.token_urlsafe(16)
         path = os.path.join(ST.store_dir, "upload-" + uid)
         open(path, "wb").close()
+        h = self.headers.get("Authorization", "")
         with ST.lock:
+            ch = (ST.access.get(h[7:]) or {}).get("channel", 1)
             ST.sessions[uid] = {"total": int(total), "received": 0, "meta": meta, "path": path,
-                                "done": False, "video_id": None, "expired": False}
+                                "done": False, "video_id": None, "expired": False, "channel": ch}
         host = self.headers.get("Host")
         loc = "http://%s/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status&upload_id=%s" % (host, uid)
         self.send_empty(200, {"Location": loc, "X-GUploader-UploadID": uid})
@@ -499,7 +505,9 @@ class H(BaseHTTPRequestHandler):
             st = dict(meta.get("status") or {})
             st["uploadStatus"] = "uploaded"
             st.setdefault("privacyStatus", "private")
-            v = {"kind": "youtube#video", "id": vid, "snippet": meta.get("snippet"), "status": st,
+            sn = dict(meta.get("snippet") or {})
+            sn["channelId"] = "UCfakechannel%04d" % s.get("channel", 1)   # the signed-in account's
+            v = {"kind": "youtube#video", "id": vid, "snippet": sn, "status": st,
                  "size": s["total"], "sha256": h.hexdigest(), "upload_id": uid}
             ST.videos[vid] = v
             s["done"] = True

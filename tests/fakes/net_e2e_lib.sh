@@ -72,11 +72,15 @@ configure_vk() {
 	"$ZPUB" config set providers.vk.client_id "51234567" >/dev/null
 }
 
-# sign_in PROVIDER: runs `zpub auth PROVIDER --no-browser` and plays the
-# browser: follows the printed URL to the fake and on to the loopback listener.
+# sign_in PROVIDER [ARGS...]: runs `zpub auth PROVIDER --no-browser ARGS`
+# (e.g. --as NAME) and plays the browser: follows the printed URL to the
+# fake and on to the loopback listener.
 sign_in() {
-	local prov=$1 out="$T/auth-$1.out" err="$T/auth-$1.err" url i
-	"$ZPUB" auth "$prov" --no-browser --timeout 30 >"$out" 2>"$err" &
+	local prov=$1 tag
+	shift
+	tag=$prov$(printf '%s' "$*" | tr -c 'A-Za-z0-9' _)
+	local out="$T/auth-$tag.out" err="$T/auth-$tag.err" url i
+	"$ZPUB" auth "$prov" --no-browser --timeout 30 "$@" >"$out" 2>"$err" &
 	local pid=$!
 	for i in $(seq 200); do
 		grep -q '^http' "$out" 2>/dev/null && break

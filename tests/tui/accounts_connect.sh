@@ -32,6 +32,30 @@ until tui_screen | grep -F "YouTube (Google account)" | grep -q " connected"; do
 done
 tui_gone "Open this address"
 ok "connect showed the sign-in URL, the loopback listener took the answer, the row says connected"
+# One more YouTube account, under a name: `c` (new) asks for it.
+browse() { # plays the browser for the URL on screen
+	local url loc
+	url=$(tui_screen | awk '/Open this address/ {on=1; next} on && NF == 0 {exit} on {gsub(/^ +| +$/, ""); printf "%s", $0}')
+	loc=$(curl -s -o /dev/null -w '%{redirect_url}' "$url")
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$loc")" = 200 ] || fail "named callback failed"
+}
+tui_keys c
+tui_wait "name of the new youtube account"
+tui_keys "../x" Enter
+tui_wait "an account name is"
+tui_keys c
+tui_wait "name of the new youtube account"
+tui_keys physics Enter
+tui_wait "Open this address in a browser"
+browse
+i=0
+until tui_screen | grep -F "YouTube account 'physics'" | grep -q " connected"; do
+	i=$((i + 1)); [ $i -lt 200 ] || { tui_screen >&2; fail "the named row never turned connected"; }
+	sleep 0.05
+done
+"$ZPUB" auth list --json | json '[a.get("name") for a in j if a["provider"] == "youtube"]' | grep -q "physics" \
+	|| fail "auth list lacks the named account"
+ok "c (new) connected a second YouTube account under a name; a name like ../x is refused"
 # A sign-in left open when the TUI quits does not linger.
 tui_keys Enter
 tui_wait "Open this address in a browser"

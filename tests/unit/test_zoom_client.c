@@ -45,7 +45,7 @@ setup(void **state)
 		return -1;
 	free(db);
 	free(key);
-	e->acc = (struct accounts){ e->st, e->v, e->tenant };
+	e->acc = (struct accounts){ e->st, e->v, e->tenant, NULL };
 	vault_put(e->v, e->tenant, "zoom.client_secret", "zoom-secret", 11, 0, &err);
 	char *cfg = xasprintf("{\"providers\":{\"zoom\":{\"api_base\":\"%s/v2\",\"oauth_base\":\"%s\","
 	    "\"client_id\":\"zoom-client\",\"account_id\":\"\"}}}", e->fake.base, e->fake.base);
