@@ -130,7 +130,7 @@ const struct zs_key zs_keys[] = {
 	{ "providers.zoom.download_max_requests", I, 1, 10000, NULL, "40", OP, "requests one download may take" },
 	{ "providers.zoom.scope", E, 0, 0, "me|account", "\"me\"", OP, "me: the recordings of the connected user; account: every user's of the Zoom account (a Server-to-Server app with admin scopes), routed to tenants by providers.zoom.hosts" },
 	{ "providers.zoom.include_inactive", B, 0, 0, NULL, "false", OP, "with scope account, also walk the account's inactive users" },
-	{ "providers.zoom.hosts", M, 0, 1000, "host e-mail globs", "{}", OP, "with scope account, the tenant each host's recordings go to, by e-mail glob (* ?); the most specific glob wins (fewest wildcards, then most literal characters); a host no glob matches is skipped" },
+	{ "providers.zoom.hosts", M, 0, 1000, "host e-mail globs", "{}", OP, "with scope account, the tenant each host's recordings go to, by e-mail glob (* ? [...], case-insensitive); the most specific glob wins (most literal characters, then fewest wildcards, then the first written); a host no glob matches is skipped and counted" },
 	{ "providers.google.auth_url", U, 0, 0, NULL, "\"https://accounts.google.com/o/oauth2/v2/auth\"", OP, "Google sign-in address" },
 	{ "providers.google.token_url", U, 0, 0, NULL, "\"https://oauth2.googleapis.com/token\"", OP, "Google token address (receives the refresh token and client secret)" },
 	{ "providers.google.revoke_url", U, 0, 0, NULL, "\"https://oauth2.googleapis.com/revoke\"", OP, "Google token revocation address" },
