@@ -92,6 +92,23 @@ echo "$OUT" | grep -q "1 host skipped (no glob of providers.zoom.hosts matches" 
 	|| fail "the summary does not count the skipped host: $OUT"
 ok "a second sync adds nothing"
 
+# A glob that names a tenant that does not exist: that host is skipped with
+# a sentence saying how to create it; a dry run keeps no walk progress.
+"$ZPUB" config set providers.zoom.hosts \
+	'{"*@math.uni.example": "math", "*@*.uni.example": "physics", "*@other.example": "nosuch"}' >/dev/null
+expect_rc 0 "$ZPUB" sync zoom "${RANGE[@]}" --dry-run --json
+echo "$OUT" | python3 -c 'import json,sys; s=json.load(sys.stdin)
+assert s["created"] == [] and s["existing"] == 18 and s["hosts_unrouted"] == 1, s
+assert "zpub tenant add nosuch" in s["unrouted"][0]["reason"], s["unrouted"]' \
+	|| fail "a host routed to a missing tenant: $OUT"
+python3 -c 'import sqlite3,sys
+c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+assert c.execute("SELECT count(*) FROM zoom_walks").fetchone()[0] == 0' "$ZPUB_HOME/zpub.db" \
+	|| fail "a dry run or a finished walk left walk progress behind"
+"$ZPUB" config set providers.zoom.hosts \
+	'{"*@math.uni.example": "math", "*@*.uni.example": "physics", "*@phys.uni.example": "physics"}' >/dev/null
+ok "a host routed to a tenant that does not exist is skipped with the command that creates it"
+
 "$ZPUB" config set providers.zoom.include_inactive true >/dev/null
 expect_rc 0 "$ZPUB" sync zoom "${RANGE[@]}" --json
 echo "$OUT" | python3 -c 'import json,sys; s=json.load(sys.stdin)
