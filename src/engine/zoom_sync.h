@@ -40,7 +40,7 @@ struct zoom_sync_opts {
  * {"zoom": {"trash_after_publish": true}}).
  * With providers.zoom.scope "account" the whole account is walked
  * (zoom_walk.c): rows carry "host" and "tenant", and the report adds
- * "scope", "users", "users_routed", "resumed", "hosts_unrouted" and
+ * "scope", "users", "users_routed", "users_gone", "resumed", "hosts_unrouted" and
  * "unrouted"; nothing expires and nothing goes to Zoom's trash then.
  * *new_ids (may be NULL) gets the ids of recordings created (SKIPPED too). */
 int zoom_sync(struct store *st, struct vault *v, int64_t tenant_id, const cJSON *cfg,

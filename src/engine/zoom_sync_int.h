@@ -43,6 +43,7 @@ int zoom_sync_meeting(void *ud, const cJSON *meeting, struct zpub_err *err);
  * the users, routes each host to a tenant by providers.zoom.hosts and lists
  * each routed user's windows, keeping its progress in the store (not in a
  * dry run) so that a walk cut short goes on where it stopped.  Adds "users",
+ * "users_routed", "users_gone" (deleted in Zoom since they were listed),
  * "resumed", "hosts_unrouted" and "unrouted" ([{"host","reason"}]) to report.
  * *windows_done: windows listed by this call (all users). */
 int zoom_walk_account(struct sync_run *s, struct zoom_client *zc, const cJSON *cfg,

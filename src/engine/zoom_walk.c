@@ -27,6 +27,19 @@
 
 /* ---- routing hosts to tenants ------------------------------------------------ */
 
+/* The ']' closing the class that opens at p ("[!]a]": a ']' first is a
+ * member), or NULL when there is none (then '[' is a literal). */
+static const char *
+class_end(const char *p)
+{
+	const char *q = p + 1;
+	if (*q == '!' || *q == '^')
+		q++;
+	if (*q == ']')
+		q++;
+	return strchr(q, ']');
+}
+
 /* How specific a glob is: its literal characters (outside * ? and [...])
  * and its wildcards (each * ?, and each [...] class). */
 static void
@@ -36,13 +49,14 @@ glob_weight(const char *g, int *literal, int *wild)
 	for (const char *p = g; *p; p++) {
 		if (*p == '*' || *p == '?') {
 			(*wild)++;
-		} else if (*p == '[' && strchr(p + 1, ']')) {
+		} else if (*p == '[' && class_end(p)) {
 			(*wild)++;
-			p = strchr(p + 2, ']') ? strchr(p + 2, ']') : strchr(p + 1, ']');
+			p = class_end(p);
 		} else {
 			if (*p == '\\' && p[1])
 				p++;
-			(*literal)++;
+			if (((unsigned char)*p & 0xC0) != 0x80)
+				(*literal)++;   /* code points, not bytes */
 		}
 	}
 }
@@ -163,7 +177,7 @@ zoom_walk_account(struct sync_run *s, struct zoom_client *zc, const cJSON *cfg,
 	const cJSON *hosts = config_find(cfg, "providers.zoom.hosts");
 	int inactive = config_bool(cfg, "providers.zoom.include_inactive", 0);
 	struct store_walk_user *u = NULL;
-	int nu = 0, resumed = 0, rc, unrouted = 0, routed = 0;
+	int nu = 0, resumed = 0, rc, unrouted = 0, routed = 0, gone = 0;
 	int64_t walk_id = 0;
 	int64_t home_tenant = s->tenant_id;
 	cJSON *unrouted_list = cJSON_CreateArray();
@@ -205,6 +219,16 @@ zoom_walk_account(struct sync_run *s, struct zoom_client *zc, const cJSON *cfg,
 				break;
 			}
 			rc = zoom_list_user_window(zc, u[i].user_id, &w[k], zoom_sync_meeting, s, err);
+			if (rc == ZPUB_ENOTFOUND) {
+				/* deleted in Zoom since the users were listed: nothing to walk */
+				log_warn("Zoom sync: %s", err->msg);
+				zpub_err_clear(err);
+				gone++;
+				rc = 0;
+				if (!s->o->dry_run)
+					rc = store_walk_user_done(s->st, walk_id, u[i].user_id, nw, err);
+				break;
+			}
 			if (rc != 0) {
 				zpub_err_prefix(err, "the walk of the Zoom account stopped at %s, %s..%s"
 				    " (run 'zpub sync zoom' again: it goes on from there)", u[i].email,
@@ -230,6 +254,7 @@ zoom_walk_account(struct sync_run *s, struct zoom_client *zc, const cJSON *cfg,
 	cJSON_AddNumberToObject(report, "users", nu);
 	cJSON_AddNumberToObject(report, "users_routed", routed);
 	cJSON_AddBoolToObject(report, "resumed", resumed);
+	cJSON_AddNumberToObject(report, "users_gone", gone);
 	cJSON_AddNumberToObject(report, "hosts_unrouted", unrouted);
 	cJSON_AddItemToObject(report, "unrouted", unrouted_list);
 	store_walk_users_free(u, nu);

@@ -493,7 +493,10 @@ zoom_list_user_window(struct zoom_client *zc, const char *user_id, const struct 
 			pages = 0;
 			continue;
 		}
-		if (rc == 0 && resp.status == 401)
+		if (rc == 0 && resp.status == 404 && strcmp(user_id, "me") != 0)
+			rc = zpub_err_set(err, ZPUB_ENOTFOUND, "Zoom has no user %s any more (HTTP 404"
+			    " listing recordings from %s to %s)", user_id, w->from, w->to);
+		else if (rc == 0 && resp.status == 401)
 			rc = zpub_err_set(err, ZPUB_EAUTH, "Zoom refused the listing of recordings from %s"
 			    " to %s even with a new token; check the app's scopes (recording:read) or"
 			    " reconnect with 'zpub auth zoom'", w->from, w->to);

@@ -83,7 +83,8 @@ int zoom_list_window(struct zoom_client *zc, const struct zoom_window *w, zoom_m
     void *ud, struct zpub_err *err);
 
 /* The same for one user of the account (a Zoom user id or e-mail; "me" is
- * the connected user): GET /users/{userId}/recordings. */
+ * the connected user): GET /users/{userId}/recordings.  ZPUB_ENOTFOUND when
+ * Zoom no longer has that user (404). */
 int zoom_list_user_window(struct zoom_client *zc, const char *user_id, const struct zoom_window *w,
     zoom_meeting_fn fn, void *ud, struct zpub_err *err);
 

@@ -43,6 +43,7 @@ Faults (--faults, comma-separated):
   daily_at:<k>              the k-th account call (/v2/users, /v2/users/<id>/recordings)
                             answers 429, X-RateLimit-Type Daily-limit, Retry-After an ISO
                             date 2 s ahead
+  qps_at:<k>                the k-th account call answers the per-second 429 (as --qps)
   stall_at:<k>              the k-th account call waits 30 s before it answers (a walk to
                             kill -9 half-way; /_admin/stats says "stalled": k once it waits)
 Faults with a number may be given several times (expire_mid:3,expire_mid:9).
@@ -52,6 +53,7 @@ X-RateLimit-Remaining 0.  --delay-ms N slows every account call (kill -9 tests).
 The account's users each get their own meetings (as --months/--per-month); their
 publishable files are in account_manifest.json with the host's e-mail.
   GET /_admin/delete/<file_id>   deletes a file now (between listing and download)
+  GET /_admin/delete_user/<email>  deletes an account user (their listing answers 404, 1001)
   GET /_admin/rotate_urls        Zoom's download links expire: new listings carry new
                                  ones (?gen=N) and the old ones answer 403 "expired"
   GET /_admin/stats              counters: tokens issued, calls, windows listed
@@ -340,6 +342,10 @@ class Api(BaseHTTPRequestHandler):
             with lock:
                 S["deleted"].add(u.path.rsplit("/", 1)[1])
             return self.sendj(200, {"ok": True})
+        if u.path.startswith("/_admin/delete_user/"):
+            with lock:
+                S["users"] = [x for x in S["users"] if x["email"] != u.path.rsplit("/", 1)[1]]
+            return self.sendj(200, {"ok": True})
         if u.path == "/_admin/rotate_urls":
             with lock:
                 S["url_gen"] += 1
@@ -377,7 +383,7 @@ class Api(BaseHTTPRequestHandler):
             if S["qps_sec"] != sec:
                 S["qps_sec"], S["qps_used"] = sec, 0
             S["qps_used"] += 1
-            over = S["qps"] and S["qps_used"] > S["qps"]
+            over = (S["qps"] and S["qps_used"] > S["qps"]) or k in S["faults"].get("qps_at", ())
         if k in S["faults"].get("stall_at", ()):
             with lock:
                 S["stalled"] = k

@@ -80,6 +80,9 @@ test_equal_literals_fewer_wildcards_then_first(void **state)
 	/* a full tie: the first written */
 	h = "{\"a*@math.uni.example\": \"first\", \"*n@math.uni.example\": \"second\"}";
 	assert_string_equal(route(h, "ann@math.uni.example"), "first");
+	/* characters are code points: "я" counts one, as "b" does */
+	h = "{\"ab*@x.example\": \"first\", \"*я@x.example\": \"second\"}";
+	assert_string_equal(route(h, "abя@x.example"), "first");
 }
 
 static void
