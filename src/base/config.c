@@ -202,7 +202,9 @@ config_layer_set(cJSON *layer, const char *key, const char *value_text, enum zs_
 		cJSON_Delete(val);
 		return ZPUB_EINVAL;
 	}
-	return set_item(layer, key, val, 1, err);
+	/* a map (providers.zoom.hosts) is set whole: what it held before goes */
+	const struct zs_key *k = zs_lookup(key);
+	return set_item(layer, key, val, !(k && k->type == ZS_MAP), err);
 }
 
 int

@@ -88,6 +88,9 @@ doc_range(const struct zs_key *k, char *buf, size_t len)
 	case ZS_SWITCH:
 		snprintf(buf, len, "false, or an object of the keys below");
 		return;
+	case ZS_MAP:
+		snprintf(buf, len, "object: %s -> string", k->choices ? k->choices : "name");
+		return;
 	case ZS_BOOL:
 	case ZS_ID:
 		return;

@@ -27,6 +27,7 @@
 #define D ZS_ID
 #define G ZS_LANG
 #define W ZS_SWITCH
+#define M ZS_MAP
 #define OP ZS_OPERATOR
 #define TN ZS_TENANT
 #define SY ZS_SYSTEM
@@ -134,6 +135,9 @@ const struct zs_key zs_keys[] = {
 	{ "providers.zoom.max_wait_ms", I, 0, DAY, NULL, "120000", OP, "longest wait zpub accepts from Zoom's rate limits" },
 	{ "providers.zoom.download_retries", I, 0, 100, NULL, "7", OP, "retries of a failed download in a row" },
 	{ "providers.zoom.download_max_requests", I, 1, 10000, NULL, "40", OP, "requests one download may take" },
+	{ "providers.zoom.scope", E, 0, 0, "me|account", "\"me\"", OP, "me: the recordings of the connected user; account: every user's of the Zoom account (a Server-to-Server app with admin scopes), routed to tenants by providers.zoom.hosts" },
+	{ "providers.zoom.include_inactive", B, 0, 0, NULL, "false", OP, "with scope account, also walk the account's inactive users" },
+	{ "providers.zoom.hosts", M, 0, 1000, "host e-mail globs", "{}", OP, "with scope account, the tenant each host's recordings go to, by e-mail glob (* ? [...], case-insensitive); the most specific glob wins (most literal characters, then fewest wildcards, then the first written); a host no glob matches is skipped and counted" },
 	{ "providers.google.auth_url", U, 0, 0, NULL, "\"https://accounts.google.com/o/oauth2/v2/auth\"", OP, "Google sign-in address" },
 	{ "providers.google.token_url", U, 0, 0, NULL, "\"https://oauth2.googleapis.com/token\"", OP, "Google token address (receives the refresh token and client secret)" },
 	{ "providers.google.revoke_url", U, 0, 0, NULL, "\"https://oauth2.googleapis.com/revoke\"", OP, "Google token revocation address" },
@@ -214,7 +218,7 @@ const char *
 zs_type_name(enum zs_type t)
 {
 	static const char *const names[] = { "int", "number", "bool", "string", "url", "enum",
-		"list", "list", "id", "language", "object" };
+		"list", "list", "id", "language", "object", "map" };
 	return names[t];
 }
 
@@ -444,6 +448,10 @@ allowed(const struct zs_key *k, char *out, size_t n)
 	case ZS_SWITCH:
 		snprintf(out, n, "false, or an object of %s's settings", k->key);
 		break;
+	case ZS_MAP:
+		snprintf(out, n, "an object of at most %.0f %s, each to a string such as"
+		    " {\"*@math.uni.example\": \"math\"}", k->max, k->choices ? k->choices : "names");
+		break;
 	}
 }
 
@@ -506,6 +514,17 @@ value_ok(const struct zs_key *k, const cJSON *v)
 		return cJSON_IsString(v) && lang_ok(v->valuestring);
 	case ZS_SWITCH:
 		return cJSON_IsFalse(v) || cJSON_IsTrue(v) || cJSON_IsObject(v);
+	case ZS_MAP: {
+		if (!cJSON_IsObject(v) || cJSON_GetArraySize(v) > (int)k->max)
+			return 0;
+		const cJSON *e;
+		cJSON_ArrayForEach(e, v)
+			if (e->string == NULL || *e->string == '\0' || strlen(e->string) > 320 ||
+			    !cJSON_IsString(e) || strlen(e->valuestring) > 256 ||
+			    !utf8_valid(e->string, strlen(e->string)))
+				return 0;
+		return 1;
+	}
 	}
 	return 0;
 }

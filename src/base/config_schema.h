@@ -36,6 +36,7 @@ enum zs_type {
 	ZS_ID,      /* a whole number or a string (an id at a service) */
 	ZS_LANG,    /* "" or a language code: ISO 639-1, optionally -REGION */
 	ZS_SWITCH,  /* false turns it off; an object sets the keys below it */
+	ZS_MAP,     /* an object of any names (at most max) to strings; choices: what the names are */
 };
 
 enum zs_owner {

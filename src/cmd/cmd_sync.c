@@ -1,7 +1,9 @@
 /*
  * cmd_sync.c — `zpub sync zoom [--from DATE] [--to DATE] [--dry-run]
  * [--include-deleted] [--json]`: brings the tenant's Zoom cloud recordings
- * in as recordings (the work is zoom_sync(); this file parses and prints).
+ * in as recordings, or with providers.zoom.scope "account" every user's of
+ * the account into the tenants their hosts route to (the work is
+ * zoom_sync(); this file parses and prints).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -133,6 +135,24 @@ cmd_sync(struct session *cli, int argc, char **argv)
 		    cJSON_GetObjectItemCaseSensitive(report, "existing")->valueint, fresh,
 		    cJSON_GetObjectItemCaseSensitive(report, "processing")->valueint,
 		    cJSON_GetArraySize(ex), gone, o.dry_run ? " (dry run: nothing was written)" : "");
+		const cJSON *ur = cJSON_GetObjectItemCaseSensitive(report, "unrouted");
+		cJSON_ArrayForEach(row, ur) {
+			const cJSON *h = cJSON_GetObjectItemCaseSensitive(row, "host");
+			const cJSON *why = cJSON_GetObjectItemCaseSensitive(row, "reason");
+			printf("%6s  %-11s      %s  — %s\n", "-", "host skipped",
+			    term_safe(cJSON_IsString(h) ? h->valuestring : ""),
+			    term_safe(cJSON_IsString(why) ? why->valuestring : ""));
+		}
+		const cJSON *users = cJSON_GetObjectItemCaseSensitive(report, "users");
+		if (cJSON_IsNumber(users)) {
+			int nur = cJSON_GetArraySize(ur);
+			printf("zoom account: %d users, %d walked%s; %d host%s skipped (no glob of"
+			    " providers.zoom.hosts matches, or its tenant does not exist)\n",
+			    users->valueint,
+			    cJSON_GetObjectItemCaseSensitive(report, "users_routed")->valueint,
+			    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(report, "resumed")) ?
+			    " (a walk cut short, resumed)" : "", nur, nur == 1 ? "" : "s");
+		}
 	}
 	cJSON_Delete(report);
 	return rc != 0 ? cli_fail(cli, &err) : 0;

@@ -71,6 +71,7 @@ struct store_recording {
 	int64_t created_at, updated_at;
 	int review_hold;       /* held at TRANSCRIBED for a person's approval */
 	char *source_path;     /* absolute path of the newest 'source' artefact, or NULL */
+	char *host;            /* Zoom: the host's e-mail (account-wide sync), or NULL */
 };
 
 void store_recording_free(struct store_recording *r);

@@ -21,7 +21,7 @@
 	"r.progress_what, r.progress_eta_ms, r.config, r.source_meta, r.template_id, " \
 	"r.created_at, r.updated_at, r.review_hold, " \
 	"(SELECT a.path FROM artifacts a WHERE a.recording_id = r.id AND a.kind = 'source' " \
-	" ORDER BY a.id DESC LIMIT 1)"
+	" ORDER BY a.id DESC LIMIT 1), r.host"
 #define REC_FROM " FROM recordings r JOIN tenants t ON t.id = r.tenant_id "
 
 static struct store_recording *
@@ -57,6 +57,7 @@ row_to_recording(struct store *st, sqlite3_stmt *s)
 	r->review_hold = sqlite3_column_int(s, 24);
 	const char *sp = (const char *)sqlite3_column_text(s, 25);
 	r->source_path = sp ? store_abs_path(st, sp) : NULL;
+	r->host = store_col_str(s, 26);
 	return r;
 }
 
@@ -75,7 +76,7 @@ store_recording_free(struct store_recording *r)
 	free(r->tenant); free(r->source); free(r->source_ref); free(r->title);
 	free(r->detail); free(r->failed_stage); free(r->lease_owner);
 	free(r->progress_what); free(r->config); free(r->source_meta);
-	free(r->source_path);
+	free(r->source_path); free(r->host);
 	free(r);
 }
 
@@ -85,7 +86,7 @@ store_recording_add(struct store *st, const struct store_recording *in, int64_t 
 {
 	sqlite3_stmt *s = store_prep(st, "INSERT INTO recordings (tenant_id, source, source_ref,"
 	    " title, started_at, duration_ms, status, detail, config, source_meta, template_id,"
-	    " expires_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+	    " expires_at, created_at, updated_at, host) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	int64_t now = time_now_ms();
@@ -103,6 +104,7 @@ store_recording_add(struct store *st, const struct store_recording *in, int64_t 
 	if (in->expires_at) sqlite3_bind_int64(s, 12, in->expires_at);
 	sqlite3_bind_int64(s, 13, now);
 	sqlite3_bind_int64(s, 14, now);
+	sqlite3_bind_text(s, 15, in->host, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "zoom_sync.h"
+#include "zoom_sync_int.h"
 
 #include "accounts.h"
 #include "config.h"
@@ -25,21 +26,6 @@
 #include "template.h"
 #include "util.h"
 
-struct sync_run {
-	struct store *st;
-	int64_t tenant_id;
-	const struct zoom_sync_opts *o;
-	cJSON *created, *skipped;
-	int existing, processing;
-	int forgotten;              /* deleted here, so kept out */
-	int refreshed;              /* known, not downloaded, with new download data */
-	char **seen;                /* file ids Zoom listed */
-	int nseen, capseen;
-	struct store_template *tpl; /* for dry runs: which template would match */
-	int ntpl;
-	int64_t *new_ids;
-	int n_new, cap_new;
-};
 
 static void
 seen_add(struct sync_run *s, const char *id)
@@ -90,6 +76,7 @@ create_one(struct sync_run *s, const struct zoom_item *it, int deleted_here, cJS
 	r.status = ST_INITIALIZED;
 	r.source_meta = meta;
 	r.config = (char *)s->o->recording_config;
+	r.host = (char *)s->host;
 	rc = store_recording_add(s->st, &r, &id, err);
 	free(meta);
 	if (rc != 0)
@@ -142,8 +129,8 @@ refresh_known(struct sync_run *s, int64_t id, const struct zoom_item *it)
 	free(meta);
 }
 
-static int
-on_meeting(void *ud, const cJSON *meeting, struct zpub_err *err)
+int
+zoom_sync_meeting(void *ud, const cJSON *meeting, struct zpub_err *err)
 {
 	struct sync_run *s = ud;
 	struct zoom_item *items = NULL;
@@ -178,6 +165,10 @@ on_meeting(void *ud, const cJSON *meeting, struct zpub_err *err)
 		if (it->started_at > 0)
 			time_iso(it->started_at, when);
 		cJSON_AddStringToObject(row, "file_id", it->file_id);
+		if (s->host) {
+			cJSON_AddStringToObject(row, "host", s->host);
+			cJSON_AddStringToObject(row, "tenant", s->tenant_name);
+		}
 		cJSON_AddStringToObject(row, "file_type", it->file_type);
 		cJSON_AddStringToObject(row, "title", it->title);
 		cJSON_AddStringToObject(row, "started_at", when);
@@ -362,24 +353,30 @@ zoom_sync(struct store *st, struct vault *v, int64_t tenant_id, const cJSON *cfg
 	s.created = cJSON_CreateArray();
 	s.skipped = cJSON_CreateArray();
 	cJSON *expired = cJSON_CreateArray();
-	for (int i = 0; i < nw; i++) {
+	int account = strcmp(config_str(cfg, "providers.zoom.scope", "me"), "account") == 0;
+	cJSON *walk = cJSON_CreateObject();
+	if (account)
+		rc = zoom_walk_account(&s, zc, cfg, w, nw, walk, &windows_done, err);
+	for (int i = 0; !account && i < nw; i++) {
 		char what[64];
 		snprintf(what, sizeof what, "listing Zoom %s..%s", w[i].from, w[i].to);
 		if (zpub_progress_report(&o->progress, (double)i / nw, what)) {
 			rc = zpub_err_set(err, ZPUB_ECANCEL, "Zoom sync cancelled");
 			break;
 		}
-		if ((rc = zoom_list_window(zc, &w[i], on_meeting, &s, err)) != 0)
+		if ((rc = zoom_list_window(zc, &w[i], zoom_sync_meeting, &s, err)) != 0)
 			break;
 		windows_done++;
 	}
-	/* Only a complete listing can say what Zoom no longer has. */
-	if (rc == 0)
+	/* Only a complete listing can say what Zoom no longer has (a walk of the
+	 * account may be resumed, so it never knows: its recordings do not
+	 * expire by a sync, nor go to Zoom's trash from here). */
+	if (rc == 0 && !account)
 		rc = expire_missing(&s, o->from_ms, o->to_ms + 86400000 - 1, expired, err);
 	cJSON *trashed = cJSON_CreateArray();
-	if (rc == 0)
+	if (rc == 0 && !account)
 		rc = trash_published(&s, zc, cfg, trashed, err);
-	if (rc != 0 && windows_done < nw)
+	if (rc != 0 && !account && windows_done < nw)
 		zpub_err_prefix(err, "Zoom sync stopped at %s..%s (%d of %d months listed; run it"
 		    " again)", w[windows_done].from, w[windows_done].to, windows_done, nw);
 	if (!o->dry_run && s.n_new > 0)
@@ -399,6 +396,12 @@ zoom_sync(struct store *st, struct vault *v, int64_t tenant_id, const cJSON *cfg
 	cJSON_AddNumberToObject(r, "refreshed", s.refreshed);
 	cJSON_AddNumberToObject(r, "forgotten", s.forgotten);
 	cJSON_AddNumberToObject(r, "processing", s.processing);
+	cJSON_AddStringToObject(r, "scope", account ? "account" : "me");
+	while (walk->child) {
+		cJSON *item = cJSON_DetachItemViaPointer(walk, walk->child);
+		cJSON_AddItemToObject(r, item->string, item);
+	}
+	cJSON_Delete(walk);
 	if (rc != 0)
 		cJSON_AddStringToObject(r, "error", err->msg);
 	*report = r;

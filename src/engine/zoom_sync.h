@@ -38,6 +38,10 @@ struct zoom_sync_opts {
  * are all READY (or EXPIRED) go to Zoom's trash once when their config says
  * processing.zoom.trash_after_publish (a template's processing_config
  * {"zoom": {"trash_after_publish": true}}).
+ * With providers.zoom.scope "account" the whole account is walked
+ * (zoom_walk.c): rows carry "host" and "tenant", and the report adds
+ * "scope", "users", "users_routed", "users_gone", "resumed", "hosts_unrouted" and
+ * "unrouted"; nothing expires and nothing goes to Zoom's trash then.
  * *new_ids (may be NULL) gets the ids of recordings created (SKIPPED too). */
 int zoom_sync(struct store *st, struct vault *v, int64_t tenant_id, const cJSON *cfg,
     const struct zoom_sync_opts *o, cJSON **report, int64_t **new_ids, int *n_new,
@@ -53,5 +57,14 @@ int zoom_sync(struct store *st, struct vault *v, int64_t tenant_id, const cJSON 
 int zoom_sync_meeting(struct store *st, int64_t tenant_id, const cJSON *meeting,
     const char *recording_config, cJSON **report, int64_t **new_ids, int *n_new,
     struct zpub_err *err);
+
+/* Routes a Zoom host (its e-mail) to a tenant by providers.zoom.hosts, an
+ * object from e-mail glob (* ? [...], case-insensitive, the whole address)
+ * to tenant name.  When several globs match, the most specific wins: the one
+ * with the most literal characters, then the one with the fewest wildcards,
+ * then the first written.  1 with *tenant (and *glob, may be NULL) pointing
+ * into hosts, or 0 when no glob matches.  Pure. */
+int zoom_host_route(const cJSON *hosts, const char *email, const char **tenant,
+    const char **glob);
 
 #endif

@@ -345,8 +345,8 @@ zoom_token(struct zoom_client *zc, int force, const char **token, struct zpub_er
 }
 
 /* GET an API path with the token; one forced refresh after a 401. */
-static int
-api_get(struct zoom_client *zc, const char *path_query, struct http_response *resp,
+int
+zoom_api_get(struct zoom_client *zc, const char *path_query, struct http_response *resp,
     struct http_request *req_out, char **url_out, struct zpub_err *err)
 {
 	char *url = xasprintf("%s%s", zc->api_base, path_query);
@@ -435,8 +435,8 @@ zoom_error_code(const struct http_response *resp, char *msg, size_t msgsz)
 	return code;
 }
 
-static int
-page_token_expired(const struct http_response *resp)
+int
+zoom_page_token_expired(const struct http_response *resp)
 {
 	char msg[256];
 	int code = zoom_error_code(resp, msg, sizeof msg);
@@ -450,24 +450,33 @@ int
 zoom_list_window(struct zoom_client *zc, const struct zoom_window *w, zoom_meeting_fn fn,
     void *ud, struct zpub_err *err)
 {
+	return zoom_list_user_window(zc, "me", w, fn, ud, err);
+}
+
+int
+zoom_list_user_window(struct zoom_client *zc, const char *user_id, const struct zoom_window *w,
+    zoom_meeting_fn fn, void *ud, struct zpub_err *err)
+{
 	char *page_token = NULL;
 	int restarts = 0, pages = 0, rc = 0;
+	char *user = http_urlencode(user_id);
 
 	for (;;) {
 		char *q;
 		if (page_token) {
 			char *enc = http_urlencode(page_token);
-			q = xasprintf("/users/me/recordings?from=%s&to=%s&page_size=300"
-			    "&next_page_token=%s", w->from, w->to, enc ? enc : "");
+			q = xasprintf("/users/%s/recordings?from=%s&to=%s&page_size=300"
+			    "&next_page_token=%s", user ? user : "", w->from, w->to, enc ? enc : "");
 			free(enc);
 		} else
-			q = xasprintf("/users/me/recordings?from=%s&to=%s&page_size=300", w->from, w->to);
+			q = xasprintf("/users/%s/recordings?from=%s&to=%s&page_size=300",
+			    user ? user : "", w->from, w->to);
 		struct http_response resp = {0};
 		struct http_request req;
 		char *url = NULL;
-		rc = api_get(zc, q, &resp, &req, &url, err);
+		rc = zoom_api_get(zc, q, &resp, &req, &url, err);
 		free(q);
-		if (rc == 0 && page_token && page_token_expired(&resp)) {
+		if (rc == 0 && page_token && zoom_page_token_expired(&resp)) {
 			/* Page tokens live 15 minutes: list the window again. */
 			free(page_token);
 			page_token = NULL;
@@ -484,7 +493,10 @@ zoom_list_window(struct zoom_client *zc, const struct zoom_window *w, zoom_meeti
 			pages = 0;
 			continue;
 		}
-		if (rc == 0 && resp.status == 401)
+		if (rc == 0 && resp.status == 404 && strcmp(user_id, "me") != 0)
+			rc = zpub_err_set(err, ZPUB_ENOTFOUND, "Zoom has no user %s any more (HTTP 404"
+			    " listing recordings from %s to %s)", user_id, w->from, w->to);
+		else if (rc == 0 && resp.status == 401)
 			rc = zpub_err_set(err, ZPUB_EAUTH, "Zoom refused the listing of recordings from %s"
 			    " to %s even with a new token; check the app's scopes (recording:read) or"
 			    " reconnect with 'zpub auth zoom'", w->from, w->to);
@@ -526,6 +538,7 @@ zoom_list_window(struct zoom_client *zc, const struct zoom_window *w, zoom_meeti
 		}
 	}
 	free(page_token);
+	free(user);
 	return rc;
 }
 

@@ -82,6 +82,26 @@ typedef int (*zoom_meeting_fn)(void *ud, const cJSON *meeting, struct zpub_err *
 int zoom_list_window(struct zoom_client *zc, const struct zoom_window *w, zoom_meeting_fn fn,
     void *ud, struct zpub_err *err);
 
+/* The same for one user of the account (a Zoom user id or e-mail; "me" is
+ * the connected user): GET /users/{userId}/recordings.  ZPUB_ENOTFOUND when
+ * Zoom no longer has that user (404). */
+int zoom_list_user_window(struct zoom_client *zc, const char *user_id, const struct zoom_window *w,
+    zoom_meeting_fn fn, void *ud, struct zpub_err *err);
+
+/* ---- the whole account (zoom_account.c) ------------------------------------------ */
+
+/* One user of the account, as GET /users lists it. */
+struct zoom_user {
+	char *id, *email, *status;   /* status: "active", "inactive" */
+};
+/* Lists the account's active users and, with include_inactive, the inactive
+ * ones too (page by page, next_page_token; a page token that expired lists
+ * that status again from its first page; duplicates are dropped).  Needs an
+ * app with user:read:admin.  *out malloc'd; free with zoom_users_free. */
+int zoom_list_users(struct zoom_client *zc, int include_inactive, struct zoom_user **out, int *n,
+    struct zpub_err *err);
+void zoom_users_free(struct zoom_user *v, int n);
+
 /* A recording file worth publishing, chosen from one meeting. */
 struct zoom_item {
 	char *file_id;          /* dedupe key (source_ref) */

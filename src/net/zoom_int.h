@@ -34,6 +34,14 @@ int zoom_error_code(const struct http_response *resp, char *msg, size_t msgsz);
  * sentences ("the account credentials"). */
 int zoom_token_request(struct zoom_client *zc, const char *body, const char *basic,
     const char *how, struct zpub_err *err);
+/* GET an API path ("/users?...") with the token, one forced refresh after
+ * a 401, the client's retry policy (429 with Retry-After) around each try.
+ * *url_out (malloc'd) and *req_out describe the request for http_check. */
+int zoom_api_get(struct zoom_client *zc, const char *path_query, struct http_response *resp,
+    struct http_request *req_out, char **url_out, struct zpub_err *err);
+/* 1 when Zoom says the next_page_token used has expired (15 minutes). */
+int zoom_page_token_expired(const struct http_response *resp);
+
 /* "Authorization: Basic base64(id:secret)", malloc'd; wipe after use. */
 char *zoom_basic_header(const char *id, const char *secret);
 

@@ -78,6 +78,8 @@ def cases(k):
         out += [("valid", "ru"), ("type", 5), ("range", "xx")]
     elif t == "object":
         out += [("valid", {}), ("type", 5), ("range", {"no_such_field": 1})]
+    elif t == "map":
+        out += [("valid", {"*@x.example": "t"}), ("type", 5), ("range", {"*@x.example": 5})]
     else:
         raise SystemExit(f"the test does not know type {t} of {k['key']}")
     return out

@@ -15,6 +15,12 @@ Endpoints (API host):
   GET  /oauth/authorize             the browser: approves at once, 302 to redirect_uri
                                     (fault deny_login: error=access_denied)
   GET  /v2/users/me/recordings      from/to (<= 31 days), page_size, next_page_token
+  GET  /v2/users                    the account's users (--account-users, --inactive-users):
+                                    status=active|inactive|pending, page_size (300 max, at most
+                                    --users-page-size), next_page_token; {page_size,
+                                    next_page_token, total_records, users: [{id, email,
+                                    first_name, last_name, type, status}]}
+  GET  /v2/users/<id|email>/recordings   that user's recordings, as /users/me/recordings
   GET  /rec/download/<file_id>      Bearer; 302 to the CDN
   DELETE /v2/meetings/<id>/recordings[/<file_id>]   trash
   GET  /_admin/expire_tokens        makes every issued token stale
@@ -34,8 +40,20 @@ Faults (--faults, comma-separated):
   no_range_drop_once        ... and that answer also breaks off half-way
   deleted:<file_id>         listed, but deleted upstream before download (404, code 3301)
   slow:<bytes_per_second>   the CDN throttles every transfer
+  daily_at:<k>              the k-th account call (/v2/users, /v2/users/<id>/recordings)
+                            answers 429, X-RateLimit-Type Daily-limit, Retry-After an ISO
+                            date 2 s ahead
+  qps_at:<k>                the k-th account call answers the per-second 429 (as --qps)
+  stall_at:<k>              the k-th account call waits 30 s before it answers (a walk to
+                            kill -9 half-way; /_admin/stats says "stalled": k once it waits)
 Faults with a number may be given several times (expire_mid:3,expire_mid:9).
+Rate limits of the account calls: --qps N answers the (N+1)-th call within one second
+429 with Retry-After: 1, X-RateLimit-Type QPS, X-RateLimit-Category Medium,
+X-RateLimit-Remaining 0.  --delay-ms N slows every account call (kill -9 tests).
+The account's users each get their own meetings (as --months/--per-month); their
+publishable files are in account_manifest.json with the host's e-mail.
   GET /_admin/delete/<file_id>   deletes a file now (between listing and download)
+  GET /_admin/delete_user/<email>  deletes an account user (their listing answers 404, 1001)
   GET /_admin/rotate_urls        Zoom's download links expire: new listings carry new
                                  ones (?gen=N) and the old ones answer 403 "expired"
   GET /_admin/stats              counters: tokens issued, calls, windows listed
@@ -72,8 +90,11 @@ MAGIC = {
 }
 
 
-def build_account(months, per_month, size, hostile, media=None, topics_over=None):
-    """Meetings spread over `months` months ending 2026-10-31."""
+def build_account(months, per_month, size, hostile, media=None, prefix="", host=None,
+                  topics_over=None):
+    """Meetings spread over `months` months ending 2026-10-31; prefix keeps the
+    ids of one account user's meetings apart from the others'; topics_over
+    replaces the first meetings' topics."""
     meetings = []
     starts = []
     first = datetime(2026, 11 - months, 1, tzinfo=timezone.utc)
@@ -93,14 +114,14 @@ def build_account(months, per_month, size, hostile, media=None, topics_over=None
     fid = 0
     for i, st in enumerate(starts):
         kind = i % 5   # 0,1,3: MP4 (+ views); 2: audio only; 4: two segments
-        mid = 90000000000 + i
-        uuid = base64.b64encode(hashlib.md5(b"m%d" % i).digest()).decode()
+        mid = 90000000000 + i + (int(hashlib.md5(prefix.encode()).hexdigest()[:6], 16) * 1000 if prefix else 0)
+        uuid = base64.b64encode(hashlib.md5((prefix + "m%d" % i).encode()).digest()).decode()
         files = []
 
         def add(ftype, rtype, seg_start, seg_min, status="completed", sz=None, keep_id=True):
             nonlocal fid
             fid += 1
-            f_id = "f%04d-%s" % (fid, hashlib.md5(b"f%d" % fid).hexdigest()[:12])
+            f_id = "%sf%04d-%s" % (prefix, fid, hashlib.md5((prefix + "f%d" % fid).encode()).hexdigest()[:12])
             n = sz if sz is not None else (size + (fid * 7919) % (size // 3 + 1) if ftype in ("MP4", "M4A") else 600)
             data = media if media is not None and ftype in ("MP4", "M4A") else gen_bytes(f_id, n, MAGIC[ftype])
             ext = {"MP4": "MP4", "M4A": "M4A", "TRANSCRIPT": "VTT", "CHAT": "TXT",
@@ -140,7 +161,8 @@ def build_account(months, per_month, size, hostile, media=None, topics_over=None
             add("CC", "closed_caption", st, 90, keep_id=False)
             v["_transcript"] = t["_fid"]
             man.append((v, i))
-        meetings.append({"uuid": uuid, "id": mid, "account_id": "acc", "host_id": "host",
+        meetings.append({"uuid": uuid, "id": mid, "account_id": "acc", "host_id": prefix or "host",
+                         "host_email": host or "owner@uni.example",
                          "topic": topics[i], "type": 2,
                          "start_time": st.strftime("%Y-%m-%dT%H:%M:%SZ"), "timezone": "Europe/Moscow",
                          "duration": 90, "recording_count": len(files),
@@ -148,11 +170,11 @@ def build_account(months, per_month, size, hostile, media=None, topics_over=None
     # one meeting whose video is still processing: nothing publishable yet
     st = datetime(2026, 10, 29, 15, 0, tzinfo=timezone.utc)
     fid += 1
-    pf = {"id": "p%04d" % fid, "meeting_id": "procmeeting", "recording_start": st.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    pf = {"id": "%sp%04d" % (prefix, fid), "meeting_id": prefix + "procmeeting", "recording_start": st.strftime("%Y-%m-%dT%H:%M:%SZ"),
           "recording_end": st.strftime("%Y-%m-%dT%H:%M:%SZ"), "file_type": "MP4", "file_extension": "MP4",
           "file_size": 0, "status": "processing", "recording_type": "shared_screen_with_speaker_view",
-          "_fid": "p%04d" % fid, "_data": b""}
-    meetings.append({"uuid": "procmeeting", "id": 91000000000, "topic": "Still processing",
+          "_fid": "%sp%04d" % (prefix, fid), "_data": b""}
+    meetings.append({"uuid": prefix + "procmeeting", "id": 91000000000, "topic": "Still processing",
                      "start_time": pf["recording_start"], "duration": 60, "recording_count": 1,
                      "_files": [pf]})
     return meetings, man
@@ -332,6 +354,10 @@ class Api(BaseHTTPRequestHandler):
             with lock:
                 S["deleted"].add(u.path.rsplit("/", 1)[1])
             return self.sendj(200, {"ok": True})
+        if u.path.startswith("/_admin/delete_user/"):
+            with lock:
+                S["users"] = [x for x in S["users"] if x["email"] != u.path.rsplit("/", 1)[1]]
+            return self.sendj(200, {"ok": True})
         if u.path == "/_admin/rotate_urls":
             with lock:
                 S["url_gen"] += 1
@@ -339,24 +365,112 @@ class Api(BaseHTTPRequestHandler):
         if u.path == "/_admin/stats":
             with lock:
                 st = {k: S[k] for k in ("issued", "list_calls", "dl_calls", "cdn_calls", "windows",
-                                        "stale_answers", "trashed")}
+                                        "stale_answers", "trashed", "account_calls", "users_calls",
+                                        "user_windows", "ratelimited", "stalled")}
             return self.sendj(200, st)
         if u.path.startswith("/_admin/hook_"):
             return self.hook_admin(u.path)
         if u.path == "/v2/users/me/recordings":
-            return self.listing(q)
+            return self.listing(q, S["meetings"])
+        if u.path == "/v2/users":
+            return self.users(q)
+        p = u.path.split("/")
+        if len(p) == 5 and p[1] == "v2" and p[2] == "users" and p[4] == "recordings":
+            return self.user_listing(p[3], q)
         if u.path.startswith("/rec/download/"):
             return self.download(u.path.rsplit("/", 1)[1], q)
         self.sendj(404, {"code": 404, "message": "no such endpoint"})
 
-    def listing(self, q):
+    def account_gate(self):
+        """Token, slowness and rate limits of the account calls: True when answered."""
+        st = self.bearer_state()
+        if st != "ok":
+            self.sendj(401, {"code": 124, "message": "Invalid access token."})
+            return True
+        if S["delay_ms"]:
+            time.sleep(S["delay_ms"] / 1000.0)
+        now = time.time()
+        with lock:
+            S["account_calls"] += 1
+            k = S["account_calls"]
+            sec = int(now)
+            if S["qps_sec"] != sec:
+                S["qps_sec"], S["qps_used"] = sec, 0
+            S["qps_used"] += 1
+            over = (S["qps"] and S["qps_used"] > S["qps"]) or k in S["faults"].get("qps_at", ())
+        if k in S["faults"].get("stall_at", ()):
+            with lock:
+                S["stalled"] = k
+            time.sleep(30)   # the test kills the client meanwhile
+        if k in S["faults"].get("daily_at", ()):
+            with lock:
+                S["ratelimited"].append({"call": k, "type": "Daily-limit", "t": now})
+            at = (datetime.now(timezone.utc) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.sendj(429, {"code": 429, "message": "You have reached the maximum daily rate limit for this API."},
+                       extra={"Retry-After": at, "X-RateLimit-Type": "Daily-limit",
+                              "X-RateLimit-Category": "Medium", "X-RateLimit-Remaining": "0"})
+            return True
+        if over:
+            with lock:
+                S["ratelimited"].append({"call": k, "type": "QPS", "t": now})
+            self.sendj(429, {"code": 429, "message": "You have exceeded the per-second rate limit for this API."},
+                       extra={"Retry-After": "1", "X-RateLimit-Type": "QPS",
+                              "X-RateLimit-Category": "Medium", "X-RateLimit-Remaining": "0"})
+            return True
+        return False
+
+    def users(self, q):
+        if self.account_gate():
+            return
+        status = q.get("status", "active")
+        if status not in ("active", "inactive", "pending"):
+            return self.sendj(400, {"code": 300, "message": "Invalid field: status."})
+        sel = [x for x in S["users"] if x["status"] == status]
+        size = max(1, min(int(q.get("page_size", 30)), 300, S["users_page_size"]))
+        offset = 0
+        tok = q.get("next_page_token", "")
+        if tok:
+            with lock:
+                ent = S["page_tokens"].get(tok)
+            if ent is None or ent["exp"] < time.time() or ent["win"] != ("users", status):
+                return self.sendj(400, {"code": 300, "message": "The next page token is invalid or expired."})
+            offset = ent["offset"]
+        nxt = ""
+        if offset + size < len(sel):
+            nxt = hashlib.sha256(os.urandom(8)).hexdigest()[:32]
+            with lock:
+                S["page_tokens"][nxt] = {"offset": offset + size, "exp": time.time() + 900,
+                                         "win": ("users", status)}
+        with lock:
+            S["users_calls"] += 1
+        page = [{k: v for k, v in x.items() if not k.startswith("_")} for x in sel[offset:offset + size]]
+        return self.sendj(200, {"page_count": (len(sel) + size - 1) // size, "page_number": offset // size + 1,
+                                "page_size": size, "total_records": len(sel), "next_page_token": nxt,
+                                "users": page})
+
+    def user_listing(self, who, q):
+        from urllib.parse import unquote
+        who = unquote(who)
+        if who == "me":
+            return self.listing(q, S["meetings"])
+        user = next((x for x in S["users"] if who in (x["id"], x["email"])), None)
+        with lock:
+            S["user_windows"].append([user["email"] if user else who, q.get("from"), q.get("to"),
+                                      q.get("next_page_token", "")])
+        if self.account_gate():
+            return
+        if user is None:
+            return self.sendj(404, {"code": 1001, "message": "User does not exist: %s." % who})
+        return self.listing(q, user["_meetings"], gated=True)
+
+    def listing(self, q, meetings, gated=False):
         st = self.bearer_state()
         if st != "ok":
             return self.sendj(401, {"code": 124, "message": "Invalid access token."})
         with lock:
             S["list_calls"] += 1
             n = S["list_calls"]
-        if "ratelimit_once" in S["faults"] and n == 2:
+        if "ratelimit_once" in S["faults"] and n == 2 and not gated:
             at = (datetime.now(timezone.utc) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
             return self.sendj(429, {"code": 429, "message": "You have reached the maximum daily rate limit."},
                               extra={"Retry-After": at, "X-RateLimit-Type": "Daily-limit",
@@ -383,7 +497,7 @@ class Api(BaseHTTPRequestHandler):
                 return self.sendj(400, {"code": 300, "message": "The next page token is invalid or expired."})
             offset = ent["offset"]
         end = to + timedelta(days=1)
-        sel = [m for m in S["meetings"] if fr <= datetime.strptime(m["start_time"], "%Y-%m-%dT%H:%M:%SZ")
+        sel = [m for m in meetings if fr <= datetime.strptime(m["start_time"], "%Y-%m-%dT%H:%M:%SZ")
                .replace(tzinfo=timezone.utc) < end]
         sel.sort(key=lambda m: m["start_time"], reverse=True)
         page = sel[offset:offset + size]
@@ -544,6 +658,11 @@ def main():
     ap.add_argument("--client-id", default="zoom-client")
     ap.add_argument("--client-secret", default="zoom-secret")
     ap.add_argument("--account-id", default="zoom-account")
+    ap.add_argument("--account-users", default="", help="e-mails of the account's active users")
+    ap.add_argument("--inactive-users", default="", help="e-mails of the account's inactive users")
+    ap.add_argument("--users-page-size", type=int, default=300, help="largest page of users served")
+    ap.add_argument("--qps", type=int, default=0, help="account calls allowed per second (0: no limit)")
+    ap.add_argument("--delay-ms", type=int, default=0, help="slowness of every account call")
     a = ap.parse_args()
     os.makedirs(os.path.join(a.dir, "files"), exist_ok=True)
     faults = {}
@@ -561,7 +680,7 @@ def main():
             faults[k] = True
     media = open(a.media, "rb").read() if a.media else None
     meetings, man = build_account(a.months, a.per_month, a.size, a.hostile, media,
-                                json.loads(a.topics) if a.topics else None)
+                                  topics_over=json.loads(a.topics) if a.topics else None)
     files = {}
     for m in meetings:
         for f in m["_files"]:
@@ -576,11 +695,37 @@ def main():
                          "meeting_uuid": meetings[i]["uuid"], "transcript_id": f.get("_transcript")})
     with open(os.path.join(a.dir, "manifest.json"), "w") as fp:
         json.dump(manifest, fp, indent=1)
+    users, acc_manifest = [], []
+    emails = [(e, "active") for e in filter(None, a.account_users.split(","))] + \
+        [(e, "inactive") for e in filter(None, a.inactive_users.split(","))]
+    for n, (email, status) in enumerate(emails):
+        uid = "u%d%s" % (n, hashlib.md5(email.encode()).hexdigest()[:10])
+        um, uman = build_account(a.months, a.per_month, a.size, False, media, prefix=uid + "-", host=email)
+        for m in um:
+            m["host_id"] = uid
+            for f in m["_files"]:
+                files[f["_fid"]] = f["_data"]
+                if f["_data"]:
+                    with open(os.path.join(a.dir, "files", f["_fid"]), "wb") as fp:
+                        fp.write(f["_data"])
+        for f, i in uman:
+            acc_manifest.append({"file_id": f["_fid"], "file_type": f["file_type"], "size": len(f["_data"]),
+                                 "sha256": hashlib.sha256(f["_data"]).hexdigest(), "topic": um[i]["topic"],
+                                 "host": email, "status": status})
+        first, _, dom = email.partition("@")
+        users.append({"id": uid, "email": email, "first_name": first.capitalize(), "last_name": dom,
+                      "type": 2, "status": status, "pmi": 1000000000 + n, "timezone": "Europe/Moscow",
+                      "dept": "", "created_at": "2025-09-01T08:00:00Z", "_meetings": um})
+    with open(os.path.join(a.dir, "account_manifest.json"), "w") as fp:
+        json.dump(acc_manifest, fp, indent=1)
     S.update(dir=a.dir, faults=faults, deleted=deleted, slow=slow, meetings=meetings, files=files,
              tokens={}, issued=0, page_tokens={}, page_token_expired=False, list_calls=0, dl_calls=0,
              cdn_calls=0, url_gen=0, stale_answers=0, codes={}, no_range_done=False, windows=[], trashed=[], page_size=a.page_size,
              token_ttl=a.token_ttl, client_id=a.client_id, client_secret=a.client_secret,
-             account_id=a.account_id, dl_tokens=set(), dl_token_uses=0)
+             account_id=a.account_id, dl_tokens=set(), dl_token_uses=0,
+             users=users, users_page_size=a.users_page_size, qps=a.qps,
+             qps_sec=0, qps_used=0, delay_ms=a.delay_ms, account_calls=0, users_calls=0,
+             user_windows=[], ratelimited=[], stalled=0)
     api = ThreadingHTTPServer(("127.0.0.1", 0), Api)
     cdn = ThreadingHTTPServer(("127.0.0.1", 0), Api)
     api.role, cdn.role = "api", "cdn"
