@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Slides: a generated lecture of five distinct slides (tests/lib/gen_slides.sh)
+# is processed; its slide changes are found, and its five thumbnails are
+# the five slides, the title slide first and chosen — each thumbnail is
+# nearest to a different slide picture, compared on small grey images.
+. "$ZPUB_SRC/tests/lib/e2e.sh"
+
+bash "$ZPUB_SRC/tests/lib/gen_slides.sh" "$T/gen"
+
+expect_rc 0 "$ZPUB" import "$T/gen/slides.mp4"
+id=$OUT
+expect_rc 0 "$ZPUB" run "$id" --until PROCESSED
+expect_rc 0 "$ZPUB" show "$id" --json
+echo "$OUT" > "$T/show.json"
+python3 - "$T/show.json" > "$T/thumbs" <<'PY' || fail "thumbnails: $(cat "$T/show.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+thumbs = [a for a in j["artifacts"] if a["kind"] == "thumbnail"]
+assert len(thumbs) == 5, thumbs
+assert thumbs[0].get("chosen") and sum(1 for t in thumbs if t.get("chosen")) == 1, thumbs
+for t in thumbs:
+    print(t["path"])
+PY
+
+grey() { # grey IMAGE -> 64x36 grey bytes on stdout
+	ffmpeg -nostdin -v error -i "$1" -vf scale=64:36:flags=area,format=gray -f rawvideo -
+}
+i=0
+while read -r p; do
+	grey "$p" > "$T/t$i.raw"
+	i=$((i + 1))
+done < "$T/thumbs"
+for n in 1 2 3 4 5; do
+	grey "$T/gen/slide_$n.png" > "$T/s$n.raw"
+done
+python3 - "$T" <<'PY' || fail "the thumbnails are not the five slides"
+import sys
+T = sys.argv[1]
+def load(p):
+    return open(p, "rb").read()
+def diff(a, b):
+    return sum(abs(x - y) for x, y in zip(a, b)) / len(a)
+thumbs = [load(f"{T}/t{i}.raw") for i in range(5)]
+slides = [load(f"{T}/s{n}.raw") for n in range(1, 6)]
+nearest = []
+for t in thumbs:
+    d = [diff(t, s) for s in slides]
+    k = min(range(5), key=lambda i: d[i])
+    assert d[k] < 8, ("no slide looks like this thumbnail", d)
+    nearest.append(k)
+print("nearest slides:", nearest)
+assert sorted(nearest) == [0, 1, 2, 3, 4], nearest
+assert nearest[0] == 0, ("the title slide is not first", nearest)
+for a in range(5):
+    for b in range(a + 1, 5):
+        assert diff(thumbs[a], thumbs[b]) > 10, ("near-duplicate thumbnails", a, b)
+PY
+ok "five slides: five thumbnails of five different slides, the title slide first and chosen"
