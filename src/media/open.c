@@ -177,8 +177,12 @@ media_open_image(const char *path, int64_t max_bytes, AVFormatContext **out,
 		    "must be between 1 byte and %lld bytes", media_base(path),
 		    (long long)stt.st_size, (long long)max_bytes);
 	url = xasprintf("file:%s", path);
-	if ((rc = detect(url, path, &ifmt, err)) != 0)
+	if ((rc = detect(url, path, &ifmt, err)) != 0) {
+		if (rc == ZPUB_EMEDIA)
+			rc = zpub_err_set(err, ZPUB_EINVAL, "'%s' is not a picture zpub can read; "
+			    "give a JPEG, PNG, WebP or BMP file", media_base(path));
 		goto out;
+	}
 	if (av_match_list(ifmt->name, image_formats, ',') <= 0) {
 		rc = zpub_err_set(err, ZPUB_EINVAL, "'%s' is not a picture zpub takes as a "
 		    "thumbnail (format '%s'); give a JPEG, PNG, WebP or BMP file",
