@@ -65,7 +65,7 @@ const struct zs_key zs_keys[] = {
 	{ "processing.thumbnails.count", I, 0, 20, NULL, "5", TN, "thumbnails taken from the video" },
 	{ "processing.thumbnails.width", I, 160, 3840, NULL, "1280", TN, "width of the thumbnails in pixels" },
 	{ "processing.thumbnails.overlay.enabled", B, 0, 0, NULL, "false", TN, "draw the recording's title on the chosen thumbnail" },
-	{ "processing.thumbnails.overlay.font", S, 1, 200, NULL, "\"DejaVu Sans:bold\"", TN, "font of the title, a fontconfig pattern (see fc-match)" },
+	{ "processing.thumbnails.overlay.font", S, 1, 200, NULL, "\"DejaVu Sans\"", TN, "font family of the title (fontconfig finds its file, as fc-match FAMILY does)" },
 	{ "processing.thumbnails.overlay.size", I, 8, 400, NULL, "56", TN, "height of the title's letters in pixels" },
 	{ "processing.thumbnails.overlay.color", S, 1, 64, NULL, "\"white\"", TN, "colour of the title (an FFmpeg colour: white, #ffcc00, yellow@0.9)" },
 	{ "processing.thumbnails.overlay.box_color", S, 0, 64, NULL, "\"black@0.6\"", TN, "colour of the box behind the title (\"\" = no box)" },

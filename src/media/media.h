@@ -347,8 +347,8 @@ int media_thumbnails(const char *video, const char *dir, int count, int width,
 
 /* How a title is drawn on a thumbnail (libavfilter's drawtext). */
 struct media_overlay {
-	const char *font;          /* a fontconfig pattern: "DejaVu Sans:bold" */
-	int size;                  /* font size in pixels at the picture's width */
+	const char *font;          /* a font family fontconfig finds: "DejaVu Sans" */
+	int size;                  /* font size in pixels */
 	const char *color;         /* FFmpeg colours: "white", "#ffcc00@0.9" */
 	const char *box_color;     /* "" or NULL: no box */
 	const char *position;      /* "top", "center" or "bottom" */

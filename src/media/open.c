@@ -75,9 +75,11 @@ refuse(struct zpub_err *err, const char *path, const char *names)
 }
 
 /* The format FFmpeg would pick for url, found by reading its first bytes
- * through the file protocol only; nothing the file names is opened. */
+ * through the file protocol only; nothing the file names is opened.  With
+ * by_content the file's name (its extension) plays no part. */
 static int
-detect(const char *url, const char *path, const AVInputFormat **out, struct zpub_err *err)
+detect(const char *url, const char *path, int by_content, const AVInputFormat **out,
+    struct zpub_err *err)
 {
 	AVDictionary *opts = NULL;
 	AVIOContext *pb = NULL;
@@ -89,7 +91,7 @@ detect(const char *url, const char *path, const AVInputFormat **out, struct zpub
 	av_dict_free(&opts);
 	if (rc < 0)
 		return media_averr(err, ZPUB_EIO, rc, "cannot open '%s'", media_base(path));
-	rc = av_probe_input_buffer2(pb, out, url, NULL, 0, 0);
+	rc = av_probe_input_buffer2(pb, out, by_content ? "" : url, NULL, 0, 0);
 	avio_closep(&pb);
 	if (rc < 0 || *out == NULL)
 		return media_averr(err, ZPUB_EMEDIA, rc < 0 ? rc : AVERROR_INVALIDDATA,
@@ -118,7 +120,7 @@ media_open_input(const char *path, AVFormatContext **out, struct zpub_err *err)
 		    media_base(path));
 	/* "file:" makes the whole path a file name, whatever it holds. */
 	url = xasprintf("file:%s", path);
-	if ((rc = detect(url, path, &ifmt, err)) != 0)
+	if ((rc = detect(url, path, 0, &ifmt, err)) != 0)
 		goto out;
 	if (!format_allowed(ifmt->name)) {
 		rc = refuse(err, path, ifmt->name);
@@ -177,7 +179,7 @@ media_open_image(const char *path, int64_t max_bytes, AVFormatContext **out,
 		    "must be between 1 byte and %lld bytes", media_base(path),
 		    (long long)stt.st_size, (long long)max_bytes);
 	url = xasprintf("file:%s", path);
-	if ((rc = detect(url, path, &ifmt, err)) != 0) {
+	if ((rc = detect(url, path, 1, &ifmt, err)) != 0) {
 		if (rc == ZPUB_EMEDIA)
 			rc = zpub_err_set(err, ZPUB_EINVAL, "'%s' is not a picture zpub can read; "
 			    "give a JPEG, PNG, WebP or BMP file", media_base(path));

@@ -2,8 +2,8 @@
  * overlay.c — the recording's title drawn on a thumbnail.
  *
  * One still picture through a libavfilter graph: buffer -> drawtext ->
- * buffersink.  The font is a fontconfig pattern that drawtext resolves
- * (the same file `fc-match PATTERN` names); size, colours, box and position
+ * buffersink.  The font is a family name that drawtext looks up with
+ * fontconfig (the file `fc-match FAMILY` names); size, colours, box and position
  * come from processing.thumbnails.overlay.*.  The title is set as an
  * option value, never parsed as part of a filter description, and drawn
  * literally (no %{...} expansion), so any title is safe to draw.
@@ -24,7 +24,7 @@
 int
 media_overlay_from_config(struct media_overlay *o, const cJSON *cfg)
 {
-	o->font = config_str(cfg, "processing.thumbnails.overlay.font", "DejaVu Sans:bold");
+	o->font = config_str(cfg, "processing.thumbnails.overlay.font", "DejaVu Sans");
 	o->size = (int)config_int(cfg, "processing.thumbnails.overlay.size", 56);
 	o->color = config_str(cfg, "processing.thumbnails.overlay.color", "white");
 	o->box_color = config_str(cfg, "processing.thumbnails.overlay.box_color",
@@ -97,16 +97,17 @@ overlay_drawtext(AVFilterGraph *g, AVFilterContext **out, const char *title,
 		return zpub_err_set(err, ZPUB_EMEDIA, "this FFmpeg has no drawtext filter; "
 		    "turn processing.thumbnails.overlay.enabled off");
 	snprintf(size, sizeof size, "%d", o->size);
-	if ((rc = av_opt_set(c, "font", o->font, 0)) < 0 ||
-	    (rc = av_opt_set(c, "text", title, 0)) < 0 ||
-	    (rc = av_opt_set(c, "expansion", "none", 0)) < 0 ||
-	    (rc = av_opt_set(c, "fontsize", size, 0)) < 0 ||
-	    (rc = av_opt_set(c, "fontcolor", o->color, 0)) < 0 ||
-	    (rc = av_opt_set(c, "x", "(w-text_w)/2", 0)) < 0 ||
-	    (rc = av_opt_set(c, "y", overlay_y(o->position), 0)) < 0 ||
-	    (rc = av_opt_set_int(c, "box", box, 0)) < 0 ||
-	    (box && (rc = av_opt_set(c, "boxcolor", o->box_color, 0)) < 0) ||
-	    (box && (rc = av_opt_set(c, "boxborderw", "12", 0)) < 0))
+	if ((rc = av_opt_set(c, "font", o->font, AV_OPT_SEARCH_CHILDREN)) < 0 ||
+	    (rc = av_opt_set(c, "text", title, AV_OPT_SEARCH_CHILDREN)) < 0 ||
+	    (rc = av_opt_set(c, "expansion", "none", AV_OPT_SEARCH_CHILDREN)) < 0 ||
+	    (rc = av_opt_set(c, "fontsize", size, AV_OPT_SEARCH_CHILDREN)) < 0 ||
+	    (rc = av_opt_set(c, "fontcolor", o->color, AV_OPT_SEARCH_CHILDREN)) < 0 ||
+	    (rc = av_opt_set(c, "x", "(w-text_w)/2", AV_OPT_SEARCH_CHILDREN)) < 0 ||
+	    (rc = av_opt_set(c, "y", overlay_y(o->position),
+	    AV_OPT_SEARCH_CHILDREN)) < 0 ||
+	    (rc = av_opt_set_int(c, "box", box, AV_OPT_SEARCH_CHILDREN)) < 0 ||
+	    (box && (rc = av_opt_set(c, "boxcolor", o->box_color, AV_OPT_SEARCH_CHILDREN)) < 0) ||
+	    (box && (rc = av_opt_set(c, "boxborderw", "12", AV_OPT_SEARCH_CHILDREN)) < 0))
 		return media_averr(err, ZPUB_EINVAL, rc, "the title overlay's settings are "
 		    "wrong (font '%s', colour '%s', box '%s'); check "
 		    "processing.thumbnails.overlay.*", o->font, o->color, box ? o->box_color : "");
