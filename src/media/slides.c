@@ -22,10 +22,15 @@
 #define SLIDE_H 54
 /* A pixel changed when its grey level moved by more than this ... */
 #define SLIDE_PIXEL_DELTA 24
-/* ... and the picture changed when this share of its pixels did. */
-#define SLIDE_CHANGED_SHARE 0.04
+/* ... and the picture changed when this share of its pixels did: a
+ * talking head or a moving pattern changes less than this between two
+ * keyframes, a new slide (even on the same template) more. */
+#define SLIDE_CHANGED_SHARE 0.2
 /* Two changes closer than this are one (a build-up, a fade). */
 #define SLIDE_MIN_GAP_MS 1000
+/* A picture that gives way to the one from before it within this was a
+ * flash (a sync mark, a blink of the screen share), not a slide. */
+#define SLIDE_MIN_SHOWN_MS 3000
 /* Packet sizes are looked at only this long after a keyframe: shorter GOPs
  * put a keyframe at a change themselves. */
 #define SLIDE_LONG_GOP_MS 3000
@@ -108,6 +113,13 @@ struct slide_scan {
 	int64_t origin_ms;
 	uint8_t grey[2][SLIDE_W * SLIDE_H];
 	int have_prev, cur;
+	/* A change waits for the next keyframe: when that comes within
+	 * SLIDE_MIN_SHOWN_MS and shows the picture from before it again, it
+	 * was a flash, not a slide. */
+	uint8_t before[SLIDE_W * SLIDE_H];
+	int pending;
+	int64_t pending_ms;
+	double pending_change;
 	int64_t key_ms;              /* the last keyframe */
 	double avg_bytes;            /* of the predicted frames since it */
 	int n_pred;
@@ -120,7 +132,7 @@ slide_frame(struct slide_scan *sc, struct media_slides *out)
 	AVFrame *f = sc->f;
 	uint8_t *dst[4] = { sc->grey[sc->cur] };
 	int dst_ls[4] = { SLIDE_W };
-	int64_t ts = f->best_effort_timestamp;
+	int64_t ts = f->best_effort_timestamp, ms;
 
 	sc->sws = sws_getCachedContext(sc->sws, f->width, f->height, f->format, SLIDE_W,
 	    SLIDE_H, AV_PIX_FMT_GRAY8, SWS_AREA, NULL, NULL, NULL);
@@ -128,13 +140,28 @@ slide_frame(struct slide_scan *sc, struct media_slides *out)
 		return;
 	sws_scale(sc->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height,
 	    dst, dst_ls);
+	ms = av_rescale_q(ts, sc->st->time_base, media_ms_tb) - sc->origin_ms;
+	if (sc->pending) {
+		int flash = ms - sc->pending_ms < SLIDE_MIN_SHOWN_MS &&
+		    slide_diff(sc->grey[sc->cur], sc->before) < SLIDE_CHANGED_SHARE;
+
+		if (!flash)
+			media_slides_push(out, sc->pending_ms, sc->pending_change);
+		sc->pending = 0;
+		if (flash)
+			goto next;
+	}
 	if (sc->have_prev) {
 		double d = slide_diff(sc->grey[sc->cur], sc->grey[!sc->cur]);
 
-		if (d >= SLIDE_CHANGED_SHARE)
-			media_slides_push(out, av_rescale_q(ts, sc->st->time_base, media_ms_tb) -
-			    sc->origin_ms, d);
+		if (d >= SLIDE_CHANGED_SHARE) {
+			memcpy(sc->before, sc->grey[!sc->cur], sizeof sc->before);
+			sc->pending = 1;
+			sc->pending_ms = ms;
+			sc->pending_change = d;
+		}
 	}
+next:
 	sc->have_prev = 1;
 	sc->cur = !sc->cur;
 }
@@ -250,6 +277,8 @@ media_slides_detect(const char *path, const struct zpub_progress *prog,
 	}
 	avcodec_send_packet(sc.dec, NULL);
 	rc = slide_receive(&sc, out, err);
+	if (sc.pending)
+		media_slides_push(out, sc.pending_ms, sc.pending_change);
 	slide_settle(out);
 out:
 	sws_freeContext(sc.sws);
