@@ -22,21 +22,29 @@
 #define SLIDE_H 54
 /* A pixel changed when its grey level moved by more than this ... */
 #define SLIDE_PIXEL_DELTA 24
-/* ... and the picture changed when this share of its pixels did: a
- * talking head or a moving pattern changes less than this between two
- * keyframes, a new slide (even on the same template) more. */
-#define SLIDE_CHANGED_SHARE 0.2
+/* ... and the picture changed when at least this share of its pixels did
+ * (a box of a fifth of the width and height, a slide's text lines) ... */
+#define SLIDE_CHANGED_SHARE 0.08
+/* ... or, before the keyframes have shown how much they change anyway,
+ * this share (a new slide, not a head turning) ... */
+#define SLIDE_FIRST_SHARE 0.2
+/* ... and this many times what the keyframes change anyway (the median of
+ * the last SLIDE_FLOOR_N changes that were not slides). */
+#define SLIDE_OVER_FLOOR 2.5
+#define SLIDE_FLOOR_N 9
 /* Two changes closer than this are one (a build-up, a fade). */
 #define SLIDE_MIN_GAP_MS 1000
 /* A picture that gives way to the one from before it within this was a
  * flash (a sync mark, a blink of the screen share), not a slide. */
 #define SLIDE_MIN_SHOWN_MS 3000
-/* Packet sizes are looked at only this long after a keyframe: shorter GOPs
- * put a keyframe at a change themselves. */
+/* Between two keyframes, a predicted frame this many times the average of
+ * those before it (and this large) is where a confirmed change happened. */
+#define SLIDE_SPIKE 3.0
+#define SLIDE_SPIKE_MIN_BYTES 400
+/* ... in a GOP longer than this (a shorter one starts at the change), at
+ * most this many of them. */
 #define SLIDE_LONG_GOP_MS 3000
-/* A predicted frame this many times the recent average is a new picture. */
-#define SLIDE_SPIKE 8.0
-#define SLIDE_SPIKE_MIN_BYTES 4096
+#define SLIDE_GOP_SPIKES 8
 
 void
 media_slides_push(struct media_slides *s, int64_t at_ms, double change)
@@ -114,18 +122,70 @@ struct slide_scan {
 	uint8_t grey[2][SLIDE_W * SLIDE_H];
 	int have_prev, cur;
 	/* A change waits for the next keyframe: when that comes within
-	 * SLIDE_MIN_SHOWN_MS and shows the picture from before it again, it
-	 * was a flash, not a slide. */
+	 * SLIDE_MIN_SHOWN_MS and is much nearer the picture from before it
+	 * again, it was a flash, not a slide. */
 	uint8_t before[SLIDE_W * SLIDE_H];
 	int pending;
 	int64_t pending_ms;
 	double pending_change;
-	int64_t key_ms;              /* the last keyframe */
-	double avg_bytes;            /* of the predicted frames since it */
+	double floor[SLIDE_FLOOR_N]; /* keyframe changes that were no slide */
+	int n_floor;
+	double avg_bytes;            /* of the predicted frames since the keyframe */
 	int n_pred;
+	int64_t gop_start_ms;        /* the keyframe that began this GOP */
+	int64_t spikes[SLIDE_GOP_SPIKES];   /* predicted frames that stood out */
+	int n_spikes;
+	/* The same for the GOPs before the last few keyframes (a decoder may
+	 * give a keyframe back only once the next is sent), under the time of
+	 * the keyframe that ended each. */
+	struct {
+		int64_t key_ms;
+		int64_t spikes[SLIDE_GOP_SPIKES];
+		int n;
+	} gop[8];
+	int n_gop;
 };
 
-/* Scales the decoded keyframe to grey and compares it with the last one. */
+static int
+ms_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Whether a keyframe change of d is a new slide, given how much the
+ * keyframes change anyway; one that is not joins that measure. */
+static int
+slide_is_change(struct slide_scan *sc, double d)
+{
+	double v[SLIDE_FLOOR_N], floor;
+	int n = sc->n_floor < SLIDE_FLOOR_N ? sc->n_floor : SLIDE_FLOOR_N;
+
+	if (n < 2)
+		floor = -1;
+	else {
+		memcpy(v, sc->floor, (size_t)n * sizeof *v);
+		qsort(v, (size_t)n, sizeof *v, dbl_cmp);
+		floor = v[n / 2];
+	}
+	if (d >= SLIDE_CHANGED_SHARE && (floor < 0 ? d >= SLIDE_FIRST_SHARE :
+	    d >= SLIDE_OVER_FLOOR * floor))
+		return 1;
+	sc->floor[sc->n_floor++ % SLIDE_FLOOR_N] = d;
+	return 0;
+}
+
+/* Scales the decoded keyframe to grey and compares it with the last one.
+ * A change waits for the next keyframe (see struct slide_scan). */
 static void
 slide_frame(struct slide_scan *sc, struct media_slides *out)
 {
@@ -143,7 +203,7 @@ slide_frame(struct slide_scan *sc, struct media_slides *out)
 	ms = av_rescale_q(ts, sc->st->time_base, media_ms_tb) - sc->origin_ms;
 	if (sc->pending) {
 		int flash = ms - sc->pending_ms < SLIDE_MIN_SHOWN_MS &&
-		    slide_diff(sc->grey[sc->cur], sc->before) < SLIDE_CHANGED_SHARE;
+		    slide_diff(sc->grey[sc->cur], sc->before) < sc->pending_change / 2;
 
 		if (!flash)
 			media_slides_push(out, sc->pending_ms, sc->pending_change);
@@ -154,11 +214,22 @@ slide_frame(struct slide_scan *sc, struct media_slides *out)
 	if (sc->have_prev) {
 		double d = slide_diff(sc->grey[sc->cur], sc->grey[!sc->cur]);
 
-		if (d >= SLIDE_CHANGED_SHARE) {
+		if (slide_is_change(sc, d)) {
 			memcpy(sc->before, sc->grey[!sc->cur], sizeof sc->before);
 			sc->pending = 1;
 			sc->pending_ms = ms;
 			sc->pending_change = d;
+			/* in a long GOP, where the picture was redrawn: the
+			 * first frame that stood out, and any others */
+			for (int i = 0; i < 8 && i < sc->n_gop; i++) {
+				if (sc->gop[i].key_ms != ms || sc->gop[i].n == 0)
+					continue;
+				qsort(sc->gop[i].spikes, (size_t)sc->gop[i].n,
+				    sizeof *sc->gop[i].spikes, ms_cmp);
+				sc->pending_ms = sc->gop[i].spikes[0];
+				for (int k = 1; k < sc->gop[i].n; k++)
+					media_slides_push(out, sc->gop[i].spikes[k], 0);
+			}
 		}
 	}
 next:
@@ -166,19 +237,39 @@ next:
 	sc->cur = !sc->cur;
 }
 
-/* A predicted frame far larger than those since the keyframe, in a GOP
- * long enough that the encoder did not start a new one at the change. */
+/* A keyframe packet ends the GOP before it: the frames that stood out in
+ * it (a long one) are kept under the keyframe's time. */
 static void
-slide_packet_size(struct slide_scan *sc, const AVPacket *pkt, struct media_slides *out)
+slide_gop_end(struct slide_scan *sc, const AVPacket *pkt)
 {
-	int64_t ms;
+	int k = sc->n_gop++ % 8;
+	int64_t ms = pkt->pts == AV_NOPTS_VALUE ? INT64_MIN :
+	    av_rescale_q(pkt->pts, sc->st->time_base, media_ms_tb) - sc->origin_ms;
 
+	sc->gop[k].key_ms = ms;
+	sc->gop[k].n = 0;
+	if (ms != INT64_MIN && ms - sc->gop_start_ms > SLIDE_LONG_GOP_MS) {
+		memcpy(sc->gop[k].spikes, sc->spikes, sizeof sc->spikes);
+		sc->gop[k].n = sc->n_spikes;
+	}
+	sc->gop_start_ms = ms;
+	sc->n_spikes = 0;
+	sc->avg_bytes = 0;
+	sc->n_pred = 0;
+}
+
+/* The predicted frames that stand out since the keyframe: many times the
+ * size of those before them (with B-frames in decode order: sorted when
+ * the GOP is confirmed). */
+static void
+slide_packet_size(struct slide_scan *sc, const AVPacket *pkt)
+{
 	if (pkt->pts == AV_NOPTS_VALUE)
 		return;
-	ms = av_rescale_q(pkt->pts, sc->st->time_base, media_ms_tb) - sc->origin_ms;
-	if (ms - sc->key_ms > SLIDE_LONG_GOP_MS && sc->n_pred >= 8 &&
-	    pkt->size >= SLIDE_SPIKE_MIN_BYTES && pkt->size > SLIDE_SPIKE * sc->avg_bytes)
-		media_slides_push(out, ms, 0);
+	if (sc->n_pred >= 8 && sc->n_spikes < SLIDE_GOP_SPIKES &&
+	    pkt->size >= SLIDE_SPIKE_MIN_BYTES && pkt->size >= SLIDE_SPIKE * sc->avg_bytes)
+		sc->spikes[sc->n_spikes++] = av_rescale_q(pkt->pts, sc->st->time_base,
+		    media_ms_tb) - sc->origin_ms;
 	sc->avg_bytes = sc->n_pred == 0 ? pkt->size : 0.9 * sc->avg_bytes + 0.1 * pkt->size;
 	sc->n_pred++;
 }
@@ -245,10 +336,7 @@ media_slides_detect(const char *path, const struct zpub_progress *prog,
 			continue;
 		}
 		if (sc.pkt->flags & AV_PKT_FLAG_KEY) {
-			if (sc.pkt->pts != AV_NOPTS_VALUE)
-				sc.key_ms = av_rescale_q(sc.pkt->pts, sc.st->time_base, media_ms_tb) -
-				    sc.origin_ms;
-			sc.n_pred = 0;
+			slide_gop_end(&sc, sc.pkt);
 			rc = avcodec_send_packet(sc.dec, sc.pkt);
 			if (rc < 0 && rc != AVERROR_INVALIDDATA && rc != AVERROR(EAGAIN)) {
 				av_packet_unref(sc.pkt);
@@ -260,7 +348,7 @@ media_slides_detect(const char *path, const struct zpub_progress *prog,
 				goto out;
 			}
 		} else
-			slide_packet_size(&sc, sc.pkt, out);
+			slide_packet_size(&sc, sc.pkt);
 		if ((++packets & 1023) == 0 && dur > 0 && sc.pkt->pts != AV_NOPTS_VALUE &&
 		    zpub_progress_report(prog, (double)(av_rescale_q(sc.pkt->pts,
 		    sc.st->time_base, media_ms_tb) - sc.origin_ms) / (double)dur,

@@ -3,9 +3,11 @@
 # is processed; its slide changes are found, and its five thumbnails are
 # the five slides, the title slide first and chosen — each thumbnail is
 # nearest to a different slide picture, compared on small grey images.
+# With 10 s GOPs and no scene cuts, the changes between keyframes are still
+# found where they happen (packet sizes place what keyframes confirm).
 . "$ZPUB_SRC/tests/lib/e2e.sh"
 
-bash "$ZPUB_SRC/tests/lib/gen_slides.sh" "$T/gen"
+bash "$ZPUB_SRC/tests/lib/gen_slides.sh" "$T/gen" 640x360 long
 
 expect_rc 0 "$ZPUB" import "$T/gen/slides.mp4"
 id=$OUT
@@ -56,3 +58,35 @@ for a in range(5):
         assert diff(thumbs[a], thumbs[b]) > 10, ("near-duplicate thumbnails", a, b)
 PY
 ok "five slides: five thumbnails of five different slides, the title slide first and chosen"
+
+expect_rc 0 "$ZPUB" journal "$id"
+echo "$OUT" | grep -q "5 thumbnails, 4 slide changes" || fail "not 4 slide changes: $OUT"
+
+# Long GOPs: keyframes at 0, 10 and 20 s only; the changes at 6, 12 and 18 s
+# are found at their frames (the one at 24 s, in the last GOP, has no
+# keyframe after it to confirm it).
+expect_rc 0 "$ZPUB" import "$T/gen/slides_long.mp4"
+lid=$OUT
+expect_rc 0 "$ZPUB" run "$lid" --until PROCESSED
+expect_rc 0 "$ZPUB" journal "$lid"
+echo "$OUT" | grep -q "4 thumbnails, 3 slide changes" || fail "long GOPs: $OUT"
+expect_rc 0 "$ZPUB" thumbnail "$lid"
+i=0
+for p in $(echo "$OUT" | awk '{ print $NF }'); do
+	grey "$p" > "$T/t$i.raw"
+	i=$((i + 1))
+done
+python3 - "$T" <<'PY' || fail "long GOPs: the thumbnails are not four different slides"
+import sys
+T = sys.argv[1]
+def load(p):
+    return open(p, "rb").read()
+def diff(a, b):
+    return sum(abs(x - y) for x, y in zip(a, b)) / len(a)
+thumbs = [load(f"{T}/t{i}.raw") for i in range(4)]
+slides = [load(f"{T}/s{n}.raw") for n in range(1, 6)]
+nearest = [min(range(5), key=lambda k: diff(t, slides[k])) for t in thumbs]
+print("nearest slides:", nearest)
+assert nearest == [0, 1, 2, 3], nearest
+PY
+ok "10 s GOPs without scene cuts: the changes between keyframes found, four slides as thumbnails"

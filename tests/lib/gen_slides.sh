@@ -5,7 +5,12 @@
 # the video is a static x264 encode with the default keyint (250), so the
 # encoder's scene-cut detection puts a keyframe at each change.
 #
-#   gen_slides.sh OUTDIR [VIDEO_SIZE]
+#   gen_slides.sh OUTDIR [VIDEO_SIZE] [GOP]
+#
+# GOP: scenecut (default; x264's default keyint and scene cuts) or long
+# (a fixed 10 s GOP without scene cuts, as some screen recorders write:
+# the changes at 6, 12 and 18 s fall between keyframes; written as
+# OUTDIR/slides_long.mp4).
 #
 # Writes OUTDIR/slides.mp4, OUTDIR/slide_N.png (N = 1..5, the pictures
 # shown) and OUTDIR/slides.truth.json {"duration_ms", "changes_ms":[...]}.
@@ -14,6 +19,7 @@
 set -euo pipefail
 out=$1
 size=${2:-640x360}
+gop=${3:-scenecut}
 mkdir -p "$out"
 tmp=$(mktemp -d "$out/gen.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -52,5 +58,11 @@ ffmpeg -nostdin -v error -y "${inputs[@]}" -i "$tmp/speech.wav" \
     -filter_complex "[0:v][1:v][2:v][3:v][4:v]concat=n=5:v=1:a=0,format=yuv420p[v]" \
     -map '[v]' -map 5:a -c:v libx264 -preset veryfast -c:a aac -b:a 96k \
     -movflags +faststart "$out/slides.mp4"
+if [ "$gop" = long ]; then
+	ffmpeg -nostdin -v error -y "${inputs[@]}" -i "$tmp/speech.wav" \
+	    -filter_complex "[0:v][1:v][2:v][3:v][4:v]concat=n=5:v=1:a=0,format=yuv420p[v]" \
+	    -map '[v]' -map 5:a -c:v libx264 -preset veryfast -g 250 -keyint_min 250 \
+	    -sc_threshold 0 -bf 0 -c:a aac -b:a 96k "$out/slides_long.mp4"
+fi
 printf '{"duration_ms": %d, "changes_ms": [%d, %d, %d, %d]}\n' $((secs * 5000)) \
     $((secs * 1000)) $((secs * 2000)) $((secs * 3000)) $((secs * 4000)) > "$out/slides.truth.json"
