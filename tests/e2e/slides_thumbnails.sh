@@ -20,6 +20,11 @@ j = json.load(open(sys.argv[1]))
 thumbs = [a for a in j["artifacts"] if a["kind"] == "thumbnail"]
 assert len(thumbs) == 5, thumbs
 assert thumbs[0].get("chosen") and sum(1 for t in thumbs if t.get("chosen")) == 1, thumbs
+# the changes are data on the recording: on the source at 6, 12, 18, 24 s
+# (a frame's slack), and on the cut
+sl = j["slide_changes"]
+assert [round(s["at_ms"] / 1000) for s in sl] == [6, 12, 18, 24], sl
+assert all(s["out_ms"] is not None and 0 < s["out_ms"] <= s["at_ms"] for s in sl), sl
 for t in thumbs:
     print(t["path"])
 PY
