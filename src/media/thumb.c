@@ -240,21 +240,20 @@ media_thumbnails(const char *video, const char *dir, int count, int width,
 	for (i = 0; i < count; i++) {
 		int64_t at = thumb_position(dur, i, count, slides_ms, n_slides);
 		double score = 0;
-		int attempt;
+		int attempt, attempts = n_slides > 0 ? 1 : 2;
 		char name[32];
 
-		if (n_slides > 0) {
-			if (thumb_grab_at(fmt, dec, vi, av_rescale_q(at + origin, media_ms_tb,
-			    st->time_base), f, pkt) == 0)
-				score = thumb_score(f);
-		} else for (attempt = 0; attempt < 2; attempt++) {
+		/* a slide's frame once, where it has settled; another frame a
+		 * little later when an even spread hits a blank one */
+		for (attempt = 0; attempt < attempts; attempt++) {
 			int64_t pos = at + attempt * dur / (4 * count);
+			int64_t ts = av_rescale_q(pos + origin, media_ms_tb, st->time_base);
 
-			if (thumb_grab(fmt, dec, vi, av_rescale_q(pos + origin, media_ms_tb,
-			    st->time_base), f, pkt) < 0)
+			if ((n_slides > 0 ? thumb_grab_at(fmt, dec, vi, ts, f, pkt) :
+			    thumb_grab(fmt, dec, vi, ts, f, pkt)) < 0)
 				break;
 			score = thumb_score(f);
-			if (score > 0 || attempt == 1)
+			if (score > 0 || attempt == attempts - 1)
 				break;
 			av_frame_unref(f);
 		}
