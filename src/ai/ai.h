@@ -178,6 +178,11 @@ int topics_validate(const struct topics *t, int64_t duration_ms, struct zpub_err
 /* Sorts, clamps, drops what cannot be fixed, shortens titles, sets repaired. */
 void topics_repair(struct topics *t, int64_t duration_ms);
 
+/* Moves each topic but one at 0 onto the nearest slide change of at_ms
+ * (ascending, the same timeline) within within_ms of it, unless that would
+ * reach or pass a neighbouring topic.  Returns how many moved.  Pure. */
+size_t topics_snap(struct topics *t, const int64_t *at_ms, size_t n, int64_t within_ms);
+
 struct topics_opts {
 	int64_t min_topic_ms;       /* shortest main topic: 60000 */
 	int64_t min_detail_ms;      /* shortest detail topic: 20000 */

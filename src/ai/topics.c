@@ -274,6 +274,51 @@ topics_validate(const struct topics *t, int64_t duration_ms, struct zpub_err *er
 	return 0;
 }
 
+/* The slide change of at_ms (ascending) nearest to ms; n > 0. */
+static int64_t
+nearest_change(const int64_t *at_ms, size_t n, int64_t ms)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (at_ms[mid] < ms)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == n)
+		return at_ms[n - 1];
+	if (lo > 0 && ms - at_ms[lo - 1] < at_ms[lo] - ms)
+		return at_ms[lo - 1];
+	return at_ms[lo];
+}
+
+size_t
+topics_snap(struct topics *t, const int64_t *at_ms, size_t n, int64_t within_ms)
+{
+	size_t i, moved = 0;
+
+	if (t == NULL || n == 0 || within_ms <= 0)
+		return 0;
+	for (i = 0; i < t->n; i++) {
+		int64_t ms = t->v[i].start_ms, to;
+
+		if (ms <= 0)
+			continue;
+		to = nearest_change(at_ms, n, ms);
+		if (to == ms || llabs(to - ms) > within_ms || to <= 0)
+			continue;
+		if ((i > 0 && to <= t->v[i - 1].start_ms) ||
+		    (i + 1 < t->n && to >= t->v[i + 1].start_ms))
+			continue;
+		t->v[i].start_ms = to;
+		moved++;
+	}
+	return moved;
+}
+
 static int
 cmp_topic(const void *a, const void *b)
 {

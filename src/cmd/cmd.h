@@ -70,6 +70,8 @@
 	X("cut", cmd_cut, "cut ID --keep HH:MM:SS-HH:MM:SS... --remove HH:MM:SS-HH:MM:SS..." \
 	  " [--clear] | cut ID --show", \
 	  "keep or remove stretches of the source against the silence analysis; the next run re-cuts") \
+	X("thumbnail", cmd_thumbnail, "thumbnail ID [--pick N | --file IMAGE]", \
+	  "list the thumbnails; choose the N-th, or supply a JPEG/PNG/WebP/BMP picture") \
 	X("play", cmd_play, "play ID [HH:MM:SS]", "play the cut video from a timecode in your player") \
 	X("subtitles", cmd_subtitles, "subtitles ID", "lay out SRT/VTT from the transcript") \
 	X("describe", cmd_describe, "describe ID", "render title and description") \

@@ -272,6 +272,24 @@ int store_cut_overrides_replace(struct store *st, int64_t rec_id,
     const struct store_cut_override *v, int n, struct zpub_err *err);
 void store_cut_overrides_free(struct store_cut_override *v, int n);
 
+/* ---- slide changes and the chosen thumbnail ---- */
+struct store_slide {
+	int64_t at_ms;             /* on the source recording */
+	int64_t out_ms;            /* on the cut video, -1 when cut away */
+	double change;             /* share of the picture that changed */
+};
+/* A recording's slide changes in time order (*out malloc'd, free()). */
+int store_slides(struct store *st, int64_t rec_id, struct store_slide **out, int *n,
+    struct zpub_err *err);
+/* Replaces them all, in one transaction. */
+int store_slides_replace(struct store *st, int64_t rec_id, const struct store_slide *v, int n,
+    struct zpub_err *err);
+/* Marks the thumbnail artefact artifact_id chosen (its extra "chosen" true,
+ * "titled" the file name of the picture with the title drawn on, or null)
+ * and every other thumbnail of the recording not chosen. */
+int store_thumbnail_choose(struct store *st, int64_t rec_id, int64_t artifact_id,
+    const char *titled, struct zpub_err *err);
+
 /* ---- publications ---- */
 struct store_publication {
 	int64_t id;

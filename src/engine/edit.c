@@ -11,7 +11,13 @@
 
 #include "ai.h"
 #include "audit.h"
+#include "config.h"
 #include "config_schema.h"
+#include "media.h"
+#include "pipeline.h"
+#include "stages.h"
+#include "store_ui.h"
+#include "tenant.h"
 #include "recut.h"
 #include "text.h"
 #include "store.h"
@@ -401,5 +407,110 @@ edit_secret_delete(struct store *st, const struct actor *who, const char *name,
 	int rc = store_credential_delete(st, who->tenant_id, name, err);
 	if (rc == 0)
 		audit_note(st, who, "secret.delete", "%s", name);
+	return rc;
+}
+
+/* ---- the thumbnail ---- */
+
+/* The supplied picture, made a thumbnail artefact of rec_id beside the
+ * others (in dir) or rewritten in place; *path gets where it is. */
+static int
+thumb_supplied(struct store *st, int64_t rec_id, const cJSON *cfg, const char *dir,
+    const char *file, const struct store_artifact *arts, int n, char **path,
+    struct zpub_err *err)
+{
+	char *out = path_join(dir, EDIT_THUMB_SUPPLIED);
+	struct stage_artifact a = { .kind = "thumbnail", .path = out };
+	int rc, known = 0;
+
+	*path = NULL;
+	rc = media_image_import(file, out, (int)config_int(cfg, "processing.thumbnails.width",
+	    1280), EDIT_THUMB_MAX_BYTES, err);
+	if (rc == 0 && (a.bytes = fs_size(out)) < 0)
+		rc = zpub_err_set(err, ZPUB_EIO, "cannot read back '%s'", out);
+	if (rc == 0)
+		rc = fs_sha256(out, a.sha256, err);
+	for (int i = 0; rc == 0 && i < n; i++)
+		known |= strcmp(arts[i].path, out) == 0;
+	if (rc == 0 && known)
+		rc = store_ui_artifact_rewritten(st, rec_id, out, a.bytes, a.sha256, err);
+	else if (rc == 0) {
+		a.extra = cJSON_CreateObject();
+		cJSON_AddBoolToObject(a.extra, "supplied", 1);
+		rc = store_artifact_add(st, rec_id, &a, err);
+		cJSON_Delete(a.extra);
+	}
+	if (rc == 0)
+		*path = out;
+	else
+		free(out);
+	return rc;
+}
+
+int
+edit_thumbnail_pick(struct store *st, const struct actor *who, const cJSON *base,
+    int64_t rec_id, int pick, const char *file, int *chosen, struct zpub_err *err)
+{
+	struct store_recording *r = NULL;
+	struct store_artifact *arts = NULL;
+	cJSON *tcfg = NULL, *cfg = NULL;
+	char *supplied = NULL, *titled = NULL, *dir = NULL;
+	const char *slash;
+	int n = 0, k = -1, rc;
+
+	if ((rc = own_recording(st, who, rec_id, &r, err)) != 0)
+		return rc;
+	if ((rc = store_artifacts(st, rec_id, "thumbnail", &arts, &n, err)) != 0)
+		goto out;
+	if (n == 0) {
+		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "recording %lld has no thumbnails yet: run "
+		    "it to PROCESSED first", (long long)rec_id);
+		goto out;
+	}
+	if (file == NULL && (pick < 1 || pick > n)) {
+		rc = zpub_err_set(err, ZPUB_EINVAL, "recording %lld has %d thumbnails: pick one "
+		    "from 1 to %d ('zpub thumbnail %lld' lists them)", (long long)rec_id, n, n,
+		    (long long)rec_id);
+		goto out;
+	}
+	tcfg = tenant_config(st, base, r->tenant_id);
+	cfg = pipeline_config_for(tcfg ? tcfg : base, r);
+	if (file != NULL) {
+		slash = strrchr(arts[0].path, '/');
+		dir = slash ? xasprintf("%.*s", (int)(slash - arts[0].path), arts[0].path) :
+		    xstrdup(".");
+		if ((rc = thumb_supplied(st, rec_id, cfg, dir, file, arts, n, &supplied,
+		    err)) != 0)
+			goto out;
+		store_artifacts_free(arts, n);
+		arts = NULL;
+		if ((rc = store_artifacts(st, rec_id, "thumbnail", &arts, &n, err)) != 0)
+			goto out;
+		for (int i = 0; i < n; i++)
+			if (strcmp(arts[i].path, supplied) == 0)
+				pick = i + 1;
+	}
+	k = pick - 1;
+	titled = stage_thumbnail_title(st, cfg, rec_id, r->title, arts[k].path);
+	if ((rc = store_thumbnail_choose(st, rec_id, arts[k].id,
+	    titled ? STAGE_TITLED_THUMB : NULL, err)) != 0)
+		goto out;
+	if (r->status == ST_READY &&
+	    (rc = store_recording_set_update_pending(st, rec_id, 1, err)) != 0)
+		goto out;
+	store_journal(st, rec_id, "info", "thumbnail", "thumbnail %d chosen%s%s", pick,
+	    file ? ": a picture supplied" : "", titled ? ", the title drawn on it" : "");
+	audit_note(st, who, "thumbnail.pick", "recording %lld thumbnail %d%s",
+	    (long long)rec_id, pick, file ? " (supplied)" : "");
+	if (chosen != NULL)
+		*chosen = pick;
+out:
+	free(titled);
+	free(supplied);
+	free(dir);
+	cJSON_Delete(cfg);
+	cJSON_Delete(tcfg);
+	store_artifacts_free(arts, n);
+	store_recording_free(r);
 	return rc;
 }

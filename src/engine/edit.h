@@ -89,6 +89,21 @@ struct edit_cut_range {
 int edit_cut_save(struct store *st, const struct actor *who, int64_t rec_id,
     const struct edit_cut_range *v, size_t n, int clear, char **notes, struct zpub_err *err);
 
+/* The thumbnail recording rec_id is published with: with file NULL, the
+ * pick-th (1-based, in the order `zpub thumbnail ID` lists them) of the
+ * process stage's; else the picture at file, which must be a JPEG, PNG,
+ * WebP or BMP of at most EDIT_THUMB_MAX_BYTES (media_image_import: opened
+ * by the media rules, nothing but that path read), kept as
+ * EDIT_THUMB_SUPPLIED beside the others.  With the title overlay on in the
+ * recording's config (base merged with its tenant's and its own), the
+ * title is drawn on the chosen one.  A READY recording is marked for an
+ * update of what is published.  *chosen (may be NULL) gets the chosen
+ * one's 1-based number.  Journals and audits thumbnail.pick. */
+#define EDIT_THUMB_MAX_BYTES (20 * 1024 * 1024)
+#define EDIT_THUMB_SUPPLIED "thumb_supplied.jpg"
+int edit_thumbnail_pick(struct store *st, const struct actor *who, const cJSON *base,
+    int64_t rec_id, int pick, const char *file, int *chosen, struct zpub_err *err);
+
 /* Stores a secret zs_secret_check() allows under name for who's tenant,
  * encrypted by v; audits secret.set (the name, never the value). */
 int edit_secret_set(struct store *st, struct vault *v, const struct actor *who,

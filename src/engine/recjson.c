@@ -3,6 +3,8 @@
  */
 #include "recjson.h"
 
+#include <stdlib.h>
+
 #include "pipeline.h"
 #include "review.h"
 #include "store.h"
@@ -126,6 +128,22 @@ add_topic_versions(cJSON *o, const struct store_topic_version *tv, int n)
 	}
 }
 
+/* Where the picture changes (slides), on the source and on the cut. */
+static void
+add_slides(cJSON *o, const struct store_slide *v, int n)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, "slide_changes");
+	for (int i = 0; i < n; i++) {
+		cJSON *s = cJSON_CreateObject();
+		cJSON_AddNumberToObject(s, "at_ms", (double)v[i].at_ms);
+		if (v[i].out_ms >= 0)
+			cJSON_AddNumberToObject(s, "out_ms", (double)v[i].out_ms);
+		else
+			cJSON_AddNullToObject(s, "out_ms");
+		cJSON_AddItemToArray(a, s);
+	}
+}
+
 static void
 add_publications(cJSON *o, const struct store_publication *pubs, int n)
 {
@@ -166,21 +184,25 @@ recjson_show(struct store *st, const cJSON *config, const struct store_recording
 	struct store_artifact *arts = NULL;
 	struct store_publication *pubs = NULL;
 	struct store_topic_version *tv = NULL;
-	int nruns = 0, narts = 0, npubs = 0, ntv = 0, rc;
+	struct store_slide *sl = NULL;
+	int nruns = 0, narts = 0, npubs = 0, ntv = 0, nsl = 0, rc;
 
 	*out = NULL;
 	if ((rc = store_stage_runs(st, r->id, &runs, &nruns, err)) == 0 &&
 	    (rc = store_artifacts(st, r->id, NULL, &arts, &narts, err)) == 0 &&
 	    (rc = store_publications(st, r->id, &pubs, &npubs, err)) == 0 &&
 	    (rc = store_topic_versions(st, r->id, &tv, &ntv, err)) == 0 &&
+	    (rc = store_slides(st, r->id, &sl, &nsl, err)) == 0 &&
 	    (rc = review_of(st, config, r, &rv, err)) == 0) {
 		*out = recjson_recording(r);
 		review_json(*out, &rv);
 		add_stages(*out, runs, nruns);
 		add_artifacts(*out, arts, narts, flags & RECJSON_PATHS);
 		add_topic_versions(*out, tv, ntv);
+		add_slides(*out, sl, nsl);
 		add_publications(*out, pubs, npubs);
 	}
+	free(sl);
 	store_stage_runs_free(runs, nruns);
 	store_artifacts_free(arts, narts);
 	store_publications_free(pubs, npubs);

@@ -23,7 +23,8 @@ cJSON *recjson_recording(const struct store_recording *r);
 #define RECJSON_PATHS 0x1
 
 /* recjson_recording() with the recording's "stages", "artifacts" (their
- * "path" only with RECJSON_PATHS), "topic_versions", "publications", and
+ * "path" only with RECJSON_PATHS), "topic_versions", "slide_changes"
+ * ({"at_ms", "out_ms"}: on the source and the cut), "publications", and
  * its review (review.h's review_json) under config, the operator's config
  * (the tenant's and the recording's layers are added here). */
 int recjson_show(struct store *st, const cJSON *config, const struct store_recording *r,

@@ -4,9 +4,11 @@
  *
  * Reads the recording's source file, the processing.* config and an
  * editor's cut overrides (recut.c), then:
- * silences -> cut plan (snapped to the frame grid) -> time_map.json ->
- * cut.mp4 -> audio_NNN.flac chunks -> thumb_N.jpg, each written as .tmp and
- * renamed, each registered with stage_add_artifact().  Bad media fails the
+ * silences (and, beside them, slide changes, kept in the store) -> cut plan
+ * (snapped to the frame grid) -> time_map.json -> cut.mp4 ->
+ * audio_NNN.flac chunks -> thumb_N.jpg (one per slide when there are
+ * slides; the title drawn on the chosen one when the overlay is on), each
+ * written as .tmp and renamed, each registered with stage_add_artifact().  Bad media fails the
  * stage with ZPUB_EMEDIA and a sentence; nothing outside media_dir is touched.
  */
 #include <dirent.h>
@@ -64,6 +66,24 @@ audio_job_run(void *ud)
 
 	j->rc = media_audio_export(j->src, j->dir, j->tm, j->sil, j->o, NULL, &j->chunks,
 	    &j->n, &j->err);
+	return NULL;
+}
+
+/* Slide changes are found on a second thread while the silences are: both
+ * only read the source, and the keyframes cost little next to the audio. */
+struct slides_job {
+	const char *src;
+	struct media_slides slides;
+	int rc;
+	struct zpub_err err;
+};
+
+static void *
+slides_job_run(void *ud)
+{
+	struct slides_job *j = ud;
+
+	j->rc = media_slides_detect(j->src, NULL, &j->slides, &j->err);
 	return NULL;
 }
 
@@ -196,6 +216,9 @@ struct proc {
 	size_t n_chunks;
 	struct media_thumb *thumbs;
 	size_t n_thumbs;
+	struct media_slides slides;     /* source timeline */
+	int64_t *slides_out;            /* where they start in cut.mp4 */
+	size_t n_slides_out;
 };
 
 /* The source must have a video and an audio stream. */
@@ -223,10 +246,21 @@ proc_plan(struct proc *p, struct zpub_err *err)
 {
 	struct media_timemap *tm = &p->tm;
 	struct media_spans vis = {0}, pauses = {0};
-	int rc;
+	struct slides_job sj = { .src = p->src };
+	pthread_t th;
+	int rc, th_started;
 
 	p->sp.base = 0, p->sp.span = 0.2;
-	if ((rc = media_silence_analyse(p->src, &p->so, &p->prog, &p->sil, &p->dur, err)) < 0)
+	th_started = pthread_create(&th, NULL, slides_job_run, &sj) == 0;
+	rc = media_silence_analyse(p->src, &p->so, &p->prog, &p->sil, &p->dur, err);
+	if (th_started)
+		pthread_join(th, NULL);
+	p->slides = sj.slides;
+	/* Slides only help: a video they cannot be found in is still cut. */
+	if (th_started && sj.rc < 0)
+		log_info("recording %lld: no slide changes found: %s", (long long)p->ctx->rec->id,
+		    sj.err.msg);
+	if (rc < 0)
 		return rc;
 	/* Pauses with new content on screen are not shortened. */
 	p->sp.base = 0.2, p->sp.span = 0.05;
@@ -297,6 +331,35 @@ proc_cut(struct proc *p, struct zpub_err *err)
 	return 0;
 }
 
+/* The slide changes onto the cut: kept in the store (when there is one),
+ * and their starts on cut.mp4 for the thumbnails, the video's start first
+ * (the title slide) when there are any. */
+static int
+proc_slides(struct proc *p, struct zpub_err *err)
+{
+	struct stage_ctx *ctx = p->ctx;
+	struct store_slide *v = xcalloc(p->slides.n + 1, sizeof *v);
+	int rc = 0;
+
+	p->slides_out = xcalloc(p->slides.n + 1, sizeof *p->slides_out);
+	for (size_t i = 0; i < p->slides.n; i++) {
+		int64_t at = p->slides.v[i].at_ms, out = media_timemap_to_output(&p->tm, at);
+		int kept = media_timemap_to_source(&p->tm, out) == at;
+
+		v[i] = (struct store_slide){ at, kept ? out : -1, p->slides.v[i].change };
+		if (!kept)
+			continue;
+		if (p->n_slides_out == 0 && out > 0)
+			p->slides_out[p->n_slides_out++] = 0;
+		if (p->n_slides_out == 0 || out > p->slides_out[p->n_slides_out - 1])
+			p->slides_out[p->n_slides_out++] = out;
+	}
+	if (ctx->store != NULL)
+		rc = store_slides_replace(ctx->store, ctx->rec->id, v, (int)p->slides.n, err);
+	free(v);
+	return rc;
+}
+
 /* thumb_N.jpg from the cut video; files of an earlier run's longer lists go. */
 static int
 proc_thumbs(struct proc *p, struct zpub_err *err)
@@ -308,11 +371,36 @@ proc_thumbs(struct proc *p, struct zpub_err *err)
 	if ((rc = media_thumbnails(p->cut, ctx->media_dir,
 	    (int)config_int(ctx->config, "processing.thumbnails.count", 5),
 	    (int)config_int(ctx->config, "processing.thumbnails.width", 1280),
-	    &p->prog, &p->thumbs, &p->n_thumbs, err)) < 0)
+	    p->slides_out, p->n_slides_out, &p->prog, &p->thumbs, &p->n_thumbs, err)) < 0)
 		return rc;
 	remove_stale(ctx->media_dir, "audio_", ".flac", p->n_chunks);
 	remove_stale(ctx->media_dir, "thumb_", ".jpg", p->n_thumbs);
 	return 0;
+}
+
+char *
+stage_thumbnail_title(struct store *st, const cJSON *cfg, int64_t rec_id,
+    const char *title, const char *plain)
+{
+	struct media_overlay o;
+	struct zpub_err err = {0};
+	char *dir, *out;
+	const char *slash = strrchr(plain, '/');
+
+	if (!media_overlay_from_config(&o, cfg) || title == NULL || *title == '\0')
+		return NULL;
+	dir = slash ? xasprintf("%.*s", (int)(slash - plain), plain) : xstrdup(".");
+	out = path_join(dir, STAGE_TITLED_THUMB);
+	free(dir);
+	if (media_overlay_draw(plain, out, title, &o, &err) == 0)
+		return out;
+	if (st != NULL)
+		store_journal(st, rec_id, "warn", "thumbnail", "the title was not drawn on the "
+		    "thumbnail: %s", err.msg);
+	log_warn("recording %lld: the title was not drawn on the thumbnail: %s",
+	    (long long)rec_id, err.msg);
+	free(out);
+	return NULL;
 }
 
 /* Register everything (ownership of extra passes to ctx). */
@@ -352,10 +440,18 @@ proc_register(struct proc *p, struct zpub_err *err)
 			return rc;
 	}
 	for (size_t i = 0; i < p->n_thumbs; i++) {
+		char *titled = NULL;
+
+		if (p->thumbs[i].chosen && !ctx->dry_run)
+			titled = stage_thumbnail_title(ctx->store, ctx->config, ctx->rec->id,
+			    ctx->rec->title, p->thumbs[i].path);
 		x = cJSON_CreateObject();
 		cJSON_AddNumberToObject(x, "at_ms", (double)p->thumbs[i].at_ms);
 		cJSON_AddNumberToObject(x, "score", p->thumbs[i].score);
 		cJSON_AddBoolToObject(x, "chosen", p->thumbs[i].chosen);
+		if (titled != NULL)
+			cJSON_AddStringToObject(x, "titled", STAGE_TITLED_THUMB);
+		free(titled);
 		if ((rc = stage_add_artifact(ctx, "thumbnail", p->thumbs[i].path, x, err)) < 0)
 			return rc;
 	}
@@ -372,11 +468,11 @@ proc_summary(struct proc *p)
 	time_hms(rep->duration_ms, b);
 	snprintf(p->ctx->summary, sizeof p->ctx->summary,
 	    "%s -> %s (%d cuts%s); %s: %.0f s copied, %.0f s re-encoded; "
-	    "%zu audio chunk%s; %zu thumbnails", a, b, p->n_cuts,
+	    "%zu audio chunk%s; %zu thumbnails, %zu slide changes", a, b, p->n_cuts,
 	    p->n_ov ? ", with the editor's overrides" : "",
 	    rep->used == MEDIA_CUT_SMART ? "smart cut" : "re-encode",
 	    rep->copied_s, rep->reencoded_s, p->n_chunks, p->n_chunks == 1 ? "" : "s",
-	    p->n_thumbs);
+	    p->n_thumbs, p->slides.n);
 }
 
 int
@@ -443,7 +539,8 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 		rc = aj.rc;
 		goto out;
 	}
-	if ((rc = proc_thumbs(&p, err)) < 0 || (rc = proc_register(&p, err)) < 0)
+	if ((rc = proc_slides(&p, err)) < 0 || (rc = proc_thumbs(&p, err)) < 0 ||
+	    (rc = proc_register(&p, err)) < 0)
 		goto out;
 	proc_summary(&p);
 	zpub_progress_report(&ctx->progress, 1.0, "processed");
@@ -466,6 +563,8 @@ out:
 	media_timemap_clear(&p.tm);
 	free(p.ov);
 	media_spans_clear(&p.sil);
+	media_slides_clear(&p.slides);
+	free(p.slides_out);
 	media_info_free(p.mi);
 	return rc;
 }

@@ -189,6 +189,25 @@ inputs_metadata(struct pub_inputs *in, const char *meta_path)
 	free(text);
 }
 
+/* A thumbnail's picture, or the one with the title drawn on beside it. */
+static char *
+thumbnail_path(const struct store_artifact *a)
+{
+	char buf[64];
+	const char *titled = extra_str(a->extra, "titled", buf, sizeof buf);
+	const char *slash = strrchr(a->path, '/');
+	char *p;
+
+	if (titled == NULL || strchr(titled, '/') != NULL || slash == NULL)
+		return xstrdup(a->path);
+	p = xasprintf("%.*s/%s", (int)(slash - a->path), a->path, titled);
+	if (!fs_exists(p)) {
+		free(p);
+		return xstrdup(a->path);
+	}
+	return p;
+}
+
 int
 pubrun_inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err *err)
 {
@@ -212,7 +231,7 @@ pubrun_inputs_load(struct stage_ctx *ctx, struct pub_inputs *in, struct zpub_err
 			const char *chosen = extra_str(a->extra, "chosen", buf, sizeof buf);
 			if (in->thumbnail == NULL || (chosen && strcmp(chosen, "1") == 0)) {
 				free(in->thumbnail);
-				in->thumbnail = xstrdup(a->path);
+				in->thumbnail = thumbnail_path(a);
 			}
 		} else if (strcmp(a->kind, "srt") == 0 || strcmp(a->kind, "vtt") == 0) {
 			inputs_add_caption(ctx, in, a);

@@ -411,6 +411,35 @@ load_transcript(struct ai_run *r, struct zpub_err *err)
 
 /* ---- topics --------------------------------------------------------------- */
 
+/* The topics any engine found, each moved onto a slide change of the cut
+ * video a few seconds away (processing.topics.snap_to_slides_ms), where
+ * the lecturer turned to the next slide. */
+static void
+topics_to_slides(struct ai_run *r)
+{
+	struct stage_ctx *ctx = r->ctx;
+	int64_t within = config_int(ctx->config, "processing.topics.snap_to_slides_ms", 5000);
+	struct store_slide *v = NULL;
+	int64_t *at;
+	size_t k = 0, moved;
+	int n = 0;
+
+	if (within <= 0 || ctx->store == NULL ||
+	    store_slides(ctx->store, ctx->rec->id, &v, &n, NULL) != 0 || n == 0) {
+		free(v);
+		return;
+	}
+	at = xcalloc((size_t)n, sizeof *at);
+	for (int i = 0; i < n; i++)
+		if (v[i].out_ms >= 0 && (k == 0 || v[i].out_ms > at[k - 1]))
+			at[k++] = v[i].out_ms;
+	moved = topics_snap(r->topics, at, k, within);
+	if (moved > 0)
+		ai_run_note(r, "%zu topic%s moved onto a slide change", moved, moved == 1 ? "" : "s");
+	free(at);
+	free(v);
+}
+
 /* Topics found anew from the transcript, by the configured engine. */
 static int
 topics_find(struct ai_run *r, const struct ai_steps *steps, struct zpub_err *err)
@@ -479,6 +508,7 @@ topics_find(struct ai_run *r, const struct ai_steps *steps, struct zpub_err *err
 	if (strcmp(engine, "extractive") == 0 &&
 	    (rc = topics_extractive(r->tr, &to, &r->topics, err)) != 0)
 		return rc;
+	topics_to_slides(r);
 	rc = topics_keep(r, engine, err);
 	if (rc == 0 && usage.requests > 0)
 		ai_run_note(r, "%lld chat tokens, cost %.4f",

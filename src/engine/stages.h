@@ -20,6 +20,13 @@ struct store;
 int stage_download(struct stage_ctx *ctx, struct zpub_err *err);
 /* DOWNLOADED -> PROCESSING -> PROCESSED: analysis, cut, audio, thumbnails. */
 int stage_process(struct stage_ctx *ctx, struct zpub_err *err);
+/* The title drawn on the thumbnail picture plain, as STAGE_TITLED_THUMB
+ * beside it, when processing.thumbnails.overlay.enabled is on in cfg: its
+ * path (malloc'd), or NULL when the overlay is off or failed (no font:
+ * then a warning goes to the journal of rec_id, st may be NULL). */
+#define STAGE_TITLED_THUMB "thumb_titled.jpg"
+char *stage_thumbnail_title(struct store *st, const cJSON *cfg, int64_t rec_id,
+    const char *title, const char *plain);
 /* PREPARING -> TRANSCRIBED: transcript, topics, subtitles, description. */
 int stage_transcribe(struct stage_ctx *ctx, struct zpub_err *err);
 /* TRANSCRIBED -> UPLOADING -> READY.  Targets: config "publish.to" (a

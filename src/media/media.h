@@ -4,9 +4,10 @@
  * probe.c describes a file; silence.c finds the pauses in its audio;
  * plan.c turns pauses into a cut plan and keeps the source <-> output time
  * map; cut.c writes the cut MP4 (smart cut or full re-encode); audio.c
- * writes 16 kHz mono FLAC chunks for transcription; thumb.c picks
- * thumbnails; visual.c tells pauses with new content on screen from still
- * ones; open.c is the one door every file is opened through.  All
+ * writes 16 kHz mono FLAC chunks for transcription; slides.c finds slide
+ * changes; thumb.c picks thumbnails and draws a title on one; visual.c
+ * tells pauses with new content on screen from still ones; open.c is the
+ * one door every file is opened through.  All
  * times are int64_t milliseconds on the *source timeline* (0 = the
  * container's start) unless a name says "out".
  */
@@ -356,6 +357,28 @@ int media_audio_export(const char *in, const char *dir,
     struct media_audio_chunk **chunks, size_t *n_chunks, struct zpub_err *err);
 void media_audio_chunks_free(struct media_audio_chunk *c, size_t n);
 
+/* ---- slides.c --------------------------------------------------------- */
+
+struct media_slide {
+	int64_t at_ms;             /* source timeline: the new picture's first frame */
+	double change;             /* share of the picture that changed (0: guessed
+	                              from packet sizes in a long GOP) */
+};
+
+struct media_slides {
+	struct media_slide *v;
+	size_t n, cap;
+};
+
+void media_slides_push(struct media_slides *s, int64_t at_ms, double change);
+void media_slides_clear(struct media_slides *s);   /* frees v */
+
+/* Appends the slide changes of path's video to *out, in time order, at
+ * least a second apart: keyframes decoded to a small grey picture and
+ * compared (and packet sizes in long GOPs); see slides.c. */
+int media_slides_detect(const char *path, const struct zpub_progress *prog,
+    struct media_slides *out, struct zpub_err *err);
+
 /* ---- thumb.c ---------------------------------------------------------- */
 
 struct media_thumb {
@@ -365,10 +388,38 @@ struct media_thumb {
 	int chosen;
 };
 
-/* Takes count candidate frames spread over video, skips black/blank ones,
- * writes JPEGs scaled to width, and marks the best one chosen. */
+/* Takes count candidate frames of video and writes them as JPEGs scaled to
+ * width.  With two or more slide starts (slides_ms: on video's timeline,
+ * ascending, the first one the title slide), one frame of each of count
+ * distinct slides, spread over them, the title slide first and chosen;
+ * else frames spread evenly over the video, black/blank ones skipped, the
+ * best one chosen. */
 int media_thumbnails(const char *video, const char *dir, int count, int width,
-    const struct zpub_progress *prog, struct media_thumb **out, size_t *n_out,
+    const int64_t *slides_ms, size_t n_slides, const struct zpub_progress *prog,
+    struct media_thumb **out, size_t *n_out, struct zpub_err *err);
+
+/* How a title is drawn on a thumbnail (libavfilter's drawtext). */
+struct media_overlay {
+	const char *font;          /* a font family fontconfig finds: "DejaVu Sans" */
+	int size;                  /* font size in pixels */
+	const char *color;         /* FFmpeg colours: "white", "#ffcc00@0.9" */
+	const char *box_color;     /* "" or NULL: no box */
+	const char *position;      /* "top", "center" or "bottom" */
+};
+
+/* Fills o from "processing.thumbnails.overlay.*" of cfg; returns whether
+ * the overlay is enabled. */
+int media_overlay_from_config(struct media_overlay *o, const cJSON *cfg);
+/* Draws title on the image in (any picture FFmpeg decodes: a JPEG
+ * thumbnail) and writes the result as a JPEG to out (atomically).
+ * ZPUB_ENOTFOUND when fontconfig finds no font for o->font. */
+int media_overlay_draw(const char *in, const char *out, const char *title,
+    const struct media_overlay *o, struct zpub_err *err);
+
+/* Reads a picture the user supplies (a JPEG, PNG, WebP or BMP file of at
+ * most max_bytes, at most 8192 pixels a side), refusing anything else,
+ * and writes it as a JPEG scaled to width at out (atomically). */
+int media_image_import(const char *in, const char *out, int width, int64_t max_bytes,
     struct zpub_err *err);
 void media_thumbs_free(struct media_thumb *t, size_t n);
 

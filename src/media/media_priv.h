@@ -25,6 +25,14 @@ int media_averr(struct zpub_err *err, int code, int averr, const char *fmt, ...)
 int64_t media_origin_ms(const AVFormatContext *fmt);     /* start_time in ms */
 int64_t media_duration_ms(const AVFormatContext *fmt);
 
+/* Opens path as a single picture the user supplies, through the file
+ * protocol alone: a JPEG, PNG, WebP or BMP of at most max_bytes (open.c). */
+int media_open_image(const char *path, int64_t max_bytes, AVFormatContext **out,
+    struct zpub_err *err);
+/* Writes frame f as a JPEG scaled to width (0: its own) at path, atomically
+ * (thumb.c). */
+int media_jpeg_write(const AVFrame *f, int width, const char *path, struct zpub_err *err);
+
 /* ---- areader.c: decoded, resampled audio with source positions -------- */
 
 struct media_areader;

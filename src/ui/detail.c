@@ -3,7 +3,8 @@
  * timings and errors, artefacts, topic versions (and what the newest
  * changed), the review state, publications with links and the operations
  * journal.  Actions: run next stage, run to the end, retry, skip, publish,
- * delete, topics, approve, play, the cut timeline, open the output folder.
+ * delete, topics, approve, play, the cut timeline, the thumbnails, open the
+ * output folder.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -372,6 +373,10 @@ detail_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 		if (!d->gone)
 			ui_push(ui, &ui_timeline_ops, ui_timeline_new(ui, d->id));
 		return 1;
+	case UI_A_THUMBNAILS:
+		if (!d->gone)
+			ui_push(ui, &ui_thumbs_ops, ui_thumbs_new(ui, d->id));
+		return 1;
 	case UI_A_FOLDER:
 		open_folder(ui, d);
 		return 1;
@@ -395,7 +400,7 @@ detail_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 
 static const enum ui_action detail_hints[] = {
 	UI_A_RUN_NEXT, UI_A_RUN, UI_A_RETRY, UI_A_PUBLISH, UI_A_TOPICS, UI_A_SUBTITLES, UI_A_FOLDER,
-	UI_A_SKIP, UI_A_APPROVE, UI_A_PLAY, UI_A_TIMELINE,
+	UI_A_SKIP, UI_A_APPROVE, UI_A_PLAY, UI_A_TIMELINE, UI_A_THUMBNAILS,
 	UI_A_DELETE, UI_A_NONE
 };
 

@@ -57,6 +57,7 @@ struct store;
 	X(APPROVE, "approve", "a", "approve the topics for publishing (asks)", "Actions") \
 	X(PLAY, "play", "P", "play the cut video from here (ui.player)", "Actions") \
 	X(TIMELINE, "timeline", "L", "cut timeline: kept and removed stretches", "Actions") \
+	X(THUMBNAILS, "thumbnails", "I", "thumbnails: choose the published one", "Actions") \
 	X(EDIT, "edit", "e", "edit the title", "Topics") \
 	X(NUDGE_BACK, "nudge_back", "-", "time -1 s", "Topics") \
 	X(NUDGE_FWD, "nudge_fwd", "+ =", "time +1 s", "Topics") \
@@ -297,6 +298,8 @@ void *ui_jobs_new(struct ui *ui);
 extern const struct ui_screen_ops ui_jobs_ops;
 void *ui_timeline_new(struct ui *ui, int64_t rec_id);
 extern const struct ui_screen_ops ui_timeline_ops;
+void *ui_thumbs_new(struct ui *ui, int64_t rec_id);
+extern const struct ui_screen_ops ui_thumbs_ops;
 
 /* Shared by screens that act on recordings (browser, detail). */
 int ui_rec_action(struct ui *ui, enum ui_action a, const int64_t *ids, int n);

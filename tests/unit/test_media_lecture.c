@@ -292,7 +292,7 @@ thumbnails_choose_one(void **state)
 
 	(void)state;
 	assert_int_equal(fs_mkdir_p(out, 0700, &err), 0);
-	if (media_thumbnails(src, out, 4, 160, NULL, &t, &n, &err) != 0)
+	if (media_thumbnails(src, out, 4, 160, NULL, 0, NULL, &t, &n, &err) != 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(n, 4);
 	for (i = 0; i < n; i++) {
