@@ -29,11 +29,7 @@ cut_show(struct session *cli, int64_t id)
 	int rc;
 
 	memset(&p, 0, sizeof p);
-	if ((rc = store_recording_get(cli->store, id, &r, &err)) == 0 &&
-	    r->tenant_id != cli->tenant_id)
-		rc = zpub_err_set(&err, ZPUB_ENOTFOUND, "no recording with id %lld in tenant '%s'",
-		    (long long)id, cli->tenant);
-	if (rc == 0) {
+	if ((rc = store_recording_get_in(cli->store, cli->tenant_id, id, &r, &err)) == 0) {
 		tcfg = tenant_config(cli->store, cli->config, cli->tenant_id);
 		cfg = pipeline_config_for(tcfg ? tcfg : cli->config, r);
 		rc = recut_plan(cli->store, r, cfg, &prog, &p, &err);

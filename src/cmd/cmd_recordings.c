@@ -120,13 +120,7 @@ cmd_show(struct session *cli, int argc, char **argv)
 		return rc;
 	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
-	if (store_recording_get(cli->store, id, &r, &err) != 0) {
-		rc = cli_fail(cli, &err);
-		goto out;
-	}
-	if (r->tenant_id != cli->tenant_id) {
-		zpub_err_set(&err, ZPUB_ENOTFOUND, "no recording with id %lld in tenant '%s'",
-		    (long long)id, cli->tenant);
+	if (store_recording_get_in(cli->store, cli->tenant_id, id, &r, &err) != 0) {
 		rc = cli_fail(cli, &err);
 		goto out;
 	}
@@ -233,7 +227,6 @@ cmd_status(struct session *cli, int argc, char **argv)
 	return 0;
 }
 
-static int own(struct session *cli, int64_t id, struct store_recording **r, struct zpub_err *err);
 
 int
 cmd_journal(struct session *cli, int argc, char **argv)
@@ -259,7 +252,7 @@ cmd_journal(struct session *cli, int argc, char **argv)
 	if (id > 0) {
 		/* An empty journal would read as "nothing happened"; say it is no recording. */
 		struct store_recording *r = NULL;
-		if (own(cli, id, &r, &err) != 0)
+		if (store_recording_get_in(cli->store, cli->tenant_id, id, &r, &err) != 0)
 			return cli_fail(cli, &err);
 		store_recording_free(r);
 	}
@@ -314,23 +307,10 @@ for_each_id(struct session *cli, int argc, char **argv,
 }
 
 static int
-own(struct session *cli, int64_t id, struct store_recording **r, struct zpub_err *err)
-{
-	int rc = store_recording_get(cli->store, id, r, err);
-	if (rc == 0 && (*r)->tenant_id != cli->tenant_id) {
-		store_recording_free(*r);
-		*r = NULL;
-		return zpub_err_set(err, ZPUB_ENOTFOUND, "no recording with id %lld in tenant '%s'",
-		    (long long)id, cli->tenant);
-	}
-	return rc;
-}
-
-static int
 skip_one(struct session *cli, int64_t id, struct zpub_err *err)
 {
 	struct store_recording *r = NULL;
-	int rc = own(cli, id, &r, err);
+	int rc = store_recording_get_in(cli->store, cli->tenant_id, id, &r, err);
 	if (rc == 0 && r->status == ST_SKIPPED) {
 		printf("recording %lld is already skipped; 'zpub unskip %lld' brings it back\n",
 		    (long long)id, (long long)id);
@@ -354,7 +334,7 @@ unskip_one(struct session *cli, int64_t id, struct zpub_err *err)
 {
 	struct store_recording *r = NULL;
 	struct store_artifact *a = NULL;
-	int n = 0, rc = own(cli, id, &r, err);
+	int n = 0, rc = store_recording_get_in(cli->store, cli->tenant_id, id, &r, err);
 	if (rc)
 		return rc;
 	if (r->status != ST_SKIPPED) {
@@ -384,7 +364,7 @@ static int
 delete_one(struct session *cli, int64_t id, struct zpub_err *err)
 {
 	struct store_recording *r = NULL;
-	int rc = own(cli, id, &r, err);
+	int rc = store_recording_get_in(cli->store, cli->tenant_id, id, &r, err);
 	if (rc)
 		return rc;
 	if (r->lease_owner && r->lease_until > time_now_ms()) {

@@ -20,20 +20,6 @@
 
 #define CHAPTERS_MAX_BYTES (1024 * 1024)
 
-/* The recording id in the session's tenant, or an error that says so. */
-static int
-own(struct session *cli, int64_t id, struct store_recording **r, struct zpub_err *err)
-{
-	int rc = store_recording_get(cli->store, id, r, err);
-	if (rc == 0 && (*r)->tenant_id != cli->tenant_id) {
-		store_recording_free(*r);
-		*r = NULL;
-		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "no recording with id %lld in tenant '%s'",
-		    (long long)id, cli->tenant);
-	}
-	return rc;
-}
-
 static int
 topics_show(struct session *cli, int64_t id)
 {
@@ -176,7 +162,7 @@ cmd_play(struct session *cli, int argc, char **argv)
 	if (session_store(cli, &err) != 0)
 		return cli_fail(cli, &err);
 	/* The cut video: the timecodes of topics and subtitles are on it. */
-	if ((rc = own(cli, id, &r, &err)) == 0 &&
+	if ((rc = store_recording_get_in(cli->store, cli->tenant_id, id, &r, &err)) == 0 &&
 	    (rc = store_artifacts(cli->store, id, "cut_video", &a, &n, &err)) == 0 && n == 0)
 		rc = zpub_err_set(&err, ZPUB_ENOTFOUND, "recording %lld has no cut video yet: run it"
 		    " to PROCESSED first ('zpub run %lld --until PROCESSED')", (long long)id,

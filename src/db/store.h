@@ -81,6 +81,10 @@ int store_recording_add(struct store *st, const struct store_recording *in, int6
     struct zpub_err *err);
 int store_recording_get(struct store *st, int64_t id, struct store_recording **out,
     struct zpub_err *err);
+/* The same, only if it belongs to tenant_id (STORE_ALL_TENANTS: any);
+ * ZPUB_ENOTFOUND alike for a missing id and another tenant's. */
+int store_recording_get_in(struct store *st, int64_t tenant_id, int64_t id,
+    struct store_recording **out, struct zpub_err *err);
 /* 0 and *id when found, ZPUB_ENOTFOUND otherwise. */
 int store_recording_find_ref(struct store *st, int64_t tenant_id, const char *source,
     const char *source_ref, int64_t *id, struct zpub_err *err);

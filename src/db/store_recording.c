@@ -123,17 +123,30 @@ int
 store_recording_get(struct store *st, int64_t id, struct store_recording **out,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT " REC_COLS REC_FROM "WHERE r.id = ?", err);
+	return store_recording_get_in(st, STORE_ALL_TENANTS, id, out, err);
+}
+
+int
+store_recording_get_in(struct store *st, int64_t tenant_id, int64_t id,
+    struct store_recording **out, struct zpub_err *err)
+{
+	int all = tenant_id == STORE_ALL_TENANTS;
+	sqlite3_stmt *s = store_prep(st, all ? "SELECT " REC_COLS REC_FROM "WHERE r.id = ?1" :
+	    "SELECT " REC_COLS REC_FROM "WHERE r.id = ?1 AND r.tenant_id = ?2", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, id);
+	if (!all)
+		sqlite3_bind_int64(s, 2, tenant_id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*out = row_to_recording(st, s);
 		rc = 0;
 	} else if (rc == SQLITE_DONE)
-		rc = zpub_err_set(err, ZPUB_ENOTFOUND,
-		    "no recording with id %lld (see 'zpub list')", (long long)id);
+		/* Another tenant's recording is not there, as far as this
+		 * caller can tell. */
+		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "no recording with id %lld%s (see 'zpub list')",
+		    (long long)id, all ? "" : " in this tenant");
 	else
 		rc = store_sqlerr(st, err, "reading a recording");
 	sqlite3_finalize(s);

@@ -23,8 +23,7 @@ own_recording(struct api *a, const struct api_caller *c, int64_t id, struct api_
 {
 	struct store_recording *r = NULL;
 	struct zpub_err err;
-	if (store_recording_get(a->st, id, &r, &err) != 0 || r->tenant_id != c->tenant_id) {
-		store_recording_free(r);
+	if (store_recording_get_in(a->st, c->tenant_id, id, &r, &err) != 0) {
 		reply_error(out, 404, "no recording %lld in your tenant", (long long)id);
 		return NULL;
 	}

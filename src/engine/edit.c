@@ -86,21 +86,6 @@ edit_template_delete(struct store *st, const struct actor *who, int64_t id, cons
 
 /* ---- topic versions ---- */
 
-/* Recording rec_id when it is in who's tenant; ZPUB_ENOTFOUND otherwise. */
-static int
-own_recording(struct store *st, const struct actor *who, int64_t rec_id,
-    struct store_recording **r, struct zpub_err *err)
-{
-	int rc = store_recording_get(st, rec_id, r, err);
-	if (rc == 0 && (*r)->tenant_id != who->tenant_id) {
-		store_recording_free(*r);
-		*r = NULL;
-		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "no recording %lld in this tenant",
-		    (long long)rec_id);
-	}
-	return rc;
-}
-
 int64_t
 edit_topics_video_ms(struct store *st, const struct store_recording *r)
 {
@@ -124,7 +109,7 @@ edit_topics_save(struct store *st, const struct actor *who, int64_t rec_id,
 {
 	struct store_recording *r = NULL;
 	char by[160];
-	int rc = own_recording(st, who, rec_id, &r, err);
+	int rc = store_recording_get_in(st, who->tenant_id, rec_id, &r, err);
 	if (rc)
 		return rc;
 	rc = topics_validate(t, edit_topics_video_ms(st, r), err);
@@ -149,7 +134,7 @@ edit_topics_approve(struct store *st, const struct actor *who, int64_t rec_id, i
 {
 	struct store_recording *r = NULL;
 	char by[160];
-	int rc = own_recording(st, who, rec_id, &r, err);
+	int rc = store_recording_get_in(st, who->tenant_id, rec_id, &r, err);
 	if (rc == 0 && (rc = store_topic_version_approve(st, rec_id, version,
 	    actor_name(who, by, sizeof by), err)) == 0) {
 		audit_note(st, who, "topics.approve", "recording %lld topic version %d",
@@ -178,7 +163,7 @@ edit_chapters_get(struct store *st, const struct actor *who, int64_t rec_id, cha
 
 	*text = NULL;
 	memset(&tv, 0, sizeof tv);
-	int rc = own_recording(st, who, rec_id, &r, err);
+	int rc = store_recording_get_in(st, who->tenant_id, rec_id, &r, err);
 	if (rc == 0 && (rc = store_topic_version_latest(st, rec_id, 0, &tv, err)) ==
 	    ZPUB_ENOTFOUND)
 		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "recording %lld has no topics yet: run it to"
@@ -200,7 +185,7 @@ edit_chapters_save(struct store *st, const struct actor *who, int64_t rec_id, co
 {
 	struct store_recording *r = NULL;
 	struct topics *t = NULL;
-	int rc = own_recording(st, who, rec_id, &r, err);
+	int rc = store_recording_get_in(st, who->tenant_id, rec_id, &r, err);
 
 	if (rc == 0 && (rc = chapters_parse(text, edit_topics_video_ms(st, r), &t, err)) != 0)
 		zpub_err_prefix(err, "not saved, the chapter list has problems");
@@ -218,7 +203,7 @@ edit_topics_approve_newest(struct store *st, const struct actor *who, int64_t re
 	struct store_topic_version tv;
 	struct store_recording *r = NULL;
 	memset(&tv, 0, sizeof tv);
-	int rc = own_recording(st, who, rec_id, &r, err);
+	int rc = store_recording_get_in(st, who->tenant_id, rec_id, &r, err);
 	store_recording_free(r);
 	if (rc == 0 && (rc = store_topic_version_latest(st, rec_id, 0, &tv, err)) ==
 	    ZPUB_ENOTFOUND)
@@ -307,7 +292,7 @@ edit_cut_save(struct store *st, const struct actor *who, int64_t rec_id,
 
 	*notes = NULL;
 	actor_name(who, by, sizeof by);
-	if ((rc = own_recording(st, who, rec_id, &r, err)) != 0)
+	if ((rc = store_recording_get_in(st, who->tenant_id, rec_id, &r, err)) != 0)
 		return rc;
 	if ((rc = cut_status(r, &to, err)) != 0)
 		goto out;
