@@ -443,7 +443,7 @@ edit_thumbnail_pick(struct store *st, const struct actor *who, const cJSON *base
 	const char *slash;
 	int n = 0, k = -1, rc;
 
-	if ((rc = own_recording(st, who, rec_id, &r, err)) != 0)
+	if ((rc = store_recording_get_in(st, who->tenant_id, rec_id, &r, err)) != 0)
 		return rc;
 	if ((rc = store_artifacts(st, rec_id, "thumbnail", &arts, &n, err)) != 0)
 		goto out;

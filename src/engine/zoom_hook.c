@@ -78,7 +78,7 @@ zoom_hook_token_name(int64_t rec_id, char out[64])
 
 int
 zoom_hook_tenant(struct store *st, const cJSON *cfg, const char *account_id,
-    int64_t *tenant_id, struct zpub_err *err)
+    const char *host_email, int64_t *tenant_id, struct zpub_err *err)
 {
 	const char *ours = config_str(cfg, "providers.zoom.account_id", "");
 	const char *tenant = config_str(cfg, "tenant", "default");
@@ -91,6 +91,13 @@ zoom_hook_tenant(struct store *st, const cJSON *cfg, const char *account_id,
 		return zpub_err_set(err, ZPUB_ENOTFOUND, "a Zoom notification for account '%s' was"
 		    " not taken: it is not the account zpub is connected to (providers.zoom.account_id)",
 		    account_id ? account_id : "(none)");
+	/* Account-wide: the host's tenant, as a sync routes it. */
+	if (strcmp(config_str(cfg, "providers.zoom.scope", "me"), "account") == 0 &&
+	    !zoom_host_route(config_find(cfg, "providers.zoom.hosts"), host_email ? host_email : "",
+	    &tenant, NULL))
+		return zpub_err_set(err, ZPUB_ENOTFOUND, "a Zoom notification for host '%s' was not"
+		    " taken: no glob of providers.zoom.hosts matches it", host_email ? host_email :
+		    "(none)");
 	return store_tenant_id(st, tenant, tenant_id, err);
 }
 
@@ -117,7 +124,8 @@ zoom_hook_recording(struct store *st, struct vault *v, const cJSON *cfg, const c
 	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(meeting, "recording_files")))
 		return zpub_err_set(err, ZPUB_EINVAL, "this recording.completed notification has no"
 		    " payload.object with recording_files");
-	if ((rc = zoom_hook_tenant(st, cfg, jstr(payload, "account_id"), &tenant_id, err)) != 0)
+	if ((rc = zoom_hook_tenant(st, cfg, jstr(payload, "account_id"),
+	    jstr(meeting, "host_email"), &tenant_id, err)) != 0)
 		return rc;
 	rc = zoom_sync_meeting(st, tenant_id, meeting, NULL, report, &ids, n_new, err);
 	cJSON_AddNumberToObject(*report, "tenant", (double)tenant_id);

@@ -44,9 +44,11 @@ void zoom_hook_token_name(int64_t rec_id, char out[64]);
  * `tenant` key) when account_id is the account zpub is connected to
  * (providers.zoom.account_id); ZPUB_ENOTFOUND with a sentence for any other
  * account, or when no account is configured: a recording is never put in a
- * tenant it cannot be attributed to.  cfg: the operator's config. */
+ * tenant it cannot be attributed to.  With providers.zoom.scope "account",
+ * the tenant providers.zoom.hosts routes host_email to (ZPUB_ENOTFOUND when
+ * no glob matches), as a sync routes it.  cfg: the operator's config. */
 int zoom_hook_tenant(struct store *st, const cJSON *cfg, const char *account_id,
-    int64_t *tenant_id, struct zpub_err *err);
+    const char *host_email, int64_t *tenant_id, struct zpub_err *err);
 
 /* recording.completed (the parsed event): the meeting in payload.object
  * becomes recordings of zoom_hook_tenant's tenant as a sync would make them

@@ -130,7 +130,7 @@ refresh_known(struct sync_run *s, int64_t id, const struct zoom_item *it)
 }
 
 int
-zoom_sync_meeting(void *ud, const cJSON *meeting, struct zpub_err *err)
+zoom_sync_on_meeting(void *ud, const cJSON *meeting, struct zpub_err *err)
 {
 	struct sync_run *s = ud;
 	struct zoom_item *items = NULL;
@@ -364,7 +364,7 @@ zoom_sync(struct store *st, struct vault *v, int64_t tenant_id, const cJSON *cfg
 			rc = zpub_err_set(err, ZPUB_ECANCEL, "Zoom sync cancelled");
 			break;
 		}
-		if ((rc = zoom_list_window(zc, &w[i], zoom_sync_meeting, &s, err)) != 0)
+		if ((rc = zoom_list_window(zc, &w[i], zoom_sync_on_meeting, &s, err)) != 0)
 			break;
 		windows_done++;
 	}
@@ -434,7 +434,7 @@ zoom_sync_meeting(struct store *st, int64_t tenant_id, const cJSON *meeting,
 	}
 	s.created = cJSON_CreateArray();
 	s.skipped = cJSON_CreateArray();
-	int rc = on_meeting(&s, meeting, err);
+	int rc = zoom_sync_on_meeting(&s, meeting, err);
 	cJSON *r = cJSON_CreateObject();
 	cJSON_AddItemToObject(r, "created", s.created);
 	cJSON_AddItemToObject(r, "skipped", s.skipped);

@@ -37,7 +37,7 @@ struct sync_run {
 
 /* zoom_meeting_fn: the meeting's files not known yet become recordings of
  * s->tenant_id (ud is the struct sync_run). */
-int zoom_sync_meeting(void *ud, const cJSON *meeting, struct zpub_err *err);
+int zoom_sync_on_meeting(void *ud, const cJSON *meeting, struct zpub_err *err);
 
 /* The walk of the whole account (providers.zoom.scope "account"): lists
  * the users, routes each host to a tenant by providers.zoom.hosts and lists

@@ -218,7 +218,7 @@ zoom_walk_account(struct sync_run *s, struct zoom_client *zc, const cJSON *cfg,
 				rc = zpub_err_set(err, ZPUB_ECANCEL, "Zoom sync cancelled");
 				break;
 			}
-			rc = zoom_list_user_window(zc, u[i].user_id, &w[k], zoom_sync_meeting, s, err);
+			rc = zoom_list_user_window(zc, u[i].user_id, &w[k], zoom_sync_on_meeting, s, err);
 			if (rc == ZPUB_ENOTFOUND) {
 				/* deleted in Zoom since the users were listed: nothing to walk */
 				log_warn("Zoom sync: %s", err->msg);
