@@ -5,8 +5,9 @@
  * each window_ms window and reports every run of windows below threshold_db
  * lasting at least min_silence_ms, as raw acoustic boundaries on the source
  * timeline (margins are the plan's business, not ours).  Streaming: one pass,
- * constant memory however long the file.  Also media_analyse_json(), the
- * core of `zpub analyse`.
+ * constant memory however long the file; the same pass feeds the loudness
+ * meter (loudness.c) when asked.  Also media_analyse_json(), the core of
+ * `zpub analyse`.
  */
 #include "media_priv.h"
 
@@ -86,7 +87,16 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
     const struct zpub_progress *prog, struct media_spans *silences,
     int64_t *duration_ms, struct zpub_err *err)
 {
+	return media_audio_analyse(path, o, prog, silences, duration_ms, NULL, err);
+}
+
+int
+media_audio_analyse(const char *path, const struct media_silence_opts *o,
+    const struct zpub_progress *prog, struct media_spans *silences,
+    int64_t *duration_ms, struct media_loudness *loud, struct zpub_err *err)
+{
 	struct media_areader *r = NULL;
+	struct media_lmeter *lm = NULL;
 	struct silence_scan s;
 	int64_t dur, last_report = -1, tail_start;
 	int rc;
@@ -94,6 +104,12 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
 	memset(&s, 0, sizeof s);
 	if ((rc = media_areader_open(path, 0, NULL, AV_SAMPLE_FMT_FLT, &r, err)) < 0)
 		return rc;
+	/* The loudness from the same decoded frames (loudness.c). */
+	if (loud != NULL && (rc = media_lmeter_new(media_areader_rate(r),
+	    media_areader_par(r)->ch_layout.nb_channels, &lm, err)) < 0)
+		goto out;
+	if (lm != NULL)
+		media_areader_tap(r, media_lmeter_frame, lm);
 	s.rate = media_areader_rate(r);
 	s.win = av_rescale(o->window_ms > 0 ? o->window_ms : 10, s.rate, 1000);
 	if (s.win < 1)
@@ -168,9 +184,12 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
 	if (tail_start < dur && (dur - tail_start >= o->min_silence_ms || tail_start == 0))
 		media_spans_push(silences, tail_start, dur);
 	*duration_ms = dur;
+	if (loud != NULL)
+		media_lmeter_result(lm, loud);
 	zpub_progress_report(prog, 1.0, "finding silences");
 	rc = 0;
 out:
+	media_lmeter_free(lm);
 	media_areader_free(r);
 	return rc;
 }
@@ -183,6 +202,7 @@ media_analyse_json(const char *file, const struct media_silence_opts *so,
 	struct media_spans sil = {0}, speech = {0}, cuts = {0};
 	struct media_timemap tm = {0};
 	struct media_info *mi = NULL;
+	struct media_loudness loud;
 	int64_t dur = 0, pos = 0;
 	cJSON *j = NULL, *o;
 	size_t i;
@@ -191,7 +211,7 @@ media_analyse_json(const char *file, const struct media_silence_opts *so,
 	*out = NULL;
 	if ((rc = media_probe(file, &mi, err)) < 0)
 		goto out;
-	if ((rc = media_silence_analyse(file, so, prog, &sil, &dur, err)) < 0)
+	if ((rc = media_audio_analyse(file, so, prog, &sil, &dur, &loud, err)) < 0)
 		goto out;
 	if ((rc = media_plan_build(dur, &sil, po, &tm, err)) < 0)
 		goto out;
@@ -230,6 +250,7 @@ media_analyse_json(const char *file, const struct media_silence_opts *so,
 	cJSON_AddItemToObject(j, "silences", media_spans_to_json(&sil));
 	cJSON_AddItemToObject(j, "speech", media_spans_to_json(&speech));
 	cJSON_AddItemToObject(j, "cut", media_spans_to_json(&cuts));
+	cJSON_AddItemToObject(j, "loudness", media_loudness_to_json(&loud));
 	{
 		struct media_spans keep = {0};
 

@@ -111,7 +111,8 @@ lecture_case(const char *variant, enum media_cut_strategy strategy, int expect_f
 	struct media_info *mi = NULL;
 	struct media_spans sil = {0};
 	struct media_timemap tm;
-	struct media_cut_opts co = { strategy, 23, "veryfast", "superfast" };
+	struct media_cut_opts co = { .strategy = strategy, .crf = 23, .preset = "veryfast",
+	    .piece_preset = "superfast" };
 	struct media_cut_report rep;
 	struct media_plan_opts po = plan_opts;
 	struct zpub_err err = {0};

@@ -1,0 +1,599 @@
+/*
+ * loudness.c — the loudness of a recording's audio, measured and evened out.
+ *
+ * The meter is ITU-R BS.1770 / EBU R128: K-weighting, 400 ms blocks every
+ * 100 ms, gated at -70 LUFS and 10 LU below the ungated mean, into a
+ * histogram (constant memory); the true peak by 4x oversampling, computed
+ * only where a block comes near the peak found so far.  The normaliser
+ * applies one gain and a look-ahead limiter on the 4x oversampled signal,
+ * so the true peak stays below a ceiling without touching the rest.  Both
+ * take planar float audio; silence.c feeds the meter from the analysis's
+ * decode, cut.c puts the normaliser before its AAC encoder.
+ */
+#include "media_priv.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define LOUD_TARGET_DEFAULT -16.0
+#define LOUD_TARGET_MIN -40.0
+#define LOUD_TARGET_MAX -5.0
+#define LOUD_GATE_ABS -70.0
+#define LOUD_GATE_REL 10.0
+#define LOUD_HIST_LO -70.0        /* histogram of block loudness, 0.05 LU bins */
+#define LOUD_HIST_STEP 0.05
+#define LOUD_HIST_N 1700           /* up to +15 LUFS */
+#define TP_PHASES 4                /* true peak: 4x oversampling ... */
+#define TP_TAPS 12                 /* ... with 12 taps a phase */
+#define TP_DELAY 6                 /* the interpolator's delay in samples */
+#define LIM_LOOKAHEAD_MS 5
+#define LIM_RELEASE_MS 80
+#define LIM_MARGIN_DB 0.6          /* below the ceiling: what AAC adds to peaks */
+
+/* ---- settings and the arithmetic -------------------------------------- */
+
+int
+media_loudness_target_from_config(const cJSON *cfg, double *lufs)
+{
+	const cJSON *v = config_find(cfg, "processing.audio.loudness_lufs");
+
+	*lufs = LOUD_TARGET_DEFAULT;
+	if (cJSON_IsNull(v))
+		return 0;
+	if (cJSON_IsNumber(v) && isfinite(v->valuedouble))
+		*lufs = fmin(fmax(v->valuedouble, LOUD_TARGET_MIN), LOUD_TARGET_MAX);
+	return 1;
+}
+
+double
+media_loudness_gain_db(const struct media_loudness *m, double target_lufs)
+{
+	if (m == NULL || !m->measured)
+		return 0;
+	return target_lufs - m->integrated_lufs;
+}
+
+int
+media_loudness_needs_change(const struct media_loudness *m, double gain_db)
+{
+	if (m == NULL || !m->measured)
+		return 0;
+	return fabs(gain_db) >= MEDIA_LOUDNESS_TOLERANCE_LU ||
+	    m->true_peak_dbtp + gain_db > MEDIA_TRUE_PEAK_DBTP;
+}
+
+static double
+round1(double x)
+{
+	return round(x * 10.0) / 10.0;
+}
+
+cJSON *
+media_loudness_to_json(const struct media_loudness *m)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	if (!m->measured) {
+		cJSON_AddNullToObject(j, "integrated_lufs");
+		cJSON_AddNullToObject(j, "true_peak_dbtp");
+		return j;
+	}
+	cJSON_AddNumberToObject(j, "integrated_lufs", round1(m->integrated_lufs));
+	cJSON_AddNumberToObject(j, "true_peak_dbtp", round1(m->true_peak_dbtp));
+	return j;
+}
+
+/* ---- true peak: a 4x windowed-sinc interpolator ----------------------- */
+
+/* h[p][k]: the signal at n - TP_DELAY + p/4 is sum_k h[p][k] x[n - k]. */
+static void
+tp_coeffs(float h[TP_PHASES][TP_TAPS], double *gain_bound)
+{
+	*gain_bound = 0;
+	for (int p = 0; p < TP_PHASES; p++) {
+		double sum = 0, abs_sum = 0;
+
+		for (int k = 0; k < TP_TAPS; k++) {
+			double u = k - TP_DELAY + (double)p / TP_PHASES;
+			double s = u == 0 ? 1.0 : sin(M_PI * u) / (M_PI * u);
+			double w = 0.5 * (1.0 + cos(M_PI * u / (TP_DELAY + 0.5)));
+
+			h[p][k] = (float)(s * w);
+			sum += s * w;
+		}
+		for (int k = 0; k < TP_TAPS; k++) {
+			h[p][k] = (float)(h[p][k] / sum);   /* DC passes unchanged */
+			abs_sum += fabs(h[p][k]);
+		}
+		if (abs_sum > *gain_bound)
+			*gain_bound = abs_sum;
+	}
+}
+
+/* Largest magnitude among the four interpolated points of x[n]'s interval,
+ * hist holding the TP_TAPS latest samples, newest first at hist[0]. */
+static float
+tp_point(const float h[TP_PHASES][TP_TAPS], const float *hist)
+{
+	float best = fabsf(hist[TP_DELAY]);
+
+	for (int p = 1; p < TP_PHASES; p++) {
+		float y = 0;
+
+		for (int k = 0; k < TP_TAPS; k++)
+			y += h[p][k] * hist[k];
+		if (fabsf(y) > best)
+			best = fabsf(y);
+	}
+	return best;
+}
+
+/* ---- the meter -------------------------------------------------------- */
+
+#define LM_MAX_CH 2
+
+struct biquad {
+	double b0, b1, b2, a1, a2;
+};
+
+struct media_lmeter {
+	int rate, channels;
+	struct biquad shelf, hp;              /* K-weighting */
+	double z[LM_MAX_CH][4];               /* filter states */
+	int64_t sub_n, sub_len;               /* 100 ms sub-blocks */
+	double sub_sum, subs[4];
+	int n_subs;
+	double hist_sum[LOUD_HIST_N];
+	int64_t hist_cnt[LOUD_HIST_N];
+	double gated_sum;                     /* blocks above the absolute gate */
+	int64_t gated_n;
+	float tp_h[TP_PHASES][TP_TAPS];
+	double tp_bound;
+	float tp_hist[LM_MAX_CH][TP_TAPS];
+	float peak;                           /* largest magnitude, linear */
+	SwrContext *swr;                      /* source frames -> planar float */
+	float *buf[LM_MAX_CH];
+	int buf_cap;
+	int failed;
+};
+
+/* The K-weighting of BS.1770 for any rate: the pre-filter (a high shelf)
+ * and the RLB high-pass, as libebur128 derives them. */
+static void
+k_weighting(int rate, struct biquad *shelf, struct biquad *hp)
+{
+	double f0 = 1681.974450955533, g = 3.999843853973347, q = 0.7071752369554196;
+	double k = tan(M_PI * f0 / rate), vh = pow(10.0, g / 20.0);
+	double vb = pow(vh, 0.4996667741545416), a0 = 1.0 + k / q + k * k;
+
+	shelf->b0 = (vh + vb * k / q + k * k) / a0;
+	shelf->b1 = 2.0 * (k * k - vh) / a0;
+	shelf->b2 = (vh - vb * k / q + k * k) / a0;
+	shelf->a1 = 2.0 * (k * k - 1.0) / a0;
+	shelf->a2 = (1.0 - k / q + k * k) / a0;
+	f0 = 38.13547087602444;
+	q = 0.5003270373238773;
+	k = tan(M_PI * f0 / rate);
+	a0 = 1.0 + k / q + k * k;
+	hp->b0 = 1.0;
+	hp->b1 = -2.0;
+	hp->b2 = 1.0;
+	hp->a1 = 2.0 * (k * k - 1.0) / a0;
+	hp->a2 = (1.0 - k / q + k * k) / a0;
+}
+
+int
+media_lmeter_new(int rate, int channels, struct media_lmeter **out, struct zpub_err *err)
+{
+	struct media_lmeter *m;
+
+	*out = NULL;
+	if (rate <= 0 || channels < 1)
+		return zpub_err_set(err, ZPUB_EINVAL, "loudness meter: bad audio format");
+	m = xcalloc(1, sizeof *m);
+	m->rate = rate;
+	m->channels = channels > 1 ? 2 : 1;
+	k_weighting(rate, &m->shelf, &m->hp);
+	m->sub_len = (rate + 5) / 10;
+	tp_coeffs(m->tp_h, &m->tp_bound);
+	*out = m;
+	return 0;
+}
+
+static void
+lm_block(struct media_lmeter *m)
+{
+	double z, l;
+	int bin;
+
+	memmove(m->subs, m->subs + 1, 3 * sizeof *m->subs);
+	m->subs[3] = m->sub_sum / (double)m->sub_len;
+	m->sub_sum = 0;
+	m->sub_n = 0;
+	if (++m->n_subs < 4)
+		return;
+	z = (m->subs[0] + m->subs[1] + m->subs[2] + m->subs[3]) / 4.0;
+	if (z <= 0)
+		return;
+	l = -0.691 + 10.0 * log10(z);
+	if (l <= LOUD_GATE_ABS)
+		return;
+	bin = (int)((l - LOUD_HIST_LO) / LOUD_HIST_STEP);
+	if (bin >= LOUD_HIST_N)
+		bin = LOUD_HIST_N - 1;
+	m->hist_sum[bin] += z;
+	m->hist_cnt[bin]++;
+	m->gated_sum += z;
+	m->gated_n++;
+}
+
+static inline double
+bq_run(const struct biquad *f, double *s, double x)
+{
+	double y = f->b0 * x + s[0];
+
+	s[0] = f->b1 * x - f->a1 * y + s[1];
+	s[1] = f->b2 * x - f->a2 * y;
+	return y;
+}
+
+/* The true peak of one channel's n samples: the interpolator runs only
+ * where the samples could beat the peak found so far. */
+static void
+lm_peak(struct media_lmeter *m, int ch, const float *x, int n)
+{
+	float *hist = m->tp_hist[ch], mx = 0;
+	int i;
+
+	for (i = 0; i < TP_TAPS; i++)
+		mx = fmaxf(mx, fabsf(hist[i]));
+	for (i = 0; i < n; i++)
+		mx = fmaxf(mx, fabsf(x[i]));
+	if ((double)mx * m->tp_bound <= (double)m->peak) {
+		int keep = n < TP_TAPS ? n : TP_TAPS;
+
+		memmove(hist + keep, hist, (TP_TAPS - keep) * sizeof *hist);
+		for (i = 0; i < keep; i++)
+			hist[i] = x[n - 1 - i];
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		float v;
+
+		memmove(hist + 1, hist, (TP_TAPS - 1) * sizeof *hist);
+		hist[0] = x[i];
+		if ((v = tp_point(m->tp_h, hist)) > m->peak)
+			m->peak = v;
+	}
+}
+
+void
+media_lmeter_push(struct media_lmeter *m, const float *const *planes, int n)
+{
+	int i = 0, c;
+
+	for (c = 0; c < m->channels; c++)
+		lm_peak(m, c, planes[c], n);
+	while (i < n) {
+		int take = (int)(m->sub_len - m->sub_n);
+		double acc = 0;
+
+		if (take > n - i)
+			take = n - i;
+		for (c = 0; c < m->channels; c++) {
+			const float *x = planes[c] + i;
+			double *z = m->z[c];
+
+			for (int k = 0; k < take; k++) {
+				double y = bq_run(&m->hp, z + 2, bq_run(&m->shelf, z, x[k]));
+
+				acc += y * y;
+			}
+		}
+		m->sub_sum += acc;
+		m->sub_n += take;
+		i += take;
+		if (m->sub_n == m->sub_len)
+			lm_block(m);
+	}
+}
+
+/* Decoded frames (any format and layout) as the cut will encode them:
+ * mono, or stereo for anything with more channels. */
+void
+media_lmeter_frame(void *ud, const AVFrame *f)
+{
+	struct media_lmeter *m = ud;
+	AVChannelLayout lay, in = {0};
+	int got;
+
+	if (m->failed || f->nb_samples <= 0)
+		return;
+	if (m->swr == NULL) {
+		av_channel_layout_default(&lay, m->channels);
+		if (av_channel_layout_copy(&in, &f->ch_layout) < 0 ||
+		    swr_alloc_set_opts2(&m->swr, &lay, AV_SAMPLE_FMT_FLTP, m->rate, &in,
+		    f->format, f->sample_rate, 0, NULL) < 0 || swr_init(m->swr) < 0)
+			m->failed = 1;
+		av_channel_layout_uninit(&in);
+		if (m->failed)
+			return;
+	}
+	if (f->nb_samples + 64 > m->buf_cap) {
+		m->buf_cap = f->nb_samples + 64;
+		for (int c = 0; c < m->channels; c++)
+			m->buf[c] = xreallocarray(m->buf[c], (size_t)m->buf_cap, sizeof(float));
+	}
+	got = swr_convert(m->swr, (uint8_t **)m->buf, m->buf_cap,
+	    (const uint8_t **)f->extended_data, f->nb_samples);
+	if (got < 0) {
+		m->failed = 1;
+		return;
+	}
+	media_lmeter_push(m, (const float *const *)m->buf, got);
+}
+
+void
+media_lmeter_result(const struct media_lmeter *m, struct media_loudness *out)
+{
+	double gate, sum = 0;
+	int64_t cnt = 0;
+
+	memset(out, 0, sizeof *out);
+	if (m == NULL || m->failed || m->gated_n == 0)
+		return;
+	gate = -0.691 + 10.0 * log10(m->gated_sum / (double)m->gated_n) - LOUD_GATE_REL;
+	for (int b = 0; b < LOUD_HIST_N; b++) {
+		/* The bin the gate falls in goes by its middle. */
+		if (LOUD_HIST_LO + (b + 0.5) * LOUD_HIST_STEP <= gate)
+			continue;
+		sum += m->hist_sum[b];
+		cnt += m->hist_cnt[b];
+	}
+	if (cnt == 0)
+		return;
+	out->measured = 1;
+	out->integrated_lufs = -0.691 + 10.0 * log10(sum / (double)cnt);
+	out->true_peak_dbtp = m->peak > 0 ? 20.0 * log10(m->peak) : -HUGE_VAL;
+}
+
+void
+media_lmeter_free(struct media_lmeter *m)
+{
+	if (m == NULL)
+		return;
+	swr_free(&m->swr);
+	for (int c = 0; c < LM_MAX_CH; c++)
+		free(m->buf[c]);
+	free(m);
+}
+
+/* ---- the normaliser: gain and a true-peak limiter --------------------- */
+
+#define LN_MAX_CH 8
+#define LN_CHUNK 4096
+
+struct media_lnorm {
+	int channels;
+	float gain, ceiling;
+	float tp_h[TP_PHASES][TP_TAPS];
+	double tp_bound;
+	float hist[LN_MAX_CH][TP_TAPS];       /* gained input, newest first */
+	int look;                             /* look-ahead in samples */
+	int delay;                            /* look + TP_DELAY */
+	float *line[LN_MAX_CH];               /* delay line of gained input */
+	int line_len, line_pos;
+	/* sliding minimum of the wanted gain over look + 2 points */
+	float *dq_v;
+	int64_t *dq_i;
+	int dq_head, dq_n, dq_cap, win;
+	int64_t idx;                          /* points seen */
+	float env, release;                   /* held gain and its recovery */
+	float *box;                           /* the last look envelopes ... */
+	double box_sum;                       /* ... and their sum */
+	int box_pos;
+	int64_t primed;                       /* output samples still owed to the delay */
+	float *out[LN_MAX_CH];
+	int out_n;
+	int64_t limited;                      /* samples output with less than full gain */
+	media_emit_fn emit;
+	void *ud;
+};
+
+int
+media_lnorm_new(int rate, int channels, double gain_db, double ceiling_dbtp,
+    media_emit_fn emit, void *ud, struct media_lnorm **out, struct zpub_err *err)
+{
+	struct media_lnorm *l;
+
+	*out = NULL;
+	if (rate <= 0 || channels < 1 || channels > LN_MAX_CH)
+		return zpub_err_set(err, ZPUB_EINVAL,
+		    "cannot even out the loudness of audio with %d channels", channels);
+	l = xcalloc(1, sizeof *l);
+	l->channels = channels;
+	l->gain = (float)pow(10.0, gain_db / 20.0);
+	l->ceiling = (float)pow(10.0, (ceiling_dbtp - LIM_MARGIN_DB) / 20.0);
+	tp_coeffs(l->tp_h, &l->tp_bound);
+	l->look = rate * LIM_LOOKAHEAD_MS / 1000;
+	if (l->look < 1)
+		l->look = 1;
+	l->delay = l->look + TP_DELAY;
+	l->line_len = l->delay + 1;
+	for (int c = 0; c < channels; c++) {
+		l->line[c] = xcalloc((size_t)l->line_len, sizeof(float));
+		l->out[c] = xcalloc(LN_CHUNK, sizeof(float));
+	}
+	l->win = l->look + 2;
+	l->dq_cap = l->win + 1;
+	l->dq_v = xcalloc((size_t)l->dq_cap, sizeof *l->dq_v);
+	l->dq_i = xcalloc((size_t)l->dq_cap, sizeof *l->dq_i);
+	l->box = xcalloc((size_t)l->look, sizeof *l->box);
+	for (int i = 0; i < l->look; i++)
+		l->box[i] = 1.0f;
+	l->box_sum = l->look;
+	l->env = 1.0f;
+	l->release = (float)(1.0 - exp(-1.0 / (rate * LIM_RELEASE_MS / 1000.0)));
+	l->primed = l->delay;
+	l->emit = emit;
+	l->ud = ud;
+	*out = l;
+	return 0;
+}
+
+static int
+ln_drain(struct media_lnorm *l, struct zpub_err *err)
+{
+	const uint8_t *p[LN_MAX_CH];
+	int rc;
+
+	if (l->out_n == 0)
+		return 0;
+	for (int c = 0; c < l->channels; c++)
+		p[c] = (const uint8_t *)l->out[c];
+	rc = l->emit(l->ud, p, l->out_n, err);
+	l->out_n = 0;
+	return rc;
+}
+
+/* The wanted gain of the newest point enters the window; the oldest leaves. */
+static float
+ln_window_min(struct media_lnorm *l, float r)
+{
+	while (l->dq_n > 0 &&
+	    l->dq_v[(l->dq_head + l->dq_n - 1) % l->dq_cap] >= r)
+		l->dq_n--;
+	l->dq_v[(l->dq_head + l->dq_n) % l->dq_cap] = r;
+	l->dq_i[(l->dq_head + l->dq_n) % l->dq_cap] = l->idx;
+	l->dq_n++;
+	while (l->dq_i[l->dq_head] <= l->idx - l->win) {
+		l->dq_head = (l->dq_head + 1) % l->dq_cap;
+		l->dq_n--;
+	}
+	return l->dq_v[l->dq_head];
+}
+
+/* One sample of every channel (x NULL: silence). */
+static int
+ln_step(struct media_lnorm *l, const float *const *x, int i, int detect,
+    struct zpub_err *err)
+{
+	float peak = 0, r, g;
+	int c, rc;
+
+	for (c = 0; c < l->channels; c++) {
+		float v = x != NULL ? x[c][i] * l->gain : 0.0f, *h = l->hist[c];
+
+		memmove(h + 1, h, (TP_TAPS - 1) * sizeof *h);
+		h[0] = v;
+		if (detect)
+			peak = fmaxf(peak, tp_point(l->tp_h, h));
+		l->line[c][l->line_pos] = v;
+	}
+	r = peak > l->ceiling ? l->ceiling / peak : 1.0f;
+	r = ln_window_min(l, r);
+	l->idx++;
+	l->env = r < l->env ? r : l->env + (r - l->env) * l->release;
+	l->box_sum += (double)l->env - (double)l->box[l->box_pos];
+	l->box[l->box_pos] = l->env;
+	if (++l->box_pos == l->look) {
+		/* Rounding must not pile up over hours: add it up anew. */
+		l->box_pos = 0;
+		l->box_sum = 0;
+		for (int k = 0; k < l->look; k++)
+			l->box_sum += l->box[k];
+	}
+	g = (float)(l->box_sum / l->look);
+	if (g > 1.0f)
+		g = 1.0f;
+	if (++l->line_pos == l->line_len)
+		l->line_pos = 0;
+	if (l->primed > 0) {
+		l->primed--;
+		return 0;
+	}
+	/* line_pos is now the oldest sample: delay samples behind. */
+	for (c = 0; c < l->channels; c++)
+		l->out[c][l->out_n] = l->line[c][l->line_pos] * g;
+	if (g < 0.9999f)
+		l->limited++;
+	if (++l->out_n == LN_CHUNK && (rc = ln_drain(l, err)) < 0)
+		return rc;
+	return 0;
+}
+
+/* Whether any interpolated point of these n samples (and the ones before)
+ * could pass the ceiling once gained. */
+static int
+ln_near_ceiling(const struct media_lnorm *l, const float *const *x, int n)
+{
+	float mx = 0;
+
+	for (int c = 0; c < l->channels; c++) {
+		for (int k = 0; k < TP_TAPS; k++)
+			mx = fmaxf(mx, fabsf(l->hist[c][k]));
+		if (x != NULL)
+			for (int i = 0; i < n; i++)
+				mx = fmaxf(mx, fabsf(x[c][i] * l->gain));
+	}
+	return (double)mx * l->tp_bound > (double)l->ceiling;
+}
+
+int
+media_lnorm_write(void *ud, const uint8_t *const *planes, int n, struct zpub_err *err)
+{
+	struct media_lnorm *l = ud;
+	const float *x[LN_MAX_CH];
+	int off = 0, rc;
+
+	while (off < n) {
+		int take = n - off > LN_CHUNK ? LN_CHUNK : n - off, detect;
+
+		if (planes != NULL)
+			for (int c = 0; c < l->channels; c++)
+				x[c] = (const float *)planes[c] + off;
+		detect = ln_near_ceiling(l, planes != NULL ? x : NULL, take);
+		for (int i = 0; i < take; i++)
+			if ((rc = ln_step(l, planes != NULL ? x : NULL, i, detect, err)) < 0)
+				return rc;
+		off += take;
+	}
+	return ln_drain(l, err);
+}
+
+int
+media_lnorm_flush(struct media_lnorm *l, struct zpub_err *err)
+{
+	int rc;
+
+	/* What the delay holds back comes out behind silence: as many
+	 * samples out as went in. */
+	for (int k = 0; k < l->delay; k++)
+		if ((rc = ln_step(l, NULL, 0, 1, err)) < 0)
+			return rc;
+	return ln_drain(l, err);
+}
+
+int64_t
+media_lnorm_limited(const struct media_lnorm *l)
+{
+	return l->limited;
+}
+
+void
+media_lnorm_free(struct media_lnorm *l)
+{
+	if (l == NULL)
+		return;
+	for (int c = 0; c < l->channels; c++) {
+		free(l->line[c]);
+		free(l->out[c]);
+	}
+	free(l->dq_v);
+	free(l->dq_i);
+	free(l->box);
+	free(l);
+}
