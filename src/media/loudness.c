@@ -30,7 +30,7 @@
 #define TP_TAPS 12                 /* ... with 12 taps a phase */
 #define TP_DELAY 6                 /* the interpolator's delay in samples */
 #define LIM_LOOKAHEAD_MS 5
-#define LIM_RELEASE_MS 80
+#define LIM_RELEASE_MS 40
 #define LIM_MARGIN_DB 0.6          /* below the ceiling: what AAC adds to peaks */
 
 /* ---- settings and the arithmetic -------------------------------------- */
@@ -63,6 +63,21 @@ media_loudness_needs_change(const struct media_loudness *m, double gain_db)
 		return 0;
 	return fabs(gain_db) >= MEDIA_LOUDNESS_TOLERANCE_LU ||
 	    m->true_peak_dbtp + gain_db > MEDIA_TRUE_PEAK_DBTP;
+}
+
+double
+media_loudness_secant(double gain_db, double lufs, double step_db, double lufs_step,
+    double target_lufs)
+{
+	/* Loudness grows with the gain, by at most as much (less where the
+	 * limiter holds the peaks), never by nothing. */
+	double slope = (lufs_step - lufs) / step_db;
+
+	if (!(slope >= 0.2))
+		slope = 0.2;
+	if (slope > 1.0)
+		slope = 1.0;
+	return gain_db + (target_lufs - lufs) / slope;
 }
 
 static double
@@ -596,4 +611,94 @@ media_lnorm_free(struct media_lnorm *l)
 	free(l->dq_i);
 	free(l->box);
 	free(l);
+}
+
+/* ---- the gain, fitted to what the limiter leaves ---------------------- */
+
+/* The second trial gain lies this far above the first: the fitted gain
+ * usually falls between the two, where the secant is good. */
+#define FIT_STEP_DB 3.0
+
+static int
+fit_emit(void *ud, const uint8_t *const *planes, int n, struct zpub_err *err)
+{
+	(void)err;
+	media_lmeter_push(ud, (const float *const *)planes, n);
+	return 0;
+}
+
+/* Both trials see every sample the cut will keep. */
+static int
+fit_both(void *ud, const uint8_t *const *planes, int n, struct zpub_err *err)
+{
+	struct media_lnorm **l = ud;
+	int rc;
+
+	if ((rc = media_lnorm_write(l[0], planes, n, err)) < 0)
+		return rc;
+	return media_lnorm_write(l[1], planes, n, err);
+}
+
+int
+media_loudness_fit(const char *path, const struct media_timemap *tm, double target_lufs,
+    double *gain_db, struct zpub_err *err)
+{
+	struct media_areader *r = NULL;
+	struct media_lmeter *m[2] = {NULL, NULL};
+	struct media_lnorm *l[2] = {NULL, NULL};
+	struct media_seg_feed feed;
+	struct media_loudness got[2];
+	AVChannelLayout lay;
+	int rc, rate, ch, k;
+
+	if (tm->n == 0)
+		return 0;
+	if ((rc = media_areader_open(path, 0, NULL, AV_SAMPLE_FMT_FLTP, &r, err)) < 0)
+		return rc;
+	if (media_areader_par(r)->ch_layout.nb_channels > 1) {
+		/* As the cut reads it: stereo for anything with more channels. */
+		media_areader_free(r);
+		r = NULL;
+		av_channel_layout_default(&lay, 2);
+		if ((rc = media_areader_open(path, 0, &lay, AV_SAMPLE_FMT_FLTP, &r, err)) < 0)
+			return rc;
+	}
+	rate = media_areader_rate(r);
+	ch = media_areader_channels(r);
+	for (k = 0; k < 2; k++)
+		if ((rc = media_lmeter_new(rate, ch, &m[k], err)) < 0 ||
+		    (rc = media_lnorm_new(rate, ch, *gain_db + k * FIT_STEP_DB, MEDIA_TRUE_PEAK_DBTP,
+		    fit_emit, m[k], &l[k], err)) < 0)
+			goto out;
+	media_seg_feed_init(&feed, tm, rate, ch, AV_SAMPLE_FMT_FLTP, fit_both, l);
+	for (;;) {
+		uint8_t **planes;
+		int64_t pos;
+		int n;
+
+		if ((rc = media_areader_next(r, &planes, &n, &pos, err)) < 0)
+			goto out;
+		if (rc == 0 || feed.seg >= tm->n)
+			break;
+		if ((rc = media_seg_feed_push(&feed, planes, n, pos, err)) < 0)
+			goto out;
+	}
+	if ((rc = media_seg_feed_finish(&feed, err)) < 0)
+		goto out;
+	for (k = 0; k < 2; k++) {
+		if ((rc = media_lnorm_flush(l[k], err)) < 0)
+			goto out;
+		media_lmeter_result(m[k], &got[k]);
+	}
+	if (got[0].measured && got[1].measured)
+		*gain_db = media_loudness_secant(*gain_db, got[0].integrated_lufs, FIT_STEP_DB,
+		    got[1].integrated_lufs, target_lufs);
+	rc = 0;
+out:
+	for (k = 0; k < 2; k++) {
+		media_lnorm_free(l[k]);
+		media_lmeter_free(m[k]);
+	}
+	media_areader_free(r);
+	return rc;
 }

@@ -119,7 +119,7 @@ int media_silence_analyse(const char *path, const struct media_silence_opts *o,
 /* EBU R128 / ITU-R BS.1770: the published audio's true peak stays at or
  * below this, and a measured loudness this close to the target is left. */
 #define MEDIA_TRUE_PEAK_DBTP -1.0
-#define MEDIA_LOUDNESS_TOLERANCE_LU 0.3
+#define MEDIA_LOUDNESS_TOLERANCE_LU 0.5
 
 struct media_loudness {
 	int measured;              /* 0: no audio above the -70 LUFS gate */
@@ -134,6 +134,18 @@ int media_loudness_target_from_config(const cJSON *cfg, double *lufs);
 double media_loudness_gain_db(const struct media_loudness *m, double target_lufs);
 /* 1 when applying gain_db (with the true-peak limit) changes the audio. */
 int media_loudness_needs_change(const struct media_loudness *m, double gain_db);
+/* Limiting the peaks takes some loudness back: runs the cut's audio of
+ * path along tm through the gain and the limiter at *gain_db and 3 dB
+ * more, measures both and moves *gain_db to where the line through them
+ * meets target_lufs.  One more decode of the audio: worth it only when the
+ * limiter will act (true peak + gain above the limit). */
+struct media_timemap;
+int media_loudness_fit(const char *path, const struct media_timemap *tm,
+    double target_lufs, double *gain_db, struct zpub_err *err);
+/* The gain where the line through (gain_db, lufs) and (gain_db + step_db,
+ * lufs_step) reaches target_lufs, its slope held to 0.2..1.  Pure. */
+double media_loudness_secant(double gain_db, double lufs, double step_db, double lufs_step,
+    double target_lufs);
 /* {"integrated_lufs":..,"true_peak_dbtp":..} (nulls when not measured). */
 cJSON *media_loudness_to_json(const struct media_loudness *m);
 
