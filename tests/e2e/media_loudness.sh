@@ -4,7 +4,7 @@
 # ffmpeg program's own meter (ebur128=peak=true) measures within 1 LU of
 # the -16 LUFS target with a true peak at or below -1 dBTP; their video is
 # copied exactly as much as with loudness off (null), which leaves the
-# level as recorded.  `zpub analyse` and the stage's journal line show the
+# level as recorded; a lecture that never pauses keeps all its video copied.  `zpub analyse` and the stage's journal line show the
 # measured loudness, the true peak and the gain.
 . "$ZPUB_SRC/tests/lib/e2e.sh"
 
@@ -12,6 +12,7 @@ gen() { bash "$ZPUB_SRC/tests/lib/gen_loudness.sh" "$T/$1.mp4" "$2" "${3:-1}" 2>
 gen quiet -35
 gen loud -12
 gen stereo -20 2
+bash "$ZPUB_SRC/tests/lib/gen_media.sh" "$T/gen" neverstop
 
 r128() { # r128 FILE -> "I TP" as the ffmpeg program measures them
 	ffmpeg -nostdin -hide_banner -i "$1" -vn -af ebur128=peak=true -f null - 2>&1 |
@@ -88,3 +89,24 @@ assert abs(l["integrated_lufs"] + l["gain_db"] + 16) <= 3, l
 PY
 done
 ok "-35 and -12 LUFS (and stereo -20): published at -16 +- 1 LU, true peak <= -1 dBTP, video copied as before"
+
+# A lecture that never pauses: nothing to cut, yet its audio is evened out,
+# so the video is copied whole beside re-encoded audio.
+expect_rc 0 "$ZPUB" import "$T/gen/neverstop.mp4"
+id=$OUT
+expect_rc 0 "$ZPUB" run "$id" --until PROCESSED
+expect_rc 0 "$ZPUB" show "$id" --json
+echo "$OUT" > "$T/neverstop.json"
+python3 - "$T/neverstop.json" <<'PY' || fail "never silent: $(cat "$T/neverstop.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+cut = [a for a in j["artifacts"] if a["kind"] == "cut_video"][0]
+src = [a for a in j["artifacts"] if a["kind"] == "source"][0]
+assert cut["sha256"] != src["sha256"] and cut["strategy"] == "smart", cut
+assert cut["reencoded_s"] == 0 and abs(cut["copied_s"] * 1000 - cut["duration_ms"]) < 1, cut
+assert cut["loudness"]["gain_db"] > 5, cut
+PY
+read -r i p <<<"$(r128 "$(jget path < <(python3 -c "import json; print(json.dumps([a for a in json.load(open('$T/neverstop.json'))['artifacts'] if a['kind'] == 'cut_video'][0]))"))")"
+python3 -c "import sys; sys.exit(0 if abs($i + 16) <= 1 and $p <= -1 else 1)" ||
+	fail "never silent: published at $i LUFS, true peak $p dBTP"
+ok "never silent: the video copied whole, the audio at $i LUFS"
