@@ -409,7 +409,7 @@ expect_stage_failure(const char *file, const char *sub, const char *words)
 	struct zpub_err err = {0};
 	cJSON *cfg;
 
-	assert_int_equal(run_stage(file, sub, &ctx, &cfg, &err), ZPUB_EMEDIA);
+	assert_int_equal(run_stage(file, sub, 0, &ctx, &cfg, &err), ZPUB_EMEDIA);
 	print_message("%s: %s\n", file, err.msg);
 	assert_non_null(strstr(err.msg, words));
 	assert_int_equal(ctx.n_artifacts, 0);
