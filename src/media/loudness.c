@@ -132,24 +132,8 @@ tp_coeffs(float h[TP_PHASES][TP_TAPS], double *gain_bound)
 	}
 }
 
-/* Largest magnitude among the four interpolated points of x[n]'s interval,
- * hist holding the TP_TAPS latest samples, newest first at hist[0]. */
-static float
-tp_point(const float h[TP_PHASES][TP_TAPS], const float *hist)
-{
-	float best = fabsf(hist[TP_DELAY]);
-
-	for (int p = 1; p < TP_PHASES; p++) {
-		float y = 0;
-
-		for (int k = 0; k < TP_TAPS; k++)
-			y += h[p][k] * hist[k];
-		best = MAXF(best, fabsf(y));
-	}
-	return best;
-}
-
-/* The same with the samples oldest first: x[0] .. x[TP_TAPS - 1] = newest. */
+/* Largest magnitude among the four interpolated points of an interval:
+ * x[0] .. x[TP_TAPS - 1] the taps, newest last. */
 static float
 tp_point_fwd(const float h[TP_PHASES][TP_TAPS], const float *x)
 {
@@ -460,18 +444,17 @@ media_lmeter_free(struct media_lmeter *m)
 /* ---- the normaliser: gain and a true-peak limiter --------------------- */
 
 #define LN_MAX_CH 8
-#define LN_CHUNK 4096
+#define LN_BLOCK 256                          /* samples a step works on */
 
 struct media_lnorm {
 	int channels;
 	float gain, ceiling;
 	float tp_h[TP_PHASES][TP_TAPS];
 	double tp_bound;
-	float hist[LN_MAX_CH][TP_TAPS];       /* gained input, newest first */
 	int look;                             /* look-ahead in samples */
 	int delay;                            /* look + TP_DELAY */
-	float *line[LN_MAX_CH];               /* delay line of gained input */
-	int line_len, line_pos;
+	float *w[LN_MAX_CH];                  /* TP_TAPS - 1 older gained samples + a block */
+	float *dl[LN_MAX_CH];                 /* delay samples held back + a block */
 	/* sliding minimum of the wanted gain over look + 2 points */
 	float *dq_v;
 	int64_t *dq_i;
@@ -480,11 +463,12 @@ struct media_lnorm {
 	float env, release;                   /* held gain and its recovery */
 	float *box;                           /* the last look envelopes ... */
 	double box_sum;                       /* ... and their sum */
+	double inv_look;
 	int box_pos;
+	int64_t ones;                         /* envelopes in a row at full gain */
 	int64_t primed;                       /* output samples still owed to the delay */
 	float *out[LN_MAX_CH];
-	int out_n;
-	int64_t limited;                      /* samples output with less than full gain */
+	int64_t limited;                      /* samples put out below full gain */
 	media_emit_fn emit;
 	void *ud;
 };
@@ -508,10 +492,10 @@ media_lnorm_new(int rate, int channels, double gain_db, double ceiling_dbtp,
 	if (l->look < 1)
 		l->look = 1;
 	l->delay = l->look + TP_DELAY;
-	l->line_len = l->delay + 1;
 	for (int c = 0; c < channels; c++) {
-		l->line[c] = xcalloc((size_t)l->line_len, sizeof(float));
-		l->out[c] = xcalloc(LN_CHUNK, sizeof(float));
+		l->w[c] = xcalloc(TP_TAPS - 1 + LN_BLOCK, sizeof(float));
+		l->dl[c] = xcalloc((size_t)l->delay + LN_BLOCK, sizeof(float));
+		l->out[c] = xcalloc(LN_BLOCK, sizeof(float));
 	}
 	l->win = l->look + 2;
 	l->dq_cap = l->win + 1;
@@ -521,7 +505,12 @@ media_lnorm_new(int rate, int channels, double gain_db, double ceiling_dbtp,
 	for (int i = 0; i < l->look; i++)
 		l->box[i] = 1.0f;
 	l->box_sum = l->look;
+	l->inv_look = 1.0 / l->look;
+	l->ones = l->look;
 	l->env = 1.0f;
+	l->dq_v[0] = 1.0f;                    /* as if a full-gain point came before */
+	l->dq_i[0] = -1;
+	l->dq_n = 1;
 	l->release = (float)(1.0 - exp(-1.0 / (rate * LIM_RELEASE_MS / 1000.0)));
 	l->primed = l->delay;
 	l->emit = emit;
@@ -530,59 +519,50 @@ media_lnorm_new(int rate, int channels, double gain_db, double ceiling_dbtp,
 	return 0;
 }
 
-static int
-ln_drain(struct media_lnorm *l, struct zpub_err *err)
-{
-	const uint8_t *p[LN_MAX_CH];
-	int rc;
-
-	if (l->out_n == 0)
-		return 0;
-	for (int c = 0; c < l->channels; c++)
-		p[c] = (const uint8_t *)l->out[c];
-	rc = l->emit(l->ud, p, l->out_n, err);
-	l->out_n = 0;
-	return rc;
-}
-
 /* The wanted gain of the newest point enters the window; the oldest leaves. */
 static float
 ln_window_min(struct media_lnorm *l, float r)
 {
-	while (l->dq_n > 0 &&
-	    l->dq_v[(l->dq_head + l->dq_n - 1) % l->dq_cap] >= r)
+	int pos;
+
+	while (l->dq_n > 0) {
+		pos = l->dq_head + l->dq_n - 1;
+		if (pos >= l->dq_cap)
+			pos -= l->dq_cap;
+		if (l->dq_v[pos] < r)
+			break;
 		l->dq_n--;
-	l->dq_v[(l->dq_head + l->dq_n) % l->dq_cap] = r;
-	l->dq_i[(l->dq_head + l->dq_n) % l->dq_cap] = l->idx;
+	}
+	pos = l->dq_head + l->dq_n;
+	if (pos >= l->dq_cap)
+		pos -= l->dq_cap;
+	l->dq_v[pos] = r;
+	l->dq_i[pos] = l->idx;
 	l->dq_n++;
 	while (l->dq_i[l->dq_head] <= l->idx - l->win) {
-		l->dq_head = (l->dq_head + 1) % l->dq_cap;
+		if (++l->dq_head == l->dq_cap)
+			l->dq_head = 0;
 		l->dq_n--;
 	}
 	return l->dq_v[l->dq_head];
 }
 
-/* One sample of every channel (x NULL: silence). */
-static int
-ln_step(struct media_lnorm *l, const float *const *x, int i, int detect,
-    struct zpub_err *err)
+/* The gain of one point: the window's minimum, held and released, then
+ * averaged over the look-ahead so it is down before the peak arrives. */
+static float
+ln_envelope(struct media_lnorm *l, float r)
 {
-	float peak = 0, r, g;
-	int c, rc;
+	float g;
 
-	for (c = 0; c < l->channels; c++) {
-		float v = x != NULL ? x[c][i] * l->gain : 0.0f, *h = l->hist[c];
-
-		memmove(h + 1, h, (TP_TAPS - 1) * sizeof *h);
-		h[0] = v;
-		if (detect)
-			peak = MAXF(peak, tp_point(l->tp_h, h));
-		l->line[c][l->line_pos] = v;
-	}
-	r = peak > l->ceiling ? l->ceiling / peak : 1.0f;
 	r = ln_window_min(l, r);
 	l->idx++;
-	l->env = r < l->env ? r : l->env + (r - l->env) * l->release;
+	if (r < l->env)
+		l->env = r;
+	else if (1.0f - l->env < 1e-5f)
+		l->env = 1.0f;                /* float rounding would never get there */
+	else
+		l->env += (r - l->env) * l->release;
+	l->ones = l->env == 1.0f ? l->ones + 1 : 0;
 	l->box_sum += (double)l->env - (double)l->box[l->box_pos];
 	l->box[l->box_pos] = l->env;
 	if (++l->box_pos == l->look) {
@@ -592,39 +572,67 @@ ln_step(struct media_lnorm *l, const float *const *x, int i, int detect,
 		for (int k = 0; k < l->look; k++)
 			l->box_sum += l->box[k];
 	}
-	g = (float)(l->box_sum / l->look);
-	if (g > 1.0f)
-		g = 1.0f;
-	if (++l->line_pos == l->line_len)
-		l->line_pos = 0;
-	if (l->primed > 0) {
-		l->primed--;
-		return 0;
-	}
-	/* line_pos is now the oldest sample: delay samples behind. */
-	for (c = 0; c < l->channels; c++)
-		l->out[c][l->out_n] = l->line[c][l->line_pos] * g;
-	if (g < 0.9999f)
-		l->limited++;
-	if (++l->out_n == LN_CHUNK && (rc = ln_drain(l, err)) < 0)
-		return rc;
-	return 0;
+	if (l->ones >= l->look)
+		return 1.0f;
+	g = (float)(l->box_sum * l->inv_look);
+	return g > 1.0f ? 1.0f : g;
 }
 
-/* Whether any interpolated point of these n samples (and the ones before)
- * could pass the ceiling once gained. */
+/* n <= LN_BLOCK samples of every channel (x NULL: silence). */
 static int
-ln_near_ceiling(const struct media_lnorm *l, const float *const *x, int n)
+ln_block(struct media_lnorm *l, const float *const *x, int n, struct zpub_err *err)
 {
-	float mx = 0;
+	float g[LN_BLOCK], mx = 0;
+	int c, i, near, skip;
 
-	for (int c = 0; c < l->channels; c++) {
-		for (int k = 0; k < TP_TAPS; k++)
-			mx = MAXF(mx, fabsf(l->hist[c][k]));
+	for (c = 0; c < l->channels; c++) {
+		float *w = l->w[c] + TP_TAPS - 1;
+
 		if (x != NULL)
-			mx = MAXF(mx, block_max(x[c], n) * l->gain);
+			for (i = 0; i < n; i++)
+				w[i] = x[c][i] * l->gain;
+		else
+			memset(w, 0, (size_t)n * sizeof *w);
+		memcpy(l->dl[c] + l->delay, w, (size_t)n * sizeof *w);
+		mx = MAXF(mx, block_max(l->w[c], TP_TAPS - 1 + n));
 	}
-	return (double)mx * l->tp_bound > (double)l->ceiling;
+	near = (double)mx * l->tp_bound > (double)l->ceiling;
+	if (!near && l->ones >= l->look && l->dq_n == 1 && l->dq_v[l->dq_head] == 1.0f) {
+		/* Far from the ceiling and nothing held: full gain throughout. */
+		l->dq_i[l->dq_head] = l->idx + n - 1;
+		l->idx += n;
+		l->ones += n;
+		for (i = 0; i < n; i++)
+			g[i] = 1.0f;
+	} else
+		for (i = 0; i < n; i++) {
+			float peak = 0;
+
+			if (near)
+				for (c = 0; c < l->channels; c++)
+					peak = MAXF(peak, tp_point_fwd(l->tp_h, l->w[c] + i));
+			g[i] = ln_envelope(l, peak > l->ceiling ? l->ceiling / peak : 1.0f);
+		}
+	/* dl[c][i] went in delay samples before the point g[i] is for. */
+	skip = l->primed < n ? (int)l->primed : n;
+	l->primed -= skip;
+	for (i = skip; i < n; i++)
+		if (g[i] < 0.9999f)
+			l->limited++;
+	for (c = 0; c < l->channels; c++) {
+		for (i = skip; i < n; i++)
+			l->out[c][i - skip] = l->dl[c][i] * g[i];
+		memmove(l->dl[c], l->dl[c] + n, (size_t)l->delay * sizeof(float));
+		memmove(l->w[c], l->w[c] + n, (TP_TAPS - 1) * sizeof(float));
+	}
+	if (n > skip) {
+		const uint8_t *p[LN_MAX_CH];
+
+		for (c = 0; c < l->channels; c++)
+			p[c] = (const uint8_t *)l->out[c];
+		return l->emit(l->ud, p, n - skip, err);
+	}
+	return 0;
 }
 
 int
@@ -632,34 +640,26 @@ media_lnorm_write(void *ud, const uint8_t *const *planes, int n, struct zpub_err
 {
 	struct media_lnorm *l = ud;
 	const float *x[LN_MAX_CH];
-	int off = 0, rc;
+	int off, rc;
 
-	while (off < n) {
-		int take = n - off > LN_CHUNK ? LN_CHUNK : n - off, detect;
+	for (off = 0; off < n; off += LN_BLOCK) {
+		int take = n - off > LN_BLOCK ? LN_BLOCK : n - off;
 
 		if (planes != NULL)
 			for (int c = 0; c < l->channels; c++)
 				x[c] = (const float *)planes[c] + off;
-		detect = ln_near_ceiling(l, planes != NULL ? x : NULL, take);
-		for (int i = 0; i < take; i++)
-			if ((rc = ln_step(l, planes != NULL ? x : NULL, i, detect, err)) < 0)
-				return rc;
-		off += take;
+		if ((rc = ln_block(l, planes != NULL ? x : NULL, take, err)) < 0)
+			return rc;
 	}
-	return ln_drain(l, err);
+	return 0;
 }
 
 int
 media_lnorm_flush(struct media_lnorm *l, struct zpub_err *err)
 {
-	int rc;
-
 	/* What the delay holds back comes out behind silence: as many
 	 * samples out as went in. */
-	for (int k = 0; k < l->delay; k++)
-		if ((rc = ln_step(l, NULL, 0, 1, err)) < 0)
-			return rc;
-	return ln_drain(l, err);
+	return media_lnorm_write(l, NULL, l->delay, err);
 }
 
 int64_t
@@ -674,7 +674,8 @@ media_lnorm_free(struct media_lnorm *l)
 	if (l == NULL)
 		return;
 	for (int c = 0; c < l->channels; c++) {
-		free(l->line[c]);
+		free(l->w[c]);
+		free(l->dl[c]);
 		free(l->out[c]);
 	}
 	free(l->dq_v);
@@ -697,7 +698,7 @@ fit_emit(void *ud, const uint8_t *const *planes, int n, struct zpub_err *err)
 	return 0;
 }
 
-/* Both trials see every sample the cut will keep. */
+/* Both trials see every sample of the map. */
 static int
 fit_both(void *ud, const uint8_t *const *planes, int n, struct zpub_err *err)
 {
@@ -709,8 +710,8 @@ fit_both(void *ud, const uint8_t *const *planes, int n, struct zpub_err *err)
 	return media_lnorm_write(l[1], planes, n, err);
 }
 
-int
-media_loudness_fit(const char *path, const struct media_timemap *tm, double target_lufs,
+static int
+loudness_fit(const char *path, const struct media_timemap *tm, double target_lufs,
     double *gain_db, struct zpub_err *err)
 {
 	struct media_areader *r = NULL;
@@ -770,5 +771,55 @@ out:
 		media_lmeter_free(m[k]);
 	}
 	media_areader_free(r);
+	return rc;
+}
+
+/* A long cut is fitted on a quarter of it: every fourth FIT_WINDOW_MS of
+ * the output, which is plenty for a loudness and quarters the limiter's
+ * work (the audio is decoded whole either way). */
+#define FIT_WINDOW_MS 10000
+#define FIT_SAMPLE_FROM_MS 600000
+
+static void
+fit_sample(const struct media_timemap *tm, struct media_timemap *out)
+{
+	int64_t k;
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < tm->n; i++) {
+		const struct media_seg *g = &tm->seg[i];
+		int64_t len = g->src_end_ms - g->src_start_ms;
+
+		for (k = g->out_start_ms / FIT_WINDOW_MS; k * FIT_WINDOW_MS < g->out_start_ms + len;
+		    k++) {
+			int64_t a = k * FIT_WINDOW_MS - g->out_start_ms + g->src_start_ms;
+			int64_t b = a + FIT_WINDOW_MS;
+
+			if (k % 4 != 0)
+				continue;
+			a = a < g->src_start_ms ? g->src_start_ms : a;
+			b = b > g->src_end_ms ? g->src_end_ms : b;
+			if (b <= a)
+				continue;
+			out->seg = xreallocarray(out->seg, out->n + 1, sizeof *out->seg);
+			out->seg[out->n++] = (struct media_seg){ a, b, out->out_duration_ms };
+			out->out_duration_ms += b - a;
+		}
+	}
+	out->src_duration_ms = tm->src_duration_ms;
+}
+
+int
+media_loudness_fit(const char *path, const struct media_timemap *tm, double target_lufs,
+    double *gain_db, struct zpub_err *err)
+{
+	struct media_timemap part;
+	int rc;
+
+	if (tm->out_duration_ms < FIT_SAMPLE_FROM_MS)
+		return loudness_fit(path, tm, target_lufs, gain_db, err);
+	fit_sample(tm, &part);
+	rc = loudness_fit(path, part.n > 0 ? &part : tm, target_lufs, gain_db, err);
+	media_timemap_clear(&part);
 	return rc;
 }
