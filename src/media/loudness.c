@@ -6,8 +6,10 @@
  * histogram (constant memory); the true peak by 4x oversampling, computed
  * only where a block comes near the peak found so far.  The normaliser
  * applies one gain and a look-ahead limiter on the 4x oversampled signal,
- * so the true peak stays below a ceiling without touching the rest.  Both
- * take planar float audio; silence.c feeds the meter from the analysis's
+ * so the true peak stays below a ceiling without touching the rest; when
+ * it will act, media_loudness_fit() tries the cut's audio at two gains and
+ * takes the one the limited audio lands on the target with.  Both take
+ * planar float audio; silence.c feeds the meter from the analysis's
  * decode, cut.c puts the normaliser before its AAC encoder.
  */
 #include "media_priv.h"
