@@ -149,8 +149,8 @@ double media_loudness_secant(double gain_db, double lufs, double step_db, double
 /* {"integrated_lufs":..,"true_peak_dbtp":..} (nulls when not measured). */
 cJSON *media_loudness_to_json(const struct media_loudness *m);
 
-/* media_silence_analyse, also measuring the loudness into *loud (when not
- * NULL) from the same decode. */
+/* silence.c: media_silence_analyse, also measuring the loudness into
+ * *loud (when not NULL) from the same decode. */
 int media_audio_analyse(const char *path, const struct media_silence_opts *o,
     const struct zpub_progress *prog, struct media_spans *silences,
     int64_t *duration_ms, struct media_loudness *loud, struct zpub_err *err);
