@@ -33,7 +33,7 @@
 #define TP_DELAY 6                 /* the interpolator's delay in samples */
 #define LIM_LOOKAHEAD_MS 5
 #define LIM_RELEASE_MS 40
-#define LIM_MARGIN_DB 0.6          /* below the ceiling: what AAC adds to peaks */
+#define LIM_MARGIN_DB 1.5          /* below the ceiling: what AAC adds to peaks */
 
 /* fmaxf is a call into libm unless -ffast-math: this is inlined. */
 #define MAXF(a, b) ((a) > (b) ? (a) : (b))
@@ -780,7 +780,7 @@ out:
  * the output, which is plenty for a loudness and quarters the limiter's
  * work (the audio is decoded whole either way). */
 #define FIT_WINDOW_MS 10000
-#define FIT_SAMPLE_FROM_MS 600000
+#define FIT_SAMPLE_FROM_MS 240000
 
 static void
 fit_sample(const struct media_timemap *tm, struct media_timemap *out)
