@@ -67,6 +67,7 @@ const struct zs_key zs_keys[] = {
 	{ "processing.audio.sample_rate", I, 8000, 48000, NULL, "16000", OP, "sample rate of the audio sent to transcription" },
 	{ "processing.audio.chunk_max_seconds", I, 1, 3600, NULL, "600", OP, "longest audio chunk sent to transcription" },
 	{ "processing.audio.chunk_max_bytes", I, 65536, 104857600, NULL, "24000000", OP, "largest audio chunk sent to transcription" },
+	{ "processing.audio.loudness_lufs", N, -40, -5, "null", "-16", TN, "integrated loudness (EBU R128) the published audio is evened out to, its true peak held at -1 dBTP; null leaves the level as recorded" },
 	{ "processing.thumbnails.count", I, 0, 20, NULL, "5", TN, "thumbnails taken from the video" },
 	{ "processing.thumbnails.width", I, 160, 3840, NULL, "1280", TN, "width of the thumbnails in pixels" },
 	{ "processing.thumbnails.overlay.enabled", B, 0, 0, NULL, "false", TN, "draw the recording's title on the chosen thumbnail" },
@@ -421,7 +422,8 @@ allowed(const struct zs_key *k, char *out, size_t n)
 		snprintf(out, n, "a whole number from %.0f to %.0f", k->min, k->max);
 		break;
 	case ZS_NUM:
-		snprintf(out, n, "a number from %g to %g", k->min, k->max);
+		snprintf(out, n, "a number from %g to %g%s", k->min, k->max,
+		    k->choices ? ", or null (off)" : "");
 		break;
 	case ZS_BOOL:
 		snprintf(out, n, "true or false");
@@ -480,6 +482,8 @@ value_ok(const struct zs_key *k, const cJSON *v)
 		return cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble >= k->min &&
 		    v->valuedouble <= k->max && v->valuedouble == floor(v->valuedouble);
 	case ZS_NUM:
+		if (k->choices != NULL && cJSON_IsNull(v))
+			return 1;   /* choices "null": null turns it off */
 		return cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble >= k->min &&
 		    v->valuedouble <= k->max;
 	case ZS_BOOL:

@@ -26,7 +26,7 @@
 
 enum zs_type {
 	ZS_INT,     /* whole number in [min, max] */
-	ZS_NUM,     /* finite number in [min, max] */
+	ZS_NUM,     /* finite number in [min, max]; choices "null": or null (off) */
 	ZS_BOOL,
 	ZS_STR,     /* string of at most max bytes (0 = 4096) */
 	ZS_URL,     /* http:// or https:// address */

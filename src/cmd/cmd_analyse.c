@@ -1,9 +1,11 @@
 /*
  * cmd_analyse.c — `zpub analyse FILE [--json]`: the silences and speech of
- * a media file and what the cut plan would do, without changing anything.
+ * a media file, its loudness, and what the cut plan would do, without
+ * changing anything.
  * Thin front over media_analyse_json(); options override the config.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,49 @@ print_spans(const char *title, const cJSON *a)
 		printf("  %s.%03lld - %s.%03lld  %6.1f s\n", hs, (long long)(s % 1000), he,
 		    (long long)(e % 1000), (double)(e - s) / 1000.0);
 	}
+}
+
+/* The target (processing.audio.loudness_lufs) and the gain to it beside
+ * what was measured: null when loudness is off or nothing was heard. */
+static void
+analyse_loudness(struct session *cli, cJSON *l)
+{
+	const cJSON *i = cJSON_GetObjectItem(l, "integrated_lufs");
+	double target;
+
+	if (l == NULL)
+		return;
+	if (!media_loudness_target_from_config(cli->config, &target)) {
+		cJSON_AddNullToObject(l, "target_lufs");
+		cJSON_AddNullToObject(l, "gain_db");
+		return;
+	}
+	cJSON_AddNumberToObject(l, "target_lufs", target);
+	if (cJSON_IsNumber(i))
+		cJSON_AddNumberToObject(l, "gain_db", round((target - i->valuedouble) * 10) / 10);
+	else
+		cJSON_AddNullToObject(l, "gain_db");
+}
+
+static void
+print_loudness(const cJSON *l)
+{
+	const cJSON *i = cJSON_GetObjectItem(l, "integrated_lufs");
+	const cJSON *p = cJSON_GetObjectItem(l, "true_peak_dbtp");
+	const cJSON *t = cJSON_GetObjectItem(l, "target_lufs");
+	const cJSON *g = cJSON_GetObjectItem(l, "gain_db");
+
+	if (!cJSON_IsNumber(i) || !cJSON_IsNumber(p)) {
+		printf("loudness: no sound above -70 LUFS\n");
+		return;
+	}
+	printf("loudness: %.1f LUFS integrated, true peak %.1f dBTP", i->valuedouble,
+	    p->valuedouble);
+	if (cJSON_IsNumber(t) && cJSON_IsNumber(g))
+		printf("; %+.1f dB to %.0f LUFS (peaks held at %.0f dBTP)\n", g->valuedouble,
+		    t->valuedouble, MEDIA_TRUE_PEAK_DBTP);
+	else
+		printf("; left as recorded (processing.audio.loudness_lufs is null)\n");
 }
 
 int
@@ -131,6 +176,7 @@ cmd_analyse(struct session *cli, int argc, char **argv)
 	cli_progress_done(cli);
 	if (rc < 0)
 		return cli_fail(cli, &err);
+	analyse_loudness(cli, cJSON_GetObjectItem(j, "loudness"));
 	if (json) {
 		cli_print_json(j);
 		return 0;
@@ -151,6 +197,7 @@ cmd_analyse(struct session *cli, int argc, char **argv)
 		print_spans("would cut", cJSON_GetObjectItem(j, "cut"));
 		printf("result: %s (%.0f%% of the original)\n", ho,
 		    d > 0 ? 100.0 * (double)o / (double)d : 0.0);
+		print_loudness(cJSON_GetObjectItem(j, "loudness"));
 	}
 	cJSON_Delete(j);
 	return 0;

@@ -4,16 +4,18 @@
  *
  * Reads the recording's source file, the processing.* config and an
  * editor's cut overrides (recut.c), then:
- * silences (and, beside them, slide changes, kept in the store) -> cut plan
- * (snapped to the frame grid) -> time_map.json -> cut.mp4 ->
- * audio_NNN.flac chunks -> thumb_N.jpg (one per slide when there are
- * slides; the title drawn on the chosen one when the overlay is on), each
- * written as .tmp and renamed, each registered with stage_add_artifact().  Bad media fails the
+ * silences and loudness (and, beside them, slide changes, kept in the
+ * store) -> cut plan (snapped to the frame grid) -> time_map.json -> cut.mp4
+ * (its audio evened out to processing.audio.loudness_lufs) -> audio_NNN.flac
+ * chunks -> thumb_N.jpg (one per slide when there are slides; the title
+ * drawn on the chosen one when the overlay is on), each written as .tmp and
+ * renamed, each registered with stage_add_artifact().  Bad media fails the
  * stage with ZPUB_EMEDIA and a sentence; nothing outside media_dir is touched.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +204,9 @@ struct proc {
 	size_t n_ov;
 	struct media_cut_opts co;
 	struct media_audio_opts ao;
+	int loud_on;                    /* processing.audio.loudness_lufs is set */
+	double target_lufs;
+	struct media_loudness loud;     /* measured by the analysis */
 	struct media_info *mi;
 	struct media_spans sil;
 	struct media_timemap tm;
@@ -252,7 +257,8 @@ proc_plan(struct proc *p, struct zpub_err *err)
 
 	p->sp.base = 0, p->sp.span = 0.2;
 	th_started = pthread_create(&th, NULL, slides_job_run, &sj) == 0;
-	rc = media_silence_analyse(p->src, &p->so, &p->prog, &p->sil, &p->dur, err);
+	rc = media_audio_analyse(p->src, &p->so, &p->prog, &p->sil, &p->dur,
+	    p->loud_on ? &p->loud : NULL, err);
 	if (th_started)
 		pthread_join(th, NULL);
 	p->slides = sj.slides;
@@ -262,6 +268,9 @@ proc_plan(struct proc *p, struct zpub_err *err)
 		    sj.err.msg);
 	if (rc < 0)
 		return rc;
+	/* The cut evens the loudness out while it encodes the audio. */
+	p->co.gain_db = media_loudness_gain_db(&p->loud, p->target_lufs);
+	p->co.loudness_on = p->loud_on && media_loudness_needs_change(&p->loud, p->co.gain_db);
 	/* Pauses with new content on screen are not shortened. */
 	p->sp.base = 0.2, p->sp.span = 0.05;
 	if ((rc = media_visual_analyse(p->src, &p->sil, p->dur, &p->vo, &p->prog, &vis,
@@ -280,6 +289,10 @@ proc_plan(struct proc *p, struct zpub_err *err)
 		    p->shown, p->so.threshold_db, (long long)(p->dur / 1000));
 	p->identity = media_timemap_is_identity(tm);
 	media_plan_fit_with(tm, p->mi, &p->po, p->ov, p->n_ov);
+	if (p->co.loudness_on && p->loud.true_peak_dbtp + p->co.gain_db > MEDIA_TRUE_PEAK_DBTP &&
+	    !p->ctx->dry_run &&
+	    (rc = media_loudness_fit(p->src, tm, p->target_lufs, &p->co.gain_db, err)) < 0)
+		return rc;
 	p->n_cuts = (int)tm->n - 1 + (tm->seg[0].src_start_ms > 0) +
 	    (tm->seg[tm->n - 1].src_end_ms < tm->src_duration_ms);
 	return 0;
@@ -309,7 +322,7 @@ proc_cut(struct proc *p, struct zpub_err *err)
 	int rc;
 
 	p->sp.base = 0.25, p->sp.span = 0.65;
-	if (p->identity && strstr(p->mi->container, "mp4") != NULL) {
+	if (p->identity && !p->co.loudness_on && strstr(p->mi->container, "mp4") != NULL) {
 		/* Speech never stops: the source is the output, untouched. */
 		memset(rep, 0, sizeof *rep);
 		rep->used = MEDIA_CUT_SMART;
@@ -421,6 +434,17 @@ proc_register(struct proc *p, struct zpub_err *err)
 	cJSON_AddStringToObject(x, "strategy", rep->used == MEDIA_CUT_SMART ? "smart" : "reencode");
 	if (rep->note[0] != '\0')
 		cJSON_AddStringToObject(x, "note", rep->note);
+	if (p->loud_on) {
+		cJSON *l = cJSON_AddObjectToObject(x, "loudness");
+
+		cJSON_AddNumberToObject(l, "target_lufs", p->target_lufs);
+		if (p->loud.measured) {
+			cJSON_AddNumberToObject(l, "integrated_lufs", round(p->loud.integrated_lufs * 10) / 10);
+			cJSON_AddNumberToObject(l, "true_peak_dbtp", round(p->loud.true_peak_dbtp * 10) / 10);
+		}
+		cJSON_AddNumberToObject(l, "gain_db", p->co.loudness_on ? round(p->co.gain_db * 10) / 10 : 0);
+		cJSON_AddNumberToObject(l, "limited_s", round(rep->limited_s * 100) / 100);
+	}
 	if ((rc = stage_add_artifact(ctx, "cut_video", p->cut, x, err)) < 0)
 		return rc;
 	x = cJSON_CreateObject();
@@ -458,20 +482,38 @@ proc_register(struct proc *p, struct zpub_err *err)
 	return 0;
 }
 
+/* "; loudness -34.9 LUFS, true peak -15.7 dBTP, +18.9 dB to -16 LUFS". */
+static void
+proc_loudness_words(const struct proc *p, char *out, size_t n)
+{
+	if (!p->loud_on)
+		snprintf(out, n, "; loudness left as recorded");
+	else if (!p->loud.measured)
+		snprintf(out, n, "; loudness not measured (no sound above -70 LUFS)");
+	else if (!p->co.loudness_on)
+		snprintf(out, n, "; loudness %.1f LUFS, true peak %.1f dBTP: already at %.0f LUFS",
+		    p->loud.integrated_lufs, p->loud.true_peak_dbtp, p->target_lufs);
+	else
+		snprintf(out, n, "; loudness %.1f LUFS, true peak %.1f dBTP: %+.1f dB to %.0f LUFS%s",
+		    p->loud.integrated_lufs, p->loud.true_peak_dbtp, p->co.gain_db, p->target_lufs,
+		    p->rep.limited_s > 0 ? ", peaks limited" : "");
+}
+
 static void
 proc_summary(struct proc *p)
 {
 	const struct media_cut_report *rep = &p->rep;
-	char a[16], b[16];
+	char a[16], b[16], loud[128];
 
 	time_hms(p->dur, a);
 	time_hms(rep->duration_ms, b);
+	proc_loudness_words(p, loud, sizeof loud);
 	snprintf(p->ctx->summary, sizeof p->ctx->summary,
-	    "%s -> %s (%d cuts%s); %s: %.0f s copied, %.0f s re-encoded; "
+	    "%s -> %s (%d cuts%s); %s: %.0f s copied, %.0f s re-encoded%s; "
 	    "%zu audio chunk%s; %zu thumbnails, %zu slide changes", a, b, p->n_cuts,
 	    p->n_ov ? ", with the editor's overrides" : "",
 	    rep->used == MEDIA_CUT_SMART ? "smart cut" : "re-encode",
-	    rep->copied_s, rep->reencoded_s, p->n_chunks, p->n_chunks == 1 ? "" : "s",
+	    rep->copied_s, rep->reencoded_s, loud, p->n_chunks, p->n_chunks == 1 ? "" : "s",
 	    p->n_thumbs, p->slides.n);
 }
 
@@ -496,6 +538,7 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 	media_visual_opts_from_config(&p.vo, ctx->config);
 	media_cut_opts_from_config(&p.co, ctx->config);
 	media_audio_opts_from_config(&p.ao, ctx->config);
+	p.loud_on = media_loudness_target_from_config(ctx->config, &p.target_lufs);
 
 	/* An editor's keep and remove ranges (none for a stage run without a
 	 * store, as the media benchmark runs it). */

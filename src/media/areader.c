@@ -35,6 +35,8 @@ struct media_areader {
 	int64_t out_cursor;    /* output samples, source timeline */
 	int eof_demux, eof_dec, flushed;
 	const char *path;
+	void (*tap)(void *, const AVFrame *);
+	void *tap_ud;
 };
 
 int
@@ -185,6 +187,8 @@ media_areader_next(struct media_areader *r, uint8_t ***planes, int *n,
 			} else if (r->in_cursor < 0)
 				r->in_cursor = 0;
 			r->in_cursor += f->nb_samples;
+			if (r->tap != NULL)
+				r->tap(r->tap_ud, f);
 			rc = areader_convert(r, f, planes, n, pos, err);
 			av_frame_unref(f);
 			if (rc < 0)
@@ -258,6 +262,13 @@ const AVCodecParameters *
 media_areader_par(const struct media_areader *r)
 {
 	return r->fmt->streams[r->stream]->codecpar;
+}
+
+void
+media_areader_tap(struct media_areader *r, void (*fn)(void *ud, const AVFrame *f), void *ud)
+{
+	r->tap = fn;
+	r->tap_ud = ud;
 }
 
 double

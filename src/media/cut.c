@@ -9,7 +9,8 @@
  * cut_smart.c.  This file opens the input and the output, writes the video
  * packets in order and the audio beside them, and reports.  Audio is always decoded and re-encoded whole to AAC along
  * the time map, sample-accurately, with holes (late start, gaps) filled
- * with silence so A/V sync holds at every cut.  Smart cut falls back to
+ * with silence so A/V sync holds at every cut, through the loudness
+ * normaliser (loudness.c) when the opts carry a gain.  Smart cut falls back to
  * re-encoding, saying why, when the input cannot be spliced soundly (another
  * codec, interlaced, not 8-bit 4:2:0, keyframes too far apart, timestamps
  * that do not add up).
@@ -32,6 +33,8 @@ media_cut_opts_from_config(struct media_cut_opts *o, const cJSON *cfg)
 	o->crf = (int)config_int(cfg, "processing.video.crf", 23);
 	o->preset = config_str(cfg, "processing.video.preset", "veryfast");
 	o->piece_preset = config_str(cfg, "processing.video.smart_preset", o->preset);
+	o->loudness_on = 0;   /* the analysis decides (media_loudness_gain_db) */
+	o->gain_db = 0;
 }
 
 /* ---- output helpers -------------------------------------------------- */
@@ -46,6 +49,21 @@ write_audio_packet(void *ud, AVPacket *pkt, struct zpub_err *err)
 	av_packet_rescale_ts(pkt, (AVRational){1, c->arate}, c->oast->time_base);
 	if ((rc = av_interleaved_write_frame(c->out, pkt)) < 0)
 		return media_averr(err, ZPUB_EIO, rc, "writing audio to the cut video failed");
+	return 0;
+}
+
+/* The end of the audio: the feed's last silence, what the loudness
+ * limiter holds back, the encoder's last frames. */
+static int
+audio_finish(struct cut *c, struct zpub_err *err)
+{
+	int rc;
+
+	if ((rc = media_seg_feed_finish(&c->feed, err)) < 0 ||
+	    (c->lnorm != NULL && (rc = media_lnorm_flush(c->lnorm, err)) < 0) ||
+	    (rc = media_aenc_flush(&c->aenc, err)) < 0)
+		return rc;
+	c->audio_done = 1;
 	return 0;
 }
 
@@ -69,23 +87,12 @@ audio_pump(struct cut *c, int64_t until_tb, struct zpub_err *err)
 		rc = media_areader_next(c->ar, &planes, &n, &pos, err);
 		if (rc < 0)
 			return rc;
-		if (rc == 0) {
-			if ((rc = media_seg_feed_finish(&c->feed, err)) < 0 ||
-			    (rc = media_aenc_flush(&c->aenc, err)) < 0)
-				return rc;
-			c->audio_done = 1;
-			return 0;
-		}
+		if (rc == 0)
+			return audio_finish(c, err);
 		if ((rc = media_seg_feed_push(&c->feed, planes, n, pos, err)) < 0)
 			return rc;
-		if (c->feed.seg >= c->tm->n) {
-			/* Past the last kept segment: nothing more to read. */
-			if ((rc = media_seg_feed_finish(&c->feed, err)) < 0 ||
-			    (rc = media_aenc_flush(&c->aenc, err)) < 0)
-				return rc;
-			c->audio_done = 1;
-			return 0;
-		}
+		if (c->feed.seg >= c->tm->n)
+			return audio_finish(c, err);   /* past the last kept part */
 	}
 	return 0;
 }
@@ -475,8 +482,14 @@ open_output(struct cut *c, const struct cut_smart *sm, const char *out, int copy
 		if ((rc = avcodec_parameters_from_context(c->oast->codecpar, c->aenc.enc)) < 0)
 			return media_averr(err, ZPUB_ENOMEM, rc, "copying encoder parameters");
 		c->oast->time_base = (AVRational){1, c->arate};
+		if (c->opts->loudness_on && c->aenc.enc->sample_fmt == AV_SAMPLE_FMT_FLTP &&
+		    (rc = media_lnorm_new(c->arate, media_areader_channels(c->ar),
+		    c->opts->gain_db, MEDIA_TRUE_PEAK_DBTP, media_aenc_write, &c->aenc,
+		    &c->lnorm, err)) < 0)
+			return rc;
 		media_seg_feed_init(&c->feed, c->tm, c->arate, media_areader_channels(c->ar),
-		    c->aenc.enc->sample_fmt, media_aenc_write, &c->aenc);
+		    c->aenc.enc->sample_fmt, c->lnorm ? media_lnorm_write : media_aenc_write,
+		    c->lnorm ? (void *)c->lnorm : (void *)&c->aenc);
 	}
 	if ((rc = avio_open(&c->out->pb, out, AVIO_FLAG_WRITE)) < 0)
 		return media_averr(err, ZPUB_EIO, rc, "cannot write '%s'", out);
@@ -574,6 +587,8 @@ cut_report(const struct cut *c, const struct cut_smart *sm, int copy)
 	if (rep->copied_s < 0)
 		rep->copied_s = 0;
 	rep->copied_frames = c->copied_frames;
+	if (c->lnorm != NULL)
+		rep->limited_s = (double)media_lnorm_limited(c->lnorm) / c->arate;
 	if (copy)
 		cut_smart_note(sm, rep->note, sizeof rep->note);
 }
@@ -586,6 +601,7 @@ cut_free(struct cut *c, struct cut_smart *sm)
 			avio_closep(&c->out->pb);
 		avformat_free_context(c->out);
 	}
+	media_lnorm_free(c->lnorm);
 	if (c->aenc_open)
 		media_aenc_close(&c->aenc);
 	media_areader_free(c->ar);

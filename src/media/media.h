@@ -162,6 +162,47 @@ cJSON *media_visual_to_json(const struct media_spans *silences,
 size_t media_visual_decide(const uint8_t *pics, const int64_t *at_ms, size_t n, int w,
     int h, const struct media_visual_opts *o, struct media_spans *content);
 
+/* ---- loudness.c ------------------------------------------------------- */
+
+/* EBU R128 / ITU-R BS.1770: the published audio's true peak stays at or
+ * below this, and a measured loudness this close to the target is left. */
+#define MEDIA_TRUE_PEAK_DBTP -1.0
+#define MEDIA_LOUDNESS_TOLERANCE_LU 0.5
+
+struct media_loudness {
+	int measured;              /* 0: no audio above the -70 LUFS gate */
+	double integrated_lufs;
+	double true_peak_dbtp;
+};
+
+/* processing.audio.loudness_lufs: 1 with *lufs the target (default -16,
+ * held to -40..-5), or 0 when it is null (leave the level as recorded). */
+int media_loudness_target_from_config(const cJSON *cfg, double *lufs);
+/* The gain that brings m to target_lufs (0 when nothing was measured). */
+double media_loudness_gain_db(const struct media_loudness *m, double target_lufs);
+/* 1 when applying gain_db (with the true-peak limit) changes the audio. */
+int media_loudness_needs_change(const struct media_loudness *m, double gain_db);
+/* Limiting the peaks takes some loudness back: runs the cut's audio of
+ * path along tm through the gain and the limiter at *gain_db and 3 dB
+ * more, measures both and moves *gain_db to where the line through them
+ * meets target_lufs.  One more decode of the audio: worth it only when the
+ * limiter will act (true peak + gain above the limit). */
+struct media_timemap;
+int media_loudness_fit(const char *path, const struct media_timemap *tm,
+    double target_lufs, double *gain_db, struct zpub_err *err);
+/* The gain where the line through (gain_db, lufs) and (gain_db + step_db,
+ * lufs_step) reaches target_lufs, its slope held to 0.2..1.  Pure. */
+double media_loudness_secant(double gain_db, double lufs, double step_db, double lufs_step,
+    double target_lufs);
+/* {"integrated_lufs":..,"true_peak_dbtp":..} (nulls when not measured). */
+cJSON *media_loudness_to_json(const struct media_loudness *m);
+
+/* silence.c: media_silence_analyse, also measuring the loudness into
+ * *loud (when not NULL) from the same decode. */
+int media_audio_analyse(const char *path, const struct media_silence_opts *o,
+    const struct zpub_progress *prog, struct media_spans *silences,
+    int64_t *duration_ms, struct media_loudness *loud, struct zpub_err *err);
+
 /* ---- plan.c ----------------------------------------------------------- */
 
 struct media_plan_opts {
@@ -282,7 +323,8 @@ void media_timemap_new_spans(const struct media_timemap *old_map,
     const struct media_timemap *new_map, int64_t min_ms, struct media_spans *out);
 
 /* The core of `zpub analyse`: probe + silences + plan as JSON
- * {duration_ms, silences, speech, keep, cut, output_duration_ms, ...}. */
+ * {duration_ms, silences, speech, keep, cut, output_duration_ms,
+ * loudness: {integrated_lufs, true_peak_dbtp}, ...}. */
 int media_analyse_json(const char *file, const struct media_silence_opts *so,
     const struct media_plan_opts *po, const struct zpub_progress *prog,
     cJSON **out, struct zpub_err *err);
@@ -306,6 +348,10 @@ struct media_cut_opts {
 	const char *piece_preset;  /* for smart cut's re-encoded pieces: a few
 	                              seconds after each cut, so speed matters
 	                              more than the last bit of quality */
+	/* Loudness (loudness.c): with loudness_on the audio is multiplied
+	 * by gain_db and its true peak held to MEDIA_TRUE_PEAK_DBTP. */
+	int loudness_on;
+	double gain_db;
 };
 
 void media_cut_opts_from_config(struct media_cut_opts *o, const cJSON *cfg);
@@ -316,6 +362,7 @@ struct media_cut_report {
 	double reencoded_s;        /* video seconds decoded and encoded */
 	int64_t copied_frames;     /* video frames copied untouched */
 	int64_t duration_ms;       /* of the output */
+	double limited_s;          /* audio the true-peak limiter turned down */
 	char note[256];            /* why smart cut fell back, if it did */
 };
 

@@ -55,6 +55,9 @@ int64_t media_areader_duration_ms(const struct media_areader *r);
 int64_t media_areader_end_ms(const struct media_areader *r);
 int64_t media_areader_expected_end_ms(const struct media_areader *r);
 const AVCodecParameters *media_areader_par(const struct media_areader *r);
+/* fn sees every decoded frame as the decoder gave it (before resampling). */
+void media_areader_tap(struct media_areader *r, void (*fn)(void *ud, const AVFrame *f),
+    void *ud);
 double media_areader_fraction(const struct media_areader *r);
 void media_areader_free(struct media_areader *r);
 
@@ -82,6 +85,33 @@ int media_seg_feed_push(struct media_seg_feed *f, uint8_t **planes, int n,
     int64_t pos, struct zpub_err *err);
 /* Zero-fills to the end of the last segment. */
 int media_seg_feed_finish(struct media_seg_feed *f, struct zpub_err *err);
+
+/* ---- loudness.c: the meter and the normaliser ------------------------ */
+
+struct media_lmeter;
+
+/* A BS.1770 meter of audio at rate: mono, or stereo when channels > 1. */
+int media_lmeter_new(int rate, int channels, struct media_lmeter **out,
+    struct zpub_err *err);
+/* n samples of planar float, one plane a channel of the meter. */
+void media_lmeter_push(struct media_lmeter *m, const float *const *planes, int n);
+/* A decoded frame of any format (an areader tap; ud = the meter). */
+void media_lmeter_frame(void *ud, const AVFrame *f);
+void media_lmeter_result(const struct media_lmeter *m, struct media_loudness *out);
+void media_lmeter_free(struct media_lmeter *m);
+
+struct media_lnorm;
+
+/* Gain and a true-peak limiter before emit (planar float).  Delays
+ * internally; flush gives back as many samples as went in. */
+int media_lnorm_new(int rate, int channels, double gain_db, double ceiling_dbtp,
+    media_emit_fn emit, void *ud, struct media_lnorm **out, struct zpub_err *err);
+/* A media_emit_fn (ud = the normaliser). */
+int media_lnorm_write(void *ud, const uint8_t *const *planes, int n, struct zpub_err *err);
+int media_lnorm_flush(struct media_lnorm *l, struct zpub_err *err);
+/* Samples put out below full gain so far. */
+int64_t media_lnorm_limited(const struct media_lnorm *l);
+void media_lnorm_free(struct media_lnorm *l);
 
 /* ---- h264.c: bitstream plumbing for smart cut (H.264 and HEVC) ------- */
 
@@ -225,6 +255,7 @@ struct cut {
 	struct media_areader *ar;
 	struct media_seg_feed feed;
 	struct media_aenc aenc;
+	struct media_lnorm *lnorm;  /* the loudness, before aenc (or NULL) */
 	int aenc_open, audio_done;
 	int arate;
 

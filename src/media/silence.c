@@ -4,8 +4,9 @@
  * Decodes the audio only (mono, source rate), measures the RMS level of
  * each window_ms window and reports every run of windows below threshold_db
  * lasting at least min_silence_ms, as raw acoustic boundaries on the source
- * timeline (margins are the plan's business, not ours).  Streaming: one pass.
- * In adaptive mode the level of every window is kept too, and where the
+ * timeline (margins are the plan's business, not ours).  Streaming: one pass;
+ * the same pass feeds the loudness meter (loudness.c) when asked.  In
+ * adaptive mode the level of every window is kept too, and where the
  * threshold does not separate this recording's speech from its noise, the
  * pauses are found again from those levels by vad.c.  Also
  * media_analyse_json(), the core of `zpub analyse`.
@@ -120,7 +121,16 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
     const struct zpub_progress *prog, struct media_spans *silences,
     int64_t *duration_ms, struct zpub_err *err)
 {
+	return media_audio_analyse(path, o, prog, silences, duration_ms, NULL, err);
+}
+
+int
+media_audio_analyse(const char *path, const struct media_silence_opts *o,
+    const struct zpub_progress *prog, struct media_spans *silences,
+    int64_t *duration_ms, struct media_loudness *loud, struct zpub_err *err)
+{
 	struct media_areader *r = NULL;
+	struct media_lmeter *lm = NULL;
 	struct silence_scan s;
 	struct vad_levels levels = {0};
 	size_t first_out = silences->n;
@@ -130,6 +140,12 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
 	memset(&s, 0, sizeof s);
 	if ((rc = media_areader_open(path, 0, NULL, AV_SAMPLE_FMT_FLT, &r, err)) < 0)
 		return rc;
+	/* The loudness from the same decoded frames (loudness.c). */
+	if (loud != NULL && (rc = media_lmeter_new(media_areader_rate(r),
+	    media_areader_par(r)->ch_layout.nb_channels, &lm, err)) < 0)
+		goto out;
+	if (lm != NULL)
+		media_areader_tap(r, media_lmeter_frame, lm);
 	s.rate = media_areader_rate(r);
 	s.win = av_rescale(o->window_ms > 0 ? o->window_ms : 10, s.rate, 1000);
 	if (s.win < 1)
@@ -207,10 +223,13 @@ media_silence_analyse(const char *path, const struct media_silence_opts *o,
 	if (tail_start < dur && (dur - tail_start >= o->min_silence_ms || tail_start == 0))
 		media_spans_push(silences, tail_start, dur);
 	*duration_ms = dur;
+	if (loud != NULL)
+		media_lmeter_result(lm, loud);
 	zpub_progress_report(prog, 1.0, "finding silences");
 	rc = 0;
 out:
 	vad_levels_clear(&levels);
+	media_lmeter_free(lm);
 	media_areader_free(r);
 	return rc;
 }
@@ -231,6 +250,7 @@ media_analyse_json_visual(const char *file, const struct media_silence_opts *so,
 	struct media_spans sil = {0}, speech = {0}, cuts = {0}, vis = {0}, pauses = {0};
 	struct media_timemap tm = {0};
 	struct media_info *mi = NULL;
+	struct media_loudness loud;
 	int64_t dur = 0, pos = 0;
 	cJSON *j = NULL, *o;
 	size_t i;
@@ -239,7 +259,7 @@ media_analyse_json_visual(const char *file, const struct media_silence_opts *so,
 	*out = NULL;
 	if ((rc = media_probe(file, &mi, err)) < 0)
 		goto out;
-	if ((rc = media_silence_analyse(file, so, prog, &sil, &dur, err)) < 0)
+	if ((rc = media_audio_analyse(file, so, prog, &sil, &dur, &loud, err)) < 0)
 		goto out;
 	/* Pauses with new content on screen are not shortened. */
 	if ((rc = media_visual_analyse(file, &sil, dur, vo, prog, &vis, err)) < 0)
@@ -286,6 +306,7 @@ media_analyse_json_visual(const char *file, const struct media_silence_opts *so,
 	cJSON_AddItemToObject(j, "visual", media_spans_to_json(&vis));
 	cJSON_AddItemToObject(j, "speech", media_spans_to_json(&speech));
 	cJSON_AddItemToObject(j, "cut", media_spans_to_json(&cuts));
+	cJSON_AddItemToObject(j, "loudness", media_loudness_to_json(&loud));
 	{
 		struct media_spans keep = {0};
 

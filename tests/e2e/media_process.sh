@@ -3,7 +3,8 @@
 # 0.85 s late, run it to PROCESSED, and check the artefacts `zpub show`
 # lists (cut video in sync and decoding cleanly, time map, audio chunks on
 # the output timeline, thumbnails with one chosen); a file without audio
-# FAILS with the reason; a file that never falls silent is kept as is.
+# FAILS with the reason; a file that never falls silent is kept as is (with
+# loudness off).
 . "$ZPUB_SRC/tests/lib/e2e.sh"
 
 bash "$ZPUB_SRC/tests/lib/gen_media.sh" "$T/gen" offset
@@ -51,6 +52,8 @@ echo "$ERR" | grep -q "cannot import '$T/gen/truncated_tail.mp4': it is truncate
 	|| fail "truncated tail: $ERR"
 ok "no audio, truncated tail: refused at import with the reason"
 
+# (With loudness off: evened out, its audio is re-encoded; e2e/media_loudness.)
+expect_rc 0 "$ZPUB" config set processing.audio.loudness_lufs null
 expect_rc 0 "$ZPUB" import "$T/gen/neverstop.mp4"
 id=$OUT
 expect_rc 0 "$ZPUB" run "$id" --until PROCESSED

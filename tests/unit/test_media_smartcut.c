@@ -117,7 +117,8 @@ smart_case(const char *variant, struct media_cut_report *rep)
 	struct media_info *mi = NULL;
 	struct media_spans sil = {0};
 	struct media_timemap tm;
-	struct media_cut_opts co = { MEDIA_CUT_SMART, 23, "veryfast", "ultrafast" };
+	struct media_cut_opts co = { .strategy = MEDIA_CUT_SMART, .crf = 23, .preset = "veryfast",
+	    .piece_preset = "ultrafast" };
 	struct zpub_err err = {0};
 	int64_t dur;
 	cJSON *j;
