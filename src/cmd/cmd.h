@@ -37,7 +37,7 @@
 	  " | secret reset [--yes]", \
 	  "API keys and client secrets, encrypted at rest") \
 	X("sync", cmd_sync, "sync zoom [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--dry-run]" \
-	  " [--include-deleted] [--json]", \
+	  " [--include-deleted] [--as NAME] [--json]", \
 	  "create recordings from the Zoom account's cloud recordings") \
 	X("template", cmd_template, "template add|edit NAME [--match JSON] [--processing JSON]" \
 	  " [--metadata JSON] [--targets JSON] [--priority N] [--file F] [--enable|--disable]" \

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "cmd.h"
 #include "jnum.h"
 #include "tenant.h"
@@ -56,6 +57,7 @@ cmd_sync(struct session *cli, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "include-deleted", no_argument, NULL, 'D' },
+		{ "as", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *from_s = NULL, *to_s = NULL;
@@ -75,7 +77,12 @@ cmd_sync(struct session *cli, int argc, char **argv)
 			json = 1;
 		else if (c == 'D')
 			o.include_deleted = 1;
-		else
+		else if (c == 'a') {
+			if (!accounts_name_ok(optarg))
+				return cli_usage(cli, "--as takes an account name: 1-%d letters, digits,"
+				    " - or _", ACCOUNT_NAME_MAX);
+			o.account = optarg;
+		} else
 			return cli_usage(cli, NULL);
 	}
 	if (optind != argc - 1 || strcmp(argv[optind], "zoom") != 0)

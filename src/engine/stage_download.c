@@ -69,6 +69,7 @@ struct dl_zoom {
 	struct accounts acc;
 	struct zoom_client *zc;
 	cJSON *tcfg;
+	char account[ACCOUNT_NAME_MAX + 1];   /* the named account it was listed through */
 };
 
 static int
@@ -83,7 +84,13 @@ dl_client(struct stage_ctx *ctx, struct dl_zoom *z, struct zpub_err *err)
 		    " set zoom.client_secret'") : err->code;
 	/* The Zoom account is the tenant's: its layer of the config counts. */
 	z->tcfg = tenant_config(ctx->store, ctx->config, ctx->rec->tenant_id);
-	z->acc = (struct accounts){ ctx->store, vault, ctx->rec->tenant_id, NULL };
+	cJSON *meta = ctx->rec->source_meta ? cJSON_Parse(ctx->rec->source_meta) : NULL;
+	const char *name = meta_str(meta, "zoom_account");
+	if (name != NULL && accounts_name_ok(name))
+		snprintf(z->account, sizeof z->account, "%s", name);
+	cJSON_Delete(meta);
+	z->acc = (struct accounts){ ctx->store, vault, ctx->rec->tenant_id,
+		z->account[0] ? z->account : NULL };
 	return accounts_zoom_client(&z->acc, z->tcfg, &z->zc, err);
 }
 

@@ -61,10 +61,17 @@ static int
 create_one(struct sync_run *s, const struct zoom_item *it, int deleted_here, cJSON *row,
     int *skipped, struct zpub_err *err)
 {
-	char *meta = cJSON_PrintUnformatted(it->meta);
+	cJSON *m = cJSON_Duplicate(it->meta, 1);
+	char *meta;
 	struct store_recording r;
 	int64_t id = 0, applied = 0;
 	int rc;
+
+	/* The account it was listed through downloads it. */
+	if (s->o->account != NULL && cJSON_IsObject(m))
+		cJSON_AddStringToObject(m, "zoom_account", s->o->account);
+	meta = cJSON_PrintUnformatted(m);
+	cJSON_Delete(m);
 
 	memset(&r, 0, sizeof r);
 	r.tenant_id = s->tenant_id;
@@ -341,7 +348,8 @@ zoom_sync(struct store *st, struct vault *v, int64_t tenant_id, const cJSON *cfg
 	}
 	if (zoom_windows(o->from_ms, o->to_ms, &w, &nw) != 0)
 		return zpub_err_set(err, ZPUB_EINVAL, "the sync range ends before it starts");
-	struct accounts acc = { .store = st, .vault = v, .tenant_id = tenant_id };
+	struct accounts acc = { .store = st, .vault = v, .tenant_id = tenant_id,
+		.name = o->account };
 	if ((rc = accounts_zoom_client(&acc, cfg, &zc, err)) != 0) {
 		free(w);
 		return rc;

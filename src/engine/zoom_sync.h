@@ -22,6 +22,10 @@ struct zoom_sync_opts {
 	 * recording in its INSERT, e.g. a job's {"daemon":{"until":"DOWNLOADED"}},
 	 * so no runner ever sees the recording without it.  NULL = none. */
 	const char *recording_config;
+	/* A named Zoom account (zpub auth zoom --as NAME), recorded on each
+	 * new recording so its download goes through it too; NULL: the
+	 * default one. */
+	const char *account;
 };
 
 /* One sync of the tenant's Zoom account.  cfg: the tenant's merged config.

@@ -58,21 +58,12 @@ media_h264_annexb_to_avcc(const AVPacket *in, AVPacket *out, int nal_len)
 int
 media_h264_avcc_is_idr(const AVPacket *pkt, int nal_len)
 {
-	const uint8_t *p = pkt->data, *end = pkt->data + pkt->size;
+	struct nal_walk w;
 
-	while (p + nal_len < end) {
-		size_t len = 0;
-		int k;
-
-		for (k = 0; k < nal_len; k++)
-			len = (len << 8) | p[k];
-		p += nal_len;
-		if (len == 0 || p + len > end)
-			return 0;
-		if ((p[0] & 0x1f) == 5)
+	nal_walk_init(&w, pkt, nal_len);
+	while (nal_next(&w) > 0)
+		if ((w.nal[0] & 0x1f) == 5)
 			return 1;
-		p += len;
-	}
 	return 0;
 }
 
@@ -185,18 +176,13 @@ h264_sei_has_recovery(const uint8_t *p, size_t len)
 int
 media_nal_start_kind(const AVPacket *pkt, int nal_len, int hevc)
 {
-	const uint8_t *p = pkt->data, *end = pkt->data + pkt->size;
-	int recovery = 0;
+	struct nal_walk w;
+	int recovery = 0, type;
 
-	while (p + nal_len < end) {
-		size_t len = 0;
-		int k, type;
+	nal_walk_init(&w, pkt, nal_len);
+	while (nal_next(&w) > 0) {
+		const uint8_t *p = w.nal;
 
-		for (k = 0; k < nal_len; k++)
-			len = (len << 8) | p[k];
-		p += nal_len;
-		if (len == 0 || len > (size_t)(end - p))
-			return 0;
 		if (hevc) {
 			type = (p[0] >> 1) & 0x3f;
 			if (type >= 16 && type <= 20)
@@ -209,12 +195,11 @@ media_nal_start_kind(const AVPacket *pkt, int nal_len, int hevc)
 			type = p[0] & 0x1f;
 			if (type == 5)
 				return 1;          /* IDR */
-			if (type == 6 && h264_sei_has_recovery(p, len))
+			if (type == 6 && h264_sei_has_recovery(p, w.len))
 				recovery = 1;
 			if (type == 1)
 				return recovery ? 2 : 0;
 		}
-		p += len;
 	}
 	return 0;
 }
@@ -304,25 +289,16 @@ media_packet_wrap(AVPacket *pkt, const uint8_t *pre, int npre, const uint8_t *po
 int
 media_hevc_cra_to_bla(AVPacket *pkt, int nal_len)
 {
-	uint8_t *p, *end;
-	int rc;
+	struct nal_walk w;
 
-	if ((rc = av_packet_make_writable(pkt)) < 0)
+	if (av_packet_make_writable(pkt) < 0)
 		return ZPUB_ENOMEM;
-	p = pkt->data;
-	end = pkt->data + pkt->size;
-	while (p + nal_len < end) {
-		size_t len = 0;
-		int k;
+	nal_walk_init(&w, pkt, nal_len);
+	while (nal_next(&w) > 0) {
+		uint8_t *p = pkt->data + (w.nal - pkt->data);
 
-		for (k = 0; k < nal_len; k++)
-			len = (len << 8) | p[k];
-		p += nal_len;
-		if (len == 0 || len > (size_t)(end - p))
-			break;
 		if (((p[0] >> 1) & 0x3f) == 21)
 			p[0] = (uint8_t)((p[0] & 0x81) | (18 << 1));   /* BLA_N_LP */
-		p += len;
 	}
 	return 0;
 }
@@ -330,17 +306,14 @@ media_hevc_cra_to_bla(AVPacket *pkt, int nal_len)
 int
 media_nal_disposable(const AVPacket *pkt, int nal_len, int hevc)
 {
-	const uint8_t *p = pkt->data, *end = pkt->data + pkt->size;
-	int vcl = 0;
+	struct nal_walk w;
+	int vcl = 0, rc, type;
 
-	while (p + nal_len < end) {
-		size_t len = 0;
-		int k, type;
+	nal_walk_init(&w, pkt, nal_len);
+	while ((rc = nal_next(&w)) > 0) {
+		const uint8_t *p = w.nal;
 
-		for (k = 0; k < nal_len; k++)
-			len = (len << 8) | p[k];
-		p += nal_len;
-		if (len == 0 || len > (size_t)(end - p) || (hevc && len < 2))
+		if (hevc && w.len < 2)
 			return 0;
 		if (hevc) {
 			type = (p[0] >> 1) & 0x3f;
@@ -359,7 +332,6 @@ media_nal_disposable(const AVPacket *pkt, int nal_len, int hevc)
 				vcl = 1;
 			}
 		}
-		p += len;
 	}
-	return vcl;
+	return rc < 0 ? 0 : vcl;
 }

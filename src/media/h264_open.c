@@ -506,18 +506,14 @@ slice_read(struct br *b, const struct h264_ps *ps, int ref_idc, struct slice *s)
 int
 media_h264_can_open(const AVPacket *pkt, int nal_len, const struct h264_ps *ps)
 {
-	const uint8_t *p = pkt->data, *end = pkt->data + pkt->size;
-	int slices = 0;
+	struct nal_walk w;
+	int slices = 0, rc;
 
-	while (p + nal_len < end) {
-		size_t len = 0, n;
-		int k;
+	nal_walk_init(&w, pkt, nal_len);
+	while ((rc = nal_next(&w)) > 0) {
+		const uint8_t *p = w.nal;
+		size_t len = w.len, n;
 
-		for (k = 0; k < nal_len; k++)
-			len = (len << 8) | p[k];
-		p += nal_len;
-		if (len == 0 || len > (size_t)(end - p))
-			return 0;
 		if ((p[0] & 0x1f) == 1) {
 			uint8_t *r = rbsp_of(p, len < 64 ? len : 64, &n);
 			struct br b = { r, n, 0, 0 };
@@ -534,9 +530,8 @@ media_h264_can_open(const AVPacket *pkt, int nal_len, const struct h264_ps *ps)
 				return 0;
 			slices++;
 		}
-		p += len;
 	}
-	return slices > 0;
+	return rc == 0 && slices > 0;
 }
 
 /* The last 1 bit of an rbsp (its stop bit). */
@@ -683,20 +678,19 @@ done:
 static int
 packet_rewrite(AVPacket *pkt, int nal_len, const struct h264_ps *ps, struct h264_shift *sh, int idr)
 {
-	const uint8_t *p = pkt->data, *end = pkt->data + pkt->size;
+	struct nal_walk w;
 	uint8_t *o = NULL;
 	size_t on = 0, ocap = 0;
 	AVPacket *np;
-	int rc = 0;
+	int rc = 0, more;
 
-	while (p + nal_len < end && rc == 0) {
-		size_t len = 0;
-		int k, type;
+	nal_walk_init(&w, pkt, nal_len);
+	while (rc == 0 && (more = nal_next(&w)) != 0) {
+		const uint8_t *p = w.nal;
+		size_t len = w.len;
+		int type;
 
-		for (k = 0; k < nal_len; k++)
-			len = (len << 8) | p[k];
-		p += nal_len;
-		if (len == 0 || len > (size_t)(end - p)) {
+		if (more < 0) {
 			rc = -1;
 			break;
 		}
@@ -719,7 +713,6 @@ packet_rewrite(AVPacket *pkt, int nal_len, const struct h264_ps *ps, struct h264
 			free(r);
 		} else
 			buf_put(&o, &on, &ocap, p - nal_len, (size_t)nal_len + len);
-		p += len;
 	}
 	if (rc < 0 || (np = av_packet_alloc()) == NULL || av_new_packet(np, (int)on) < 0) {
 		if (rc == 0)
@@ -747,23 +740,14 @@ media_h264_open_idr(AVPacket *pkt, int nal_len, const struct h264_ps *ps, struct
 int
 media_h264_shift(AVPacket *pkt, int nal_len, const struct h264_ps *ps, struct h264_shift *sh)
 {
-	const uint8_t *p = pkt->data, *end = pkt->data + pkt->size;
+	struct nal_walk w;
 	int sps = 0;
 
 	/* Not shifting: only an in-band SPS needs its gaps flag (as in the
 	 * avcC: an SPS may not change between IDR pictures). */
-	while (!sh->on && p + nal_len < end) {
-		size_t len = 0;
-		int k;
-
-		for (k = 0; k < nal_len; k++)
-			len = (len << 8) | p[k];
-		p += nal_len;
-		if (len == 0 || len > (size_t)(end - p))
-			break;
-		sps |= (p[0] & 0x1f) == 7;
-		p += len;
-	}
+	nal_walk_init(&w, pkt, nal_len);
+	while (!sh->on && nal_next(&w) > 0)
+		sps |= (w.nal[0] & 0x1f) == 7;
 	if (!sh->on && !sps)
 		return 0;
 	return packet_rewrite(pkt, nal_len, ps, sh, 0);

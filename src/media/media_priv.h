@@ -115,6 +115,47 @@ void media_lnorm_free(struct media_lnorm *l);
 
 /* ---- h264.c: bitstream plumbing for smart cut (H.264 and HEVC) ------- */
 
+/* The NALs of a length-prefixed packet (avcC/hvcC style), one at a time:
+ *	struct nal_walk w;
+ *	nal_walk_init(&w, pkt, nal_len);
+ *	while ((rc = nal_next(&w)) > 0) ... w.nal, w.len ...
+ * rc < 0: a size runs past the end (or is 0); trailing bytes shorter than a
+ * size and one byte are ignored. */
+struct nal_walk {
+	const uint8_t *p, *end, *nal;
+	size_t len;
+	int nal_len;
+};
+
+static inline void
+nal_walk_init(struct nal_walk *w, const AVPacket *pkt, int nal_len)
+{
+	w->p = pkt->data;
+	w->end = pkt->data + pkt->size;
+	w->nal = NULL;
+	w->len = 0;
+	w->nal_len = nal_len;
+}
+
+static inline int
+nal_next(struct nal_walk *w)
+{
+	size_t len = 0;
+	int k;
+
+	if (w->p == NULL || w->p + w->nal_len >= w->end)
+		return 0;
+	for (k = 0; k < w->nal_len; k++)
+		len = (len << 8) | w->p[k];
+	w->p += w->nal_len;
+	if (len == 0 || len > (size_t)(w->end - w->p))
+		return -1;
+	w->nal = w->p;
+	w->len = len;
+	w->p += len;
+	return 1;
+}
+
 /* Annex B packet -> NALs prefixed with nal_len-byte sizes (avcC style). */
 int media_h264_annexb_to_avcc(const AVPacket *in, AVPacket *out, int nal_len);
 /* 1 if the length-prefixed packet holds an IDR slice. */
