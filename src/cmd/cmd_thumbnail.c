@@ -23,11 +23,7 @@ thumbnail_list(struct session *cli, int64_t id)
 	char path[512];
 	int n = 0, rc;
 
-	if ((rc = store_recording_get(cli->store, id, &r, &err)) == 0 &&
-	    r->tenant_id != cli->tenant_id)
-		rc = zpub_err_set(&err, ZPUB_ENOTFOUND, "no recording with id %lld in tenant '%s'",
-		    (long long)id, cli->tenant);
-	if (rc == 0)
+	if ((rc = store_recording_get_in(cli->store, cli->tenant_id, id, &r, &err)) == 0)
 		rc = store_artifacts(cli->store, id, "thumbnail", &a, &n, &err);
 	if (rc == 0 && n == 0)
 		rc = zpub_err_set(&err, ZPUB_ENOTFOUND, "recording %lld has no thumbnails yet: run "
