@@ -434,6 +434,37 @@ out:
 
 /* ---- media_cut ------------------------------------------------------- */
 
+/* Every video packet as it is, in order (c->whole). */
+static int
+cut_copy_all(struct cut *c, struct zpub_err *err)
+{
+	AVPacket *pkt = av_packet_alloc();
+	int rc;
+
+	if (pkt == NULL)
+		return zpub_err_set(err, ZPUB_ENOMEM, "out of memory");
+	while ((rc = av_read_frame(c->in, pkt)) >= 0) {
+		if (pkt->stream_index != c->vi) {
+			av_packet_unref(pkt);
+			continue;
+		}
+		if (pkt->dts == AV_NOPTS_VALUE)
+			pkt->dts = pkt->pts;
+		if (pkt->pts == AV_NOPTS_VALUE)
+			pkt->pts = pkt->dts;
+		if ((rc = cut_progress(c, pkt->pts, err)) < 0 ||
+		    (rc = cut_write_video(c, pkt, err)) < 0) {
+			av_packet_free(&pkt);
+			return rc;
+		}
+		c->copied_frames++;
+	}
+	av_packet_free(&pkt);
+	if (rc != AVERROR_EOF)
+		return media_averr(err, ZPUB_EMEDIA, rc, "reading '%s'", media_base(c->in_path));
+	return 0;
+}
+
 static int
 open_output(struct cut *c, const struct cut_smart *sm, const char *out, int copy_video,
     struct zpub_err *err)
@@ -453,7 +484,8 @@ open_output(struct cut *c, const struct cut_smart *sm, const char *out, int copy
 
 		if ((rc = avcodec_parameters_copy(c->ovst->codecpar, c->vst->codecpar)) < 0)
 			return media_averr(err, ZPUB_ENOMEM, rc, "copying stream parameters");
-		if (!c->hevc && (rc = cut_smart_avcc_sets(c, sm, &avcc, &avcc_size, err)) < 0)
+		if (!c->hevc && !c->whole &&
+		    (rc = cut_smart_avcc_sets(c, sm, &avcc, &avcc_size, err)) < 0)
 			return rc;
 		if (avcc != NULL) {
 			av_freep(&c->ovst->codecpar->extradata);
@@ -589,7 +621,7 @@ cut_report(const struct cut *c, const struct cut_smart *sm, int copy)
 	rep->copied_frames = c->copied_frames;
 	if (c->lnorm != NULL)
 		rep->limited_s = (double)media_lnorm_limited(c->lnorm) / c->arate;
-	if (copy)
+	if (copy && sm != NULL)
 		cut_smart_note(sm, rep->note, sizeof rep->note);
 }
 
@@ -639,7 +671,12 @@ media_cut(const char *in, const char *out, const struct media_timemap *tm,
 		    media_base(in));
 	if ((rc = cut_open_input(&c, err)) < 0 || (rc = cut_open_audio(&c, err)) < 0)
 		goto out;
-	if (o->strategy == MEDIA_CUT_SMART && (rc = cut_smart_try(&c, &sm, &copy, err)) < 0)
+	/* A plan that keeps everything (the audio is only encoded again, to
+	 * even its loudness out): the video as it is, whatever its codec. */
+	if (o->strategy == MEDIA_CUT_SMART && media_timemap_is_identity(tm)) {
+		c.whole = copy = 1;
+		cut_video_only(&c);
+	} else if (o->strategy == MEDIA_CUT_SMART && (rc = cut_smart_try(&c, &sm, &copy, err)) < 0)
 		goto out;
 	/* Encoders take their size from the decoder; the re-encode encoder
 	 * and the piece parameter sets must exist before the muxer. */
@@ -649,7 +686,8 @@ media_cut(const char *in, const char *out, const struct media_timemap *tm,
 		goto out;
 	avcodec_free_context(&c.dec);
 	rep->used = copy ? MEDIA_CUT_SMART : MEDIA_CUT_REENCODE;
-	rc = copy ? cut_smart_run(&c, sm, err) : cut_reencode(&c, err);
+	rc = c.whole ? cut_copy_all(&c, err) : copy ? cut_smart_run(&c, sm, err) :
+	    cut_reencode(&c, err);
 	if (rc < 0)
 		goto out;
 	if ((rc = cut_write_video(&c, NULL, err)) < 0 ||

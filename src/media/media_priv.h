@@ -284,6 +284,7 @@ struct cut {
 	int64_t held_ts;
 	int piece_started;          /* a frame was emitted in this piece */
 	int hevc;                   /* smart cut of HEVC (else H.264) */
+	int whole;                  /* the plan keeps everything: video copied as it is */
 	int skip_disposable;        /* pieces may skip unreferenced frames */
 	int nal_len;                /* avcC/hvcC NAL length size */
 

@@ -117,3 +117,26 @@ read -r i p <<<"$(r128 "$(jget path < <(python3 -c "import json; print(json.dump
 python3 -c "import sys; sys.exit(0 if abs($i + 16) <= 1 and $p <= -1 else 1)" ||
 	fail "never silent: published at $i LUFS, true peak $p dBTP"
 ok "never silent: the video copied whole, the audio at $i LUFS"
+
+# The same with video smart cut cannot splice (VP9; H.264 4:4:4, as the
+# testsrc pattern encodes by default): with nothing to cut it is still
+# copied whole, never re-encoded only to even the audio out.
+for kind in vp9 h444; do
+	case $kind in
+	vp9) venc=(-c:v libvpx-vp9 -deadline realtime -cpu-used 8);;
+	h444) venc=(-c:v libx264 -preset ultrafast);;
+	esac
+	ffmpeg -v error -y -f lavfi -i testsrc=size=320x240:rate=25 -f lavfi -i sine=frequency=440 \
+		-t 6 "${venc[@]}" -c:a aac -shortest "$T/gen/tone_$kind.mp4"
+	expect_rc 0 "$ZPUB" import "$T/gen/tone_$kind.mp4"
+	id=$OUT
+	expect_rc 0 "$ZPUB" run "$id" --until PROCESSED
+	expect_rc 0 "$ZPUB" show "$id" --json
+	cut=$(echo "$OUT" | python3 -c 'import json,sys
+a = [a for a in json.load(sys.stdin)["artifacts"] if a["kind"] == "cut_video"][0]
+assert a["reencoded_s"] == 0 and a["strategy"] == "smart", a
+print(a["path"])') || fail "$kind: the video was re-encoded: $OUT"
+	[ "$(ffmpeg -v error -i "$T/gen/tone_$kind.mp4" -map 0:v -f md5 -)" = \
+	  "$(ffmpeg -v error -i "$cut" -map 0:v -f md5 -)" ] || fail "$kind: the copied video decodes differently"
+done
+ok "nothing to cut in VP9 or H.264 4:4:4: the video copied as it is (same decoded frames)"
