@@ -236,3 +236,18 @@ store_notify_backlog(struct store *st, int64_t *n, struct zpub_err *err)
 	sqlite3_finalize(s);
 	return rc;
 }
+
+int
+store_notify_prune(struct store *st, int64_t before_ms, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "DELETE FROM notify_events WHERE fanned = 1 AND"
+	    " created_at < ? AND NOT EXISTS (SELECT 1 FROM notify_deliveries d WHERE"
+	    " d.event_row = notify_events.id AND d.state = 'pending')", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, before_ms);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+	    store_sqlerr(st, err, "forgetting old notifications");
+	sqlite3_finalize(s);
+	return rc;
+}

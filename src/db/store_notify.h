@@ -49,6 +49,8 @@ void store_notify_deliveries_free(struct store_notify_delivery *v, int n);
 int store_notify_attempted(struct store *st, const struct store_notify_delivery *d,
     const char *state, long status, const char *error, int64_t next_at,
     const char *journal_level, const char *journal_msg, struct zpub_err *err);
+/* Forgets events older than before_ms that have no pending delivery. */
+int store_notify_prune(struct store *st, int64_t before_ms, struct zpub_err *err);
 /* Deliveries not yet made (the backlog). */
 int store_notify_backlog(struct store *st, int64_t *n, struct zpub_err *err);
 

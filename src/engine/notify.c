@@ -105,10 +105,20 @@ out:
 	return rc;
 }
 
-/* One attempt of delivery d to its hook h; records the outcome. */
+/* A stop of the daemon ends a transfer at once. */
+static int
+cancelled(void *ud, int64_t up_now, int64_t up_total, int64_t down_now, int64_t down_total)
+{
+	atomic_int *cancel = ud;
+	(void)up_now; (void)up_total; (void)down_now; (void)down_total;
+	return cancel && atomic_load(cancel);
+}
+
+/* One attempt of delivery d to its hook h; records the outcome (not when
+ * the daemon stops meanwhile: the delivery stays due for the next start). */
 static int
 deliver_one(struct store *st, struct http_client *hc, const cJSON *cfg, const cJSON *h,
-    const struct store_notify_delivery *d, struct zpub_err *err)
+    const struct store_notify_delivery *d, atomic_int *cancel, struct zpub_err *err)
 {
 	char url[512], sig[65], msg[2048];
 	char *hdr[6] = { NULL };
@@ -118,9 +128,10 @@ deliver_one(struct store *st, struct http_client *hc, const cJSON *cfg, const cJ
 	const char *level = "warn";
 	int64_t next = 0;
 
-	http_url_redact(d->url, url, sizeof url);
-	if (h == NULL || strcmp(config_str(h, "url", ""), d->url) != 0) {
-		/* the hook was removed or now points elsewhere: this delivery is moot */
+	/* to where the hook points now (the operator may have moved it) */
+	const char *to = h ? config_str(h, "url", NULL) : NULL;
+	http_url_redact(to ? to : d->url, url, sizeof url);
+	if (to == NULL || *to == '\0') {
 		snprintf(msg, sizeof msg, "not notifying %s to %s: the webhook '%s' is no longer"
 		    " configured", d->event, url, d->hook);
 		return store_notify_attempted(st, d, "dropped", 0, "webhook removed", 0, "warn",
@@ -132,12 +143,16 @@ deliver_one(struct store *st, struct http_client *hc, const cJSON *cfg, const cJ
 	hdr[2] = xasprintf("X-Zpub-Delivery: %s", d->event_id);
 	hdr[3] = xstrdup("User-Agent: zpub-webhook");
 	struct http_request req = {
-		.method = "POST", .url = d->url, .headers = (const char *const *)hdr,
+		.method = "POST", .url = to, .headers = (const char *const *)hdr,
 		.body = d->body, .body_len = strlen(d->body), .content_type = "application/json",
 		.timeout_ms = (long)config_int(cfg, "notify.timeout_ms", 10000),
 		.connect_timeout_ms = 5000, .max_body_bytes = 65536, .what = "the webhook",
+		.progress = cancelled, .progress_ud = cancel,
 	};
 	int hrc = http_do(hc, &req, &resp, &herr);
+	int rc = 0;
+	if (hrc == ZPUB_ECANCEL)
+		goto out;
 	if (hrc == 0 && resp.status >= 200 && resp.status < 300) {
 		state = "delivered";
 		level = "info";
@@ -152,8 +167,9 @@ deliver_one(struct store *st, struct http_client *hc, const cJSON *cfg, const cJ
 		    (long long)((wait + 999) / 1000));
 	}
 	log_info("%s", msg);
-	int rc = store_notify_attempted(st, d, state, resp.status, hrc == 0 &&
+	rc = store_notify_attempted(st, d, state, resp.status, hrc == 0 &&
 	    *state == 'd' ? NULL : herr.msg, next, level, msg, err);
+out:
 	http_response_free(&resp);
 	for (int i = 0; hdr[i]; i++)
 		free(hdr[i]);
@@ -174,7 +190,7 @@ notify_deliver_due(struct store *st, const cJSON *cfg, atomic_int *cancel,
 	hc = http_client_new();
 	for (int i = 0; i < n && rc == 0 && !(cancel && atomic_load(cancel)); i++) {
 		const cJSON *h = hooks ? cJSON_GetObjectItemCaseSensitive(hooks, dv[i].hook) : NULL;
-		rc = deliver_one(st, hc, cfg, h, &dv[i], err);
+		rc = deliver_one(st, hc, cfg, h, &dv[i], cancel, err);
 	}
 out:
 	http_client_free(hc);

@@ -2,7 +2,7 @@
  * test_notify.c — webhooks' pure parts and the outbox: the body signature
  * (HMAC-SHA256 vectors), the retry schedule, which hook wants which event,
  * and an event's life in the store (written with its change or not at all,
- * fanned out once, retried with the same id and body, then delivered).
+ * fanned out once, retried with the same id and body, delivered, forgotten).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -165,6 +165,16 @@ test_outbox_event_lives_with_its_change_and_keeps_its_id(void **state)
 		found |= strstr(j[i].message, "notified review_pending") != NULL;
 	store_journal_free(j, nj);
 	assert_true(found);
+
+	/* a settled event is forgotten once it is old enough, not before */
+	assert_int_equal(store_notify_enqueue(st, id, "failed", "why", &err), 0);
+	assert_int_equal(store_notify_prune(st, time_now_ms() + 1000, &err), 0);
+	assert_int_equal(store_notify_backlog(st, &backlog, &err), 0);
+	assert_int_equal(backlog, 1);    /* the new one is not fanned out yet: kept */
+	assert_int_equal(store_notify_unfanned(st, 10, &ev, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ev[0].event, "failed");
+	store_notify_events_free(ev, n);
 	free(event_id);
 	free(body);
 	store_close(st);
