@@ -652,6 +652,12 @@ start_notify(struct daemon *d)
 		log_warn("daemon: webhooks: %s", err.msg);
 	if (d->notify_busy || !notify_configured(d->config))
 		return;
+	struct store_notify_delivery *due = NULL;
+	int n = 0;
+	int rc = store_notify_due(d->st, time_now_ms(), 1, &due, &n, &err);
+	store_notify_deliveries_free(due, n);
+	if (rc != 0 || n == 0)    /* nothing due: no worker, no store to open */
+		return;
 	d->notify_busy = 1;
 	d->notify_cfg = cJSON_Duplicate(d->config, 1);
 	d->notify_req.data = d;

@@ -166,7 +166,8 @@ deliver_one(struct store *st, struct http_client *hc, const cJSON *cfg, const cJ
 		    " in %lld s", d->event, url, d->attempts + 1, herr.msg,
 		    (long long)((wait + 999) / 1000));
 	}
-	log_info("%s", msg);
+	if (d->recording_id <= 0)    /* else the journal logs it */
+		log_info("%s", msg);
 	rc = store_notify_attempted(st, d, state, resp.status, hrc == 0 &&
 	    *state == 'd' ? NULL : herr.msg, next, level, msg, err);
 out:

@@ -182,6 +182,37 @@ test_outbox_event_lives_with_its_change_and_keeps_its_id(void **state)
 	free(dir);
 }
 
+static void
+test_reconnect_writes_one_reauth_needed_per_change(void **state)
+{
+	struct zpub_err err;
+	struct store *st = NULL;
+	(void)state;
+	char *dir = test_tmpdir("notify_reauth");
+	char *db = path_join(dir, "zpub.db");
+	assert_int_equal(store_open(db, dir, &st, &err), 0);
+	unsigned char ct[4] = { 1, 2, 3, 4 }, nonce[24] = { 0 };
+	assert_int_equal(store_credential_put(st, 1, "youtube.oauth", ct, sizeof ct, nonce,
+	    sizeof nonce, 0, &err), 0);
+	assert_int_equal(store_credential_set_state(st, 1, "youtube.oauth", "reconnect", &err), 0);
+	assert_int_equal(store_credential_set_state(st, 1, "youtube.oauth", "reconnect", &err), 0);
+	struct store_notify_event *ev = NULL;
+	int n = 0;
+	assert_int_equal(store_notify_unfanned(st, 10, &ev, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ev[0].event, "reauth_needed");
+	store_notify_events_free(ev, n);
+	/* connected again, then lost again: a new event */
+	assert_int_equal(store_credential_set_state(st, 1, "youtube.oauth", "ok", &err), 0);
+	assert_int_equal(store_credential_set_state(st, 1, "youtube.oauth", "reconnect", &err), 0);
+	assert_int_equal(store_notify_unfanned(st, 10, &ev, &n, &err), 0);
+	assert_int_equal(n, 2);
+	store_notify_events_free(ev, n);
+	store_close(st);
+	free(db);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -190,6 +221,7 @@ main(void)
 		cmocka_unit_test(test_retry_schedule_doubles_to_the_cap_with_jitter),
 		cmocka_unit_test(test_hook_wants_listed_events_or_all),
 		cmocka_unit_test(test_outbox_event_lives_with_its_change_and_keeps_its_id),
+		cmocka_unit_test(test_reconnect_writes_one_reauth_needed_per_change),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
