@@ -7,7 +7,9 @@
 #    a recording that fails (silent media) gets a `failed` event with the
 #    reason; `zpub journal ID` shows the deliveries;
 # 2. a receiver that answers 500 for its first 20 s still gets the event
-#    afterwards (same id), and the journal names the failed attempts.
+#    afterwards (same id), and the journal names the failed attempts;
+# 3. a hook with no event list gets review_pending (publish.review required)
+#    and quota_reached (a tenant over its storage quota), with their tenants.
 . "$ZPUB_SRC/tests/lib/e2e.sh"
 SECRET='w3bh00k-s3cret'
 RPID=
@@ -140,3 +142,35 @@ expect_rc 0 "$ZPUB" journal "$three"
 echo "$OUT" | grep -q "notifying ready to http://127.0.0.1:$PORT/zpub failed.*answered 500" || fail "journal: $OUT"
 echo "$OUT" | grep -q "notified ready to http://127.0.0.1:$PORT/zpub (200)" || fail "journal: $OUT"
 ok "the journal shows the failed attempts and the delivery"
+kill "$RPID"; wait "$RPID" 2>/dev/null || true; RPID=
+
+# ---- 3. review_pending and quota_reached, to a hook that takes every event ----
+receiver "$T/hooks3.log"
+"$ZPUB" config set notify.webhooks "{\"all\": {\"url\": \"http://127.0.0.1:$PORT/all\",
+    \"secret\": \"$SECRET\"}}" >/dev/null
+"$ZPUB" config set publish.review required >/dev/null
+expect_rc 0 "$ZPUB" tenant add q
+expect_rc 0 "$ZPUB" tenant quota q --storage 1
+make_speech "$T/four.mp4" 7
+make_speech "$T/five.mp4" 8
+expect_rc 0 "$ZPUB" import "$T/four.mp4"
+four=$OUT
+expect_rc 0 "$ZPUB" --tenant q import "$T/five.mp4"
+five=$OUT
+daemon
+wait_log "$T/hooks3.log" "{(e['body']['event'], e['body']['recording']['id']) for e in ev} >= {('review_pending', $four), ('quota_reached', $five)}" 90 \
+	|| fail "review_pending and quota_reached did not arrive: $(cat "$T/hooks3.log"); $(tail -20 "$T/daemon.log")"
+stop_daemon
+python3 - "$T/hooks3.log" "$four" "$five" <<'PY' || fail "deliveries: $(cat "$T/hooks3.log")"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+four, five = int(sys.argv[2]), int(sys.argv[3])
+assert all(e["sig_ok"] and e["path"] == "/all" for e in ev)
+r = [e["body"] for e in ev if e["body"]["event"] == "review_pending"]
+assert len({b["id"] for b in r}) == 1 and r[0]["tenant"] == "default", r
+assert r[0]["recording"]["id"] == four and r[0]["recording"]["status"] == "TRANSCRIBED", r
+q = [e["body"] for e in ev if e["body"]["event"] == "quota_reached"]
+assert len({b["id"] for b in q}) == 1 and q[0]["tenant"] == "q", q
+assert q[0]["recording"]["id"] == five and "quota" in q[0]["recording"]["reason"], q
+PY
+ok "review_pending (tenant default) and quota_reached (tenant q) arrive, each once, with their tenant"
