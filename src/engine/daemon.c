@@ -507,11 +507,20 @@ consider(struct daemon *d, int64_t id, int64_t now)
 		goto out;
 	if (tenant_quota_check(d->st, r->tenant_id, sd->name, running, &err) != 0) {
 		if (err.code == ZPUB_EQUOTA && (r->detail == NULL || strcmp(r->detail, err.msg))) {
+			/* the note and its quota_reached event in one transaction */
 			struct zpub_err nerr;
-			store_recording_set_detail(d->st, id, err.msg, NULL);
-			store_journal(d->st, id, "warn", "quota", "%s", err.msg);
-			if (store_notify_enqueue(d->st, id, "quota_reached", err.msg, &nerr) != 0)
-				log_warn("daemon: %s", nerr.msg);
+			int nrc = store_begin(d->st, &nerr);
+			if (nrc == 0 && (nrc = store_recording_set_detail(d->st, id, err.msg,
+			    &nerr)) == 0) {
+				store_journal(d->st, id, "warn", "quota", "%s", err.msg);
+				if ((nrc = store_notify_enqueue(d->st, id, "quota_reached", err.msg,
+				    &nerr)) == 0)
+					nrc = store_commit(d->st, &nerr);
+			}
+			if (nrc != 0) {
+				store_rollback(d->st);
+				log_warn("daemon: recording %lld: %s", (long long)id, nerr.msg);
+			}
 			log_info("recording %lld: %s", (long long)id, err.msg);
 		}
 		goto out;
