@@ -3,6 +3,7 @@
  * and usage rows: the things that hang off a recording or a tenant.
  */
 #include "store_int.h"
+#include "store_notify.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -420,16 +421,45 @@ int
 store_credential_set_state(struct store *st, int64_t tenant_id, const char *name,
     const char *state, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "UPDATE credentials SET state = ?, updated_at = ? WHERE"
-	    " tenant_id = ? AND name = ?", err);
-	if (s == NULL)
-		return ZPUB_EDB;
+	/* a savepoint: the state and a reauth_needed notification (when it
+	 * turns "reconnect") in one transaction */
+	int rc = store_exec(st, "SAVEPOINT credential_state", err);
+	if (rc)
+		return rc;
+	int was = 0;
+	sqlite3_stmt *s = store_prep(st, "SELECT state IS ? FROM credentials WHERE tenant_id = ?"
+	    " AND name = ?", err);
+	if (s == NULL) {
+		rc = ZPUB_EDB;
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, tenant_id);
+	sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		was = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	s = store_prep(st, "UPDATE credentials SET state = ?1, updated_at = ?2 WHERE"
+	    " tenant_id = ?3 AND name = ?4", err);
+	if (s == NULL) {
+		rc = ZPUB_EDB;
+		goto out;
+	}
 	sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, time_now_ms());
 	sqlite3_bind_int64(s, 3, tenant_id);
 	sqlite3_bind_text(s, 4, name, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "updating a credential");
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "updating a credential");
 	sqlite3_finalize(s);
+	if (rc == 0 && !was && strcmp(state, "reconnect") == 0 && sqlite3_changes(st->db) > 0) {
+		char why[160];
+		snprintf(why, sizeof why, "the account %s needs to be connected again", name);
+		rc = store_notify_enqueue_tenant(st, tenant_id, "reauth_needed", why, err);
+	}
+out:
+	if (rc)
+		sqlite3_exec(st->db, "ROLLBACK TO credential_state", NULL, NULL, NULL);
+	sqlite3_exec(st->db, "RELEASE credential_state", NULL, NULL, NULL);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
  * recording cannot both win.
  */
 #include "store_int.h"
+#include "store_notify.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -376,17 +377,30 @@ store_recording_list(struct store *st, const struct store_filter *f,
 int
 store_recording_set_review_hold(struct store *st, int64_t id, int hold, struct zpub_err *err)
 {
+	/* a savepoint: the hold and its notification in one transaction,
+	 * whether or not the caller has one open */
+	int rc = store_exec(st, "SAVEPOINT review_hold", err);
+	if (rc)
+		return rc;
 	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET review_hold = ?, updated_at = ?"
 	    " WHERE id = ? AND review_hold != ?", err);
-	if (s == NULL)
-		return ZPUB_EDB;
+	if (s == NULL) {
+		rc = ZPUB_EDB;
+		goto out;
+	}
 	sqlite3_bind_int(s, 1, hold ? 1 : 0);
 	sqlite3_bind_int64(s, 2, time_now_ms());
 	sqlite3_bind_int64(s, 3, id);
 	sqlite3_bind_int(s, 4, hold ? 1 : 0);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
 	    store_sqlerr(st, err, "recording the review hold");
 	sqlite3_finalize(s);
+	if (rc == 0 && hold && sqlite3_changes(st->db) > 0)
+		rc = store_notify_enqueue(st, id, "review_pending", NULL, err);
+out:
+	if (rc)
+		sqlite3_exec(st->db, "ROLLBACK TO review_hold", NULL, NULL, NULL);
+	sqlite3_exec(st->db, "RELEASE review_hold", NULL, NULL, NULL);
 	return rc;
 }
 
@@ -817,7 +831,10 @@ store_stage_complete(struct store *st, const struct store_stage_done *d, struct 
 		store_journal(st, rec_id, "info", "status", "%s -> %s%s%s", status_name(d->running),
 		    status_name(d->output), d->summary && *d->summary ? ": " : "",
 		    d->summary ? d->summary : "");
-		rc = store_commit(st, err);
+		if (d->output == ST_READY)
+			rc = store_notify_enqueue(st, rec_id, "ready", NULL, err);
+		if (rc == 0)
+			rc = store_commit(st, err);
 	}
 out:
 	if (rc)
@@ -874,7 +891,11 @@ store_stage_fail(struct store *st, const struct store_stage_failure *f, struct z
 	if (rc == 0) {
 		store_journal(st, f->rec_id, "error", "failed", "%s failed: %s", f->stage,
 		    f->reason);
-		rc = store_commit(st, err);
+		/* a wait for a quota is not a failure of the recording */
+		rc = store_notify_enqueue(st, f->rec_id, f->count_attempt ? "failed" :
+		    "quota_reached", f->reason, err);
+		if (rc == 0)
+			rc = store_commit(st, err);
 	}
 	if (rc)
 		store_rollback(st);

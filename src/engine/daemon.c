@@ -26,12 +26,14 @@
 #include "ingest.h"
 #include "job.h"
 #include "log.h"
+#include "notify.h"
 #include "pipeline.h"
 #include "schedule.h"
 #include "session.h"
 #include "stages.h"
 #include "store.h"
 #include "store_admin.h"
+#include "store_notify.h"
 #include "template.h"
 #include "tenant.h"
 #include "usage.h"
@@ -95,6 +97,10 @@ struct daemon {
 	int n_backoffs;
 	int64_t last_expiry_ms;
 	struct api_server *api;
+	uv_work_t notify_req;      /* webhook deliveries, one batch at a time */
+	int notify_busy;
+	cJSON *notify_cfg;         /* owned by the batch in flight */
+	struct zpub_err notify_err;
 };
 
 /* ---- settings ---- */
@@ -503,8 +509,20 @@ consider(struct daemon *d, int64_t id, int64_t now)
 		goto out;
 	if (tenant_quota_check(d->st, r->tenant_id, sd->name, running, &err) != 0) {
 		if (err.code == ZPUB_EQUOTA && (r->detail == NULL || strcmp(r->detail, err.msg))) {
-			store_recording_set_detail(d->st, id, err.msg, NULL);
-			store_journal(d->st, id, "warn", "quota", "%s", err.msg);
+			/* the note and its quota_reached event in one transaction */
+			struct zpub_err nerr;
+			int nrc = store_begin(d->st, &nerr);
+			if (nrc == 0 && (nrc = store_recording_set_detail(d->st, id, err.msg,
+			    &nerr)) == 0) {
+				store_journal(d->st, id, "warn", "quota", "%s", err.msg);
+				if ((nrc = store_notify_enqueue(d->st, id, "quota_reached", err.msg,
+				    &nerr)) == 0)
+					nrc = store_commit(d->st, &nerr);
+			}
+			if (nrc != 0) {
+				store_rollback(d->st);
+				log_warn("daemon: recording %lld: %s", (long long)id, nerr.msg);
+			}
 			log_info("recording %lld: %s", (long long)id, err.msg);
 		}
 		goto out;
@@ -613,6 +631,50 @@ expire_sources(struct daemon *d, int64_t now)
 	store_tenants_free(tv, nt);
 }
 
+/* ---- notifications ---- */
+
+static void
+notify_work(uv_work_t *req)
+{
+	struct daemon *d = req->data;
+	struct store *st = NULL;
+	if (store_open(d->ses->db_path, d->ses->data_dir, &st, &d->notify_err) == 0 &&
+	    notify_deliver_due(st, d->notify_cfg, &d->cancel, &d->notify_err) != 0)
+		log_warn("daemon: webhooks: %s", d->notify_err.msg);
+	store_close(st);
+}
+
+static void
+notify_done(uv_work_t *req, int status)
+{
+	struct daemon *d = req->data;
+	(void)status;
+	cJSON_Delete(d->notify_cfg);
+	d->notify_cfg = NULL;
+	d->notify_busy = 0;
+}
+
+/* New events get their deliveries; due deliveries go to a worker. */
+static void
+start_notify(struct daemon *d)
+{
+	struct zpub_err err;
+	if (notify_fan_out(d->st, d->config, &err) != 0)
+		log_warn("daemon: webhooks: %s", err.msg);
+	if (d->notify_busy || !notify_configured(d->config))
+		return;
+	struct store_notify_delivery *due = NULL;
+	int n = 0;
+	int rc = store_notify_due(d->st, time_now_ms(), 1, &due, &n, &err);
+	store_notify_deliveries_free(due, n);
+	if (rc != 0 || n == 0)    /* nothing due: no worker, no store to open */
+		return;
+	d->notify_busy = 1;
+	d->notify_cfg = cJSON_Duplicate(d->config, 1);
+	d->notify_req.data = d;
+	uv_queue_work(d->loop, &d->notify_req, notify_work, notify_done);
+}
+
 static void
 daemon_tick(uv_timer_t *t)
 {
@@ -630,9 +692,13 @@ daemon_tick(uv_timer_t *t)
 		consider(d, ids[i], now);
 	free(ids);
 	start_updates(d);
+	start_notify(d);
 	if (now - d->last_expiry_ms > 60000) {
 		d->last_expiry_ms = now;
 		expire_sources(d, now);
+		/* notifications settled a month ago are forgotten */
+		if (store_notify_prune(d->st, now - 30 * 86400000LL, &err) != 0)
+			log_warn("daemon: webhooks: %s", err.msg);
 	}
 }
 
@@ -896,6 +962,7 @@ daemon_free(struct daemon *d)
 		close(d->lock_fd);
 	}
 	cJSON_Delete(d->config);
+	cJSON_Delete(d->notify_cfg);
 	free(d->applied);
 	free(d->backoffs);
 	free(d);

@@ -1,0 +1,253 @@
+/*
+ * store_notify.c — the notification outbox (see store_notify.h and
+ * migrations/012_notify_outbox.sql).  The JSON body is composed here, in
+ * SQL, when the event is written: what a delivery sends is what the store
+ * held at the moment of the change, and a retry sends the same bytes.
+ */
+#include "store_notify.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+#include "util.h"
+#include "xmalloc.h"
+
+/* The columns of a body; ?1 event id, ?2 event, ?3 reason, ?4 time (ms). */
+#define BODY_HEAD "json_object('id', ?1, 'event', ?2, 'time'," \
+	" strftime('%Y-%m-%dT%H:%M:%fZ', ?4 / 1000.0, 'unixepoch'), 'tenant', t.name"
+
+static void
+new_event_id(char hex[33])
+{
+	unsigned char raw[16];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(hex, 33, raw, sizeof raw);
+}
+
+static int
+enqueue(struct store *st, const char *sql, int64_t id, const char *event, const char *reason,
+    struct zpub_err *err)
+{
+	char eid[33];
+	new_event_id(eid);
+	sqlite3_stmt *s = store_prep(st, sql, err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_text(s, 1, eid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, event, -1, SQLITE_STATIC);
+	if (reason)
+		sqlite3_bind_text(s, 3, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, time_now_ms());
+	sqlite3_bind_int64(s, 5, id);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+	    store_sqlerr(st, err, "writing a notification");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_notify_enqueue(struct store *st, int64_t rec_id, const char *event, const char *reason,
+    struct zpub_err *err)
+{
+	return enqueue(st, "INSERT INTO notify_events (event_id, event, tenant_id, recording_id,"
+	    " body, created_at) SELECT ?1, ?2, r.tenant_id, r.id, " BODY_HEAD ", 'recording',"
+	    " json_object('id', r.id, 'title', r.title, 'status', r.status, 'reason', ?3)), ?4"
+	    " FROM recordings r JOIN tenants t ON t.id = r.tenant_id WHERE r.id = ?5",
+	    rec_id, event, reason, err);
+}
+
+int
+store_notify_enqueue_tenant(struct store *st, int64_t tenant_id, const char *event,
+    const char *reason, struct zpub_err *err)
+{
+	return enqueue(st, "INSERT INTO notify_events (event_id, event, tenant_id, recording_id,"
+	    " body, created_at) SELECT ?1, ?2, t.id, NULL, " BODY_HEAD ", 'reason', ?3), ?4"
+	    " FROM tenants t WHERE t.id = ?5", tenant_id, event, reason, err);
+}
+
+static void
+event_row(struct store *st, sqlite3_stmt *s, void *item)
+{
+	struct store_notify_event *e = item;
+	(void)st;
+	e->row = sqlite3_column_int64(s, 0);
+	e->event = store_col_str(s, 1);
+}
+
+int
+store_notify_unfanned(struct store *st, int limit, struct store_notify_event **out, int *n,
+    struct zpub_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *s = store_prep(st, "SELECT id, event FROM notify_events WHERE fanned = 0"
+	    " ORDER BY id LIMIT ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int(s, 1, limit);
+	return store_collect(st, s, sizeof **out, event_row, (void **)out, n,
+	    "listing notifications", err);
+}
+
+void
+store_notify_events_free(struct store_notify_event *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i].event);
+	free(v);
+}
+
+int
+store_notify_fan(struct store *st, int64_t event_row, const char *const *names,
+    const char *const *urls, int n, struct zpub_err *err)
+{
+	int rc = store_begin(st, err);
+	if (rc)
+		return rc;
+	for (int i = 0; i < n && rc == 0; i++) {
+		sqlite3_stmt *s = store_prep(st, "INSERT OR IGNORE INTO notify_deliveries"
+		    " (event_row, hook, url, next_at) VALUES (?, ?, ?, ?)", err);
+		if (s == NULL) {
+			rc = ZPUB_EDB;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, event_row);
+		sqlite3_bind_text(s, 2, names[i], -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 3, urls[i], -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 4, time_now_ms());
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+		    store_sqlerr(st, err, "queueing a notification");
+		sqlite3_finalize(s);
+	}
+	if (rc == 0) {
+		sqlite3_stmt *s = store_prep(st, "UPDATE notify_events SET fanned = 1 WHERE id = ?",
+		    err);
+		if (s == NULL)
+			rc = ZPUB_EDB;
+		else {
+			sqlite3_bind_int64(s, 1, event_row);
+			rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+			    store_sqlerr(st, err, "queueing a notification");
+			sqlite3_finalize(s);
+		}
+	}
+	if (rc == 0 && (rc = store_commit(st, err)) == 0)
+		return 0;
+	store_rollback(st);
+	return rc;
+}
+
+static void
+delivery_row(struct store *st, sqlite3_stmt *s, void *item)
+{
+	struct store_notify_delivery *d = item;
+	(void)st;
+	d->id = sqlite3_column_int64(s, 0);
+	d->recording_id = sqlite3_column_int64(s, 1);
+	d->hook = store_col_str(s, 2);
+	d->url = store_col_str(s, 3);
+	d->event = store_col_str(s, 4);
+	d->event_id = store_col_str(s, 5);
+	d->body = store_col_str(s, 6);
+	d->attempts = sqlite3_column_int(s, 7);
+}
+
+int
+store_notify_due(struct store *st, int64_t now_ms, int limit,
+    struct store_notify_delivery **out, int *n, struct zpub_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *s = store_prep(st, "SELECT d.id, coalesce(e.recording_id, 0), d.hook, d.url,"
+	    " e.event, e.event_id, e.body, d.attempts FROM notify_deliveries d"
+	    " JOIN notify_events e ON e.id = d.event_row"
+	    " WHERE d.state = 'pending' AND d.next_at <= ? ORDER BY d.next_at, d.id LIMIT ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, now_ms);
+	sqlite3_bind_int(s, 2, limit);
+	return store_collect(st, s, sizeof **out, delivery_row, (void **)out, n,
+	    "listing due notifications", err);
+}
+
+void
+store_notify_deliveries_free(struct store_notify_delivery *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(v[i].hook); free(v[i].url); free(v[i].event);
+		free(v[i].event_id); free(v[i].body);
+	}
+	free(v);
+}
+
+int
+store_notify_attempted(struct store *st, const struct store_notify_delivery *d,
+    const char *state, long status, const char *error, int64_t next_at,
+    const char *journal_level, const char *journal_msg, struct zpub_err *err)
+{
+	int rc = store_begin(st, err);
+	if (rc)
+		return rc;
+	sqlite3_stmt *s = store_prep(st, "UPDATE notify_deliveries SET state = ?, attempts ="
+	    " attempts + 1, next_at = ?, last_status = ?, last_error = ? WHERE id = ?", err);
+	if (s == NULL) {
+		store_rollback(st);
+		return ZPUB_EDB;
+	}
+	sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, next_at);
+	if (status > 0)
+		sqlite3_bind_int64(s, 3, status);
+	if (error)
+		sqlite3_bind_text(s, 4, error, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 5, d->id);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+	    store_sqlerr(st, err, "recording a notification attempt");
+	sqlite3_finalize(s);
+	if (rc == 0 && d->recording_id > 0 && journal_msg) {
+		struct store_recording *r = NULL;
+		struct zpub_err e;
+		if (store_recording_get(st, d->recording_id, &r, &e) == 0)
+			store_journal(st, d->recording_id, journal_level, "notify", "%s",
+			    journal_msg);
+		store_recording_free(r);
+	}
+	if (rc == 0 && (rc = store_commit(st, err)) == 0)
+		return 0;
+	store_rollback(st);
+	return rc;
+}
+
+int
+store_notify_backlog(struct store *st, int64_t *n, struct zpub_err *err)
+{
+	*n = 0;
+	sqlite3_stmt *s = store_prep(st, "SELECT (SELECT count(*) FROM notify_deliveries WHERE"
+	    " state = 'pending') + (SELECT count(*) FROM notify_events WHERE fanned = 0)", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	int rc = 0;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	else
+		rc = store_sqlerr(st, err, "counting notifications");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_notify_prune(struct store *st, int64_t before_ms, struct zpub_err *err)
+{
+	sqlite3_stmt *s = store_prep(st, "DELETE FROM notify_events WHERE fanned = 1 AND"
+	    " created_at < ? AND NOT EXISTS (SELECT 1 FROM notify_deliveries d WHERE"
+	    " d.event_row = notify_events.id AND d.state = 'pending')", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, before_ms);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+	    store_sqlerr(st, err, "forgetting old notifications");
+	sqlite3_finalize(s);
+	return rc;
+}

@@ -1,0 +1,42 @@
+/*
+ * notify.h — webhooks: the events of the outbox posted to the operator's
+ * notify.webhooks, signed, retried with backoff until answered.
+ */
+#ifndef ZPUB_NOTIFY_H
+#define ZPUB_NOTIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdatomic.h>
+#include <cJSON.h>
+
+#include "err.h"
+
+struct store;
+
+/* hex gets HMAC-SHA256(secret, body) in lower-case hex: the value after
+ * "sha256=" in X-Zpub-Signature. */
+void notify_sign(const char *secret, const void *body, size_t len, char hex[65]);
+
+/* How long after its attempts-th failed attempt a delivery is tried again:
+ * backoff_ms with notify.retry_base_ms and notify.retry_cap_ms. */
+int64_t notify_retry_delay_ms(const cJSON *cfg, int attempts);
+
+/* Whether a hook (an object under notify.webhooks) wants event: its events
+ * list names it, or it has none (every event). */
+int notify_hook_wants(const cJSON *hook, const char *event);
+
+/* Whether cfg has a webhook at all. */
+int notify_configured(const cJSON *cfg);
+
+/* Creates the deliveries of new events for the webhooks of cfg (a short
+ * store transaction per event; the loop thread may call it). */
+int notify_fan_out(struct store *st, const cJSON *cfg, struct zpub_err *err);
+
+/* Posts the deliveries due now, one after another, recording each attempt
+ * and its journal line; stops early when *cancel is set.  Blocks (a worker
+ * calls it). */
+int notify_deliver_due(struct store *st, const cJSON *cfg, atomic_int *cancel,
+    struct zpub_err *err);
+
+#endif
