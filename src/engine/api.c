@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "metrics.h"
 #include "store_admin.h"
 #include "util.h"
 
@@ -55,7 +56,11 @@
 	X("POST", "/jobs/{id}/dry-run", ROLE_EDITOR, h_job_dry_run, API_SLOW, \
 	  "What a job would do, changing nothing") \
 	X("GET", "/usage", ROLE_VIEWER, h_usage, API_FAST, "Usage and cost of a month (?month=YYYY-MM)") \
-	X("GET", "/audit", ROLE_OWNER, h_audit, API_FAST, "The audit log of the tenant")
+	X("GET", "/audit", ROLE_OWNER, h_audit, API_FAST, "The audit log of the tenant") \
+	X("GET", "/metrics", ROLE_OPERATOR, h_metrics, API_FAST, \
+	  "Counters of every tenant in the Prometheus text format (api.metrics_token)") \
+	X("GET", "/ready", ROLE_NONE, h_ready, API_FAST, \
+	  "Readiness: 200 when the database takes writes and the disk keeps its reserve")
 
 enum api_pace { API_FAST, API_SLOW };
 
@@ -184,6 +189,31 @@ authenticate(struct api *a, const struct api_request *r, struct api_caller *c, c
 	return 0;
 }
 
+/* 1 when the bearer is the operator's api.metrics_token (compared in
+ * constant time). */
+static int
+operator_token(struct api *a, const struct api_request *r, struct api_caller *c, char hash[65])
+{
+	const char *want = config_str(a->config, "api.metrics_token", NULL);
+	const char *h = r->authorization;
+	if (want == NULL || strlen(want) < 16 || h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return 0;
+	const char *got = h + 7;
+	size_t n = strlen(want);
+	if (strlen(got) != n)
+		return 0;
+	unsigned char diff = 0;
+	for (size_t i = 0; i < n; i++)
+		diff |= (unsigned char)(want[i] ^ got[i]);
+	if (diff != 0)
+		return 0;
+	api_token_hash(got, hash);
+	c->tenant_id = 0;
+	c->role = ROLE_OPERATOR;
+	snprintf(c->name, sizeof c->name, "operator");
+	return 1;
+}
+
 /* Fixed windows per token: a minute and an hour. */
 static int
 rate_limited(struct api *a, const char *hash, int64_t now, struct api_response *out)
@@ -259,6 +289,7 @@ api_prepare(struct api *a, const struct api_request *r, struct api_call *call,
 {
 	memset(out, 0, sizeof *out);
 	memset(call, 0, sizeof *call);
+	call->route = -1;
 	const struct route *hit = NULL;
 	int path_known = 0;
 	for (size_t i = 0; i < N_ROUTES; i++) {
@@ -285,12 +316,14 @@ api_prepare(struct api *a, const struct api_request *r, struct api_call *call,
 		struct api_caller c;
 		char hash[65];
 		memset(&c, 0, sizeof c);
-		if (authenticate(a, r, &c, hash, out) != 0)
+		if (!(hit->role == ROLE_OPERATOR && operator_token(a, r, &c, hash)) &&
+		    authenticate(a, r, &c, hash, out) != 0)
 			return -1;
 		if (rate_limited(a, hash, r->now_ms ? r->now_ms : time_now_ms(), out))
 			return -1;
 		if (c.role < hit->role) {
-			static const char *const names[] = { "", "viewer", "editor", "owner" };
+			static const char *const names[] = { "", "viewer", "editor", "owner",
+				"operator" };
 			reply_error(out, 403, "%s %s needs the %s role; %s is %s", r->method, r->path,
 			    names[hit->role], c.name, names[c.role]);
 			return -1;
@@ -328,6 +361,19 @@ api_handle(struct api *a, const struct api_request *r, struct api_response *out)
 	struct api_call call;
 	if (api_prepare(a, r, &call, out) == 0)
 		api_call_run(a, r, &call, out);
+	api_count(&call, r->method, out->status);
+}
+
+void
+api_count(const struct api_call *call, const char *method, int status)
+{
+	int known = call->route >= 0 && (size_t)call->route < N_ROUTES;
+	char code[16];
+	snprintf(code, sizeof code, "%d", status);
+	/* an unknown path or method is one label, whatever the client sent */
+	const char *labels[3] = { known ? routes[call->route].path : "unmatched",
+		known ? routes[call->route].method : "other", code };
+	metrics_add(M_API_REQUESTS, labels, 1);
 }
 
 /* ---- handlers: health and the document ---- */
@@ -394,9 +440,17 @@ openapi_responses(cJSON *op, const struct route *rt, const char *m)
 	    strcmp(m, "post") == 0 && (strcmp(rt->path, "/templates") == 0 ||
 	    strcmp(rt->path, "/jobs") == 0) ? "201" : "200");
 	cJSON_AddStringToObject(ok, "description", "Success");
+	int text = rt->fn == h_metrics;
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
-	    cJSON_AddObjectToObject(ok, "content"), "application/json"), "schema"), "type",
-	    "object");
+	    cJSON_AddObjectToObject(ok, "content"), text ? "text/plain" : "application/json"),
+	    "schema"), "type", text ? "string" : "object");
+	if (rt->fn == h_ready) {
+		cJSON *nr = cJSON_AddObjectToObject(resp, "503");
+		cJSON_AddStringToObject(nr, "description", "Not ready: the error says why");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+		    cJSON_AddObjectToObject(nr, "content"), "application/json"), "schema"),
+		    "$ref", "#/components/schemas/Error");
+	}
 	for (size_t e = 0; e < sizeof errors / sizeof errors[0]; e++) {
 		if (rt->role == ROLE_NONE && e > 0)
 			break;
@@ -425,9 +479,11 @@ openapi_operation(cJSON *op, const struct route *rt, size_t i, const char *m)
 		cJSON *s = cJSON_CreateObject();
 		cJSON_AddItemToObject(s, "bearer", cJSON_CreateArray());
 		cJSON_AddItemToArray(sec, s);
-		static const char *const rn[] = { "", "viewer", "editor", "owner" };
+		static const char *const rn[] = { "", "viewer", "editor", "owner", "operator" };
 		char d[128];
-		snprintf(d, sizeof d, "Needs the %s role or higher.", rn[rt->role]);
+		snprintf(d, sizeof d, rt->role == ROLE_OPERATOR ? "Needs the %s's token"
+		    " (api.metrics_token); tenants' tokens get 403." :
+		    "Needs the %s role or higher.", rn[rt->role]);
 		cJSON_AddStringToObject(op, "description", d);
 	}
 	if (strstr(rt->path, "{id}")) {
@@ -509,11 +565,19 @@ api_set_origin(struct api *a, const char *origin)
 }
 
 void
+api_set_data_dir(struct api *a, const char *data_dir)
+{
+	free(a->data_dir);
+	a->data_dir = data_dir ? xstrdup(data_dir) : NULL;
+}
+
+void
 api_free(struct api *a)
 {
 	if (a == NULL)
 		return;
 	cJSON_Delete(a->config);
+	free(a->data_dir);
 	free(a->key_path);
 	free(a->origin);
 	free(a->rates);

@@ -38,7 +38,8 @@ struct api_request {
 
 struct api_response {
 	int status;
-	char *body;                           /* JSON, malloc'd */
+	char *body;                           /* JSON (or content_type), malloc'd */
+	const char *content_type;             /* NULL = application/json */
 	int retry_after_s;                    /* > 0 with 429: send Retry-After */
 };
 
@@ -54,7 +55,7 @@ void api_handle(struct api *a, const struct api_request *r, struct api_response 
  * *out); api_call_run runs it, with this or another struct api (one per
  * thread: each has its own store handle). */
 struct api_call {
-	int route;
+	int route;                /* -1 when no route matched */
 	int64_t id;
 	int slow;                 /* scans folders, probes media or calls out (dry runs) */
 	int64_t tenant_id;
@@ -68,6 +69,11 @@ void api_call_run(struct api *a, const struct api_request *r, const struct api_c
 /* The vault key for zoom jobs' dry runs (copied). */
 void api_set_key_path(struct api *a, const char *key_path);
 void api_response_clear(struct api_response *r);
+/* The data folder whose disk GET /ready watches (copied). */
+void api_set_data_dir(struct api *a, const char *data_dir);
+/* Counts an answered request for /metrics, labelled with the route's
+ * pattern ("/recordings/{id}"), never the raw path. */
+void api_count(const struct api_call *call, const char *method, int status);
 /* The address the server listens on ("http://127.0.0.1:8080"), copied;
  * /openapi.json names it in servers. */
 void api_set_origin(struct api *a, const char *origin);

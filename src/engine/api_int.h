@@ -11,7 +11,9 @@
 #include "api.h"
 #include "audit.h"
 
-enum api_role { ROLE_NONE, ROLE_VIEWER, ROLE_EDITOR, ROLE_OWNER };
+/* ROLE_OPERATOR is the bearer of api.metrics_token, not a tenant's user:
+ * it sees every tenant's numbers and nothing else. */
+enum api_role { ROLE_NONE, ROLE_VIEWER, ROLE_EDITOR, ROLE_OWNER, ROLE_OPERATOR };
 
 struct api_caller {
 	int64_t tenant_id;
@@ -31,6 +33,7 @@ struct api {
 	cJSON *config;
 	char *key_path;            /* the vault key, for zoom jobs' dry runs */
 	char *origin;              /* http://HOST:PORT the server listens on */
+	char *data_dir;            /* whose disk /ready watches */
 	struct rate *rates;
 	int n_rates;
 	int per_minute, per_hour;
@@ -46,7 +49,7 @@ typedef void (*api_fn)(struct api *a, const struct api_request *r,
 	X(h_rec_publish) X(h_tpl_list) X(h_tpl_create) X(h_tpl_show) X(h_tpl_update) \
 	X(h_tpl_delete) X(h_job_list) X(h_job_create) X(h_job_show) X(h_job_update) \
 	X(h_job_delete) X(h_job_run) X(h_job_dry_run) X(h_usage) X(h_audit) X(h_topics_get) \
-	X(h_topics_put) X(h_rec_approve)
+	X(h_topics_put) X(h_rec_approve) X(h_metrics) X(h_ready)
 #define X(f) void f(struct api *, const struct api_request *, \
 	const struct api_caller *, int64_t, struct api_response *);
 ROUTE_FNS(X)

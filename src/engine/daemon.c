@@ -26,6 +26,7 @@
 #include "ingest.h"
 #include "job.h"
 #include "log.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "schedule.h"
 #include "session.h"
@@ -820,6 +821,7 @@ daemon_api(struct daemon *d, const struct daemon_opts *o, const char *listen_hos
 		struct api_opts ao = { .port = port, .host = listen_host, .db_path = ses->db_path,
 			.data_dir = ses->data_dir, .key_path = ses->key_path, .config = d->config };
 		int bound = 0;
+		metrics_watch_http();
 		if (api_start(&ao, &d->api, &bound, &err) != 0) {
 			log_error("daemon: %s", err.msg);
 			fprintf(stderr, "zpub: %s\n", term_safe(err.msg));

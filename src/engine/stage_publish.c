@@ -24,6 +24,7 @@
 #include "config.h"
 #include "log.h"
 #include "accounts.h"
+#include "metrics.h"
 #include "http.h"
 #include "oauth.h"
 #include "publish.h"
@@ -422,6 +423,10 @@ static void
 hook_progress(void *ud, int64_t sent, int64_t total)
 {
 	struct target_run *t = ud;
+	if (sent > t->sent) {   /* what this process sent (a resume starts past 0) */
+		const char *labels[] = { t->platform };
+		metrics_add(M_UPLOAD_BYTES, labels, (double)(sent - t->sent));
+	}
 	t->sent = sent;
 	t->total = total;
 	report_progress(t->run, 0);
@@ -467,6 +472,10 @@ publish_folder(struct publish_run *r, struct target_run *t, struct zpub_err *err
 	char *root = pubrun_folder_root(r->ctx);
 	int rc = folder_publish(&t->item, root, r->ctx->rec->id, &t->st, err);
 	free(root);
+	if (rc == 0) {
+		const char *labels[] = { t->platform };
+		metrics_add(M_UPLOAD_BYTES, labels, (double)fs_size(t->item.video_path));
+	}
 	return rc;
 }
 
