@@ -4,7 +4,8 @@
  * api.c is the transport-free core; api_server.c serves it.
  *
  * Roles: owner (everything), editor (recordings, topics, templates,
- * publish), viewer (read).  Tokens are random, shown once by
+ * publish), viewer (read); the operator (the bearer of api.metrics_token,
+ * no tenant's user) may read GET /metrics only.  Tokens are random, shown once by
  * `zpub user token NAME`, and stored only as a BLAKE2b hash.  Each token is
  * rate-limited (api.rate_per_minute, api.rate_per_hour; 60 and 1000).
  * Every query is scoped to the caller's tenant, whatever ids the URL holds.
