@@ -1,18 +1,25 @@
 /* The Prometheus text writer (src/engine/metrics.c): label values escaped
  * (backslash, double quote, newline), help text escaped, histogram buckets
  * cumulative and ending in +Inf with _sum and _count, counters declared
- * with HELP and TYPE even before anything is counted, and counting from
- * several threads loses nothing. */
+ * with HELP and TYPE even before anything is counted, counting from
+ * several threads loses nothing, and the HTTP clients' retries and final
+ * errors reach the provider counters through net's observer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "http.h"
 #include "metrics.h"
 
 static void
@@ -104,6 +111,33 @@ test_counters_are_declared_and_count_across_threads(void **state)
 	free(t.buf);
 }
 
+static void
+test_http_retries_and_errors_are_counted_by_provider(void **state)
+{
+	(void)state;
+	metrics_watch_http();
+	/* a port nobody listens on: refused at once, retried, then given up */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof sa;
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, len), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	char u[64];
+	snprintf(u, sizeof u, "http://127.0.0.1:%d/x", ntohs(sa.sin_port));
+	struct http_client *c = http_client_new();
+	struct http_request req = { .url = u, .what = "FakeTube" };
+	struct http_response resp = { 0 };
+	struct http_retry policy = { .max_attempts = 3, .base_ms = 1, .cap_ms = 2 };
+	struct zpub_err err = { 0 };
+	assert_int_not_equal(http_do_retry(c, &req, &resp, &policy, &err), 0);
+	http_response_free(&resp);
+	http_client_free(c);
+	close(fd);
+	const char *labels[] = { "FakeTube" };
+	assert_true(metrics_get(M_PROVIDER_RETRIES, labels) == 2);
+	assert_true(metrics_get(M_PROVIDER_ERRORS, labels) == 1);
+}
+
 int
 main(void)
 {
@@ -112,6 +146,7 @@ main(void)
 		cmocka_unit_test(test_a_sample_without_labels_has_no_braces),
 		cmocka_unit_test(test_histogram_buckets_are_cumulative_and_end_in_inf),
 		cmocka_unit_test(test_counters_are_declared_and_count_across_threads),
+		cmocka_unit_test(test_http_retries_and_errors_are_counted_by_provider),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
