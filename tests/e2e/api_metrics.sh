@@ -123,7 +123,15 @@ def parse(text):
         from prometheus_client.parser import text_string_to_metric_families
         list(text_string_to_metric_families(text))
     except ImportError:
-        pass
+        # Debian's python3-prometheus-client may sit beside another python3
+        import os, subprocess
+        py = "/usr/bin/python3"
+        if os.path.exists(py) and os.path.realpath(py) != os.path.realpath(sys.executable):
+            r = subprocess.run([py, "-c", "import sys\ntry:\n from prometheus_client.parser"
+                                " import text_string_to_metric_families as p\nexcept ImportError:\n"
+                                " sys.exit(0)\nlist(p(sys.stdin.read()))"],
+                               input=text, text=True, capture_output=True)
+            assert r.returncode == 0, "prometheus_client refused the text: " + r.stderr[-2000:]
     return fams
 def value(fams, fam, name=None, **labels):
     tot = 0.0
