@@ -423,9 +423,10 @@ static void
 hook_progress(void *ud, int64_t sent, int64_t total)
 {
 	struct target_run *t = ud;
-	if (sent > t->sent) {   /* what this process sent (a resume starts past 0) */
+	if (sent > t->counted) {   /* only what this run sent, not a resume's start */
 		const char *labels[] = { t->platform };
-		metrics_add(M_UPLOAD_BYTES, labels, (double)(sent - t->sent));
+		metrics_add(M_UPLOAD_BYTES, labels, (double)(sent - t->counted));
+		t->counted = sent;
 	}
 	t->sent = sent;
 	t->total = total;
@@ -654,6 +655,7 @@ run_prepare(struct stage_ctx *ctx, struct publish_run *r, struct zpub_err *err)
 				return rc;
 		}
 		pubrun_state_from_row(&t->st, &row);
+		t->counted = t->st.bytes_acked;
 		if (row.state && strcmp(row.state, "done") == 0) {
 			t->finished = 1; /* never publish twice */
 			t->rc = 0;
