@@ -182,6 +182,7 @@ const struct zs_key zs_keys[] = {
 	{ "daemon.per_tenant", I, 1, 64, NULL, NULL, OP, "stages one tenant may run at once (default: daemon.workers)" },
 	{ "daemon.tick_ms", I, 10, 60000, NULL, "1000", OP, "how often the daemon looks for work" },
 	{ "daemon.stop_timeout_ms", I, 0, 600000, NULL, "10000", OP, "how long a stop waits for running stages" },
+	{ "daemon.min_free_mb", I, 0, 1048576, NULL, "64", OP, "free space the data folder's disk must keep; below it GET /ready answers 503" },
 	{ "daemon.until", E, 0, 0, STATUSES, NULL, SY, "status the daemon takes recordings to (default READY)" },
 	{ "daemon.job", I, 1, 1e15, NULL, NULL, SY, "the job that imported a recording (written by zpub)" },
 	{ "api.rate_per_minute", I, 0, 1000000, NULL, "60", OP, "API requests a token may make per minute" },
@@ -193,7 +194,6 @@ const struct zs_key zs_keys[] = {
 	{ "api.max_per_peer", I, 1, 4096, NULL, "32", OP, "connections one address may hold (past it: 503 with Retry-After)" },
 	{ "notify.webhooks.<name>.url", U, 0, 0, NULL, NULL, OP, "address a webhook's events are posted to (operator's only: a tenant cannot set one)" },
 	{ "notify.webhooks.<name>.events", L, 0, 5, "ready|failed|review_pending|reauth_needed|quota_reached", NULL, OP, "events the webhook gets (unset or empty: all)" },
-	{ "notify.webhooks.<name>.secret", S, 0, 256, NULL, NULL, OP, "key of the HMAC-SHA256 signature in X-Zpub-Signature" },
 	{ "notify.retry_base_ms", I, 100, 3600000, NULL, "10000", OP, "first wait before a failed webhook delivery is tried again" },
 	{ "notify.retry_cap_ms", I, 100, DAY, NULL, "3600000", OP, "longest wait between attempts of a webhook delivery" },
 	{ "notify.timeout_ms", I, 100, 600000, NULL, "10000", OP, "longest webhook request" },
@@ -209,6 +209,8 @@ const struct zs_secret zs_secrets[] = {
 	{ "transcription", 0, "API key of the transcription service" },
 	{ "chat", 0, "API key of the chat (topics, translation) service" },
 	{ "zoom.client_secret", 0, "client secret of the Zoom app" },
+	{ "api.metrics_token", 0, "bearer token of GET /metrics (all tenants' numbers; at least 16 characters)" },
+	{ "notify.<name>", 0, "key of webhook <name>'s HMAC-SHA256 signature (X-Zpub-Signature)" },
 	{ "zoom.webhook_secret", 0, "secret token of the Zoom app's event notifications (POST /hooks/zoom)" },
 	{ "google.client_secret", 0, "client secret of the Google OAuth client" },
 	{ "vk.client_secret", 0, "client secret of the VK app" },
@@ -753,6 +755,21 @@ zs_secret_check(const char *name, struct zpub_err *err)
 	char list[512] = "";
 	for (size_t i = 0; i < zs_n_secrets; i++) {
 		size_t sl = strlen(zs_secrets[i].name);
+		const char *pat = strstr(zs_secrets[i].name, "<name>");
+
+		/* "notify.<name>": any name of letters, digits, - and _ */
+		if (pat != NULL) {
+			size_t pl = (size_t)(pat - zs_secrets[i].name), k;
+			int ok = strncmp(name, zs_secrets[i].name, pl) == 0 && name[pl] != '\0';
+
+			for (k = pl; ok && name[k]; k++)
+				ok = (name[k] >= 'a' && name[k] <= 'z') || (name[k] >= 'A' &&
+				    name[k] <= 'Z') || (name[k] >= '0' && name[k] <= '9') ||
+				    name[k] == '-' || name[k] == '_';
+			if (ok && k - pl <= 64)
+				return 0;
+			continue;
+		}
 
 		/* "oauth.youtube.<account name>" too */
 		if (strcmp(zs_secrets[i].name, name) == 0 || (zs_secrets[i].by_auth &&

@@ -18,10 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sodium.h>
 
 #include "config.h"
+#include "metrics.h"
 #include "store_admin.h"
 #include "util.h"
+#include "vault.h"
 
 /* X(method, path, least role, handler, pace, summary) — dispatch, the role
  * matrix, which routes run off the serving thread (API_SLOW: they scan
@@ -57,7 +60,11 @@
 	X("GET", "/usage", ROLE_VIEWER, h_usage, API_FAST, "Usage and cost of a month (?month=YYYY-MM)") \
 	X("GET", "/audit", ROLE_OWNER, h_audit, API_FAST, "The audit log of the tenant") \
 	X("POST", "/hooks/zoom", ROLE_NONE, h_zoom_hook, API_FAST, \
-	  "Zoom's event notifications: no token, Zoom's x-zm-signature instead")
+	  "Zoom's event notifications: no token, Zoom's x-zm-signature instead") \
+	X("GET", "/metrics", ROLE_OPERATOR, h_metrics, API_FAST, \
+	  "Counters of every tenant in the Prometheus text format (api.metrics_token)") \
+	X("GET", "/ready", ROLE_NONE, h_ready, API_FAST, \
+	  "Readiness: 200 when the database takes writes and the disk keeps its reserve")
 
 enum api_pace { API_FAST, API_SLOW };
 
@@ -186,6 +193,48 @@ authenticate(struct api *a, const struct api_request *r, struct api_caller *c, c
 	return 0;
 }
 
+int
+api_operator_secret(struct api *a, const char *name, char **secret, size_t *len,
+    struct zpub_err *err)
+{
+	const char *tenant = config_str(a->config, "tenant", "default");
+	struct vault *v = NULL;
+	int64_t tid = 0;
+	int rc;
+
+	*secret = NULL;
+	if (a->key_path == NULL)
+		return zpub_err_set(err, ZPUB_ENOTFOUND, "this server has no vault");
+	if ((rc = vault_open(a->st, a->key_path, &v, err)) == 0 &&
+	    (rc = store_tenant_id(a->st, tenant, &tid, err)) == 0)
+		rc = vault_get(v, tid, name, secret, len, err);
+	vault_close(v);
+	return rc;
+}
+
+/* 1 when the bearer is the operator's secret api.metrics_token (compared
+ * in constant time). */
+static int
+operator_token(struct api *a, const struct api_request *r, struct api_caller *c, char hash[65])
+{
+	const char *h = r->authorization;
+	char *want = NULL;
+	size_t n = 0;
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 ||
+	    api_operator_secret(a, "api.metrics_token", &want, &n, NULL) != 0)
+		return 0;
+	const char *got = h + 7;
+	int ok = n >= 16 && strlen(got) == n && sodium_memcmp(want, got, n) == 0;
+	vault_free_secret(want, n);
+	if (!ok)
+		return 0;
+	api_token_hash(got, hash);
+	c->tenant_id = 0;
+	c->role = ROLE_OPERATOR;
+	snprintf(c->name, sizeof c->name, "operator");
+	return 1;
+}
+
 /* Fixed windows per token: a minute and an hour. */
 static int
 rate_limited(struct api *a, const char *hash, int64_t now, struct api_response *out)
@@ -261,6 +310,7 @@ api_prepare(struct api *a, const struct api_request *r, struct api_call *call,
 {
 	memset(out, 0, sizeof *out);
 	memset(call, 0, sizeof *call);
+	call->route = -1;
 	const struct route *hit = NULL;
 	int path_known = 0;
 	for (size_t i = 0; i < N_ROUTES; i++) {
@@ -287,12 +337,14 @@ api_prepare(struct api *a, const struct api_request *r, struct api_call *call,
 		struct api_caller c;
 		char hash[65];
 		memset(&c, 0, sizeof c);
-		if (authenticate(a, r, &c, hash, out) != 0)
+		if (!(hit->role == ROLE_OPERATOR && operator_token(a, r, &c, hash)) &&
+		    authenticate(a, r, &c, hash, out) != 0)
 			return -1;
 		if (rate_limited(a, hash, r->now_ms ? r->now_ms : time_now_ms(), out))
 			return -1;
 		if (c.role < hit->role) {
-			static const char *const names[] = { "", "viewer", "editor", "owner" };
+			static const char *const names[] = { "", "viewer", "editor", "owner",
+				"operator" };
 			reply_error(out, 403, "%s %s needs the %s role; %s is %s", r->method, r->path,
 			    names[hit->role], c.name, names[c.role]);
 			return -1;
@@ -330,6 +382,19 @@ api_handle(struct api *a, const struct api_request *r, struct api_response *out)
 	struct api_call call;
 	if (api_prepare(a, r, &call, out) == 0)
 		api_call_run(a, r, &call, out);
+	api_count(&call, r->method, out->status);
+}
+
+void
+api_count(const struct api_call *call, const char *method, int status)
+{
+	int known = call->route >= 0 && (size_t)call->route < N_ROUTES;
+	char code[16];
+	snprintf(code, sizeof code, "%d", status);
+	/* an unknown path or method is one label, whatever the client sent */
+	const char *labels[3] = { known ? routes[call->route].path : "unmatched",
+		known ? routes[call->route].method : "other", code };
+	metrics_add(M_API_REQUESTS, labels, 1);
 }
 
 /* ---- handlers: health and the document ---- */
@@ -396,9 +461,17 @@ openapi_responses(cJSON *op, const struct route *rt, const char *m)
 	    strcmp(m, "post") == 0 && (strcmp(rt->path, "/templates") == 0 ||
 	    strcmp(rt->path, "/jobs") == 0) ? "201" : "200");
 	cJSON_AddStringToObject(ok, "description", "Success");
+	int text = rt->fn == h_metrics;
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
-	    cJSON_AddObjectToObject(ok, "content"), "application/json"), "schema"), "type",
-	    "object");
+	    cJSON_AddObjectToObject(ok, "content"), text ? "text/plain" : "application/json"),
+	    "schema"), "type", text ? "string" : "object");
+	if (rt->fn == h_ready) {
+		cJSON *nr = cJSON_AddObjectToObject(resp, "503");
+		cJSON_AddStringToObject(nr, "description", "Not ready: the error says why");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+		    cJSON_AddObjectToObject(nr, "content"), "application/json"), "schema"),
+		    "$ref", "#/components/schemas/Error");
+	}
 	for (size_t e = 0; e < sizeof errors / sizeof errors[0]; e++) {
 		if (rt->role == ROLE_NONE && e > 0)
 			break;
@@ -427,9 +500,11 @@ openapi_operation(cJSON *op, const struct route *rt, size_t i, const char *m)
 		cJSON *s = cJSON_CreateObject();
 		cJSON_AddItemToObject(s, "bearer", cJSON_CreateArray());
 		cJSON_AddItemToArray(sec, s);
-		static const char *const rn[] = { "", "viewer", "editor", "owner" };
+		static const char *const rn[] = { "", "viewer", "editor", "owner", "operator" };
 		char d[128];
-		snprintf(d, sizeof d, "Needs the %s role or higher.", rn[rt->role]);
+		snprintf(d, sizeof d, rt->role == ROLE_OPERATOR ? "Needs the %s's token"
+		    " (api.metrics_token); tenants' tokens get 403." :
+		    "Needs the %s role or higher.", rn[rt->role]);
 		cJSON_AddStringToObject(op, "description", d);
 	}
 	if (strstr(rt->path, "{id}")) {
@@ -518,11 +593,19 @@ api_set_origin(struct api *a, const char *origin)
 }
 
 void
+api_set_data_dir(struct api *a, const char *data_dir)
+{
+	free(a->data_dir);
+	a->data_dir = data_dir ? xstrdup(data_dir) : NULL;
+}
+
+void
 api_free(struct api *a)
 {
 	if (a == NULL)
 		return;
 	cJSON_Delete(a->config);
+	free(a->data_dir);
 	free(a->key_path);
 	free(a->origin);
 	free(a->rates);

@@ -4,7 +4,8 @@
  * api.c is the transport-free core; api_server.c serves it.
  *
  * Roles: owner (everything), editor (recordings, topics, templates,
- * publish), viewer (read).  Tokens are random, shown once by
+ * publish), viewer (read); the operator (the bearer of api.metrics_token,
+ * no tenant's user) may read GET /metrics only.  Tokens are random, shown once by
  * `zpub user token NAME`, and stored only as a BLAKE2b hash.  Each token is
  * rate-limited (api.rate_per_minute, api.rate_per_hour; 60 and 1000).
  * Every query is scoped to the caller's tenant, whatever ids the URL holds.
@@ -39,7 +40,8 @@ struct api_request {
 
 struct api_response {
 	int status;
-	char *body;                           /* JSON, malloc'd */
+	char *body;                           /* JSON (or content_type), malloc'd */
+	const char *content_type;             /* NULL = application/json */
 	int retry_after_s;                    /* > 0 with 429: send Retry-After */
 };
 
@@ -55,7 +57,7 @@ void api_handle(struct api *a, const struct api_request *r, struct api_response 
  * *out); api_call_run runs it, with this or another struct api (one per
  * thread: each has its own store handle). */
 struct api_call {
-	int route;
+	int route;                /* -1 when no route matched */
 	int64_t id;
 	int slow;                 /* scans folders, probes media or calls out (dry runs) */
 	int64_t tenant_id;
@@ -71,6 +73,11 @@ void api_set_key_path(struct api *a, const char *key_path);
 /* What the API calls when it queued work for the daemon (api_opts.wake). */
 void api_set_wake(struct api *a, void (*wake)(void *ud), void *ud);
 void api_response_clear(struct api_response *r);
+/* The data folder whose disk GET /ready watches (copied). */
+void api_set_data_dir(struct api *a, const char *data_dir);
+/* Counts an answered request for /metrics, labelled with the route's
+ * pattern ("/recordings/{id}"), never the raw path. */
+void api_count(const struct api_call *call, const char *method, int status);
 /* The address the server listens on ("http://127.0.0.1:8080"), copied;
  * /openapi.json names it in servers. */
 void api_set_origin(struct api *a, const char *origin);

@@ -11,7 +11,9 @@
 #include "api.h"
 #include "audit.h"
 
-enum api_role { ROLE_NONE, ROLE_VIEWER, ROLE_EDITOR, ROLE_OWNER };
+/* ROLE_OPERATOR is the bearer of api.metrics_token, not a tenant's user:
+ * it sees every tenant's numbers and nothing else. */
+enum api_role { ROLE_NONE, ROLE_VIEWER, ROLE_EDITOR, ROLE_OWNER, ROLE_OPERATOR };
 
 struct api_caller {
 	int64_t tenant_id;
@@ -31,6 +33,7 @@ struct api {
 	cJSON *config;
 	char *key_path;            /* the vault key, for zoom jobs' dry runs */
 	char *origin;              /* http://HOST:PORT the server listens on */
+	char *data_dir;            /* whose disk /ready watches */
 	struct rate *rates;
 	int n_rates;
 	int per_minute, per_hour;
@@ -48,7 +51,7 @@ typedef void (*api_fn)(struct api *a, const struct api_request *r,
 	X(h_rec_publish) X(h_tpl_list) X(h_tpl_create) X(h_tpl_show) X(h_tpl_update) \
 	X(h_tpl_delete) X(h_job_list) X(h_job_create) X(h_job_show) X(h_job_update) \
 	X(h_job_delete) X(h_job_run) X(h_job_dry_run) X(h_usage) X(h_audit) X(h_topics_get) \
-	X(h_topics_put) X(h_rec_approve) X(h_zoom_hook)
+	X(h_topics_put) X(h_rec_approve) X(h_zoom_hook) X(h_metrics) X(h_ready)
 #define X(f) void f(struct api *, const struct api_request *, \
 	const struct api_caller *, int64_t, struct api_response *);
 ROUTE_FNS(X)
@@ -65,5 +68,10 @@ void reply_error(struct api_response *out, int status, const char *fmt, ...)
 void reply_err(struct api_response *out, const struct zpub_err *e);
 /* Parses the body as one JSON object; replies 400 and returns NULL if not. */
 cJSON *body_object(const struct api_request *r, struct api_response *out);
+
+/* The operator's secret name (the vault of the `tenant` key's tenant);
+ * ZPUB_ENOTFOUND when there is none or no vault.  *secret: vault_free_secret. */
+int api_operator_secret(struct api *a, const char *name, char **secret, size_t *len,
+    struct zpub_err *err);
 
 #endif

@@ -33,16 +33,15 @@ static int
 hook_secret(struct api *a, struct vault **v, char **secret, size_t *len,
     struct api_response *out)
 {
-	const char *tenant = config_str(a->config, "tenant", "default");
-	int64_t tid = 0;
 	struct zpub_err err = {0};
-	int rc;
 
 	*v = NULL;
 	*secret = NULL;
-	if (a->key_path == NULL || (rc = vault_open(a->st, a->key_path, v, &err)) != 0 ||
-	    (rc = store_tenant_id(a->st, tenant, &tid, &err)) != 0 ||
-	    (rc = vault_get(*v, tid, ZOOM_HOOK_SECRET, secret, len, &err)) != 0) {
+	*len = 0;
+	if (api_operator_secret(a, ZOOM_HOOK_SECRET, secret, len, &err) != 0 ||
+	    vault_open(a->st, a->key_path, v, &err) != 0) {
+		vault_free_secret(*secret, *len);
+		*secret = NULL;
 		log_warn("api: a Zoom notification was refused: Zoom webhooks are not set up%s%s",
 		    err.msg[0] ? ": " : "", err.msg);
 		reply_error(out, 503, "Zoom webhooks are not set up on this server: store the app's"

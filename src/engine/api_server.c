@@ -146,6 +146,7 @@ worker_run(struct api_pool *p, struct api_job *j, struct store **st, struct api 
 	if (*a == NULL && store_open(p->db_path, p->data_dir, st, &err) == 0) {
 		api_new(*st, p->config, a);
 		api_set_key_path(*a, p->key_path);
+		api_set_data_dir(*a, p->data_dir);
 	}
 	if (*a == NULL) {
 		out.status = 500;
@@ -161,8 +162,10 @@ worker_run(struct api_pool *p, struct api_job *j, struct store **st, struct api 
 	if (!stopping)   /* after a stop the log may be closed under it */
 		log_info("api: %s %s -> %d (%s, on a worker)", j->method, j->path, out.status,
 		    j->peer);
-	struct lsn_reply reply = { .status = out.status, .content_type = "application/json",
-		.body = out.body, .retry_after_s = out.retry_after_s };
+	api_count(&j->call, j->method, out.status);
+	struct lsn_reply reply = { .status = out.status, .content_type = out.content_type ?
+		out.content_type : "application/json", .body = out.body,
+		.retry_after_s = out.retry_after_s };
 	out.body = NULL;
 	lsn_deferred_reply(j->d, &reply);
 }
@@ -341,8 +344,9 @@ api_route(void *ud, const struct lsn_request *req, struct lsn_reply *reply)
 			    " (dry runs); try again in a few seconds");
 		}
 	}
+	api_count(&call, req->method, out.status);
 	reply->status = out.status;
-	reply->content_type = "application/json";
+	reply->content_type = out.content_type ? out.content_type : "application/json";
 	reply->body = out.body;
 	reply->retry_after_s = out.retry_after_s;
 	out.body = NULL;
@@ -376,6 +380,7 @@ api_start(const struct api_opts *o, struct api_server **out, int *port_out,
 	api_new(s->st, o->config, &s->api);
 	api_set_key_path(s->api, o->key_path);
 	api_set_wake(s->api, o->wake, o->wake_ud);
+	api_set_data_dir(s->api, o->data_dir);
 	if ((rc = pool_new(o, &s->pool, err)) != 0)
 		goto fail;
 	struct lsn_opts lo = { .host = o->host, .port = o->port,

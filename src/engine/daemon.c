@@ -27,6 +27,7 @@
 #include "job.h"
 #include "log.h"
 #include "notify.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "schedule.h"
 #include "session.h"
@@ -639,7 +640,8 @@ notify_work(uv_work_t *req)
 	struct daemon *d = req->data;
 	struct store *st = NULL;
 	if (store_open(d->ses->db_path, d->ses->data_dir, &st, &d->notify_err) == 0 &&
-	    notify_deliver_due(st, d->notify_cfg, &d->cancel, &d->notify_err) != 0)
+	    notify_deliver_due(st, d->notify_cfg, d->ses->key_path, &d->cancel,
+	    &d->notify_err) != 0)
 		log_warn("daemon: webhooks: %s", d->notify_err.msg);
 	store_close(st);
 }
@@ -915,6 +917,7 @@ daemon_api(struct daemon *d, const struct daemon_opts *o, const char *listen_hos
 			.data_dir = ses->data_dir, .key_path = ses->key_path, .config = d->config,
 			.wake = api_wake, .wake_ud = d };
 		int bound = 0;
+		metrics_watch_http();
 		if (api_start(&ao, &d->api, &bound, &err) != 0) {
 			log_error("daemon: %s", err.msg);
 			fprintf(stderr, "zpub: %s\n", term_safe(err.msg));

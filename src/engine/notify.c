@@ -23,6 +23,7 @@
 #include "store.h"
 #include "store_notify.h"
 #include "util.h"
+#include "vault.h"
 #include "xmalloc.h"
 
 #define NOTIFY_BATCH 32
@@ -118,7 +119,8 @@ cancelled(void *ud, int64_t up_now, int64_t up_total, int64_t down_now, int64_t 
  * the daemon stops meanwhile: the delivery stays due for the next start). */
 static int
 deliver_one(struct store *st, struct http_client *hc, const cJSON *cfg, const cJSON *h,
-    const struct store_notify_delivery *d, atomic_int *cancel, struct zpub_err *err)
+    struct vault *v, int64_t tid, const struct store_notify_delivery *d, atomic_int *cancel,
+    struct zpub_err *err)
 {
 	char url[512], sig[65], msg[2048];
 	char *hdr[6] = { NULL };
@@ -137,7 +139,22 @@ deliver_one(struct store *st, struct http_client *hc, const cJSON *cfg, const cJ
 		return store_notify_attempted(st, d, "dropped", 0, "webhook removed", 0, "warn",
 		    msg, err);
 	}
-	notify_sign(config_str(h, "secret", ""), d->body, strlen(d->body), sig);
+	/* The signing key is a secret: in the vault, never in the config. */
+	char sname[96], *key = NULL;
+	size_t klen = 0;
+	snprintf(sname, sizeof sname, "notify.%s", d->hook);
+	if (v == NULL || vault_get(v, tid, sname, &key, &klen, NULL) != 0) {
+		int64_t wait = notify_retry_delay_ms(cfg, d->attempts + 1);
+		snprintf(msg, sizeof msg, "not notifying %s to %s: the webhook '%s' has no signing"
+		    " key; store one with 'zpub secret set %s' (trying again in %lld s)", d->event,
+		    url, d->hook, sname, (long long)((wait + 999) / 1000));
+		if (d->recording_id <= 0)
+			log_warn("%s", msg);
+		return store_notify_attempted(st, d, "pending", 0, "no signing key",
+		    time_now_ms() + wait, "warn", msg, err);
+	}
+	notify_sign(key, d->body, strlen(d->body), sig);
+	vault_free_secret(key, klen);
 	hdr[0] = xasprintf("X-Zpub-Signature: sha256=%s", sig);
 	hdr[1] = xasprintf("X-Zpub-Event: %s", d->event);
 	hdr[2] = xasprintf("X-Zpub-Delivery: %s", d->event_id);
@@ -178,22 +195,31 @@ out:
 }
 
 int
-notify_deliver_due(struct store *st, const cJSON *cfg, atomic_int *cancel,
+notify_deliver_due(struct store *st, const cJSON *cfg, const char *key_path, atomic_int *cancel,
     struct zpub_err *err)
 {
 	struct store_notify_delivery *dv = NULL;
 	struct http_client *hc = NULL;
+	struct vault *v = NULL;
 	const cJSON *hooks = hooks_of(cfg);
+	int64_t tid = 0;
 	int n = 0, rc;
 
 	if ((rc = store_notify_due(st, time_now_ms(), NOTIFY_BATCH, &dv, &n, err)) != 0 || n == 0)
 		goto out;
+	/* The signing keys are the operator's (the `tenant` key's vault). */
+	if (key_path == NULL || vault_open(st, key_path, &v, NULL) != 0 ||
+	    store_tenant_id(st, config_str(cfg, "tenant", "default"), &tid, NULL) != 0) {
+		vault_close(v);
+		v = NULL;
+	}
 	hc = http_client_new();
 	for (int i = 0; i < n && rc == 0 && !(cancel && atomic_load(cancel)); i++) {
 		const cJSON *h = hooks ? cJSON_GetObjectItemCaseSensitive(hooks, dv[i].hook) : NULL;
-		rc = deliver_one(st, hc, cfg, h, &dv[i], cancel, err);
+		rc = deliver_one(st, hc, cfg, h, v, tid, &dv[i], cancel, err);
 	}
 out:
+	vault_close(v);
 	http_client_free(hc);
 	store_notify_deliveries_free(dv, n);
 	return rc;

@@ -34,9 +34,11 @@ int notify_configured(const cJSON *cfg);
 int notify_fan_out(struct store *st, const cJSON *cfg, struct zpub_err *err);
 
 /* Posts the deliveries due now, one after another, recording each attempt
- * and its journal line; stops early when *cancel is set.  Blocks (a worker
- * calls it). */
-int notify_deliver_due(struct store *st, const cJSON *cfg, atomic_int *cancel,
-    struct zpub_err *err);
+ * and its journal line, each signed with the vault's "notify.<hook>" of
+ * the operator's tenant (key_path: the vault key; a hook without one is
+ * not sent and tried again later); stops early when *cancel is set.
+ * Blocks (a worker calls it). */
+int notify_deliver_due(struct store *st, const cJSON *cfg, const char *key_path,
+    atomic_int *cancel, struct zpub_err *err);
 
 #endif

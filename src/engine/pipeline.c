@@ -20,6 +20,7 @@
 #include "config.h"
 #include "config_schema.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "usage.h"
 #include "util.h"
@@ -292,6 +293,10 @@ record_failure(const struct stage_ctx *ctx, const struct stage_def *sd, const ch
 		next = time_now_ms() + backoff_ms(rec->attempts + 1,
 		    config_int(cfg, "pipeline.retry_base_ms", 30000),
 		    config_int(cfg, "pipeline.retry_cap_ms", 3600000));
+	if (count) {
+		const char *labels[] = { sd->name, zpub_err_name(rc) };
+		metrics_add(M_STAGE_FAILURES, labels, 1);
+	}
 	struct store_stage_failure f = {
 		.rec_id = rec->id, .run_id = run_id, .owner = owner, .stage = sd->name,
 		.retry_to = sd->input, .reason = serr->msg, .next_retry_at = next,

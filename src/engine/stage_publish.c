@@ -24,6 +24,7 @@
 #include "config.h"
 #include "log.h"
 #include "accounts.h"
+#include "metrics.h"
 #include "http.h"
 #include "oauth.h"
 #include "publish.h"
@@ -452,6 +453,11 @@ static void
 hook_progress(void *ud, int64_t sent, int64_t total)
 {
 	struct target_run *t = ud;
+	if (sent > t->counted) {   /* only what this run sent, not a resume's start */
+		const char *labels[] = { t->platform };
+		metrics_add(M_UPLOAD_BYTES, labels, (double)(sent - t->counted));
+		t->counted = sent;
+	}
 	t->sent = sent;
 	t->total = total;
 	report_progress(t->run, 0);
@@ -497,6 +503,10 @@ publish_folder(struct publish_run *r, struct target_run *t, struct zpub_err *err
 	char *root = pubrun_folder_root(r->ctx);
 	int rc = folder_publish(&t->item, root, r->ctx->rec->id, &t->st, err);
 	free(root);
+	if (rc == 0) {
+		const char *labels[] = { t->platform };
+		metrics_add(M_UPLOAD_BYTES, labels, (double)fs_size(t->item.video_path));
+	}
 	return rc;
 }
 
@@ -675,6 +685,7 @@ run_prepare(struct stage_ctx *ctx, struct publish_run *r, struct zpub_err *err)
 				return rc;
 		}
 		pubrun_state_from_row(&t->st, &row);
+		t->counted = t->st.bytes_acked;
 		if (row.state && strcmp(row.state, "done") == 0) {
 			t->finished = 1; /* never publish twice */
 			t->rc = 0;

@@ -48,6 +48,7 @@ struct target_run {
 	int64_t retry_at;
 	struct zpub_err err;
 	int64_t sent, total;
+	int64_t counted;            /* bytes /metrics has: from what earlier runs sent */
 	struct publish_run *run;
 };
 

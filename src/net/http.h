@@ -149,6 +149,13 @@ struct http_retry {
 	                            * schedule the retry. */
 };
 
+/* Told of every retry http_do_retry makes (retried 1) and of every request
+ * that failed for good after them (retried 0), with req->what ("YouTube",
+ * "the server" when unset).  The engine counts them for /metrics; net
+ * knows nothing of it.  Set once at start; NULL = nobody listens. */
+typedef void (*http_retry_observer_fn)(const char *what, int retried);
+void http_set_retry_observer(http_retry_observer_fn fn);
+
 /* 1 if the method is idempotent (GET, HEAD, PUT, DELETE, OPTIONS). */
 int http_method_idempotent(const char *method);
 

@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,22 @@ req_method(const struct http_request *req)
 }
 
 /* ---- retry policy ----------------------------------------------------------- */
+
+static _Atomic(http_retry_observer_fn) retry_observer;
+
+void
+http_set_retry_observer(http_retry_observer_fn fn)
+{
+	retry_observer = fn;
+}
+
+static void
+observe(const struct http_request *req, int retried)
+{
+	http_retry_observer_fn fn = retry_observer;
+	if (fn)
+		fn(req_what(req), retried);
+}
 
 int
 http_method_idempotent(const char *method)
@@ -79,17 +96,23 @@ http_do_retry(struct http_client *c, const struct http_request *req,
 
 	for (int attempt = 1;; attempt++) {
 		rc = http_do(c, req, resp, err);
-		if (!http_should_retry(rc, resp))
+		if (!http_should_retry(rc, resp)) {
+			if (rc != 0 || resp->status >= 400)
+				observe(req, 0);
 			return rc;
+		}
 		int unprocessed = rc == 0 && (resp->status == 429 || resp->status == 503) &&
 		    resp->retry_after_ms >= 0;
-		if (!safe && !unprocessed && !(rc != 0 && nothing_sent(resp)))
+		if (!safe && !unprocessed && !(rc != 0 && nothing_sent(resp))) {
+			observe(req, 0);
 			return rc;
+		}
 		int64_t wait = resp->retry_after_ms >= 0 ? resp->retry_after_ms
 		    : backoff_ms(attempt, p.base_ms > 0 ? p.base_ms : 1000,
 		    p.cap_ms > 0 ? p.cap_ms : 60000);
 		http_url_redact(req->url, url, sizeof url);
 		if (wait > max_wait) {
+			observe(req, 0);
 			return zpub_err_set(err, ZPUB_EQUOTA,
 			    "%s asked to wait %lld s before retrying %s %s (HTTP %ld); "
 			    "zpub will try again later",
@@ -97,6 +120,7 @@ http_do_retry(struct http_client *c, const struct http_request *req,
 			    resp->status);
 		}
 		if (attempt >= max) {
+			observe(req, 0);
 			if (rc == 0)
 				zpub_err_set(err, ZPUB_ENET,
 				    "%s kept failing %s %s (HTTP %ld after %d attempts); "
@@ -105,6 +129,7 @@ http_do_retry(struct http_client *c, const struct http_request *req,
 			return rc;
 		}
 		http_response_free(resp);
+		observe(req, 1);
 		sleep_ms(wait);
 	}
 }

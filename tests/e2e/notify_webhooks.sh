@@ -33,7 +33,8 @@ receiver() {
 }
 hook() { # hook PORT: the operator's one webhook, ready and failed events
 	"$ZPUB" config set notify.webhooks "{\"portal\": {\"url\": \"http://127.0.0.1:$1/zpub\",
-	    \"secret\": \"$SECRET\", \"events\": [\"ready\", \"failed\"]}}" >/dev/null
+	    \"events\": [\"ready\", \"failed\"]}}" >/dev/null
+	printf %s "$SECRET" | "$ZPUB" secret set notify.portal >/dev/null
 }
 daemon() { "$ZPUB" --daemon --foreground 2>>"$T/daemon.log" & DPID=$!; }
 stop_daemon() { kill -TERM "$DPID"; wait "$DPID" || true; DPID=; }
@@ -146,8 +147,8 @@ kill "$RPID"; wait "$RPID" 2>/dev/null || true; RPID=
 
 # ---- 3. review_pending and quota_reached, to a hook that takes every event ----
 receiver "$T/hooks3.log"
-"$ZPUB" config set notify.webhooks "{\"all\": {\"url\": \"http://127.0.0.1:$PORT/all\",
-    \"secret\": \"$SECRET\"}}" >/dev/null
+"$ZPUB" config set notify.webhooks "{\"all\": {\"url\": \"http://127.0.0.1:$PORT/all\"}}" >/dev/null
+printf %s "$SECRET" | "$ZPUB" secret set notify.all >/dev/null
 "$ZPUB" config set publish.review required >/dev/null
 expect_rc 0 "$ZPUB" tenant add q
 expect_rc 0 "$ZPUB" tenant quota q --storage 1
