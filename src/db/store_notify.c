@@ -1,6 +1,6 @@
 /*
  * store_notify.c — the notification outbox (see store_notify.h and
- * migrations/012_notify_outbox.sql).  The JSON body is composed here, in
+ * migrations/013_notify_outbox.sql).  The JSON body is composed here, in
  * SQL, when the event is written: what a delivery sends is what the store
  * held at the moment of the change, and a retry sends the same bytes.
  */
