@@ -768,6 +768,8 @@ zs_secret_check(const char *name, struct zpub_err *err)
 				    name[k] == '-' || name[k] == '_';
 			if (ok && k - pl <= 64)
 				return 0;
+			size_t l = strlen(list);
+			snprintf(list + l, sizeof list - l, "%s%s", l ? ", " : "", zs_secrets[i].name);
 			continue;
 		}
 
