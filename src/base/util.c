@@ -212,6 +212,20 @@ fs_sha256(const char *path, char hex[65], struct zpub_err *err)
 	return 0;
 }
 
+void
+hmac_sha256_hex(const char *key, const void *msg, size_t len, char hex[65])
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	/* init/update/final: the one-shot call takes only 32-byte keys */
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, strlen(key));
+	crypto_auth_hmacsha256_update(&st, msg, len);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(hex, 65, mac, sizeof mac);
+	sodium_memzero(&st, sizeof st);
+}
+
 char *
 path_join(const char *a, const char *b)
 {

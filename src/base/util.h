@@ -33,6 +33,9 @@ int fs_remove_tree(const char *path); /* rm -rf; 0 or -1 */
 
 /* SHA-256 of a file as 64 hex chars + NUL (libsodium). */
 int fs_sha256(const char *path, char hex[65], struct zpub_err *err);
+/* HMAC-SHA256 of msg keyed with the string key, as 64 hex chars + NUL
+ * (libsodium; any key length). */
+void hmac_sha256_hex(const char *key, const void *msg, size_t len, char hex[65]);
 
 /* malloc'd "a/b". */
 char *path_join(const char *a, const char *b);

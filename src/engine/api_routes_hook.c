@@ -64,7 +64,7 @@ hook_validate(const cJSON *ev, const char *secret, struct api_response *out)
 		return;
 	}
 	char hex[65];
-	zoom_hook_hmac_hex(secret, plain, strlen(plain), hex);
+	hmac_sha256_hex(secret, plain, strlen(plain), hex);
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "plainToken", plain);
 	cJSON_AddStringToObject(j, "encryptedToken", hex);

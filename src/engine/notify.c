@@ -28,19 +28,6 @@
 
 #define NOTIFY_BATCH 32
 
-void
-notify_sign(const char *secret, const void *body, size_t len, char hex[65])
-{
-	crypto_auth_hmacsha256_state h;
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-
-	crypto_auth_hmacsha256_init(&h, (const unsigned char *)secret, strlen(secret));
-	crypto_auth_hmacsha256_update(&h, body, len);
-	crypto_auth_hmacsha256_final(&h, mac);
-	sodium_bin2hex(hex, 65, mac, sizeof mac);
-	sodium_memzero(&h, sizeof h);
-}
-
 int64_t
 notify_retry_delay_ms(const cJSON *cfg, int attempts)
 {
@@ -153,7 +140,7 @@ deliver_one(struct store *st, struct http_client *hc, const cJSON *cfg, const cJ
 		return store_notify_attempted(st, d, "pending", 0, "no signing key",
 		    time_now_ms() + wait, "warn", msg, err);
 	}
-	notify_sign(key, d->body, strlen(d->body), sig);
+	hmac_sha256_hex(key, d->body, strlen(d->body), sig);
 	vault_free_secret(key, klen);
 	hdr[0] = xasprintf("X-Zpub-Signature: sha256=%s", sig);
 	hdr[1] = xasprintf("X-Zpub-Event: %s", d->event);

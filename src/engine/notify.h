@@ -14,10 +14,6 @@
 
 struct store;
 
-/* hex gets HMAC-SHA256(secret, body) in lower-case hex: the value after
- * "sha256=" in X-Zpub-Signature. */
-void notify_sign(const char *secret, const void *body, size_t len, char hex[65]);
-
 /* How long after its attempts-th failed attempt a delivery is tried again:
  * backoff_ms with notify.retry_base_ms and notify.retry_cap_ms. */
 int64_t notify_retry_delay_ms(const cJSON *cfg, int attempts);

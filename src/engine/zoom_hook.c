@@ -18,19 +18,6 @@
 #include "vault.h"
 #include "zoom_sync.h"
 
-void
-zoom_hook_hmac_hex(const char *secret, const void *msg, size_t len, char out[65])
-{
-	crypto_auth_hmacsha256_state st;
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-
-	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
-	crypto_auth_hmacsha256_update(&st, msg, len);
-	crypto_auth_hmacsha256_final(&st, mac);
-	sodium_bin2hex(out, 65, mac, sizeof mac);
-	sodium_memzero(&st, sizeof st);
-}
-
 int
 zoom_hook_verify(const char *secret, const char *signature, const char *timestamp,
     const void *body, size_t len, int64_t now_s, struct zpub_err *err)
@@ -58,7 +45,7 @@ zoom_hook_verify(const char *secret, const char *signature, const char *timestam
 		memcpy(msg + 4 + tl, body, len);
 	char want[3 + 65];
 	memcpy(want, "v0=", 3);
-	zoom_hook_hmac_hex(secret, msg, mlen, want + 3);
+	hmac_sha256_hex(secret, msg, mlen, want + 3);
 	free(msg);
 	size_t wl = strlen(want);
 	int same = strlen(signature) == wl && sodium_memcmp(signature, want, wl) == 0;

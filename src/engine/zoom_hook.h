@@ -27,9 +27,6 @@ struct vault;
 #define ZOOM_HOOK_MAX_BODY (64 * 1024)  /* larger notifications are refused (413) */
 #define ZOOM_HOOK_SECRET "zoom.webhook_secret"
 
-/* Hex HMAC-SHA256 keyed with secret over msg (NUL-terminated).  Pure. */
-void zoom_hook_hmac_hex(const char *secret, const void *msg, size_t len, char out[65]);
-
 /* 0 when signature ("v0=<hex>") is Zoom's signature of body at timestamp
  * (decimal Unix seconds) and the timestamp is within ZOOM_HOOK_WINDOW_S of
  * now_s; else ZPUB_EAUTH with a sentence saying which.  Pure. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "util.h"
 #include "zoom_hook.h"
 
 #define BODY "{\"event\":\"recording.completed\"}"
@@ -25,10 +26,10 @@ test_hmac_is_rfc4231_and_zoom_url_validation(void **state)
 {
 	(void)state;
 	char hex[65];
-	zoom_hook_hmac_hex("Jefe", "what do ya want for nothing?", 28, hex);
+	hmac_sha256_hex("Jefe", "what do ya want for nothing?", 28, hex);
 	assert_string_equal(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 	/* encryptedToken of a plainToken, as Zoom's sample code computes it */
-	zoom_hook_hmac_hex("s3cr3t", "qgg8vlvZRS6UYooatFL8Aw", 22, hex);
+	hmac_sha256_hex("s3cr3t", "qgg8vlvZRS6UYooatFL8Aw", 22, hex);
 	assert_string_equal(hex, "86b565e97036973cc44c3b3f24af76cabe70c2cbf5554c32419d44ecf6c0f2ca");
 }
 
