@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "jnum.h"
 #include "pipeline.h"
+#include "recact.h"
 #include "recjson.h"
 #include "store.h"
 #include "util.h"
@@ -165,45 +166,18 @@ int
 cmd_status(struct session *cli, int argc, char **argv)
 {
 	struct zpub_err err;
-	int64_t counts[ST__COUNT];
 	int json = 0, rc;
 
 	if ((rc = parse_common(cli, argc, argv, &json, NULL, NULL)) != 0)
 		return rc;
+	cJSON *o = NULL;
 	if (session_store(cli, &err) != 0 ||
-	    store_recording_status_counts(cli->store, cli->tenant_id, counts, &err) != 0)
+	    recjson_status(cli->store, cli->tenant_id, cli->tenant, &o, &err) != 0)
 		return cli_fail(cli, &err);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "tenant", cli->tenant);
-	cJSON *c = cJSON_AddObjectToObject(o, "counts");
-	int64_t total = 0;
-	for (int i = 0; i < ST__COUNT; i++) {
-		cJSON_AddNumberToObject(c, status_name((enum rec_status)i), (double)counts[i]);
-		total += counts[i];
-	}
-	cJSON_AddNumberToObject(o, "total", (double)total);
-	struct store_filter held = { cli->tenant_id, -1, NULL, 0, 0, 0, 1 };
-	int64_t pending = 0;
-	if (store_recording_count(cli->store, &held, &pending, &err) != 0) {
-		cJSON_Delete(o);
-		return cli_fail(cli, &err);
-	}
-	cJSON_AddNumberToObject(o, "review_pending", (double)pending);
-	cJSON *running = cJSON_AddArrayToObject(o, "running");
-	static const enum rec_status busy[] = { ST_DOWNLOADING, ST_PROCESSING, ST_PREPARING,
-		ST_UPLOADING };
-	for (size_t b = 0; b < sizeof busy / sizeof busy[0]; b++) {
-		struct store_filter f = { cli->tenant_id, (int)busy[b], NULL, 0, 0, 0, 0 };
-		struct store_recording **v = NULL;
-		int n = 0;
-		if (store_recording_list(cli->store, &f, &v, &n, &err) != 0) {
-			cJSON_Delete(o);
-			return cli_fail(cli, &err);
-		}
-		for (int i = 0; i < n; i++)
-			cJSON_AddItemToArray(running, recjson_recording(v[i]));
-		store_recording_list_free(v, n);
-	}
+	cJSON *running = cJSON_GetObjectItemCaseSensitive(o, "running");
+	int64_t total = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "total"));
+	int64_t pending = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o,
+	    "review_pending"));
 	if (json) {
 		cli_print_json(o);
 		return 0;
@@ -212,10 +186,10 @@ cmd_status(struct session *cli, int argc, char **argv)
 	if (pending)
 		printf("  waiting for review: %lld ('zpub list --review pending')\n",
 		    (long long)pending);
-	for (int i = 0; i < ST__COUNT; i++)
-		if (counts[i])
-			printf("  %-11s %lld\n", status_name((enum rec_status)i), (long long)counts[i]);
 	cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "counts"))
+		if (it->valuedouble > 0)
+			printf("  %-11s %lld\n", it->string, (long long)it->valuedouble);
 	cJSON_ArrayForEach(it, running) {
 		const cJSON *p = cJSON_GetObjectItem(it, "progress");
 		printf("  running: #%d %s %s %d%%\n", cJSON_GetObjectItem(it, "id")->valueint,
@@ -263,13 +237,8 @@ cmd_journal(struct session *cli, int argc, char **argv)
 		char when[32];
 		time_iso(v[i].at, when);
 		if (a) {
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "at", when);
-			if (v[i].recording_id > 0)
-				cJSON_AddNumberToObject(o, "recording_id", (double)v[i].recording_id);
-			cJSON_AddStringToObject(o, "level", v[i].level);
-			cJSON_AddStringToObject(o, "event", v[i].event);
-			cJSON_AddStringToObject(o, "message", v[i].message);
+			cJSON *o = recjson_journal_entry(&v[i]);
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "id");
 			cJSON_AddItemToArray(a, o);
 		} else
 			printf("%s  #%-5lld %-5s %-8s %s\n", when, (long long)v[i].recording_id,
@@ -309,87 +278,41 @@ for_each_id(struct session *cli, int argc, char **argv,
 static int
 skip_one(struct session *cli, int64_t id, struct zpub_err *err)
 {
-	struct store_recording *r = NULL;
-	int rc = store_recording_get_in(cli->store, cli->tenant_id, id, &r, err);
-	if (rc == 0 && r->status == ST_SKIPPED) {
+	struct actor who;
+	int already = 0, rc;
+
+	actor_local(&who, ACTOR_CLI, cli->tenant_id);
+	if ((rc = recact_skip(cli->store, &who, id, &already, err)) == 0 && already)
 		printf("recording %lld is already skipped; 'zpub unskip %lld' brings it back\n",
 		    (long long)id, (long long)id);
-		store_recording_free(r);
-		return 0;
-	}
-	if (rc == 0)
-		rc = store_recording_move(cli->store, id, r->status, ST_SKIPPED, "skipped by hand", err);
-	if (rc == 0) {
-		struct actor who;
-		actor_local(&who, ACTOR_CLI, cli->tenant_id);
-		audit_note(cli->store, &who, "skip", "%s", r->title);
-	}
-	store_recording_free(r);
 	return rc;
 }
 
-/* Un-skipping returns a recording to where its artefacts say it was. */
 static int
 unskip_one(struct session *cli, int64_t id, struct zpub_err *err)
 {
-	struct store_recording *r = NULL;
-	struct store_artifact *a = NULL;
-	int n = 0, rc = store_recording_get_in(cli->store, cli->tenant_id, id, &r, err);
-	if (rc)
-		return rc;
-	if (r->status != ST_SKIPPED) {
-		rc = zpub_err_set(err, ZPUB_ESTATE, "recording %lld is %s, not SKIPPED", (long long)id,
-		    status_name(r->status));
-		goto out;
-	}
-	enum rec_status to = ST_INITIALIZED;
-	if ((rc = store_artifacts(cli->store, id, NULL, &a, &n, err)) != 0)
-		goto out;
-	for (int i = 0; i < n; i++) {
-		if (strcmp(a[i].kind, "source") == 0 && to < ST_DOWNLOADED)
-			to = ST_DOWNLOADED;
-		else if (strcmp(a[i].kind, "cut_video") == 0 && to < ST_PROCESSED)
-			to = ST_PROCESSED;
-		else if (strcmp(a[i].kind, "description") == 0)
-			to = ST_TRANSCRIBED;
-	}
-	rc = store_recording_move(cli->store, id, ST_SKIPPED, to, "un-skipped", err);
-out:
-	store_artifacts_free(a, n);
-	store_recording_free(r);
-	return rc;
+	struct actor who;
+
+	actor_local(&who, ACTOR_CLI, cli->tenant_id);
+	return recact_unskip(cli->store, &who, id, err);
 }
 
 static int
 delete_one(struct session *cli, int64_t id, struct zpub_err *err)
 {
 	struct store_recording *r = NULL;
-	int rc = store_recording_get_in(cli->store, cli->tenant_id, id, &r, err);
-	if (rc)
+	struct actor who;
+	int rc;
+
+	actor_local(&who, ACTOR_CLI, cli->tenant_id);
+	if ((rc = recact_delete(cli->store, &who, id, &r, err)) != 0)
 		return rc;
-	if (r->lease_owner && r->lease_until > time_now_ms()) {
-		rc = zpub_err_set(err, ZPUB_EBUSY, "recording %lld is being worked on by %s; stop that"
-		    " first", (long long)id, r->lease_owner);
-		goto out;
-	}
-	char *dir = pipeline_media_dir(store_data_dir(cli->store), r->tenant, id);
-	/* The row goes first: a crash between the two leaves a folder that the
-	 * next import's sweep removes, never a recording without its files. */
-	rc = store_recording_delete(cli->store, id, err);
-	if (rc == 0) {
-		fs_remove_tree(dir);
-		struct actor who;
-		actor_local(&who, ACTOR_CLI, cli->tenant_id);
-		audit_note(cli->store, &who, "delete", "%s", r->title);
-		printf("deleted %lld\n", (long long)id);
-		if (strcmp(r->source, "zoom") == 0)
-			printf("  '%s' came from Zoom: 'zpub sync zoom' will not bring it back"
-			    " ('zpub sync zoom --include-deleted' does)\n", term_safe(r->title));
-	}
-	free(dir);
-out:
+	printf("deleted %lld\n", (long long)id);
+	if (strcmp(r->source, "zoom") == 0)
+		printf("  '%s' came from Zoom: 'zpub sync zoom' will not bring it back"
+		    " ('zpub sync zoom --include-deleted' does)\n", term_safe(r->title));
 	store_recording_free(r);
-	return rc;
+	return 0;
 }
 
 int cmd_skip(struct session *cli, int argc, char **argv) { return for_each_id(cli, argc, argv, skip_one); }

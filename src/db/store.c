@@ -303,12 +303,21 @@ int
 store_journal_list(struct store *st, int64_t rec_id, int limit,
     struct store_journal_entry **out, int *n, struct zpub_err *err)
 {
+	return store_journal_page(st, rec_id, 0, limit, out, n, err);
+}
+
+int
+store_journal_page(struct store *st, int64_t rec_id, int64_t before_id, int limit,
+    struct store_journal_entry **out, int *n, struct zpub_err *err)
+{
 	sqlite3_stmt *s = store_prep(st, "SELECT id, recording_id, at, level, event, message"
-	    " FROM journal WHERE (?1 = 0 OR recording_id = ?1) ORDER BY id DESC LIMIT ?2", err);
+	    " FROM journal WHERE (?1 = 0 OR recording_id = ?1) AND (?3 = 0 OR id < ?3)"
+	    " ORDER BY id DESC LIMIT ?2", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, rec_id);
 	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	sqlite3_bind_int64(s, 3, before_id);
 	struct store_journal_entry *v = NULL;
 	int cnt = 0, cap = 0, rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -371,6 +371,10 @@ void store_journal(struct store *st, int64_t rec_id, const char *level, const ch
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 int store_journal_list(struct store *st, int64_t rec_id, int limit,
     struct store_journal_entry **out, int *n, struct zpub_err *err);
+/* store_journal_list's page before journal line before_id (0 = from the
+ * newest), newest first: the next page is before the last line's id. */
+int store_journal_page(struct store *st, int64_t rec_id, int64_t before_id, int limit,
+    struct store_journal_entry **out, int *n, struct zpub_err *err);
 void store_journal_free(struct store_journal_entry *v, int n);
 
 #endif

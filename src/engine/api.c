@@ -64,7 +64,27 @@
 	X("GET", "/metrics", ROLE_OPERATOR, h_metrics, API_FAST, \
 	  "Counters of every tenant in the Prometheus text format (api.metrics_token)") \
 	X("GET", "/ready", ROLE_NONE, h_ready, API_FAST, \
-	  "Readiness: 200 when the database takes writes and the disk keeps its reserve")
+	  "Readiness: 200 when the database takes writes and the disk keeps its reserve") \
+	X("DELETE", "/recordings/{id}", ROLE_EDITOR, h_rec_delete, API_FAST, \
+	  "Delete a recording and its files (409 while a stage runs on it)") \
+	X("POST", "/recordings/{id}/unskip", ROLE_EDITOR, h_rec_unskip, API_FAST, \
+	  "Bring a SKIPPED recording back where its files say it was") \
+	X("GET", "/recordings/{id}/journal", ROLE_VIEWER, h_rec_journal, API_FAST, \
+	  "The recording's journal, newest first (?limit=1..500, ?before=next_before)") \
+	X("GET", "/status", ROLE_VIEWER, h_status, API_FAST, \
+	  "Counts per status, review pending and what is running (as zpub status --json)") \
+	X("GET", "/review", ROLE_VIEWER, h_review, API_FAST, \
+	  "Recordings held for review (?limit, ?offset)") \
+	X("PUT", "/recordings/{id}/cut", ROLE_EDITOR, h_rec_cut, API_FAST, \
+	  "Keep or remove stretches of the source ({\"ranges\": [{\"keep\": \"A-B\"}], \"clear\": false})") \
+	X("GET", "/recordings/{id}/thumbnails", ROLE_VIEWER, h_rec_thumbnails, API_FAST, \
+	  "The thumbnails, numbered, the chosen one marked") \
+	X("PUT", "/recordings/{id}/thumbnail", ROLE_EDITOR, h_rec_thumbnail_pick, API_SLOW, \
+	  "Choose the N-th thumbnail ({\"pick\": N})") \
+	X("GET", "/recordings/{id}/description", ROLE_VIEWER, h_rec_description, API_FAST, \
+	  "The rendered title and description") \
+	X("POST", "/recordings/batch", ROLE_EDITOR, h_rec_batch, API_FAST, \
+	  "One action over up to 500 ids ({\"action\": \"retry|skip|unskip|delete|publish|approve\", \"ids\": [...]}): a result per id")
 
 enum api_pace { API_FAST, API_SLOW };
 
@@ -517,7 +537,7 @@ openapi_operation(cJSON *op, const struct route *rt, size_t i, const char *m)
 		cJSON_AddItemToArray(params, prm);
 	}
 	if (strcmp(m, "post") == 0 || strcmp(m, "patch") == 0) {
-		if (!strstr(rt->path, "/retry") && !strstr(rt->path, "/skip") &&
+		if (!strstr(rt->path, "/retry") && !strstr(rt->path, "skip") &&
 		    !strstr(rt->path, "/publish") && !strstr(rt->path, "run")) {
 			cJSON *rb = cJSON_AddObjectToObject(op, "requestBody");
 			cJSON_AddBoolToObject(rb, "required", 1);

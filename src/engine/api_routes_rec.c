@@ -12,6 +12,7 @@
 #include "config.h"
 #include "edit.h"
 #include "listener.h"
+#include "recact.h"
 #include "recjson.h"
 #include "store.h"
 
@@ -96,8 +97,7 @@ rec_action(struct api *a, const struct api_request *r, const struct api_caller *
 	if (strcmp(what, "retry") == 0)
 		rc = store_recording_retry(a->st, id, &err);
 	else if (strcmp(what, "skip") == 0)
-		rc = store_recording_move(a->st, id, rec->status, ST_SKIPPED, "skipped through the"
-		    " API", &err);
+		rc = recact_skip(a->st, &c->who, id, NULL, &err);   /* audits */
 	else {
 		cJSON *cfg = cJSON_Parse(rec->config && *rec->config ? rec->config : "{}");
 		if (cfg == NULL)
@@ -113,8 +113,9 @@ rec_action(struct api *a, const struct api_request *r, const struct api_caller *
 		reply_err(out, &err);
 		return;
 	}
-	audit_note(a->st, &c->who, what, "recording %lld",
-	    (long long)id);
+	if (strcmp(what, "skip") != 0)
+		audit_note(a->st, &c->who, what, "recording %lld",
+		    (long long)id);
 	if (store_recording_get(a->st, id, &rec, &err) != 0) {
 		reply_err(out, &err);
 		return;
@@ -141,7 +142,20 @@ void
 h_rec_publish(struct api *a, const struct api_request *r, const struct api_caller *c,
     int64_t id, struct api_response *out)
 {
-	rec_action(a, r, c, id, "publish", out);
+	cJSON *body = NULL;
+	const cJSON *u = NULL;
+	/* {"update": true}: a READY recording's edits (api_routes_act.c) */
+	if (r->body_len > 0 && (body = body_object(r, out)) == NULL)
+		return;
+	if (body && ((u = cJSON_GetObjectItemCaseSensitive(body, "update")) == NULL ||
+	    !cJSON_IsBool(u) || cJSON_GetArraySize(body) != 1))
+		reply_error(out, 400, "the body is empty, or {\"update\": true} to send a READY"
+		    " recording's edits where it is published");
+	else if (cJSON_IsTrue(u))
+		api_publish_update(a, c, id, out);
+	else
+		rec_action(a, r, c, id, "publish", out);
+	cJSON_Delete(body);
 }
 
 /* ---- the editor's desk: chapters and approval ---- */

@@ -209,3 +209,60 @@ recjson_show(struct store *st, const cJSON *config, const struct store_recording
 	store_topic_versions_free(tv, ntv);
 	return rc;
 }
+
+int
+recjson_status(struct store *st, int64_t tenant_id, const char *tenant, cJSON **out,
+    struct zpub_err *err)
+{
+	static const enum rec_status busy[] = { ST_DOWNLOADING, ST_PROCESSING, ST_PREPARING,
+		ST_UPLOADING };
+	struct store_filter held = { tenant_id, -1, NULL, 0, 0, 0, 1 };
+	int64_t counts[ST__COUNT], total = 0, pending = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_recording_status_counts(st, tenant_id, counts, err)) != 0 ||
+	    (rc = store_recording_count(st, &held, &pending, err)) != 0)
+		return rc;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "tenant", tenant ? tenant : "");
+	cJSON *c = cJSON_AddObjectToObject(o, "counts");
+	for (int i = 0; i < ST__COUNT; i++) {
+		cJSON_AddNumberToObject(c, status_name((enum rec_status)i), (double)counts[i]);
+		total += counts[i];
+	}
+	cJSON_AddNumberToObject(o, "total", (double)total);
+	cJSON_AddNumberToObject(o, "review_pending", (double)pending);
+	cJSON *running = cJSON_AddArrayToObject(o, "running");
+	for (size_t b = 0; b < sizeof busy / sizeof busy[0]; b++) {
+		struct store_filter f = { tenant_id, (int)busy[b], NULL, 0, 0, 0, 0 };
+		struct store_recording **v = NULL;
+		int n = 0;
+		if ((rc = store_recording_list(st, &f, &v, &n, err)) != 0) {
+			cJSON_Delete(o);
+			return rc;
+		}
+		for (int i = 0; i < n; i++)
+			cJSON_AddItemToArray(running, recjson_recording(v[i]));
+		store_recording_list_free(v, n);
+	}
+	*out = o;
+	return 0;
+}
+
+cJSON *
+recjson_journal_entry(const struct store_journal_entry *e)
+{
+	char when[32];
+	cJSON *o = cJSON_CreateObject();
+
+	time_iso(e->at, when);
+	cJSON_AddNumberToObject(o, "id", (double)e->id);
+	cJSON_AddStringToObject(o, "at", when);
+	if (e->recording_id > 0)
+		cJSON_AddNumberToObject(o, "recording_id", (double)e->recording_id);
+	add_str(o, "level", e->level);
+	add_str(o, "event", e->event);
+	add_str(o, "message", e->message);
+	return o;
+}

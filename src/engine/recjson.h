@@ -5,11 +5,13 @@
 #ifndef ZPUB_RECJSON_H
 #define ZPUB_RECJSON_H
 
+#include <stdint.h>
 #include <cJSON.h>
 
 #include "err.h"
 
 struct store;
+struct store_journal_entry;
 struct store_recording;
 
 /* {"id", "tenant", "status", "title", "source", "duration_ms",
@@ -29,5 +31,15 @@ cJSON *recjson_recording(const struct store_recording *r);
  * (the tenant's and the recording's layers are added here). */
 int recjson_show(struct store *st, const cJSON *config, const struct store_recording *r,
     int flags, cJSON **out, struct zpub_err *err);
+
+/* `zpub status --json` and GET /status: {"tenant", "counts": {STATUS: n},
+ * "total", "review_pending", "running": [recording...]} of one tenant
+ * (tenant is its name). */
+int recjson_status(struct store *st, int64_t tenant_id, const char *tenant, cJSON **out,
+    struct zpub_err *err);
+
+/* A journal line: {"id", "at", "recording_id" (when it has one), "level",
+ * "event", "message"}.  New object. */
+cJSON *recjson_journal_entry(const struct store_journal_entry *e);
 
 #endif
