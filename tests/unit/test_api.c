@@ -371,6 +371,223 @@ test_watch_roots(void **state)
 	free(body);
 }
 
+
+/* The routes beyond list/show/retry/skip/publish: viewers read, editors
+ * act, another tenant's recording is "not found" on every one of them and
+ * is never changed, and a batch reports other tenants' ids as not found. */
+static void
+test_actions_roles_and_wall(void **state)
+{
+	struct fx *f = *state;
+	char p[160], *body = NULL;
+	struct { const char *method, *path, *body; int editor, viewer; } m[] = {
+		{ "GET", "/recordings/%lld/journal", NULL, 200, 200 },
+		{ "GET", "/recordings/%lld/thumbnails", NULL, 200, 200 },
+		{ "GET", "/recordings/%lld/description", NULL, 404, 404 },
+		{ "PUT", "/recordings/%lld/cut", "{\"clear\": true}", 409, 403 },  /* no length */
+		{ "PUT", "/recordings/%lld/thumbnail", "{\"pick\": 1}", 404, 403 },
+		{ "POST", "/recordings/%lld/unskip", NULL, 409, 403 },
+		{ "POST", "/recordings/%lld/publish", "{\"update\": true}", 409, 403 },
+		{ "DELETE", "/recordings/%lld", NULL, 200, 403 },
+	};
+	char ids[24], other[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)f->rec_a);
+	snprintf(other, sizeof other, "%lld", (long long)f->rec_b);
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+		/* tenant a's editor and viewer on a's recording */
+		fill(p, sizeof p, m[i].path, ids);
+		int got = call(f, f->viewer, m[i].method, p, m[i].body, NULL);
+		if (got != m[i].viewer)
+			fail_msg("%s %s as viewer: %d, want %d", m[i].method, p, got, m[i].viewer);
+		/* tenant b's owner on a's recording, a's editor on b's */
+		got = call(f, f->other, m[i].method, p, m[i].body, NULL);
+		if (got != 404)
+			fail_msg("%s %s as tenant b: %d, want 404", m[i].method, p, got);
+		fill(p, sizeof p, m[i].path, other);
+		got = call(f, f->editor, m[i].method, p, m[i].body, NULL);
+		if (got != 404)
+			fail_msg("%s %s of tenant b as a's editor: %d, want 404", m[i].method, p, got);
+		fill(p, sizeof p, m[i].path, ids);
+		got = call(f, f->editor, m[i].method, p, m[i].body, NULL);
+		if (got != m[i].editor)
+			fail_msg("%s %s as editor: %d, want %d", m[i].method, p, got, m[i].editor);
+	}
+	/* deleted, and audited with the caller */
+	struct store_recording *r = NULL;
+	assert_int_not_equal(store_recording_get(f->st, f->rec_a, &r, NULL), 0);
+	assert_int_equal(call(f, f->owner, "GET", "/audit", NULL, &body), 200);
+	assert_non_null(strstr(body, "\"delete\""));
+	assert_non_null(strstr(body, "egor"));
+	free(body);
+	/* tenant b's recording is untouched */
+	assert_int_equal(store_recording_get(f->st, f->rec_b, &r, NULL), 0);
+	assert_int_equal(r->status, ST_DOWNLOADED);
+	store_recording_free(r);
+	/* status and review are the caller's tenant's */
+	assert_int_equal(call(f, f->other, "GET", "/status", NULL, &body), 200);
+	cJSON *j = cJSON_Parse(body);
+	assert_string_equal(config_str(j, "tenant", ""), "b");
+	assert_int_equal(config_int(j, "total", -1), 1);
+	cJSON_Delete(j);
+	free(body);
+	assert_int_equal(call(f, f->viewer, "GET", "/status", NULL, &body), 200);
+	j = cJSON_Parse(body);
+	assert_int_equal(config_int(j, "total", -1), 0);
+	cJSON_Delete(j);
+	free(body);
+	assert_int_equal(call(f, f->viewer, "GET", "/review", NULL, NULL), 200);
+	assert_int_equal(call(f, NULL, "GET", "/status", NULL, NULL), 401);
+}
+
+static void
+test_batch(void **state)
+{
+	struct fx *f = *state;
+	char req[256], *body = NULL;
+	int64_t a2 = rec(f->st, 1, "a2");
+	snprintf(req, sizeof req, "{\"action\": \"skip\", \"ids\": [%lld, %lld, %lld, 99999]}",
+	    (long long)f->rec_a, (long long)f->rec_b, (long long)a2);
+	assert_int_equal(call(f, f->viewer, "POST", "/recordings/batch", req, NULL), 403);
+	assert_int_equal(call(f, f->editor, "POST", "/recordings/batch", req, &body), 200);
+	cJSON *j = cJSON_Parse(body);
+	assert_int_equal(config_int(j, "ok", -1), 2);
+	assert_int_equal(config_int(j, "failed", -1), 2);
+	cJSON *res = cJSON_GetObjectItemCaseSensitive(j, "results");
+	assert_int_equal(cJSON_GetArraySize(res), 4);
+	cJSON *b = cJSON_GetArrayItem(res, 1);
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "ok")));
+	assert_int_equal(config_int(b, "status", 0), 404);
+	assert_non_null(strstr(config_str(b, "error", ""), "no recording"));
+	cJSON_Delete(j);
+	free(body);
+	struct store_recording *r = NULL;
+	assert_int_equal(store_recording_get(f->st, f->rec_b, &r, NULL), 0);
+	assert_int_equal(r->status, ST_DOWNLOADED);   /* never touched */
+	store_recording_free(r);
+	assert_int_equal(store_recording_get(f->st, a2, &r, NULL), 0);
+	assert_int_equal(r->status, ST_SKIPPED);
+	store_recording_free(r);
+	/* and back */
+	snprintf(req, sizeof req, "{\"action\": \"unskip\", \"ids\": [%lld, %lld]}",
+	    (long long)f->rec_a, (long long)a2);
+	assert_int_equal(call(f, f->editor, "POST", "/recordings/batch", req, &body), 200);
+	if (strstr(body, "\"ok\":2,") == NULL)
+		fail_msg("%s", body);
+	free(body);
+	/* hostile bodies: 400 with a sentence, nothing done */
+	assert_int_equal(store_recording_get(f->st, f->rec_a, &r, NULL), 0);
+	int before = r->status;
+	store_recording_free(r);
+	assert_int_not_equal(before, ST_SKIPPED);
+	const char *bad[] = {
+		"{\"action\": \"skip\"}",
+		"{\"action\": \"explode\", \"ids\": [1]}",
+		"{\"action\": \"skip\", \"ids\": []}",
+		"{\"action\": \"skip\", \"ids\": [\"1\"]}",
+		"{\"action\": \"skip\", \"ids\": [1.5]}",
+		"{\"action\": \"skip\", \"ids\": [-3]}",
+		"{\"action\": \"skip\", \"ids\": [1], \"force\": true}",
+		"{\"action\": \"skip\", \"ids\": [1",
+		"[1, 2]",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int got = call(f, f->editor, "POST", "/recordings/batch", bad[i], NULL);
+		if (got != 400)
+			fail_msg("batch %s: %d, want 400", bad[i], got);
+	}
+	snprintf(req, sizeof req, "{\"action\": \"skip\", \"ids\": [%lld, \"x\"]}",
+	    (long long)f->rec_a);
+	assert_int_equal(call(f, f->editor, "POST", "/recordings/batch", req, NULL), 400);
+	assert_int_equal(store_recording_get(f->st, f->rec_a, &r, NULL), 0);
+	assert_int_equal(r->status, before);
+	store_recording_free(r);
+	/* 501 ids is one too many */
+	size_t cap = 501 * 8 + 64, n = 0;
+	char *big = malloc(cap);
+	n += (size_t)snprintf(big, cap, "{\"action\": \"delete\", \"ids\": [");
+	for (int i = 0; i < 501; i++)
+		n += (size_t)snprintf(big + n, cap - n, "%s%d", i ? "," : "", i + 1);
+	snprintf(big + n, cap - n, "]}");
+	assert_int_equal(call(f, f->editor, "POST", "/recordings/batch", big, &body), 400);
+	assert_non_null(strstr(body, "500"));
+	free(body);
+	free(big);
+	assert_int_equal(store_recording_get(f->st, f->rec_a, &r, NULL), 0);
+	store_recording_free(r);
+}
+
+/* Bad input to the editor's desk and the journal's paging. */
+static void
+test_actions_bad_input(void **state)
+{
+	struct fx *f = *state;
+	char p[128], *body = NULL;
+	snprintf(p, sizeof p, "/recordings/%lld/cut", (long long)f->rec_a);
+	const char *cut[] = { "{}", "{\"ranges\": 3}", "{\"ranges\": [{\"keep\": 1}]}",
+		"{\"ranges\": [{\"trim\": \"00:00:01-00:00:02\"}]}", "{\"clear\": \"yes\"}",
+		"{\"ranges\": [], \"colour\": 1}", "not json" };
+	for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+		int got = call(f, f->editor, "PUT", p, cut[i], NULL);
+		if (got != 400)
+			fail_msg("PUT cut %s: %d, want 400", cut[i], got);
+	}
+	snprintf(p, sizeof p, "/recordings/%lld/thumbnail", (long long)f->rec_a);
+	const char *th[] = { "{}", "{\"pick\": 0}", "{\"pick\": 1.5}", "{\"pick\": \"1\"}",
+		"{\"file\": \"/etc/passwd\"}" };
+	for (size_t i = 0; i < sizeof th / sizeof th[0]; i++) {
+		int got = call(f, f->editor, "PUT", p, th[i], NULL);
+		if (got != 400)
+			fail_msg("PUT thumbnail %s: %d, want 400", th[i], got);
+	}
+	snprintf(p, sizeof p, "/recordings/%lld/publish", (long long)f->rec_a);
+	assert_int_equal(call(f, f->editor, "POST", p, "{\"update\": 1}", NULL), 400);
+	assert_int_equal(call(f, f->editor, "POST", p, "{\"update\": true, \"x\": 1}", NULL), 400);
+	assert_int_equal(call(f, f->editor, "POST", p, "{\"update\": true}", &body), 409);
+	assert_non_null(strstr(body, "READY"));
+	free(body);
+	/* the journal pages newest first */
+	for (int i = 0; i < 5; i++)
+		store_journal(f->st, f->rec_a, "info", "test", "line %d", i);
+	snprintf(p, sizeof p, "/recordings/%lld/journal?limit=2", (long long)f->rec_a);
+	assert_int_equal(call(f, f->viewer, "GET", p, NULL, &body), 200);
+	cJSON *j = cJSON_Parse(body);
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "journal");
+	assert_int_equal(cJSON_GetArraySize(arr), 2);
+	assert_string_equal(config_str(cJSON_GetArrayItem(arr, 0), "message", ""), "line 4");
+	int64_t next = config_int(j, "next_before", 0);
+	assert_true(next > 0);
+	cJSON_Delete(j);
+	free(body);
+	snprintf(p, sizeof p, "/recordings/%lld/journal?limit=2&before=%lld", (long long)f->rec_a,
+	    (long long)next);
+	assert_int_equal(call(f, f->viewer, "GET", p, NULL, &body), 200);
+	j = cJSON_Parse(body);
+	arr = cJSON_GetObjectItemCaseSensitive(j, "journal");
+	assert_string_equal(config_str(cJSON_GetArrayItem(arr, 0), "message", ""), "line 2");
+	cJSON_Delete(j);
+	free(body);
+	const char *q[] = { "limit=0", "limit=501", "limit=abc", "before=-1", "limit=2x" };
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+		snprintf(p, sizeof p, "/recordings/%lld/journal?%s", (long long)f->rec_a, q[i]);
+		int got = call(f, f->viewer, "GET", p, NULL, NULL);
+		if (got != 400)
+			fail_msg("GET %s: %d, want 400", p, got);
+	}
+	assert_int_equal(call(f, f->editor, "DELETE", "/recordings/abc", NULL, NULL), 404);
+	assert_int_equal(call(f, f->editor, "DELETE", "/recordings/99999", NULL, NULL), 404);
+	/* a recording a stage holds is not deleted: 409 with a sentence */
+	int resumed = 0;
+	assert_int_equal(store_lease_take(f->st, f->rec_a, ST_DOWNLOADED, ST_PROCESSING, "w1",
+	    60000, &resumed, NULL), 0);
+	snprintf(p, sizeof p, "/recordings/%lld", (long long)f->rec_a);
+	assert_int_equal(call(f, f->editor, "DELETE", p, NULL, &body), 409);
+	assert_non_null(strstr(body, "stop it first"));
+	free(body);
+	struct store_recording *r = NULL;
+	assert_int_equal(store_recording_get(f->st, f->rec_a, &r, NULL), 0);
+	store_recording_free(r);
+}
+
 int
 main(void)
 {
@@ -382,6 +599,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_openapi_document, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_roots, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_actions_roles_and_wall, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_actions_bad_input, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
