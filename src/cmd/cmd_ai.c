@@ -30,19 +30,6 @@ struct ai_cmd {
 	int transcribe, topics, subtitles, describe;
 };
 
-static int
-artifact_known(struct store *st, int64_t rec_id, const char *kind, const char *path)
-{
-	struct store_artifact *a = NULL;
-	int n = 0, hit = 0;
-	if (store_artifacts(st, rec_id, kind, &a, &n, NULL) != 0)
-		return 0;
-	for (int i = 0; i < n && !hit; i++)
-		hit = strcmp(a[i].path, path) == 0;
-	store_artifacts_free(a, n);
-	return hit;
-}
-
 /* 1 (err filled) when the tenant has no secret `name` for an online
  * engine: asking for one without its key is refused before anything runs,
  * so no request ever leaves without the key the user meant to give. */
@@ -97,29 +84,6 @@ ai_via_pipeline(struct session *cli, struct store_recording *rec, const char *en
 	return 0;
 }
 
-/* Registers the files a step made (those not known yet) and journals its
- * summary, in one transaction. */
-static int
-ai_record_artifacts(struct session *cli, int64_t id, const struct stage_ctx *ctx,
-    struct zpub_err *err)
-{
-	int rc;
-
-	if ((rc = store_begin(cli->store, err)) != 0)
-		return rc;
-	for (int i = 0; i < ctx->n_artifacts && rc == 0; i++)
-		if (!artifact_known(cli->store, id, ctx->artifacts[i].kind, ctx->artifacts[i].path))
-			rc = store_artifact_add(cli->store, id, &ctx->artifacts[i], err);
-	if (rc == 0) {
-		store_journal(cli->store, id, "info", cli->cmd_name ? cli->cmd_name : "ai", "%s",
-		    ctx->summary);
-		rc = store_commit(cli->store, err);
-	} else {
-		store_rollback(cli->store);
-	}
-	return rc;
-}
-
 /* Past TRANSCRIBED (or forced): runs the asked steps on the files there.
  * Frees rec. */
 static int
@@ -130,39 +94,18 @@ ai_on_files(struct session *cli, struct store_recording *rec, const char *engine
 	int64_t id = rec->id;
 	int rc;
 
-	cJSON *cfg = pipeline_config_for(cli->config, rec);
-	char *media_dir = pipeline_media_dir(cli->data_dir, rec->tenant, rec->id);
-	struct stage_ctx ctx;
-	memset(&ctx, 0, sizeof ctx);
-	ctx.store = cli->store;
-	ctx.rec = rec;
-	ctx.config = cfg;
-	ctx.data_dir = cli->data_dir;
-	ctx.media_dir = media_dir;
-	ctx.progress.fn = cli_progress;
-	ctx.progress.ud = cli;
-	ctx.key_path = cli->key_path;
 	struct ai_steps steps = {
 		what->transcribe, what->topics, what->subtitles, what->describe,
 		what->transcribe ? engine : NULL, what->topics && !what->transcribe ? engine : NULL,
 		!force,
 	};
-	if ((rc = fs_mkdir_p(media_dir, 0700, &err)) == 0)
-		rc = ai_run_steps(&ctx, &steps, &err);
+	char summary[512];
+	rc = ai_redo(cli->store, cli->config, cli->data_dir, cli->key_path, rec, &steps,
+	    (struct zpub_progress){ cli_progress, cli }, cli->cmd_name ? cli->cmd_name : "ai",
+	    summary, sizeof summary, &err);
 	cli_progress_done(cli);
 	if (rc == 0)
-		rc = ai_record_artifacts(cli, id, &ctx, &err);
-	if (rc == 0)
-		printf("recording %lld: %s\n", (long long)id, ctx.summary[0] ? term_safe(ctx.summary) : "done");
-	for (int i = 0; i < ctx.n_artifacts; i++) {
-		free(ctx.artifacts[i].kind);
-		free(ctx.artifacts[i].path);
-		cJSON_Delete(ctx.artifacts[i].extra);
-	}
-	free(ctx.artifacts);
-	vault_close(ctx.vault);
-	free(media_dir);
-	cJSON_Delete(cfg);
+		printf("recording %lld: %s\n", (long long)id, summary[0] ? term_safe(summary) : "done");
 	store_recording_free(rec);
 	return rc == 0 ? 0 : cli_fail(cli, &err);
 }

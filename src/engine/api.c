@@ -84,7 +84,9 @@
 	X("GET", "/recordings/{id}/description", ROLE_VIEWER, h_rec_description, API_FAST, \
 	  "The rendered title and description") \
 	X("POST", "/recordings/batch", ROLE_EDITOR, h_rec_batch, API_FAST, \
-	  "One action over up to 500 ids ({\"action\": \"retry|skip|unskip|delete|publish|approve\", \"ids\": [...]}): a result per id")
+	  "One action over up to 500 ids ({\"action\": \"retry|skip|unskip|delete|publish|approve\", \"ids\": [...]}): a result per id") \
+	X("POST", "/recordings/{id}/topics/regenerate", ROLE_EDITOR, h_topics_regenerate, API_SLOW, \
+	  "Find topics again from the transcript ({\"engine\": ...} optional): a new topic version")
 
 enum api_pace { API_FAST, API_SLOW };
 
@@ -538,7 +540,8 @@ openapi_operation(cJSON *op, const struct route *rt, size_t i, const char *m)
 	}
 	if (strcmp(m, "post") == 0 || strcmp(m, "patch") == 0) {
 		if (!strstr(rt->path, "/retry") && !strstr(rt->path, "skip") &&
-		    !strstr(rt->path, "/publish") && !strstr(rt->path, "run")) {
+		    !strstr(rt->path, "/publish") && !strstr(rt->path, "run") &&
+		    !strstr(rt->path, "/regenerate")) {
 			cJSON *rb = cJSON_AddObjectToObject(op, "requestBody");
 			cJSON_AddBoolToObject(rb, "required", 1);
 			cJSON *ct = cJSON_AddObjectToObject(cJSON_AddObjectToObject(rb, "content"),

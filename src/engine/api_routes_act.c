@@ -2,9 +2,9 @@
  * api_routes_act.c — the control API's routes for what `zpub` does to a
  * recording beyond list/show/retry/skip/publish: delete, unskip, its
  * journal, the tenant's status, the review queue, the editor's desk (cut
- * overrides, thumbnails, the rendered description, an update of what is
- * published) and batch actions over a list of ids.  Each calls the engine
- * function the command line calls (recact.h, edit.h, recjson.h), which
+ * overrides, thumbnails, the rendered description, topics found again, an
+ * update of what is published) and batch actions over a list of ids.  Each calls the engine
+ * function the command line calls (recact.h, edit.h, recjson.h, stages.h), which
  * checks the tenant and writes the audit row with the caller.
  */
 #include "api_int.h"
@@ -19,7 +19,9 @@
 #include "recjson.h"
 #include "pipeline.h"
 #include "store.h"
+#include "stages.h"
 #include "store_admin.h"
+#include "tenant.h"
 #include "util.h"
 
 #define BATCH_MAX_IDS 500
@@ -389,6 +391,72 @@ out:
 	free(text);
 	store_artifacts_free(v, n);
 	store_recording_free(rec);
+}
+
+/* Topics found again from the transcript (as `zpub topics ID`), and the
+ * description rendered from them: a new topic version, status unchanged. */
+void
+h_topics_regenerate(struct api *a, const struct api_request *r, const struct api_caller *c,
+    int64_t id, struct api_response *out)
+{
+	static const char *const fields[] = { "engine", NULL };
+	static const char shape[] = "empty, or {\"engine\": \"extractive\"|"
+	    "\"openai-compatible\"|\"auto\"}";
+	struct store_recording *rec = NULL;
+	struct zpub_err err;
+	cJSON *body = NULL, *cfg = NULL;
+	const char *engine = NULL;
+	char summary[512] = "", *text = NULL;
+	int version = 0, rc;
+
+	if (r->body_len > 0 && ((body = body_object(r, out)) == NULL ||
+	    !only_fields(body, fields, shape, out)))
+		goto out;
+	if (body && (engine = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body,
+	    "engine"))) != NULL && strcmp(engine, "extractive") != 0 &&
+	    strcmp(engine, "openai-compatible") != 0 && strcmp(engine, "auto") != 0) {
+		reply_error(out, 400, "\"engine\" is extractive, openai-compatible or auto, not"
+		    " '%.40s'", engine);
+		goto out;
+	}
+	if (body && cJSON_GetArraySize(body) == 1 && engine == NULL) {
+		reply_error(out, 400, "the body is %s", shape);
+		goto out;
+	}
+	if ((rc = store_recording_get_in(a->st, c->tenant_id, id, &rec, &err)) == 0 &&
+	    rec->status != ST_TRANSCRIBED && rec->status != ST_READY)
+		rc = zpub_err_set(&err, ZPUB_ESTATE, "recording %lld is %s: topics are found again"
+		    " from its transcript once it is TRANSCRIBED or READY", (long long)id,
+		    status_name(rec->status));
+	if (rc == 0 && rec->lease_owner && rec->lease_until > time_now_ms())
+		rc = zpub_err_set(&err, ZPUB_EBUSY, "recording %lld is being worked on by %s; try"
+		    " again when that ends", (long long)id, rec->lease_owner);
+	if (rc != 0) {
+		reply_err(out, &err);
+		goto out;
+	}
+	struct ai_steps steps = { 0, 1, 0, 1, NULL, engine, 1 };
+	cfg = tenant_config(a->st, a->config, c->tenant_id);
+	if (ai_redo(a->st, cfg ? cfg : a->config, a->data_dir ? a->data_dir :
+	    store_data_dir(a->st), a->key_path, rec, &steps, (struct zpub_progress){ NULL, NULL },
+	    "topics", summary, sizeof summary, &err) != 0 ||
+	    edit_chapters_get(a->st, &c->who, id, &text, &version, &err) != 0) {
+		reply_err(out, &err);
+		goto out;
+	}
+	audit_note(a->st, &c->who, "topics.regenerate", "recording %lld topic version %d",
+	    (long long)id, version);
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "id", (double)id);
+	cJSON_AddNumberToObject(j, "version", version);
+	cJSON_AddStringToObject(j, "chapters", text);
+	cJSON_AddStringToObject(j, "summary", summary);
+	reply_json(out, 200, j);
+out:
+	free(text);
+	cJSON_Delete(cfg);
+	store_recording_free(rec);
+	cJSON_Delete(body);
 }
 
 void

@@ -15,6 +15,7 @@
 
 struct stage_ctx;
 struct store;
+struct store_recording;
 
 /* INITIALIZED -> DOWNLOADING -> DOWNLOADED for source "zoom". */
 int stage_download(struct stage_ctx *ctx, struct zpub_err *err);
@@ -46,6 +47,15 @@ struct ai_steps {
 	int reuse_transcript;              /* keep a transcript.json newer than the audio */
 };
 int ai_run_steps(struct stage_ctx *ctx, const struct ai_steps *steps, struct zpub_err *err);
+/* The steps run again on recording rec's files (ai_redo.c), its status
+ * unchanged: cfg is the base config (the recording's layers are added
+ * here); the files not known yet become artefacts and the summary a
+ * journal line under event, in one transaction.  summary (may be NULL)
+ * gets what was done. */
+int ai_redo(struct store *st, const cJSON *cfg, const char *data_dir, const char *key_path,
+    const struct store_recording *rec, const struct ai_steps *steps,
+    struct zpub_progress progress, const char *event, char *summary, size_t summary_len,
+    struct zpub_err *err);
 /* Prints exactly what stage_publish would send, and sends nothing. */
 int publish_dry_run(struct stage_ctx *ctx, FILE *out, struct zpub_err *err);
 

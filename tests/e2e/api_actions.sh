@@ -1,7 +1,8 @@
 # api_actions.sh — the recording routes a portal needs beyond list/show,
 # through HTTP against a daemon on offline defaults (issue 20): GET /status
 # and /review of the caller's tenant, a recording's journal page by page,
-# its thumbnails (choosing one), its rendered description, cut overrides,
+# its thumbnails (choosing one), its rendered description, topics found
+# again, cut overrides,
 # approval and then POST /publish {"update": true} on the READY one,
 # DELETE (refused with 409 while a stage holds the recording, then files
 # gone and audited with the caller), unskip, and POST /recordings/batch
@@ -124,6 +125,21 @@ s, j = as_("vera", "GET", f"/recordings/{r2}/description")
 assert s == 404 and "TRANSCRIBED" in j["error"], (s, j)
 print("description ok")
 
+# Topics found again from the transcript: a new version, held for review.
+s, j = as_("vera", "POST", f"/recordings/{rec}/topics/regenerate", {"engine": "extractive"})
+assert s == 403, (s, j)
+s, j = as_("egor", "POST", f"/recordings/{rec}/topics/regenerate", {"engine": "sorcery"})
+assert s == 400 and "extractive" in j["error"], (s, j)
+s, j = as_("egor", "POST", f"/recordings/{r2}/topics/regenerate")
+assert s == 409 and "TRANSCRIBED" in j["error"], (s, j)
+s, j = as_("vera", "GET", f"/recordings/{rec}/topics")
+v0 = j["version"]
+s, j = as_("egor", "POST", f"/recordings/{rec}/topics/regenerate", {"engine": "extractive"})
+assert s == 200 and j["version"] == v0 + 1 and j["chapters"].startswith("00:00:00 "), (s, j)
+s, j = as_("vera", "GET", f"/recordings/{rec}/topics")
+assert j["version"] == v0 + 1 and j["review"] == "pending", j
+print("topics regenerate ok")
+
 # Cut overrides on a skipped recording (it stays skipped); bad ranges are
 # refused with the reason.
 s, j = as_("vera", "PUT", f"/recordings/{r3}/cut", {"ranges": [{"remove": "00:00:00-00:00:01"}]})
@@ -142,7 +158,8 @@ wall = [("GET", f"/recordings/{rec}/journal", None), ("GET", f"/recordings/{rec}
         ("GET", f"/recordings/{rec}/description", None),
         ("PUT", f"/recordings/{rec}/cut", {"clear": True}),
         ("POST", f"/recordings/{r2}/unskip", None), ("DELETE", f"/recordings/{r2}", None),
-        ("POST", f"/recordings/{rec}/publish", {"update": True})]
+        ("POST", f"/recordings/{rec}/publish", {"update": True}),
+        ("POST", f"/recordings/{rec}/topics/regenerate", None)]
 for m, p, b in wall:
     s, j = as_("boris", m, p, b)
     assert s == 404, (m, p, s, j)
@@ -208,7 +225,8 @@ print("approve and update ok")
 # Everything above is audited with the caller.
 s, j = as_("olga", "GET", "/audit")
 acts = {(e["action"], e["actor"].split("@")[0]) for e in j["audit"]}
-for a in ("delete", "unskip", "thumbnail.pick", "topics.approve", "publish.update"):
+for a in ("delete", "unskip", "thumbnail.pick", "topics.approve", "publish.update",
+          "topics.regenerate"):
     assert any(x == a and who.startswith("api:egor") for x, who in acts), (a, sorted(acts))
 s, j = as_("olga", "GET", "/openapi.json")
 for p in ("/recordings/batch", "/status", "/review", "/recordings/{id}/journal",

@@ -388,6 +388,7 @@ test_actions_roles_and_wall(void **state)
 		{ "PUT", "/recordings/%lld/thumbnail", "{\"pick\": 1}", 404, 403 },
 		{ "POST", "/recordings/%lld/unskip", NULL, 409, 403 },
 		{ "POST", "/recordings/%lld/publish", "{\"update\": true}", 409, 403 },
+		{ "POST", "/recordings/%lld/topics/regenerate", NULL, 409, 403 },
 		{ "DELETE", "/recordings/%lld", NULL, 200, 403 },
 	};
 	char ids[24], other[24];
