@@ -236,11 +236,9 @@ cmd_journal(struct session *cli, int argc, char **argv)
 	for (int i = n - 1; i >= 0; i--) {
 		char when[32];
 		time_iso(v[i].at, when);
-		if (a) {
-			cJSON *o = recjson_journal_entry(&v[i]);
-			cJSON_DeleteItemFromObjectCaseSensitive(o, "id");
-			cJSON_AddItemToArray(a, o);
-		} else
+		if (a)
+			cJSON_AddItemToArray(a, recjson_journal_entry(&v[i]));
+		else
 			printf("%s  #%-5lld %-5s %-8s %s\n", when, (long long)v[i].recording_id,
 			    term_safe(v[i].level), term_safe(v[i].event), term_safe(v[i].message));
 	}

@@ -86,7 +86,9 @@
 	X("POST", "/recordings/batch", ROLE_EDITOR, h_rec_batch, API_FAST, \
 	  "One action over up to 500 ids ({\"action\": \"retry|skip|unskip|delete|publish|approve\", \"ids\": [...]}): a result per id") \
 	X("POST", "/recordings/{id}/topics/regenerate", ROLE_EDITOR, h_topics_regenerate, API_SLOW, \
-	  "Find topics again from the transcript ({\"engine\": ...} optional): a new topic version")
+	  "Find topics again from the transcript ({\"engine\": ...} optional): a new topic version") \
+	X("GET", "/recordings/{id}/cut", ROLE_VIEWER, h_rec_cut_plan, API_SLOW, \
+	  "The cut plan: every stretch of the source with its reason, and the overrides")
 
 enum api_pace { API_FAST, API_SLOW };
 

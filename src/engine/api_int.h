@@ -54,7 +54,7 @@ typedef void (*api_fn)(struct api *a, const struct api_request *r,
 	X(h_topics_put) X(h_rec_approve) X(h_zoom_hook) X(h_metrics) X(h_ready) \
 	X(h_rec_delete) X(h_rec_unskip) X(h_rec_journal) X(h_status) X(h_review) X(h_rec_cut) \
 	X(h_rec_thumbnails) X(h_rec_thumbnail_pick) X(h_rec_description) X(h_rec_batch) \
-	X(h_topics_regenerate)
+	X(h_topics_regenerate) X(h_rec_cut_plan)
 #define X(f) void f(struct api *, const struct api_request *, \
 	const struct api_caller *, int64_t, struct api_response *);
 ROUTE_FNS(X)

@@ -17,6 +17,7 @@
 #include "listener.h"
 #include "recact.h"
 #include "recjson.h"
+#include "recut.h"
 #include "pipeline.h"
 #include "store.h"
 #include "stages.h"
@@ -276,6 +277,61 @@ out:
 	free(notes);
 	free(v);
 	cJSON_Delete(body);
+}
+
+/* The plan as the next run would cut it (`zpub cut ID --show`): every
+ * stretch of the source with its reason, and the editor's overrides. */
+void
+h_rec_cut_plan(struct api *a, const struct api_request *r, const struct api_caller *c,
+    int64_t id, struct api_response *out)
+{
+	struct store_recording *rec = NULL;
+	struct recut_plan p;
+	struct zpub_err err;
+	cJSON *tcfg = NULL, *cfg = NULL;
+	(void)r;
+
+	memset(&p, 0, sizeof p);
+	if (store_recording_get_in(a->st, c->tenant_id, id, &rec, &err) != 0) {
+		reply_err(out, &err);
+		goto out;
+	}
+	tcfg = tenant_config(a->st, a->config, c->tenant_id);
+	cfg = pipeline_config_for(tcfg ? tcfg : a->config, rec);
+	if (recut_plan(a->st, rec, cfg, NULL, &p, &err) != 0) {
+		reply_err(out, &err);
+		goto out;
+	}
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "id", (double)id);
+	cJSON_AddNumberToObject(j, "source_ms", (double)p.tm.src_duration_ms);
+	cJSON_AddNumberToObject(j, "cut_ms", (double)p.tm.out_duration_ms);
+	cJSON *arr = cJSON_AddArrayToObject(j, "stretches");
+	for (size_t i = 0; i < p.n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "start_ms", (double)p.v[i].start_ms);
+		cJSON_AddNumberToObject(o, "end_ms", (double)p.v[i].end_ms);
+		cJSON_AddBoolToObject(o, "kept", p.v[i].kept);
+		cJSON_AddStringToObject(o, "why", media_why_name(p.v[i].why));
+		cJSON_AddItemToArray(arr, o);
+	}
+	arr = cJSON_AddArrayToObject(j, "overrides");
+	for (size_t i = 0; i < p.n_ov; i++) {
+		/* as PUT takes them */
+		cJSON *o = cJSON_CreateObject();
+		char x[24], y[24], range[56];
+		recut_clock(p.ov[i].start_ms, x);
+		recut_clock(p.ov[i].end_ms, y);
+		snprintf(range, sizeof range, "%s-%s", x, y);
+		cJSON_AddStringToObject(o, p.ov[i].keep ? "keep" : "remove", range);
+		cJSON_AddItemToArray(arr, o);
+	}
+	reply_json(out, 200, j);
+out:
+	recut_plan_clear(&p);
+	cJSON_Delete(cfg);
+	cJSON_Delete(tcfg);
+	store_recording_free(rec);
 }
 
 void

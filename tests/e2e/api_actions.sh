@@ -150,13 +150,21 @@ s, j = as_("egor", "PUT", f"/recordings/{r3}/cut", {"ranges": [{"trim": "00:00:0
 assert s == 400 and "range 1" in j["error"], (s, j)
 s, j = as_("egor", "PUT", f"/recordings/{r3}/cut", {"clear": True, "extra": 1})
 assert s == 400 and "extra" in j["error"], (s, j)
-print("cut input ok")
+s, j = as_("egor", "PUT", f"/recordings/{r3}/cut", {"ranges": [{"remove": "00:00:01-00:00:02"}]})
+assert s == 200 and j["recording"]["status"] == "SKIPPED", (s, j)
+s, j = as_("vera", "GET", f"/recordings/{r3}/cut")
+assert s == 200 and j["source_ms"] > 2000 and j["stretches"], (s, j)
+assert len(j["overrides"]) == 1 and "remove" in j["overrides"][0], j
+assert any(st["why"] == "your remove" and not st["kept"] for st in j["stretches"]), j
+s, j = as_("vera", "GET", f"/recordings/{rec}/cut")
+assert s == 200 and j["overrides"] == [] and j["cut_ms"] > 0, (s, j)
+print("cut ok")
 
 # Tenant B's token is 404 on every tenant-A URL, and changes nothing.
 wall = [("GET", f"/recordings/{rec}/journal", None), ("GET", f"/recordings/{rec}/thumbnails", None),
         ("PUT", f"/recordings/{rec}/thumbnail", {"pick": 1}),
         ("GET", f"/recordings/{rec}/description", None),
-        ("PUT", f"/recordings/{rec}/cut", {"clear": True}),
+        ("PUT", f"/recordings/{rec}/cut", {"clear": True}), ("GET", f"/recordings/{rec}/cut", None),
         ("POST", f"/recordings/{r2}/unskip", None), ("DELETE", f"/recordings/{r2}", None),
         ("POST", f"/recordings/{rec}/publish", {"update": True}),
         ("POST", f"/recordings/{rec}/topics/regenerate", None)]
@@ -225,7 +233,7 @@ print("approve and update ok")
 # Everything above is audited with the caller.
 s, j = as_("olga", "GET", "/audit")
 acts = {(e["action"], e["actor"].split("@")[0]) for e in j["audit"]}
-for a in ("delete", "unskip", "thumbnail.pick", "topics.approve", "publish.update",
+for a in ("delete", "unskip", "thumbnail.pick", "topics.approve", "publish.update", "cut.edit",
           "topics.regenerate"):
     assert any(x == a and who.startswith("api:egor") for x, who in acts), (a, sorted(acts))
 s, j = as_("olga", "GET", "/openapi.json")
