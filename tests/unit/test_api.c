@@ -389,6 +389,7 @@ test_actions_roles_and_wall(void **state)
 		{ "POST", "/recordings/%lld/unskip", NULL, 409, 403 },
 		{ "POST", "/recordings/%lld/publish", "{\"update\": true}", 409, 403 },
 		{ "POST", "/recordings/%lld/topics/regenerate", NULL, 409, 403 },
+		{ "GET", "/recordings/%lld/cut", NULL, 404, 404 },  /* no source yet */
 		{ "DELETE", "/recordings/%lld", NULL, 200, 403 },
 	};
 	char ids[24], other[24];
