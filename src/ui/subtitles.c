@@ -289,6 +289,10 @@ text_done(struct ui *ui, void *ctx, const char *text, int done)
 		reprompt(ui, "Cue text", reason, text, text_done, e);
 		return;
 	}
+	if (strcmp(wrapped, e->track->cues[e->cur].text) == 0) {
+		free(wrapped);          /* no change, no undo step */
+		return;
+	}
 	ui_undo_record(&e->undo, subs_write_srt(e->track));
 	free(e->track->cues[e->cur].text);
 	e->track->cues[e->cur].text = wrapped;
