@@ -114,5 +114,15 @@ got=$(sqlite3 "$ZPUB_HOME/zpub.db" "SELECT sha256 FROM artifacts WHERE recording
 [ "$sha" = "$got" ] || fail "artefact sha256 '$got' is not the file's '$sha'"
 ok "SRT and VTT written with the split, merged and retimed cues"
 
+# The keys are in the help.
+tui_keys "?" G
+tui_wait "undo an edit"
+tui_wait "redo what was undone"
+tui_wait "split the cue at the cursor in its text"
+tui_wait "merge the cue with the next one"
+tui_keys q
+tui_wait "ru (srt+vtt) · 3 cues"
+ok "? lists undo, redo, split and merge"
+
 tui_keys q Q
 tui_wait "ZPUB-EXITED 0"
