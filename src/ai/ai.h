@@ -148,6 +148,8 @@ int subs_cue_check(const struct subs_track *t, size_t i, const struct subs_rules
  * Each changes nothing and says why in err (ZPUB_EINVAL) when the result
  * would break a hard rule. */
 
+/* A deep copy (the editor's undo keeps these). */
+struct subs_track *subs_track_copy(const struct subs_track *t);
 /* Gives cue i new times, checked against its neighbours. */
 int subs_cue_set_times(struct subs_track *t, size_t i, int64_t start_ms, int64_t end_ms,
     const struct subs_rules *r, struct zpub_err *err);

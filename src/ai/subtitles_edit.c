@@ -23,6 +23,19 @@ cue_time(int64_t ms, char out[32])
 	snprintf(out, 32, "%s.%03d", hms, (int)((ms < 0 ? 0 : ms) % 1000));
 }
 
+struct subs_track *
+subs_track_copy(const struct subs_track *t)
+{
+	struct subs_track *c = xcalloc(1, sizeof *c);
+	c->cap = t->n ? t->n : 1;
+	c->cues = xreallocarray(NULL, c->cap, sizeof *c->cues);
+	for (size_t i = 0; i < t->n; i++)
+		c->cues[i] = (struct subs_cue){ t->cues[i].start_ms, t->cues[i].end_ms,
+		    xstrdup(t->cues[i].text) };
+	c->n = t->n;
+	return c;
+}
+
 int
 subs_cue_set_times(struct subs_track *t, size_t i, int64_t start_ms, int64_t end_ms,
     const struct subs_rules *r, struct zpub_err *err)

@@ -42,12 +42,17 @@ struct subs_ed {
 	struct subs_rules rules;
 	int cur, top, dirty;
 	int edge_end;               /* timing keys move the end (else the start) */
-	struct ui_undo undo;        /* SRT snapshots */
-	char *clean;                /* the track as saved, as SRT */
+	struct ui_undo undo;        /* copies of the track */
 	int check;                  /* 0 ok, 1 soft warnings, -1 broken */
 	char check_msg[1100];
 	char error[1100];
 };
+
+static void
+undo_free(void *track)
+{
+	subs_track_free(track);
+}
 
 static void
 recheck(struct subs_ed *e)
@@ -82,8 +87,6 @@ load_track(struct subs_ed *e)
 	e->cur = e->top = 0;
 	e->dirty = 0;
 	ui_undo_clear(&e->undo);
-	free(e->clean);
-	e->clean = NULL;
 	if (e->nlangs == 0)
 		return;
 	struct track_files *tf = &e->langs[e->lang];
@@ -94,8 +97,6 @@ load_track(struct subs_ed *e)
 	if (rc != 0)
 		ui_strlcpy(e->error, err.msg, sizeof e->error);
 	free(text);
-	if (e->track)
-		e->clean = subs_write_srt(e->track);
 	subs_rules_from_config(&e->rules, e->cfg, tf->lang);
 	recheck(e);
 }
@@ -115,6 +116,7 @@ ui_subtitles_new(struct ui *ui, int64_t rec_id)
 	}
 	struct subs_ed *e = xcalloc(1, sizeof *e);
 	e->id = rec_id;
+	e->undo.free_fn = undo_free;
 	e->cfg = pipeline_config_for(ui_config(ui), r);
 	for (int i = 0; i < n; i++) {
 		if (strcmp(a[i].kind, "srt") != 0 && strcmp(a[i].kind, "vtt") != 0)
@@ -155,7 +157,6 @@ subtitles_free(struct ui_screen *s)
 	}
 	subs_track_free(e->track);
 	ui_undo_clear(&e->undo);
-	free(e->clean);
 	cJSON_Delete(e->cfg);
 	free(e);
 }
@@ -241,14 +242,11 @@ subtitles_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 
 /* ---- editing: every edit is a step that undo takes back ---- */
 
-/* After an edit (or an undo): unsaved when the track differs from the
- * saved one. */
+/* After an edit (or an undo): unsaved unless back at the saved step. */
 static void
 edited(struct ui *ui, struct subs_ed *e)
 {
-	char *now = subs_write_srt(e->track);
-	e->dirty = e->clean == NULL || strcmp(now, e->clean) != 0;
-	free(now);
+	e->dirty = !ui_undo_is_clean(&e->undo);
 	if (e->cur >= (int)e->track->n)
 		e->cur = (int)e->track->n - 1;
 	if (e->cur < 0)
@@ -293,7 +291,7 @@ text_done(struct ui *ui, void *ctx, const char *text, int done)
 		free(wrapped);          /* no change, no undo step */
 		return;
 	}
-	ui_undo_record(&e->undo, subs_write_srt(e->track));
+	ui_undo_record(&e->undo, subs_track_copy(e->track));
 	free(e->track->cues[e->cur].text);
 	e->track->cues[e->cur].text = wrapped;
 	edited(ui, e);
@@ -304,13 +302,15 @@ static int
 set_edge(struct ui *ui, struct subs_ed *e, int64_t ms, struct zpub_err *err)
 {
 	const struct subs_cue *c = &e->track->cues[e->cur];
-	char *before = subs_write_srt(e->track);
-	int rc = subs_cue_set_times(e->track, (size_t)e->cur, e->edge_end ? c->start_ms : ms,
-	    e->edge_end ? ms : c->end_ms, &e->rules, err);
-	if (rc != 0) {
-		free(before);
+	int64_t start = e->edge_end ? c->start_ms : ms, end = e->edge_end ? ms : c->end_ms;
+	struct subs_cue was = *c;
+	int rc = subs_cue_set_times(e->track, (size_t)e->cur, start, end, &e->rules, err);
+	if (rc != 0)
 		return rc;
-	}
+	/* The step keeps the track as it was. */
+	struct subs_track *before = subs_track_copy(e->track);
+	before->cues[e->cur].start_ms = was.start_ms;
+	before->cues[e->cur].end_ms = was.end_ms;
 	ui_undo_record(&e->undo, before);
 	edited(ui, e);
 	return 0;
@@ -343,16 +343,15 @@ split_done(struct ui *ui, void *ctx, const char *text, int done)
 	if (done != 1 || e->track == NULL || (size_t)e->cur >= e->track->n)
 		return;
 	struct subs_cue *c = &e->track->cues[e->cur];
-	char *before = subs_write_srt(e->track), *old = c->text;
+	struct subs_track *before = subs_track_copy(e->track);
+	free(c->text);
 	c->text = xstrdup(text);
 	if (subs_cue_split(e->track, (size_t)e->cur, (size_t)ui->prompt.pos, &e->rules, &err) != 0) {
-		free(e->track->cues[e->cur].text);
-		e->track->cues[e->cur].text = old;
-		free(before);
+		subs_track_free(e->track);
+		e->track = before;
 		reprompt(ui, "Split at the cursor", err.msg, text, split_done, e);
 		return;
 	}
-	free(old);
 	ui_undo_record(&e->undo, before);
 	edited(ui, e);
 }
@@ -361,9 +360,9 @@ static void
 merge(struct ui *ui, struct subs_ed *e)
 {
 	struct zpub_err err;
-	char *before = subs_write_srt(e->track);
+	struct subs_track *before = subs_track_copy(e->track);
 	if (subs_cue_merge(e->track, (size_t)e->cur, &e->rules, &err) != 0) {
-		free(before);
+		subs_track_free(before);
 		ui_message(ui, 1, "not merged: %s", err.msg);
 		return;
 	}
@@ -371,26 +370,15 @@ merge(struct ui *ui, struct subs_ed *e)
 	edited(ui, e);
 }
 
-/* Undo (dir -1) or redo (+1): the track rebuilt from the snapshot. */
+/* Undo (dir -1) or redo (+1): the track swapped with the step's copy. */
 static void
 undo_step(struct ui *ui, struct subs_ed *e, int dir)
 {
-	struct zpub_err err;
-	struct subs_track *t = NULL;
-	char *now = subs_write_srt(e->track);
-	char *to = dir < 0 ? ui_undo_undo(&e->undo, now) : ui_undo_redo(&e->undo, now);
-	if (to == NULL) {
+	if ((dir < 0 ? e->undo.n_undo : e->undo.n_redo) == 0) {
 		ui_message(ui, 0, dir < 0 ? "nothing to undo" : "nothing to redo");
 		return;
 	}
-	if (subs_parse_srt(to, &t, &err) != 0) {
-		ui_message(ui, 1, "cannot go back: %s", err.msg);
-		free(to);
-		return;
-	}
-	free(to);
-	subs_track_free(e->track);
-	e->track = t;
+	e->track = dir < 0 ? ui_undo_undo(&e->undo, e->track) : ui_undo_redo(&e->undo, e->track);
 	edited(ui, e);
 }
 
@@ -424,8 +412,7 @@ save(struct ui *ui, struct subs_ed *e)
 	store_journal(ui->store, e->id, "info", "subtitles", "%s subtitles corrected in the editor"
 	    " by %s", tf->lang, ui_actor(ui));
 	e->dirty = 0;
-	free(e->clean);
-	e->clean = subs_write_srt(e->track);
+	ui_undo_mark_clean(&e->undo);
 	ui_message(ui, 0, "%s subtitles saved", tf->lang);
 	ui_changed(ui);
 }

@@ -35,7 +35,6 @@ struct topics_ed {
 	int approved;
 	int dirty;
 	struct ui_undo undo;        /* topic lists as JSON */
-	char *clean;                /* the list as stored, as JSON */
 	int cur, top;
 	int newer;                  /* a newer version appeared while editing */
 	struct topics *saved;       /* version as stored (NULL: none) */
@@ -141,8 +140,7 @@ load_version(struct ui *ui, struct topics_ed *e)
 	}
 	topics_free(e->t);
 	e->t = t;
-	free(e->clean);
-	e->clean = topics_to_json(e->t);
+	ui_undo_mark_clean(&e->undo);
 	e->version = tv.version;
 	e->approved = tv.approved_by != NULL;
 	e->dirty = 0;
@@ -192,8 +190,6 @@ ui_topics_new(struct ui *ui, int64_t rec_id)
 	load_transcript(ui, e);
 	if (e->t == NULL)
 		e->t = topics_new();
-	if (e->clean == NULL)
-		e->clean = topics_to_json(e->t);
 	recompute(e);
 	return e;
 }
@@ -208,7 +204,6 @@ topics_free_screen(struct ui_screen *s)
 	topics_free(e->saved);
 	topics_free(e->prev);
 	ui_undo_clear(&e->undo);
-	free(e->clean);
 	free(e->changes);
 	tr_free(e->tr);
 	cJSON_Delete(e->cfg);
@@ -380,18 +375,19 @@ topics_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 }
 
 /* After an edit that started from before (the list as JSON, taken): one
- * undo step when the list changed; unsaved when it differs from the stored
- * version. */
+ * undo step when the list changed; unsaved unless back at the saved step. */
 static void
 changed(struct topics_ed *e, char *before)
 {
-	char *now = topics_to_json(e->t);
-	if (before && strcmp(before, now) != 0)
-		ui_undo_record(&e->undo, before);
-	else
-		free(before);
-	e->dirty = e->clean == NULL || strcmp(now, e->clean) != 0;
-	free(now);
+	if (before) {
+		char *now = topics_to_json(e->t);
+		if (strcmp(before, now) != 0)
+			ui_undo_record(&e->undo, before);
+		else
+			free(before);
+		free(now);
+	}
+	e->dirty = !ui_undo_is_clean(&e->undo);
 	recompute(e);
 }
 
@@ -473,8 +469,7 @@ save(struct ui *ui, struct topics_ed *e)
 	e->version = version;
 	e->approved = 0;
 	e->dirty = 0;
-	free(e->clean);
-	e->clean = topics_to_json(e->t);
+	ui_undo_mark_clean(&e->undo);
 	e->newer = 0;
 	load_bases(ui, e);
 	recompute(e);

@@ -10,12 +10,23 @@
 #include "xmalloc.h"
 
 static void
-push(char ***v, int *n, int *cap, char *s)
+release(struct ui_undo *u, void *s)
+{
+	if (u->free_fn)
+		u->free_fn(s);
+	else
+		free(s);
+}
+
+static void
+push(struct ui_undo *u, void ***v, int *n, int *cap, void *s)
 {
 	if (*n == UI_UNDO_MAX) {
-		free((*v)[0]);
+		release(u, (*v)[0]);
 		memmove(*v, *v + 1, (size_t)(*n - 1) * sizeof **v);
 		(*n)--;
+		if (v == &u->undo)      /* the saved state may have been the oldest */
+			u->clean = u->clean > 0 ? u->clean - 1 : -1;
 	}
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 16;
@@ -25,46 +36,60 @@ push(char ***v, int *n, int *cap, char *s)
 }
 
 static void
-clear(char **v, int *n)
+clear(struct ui_undo *u, void **v, int *n)
 {
 	while (*n > 0)
-		free(v[--*n]);
+		release(u, v[--*n]);
 }
 
 void
-ui_undo_record(struct ui_undo *u, char *before)
+ui_undo_record(struct ui_undo *u, void *before)
 {
-	clear(u->redo, &u->n_redo);
-	push(&u->undo, &u->n_undo, &u->cap_undo, before);
+	clear(u, u->redo, &u->n_redo);
+	if (u->clean > u->n_undo)
+		u->clean = -1;          /* the saved state was undone and is gone now */
+	push(u, &u->undo, &u->n_undo, &u->cap_undo, before);
 }
 
 void
 ui_undo_drop(struct ui_undo *u)
 {
 	if (u->n_undo > 0)
-		free(u->undo[--u->n_undo]);
+		release(u, u->undo[--u->n_undo]);
 }
 
-char *
-ui_undo_undo(struct ui_undo *u, char *current)
+void *
+ui_undo_undo(struct ui_undo *u, void *current)
 {
 	if (u->n_undo == 0) {
-		free(current);
+		release(u, current);
 		return NULL;
 	}
-	push(&u->redo, &u->n_redo, &u->cap_redo, current);
+	push(u, &u->redo, &u->n_redo, &u->cap_redo, current);
 	return u->undo[--u->n_undo];
 }
 
-char *
-ui_undo_redo(struct ui_undo *u, char *current)
+void *
+ui_undo_redo(struct ui_undo *u, void *current)
 {
 	if (u->n_redo == 0) {
-		free(current);
+		release(u, current);
 		return NULL;
 	}
-	push(&u->undo, &u->n_undo, &u->cap_undo, current);
+	push(u, &u->undo, &u->n_undo, &u->cap_undo, current);
 	return u->redo[--u->n_redo];
+}
+
+void
+ui_undo_mark_clean(struct ui_undo *u)
+{
+	u->clean = u->n_undo;
+}
+
+int
+ui_undo_is_clean(const struct ui_undo *u)
+{
+	return u->clean == u->n_undo;
 }
 
 void
@@ -79,9 +104,11 @@ ui_undo_status(const struct ui_undo *u, char *out, size_t outsz)
 void
 ui_undo_clear(struct ui_undo *u)
 {
-	clear(u->undo, &u->n_undo);
-	clear(u->redo, &u->n_redo);
+	void (*free_fn)(void *) = u->free_fn;
+	clear(u, u->undo, &u->n_undo);
+	clear(u, u->redo, &u->n_redo);
 	free(u->undo);
 	free(u->redo);
 	memset(u, 0, sizeof *u);
+	u->free_fn = free_fn;
 }

@@ -48,6 +48,7 @@ test_split_cue_at_a_place_in_its_text(void **state)
 	struct zpub_err err;
 	struct subs_track *t = three_cues();
 	subs_rules_default(&r, "ru");
+	struct subs_track *copy = subs_track_copy(t);
 	/* "Сегодня говорим о квантовой механике." split before "о": 15 + 21
 	 * characters (trimmed) of 3000 ms -> 4000 + 1250 = 5250. */
 	assert_int_equal(subs_cue_split(t, 1, 16, &r, &err), 0);
@@ -75,6 +76,11 @@ test_split_cue_at_a_place_in_its_text(void **state)
 	assert_int_not_equal(subs_cue_merge(t, 2, &r, &err), 0);
 	assert_non_null(strstr(err.msg, "last"));
 	subs_track_free(t);
+	/* The copy taken before (what undo keeps) did not change. */
+	assert_int_equal(copy->n, 3);
+	assert_int_equal(copy->cues[1].end_ms, 7000);
+	assert_string_equal(copy->cues[1].text, "Сегодня говорим\nо квантовой механике.");
+	subs_track_free(copy);
 }
 
 static void

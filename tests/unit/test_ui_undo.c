@@ -2,7 +2,9 @@
  * test_ui_undo.c — the editors' undo stack (ui/undo.c): undo and redo walk
  * the snapshots back and forth, a new edit forgets the redo side, a
  * dropped step (an insert given up with Esc) leaves no trace, the counts
- * the editors show, and the oldest steps go past UI_UNDO_MAX.
+ * the editors show, the saved step ("unsaved changes" or not) is followed
+ * through undo, redo and a new branch, and the oldest steps go past
+ * UI_UNDO_MAX.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,8 +19,8 @@
 #include "xmalloc.h"
 
 /* The editor's state is one string; an edit replaces it. */
-static char *
-edit(struct ui_undo *u, char *state, const char *next)
+static void *
+edit(struct ui_undo *u, void *state, const char *next)
 {
 	ui_undo_record(u, state);
 	return xstrdup(next);
@@ -106,6 +108,60 @@ test_oldest_steps_are_forgotten(void **state)
 	ui_undo_clear(&u);
 }
 
+static void
+test_saved_step_is_followed(void **state)
+{
+	(void)state;
+	struct ui_undo u = {0};
+	char *s = xstrdup("A");
+	assert_true(ui_undo_is_clean(&u));
+	s = edit(&u, s, "B");
+	assert_false(ui_undo_is_clean(&u));
+	ui_undo_mark_clean(&u);                 /* saved at B */
+	s = edit(&u, s, "C");
+	assert_false(ui_undo_is_clean(&u));
+	s = ui_undo_undo(&u, s);
+	assert_true(ui_undo_is_clean(&u));      /* back at B */
+	s = ui_undo_undo(&u, s);
+	assert_false(ui_undo_is_clean(&u));     /* A */
+	s = ui_undo_redo(&u, s);
+	assert_true(ui_undo_is_clean(&u));
+	s = ui_undo_undo(&u, s);
+	s = edit(&u, s, "D");                   /* from A: B is out of reach now */
+	assert_false(ui_undo_is_clean(&u));
+	s = ui_undo_undo(&u, s);
+	assert_false(ui_undo_is_clean(&u));
+	free(s);
+	ui_undo_clear(&u);
+	assert_true(ui_undo_is_clean(&u));
+}
+
+/* Snapshots of any kind: free_fn frees them. */
+static int freed;
+static void
+count_free(void *p)
+{
+	freed++;
+	free(p);
+}
+
+static void
+test_free_fn_frees_every_snapshot(void **state)
+{
+	(void)state;
+	struct ui_undo u = { .free_fn = count_free };
+	void *s = xstrdup("A");
+	for (int i = 0; i < 5; i++)
+		s = edit(&u, s, "x");
+	s = ui_undo_undo(&u, s);
+	s = ui_undo_undo(&u, s);
+	ui_undo_drop(&u);                       /* 1 */
+	ui_undo_clear(&u);                      /* 2 undo + 2 redo */
+	assert_int_equal(freed, 5);
+	assert_ptr_equal(u.free_fn, count_free);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -113,6 +169,8 @@ main(void)
 		cmocka_unit_test(test_three_edits_undo_three_redo_one),
 		cmocka_unit_test(test_dropped_step_leaves_no_trace),
 		cmocka_unit_test(test_oldest_steps_are_forgotten),
+		cmocka_unit_test(test_saved_step_is_followed),
+		cmocka_unit_test(test_free_fn_frees_every_snapshot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
