@@ -130,12 +130,43 @@ int subs_parse_vtt(const char *text, struct subs_track **out, struct zpub_err *e
 
 struct subs_report {
 	int too_short;     /* cues shorter than min_cue_ms */
+	int too_long;      /* cues longer than max_cue_ms */
 	int too_fast;      /* cues over max_cps */
 };
-/* Hard rules (order, no overlap, gap, line count and length, max duration)
- * fail with ZPUB_EINVAL; soft ones are counted in rep (may be NULL). */
+/* Hard rules (order, no overlap, gap, line count and length, a duration)
+ * fail with ZPUB_EINVAL; soft ones (duration range, reading speed) are
+ * counted in rep (may be NULL). */
 int subs_check(const struct subs_track *t, const struct subs_rules *r,
     struct subs_report *rep, struct zpub_err *err);
+/* The same for cue i alone (against the cue before it); soft (may be NULL)
+ * gets the soft rules it breaks. */
+enum { SUBS_SHORT = 1, SUBS_LONG = 2, SUBS_FAST = 4 };
+int subs_cue_check(const struct subs_track *t, size_t i, const struct subs_rules *r,
+    unsigned *soft, struct zpub_err *err);
+
+/* ---- the subtitle editor's operations (subtitles_edit.c) ----------------
+ * Each changes nothing and says why in err (ZPUB_EINVAL) when the result
+ * would break a hard rule. */
+
+/* A deep copy (the editor's undo keeps these). */
+struct subs_track *subs_track_copy(const struct subs_track *t);
+/* Gives cue i new times, checked against its neighbours. */
+int subs_cue_set_times(struct subs_track *t, size_t i, int64_t start_ms, int64_t end_ms,
+    const struct subs_rules *r, struct zpub_err *err);
+/* Where a cue from start_ms to end_ms splits when left_chars of its
+ * left_chars + right_chars characters go first: the time divided by the
+ * text's share. */
+int64_t subs_split_at_ms(int64_t start_ms, int64_t end_ms, size_t left_chars,
+    size_t right_chars);
+/* Splits cue i before its at_char-th character (of its text with lines
+ * joined by spaces) into two cues, each laid out again; the first ends
+ * min_gap_ms / 2 before the split time, the second starts after the gap. */
+int subs_cue_split(struct subs_track *t, size_t i, size_t at_char, const struct subs_rules *r,
+    struct zpub_err *err);
+/* Merges cue i with cue i + 1 (text laid out again, from the first's start
+ * to the second's end). */
+int subs_cue_merge(struct subs_track *t, size_t i, const struct subs_rules *r,
+    struct zpub_err *err);
 
 /* ---- topics (topics.c) ---------------------------------------------------- */
 

@@ -312,6 +312,58 @@ out:
 /* ---- rule check ----------------------------------------------------------- */
 
 int
+subs_cue_check(const struct subs_track *t, size_t i, const struct subs_rules *r,
+    unsigned *soft, struct zpub_err *err)
+{
+	const struct subs_cue *c = &t->cues[i];
+	int64_t dur = c->end_ms - c->start_ms;
+	if (soft)
+		*soft = 0;
+	if (dur <= 0)
+		return zpub_err_set(err, ZPUB_EINVAL, "cue %zu has no duration", i + 1);
+	if (i > 0) {
+		const struct subs_cue *p = &t->cues[i - 1];
+		if (c->start_ms < p->start_ms)
+			return zpub_err_set(err, ZPUB_EINVAL, "cue %zu starts before cue %zu", i + 1, i);
+		if (c->start_ms < p->end_ms)
+			return zpub_err_set(err, ZPUB_EINVAL, "cue %zu overlaps cue %zu", i + 1, i);
+		if (c->start_ms - p->end_ms < r->min_gap_ms)
+			return zpub_err_set(err, ZPUB_EINVAL,
+			    "cue %zu follows cue %zu after %lld ms (min %lld)", i + 1, i,
+			    (long long)(c->start_ms - p->end_ms), (long long)r->min_gap_ms);
+	}
+	int lines = 0;
+	size_t chars = 0;
+	const char *p = c->text;
+	while (p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		size_t lc = utf8_nlen(p, len);
+		lines++;
+		chars += lc;
+		if (len == 0)
+			return zpub_err_set(err, ZPUB_EINVAL, "cue %zu has an empty line", i + 1);
+		if (lc > (size_t)r->max_line_chars && memchr(p, ' ', len) != NULL)
+			return zpub_err_set(err, ZPUB_EINVAL,
+			    "cue %zu has a line of %zu characters (max %d): \"%.*s\"", i + 1, lc,
+			    r->max_line_chars, (int)len, p);
+		p = nl ? nl + 1 : NULL;
+	}
+	if (lines > r->max_lines)
+		return zpub_err_set(err, ZPUB_EINVAL, "cue %zu has %d lines (max %d)", i + 1,
+		    lines, r->max_lines);
+	if (soft) {
+		if (dur < r->min_cue_ms)
+			*soft |= SUBS_SHORT;
+		if (dur > r->max_cue_ms)
+			*soft |= SUBS_LONG;
+		if ((double)chars * 1000.0 / (double)dur > r->max_cps + 0.01)
+			*soft |= SUBS_FAST;
+	}
+	return 0;
+}
+
+int
 subs_check(const struct subs_track *t, const struct subs_rules *r,
     struct subs_report *rep, struct zpub_err *err)
 {
@@ -320,49 +372,13 @@ subs_check(const struct subs_track *t, const struct subs_rules *r,
 		rep = &local;
 	memset(rep, 0, sizeof *rep);
 	for (size_t i = 0; i < t->n; i++) {
-		const struct subs_cue *c = &t->cues[i];
-		int64_t dur = c->end_ms - c->start_ms;
-		if (dur <= 0)
-			return zpub_err_set(err, ZPUB_EINVAL, "cue %zu has no duration", i + 1);
-		if (dur > r->max_cue_ms)
-			return zpub_err_set(err, ZPUB_EINVAL, "cue %zu lasts %lld ms (max %lld)",
-			    i + 1, (long long)dur, (long long)r->max_cue_ms);
-		if (i > 0) {
-			const struct subs_cue *p = &t->cues[i - 1];
-			if (c->start_ms < p->start_ms)
-				return zpub_err_set(err, ZPUB_EINVAL, "cue %zu starts before cue %zu",
-				    i + 1, i);
-			if (c->start_ms < p->end_ms)
-				return zpub_err_set(err, ZPUB_EINVAL, "cue %zu overlaps cue %zu", i + 1, i);
-			if (c->start_ms - p->end_ms < r->min_gap_ms)
-				return zpub_err_set(err, ZPUB_EINVAL,
-				    "cue %zu follows cue %zu after %lld ms (min %lld)", i + 1, i,
-				    (long long)(c->start_ms - p->end_ms), (long long)r->min_gap_ms);
-		}
-		int lines = 0;
-		size_t chars = 0;
-		const char *p = c->text;
-		while (p) {
-			const char *nl = strchr(p, '\n');
-			size_t len = nl ? (size_t)(nl - p) : strlen(p);
-			size_t lc = utf8_nlen(p, len);
-			lines++;
-			chars += lc;
-			if (len == 0)
-				return zpub_err_set(err, ZPUB_EINVAL, "cue %zu has an empty line", i + 1);
-			if (lc > (size_t)r->max_line_chars && memchr(p, ' ', len) != NULL)
-				return zpub_err_set(err, ZPUB_EINVAL,
-				    "cue %zu has a line of %zu characters (max %d): \"%.*s\"", i + 1, lc,
-				    r->max_line_chars, (int)len, p);
-			p = nl ? nl + 1 : NULL;
-		}
-		if (lines > r->max_lines)
-			return zpub_err_set(err, ZPUB_EINVAL, "cue %zu has %d lines (max %d)", i + 1,
-			    lines, r->max_lines);
-		if (dur < r->min_cue_ms)
-			rep->too_short++;
-		if ((double)chars * 1000.0 / (double)dur > r->max_cps + 0.01)
-			rep->too_fast++;
+		unsigned soft;
+		int rc = subs_cue_check(t, i, r, &soft, err);
+		if (rc != 0)
+			return rc;
+		rep->too_short += (soft & SUBS_SHORT) != 0;
+		rep->too_long += (soft & SUBS_LONG) != 0;
+		rep->too_fast += (soft & SUBS_FAST) != 0;
 	}
 	return 0;
 }

@@ -2,9 +2,14 @@
  * subtitles.c — correcting subtitle text: the recording's subtitle tracks
  * (one per language, from the "srt" and "vtt" artefacts) as a list of cues;
  * a cue's text is edited on one line and re-wrapped by the subtitle
- * layout rules (ai/subtitles.c), the hard rules are checked live, and
- * saving rewrites the SRT and VTT files of that language atomically.  The
- * play key shows the selected cue in the user's player.
+ * layout rules (ai/subtitles.c); a cue's start and end are nudged or typed,
+ * a cue split at a place in its text or merged with the next
+ * (ai/subtitles_edit.c).  An edit that breaks a hard rule is refused with
+ * the reason (a refused typed line stays in the prompt for correction);
+ * soft ones are marked on the cue.  Every edit can be undone and redone
+ * while the editor is open.  Saving rewrites the SRT and VTT files of that
+ * language atomically.  The play key shows the selected cue in the user's
+ * player.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +23,7 @@
 #include "store_ui.h"
 #include "fmt.h"
 #include "ui.h"
+#include "undo.h"
 #include "util.h"
 
 #define MAX_LANGS 8
@@ -35,10 +41,18 @@ struct subs_ed {
 	struct subs_track *track;
 	struct subs_rules rules;
 	int cur, top, dirty;
+	int edge_end;               /* timing keys move the end (else the start) */
+	struct ui_undo undo;        /* copies of the track */
 	int check;                  /* 0 ok, 1 soft warnings, -1 broken */
 	char check_msg[1100];
 	char error[1100];
 };
+
+static void
+undo_free(void *track)
+{
+	subs_track_free(track);
+}
 
 static void
 recheck(struct subs_ed *e)
@@ -53,11 +67,11 @@ recheck(struct subs_ed *e)
 	if (subs_check(e->track, &e->rules, &rep, &err) != 0) {
 		e->check = -1;
 		ui_strlcpy(e->check_msg, err.msg, sizeof e->check_msg);
-	} else if (rep.too_fast || rep.too_short) {
+	} else if (rep.too_fast || rep.too_short || rep.too_long) {
 		e->check = 1;
-		snprintf(e->check_msg, sizeof e->check_msg, "%d cue%s read too fast, %d too short"
-		    " (allowed, but harder to read)", rep.too_fast, rep.too_fast == 1 ? "" : "s",
-		    rep.too_short);
+		snprintf(e->check_msg, sizeof e->check_msg, "%d cue%s read too fast, %d too short,"
+		    " %d too long (allowed, but harder to read)", rep.too_fast,
+		    rep.too_fast == 1 ? "" : "s", rep.too_short, rep.too_long);
 	} else
 		e->check = 0;
 }
@@ -72,6 +86,7 @@ load_track(struct subs_ed *e)
 	e->error[0] = '\0';
 	e->cur = e->top = 0;
 	e->dirty = 0;
+	ui_undo_clear(&e->undo);
 	if (e->nlangs == 0)
 		return;
 	struct track_files *tf = &e->langs[e->lang];
@@ -101,6 +116,7 @@ ui_subtitles_new(struct ui *ui, int64_t rec_id)
 	}
 	struct subs_ed *e = xcalloc(1, sizeof *e);
 	e->id = rec_id;
+	e->undo.free_fn = undo_free;
 	e->cfg = pipeline_config_for(ui_config(ui), r);
 	for (int i = 0; i < n; i++) {
 		if (strcmp(a[i].kind, "srt") != 0 && strcmp(a[i].kind, "vtt") != 0)
@@ -140,6 +156,7 @@ subtitles_free(struct ui_screen *s)
 		free(e->langs[i].vtt);
 	}
 	subs_track_free(e->track);
+	ui_undo_clear(&e->undo);
 	cJSON_Delete(e->cfg);
 	free(e);
 }
@@ -153,22 +170,52 @@ fmt_cue_time(int64_t ms, char out[24])
 	snprintf(out, 24, "%s.%03d", hms, (int)(ms % 1000));
 }
 
+/* "⚠ 21 cps · " for a cue that breaks soft rules (returns 1), "✗ " for a
+ * hard one (-1). */
+static int
+cue_marks(const struct subs_ed *e, size_t i, char *out, size_t outsz)
+{
+	struct zpub_err err;
+	unsigned soft = 0;
+	const struct subs_cue *c = &e->track->cues[i];
+	double s = (double)(c->end_ms - c->start_ms) / 1000.0;
+	size_t o = 0;
+	out[0] = '\0';
+	if (subs_cue_check(e->track, i, &e->rules, &soft, &err) != 0) {
+		snprintf(out, outsz, "✗ ");
+		return -1;
+	}
+	if (soft & SUBS_FAST) {
+		size_t chars = 0;
+		for (const char *p = c->text; *p; p++)
+			chars += (*p & 0xC0) != 0x80 && *p != '\n';
+		o += (size_t)snprintf(out + o, outsz - o, "⚠ %.0f cps · ", (double)chars / s);
+	}
+	if ((soft & SUBS_SHORT) && o < outsz)
+		o += (size_t)snprintf(out + o, outsz - o, "⚠ %.1f s, short · ", s);
+	if ((soft & SUBS_LONG) && o < outsz)
+		snprintf(out + o, outsz - o, "⚠ %.1f s, long · ", s);
+	return soft != 0;
+}
+
 static void
 subtitles_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 {
 	const struct subs_ed *e = s->st;
-	char line[2048], a[24], b[24];
+	char line[2048], a[24], b[24], steps[64];
 	int y = top, cols = ui->cols;
 	if (e->nlangs == 0) {
 		ui_put(ui, y, 1, cols - 1, ui_attr(ui, UI_R_DIM),
 		    "No subtitles yet: they come with the transcript (stage transcribe).");
 		return;
 	}
-	snprintf(line, sizeof line, "Subtitles #%lld · %s (%s%s%s) · %zu cues%s%s",
+	ui_undo_status(&e->undo, steps, sizeof steps);
+	snprintf(line, sizeof line, "Subtitles #%lld · %s (%s%s%s) · %zu cues%s%s · timing the %s%s%s",
 	    (long long)e->id, e->langs[e->lang].lang, e->langs[e->lang].srt ? "srt" : "",
 	    e->langs[e->lang].srt && e->langs[e->lang].vtt ? "+" : "",
 	    e->langs[e->lang].vtt ? "vtt" : "", e->track ? e->track->n : 0,
-	    e->dirty ? " · unsaved changes" : "", e->nlangs > 1 ? " · f: next language" : "");
+	    e->dirty ? " · unsaved changes" : "", e->nlangs > 1 ? " · f: next language" : "",
+	    e->edge_end ? "end" : "start", steps[0] ? " · " : "", steps);
 	ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_HEADER), line);
 	if (e->error[0]) {
 		ui_put(ui, y, 0, cols, ui_attr(ui, UI_R_FAIL), e->error);
@@ -179,23 +226,52 @@ subtitles_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 	int lh = height - 2;
 	for (int i = 0; i < lh && e->track && (size_t)(e->top + i) < e->track->n; i++) {
 		const struct subs_cue *c = &e->track->cues[e->top + i];
+		char text[1024], marks[96];
 		fmt_cue_time(c->start_ms, a);
 		fmt_cue_time(c->end_ms, b);
-		char text[1024];
 		ui_strlcpy(text, c->text, sizeof text);
 		for (char *p = text; *p; p++)
 			if (*p == '\n')
 				*p = '|';
-		snprintf(line, sizeof line, " %s → %s  %s", a, b, text);
+		int mark = cue_marks(e, (size_t)(e->top + i), marks, sizeof marks);
+		snprintf(line, sizeof line, " %s → %s  %s%s", a, b, marks, text);
 		ui_put(ui, y + i, 0, cols, e->top + i == e->cur ? ui_attr(ui, UI_R_CURSOR) :
-		    ui_attr(ui, UI_R_NORMAL), line);
+		    ui_attr(ui, mark < 0 ? UI_R_FAIL : mark > 0 ? UI_R_WARN : UI_R_NORMAL), line);
 	}
+}
+
+/* ---- editing: every edit is a step that undo takes back ---- */
+
+/* After an edit (or an undo): unsaved unless back at the saved step. */
+static void
+edited(struct ui *ui, struct subs_ed *e)
+{
+	e->dirty = !ui_undo_is_clean(&e->undo);
+	if (e->cur >= (int)e->track->n)
+		e->cur = (int)e->track->n - 1;
+	if (e->cur < 0)
+		e->cur = 0;
+	ui_list_move(UI_A_NONE, (int)e->track->n, ui->rows - 6, &e->cur, &e->top);
+	recheck(e);
+	ui_redraw(ui);
+}
+
+/* A prompt given back with what was typed and why it was refused. */
+static void
+reprompt(struct ui *ui, const char *what, const char *reason, const char *text,
+    ui_prompt_fn fn, void *ctx)
+{
+	char label[2048];
+	snprintf(label, sizeof label, "%s (%s): ", what, reason);
+	ui_prompt(ui, label, text, 0, fn, ctx);
+	ui_message(ui, 1, "%s", reason);
 }
 
 static void
 text_done(struct ui *ui, void *ctx, const char *text, int done)
 {
 	struct subs_ed *e = ctx;
+	char reason[160];
 	if (done != 1 || e->track == NULL || (size_t)e->cur >= e->track->n)
 		return;
 	/* One line in, laid out again by the same rules the stage used. */
@@ -206,15 +282,104 @@ text_done(struct ui *ui, void *ctx, const char *text, int done)
 	char *wrapped = subs_wrap(flat, &e->rules);
 	free(flat);
 	if (wrapped == NULL) {
-		ui_message(ui, 1, "too long for %d line%s of %d characters: shorten it",
+		snprintf(reason, sizeof reason, "too long for %d line%s of %d characters: shorten it",
 		    e->rules.max_lines, e->rules.max_lines == 1 ? "" : "s", e->rules.max_line_chars);
+		reprompt(ui, "Cue text", reason, text, text_done, e);
 		return;
 	}
+	if (strcmp(wrapped, e->track->cues[e->cur].text) == 0) {
+		free(wrapped);          /* no change, no undo step */
+		return;
+	}
+	ui_undo_record(&e->undo, subs_track_copy(e->track));
 	free(e->track->cues[e->cur].text);
 	e->track->cues[e->cur].text = wrapped;
-	e->dirty = 1;
-	recheck(e);
-	ui_redraw(ui);
+	edited(ui, e);
+}
+
+/* The selected cue with the timing edge at ms; refused with the reason. */
+static int
+set_edge(struct ui *ui, struct subs_ed *e, int64_t ms, struct zpub_err *err)
+{
+	const struct subs_cue *c = &e->track->cues[e->cur];
+	int64_t start = e->edge_end ? c->start_ms : ms, end = e->edge_end ? ms : c->end_ms;
+	struct subs_cue was = *c;
+	int rc = subs_cue_set_times(e->track, (size_t)e->cur, start, end, &e->rules, err);
+	if (rc != 0)
+		return rc;
+	/* The step keeps the track as it was. */
+	struct subs_track *before = subs_track_copy(e->track);
+	before->cues[e->cur].start_ms = was.start_ms;
+	before->cues[e->cur].end_ms = was.end_ms;
+	ui_undo_record(&e->undo, before);
+	edited(ui, e);
+	return 0;
+}
+
+static void
+time_done(struct ui *ui, void *ctx, const char *text, int done)
+{
+	struct subs_ed *e = ctx;
+	struct zpub_err err;
+	char reason[300];
+	if (done != 1 || e->track == NULL || (size_t)e->cur >= e->track->n)
+		return;
+	const char *what = e->edge_end ? "End (H:MM:SS.mmm)" : "Start (H:MM:SS.mmm)";
+	int64_t ms = time_parse_clock(text);
+	if (ms < 0) {
+		snprintf(reason, sizeof reason, "'%s' is not a time: write H:MM:SS.mmm", text);
+		reprompt(ui, what, reason, text, time_done, e);
+	} else if (set_edge(ui, e, ms, &err) != 0)
+		reprompt(ui, what, err.msg, text, time_done, e);
+}
+
+/* Splits the selected cue where the prompt's cursor was (its text may have
+ * been corrected on the way). */
+static void
+split_done(struct ui *ui, void *ctx, const char *text, int done)
+{
+	struct subs_ed *e = ctx;
+	struct zpub_err err;
+	if (done != 1 || e->track == NULL || (size_t)e->cur >= e->track->n)
+		return;
+	struct subs_cue *c = &e->track->cues[e->cur];
+	struct subs_track *before = subs_track_copy(e->track);
+	free(c->text);
+	c->text = xstrdup(text);
+	if (subs_cue_split(e->track, (size_t)e->cur, (size_t)ui->prompt.pos, &e->rules, &err) != 0) {
+		subs_track_free(e->track);
+		e->track = before;
+		reprompt(ui, "Split at the cursor", err.msg, text, split_done, e);
+		return;
+	}
+	ui_undo_record(&e->undo, before);
+	edited(ui, e);
+}
+
+static void
+merge(struct ui *ui, struct subs_ed *e)
+{
+	struct zpub_err err;
+	struct subs_track *before = subs_track_copy(e->track);
+	if (subs_cue_merge(e->track, (size_t)e->cur, &e->rules, &err) != 0) {
+		subs_track_free(before);
+		ui_message(ui, 1, "not merged: %s", err.msg);
+		return;
+	}
+	ui_undo_record(&e->undo, before);
+	edited(ui, e);
+}
+
+/* Undo (dir -1) or redo (+1): the track swapped with the step's copy. */
+static void
+undo_step(struct ui *ui, struct subs_ed *e, int dir)
+{
+	if ((dir < 0 ? e->undo.n_undo : e->undo.n_redo) == 0) {
+		ui_message(ui, 0, dir < 0 ? "nothing to undo" : "nothing to redo");
+		return;
+	}
+	e->track = dir < 0 ? ui_undo_undo(&e->undo, e->track) : ui_undo_redo(&e->undo, e->track);
+	edited(ui, e);
 }
 
 static int
@@ -247,6 +412,7 @@ save(struct ui *ui, struct subs_ed *e)
 	store_journal(ui->store, e->id, "info", "subtitles", "%s subtitles corrected in the editor"
 	    " by %s", tf->lang, ui_actor(ui));
 	e->dirty = 0;
+	ui_undo_mark_clean(&e->undo);
 	ui_message(ui, 0, "%s subtitles saved", tf->lang);
 	ui_changed(ui);
 }
@@ -279,6 +445,61 @@ subtitles_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 		ui_prompt(ui, "Cue text: ", text, 0, text_done, e);
 		return 1;
 	}
+	case UI_A_LEVEL:
+		e->edge_end = !e->edge_end;
+		return 1;
+	case UI_A_NUDGE_BACK: case UI_A_NUDGE_FWD: case UI_A_NUDGE_BACK10: case UI_A_NUDGE_FWD10: {
+		if (n == 0)
+			return 1;
+		struct zpub_err err;
+		int64_t d = a == UI_A_NUDGE_BACK ? -100 : a == UI_A_NUDGE_FWD ? 100 :
+		    a == UI_A_NUDGE_BACK10 ? -1000 : 1000;
+		const struct subs_cue *c = &e->track->cues[e->cur];
+		if (set_edge(ui, e, (e->edge_end ? c->end_ms : c->start_ms) + d, &err) != 0)
+			ui_message(ui, 1, "refused: %s", err.msg);
+		return 1;
+	}
+	case UI_A_SET_TIME: {
+		if (n == 0)
+			return 1;
+		char t[24];
+		const struct subs_cue *c = &e->track->cues[e->cur];
+		fmt_cue_time(e->edge_end ? c->end_ms : c->start_ms, t);
+		ui_prompt(ui, e->edge_end ? "End (H:MM:SS.mmm): " : "Start (H:MM:SS.mmm): ", t, 0,
+		    time_done, e);
+		return 1;
+	}
+	case UI_A_SPLIT: {
+		if (n == 0)
+			return 1;
+		char text[1024];
+		ui_strlcpy(text, e->track->cues[e->cur].text, sizeof text);
+		for (char *p = text; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+		ui_prompt(ui, "Split at the cursor (←/→, Enter): ", text, 0, split_done, e);
+		/* The cursor starts at the space nearest the middle. */
+		struct ui_prompt *p = &ui->prompt;
+		for (int d = 0; d <= p->len / 2; d++) {
+			if (p->buf[p->len / 2 - d] == ' ') {
+				p->pos = p->len / 2 - d + 1;
+				break;
+			}
+			if (p->len / 2 + d < p->len && p->buf[p->len / 2 + d] == ' ') {
+				p->pos = p->len / 2 + d + 1;
+				break;
+			}
+		}
+		return 1;
+	}
+	case UI_A_MERGE:
+		if (n > 0)
+			merge(ui, e);
+		return 1;
+	case UI_A_UNDO: case UI_A_REDO:
+		if (e->track)
+			undo_step(ui, e, a == UI_A_UNDO ? -1 : 1);
+		return 1;
 	case UI_A_FILTER:
 		if (e->dirty) {
 			ui_message(ui, 1, "save (w) first: these %s subtitles have changes",
@@ -318,7 +539,8 @@ subtitles_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 }
 
 static const enum ui_action subtitles_hints[] = {
-	UI_A_EDIT, UI_A_SAVE, UI_A_FILTER, UI_A_PLAY, UI_A_NONE
+	UI_A_EDIT, UI_A_UNDO, UI_A_REDO, UI_A_LEVEL, UI_A_NUDGE_FWD, UI_A_NUDGE_FWD10, UI_A_SET_TIME,
+	UI_A_SPLIT, UI_A_MERGE, UI_A_SAVE, UI_A_FILTER, UI_A_PLAY, UI_A_NONE
 };
 
 const struct ui_screen_ops ui_subtitles_ops = {

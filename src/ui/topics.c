@@ -4,7 +4,9 @@
  * selected time, live validation and a live preview of the description
  * that publishing would use, or what changed since the previous version.
  * Saving adds a new version; approving (after a y/N question) marks one for
- * publishing; a topic's time can be played in the user's player.
+ * publishing; a topic's time can be played in the user's player.  Every
+ * edit can be undone and redone while the editor is open, and a refused
+ * typed time stays in the prompt for correction.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "fmt.h"
 #include "topics_edit.h"
 #include "ui.h"
+#include "undo.h"
 #include "util.h"
 
 struct topics_ed {
@@ -31,6 +34,7 @@ struct topics_ed {
 	int version;                /* the version loaded or last saved; 0 = none */
 	int approved;
 	int dirty;
+	struct ui_undo undo;        /* topic lists as JSON */
 	int cur, top;
 	int newer;                  /* a newer version appeared while editing */
 	struct topics *saved;       /* version as stored (NULL: none) */
@@ -136,6 +140,7 @@ load_version(struct ui *ui, struct topics_ed *e)
 	}
 	topics_free(e->t);
 	e->t = t;
+	ui_undo_mark_clean(&e->undo);
 	e->version = tv.version;
 	e->approved = tv.approved_by != NULL;
 	e->dirty = 0;
@@ -198,6 +203,7 @@ topics_free_screen(struct ui_screen *s)
 	topics_free(e->t);
 	topics_free(e->saved);
 	topics_free(e->prev);
+	ui_undo_clear(&e->undo);
 	free(e->changes);
 	tr_free(e->tr);
 	cJSON_Delete(e->cfg);
@@ -282,8 +288,11 @@ topics_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		    e->dirty ? " + unsaved changes" : "");
 	else
 		snprintf(v, sizeof v, "no saved version%s", e->dirty ? " + unsaved changes" : "");
-	snprintf(line, sizeof line, "#%lld %s · %s · %zu topics · length %s%s", (long long)e->id,
-	    e->title, v, e->t->n, t1, e->newer ? " · newer version saved elsewhere" : "");
+	char steps[64];
+	ui_undo_status(&e->undo, steps, sizeof steps);
+	snprintf(line, sizeof line, "#%lld %s · %s · %zu topics · length %s%s%s%s", (long long)e->id,
+	    e->title, v, e->t->n, t1, e->newer ? " · newer version saved elsewhere" : "",
+	    steps[0] ? " · " : "", steps);
 	ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_HEADER), line);
 	if (e->error[0]) {
 		ui_put(ui, y++, 0, cols, ui_attr(ui, UI_R_FAIL), e->error);
@@ -365,10 +374,20 @@ topics_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 	}
 }
 
+/* After an edit that started from before (the list as JSON, taken): one
+ * undo step when the list changed; unsaved unless back at the saved step. */
 static void
-changed(struct topics_ed *e)
+changed(struct topics_ed *e, char *before)
 {
-	e->dirty = 1;
+	if (before) {
+		char *now = topics_to_json(e->t);
+		if (strcmp(before, now) != 0)
+			ui_undo_record(&e->undo, before);
+		else
+			free(before);
+		free(now);
+	}
+	e->dirty = !ui_undo_is_clean(&e->undo);
 	recompute(e);
 }
 
@@ -378,8 +397,29 @@ title_done(struct ui *ui, void *ctx, const char *text, int done)
 	struct topics_ed *e = ctx;
 	if (done != 1)
 		return;
+	char *before = topics_to_json(e->t);
 	ui_topics_set_title(e->t, e->cur, text);
-	changed(e);
+	changed(e, before);
+	ui_redraw(ui);
+}
+
+/* The title of a topic just inserted: Esc takes the insertion back. */
+static void
+insert_title_done(struct ui *ui, void *ctx, const char *text, int done)
+{
+	struct topics_ed *e = ctx;
+	if (done == 0)
+		return;
+	if (done == 1) {
+		ui_topics_set_title(e->t, e->cur, text);
+		changed(e, NULL);
+	} else {
+		int at = e->cur;
+		ui_topics_remove(e->t, at);
+		ui_undo_drop(&e->undo);
+		e->cur = at > 0 ? at - 1 : 0;
+		changed(e, NULL);
+	}
 	ui_redraw(ui);
 }
 
@@ -387,25 +427,32 @@ static void
 time_done(struct ui *ui, void *ctx, const char *text, int done)
 {
 	struct topics_ed *e = ctx;
+	char reason[512];
 	if (done != 1)
 		return;
 	int64_t ms = time_parse_clock(text);
-	if (ms < 0) {
-		ui_message(ui, 1, "'%s' is not a time: write H:MM:SS, MM:SS or seconds", text);
-		return;
-	}
-	if (e->duration_ms > 1000 && ms > e->duration_ms - 1000) {
+	if (ms < 0)
+		snprintf(reason, sizeof reason, "'%s' is not a time: write H:MM:SS, MM:SS or seconds",
+		    text);
+	else if (e->duration_ms > 1000 && ms > e->duration_ms - 1000) {
 		/* Refused, not moved to the end: the user meant another time. */
 		char len[16], last[16];
 		ui_fmt_clock(e->duration_ms, 0, len);
 		ui_fmt_clock(e->duration_ms - 1000, 0, last);
-		ui_message(ui, 1, "%s is past the end of the video (length %s): a topic starts at"
-		    " %s at the latest; time not changed", text, len, last);
+		snprintf(reason, sizeof reason, "%s is past the end of the video (length %s): a topic"
+		    " starts at %s at the latest; time not changed", text, len, last);
+	} else {
+		char *before = topics_to_json(e->t);
+		e->cur = ui_topics_set_time(e->t, e->cur, ms, e->duration_ms);
+		changed(e, before);
+		ui_redraw(ui);
 		return;
 	}
-	e->cur = ui_topics_set_time(e->t, e->cur, ms, e->duration_ms);
-	changed(e);
-	ui_redraw(ui);
+	/* What was typed stays in the prompt, with the reason beside it. */
+	char label[1024];
+	snprintf(label, sizeof label, "Time (H:MM:SS) (%s): ", reason);
+	ui_prompt(ui, label, text, 0, time_done, e);
+	ui_message(ui, 1, "%s", reason);
 }
 
 static int
@@ -422,6 +469,7 @@ save(struct ui *ui, struct topics_ed *e)
 	e->version = version;
 	e->approved = 0;
 	e->dirty = 0;
+	ui_undo_mark_clean(&e->undo);
 	e->newer = 0;
 	load_bases(ui, e);
 	recompute(e);
@@ -492,22 +540,25 @@ ed_nudge(struct ui *ui, struct topics_ed *e, enum ui_action a)
 		return ED_DONE;
 	int64_t d = a == UI_A_NUDGE_BACK ? -1000 : a == UI_A_NUDGE_FWD ? 1000 :
 	    a == UI_A_NUDGE_BACK10 ? -10000 : 10000;
+	char *before = topics_to_json(e->t);
 	e->cur = ui_topics_nudge(e->t, e->cur, d, e->duration_ms);
-	changed(e);
+	changed(e, before);
 	return ED_CHANGED;
 }
 
 static int
 ed_insert(struct ui *ui, struct topics_ed *e, enum ui_action a)
 {
+	char *before = topics_to_json(e->t);
 	int i = ui_topics_insert(e->t, e->cur, e->duration_ms, "New topic");
 	if (i < 0) {
+		free(before);
 		ui_message(ui, 1, "no room after this topic (less than 2 s to the next)");
 		return ED_DONE;
 	}
 	e->cur = i;
-	changed(e);
-	ui_prompt(ui, "Title: ", "", 0, title_done, e);
+	changed(e, before);
+	ui_prompt(ui, "Title: ", "", 0, insert_title_done, e);
 	return ED_CHANGED;
 }
 
@@ -516,18 +567,20 @@ ed_remove(struct ui *ui, struct topics_ed *e, enum ui_action a)
 {
 	if (e->t->n == 0)
 		return ED_DONE;
+	char *before = topics_to_json(e->t);
 	e->cur = ui_topics_remove(e->t, e->cur);
 	if (e->cur < 0)
 		e->cur = 0;
-	changed(e);
+	changed(e, before);
 	return ED_CHANGED;
 }
 
 static int
 ed_level(struct ui *ui, struct topics_ed *e, enum ui_action a)
 {
+	char *before = topics_to_json(e->t);
 	ui_topics_toggle_level(e->t, e->cur);
-	changed(e);
+	changed(e, before);
 	return ED_DONE;
 }
 
@@ -564,6 +617,33 @@ ed_changes(struct ui *ui, struct topics_ed *e, enum ui_action a)
 {
 	e->show_changes = !e->show_changes;
 	return ED_DONE;
+}
+
+static int
+ed_undo(struct ui *ui, struct topics_ed *e, enum ui_action a)
+{
+	struct zpub_err err;
+	struct topics *t = NULL;
+	char *now = topics_to_json(e->t);
+	char *to = a == UI_A_UNDO ? ui_undo_undo(&e->undo, now) : ui_undo_redo(&e->undo, now);
+	if (to == NULL) {
+		ui_message(ui, 0, a == UI_A_UNDO ? "nothing to undo" : "nothing to redo");
+		return ED_DONE;
+	}
+	if (topics_from_json(to, &t, &err) != 0) {
+		ui_message(ui, 1, "cannot go back: %s", err.msg);
+		free(to);
+		return ED_DONE;
+	}
+	free(to);
+	topics_free(e->t);
+	e->t = t;
+	if (e->cur >= (int)e->t->n)
+		e->cur = (int)e->t->n - 1;
+	if (e->cur < 0)
+		e->cur = 0;
+	changed(e, NULL);
+	return ED_CHANGED;
 }
 
 static int
@@ -611,6 +691,7 @@ static const struct {
 	{ UI_A_APPROVE, ed_approve },
 	{ UI_A_CHANGES, ed_changes },
 	{ UI_A_PLAY, ed_play },
+	{ UI_A_UNDO, ed_undo }, { UI_A_REDO, ed_undo },
 	{ UI_A_BACK, ed_back },
 	{ UI_A_QUIT, ed_quit },
 };
@@ -647,7 +728,7 @@ topics_mouse(struct ui *ui, struct ui_screen *s, const struct ui_mouse *m)
 }
 
 static const enum ui_action topics_hints[] = {
-	UI_A_EDIT, UI_A_NUDGE_BACK, UI_A_NUDGE_FWD, UI_A_NUDGE_BACK10, UI_A_NUDGE_FWD10,
+	UI_A_EDIT, UI_A_UNDO, UI_A_REDO, UI_A_NUDGE_BACK, UI_A_NUDGE_FWD, UI_A_NUDGE_BACK10, UI_A_NUDGE_FWD10,
 	UI_A_INSERT, UI_A_REMOVE, UI_A_LEVEL, UI_A_SAVE, UI_A_APPROVE, UI_A_CHANGES, UI_A_PLAY,
 	UI_A_NONE
 };

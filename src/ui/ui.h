@@ -58,17 +58,21 @@ struct store;
 	X(PLAY, "play", "P", "play the cut video from here (ui.player)", "Actions") \
 	X(TIMELINE, "timeline", "L", "cut timeline: kept and removed stretches", "Actions") \
 	X(THUMBNAILS, "thumbnails", "I", "thumbnails: choose the published one", "Actions") \
-	X(EDIT, "edit", "e", "edit the title", "Topics") \
-	X(NUDGE_BACK, "nudge_back", "-", "time -1 s", "Topics") \
-	X(NUDGE_FWD, "nudge_fwd", "+ =", "time +1 s", "Topics") \
-	X(NUDGE_BACK10, "nudge_back10", "[ <", "time -10 s", "Topics") \
-	X(NUDGE_FWD10, "nudge_fwd10", "] >", "time +10 s", "Topics") \
-	X(SET_TIME, "set_time", "T", "type a time", "Topics") \
+	X(EDIT, "edit", "e", "edit the title (a cue: its text)", "Topics") \
+	X(NUDGE_BACK, "nudge_back", "-", "time -1 s (a cue: -100 ms)", "Topics") \
+	X(NUDGE_FWD, "nudge_fwd", "+ =", "time +1 s (a cue: +100 ms)", "Topics") \
+	X(NUDGE_BACK10, "nudge_back10", "[ <", "time -10 s (a cue: -1 s)", "Topics") \
+	X(NUDGE_FWD10, "nudge_fwd10", "] >", "time +10 s (a cue: +1 s)", "Topics") \
+	X(SET_TIME, "set_time", "T", "type a time (a cue: H:MM:SS.mmm)", "Topics") \
 	X(INSERT, "insert", "i ic", "insert a topic after this one", "Topics") \
 	X(REMOVE, "remove", "d", "remove this topic", "Topics") \
-	X(LEVEL, "level", "tab", "main / detail", "Topics") \
+	X(LEVEL, "level", "tab", "main / detail (a cue: time its start / end)", "Topics") \
 	X(SAVE, "save", "w ^s", "save as a new version", "Topics") \
 	X(CHANGES, "changes", "C", "what changed since the previous version", "Topics") \
+	X(UNDO, "undo", "u", "undo an edit (topics, subtitles; while the editor is open)", "Editing") \
+	X(REDO, "redo", "U ^r", "redo what was undone", "Editing") \
+	X(SPLIT, "split", "b", "split the cue at the cursor in its text", "Editing") \
+	X(MERGE, "merge", "m", "merge the cue with the next one", "Editing") \
 	X(CUT_KEEP, "keep", "K", "keep (restore) this stretch (asks)", "Timeline") \
 	X(CUT_REMOVE, "cut", "X", "remove this stretch (asks)", "Timeline") \
 	X(TEMPLATES, "templates", "M", "templates", "Screens") \
@@ -168,10 +172,11 @@ typedef void (*ui_confirm_fn)(struct ui *ui, void *ctx);
 struct ui_prompt {
 	int active;
 	int masked;
-	char label[128];
+	char label[256];
 	wchar_t buf[512];
 	int len, pos;
-	ui_prompt_fn fn;            /* called on every change (done 0), Enter (1), Esc (-1) */
+	ui_prompt_fn fn;            /* called on every change (done 0), Enter (1), Esc (-1);
+	                             * pos still says where the cursor was when done */
 	void *ctx;
 };
 

@@ -38,6 +38,10 @@ tui_type "5:00"
 tui_keys Enter
 tui_wait "5:00 is past the end of the video (length 0:00:32)"
 tui_wait "0:00:11  main   Середина"
+# The refused time stays in the prompt for correction; Esc gives it up.
+tui_wait "a topic starts at 0:00:31 at th"
+tui_keys Escape
+tui_gone "Time (H:MM:SS)"
 tui_screen | grep -qF "unsaved changes" && fail "time_past_end_refused: the list changed"
 ok "time_past_end_refused: 5:00 on a 32 s video is refused with a message, nothing changes"
 

@@ -24,6 +24,9 @@ tui_keys j e C-u
 tui_type "$(printf 'очень длинный текст %.0s' 1 2 3 4 5 6)"
 tui_keys Enter
 tui_wait "too long for 2 lines of 39 characters"
+# The refused line stays in the prompt, with the reason, for correction.
+tui_wait "очень длинный текст очень"
+tui_keys Escape
 tui_keys w
 tui_wait "ru subtitles saved"
 grep -q "квантовой теории поля" "$DIR/ru.srt" || fail "ru.srt not rewritten: $(cat "$DIR/ru.srt")"
