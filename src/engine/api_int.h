@@ -19,6 +19,7 @@ struct api_caller {
 	int64_t tenant_id;
 	enum api_role role;
 	char name[128];
+	char arg[2][48];           /* the path's text segments, in order ("" when none) */
 	struct actor who;          /* for the audit log: api:NAME from the peer */
 };
 
@@ -51,7 +52,8 @@ typedef void (*api_fn)(struct api *a, const struct api_request *r,
 	X(h_rec_publish) X(h_tpl_list) X(h_tpl_create) X(h_tpl_show) X(h_tpl_update) \
 	X(h_tpl_delete) X(h_job_list) X(h_job_create) X(h_job_show) X(h_job_update) \
 	X(h_job_delete) X(h_job_run) X(h_job_dry_run) X(h_usage) X(h_audit) X(h_topics_get) \
-	X(h_topics_put) X(h_rec_approve) X(h_zoom_hook) X(h_metrics) X(h_ready)
+	X(h_topics_put) X(h_rec_approve) X(h_zoom_hook) X(h_metrics) X(h_ready) \
+	X(h_acct_list) X(h_acct_start) X(h_acct_revoke) X(h_oauth_callback)
 #define X(f) void f(struct api *, const struct api_request *, \
 	const struct api_caller *, int64_t, struct api_response *);
 ROUTE_FNS(X)
