@@ -89,6 +89,44 @@ test_pkce_and_state(void **state)
 	assert_string_not_equal(s1, s2);
 }
 
+/* A pending sign-in's store key and sealed verifier: the key is a stable
+ * hash that is not the state; only the same state opens the verifier, and
+ * a changed byte of the sealed text opens nothing. */
+static void
+test_pending_seal(void **state)
+{
+	(void)state;
+	char st[64], other[64], v[64], ch[64], out[64], id1[65], id2[65], id3[65];
+	oauth_state_new(st);
+	oauth_state_new(other);
+	oauth_pkce_new(v, ch);
+	oauth_state_id(st, id1);
+	oauth_state_id(st, id2);
+	oauth_state_id(other, id3);
+	assert_int_equal(strlen(id1), 64);
+	assert_string_equal(id1, id2);
+	assert_string_not_equal(id1, id3);
+	assert_null(strstr(id1, st));
+	char *sealed = oauth_verifier_seal(st, v);
+	assert_null(strstr(sealed, v));
+	char *again = oauth_verifier_seal(st, v);
+	assert_string_not_equal(sealed, again);      /* a fresh nonce each time */
+	assert_int_equal(oauth_verifier_open(st, sealed, out), 0);
+	assert_string_equal(out, v);
+	assert_int_equal(oauth_verifier_open(st, again, out), 0);
+	assert_string_equal(out, v);
+	assert_int_equal(oauth_verifier_open(other, sealed, out), -1);
+	assert_string_equal(out, "");
+	size_t n = strlen(sealed);
+	sealed[n - 1] = sealed[n - 1] == '0' ? '1' : '0';
+	assert_int_equal(oauth_verifier_open(st, sealed, out), -1);
+	assert_int_equal(oauth_verifier_open(st, "zz", out), -1);
+	assert_int_equal(oauth_verifier_open(st, "", out), -1);
+	assert_int_equal(oauth_verifier_open(st, NULL, out), -1);
+	free(sealed);
+	free(again);
+}
+
 static cJSON *
 cfg_google(const char *base)
 {
@@ -490,6 +528,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pkce_and_state),
+		cmocka_unit_test(test_pending_seal),
 		cmocka_unit_test(test_callback_check),
 		cmocka_unit_test(test_listener),
 		cmocka_unit_test(test_google_flow),
