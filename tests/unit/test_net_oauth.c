@@ -286,6 +286,59 @@ test_listener(void **state)
 	lsn_free(l);
 }
 
+/* The operator's public name (the API behind a reverse proxy): accepted
+ * with no port, its public port or the bound one; names that merely start
+ * or end like it, other ports and other names are still 421. */
+struct pub_client {
+	int port;
+	char reply[9][256];
+};
+
+static void *
+pub_thread(void *ud)
+{
+	struct pub_client *pc = ud;
+	char hosts[9][96];
+	snprintf(hosts[0], 96, "zpub.example.org");
+	snprintf(hosts[1], 96, "ZPUB.Example.org:443");
+	snprintf(hosts[2], 96, "zpub.example.org:%d", pc->port);
+	snprintf(hosts[3], 96, "zpub.example.org:444");
+	snprintf(hosts[4], 96, "zpub.example.org.evil");
+	snprintf(hosts[5], 96, "xzpub.example.org");
+	snprintf(hosts[6], 96, "zpub.example.org:");
+	snprintf(hosts[7], 96, "evil.example");
+	snprintf(hosts[8], 96, "127.0.0.1:%d", pc->port);
+	for (int i = 0; i < 9; i++) {
+		char req[256];
+		snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %.96s\r\n\r\n",
+		    i == 8 ? "/done" : "/ok", hosts[i]);
+		raw_send(pc->port, req, strlen(req), pc->reply[i], 256);
+	}
+	return NULL;
+}
+
+static void
+test_listener_public_host(void **state)
+{
+	(void)state;
+	struct listener *l = NULL;
+	struct zpub_err err = {0};
+	struct lsn_opts o = {.timeout_ms = 5000, .route = route_echo,
+		.public_host = "zpub.example.org", .public_port = 443};
+	assert_int_equal(lsn_open(&o, &l, &err), 0);
+	struct pub_client pc = {.port = lsn_port(l)};
+	pthread_t th;
+	pthread_create(&th, NULL, pub_thread, &pc);
+	assert_int_equal(lsn_run(l, &err), 0);
+	pthread_join(th, NULL);
+	lsn_free(l);
+	for (int i = 0; i < 3; i++)
+		assert_non_null(strstr(pc.reply[i], "HTTP/1.1 200"));
+	for (int i = 3; i < 8; i++)
+		assert_non_null(strstr(pc.reply[i], "HTTP/1.1 421"));
+	assert_non_null(strstr(pc.reply[8], "bye"));
+}
+
 /* ---- full sign-in with a browser thread -------------------------------------------- */
 
 struct browser {
@@ -531,6 +584,7 @@ main(void)
 		cmocka_unit_test(test_pending_seal),
 		cmocka_unit_test(test_callback_check),
 		cmocka_unit_test(test_listener),
+		cmocka_unit_test(test_listener_public_host),
 		cmocka_unit_test(test_google_flow),
 		cmocka_unit_test(test_vk_flow),
 	};
