@@ -567,6 +567,19 @@ openapi_operation(cJSON *op, const struct route *rt, size_t i, const char *m)
 		}
 		cJSON_AddItemToArray(params, prm);
 	}
+	/* what the provider sends the browser back with */
+	static const char *const cb_query[] = { "state", "code", "error", "error_description",
+		"device_id", NULL };
+	for (int q = 0; rt->fn == h_oauth_callback && cb_query[q]; q++) {
+		if (params == NULL)
+			params = cJSON_AddArrayToObject(op, "parameters");
+		cJSON *prm = cJSON_CreateObject();
+		cJSON_AddStringToObject(prm, "name", cb_query[q]);
+		cJSON_AddStringToObject(prm, "in", "query");
+		cJSON_AddBoolToObject(prm, "required", q == 0);
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(prm, "schema"), "type", "string");
+		cJSON_AddItemToArray(params, prm);
+	}
 	if (strcmp(m, "post") == 0 || strcmp(m, "patch") == 0) {
 		if (!strstr(rt->path, "/retry") && !strstr(rt->path, "/skip") &&
 		    !strstr(rt->path, "/publish") && !strstr(rt->path, "run")) {

@@ -15,12 +15,15 @@
 . "$ZPUB_SRC/tests/fakes/net_e2e_lib.sh"
 
 start_fake fake_google G
+start_fake fake_vk V
 configure_google "$G"
+configure_vk "$V"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 PUB="http://zpub.test:$port"
 "$ZPUB" config set api.public_url "$PUB" >/dev/null
 "$ZPUB" config set api.rate_per_minute 1000 >/dev/null
 fake_faults "$G" "{\"redirect_uris\": [\"$PUB/oauth/callback\"]}"
+fake_faults "$V" "{\"redirect_uris\": [\"$PUB/oauth/callback\"]}"
 "$ZPUB" config set api.public_url "ftp://zpub.test" >/dev/null 2>&1 && fail "an ftp:// public_url was accepted"
 
 "$ZPUB" user add olga --role owner >/dev/null
@@ -124,6 +127,16 @@ start_daemon
 [ "$(browse "$LOC2")" = 200 ] || fail "a sign-in across a restart: $(cat "$T/page.html")"
 grep -q 'physics-ch' "$T/page.html" || fail "the page does not name the account"
 [ "$(accounts olga)" = "[('youtube', ''), ('youtube', 'physics-ch')]" ] || fail "named: $(cat "$T/body")"
+
+# --- VK ID (the callback's device_id goes with the code); its user id is the identity ---
+[ "$(req olga POST /accounts/vk/start '{"name": "club"}')" = 200 ] || fail "vk start: $(cat "$T/body")"
+[ "$(browse "$(authorize)")" = 200 ] || fail "vk sign-in: $(cat "$T/page.html")"
+req olga GET /accounts >/dev/null
+[ "$(json '[a["identity"] for a in j["accounts"] if a["provider"] == "vk"]' <"$T/body")" = "['1234567']" ] \
+	|| fail "vk identity: $(cat "$T/body")"
+[ "$(fake_state "$V" | json '[r["has_device_id"] for r in j["token_requests"]]')" = "[True]" ] \
+	|| fail "the VK exchange lacked the device id"
+[ "$(req olga DELETE /accounts/vk/club)" = 200 ] || fail "vk revoke: $(cat "$T/body")"
 
 # --- an expired state ----------------------------------------------------------------------
 [ "$(req olga POST /accounts/youtube/start '{"name": "late"}')" = 200 ] || fail "start: $(cat "$T/body")"
