@@ -11,9 +11,9 @@
  * redirect is api.public_url + "/oauth/callback" (else the API's own
  * address).  The callback carries no token: the state is its credential.
  * The first callback naming a state takes its row (a replay finds
- * nothing), exchanges the code with the same oauth_finish the loopback
- * flow uses, and the tokens go to the tenant's vault as `zpub auth` saves
- * them.  An unknown, used or expired state gets a 400 page and nothing is
+ * nothing), exchanges the code with what the loopback flow uses
+ * (oauth_finish for YouTube and VK, zoom_code_exchange for Zoom), and the
+ * tokens go to the tenant's vault as `zpub auth` saves them.  An unknown, used or expired state gets a 400 page and nothing is
  * saved.
  */
 #include "api_int.h"
@@ -33,6 +33,7 @@
 #include "store_oauth.h"
 #include "util.h"
 #include "vault.h"
+#include "zoom.h"
 
 #define OAUTH_PENDING_TTL_MS (10 * 60 * 1000)
 
@@ -179,6 +180,29 @@ callback_uri(struct api *a)
 	return xasprintf("%.*s/oauth/callback", (int)n, base);
 }
 
+/* The provider's authorization URL for this sign-in (*url malloc'd). */
+static int
+start_url(struct api *a, struct accounts *acc, const char *provider, const char *redirect,
+    const char *state, const char *challenge, char **url, struct zpub_err *err)
+{
+	struct oauth_provider p;
+	struct zoom_client *zc = NULL;
+	int rc;
+
+	*url = NULL;
+	if (strcmp(provider, "zoom") == 0) {
+		if ((rc = accounts_zoom_client(acc, a->config, &zc, err)) == 0)
+			rc = zoom_authorize_url(zc, redirect, state, challenge, url, err);
+		zoom_client_free(zc);
+		return rc;
+	}
+	if ((rc = accounts_provider(acc, a->config, provider, &p, err)) != 0)
+		return rc;
+	*url = oauth_authorize_url(&p, redirect, state, challenge);
+	oauth_provider_clear(&p);
+	return 0;
+}
+
 void
 h_acct_start(struct api *a, const struct api_request *r, const struct api_caller *c,
     int64_t id, struct api_response *out)
@@ -186,34 +210,25 @@ h_acct_start(struct api *a, const struct api_request *r, const struct api_caller
 	(void)id;
 	const char *provider = acct_provider(c->arg[0]);
 	struct vault *vault = NULL;
-	struct oauth_provider p;
 	struct zpub_err err = {0};
 	char *name = NULL, *redirect = NULL, *url = NULL;
 	char verifier[64], challenge[64], state[64];
-	int have_p = 0;
 
 	if (provider == NULL) {
 		reply_error(out, 404, "no account provider '%s'; use youtube, vk or zoom", c->arg[0]);
 		return;
 	}
-	if (strcmp(provider, "zoom") == 0) {
-		reply_error(out, 400, "Zoom is connected with its Server-to-Server app"
-		    " (providers.zoom.account_id) or with `zpub auth zoom` on a workstation;"
-		    " the API signs in YouTube and VK");
-		return;
-	}
 	if (start_name(r, out, &name) != 0)
 		return;
-	if (acct_vault(a, &vault, &err) != 0)
-		goto fail;
-	struct accounts acc = { a->st, vault, c->tenant_id, name };
-	if (accounts_provider(&acc, a->config, provider, &p, &err) != 0)
-		goto fail;
-	have_p = 1;
 	oauth_pkce_new(verifier, challenge);
 	oauth_state_new(state);
 	redirect = callback_uri(a);
-	int64_t now = time_now_ms();
+	if (acct_vault(a, &vault, &err) != 0)
+		goto fail;
+	struct accounts acc = { a->st, vault, c->tenant_id, name };
+	if (start_url(a, &acc, provider, redirect, state, challenge, &url, &err) != 0)
+		goto fail;
+	int64_t now = r->now_ms ? r->now_ms : time_now_ms();
 	struct store_oauth_pending row = { .tenant_id = c->tenant_id, .account = name,
 		.redirect_uri = redirect, .actor = (char *)c->name, .created_at = now,
 		.expires_at = now + OAUTH_PENDING_TTL_MS };
@@ -222,10 +237,8 @@ h_acct_start(struct api *a, const struct api_request *r, const struct api_caller
 	row.verifier = oauth_verifier_seal(state, verifier);
 	int rc = store_oauth_pending_put(a->st, &row, now, &err);
 	free(row.verifier);
-	sodium_memzero(verifier, sizeof verifier);
 	if (rc != 0)
 		goto fail;
-	url = oauth_authorize_url(&p, redirect, state, challenge);
 	audit_note(a->st, &c->who, "auth.start", "%s%s%s", provider, name ? " as " : "",
 	    name ? name : "");
 	char iso[32];
@@ -244,9 +257,8 @@ h_acct_start(struct api *a, const struct api_request *r, const struct api_caller
 fail:
 	reply_err(out, &err);
 out:
+	sodium_memzero(verifier, sizeof verifier);
 	sodium_memzero(state, sizeof state);
-	if (have_p)
-		oauth_provider_clear(&p);
 	vault_close(vault);
 	free(url);
 	free(redirect);
@@ -261,6 +273,74 @@ page(struct api_response *out, int status, char *html)
 	out->body = html;
 }
 
+/* Zoom's half of a callback: its error or its code, exchanged by the Zoom
+ * client (zoom_login's own exchange), which saves the tokens. */
+static int
+callback_zoom(struct api *a, struct accounts *acc, const struct api_request *r,
+    const char *verifier, const char *redirect, struct zpub_err *err)
+{
+	struct zoom_client *zc = NULL;
+	char *error = lsn_query_get(r->query, "error"), *code = NULL;
+	int rc;
+
+	if (error != NULL) {
+		rc = zpub_err_set(err, ZPUB_EAUTH, "Zoom did not allow zpub in (%.100s);"
+		    " start the sign-in again and allow zpub to read recordings", error);
+		goto out;
+	}
+	code = lsn_query_get(r->query, "code");
+	if (code == NULL || *code == '\0') {
+		rc = zpub_err_set(err, ZPUB_EAUTH, "the answer from Zoom carries no code;"
+		    " start the sign-in again");
+		goto out;
+	}
+	if ((rc = accounts_zoom_client(acc, a->config, &zc, err)) == 0)
+		rc = zoom_code_exchange(zc, code, verifier, redirect, err);
+out:
+	zoom_client_free(zc);
+	free(error);
+	if (code) {
+		sodium_memzero(code, strlen(code));
+		free(code);
+	}
+	return rc;
+}
+
+/* The OAuth providers' half: oauth_finish, the loopback flow's exchange. */
+static int
+callback_oauth(struct api *a, struct accounts *acc, const struct api_request *r,
+    const char *state, const char *verifier, const struct store_oauth_pending *row,
+    char *display, size_t dsz, struct zpub_err *err)
+{
+	struct oauth_provider p;
+	struct oauth_store os;
+	struct http_client *http = NULL;
+	char *code = NULL, *dev = NULL;
+	int rc;
+
+	accounts_oauth_store(acc, &os);
+	if ((rc = accounts_provider(acc, a->config, row->provider, &p, err)) != 0)
+		return rc;
+	snprintf(display, dsz, "%s%s%s", p.display, row->account ? " account " : "",
+	    row->account ? row->account : "");
+	if ((rc = oauth_callback_check(&p, r->query, state, &code, &dev, err)) != 0)
+		goto out;
+	if ((http = http_client_new()) == NULL) {
+		rc = zpub_err_set(err, ZPUB_ENOMEM, "cannot start the HTTP client");
+		goto out;
+	}
+	rc = oauth_finish(http, &p, code, verifier, row->redirect_uri, dev, state, &os, err);
+out:
+	if (code) {
+		sodium_memzero(code, strlen(code));
+		free(code);
+	}
+	free(dev);
+	http_client_free(http);
+	oauth_provider_clear(&p);
+	return rc;
+}
+
 /* A pending row and its state -> tokens in the row's tenant's vault.
  * 0 with the success page, else the failure page in out. */
 static int
@@ -268,14 +348,15 @@ callback_finish(struct api *a, const struct api_request *r, const char *state,
     const struct store_oauth_pending *row, struct api_response *out)
 {
 	struct vault *vault = NULL;
-	struct oauth_provider p;
-	struct oauth_store os;
-	struct http_client *http = NULL;
 	struct zpub_err err = {0};
-	char verifier[64], *code = NULL, *dev = NULL, display[160];
-	int rc, have_p = 0;
+	char verifier[64], display[160];
+	int rc;
 
-	snprintf(display, sizeof display, "%s", row->provider);
+	if (strcmp(row->provider, "zoom") == 0)
+		snprintf(display, sizeof display, "Zoom%s%s", row->account ? " account " : "",
+		    row->account ? row->account : "");
+	else
+		snprintf(display, sizeof display, "%s", row->provider);
 	if (oauth_verifier_open(state, row->verifier, verifier) != 0) {
 		rc = zpub_err_set(&err, ZPUB_ECRYPTO, "the sign-in's saved data is damaged;"
 		    " start the sign-in again");
@@ -284,29 +365,13 @@ callback_finish(struct api *a, const struct api_request *r, const char *state,
 	if ((rc = acct_vault(a, &vault, &err)) != 0)
 		goto out;
 	struct accounts acc = { a->st, vault, row->tenant_id, row->account };
-	accounts_oauth_store(&acc, &os);
-	if ((rc = accounts_provider(&acc, a->config, row->provider, &p, &err)) != 0)
-		goto out;
-	have_p = 1;
-	snprintf(display, sizeof display, "%s%s%s", p.display, row->account ?
-	    " account " : "", row->account ? row->account : "");
-	if ((rc = oauth_callback_check(&p, r->query, state, &code, &dev, &err)) != 0)
-		goto out;
-	if ((http = http_client_new()) == NULL) {
-		rc = zpub_err_set(&err, ZPUB_ENOMEM, "cannot start the HTTP client");
-		goto out;
-	}
-	rc = oauth_finish(http, &p, code, verifier, row->redirect_uri, dev, state, &os, &err);
+	if (strcmp(row->provider, "zoom") == 0)
+		rc = callback_zoom(a, &acc, r, verifier, row->redirect_uri, &err);
+	else
+		rc = callback_oauth(a, &acc, r, state, verifier, row, display, sizeof display,
+		    &err);
 out:
 	sodium_memzero(verifier, sizeof verifier);
-	if (code) {
-		sodium_memzero(code, strlen(code));
-		free(code);
-	}
-	free(dev);
-	http_client_free(http);
-	if (have_p)
-		oauth_provider_clear(&p);
 	vault_close(vault);
 	if (rc == 0) {
 		struct actor who = { .kind = ACTOR_API, .tenant_id = row->tenant_id };
@@ -353,7 +418,7 @@ h_oauth_callback(struct api *a, const struct api_request *r, const struct api_ca
 		    " from zpub"));
 		goto out;
 	}
-	if (row.expires_at < time_now_ms()) {
+	if (row.expires_at < (r->now_ms ? r->now_ms : time_now_ms())) {
 		page(out, 400, oauth_result_page("your account", "this sign-in has expired (it"
 		    " lasts ten minutes); start the sign-in again from zpub"));
 		goto out;

@@ -14,12 +14,17 @@
 # none of tenant A's accounts and cannot revoke them.
 . "$ZPUB_SRC/tests/fakes/net_e2e_lib.sh"
 
-start_fake fake_google G
-start_fake fake_vk V
-configure_google "$G"
-configure_vk "$V"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 PUB="http://zpub.test:$port"
+start_fake fake_google G
+start_fake fake_vk V
+start_fake fake_zoom Z --dir "$T/zoom" --months 1 --per-month 1 --redirect-uri "$PUB/oauth/callback"
+configure_google "$G"
+configure_vk "$V"
+"$ZPUB" config set providers.zoom.oauth_base "$Z" >/dev/null
+"$ZPUB" config set providers.zoom.api_base "$Z/v2" >/dev/null
+"$ZPUB" config set providers.zoom.client_id zoom-client >/dev/null
+printf 'zoom-secret' | "$ZPUB" secret set zoom.client_secret >/dev/null
 "$ZPUB" config set api.public_url "$PUB" >/dev/null
 "$ZPUB" config set api.rate_per_minute 1000 >/dev/null
 fake_faults "$G" "{\"redirect_uris\": [\"$PUB/oauth/callback\"]}"
@@ -85,7 +90,6 @@ req - GET /openapi.json >/dev/null
 [ "$(req olga POST /accounts/youtube/start '{"name": "../x"}')" = 400 ] || fail "bad account name accepted"
 [ "$(req olga POST /accounts/youtube/start '{"nmae": "x"}')" = 400 ] || fail "unknown field accepted"
 [ "$(req olga POST /accounts/youtube/start '{"name": ')" = 400 ] || fail "bad JSON accepted"
-[ "$(req olga POST /accounts/zoom/start)" = 400 ] || fail "zoom start: $(cat "$T/body")"
 
 # --- start, a forged state, the real callback --------------------------------------
 [ "$(req olga POST /accounts/youtube/start)" = 200 ] || fail "start: $(cat "$T/body")"
@@ -137,6 +141,16 @@ req olga GET /accounts >/dev/null
 [ "$(fake_state "$V" | json '[r["has_device_id"] for r in j["token_requests"]]')" = "[True]" ] \
 	|| fail "the VK exchange lacked the device id"
 [ "$(req olga DELETE /accounts/vk/club)" = 200 ] || fail "vk revoke: $(cat "$T/body")"
+
+# --- Zoom (a user's own sign-in, exchanged by the Zoom client), then used by sync ---------
+[ "$(req olga POST /accounts/zoom/start '{"name": "lect"}')" = 200 ] || fail "zoom start: $(cat "$T/body")"
+[ "$(browse "$(authorize)")" = 200 ] || fail "zoom sign-in: $(cat "$T/page.html")"
+grep -q 'Zoom account lect is connected' "$T/page.html" || fail "zoom page: $(cat "$T/page.html")"
+accounts olga | grep -q "('zoom', 'lect')" || fail "zoom not listed: $(cat "$T/body")"
+"$ZPUB" sync zoom --as lect --from 2026-10-01 --to 2026-10-31 --dry-run >"$T/sync.out" 2>&1 \
+	|| fail "the Zoom account connected through the API does not work: $(cat "$T/sync.out")"
+[ "$(req olga DELETE /accounts/zoom/lect)" = 200 ] || fail "zoom revoke: $(cat "$T/body")"
+accounts olga | grep -q zoom && fail "zoom still listed after revoke"
 
 # --- an expired state ----------------------------------------------------------------------
 [ "$(req olga POST /accounts/youtube/start '{"name": "late"}')" = 200 ] || fail "start: $(cat "$T/body")"
