@@ -176,36 +176,16 @@ auth_list(struct session *cli, int json)
 static int
 auth_revoke(struct session *cli, const char *provider, const char *aname)
 {
-	struct zpub_err err = {0};
-	struct accounts acc;
-	struct oauth_store os;
-	struct oauth_provider p;
-	struct oauth_tokens t = {0};
-	char name[64], *json = NULL;
-	int have_prov;
+	struct zpub_err err = {0}, warn = {0};
+	int revoked = 0;
 
 	if (strcmp(provider, "youtube") != 0 && strcmp(provider, "vk") != 0 &&
 	    strcmp(provider, "zoom") != 0)
 		return cli_usage(cli, "revoke youtube, vk or zoom");
 	if (session_vault(cli, &err) != 0)
 		return cli_fail(cli, &err);
-	if (strcmp(provider, "zoom") == 0) {
-		/* Zoom's tokens are forgotten here; Zoom has no revoke endpoint for them. */
-		accounts_secret_name(provider, aname, name);
-		if (vault_delete(cli->vault, cli->tenant_id, name, &err) != 0 &&
-		    err.code != ZPUB_ENOTFOUND)
-			return cli_fail(cli, &err);
-		audit_auth(cli, "auth.revoke", provider, aname);
-		printf("zoom%s%s disconnected\n", aname ? " " : "", aname ? aname : "");
-		return 0;
-	}
-	acc.store = cli->store;
-	acc.vault = cli->vault;
-	acc.tenant_id = cli->tenant_id;
-	acc.name = aname;
-	accounts_oauth_store(&acc, &os);
-	accounts_secret_name(provider, aname, name);
-	if (os.load(os.ud, provider, &json, &err) != 0) {
+	struct accounts acc = { cli->store, cli->vault, cli->tenant_id, aname };
+	if (accounts_revoke(&acc, cli->config, provider, &revoked, &warn, &err) != 0) {
 		if (err.code == ZPUB_ENOTFOUND) {
 			printf("%s%s%s is not connected\n", term_safe(provider), aname ? " " : "",
 			    aname ? aname : "");
@@ -213,24 +193,9 @@ auth_revoke(struct session *cli, const char *provider, const char *aname)
 		}
 		return cli_fail(cli, &err);
 	}
-	have_prov = accounts_provider(&acc, cli->config, provider, &p, &err) == 0;
-	if (have_prov && oauth_tokens_from_json(json, &t, &err) == 0) {
-		struct http_client *http = http_client_new();
-		struct zpub_err rerr = {0};
-		if (http && oauth_revoke(http, &p, &t, &rerr) != 0)
-			fprintf(stderr, "zpub: warning: %s could not revoke the token (%s); "
-			    "it is forgotten here anyway\n", term_safe(p.display), term_safe(rerr.msg));
-		http_client_free(http);
-	}
-	oauth_tokens_clear(&t);
-	if (have_prov)
-		oauth_provider_clear(&p);
-	if (json) {
-		memset(json, 0, strlen(json));
-		free(json);
-	}
-	if (vault_delete(cli->vault, cli->tenant_id, name, &err) != 0)
-		return cli_fail(cli, &err);
+	if (warn.msg[0])
+		fprintf(stderr, "zpub: warning: could not revoke the token at the provider (%s);"
+		    " it is forgotten here anyway\n", term_safe(warn.msg));
 	audit_auth(cli, "auth.revoke", provider, aname);
 	printf("%s%s%s disconnected\n", term_safe(provider), aname ? " " : "", aname ? aname : "");
 	return 0;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "store.h"
 #include "util.h"
 #include "vault.h"
@@ -131,4 +132,35 @@ accounts_zoom_client(struct accounts *a, const cJSON *cfg, struct zoom_client **
 
 	accounts_oauth_store(a, &zc.tokens);
 	return zoom_client_new(a->vault ? &zc : NULL, cfg, out, err);
+}
+
+int
+accounts_revoke(struct accounts *a, const cJSON *cfg, const char *provider, int *revoked,
+    struct zpub_err *warn, struct zpub_err *err)
+{
+	struct oauth_provider p;
+	struct oauth_tokens t = {0};
+	char name[64], *json = NULL;
+	int rc;
+
+	*revoked = 0;
+	accounts_secret_name(provider, a->name, name);
+	/* Zoom's tokens are forgotten here; Zoom has no revoke endpoint for them. */
+	if (strcmp(provider, "zoom") != 0) {
+		if ((rc = acc_load(a, provider, &json, err)) != 0)
+			return rc;
+		if (accounts_provider(a, cfg, provider, &p, warn) == 0) {
+			if (oauth_tokens_from_json(json, &t, warn) == 0) {
+				struct http_client *http = http_client_new();
+				if (http && oauth_revoke(http, &p, &t, warn) == 0)
+					*revoked = p.revoke_url != NULL;
+				http_client_free(http);
+			}
+			oauth_provider_clear(&p);
+		}
+		oauth_tokens_clear(&t);
+		memset(json, 0, strlen(json));
+		free(json);
+	}
+	return vault_delete(a->vault, a->tenant_id, name, err);
 }

@@ -46,6 +46,14 @@ int accounts_provider(struct accounts *a, const cJSON *cfg, const char *name,
 int accounts_zoom_client(struct accounts *a, const cJSON *cfg, struct zoom_client **out,
     struct zpub_err *err);
 
+/* Disconnects a's account of provider (youtube, vk, zoom): revokes the
+ * token at the provider where it has a revoke address (best effort: a
+ * failure there goes to *warn, may be NULL, and *revoked stays 0) and
+ * deletes the tokens from the vault.  ZPUB_ENOTFOUND when none is
+ * connected.  One function for `zpub auth revoke` and DELETE /accounts. */
+int accounts_revoke(struct accounts *a, const cJSON *cfg, const char *provider,
+    int *revoked, struct zpub_err *warn, struct zpub_err *err);
+
 /* "oauth.youtube", or "oauth.youtube.physics" for the account name
  * "physics" (NULL or "": the default account). */
 void accounts_secret_name(const char *provider, const char *name, char out[64]);

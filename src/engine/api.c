@@ -88,7 +88,17 @@
 	X("POST", "/recordings/{id}/topics/regenerate", ROLE_EDITOR, h_topics_regenerate, API_SLOW, \
 	  "Find topics again from the transcript ({\"engine\": ...} optional): a new topic version") \
 	X("GET", "/recordings/{id}/cut", ROLE_VIEWER, h_rec_cut_plan, API_SLOW, \
-	  "The cut plan: every stretch of the source with its reason, and the overrides")
+	  "The cut plan: every stretch of the source with its reason, and the overrides") \
+	X("GET", "/accounts", ROLE_VIEWER, h_acct_list, API_FAST, \
+	  "Connected accounts of the tenant (never their tokens)") \
+	X("POST", "/accounts/{provider}/start", ROLE_OWNER, h_acct_start, API_FAST, \
+	  "Start a sign-in ({\"name\": \"...\"} optional): the provider's authorization URL") \
+	X("DELETE", "/accounts/{provider}", ROLE_OWNER, h_acct_revoke, API_SLOW, \
+	  "Disconnect the default account: revoke at the provider, forget the tokens") \
+	X("DELETE", "/accounts/{provider}/{name}", ROLE_OWNER, h_acct_revoke, API_SLOW, \
+	  "Disconnect a named account") \
+	X("GET", "/oauth/callback", ROLE_NONE, h_oauth_callback, API_SLOW, \
+	  "Where the provider sends the browser back: no token, the state is the credential")
 
 enum api_pace { API_FAST, API_SLOW };
 
@@ -301,10 +311,12 @@ rate_limited(struct api *a, const char *hash, int64_t now, struct api_response *
 
 /* ---- routing ---- */
 
-/* Matches path against a pattern with "{id}" segments; *id gets the number. */
+/* Matches path against a pattern: "{id}" takes a number into *id, any
+ * other "{word}" one segment of letters, digits, - and _ into the next arg. */
 static int
-path_match(const char *pattern, const char *path, int64_t *id)
+path_match(const char *pattern, const char *path, int64_t *id, char arg[2][48])
 {
+	int na = 0;
 	while (*pattern && *path) {
 		if (strncmp(pattern, "{id}", 4) == 0) {
 			char *end;
@@ -316,6 +328,18 @@ path_match(const char *pattern, const char *path, int64_t *id)
 			*id = v;
 			pattern += 4;
 			path = end;
+			continue;
+		}
+		if (*pattern == '{') {
+			const char *close = strchr(pattern, '}');
+			size_t n = strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789-_");
+			if (close == NULL || n == 0 || n >= 48 || na >= 2)
+				return 0;
+			memcpy(arg[na], path, n);
+			arg[na++][n] = '\0';
+			pattern = close + 1;
+			path += n;
 			continue;
 		}
 		if (*pattern != *path)
@@ -339,13 +363,15 @@ api_prepare(struct api *a, const struct api_request *r, struct api_call *call,
 	int path_known = 0;
 	for (size_t i = 0; i < N_ROUTES; i++) {
 		int64_t rid = 0;
-		if (!path_match(routes[i].path, r->path, &rid))
+		char arg[2][48] = { "", "" };
+		if (!path_match(routes[i].path, r->path, &rid, arg))
 			continue;
 		path_known = 1;
 		if (strcmp(routes[i].method, r->method) == 0) {
 			hit = &routes[i];
 			call->route = (int)i;
 			call->id = rid;
+			memcpy(call->arg, arg, sizeof call->arg);
 			break;
 		}
 	}
@@ -390,6 +416,7 @@ api_call_run(struct api *a, const struct api_request *r, const struct api_call *
 	c.tenant_id = call->tenant_id;
 	c.role = (enum api_role)call->role;
 	snprintf(c.name, sizeof c.name, "%s", call->name);
+	memcpy(c.arg, call->arg, sizeof c.arg);
 	c.who.kind = ACTOR_API;
 	c.who.tenant_id = call->tenant_id;
 	snprintf(c.who.user, sizeof c.who.user, "%s", call->name);
@@ -440,7 +467,7 @@ static cJSON *
 openapi_skeleton(const char *origin)
 {
 	cJSON *doc = cJSON_CreateObject();
-	cJSON_AddStringToObject(doc, "openapi", "3.0.3");
+	cJSON_AddStringToObject(doc, "openapi", "3.1.0");
 	cJSON *info = cJSON_AddObjectToObject(doc, "info");
 	cJSON_AddStringToObject(info, "title", "zpub control API");
 	cJSON_AddStringToObject(info, "version", ZPUB_VERSION);
@@ -485,10 +512,19 @@ openapi_responses(cJSON *op, const struct route *rt, const char *m)
 	    strcmp(m, "post") == 0 && (strcmp(rt->path, "/templates") == 0 ||
 	    strcmp(rt->path, "/jobs") == 0) ? "201" : "200");
 	cJSON_AddStringToObject(ok, "description", "Success");
-	int text = rt->fn == h_metrics;
+	int text = rt->fn == h_metrics, html = rt->fn == h_oauth_callback;
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
-	    cJSON_AddObjectToObject(ok, "content"), text ? "text/plain" : "application/json"),
-	    "schema"), "type", text ? "string" : "object");
+	    cJSON_AddObjectToObject(ok, "content"), html ? "text/html" : text ? "text/plain" :
+	    "application/json"), "schema"), "type", text || html ? "string" : "object");
+	if (html) {
+		cJSON *bad = cJSON_AddObjectToObject(resp, "400");
+		cJSON_AddStringToObject(bad, "description", "Refused: an unknown, used or expired"
+		    " state, or the provider's error; the page says which and nothing is saved");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
+		    cJSON_AddObjectToObject(bad, "content"), "text/html"), "schema"), "type",
+		    "string");
+		return;
+	}
 	if (rt->fn == h_ready) {
 		cJSON *nr = cJSON_AddObjectToObject(resp, "503");
 		cJSON_AddStringToObject(nr, "description", "Not ready: the error says why");
@@ -531,13 +567,41 @@ openapi_operation(cJSON *op, const struct route *rt, size_t i, const char *m)
 		    "Needs the %s role or higher.", rn[rt->role]);
 		cJSON_AddStringToObject(op, "description", d);
 	}
-	if (strstr(rt->path, "{id}")) {
-		cJSON *params = cJSON_AddArrayToObject(op, "parameters");
+	/* every "{word}" of the path, declared: {id} a number, the others a name */
+	cJSON *params = NULL;
+	for (const char *b = strchr(rt->path, '{'); b != NULL; b = strchr(b + 1, '{')) {
+		const char *e = strchr(b, '}');
+		if (e == NULL)
+			break;
+		char pname[32];
+		snprintf(pname, sizeof pname, "%.*s", (int)(e - b - 1), b + 1);
+		if (params == NULL)
+			params = cJSON_AddArrayToObject(op, "parameters");
 		cJSON *prm = cJSON_CreateObject();
-		cJSON_AddStringToObject(prm, "name", "id");
+		cJSON_AddStringToObject(prm, "name", pname);
 		cJSON_AddStringToObject(prm, "in", "path");
 		cJSON_AddBoolToObject(prm, "required", 1);
-		cJSON_AddStringToObject(cJSON_AddObjectToObject(prm, "schema"), "type", "integer");
+		cJSON *sch = cJSON_AddObjectToObject(prm, "schema");
+		if (strcmp(pname, "id") == 0) {
+			cJSON_AddStringToObject(sch, "type", "integer");
+			cJSON_AddNumberToObject(sch, "minimum", 1);
+		} else {
+			cJSON_AddStringToObject(sch, "type", "string");
+			cJSON_AddStringToObject(sch, "pattern", "^[A-Za-z0-9_-]{1,47}$");
+		}
+		cJSON_AddItemToArray(params, prm);
+	}
+	/* what the provider sends the browser back with */
+	static const char *const cb_query[] = { "state", "code", "error", "error_description",
+		"device_id", NULL };
+	for (int q = 0; rt->fn == h_oauth_callback && cb_query[q]; q++) {
+		if (params == NULL)
+			params = cJSON_AddArrayToObject(op, "parameters");
+		cJSON *prm = cJSON_CreateObject();
+		cJSON_AddStringToObject(prm, "name", cb_query[q]);
+		cJSON_AddStringToObject(prm, "in", "query");
+		cJSON_AddBoolToObject(prm, "required", q == 0);
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(prm, "schema"), "type", "string");
 		cJSON_AddItemToArray(params, prm);
 	}
 	if (strcmp(m, "post") == 0 || strcmp(m, "patch") == 0) {
@@ -545,7 +609,7 @@ openapi_operation(cJSON *op, const struct route *rt, size_t i, const char *m)
 		    !strstr(rt->path, "/publish") && !strstr(rt->path, "run") &&
 		    !strstr(rt->path, "/regenerate")) {
 			cJSON *rb = cJSON_AddObjectToObject(op, "requestBody");
-			cJSON_AddBoolToObject(rb, "required", 1);
+			cJSON_AddBoolToObject(rb, "required", rt->fn != h_acct_start);
 			cJSON *ct = cJSON_AddObjectToObject(cJSON_AddObjectToObject(rb, "content"),
 			    "application/json");
 			cJSON_AddStringToObject(cJSON_AddObjectToObject(ct, "schema"), "type",
@@ -579,7 +643,42 @@ h_openapi(struct api *a, const struct api_request *r, const struct api_caller *c
     struct api_response *out)
 {
 	(void)r; (void)c; (void)id;
-	reply_json(out, 200, api_openapi(a->origin));
+	const char *pub = config_str(a->config, "api.public_url", NULL);
+	reply_json(out, 200, api_openapi(pub && *pub ? pub : a->origin));
+}
+
+int
+api_public_url_parse(const char *url, char host[256], int *port, struct zpub_err *err)
+{
+	const char *h;
+	host[0] = '\0';
+	*port = 0;
+	if (strncmp(url, "https://", 8) == 0) {
+		h = url + 8;
+		*port = 443;
+	} else if (strncmp(url, "http://", 7) == 0) {
+		h = url + 7;
+		*port = 80;
+	} else
+		goto bad;
+	size_t n = strcspn(h, ":/?#@");
+	const char *rest = h + n;
+	if (n == 0 || n >= 256 || *rest == '@' || strpbrk(rest, "?#@ \t\r\n") != NULL)
+		goto bad;
+	if (*rest == ':') {
+		char *end;
+		long p = strtol(rest + 1, &end, 10);
+		if (end == rest + 1 || p < 1 || p > 65535 || (*end != '\0' && *end != '/'))
+			goto bad;
+		*port = (int)p;
+	}
+	memcpy(host, h, n);
+	host[n] = '\0';
+	return 0;
+bad:
+	return zpub_err_set(err, ZPUB_EINVAL, "api.public_url '%.200s' is not a plain http(s)"
+	    " address (https://HOST[:PORT][/PREFIX], no user, query or fragment); set it to the"
+	    " address clients reach the API at", url);
 }
 
 /* ---- life cycle ---- */

@@ -59,6 +59,7 @@ void api_handle(struct api *a, const struct api_request *r, struct api_response 
 struct api_call {
 	int route;                /* -1 when no route matched */
 	int64_t id;
+	char arg[2][48];          /* the path's text segments ({provider}, {name}) */
 	int slow;                 /* scans folders, probes media or calls out (dry runs) */
 	int64_t tenant_id;
 	int role;
@@ -81,9 +82,15 @@ void api_count(const struct api_call *call, const char *method, int status);
 /* The address the server listens on ("http://127.0.0.1:8080"), copied;
  * /openapi.json names it in servers. */
 void api_set_origin(struct api *a, const char *origin);
-/* The OpenAPI 3 document, generated from the route table (new object);
+/* The OpenAPI 3.1 document, generated from the route table (new object);
  * origin is servers[0].url (NULL = "http://127.0.0.1/"). */
 cJSON *api_openapi(const char *origin);
+
+/* Splits api.public_url ("https://zpub.example.org[:port][/prefix]") into
+ * the host name a reverse proxy forwards and its port (the scheme's when
+ * not given).  ZPUB_EINVAL naming api.public_url for anything that is not
+ * a plain http(s) address (user info, a query, a fragment, no host). */
+int api_public_url_parse(const char *url, char host[256], int *port, struct zpub_err *err);
 
 /* ---- the server ---- */
 

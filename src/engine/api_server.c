@@ -374,6 +374,11 @@ api_start(const struct api_opts *o, struct api_server **out, int *port_out,
 	*out = NULL;
 	if ((rc = limits_read(o->config, &lim, err)) != 0)
 		return rc;
+	const char *pub = config_str(o->config, "api.public_url", NULL);
+	char pub_host[256] = "";
+	int pub_port = 0;
+	if (pub && *pub && (rc = api_public_url_parse(pub, pub_host, &pub_port, err)) != 0)
+		return rc;
 	s = xcalloc(1, sizeof *s);
 	if ((rc = store_open(o->db_path, o->data_dir, &s->st, err)) != 0)
 		goto fail;
@@ -387,7 +392,8 @@ api_start(const struct api_opts *o, struct api_server **out, int *port_out,
 		.max_request_bytes = (size_t)lim.max_request_bytes,
 		.header_timeout_ms = lim.header_timeout_ms, .idle_timeout_ms = lim.idle_timeout_ms,
 		.max_connections = (int)lim.max_connections, .max_per_peer = (int)lim.max_per_peer,
-		.json_errors = 1, .route = api_route, .ud = s };
+		.json_errors = 1, .route = api_route, .ud = s,
+		.public_host = pub_host[0] ? pub_host : NULL, .public_port = pub_port };
 	if ((rc = lsn_open(&lo, &s->lsn, err)) != 0) {
 		zpub_err_prefix(err, "starting the control API on %s:%d",
 		    o->host ? o->host : "127.0.0.1", o->port);

@@ -37,6 +37,7 @@ struct listener {
 	uv_async_t wake;            /* deferred replies and lsn_stop */
 	struct lsn_opts opts;       /* defaults filled in */
 	char host[INET_ADDRSTRLEN];
+	char public_host[256];      /* lsn_opts.public_host's copy, "" = none */
 	int port;
 	int connections;            /* open, of any kind */
 	int serving;                /* counted against max_connections */
@@ -417,10 +418,22 @@ static const http_parser_settings parser_settings = {
 };
 
 /* The Host header names this listener: 127.0.0.1, localhost, [::1] or the
- * bound address, with no port or the bound one. */
+ * bound address, with no port or the bound one; or the operator's public
+ * name with no port, its public port or the bound one. */
 static int
 host_allowed(const struct listener *l, const char *host)
 {
+	if (host != NULL && l->public_host[0] != '\0') {
+		size_t pl = strlen(l->public_host);
+		if (strncasecmp(host, l->public_host, pl) == 0) {
+			const char *rest = host + pl;
+			char *end;
+			long port = *rest == ':' ? strtol(rest + 1, &end, 10) : -1;
+			if (*rest == '\0' || (*rest == ':' && rest[1] != '\0' && *end == '\0' &&
+			    (port == l->port || port == l->opts.public_port)))
+				return 1;
+		}
+	}
 	static const char *const names[] = { "127.0.0.1", "localhost", "[::1]", NULL };
 	if (host == NULL || *host == '\0')
 		return 0;
@@ -764,6 +777,9 @@ lsn_open(const struct lsn_opts *opts, struct listener **out, struct zpub_err *er
 		return ZPUB_EINVAL;
 	}
 	l->opts.host = NULL;   /* the caller's string; l->host is the copy */
+	snprintf(l->public_host, sizeof l->public_host, "%s",
+	    opts->public_host ? opts->public_host : "");
+	l->opts.public_host = NULL;
 	if ((r = uv_loop_init(&l->loop)) != 0) {
 		free(l);
 		return zpub_err_set(err, ZPUB_EIO, "cannot start the loopback listener: %s",

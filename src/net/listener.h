@@ -11,7 +11,9 @@
  *     from one address; the next ones get 503 with Retry-After at once;
  *   - a Host header other than 127.0.0.1, localhost, [::1] (or the bound
  *     address), with or without the bound port, is refused with 421, so a
- *     web page on another name cannot reach it through DNS rebinding;
+ *     web page on another name cannot reach it through DNS rebinding; the
+ *     one exception is the public_host the operator names (the API behind
+ *     a reverse proxy that forwards its own Host);
  *   - requests that are too large or malformed are answered 4xx.
  * None of those reach the route.  Binds a loopback address only.
  */
@@ -62,6 +64,9 @@ struct lsn_opts {
 	int max_connections;       /* served at once; 0 = 16; more get 503 */
 	int max_per_peer;          /* of those from one address; 0 = max_connections */
 	int json_errors;           /* the listener's own answers as {"error": ...} */
+	const char *public_host;   /* a name the Host header may also carry, with no
+	                            * port, public_port or the bound one; NULL = none */
+	int public_port;
 	lsn_route_fn route;
 	void *ud;
 };

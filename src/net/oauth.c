@@ -228,6 +228,75 @@ oauth_state_new(char state[64])
 	b64url(r, sizeof r, state);
 }
 
+/* The pending sign-in's key in the store: BLAKE2b of the state under its
+ * own personal string, so the store never holds the state itself. */
+void
+oauth_state_id(const char *state, char out[65])
+{
+	unsigned char h[32];
+	crypto_generichash_state gs;
+	crypto_generichash_init(&gs, (const unsigned char *)"zpub-oauth-state-id", 19, sizeof h);
+	crypto_generichash_update(&gs, (const unsigned char *)state, strlen(state));
+	crypto_generichash_final(&gs, h, sizeof h);
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+/* The secretbox key of a pending sign-in's verifier: the state under
+ * another personal string. */
+static void
+verifier_key(const char *state, unsigned char key[crypto_secretbox_KEYBYTES])
+{
+	crypto_generichash_state gs;
+	crypto_generichash_init(&gs, (const unsigned char *)"zpub-oauth-verifier", 19,
+	    crypto_secretbox_KEYBYTES);
+	crypto_generichash_update(&gs, (const unsigned char *)state, strlen(state));
+	crypto_generichash_final(&gs, key, crypto_secretbox_KEYBYTES);
+}
+
+char *
+oauth_verifier_seal(const char *state, const char *verifier)
+{
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	size_t vl = strlen(verifier), n = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + vl;
+	unsigned char *box = xmalloc(n);
+	size_t hl = n * 2 + 1;
+	char *hex = xmalloc(hl);
+
+	if (sodium_init() < 0)
+		abort();
+	verifier_key(state, key);
+	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, (const unsigned char *)verifier,
+	    vl, box, key);
+	sodium_bin2hex(hex, hl, box, n);
+	sodium_memzero(key, sizeof key);
+	free(box);
+	return hex;
+}
+
+int
+oauth_verifier_open(const char *state, const char *sealed, char verifier[64])
+{
+	unsigned char key[crypto_secretbox_KEYBYTES], box[256];
+	size_t n = 0;
+	int rc = -1;
+
+	verifier[0] = '\0';
+	if (sealed == NULL || sodium_hex2bin(box, sizeof box, sealed, strlen(sealed), NULL, &n,
+	    NULL) != 0 || n <= crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES ||
+	    n - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES >= 64)
+		return -1;
+	verifier_key(state, key);
+	size_t ml = n - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	if (crypto_secretbox_open_easy((unsigned char *)verifier, box + crypto_secretbox_NONCEBYTES,
+	    n - crypto_secretbox_NONCEBYTES, box, key) == 0) {
+		verifier[ml] = '\0';
+		rc = 0;
+	}
+	sodium_memzero(key, sizeof key);
+	return rc;
+}
+
 char *
 oauth_authorize_url(const struct oauth_provider *p, const char *redirect_uri,
     const char *state, const char *challenge)
@@ -477,30 +546,30 @@ struct login {
 	struct zpub_err err;
 };
 
-/* Code -> tokens -> the caller's store. */
-static int
-login_finish(struct login *lg, const char *code, const char *device_id, struct zpub_err *err)
+int
+oauth_finish(struct http_client *http, const struct oauth_provider *p, const char *code,
+    const char *verifier, const char *redirect_uri, const char *device_id, const char *state,
+    const struct oauth_store *store, struct zpub_err *err)
 {
 	struct oauth_tokens tok = {0};
 	char *json = NULL;
-	int rc = oauth_exchange(lg->http, lg->p, code, lg->verifier, lg->redirect, device_id,
-	    lg->state, &tok, err);
+	int rc = oauth_exchange(http, p, code, verifier, redirect_uri, device_id, state, &tok,
+	    err);
 	if (rc != 0)
 		goto out;
 	json = oauth_tokens_to_json(&tok);
-	if ((rc = lg->store->save(lg->store->ud, lg->p->name, json, tok.expires_at_ms, err)) != 0)
+	if ((rc = store->save(store->ud, p->name, json, tok.expires_at_ms, err)) != 0)
 		goto out;
-	if (lg->store->mark)
-		lg->store->mark(lg->store->ud, lg->p->name, "ok", NULL);
+	if (store->mark)
+		store->mark(store->ud, p->name, "ok", NULL);
 out:
 	free_secret(json);
 	oauth_tokens_clear(&tok);
 	return rc;
 }
 
-/* The page the browser ends on: connected, or what failed (msg). */
-static char *
-login_page(const char *display, const char *msg)
+char *
+oauth_result_page(const char *display, const char *msg)
 {
 	char *d = lsn_html_escape(display), *m = msg ? lsn_html_escape(msg) : NULL;
 	char *page;
@@ -573,23 +642,24 @@ login_route(void *ud, const struct lsn_request *req, struct lsn_reply *reply)
 		lg->rc = rc;
 		lg->err = e;
 		reply->status = 400;
-		reply->body = login_page(lg->p->display, e.msg);
+		reply->body = oauth_result_page(lg->p->display, e.msg);
 		return 1;
 	}
 	/* The page waits for the exchange: this listener has nothing else to do. */
 	fprintf(lg->log, "Exchanging the sign-in code with %s ...\n", lg->p->display);
 	fflush(lg->log);
-	rc = login_finish(lg, code, dev, &e);
+	rc = oauth_finish(lg->http, lg->p, code, lg->verifier, lg->redirect, dev, lg->state,
+	    lg->store, &e);
 	free_secret(code);
 	free(dev);
 	if (rc != 0) {
 		lg->rc = rc;
 		lg->err = e;
 		reply->status = 502;
-		reply->body = login_page(lg->p->display, e.msg);
+		reply->body = oauth_result_page(lg->p->display, e.msg);
 		return 1;
 	}
-	reply->body = login_page(lg->p->display, NULL);
+	reply->body = oauth_result_page(lg->p->display, NULL);
 	return 1;
 }
 

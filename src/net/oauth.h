@@ -57,6 +57,16 @@ void oauth_pkce_new(char verifier[64], char challenge[64]);
 void oauth_pkce_challenge(const char *verifier, char challenge[64]);
 void oauth_state_new(char state[64]);
 
+/* A sign-in that waits in the store between its start and its callback
+ * (the API's headless flow): the row's key is oauth_state_id(state) (hex
+ * BLAKE2b, the state itself is not kept) and the PKCE verifier is kept
+ * sealed (secretbox, hex) under a key derived from the state, so only the
+ * callback that carries the state can open it.  open: 0, or -1 when the
+ * state does not open it. */
+void oauth_state_id(const char *state, char out[65]);
+char *oauth_verifier_seal(const char *state, const char *verifier);
+int oauth_verifier_open(const char *state, const char *sealed, char verifier[64]);
+
 /* The browser URL (malloc'd). */
 char *oauth_authorize_url(const struct oauth_provider *p, const char *redirect_uri,
     const char *state, const char *challenge);
@@ -93,6 +103,15 @@ struct oauth_store {
 	int (*mark)(void *ud, const char *provider, const char *state, struct zpub_err *err);
 	void *ud;
 };
+
+/* Code -> tokens at the token endpoint -> store->save (and mark "ok"):
+ * the end of every sign-in, the loopback one and the API's callback. */
+int oauth_finish(struct http_client *http, const struct oauth_provider *p, const char *code,
+    const char *verifier, const char *redirect_uri, const char *device_id, const char *state,
+    const struct oauth_store *store, struct zpub_err *err);
+/* The page a sign-in's browser ends on (malloc'd HTML, escaped): connected
+ * when msg is NULL, else what failed. */
+char *oauth_result_page(const char *display, const char *msg);
 
 /* Full sign-in: listener on 127.0.0.1 (port 0 = free), prints the URL alone
  * on its own line to `out`, unless no_browser starts xdg-open on the

@@ -61,6 +61,14 @@ struct zoom_login_opts {
 	FILE *log;                 /* notes, CSRF warnings; stderr when NULL */
 };
 int zoom_login(struct zoom_client *zc, const struct zoom_login_opts *o, struct zpub_err *err);
+/* zoom_login's two halves, for a sign-in whose callback comes to another
+ * listener (the API's GET /oauth/callback): the browser's address (*url
+ * malloc'd; ZPUB_EINVAL when the app is not configured), and the code ->
+ * tokens saved through the client's creds. */
+int zoom_authorize_url(struct zoom_client *zc, const char *redirect, const char *state,
+    const char *challenge, char **url, struct zpub_err *err);
+int zoom_code_exchange(struct zoom_client *zc, const char *code, const char *verifier,
+    const char *redirect, struct zpub_err *err);
 
 /* ---- listing ------------------------------------------------------------------ */
 

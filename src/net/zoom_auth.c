@@ -85,25 +85,89 @@ out:
 	return done;
 }
 
+/* The app's secret from the vault (NULL when there is none: a public
+ * client sends client_id alone). */
+static int
+app_secret(struct zoom_client *zc, char **secret, struct zpub_err *err)
+{
+	*secret = NULL;
+	if (zc->client_id[0] == '\0')
+		return zpub_err_set(err, ZPUB_EINVAL, "no Zoom app: set providers.zoom.client_id"
+		    " ('zpub config set providers.zoom.client_id ID') to the OAuth app's client id");
+	if (zc->creds.secret == NULL)
+		return zpub_err_set(err, ZPUB_EINVAL, "Zoom sign-in needs the vault");
+	int rc = zc->creds.secret(zc->creds.tokens.ud, "zoom.client_secret", secret, err);
+	return rc == ZPUB_ENOTFOUND ? 0 : rc;
+}
+
+static void
+free_secret(char *s)
+{
+	if (s) {
+		sodium_memzero(s, strlen(s));
+		free(s);
+	}
+}
+
+int
+zoom_authorize_url(struct zoom_client *zc, const char *redirect, const char *state,
+    const char *challenge, char **url, struct zpub_err *err)
+{
+	char *secret = NULL;
+	int rc;
+
+	*url = NULL;
+	if ((rc = app_secret(zc, &secret, err)) != 0)
+		return rc;
+	free_secret(secret);
+	char *e_id = http_urlencode(zc->client_id), *e_redir = http_urlencode(redirect);
+	char *e_state = http_urlencode(state), *e_chal = http_urlencode(challenge);
+	*url = xasprintf("%s/oauth/authorize?response_type=code&client_id=%s&redirect_uri=%s"
+	    "&state=%s&code_challenge=%s&code_challenge_method=S256", zc->oauth_base,
+	    e_id ? e_id : "", e_redir ? e_redir : "", e_state ? e_state : "", e_chal ? e_chal : "");
+	free(e_id);
+	free(e_redir);
+	free(e_state);
+	free(e_chal);
+	return 0;
+}
+
+int
+zoom_code_exchange(struct zoom_client *zc, const char *code, const char *verifier,
+    const char *redirect, struct zpub_err *err)
+{
+	char *secret = NULL, *body = NULL, *basic = NULL;
+	int rc;
+
+	if ((rc = app_secret(zc, &secret, err)) != 0)
+		return rc;
+	const char *kv[] = { "grant_type", "authorization_code", "code", code,
+		"redirect_uri", redirect, "code_verifier", verifier,
+		"client_id", secret ? NULL : zc->client_id, NULL };
+	body = http_form_urlencoded(kv);
+	basic = secret ? zoom_basic_header(zc->client_id, secret) : NULL;
+	/* A sign-in replaces whatever was there, S2S token included. */
+	zc->user_kind = 1;
+	free_secret(zc->refresh_token);
+	zc->refresh_token = NULL;
+	rc = zoom_token_request(zc, body, basic, "the sign-in", err);
+	free_secret(body);
+	free_secret(basic);
+	free_secret(secret);
+	return rc;
+}
+
 int
 zoom_login(struct zoom_client *zc, const struct zoom_login_opts *o, struct zpub_err *err)
 {
 	char verifier[64], challenge[64], state[64];
 	struct login_ctx lc = { .state = state };
 	struct listener *l = NULL;
-	char *redirect = NULL, *url = NULL, *secret = NULL, *body = NULL, *basic = NULL;
+	char *redirect = NULL, *url = NULL;
 	FILE *out = o && o->out ? o->out : stdout;
 	int rc;
 
 	lc.log = o && o->log ? o->log : stderr;
-	if (zc->client_id[0] == '\0')
-		return zpub_err_set(err, ZPUB_EINVAL, "no Zoom app: set providers.zoom.client_id"
-		    " ('zpub config set providers.zoom.client_id ID') to the OAuth app's client id");
-	if (zc->creds.secret == NULL)
-		return zpub_err_set(err, ZPUB_EINVAL, "Zoom sign-in needs the vault");
-	rc = zc->creds.secret(zc->creds.tokens.ud, "zoom.client_secret", &secret, err);
-	if (rc != 0 && rc != ZPUB_ENOTFOUND)
-		return rc;
 	oauth_pkce_new(verifier, challenge);
 	oauth_state_new(state);
 	struct lsn_opts lo = {
@@ -112,18 +176,16 @@ zoom_login(struct zoom_client *zc, const struct zoom_login_opts *o, struct zpub_
 		.route = login_route,
 		.ud = &lc,
 	};
+	/* the app's settings first: no listener for a sign-in that cannot work */
+	char *secret = NULL;
+	if ((rc = app_secret(zc, &secret, err)) != 0)
+		goto out;
+	free_secret(secret);
 	if ((rc = lsn_open(&lo, &l, err)) != 0)
 		goto out;
 	redirect = xasprintf("http://127.0.0.1:%d/callback", lsn_port(l));
-	char *e_id = http_urlencode(zc->client_id), *e_redir = http_urlencode(redirect);
-	char *e_state = http_urlencode(state), *e_chal = http_urlencode(challenge);
-	url = xasprintf("%s/oauth/authorize?response_type=code&client_id=%s&redirect_uri=%s"
-	    "&state=%s&code_challenge=%s&code_challenge_method=S256", zc->oauth_base,
-	    e_id ? e_id : "", e_redir ? e_redir : "", e_state ? e_state : "", e_chal ? e_chal : "");
-	free(e_id);
-	free(e_redir);
-	free(e_state);
-	free(e_chal);
+	if ((rc = zoom_authorize_url(zc, redirect, state, challenge, &url, err)) != 0)
+		goto out;
 	fprintf(lc.log, "Open this address in a browser to connect your Zoom account to zpub:\n");
 	fflush(lc.log);
 	fprintf(out, "%s\n", url);
@@ -138,39 +200,12 @@ zoom_login(struct zoom_client *zc, const struct zoom_login_opts *o, struct zpub_
 			*err = lc.err;
 		goto out;
 	}
-	const char *kv[] = { "grant_type", "authorization_code", "code", lc.code,
-		"redirect_uri", redirect, "code_verifier", verifier,
-		"client_id", secret ? NULL : zc->client_id, NULL };
-	body = http_form_urlencoded(kv);
-	basic = secret ? zoom_basic_header(zc->client_id, secret) : NULL;
-	/* A sign-in replaces whatever was there, S2S token included. */
-	zc->user_kind = 1;
-	if (zc->refresh_token) {
-		sodium_memzero(zc->refresh_token, strlen(zc->refresh_token));
-		free(zc->refresh_token);
-		zc->refresh_token = NULL;
-	}
-	if ((rc = zoom_token_request(zc, body, basic, "the sign-in", err)) != 0)
+	if ((rc = zoom_code_exchange(zc, lc.code, verifier, redirect, err)) != 0)
 		goto out;
 	fprintf(lc.log, "Zoom is connected.\n");
 out:
 	sodium_memzero(verifier, sizeof verifier);
-	if (lc.code) {
-		sodium_memzero(lc.code, strlen(lc.code));
-		free(lc.code);
-	}
-	if (body) {
-		sodium_memzero(body, strlen(body));
-		free(body);
-	}
-	if (basic) {
-		sodium_memzero(basic, strlen(basic));
-		free(basic);
-	}
-	if (secret) {
-		sodium_memzero(secret, strlen(secret));
-		free(secret);
-	}
+	free_secret(lc.code);
 	free(url);
 	free(redirect);
 	lsn_free(l);

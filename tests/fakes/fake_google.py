@@ -51,6 +51,8 @@ Faults (also --fault key=json on the command line):
   put_delay: seconds       sleep before answering each upload PUT (slow link)
   static_token: "tok"      an access token that is always accepted (benchmarks)
   token_error: "code"      the code exchange answers 401 with this OAuth error
+  redirect_uris: [uri...]  a Web client's registered redirect URIs, accepted
+                           exactly besides any http://127.0.0.1:PORT loopback
 """
 import argparse, base64, hashlib, json, os, secrets, socket, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -80,6 +82,7 @@ class State:
         self.thumbnail_current = {}   # video id -> {bytes, sha256}
         self.caption_log = []
         self.token_requests = []
+        self.revoked = []      # tokens POST /revoke was given
         self.log = []
 
     def snapshot(self):
@@ -98,6 +101,7 @@ class State:
             "caption_log": self.caption_log,
             "token_requests": self.token_requests,
             "refresh_tokens": len(self.refresh),
+            "revoked": self.revoked,
             "issued_tokens": list(self.access.keys()) + list(self.refresh.keys()),
             "log": self.log[-200:],
         }
@@ -250,6 +254,7 @@ class H(BaseHTTPRequestHandler):
             with ST.lock:
                 ST.refresh.pop(tok, None)
                 ST.access.pop(tok, None)
+                ST.revoked.append(tok)
             return self.send_json(200, {})
         if path == "/upload/youtube/v3/videos":
             return self.insert(q)
@@ -300,7 +305,10 @@ class H(BaseHTTPRequestHandler):
         missing = [k for k in need if not q.get(k)]
         if missing or q["response_type"] != "code" or q["code_challenge_method"] != "S256":
             return self.send_json(400, {"error": "invalid_request", "missing": missing})
-        if not q["redirect_uri"].startswith("http://127.0.0.1:"):
+        # Desktop clients: any loopback port; Web clients: only the exact
+        # redirect URIs registered for the client (fault "redirect_uris").
+        if not (q["redirect_uri"].startswith("http://127.0.0.1:") or
+                q["redirect_uri"] in ST.faults.get("redirect_uris", [])):
             return self.send_json(400, {"error": "redirect_uri_mismatch"})
         sep = "&" if "?" in q["redirect_uri"] else "?"
         if ST.faults.get("deny"):

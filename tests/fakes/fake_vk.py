@@ -150,7 +150,9 @@ class Api(Base):
             if any(not q.get(k) for k in need) or q.get("code_challenge_method") != "S256" \
                     or q.get("response_type") != "code":
                 return self.send_json(400, {"error": "invalid_request"})
-            if not q["redirect_uri"].startswith("http://127.0.0.1:"):
+            # loopback, or an address registered for the app (fault "redirect_uris")
+            if not (q["redirect_uri"].startswith("http://127.0.0.1:") or
+                    q["redirect_uri"] in ST.faults.get("redirect_uris", [])):
                 return self.send_json(400, {"error": "invalid_redirect_uri"})
             if ST.faults.get("deny"):
                 loc = q["redirect_uri"] + "?" + urlencode({"error": "access_denied", "state": q["state"]})

@@ -307,7 +307,8 @@ class Api(BaseHTTPRequestHandler):
             if not q.get(k):
                 return self.sendj(400, {"error": "invalid_request", "reason": "missing " + k})
         if q["client_id"] != S["client_id"] or q["code_challenge_method"] != "S256" \
-                or not q["redirect_uri"].startswith("http://127.0.0.1:"):
+                or not (q["redirect_uri"].startswith("http://127.0.0.1:")
+                        or q["redirect_uri"] in S.get("redirect_uris", ())):
             return self.sendj(400, {"error": "invalid_request", "reason": "bad client or redirect"})
         from urllib.parse import quote
         if "deny_login" in S["faults"]:
@@ -656,6 +657,8 @@ def main():
     ap.add_argument("--topics", help="JSON list of topics for the first meetings")
     ap.add_argument("--faults", default="")
     ap.add_argument("--client-id", default="zoom-client")
+    ap.add_argument("--redirect-uri", action="append", default=[],
+                    help="a redirect URI registered for the app (besides any loopback one)")
     ap.add_argument("--client-secret", default="zoom-secret")
     ap.add_argument("--account-id", default="zoom-account")
     ap.add_argument("--account-users", default="", help="e-mails of the account's active users")
@@ -718,6 +721,7 @@ def main():
                       "dept": "", "created_at": "2025-09-01T08:00:00Z", "_meetings": um})
     with open(os.path.join(a.dir, "account_manifest.json"), "w") as fp:
         json.dump(acc_manifest, fp, indent=1)
+    S.update(redirect_uris=a.redirect_uri)
     S.update(dir=a.dir, faults=faults, deleted=deleted, slow=slow, meetings=meetings, files=files,
              tokens={}, issued=0, page_tokens={}, page_token_expired=False, list_calls=0, dl_calls=0,
              cdn_calls=0, url_gen=0, stale_answers=0, codes={}, no_range_done=False, windows=[], trashed=[], page_size=a.page_size,

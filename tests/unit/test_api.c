@@ -319,7 +319,16 @@ test_openapi_document(void **state)
 	char *body = NULL;
 	assert_int_equal(call(f, NULL, "GET", "/openapi.json", NULL, &body), 200);
 	cJSON *doc = cJSON_Parse(body);
-	assert_string_equal(config_str(doc, "openapi", ""), "3.0.3");
+	assert_string_equal(config_str(doc, "openapi", ""), "3.1.0");
+	/* a path's text parameters are declared as such */
+	const cJSON *prm = config_find(doc, "paths");
+	prm = cJSON_GetObjectItemCaseSensitive(prm, "/accounts/{provider}/{name}");
+	prm = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(prm, "delete"),
+	    "parameters");
+	assert_int_equal(cJSON_GetArraySize(prm), 2);
+	assert_string_equal(config_str(cJSON_GetArrayItem(prm, 0), "name", ""), "provider");
+	assert_string_equal(config_str(cJSON_GetArrayItem(prm, 1), "name", ""), "name");
+	assert_string_equal(config_str(cJSON_GetArrayItem(prm, 1), "schema.type", ""), "string");
 	assert_non_null(config_find(doc, "paths"));
 	cJSON_Delete(doc);
 	char *path = path_join(f->dir, "openapi.json");
@@ -334,6 +343,78 @@ test_openapi_document(void **state)
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
 	free(path);
+}
+
+/* The accounts' routes: a viewer lists but neither starts nor revokes,
+ * text path segments are letters, digits, - and _ only, an unknown
+ * provider is 404, the body of a start takes only a valid "name", and a
+ * callback without a state never reaches the store.  (e2e/api_oauth runs
+ * the sign-in itself against the Google fake.) */
+static void
+test_accounts_routes(void **state)
+{
+	struct fx *f = *state;
+	char *body = NULL;
+	assert_int_equal(call(f, f->viewer, "GET", "/accounts", NULL, &body), 200);
+	assert_non_null(strstr(body, "\"accounts\":[]"));
+	free(body);
+	assert_int_equal(call(f, f->viewer, "POST", "/accounts/youtube/start", NULL, NULL), 403);
+	assert_int_equal(call(f, f->editor, "POST", "/accounts/youtube/start", NULL, NULL), 403);
+	assert_int_equal(call(f, f->viewer, "DELETE", "/accounts/youtube", NULL, NULL), 403);
+	assert_int_equal(call(f, f->editor, "DELETE", "/accounts/vk/physics", NULL, NULL), 403);
+	assert_int_equal(call(f, NULL, "GET", "/accounts", NULL, NULL), 401);
+	assert_int_equal(call(f, f->owner, "POST", "/accounts/myspace/start", NULL, NULL), 404);
+	assert_int_equal(call(f, f->owner, "DELETE", "/accounts/myspace", NULL, NULL), 404);
+	assert_int_equal(call(f, f->owner, "GET", "/accounts/youtube", NULL, NULL), 405);
+	assert_int_equal(call(f, f->owner, "DELETE", "/accounts/you.tube", NULL, &body), 404);
+	assert_non_null(strstr(body, "no such endpoint"));
+	free(body);
+	assert_int_equal(call(f, f->owner, "DELETE", "/accounts/youtube/a/b", NULL, NULL), 404);
+	assert_int_equal(call(f, f->owner, "POST", "/accounts/youtube/start", "{\"name\": \"-x\"}",
+	    NULL), 400);
+	assert_int_equal(call(f, f->owner, "POST", "/accounts/youtube/start", "{\"name\": 5}",
+	    NULL), 400);
+	assert_int_equal(call(f, f->owner, "POST", "/accounts/youtube/start", "{\"as\": \"x\"}",
+	    NULL), 400);
+	assert_int_equal(call(f, f->owner, "POST", "/accounts/youtube/start", "[1]", NULL), 400);
+	/* the callback's answer is a page, not JSON */
+	struct api_request r = { "GET", "/oauth/callback", "code=c&state=forged", NULL, 0, NULL,
+		"127.0.0.1:1", 0, NULL, NULL };
+	struct api_response resp;
+	api_handle(f->api, &r, &resp);
+	assert_int_equal(resp.status, 400);
+	assert_string_equal(resp.content_type, "text/html; charset=utf-8");
+	assert_non_null(strstr(resp.body, "unknown"));
+	api_response_clear(&resp);
+	r.query = "code=%3Cb%3E";
+	api_handle(f->api, &r, &resp);
+	assert_int_equal(resp.status, 400);
+	assert_null(strstr(resp.body, "<b>"));
+	api_response_clear(&resp);
+}
+
+static void
+test_public_url_parse(void **state)
+{
+	(void)state;
+	char host[256];
+	int port;
+	assert_int_equal(api_public_url_parse("https://zpub.example.org", host, &port, NULL), 0);
+	assert_string_equal(host, "zpub.example.org");
+	assert_int_equal(port, 443);
+	assert_int_equal(api_public_url_parse("http://zpub.test:8080/zpub/", host, &port, NULL), 0);
+	assert_string_equal(host, "zpub.test");
+	assert_int_equal(port, 8080);
+	assert_int_equal(api_public_url_parse("http://h/", host, &port, NULL), 0);
+	assert_int_equal(port, 80);
+	static const char *const bad[] = { "ftp://h", "https://", "https://:80",
+		"https://user@h", "https://h:0", "https://h:99999", "https://h:8x",
+		"https://h/?q=1", "https://h/#f", "https://h/a b", "h", NULL };
+	for (int i = 0; bad[i]; i++) {
+		struct zpub_err err = {0};
+		assert_int_equal(api_public_url_parse(bad[i], host, &port, &err), ZPUB_EINVAL);
+		assert_non_null(strstr(err.msg, "api.public_url"));
+	}
 }
 
 /* A watch job's folder must lie under the tenant's roots (here: only its
@@ -604,6 +685,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_actions_roles_and_wall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_actions_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accounts_routes, setup, teardown),
+		cmocka_unit_test(test_public_url_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

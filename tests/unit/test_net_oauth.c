@@ -89,6 +89,44 @@ test_pkce_and_state(void **state)
 	assert_string_not_equal(s1, s2);
 }
 
+/* A pending sign-in's store key and sealed verifier: the key is a stable
+ * hash that is not the state; only the same state opens the verifier, and
+ * a changed byte of the sealed text opens nothing. */
+static void
+test_pending_seal(void **state)
+{
+	(void)state;
+	char st[64], other[64], v[64], ch[64], out[64], id1[65], id2[65], id3[65];
+	oauth_state_new(st);
+	oauth_state_new(other);
+	oauth_pkce_new(v, ch);
+	oauth_state_id(st, id1);
+	oauth_state_id(st, id2);
+	oauth_state_id(other, id3);
+	assert_int_equal(strlen(id1), 64);
+	assert_string_equal(id1, id2);
+	assert_string_not_equal(id1, id3);
+	assert_null(strstr(id1, st));
+	char *sealed = oauth_verifier_seal(st, v);
+	assert_null(strstr(sealed, v));
+	char *again = oauth_verifier_seal(st, v);
+	assert_string_not_equal(sealed, again);      /* a fresh nonce each time */
+	assert_int_equal(oauth_verifier_open(st, sealed, out), 0);
+	assert_string_equal(out, v);
+	assert_int_equal(oauth_verifier_open(st, again, out), 0);
+	assert_string_equal(out, v);
+	assert_int_equal(oauth_verifier_open(other, sealed, out), -1);
+	assert_string_equal(out, "");
+	size_t n = strlen(sealed);
+	sealed[n - 1] = sealed[n - 1] == '0' ? '1' : '0';
+	assert_int_equal(oauth_verifier_open(st, sealed, out), -1);
+	assert_int_equal(oauth_verifier_open(st, "zz", out), -1);
+	assert_int_equal(oauth_verifier_open(st, "", out), -1);
+	assert_int_equal(oauth_verifier_open(st, NULL, out), -1);
+	free(sealed);
+	free(again);
+}
+
 static cJSON *
 cfg_google(const char *base)
 {
@@ -246,6 +284,59 @@ test_listener(void **state)
 	assert_int_equal(lsn_open(&o, &l, &err), 0);
 	assert_int_equal(lsn_run(l, &err), ZPUB_ECANCEL);
 	lsn_free(l);
+}
+
+/* The operator's public name (the API behind a reverse proxy): accepted
+ * with no port, its public port or the bound one; names that merely start
+ * or end like it, other ports and other names are still 421. */
+struct pub_client {
+	int port;
+	char reply[9][256];
+};
+
+static void *
+pub_thread(void *ud)
+{
+	struct pub_client *pc = ud;
+	char hosts[9][96];
+	snprintf(hosts[0], 96, "zpub.example.org");
+	snprintf(hosts[1], 96, "ZPUB.Example.org:443");
+	snprintf(hosts[2], 96, "zpub.example.org:%d", pc->port);
+	snprintf(hosts[3], 96, "zpub.example.org:444");
+	snprintf(hosts[4], 96, "zpub.example.org.evil");
+	snprintf(hosts[5], 96, "xzpub.example.org");
+	snprintf(hosts[6], 96, "zpub.example.org:");
+	snprintf(hosts[7], 96, "evil.example");
+	snprintf(hosts[8], 96, "127.0.0.1:%d", pc->port);
+	for (int i = 0; i < 9; i++) {
+		char req[256];
+		snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %.96s\r\n\r\n",
+		    i == 8 ? "/done" : "/ok", hosts[i]);
+		raw_send(pc->port, req, strlen(req), pc->reply[i], 256);
+	}
+	return NULL;
+}
+
+static void
+test_listener_public_host(void **state)
+{
+	(void)state;
+	struct listener *l = NULL;
+	struct zpub_err err = {0};
+	struct lsn_opts o = {.timeout_ms = 5000, .route = route_echo,
+		.public_host = "zpub.example.org", .public_port = 443};
+	assert_int_equal(lsn_open(&o, &l, &err), 0);
+	struct pub_client pc = {.port = lsn_port(l)};
+	pthread_t th;
+	pthread_create(&th, NULL, pub_thread, &pc);
+	assert_int_equal(lsn_run(l, &err), 0);
+	pthread_join(th, NULL);
+	lsn_free(l);
+	for (int i = 0; i < 3; i++)
+		assert_non_null(strstr(pc.reply[i], "HTTP/1.1 200"));
+	for (int i = 3; i < 8; i++)
+		assert_non_null(strstr(pc.reply[i], "HTTP/1.1 421"));
+	assert_non_null(strstr(pc.reply[8], "bye"));
 }
 
 /* ---- full sign-in with a browser thread -------------------------------------------- */
@@ -490,8 +581,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pkce_and_state),
+		cmocka_unit_test(test_pending_seal),
 		cmocka_unit_test(test_callback_check),
 		cmocka_unit_test(test_listener),
+		cmocka_unit_test(test_listener_public_host),
 		cmocka_unit_test(test_google_flow),
 		cmocka_unit_test(test_vk_flow),
 	};

@@ -15,6 +15,7 @@
 #include "pipeline.h"
 #include "store.h"
 #include "store_admin.h"
+#include "store_oauth.h"
 #include "store_ui.h"
 #include "testutil.h"
 
@@ -577,11 +578,54 @@ test_backoff_grows_is_capped_and_jittered(void **state)
 	}
 }
 
+/* A pending sign-in is taken once (the second take finds nothing) and a
+ * row that expired is dropped by the next put. */
+static void
+test_oauth_pending_taken_once(void **state)
+{
+	(void)state;
+	char *dir;
+	struct store *st = open_fresh(&dir);
+	struct store_oauth_pending p = { .state_id = "aa", .tenant_id = 1, .provider = "youtube",
+		.account = (char *)"physics", .redirect_uri = (char *)"https://z.example/oauth/callback",
+		.verifier = (char *)"00ff", .actor = (char *)"olga", .created_at = 1000,
+		.expires_at = 2000 }, got;
+	struct zpub_err err;
+	assert_int_equal(store_oauth_pending_put(st, &p, 1000, &err), 0);
+	snprintf(p.state_id, sizeof p.state_id, "bb");
+	p.account = NULL;
+	p.expires_at = 5000;
+	assert_int_equal(store_oauth_pending_put(st, &p, 1500, &err), 0);
+	assert_int_equal(store_oauth_pending_take(st, "aa", &got, &err), 0);
+	assert_int_equal(got.tenant_id, 1);
+	assert_string_equal(got.provider, "youtube");
+	assert_string_equal(got.account, "physics");
+	assert_string_equal(got.redirect_uri, "https://z.example/oauth/callback");
+	assert_string_equal(got.verifier, "00ff");
+	assert_string_equal(got.actor, "olga");
+	assert_int_equal(got.expires_at, 2000);
+	store_oauth_pending_clear(&got);
+	assert_int_equal(store_oauth_pending_take(st, "aa", &got, &err), ZPUB_ENOTFOUND);
+	assert_int_equal(store_oauth_pending_take(st, "zz", &got, &err), ZPUB_ENOTFOUND);
+	/* "bb" expires at 5000: a put at 6000 drops it */
+	snprintf(p.state_id, sizeof p.state_id, "cc");
+	p.expires_at = 9000;
+	assert_int_equal(store_oauth_pending_put(st, &p, 6000, &err), 0);
+	assert_int_equal(store_oauth_pending_take(st, "bb", &got, &err), ZPUB_ENOTFOUND);
+	assert_int_equal(store_oauth_pending_take(st, "cc", &got, &err), 0);
+	assert_null(got.account);
+	store_oauth_pending_clear(&got);
+	store_close(st);
+	fs_remove_tree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrations_on_empty_database),
+		cmocka_unit_test(test_oauth_pending_taken_once),
 		cmocka_unit_test(test_migrations_upgrade_older_database),
 		cmocka_unit_test(test_every_legal_transition_and_an_illegal_one),
 		cmocka_unit_test(test_delete_remembers_a_synced_recording_in_its_tenant_in_one_transaction),
