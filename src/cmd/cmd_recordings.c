@@ -354,6 +354,11 @@ unskip_one(struct session *cli, int64_t id, struct zpub_err *err)
 			to = ST_TRANSCRIBED;
 	}
 	rc = store_recording_move(cli->store, id, ST_SKIPPED, to, "un-skipped", err);
+	if (rc == 0) {
+		struct actor who;
+		actor_local(&who, ACTOR_CLI, cli->tenant_id);
+		audit_note(cli->store, &who, "unskip", "%s", r->title);
+	}
 out:
 	store_artifacts_free(a, n);
 	store_recording_free(r);

@@ -12,8 +12,12 @@
 #include "config.h"
 #include "edit.h"
 #include "listener.h"
+#include "log.h"
+#include "pipeline.h"
 #include "recjson.h"
 #include "store.h"
+#include "store_quota.h"
+#include "tenant.h"
 
 /* ---- recordings ---- */
 
@@ -93,6 +97,14 @@ rec_action(struct api *a, const struct api_request *r, const struct api_caller *
 	int rc = 0;
 	if (rec == NULL)
 		return;
+	int starts = strcmp(what, "skip") != 0;   /* retry, publish: the daemon works */
+	if (starts && (rc = tenant_minutes_check(a->st, rec->tenant_id, &err)) != 0) {
+		if (rc == ZPUB_EQUOTA)
+			pipeline_quota_notify(a->st, rec->tenant_id, id, TENANT_QUOTA_MINUTES, err.msg);
+		store_recording_free(rec);
+		reply_err(out, &err);   /* 429 naming the quota */
+		return;
+	}
 	if (strcmp(what, "retry") == 0)
 		rc = store_recording_retry(a->st, id, &err);
 	else if (strcmp(what, "skip") == 0)
@@ -115,6 +127,8 @@ rec_action(struct api *a, const struct api_request *r, const struct api_caller *
 	}
 	audit_note(a->st, &c->who, what, "recording %lld",
 	    (long long)id);
+	if (starts && store_recording_set_work_face(a->st, id, "api", &err) != 0)
+		log_warn("recording %lld: %s", (long long)id, err.msg);
 	if (store_recording_get(a->st, id, &rec, &err) != 0) {
 		reply_err(out, &err);
 		return;
