@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ai.h"
+#include "audit.h"
 #include "cmd.h"
 #include "config.h"
 #include "pipeline.h"
@@ -87,6 +88,10 @@ ai_via_pipeline(struct session *cli, struct store_recording *rec, const char *en
 	po.progress.fn = cli_progress;
 	po.progress.ud = cli;
 	po.key_path = cli->key_path;
+	struct actor who;
+	actor_local(&who, ACTOR_CLI, cli->tenant_id);
+	po.who = &who;
+	po.action = cli->cmd_name;   /* "transcribe", "topics", ... */
 	rc = pipeline_run(cli->store, cfg ? cfg : cli->config, cli->data_dir, id, &po, &err);
 	cli_progress_done(cli);
 	cJSON_Delete(cfg);
@@ -152,6 +157,12 @@ ai_on_files(struct session *cli, struct store_recording *rec, const char *engine
 	cli_progress_done(cli);
 	if (rc == 0)
 		rc = ai_record_artifacts(cli, id, &ctx, &err);
+	if (rc == 0) {
+		struct actor who;
+		actor_local(&who, ACTOR_CLI, cli->tenant_id);
+		audit_note(cli->store, &who, cli->cmd_name ? cli->cmd_name : "ai", "recording %lld",
+		    (long long)id);
+	}
 	if (rc == 0)
 		printf("recording %lld: %s\n", (long long)id, ctx.summary[0] ? term_safe(ctx.summary) : "done");
 	for (int i = 0; i < ctx.n_artifacts; i++) {

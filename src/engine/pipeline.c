@@ -468,10 +468,13 @@ quota_gate(struct store *st, const struct store_recording *rec, const struct sta
 	if (rc != ZPUB_EQUOTA)
 		return rc;
 	if (opts->ignore_quota) {
-		struct actor daemon_actor = { .kind = ACTOR_DAEMON, .user = "daemon",
-			.tenant_id = rec->tenant_id };
-		audit_note(st, opts->who ? opts->who : &daemon_actor, "quota.ignore",
-		    "recording %lld %s: %s", (long long)rec->id, sd->name, err->msg);
+		/* in the audit of the tenant whose quota it is */
+		struct actor who = { .kind = ACTOR_DAEMON, .user = "daemon" };
+		if (opts->who)
+			who = *opts->who;
+		who.tenant_id = rec->tenant_id;
+		audit_note(st, &who, "quota.ignore", "recording %lld %s: %s", (long long)rec->id,
+		    sd->name, err->msg);
 		store_journal(st, rec->id, "warn", "quota", "%s started with --ignore-quota: %s",
 		    sd->name, err->msg);
 		zpub_err_clear(err);

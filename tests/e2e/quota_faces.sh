@@ -4,7 +4,8 @@
 # faces' minutes.  With its monthly-minutes quota (1) used up, processing is
 # refused by `zpub run` (exit 1, the quota and the command that raises it
 # named), by the API (429 naming the quota) and by the terminal app (the
-# sentence in its status line); the daemon waits with the reason in the
+# sentence in its status line; with room again its run is metered and
+# audited as the terminal app's); the daemon waits with the reason in the
 # detail.  One quota_reached notification per tenant and month, however
 # many refusals.  --ignore-quota is the operator's (no --tenant) and is
 # audited; a tenant's editor (--tenant) is refused it.  The concurrent-
@@ -140,9 +141,21 @@ if command -v tmux >/dev/null; then
 	[ "$(sql "SELECT COUNT(*) FROM usage WHERE recording_id = $D")" = 0 ] || fail "D was processed"
 	[ "$(sql "SELECT COUNT(*) FROM notify_events WHERE event = 'quota_reached'")" = 1 ] \
 		|| fail "the terminal app's refusal notified again"
+	ok "the terminal app's run is refused with the quota in its status line"
+	# With room again, the same key runs it: metered and audited as the terminal app's.
+	expect_rc 0 "$ZPUB" tenant quota q --minutes unlimited
+	tui_keys g r
+	for _ in $(seq 1 300); do
+		[ -n "$(sql "SELECT 1 FROM usage WHERE recording_id = $D AND kind = 'processing_minutes'")" ] && break
+		sleep 0.2
+	done
+	[ "$(sql "SELECT face FROM usage WHERE recording_id = $D AND kind = 'processing_minutes'")" = tui ] \
+		|| fail "D's minutes: $(sql "SELECT * FROM usage WHERE recording_id = $D"); $(tui_screen)"
+	sql "SELECT actor, action, object FROM audit WHERE action = 'run'" | grep -q "^tui:$me|run|recording $D to READY" \
+		|| fail "the terminal app's run is not audited as tui:$me: $(sql 'SELECT actor, action, object FROM audit')"
 	tui_cleanup
 	"$ZPUB" config set tenant default >/dev/null
-	ok "the terminal app's run is refused with the quota in its status line"
+	ok "the terminal app's run is metered with face tui and audited as tui:$me"
 else
 	echo "SKIP: no tmux (terminal app part)"
 fi
