@@ -18,6 +18,7 @@
 #include "store.h"
 #include "store_quota.h"
 #include "tenant.h"
+#include "util.h"
 
 /* ---- recordings ---- */
 
@@ -99,8 +100,12 @@ rec_action(struct api *a, const struct api_request *r, const struct api_caller *
 		return;
 	int starts = strcmp(what, "skip") != 0;   /* retry, publish: the daemon works */
 	if (starts && (rc = tenant_minutes_check(a->st, rec->tenant_id, &err)) != 0) {
-		if (rc == ZPUB_EQUOTA)
+		if (rc == ZPUB_EQUOTA) {
+			int64_t from, to, now = time_now_ms();
+			tenant_month_range(now, &from, &to);
+			out->retry_after_s = (int)((to - now) / 1000) + 1;   /* next month */
 			pipeline_quota_notify(a->st, rec->tenant_id, id, TENANT_QUOTA_MINUTES, err.msg);
+		}
 		store_recording_free(rec);
 		reply_err(out, &err);   /* 429 naming the quota */
 		return;

@@ -3,7 +3,7 @@
 # CLI and a short one the API asked the daemon to retry; usage shows both
 # faces' minutes.  With its monthly-minutes quota (1) used up, processing is
 # refused by `zpub run` (exit 1, the quota and the command that raises it
-# named), by the API (429 naming the quota) and by the terminal app (the
+# named), by the API (429 naming the quota, back next month) and by the terminal app (the
 # sentence in its status line; with room again its run is metered and
 # audited as the terminal app's); the daemon waits with the reason in the
 # detail.  One quota_reached notification per tenant and month, however
@@ -21,6 +21,9 @@ me=$(id -un)
 expect_rc 0 "$ZPUB" tenant add q
 expect_rc 0 "$ZPUB" --tenant q user add egor --role editor
 expect_rc 0 "$ZPUB" --tenant q user token egor; echo "$OUT" >"$T/tok.egor"
+expect_rc 0 "$ZPUB" tenant add b
+expect_rc 0 "$ZPUB" --tenant b user add bob --role owner
+expect_rc 0 "$ZPUB" --tenant b user token bob; echo "$OUT" >"$T/tok.bob"
 # Each recording its own file: an import of the same bytes is the same recording.
 make_mp4 "$T/short.mp4" 3
 make_mp4 "$T/long.mp4" 61
@@ -46,8 +49,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 dpid=$!
 trap 'kill -9 $dpid 2>/dev/null || true; tui_cleanup' EXIT
 for _ in $(seq 1 50); do grep -q "control API on" "$T/daemon.log" && break; sleep 0.1; done
-api() { # api METHOD PATH -> "STATUS BODY"
-	python3 - "$port" "$(cat "$T/tok.egor")" "$1" "$2" <<'PY'
+api() { # api METHOD PATH [USER] -> "STATUS BODY"
+	python3 - "$port" "$(cat "$T/tok.${3:-egor}")" "$1" "$2" <<'PY'
 import sys, urllib.request, urllib.error
 port, tok, method, path = sys.argv[1:5]
 req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=b"" if method == "POST" else None,
@@ -86,9 +89,15 @@ for what in publish retry; do
 	r=$(api POST "/recordings/$C/$what")
 	[ "${r%% *}" = 429 ] || fail "API $what over the quota: $r"
 	echo "$r" | grep -qF "$QUOTA" || fail "API $what: the 429 does not name the quota: $r"
+	# come back next month
+	echo "${r#* }" | python3 -c 'import json,sys; s=json.load(sys.stdin)["retry_after_s"]; assert 0 < s <= 31*86400, s' \
+		|| fail "API $what: retry_after_s is not the time to next month: $r"
 done
 r=$(api POST "/recordings/99999/publish")
 [ "${r%% *}" = 404 ] || fail "API publish of a missing recording: $r"
+# another tenant's token learns nothing of q's quota
+r=$(api POST "/recordings/$C/publish" bob)
+[ "${r%% *}" = 404 ] && ! echo "$r" | grep -qF "$QUOTA" || fail "tenant b publishing q's recording: $r"
 ok "the daemon waits on C naming the quota; API publish and retry answer 429 naming it"
 kill "$dpid"; wait "$dpid" 2>/dev/null || true
 
