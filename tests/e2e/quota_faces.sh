@@ -186,3 +186,21 @@ echo "$ERR" | grep -qF "zpub tenant quota r --concurrent" || fail "no command to
 kill "$holder"; wait "$holder" 2>/dev/null || true
 expect_rc 0 "$ZPUB" --tenant r run "$R2" --until PROCESSED
 ok "the concurrent-stages quota counts another process's lease, and not once that process is gone"
+
+# Two real zpub processes: while one processes a 5-minute lecture, the other may not start.
+make_mp4 "$T/five.mp4" 300
+make_mp4 "$T/s8.mp4" 8
+expect_rc 0 "$ZPUB" --tenant r import --title "Параллельно 3" "$T/five.mp4"; R3=$OUT
+expect_rc 0 "$ZPUB" --tenant r import --title "Параллельно 4" "$T/s8.mp4"; R4=$OUT
+"$ZPUB" --tenant r run "$R3" --until PROCESSED >"$T/first.out" 2>&1 &
+first=$!
+for _ in $(seq 1 400); do
+	[ "$(sql "SELECT status FROM recordings WHERE id = $R3")" = PROCESSING ] && break
+	sleep 0.05
+done
+expect_rc 1 "$ZPUB" --tenant r run "$R4" --until PROCESSED
+echo "$ERR" | grep -qF "concurrent-stages quota is used up: tenant 'r' already runs 1 stage" \
+	|| fail "a second process started past the concurrent-stages quota: $ERR"
+wait "$first" || fail "the first process: $(cat "$T/first.out")"
+expect_rc 0 "$ZPUB" --tenant r run "$R4" --until PROCESSED
+ok "a second zpub process is refused while the first runs a stage of the same tenant"
