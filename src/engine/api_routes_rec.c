@@ -104,7 +104,8 @@ rec_action(struct api *a, const struct api_request *r, const struct api_caller *
 			int64_t from, to, now = time_now_ms();
 			tenant_month_range(now, &from, &to);
 			out->retry_after_s = (int)((to - now) / 1000) + 1;   /* next month */
-			pipeline_quota_notify(a->st, rec->tenant_id, id, TENANT_QUOTA_MINUTES, err.msg);
+			pipeline_quota_notify(a->st, rec->tenant_id, id, TENANT_QUOTA_MINUTES,
+			    err.msg);
 		}
 		store_recording_free(rec);
 		reply_err(out, &err);   /* 429 naming the quota */
