@@ -408,8 +408,7 @@ slot_done(uv_work_t *req, int status)
 			/* another process took the room between the check and the start */
 			log_info("recording %lld: %s", (long long)s->rec_id, s->err.msg);
 			back_off(d, s->rec_id, 5000);
-		}
-		else {
+		} else {
 			/* The title too: a log line of a busy daemon is read on its own. */
 			struct store_recording *r = NULL;
 			struct zpub_err gerr;
