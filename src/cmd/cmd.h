@@ -23,7 +23,7 @@
 	  "list recordings") \
 	X("show", cmd_show, "show ID [--json]", "one recording: stages, artefacts, publications") \
 	X("status", cmd_status, "status [--json]", "counts per status and what is running") \
-	X("run", cmd_run, "run ID...|--all [--until STATUS]", \
+	X("run", cmd_run, "run ID...|--all [--until STATUS] [--ignore-quota]", \
 	  "run the pipeline stages in order") \
 	X("retry", cmd_retry, "retry ID...", "queue FAILED recordings again at their failed stage") \
 	X("skip", cmd_skip, "skip ID...", "mark recordings SKIPPED (kept, can be un-skipped)") \
@@ -75,7 +75,8 @@
 	X("play", cmd_play, "play ID [HH:MM:SS]", "play the cut video from a timecode in your player") \
 	X("subtitles", cmd_subtitles, "subtitles ID", "lay out SRT/VTT from the transcript") \
 	X("describe", cmd_describe, "describe ID", "render title and description") \
-	X("publish", cmd_publish, "publish ID [--to youtube,vk,folder | --update] [--dry-run]", \
+	X("publish", cmd_publish, "publish ID [--to youtube,vk,folder | --update] [--dry-run]" \
+	  " [--ignore-quota]", \
 	  "publish a recording to its targets (--update: send a READY one's edits), or show" \
 	  " what would be sent") \
 	X("auth", cmd_auth, "auth youtube|vk|zoom [--no-browser] [--port N] [--timeout S] |" \
@@ -86,6 +87,9 @@
 ZPUB_COMMANDS(X)
 #undef X
 
+/* 1 when this command may pass --ignore-quota (the operator: no
+ * --tenant); otherwise says so on stderr and returns 0 (cmd_run.c). */
+int cli_ignore_quota_allowed(struct session *cli);
 /* Prints "zpub: <message>" and returns 1. */
 int cli_fail(struct session *cli, const struct zpub_err *err);
 /* `zpub topics ID --show|--set FILE` (cmd_review.c). */

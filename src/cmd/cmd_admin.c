@@ -15,6 +15,7 @@
 #include "store.h"
 #include "store_admin.h"
 #include "tenant.h"
+#include "usage.h"
 #include "util.h"
 
 /* The person running the command, making a change in tenant_id. */
@@ -352,6 +353,26 @@ usage_storage_lines(struct session *cli, int64_t tid)
 	store_tenants_free(tv, nt);
 }
 
+/* The month's work per face that started it: "processing minutes by
+ * face: cli 1.2, daemon 3.0". */
+static void
+usage_face_lines(struct session *cli, int64_t tid, int64_t from, int64_t to)
+{
+	cJSON *faces = usage_by_face(cli->store, tid, from, to, NULL), *k, *f;
+	cJSON_ArrayForEach(k, faces) {
+		if (cJSON_GetArraySize(k) == 0)
+			continue;
+		printf("  %s by face:", k->string);
+		cJSON_ArrayForEach(f, k) {
+			char amount[48];
+			usage_amount(k->string, f->valuedouble, amount);
+			printf("%s %s %s", f == k->child ? "" : ",", f->string, amount);
+		}
+		printf("\n");
+	}
+	cJSON_Delete(faces);
+}
+
 static void
 usage_storage_json(struct session *cli, int64_t tid, cJSON *o)
 {
@@ -432,6 +453,13 @@ cmd_usage(struct session *cli, int argc, char **argv)
 			total += v[i].cost;
 		}
 		cJSON_AddNumberToObject(o, "total_cost", total);
+		cJSON *faces = usage_by_face(cli->store, tid, from, to, &err);
+		if (faces == NULL) {
+			cJSON_Delete(o);
+			store_usage_rows_free(v, n);
+			return cli_fail(cli, &err);
+		}
+		cJSON_AddItemToObject(o, "by_face", faces);
 		usage_storage_json(cli, tid, o);
 		cli_print_json(o);
 	} else {
@@ -448,6 +476,7 @@ cmd_usage(struct session *cli, int argc, char **argv)
 		if (n == 0)
 			printf("  nothing recorded\n");
 		printf("  total cost %.4f\n", total);
+		usage_face_lines(cli, tid, from, to);
 		usage_storage_lines(cli, tid);
 	}
 	store_usage_rows_free(v, n);

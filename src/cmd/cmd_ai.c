@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ai.h"
+#include "audit.h"
 #include "cmd.h"
 #include "config.h"
 #include "pipeline.h"
@@ -74,6 +75,10 @@ ai_via_pipeline(struct session *cli, struct store_recording *rec, const char *en
 	po.progress.fn = cli_progress;
 	po.progress.ud = cli;
 	po.key_path = cli->key_path;
+	struct actor who;
+	actor_local(&who, ACTOR_CLI, cli->tenant_id);
+	po.who = &who;
+	po.action = cli->cmd_name;   /* "transcribe", "topics", ... */
 	rc = pipeline_run(cli->store, cfg ? cfg : cli->config, cli->data_dir, id, &po, &err);
 	cli_progress_done(cli);
 	cJSON_Delete(cfg);
@@ -104,6 +109,12 @@ ai_on_files(struct session *cli, struct store_recording *rec, const char *engine
 	    (struct zpub_progress){ cli_progress, cli }, cli->cmd_name ? cli->cmd_name : "ai",
 	    summary, sizeof summary, &err);
 	cli_progress_done(cli);
+	if (rc == 0) {
+		struct actor who;
+		actor_local(&who, ACTOR_CLI, cli->tenant_id);
+		audit_note(cli->store, &who, cli->cmd_name ? cli->cmd_name : "ai", "recording %lld",
+		    (long long)id);
+	}
 	if (rc == 0)
 		printf("recording %lld: %s\n", (long long)id, summary[0] ? term_safe(summary) : "done");
 	store_recording_free(rec);

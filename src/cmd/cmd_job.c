@@ -357,7 +357,7 @@ job_run_cmd(struct session *cli, int argc, char **argv)
 		cJSON *cfg = tenant_config(cli->store, cli->config, cli->tenant_id);
 		struct pipeline_opts po = { .until = goal, .owner = cli->owner,
 			.lease_ms = config_int(cfg, "pipeline.lease_ms", 60000),
-			.progress = { cli_progress, cli }, .key_path = cli->key_path };
+			.progress = { cli_progress, cli }, .key_path = cli->key_path, .who = &who };
 		for (int i = 0; i < n && goal != ST_DOWNLOADED; i++) {
 			struct zpub_err e2;
 			if (pipeline_run(cli->store, cfg, cli->data_dir, ids[i], &po, &e2) != 0) {

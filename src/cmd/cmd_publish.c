@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cmd.h"
 #include "config.h"
 #include "publish.h"
@@ -89,11 +90,12 @@ cmd_publish(struct session *cli, int argc, char **argv)
 		{ "to", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "update", no_argument, NULL, 'u' },
+		{ "ignore-quota", no_argument, NULL, 'Q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct zpub_err err = {0};
 	const char *to = NULL;
-	int dry_run = 0, update = 0, c, rc;
+	int dry_run = 0, update = 0, ignore_quota = 0, c, rc;
 	struct store_recording *rec = NULL;
 	cJSON *cfg = NULL;
 
@@ -105,7 +107,11 @@ cmd_publish(struct session *cli, int argc, char **argv)
 			dry_run = 1;
 		else if (c == 'u')
 			update = 1;
-		else
+		else if (c == 'Q') {
+			if (!cli_ignore_quota_allowed(cli))
+				return 2;
+			ignore_quota = 1;
+		} else
 			return cli_usage(cli, NULL);
 	}
 	if (optind + 1 != argc)
@@ -157,17 +163,22 @@ cmd_publish(struct session *cli, int argc, char **argv)
 	}
 	int publish_failed = rec->status == ST_FAILED && rec->failed_stage &&
 	    strcmp(rec->failed_stage, "publish") == 0;
+	struct actor who;
+	actor_local(&who, ACTOR_CLI, cli->tenant_id);
 	if (publish_failed) {
-		if (store_recording_retry(cli->store, id, &err) != 0) {
+		if (pipeline_retry(cli->store, &who, id, &err) != 0) {
 			rc = cli_fail(cli, &err);
 			goto out;
 		}
 	}
 	/* Before TRANSCRIBED the whole pipeline runs; from there, publish alone. */
-	struct pipeline_opts po = { ST_READY, cli->owner,
-		config_int(cli->config, "pipeline.lease_ms", 60000), { cli_progress, cli }, 0,
-		(rec->status == ST_TRANSCRIBED || rec->status == ST_UPLOADING || publish_failed)
-		    ? publish_only : NULL, cli->key_path };
+	struct pipeline_opts po = { .until = ST_READY, .owner = cli->owner,
+		.lease_ms = config_int(cli->config, "pipeline.lease_ms", 60000),
+		.progress = { cli_progress, cli },
+		.stages = (rec->status == ST_TRANSCRIBED || rec->status == ST_UPLOADING ||
+		    publish_failed) ? publish_only : NULL,
+		.key_path = cli->key_path, .who = &who, .action = "publish",
+		.ignore_quota = ignore_quota };
 	rc = pipeline_run(cli->store, cfg, cli->data_dir, id, &po, &err);
 	cli_progress_done(cli);
 	print_publications(cli->store, id);

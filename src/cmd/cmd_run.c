@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cmd.h"
 #include "config.h"
 #include "pipeline.h"
@@ -32,14 +33,30 @@ fail_for(struct session *cli, int64_t id, const struct zpub_err *err)
 	store_recording_free(r);
 }
 
+/* --ignore-quota is the operator's: the local user who runs zpub without
+ * --tenant.  With --tenant the command acts as that tenant's editor. */
+int
+cli_ignore_quota_allowed(struct session *cli)
+{
+	if (cli->operator)
+		return 1;
+	fprintf(stderr, "zpub: --ignore-quota is the operator's: run the command without --tenant"
+	    " (or raise the quota with 'zpub tenant quota %s')\n", cli->tenant);
+	return 0;
+}
+
 static int
-run_ids(struct session *cli, int64_t *ids, int n, enum rec_status until, int named)
+run_ids(struct session *cli, int64_t *ids, int n, enum rec_status until, int named,
+    int ignore_quota)
 {
 	struct zpub_err err;
 	int failed = 0;
-	struct pipeline_opts po = { until, cli->owner,
-		config_int(cli->config, "pipeline.lease_ms", 60000), { cli_progress, cli }, 0, NULL,
-		cli->key_path };
+	struct actor who;
+	actor_local(&who, ACTOR_CLI, cli->tenant_id);
+	struct pipeline_opts po = { .until = until, .owner = cli->owner,
+		.lease_ms = config_int(cli->config, "pipeline.lease_ms", 60000),
+		.progress = { cli_progress, cli }, .key_path = cli->key_path, .who = &who,
+		.ignore_quota = ignore_quota };
 	/* The tenant's layer sits between the user's config and the template's. */
 	cJSON *cfg = tenant_config(cli->store, cli->config, cli->tenant_id);
 	for (int i = 0; i < n; i++) {
@@ -69,17 +86,22 @@ cmd_run(struct session *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "until", required_argument, NULL, 'u' },
+		{ "ignore-quota", no_argument, NULL, 'Q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct zpub_err err;
-	int all = 0, c, rc;
+	int all = 0, ignore_quota = 0, c, rc;
 	int until = ST_READY;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'a')
 			all = 1;
-		else if (c == 'u') {
+		else if (c == 'Q') {
+			if (!cli_ignore_quota_allowed(cli))
+				return 2;
+			ignore_quota = 1;
+		} else if (c == 'u') {
 			until = status_parse(optarg);
 			if (until < 0 || until == ST_FAILED || until == ST_SKIPPED || until == ST_EXPIRED)
 				return cli_usage(cli, "--until takes a status of the main flow, such as"
@@ -123,7 +145,7 @@ cmd_run(struct session *cli, int argc, char **argv)
 				ids[n++] = v[i]->id;
 		store_recording_list_free(v, nv);
 	}
-	rc = run_ids(cli, ids, n, (enum rec_status)until, all);
+	rc = run_ids(cli, ids, n, (enum rec_status)until, all, ignore_quota);
 	free(ids);
 	return rc;
 }
@@ -142,7 +164,9 @@ cmd_retry(struct session *cli, int argc, char **argv)
 		return cli_fail(cli, &err);
 	for (int i = 1; i < argc; i++) {
 		int64_t id = cli_parse_id(argv[i]);
-		if (store_recording_retry(cli->store, id, &err) != 0) {
+		struct actor who;
+		actor_local(&who, ACTOR_CLI, cli->tenant_id);
+		if (pipeline_retry(cli->store, &who, id, &err) != 0) {
 			cli_fail(cli, &err);
 			failed = 1;
 			continue;

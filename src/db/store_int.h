@@ -12,9 +12,12 @@ struct store {
 	sqlite3 *db;
 	char *data_dir;
 	int schema_version;
+	char face[16];          /* store_set_face(): what usage rows carry */
 };
 
 int store_sqlerr(struct store *st, struct zpub_err *err, const char *what);
+/* 1 when a lease owner "kind@host:pid" ran on this host and its process is gone. */
+int owner_is_dead(const char *owner);
 sqlite3_stmt *store_prep(struct store *st, const char *sql, struct zpub_err *err);
 int store_exec(struct store *st, const char *sql, struct zpub_err *err);
 char *store_col_str(sqlite3_stmt *s, int i);

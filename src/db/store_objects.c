@@ -525,7 +525,7 @@ store_usage_add(struct store *st, int64_t tenant_id, int64_t rec_id, const char 
     const char *provider, double amount, double cost, struct zpub_err *err)
 {
 	sqlite3_stmt *s = store_prep(st, "INSERT INTO usage (tenant_id, recording_id, kind, provider,"
-	    " amount, cost, at) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
+	    " amount, cost, at, face) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	sqlite3_bind_int64(s, 1, tenant_id);
@@ -536,6 +536,7 @@ store_usage_add(struct store *st, int64_t tenant_id, int64_t rec_id, const char 
 	sqlite3_bind_double(s, 5, amount);
 	sqlite3_bind_double(s, 6, cost);
 	sqlite3_bind_int64(s, 7, time_now_ms());
+	sqlite3_bind_text(s, 8, st->face, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "recording usage");
 	sqlite3_finalize(s);
 	return rc;

@@ -512,7 +512,7 @@ store_recording_move(struct store *st, int64_t id, enum rec_status from, enum re
 /* An owner is "kind@host:pid".  A lease whose owner ran on this host and
  * whose process is gone is dead now, not when it expires: a crashed CLI run
  * must not block the next one for the lease's whole length. */
-static int
+int
 owner_is_dead(const char *owner)
 {
 	char host[256] = "";

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "metrics.h"
 #include "store_admin.h"
+#include "store_quota.h"
 #include "util.h"
 #include "vault.h"
 
@@ -688,6 +689,7 @@ api_new(struct store *st, const cJSON *config, struct api **out)
 {
 	struct api *a = xcalloc(1, sizeof *a);
 	a->st = st;
+	store_set_face(st, "api");   /* what the API starts is metered as the API's */
 	a->config = config ? cJSON_Duplicate(config, 1) : cJSON_CreateObject();
 	a->per_minute = (int)config_int(a->config, "api.rate_per_minute", 60);
 	a->per_hour = (int)config_int(a->config, "api.rate_per_hour", 1000);

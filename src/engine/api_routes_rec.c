@@ -12,9 +12,14 @@
 #include "config.h"
 #include "edit.h"
 #include "listener.h"
+#include "log.h"
+#include "pipeline.h"
 #include "recact.h"
 #include "recjson.h"
 #include "store.h"
+#include "store_quota.h"
+#include "tenant.h"
+#include "util.h"
 
 /* ---- recordings ---- */
 
@@ -94,6 +99,19 @@ rec_action(struct api *a, const struct api_request *r, const struct api_caller *
 	int rc = 0;
 	if (rec == NULL)
 		return;
+	int starts = strcmp(what, "skip") != 0;   /* retry, publish: the daemon works */
+	if (starts && (rc = tenant_minutes_check(a->st, rec->tenant_id, &err)) != 0) {
+		if (rc == ZPUB_EQUOTA) {
+			int64_t from, to, now = time_now_ms();
+			tenant_month_range(now, &from, &to);
+			out->retry_after_s = (int)((to - now) / 1000) + 1;   /* next month */
+			pipeline_quota_notify(a->st, rec->tenant_id, id, TENANT_QUOTA_MINUTES,
+			    err.msg);
+		}
+		store_recording_free(rec);
+		reply_err(out, &err);   /* 429 naming the quota */
+		return;
+	}
 	if (strcmp(what, "retry") == 0)
 		rc = store_recording_retry(a->st, id, &err);
 	else if (strcmp(what, "skip") == 0)
@@ -116,6 +134,8 @@ rec_action(struct api *a, const struct api_request *r, const struct api_caller *
 	if (strcmp(what, "skip") != 0)
 		audit_note(a->st, &c->who, what, "recording %lld",
 		    (long long)id);
+	if (starts && store_recording_set_work_face(a->st, id, "api", &err) != 0)
+		log_warn("recording %lld: %s", (long long)id, err.msg);
 	if (store_recording_get(a->st, id, &rec, &err) != 0) {
 		reply_err(out, &err);
 		return;

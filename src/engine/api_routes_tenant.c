@@ -9,6 +9,7 @@
 #include "listener.h"
 #include "store_admin.h"
 #include "tenant.h"
+#include "usage.h"
 #include "util.h"
 
 /* ---- usage and audit ---- */
@@ -46,6 +47,13 @@ h_usage(struct api *a, const struct api_request *r, const struct api_caller *c, 
 		cJSON_AddItemToArray(rows, o);
 	}
 	store_usage_rows_free(v, n);
+	cJSON *faces = usage_by_face(a->st, c->tenant_id, from, to, &err);
+	if (faces == NULL) {
+		cJSON_Delete(j);
+		reply_err(out, &err);
+		return;
+	}
+	cJSON_AddItemToObject(j, "by_face", faces);
 	reply_json(out, 200, j);
 }
 

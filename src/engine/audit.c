@@ -19,6 +19,9 @@ void
 actor_local(struct actor *a, enum actor_kind kind, int64_t tenant_id)
 {
 	memset(a, 0, sizeof *a);
+	const char *face = getenv("ZPUB_FACE");
+	if (kind == ACTOR_CLI && face && strcmp(face, "tui") == 0)
+		kind = ACTOR_TUI;
 	a->kind = kind;
 	a->tenant_id = tenant_id;
 	const char *u = getenv("USER");
@@ -30,6 +33,12 @@ actor_local(struct actor *a, enum actor_kind kind, int64_t tenant_id)
 		snprintf(a->user, sizeof a->user, "%s", u);
 	else
 		snprintf(a->user, sizeof a->user, "uid%d", (int)getuid());
+}
+
+const char *
+actor_kind_name(enum actor_kind kind)
+{
+	return kind_names[kind];
 }
 
 const char *

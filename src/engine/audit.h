@@ -26,8 +26,13 @@ struct actor {
 };
 
 /* The person running this process ($USER, else the uid's name) through
- * a face of this process (never fails). */
+ * a face of this process (never fails).  A command the terminal app runs
+ * as its child (ZPUB_FACE=tui in its environment, see ui/children.c) acts
+ * for the terminal app: ACTOR_CLI becomes ACTOR_TUI there. */
 void actor_local(struct actor *a, enum actor_kind kind, int64_t tenant_id);
+
+/* "cli", "tui", "api", "daemon": the actor's face, as usage rows keep it. */
+const char *actor_kind_name(enum actor_kind kind);
 
 /* "cli:alice": the audit row's actor, and a journal line's "by". */
 const char *actor_name(const struct actor *a, char *buf, size_t len);

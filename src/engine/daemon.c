@@ -33,6 +33,7 @@
 #include "session.h"
 #include "stages.h"
 #include "store.h"
+#include "store_quota.h"
 #include "store_admin.h"
 #include "store_notify.h"
 #include "template.h"
@@ -333,7 +334,13 @@ stage_work(uv_work_t *req)
 	}
 	struct pipeline_opts po = { .until = s->until, .owner = d->owner, .lease_ms = d->lease_ms,
 		.progress = { worker_progress, s }, .key_path = d->ses->key_path };
-	/* The runner meters the processing minutes (pipeline.c), for every face. */
+	/* The runner meters the processing minutes (pipeline.c), for every face:
+	 * here for the face that asked for this recording's work (an API publish
+	 * or retry, a job's import), else for the daemon's own scheduling. */
+	char face[16];
+	if (store_recording_work_face(st, s->rec_id, face, sizeof face, NULL) != 0 || !*face)
+		snprintf(face, sizeof face, "daemon");
+	store_set_face(st, face);
 	s->rc = pipeline_run(st, s->config, d->ses->data_dir, s->rec_id, &po, &s->err);
 	store_close(st);
 }
@@ -350,7 +357,10 @@ job_work(uv_work_t *req)
 	s->rc = store_open(d->ses->db_path, d->ses->data_dir, &st, &s->err);
 	if (s->rc)
 		return;
+	store_set_face(st, "job");
 	s->rc = job_run(st, d->config, d->ses->key_path, &s->job, s->dry_run, &report, &ids, &n, &s->err);
+	for (int i = 0; i < n; i++)   /* their stages are the job's work */
+		store_recording_set_work_face(st, ids[i], "job", NULL);
 	char *sum = s->rc ? xasprintf("failed: %s", s->err.msg) : job_report_summary(report);
 	snprintf(s->summary, sizeof s->summary, "%s", sum);
 	struct sched sc;
@@ -394,7 +404,11 @@ slot_done(uv_work_t *req, int status)
 			    (long long)s->rec_id, s->stage);
 		else if (s->rc == ZPUB_EREVIEW)
 			log_info("%s", s->err.msg);    /* held: approving it lets it go */
-		else {
+		else if (s->rc == ZPUB_EQUOTA) {
+			/* another process took the room between the check and the start */
+			log_info("recording %lld: %s", (long long)s->rec_id, s->err.msg);
+			back_off(d, s->rec_id, 5000);
+		} else {
 			/* The title too: a log line of a busy daemon is read on its own. */
 			struct store_recording *r = NULL;
 			struct zpub_err gerr;
@@ -508,7 +522,10 @@ consider(struct daemon *d, int64_t id, int64_t now)
 	int running = running_for_tenant(d, r->tenant_id);
 	if (running >= d->per_tenant)
 		goto out;
-	if (tenant_quota_check(d->st, r->tenant_id, sd->name, running, &err) != 0) {
+	/* The runner's own check, counting this daemon's workers and the
+	 * stages other processes hold leases for. */
+	if (pipeline_quota_check(d->st, r->tenant_id, id, sd->name, d->owner, running, NULL,
+	    &err) != 0) {
 		if (err.code == ZPUB_EQUOTA && (r->detail == NULL || strcmp(r->detail, err.msg))) {
 			/* the note and its quota_reached event in one transaction */
 			struct zpub_err nerr;
@@ -1007,6 +1024,7 @@ daemon_main(struct session *ses, const struct daemon_opts *o)
 		goto out;
 	}
 	d->st = ses->store;
+	store_set_face(d->st, "daemon");
 	sweep_imports(d);
 	if (daemon_api(d, o, listen_host, port) != 0)
 		goto out;

@@ -17,11 +17,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audit.h"
 #include "config.h"
 #include "config_schema.h"
 #include "log.h"
 #include "metrics.h"
 #include "store.h"
+#include "store_quota.h"
+#include "tenant.h"
 #include "usage.h"
 #include "util.h"
 #include "vault.h"
@@ -424,9 +427,82 @@ stage_gate(struct store *st, const cJSON *config, const struct store_recording *
 }
 
 int
+pipeline_quota_check(struct store *st, int64_t tenant_id, int64_t rec_id, const char *stage,
+    const char *owner, int in_process, const char **quota, struct zpub_err *err)
+{
+	int leased = 0;
+	int rc = store_leases_running(st, tenant_id, owner, rec_id, &leased, err);
+	if (rc == 0)
+		rc = tenant_quota_check(st, tenant_id, stage, in_process + leased, quota, err);
+	return rc;
+}
+
+void
+pipeline_quota_notify(struct store *st, int64_t tenant_id, int64_t rec_id, const char *quota,
+    const char *reason)
+{
+	int64_t from, to, now = time_now_ms();
+	int sent = 0;
+	struct zpub_err e;
+	if (quota == NULL)
+		return;
+	if (strcmp(quota, TENANT_QUOTA_MINUTES) == 0)
+		tenant_month_range(now, &from, &to);
+	else
+		from = now - now % 86400000;
+	if (store_notify_quota_once(st, tenant_id, rec_id, quota, from, reason, &sent, &e) != 0)
+		log_warn("recording %lld: could not queue the quota_reached notification: %s",
+		    (long long)rec_id, e.msg);
+	else if (sent && rec_id > 0)
+		store_journal(st, rec_id, "warn", "quota", "%s", reason);
+}
+
+/* The tenant's quotas before a stage starts; passed with an audit row
+ * under the operator's --ignore-quota. */
+static int
+quota_gate(struct store *st, const struct store_recording *rec, const struct stage_def *sd,
+    const struct pipeline_opts *opts, struct zpub_err *err)
+{
+	const char *quota = NULL;
+	int rc = pipeline_quota_check(st, rec->tenant_id, rec->id, sd->name, NULL, 0, &quota, err);
+	if (rc != ZPUB_EQUOTA)
+		return rc;
+	if (opts->ignore_quota) {
+		/* in the audit of the tenant whose quota it is */
+		struct actor who = { .kind = ACTOR_DAEMON, .user = "daemon" };
+		if (opts->who)
+			who = *opts->who;
+		who.tenant_id = rec->tenant_id;
+		audit_note(st, &who, "quota.ignore", "recording %lld %s: %s", (long long)rec->id,
+		    sd->name, err->msg);
+		store_journal(st, rec->id, "warn", "quota", "%s started with --ignore-quota: %s",
+		    sd->name, err->msg);
+		zpub_err_clear(err);
+		return 0;
+	}
+	pipeline_quota_notify(st, rec->tenant_id, rec->id, quota, err->msg);
+	return rc;
+}
+
+int
+pipeline_retry(struct store *st, const struct actor *who, int64_t rec_id, struct zpub_err *err)
+{
+	int rc = store_recording_retry(st, rec_id, err);
+	if (rc == 0 && who) {
+		struct zpub_err e;
+		audit_note(st, who, "retry", "recording %lld", (long long)rec_id);
+		/* the daemon takes it on from here, for this face */
+		if (store_recording_set_work_face(st, rec_id, actor_kind_name(who->kind), &e) != 0)
+			log_warn("recording %lld: %s", (long long)rec_id, e.msg);
+	}
+	return rc;
+}
+
+int
 pipeline_run(struct store *st, const cJSON *config, const char *data_dir, int64_t rec_id,
     const struct pipeline_opts *opts, struct zpub_err *err)
 {
+	int audited = opts->who == NULL;
 	for (;;) {
 		struct store_recording *rec = NULL;
 		int rc = store_recording_get(st, rec_id, &rec, err);
@@ -458,9 +534,15 @@ pipeline_run(struct store *st, const cJSON *config, const char *data_dir, int64_
 			store_recording_free(rec);
 			return rc;
 		}
-		if ((rc = stage_gate(st, config, rec, sd, err)) != 0) {
+		if ((rc = stage_gate(st, config, rec, sd, err)) != 0 ||
+		    (rc = quota_gate(st, rec, sd, opts, err)) != 0) {
 			store_recording_free(rec);
 			return rc;
+		}
+		if (!audited) {
+			audit_note(st, opts->who, opts->action ? opts->action : "run",
+			    "recording %lld to %s", (long long)rec_id, status_name(opts->until));
+			audited = 1;
 		}
 		rc = run_one(st, config, data_dir, rec, sd, opts, err);
 		store_recording_free(rec);

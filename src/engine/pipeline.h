@@ -16,6 +16,7 @@
 #include "err.h"
 #include "status.h"
 
+struct actor;
 struct store;
 struct store_recording;
 struct stage_ctx;
@@ -81,12 +82,43 @@ struct pipeline_opts {
 	int verbose;
 	const struct stage_def *stages; /* NULL = pipeline_stages (tests inject their own) */
 	const char *key_path;     /* the vault key file (struct session's key_path) */
+	/* Who asked, for the audit ("run" or `action` once the first stage
+	 * starts); NULL for the daemon's own work, which is not audited. */
+	const struct actor *who;
+	const char *action;       /* NULL = "run" */
+	/* The operator's --ignore-quota: a quota that would refuse a stage is
+	 * passed, with an audit row "quota.ignore" naming it. */
+	int ignore_quota;
 };
 
+/* Before each stage the runner checks the recording's tenant's quotas
+ * (tenant.h): stages running in every process (the store's leases, except
+ * this recording's own), storage, monthly minutes.  Over one it returns
+ * ZPUB_EQUOTA with the sentence naming the quota and the command that raises
+ * it, starts nothing, and queues one quota_reached notification per tenant,
+ * quota and period (the month for minutes, the UTC day for the others). */
 int pipeline_run(struct store *st, const cJSON *config, const char *data_dir,
     int64_t rec_id, const struct pipeline_opts *opts, struct zpub_err *err);
 
 
+
+/* The quota check of pipeline_run, for the daemon to ask before it gives a
+ * recording a worker: in_process stages of the tenant start or run in this
+ * process and are not counted from leases held by owner (NULL: count every
+ * lease).  *quota (may be NULL) names the quota that refused. */
+int pipeline_quota_check(struct store *st, int64_t tenant_id, int64_t rec_id, const char *stage,
+    const char *owner, int in_process, const char **quota, struct zpub_err *err);
+
+/* A face refused by quota (a TENANT_QUOTA_* name) with reason: one
+ * quota_reached notification per tenant, quota and period (the month for
+ * the minutes, the UTC day for the others); rec_id 0 = about the tenant. */
+void pipeline_quota_notify(struct store *st, int64_t tenant_id, int64_t rec_id,
+    const char *quota, const char *reason);
+
+/* FAILED -> the failed stage's input, audited as "retry" by who: what every
+ * face's retry calls. */
+int pipeline_retry(struct store *st, const struct actor *who, int64_t rec_id,
+    struct zpub_err *err);
 
 struct store_recording;
 /* The recording's config: base merged with its own override (new object);

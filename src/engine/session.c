@@ -13,10 +13,12 @@
 
 #include <libavutil/log.h>
 
+#include "audit.h"
 #include "config.h"
 #include "ingest.h"
 #include "log.h"
 #include "store.h"
+#include "store_quota.h"
 #include "util.h"
 #include "vault.h"
 
@@ -75,6 +77,7 @@ session_setup(struct session *ses, const char *data_dir, const char *tenant, int
 		return -1;
 	}
 	ses->tenant = tenant ? tenant : config_str(ses->config, "tenant", "default");
+	ses->operator = tenant == NULL;
 	char *log_path = path_join(ses->data_dir, "zpub.log");
 	log_open(log_path);
 	free(log_path);
@@ -116,6 +119,10 @@ session_store(struct session *ses, struct zpub_err *err)
 		return rc;
 	if ((rc = store_tenant_id(ses->store, ses->tenant, &ses->tenant_id, err)) != 0)
 		return rc;
+	/* The work this process starts is metered for its face (audit.h). */
+	struct actor who;
+	actor_local(&who, ACTOR_CLI, ses->tenant_id);
+	store_set_face(ses->store, actor_kind_name(who.kind));
 	/* Every start clears what a crashed import left behind. */
 	return ingest_sweep(ses->store, ses->tenant, err);
 }

@@ -22,6 +22,10 @@ struct session {
 	char *key_path;
 	cJSON *config;         /* defaults <- user file */
 	const char *tenant;    /* --tenant, else config "tenant" */
+	/* No --tenant: the operator (the local user who owns the data folder,
+	 * working in the tenant of its own config); with --tenant a tenant's
+	 * editor.  Only the operator may pass --ignore-quota. */
+	int operator;
 	int64_t tenant_id;
 	struct store *store;   /* session_store() */
 	struct vault *vault;   /* session_vault() */

@@ -34,6 +34,7 @@
 #include "stages.h"
 #include "store_admin.h"
 #include "store.h"
+#include "usage.h"
 #include "util.h"
 #include "vault.h"
 
@@ -463,6 +464,20 @@ hook_progress(void *ud, int64_t sent, int64_t total)
 	report_progress(t->run, 0);
 }
 
+/* A target that received the video meters its bytes once, for the face
+ * that started the work (usage.h; the store handle knows the face). */
+static void
+meter_upload(struct target_run *t)
+{
+	struct stage_ctx *ctx = t->run->ctx;
+	struct zpub_err e;
+	int64_t bytes = fs_size(t->item.video_path);
+	if (bytes > 0 && usage_record(ctx->store, ctx->config, ctx->rec->tenant_id, ctx->rec->id,
+	    "upload_bytes", t->platform, (double)bytes, &e) != 0)
+		log_warn("recording %lld: could not record usage: %s", (long long)ctx->rec->id,
+		    e.msg);
+}
+
 void
 pubrun_hook_journal(void *ud, const char *level, const char *text)
 {
@@ -482,8 +497,10 @@ pubrun_hook_done(void *ud, int rc, const struct zpub_err *err, int64_t retry_at)
 		t->err = *err;
 	else if (rc != 0)
 		zpub_err_set(&t->err, rc, "%s failed (%s)", t->platform, zpub_err_name(rc));
-	if (rc == 0)
+	if (rc == 0) {
 		t->sent = t->total;
+		meter_upload(t);
+	}
 }
 
 /* ---- folder target ---------------------------------------------------------- */
@@ -506,6 +523,7 @@ publish_folder(struct publish_run *r, struct target_run *t, struct zpub_err *err
 	if (rc == 0) {
 		const char *labels[] = { t->platform };
 		metrics_add(M_UPLOAD_BYTES, labels, (double)fs_size(t->item.video_path));
+		meter_upload(t);
 	}
 	return rc;
 }

@@ -104,18 +104,46 @@ tenant_parse_bytes(const char *s)
 	return (int64_t)(v * (double)mul);
 }
 
-int
-tenant_quota_check(struct store *st, int64_t tenant_id, const char *stage, int running,
+/* The monthly minutes of tenant t, from the usage rows of this month. */
+static int
+minutes_check(struct store *st, const struct store_tenant *t, const char **quota,
     struct zpub_err *err)
 {
+	int64_t from, to;
+	double used = 0;
+	if (t->quota_minutes_month <= 0)
+		return 0;
+	tenant_month_range(time_now_ms(), &from, &to);
+	int rc = store_usage_sum(st, t->id, "processing_minutes", from, to, &used, err);
+	if (rc)
+		return rc;
+	if (used < (double)t->quota_minutes_month)
+		return 0;
+	*quota = TENANT_QUOTA_MINUTES;
+	return zpub_err_set(err, ZPUB_EQUOTA, "the " TENANT_QUOTA_MINUTES " is used up: tenant"
+	    " '%s' has processed %.1f minutes this month, its quota is %lld; wait for next month"
+	    " or raise it with 'zpub tenant quota %s --minutes N'", t->name, used,
+	    (long long)t->quota_minutes_month, t->name);
+}
+
+int
+tenant_quota_check(struct store *st, int64_t tenant_id, const char *stage, int running,
+    const char **quota, struct zpub_err *err)
+{
 	struct store_tenant t;
+	const char *dummy;
+	if (quota == NULL)
+		quota = &dummy;
+	*quota = NULL;
 	int rc = store_tenant_get(st, tenant_id, &t, err);
 	if (rc)
 		return rc;
 	if (t.quota_concurrent > 0 && running >= t.quota_concurrent) {
-		rc = zpub_err_set(err, ZPUB_EQUOTA, "tenant '%s' already runs %d stage%s (its quota"
-		    " is %lld at once); waiting", t.name, running, running == 1 ? "" : "s",
-		    (long long)t.quota_concurrent);
+		*quota = TENANT_QUOTA_CONCURRENT;
+		rc = zpub_err_set(err, ZPUB_EQUOTA, "the " TENANT_QUOTA_CONCURRENT " is used up:"
+		    " tenant '%s' already runs %d stage%s, its quota is %lld at once; start again"
+		    " when one ends, or raise it with 'zpub tenant quota %s --concurrent N'", t.name,
+		    running, running == 1 ? "" : "s", (long long)t.quota_concurrent, t.name);
 		goto out;
 	}
 	int grows = stage == NULL || strcmp(stage, "download") == 0 || strcmp(stage, "process") == 0;
@@ -124,28 +152,29 @@ tenant_quota_check(struct store *st, int64_t tenant_id, const char *stage, int r
 		if ((rc = store_tenant_storage_bytes(st, tenant_id, &used, err)) != 0)
 			goto out;
 		if (used >= t.quota_storage_bytes) {
-			rc = zpub_err_set(err, ZPUB_EQUOTA, "tenant '%s' uses %lld bytes of its %lld-byte"
-			    " storage quota; waiting until space is freed or the quota is raised"
-			    " ('zpub tenant quota %s --storage SIZE')", t.name, (long long)used,
+			*quota = TENANT_QUOTA_STORAGE;
+			rc = zpub_err_set(err, ZPUB_EQUOTA, "the " TENANT_QUOTA_STORAGE " is used up:"
+			    " tenant '%s' uses %lld of its %lld bytes; free space or raise it with"
+			    " 'zpub tenant quota %s --storage SIZE'", t.name, (long long)used,
 			    (long long)t.quota_storage_bytes, t.name);
 			goto out;
 		}
 	}
-	if (t.quota_minutes_month > 0 && (stage == NULL || strcmp(stage, "process") == 0)) {
-		int64_t from, to;
-		double used = 0;
-		tenant_month_range(time_now_ms(), &from, &to);
-		if ((rc = store_usage_sum(st, tenant_id, "processing_minutes", from, to, &used,
-		    err)) != 0)
-			goto out;
-		if (used >= (double)t.quota_minutes_month) {
-			rc = zpub_err_set(err, ZPUB_EQUOTA, "tenant '%s' has processed %.1f minutes this"
-			    " month, its quota is %lld; waiting for next month or a higher quota",
-			    t.name, used, (long long)t.quota_minutes_month);
-			goto out;
-		}
-	}
+	if (stage == NULL || strcmp(stage, "process") == 0)
+		rc = minutes_check(st, &t, quota, err);
 out:
+	store_tenant_clear(&t);
+	return rc;
+}
+
+int
+tenant_minutes_check(struct store *st, int64_t tenant_id, struct zpub_err *err)
+{
+	struct store_tenant t;
+	const char *quota;
+	int rc = store_tenant_get(st, tenant_id, &t, err);
+	if (rc == 0)
+		rc = minutes_check(st, &t, &quota, err);
 	store_tenant_clear(&t);
 	return rc;
 }

@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "store.h"
+#include "store_quota.h"
 
 double
 usage_price(const cJSON *cfg, const char *kind, const char *provider)
@@ -28,4 +29,28 @@ usage_record(struct store *st, const cJSON *cfg, int64_t tenant_id, int64_t rec_
 {
 	double cost = amount * usage_price(cfg, kind, provider);
 	return store_usage_add(st, tenant_id, rec_id, kind, provider, amount, cost, err);
+}
+
+cJSON *
+usage_by_face(struct store *st, int64_t tenant_id, int64_t from_ms, int64_t to_ms,
+    struct zpub_err *err)
+{
+	static const char *const kinds[] = { "processing_minutes", "transcription_minutes",
+		"upload_bytes" };
+	cJSON *o = cJSON_CreateObject();
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		struct store_face_row *v = NULL;
+		int n = 0;
+		if (store_usage_by_face(st, tenant_id, kinds[k], from_ms, to_ms, &v, &n, err) != 0) {
+			store_face_rows_free(v, n);
+			cJSON_Delete(o);
+			return NULL;
+		}
+		cJSON *f = cJSON_AddObjectToObject(o, kinds[k]);
+		for (int i = 0; i < n; i++)
+			cJSON_AddNumberToObject(f, v[i].face && *v[i].face ? v[i].face : "unknown",
+			    v[i].amount);
+		store_face_rows_free(v, n);
+	}
+	return o;
 }

@@ -24,4 +24,12 @@ double usage_price(const cJSON *cfg, const char *kind, const char *provider);
 int usage_record(struct store *st, const cJSON *cfg, int64_t tenant_id, int64_t rec_id,
     const char *kind, const char *provider, double amount, struct zpub_err *err);
 
+/* What each face started over [from_ms, to_ms), one tenant or
+ * STORE_ALL_TENANTS: {"processing_minutes": {"cli": 1.5, "daemon": 3},
+ * "transcription_minutes": {...}, "upload_bytes": {...}}; faces are cli,
+ * tui, daemon, api, job ("unknown" for rows metered before faces were
+ * kept).  `zpub usage` and GET /usage show it as "by_face". */
+cJSON *usage_by_face(struct store *st, int64_t tenant_id, int64_t from_ms, int64_t to_ms,
+    struct zpub_err *err);
+
 #endif

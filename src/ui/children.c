@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "pipeline.h"
 #include "session.h"
 #include "store.h"
@@ -116,6 +117,9 @@ spawn(struct ui *ui, char **args, int64_t rec_id, const char *what)
 		.flags = UV_PROCESS_DETACHED,
 	};
 	c->proc.data = c;
+	/* The child acts for the terminal app: its audit rows say "tui:USER"
+	 * and its usage rows face "tui" (audit.h). */
+	setenv("ZPUB_FACE", "tui", 1);
 	int rc = uv_spawn(ui->loop, &c->proc, &o);
 	close(fd);
 	if (rc != 0) {
@@ -280,8 +284,10 @@ ui_rec_action(struct ui *ui, enum ui_action a, const int64_t *ids, int n)
 		return 1;
 	case UI_A_RETRY: {
 		int ok = 0;
+		struct actor who;
+		ui_who(ui, &who);
 		for (int i = 0; i < n; i++) {
-			if (store_recording_retry(ui->store, ids[i], &err) != 0)
+			if (pipeline_retry(ui->store, &who, ids[i], &err) != 0)
 				ui_message(ui, 1, "%s", err.msg);
 			else {
 				ok++;
