@@ -126,6 +126,15 @@ jobs_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		/* The daemon looks every minute: later than that is overdue. */
 		int overdue = jb->enabled && jb->next_run_at > 0 && jb->next_run_at < now - 60000;
 		ui_fmt_local(jb->next_run_at, next);
+		if (overdue) {
+			/* "overdue 17:28" today, "overdue 12-02" before. */
+			time_t t = (time_t)(jb->next_run_at / 1000), tn = (time_t)(now / 1000);
+			struct tm tm, tmn;
+			localtime_r(&t, &tm);
+			localtime_r(&tn, &tmn);
+			strftime(next, sizeof next, tm.tm_yday == tmn.tm_yday &&
+			    tm.tm_year == tmn.tm_year ? "overdue %H:%M" : "overdue %m-%d", &tm);
+		}
 		ui_fmt_local(jb->last_run_at, last);
 		char name[48], sched[48];
 		ui_text_fit(jb->name, 20, 1, name, sizeof name);
@@ -133,8 +142,7 @@ jobs_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		int pn = 21 - utf8_width(name), ps = 17 - utf8_width(sched);
 		snprintf(line, sizeof line, "  %s%*s%s%*s%-17s %-17s %s%s%s", name, pn > 0 ? pn : 0, "",
 		    sched, ps > 0 ? ps : 0, "", jb->enabled ? next : "disabled", last,
-		    overdue ? "! overdue (is the daemon running?) · " : "",
-		    jb->dry_run ? "[dry run] " : "", jb->last_result ? jb->last_result : "");
+		    jb->dry_run ? "[dry run] " : "", jb->last_result ? jb->last_result : "", "");
 		ui_put(ui, y + i, 0, cols, j->top + i == j->cur ? ui_attr(ui, UI_R_CURSOR) :
 		    ui_attr(ui, overdue ? UI_R_WARN : jb->enabled ? UI_R_NORMAL : UI_R_DIM), line);
 	}
