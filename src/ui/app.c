@@ -477,7 +477,7 @@ handle_key(struct ui *ui, int key)
 	enum ui_action a = ui_keymap_lookup(&ui->keys, key);
 	if (a == UI_A_NONE && key != 'N')
 		return;
-	/* The next action hides the last message (V still shows it whole). */
+	/* The next action hides the last message (E still shows it whole). */
 	if (a != UI_A_VIEW && ui->status_at) {
 		ui->status_at = 0;
 		ui->dirty = 1;

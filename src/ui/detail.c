@@ -31,7 +31,7 @@ struct detail {
 	char *media_dir;
 	struct dline *lines;
 	int n, cap;
-	int top, cur;               /* cur: the selected line (V, find) */
+	int top, cur;               /* cur: the selected line (E, find) */
 };
 
 static void

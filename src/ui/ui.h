@@ -39,7 +39,7 @@ struct store;
 	X(HELP, "help", "? f1", "this help", "Move") \
 	X(REDRAW, "redraw", "^l", "redraw the screen", "Move") \
 	X(SEARCH, "search", "/", "search: titles in the browser, lines elsewhere (n/N step)", "Move") \
-	X(VIEW, "view", "V", "read the selected line or the last message in full", "Move") \
+	X(VIEW, "view", "E", "expand: the selected line or the last message in full", "Move") \
 	X(FILTER, "filter", "f", "filter by status: pick or type (Tab completes)", "Recordings") \
 	X(SORT, "sort", "o", "sort by date, title, duration, status, id", "Recordings") \
 	X(REVERSE, "reverse", "O", "reverse the order", "Recordings") \

@@ -1,6 +1,6 @@
 # Polish of the terminal app at the smallest size it is made for (80x24):
 # every screen's footer shows `?` (help), `q` and `Q` whatever its own keys;
-# a long error cut with "…" reads whole in the viewer (V); a lease shows
+# a long error cut with "…" reads whole in the viewer (E); a lease shows
 # as a time of day with how far away it is, never raw milliseconds; a job
 # whose next run is past is marked overdue; Q with a run going says the
 # run goes on and how to watch it.
@@ -73,16 +73,16 @@ tui_wait "1–1 of 1"
 tui_keys Escape
 tui_wait "1–2 of 2"
 
-# The failed one: its error is cut on the line; V shows it whole.
+# The failed one: its error is cut on the line; E shows it whole.
 tui_keys G Enter
 tui_wait "#$FAILED  Упавшая лекция"
 tui_screen | grep -qF "END-OF-THE-ERROR" && fail "viewer: the error was not cut at 80 columns"
-tui_keys j V
+tui_keys j E
 tui_wait " · full text"
 tui_wait "END-OF-THE-ERROR"
 tui_wait "credit at the start of the month"
 footer_ok "full text"
-ok "viewer_shows_whole_error: V on the cut status line shows the error to its end"
+ok "viewer_shows_whole_error: E on the cut status line shows the error to its end"
 tui_keys q
 tui_wait "#$FAILED  Упавшая лекция"
 tui_keys q
