@@ -166,7 +166,7 @@ path_done(struct ui *ui, void *ctx, const char *text, int done)
 		ui_message(ui, 1, "%s is not a file: nothing imported", term_safe(path));
 		return;
 	}
-	const char *args[] = { "import", path, NULL };
+	const char *args[] = { "import", "--", path, NULL };
 	int slot = ui_spawn_cmd(ui, args, 0, "import");
 	if (slot < 0) {
 		free(ia);
