@@ -2,8 +2,8 @@
 # every screen's footer shows `?` (help), `q` and `Q` whatever its own keys;
 # a long error cut with "…" reads whole in the viewer (E); a lease shows
 # as a time of day with how far away it is, never raw milliseconds; a job
-# whose next run is past is marked overdue; Q with a run going says the
-# run goes on and how to watch it.
+# whose next run is past is marked overdue; a message clears on the next
+# key; Q with a run going says the run goes on and how to watch it.
 . "$ZPUB_SRC/tests/lib/e2e.sh"
 . "$ZPUB_SRC/tests/lib/tui.sh"
 command -v tmux >/dev/null || { echo "SKIP: no tmux"; exit 0; }
@@ -105,5 +105,14 @@ tui_wait "no status or group begins “zz”"
 tui_keys j
 tui_gone "no status or group begins"
 ok "message_clears_on_next_key"
-tui_keys Q
+
+# Q while something runs (an import of a big file): the app says it goes on
+# and how to watch it.
+truncate -s 400M "$T/big.mp4"
+tui_keys c
+tui_type "$T/big.mp4"
+tui_keys Enter Q
 tui_wait "ZPUB-EXITED 0"
+tui_wait "1 run goes on in the background"
+tui_screen | grep -qF "watch with 'zpub status'" || fail "quit_says_run_goes_on: $(tui_screen | tail -5)"
+ok "quit_says_run_goes_on: Q during a run says it goes on and how to watch it"
