@@ -283,6 +283,12 @@ draw_hints(struct ui *ui, const struct ui_screen *s)
 	mvhline(y, 0, ' ', ui->cols);
 	for (const enum ui_action *h = always; *h != UI_A_NONE; h++)
 		reserved += hint_label(ui, *h, keys, sizeof keys, label, sizeof label);
+	if (s->find.text[0] && ui->cols - reserved > 14) {
+		/* A find is on: its keys first (find.c takes n and N then). */
+		ui_put(ui, y, 1, 3, ui_attr(ui, UI_R_BAR) | A_BOLD, "n/N");
+		ui_put(ui, y, 4, 9, ui_attr(ui, UI_R_BAR), " next hit");
+		x = 14;
+	}
 	for (int pass = 0; pass < 2; pass++) {
 		const enum ui_action *h = pass == 0 ? (s->ops->hints ? s->ops->hints : always + 3) :
 		    always;

@@ -77,6 +77,7 @@ tui_wait "Find (1/4): загрузка"
 tui_keys Enter
 tui_keys n
 tui_wait "find “загрузка”: 2/4"
+tui_screen | tail -1 | grep -qF "n/N next hit" || fail "find_journal_steps: the footer does not say n/N"
 tui_keys n
 tui_wait "find “загрузка”: 3/4"
 tui_keys N N
