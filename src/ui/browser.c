@@ -523,6 +523,16 @@ browser_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	case UI_A_NEW:
 		ui_import_ask(ui, imported, b);
 		return 1;
+	case UI_A_VIEW: {
+		/* The row's detail (a FAILED one's error) whole, else the message. */
+		if (r == NULL || r->detail == NULL || !r->detail[0])
+			return 0;
+		char title[300], *text = xasprintf("%s — %s", status_name(r->status), r->detail);
+		snprintf(title, sizeof title, "#%lld  %.200s", (long long)r->id, r->title);
+		ui_pager_open(ui, title, text);
+		free(text);
+		return 1;
+	}
 	case UI_A_RUN: case UI_A_RUN_NEXT: case UI_A_RETRY: case UI_A_SKIP: case UI_A_PUBLISH:
 	case UI_A_DELETE:
 		batch_action(ui, b, a, r);
@@ -674,7 +684,7 @@ browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 
 static const enum ui_action browser_hints[] = {
 	UI_A_OPEN, UI_A_SEARCH, UI_A_FILTER, UI_A_SORT, UI_A_RUN, UI_A_NEW, UI_A_SELECT,
-	UI_A_TOPICS, UI_A_REVIEW, UI_A_APPROVE, UI_A_DELETE, UI_A_NONE
+	UI_A_TOPICS, UI_A_REVIEW, UI_A_APPROVE, UI_A_DELETE, UI_A_VIEW, UI_A_NONE
 };
 
 const struct ui_screen_ops ui_browser_ops = {

@@ -73,8 +73,14 @@ tui_wait "1–1 of 1"
 tui_keys Escape
 tui_wait "1–2 of 2"
 
-# The failed one: its error is cut on the line; E shows it whole.
-tui_keys G Enter
+# The failed one: its error is cut on the line; E shows it whole, from
+# the browser's row and from the recording screen's status line.
+tui_keys G E
+tui_wait " · full text"
+tui_wait "END-OF-THE-ERROR"
+tui_keys q
+tui_wait "1–2 of 2"
+tui_keys Enter
 tui_wait "#$FAILED  Упавшая лекция"
 tui_screen | grep -qF "END-OF-THE-ERROR" && fail "viewer: the error was not cut at 80 columns"
 tui_keys j E
