@@ -387,6 +387,32 @@ time_hms(int64_t ms, char out[16])
 }
 
 void
+time_human(int64_t epoch_ms, int64_t now_ms, char out[64])
+{
+	time_t t = (time_t)(epoch_ms / 1000), now = (time_t)(now_ms / 1000);
+	struct tm tm, tn;
+	char when[24], far[32];
+	if (epoch_ms <= 0 || localtime_r(&t, &tm) == NULL || localtime_r(&now, &tn) == NULL) {
+		snprintf(out, 64, "-");
+		return;
+	}
+	int today = tm.tm_year == tn.tm_year && tm.tm_yday == tn.tm_yday;
+	strftime(when, sizeof when, today ? "%H:%M" : "%Y-%m-%d %H:%M", &tm);
+	int64_t d = (epoch_ms - now_ms) / 1000, a = d < 0 ? -d : d;
+	if (a > 99999 * 86400LL)
+		a = 99999 * 86400LL;
+	if (a < 60)
+		snprintf(far, sizeof far, "%lld s", (long long)a);
+	else if (a < 3600)
+		snprintf(far, sizeof far, "%lld min", (long long)(a / 60));
+	else if (a < 48 * 3600)
+		snprintf(far, sizeof far, "%lld h", (long long)(a / 3600));
+	else
+		snprintf(far, sizeof far, "%lld days", (long long)(a / 86400));
+	snprintf(out, 64, "%.23s (%s%.20s%s)", when, d < 0 ? "" : "in ", far, d < 0 ? " ago" : "");
+}
+
+void
 size_human(double bytes, char out[32])
 {
 	static const char *const unit[] = { "KB", "MB", "GB", "TB", "PB" };

@@ -56,6 +56,9 @@ void time_iso(int64_t epoch_ms, char out[32]);
 int64_t time_parse_iso(const char *s);
 /* "HH:MM:SS" (always hours) */
 void time_hms(int64_t ms, char out[16]);
+/* A moment for people, local time with its distance from now_ms:
+ * "18:42 (in 3 min)", "2026-12-04 09:00 (in 15 h)", "18:40 (2 min ago)". */
+void time_human(int64_t epoch_ms, int64_t now_ms, char out[64]);
 /* "SS", "MM:SS" or "H:MM:SS" with an optional ".mmm" fraction, as people
  * write a timecode; -1 when it is not one. */
 int64_t time_parse_clock(const char *s);

@@ -552,9 +552,10 @@ store_lease_take(struct store *st, int64_t id, enum rec_status status,
 	if (held && owner_is_dead(r->lease_owner))
 		held = 0;
 	if (held) {
+		char until[64];
+		time_human(r->lease_until, now, until);
 		rc = zpub_err_set(err, ZPUB_EBUSY, "recording %lld is being worked on by %s "
-		    "(lease until %lld); try again later", (long long)id, r->lease_owner,
-		    (long long)r->lease_until);
+		    "(lease until %s); try again later", (long long)id, r->lease_owner, until);
 		goto out;
 	}
 	if (r->status == running) {

@@ -86,7 +86,10 @@ store_ui_sort_name(enum store_ui_sort s)
 static void
 where_clause(const struct store_ui_query *q, char *out, size_t outsz)
 {
-	snprintf(out, outsz, " FROM recordings r WHERE 1%s%s%s%s ",
+	snprintf(out, outsz, " FROM recordings r WHERE 1%s%s%s%s%s ",
+	    q->status == STORE_UI_ACTIVE ? " AND r.status IN ('INITIALIZED', 'DOWNLOADING',"
+	    " 'DOWNLOADED', 'PROCESSING', 'PROCESSED', 'PREPARING', 'TRANSCRIBED', 'UPLOADING')" :
+	    q->status == STORE_UI_SET_ASIDE ? " AND r.status IN ('SKIPPED', 'EXPIRED')" : "",
 	    q->tenant_id != STORE_ALL_TENANTS ? " AND r.tenant_id = ?1" : "",
 	    q->status >= 0 ? " AND r.status = ?2" : "",
 	    q->search && *q->search ? " AND zpub_match(r.title, ?3)" : "",
@@ -165,7 +168,7 @@ int
 store_ui_rows(struct store *st, const struct store_ui_query *q,
     struct store_ui_row **out, int *n, struct zpub_err *err)
 {
-	char where[256];
+	char where[512];
 	where_clause(q, where, sizeof where);
 	char *sql = xasprintf("SELECT " ROW_COLS "%sORDER BY %s LIMIT ?4 OFFSET ?5", where,
 	    order_by(q));
@@ -192,7 +195,7 @@ int
 store_ui_count(struct store *st, const struct store_ui_query *q, int64_t *n,
     struct zpub_err *err)
 {
-	char where[256];
+	char where[512];
 	where_clause(q, where, sizeof where);
 	char *sql = xasprintf("SELECT count(*)%s", where);
 	sqlite3_stmt *s = store_prep(st, sql, err);

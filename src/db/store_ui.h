@@ -35,6 +35,10 @@ const char *store_ui_sort_name(enum store_ui_sort s);
 /* The review queue as a status filter: TRANSCRIBED and held for a
  * person's approval (review.h). */
 #define STORE_UI_HELD (-2)
+/* Groups of statuses: on their way (INITIALIZED up to UPLOADING), and set
+ * aside (SKIPPED, EXPIRED). */
+#define STORE_UI_ACTIVE (-3)
+#define STORE_UI_SET_ASIDE (-4)
 
 struct store_ui_query {
 	int64_t tenant_id;        /* one tenant, or STORE_ALL_TENANTS */

@@ -34,6 +34,7 @@
 #define UI_MIN_COLS 50
 #define UI_TICK_MS 250
 #define UI_MESSAGE_MS 6000
+#define UI_ERROR_MS 15000
 
 static int64_t
 now_us(void)
@@ -146,11 +147,11 @@ ui_push(struct ui *ui, const struct ui_screen_ops *ops, void *st)
 	if (st == NULL)
 		return;
 	if (ui->depth == UI_MAX_SCREENS) {
-		ops->free(&(struct ui_screen){ ops, st, 0, 0 });
+		ops->free(&(struct ui_screen){ .ops = ops, .st = st });
 		ui_message(ui, 1, "too many screens open; go back first");
 		return;
 	}
-	ui->stack[ui->depth++] = (struct ui_screen){ ops, st, 0, 0 };
+	ui->stack[ui->depth++] = (struct ui_screen){ .ops = ops, .st = st };
 	ui->dirty = 1;
 }
 
@@ -253,27 +254,51 @@ ui_list_move(enum ui_action a, int n, int h, int *cur, int *top)
 
 /* ---- drawing ---- */
 
+/* "k name" of action a (its first key) into out; 0 when it has no key. */
+static int
+hint_label(struct ui *ui, enum ui_action a, char *keys, size_t keysz, char *label,
+    size_t labelsz)
+{
+	ui_keymap_keys(&ui->keys, a, keys, keysz);
+	char *slash = keys[0] ? strchr(keys + 1, '/') : NULL;   /* "/" is a key */
+	if (slash)
+		*slash = '\0';
+	if (!keys[0])
+		return 0;
+	snprintf(label, labelsz, "%s %s", keys, ui_action_name(a));
+	return utf8_width(label) + 2;
+}
+
+/*
+ * The key hints: the screen's, most used first, as many as fit; help, back
+ * and quit always, at the right end, whatever the width.
+ */
 static void
 draw_hints(struct ui *ui, const struct ui_screen *s)
 {
-	int x = 0, y = ui->rows - 1;
+	static const enum ui_action always[] = { UI_A_HELP, UI_A_BACK, UI_A_QUIT, UI_A_NONE };
+	char keys[64], label[96];
+	int x = 0, y = ui->rows - 1, reserved = 0;
 	attrset(ui_attr(ui, UI_R_BAR));
 	mvhline(y, 0, ' ', ui->cols);
-	static const enum ui_action always[] = { UI_A_HELP, UI_A_BACK, UI_A_QUIT, UI_A_NONE };
+	for (const enum ui_action *h = always; *h != UI_A_NONE; h++)
+		reserved += hint_label(ui, *h, keys, sizeof keys, label, sizeof label);
+	if (s->find.text[0] && ui->cols - reserved > 14) {
+		/* A find is on: its keys first (find.c takes n and N then). */
+		ui_put(ui, y, 1, 3, ui_attr(ui, UI_R_BAR) | A_BOLD, "n/N");
+		ui_put(ui, y, 4, 9, ui_attr(ui, UI_R_BAR), " next hit");
+		x = 14;
+	}
 	for (int pass = 0; pass < 2; pass++) {
 		const enum ui_action *h = pass == 0 ? (s->ops->hints ? s->ops->hints : always + 3) :
 		    always;
+		if (pass == 1 && ui->cols - reserved > x)
+			x = ui->cols - reserved;
 		for (; *h != UI_A_NONE; h++) {
-			char keys[64], label[96];
-			ui_keymap_keys(&ui->keys, *h, keys, sizeof keys);
-			char *slash = keys[0] ? strchr(keys + 1, '/') : NULL;   /* "/" is a key */
-			if (slash)
-				*slash = '\0';
-			if (!keys[0])
+			int w = hint_label(ui, *h, keys, sizeof keys, label, sizeof label);
+			if (w == 0)
 				continue;
-			snprintf(label, sizeof label, "%s %s", keys, ui_action_name(*h));
-			int w = utf8_width(label) + 2;
-			if (x + w > ui->cols)
+			if (x + w > ui->cols - (pass == 0 ? reserved : 0))
 				break;
 			ui_put(ui, y, x, 1, ui_attr(ui, UI_R_BAR), " ");
 			ui_put(ui, y, x + 1, utf8_width(keys), ui_attr(ui, UI_R_BAR) | A_BOLD, keys);
@@ -323,7 +348,7 @@ draw_status_line(struct ui *ui)
 	if (running)
 		snprintf(right, sizeof right, " %d run%s going ", running, running == 1 ? "" : "s");
 	int rw = utf8_width(right);
-	if (ui->status[0] && (age < UI_MESSAGE_MS || ui->status_error))
+	if (ui->status[0] && age < (ui->status_error ? UI_ERROR_MS : UI_MESSAGE_MS))
 		ui_put(ui, y, 0, ui->cols - rw, ui_attr(ui, ui->status_error ? UI_R_FAIL : UI_R_OK),
 		    ui->status);
 	else
@@ -456,8 +481,13 @@ handle_key(struct ui *ui, int key)
 		return;
 	}
 	enum ui_action a = ui_keymap_lookup(&ui->keys, key);
-	if (a == UI_A_NONE)
+	if (a == UI_A_NONE && key != 'N')
 		return;
+	/* The next action hides the last message (E still shows it whole). */
+	if (a != UI_A_VIEW && ui->status_at) {
+		ui->status_at = 0;
+		ui->dirty = 1;
+	}
 	if (a == UI_A_QUIT) {
 		/* A screen with unsaved edits asks first (its action takes QUIT);
 		 * the others leave it to us. */
@@ -477,12 +507,16 @@ handle_key(struct ui *ui, int key)
 	if (ui->rows < UI_MIN_ROWS || ui->cols < UI_MIN_COLS)
 		return;
 	struct ui_screen *s = &ui->stack[ui->depth - 1];
-	if (s->ops->action(ui, s, a)) {
+	if (ui_find_key(ui, s, key, a) || (a != UI_A_NONE && s->ops->action(ui, s, a))) {
 		ui->dirty = 1;
 		return;
 	}
 	switch (a) {
 	case UI_A_BACK: ui_pop(ui); break;
+	case UI_A_VIEW:
+		if (ui->status[0])
+			ui_pager_open(ui, "The last message", ui->status);
+		break;
 	case UI_A_HELP: ui_push(ui, &ui_help_ops, ui_help_new(ui)); break;
 	case UI_A_TEMPLATES: ui_push(ui, &ui_templates_ops, ui_templates_new(ui)); break;
 	case UI_A_ACCOUNTS: ui_push(ui, &ui_accounts_ops, ui_accounts_new(ui)); break;
@@ -546,9 +580,9 @@ on_tick(uv_timer_t *t)
 	}
 	if (ui->depth > 0 && ui->stack[ui->depth - 1].ops->tick)
 		ui->stack[ui->depth - 1].ops->tick(ui, &ui->stack[ui->depth - 1]);
-	if (ui->status[0] && !ui->status_error &&
-	    time_mono_ms() - ui->status_at >= UI_MESSAGE_MS &&
-	    time_mono_ms() - ui->status_at < UI_MESSAGE_MS + UI_TICK_MS)
+	int64_t ttl = ui->status_error ? UI_ERROR_MS : UI_MESSAGE_MS;
+	if (ui->status[0] && time_mono_ms() - ui->status_at >= ttl &&
+	    time_mono_ms() - ui->status_at < ttl + UI_TICK_MS)
 		ui->dirty = 1;
 	if (ui->dirty)
 		draw(ui);
@@ -725,8 +759,9 @@ ui_run(struct session *ses)
 
 	int going = ui_close(ui);
 	if (going)
-		printf("zpub: %d run%s go on in the background; 'zpub status' shows them\n", going,
-		    going == 1 ? "" : "s");
+		printf("zpub: %d run%s on in the background; watch with 'zpub status', the"
+		    " daemon's log, or by opening zpub again\n", going, going == 1 ? " goes" :
+		    "s go");
 	rc = 0;
 out:
 	if (ui->timing)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store.h"
 #include "store_ui.h"
@@ -37,8 +38,54 @@ struct browser {
 	int64_t *marks;
 	int nmarks, capmarks;
 	int full;                       /* next reload recounts and re-reads the page */
+	int picking;                    /* the status filter menu is open */
 	char error[256];
 };
+
+/* The status filter menu: the groups first, then every status by name. */
+static const struct {
+	const char *name;
+	int status;
+} filter_groups[] = {
+	{ "active", STORE_UI_ACTIVE }, { "waiting for review", STORE_UI_HELD },
+	{ "failed", ST_FAILED }, { "ready", ST_READY }, { "skipped/expired", STORE_UI_SET_ASIDE },
+	{ "all", -1 },
+};
+#define N_GROUPS (int)(sizeof filter_groups / sizeof filter_groups[0])
+
+/* Menu entry i: a group, then the statuses (lower case). */
+static const char *
+filter_name(int i, char *buf, size_t bufsz)
+{
+	if (i < N_GROUPS)
+		return filter_groups[i].name;
+	snprintf(buf, bufsz, "%s", status_name((enum rec_status)(i - N_GROUPS)));
+	for (char *p = buf; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	return buf;
+}
+
+static int
+filter_status(int i)
+{
+	return i < N_GROUPS ? filter_groups[i].status : i - N_GROUPS;
+}
+
+/* The entry text names: itself, else the first it begins (-1: none). */
+static int
+filter_match(const char *text)
+{
+	char buf[32];
+	int first = -1;
+	for (int i = 0; i < N_GROUPS + ST__COUNT; i++) {
+		const char *n = filter_name(i, buf, sizeof buf);
+		if (strcasecmp(n, text) == 0)
+			return i;
+		if (first < 0 && strncasecmp(n, text, strlen(text)) == 0)
+			first = i;
+	}
+	return first;
+}
 
 static int
 page_rows(struct ui *ui)
@@ -267,6 +314,55 @@ static const struct {
 	{ UI_A_PLAY, play },
 };
 
+/* Tab: the typed start completed as far as the entries it begins agree. */
+static void
+filter_complete(struct ui *ui, void *ctx, char *text, size_t textsz)
+{
+	char buf[32], best[32] = "";
+	size_t tl = strlen(text), common = 0;
+	int n = 0;
+	(void)ui;
+	(void)ctx;
+	for (int i = 0; i < N_GROUPS + ST__COUNT; i++) {
+		const char *name = filter_name(i, buf, sizeof buf);
+		if (strncasecmp(name, text, tl) != 0)
+			continue;
+		if (n++ == 0) {
+			ui_strlcpy(best, name, sizeof best);
+			common = strlen(best);
+		} else {
+			size_t k = 0;
+			while (k < common && best[k] == name[k])
+				k++;
+			common = k;
+		}
+	}
+	if (n == 0 || common < tl)
+		return;
+	best[common] = '\0';
+	ui_strlcpy(text, best, textsz);
+}
+
+static void
+filter_done(struct ui *ui, void *ctx, const char *text, int done)
+{
+	struct browser *b = ctx;
+	if (done == 0)
+		return;
+	b->picking = 0;
+	if (done < 0)
+		return;
+	int i = filter_match(text);
+	if (i < 0) {
+		ui_message(ui, 1, "no status or group begins “%s”", text);
+		return;
+	}
+	b->q.status = filter_status(i);
+	b->cur = b->top = 0;
+	load_count(ui, b, 0);
+	ui_redraw(ui);
+}
+
 /* Search, filter and sort: the keys that change which rows show, in what order. */
 static void
 view_action(struct ui *ui, struct browser *b, enum ui_action a)
@@ -276,10 +372,10 @@ view_action(struct ui *ui, struct browser *b, enum ui_action a)
 		ui_prompt(ui, "Search: ", b->search, 0, search_changed, b);
 		return;
 	case UI_A_FILTER:
-		/* The review queue (STORE_UI_HELD) goes on to all. */
-		b->q.status = b->q.status + 1 >= ST__COUNT ? -1 : b->q.status + 1;
-		b->cur = b->top = 0;
-		load_count(ui, b, 0);
+		b->picking = 1;
+		ui_prompt(ui, "Filter (first letters, Tab completes, Enter picks): ", "", 0,
+		    filter_done, b);
+		ui_prompt_completion(ui, filter_complete);
 		return;
 	case UI_A_REVIEW:
 		b->q.status = b->q.status == STORE_UI_HELD ? -1 : STORE_UI_HELD;
@@ -343,6 +439,48 @@ batch_action(struct ui *ui, struct browser *b, enum ui_action a,
 	b->full = 1;
 }
 
+/* While the filter is being picked: the menu over the last rows, the
+ * entry the typed text names marked. */
+static void
+draw_filter_menu(struct ui *ui, const struct browser *b, int top, int height)
+{
+	char typed[64], line[512], buf[32];
+	size_t o = 0;
+	if (!b->picking || !ui->prompt.active || height < 6)
+		return;
+	ui_prompt_text(&ui->prompt, typed, sizeof typed);
+	int pick = typed[0] ? filter_match(typed) : -1;
+	int y = top + height - 3;
+	ui_put(ui, y, 0, ui->cols, ui_attr(ui, UI_R_HEADER), " Show recordings that are:");
+	line[0] = '\0';
+	for (int i = 0; i < N_GROUPS; i++)
+		o += (size_t)snprintf(line + o, sizeof line - o, "%s%s", i == pick ? " ▸" : "  ",
+		    filter_groups[i].name);
+	ui_put(ui, y + 1, 0, ui->cols, ui_attr(ui, UI_R_BAR), line);
+	o = (size_t)snprintf(line, sizeof line, "  or one status:");
+	for (int i = N_GROUPS; i < N_GROUPS + ST__COUNT && o < sizeof line - 40; i++)
+		o += (size_t)snprintf(line + o, sizeof line - o, "%s%s", i == pick ? " ▸" : " ",
+		    filter_name(i, buf, sizeof buf));
+	ui_put(ui, y + 2, 0, ui->cols, ui_attr(ui, UI_R_BAR), line);
+}
+
+/* After an import: the new recording, selected at the top of all of them
+ * (newest id first, whatever filter or search was on). */
+static void
+imported(struct ui *ui, void *ctx, int64_t id)
+{
+	struct browser *b = ctx;
+	(void)id;
+	b->search[0] = '\0';
+	b->q.search = NULL;
+	b->q.status = -1;
+	b->q.sort = STORE_UI_SORT_ID;
+	b->q.descending = 1;
+	b->cur = b->top = 0;
+	load_full(ui, b);
+	ui_redraw(ui);
+}
+
 /* Moves the cursor; 0 when a is no movement. */
 static int
 cursor_move(struct browser *b, enum ui_action a, int h)
@@ -382,6 +520,19 @@ browser_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	case UI_A_SELECT_ALL:
 		mark_page(b);
 		return 1;
+	case UI_A_NEW:
+		ui_import_ask(ui, imported, b);
+		return 1;
+	case UI_A_VIEW: {
+		/* The row's detail (a FAILED one's error) whole, else the message. */
+		if (r == NULL || r->detail == NULL || !r->detail[0])
+			return 0;
+		char title[300], *text = xasprintf("%s — %s", status_name(r->status), r->detail);
+		snprintf(title, sizeof title, "#%lld  %.200s", (long long)r->id, r->title);
+		ui_pager_open(ui, title, text);
+		free(text);
+		return 1;
+	}
 	case UI_A_RUN: case UI_A_RUN_NEXT: case UI_A_RETRY: case UI_A_SKIP: case UI_A_PUBLISH:
 	case UI_A_DELETE:
 		batch_action(ui, b, a, r);
@@ -441,8 +592,11 @@ browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 
 	/* Line 1: where we are. */
 	char filt[32];
-	snprintf(filt, sizeof filt, "%s", b->q.status == STORE_UI_HELD ? "waiting for review" :
-	    b->q.status < 0 ? "all" : status_name((enum rec_status)b->q.status));
+	snprintf(filt, sizeof filt, "%s", b->q.status >= 0 ?
+	    status_name((enum rec_status)b->q.status) : "all");
+	for (int i = 0; i < N_GROUPS; i++)
+		if (b->q.status < 0 && filter_groups[i].status == b->q.status)
+			snprintf(filt, sizeof filt, "%s", filter_groups[i].name);
 	int64_t last = b->top + b->nrows;
 	int len = snprintf(line, sizeof line, "%lld–%lld of %lld · status: %s · sort: %s %s",
 	    (long long)(b->nrows ? b->top + 1 : 0), (long long)last, (long long)b->total, filt,
@@ -483,7 +637,7 @@ browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		ui_put(ui, top + 2, 2, cols - 2, ui_attr(ui, UI_R_DIM),
 		    b->q.status == STORE_UI_HELD && !b->search[0] ? "Nothing waits for review." :
 		    b->search[0] || b->q.status != -1 ? "No recordings match." :
-		    "No recordings yet: 'zpub import FILE' brings one in.");
+		    "No recordings yet: c imports a file (or 'zpub import FILE').");
 	for (int i = 0; i < b->nrows && i + HEAD_ROWS < height; i++) {
 		const struct store_ui_row *r = &b->rows[i];
 		int y = top + HEAD_ROWS + i;
@@ -525,11 +679,12 @@ browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		} else
 			ui_put(ui, y, x_title, w_title, base, r->title);
 	}
+	draw_filter_menu(ui, b, top, height);
 }
 
 static const enum ui_action browser_hints[] = {
-	UI_A_OPEN, UI_A_SEARCH, UI_A_FILTER, UI_A_SORT, UI_A_SELECT, UI_A_RUN, UI_A_TOPICS,
-	UI_A_REVIEW, UI_A_APPROVE, UI_A_DELETE, UI_A_NONE
+	UI_A_OPEN, UI_A_SEARCH, UI_A_FILTER, UI_A_SORT, UI_A_RUN, UI_A_NEW, UI_A_SELECT,
+	UI_A_TOPICS, UI_A_REVIEW, UI_A_APPROVE, UI_A_DELETE, UI_A_VIEW, UI_A_NONE
 };
 
 const struct ui_screen_ops ui_browser_ops = {

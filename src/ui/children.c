@@ -71,6 +71,9 @@ child_exited(uv_process_t *p, int64_t status, int signo)
 	free(text);
 	unlink(path);
 	free(path);
+	if (c->on_exit)
+		c->on_exit(ui, c, status == 0 && signo == 0);
+	c->on_exit = NULL;
 	c->proc_open = 0;           /* ended; the handle closes next */
 	uv_close((uv_handle_t *)p, child_closed);
 	ui_changed(ui);

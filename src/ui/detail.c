@@ -31,7 +31,7 @@ struct detail {
 	char *media_dir;
 	struct dline *lines;
 	int n, cap;
-	int top;
+	int top, cur;               /* cur: the selected line (E, find) */
 };
 
 static void
@@ -135,6 +135,11 @@ add_summary(struct ui *ui, struct detail *d, const struct store_recording *r)
 		add(d, UI_R_PROGRESS, "Progress:  [%s] %3d%%  ETA %s  %s%s%s", bar,
 		    (int)(r->progress * 100), eta, r->progress_what ? r->progress_what : "",
 		    r->lease_owner ? "  by " : "", r->lease_owner ? r->lease_owner : "");
+	}
+	if (r->lease_owner && r->lease_until > 0) {
+		char until[64];
+		time_human(r->lease_until, time_now_ms(), until);
+		add(d, UI_R_DIM, "Worked on: by %s, lease until %s", r->lease_owner, until);
 	}
 	ui_fmt_local(r->started_at, a);
 	ui_fmt_clock(r->duration_ms, 0, b);
@@ -280,6 +285,8 @@ detail_reload(struct ui *ui, struct ui_screen *s)
 	add_publications(d, pubs, npubs);
 	add_journal(d, jr, njr);
 out:
+	if (d->cur >= d->n)
+		d->cur = d->n > 0 ? d->n - 1 : 0;
 	store_recording_free(r);
 	store_stage_runs_free(runs, nruns);
 	store_artifacts_free(arts, narts);
@@ -293,7 +300,7 @@ ui_detail_new(struct ui *ui, int64_t rec_id)
 {
 	struct detail *d = xcalloc(1, sizeof *d);
 	d->id = rec_id;
-	struct ui_screen tmp = { &ui_detail_ops, d, 0, 0 };
+	struct ui_screen tmp = { .ops = &ui_detail_ops, .st = d };
 	detail_reload(ui, &tmp);
 	return d;
 }
@@ -316,7 +323,8 @@ detail_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 	const struct detail *d = s->st;
 	for (int i = 0; i < height && d->top + i < d->n; i++) {
 		const struct dline *l = &d->lines[d->top + i];
-		ui_put(ui, top + i, 1, ui->cols - 1, ui_attr(ui, l->role), l->text);
+		ui_put(ui, top + i, 1, ui->cols - 1, ui_attr(ui, d->top + i == d->cur ? UI_R_CURSOR :
+		    l->role), l->text);
 	}
 }
 
@@ -350,12 +358,18 @@ detail_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	struct detail *d = s->st;
 	int h = ui->rows - 3;
 	switch (a) {
-	case UI_A_UP: d->top--; break;
-	case UI_A_DOWN: d->top++; break;
-	case UI_A_PAGE_UP: d->top -= h; break;
-	case UI_A_PAGE_DOWN: d->top += h; break;
-	case UI_A_TOP: d->top = 0; break;
-	case UI_A_BOTTOM: d->top = d->n - h; break;
+	case UI_A_UP: case UI_A_DOWN: case UI_A_PAGE_UP: case UI_A_PAGE_DOWN: case UI_A_TOP:
+	case UI_A_BOTTOM:
+		ui_list_move(a, d->n, h, &d->cur, &d->top);
+		return 1;
+	case UI_A_VIEW:
+		if (d->cur < d->n) {
+			char title[64];
+			snprintf(title, sizeof title, "#%lld, line %d in full", (long long)d->id,
+			    d->cur + 1);
+			ui_pager_open(ui, title, d->lines[d->cur].text);
+		}
+		return 1;
 	case UI_A_RUN: case UI_A_RUN_NEXT: case UI_A_RETRY: case UI_A_SKIP: case UI_A_PUBLISH:
 	case UI_A_DELETE:
 		if (!d->gone)
@@ -391,21 +405,40 @@ detail_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	default:
 		return 0;
 	}
-	if (d->top > d->n - h)
-		d->top = d->n - h;
-	if (d->top < 0)
-		d->top = 0;
-	return 1;
+}
+
+/* `/` finds among the lines: status, stages, journal (find.c). */
+static int detail_find_count(struct ui_screen *s) { return ((struct detail *)s->st)->n; }
+static int detail_find_cur(struct ui_screen *s) { return ((struct detail *)s->st)->cur; }
+
+static const char *
+detail_find_text(struct ui_screen *s, int i, char *buf, size_t bufsz)
+{
+	(void)buf;
+	(void)bufsz;
+	return ((struct detail *)s->st)->lines[i].text;
+}
+
+static void
+detail_find_goto(struct ui *ui, struct ui_screen *s, int i)
+{
+	struct detail *d = s->st;
+	d->cur = i;
+	ui_list_move(UI_A_NONE, d->n, ui->rows - 3, &d->cur, &d->top);
 }
 
 static const enum ui_action detail_hints[] = {
-	UI_A_RUN_NEXT, UI_A_RUN, UI_A_RETRY, UI_A_PUBLISH, UI_A_TOPICS, UI_A_SUBTITLES, UI_A_FOLDER,
-	UI_A_SKIP, UI_A_APPROVE, UI_A_PLAY, UI_A_TIMELINE, UI_A_THUMBNAILS,
-	UI_A_DELETE, UI_A_NONE
+	UI_A_RUN_NEXT, UI_A_RUN, UI_A_RETRY, UI_A_PUBLISH, UI_A_TOPICS, UI_A_SUBTITLES,
+	UI_A_SEARCH, UI_A_VIEW, UI_A_FOLDER, UI_A_SKIP, UI_A_APPROVE, UI_A_PLAY, UI_A_TIMELINE,
+	UI_A_THUMBNAILS, UI_A_DELETE, UI_A_NONE
 };
 
 const struct ui_screen_ops ui_detail_ops = {
 	.name = "recording",
+	.find_count = detail_find_count,
+	.find_text = detail_find_text,
+	.find_cur = detail_find_cur,
+	.find_goto = detail_find_goto,
 	.draw = detail_draw,
 	.action = detail_action,
 	.reload = detail_reload,

@@ -120,9 +120,21 @@ jobs_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		ui_put(ui, y++, 2, cols - 2, ui_attr(ui, UI_R_DIM),
 		    "No jobs: 'zpub job add NAME --schedule S --source watch --path DIR' makes one.");
 	int lh = height / 3 < 3 ? 3 : height / 3;
+	int64_t now = time_now_ms();
 	for (int i = 0; i < lh && j->top + i < j->n; i++) {
 		const struct store_job *jb = &j->v[j->top + i];
+		/* The daemon looks every minute: later than that is overdue. */
+		int overdue = jb->enabled && jb->next_run_at > 0 && jb->next_run_at < now - 60000;
 		ui_fmt_local(jb->next_run_at, next);
+		if (overdue) {
+			/* "overdue 17:28" today, "overdue 12-02" before. */
+			time_t t = (time_t)(jb->next_run_at / 1000), tn = (time_t)(now / 1000);
+			struct tm tm, tmn;
+			localtime_r(&t, &tm);
+			localtime_r(&tn, &tmn);
+			strftime(next, sizeof next, tm.tm_yday == tmn.tm_yday &&
+			    tm.tm_year == tmn.tm_year ? "overdue %H:%M" : "overdue %m-%d", &tm);
+		}
 		ui_fmt_local(jb->last_run_at, last);
 		char name[48], sched[48];
 		ui_text_fit(jb->name, 20, 1, name, sizeof name);
@@ -130,10 +142,9 @@ jobs_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 		int pn = 21 - utf8_width(name), ps = 17 - utf8_width(sched);
 		snprintf(line, sizeof line, "  %s%*s%s%*s%-17s %-17s %s%s%s", name, pn > 0 ? pn : 0, "",
 		    sched, ps > 0 ? ps : 0, "", jb->enabled ? next : "disabled", last,
-		    jb->dry_run ? "[dry run] " : "", jb->last_result ? jb->last_result : "",
-		    "");
+		    jb->dry_run ? "[dry run] " : "", jb->last_result ? jb->last_result : "", "");
 		ui_put(ui, y + i, 0, cols, j->top + i == j->cur ? ui_attr(ui, UI_R_CURSOR) :
-		    ui_attr(ui, jb->enabled ? UI_R_NORMAL : UI_R_DIM), line);
+		    ui_attr(ui, overdue ? UI_R_WARN : jb->enabled ? UI_R_NORMAL : UI_R_DIM), line);
 	}
 	y += j->n ? lh : 0;
 	if (j->preview && y < end - 2) {
@@ -199,6 +210,11 @@ jobs_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	case UI_A_BOTTOM:
 		ui_list_move(a, j->n, lh, &j->cur, &j->top);
 		return 1;
+	case UI_A_VIEW:
+		if (j->n)
+			ui_pager_open(ui, j->v[j->cur].name, j->v[j->cur].last_result ?
+			    j->v[j->cur].last_result : "(no result yet)");
+		return 1;
 	case UI_A_TEST: case UI_A_OPEN:
 		if (j->n == 0)
 			return 1;
@@ -219,10 +235,36 @@ jobs_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	}
 }
 
-static const enum ui_action jobs_hints[] = { UI_A_TEST, UI_A_NONE };
+/* `/` finds jobs by name, schedule and last result (find.c). */
+static int jobs_find_count(struct ui_screen *s) { return ((struct jobs *)s->st)->n; }
+static int jobs_find_cur(struct ui_screen *s) { return ((struct jobs *)s->st)->cur; }
+
+static const char *
+jobs_find_text(struct ui_screen *s, int i, char *buf, size_t bufsz)
+{
+	const struct store_job *jb = &((struct jobs *)s->st)->v[i];
+	snprintf(buf, bufsz, "%s %s %s", jb->name, jb->schedule,
+	    jb->last_result ? jb->last_result : "");
+	return buf;
+}
+
+static void
+jobs_find_goto(struct ui *ui, struct ui_screen *s, int i)
+{
+	struct jobs *j = s->st;
+	int lh = (ui->rows - 4) / 3 < 3 ? 3 : (ui->rows - 4) / 3;
+	j->cur = i;
+	ui_list_move(UI_A_NONE, j->n, lh, &j->cur, &j->top);
+}
+
+static const enum ui_action jobs_hints[] = { UI_A_TEST, UI_A_SEARCH, UI_A_VIEW, UI_A_NONE };
 
 const struct ui_screen_ops ui_jobs_ops = {
 	.name = "jobs and usage",
+	.find_count = jobs_find_count,
+	.find_text = jobs_find_text,
+	.find_cur = jobs_find_cur,
+	.find_goto = jobs_find_goto,
 	.draw = jobs_draw,
 	.action = jobs_action,
 	.reload = jobs_reload,

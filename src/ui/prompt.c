@@ -33,6 +33,28 @@ ui_prompt(struct ui *ui, const char *label, const char *initial, int masked,
 }
 
 void
+ui_prompt_completion(struct ui *ui, ui_complete_fn fn)
+{
+	ui->prompt.complete = fn;
+}
+
+/* Tab: the completion rewrites the text, the cursor goes to its end. */
+static int
+complete(struct ui *ui, struct ui_prompt *p)
+{
+	char text[2048];
+	if (p->complete == NULL)
+		return 0;
+	ui_prompt_text(p, text, sizeof text);
+	p->complete(ui, p->ctx, text, sizeof text);
+	size_t n = mbstowcs(p->buf, text, sizeof p->buf / sizeof p->buf[0] - 1);
+	p->len = n == (size_t)-1 ? 0 : (int)n;
+	p->buf[p->len] = 0;
+	p->pos = p->len;
+	return 1;
+}
+
+void
 ui_prompt_text(const struct ui_prompt *p, char *out, size_t outsz)
 {
 	size_t n = wcstombs(out, p->buf, outsz - 1);
@@ -51,6 +73,8 @@ ui_prompt_key(struct ui *ui, int key)
 		done = 1;
 	else if (key == 27 || key == 7 /* ^G */)
 		done = -1;
+	else if (key == '\t')
+		changed = complete(ui, p);
 	else if (key == (UI_KEYCODE | KEY_BACKSPACE) || key == 127 || key == 8) {
 		if (p->pos > 0) {
 			memmove(p->buf + p->pos - 1, p->buf + p->pos,

@@ -538,13 +538,48 @@ subtitles_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	}
 }
 
+/* `/` finds cues by their times and text (find.c). */
+static int
+subs_find_count(struct ui_screen *s)
+{
+	const struct subs_ed *e = s->st;
+	return e->track ? (int)e->track->n : 0;
+}
+
+static const char *
+subs_find_text(struct ui_screen *s, int i, char *buf, size_t bufsz)
+{
+	const struct subs_ed *e = s->st;
+	const struct subs_cue *c = &e->track->cues[i];
+	char a[24], b[24];
+	fmt_cue_time(c->start_ms, a);
+	fmt_cue_time(c->end_ms, b);
+	snprintf(buf, bufsz, "%s → %s  %s", a, b, c->text);
+	return buf;
+}
+
+static int subs_find_cur(struct ui_screen *s) { return ((struct subs_ed *)s->st)->cur; }
+
+static void
+subs_find_goto(struct ui *ui, struct ui_screen *s, int i)
+{
+	struct subs_ed *e = s->st;
+	e->cur = i;
+	ui_list_move(UI_A_NONE, subs_find_count(s), ui->rows - 6, &e->cur, &e->top);
+}
+
 static const enum ui_action subtitles_hints[] = {
-	UI_A_EDIT, UI_A_UNDO, UI_A_REDO, UI_A_LEVEL, UI_A_NUDGE_FWD, UI_A_NUDGE_FWD10, UI_A_SET_TIME,
-	UI_A_SPLIT, UI_A_MERGE, UI_A_SAVE, UI_A_FILTER, UI_A_PLAY, UI_A_NONE
+	UI_A_EDIT, UI_A_SAVE, UI_A_UNDO, UI_A_REDO, UI_A_SEARCH, UI_A_SPLIT, UI_A_MERGE,
+	UI_A_LEVEL, UI_A_NUDGE_FWD, UI_A_NUDGE_FWD10, UI_A_SET_TIME, UI_A_FILTER, UI_A_PLAY,
+	UI_A_NONE
 };
 
 const struct ui_screen_ops ui_subtitles_ops = {
 	.name = "subtitles",
+	.find_count = subs_find_count,
+	.find_text = subs_find_text,
+	.find_cur = subs_find_cur,
+	.find_goto = subs_find_goto,
 	.draw = subtitles_draw,
 	.action = subtitles_action,
 	.free = subtitles_free,

@@ -384,6 +384,12 @@ templates_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 		case UI_A_BACK:
 			t->editing = 0;
 			return 1;
+		case UI_A_VIEW: {
+			char *v = field_text(&t->v[t->cur], (enum tpl_field)t->field);
+			ui_pager_open(ui, field_names[t->field], v);
+			free(v);
+			return 1;
+		}
 		default:
 			break;
 		}
@@ -423,12 +429,40 @@ templates_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	}
 }
 
+/* `/` finds templates by name and rules (find.c). */
+static int templates_find_count(struct ui_screen *s) { return ((struct templates *)s->st)->n; }
+static int templates_find_cur(struct ui_screen *s) { return ((struct templates *)s->st)->cur; }
+
+static const char *
+templates_find_text(struct ui_screen *s, int i, char *buf, size_t bufsz)
+{
+	const struct store_template *tp = &((struct templates *)s->st)->v[i];
+	char *rules = field_text(tp, TF_RULES);
+	snprintf(buf, bufsz, "%s %s", tp->name, rules ? rules : "");
+	free(rules);
+	return buf;
+}
+
+static void
+templates_find_goto(struct ui *ui, struct ui_screen *s, int i)
+{
+	struct templates *t = s->st;
+	int lh = (ui->rows - 4) / 3 < 3 ? 3 : (ui->rows - 4) / 3;
+	t->editing = 0;
+	t->cur = i;
+	ui_list_move(UI_A_NONE, t->n, lh, &t->cur, &t->top);
+}
+
 static const enum ui_action templates_hints[] = {
-	UI_A_OPEN, UI_A_NEW, UI_A_TEST, UI_A_DELETE, UI_A_NONE
+	UI_A_OPEN, UI_A_NEW, UI_A_TEST, UI_A_SEARCH, UI_A_DELETE, UI_A_NONE
 };
 
 const struct ui_screen_ops ui_templates_ops = {
 	.name = "templates",
+	.find_count = templates_find_count,
+	.find_text = templates_find_text,
+	.find_cur = templates_find_cur,
+	.find_goto = templates_find_goto,
 	.draw = templates_draw,
 	.action = templates_action,
 	.reload = templates_reload,

@@ -38,8 +38,9 @@ struct store;
 	X(QUIT, "quit", "Q", "quit zpub", "Move") \
 	X(HELP, "help", "? f1", "this help", "Move") \
 	X(REDRAW, "redraw", "^l", "redraw the screen", "Move") \
-	X(SEARCH, "search", "/", "search titles (incremental)", "Recordings") \
-	X(FILTER, "filter", "f", "filter by status (cycles)", "Recordings") \
+	X(SEARCH, "search", "/", "search: titles in the browser, lines elsewhere (n/N step)", "Move") \
+	X(VIEW, "view", "E", "expand: the selected line or the last message in full", "Move") \
+	X(FILTER, "filter", "f", "filter by status: pick or type (Tab completes)", "Recordings") \
 	X(SORT, "sort", "o", "sort by date, title, duration, status, id", "Recordings") \
 	X(REVERSE, "reverse", "O", "reverse the order", "Recordings") \
 	X(SELECT, "select", "space", "mark / unmark for a batch action", "Recordings") \
@@ -78,7 +79,7 @@ struct store;
 	X(TEMPLATES, "templates", "M", "templates", "Screens") \
 	X(ACCOUNTS, "accounts", "A", "accounts and API keys", "Screens") \
 	X(JOBS, "jobs", "J", "jobs and usage", "Screens") \
-	X(NEW, "new", "c", "create (template, key)", "Screens") \
+	X(NEW, "new", "c", "create (import a file, template, key)", "Screens") \
 	X(TEST, "test", "x", "test: which recordings a template matches", "Screens")
 
 enum ui_action {
@@ -137,6 +138,12 @@ struct ui_mouse {
 
 struct ui_screen_ops {
 	const char *name;
+	/* Optional, for `/` find (find.c): the number of lines, line i's
+	 * text (buf may hold it), the selected line, selecting line i. */
+	int (*find_count)(struct ui_screen *s);
+	const char *(*find_text)(struct ui_screen *s, int i, char *buf, size_t bufsz);
+	int (*find_cur)(struct ui_screen *s);
+	void (*find_goto)(struct ui *ui, struct ui_screen *s, int i);
 	/* Draws inside rows [top, top+height) of the terminal. */
 	void (*draw)(struct ui *ui, struct ui_screen *s, int top, int height);
 	/* Returns 1 when the action was handled. */
@@ -152,10 +159,17 @@ struct ui_screen_ops {
 	const enum ui_action *hints;
 };
 
+/* A screen's find: what was typed, and the line it started from. */
+struct ui_find {
+	char text[256];
+	int from;
+};
+
 struct ui_screen {
 	const struct ui_screen_ops *ops;
 	void *st;
 	int top, height;            /* where it was last drawn (for mouse) */
+	struct ui_find find;
 };
 
 #define UI_MAX_SCREENS 8
@@ -167,6 +181,8 @@ enum ui_role {
 };
 
 typedef void (*ui_prompt_fn)(struct ui *ui, void *ctx, const char *text, int done);
+/* Tab in a prompt: text (UTF-8, room for textsz) is completed in place. */
+typedef void (*ui_complete_fn)(struct ui *ui, void *ctx, char *text, size_t textsz);
 typedef void (*ui_confirm_fn)(struct ui *ui, void *ctx);
 
 struct ui_prompt {
@@ -177,6 +193,7 @@ struct ui_prompt {
 	int len, pos;
 	ui_prompt_fn fn;            /* called on every change (done 0), Enter (1), Esc (-1);
 	                             * pos still says where the cursor was when done */
+	ui_complete_fn complete;    /* Tab; NULL = none */
 	void *ctx;
 };
 
@@ -197,6 +214,9 @@ struct ui_child {
 	int in_use, proc_open;
 	int kill_on_quit;           /* sign-ins and previews end with the TUI */
 	char what[32];
+	/* Optional: told when it ended (ok: exit 0), output read. */
+	void (*on_exit)(struct ui *ui, struct ui_child *c, int ok);
+	void *on_exit_ctx;
 };
 #define UI_MAX_CHILDREN 16
 
@@ -254,6 +274,8 @@ void ui_quit_yes(struct ui *ui, void *ctx);
 /* Calls fn(ui, ctx) after ms unless called again first (the previous
  * call is dropped): typing runs one search when the typing pauses. */
 void ui_defer(struct ui *ui, int ms, void (*fn)(struct ui *ui, void *ctx), void *ctx);
+/* Gives the open prompt a Tab completion. */
+void ui_prompt_completion(struct ui *ui, ui_complete_fn fn);
 /* prompt.c: the editing line's keys and its text (UTF-8). */
 void ui_prompt_key(struct ui *ui, int key);
 void ui_prompt_text(const struct ui_prompt *p, char *out, size_t outsz);
@@ -319,6 +341,14 @@ int ui_approve(struct ui *ui, int64_t rec_id, int version);
 /* desk.c: plays the recording's cut video from at_ms in the user's player
  * (config ui.player), detached; a problem is a message. */
 void ui_play(struct ui *ui, int64_t rec_id, int64_t at_ms);
+/* find.c: `/`, n, N and Esc on a screen with find_* ops; 1 when taken. */
+int ui_find_key(struct ui *ui, struct ui_screen *s, int key, enum ui_action a);
+/* pager.c: a screen with text wrapped to the width, scrolled (a copy). */
+void ui_pager_open(struct ui *ui, const char *title, const char *text);
+/* import.c: asks for a file (Tab completes directories and media files)
+ * and imports it in a child `zpub import`; done(ui, ctx, id) when in. */
+void ui_import_ask(struct ui *ui, void (*done)(struct ui *ui, void *ctx, int64_t id),
+    void *ctx);
 /* Scrolling a list: keeps cur inside [0,n) and visible in a window of h. */
 void ui_list_move(enum ui_action a, int n, int h, int *cur, int *top);
 

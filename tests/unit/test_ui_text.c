@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fmt.h"
 #include "topics_edit.h"
@@ -117,6 +118,34 @@ test_clock_parse_and_format(void **state)
 	assert_string_equal(bar, "####");
 	ui_fmt_bar(-1, 4, bar, sizeof bar);
 	assert_string_equal(bar, "----");
+}
+
+/* A lease or a next run for people: time of day and how far from now. */
+static void
+test_time_human_says_when_and_how_far(void **state)
+{
+	(void)state;
+	char out[64], hm[16];
+	int64_t now = time_now_ms();
+	time_human(now + 185000, now, out);
+	time_t t = (time_t)((now + 185000) / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(hm, sizeof hm, "%H:%M", &tm);
+	char want[64];
+	snprintf(want, sizeof want, "%s (in 3 min)", hm);
+	/* Just before midnight the moment falls on the next day, with a date. */
+	if (strlen(out) == strlen(want))
+		assert_string_equal(out, want);
+	time_human(now - 7200000, now, out);
+	assert_non_null(strstr(out, "(2 h ago)"));
+	time_human(now + 30000, now, out);
+	assert_non_null(strstr(out, "(in 30 s)"));
+	time_human(now + 5 * 86400000LL, now, out);
+	assert_non_null(strstr(out, "-"));
+	assert_non_null(strstr(out, "(in 5 days)"));
+	time_human(0, now, out);
+	assert_string_equal(out, "-");
 }
 
 static struct topics *
@@ -266,6 +295,7 @@ main(void)
 		cmocka_unit_test(test_insert_remove_title_level),
 		cmocka_unit_test(test_diff_names_each_change),
 		cmocka_unit_test(test_check_points_at_the_bad_row),
+		cmocka_unit_test(test_time_human_says_when_and_how_far),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
