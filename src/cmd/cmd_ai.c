@@ -87,6 +87,7 @@ ai_via_pipeline(struct session *cli, struct store_recording *rec, const char *en
 	po.progress.fn = cli_progress;
 	po.progress.ud = cli;
 	po.key_path = cli->key_path;
+	po.resume_stopped = 1;
 	rc = pipeline_run(cli->store, cfg ? cfg : cli->config, cli->data_dir, id, &po, &err);
 	cli_progress_done(cli);
 	cJSON_Delete(cfg);

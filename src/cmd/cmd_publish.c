@@ -167,7 +167,7 @@ cmd_publish(struct session *cli, int argc, char **argv)
 	struct pipeline_opts po = { ST_READY, cli->owner,
 		config_int(cli->config, "pipeline.lease_ms", 60000), { cli_progress, cli }, 0,
 		(rec->status == ST_TRANSCRIBED || rec->status == ST_UPLOADING || publish_failed)
-		    ? publish_only : NULL, cli->key_path };
+		    ? publish_only : NULL, cli->key_path, 1 };
 	rc = pipeline_run(cli->store, cfg, cli->data_dir, id, &po, &err);
 	cli_progress_done(cli);
 	print_publications(cli->store, id);

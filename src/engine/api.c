@@ -64,7 +64,9 @@
 	X("GET", "/metrics", ROLE_OPERATOR, h_metrics, API_FAST, \
 	  "Counters of every tenant in the Prometheus text format (api.metrics_token)") \
 	X("GET", "/ready", ROLE_NONE, h_ready, API_FAST, \
-	  "Readiness: 200 when the database takes writes and the disk keeps its reserve")
+	  "Readiness: 200 when the database takes writes and the disk keeps its reserve") \
+	X("POST", "/recordings/{id}/cancel", ROLE_EDITOR, h_rec_cancel, API_FAST, \
+	  "Stop the running stage: back to the last finished status, held until run again")
 
 enum api_pace { API_FAST, API_SLOW };
 

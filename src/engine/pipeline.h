@@ -81,6 +81,7 @@ struct pipeline_opts {
 	int verbose;
 	const struct stage_def *stages; /* NULL = pipeline_stages (tests inject their own) */
 	const char *key_path;     /* the vault key file (struct session's key_path) */
+	int resume_stopped;       /* a person's run: lift a stop mark (store_stop_clear) */
 };
 
 int pipeline_run(struct store *st, const cJSON *config, const char *data_dir,
@@ -93,6 +94,9 @@ struct store_recording;
  * keys a recording's layer may not hold (config_schema.h) are left out,
  * with a warning in the log. */
 cJSON *pipeline_config_for(const cJSON *base, const struct store_recording *rec);
+/* Removes the *.tmp files (half-written artefacts) in a recording's
+ * folder; only while holding its lease or its stop mark. */
+void pipeline_sweep_tmp(const char *dir, int64_t rec_id);
 /* <data_dir>/media/<tenant>/<id> (malloc'd). */
 char *pipeline_media_dir(const char *data_dir, const char *tenant, int64_t rec_id);
 #endif

@@ -357,7 +357,7 @@ detail_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	case UI_A_TOP: d->top = 0; break;
 	case UI_A_BOTTOM: d->top = d->n - h; break;
 	case UI_A_RUN: case UI_A_RUN_NEXT: case UI_A_RETRY: case UI_A_SKIP: case UI_A_PUBLISH:
-	case UI_A_DELETE:
+	case UI_A_DELETE: case UI_A_STOP:
 		if (!d->gone)
 			ui_rec_action(ui, a, &d->id, 1);
 		return 1;
@@ -401,7 +401,7 @@ detail_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 static const enum ui_action detail_hints[] = {
 	UI_A_RUN_NEXT, UI_A_RUN, UI_A_RETRY, UI_A_PUBLISH, UI_A_TOPICS, UI_A_SUBTITLES, UI_A_FOLDER,
 	UI_A_SKIP, UI_A_APPROVE, UI_A_PLAY, UI_A_TIMELINE, UI_A_THUMBNAILS,
-	UI_A_DELETE, UI_A_NONE
+	UI_A_STOP, UI_A_DELETE, UI_A_NONE
 };
 
 const struct ui_screen_ops ui_detail_ops = {

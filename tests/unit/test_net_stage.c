@@ -223,7 +223,7 @@ make_recording(const char *ref, int64_t size, char sha[65])
 static int
 run_publish(int64_t id, const char *owner, struct zpub_err *err)
 {
-	struct pipeline_opts po = { ST_READY, owner, 60000, { NULL, NULL }, 0, publish_only, keyp };
+	struct pipeline_opts po = { ST_READY, owner, 60000, { NULL, NULL }, 0, publish_only, keyp, 0 };
 	return pipeline_run(st, cfg, dir, id, &po, err);
 }
 

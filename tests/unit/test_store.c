@@ -332,7 +332,7 @@ test_quota_waits_for_its_reset_without_counting_an_attempt(void **state)
 		{ NULL, 0, 0, 0, NULL },
 	};
 	cJSON *cfg = cJSON_CreateObject();
-	struct pipeline_opts po = { ST_READY, "test@nowhere:1", 60000, { NULL, NULL }, 0, table, NULL };
+	struct pipeline_opts po = { ST_READY, "test@nowhere:1", 60000, { NULL, NULL }, 0, table, NULL, 0 };
 	int64_t id = add_rec(st, "quota", ST_TRANSCRIBED);
 	int64_t before = time_now_ms();
 	assert_int_equal(pipeline_run(st, cfg, dir, id, &po, &err), ZPUB_EQUOTA);
@@ -362,7 +362,7 @@ test_runner_commits_artifacts_and_status(void **state)
 	};
 	cJSON *cfg = cJSON_Parse("{\"pipeline\":{\"max_attempts\":3,\"retry_base_ms\":1000,"
 	    "\"retry_cap_ms\":5000}}");
-	struct pipeline_opts po = { ST_PROCESSED, "test@nowhere:1", 60000, { NULL, NULL }, 0, table, NULL };
+	struct pipeline_opts po = { ST_PROCESSED, "test@nowhere:1", 60000, { NULL, NULL }, 0, table, NULL, 0 };
 	int64_t id = add_rec(st, "run", ST_DOWNLOADED);
 	/* Debris of a run killed before its rename is swept under the lease. */
 	char *mdir = pipeline_media_dir(dir, "default", id);
@@ -439,7 +439,7 @@ test_bad_media_is_not_retried_automatically(void **state)
 		{ NULL, 0, 0, 0, NULL },
 	};
 	cJSON *cfg = cJSON_CreateObject();
-	struct pipeline_opts po = { ST_PROCESSED, "test@nowhere:1", 60000, { NULL, NULL }, 0, table, NULL };
+	struct pipeline_opts po = { ST_PROCESSED, "test@nowhere:1", 60000, { NULL, NULL }, 0, table, NULL, 0 };
 	int64_t id = add_rec(st, "bad", ST_DOWNLOADED);
 	int64_t other = add_rec(st, "other", ST_DOWNLOADED);
 	assert_int_equal(pipeline_run(st, cfg, dir, id, &po, &err), ZPUB_EMEDIA);
