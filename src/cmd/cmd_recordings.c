@@ -368,8 +368,8 @@ delete_one(struct session *cli, int64_t id, struct zpub_err *err)
 	if (rc)
 		return rc;
 	if (r->lease_owner && r->lease_until > time_now_ms()) {
-		rc = zpub_err_set(err, ZPUB_EBUSY, "recording %lld is being worked on by %s; stop that"
-		    " first", (long long)id, r->lease_owner);
+		rc = zpub_err_set(err, ZPUB_EBUSY, "recording %lld is being worked on by %s; stop it"
+		    " first ('zpub stop %lld --wait')", (long long)id, r->lease_owner, (long long)id);
 		goto out;
 	}
 	char *dir = pipeline_media_dir(store_data_dir(cli->store), r->tenant, id);
