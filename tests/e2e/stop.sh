@@ -51,6 +51,8 @@ until_processing() {
 "$ZPUB" run "$ID" >"$T/run.out" 2>"$T/run.err" &
 runpid=$!
 until_processing $runpid
+expect_rc 1 "$ZPUB" delete "$ID"
+echo "$ERR" | grep -q "stop it first ('zpub stop $ID --wait')" || fail "delete while running: $ERR"
 t0=$(date +%s%N)
 expect_rc 0 "$ZPUB" stop "$ID" --wait
 t1=$(date +%s%N)
