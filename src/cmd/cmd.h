@@ -29,6 +29,8 @@
 	X("skip", cmd_skip, "skip ID...", "mark recordings SKIPPED (kept, can be un-skipped)") \
 	X("unskip", cmd_unskip, "unskip ID...", "bring SKIPPED recordings back into the flow") \
 	X("delete", cmd_delete, "delete ID...", "delete recordings and their files") \
+	X("stop", cmd_stop, "stop ID... [--wait]", \
+	  "stop a running stage; the recording goes back to its last finished status") \
 	X("journal", cmd_journal, "journal [ID] [--limit N] [--json]", "the operations journal") \
 	X("config", cmd_config, "config get KEY | config set KEY VALUE | config show" \
 	  " | config keys [PREFIX] [--json] | config keys --format md|man", \

@@ -79,6 +79,7 @@ ai_via_pipeline(struct session *cli, struct store_recording *rec, const char *en
 	actor_local(&who, ACTOR_CLI, cli->tenant_id);
 	po.who = &who;
 	po.action = cli->cmd_name;   /* "transcribe", "topics", ... */
+	po.resume_stopped = 1;
 	rc = pipeline_run(cli->store, cfg ? cfg : cli->config, cli->data_dir, id, &po, &err);
 	cli_progress_done(cli);
 	cJSON_Delete(cfg);

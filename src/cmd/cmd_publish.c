@@ -178,7 +178,7 @@ cmd_publish(struct session *cli, int argc, char **argv)
 		.stages = (rec->status == ST_TRANSCRIBED || rec->status == ST_UPLOADING ||
 		    publish_failed) ? publish_only : NULL,
 		.key_path = cli->key_path, .who = &who, .action = "publish",
-		.ignore_quota = ignore_quota };
+		.ignore_quota = ignore_quota, .resume_stopped = 1 };
 	rc = pipeline_run(cli->store, cfg, cli->data_dir, id, &po, &err);
 	cli_progress_done(cli);
 	print_publications(cli->store, id);

@@ -56,7 +56,7 @@ run_ids(struct session *cli, int64_t *ids, int n, enum rec_status until, int nam
 	struct pipeline_opts po = { .until = until, .owner = cli->owner,
 		.lease_ms = config_int(cli->config, "pipeline.lease_ms", 60000),
 		.progress = { cli_progress, cli }, .key_path = cli->key_path, .who = &who,
-		.ignore_quota = ignore_quota };
+		.ignore_quota = ignore_quota, .resume_stopped = !named };
 	/* The tenant's layer sits between the user's config and the template's. */
 	cJSON *cfg = tenant_config(cli->store, cli->config, cli->tenant_id);
 	for (int i = 0; i < n; i++) {
@@ -130,7 +130,8 @@ cmd_run(struct session *cli, int argc, char **argv)
 	}
 	if (all) {
 		/* Everything of the tenant that is on the flow before `until`,
-		 * including runs interrupted by a crash; FAILED ones wait for retry. */
+		 * including runs interrupted by a crash; FAILED ones wait for retry,
+		 * stopped ones for a run by id. */
 		struct store_filter f = { cli->tenant_id, -1, NULL, 0, 0, 0, 0 };
 		struct store_recording **v = NULL;
 		int nv = 0;
@@ -141,7 +142,7 @@ cmd_run(struct session *cli, int argc, char **argv)
 		for (int i = 0; i < nv; i++)
 			if (v[i]->status != (enum rec_status)until && v[i]->status != ST_FAILED &&
 			    v[i]->status != ST_SKIPPED && v[i]->status != ST_EXPIRED &&
-			    v[i]->status != ST_READY)
+			    v[i]->status != ST_READY && v[i]->stop_by == NULL)
 				ids[n++] = v[i]->id;
 		store_recording_list_free(v, nv);
 	}

@@ -72,6 +72,7 @@ struct store_recording {
 	int review_hold;       /* held at TRANSCRIBED for a person's approval */
 	char *source_path;     /* absolute path of the newest 'source' artefact, or NULL */
 	char *host;            /* Zoom: the host's e-mail (account-wide sync), or NULL */
+	char *stop_by;         /* who stopped it ("cli:alice"), or NULL; see store_stop_request */
 };
 
 void store_recording_free(struct store_recording *r);
@@ -155,10 +156,44 @@ int store_lease_take(struct store *st, int64_t id, enum rec_status status,
 /* Gives the recording back in `status` (used on cancellation). */
 int store_lease_release(struct store *st, int64_t id, const char *owner,
     enum rec_status status, struct zpub_err *err);
-/* Records progress and renews the lease. */
+/* Records progress and renews the lease.  ZPUB_EBUSY when the lease is
+ * lost, ZPUB_ECANCEL ("stopped by ...") when someone asked to stop. */
 int store_recording_progress(struct store *st, int64_t id, const char *owner,
     double fraction, const char *what, int64_t eta_ms, int64_t lease_ms,
     struct zpub_err *err);
+
+/* ---- stopping a running stage (store_stop.c) ----
+ * A face asks with store_stop_request; the process holding the lease gets
+ * ZPUB_ECANCEL from its next store_recording_progress and ends the stage
+ * with store_stop_finish: the recording is back at the stage's input
+ * status, the lease dropped, the run 'interrupted', a journal line names
+ * who stopped it.  The mark stays: store_lease_take refuses the recording
+ * (ZPUB_ECANCEL) and the daemon leaves it alone until store_stop_clear
+ * (a person runs, retries or publishes it). */
+
+/* Marks recording id of tenant_id (STORE_ALL_TENANTS: any) stopped by by.
+ * ZPUB_ESTATE with a sentence when no stage of it is running.  *live
+ * (may be NULL) gets whether a process still holds its lease; when none
+ * does, nobody will answer and the caller finishes the stop itself
+ * (store_stop_finish with owner NULL). */
+int store_stop_request(struct store *st, int64_t tenant_id, int64_t id, const char *by,
+    int *live, struct zpub_err *err);
+struct store_stopped {
+	int stopped;              /* 0: it was not running any more */
+	enum rec_status from, back;
+	char by[128];
+};
+/* Ends a stage that was asked to stop: owner is the lease holder, or NULL
+ * for a holder that is gone (ZPUB_EBUSY while one is alive). */
+int store_stop_finish(struct store *st, int64_t id, const char *owner,
+    struct store_stopped *out, struct zpub_err *err);
+/* Lifts the mark (a journal line says so); *lifted (may be NULL) gets
+ * whether there was one.  ZPUB_EBUSY while a stop is on its way to a
+ * live holder. */
+int store_stop_clear(struct store *st, int64_t id, int *lifted, struct zpub_err *err);
+/* 1 when r is in a stage's running status and a live process holds its
+ * lease (not expired, not a dead process on this host). */
+int store_lease_live(const struct store_recording *r);
 
 /* ---- stage runs ---- */
 struct store_stage_run {

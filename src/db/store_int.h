@@ -16,8 +16,6 @@ struct store {
 };
 
 int store_sqlerr(struct store *st, struct zpub_err *err, const char *what);
-/* 1 when a lease owner "kind@host:pid" ran on this host and its process is gone. */
-int owner_is_dead(const char *owner);
 sqlite3_stmt *store_prep(struct store *st, const char *sql, struct zpub_err *err);
 int store_exec(struct store *st, const char *sql, struct zpub_err *err);
 char *store_col_str(sqlite3_stmt *s, int i);
@@ -33,6 +31,13 @@ char *store_abs_path(struct store *st, const char *stored);
 typedef void (*store_row_fn)(struct store *st, sqlite3_stmt *s, void *item);
 int store_collect(struct store *st, sqlite3_stmt *s, size_t size, store_row_fn fn,
     void **out, int *n, const char *what, struct zpub_err *err);
+
+/* 1 when a lease owner ("kind@host:pid") ran on this host and its
+ * process is gone (store_recording.c). */
+int store_owner_is_dead(const char *owner);
+/* Why a progress report changed nothing: ZPUB_ECANCEL when owner holds
+ * the lease and a stop was asked, else ZPUB_EBUSY (store_stop.c). */
+int store_stop_asked(struct store *st, int64_t id, const char *owner, struct zpub_err *err);
 
 /* Registers zpub_fold() and zpub_match() (store_ui.c) on a new connection. */
 int store_fold_init(struct store *st, struct zpub_err *err);

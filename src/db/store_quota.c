@@ -41,7 +41,7 @@ store_leases_running(struct store *st, int64_t tenant_id, const char *except_own
 		sqlite3_bind_text(s, 4, except_owner, -1, SQLITE_TRANSIENT);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (!owner_is_dead((const char *)sqlite3_column_text(s, 0)))
+		if (!store_owner_is_dead((const char *)sqlite3_column_text(s, 0)))
 			(*n)++;
 	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, err, "counting running stages");
 	sqlite3_finalize(s);

@@ -22,7 +22,7 @@
 	"r.progress_what, r.progress_eta_ms, r.config, r.source_meta, r.template_id, " \
 	"r.created_at, r.updated_at, r.review_hold, " \
 	"(SELECT a.path FROM artifacts a WHERE a.recording_id = r.id AND a.kind = 'source' " \
-	" ORDER BY a.id DESC LIMIT 1), r.host"
+	" ORDER BY a.id DESC LIMIT 1), r.host, r.stop_by"
 #define REC_FROM " FROM recordings r JOIN tenants t ON t.id = r.tenant_id "
 
 static struct store_recording *
@@ -59,6 +59,7 @@ row_to_recording(struct store *st, sqlite3_stmt *s)
 	const char *sp = (const char *)sqlite3_column_text(s, 25);
 	r->source_path = sp ? store_abs_path(st, sp) : NULL;
 	r->host = store_col_str(s, 26);
+	r->stop_by = store_col_str(s, 27);
 	return r;
 }
 
@@ -77,7 +78,7 @@ store_recording_free(struct store_recording *r)
 	free(r->tenant); free(r->source); free(r->source_ref); free(r->title);
 	free(r->detail); free(r->failed_stage); free(r->lease_owner);
 	free(r->progress_what); free(r->config); free(r->source_meta);
-	free(r->source_path); free(r->host);
+	free(r->source_path); free(r->host); free(r->stop_by);
 	free(r);
 }
 
@@ -513,7 +514,7 @@ store_recording_move(struct store *st, int64_t id, enum rec_status from, enum re
  * whose process is gone is dead now, not when it expires: a crashed CLI run
  * must not block the next one for the lease's whole length. */
 int
-owner_is_dead(const char *owner)
+store_owner_is_dead(const char *owner)
 {
 	char host[256] = "";
 	if (owner == NULL)
@@ -549,7 +550,14 @@ store_lease_take(struct store *st, int64_t id, enum rec_status status,
 		goto out;
 	int64_t now = time_now_ms();
 	int held = r->lease_owner && r->lease_until > now && strcmp(r->lease_owner, owner) != 0;
-	if (held && owner_is_dead(r->lease_owner))
+	if (r->stop_by) {
+		/* stopped by a person: only a person's run, retry or publish
+		 * (store_stop_clear) lets it go on */
+		rc = zpub_err_set(err, ZPUB_ECANCEL, "recording %lld was stopped by %s; 'zpub run %lld'"
+		    " takes it on again", (long long)id, r->stop_by, (long long)id);
+		goto out;
+	}
+	if (held && store_owner_is_dead(r->lease_owner))
 		held = 0;
 	if (held) {
 		char until[64];
@@ -637,7 +645,8 @@ store_recording_progress(struct store *st, int64_t id, const char *owner, double
     const char *what, int64_t eta_ms, int64_t lease_ms, struct zpub_err *err)
 {
 	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET progress = ?, progress_what = ?,"
-	    " progress_eta_ms = ?, lease_until = ? WHERE id = ? AND lease_owner = ?", err);
+	    " progress_eta_ms = ?, lease_until = ? WHERE id = ? AND lease_owner = ?"
+	    " AND stop_by IS NULL", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	sqlite3_bind_double(s, 1, fraction);
@@ -652,7 +661,7 @@ store_recording_progress(struct store *st, int64_t id, const char *owner, double
 	if (rc != SQLITE_DONE)
 		return store_sqlerr(st, err, "recording progress");
 	if (sqlite3_changes(st->db) == 0)
-		return zpub_err_set(err, ZPUB_EBUSY, "lost the lease on recording %lld", (long long)id);
+		return store_stop_asked(st, id, owner, err);
 	return 0;
 }
 
@@ -927,6 +936,12 @@ store_recording_retry(struct store *st, int64_t id, struct zpub_err *err)
 		return rc;
 	if ((rc = store_recording_get(st, id, &r, err)) != 0)
 		goto out;
+	if (r->status != ST_FAILED && r->stop_by) {
+		/* a stopped recording: retrying it lets the daemon take it on */
+		store_rollback(st);
+		store_recording_free(r);
+		return store_stop_clear(st, id, NULL, err);
+	}
 	if (r->status != ST_FAILED) {
 		rc = zpub_err_set(err, ZPUB_ESTATE, "recording %lld is %s, not FAILED: nothing to retry",
 		    (long long)id, status_name(r->status));
@@ -948,7 +963,8 @@ store_recording_retry(struct store *st, int64_t id, struct zpub_err *err)
 	sqlite3_finalize(q);
 	if ((rc = move_cas(st, id, ST_FAILED, back, "queued for retry", err)) != 0)
 		goto out;
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET next_retry_at = NULL WHERE id = ?", err);
+	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET next_retry_at = NULL, stop_by = NULL,"
+	    " stop_at = NULL WHERE id = ?", err);
 	if (s == NULL) { rc = ZPUB_EDB; goto out; }
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "queueing a retry");

@@ -99,7 +99,9 @@
 	X("DELETE", "/accounts/{provider}/{name}", ROLE_OWNER, h_acct_revoke, API_SLOW, \
 	  "Disconnect a named account") \
 	X("GET", "/oauth/callback", ROLE_NONE, h_oauth_callback, API_SLOW, \
-	  "Where the provider sends the browser back: no token, the state is the credential")
+	  "Where the provider sends the browser back: no token, the state is the credential") \
+	X("POST", "/recordings/{id}/cancel", ROLE_EDITOR, h_rec_cancel, API_FAST, \
+	  "Stop the running stage: back to the last finished status, held until run again")
 
 enum api_pace { API_FAST, API_SLOW };
 

@@ -122,7 +122,10 @@ rec_action(struct api *a, const struct api_request *r, const struct api_caller *
 			cfg = cJSON_CreateObject();
 		config_set(cfg, "daemon.until", "READY", NULL);
 		char *txt = cJSON_PrintUnformatted(cfg);
-		rc = store_recording_set_config(a->st, id, txt, &err);
+		/* publishing a stopped recording lets the daemon take it on */
+		rc = store_stop_clear(a->st, id, NULL, &err);
+		if (rc == 0)
+			rc = store_recording_set_config(a->st, id, txt, &err);
 		cJSON_free(txt);
 		cJSON_Delete(cfg);
 	}

@@ -38,6 +38,7 @@
 #include "store_notify.h"
 #include "template.h"
 #include "tenant.h"
+#include "stop.h"
 #include "usage.h"
 #include "util.h"
 
@@ -399,9 +400,11 @@ slot_done(uv_work_t *req, int status)
 		else if (s->rc == ZPUB_EBUSY) {
 			log_debug("recording %lld: busy (%s)", (long long)s->rec_id, s->err.msg);
 			back_off(d, s->rec_id, 5000);
-		} else if (s->rc == ZPUB_ECANCEL)
+		} else if (s->rc == ZPUB_ECANCEL && d->stopping)
 			log_info("recording %lld: %s stopped for shutdown; it resumes on the next start",
 			    (long long)s->rec_id, s->stage);
+		else if (s->rc == ZPUB_ECANCEL)
+			log_info("%s", s->err.msg);    /* stopped by a person: held */
 		else if (s->rc == ZPUB_EREVIEW)
 			log_info("%s", s->err.msg);    /* held: approving it lets it go */
 		else if (s->rc == ZPUB_EQUOTA) {
@@ -497,6 +500,13 @@ consider(struct daemon *d, int64_t id, int64_t now)
 		return;
 	if (store_recording_get(d->st, id, &r, &err) != 0)
 		return;
+	if (r->stop_by) {
+		/* Stopped by a person: it stays where it is until a person runs,
+		 * retries or publishes it (store_stop_clear), whatever daemon.until
+		 * says.  A stop whose process is gone is finished here. */
+		stop_settle(d->st, r);
+		goto out;
+	}
 	if (r->status == ST_FAILED) {
 		/* Due for a retry: back to the failed stage's input. */
 		if (store_recording_retry(d->st, id, &err) == 0)

@@ -124,6 +124,7 @@ struct progress_relay {
 	int64_t started_ms, last_ms;
 	const struct zpub_progress *outer;
 	int lost;
+	int stopped;               /* someone asked to stop (store_stop_request) */
 };
 
 static int
@@ -136,13 +137,16 @@ relay_progress(void *ud, double fraction, const char *what)
 		if (fraction > 0.01 && fraction < 1.0)
 			eta = (int64_t)((double)(now - r->started_ms) * (1.0 - fraction) / fraction);
 		struct zpub_err e;
-		if (store_recording_progress(r->st, r->rec_id, r->owner, fraction, what, eta,
-		    r->lease_ms, &e) == ZPUB_EBUSY)
+		int rc = store_recording_progress(r->st, r->rec_id, r->owner, fraction, what, eta,
+		    r->lease_ms, &e);
+		if (rc == ZPUB_EBUSY)
 			r->lost = 1;
+		else if (rc == ZPUB_ECANCEL)
+			r->stopped = 1;
 		r->last_ms = now;
 	}
 	int stop = zpub_progress_report(r->outer, fraction, what);
-	return stop || r->lost;
+	return stop || r->lost || r->stopped;
 }
 
 /* Errors worth retrying by themselves: the network, quotas, a busy store.
@@ -237,8 +241,8 @@ space_reserve_release(const char *data_dir)
  * a run that died before its rename.  Under the lease nobody else writes
  * there, so they can go before the stage starts again.  (Resumable
  * downloads keep their bytes in *.part, which stays.) */
-static void
-sweep_tmp(const char *dir, int64_t rec_id)
+void
+pipeline_sweep_tmp(const char *dir, int64_t rec_id)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -317,6 +321,23 @@ record_failure(const struct stage_ctx *ctx, const struct stage_def *sd, const ch
 		    ferr.msg);
 }
 
+/* The stage ended because someone asked (store_stop_request): what it
+ * half wrote goes, its finished files stay, and the recording is back at
+ * the stage's input status with a journal line naming who stopped it. */
+static int
+stopped(struct store *st, const struct store_recording *rec, const struct stage_def *sd,
+    const char *owner, const char *media_dir, struct zpub_err *err)
+{
+	struct store_stopped out;
+	pipeline_sweep_tmp(media_dir, rec->id);
+	int rc = store_stop_finish(st, rec->id, owner, &out, err);
+	if (rc)
+		return rc;
+	return zpub_err_set(err, ZPUB_ECANCEL, "recording %lld: %s stopped by %s; it is %s"
+	    " again ('zpub run %lld' goes on from there)", (long long)rec->id, sd->name, out.by,
+	    status_name(out.back), (long long)rec->id);
+}
+
 static int
 run_one(struct store *st, const cJSON *config, const char *data_dir,
     struct store_recording *rec, const struct stage_def *sd,
@@ -345,7 +366,7 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 	cJSON *cfg = config_for(config, rec, st);
 	char *media_dir = pipeline_media_dir(data_dir, rec->tenant, rec->id);
 	struct progress_relay relay = { st, rec->id, opts->owner, lease_ms, time_mono_ms(), 0,
-		&opts->progress, 0 };
+		&opts->progress, 0, 0 };
 	ctx.store = st;
 	ctx.rec = rec;
 	ctx.config = cfg;
@@ -359,7 +380,7 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 	zpub_err_clear(&serr);
 	rc = fs_mkdir_p(media_dir, 0700, &serr);
 	if (rc == 0)
-		sweep_tmp(media_dir, rec->id);
+		pipeline_sweep_tmp(media_dir, rec->id);
 	space_reserve_keep(data_dir);
 	if (rc == 0) {
 		int64_t t0 = time_mono_ms();
@@ -376,6 +397,8 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 		rc = store_stage_complete(st, &d, err);
 		if (rc == 0)
 			meter_stage(st, cfg, rec, sd);
+	} else if (relay.stopped && !relay.lost) {
+		rc = stopped(st, rec, sd, opts->owner, media_dir, err);
 	} else if (rc == ZPUB_ECANCEL && !relay.lost) {
 		store_lease_release(st, rec->id, opts->owner, sd->input, NULL);
 		zpub_err_set(err, rc, "%s", serr.msg[0] ? serr.msg : "cancelled");
@@ -503,6 +526,9 @@ pipeline_run(struct store *st, const cJSON *config, const char *data_dir, int64_
     const struct pipeline_opts *opts, struct zpub_err *err)
 {
 	int audited = opts->who == NULL;
+	int lifted = 0;
+	if (opts->resume_stopped && store_stop_clear(st, rec_id, &lifted, err) != 0)
+		return err->code;
 	for (;;) {
 		struct store_recording *rec = NULL;
 		int rc = store_recording_get(st, rec_id, &rec, err);

@@ -89,6 +89,7 @@ struct pipeline_opts {
 	/* The operator's --ignore-quota: a quota that would refuse a stage is
 	 * passed, with an audit row "quota.ignore" naming it. */
 	int ignore_quota;
+	int resume_stopped;       /* a person's run: lift a stop mark (store_stop_clear) */
 };
 
 /* Before each stage the runner checks the recording's tenant's quotas
@@ -125,6 +126,9 @@ struct store_recording;
  * keys a recording's layer may not hold (config_schema.h) are left out,
  * with a warning in the log. */
 cJSON *pipeline_config_for(const cJSON *base, const struct store_recording *rec);
+/* Removes the *.tmp files (half-written artefacts) in a recording's
+ * folder; only while holding its lease or its stop mark. */
+void pipeline_sweep_tmp(const char *dir, int64_t rec_id);
 /* <data_dir>/media/<tenant>/<id> (malloc'd). */
 char *pipeline_media_dir(const char *data_dir, const char *tenant, int64_t rec_id);
 #endif

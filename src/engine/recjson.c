@@ -43,6 +43,8 @@ recjson_recording(const struct store_recording *r)
 	cJSON_AddStringToObject(o, "source", r->source);
 	if (r->host)
 		cJSON_AddStringToObject(o, "host", r->host);
+	if (r->stop_by)
+		cJSON_AddStringToObject(o, "stopped_by", r->stop_by);
 	cJSON_AddNumberToObject(o, "duration_ms", (double)r->duration_ms);
 	add_time(o, "started_at", r->started_at);
 	add_str(o, "error", r->status == ST_FAILED ? r->detail : NULL);

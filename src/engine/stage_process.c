@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,14 +60,26 @@ struct audio_job {
 	size_t n;
 	int rc;
 	struct zpub_err err;
+	atomic_int stop;           /* the cut failed or was stopped: end early */
 };
+
+static int
+audio_job_progress(void *ud, double fraction, const char *what)
+{
+	struct audio_job *j = ud;
+
+	(void)fraction;
+	(void)what;
+	return atomic_load(&j->stop);
+}
 
 static void *
 audio_job_run(void *ud)
 {
 	struct audio_job *j = ud;
+	struct zpub_progress prog = { audio_job_progress, j };
 
-	j->rc = media_audio_export(j->src, j->dir, j->tm, j->sil, j->o, NULL, &j->chunks,
+	j->rc = media_audio_export(j->src, j->dir, j->tm, j->sil, j->o, &prog, &j->chunks,
 	    &j->n, &j->err);
 	return NULL;
 }
@@ -590,6 +603,7 @@ stage_process(struct stage_ctx *ctx, struct zpub_err *err)
 	rc = 0;
 out:
 	if (th_started) {
+		atomic_store(&aj.stop, 1);
 		pthread_join(th, NULL);
 		media_audio_chunks_free(aj.chunks, aj.n);
 	}

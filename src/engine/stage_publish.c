@@ -426,12 +426,14 @@ pubrun_hook_save(void *ud, const struct pub_state *st, const char *phase,
 	    err);
 }
 
-static void
+/* Reports the uploads' progress; non-zero (and from then on) when the
+ * runner asks to stop (a person's stop, the daemon shutting down). */
+static int
 report_progress(struct publish_run *r, int force)
 {
 	int64_t now = time_mono_ms();
-	if (!force && now - r->last_progress_ms < 250)
-		return;
+	if (r->stop || (!force && now - r->last_progress_ms < 250))
+		return r->stop;
 	r->last_progress_ms = now;
 	char what[256] = "uploading";
 	size_t o = strlen(what);
@@ -447,10 +449,12 @@ report_progress(struct publish_run *r, int force)
 		if (o >= sizeof what)
 			break;
 	}
-	zpub_progress_report(&r->ctx->progress, total > 0 ? (double)sent / (double)total : -1, what);
+	r->stop = zpub_progress_report(&r->ctx->progress,
+	    total > 0 ? (double)sent / (double)total : -1, what) != 0;
+	return r->stop;
 }
 
-static void
+static int
 hook_progress(void *ud, int64_t sent, int64_t total)
 {
 	struct target_run *t = ud;
@@ -461,7 +465,7 @@ hook_progress(void *ud, int64_t sent, int64_t total)
 	}
 	t->sent = sent;
 	t->total = total;
-	report_progress(t->run, 0);
+	return report_progress(t->run, 0);
 }
 
 /* A target that received the video meters its bytes once, for the face

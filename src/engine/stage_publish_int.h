@@ -61,6 +61,7 @@ struct publish_run {
 	struct target_run t[PUB_MAX_TARGETS];
 	int n;
 	int64_t last_progress_ms;
+	int stop;                   /* the runner asked to stop: uploads abort */
 };
 
 /* The title, description, video, captions and thumbnail to send. */

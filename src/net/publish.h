@@ -71,7 +71,9 @@ struct pub_hooks {
 	/* Persist state; `phase` is "uploading", "processing" or "done". */
 	int (*save)(void *ud, const struct pub_state *st, const char *phase,
 	    struct zpub_err *err);
-	void (*progress)(void *ud, int64_t sent, int64_t total);
+	/* Bytes sent so far; non-zero stops the upload (the job then finishes
+	 * with ZPUB_ECANCEL, its resumable state kept for the next run). */
+	int (*progress)(void *ud, int64_t sent, int64_t total);
 	void (*done)(void *ud, int rc, const struct zpub_err *err, int64_t retry_at_ms);
 	void *ud;
 	/* Optional (may be NULL): a line for the recording's journal, for what a

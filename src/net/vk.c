@@ -255,7 +255,7 @@ upload_progress(void *ud, int64_t up_now, int64_t up_total, int64_t dn, int64_t 
 	if (j->hooks.progress && up_total > 0) {
 		/* the multipart envelope is a few hundred bytes: scale to the file */
 		int64_t sent = up_now * j->st->bytes_total / up_total;
-		j->hooks.progress(j->hooks.ud, sent, j->st->bytes_total);
+		return j->hooks.progress(j->hooks.ud, sent, j->st->bytes_total);
 	}
 	return 0;
 }

@@ -195,7 +195,8 @@ upload_progress(void *ud, int64_t up_now, int64_t up_total, int64_t dn, int64_t 
 	struct yt_job *j = ud;
 	(void)up_total; (void)dn; (void)dt;
 	if (j->hooks.progress)
-		j->hooks.progress(j->hooks.ud, j->st->bytes_acked + up_now, j->st->bytes_total);
+		return j->hooks.progress(j->hooks.ud, j->st->bytes_acked + up_now,
+		    j->st->bytes_total);
 	return 0;
 }
 

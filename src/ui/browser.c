@@ -534,7 +534,7 @@ browser_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 		return 1;
 	}
 	case UI_A_RUN: case UI_A_RUN_NEXT: case UI_A_RETRY: case UI_A_SKIP: case UI_A_PUBLISH:
-	case UI_A_DELETE:
+	case UI_A_DELETE: case UI_A_STOP:
 		batch_action(ui, b, a, r);
 		return 1;
 	case UI_A_SELECT:

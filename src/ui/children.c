@@ -15,6 +15,7 @@
 
 #include "audit.h"
 #include "pipeline.h"
+#include "stop.h"
 #include "session.h"
 #include "store.h"
 #include "fmt.h"
@@ -248,6 +249,37 @@ batch_delete(struct ui *ui, void *ctx)
 	free(b);
 }
 
+/* Stops in this process, through the store: the stage's process, a child
+ * of this app or not, notices at its next progress report (stop.h). */
+static void
+batch_stop(struct ui *ui, void *ctx)
+{
+	struct batch *b = ctx;
+	struct actor who;
+	int asked = 0, done = 0;
+	for (int i = 0; i < b->n; i++) {
+		struct stop_result res;
+		struct zpub_err err;
+		if (stop_recording(ui->store, ui_who(ui, &who), b->ids[i], 0, &res, &err) != 0)
+			ui_message(ui, 1, "%s", err.msg);
+		else if (res.done)
+			done++;
+		else
+			asked++;
+	}
+	if (b->n == 1 && done)
+		ui_message(ui, 0, "#%lld stopped: back at its last finished status",
+		    (long long)b->ids[0]);
+	else if (b->n == 1 && asked)
+		ui_message(ui, 0, "#%lld is stopping; it goes back to its last finished status",
+		    (long long)b->ids[0]);
+	else if (done + asked)
+		ui_message(ui, 0, "%d stopped, %d stopping", done, asked);
+	if (done + asked)
+		ui_changed(ui);
+	free(b);
+}
+
 int
 ui_rec_action(struct ui *ui, enum ui_action a, const int64_t *ids, int n)
 {
@@ -313,6 +345,20 @@ ui_rec_action(struct ui *ui, enum ui_action a, const int64_t *ids, int n)
 		}
 		for (int i = 0; i < n; i += 200)
 			spawn_ids(ui, all_skipped ? "unskip" : "skip", ids + i, n - i < 200 ? n - i : 200);
+		return 1;
+	}
+	case UI_A_STOP: {
+		struct batch *b = xmalloc(sizeof *b + (size_t)n * sizeof(int64_t));
+		b->a = a;
+		b->n = n;
+		memcpy(b->ids, ids, (size_t)n * sizeof(int64_t));
+		char q[160];
+		if (n == 1)
+			snprintf(q, sizeof q, "Stop the running stage of #%lld? It goes back to its"
+			    " last finished status. (y/N)", (long long)ids[0]);
+		else
+			snprintf(q, sizeof q, "Stop the running stages of %d recordings? (y/N)", n);
+		ui_confirm(ui, q, batch_stop, b);
 		return 1;
 	}
 	case UI_A_DELETE: {

@@ -371,7 +371,7 @@ detail_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 		}
 		return 1;
 	case UI_A_RUN: case UI_A_RUN_NEXT: case UI_A_RETRY: case UI_A_SKIP: case UI_A_PUBLISH:
-	case UI_A_DELETE:
+	case UI_A_DELETE: case UI_A_STOP:
 		if (!d->gone)
 			ui_rec_action(ui, a, &d->id, 1);
 		return 1;
@@ -430,7 +430,7 @@ detail_find_goto(struct ui *ui, struct ui_screen *s, int i)
 static const enum ui_action detail_hints[] = {
 	UI_A_RUN_NEXT, UI_A_RUN, UI_A_RETRY, UI_A_PUBLISH, UI_A_TOPICS, UI_A_SUBTITLES,
 	UI_A_SEARCH, UI_A_VIEW, UI_A_FOLDER, UI_A_SKIP, UI_A_APPROVE, UI_A_PLAY, UI_A_TIMELINE,
-	UI_A_THUMBNAILS, UI_A_DELETE, UI_A_NONE
+	UI_A_THUMBNAILS, UI_A_STOP, UI_A_DELETE, UI_A_NONE
 };
 
 const struct ui_screen_ops ui_detail_ops = {

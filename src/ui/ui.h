@@ -52,6 +52,7 @@ struct store;
 	X(SKIP, "skip", "s", "skip / un-skip", "Actions") \
 	X(PUBLISH, "publish", "p", "publish (run the publish stage)", "Actions") \
 	X(DELETE, "delete", "D dc", "delete (asks first)", "Actions") \
+	X(STOP, "stop", "z", "stop the running stage (asks first)", "Actions") \
 	X(TOPICS, "topics", "t", "topic and timecode editor", "Actions") \
 	X(SUBTITLES, "subtitles", "S", "subtitle text editor", "Actions") \
 	X(FOLDER, "folder", "F", "open the output folder", "Actions") \

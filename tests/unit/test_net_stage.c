@@ -4,7 +4,8 @@
  * permanently (the others stay published, the recording says which target
  * failed and why, a retry republishes only VK); tokens in the database are
  * ciphertext only; a process killed mid-upload resumes from the
- * acknowledged byte after restart with a byte-identical result and one video.
+ * acknowledged byte after restart with a byte-identical result and one video;
+ * a stop asked mid-upload aborts it and the next run resumes the session.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -432,12 +433,86 @@ test_kill_mid_upload_then_resume(void **s)
 	cJSON_Delete(only_yt);
 }
 
+/* A person's stop mid-upload (from another process, through the store):
+ * the uploading process aborts the transfer at once, the recording is back
+ * at TRANSCRIBED with the session kept, and the next run resumes the same
+ * session to one video. */
+static void
+test_stop_mid_upload_then_resume(void **s)
+{
+	(void)s;
+	struct zpub_err err = {0};
+	char sha[65], host[64] = "", owner[128];
+	gethostname(host, sizeof host - 1);
+	int64_t size = 8 * 1024 * 1024 + 99;
+	int64_t id = make_recording("lec5", size, sha);
+	cJSON *only_yt = cJSON_Duplicate(cfg, 1);
+	config_set(only_yt, "publish.to", "youtube", NULL);
+	cJSON *saved = cfg;
+	cfg = only_yt;
+	post_json(google.base, "/_faults", "{\"put_delay\": 0.3}");
+	cJSON *g0 = get_state(&google);
+	int inserts = cJSON_GetObjectItem(g0, "insert_count")->valueint;
+	cJSON_Delete(g0);
+
+	pid_t child = fork();
+	if (child == 0) {
+		struct store *cst = NULL;
+		struct zpub_err e = {0};
+		char o[128];
+		snprintf(o, sizeof o, "test@%s:%d", host, (int)getpid());
+		if (store_open(db, dir, &cst, &e) != 0)
+			_exit(3);
+		st = cst;
+		int rc = run_publish(id, o, &e);
+		_exit(rc == ZPUB_ECANCEL && strstr(e.msg, "publish stopped by cli:alice") ? 0 : 4);
+	}
+	int64_t t0 = time_mono_ms();
+	while (session_received() < 2 * 1024 * 1024 && time_mono_ms() - t0 < 20000)
+		usleep(50000);
+	int live = 0, status = 0;
+	assert_int_equal(store_stop_request(st, tenant, id, "cli:alice", &live, &err), 0);
+	assert_int_equal(live, 1);
+	int64_t asked = time_mono_ms();
+	waitpid(child, &status, 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_true(time_mono_ms() - asked < 5000);
+	assert_true(session_received() < size);
+	struct store_recording *r = NULL;
+	assert_int_equal(store_recording_get(st, id, &r, &err), 0);
+	assert_int_equal(r->status, ST_TRANSCRIBED);
+	assert_null(r->lease_owner);
+	assert_string_equal(r->stop_by, "cli:alice");
+	store_recording_free(r);
+
+	post_json(google.base, "/_faults", "{\"put_delay\": 0}");
+	snprintf(owner, sizeof owner, "test@%s:%d", host, (int)getpid());
+	struct pipeline_opts po = { .until = ST_READY, .owner = owner, .lease_ms = 60000,
+	    .stages = publish_only, .key_path = keyp, .resume_stopped = 1 };
+	int rc = pipeline_run(st, cfg, dir, id, &po, &err);
+	if (rc != 0)
+		fprintf(stderr, "resume after the stop failed: %s\n", err.msg);
+	assert_int_equal(rc, 0);
+	cJSON *g = get_state(&google);
+	assert_int_equal(cJSON_GetObjectItem(g, "insert_count")->valueint, inserts + 1);
+	int same = 0;
+	const cJSON *vid;
+	cJSON_ArrayForEach(vid, cJSON_GetObjectItem(g, "videos"))
+		same += strcmp(cJSON_GetObjectItem(vid, "sha256")->valuestring, sha) == 0;
+	assert_int_equal(same, 1);
+	cJSON_Delete(g);
+	cfg = saved;
+	cJSON_Delete(only_yt);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parallel_with_failing_target),
 		cmocka_unit_test(test_kill_mid_upload_then_resume),
+		cmocka_unit_test(test_stop_mid_upload_then_resume),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
