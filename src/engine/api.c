@@ -64,9 +64,25 @@
 	X("GET", "/metrics", ROLE_OPERATOR, h_metrics, API_FAST, \
 	  "Counters of every tenant in the Prometheus text format (api.metrics_token)") \
 	X("GET", "/ready", ROLE_NONE, h_ready, API_FAST, \
-	  "Readiness: 200 when the database takes writes and the disk keeps its reserve")
+	  "Readiness: 200 when the database takes writes and the disk keeps its reserve") \
+	X("POST", "/uploads", ROLE_EDITOR, h_upload_create, API_FAST, \
+	  "Start a resumable upload ({\"name\", \"size\", \"sha256\"}); answers its id and offset 0") \
+	X("GET", "/uploads/{id}", ROLE_EDITOR, h_upload_show, API_FAST, \
+	  "An upload's offset: the bytes the server has, where to resume") \
+	X("PUT", "/uploads/{id}", ROLE_EDITOR, h_upload_put, API_STREAM, \
+	  "Bytes of an upload (Content-Range: bytes START-END/SIZE, START = offset); the last" \
+	  " ones import it and answer the recording") \
+	X("DELETE", "/uploads/{id}", ROLE_EDITOR, h_upload_delete, API_FAST, "Abandon an upload") \
+	X("POST", "/recordings", ROLE_EDITOR, h_rec_upload, API_STREAM, \
+	  "Upload a recording in one request (the file as the body, ?name=, X-Zpub-Sha256)") \
+	X("GET", "/recordings/{id}/artifacts", ROLE_VIEWER, h_artifact_list, API_FAST, \
+	  "The recording's files by kind (cut video, subtitles, thumbnail, ...)") \
+	X("GET", "/recordings/{id}/artifacts/{kind}", ROLE_VIEWER, h_artifact_get, API_FAST, \
+	  "Download the newest file of a kind (Range: bytes=... answers 206)")
 
-enum api_pace { API_FAST, API_SLOW };
+/* API_STREAM: the body streams to disk (api_stream_open), then the route
+ * runs on a worker like a slow one. */
+enum api_pace { API_FAST, API_SLOW, API_STREAM };
 
 struct route {
 	const char *method, *path;
@@ -277,11 +293,20 @@ rate_limited(struct api *a, const char *hash, int64_t now, struct api_response *
 
 /* ---- routing ---- */
 
-/* Matches path against a pattern with "{id}" segments; *id gets the number. */
+/* Matches path against a pattern with "{id}" segments; *id gets the number.
+ * A "{kind}" segment is a short name of [a-z0-9_] the route reads itself. */
 static int
 path_match(const char *pattern, const char *path, int64_t *id)
 {
 	while (*pattern && *path) {
+		if (strncmp(pattern, "{kind}", 6) == 0) {
+			size_t n = strspn(path, "abcdefghijklmnopqrstuvwxyz0123456789_");
+			if (n == 0 || n > 32)
+				return 0;
+			pattern += 6;
+			path += n;
+			continue;
+		}
 		if (strncmp(pattern, "{id}", 4) == 0) {
 			char *end;
 			if (*path < '1' || *path > '9')
@@ -332,7 +357,8 @@ api_prepare(struct api *a, const struct api_request *r, struct api_call *call,
 			reply_error(out, 404, "no such endpoint %s (see /openapi.json)", r->path);
 		return -1;
 	}
-	call->slow = hit->pace == API_SLOW;
+	call->slow = hit->pace != API_FAST;
+	call->stream = hit->pace == API_STREAM;
 	if (hit->role != ROLE_NONE) {
 		struct api_caller c;
 		char hash[65];
@@ -352,6 +378,18 @@ api_prepare(struct api *a, const struct api_request *r, struct api_call *call,
 		call->tenant_id = c.tenant_id;
 		call->role = (int)c.role;
 		snprintf(call->name, sizeof call->name, "%s", c.name);
+	}
+	return 0;
+}
+
+int
+api_route_streams(const char *method, const char *path)
+{
+	for (size_t i = 0; i < N_ROUTES; i++) {
+		int64_t rid;
+		if (routes[i].pace == API_STREAM && strcmp(routes[i].method, method) == 0 &&
+		    path_match(routes[i].path, path, &rid))
+			return 1;
 	}
 	return 0;
 }
@@ -459,12 +497,26 @@ openapi_responses(cJSON *op, const struct route *rt, const char *m)
 	cJSON *ok = cJSON_AddObjectToObject(resp, strcmp(m, "post") == 0 &&
 	    strcmp(rt->path + strlen(rt->path) - 4, "/run") == 0 ? "202" :
 	    strcmp(m, "post") == 0 && (strcmp(rt->path, "/templates") == 0 ||
-	    strcmp(rt->path, "/jobs") == 0) ? "201" : "200");
+	    strcmp(rt->path, "/jobs") == 0 || strcmp(rt->path, "/uploads") == 0 ||
+	    strcmp(rt->path, "/recordings") == 0) ? "201" : "200");
 	cJSON_AddStringToObject(ok, "description", "Success");
-	int text = rt->fn == h_metrics;
+	int text = rt->fn == h_metrics || rt->fn == h_artifact_get;
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
-	    cJSON_AddObjectToObject(ok, "content"), text ? "text/plain" : "application/json"),
+	    cJSON_AddObjectToObject(ok, "content"), rt->fn == h_artifact_get ?
+	    "application/octet-stream" : text ? "text/plain" : "application/json"),
 	    "schema"), "type", text ? "string" : "object");
+	if (rt->fn == h_artifact_get) {
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(resp, "206"), "description",
+		    "The part the Range header asked for, with Content-Range");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(resp, "416"), "description",
+		    "No byte of the Range exists; Content-Range says the size");
+	}
+	if (rt->pace == API_STREAM) {
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(resp, "409"), "description",
+		    "Content-Range does not start at the upload's offset (the answer says it)");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(resp, "413"), "description",
+		    "Larger than api.max_upload_mb or the tenant's storage quota");
+	}
 	if (rt->fn == h_ready) {
 		cJSON *nr = cJSON_AddObjectToObject(resp, "503");
 		cJSON_AddStringToObject(nr, "description", "Not ready: the error says why");
@@ -515,9 +567,26 @@ openapi_operation(cJSON *op, const struct route *rt, size_t i, const char *m)
 		cJSON_AddBoolToObject(prm, "required", 1);
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(prm, "schema"), "type", "integer");
 		cJSON_AddItemToArray(params, prm);
+		if (strstr(rt->path, "{kind}")) {
+			prm = cJSON_CreateObject();
+			cJSON_AddStringToObject(prm, "name", "kind");
+			cJSON_AddStringToObject(prm, "in", "path");
+			cJSON_AddBoolToObject(prm, "required", 1);
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(prm, "schema"), "type",
+			    "string");
+			cJSON_AddItemToArray(params, prm);
+		}
 	}
 	if (strcmp(m, "post") == 0 || strcmp(m, "patch") == 0) {
-		if (!strstr(rt->path, "/retry") && !strstr(rt->path, "/skip") &&
+		if (rt->pace == API_STREAM) {
+			cJSON *rb = cJSON_AddObjectToObject(op, "requestBody");
+			cJSON_AddBoolToObject(rb, "required", 1);
+			cJSON *ct = cJSON_AddObjectToObject(cJSON_AddObjectToObject(rb, "content"),
+			    "application/octet-stream");
+			cJSON *sch = cJSON_AddObjectToObject(ct, "schema");
+			cJSON_AddStringToObject(sch, "type", "string");
+			cJSON_AddStringToObject(sch, "format", "binary");
+		} else if (!strstr(rt->path, "/retry") && !strstr(rt->path, "/skip") &&
 		    !strstr(rt->path, "/publish") && !strstr(rt->path, "run")) {
 			cJSON *rb = cJSON_AddObjectToObject(op, "requestBody");
 			cJSON_AddBoolToObject(rb, "required", 1);
@@ -616,5 +685,7 @@ void
 api_response_clear(struct api_response *r)
 {
 	free(r->body);
+	free(r->file_path);
+	free(r->headers);
 	memset(r, 0, sizeof *r);
 }

@@ -51,7 +51,9 @@ typedef void (*api_fn)(struct api *a, const struct api_request *r,
 	X(h_rec_publish) X(h_tpl_list) X(h_tpl_create) X(h_tpl_show) X(h_tpl_update) \
 	X(h_tpl_delete) X(h_job_list) X(h_job_create) X(h_job_show) X(h_job_update) \
 	X(h_job_delete) X(h_job_run) X(h_job_dry_run) X(h_usage) X(h_audit) X(h_topics_get) \
-	X(h_topics_put) X(h_rec_approve) X(h_zoom_hook) X(h_metrics) X(h_ready)
+	X(h_topics_put) X(h_rec_approve) X(h_zoom_hook) X(h_metrics) X(h_ready) \
+	X(h_upload_create) X(h_upload_show) X(h_upload_put) X(h_upload_delete) X(h_rec_upload) \
+	X(h_artifact_list) X(h_artifact_get)
 #define X(f) void f(struct api *, const struct api_request *, \
 	const struct api_caller *, int64_t, struct api_response *);
 ROUTE_FNS(X)
