@@ -533,10 +533,16 @@ stream_open_put(struct api *a, const struct api_request *r, const struct api_cal
 		    " upload was started for %lld", (long long)size, (long long)s->u.size);
 		return -1;
 	}
-	if (cr == 0) {
-		/* "bytes * /SIZE": only asks where to resume */
+	if (cr == 0 && s->u.offset < s->u.size) {
+		/* "bytes * /SIZE": asks where to resume */
 		reply_json(out, 200, upload_json(&s->u));
 		return -1;
+	}
+	if (cr == 0) {
+		/* every byte is in but was never imported (the answer was lost):
+		 * an empty body finishes it */
+		s->want = 0;
+		return stream_open_part(s, s->u.offset, out);
 	}
 	if (first != s->u.offset) {
 		reply_offset(out, s->u.offset >= s->u.size ? 416 : 409, &s->u, "these bytes start"
@@ -551,6 +557,9 @@ stream_open_put(struct api *a, const struct api_request *r, const struct api_cal
 		    " (%lld bytes)", (long long)r->content_length, (long long)s->want);
 		return -1;
 	}
+	/* the quota may have shrunk, or other files grown, since it started */
+	if (upload_fits(a, call->tenant_id, &s->u, s->u.size - s->u.offset, out) != 0)
+		return -1;
 	return stream_open_part(s, first, out);
 }
 
@@ -602,10 +611,6 @@ api_stream_open(struct api *a, const struct api_request *r, const struct api_cal
 		rc = stream_open_put(a, r, call, s, out);
 	else
 		rc = stream_open_post(a, r, call, s, out);
-	if (rc == 0 && s->u.offset + s->want > s->u.size) {
-		reply_offset(out, 400, &s->u, "these bytes end past the file's size");
-		rc = -1;
-	}
 	if (rc != 0) {
 		if (s->fd >= 0)
 			close(s->fd);

@@ -231,6 +231,16 @@ call POST "/recordings?name=x.mp4" "$TA" --data-binary 'not a video at all'
 [ -z "$(ls -A "$UPDIR")" ] || fail "one-shot uploads left files: $(ls "$UPDIR")"
 ok "POST /recordings in one go, duplicates found, bad checksums and media refused"
 
+# every byte on disk but the answer lost: "bytes */SIZE" with no body finishes it
+make_mp4 "$T/third.mp4" 3
+S3=$(stat -c %s "$T/third.mp4")
+call POST /uploads "$TA" -d "{\"name\":\"third.mp4\",\"size\":$S3}"
+ID5=$(echo "$BODY" | jget id)
+cat "$T/third.mp4" >>"$UPDIR/$ID5.part"
+call PUT /uploads/$ID5 "$TA" -H "Content-Range: bytes */$S3"
+[ "$CODE" = 201 ] && [ "$(echo "$BODY" | jget recording.title)" = third ] || fail "finishing a complete upload: $CODE $BODY"
+ok "a complete upload whose answer was lost is finished by bytes */SIZE"
+
 # ---- abandon, expire ----
 call POST /uploads "$TA" -d '{"name":"gone.mp4","size":1000}'
 ID3=$(echo "$BODY" | jget id)
