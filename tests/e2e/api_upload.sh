@@ -241,6 +241,18 @@ call PUT /uploads/$ID5 "$TA" -H "Content-Range: bytes */$S3"
 [ "$CODE" = 201 ] && [ "$(echo "$BODY" | jget recording.title)" = third ] || fail "finishing a complete upload: $CODE $BODY"
 ok "a complete upload whose answer was lost is finished by bytes */SIZE"
 
+# a one-shot upload cut off leaves nothing behind (nothing could resume it)
+curl -s -o /dev/null -X POST -H "Authorization: Bearer $TA" -H "Expect:" --limit-rate 25M \
+	-T "$F" "$B/recordings?name=cut.mkv" &
+cpid=$!
+sleep 1.5
+[ -n "$(ls -A "$UPDIR")" ] || fail "the one-shot upload is not on disk while it streams"
+kill "$cpid" 2>/dev/null || fail "curl ended before it was killed"
+wait "$cpid" 2>/dev/null || true
+sleep 0.5
+[ -z "$(ls -A "$UPDIR")" ] || fail "a cut-off one-shot upload left files: $(ls "$UPDIR")"
+ok "a cut-off POST /recordings leaves nothing"
+
 # ---- abandon, expire ----
 call POST /uploads "$TA" -d '{"name":"gone.mp4","size":1000}'
 ID3=$(echo "$BODY" | jget id)
