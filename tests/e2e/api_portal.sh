@@ -1,6 +1,6 @@
 # api_portal.sh — a portal drives a lecture through the control API alone,
 # on the offline defaults with publish.review = "required" and the folder
-# target: a resumable upload cut off once (curl killed) and resumed from
+# target: a resumable upload of 200 MB cut off once (curl killed) and resumed from
 # GET /uploads/{id}'s offset, POST /recordings/{id}/publish, wait for the
 # topics, read them, PUT corrected ones, approve, download the VTT through
 # the artefacts route, and see READY with those chapters published.  Then
@@ -21,7 +21,9 @@ expect_rc 0 "$ZPUB" user token olga; echo "$OUT" >"$T/tok.a"
 expect_rc 0 "$ZPUB" tenant add other
 expect_rc 0 "$ZPUB" --tenant other user add bob --role owner
 expect_rc 0 "$ZPUB" --tenant other user token bob; echo "$OUT" >"$T/tok.b"
-F=$ZPUB_SRC/assets/sample/lecture.mp4
+# the sample lecture padded to 200 MB (a 'free' box: it processes as itself)
+F=$T/lecture-200mb.mp4
+python3 "$ZPUB_SRC/tests/lib/gen_upload.py" "$ZPUB_SRC/assets/sample/lecture.mp4" "$F" 200
 
 "$ZPUB" --daemon --foreground --listen 127.0.0.1:$port 2>"$T/daemon.log" &
 dpid=$!
@@ -36,7 +38,7 @@ SHA=$(sha256sum "$F" | cut -d' ' -f1)
 ID=$(curl -sf -H "Authorization: Bearer $TA" \
 	-d "{\"name\":\"Лекция о сортировке.mp4\",\"size\":$SIZE,\"sha256\":\"$SHA\"}" "$B/uploads" |
 	jget id) || fail "POST /uploads"
-curl -s -o /dev/null -X PUT -H "Authorization: Bearer $TA" -H "Expect:" --limit-rate 100K \
+curl -s -o /dev/null -X PUT -H "Authorization: Bearer $TA" -H "Expect:" --limit-rate 40M \
 	-H "Content-Range: bytes 0-$((SIZE-1))/$SIZE" -T "$F" "$B/uploads/$ID" &
 cpid=$!
 sleep 2
