@@ -193,6 +193,8 @@ const struct zs_key zs_keys[] = {
 	{ "api.max_connections", I, 1, 4096, NULL, "64", OP, "connections the API serves at once (past it: 503 with Retry-After)" },
 	{ "api.max_per_peer", I, 1, 4096, NULL, "32", OP, "connections one address may hold (past it: 503 with Retry-After)" },
 	{ "api.public_url", U, 0, 0, NULL, NULL, OP, "address clients reach the API at through a reverse proxy (https://zpub.example.org): the OAuth redirect of sign-ins started through the API is this + /oauth/callback, and the API answers to its host name (unset: the API's own loopback address)" },
+	{ "api.max_upload_mb", I, 1, 1048576, NULL, "4096", OP, "largest file the API takes as an upload (POST /uploads, POST /recordings; past it: 413 before any byte)" },
+	{ "api.upload_expiry_h", I, 1, 720, NULL, "24", OP, "hours an unfinished upload is kept untouched before the daemon removes it" },
 	{ "notify.webhooks.<name>.url", U, 0, 0, NULL, NULL, OP, "address a webhook's events are posted to (operator's only: a tenant cannot set one)" },
 	{ "notify.webhooks.<name>.events", L, 0, 5, "ready|failed|review_pending|reauth_needed|quota_reached", NULL, OP, "events the webhook gets (unset or empty: all)" },
 	{ "notify.retry_base_ms", I, 100, 3600000, NULL, "10000", OP, "first wait before a failed webhook delivery is tried again" },

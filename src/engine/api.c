@@ -101,9 +101,25 @@
 	X("GET", "/oauth/callback", ROLE_NONE, h_oauth_callback, API_SLOW, \
 	  "Where the provider sends the browser back: no token, the state is the credential") \
 	X("POST", "/recordings/{id}/cancel", ROLE_EDITOR, h_rec_cancel, API_FAST, \
-	  "Stop the running stage: back to the last finished status, held until run again")
+	  "Stop the running stage: back to the last finished status, held until run again") \
+	X("POST", "/uploads", ROLE_EDITOR, h_upload_create, API_FAST, \
+	  "Start a resumable upload ({\"name\", \"size\", \"sha256\"}); answers its id and offset 0") \
+	X("GET", "/uploads/{id}", ROLE_EDITOR, h_upload_show, API_FAST, \
+	  "An upload's offset: the bytes the server has, where to resume") \
+	X("PUT", "/uploads/{id}", ROLE_EDITOR, h_upload_put, API_STREAM, \
+	  "Bytes of an upload (Content-Range: bytes START-END/SIZE, START = offset); the last" \
+	  " ones import it and answer the recording") \
+	X("DELETE", "/uploads/{id}", ROLE_EDITOR, h_upload_delete, API_FAST, "Abandon an upload") \
+	X("POST", "/recordings", ROLE_EDITOR, h_rec_upload, API_STREAM, \
+	  "Upload a recording in one request (the file as the body, ?name=, X-Zpub-Sha256)") \
+	X("GET", "/recordings/{id}/artifacts", ROLE_VIEWER, h_artifact_list, API_FAST, \
+	  "The recording's files by kind (cut video, subtitles, thumbnail, ...)") \
+	X("GET", "/recordings/{id}/artifacts/{kind}", ROLE_VIEWER, h_artifact_get, API_FAST, \
+	  "Download the newest file of a kind (Range: bytes=... answers 206)")
 
-enum api_pace { API_FAST, API_SLOW };
+/* API_STREAM: the body streams to disk (api_stream_open), then the route
+ * runs on a worker like a slow one. */
+enum api_pace { API_FAST, API_SLOW, API_STREAM };
 
 struct route {
 	const char *method, *path;
@@ -314,13 +330,22 @@ rate_limited(struct api *a, const char *hash, int64_t now, struct api_response *
 
 /* ---- routing ---- */
 
-/* Matches path against a pattern: "{id}" takes a number into *id, any
- * other "{word}" one segment of letters, digits, - and _ into the next arg. */
+/* Matches path against a pattern: "{id}" takes a number into *id, "{kind}"
+ * a short name of [a-z0-9_] the route reads itself, any other "{word}" one
+ * segment of letters, digits, - and _ into the next arg. */
 static int
 path_match(const char *pattern, const char *path, int64_t *id, char arg[2][48])
 {
 	int na = 0;
 	while (*pattern && *path) {
+		if (strncmp(pattern, "{kind}", 6) == 0) {
+			size_t n = strspn(path, "abcdefghijklmnopqrstuvwxyz0123456789_");
+			if (n == 0 || n > 32)
+				return 0;
+			pattern += 6;
+			path += n;
+			continue;
+		}
 		if (strncmp(pattern, "{id}", 4) == 0) {
 			char *end;
 			if (*path < '1' || *path > '9')
@@ -385,7 +410,8 @@ api_prepare(struct api *a, const struct api_request *r, struct api_call *call,
 			reply_error(out, 404, "no such endpoint %s (see /openapi.json)", r->path);
 		return -1;
 	}
-	call->slow = hit->pace == API_SLOW;
+	call->slow = hit->pace != API_FAST;
+	call->stream = hit->pace == API_STREAM;
 	if (hit->role != ROLE_NONE) {
 		struct api_caller c;
 		char hash[65];
@@ -405,6 +431,19 @@ api_prepare(struct api *a, const struct api_request *r, struct api_call *call,
 		call->tenant_id = c.tenant_id;
 		call->role = (int)c.role;
 		snprintf(call->name, sizeof call->name, "%s", c.name);
+	}
+	return 0;
+}
+
+int
+api_route_streams(const char *method, const char *path)
+{
+	for (size_t i = 0; i < N_ROUTES; i++) {
+		int64_t rid;
+		char arg[2][48];
+		if (routes[i].pace == API_STREAM && strcmp(routes[i].method, method) == 0 &&
+		    path_match(routes[i].path, path, &rid, arg))
+			return 1;
 	}
 	return 0;
 }
@@ -513,12 +552,15 @@ openapi_responses(cJSON *op, const struct route *rt, const char *m)
 	cJSON *ok = cJSON_AddObjectToObject(resp, strcmp(m, "post") == 0 &&
 	    strcmp(rt->path + strlen(rt->path) - 4, "/run") == 0 ? "202" :
 	    strcmp(m, "post") == 0 && (strcmp(rt->path, "/templates") == 0 ||
-	    strcmp(rt->path, "/jobs") == 0) ? "201" : "200");
+	    strcmp(rt->path, "/jobs") == 0 || strcmp(rt->path, "/uploads") == 0 ||
+	    strcmp(rt->path, "/recordings") == 0) ? "201" : "200");
 	cJSON_AddStringToObject(ok, "description", "Success");
-	int text = rt->fn == h_metrics, html = rt->fn == h_oauth_callback;
+	int text = rt->fn == h_metrics, html = rt->fn == h_oauth_callback,
+	    bin = rt->fn == h_artifact_get;
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(
-	    cJSON_AddObjectToObject(ok, "content"), html ? "text/html" : text ? "text/plain" :
-	    "application/json"), "schema"), "type", text || html ? "string" : "object");
+	    cJSON_AddObjectToObject(ok, "content"), bin ? "application/octet-stream" : html ?
+	    "text/html" : text ? "text/plain" : "application/json"), "schema"), "type",
+	    text || html || bin ? "string" : "object");
 	if (html) {
 		cJSON *bad = cJSON_AddObjectToObject(resp, "400");
 		cJSON_AddStringToObject(bad, "description", "Refused: an unknown, used or expired"
@@ -527,6 +569,18 @@ openapi_responses(cJSON *op, const struct route *rt, const char *m)
 		    cJSON_AddObjectToObject(bad, "content"), "text/html"), "schema"), "type",
 		    "string");
 		return;
+	}
+	if (bin) {
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(resp, "206"), "description",
+		    "The part the Range header asked for, with Content-Range");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(resp, "416"), "description",
+		    "No byte of the Range exists; Content-Range says the size");
+	}
+	if (rt->pace == API_STREAM) {
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(resp, "409"), "description",
+		    "Content-Range does not start at the upload's offset (the answer says it)");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(resp, "413"), "description",
+		    "Larger than api.max_upload_mb or the tenant's storage quota");
 	}
 	if (rt->fn == h_ready) {
 		cJSON *nr = cJSON_AddObjectToObject(resp, "503");
@@ -590,7 +644,8 @@ openapi_operation(cJSON *op, const struct route *rt, size_t i, const char *m)
 			cJSON_AddNumberToObject(sch, "minimum", 1);
 		} else {
 			cJSON_AddStringToObject(sch, "type", "string");
-			cJSON_AddStringToObject(sch, "pattern", "^[A-Za-z0-9_-]{1,47}$");
+			cJSON_AddStringToObject(sch, "pattern", strcmp(pname, "kind") == 0 ?
+			    "^[a-z0-9_]{1,32}$" : "^[A-Za-z0-9_-]{1,47}$");
 		}
 		cJSON_AddItemToArray(params, prm);
 	}
@@ -608,7 +663,15 @@ openapi_operation(cJSON *op, const struct route *rt, size_t i, const char *m)
 		cJSON_AddItemToArray(params, prm);
 	}
 	if (strcmp(m, "post") == 0 || strcmp(m, "patch") == 0) {
-		if (!strstr(rt->path, "/retry") && !strstr(rt->path, "skip") &&
+		if (rt->pace == API_STREAM) {
+			cJSON *rb = cJSON_AddObjectToObject(op, "requestBody");
+			cJSON_AddBoolToObject(rb, "required", 1);
+			cJSON *ct = cJSON_AddObjectToObject(cJSON_AddObjectToObject(rb, "content"),
+			    "application/octet-stream");
+			cJSON *sch = cJSON_AddObjectToObject(ct, "schema");
+			cJSON_AddStringToObject(sch, "type", "string");
+			cJSON_AddStringToObject(sch, "format", "binary");
+		} else if (!strstr(rt->path, "/retry") && !strstr(rt->path, "skip") &&
 		    !strstr(rt->path, "/publish") && !strstr(rt->path, "run") &&
 		    !strstr(rt->path, "/regenerate")) {
 			cJSON *rb = cJSON_AddObjectToObject(op, "requestBody");
@@ -744,5 +807,7 @@ void
 api_response_clear(struct api_response *r)
 {
 	free(r->body);
+	free(r->file_path);
+	free(r->headers);
 	memset(r, 0, sizeof *r);
 }

@@ -20,6 +20,7 @@
 #include "err.h"
 
 struct store;
+struct api_streamed;
 
 /* A new token "zpub_<43 chars>" (NUL-terminated, 64 bytes is enough). */
 void api_token_new(char out[64]);
@@ -36,6 +37,11 @@ struct api_request {
 	const char *peer;                     /* for the audit log */
 	int64_t now_ms;                       /* 0 = the clock (tests pass their own) */
 	const char *zm_signature, *zm_timestamp; /* Zoom's webhook headers or NULL */
+	const char *range;                    /* Range or NULL (downloads) */
+	const char *content_range;            /* Content-Range or NULL (uploads) */
+	const char *checksum;                 /* X-Zpub-Sha256 or NULL */
+	int64_t content_length;               /* -1 when not given */
+	const struct api_streamed *stream;    /* a streamed body's result, else NULL */
 };
 
 struct api_response {
@@ -43,6 +49,12 @@ struct api_response {
 	char *body;                           /* JSON (or content_type), malloc'd */
 	const char *content_type;             /* NULL = application/json */
 	int retry_after_s;                    /* > 0 with 429: send Retry-After */
+	/* A file reply instead of body (artefact downloads): file_length bytes
+	 * of file_path from file_offset; headers are extra whole header lines
+	 * (Content-Range, Accept-Ranges).  malloc'd or NULL. */
+	char *file_path;
+	int64_t file_offset, file_length;
+	char *headers;
 };
 
 struct api;
@@ -61,6 +73,7 @@ struct api_call {
 	int64_t id;
 	char arg[2][48];          /* the path's text segments ({provider}, {name}) */
 	int slow;                 /* scans folders, probes media or calls out (dry runs) */
+	int stream;               /* its body streams to disk (api_stream_open) */
 	int64_t tenant_id;
 	int role;
 	char name[128];
@@ -69,6 +82,33 @@ int api_prepare(struct api *a, const struct api_request *r, struct api_call *cal
     struct api_response *out);
 void api_call_run(struct api *a, const struct api_request *r, const struct api_call *call,
     struct api_response *out);
+/* Streamed bodies (uploads).  Once api_prepare accepted a call whose
+ * route streams (call->stream), api_stream_open checks the upload itself
+ * (its Content-Range against the stored offset, the size limits and the
+ * tenant's storage quota) before one body byte is taken, and opens its
+ * file; 0, or -1 with the error answer in *out.  Each piece goes to
+ * api_stream_write; api_stream_end (always, exactly once) closes the file,
+ * with complete = 0 when the client went away (the bytes stay for a
+ * resume), and frees s; -1 with an answer when the body is not what was
+ * announced.  The route then runs with r->stream = the result, which
+ * api_stream_open fills and the caller keeps. */
+struct api_streamed {
+	struct api_call call;     /* as api_prepare made it: not checked twice */
+	int64_t upload_id;
+	int64_t max_bytes;        /* the body may not be longer */
+};
+struct api_stream;
+/* 1 when method and path name a route whose body streams (from the route
+ * table alone: nothing is checked or counted). */
+int api_route_streams(const char *method, const char *path);
+int api_stream_open(struct api *a, const struct api_request *r, const struct api_call *call,
+    struct api_stream **s, struct api_streamed *result, struct api_response *out);
+int api_stream_write(struct api_stream *s, const char *at, size_t n, struct api_response *out);
+int api_stream_end(struct api_stream *s, int complete, struct api_response *out);
+/* Removes the partial uploads of every tenant untouched for longer than
+ * api.upload_expiry_h; the daemon calls it now and then. */
+void api_uploads_expire(struct store *st, const cJSON *config);
+
 /* The vault key for zoom jobs' dry runs (copied). */
 void api_set_key_path(struct api *a, const char *key_path);
 /* What the API calls when it queued work for the daemon (api_opts.wake). */

@@ -57,7 +57,9 @@ typedef void (*api_fn)(struct api *a, const struct api_request *r,
 	X(h_rec_thumbnails) X(h_rec_thumbnail_pick) X(h_rec_description) X(h_rec_batch) \
 	X(h_topics_regenerate) X(h_rec_cut_plan) \
 	X(h_acct_list) X(h_acct_start) X(h_acct_revoke) X(h_oauth_callback) \
-	X(h_rec_cancel)
+	X(h_rec_cancel) \
+	X(h_upload_create) X(h_upload_show) X(h_upload_put) X(h_upload_delete) X(h_rec_upload) \
+	X(h_artifact_list) X(h_artifact_get)
 #define X(f) void f(struct api *, const struct api_request *, \
 	const struct api_caller *, int64_t, struct api_response *);
 ROUTE_FNS(X)

@@ -52,8 +52,10 @@ struct api_job {
 	struct api_job *next;
 	struct lsn_deferred *d;
 	struct api_call call;
-	char *method, *path, *query, *body, *peer;
+	char *method, *path, *query, *body, *peer, *range;
 	size_t body_len;
+	struct api_streamed stream;
+	int streamed;
 };
 
 /* Shared by the server and its workers; the last one to leave frees it. */
@@ -109,6 +111,43 @@ error_json(const char *msg)
 	return out;
 }
 
+/* The listener's reply from the API's answer, whose strings it takes. */
+static void
+reply_of(struct api_response *out, struct lsn_reply *reply)
+{
+	memset(reply, 0, sizeof *reply);
+	reply->status = out->status;
+	reply->content_type = out->content_type ? out->content_type : "application/json";
+	reply->body = out->body;
+	reply->retry_after_s = out->retry_after_s;
+	reply->file_path = out->file_path;
+	reply->file_offset = out->file_offset;
+	reply->file_length = out->file_length;
+	reply->headers = out->headers;
+	out->body = out->file_path = out->headers = NULL;
+}
+
+/* The API's view of a request the listener parsed. */
+static void
+request_of(const struct lsn_request *req, struct api_request *r)
+{
+	memset(r, 0, sizeof *r);
+	r->method = req->method;
+	r->path = req->path;
+	r->query = req->query;
+	r->body = req->body;
+	r->body_len = req->body_len;
+	r->authorization = req->authorization;
+	r->peer = req->peer;
+	r->zm_signature = req->zm_signature;
+	r->zm_timestamp = req->zm_timestamp;
+	r->range = req->range;
+	r->content_range = req->content_range;
+	r->checksum = req->checksum;
+	r->content_length = req->content_length;
+	r->stream = req->stream;
+}
+
 /* ---- the workers ---- */
 
 static void
@@ -121,6 +160,7 @@ job_free(struct api_job *j)
 	free(j->query);
 	free(j->body);
 	free(j->peer);
+	free(j->range);
 	free(j);
 }
 
@@ -152,8 +192,9 @@ worker_run(struct api_pool *p, struct api_job *j, struct store **st, struct api 
 		out.status = 500;
 		out.body = error_json(err.msg[0] ? err.msg : "the API cannot open its database");
 	} else {
-		struct api_request r = { j->method, j->path, j->query, j->body, j->body_len, NULL,
-			j->peer, 0, NULL, NULL };
+		struct api_request r = { .method = j->method, .path = j->path, .query = j->query,
+			.body = j->body, .body_len = j->body_len, .peer = j->peer, .range = j->range,
+			.content_length = -1, .stream = j->streamed ? &j->stream : NULL };
 		api_call_run(*a, &r, &j->call, &out);
 	}
 	pthread_mutex_lock(&p->mu);
@@ -163,10 +204,8 @@ worker_run(struct api_pool *p, struct api_job *j, struct store **st, struct api 
 		log_info("api: %s %s -> %d (%s, on a worker)", j->method, j->path, out.status,
 		    j->peer);
 	api_count(&j->call, j->method, out.status);
-	struct lsn_reply reply = { .status = out.status, .content_type = out.content_type ?
-		out.content_type : "application/json", .body = out.body,
-		.retry_after_s = out.retry_after_s };
-	out.body = NULL;
+	struct lsn_reply reply;
+	reply_of(&out, &reply);
 	lsn_deferred_reply(j->d, &reply);
 }
 
@@ -256,6 +295,11 @@ pool_submit(struct api_pool *p, const struct lsn_request *req, const struct api_
 	j->body[req->body_len] = '\0';
 	j->body_len = req->body_len;
 	j->peer = xstrdup(req->peer);
+	j->range = req->range ? xstrdup(req->range) : NULL;
+	if (req->stream != NULL) {
+		j->stream = *(const struct api_streamed *)req->stream;
+		j->streamed = 1;
+	}
 	if (p->tail)
 		p->tail->next = j;
 	else
@@ -324,15 +368,85 @@ pool_stop(struct api_pool *p, const struct timespec *until)
 
 /* ---- the serving thread ---- */
 
+/* The listener's sink over api_stream_* (the loop thread writes the file). */
+static int
+sink_write(void *ud, const char *at, size_t n, struct lsn_reply *reply)
+{
+	struct api_response out;
+	if (api_stream_write(ud, at, n, &out) == 0)
+		return 0;
+	reply_of(&out, reply);
+	return -1;
+}
+
+static int
+sink_end(void *ud, int complete, struct lsn_reply *reply)
+{
+	struct api_response out;
+	if (api_stream_end(ud, complete, &out) == 0) {
+		api_response_clear(&out);
+		return 0;
+	}
+	reply_of(&out, reply);
+	return -1;
+}
+
+/* At a request's head: a route whose body streams is checked in full (token,
+ * role, rate limit, the upload itself) before its body is taken. */
+static int
+api_stream(void *ud, const struct lsn_request *req, struct lsn_sink *sink,
+    struct lsn_reply *reply)
+{
+	struct api_server *s = ud;
+	struct api_request r;
+	struct api_response out;
+	struct api_call call;
+	struct api_stream *st = NULL;
+	struct api_streamed *res;
+
+	if (!api_route_streams(req->method, req->path))
+		return 0;   /* buffered as usual, routed after its body */
+	request_of(req, &r);
+	if (api_prepare(s->api, &r, &call, &out) == 0) {
+		res = xcalloc(1, sizeof *res);
+		if (api_stream_open(s->api, &r, &call, &st, res, &out) == 0) {
+			sink->write = sink_write;
+			sink->end = sink_end;
+			sink->ud = st;
+			sink->max_bytes = (uint64_t)res->max_bytes;
+			sink->result = res;
+			log_info("api: %s %s: taking %lld bytes (%s)", req->method, req->path,
+			    (long long)res->max_bytes, req->peer);
+			return 1;
+		}
+		free(res);
+	}
+	api_count(&call, req->method, out.status);
+	log_info("api: %s %s -> %d before its body (%s)", req->method, req->path, out.status,
+	    req->peer);
+	reply_of(&out, reply);
+	return -1;
+}
+
 static int
 api_route(void *ud, const struct lsn_request *req, struct lsn_reply *reply)
 {
 	struct api_server *s = ud;
-	struct api_request r = { req->method, req->path, req->query, req->body, req->body_len,
-		req->authorization, req->peer, 0, req->zm_signature, req->zm_timestamp };
+	struct api_request r;
 	struct api_response out;
 	struct api_call call;
-	if (api_prepare(s->api, &r, &call, &out) == 0) {
+	int ready;
+
+	request_of(req, &r);
+	if (r.stream != NULL) {
+		/* checked at its head (api_stream): not counted twice */
+		memset(&out, 0, sizeof out);
+		call = r.stream->call;
+		ready = 0;
+	} else {
+		ready = api_prepare(s->api, &r, &call, &out);
+	}
+	if (ready == 0) {
 		if (!call.slow) {
 			api_call_run(s->api, &r, &call, &out);
 		} else if (pool_submit(s->pool, req, &call) == 0) {
@@ -345,12 +459,8 @@ api_route(void *ud, const struct lsn_request *req, struct lsn_reply *reply)
 		}
 	}
 	api_count(&call, req->method, out.status);
-	reply->status = out.status;
-	reply->content_type = out.content_type ? out.content_type : "application/json";
-	reply->body = out.body;
-	reply->retry_after_s = out.retry_after_s;
-	out.body = NULL;
 	log_info("api: %s %s -> %d (%s)", req->method, req->path, out.status, req->peer);
+	reply_of(&out, reply);
 	return 0;
 }
 
@@ -392,7 +502,7 @@ api_start(const struct api_opts *o, struct api_server **out, int *port_out,
 		.max_request_bytes = (size_t)lim.max_request_bytes,
 		.header_timeout_ms = lim.header_timeout_ms, .idle_timeout_ms = lim.idle_timeout_ms,
 		.max_connections = (int)lim.max_connections, .max_per_peer = (int)lim.max_per_peer,
-		.json_errors = 1, .route = api_route, .ud = s,
+		.json_errors = 1, .route = api_route, .stream = api_stream, .ud = s,
 		.public_host = pub_host[0] ? pub_host : NULL, .public_port = pub_port };
 	if ((rc = lsn_open(&lo, &s->lsn, err)) != 0) {
 		zpub_err_prefix(err, "starting the control API on %s:%d",

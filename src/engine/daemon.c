@@ -725,6 +725,7 @@ daemon_tick(uv_timer_t *t)
 	if (now - d->last_expiry_ms > 60000) {
 		d->last_expiry_ms = now;
 		expire_sources(d, now);
+		api_uploads_expire(d->st, d->config);
 		/* notifications settled a month ago are forgotten */
 		if (store_notify_prune(d->st, now - 30 * 86400000LL, &err) != 0)
 			log_warn("daemon: webhooks: %s", err.msg);

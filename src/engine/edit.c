@@ -109,9 +109,12 @@ edit_topics_save(struct store *st, const struct actor *who, int64_t rec_id,
 {
 	struct store_recording *r = NULL;
 	char by[160];
+	int made = 0;
 	int rc = store_recording_get_in(st, who->tenant_id, rec_id, &r, err);
 	if (rc)
 		return rc;
+	if (version == NULL)
+		version = &made;   /* the caller does not ask (the API's PUT topics) */
 	rc = topics_validate(t, edit_topics_video_ms(st, r), err);
 	store_recording_free(r);
 	if (rc)

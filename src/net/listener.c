@@ -6,17 +6,22 @@
  * sent with "Connection: close".  Connections beyond the caps are answered
  * 503 at once.  Bad requests (malformed, too large, late, foreign Host) are
  * answered here and change nothing.  Deferred replies and lsn_stop come
- * from other threads through one uv_async.
+ * from other threads through one uv_async.  A body the owner takes as a
+ * stream (lsn_opts.stream) goes to its sink piece by piece instead of
+ * memory; a file reply is read and written a chunk at a time.
  */
 #include "listener.h"
 
 #include <ctype.h>
 #include <limits.h>
 #include <pthread.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <http_parser.h>
 #include <uv.h>
@@ -29,6 +34,8 @@
 /* Connections answered 503 at once, beyond the served ones; a flood past
  * this is closed without an answer. */
 #define LSN_MAX_REFUSING 64
+/* A file reply is read and written this much at a time. */
+#define LSN_FILE_CHUNK (256 * 1024)
 
 struct listener {
 	uv_loop_t loop;
@@ -72,6 +79,17 @@ struct lsn_conn {
 	int in_value;
 	char *authorization, *content_type, *host;
 	char *zm_signature, *zm_timestamp;
+	char *range, *content_range, *checksum, *expect;
+	int split;          /* url cut at '?' into path and query */
+	char *query;
+	struct lsn_sink sink;
+	int streaming;      /* the body goes to sink */
+	int sink_open;      /* sink.end not called yet */
+	uint64_t streamed;  /* body bytes given to the sink */
+	struct lsn_reply early; /* an answer before the body's end (refused stream) */
+	int early_set;
+	int file_fd;        /* a file reply being sent; -1 when none */
+	int64_t file_pos, file_left;
 	int too_large;      /* Content-Length says the body will not fit */
 	size_t drained;     /* bytes thrown away after the reply */
 	struct lsn_deferred *deferred;  /* the route took it over */
@@ -126,7 +144,9 @@ reply_clear(struct lsn_reply *r)
 {
 	free(r->body);
 	free(r->location);
-	r->body = r->location = NULL;
+	free(r->file_path);
+	free(r->headers);
+	r->body = r->location = r->file_path = r->headers = NULL;
 }
 
 static void
@@ -136,6 +156,17 @@ conn_handle_closed(uv_handle_t *h)
 	struct listener *l = c->l;
 	if (--c->open_handles > 0)
 		return;
+	if (c->sink_open) {
+		/* the client went away (or stalled, or was refused) mid-body */
+		struct lsn_reply ignored = {0};
+		c->sink_open = 0;
+		c->sink.end(c->sink.ud, 0, &ignored);
+		reply_clear(&ignored);
+	}
+	free(c->sink.result);
+	reply_clear(&c->early);
+	if (c->file_fd >= 0)
+		close(c->file_fd);
 	l->connections--;
 	if (c->served)
 		l->serving--;
@@ -155,6 +186,10 @@ conn_handle_closed(uv_handle_t *h)
 	free(c->host);
 	free(c->zm_signature);
 	free(c->zm_timestamp);
+	free(c->range);
+	free(c->content_range);
+	free(c->checksum);
+	free(c->expect);
 	free(c->hname);
 	free(c->hvalue);
 	free(c->url);
@@ -215,6 +250,41 @@ on_shutdown(uv_shutdown_t *sh, int status)
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 
+static void on_written(uv_write_t *w, int status);
+
+/* The next chunk of a file reply; 0 when one is on its way, 1 when the
+ * file is all sent, -1 when it cannot be read. */
+static int
+conn_file_next(struct lsn_conn *c)
+{
+	if (c->file_fd < 0 || c->file_left <= 0)
+		return 1;
+	size_t want = c->file_left < LSN_FILE_CHUNK ? (size_t)c->file_left : LSN_FILE_CHUNK;
+	struct write_req *wr = xcalloc(1, sizeof *wr);
+	wr->buf = xmalloc(want);
+	wr->c = c;
+	ssize_t n;
+	do
+		n = pread(c->file_fd, wr->buf, want, (off_t)c->file_pos);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		free(wr->buf);
+		free(wr);
+		return -1;
+	}
+	c->file_pos += n;
+	c->file_left -= n;
+	uv_buf_t b = uv_buf_init(wr->buf, (unsigned)n);
+	if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, on_written) != 0) {
+		free(wr->buf);
+		free(wr);
+		return -1;
+	}
+	/* a reader that stops reading is dropped after the idle time */
+	conn_arm(c, c->l->opts.idle_timeout_ms);
+	return 0;
+}
+
 static void
 on_written(uv_write_t *w, int status)
 {
@@ -224,6 +294,17 @@ on_written(uv_write_t *w, int status)
 	free(wr);
 	if (uv_is_closing((uv_handle_t *)&c->tcp))
 		return;
+	if (status == 0 && c->file_fd >= 0) {
+		int more = conn_file_next(c);
+		if (more == 0)
+			return;
+		close(c->file_fd);
+		c->file_fd = -1;
+		if (more < 0) {
+			conn_close(c);   /* the length is promised: cut it short */
+			return;
+		}
+	}
 	/* half-close and read until the peer closes, so it gets the whole reply
 	 * (closing with unread input would reset the connection); a peer that
 	 * never closes is closed after the linger time */
@@ -265,6 +346,24 @@ conn_reply(struct lsn_conn *c, const struct lsn_reply *r)
 	const char *body = r->body ? r->body : "";
 	const char *type = r->content_type ? r->content_type : "text/html; charset=utf-8";
 	int status = r->status ? r->status : 200;
+	uint64_t body_len = strlen(body);
+	const char *extra = r->headers ? r->headers : "";
+	if (r->file_path != NULL) {
+		c->file_fd = open(r->file_path, O_RDONLY | O_CLOEXEC);
+		if (c->file_fd >= 0) {
+			c->file_pos = r->file_offset;
+			c->file_left = r->file_length;
+			body = "";
+			body_len = (uint64_t)r->file_length;
+		} else {
+			status = 500;
+			extra = "";
+			type = c->l->opts.json_errors ? "application/json" : "text/html; charset=utf-8";
+			body = c->l->opts.json_errors ? "{\"error\":\"the file to send cannot be"
+			    " opened any more; try again\"}" : "";
+			body_len = strlen(body);
+		}
+	}
 	if (!header_safe(r->location) || !header_safe(r->content_type)) {
 		status = 500;
 		type = c->l->opts.json_errors ? "application/json" : "text/html; charset=utf-8";
@@ -277,10 +376,11 @@ conn_reply(struct lsn_conn *c, const struct lsn_reply *r)
 		snprintf(retry, sizeof retry, "Retry-After: %d\r\n", r->retry_after_s);
 	wr = xcalloc(1, sizeof *wr);
 	wr->buf = xasprintf(
-	    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s"
+	    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %llu\r\n%s%s%s"
 	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
 	    "Referrer-Policy: no-referrer\r\nConnection: close\r\n\r\n%s",
-	    status, status_text(status), type, strlen(body), retry, loc ? loc : "", body);
+	    status, status_text(status), type, (unsigned long long)body_len, retry,
+	    loc ? loc : "", status == 500 && r->file_path ? "" : extra, body);
 	free(loc);
 	n = (int)strlen(wr->buf);
 	wr->c = c;
@@ -343,6 +443,14 @@ header_done(struct lsn_conn *c)
 		slot = &c->zm_signature;
 	else if (strcasecmp(c->hname, "x-zm-request-timestamp") == 0)
 		slot = &c->zm_timestamp;
+	else if (strcasecmp(c->hname, "Range") == 0)
+		slot = &c->range;
+	else if (strcasecmp(c->hname, "Content-Range") == 0)
+		slot = &c->content_range;
+	else if (strcasecmp(c->hname, "X-Zpub-Sha256") == 0)
+		slot = &c->checksum;
+	else if (strcasecmp(c->hname, "Expect") == 0)
+		slot = &c->expect;
 	if (slot != NULL && *slot == NULL) {
 		*slot = c->hvalue ? c->hvalue : xstrdup("");
 		c->hvalue = NULL;
@@ -380,18 +488,76 @@ static int
 on_body(http_parser *p, const char *at, size_t n)
 {
 	struct lsn_conn *c = p->data;
-	return append(&c->body, &c->body_len, at, n);
+	if (!c->streaming)
+		return append(&c->body, &c->body_len, at, n);
+	if (c->early_set || c->too_large)
+		return 0;
+	c->streamed += n;
+	if (c->sink.max_bytes > 0 && c->streamed > c->sink.max_bytes) {
+		c->too_large = 1;
+		http_parser_pause(p, 1);
+		return 0;
+	}
+	if (c->sink.write(c->sink.ud, at, n, &c->early) != 0) {
+		c->early_set = 1;
+		http_parser_pause(p, 1);
+	}
+	return 0;
+}
+
+static int host_allowed(const struct listener *l, const char *host);
+static void conn_request(struct lsn_conn *c, struct lsn_request *req);
+
+static void
+on_continue_written(uv_write_t *w, int status)
+{
+	(void)status;
+	free(w);
+}
+
+/* Asks the owner whether this request's body streams, before any of it is
+ * read; a taken stream with "Expect: 100-continue" is told to go on. */
+static void
+conn_stream_ask(struct lsn_conn *c)
+{
+	struct listener *l = c->l;
+	struct lsn_request req;
+	if (l->opts.stream == NULL || c->too_large != 0 || c->url == NULL || c->url[0] != '/' ||
+	    !host_allowed(l, c->host) || l->finished)
+		return;
+	conn_request(c, &req);
+	int s = l->opts.stream(l->opts.ud, &req, &c->sink, &c->early);
+	if (s < 0) {
+		c->early_set = 1;
+		http_parser_pause(&c->parser, 1);
+		return;
+	}
+	if (s == 0)
+		return;
+	c->streaming = c->sink_open = 1;
+	if (c->expect != NULL && strcasecmp(c->expect, "100-continue") == 0) {
+		static char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+		uv_write_t *w = xcalloc(1, sizeof *w);
+		uv_buf_t b = uv_buf_init(cont, sizeof cont - 1);
+		if (uv_write(w, (uv_stream_t *)&c->tcp, &b, 1, on_continue_written) != 0)
+			free(w);
+	}
 }
 
 static int
 on_headers_complete(http_parser *p)
 {
 	struct lsn_conn *c = p->data;
-	size_t max = c->l->opts.max_request_bytes;
+	uint64_t max = c->l->opts.max_request_bytes;
 	header_done(c);
 	c->headers_done = 1;
 	/* the head is in: from now on only stalling counts */
 	conn_arm(c, c->l->opts.idle_timeout_ms);
+	conn_stream_ask(c);
+	if (c->early_set)
+		return 0;
+	if (c->streaming)
+		max = c->sink.max_bytes > 0 ? c->sink.max_bytes : UINT64_MAX;
 	if (p->content_length != ULLONG_MAX && p->content_length > max) {
 		c->too_large = 1;
 		http_parser_pause(p, 1);
@@ -453,13 +619,42 @@ host_allowed(const struct listener *l, const char *host)
 	return strlen(l->host) == name_len && strncmp(host, l->host, name_len) == 0;
 }
 
+/* The request as routes see it (the url is cut at '?' once). */
+static void
+conn_request(struct lsn_conn *c, struct lsn_request *req)
+{
+	if (!c->split) {
+		c->split = 1;
+		c->query = strchr(c->url, '?');
+		if (c->query != NULL)
+			*c->query++ = '\0';
+	}
+	memset(req, 0, sizeof *req);
+	req->method = http_method_str((enum http_method)c->parser.method);
+	req->path = c->url;
+	req->query = c->query ? c->query : "";
+	req->body = c->body ? c->body : "";
+	req->body_len = c->body_len;
+	req->peer = c->peer;
+	req->authorization = c->authorization;
+	req->content_type = c->content_type;
+	req->zm_signature = c->zm_signature;
+	req->zm_timestamp = c->zm_timestamp;
+	req->range = c->range;
+	req->content_range = c->content_range;
+	req->checksum = c->checksum;
+	req->content_length = c->parser.content_length != ULLONG_MAX &&
+	    c->parser.content_length <= INT64_MAX ? (int64_t)c->parser.content_length : -1;
+	req->stream = c->streaming ? c->sink.result : NULL;
+	req->conn = c;
+}
+
 static void
 conn_dispatch(struct lsn_conn *c)
 {
 	struct listener *l = c->l;
 	struct lsn_reply reply = {0};
 	struct lsn_request req = {0};
-	char *q;
 
 	uv_timer_stop(&c->timer);
 	if (c->too_large < 0 || c->url == NULL || c->url[0] != '/') {
@@ -475,20 +670,17 @@ conn_dispatch(struct lsn_conn *c)
 		conn_reply_error(c, 404, 0, "This sign-in page has already been used.");
 		return;
 	}
-	q = strchr(c->url, '?');
-	if (q != NULL)
-		*q++ = '\0';
-	req.method = http_method_str((enum http_method)c->parser.method);
-	req.path = c->url;
-	req.query = q ? q : "";
-	req.body = c->body ? c->body : "";
-	req.body_len = c->body_len;
-	req.peer = c->peer;
-	req.authorization = c->authorization;
-	req.content_type = c->content_type;
-	req.zm_signature = c->zm_signature;
-	req.zm_timestamp = c->zm_timestamp;
-	req.conn = c;
+	if (c->sink_open) {
+		/* the whole body is in the sink: close it before the route runs */
+		c->sink_open = 0;
+		if (c->sink.end(c->sink.ud, 1, &reply) != 0) {
+			conn_reply(c, &reply);
+			reply_clear(&reply);
+			return;
+		}
+		reply_clear(&reply);
+	}
+	conn_request(c, &req);
 	int done = l->opts.route ? l->opts.route(l->opts.ud, &req, &reply) : 0;
 	if (c->deferred != NULL) {
 		/* the answer comes through lsn_deferred_reply; nothing more is read */
@@ -534,20 +726,23 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	c->total += (size_t)nread;
 	if (c->headers_done)
 		conn_arm(c, c->l->opts.idle_timeout_ms);
-	if (c->total > max) {
-		/* the head and too much body may come in one read: parse it to tell
-		 * a body too large (413) from a head too large (431) */
-		if (!c->headers_done)
-			http_parser_execute(&c->parser, &parser_settings, buf->base, (size_t)nread);
+	if (!c->streaming && c->headers_done && c->total > max) {
 		free(buf->base);
-		conn_reply_error(c, c->headers_done ? 413 : 431, 0, "Request too large.");
+		conn_reply_error(c, 413, 0, "Request too large.");
 		return;
 	}
+	/* the head and too much body may come in one read: it is parsed first
+	 * to tell a body too large (413) from a head too large (431), and a
+	 * body that streams from one that does not */
 	size_t used = http_parser_execute(&c->parser, &parser_settings, buf->base, (size_t)nread);
 	free(buf->base);
 	enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
-	if (c->too_large > 0) {
-		conn_reply_error(c, 413, 0, "Request too large.");
+	if (c->early_set) {
+		conn_reply(c, &c->early);
+		return;
+	}
+	if (c->too_large > 0 || (!c->streaming && c->total > max)) {
+		conn_reply_error(c, c->headers_done ? 413 : 431, 0, "Request too large.");
 		return;
 	}
 	if (c->complete) {
@@ -599,6 +794,7 @@ on_connection(uv_stream_t *server, int status)
 		return;
 	c = xcalloc(1, sizeof *c);
 	c->l = l;
+	c->file_fd = -1;
 	uv_tcp_init(&l->loop, &c->tcp);
 	uv_timer_init(&l->loop, &c->timer);
 	c->tcp.data = c->timer.data = c;
@@ -727,7 +923,7 @@ lsn_deferred_reply(struct lsn_deferred *d, struct lsn_reply *reply)
 		return;
 	}
 	d->reply = *reply;
-	reply->body = reply->location = NULL;
+	reply->body = reply->location = reply->file_path = reply->headers = NULL;
 	d->ready = 1;
 	uv_async_send(&d->l->wake);
 	pthread_mutex_unlock(&defer_mu);

@@ -38,6 +38,11 @@ struct lsn_request {
 	const char *content_type;  /* the Content-Type header or NULL */
 	const char *zm_signature;  /* x-zm-signature (Zoom's webhooks) or NULL */
 	const char *zm_timestamp;  /* x-zm-request-timestamp or NULL */
+	const char *range;         /* Range or NULL */
+	const char *content_range; /* Content-Range or NULL */
+	const char *checksum;      /* X-Zpub-Sha256 or NULL */
+	int64_t content_length;    /* -1 when not given (chunked) */
+	void *stream;              /* a streamed body's result (lsn_sink.result), else NULL */
 	struct lsn_conn *conn;  /* for lsn_defer */
 };
 
@@ -47,12 +52,43 @@ struct lsn_reply {
 	char *body;             /* malloc'd; the listener frees it */
 	char *location;         /* malloc'd or NULL: a Location header (302) */
 	int retry_after_s;      /* > 0: a Retry-After header (429, 503) */
+	/* A file as the body instead: file_length bytes of file_path from
+	 * file_offset, sent in chunks as the client reads them.  Both malloc'd
+	 * or NULL; headers holds whole "Name: value\r\n" lines (Content-Range,
+	 * Accept-Ranges, Content-Disposition). */
+	char *file_path;
+	int64_t file_offset, file_length;
+	char *headers;
 };
 
 /* Fills reply; returns 1 when the listener's job is done (it answers this
  * request, then stops), 0 to keep listening. */
 typedef int (*lsn_route_fn)(void *ud, const struct lsn_request *req,
     struct lsn_reply *reply);
+
+/* A request body taken as a stream instead of being buffered: the listener
+ * hands each piece to write as it arrives (the idle timeout still holds),
+ * never more than max_bytes in all (413), then calls end exactly once —
+ * with complete = 1 when the whole body is in, before the route; with 0
+ * when the client went away, stalled or was refused (what was written
+ * stays where the sink put it).  write and end return 0, or -1 with an
+ * answer in *reply that is sent at once (the route is not called).  end
+ * frees ud.  result (malloc'd, plain data) reaches the route as
+ * req->stream and is freed by the listener. */
+struct lsn_sink {
+	int (*write)(void *ud, const char *at, size_t n, struct lsn_reply *reply);
+	int (*end)(void *ud, int complete, struct lsn_reply *reply);
+	void *ud;
+	uint64_t max_bytes;        /* 0 = no cap of the listener's */
+	void *result;
+};
+
+/* Asked once the head of a request is in (its Host already checked; body,
+ * stream NULL): 0 = buffer the body as usual (max_request_bytes), 1 = the
+ * body streams into *sink, -1 = refused with *reply before one body byte
+ * is read.  "Expect: 100-continue" is answered only for streams taken. */
+typedef int (*lsn_stream_fn)(void *ud, const struct lsn_request *head,
+    struct lsn_sink *sink, struct lsn_reply *reply);
 
 struct lsn_opts {
 	const char *host;          /* bind address, a 127.x.y.z one; NULL = 127.0.0.1 */
@@ -68,6 +104,7 @@ struct lsn_opts {
 	                            * port, public_port or the bound one; NULL = none */
 	int public_port;
 	lsn_route_fn route;
+	lsn_stream_fn stream;      /* NULL = every body is buffered */
 	void *ud;
 };
 
@@ -96,6 +133,17 @@ void lsn_deferred_reply(struct lsn_deferred *d, struct lsn_reply *reply);
 /* Finds key in a raw query string and URL-decodes its value into a new
  * string; NULL if absent. */
 char *lsn_query_get(const char *query, const char *key);
+
+/* Range: "bytes=A-B", "bytes=A-" or "bytes=-N" against a body of size
+ * bytes.  1 with the inclusive [*first, *last] to send (206); 0 when h is
+ * NULL, not one bytes range or malformed (send it all: 200, as RFC 9110
+ * allows); -1 when no byte of it exists (416). */
+int lsn_range_parse(const char *h, int64_t size, int64_t *first, int64_t *last);
+/* A request's Content-Range: "bytes A-B/SIZE" (1 with all three) or
+ * "bytes * /SIZE" without the space (0: a question for the offset, *first
+ * and *last -1); SIZE may be "*" (-1).  -1 when malformed or A > B or
+ * B >= SIZE. */
+int lsn_content_range_parse(const char *h, int64_t *first, int64_t *last, int64_t *size);
 
 /* Escapes &<>"' for HTML; malloc'd. */
 char *lsn_html_escape(const char *s);

@@ -110,7 +110,7 @@ call(struct fx *f, const char *tok, const char *method, const char *path, const 
 	char p[256];
 	snprintf(p, sizeof p, "%.*s", q ? (int)(q - path) : (int)strlen(path), path);
 	struct api_request r = { method, p, q ? q + 1 : "", body, body ? strlen(body) : 0,
-		tok ? auth : NULL, "127.0.0.1:1", 0, NULL, NULL };
+		tok ? auth : NULL, "127.0.0.1:1", 0, NULL, NULL, NULL, NULL, NULL, -1, NULL };
 	struct api_response resp;
 	api_handle(f->api, &r, &resp);
 	assert_non_null(resp.body);
@@ -294,7 +294,7 @@ test_rate_limit(void **state)
 	int64_t at[] = { 0, 1, 2, 3, 61000, 61001, 61002, 130000 };
 	for (int i = 0; i < 8; i++) {
 		struct api_request r = { "GET", "/recordings", "", NULL, 0, auth, "p", t0 + at[i],
-			NULL, NULL };
+			NULL, NULL, NULL, NULL, NULL, -1, NULL };
 		struct api_response resp;
 		api_handle(f->api, &r, &resp);
 		codes[i] = resp.status;
@@ -378,8 +378,8 @@ test_accounts_routes(void **state)
 	    NULL), 400);
 	assert_int_equal(call(f, f->owner, "POST", "/accounts/youtube/start", "[1]", NULL), 400);
 	/* the callback's answer is a page, not JSON */
-	struct api_request r = { "GET", "/oauth/callback", "code=c&state=forged", NULL, 0, NULL,
-		"127.0.0.1:1", 0, NULL, NULL };
+	struct api_request r = { .method = "GET", .path = "/oauth/callback",
+		.query = "code=c&state=forged", .peer = "127.0.0.1:1", .content_length = -1 };
 	struct api_response resp;
 	api_handle(f->api, &r, &resp);
 	assert_int_equal(resp.status, 400);
