@@ -11,7 +11,6 @@
 #include "notify_mail.h"
 
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,66 +27,37 @@
 #include "vault.h"
 #include "xmalloc.h"
 
-struct mbuf {
-	char *p;
-	size_t n, cap;
-};
-
-static void
-mb_add(struct mbuf *b, const char *s, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		b->cap = (b->n + n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void
-mb_printf(struct mbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = xvasprintf(fmt, ap);
-	va_end(ap);
-	mb_add(b, s, strlen(s));
-	free(s);
-}
-
 /* s with controls (CR, LF, TAB, ESC, ...) as spaces and bad UTF-8 as
  * U+FFFD; malloc'd. */
 static char *
 clean(const char *s)
 {
-	struct mbuf b = { 0 };
+	struct sbuf b = { 0 };
 	size_t len = s ? strlen(s) : 0;
-	mb_add(&b, "", 0);
-	for (size_t i = 0; i < len;) {
+		for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		size_t n = utf8_next(s + i, len - i, &cp);
 		if (text_cp_is_control(cp))
-			mb_add(&b, " ", 1);
+			sb_addn(&b, " ", 1);
 		else if (cp == 0xFFFD && n == 1)
-			mb_add(&b, "\xEF\xBF\xBD", 3);
+			sb_addn(&b, "\xEF\xBF\xBD", 3);
 		else
-			mb_add(&b, s + i, n);
+			sb_addn(&b, s + i, n);
 		i += n;
 	}
-	return b.p;
+	return sb_take(&b);
 }
 
 /* An unstructured header value: as it is when plain printable ASCII, else
  * encoded words of whole characters, folded. */
 static void
-header_text(struct mbuf *b, const char *s)
+header_text(struct sbuf *b, const char *s)
 {
 	int plain = strstr(s, "=?") == NULL && strlen(s) < 900;
 	for (const unsigned char *p = (const unsigned char *)s; plain && *p; p++)
 		plain = *p >= 0x20 && *p < 0x7f;
 	if (plain) {
-		mb_add(b, s, strlen(s));
+		sb_addn(b, s, strlen(s));
 		return;
 	}
 	size_t len = strlen(s);
@@ -104,7 +74,7 @@ header_text(struct mbuf *b, const char *s)
 		char enc[64];
 		sodium_bin2base64(enc, sizeof enc, (const unsigned char *)s + i, w,
 		    sodium_base64_VARIANT_ORIGINAL);
-		mb_printf(b, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "", enc);
+		sb_addf(b, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "", enc);
 		i += w;
 	}
 }
@@ -166,7 +136,7 @@ notify_mail_message(const char *body, const char *from, const cJSON *to)
 	char *why = clean(reason);
 	char *ten = clean(tenant);
 	char date[40], subject[1200];
-	struct mbuf b = { 0 }, text = { 0 };
+	struct sbuf b = { 0 }, text = { 0 };
 
 	rfc5322_date(jstr(j, "time"), date);
 	if (rec)
@@ -175,43 +145,43 @@ notify_mail_message(const char *body, const char *from, const cJSON *to)
 	else
 		snprintf(subject, sizeof subject, "zpub: %s (tenant %.200s)", event, ten);
 
-	mb_printf(&b, "Date: %s\r\nFrom: <%s>\r\nTo: ", date, from);
+	sb_addf(&b, "Date: %s\r\nFrom: <%s>\r\nTo: ", date, from);
 	const cJSON *t;
 	int k = 0;
 	cJSON_ArrayForEach(t, to)
 		if (cJSON_IsString(t))
-			mb_printf(&b, "%s<%s>", k++ ? ",\r\n " : "", t->valuestring);
-	mb_printf(&b, "\r\nMessage-ID: <%s@zpub>\r\nSubject: ", id);
+			sb_addf(&b, "%s<%s>", k++ ? ",\r\n " : "", t->valuestring);
+	sb_addf(&b, "\r\nMessage-ID: <%s@zpub>\r\nSubject: ", id);
 	header_text(&b, subject);
-	mb_printf(&b, "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+	sb_addf(&b, "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
 	    "Content-Transfer-Encoding: base64\r\nX-Zpub-Event: %s\r\n\r\n", event);
 
 	if (rec && cJSON_IsNumber(rid))
-		mb_printf(&text, "The recording \"%s\" (id %.0f) %s.\n\n", *title ? title :
+		sb_addf(&text, "The recording \"%s\" (id %.0f) %s.\n\n", *title ? title :
 		    "(untitled)", rid->valuedouble, event_sentence(event));
 	else
-		mb_printf(&text, "Tenant %s %s.\n\n", ten, event_sentence(event));
-	mb_printf(&text, "Event:    %s\n", event);
+		sb_addf(&text, "Tenant %s %s.\n\n", ten, event_sentence(event));
+	sb_addf(&text, "Event:    %s\n", event);
 	if (rec && jstr(rec, "status"))
-		mb_printf(&text, "Status:   %s\n", jstr(rec, "status"));
+		sb_addf(&text, "Status:   %s\n", jstr(rec, "status"));
 	if (*why)
-		mb_printf(&text, "Reason:   %s\n", why);
-	mb_printf(&text, "Tenant:   %s\nTime:     %s\nEvent id: %s\n", ten,
+		sb_addf(&text, "Reason:   %s\n", why);
+	sb_addf(&text, "Tenant:   %s\nTime:     %s\nEvent id: %s\n", ten,
 	    jstr(j, "time") ? jstr(j, "time") : date, id);
 	/* base64 in lines of 76 */
-	for (size_t i = 0; i < text.n; i += 57) {
-		size_t n = text.n - i < 57 ? text.n - i : 57;
+	for (size_t i = 0; i < text.len; i += 57) {
+		size_t n = text.len - i < 57 ? text.len - i : 57;
 		char line[80];
-		sodium_bin2base64(line, sizeof line, (const unsigned char *)text.p + i, n,
+		sodium_bin2base64(line, sizeof line, (const unsigned char *)text.s + i, n,
 		    sodium_base64_VARIANT_ORIGINAL);
-		mb_printf(&b, "%s\r\n", line);
+		sb_addf(&b, "%s\r\n", line);
 	}
-	free(text.p);
+	sb_free(&text);
 	free(title);
 	free(why);
 	free(ten);
 	cJSON_Delete(j);
-	return b.p;
+	return sb_take(&b);
 }
 
 const cJSON *

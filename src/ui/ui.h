@@ -208,6 +208,7 @@ struct ui {
 	struct store *store;
 	int64_t tenant_id;
 	int64_t data_version;
+	int64_t event_row;          /* the newest notification event shown */
 	char exe[1024];
 	int rows, cols;
 	int color;
@@ -316,5 +317,9 @@ int ui_approve(struct ui *ui, int64_t rec_id, int version);
 void ui_play(struct ui *ui, int64_t rec_id, int64_t at_ms);
 /* Scrolling a list: keeps cur inside [0,n) and visible in a window of h. */
 void ui_list_move(enum ui_action a, int n, int h, int *cur, int *top);
+
+/* ---- events.c: notification events in the status line ---- */
+void ui_events_start(struct ui *ui);    /* from the newest event on */
+void ui_events_poll(struct ui *ui);     /* after another process's commit */
 
 #endif
