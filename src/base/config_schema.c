@@ -196,7 +196,7 @@ const struct zs_key zs_keys[] = {
 	{ "notify.webhooks.<name>.events", L, 0, 5, "ready|failed|review_pending|reauth_needed|quota_reached", NULL, OP, "events the webhook gets (unset or empty: all)" },
 	{ "notify.email.<name>.smtp_url", U, 0, 0, "smtp|smtps", NULL, OP, "mail server e-mail <name> is sent through, e.g. smtps://mail.example:465 (no user or password in it; operator's only)" },
 	{ "notify.email.<name>.user", S, 0, 320, NULL, NULL, OP, "user name at the mail server (default: from); its password is the secret notify.email.<name>" },
-	{ "notify.email.<name>.from", S, 0, 320, "@email", NULL, OP, "sender address of e-mail <name>" },
+	{ "notify.email.<name>.from", S, 0, 254, "@email", NULL, OP, "sender address of e-mail <name>" },
 	{ "notify.email.<name>.to", L, 0, 50, "@email", NULL, OP, "addresses e-mail <name> goes to" },
 	{ "notify.email.<name>.events", L, 0, 5, "ready|failed|review_pending|reauth_needed|quota_reached", NULL, OP, "events e-mail <name> reports (unset or empty: all)" },
 	{ "notify.retry_base_ms", I, 100, 3600000, NULL, "10000", OP, "first wait before a failed webhook or e-mail delivery is tried again" },
