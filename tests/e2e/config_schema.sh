@@ -287,7 +287,7 @@ expect_rc 0 "$ZPUB" template list --json
 [ "$OUT" = "[]" ] || fail "refused templates were stored: $OUT"
 # secrets: only the names zpub uses
 expect_rc 1 "$ZPUB" secret set bogus_name < /dev/null
-echo "$ERR" | grep -q "'bogus_name' is not a secret zpub uses; the secrets are: transcription, chat, zoom.client_secret, api.metrics_token, notify.<name>, zoom.webhook_secret, google.client_secret, vk.client_secret" || fail "secret: $ERR"
+echo "$ERR" | grep -q "'bogus_name' is not a secret zpub uses; the secrets are: transcription, chat, zoom.client_secret, api.metrics_token, notify.<name>, notify.email.<name>, zoom.webhook_secret, google.client_secret, vk.client_secret" || fail "secret: $ERR"
 printf 'k' | "$ZPUB" secret set transcription 2>/dev/null || fail "secret set transcription"
 ok "the reproductions are refused with the allowed values; secret names checked"
 
