@@ -2,7 +2,8 @@
  * events.c — the notification events (ready, failed, review_pending,
  * reauth_needed, quota_reached) of the app's tenant in the status line as
  * they happen: read from the store's outbox whenever another process
- * commits, whether or not a webhook or an e-mail delivers them.  Titles
+ * commits, whether or not a webhook or an e-mail delivers them (a run the
+ * app started itself reports its own end instead).  Titles
  * and reasons come from outside and are escaped before they are shown.
  */
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include "util.h"
 
 #define UI_EVENTS_MAX 8
+#define UI_CHILD_SAYS_MS 5000
 
 /* One event as a short sentence; 1 when it asks for attention. */
 static int
@@ -45,6 +47,20 @@ event_text(const struct store_notify_seen *e, char *out, size_t n)
 	return attention;
 }
 
+/* Whether this app runs recording rec_id, or ran it a moment ago: that
+ * run's own end says what happened, in the words of the command. */
+static int
+ran_here(struct ui *ui, int64_t rec_id)
+{
+	for (int i = 0; i < UI_MAX_CHILDREN; i++) {
+		const struct ui_child *c = &ui->children[i];
+		if (rec_id > 0 && c->rec_id == rec_id && (c->in_use ||
+		    time_mono_ms() - c->ended_ms < UI_CHILD_SAYS_MS))
+			return 1;
+	}
+	return 0;
+}
+
 void
 ui_events_start(struct ui *ui)
 {
@@ -70,10 +86,13 @@ ui_events_poll(struct ui *ui)
 	for (int i = n - 1; i >= 0; i--) {
 		char one[384];
 		size_t o = strlen(line);
+		if (ran_here(ui, ev[i].recording_id))
+			continue;
 		attention |= event_text(&ev[i], one, sizeof one);
 		snprintf(line + o, sizeof line - o, "%s%s", o ? "; " : "", one);
 	}
 	ui->event_row = ev[n - 1].row;
 	store_notify_seen_free(ev, n);
-	ui_message(ui, attention, "%s", line);
+	if (line[0])
+		ui_message(ui, attention, "%s", line);
 }

@@ -191,6 +191,7 @@ struct ui_child {
 	char *output;               /* all it printed, kept after it ends */
 	int in_use, proc_open;
 	int kill_on_quit;           /* sign-ins and previews end with the TUI */
+	int64_t ended_ms;           /* time_mono_ms() of its end; 0 while it runs */
 	char what[32];
 };
 #define UI_MAX_CHILDREN 16
