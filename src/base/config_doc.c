@@ -62,6 +62,10 @@ doc_range(const struct zs_key *k, char *buf, size_t len)
 		snprintf(buf, len, "%s", k->choices);
 		return;
 	case ZS_STR:
+		if (k->choices) {    /* "@email" */
+			snprintf(buf, len, "an e-mail address");
+			return;
+		}
 		doc_number(hi, sizeof hi, k->max > 0 ? k->max : 4096);
 		snprintf(buf, len, "at most %s bytes", hi);
 		return;
@@ -74,13 +78,19 @@ doc_range(const struct zs_key *k, char *buf, size_t len)
 		}
 		if (k->choices && n < len)
 			snprintf(buf + n, len - n, "%s%s", n ? "; " : "",
-			    strcmp(k->choices, "@lang") == 0 ? "language codes" : k->choices);
+			    strcmp(k->choices, "@lang") == 0 ? "language codes" :
+			    strcmp(k->choices, "@email") == 0 ? "e-mail addresses" : k->choices);
 		if (k->type == ZS_CSV && n < len)
 			snprintf(buf + strlen(buf), len - strlen(buf), "%sor \"a,b\"", buf[0] ? "; " : "");
 		return;
 	}
 	case ZS_URL:
-		snprintf(buf, len, "http:// or https://");
+		if (k->choices) {    /* "smtp|smtps" */
+			char *bar = strchr(k->choices, '|');
+			snprintf(buf, len, "%.*s:// or %s://", bar ? (int)(bar - k->choices) : 0,
+			    k->choices, bar ? bar + 1 : k->choices);
+		} else
+			snprintf(buf, len, "http:// or https://");
 		return;
 	case ZS_LANG:
 		snprintf(buf, len, "\"\" or ISO 639-1 [-REGION]");

@@ -197,9 +197,14 @@ const struct zs_key zs_keys[] = {
 	{ "api.upload_expiry_h", I, 1, 720, NULL, "24", OP, "hours an unfinished upload is kept untouched before the daemon removes it" },
 	{ "notify.webhooks.<name>.url", U, 0, 0, NULL, NULL, OP, "address a webhook's events are posted to (operator's only: a tenant cannot set one)" },
 	{ "notify.webhooks.<name>.events", L, 0, 5, "ready|failed|review_pending|reauth_needed|quota_reached", NULL, OP, "events the webhook gets (unset or empty: all)" },
-	{ "notify.retry_base_ms", I, 100, 3600000, NULL, "10000", OP, "first wait before a failed webhook delivery is tried again" },
-	{ "notify.retry_cap_ms", I, 100, DAY, NULL, "3600000", OP, "longest wait between attempts of a webhook delivery" },
-	{ "notify.timeout_ms", I, 100, 600000, NULL, "10000", OP, "longest webhook request" },
+	{ "notify.email.<name>.smtp_url", U, 0, 0, "smtp|smtps", NULL, OP, "mail server e-mail <name> is sent through, e.g. smtps://mail.example:465 (no user or password in it; operator's only)" },
+	{ "notify.email.<name>.user", S, 0, 320, NULL, NULL, OP, "user name at the mail server (default: from); its password is the secret notify.email.<name>" },
+	{ "notify.email.<name>.from", S, 0, 254, "@email", NULL, OP, "sender address of e-mail <name>" },
+	{ "notify.email.<name>.to", L, 0, 50, "@email", NULL, OP, "addresses e-mail <name> goes to" },
+	{ "notify.email.<name>.events", L, 0, 5, "ready|failed|review_pending|reauth_needed|quota_reached", NULL, OP, "events e-mail <name> reports (unset or empty: all)" },
+	{ "notify.retry_base_ms", I, 100, 3600000, NULL, "10000", OP, "first wait before a failed webhook or e-mail delivery is tried again" },
+	{ "notify.retry_cap_ms", I, 100, DAY, NULL, "3600000", OP, "longest wait between attempts of a webhook or e-mail delivery" },
+	{ "notify.timeout_ms", I, 100, 600000, NULL, "10000", OP, "longest webhook request or e-mail conversation" },
 	{ "jobs.watch_roots.<tenant>", L, 0, 64, NULL, NULL, OP, "absolute folders the tenant's watch jobs may read besides its inbox (\"*\" = every tenant)" },
 	{ "templates.no_match", E, 0, 0, "default|skip|none", "\"default\"", TN, "what a recording no template matches gets" },
 	{ "templates.default", S, 0, 200, NULL, "\"default\"", TN, "the template no_match=default uses" },
@@ -214,6 +219,7 @@ const struct zs_secret zs_secrets[] = {
 	{ "zoom.client_secret", 0, "client secret of the Zoom app" },
 	{ "api.metrics_token", 0, "bearer token of GET /metrics (all tenants' numbers; at least 16 characters)" },
 	{ "notify.<name>", 0, "key of webhook <name>'s HMAC-SHA256 signature (X-Zpub-Signature)" },
+	{ "notify.email.<name>", 0, "password of e-mail <name> at its mail server (unset: no sign-in)" },
 	{ "zoom.webhook_secret", 0, "secret token of the Zoom app's event notifications (POST /hooks/zoom)" },
 	{ "google.client_secret", 0, "client secret of the Google OAuth client" },
 	{ "vk.client_secret", 0, "client secret of the VK app" },
@@ -388,6 +394,37 @@ choice_ok(const char *choices, const char *s)
 	return 0;
 }
 
+/* An address as SMTP takes it in MAIL FROM and RCPT TO: local@domain of
+ * printable ASCII, nothing a header or an SMTP command could be split with. */
+static int
+email_ok(const char *s)
+{
+	const char *at = strrchr(s, '@');
+	size_t n = strlen(s);
+	if (n < 3 || n > 254 || at == NULL || at == s || at[1] == '\0')
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("<>()[],;:\\\"", *p))
+			return 0;
+	return 1;
+}
+
+/* scheme://host[:port][/path] with a scheme of choices and no user info
+ * (a password belongs in the vault). */
+static int
+url_of_scheme_ok(const char *choices, const char *s)
+{
+	const char *sep = strstr(s, "://");
+	char scheme[16];
+	if (sep == NULL || sep == s || (size_t)(sep - s) >= sizeof scheme ||
+	    strlen(s) >= 2048 || strpbrk(s, " \t\r\n"))
+		return 0;
+	memcpy(scheme, s, (size_t)(sep - s));
+	scheme[sep - s] = '\0';
+	size_t host = strcspn(sep + 3, "/?#");
+	return choice_ok(choices, scheme) && host > 0 && memchr(sep + 3, '@', host) == NULL;
+}
+
 static int
 lang_ok(const char *s)
 {
@@ -440,10 +477,17 @@ allowed(const struct zs_key *k, char *out, size_t n)
 		snprintf(out, n, "true or false");
 		break;
 	case ZS_STR:
-		snprintf(out, n, "a string of at most %.0f bytes", k->max > 0 ? k->max : 4096);
+		if (k->choices)
+			snprintf(out, n, "an e-mail address such as \"zpub@uni.example\"");
+		else
+			snprintf(out, n, "a string of at most %.0f bytes", k->max > 0 ? k->max : 4096);
 		break;
 	case ZS_URL:
-		snprintf(out, n, "an http:// or https:// address");
+		if (k->choices)
+			snprintf(out, n, "an address of scheme %s, with no user or password in it",
+			    k->choices);
+		else
+			snprintf(out, n, "an http:// or https:// address");
 		break;
 	case ZS_ENUM:
 		snprintf(out, n, "one of %s", k->choices);
@@ -453,6 +497,9 @@ allowed(const struct zs_key *k, char *out, size_t n)
 		if (k->choices && strcmp(k->choices, "@lang") == 0)
 			snprintf(out, n, "a list of at most %.0f language codes such as [\"en\", \"ru\"]",
 			    k->max);
+		else if (k->choices && strcmp(k->choices, "@email") == 0)
+			snprintf(out, n, "a list of at most %.0f e-mail addresses such as"
+			    " [\"office@uni.example\"]", k->max);
 		else if (k->choices)
 			snprintf(out, n, "a list of at most %.0f of %s%s", k->max, k->choices,
 			    k->type == ZS_CSV ? " (or one string \"a,b\")" : "");
@@ -482,6 +529,8 @@ list_item_ok(const struct zs_key *k, const char *s)
 		return strlen(s) <= 500;
 	if (strcmp(k->choices, "@lang") == 0)
 		return *s && lang_ok(s);
+	if (strcmp(k->choices, "@email") == 0)
+		return email_ok(s);
 	return choice_ok(k->choices, s);
 }
 
@@ -500,9 +549,13 @@ value_ok(const struct zs_key *k, const cJSON *v)
 	case ZS_BOOL:
 		return cJSON_IsBool(v);
 	case ZS_STR:
+		if (k->choices && cJSON_IsString(v))    /* "@email" */
+			return email_ok(v->valuestring);
 		return cJSON_IsString(v) && strlen(v->valuestring) <= (k->max > 0 ? k->max : 4096) &&
 		    utf8_valid(v->valuestring, strlen(v->valuestring));
 	case ZS_URL:
+		if (k->choices)
+			return cJSON_IsString(v) && url_of_scheme_ok(k->choices, v->valuestring);
 		return cJSON_IsString(v) && strlen(v->valuestring) < 2048 &&
 		    (strncmp(v->valuestring, "http://", 7) == 0 ||
 		    strncmp(v->valuestring, "https://", 8) == 0) && !strpbrk(v->valuestring, " \t\r\n");

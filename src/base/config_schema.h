@@ -28,10 +28,10 @@ enum zs_type {
 	ZS_INT,     /* whole number in [min, max] */
 	ZS_NUM,     /* finite number in [min, max]; choices "null": or null (off) */
 	ZS_BOOL,
-	ZS_STR,     /* string of at most max bytes (0 = 4096) */
-	ZS_URL,     /* http:// or https:// address */
+	ZS_STR,     /* string of at most max bytes (0 = 4096); choices "@email": an address */
+	ZS_URL,     /* http:// or https:// address; choices "a|b": of schemes a or b */
 	ZS_ENUM,    /* one of choices ("a|b|c") */
-	ZS_LIST,    /* list of strings (at most max); choices limit them, "@lang" = language codes */
+	ZS_LIST,    /* list of strings (at most max); choices limit them, "@lang" = language codes, "@email" = addresses */
 	ZS_CSV,     /* as ZS_LIST, or one string "a,b" */
 	ZS_ID,      /* a whole number or a string (an id at a service) */
 	ZS_LANG,    /* "" or a language code: ISO 639-1, optionally -REGION */

@@ -251,3 +251,59 @@ store_notify_prune(struct store *st, int64_t before_ms, struct zpub_err *err)
 	sqlite3_finalize(s);
 	return rc;
 }
+
+int
+store_notify_last_row(struct store *st, int64_t *row, struct zpub_err *err)
+{
+	*row = 0;
+	sqlite3_stmt *s = store_prep(st, "SELECT coalesce(max(id), 0) FROM notify_events", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	int rc = 0;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*row = sqlite3_column_int64(s, 0);
+	else
+		rc = store_sqlerr(st, err, "reading the newest notification");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static void
+seen_row(struct store *st, sqlite3_stmt *s, void *item)
+{
+	struct store_notify_seen *e = item;
+	(void)st;
+	e->row = sqlite3_column_int64(s, 0);
+	e->recording_id = sqlite3_column_int64(s, 1);
+	e->event = store_col_str(s, 2);
+	e->title = store_col_str(s, 3);
+	e->reason = store_col_str(s, 4);
+}
+
+int
+store_notify_since(struct store *st, int64_t tenant_id, int64_t after, int limit,
+    struct store_notify_seen **out, int *n, struct zpub_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *s = store_prep(st, "SELECT id, coalesce(recording_id, 0), event,"
+	    " json_extract(body, '$.recording.title'), coalesce(json_extract(body,"
+	    " '$.recording.reason'), json_extract(body, '$.reason')) FROM notify_events"
+	    " WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int(s, 3, limit);
+	return store_collect(st, s, sizeof **out, seen_row, (void **)out, n,
+	    "listing new notifications", err);
+}
+
+void
+store_notify_seen_free(struct store_notify_seen *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(v[i].event); free(v[i].title); free(v[i].reason);
+	}
+	free(v);
+}

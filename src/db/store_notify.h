@@ -54,4 +54,18 @@ int store_notify_prune(struct store *st, int64_t before_ms, struct zpub_err *err
 /* Deliveries not yet made (the backlog). */
 int store_notify_backlog(struct store *st, int64_t *n, struct zpub_err *err);
 
+/* An event as the terminal app tells it, whether or not anything is
+ * configured to deliver it: the title and reason as the body fixed them
+ * (text from outside: escape before printing). */
+struct store_notify_seen {
+	int64_t row, recording_id;  /* recording_id 0: about the tenant */
+	char *event, *title, *reason;
+};
+/* The newest event's row (0: none yet): where a reader starts. */
+int store_notify_last_row(struct store *st, int64_t *row, struct zpub_err *err);
+/* Tenant tenant_id's events after row after, oldest first, at most limit. */
+int store_notify_since(struct store *st, int64_t tenant_id, int64_t after, int limit,
+    struct store_notify_seen **out, int *n, struct zpub_err *err);
+void store_notify_seen_free(struct store_notify_seen *v, int n);
+
 #endif

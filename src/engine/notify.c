@@ -8,7 +8,8 @@
  * and the same bytes.  A 2xx answer ends a delivery; anything else is tried
  * again after backoff_ms, for as long as the hook exists.  Webhooks are an
  * operator setting: a tenant cannot point one anywhere, and a body holds the
- * data of the one tenant the event is about.
+ * data of the one tenant the event is about.  E-mail destinations
+ * (notify.email.<name>, notify_mail.c) are deliveries of the same outbox.
  */
 #include "notify.h"
 
@@ -20,6 +21,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "notify_mail.h"
 #include "store.h"
 #include "store_notify.h"
 #include "util.h"
@@ -58,17 +60,19 @@ hooks_of(const cJSON *cfg)
 int
 notify_configured(const cJSON *cfg)
 {
-	const cJSON *h = hooks_of(cfg);
-	return h && h->child;
+	const cJSON *h = hooks_of(cfg), *m = notify_mail_all(cfg);
+	return (h && h->child) || (m && m->child);
 }
 
 int
 notify_fan_out(struct store *st, const cJSON *cfg, struct zpub_err *err)
 {
-	const cJSON *hooks = hooks_of(cfg);
-	int n_hooks = hooks ? cJSON_GetArraySize(hooks) : 0;
+	const cJSON *hooks = hooks_of(cfg), *mails = notify_mail_all(cfg);
+	int n_hooks = (hooks ? cJSON_GetArraySize(hooks) : 0) +
+	    (mails ? cJSON_GetArraySize(mails) : 0);
 	const char **names = xcalloc((size_t)n_hooks + 1, sizeof *names);
 	const char **urls = xcalloc((size_t)n_hooks + 1, sizeof *urls);
+	char **mail_names = xcalloc((size_t)n_hooks + 1, sizeof *mail_names);
 	struct store_notify_event *ev = NULL;
 	int n = 0, rc;
 
@@ -84,10 +88,22 @@ notify_fan_out(struct store *st, const cJSON *cfg, struct zpub_err *err)
 				urls[k++] = url;
 			}
 		}
+		int m = 0;
+		cJSON_ArrayForEach(h, mails) {
+			const char *url = config_str(h, "smtp_url", NULL);
+			if (url && *url && notify_hook_wants(h, ev[i].event)) {
+				mail_names[m] = xasprintf(NOTIFY_MAIL_PREFIX "%s", h->string);
+				names[k] = mail_names[m++];
+				urls[k++] = url;
+			}
+		}
 		rc = store_notify_fan(st, ev[i].row, names, urls, k, err);
+		while (m > 0)
+			free(mail_names[--m]);
 	}
 out:
 	store_notify_events_free(ev, n);
+	free(mail_names);
 	free(names);
 	free(urls);
 	return rc;
@@ -188,7 +204,7 @@ notify_deliver_due(struct store *st, const cJSON *cfg, const char *key_path, ato
 	struct store_notify_delivery *dv = NULL;
 	struct http_client *hc = NULL;
 	struct vault *v = NULL;
-	const cJSON *hooks = hooks_of(cfg);
+	const cJSON *hooks = hooks_of(cfg), *mails = notify_mail_all(cfg);
 	int64_t tid = 0;
 	int n = 0, rc;
 
@@ -202,6 +218,13 @@ notify_deliver_due(struct store *st, const cJSON *cfg, const char *key_path, ato
 	}
 	hc = http_client_new();
 	for (int i = 0; i < n && rc == 0 && !(cancel && atomic_load(cancel)); i++) {
+		const char *mail = strncmp(dv[i].hook, NOTIFY_MAIL_PREFIX,
+		    strlen(NOTIFY_MAIL_PREFIX)) == 0 ? dv[i].hook + strlen(NOTIFY_MAIL_PREFIX) : NULL;
+		if (mail) {
+			const cJSON *m = mails ? cJSON_GetObjectItemCaseSensitive(mails, mail) : NULL;
+			rc = notify_mail_deliver(st, cfg, m, v, tid, &dv[i], cancel, err);
+			continue;
+		}
 		const cJSON *h = hooks ? cJSON_GetObjectItemCaseSensitive(hooks, dv[i].hook) : NULL;
 		rc = deliver_one(st, hc, cfg, h, v, tid, &dv[i], cancel, err);
 	}

@@ -1,6 +1,7 @@
 /*
  * notify.h — webhooks: the events of the outbox posted to the operator's
- * notify.webhooks, signed, retried with backoff until answered.
+ * notify.webhooks, signed, retried with backoff until answered (and, through
+ * notify_mail.h, sent to the operator's notify.email).
  */
 #ifndef ZPUB_NOTIFY_H
 #define ZPUB_NOTIFY_H
@@ -22,10 +23,10 @@ int64_t notify_retry_delay_ms(const cJSON *cfg, int attempts);
  * list names it, or it has none (every event). */
 int notify_hook_wants(const cJSON *hook, const char *event);
 
-/* Whether cfg has a webhook at all. */
+/* Whether cfg has a webhook or an e-mail at all. */
 int notify_configured(const cJSON *cfg);
 
-/* Creates the deliveries of new events for the webhooks of cfg (a short
+/* Creates the deliveries of new events for the webhooks and e-mails of cfg (a short
  * store transaction per event; the loop thread may call it). */
 int notify_fan_out(struct store *st, const cJSON *cfg, struct zpub_err *err);
 

@@ -577,6 +577,7 @@ on_tick(uv_timer_t *t)
 		/* Another process committed: the screens re-read what they show. */
 		ui->data_version = v;
 		ui_changed(ui);
+		ui_events_poll(ui);
 	}
 	if (ui->depth > 0 && ui->stack[ui->depth - 1].ops->tick)
 		ui->stack[ui->depth - 1].ops->tick(ui, &ui->stack[ui->depth - 1]);
@@ -638,6 +639,7 @@ ui_open(struct ui *ui, struct session *ses)
 	ui->store = ses->store;
 	ui->tenant_id = ses->tenant_id;
 	ui->data_version = store_data_version(ui->store);
+	ui_events_start(ui);
 	ssize_t n = readlink("/proc/self/exe", ui->exe, sizeof ui->exe - 1);
 	if (n <= 0)
 		snprintf(ui->exe, sizeof ui->exe, "zpub");

@@ -76,6 +76,7 @@ child_exited(uv_process_t *p, int64_t status, int signo)
 		c->on_exit(ui, c, status == 0 && signo == 0);
 	c->on_exit = NULL;
 	c->proc_open = 0;           /* ended; the handle closes next */
+	c->ended_ms = time_mono_ms();
 	uv_close((uv_handle_t *)p, child_closed);
 	ui_changed(ui);
 }
@@ -97,6 +98,7 @@ spawn(struct ui *ui, char **args, int64_t rec_id, const char *what)
 	memset(c, 0, sizeof *c);
 	c->ui = ui;
 	c->rec_id = rec_id;
+	c->ended_ms = 0;
 	ui_strlcpy(c->what, what, sizeof c->what);
 	char *path = ui_child_log_path(ui, c);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

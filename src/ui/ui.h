@@ -214,6 +214,7 @@ struct ui_child {
 	char *output;               /* all it printed, kept after it ends */
 	int in_use, proc_open;
 	int kill_on_quit;           /* sign-ins and previews end with the TUI */
+	int64_t ended_ms;           /* time_mono_ms() of its end; 0 while it runs */
 	char what[32];
 	/* Optional: told when it ended (ok: exit 0), output read. */
 	void (*on_exit)(struct ui *ui, struct ui_child *c, int ok);
@@ -234,6 +235,7 @@ struct ui {
 	struct store *store;
 	int64_t tenant_id;
 	int64_t data_version;
+	int64_t event_row;          /* the newest notification event shown */
 	char exe[1024];
 	int rows, cols;
 	int color;
@@ -352,5 +354,9 @@ void ui_import_ask(struct ui *ui, void (*done)(struct ui *ui, void *ctx, int64_t
     void *ctx);
 /* Scrolling a list: keeps cur inside [0,n) and visible in a window of h. */
 void ui_list_move(enum ui_action a, int n, int h, int *cur, int *top);
+
+/* ---- events.c: notification events in the status line ---- */
+void ui_events_start(struct ui *ui);    /* from the newest event on */
+void ui_events_poll(struct ui *ui);     /* after another process's commit */
 
 #endif

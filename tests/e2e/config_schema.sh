@@ -59,17 +59,24 @@ def cases(k):
         out += [("valid", (k["min"] + k["max"]) / 2), ("type", "abc"), ("range", k["max"] + 1)]
     elif t == "bool":
         out += [("valid", True), ("type", "maybe")]
+    elif t == "string" and ch == ["@email"]:
+        out += [("valid", "zpub@x.example"), ("type", [1]), ("range", "Zpub <zpub@x.example>")]
     elif t == "string":
         out += [("valid", "default" if k["key"] == "tenant" else "j z" if k["key"] == "ui.keys.<action>"
                  else "abc"), ("type", [1]),
                 ("range", "x" * (int(k["max"]) + 1))]
+    elif t == "url" and ch:    # other schemes (smtp, smtps), never a password in it
+        out += [("valid", f"{ch[0]}://127.0.0.1:9"), ("type", 5),
+                ("range", "http://127.0.0.1:9/x"), ("range", f"{ch[0]}://u:p@127.0.0.1:9")]
     elif t == "url":
         out += [("valid", "http://127.0.0.1:9/x"), ("type", 5), ("range", "ftp://127.0.0.1/x")]
     elif t == "enum":
         out += [("valid", ch[-1]), ("type", 7), ("range", "bogus-choice")]
     elif t == "list":
-        item = "ru" if ch == ["@lang"] else ch[0] if ch else "tag"
-        bad = [["xx"]] if ch == ["@lang"] else [["dropbox"]] if ch else []
+        item = "ru" if ch == ["@lang"] else "a@x.example" if ch == ["@email"] else \
+            ch[0] if ch else "tag"
+        bad = [["xx"]] if ch == ["@lang"] else [["a@x.example>"]] if ch == ["@email"] else \
+            [["dropbox"]] if ch else []
         out += [("valid", [item]), ("type", 5)] + [("range", b) for b in bad]
         out.append(("range", [item] * (int(k["max"]) + 1)))
     elif t == "id":
@@ -280,7 +287,7 @@ expect_rc 0 "$ZPUB" template list --json
 [ "$OUT" = "[]" ] || fail "refused templates were stored: $OUT"
 # secrets: only the names zpub uses
 expect_rc 1 "$ZPUB" secret set bogus_name < /dev/null
-echo "$ERR" | grep -q "'bogus_name' is not a secret zpub uses; the secrets are: transcription, chat, zoom.client_secret, api.metrics_token, notify.<name>, zoom.webhook_secret, google.client_secret, vk.client_secret" || fail "secret: $ERR"
+echo "$ERR" | grep -q "'bogus_name' is not a secret zpub uses; the secrets are: transcription, chat, zoom.client_secret, api.metrics_token, notify.<name>, notify.email.<name>, zoom.webhook_secret, google.client_secret, vk.client_secret" || fail "secret: $ERR"
 printf 'k' | "$ZPUB" secret set transcription 2>/dev/null || fail "secret set transcription"
 ok "the reproductions are refused with the allowed values; secret names checked"
 
