@@ -28,38 +28,6 @@ actor(struct actor *a, int64_t tenant_id)
 
 /* ---- tenant ---- */
 
-static cJSON *
-tenant_json(struct session *cli, const struct store_tenant *t)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "id", (double)t->id);
-	cJSON_AddStringToObject(o, "name", t->name);
-	cJSON *q = cJSON_AddObjectToObject(o, "quota");
-	cJSON_AddNumberToObject(q, "storage_bytes", (double)t->quota_storage_bytes);
-	cJSON_AddNumberToObject(q, "minutes_month", (double)t->quota_minutes_month);
-	cJSON_AddNumberToObject(q, "concurrent", (double)t->quota_concurrent);
-	cJSON_AddNumberToObject(q, "retention_days", (double)t->retention_days);
-	cJSON *c = cJSON_Parse(t->config ? t->config : "{}");
-	cJSON_AddItemToObject(o, "config", c ? c : cJSON_CreateObject());
-	int64_t bytes = 0, from, to;
-	double minutes = 0;
-	store_tenant_storage_bytes(cli->store, t->id, &bytes, NULL);
-	tenant_month_range(time_now_ms(), &from, &to);
-	store_usage_sum(cli->store, t->id, "processing_minutes", from, to, &minutes, NULL);
-	cJSON *u = cJSON_AddObjectToObject(o, "used");
-	cJSON_AddNumberToObject(u, "storage_bytes", (double)bytes);
-	cJSON_AddNumberToObject(u, "minutes_this_month", minutes);
-	int64_t counts[ST__COUNT];
-	if (store_recording_status_counts(cli->store, t->id, counts, NULL) == 0) {
-		cJSON *r = cJSON_AddObjectToObject(o, "recordings");
-		for (int i = 0; i < ST__COUNT; i++)
-			if (counts[i])
-				cJSON_AddNumberToObject(r, status_name((enum rec_status)i),
-				    (double)counts[i]);
-	}
-	return o;
-}
-
 static void
 print_quota(const char *label, int64_t v, const char *unit)
 {
@@ -197,7 +165,7 @@ tenant_list(struct session *cli, int argc, int json)
 		return cli_fail(cli, &err);
 	cJSON *arr = cJSON_CreateArray();
 	for (int i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, tenant_json(cli, &v[i]));
+		cJSON_AddItemToArray(arr, tenant_to_json(cli->store, &v[i]));
 	if (json)
 		cli_print_json(arr);
 	else {
@@ -293,7 +261,7 @@ tenant_show(struct session *cli, const char *sub, int argc, char **argv, int jso
 		store_tenant_clear(&t);
 		return cli_usage(cli, NULL);
 	}
-	cJSON *o = tenant_json(cli, &t);
+	cJSON *o = tenant_to_json(cli->store, &t);
 	if (json || setting)
 		cli_print_json(o);
 	else

@@ -14,6 +14,7 @@
 
 #include "audit.h"
 #include "cmd.h"
+#include "config.h"
 #include "edit.h"
 #include "store.h"
 #include "store_admin.h"
@@ -226,9 +227,10 @@ static int
 tpl_test(struct session *cli, int argc, char **argv)
 {
 	struct zpub_err err;
-	struct store_template t, *all = NULL;
-	struct store_recording **v = NULL;
-	int n = 0, nall = 0, rc = 0;
+	struct store_template t;
+	cJSON *out = NULL;
+	const cJSON *e;
+	int matched = 0, n = 0;
 	int json = argc == 3 && strcmp(argv[2], "--json") == 0;
 	if (argc < 2 || argc > 3 || (argc == 3 && !json))
 		return cli_usage(cli, NULL);
@@ -236,52 +238,27 @@ tpl_test(struct session *cli, int argc, char **argv)
 		return cli_fail(cli, &err);
 	if (store_template_get(cli->store, cli->tenant_id, argv[1], &t, &err) != 0)
 		return cli_fail(cli, &err);
-	cJSON *rules = cJSON_Parse(t.matching_rules ? t.matching_rules : "{}");
-	struct store_filter f = { cli->tenant_id, -1, NULL, 0, 0, 0, 0 };
-	if (store_recording_list(cli->store, &f, &v, &n, &err) != 0 ||
-	    store_templates(cli->store, cli->tenant_id, &all, &nall, &err) != 0) {
-		rc = cli_fail(cli, &err);
-		goto out;
+	if (tpl_test_json(cli->store, cli->tenant_id, &t, &out, &err) != 0) {
+		store_template_clear(&t);
+		return cli_fail(cli, &err);
 	}
-	cJSON *out = cJSON_CreateArray();
-	int matched = 0;
-	for (int i = 0; i < n; i++) {
-		struct tpl_subject s = { v[i]->title, v[i]->source, v[i]->duration_ms,
-			v[i]->started_at };
-		char why[512];
-		int m = tpl_rules_match(rules, &s, why, sizeof why, &err);
-		if (m < 0) {
-			rc = cli_fail(cli, &err);
-			cJSON_Delete(out);
-			goto out;
-		}
-		int win = tpl_pick(all, nall, &s);
-		const char *winner = win >= 0 ? all[win].name : NULL;
-		cJSON *e = cJSON_CreateObject();
-		cJSON_AddNumberToObject(e, "id", (double)v[i]->id);
-		cJSON_AddStringToObject(e, "title", v[i]->title);
-		cJSON_AddStringToObject(e, "status", status_name(v[i]->status));
-		cJSON_AddBoolToObject(e, "matches", m == 1);
-		if (m != 1)
-			cJSON_AddStringToObject(e, "why_not", why);
-		cJSON_AddBoolToObject(e, "wins", winner && strcmp(winner, t.name) == 0);
-		if (winner)
-			cJSON_AddStringToObject(e, "winner", winner);
+	cJSON_ArrayForEach(e, out) {
+		long long id = (long long)config_int(e, "id", 0);
+		const char *title = config_str(e, "title", "");
+		const char *winner = config_str(e, "winner", NULL);
+		int m = config_bool(e, "matches", 0);
+		n++;
+		matched += m;
+		if (json)
+			continue;
+		if (!m)
+			printf("%6lld  no     %s — %s\n", id, term_safe(title),
+			    term_safe(config_str(e, "why_not", "")));
+		else if (config_bool(e, "wins", 0))
+			printf("%6lld  match  %s\n", id, term_safe(title));
 		else
-			cJSON_AddNullToObject(e, "winner");
-		cJSON_AddItemToArray(out, e);
-		matched += m == 1;
-		if (!json) {
-			if (m != 1)
-				printf("%6lld  no     %s — %s\n", (long long)v[i]->id,
-				    term_safe(v[i]->title), term_safe(why));
-			else if (winner && strcmp(winner, t.name) == 0)
-				printf("%6lld  match  %s\n", (long long)v[i]->id, term_safe(v[i]->title));
-			else
-				printf("%6lld  match  %s (but template '%s' wins on priority)\n",
-				    (long long)v[i]->id, term_safe(v[i]->title),
-				    term_safe(winner ? winner : "?"));
-		}
+			printf("%6lld  match  %s (but template '%s' wins on priority)\n", id,
+			    term_safe(title), term_safe(winner ? winner : "?"));
 	}
 	if (json)
 		cli_print_json(out);
@@ -290,12 +267,8 @@ tpl_test(struct session *cli, int argc, char **argv)
 		printf("template %s matches %d of %d recording%s\n", term_safe(t.name), matched, n,
 		    n == 1 ? "" : "s");
 	}
-out:
-	cJSON_Delete(rules);
-	store_templates_free(all, nall);
-	store_recording_list_free(v, n);
 	store_template_clear(&t);
-	return rc;
+	return 0;
 }
 
 int

@@ -115,7 +115,23 @@
 	X("GET", "/recordings/{id}/artifacts", ROLE_VIEWER, h_artifact_list, API_FAST, \
 	  "The recording's files by kind (cut video, subtitles, thumbnail, ...)") \
 	X("GET", "/recordings/{id}/artifacts/{kind}", ROLE_VIEWER, h_artifact_get, API_FAST, \
-	  "Download the newest file of a kind (Range: bytes=... answers 206)")
+	  "Download the newest file of a kind (Range: bytes=... answers 206)") \
+	X("GET", "/templates/{id}/test", ROLE_VIEWER, h_tpl_test, API_FAST, \
+	  "Which recordings the template matches, why not, and which template wins (as" \
+	  " zpub template test --json)") \
+	X("GET", "/tenant", ROLE_VIEWER, h_tenant_show, API_FAST, \
+	  "The caller's tenant: quotas, what it uses, this month's usage, its config layer") \
+	X("PATCH", "/tenant/config", ROLE_OWNER, h_tenant_config, API_FAST, \
+	  "Set tenant settings ({\"KEY\": value, ...}, null unsets): all or none; operator" \
+	  " keys are refused") \
+	X("GET", "/users", ROLE_OWNER, h_user_list, API_FAST, \
+	  "Users of the tenant: name, role, created (never their tokens)") \
+	X("POST", "/users", ROLE_OWNER, h_user_create, API_FAST, \
+	  "Add a user ({\"name\", \"role\"}); answers its token, shown only this once") \
+	X("POST", "/users/{name}/token", ROLE_OWNER, h_user_token, API_FAST, \
+	  "A new token for the user, shown once; the old one stops working") \
+	X("DELETE", "/users/{name}", ROLE_OWNER, h_user_delete, API_FAST, \
+	  "Remove a user (409 for the tenant's last owner)")
 
 /* API_STREAM: the body streams to disk (api_stream_open), then the route
  * runs on a worker like a slow one. */
@@ -673,7 +689,7 @@ openapi_operation(cJSON *op, const struct route *rt, size_t i, const char *m)
 			cJSON_AddStringToObject(sch, "format", "binary");
 		} else if (!strstr(rt->path, "/retry") && !strstr(rt->path, "skip") &&
 		    !strstr(rt->path, "/publish") && !strstr(rt->path, "run") &&
-		    !strstr(rt->path, "/regenerate")) {
+		    !strstr(rt->path, "/regenerate") && !strstr(rt->path, "/token")) {
 			cJSON *rb = cJSON_AddObjectToObject(op, "requestBody");
 			cJSON_AddBoolToObject(rb, "required", rt->fn != h_acct_start);
 			cJSON *ct = cJSON_AddObjectToObject(cJSON_AddObjectToObject(rb, "content"),

@@ -59,7 +59,9 @@ typedef void (*api_fn)(struct api *a, const struct api_request *r,
 	X(h_acct_list) X(h_acct_start) X(h_acct_revoke) X(h_oauth_callback) \
 	X(h_rec_cancel) \
 	X(h_upload_create) X(h_upload_show) X(h_upload_put) X(h_upload_delete) X(h_rec_upload) \
-	X(h_artifact_list) X(h_artifact_get)
+	X(h_artifact_list) X(h_artifact_get) \
+	X(h_tpl_test) X(h_tenant_show) X(h_tenant_config) X(h_user_list) X(h_user_create) \
+	X(h_user_token) X(h_user_delete)
 #define X(f) void f(struct api *, const struct api_request *, \
 	const struct api_caller *, int64_t, struct api_response *);
 ROUTE_FNS(X)

@@ -720,3 +720,54 @@ tpl_from_json(const cJSON *j, struct store_template *t, int partial, struct zpub
 	}
 	return 0;
 }
+
+/* ---- testing a template against the recordings ---- */
+
+int
+tpl_test_json(struct store *st, int64_t tenant_id, const struct store_template *t, cJSON **out,
+    struct zpub_err *err)
+{
+	struct store_template *all = NULL;
+	struct store_recording **v = NULL;
+	int n = 0, nall = 0, rc;
+
+	*out = NULL;
+	cJSON *rules = cJSON_Parse(t->matching_rules ? t->matching_rules : "{}");
+	struct store_filter f = { tenant_id, -1, NULL, 0, 0, 0, 0 };
+	if ((rc = store_recording_list(st, &f, &v, &n, err)) != 0 ||
+	    (rc = store_templates(st, tenant_id, &all, &nall, err)) != 0)
+		goto done;
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; i < n; i++) {
+		struct tpl_subject s = { v[i]->title, v[i]->source, v[i]->duration_ms,
+			v[i]->started_at };
+		char why[512];
+		int m = tpl_rules_match(rules, &s, why, sizeof why, err);
+		if (m < 0) {
+			cJSON_Delete(arr);
+			rc = err ? err->code : ZPUB_EINVAL;
+			goto done;
+		}
+		int win = tpl_pick(all, nall, &s);
+		const char *winner = win >= 0 ? all[win].name : NULL;
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "id", (double)v[i]->id);
+		cJSON_AddStringToObject(e, "title", v[i]->title);
+		cJSON_AddStringToObject(e, "status", status_name(v[i]->status));
+		cJSON_AddBoolToObject(e, "matches", m == 1);
+		if (m != 1)
+			cJSON_AddStringToObject(e, "why_not", why);
+		cJSON_AddBoolToObject(e, "wins", winner && strcmp(winner, t->name) == 0);
+		if (winner)
+			cJSON_AddStringToObject(e, "winner", winner);
+		else
+			cJSON_AddNullToObject(e, "winner");
+		cJSON_AddItemToArray(arr, e);
+	}
+	*out = arr;
+done:
+	cJSON_Delete(rules);
+	store_templates_free(all, nall);
+	store_recording_list_free(v, n);
+	return rc;
+}

@@ -72,4 +72,11 @@ cJSON *tpl_to_json(const struct store_template *t);
 int tpl_from_json(const cJSON *j, struct store_template *t, int partial,
     struct zpub_err *err);
 
+/* Every recording of the tenant against template t, as `zpub template test
+ * --json` prints it: [{"id", "title", "status", "matches", "why_not" (when
+ * it does not), "wins", "winner" (the template that would win, or null)}].
+ * *out: a new array. */
+int tpl_test_json(struct store *st, int64_t tenant_id, const struct store_template *t,
+    cJSON **out, struct zpub_err *err);
+
 #endif

@@ -9,9 +9,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "config.h"
 #include "config_schema.h"
 #include "log.h"
+#include "status.h"
 #include "store.h"
 #include "store_admin.h"
 #include "util.h"
@@ -47,6 +49,129 @@ tenant_config(struct store *st, const cJSON *base, int64_t tenant_id)
 	cJSON_Delete(over);
 	store_tenant_clear(&t);
 	return cfg;
+}
+
+cJSON *
+tenant_to_json(struct store *st, const struct store_tenant *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)t->id);
+	cJSON_AddStringToObject(o, "name", t->name);
+	cJSON *q = cJSON_AddObjectToObject(o, "quota");
+	cJSON_AddNumberToObject(q, "storage_bytes", (double)t->quota_storage_bytes);
+	cJSON_AddNumberToObject(q, "minutes_month", (double)t->quota_minutes_month);
+	cJSON_AddNumberToObject(q, "concurrent", (double)t->quota_concurrent);
+	cJSON_AddNumberToObject(q, "retention_days", (double)t->retention_days);
+	cJSON *c = cJSON_Parse(t->config ? t->config : "{}");
+	cJSON_AddItemToObject(o, "config", c ? c : cJSON_CreateObject());
+	int64_t bytes = 0, from, to;
+	double minutes = 0;
+	store_tenant_storage_bytes(st, t->id, &bytes, NULL);
+	tenant_month_range(time_now_ms(), &from, &to);
+	store_usage_sum(st, t->id, "processing_minutes", from, to, &minutes, NULL);
+	cJSON *u = cJSON_AddObjectToObject(o, "used");
+	cJSON_AddNumberToObject(u, "storage_bytes", (double)bytes);
+	cJSON_AddNumberToObject(u, "minutes_this_month", minutes);
+	int64_t counts[ST__COUNT];
+	if (store_recording_status_counts(st, t->id, counts, NULL) == 0) {
+		cJSON *r = cJSON_AddObjectToObject(o, "recordings");
+		for (int i = 0; i < ST__COUNT; i++)
+			if (counts[i])
+				cJSON_AddNumberToObject(r, status_name((enum rec_status)i),
+				    (double)counts[i]);
+	}
+	return o;
+}
+
+/* Removes a dotted key from layer and the sections it leaves empty. */
+static void
+layer_unset(cJSON *layer, const char *key)
+{
+	const char *dot = strchr(key, '.');
+	if (dot == NULL) {
+		cJSON_DeleteItemFromObjectCaseSensitive(layer, key);
+		return;
+	}
+	char head[256];
+	snprintf(head, sizeof head, "%.*s", (int)(dot - key), key);
+	cJSON *sub = cJSON_GetObjectItemCaseSensitive(layer, head);
+	if (!cJSON_IsObject(sub))
+		return;
+	layer_unset(sub, dot + 1);
+	if (sub->child == NULL)
+		cJSON_DeleteItemFromObjectCaseSensitive(layer, head);
+}
+
+/* One key of the patch into layer: null unsets it, anything else is
+ * checked as `zpub tenant config` checks it. */
+static int
+patch_one(cJSON *layer, const cJSON *item, struct zpub_err *err)
+{
+	const char *key = item->string;
+	if (key == NULL || *key == '\0' || strlen(key) > 200)
+		return zpub_err_set(err, ZPUB_EINVAL, "a key of the body is empty or too long");
+	if (cJSON_IsNull(item)) {
+		/* unset: the key must be one a tenant may hold at all */
+		const struct zs_key *k = zs_lookup(key);
+		cJSON *nul = cJSON_CreateNull();
+		int rc = zs_check(key, nul, ZS_SCOPE_TENANT, err);
+		cJSON_Delete(nul);
+		if (rc != 0 && !(k && k->owner == ZS_TENANT))
+			return rc;
+		layer_unset(layer, key);
+		return 0;
+	}
+	char *text = cJSON_PrintUnformatted(item);
+	int rc = config_layer_set(layer, key, text ? text : "", ZS_SCOPE_TENANT, err);
+	cJSON_free(text);
+	return rc;
+}
+
+int
+tenant_config_patch(struct store *st, const struct actor *who, int64_t tenant_id,
+    const cJSON *patch, struct zpub_err *err)
+{
+	struct store_tenant t;
+	const cJSON *item;
+	int rc;
+
+	if (!cJSON_IsObject(patch) || patch->child == NULL)
+		return zpub_err_set(err, ZPUB_EINVAL, "name at least one setting: {\"KEY\": value,"
+		    " ...} (null unsets a key)");
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = store_tenant_get(st, tenant_id, &t, err)) != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	cJSON *layer = cJSON_Parse(t.config ? t.config : "{}");
+	if (!cJSON_IsObject(layer)) {
+		cJSON_Delete(layer);
+		layer = cJSON_CreateObject();
+	}
+	char keys[512] = "";
+	size_t o = 0;
+	cJSON_ArrayForEach(item, patch) {
+		if ((rc = patch_one(layer, item, err)) != 0)
+			break;
+		if (o < sizeof keys)
+			o += (size_t)snprintf(keys + o, sizeof keys - o, "%s%s%s", o ? " " : "",
+			    item->string, cJSON_IsNull(item) ? "=unset" : "");
+	}
+	if (rc == 0) {
+		char *txt = cJSON_PrintUnformatted(layer);
+		rc = store_tenant_set_config(st, tenant_id, txt, err);
+		cJSON_free(txt);
+	}
+	if (rc == 0)
+		rc = store_commit(st, err);
+	else
+		store_rollback(st);
+	if (rc == 0)
+		audit_note(st, who, "tenant.config", "tenant '%s' %s", t.name, keys);
+	cJSON_Delete(layer);
+	store_tenant_clear(&t);
+	return rc;
 }
 
 static int64_t

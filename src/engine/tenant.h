@@ -18,12 +18,28 @@
 
 #include "err.h"
 
+struct actor;
 struct store;
+struct store_tenant;
 
 /* base merged with the tenant's own config (new object; base copied when
  * the tenant has none).  Keys a tenant may not set (config_schema.h) are
  * left out of the merge, with a warning in the log naming key and tenant. */
 cJSON *tenant_config(struct store *st, const cJSON *base, int64_t tenant_id);
+
+/* The tenant as `zpub tenant show --json` prints it and GET /tenant
+ * answers: {"id", "name", "quota": {...}, "config": its layer, "used":
+ * {"storage_bytes", "minutes_this_month"}, "recordings": counts by status}.
+ * New object. */
+cJSON *tenant_to_json(struct store *st, const struct store_tenant *t);
+
+/* Changes keys of the tenant's config layer: patch is {"KEY": value, ...}
+ * with null to unset a key.  Each key is checked as `zpub tenant config`
+ * checks it (a tenant may set only tenant keys; an operator key or a bad
+ * value is refused with the schema's sentence, ZPUB_EINVAL); all keys
+ * change or none, in one transaction, audited as who. */
+int tenant_config_patch(struct store *st, const struct actor *who, int64_t tenant_id,
+    const cJSON *patch, struct zpub_err *err);
 
 /* [from, to) of the UTC calendar month holding t, or of "YYYY-MM". */
 void tenant_month_range(int64_t t, int64_t *from_ms, int64_t *to_ms);
