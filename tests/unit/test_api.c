@@ -671,6 +671,150 @@ test_actions_bad_input(void **state)
 	store_recording_free(r);
 }
 
+/* Status of one call, the body parsed into *j (NULL when not asked). */
+static int
+call_json(struct fx *f, const char *tok, const char *method, const char *path,
+    const char *body, cJSON **j)
+{
+	char *out = NULL;
+	int st = call(f, tok, method, path, body, &out);
+	*j = cJSON_Parse(out);
+	free(out);
+	return st;
+}
+
+/* The owner's routes: template test, the tenant and its config, users;
+ * roles, the tenant wall and bad bodies. */
+static void
+test_admin_routes(void **state)
+{
+	struct fx *f = *state;
+	char p[128];
+	cJSON *j = NULL;
+
+	/* template test: viewer may; tenant b cannot see a's template */
+	snprintf(p, sizeof p, "/templates/%lld/test", (long long)f->tpl_a);
+	assert_int_equal(call_json(f, f->viewer, "GET", p, NULL, &j), 200);
+	assert_string_equal(config_str(j, "template", ""), "lectures");
+	cJSON *recs = cJSON_GetObjectItemCaseSensitive(j, "recordings");
+	assert_int_equal(cJSON_GetArraySize(recs), 1);   /* a's one recording, not b's */
+	assert_int_equal(config_int(cJSON_GetArrayItem(recs, 0), "id", 0), f->rec_a);
+	assert_true(config_bool(cJSON_GetArrayItem(recs, 0), "matches", 0));
+	assert_int_equal(config_int(j, "matched", -1), 1);
+	cJSON_Delete(j);
+	assert_int_equal(call(f, f->other, "GET", p, NULL, NULL), 404);
+	assert_int_equal(call(f, f->viewer, "GET", "/templates/999999/test", NULL, NULL), 404);
+
+	/* the tenant: every role reads its own */
+	assert_int_equal(call_json(f, f->viewer, "GET", "/tenant", NULL, &j), 200);
+	assert_string_equal(config_str(j, "name", ""), "default");
+	assert_non_null(config_find(j, "quota.minutes_month"));
+	assert_non_null(config_find(j, "usage.rows"));
+	assert_true(cJSON_IsObject(config_find(j, "config")));
+	cJSON_Delete(j);
+	assert_int_equal(call_json(f, f->other, "GET", "/tenant", NULL, &j), 200);
+	assert_string_equal(config_str(j, "name", ""), "b");
+	cJSON_Delete(j);
+
+	/* config: owner only; a tenant key sets; all or none */
+	const char *ok = "{\"processing.video.window_ms\": 20}";
+	assert_int_equal(call(f, f->viewer, "PATCH", "/tenant/config", ok, NULL), 403);
+	assert_int_equal(call(f, f->editor, "PATCH", "/tenant/config", ok, NULL), 403);
+	assert_int_equal(call_json(f, f->owner, "PATCH", "/tenant/config", ok, &j), 200);
+	assert_int_equal(config_int(j, "config.processing.video.window_ms", 0), 20);
+	cJSON_Delete(j);
+	char *body = NULL;
+	assert_int_equal(call(f, f->owner, "PATCH", "/tenant/config",
+	    "{\"processing.video.min_silence_ms\": 500, \"api.rate_per_minute\": 1}", &body), 400);
+	assert_non_null(strstr(body, "api.rate_per_minute"));
+	free(body);
+	assert_int_equal(call(f, f->owner, "PATCH", "/tenant/config",
+	    "{\"processing.video.window_ms\": 5000}", &body), 400);
+	assert_non_null(strstr(body, "processing.video.window_ms"));
+	free(body);
+	assert_int_equal(call(f, f->owner, "PATCH", "/tenant/config", "{}", NULL), 400);
+	assert_int_equal(call(f, f->owner, "PATCH", "/tenant/config", "[1]", NULL), 400);
+	assert_int_equal(call(f, f->owner, "PATCH", "/tenant/config", "{\"a..b\": 1}", NULL),
+	    400);
+	assert_int_equal(call(f, f->owner, "PATCH", "/tenant/config",
+	    "{\"api.rate_per_minute\": null}", NULL), 400);
+	/* nothing of the refused patches landed; b's layer never moved */
+	struct store_tenant t;
+	assert_int_equal(store_tenant_get(f->st, 1, &t, NULL), 0);
+	assert_string_equal(t.config, "{\"processing\":{\"video\":{\"window_ms\":20}}}");
+	store_tenant_clear(&t);
+	assert_int_equal(call_json(f, f->other, "PATCH", "/tenant/config",
+	    "{\"processing.video.window_ms\": 30}", &j), 200);
+	cJSON_Delete(j);
+	assert_int_equal(store_tenant_get(f->st, 1, &t, NULL), 0);
+	assert_string_equal(t.config, "{\"processing\":{\"video\":{\"window_ms\":20}}}");
+	store_tenant_clear(&t);
+	/* null unsets, and the emptied sections go */
+	assert_int_equal(call_json(f, f->owner, "PATCH", "/tenant/config",
+	    "{\"processing.video.window_ms\": null}", &j), 200);
+	cJSON_Delete(j);
+	assert_int_equal(store_tenant_get(f->st, 1, &t, NULL), 0);
+	assert_string_equal(t.config, "{}");
+	store_tenant_clear(&t);
+	/* there is no route to change quotas */
+	assert_int_equal(call(f, f->owner, "PATCH", "/tenant", "{\"quota\": {}}", NULL), 405);
+
+	/* users: owner only, never token hashes, only the caller's tenant */
+	assert_int_equal(call(f, f->editor, "GET", "/users", NULL, NULL), 403);
+	assert_int_equal(call(f, f->viewer, "POST", "/users", "{\"name\": \"x\"}", NULL), 403);
+	assert_int_equal(call(f, f->editor, "POST", "/users/vera/token", NULL, NULL), 403);
+	assert_int_equal(call(f, f->editor, "DELETE", "/users/vera", NULL, NULL), 403);
+	assert_int_equal(call(f, f->owner, "GET", "/users", NULL, &body), 200);
+	assert_non_null(strstr(body, "\"olga\""));
+	assert_null(strstr(body, "boris"));
+	assert_null(strstr(body, "hash"));
+	assert_null(strstr(body, f->owner));
+	free(body);
+	assert_int_equal(call_json(f, f->owner, "POST", "/users",
+	    "{\"name\": \"ivan\", \"role\": \"editor\"}", &j), 201);
+	char tok[64];
+	snprintf(tok, sizeof tok, "%s", config_str(j, "token", ""));
+	cJSON_Delete(j);
+	assert_true(strlen(tok) > 16);
+	assert_int_equal(call(f, tok, "GET", "/recordings", NULL, NULL), 200);
+	assert_int_equal(call(f, tok, "GET", "/users", NULL, NULL), 403);
+	assert_int_equal(call(f, f->owner, "POST", "/users", "{\"name\": \"ivan\"}", NULL), 409);
+	assert_int_equal(call(f, f->owner, "POST", "/users", "{\"name\": \"../x\"}", NULL), 400);
+	assert_int_equal(call(f, f->owner, "POST", "/users", "{\"name\": \"\"}", NULL), 400);
+	assert_int_equal(call(f, f->owner, "POST", "/users", "{\"name\": 5}", NULL), 400);
+	assert_int_equal(call(f, f->owner, "POST", "/users",
+	    "{\"name\": \"y\", \"role\": \"root\"}", NULL), 400);
+	assert_int_equal(call(f, f->owner, "POST", "/users",
+	    "{\"name\": \"y\", \"token_hash\": \"00\"}", NULL), 400);
+	assert_int_equal(call(f, f->owner, "POST", "/users", "not json", NULL), 400);
+	/* tenant b cannot rotate or remove a's users; the same name in b is b's */
+	assert_int_equal(call(f, f->other, "POST", "/users/ivan/token", NULL, NULL), 404);
+	assert_int_equal(call(f, f->other, "DELETE", "/users/ivan", NULL, NULL), 404);
+	assert_int_equal(call(f, tok, "GET", "/recordings", NULL, NULL), 200);
+	/* rotate: the old token stops working, the new one works */
+	assert_int_equal(call_json(f, f->owner, "POST", "/users/ivan/token", NULL, &j), 200);
+	char tok2[64];
+	snprintf(tok2, sizeof tok2, "%s", config_str(j, "token", ""));
+	cJSON_Delete(j);
+	assert_int_equal(call(f, tok, "GET", "/recordings", NULL, NULL), 401);
+	assert_int_equal(call(f, tok2, "GET", "/recordings", NULL, NULL), 200);
+	assert_int_equal(call(f, f->owner, "POST", "/users/nobody/token", NULL, NULL), 404);
+	/* delete; the last owner stays */
+	assert_int_equal(call(f, f->owner, "DELETE", "/users/ivan", NULL, NULL), 200);
+	assert_int_equal(call(f, tok2, "GET", "/recordings", NULL, NULL), 401);
+	assert_int_equal(call(f, f->owner, "DELETE", "/users/ivan", NULL, NULL), 404);
+	assert_int_equal(call(f, f->owner, "DELETE", "/users/olga", NULL, &body), 409);
+	assert_non_null(strstr(body, "last owner"));
+	free(body);
+	assert_int_equal(call(f, f->owner, "GET", "/recordings", NULL, NULL), 200);
+	/* audited with the API caller */
+	assert_int_equal(call(f, f->owner, "GET", "/audit", NULL, &body), 200);
+	assert_non_null(strstr(body, "user.remove"));
+	assert_non_null(strstr(body, "tenant.config"));
+	assert_non_null(strstr(body, "api:olga"));
+	free(body);
+}
+
 int
 main(void)
 {
@@ -686,6 +830,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_actions_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accounts_routes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admin_routes, setup, teardown),
 		cmocka_unit_test(test_public_url_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
