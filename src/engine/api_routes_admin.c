@@ -181,8 +181,8 @@ h_user_create(struct api *a, const struct api_request *r, const struct api_calle
 		return;
 	cJSON_ArrayForEach(e, body)
 		if (strcmp(e->string, "name") != 0 && strcmp(e->string, "role") != 0) {
-			reply_error(out, 400, "unknown field '%.64s': a user is {\"name\", \"role\"}",
-			    e->string);
+			reply_error(out, 400, "unknown field '%.64s': a user is {\"name\","
+			    " \"role\"}", e->string);
 			goto done;
 		}
 	const cJSON *jn = cJSON_GetObjectItemCaseSensitive(body, "name");
