@@ -84,7 +84,7 @@
 	  "Choose the N-th thumbnail ({\"pick\": N})") \
 	X("GET", "/recordings/{id}/description", ROLE_VIEWER, h_rec_description, API_FAST, \
 	  "The rendered title and description") \
-	X("POST", "/recordings/batch", ROLE_EDITOR, h_rec_batch, API_FAST, \
+	X("POST", "/recordings/batch", ROLE_EDITOR, h_rec_batch, API_SLOW, \
 	  "One action over up to 500 ids ({\"action\": \"retry|skip|unskip|delete|publish|approve\", \"ids\": [...]}): a result per id") \
 	X("POST", "/recordings/{id}/topics/regenerate", ROLE_EDITOR, h_topics_regenerate, API_SLOW, \
 	  "Find topics again from the transcript ({\"engine\": ...} optional): a new topic version") \

@@ -71,6 +71,8 @@ struct api_pool {
 	int n_threads;
 	pthread_t threads[API_WORKERS];
 	char *db_path, *data_dir, *key_path;
+	void (*wake)(void *ud);     /* api_opts.wake: thread-safe */
+	void *wake_ud;
 	cJSON *config;
 };
 
@@ -186,6 +188,7 @@ worker_run(struct api_pool *p, struct api_job *j, struct store **st, struct api 
 	if (*a == NULL && store_open(p->db_path, p->data_dir, st, &err) == 0) {
 		api_new(*st, p->config, a);
 		api_set_key_path(*a, p->key_path);
+		api_set_wake(*a, p->wake, p->wake_ud);
 		api_set_data_dir(*a, p->data_dir);
 	}
 	if (*a == NULL) {
@@ -255,6 +258,8 @@ pool_new(const struct api_opts *o, struct api_pool **out, struct zpub_err *err)
 	p->db_path = xstrdup(o->db_path);
 	p->data_dir = o->data_dir ? xstrdup(o->data_dir) : NULL;
 	p->key_path = o->key_path ? xstrdup(o->key_path) : NULL;
+	p->wake = o->wake;
+	p->wake_ud = o->wake_ud;
 	p->config = o->config ? cJSON_Duplicate(o->config, 1) : cJSON_CreateObject();
 	p->refs = 1;
 	for (int i = 0; i < API_WORKERS; i++) {

@@ -669,7 +669,7 @@ notify_work(uv_work_t *req)
 	if (store_open(d->ses->db_path, d->ses->data_dir, &st, &d->notify_err) == 0 &&
 	    notify_deliver_due(st, d->notify_cfg, d->ses->key_path, &d->cancel,
 	    &d->notify_err) != 0)
-		log_warn("daemon: webhooks: %s", d->notify_err.msg);
+		log_warn("daemon: notifications: %s", d->notify_err.msg);
 	store_close(st);
 }
 
@@ -689,7 +689,7 @@ start_notify(struct daemon *d)
 {
 	struct zpub_err err;
 	if (notify_fan_out(d->st, d->config, &err) != 0)
-		log_warn("daemon: webhooks: %s", err.msg);
+		log_warn("daemon: notifications: %s", err.msg);
 	if (d->notify_busy || !notify_configured(d->config))
 		return;
 	struct store_notify_delivery *due = NULL;
@@ -728,7 +728,7 @@ daemon_tick(uv_timer_t *t)
 		api_uploads_expire(d->st, d->config);
 		/* notifications settled a month ago are forgotten */
 		if (store_notify_prune(d->st, now - 30 * 86400000LL, &err) != 0)
-			log_warn("daemon: webhooks: %s", err.msg);
+			log_warn("daemon: notifications: %s", err.msg);
 	}
 }
 
