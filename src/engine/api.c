@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "metrics.h"
+#include "store.h"
 #include "store_admin.h"
 #include "store_quota.h"
 #include "util.h"
@@ -464,6 +465,50 @@ api_route_streams(const char *method, const char *path)
 	return 0;
 }
 
+/* The tenant wall in one place: a route under a recording's, template's or
+ * job's {id} answers 404 for an id outside the caller's tenant before its
+ * handler reads the body, so no answer to another tenant's id depends on
+ * what the request carries.  0 = the object is the caller's (or the route
+ * names none). */
+static int
+wall(struct api *a, const char *path, int64_t tenant_id, int64_t id, struct api_response *out)
+{
+	static const char *const kinds[] = { "recording", "template", "job" };
+	static const char *const prefixes[] = { "/recordings/{id}", "/templates/{id}",
+		"/jobs/{id}" };
+	struct zpub_err err;
+	int rc = 0;
+	for (size_t k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++) {
+		if (strncmp(path, prefixes[k], strlen(prefixes[k])) != 0)
+			continue;
+		if (k == 0) {
+			struct store_recording *rec = NULL;
+			rc = store_recording_get_in(a->st, tenant_id, id, &rec, &err);
+			store_recording_free(rec);
+		} else if (k == 1) {
+			struct store_template t;
+			memset(&t, 0, sizeof t);
+			if ((rc = store_template_get_id(a->st, tenant_id, id, &t, &err)) == 0)
+				store_template_clear(&t);
+		} else {
+			struct store_job j;
+			memset(&j, 0, sizeof j);
+			if ((rc = store_job_get_id(a->st, tenant_id, id, &j, &err)) == 0)
+				store_job_clear(&j);
+		}
+		if (rc == ZPUB_ENOTFOUND) {
+			reply_error(out, 404, "no %s %lld in your tenant", kinds[k], (long long)id);
+			return -1;
+		}
+		if (rc != 0) {
+			reply_err(out, &err);
+			return -1;
+		}
+		break;
+	}
+	return 0;
+}
+
 void
 api_call_run(struct api *a, const struct api_request *r, const struct api_call *call,
     struct api_response *out)
@@ -479,6 +524,9 @@ api_call_run(struct api *a, const struct api_request *r, const struct api_call *
 	c.who.tenant_id = call->tenant_id;
 	snprintf(c.who.user, sizeof c.who.user, "%s", call->name);
 	snprintf(c.who.from, sizeof c.who.from, "%s", r->peer ? r->peer : "");
+	if (call->tenant_id > 0 && wall(a, routes[call->route].path, call->tenant_id, call->id,
+	    out) != 0)
+		return;
 	routes[call->route].fn(a, r, &c, call->id, out);
 	/* every 429 says when to come back (a quota's may not know: a minute) */
 	if (out->status == 429 && out->retry_after_s <= 0)
