@@ -77,7 +77,7 @@ recact_delete(struct store *st, const struct actor *who, int64_t id,
 		return rc;
 	if (r->lease_owner && r->lease_until > time_now_ms()) {
 		rc = zpub_err_set(err, ZPUB_EBUSY, "recording %lld is %s and being worked on by %s;"
-		    " stop it first ('zpub stop %lld', or POST /recordings/%lld/cancel) or wait"
+		    " stop it first ('zpub stop %lld --wait', or POST /recordings/%lld/cancel) or wait"
 		    " until the stage ends, then delete it", (long long)id, status_name(r->status),
 		    r->lease_owner, (long long)id, (long long)id);
 		goto out;

@@ -52,7 +52,7 @@ until_processing() {
 runpid=$!
 until_processing $runpid
 expect_rc 1 "$ZPUB" delete "$ID"
-echo "$ERR" | grep -q "stop it first ('zpub stop $ID --wait')" || fail "delete while running: $ERR"
+echo "$ERR" | grep -q "stop it first ('zpub stop $ID --wait'" || fail "delete while running: $ERR"
 t0=$(date +%s%N)
 expect_rc 0 "$ZPUB" stop "$ID" --wait
 t1=$(date +%s%N)
