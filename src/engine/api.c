@@ -347,22 +347,14 @@ rate_limited(struct api *a, const char *hash, int64_t now, struct api_response *
 
 /* ---- routing ---- */
 
-/* Matches path against a pattern: "{id}" takes a number into *id, "{kind}"
- * a short name of [a-z0-9_] the route reads itself, any other "{word}" one
- * segment of letters, digits, - and _ into the next arg. */
+/* Matches path against a pattern: "{id}" takes a number into *id, any
+ * other "{word}" one segment into the next arg: for "{kind}" 1..32 of
+ * [a-z0-9_], else 1..47 letters, digits, - and _. */
 static int
 path_match(const char *pattern, const char *path, int64_t *id, char arg[2][48])
 {
 	int na = 0;
 	while (*pattern && *path) {
-		if (strncmp(pattern, "{kind}", 6) == 0) {
-			size_t n = strspn(path, "abcdefghijklmnopqrstuvwxyz0123456789_");
-			if (n == 0 || n > 32)
-				return 0;
-			pattern += 6;
-			path += n;
-			continue;
-		}
 		if (strncmp(pattern, "{id}", 4) == 0) {
 			char *end;
 			if (*path < '1' || *path > '9')
@@ -377,9 +369,10 @@ path_match(const char *pattern, const char *path, int64_t *id, char arg[2][48])
 		}
 		if (*pattern == '{') {
 			const char *close = strchr(pattern, '}');
-			size_t n = strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789-_");
-			if (close == NULL || n == 0 || n >= 48 || na >= 2)
+			int kind = strncmp(pattern, "{kind}", 6) == 0;
+			size_t n = strspn(path, kind ? "abcdefghijklmnopqrstuvwxyz0123456789_" :
+			    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+			if (close == NULL || n == 0 || n > (kind ? 32u : 47u) || na >= 2)
 				return 0;
 			memcpy(arg[na], path, n);
 			arg[na++][n] = '\0';

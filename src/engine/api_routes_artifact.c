@@ -131,12 +131,7 @@ h_artifact_get(struct api *a, const struct api_request *r, const struct api_call
 	struct store_artifact *v = NULL;
 	struct zpub_err err;
 	int n = 0, k;
-	char kbuf[40];
-
-	/* the router let through [a-z0-9_]{1,32} only (and perhaps a '/') */
-	const char *kind = strstr(r->path, "/artifacts/") + strlen("/artifacts/");
-	snprintf(kbuf, sizeof kbuf, "%.*s", (int)strspn(kind,
-	    "abcdefghijklmnopqrstuvwxyz0123456789_"), kind);
+	const char *kbuf = c->arg[0];   /* the router let through [a-z0-9_]{1,32} only */
 	if (!own(a, c, id, out))
 		return;
 	if (store_artifacts(a->st, id, kbuf, &v, &n, &err) != 0) {

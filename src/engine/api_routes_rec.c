@@ -113,7 +113,7 @@ rec_action(struct api *a, const struct api_request *r, const struct api_caller *
 		return;
 	}
 	if (strcmp(what, "retry") == 0)
-		rc = store_recording_retry(a->st, id, &err);
+		rc = pipeline_retry(a->st, &c->who, id, &err);   /* audits, notes the face */
 	else if (strcmp(what, "skip") == 0)
 		rc = recact_skip(a->st, &c->who, id, NULL, &err);   /* audits */
 	else {
@@ -134,11 +134,11 @@ rec_action(struct api *a, const struct api_request *r, const struct api_caller *
 		reply_err(out, &err);
 		return;
 	}
-	if (strcmp(what, "skip") != 0)
-		audit_note(a->st, &c->who, what, "recording %lld",
-		    (long long)id);
-	if (starts && store_recording_set_work_face(a->st, id, "api", &err) != 0)
-		log_warn("recording %lld: %s", (long long)id, err.msg);
+	if (strcmp(what, "publish") == 0) {
+		audit_note(a->st, &c->who, what, "recording %lld", (long long)id);
+		if (store_recording_set_work_face(a->st, id, "api", &err) != 0)
+			log_warn("recording %lld: %s", (long long)id, err.msg);
+	}
 	if (store_recording_get(a->st, id, &rec, &err) != 0) {
 		reply_err(out, &err);
 		return;
