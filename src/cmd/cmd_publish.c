@@ -20,7 +20,6 @@
 #include "stages.h"
 #include "store.h"
 #include "util.h"
-#include "vault.h"
 
 /* The publish stage alone, for recordings already past TRANSCRIBED. */
 static const struct stage_def publish_only[] = {
@@ -71,13 +70,7 @@ publish_ready(struct session *cli, const cJSON *cfg, struct store_recording *rec
 		rc = publish_dry_run(&ctx, stdout, err);
 	else
 		rc = stage_publish(&ctx, err);
-	for (int i = 0; i < ctx.n_artifacts; i++) {
-		free(ctx.artifacts[i].kind);
-		free(ctx.artifacts[i].path);
-		cJSON_Delete(ctx.artifacts[i].extra);
-	}
-	free(ctx.artifacts);
-	vault_close(ctx.vault);
+	stage_ctx_clear(&ctx);
 	free(media_dir);
 	cJSON_Delete(merged);
 	return rc;

@@ -12,7 +12,6 @@
 #include "pipeline.h"
 #include "store.h"
 #include "util.h"
-#include "vault.h"
 
 static int
 artifact_known(struct store *st, int64_t rec_id, const char *kind, const char *path)
@@ -74,13 +73,7 @@ ai_redo(struct store *st, const cJSON *cfg, const char *data_dir, const char *ke
 		rc = record_artifacts(st, rec->id, &ctx, event, err);
 	if (rc == 0 && summary != NULL && summary_len > 0)
 		snprintf(summary, summary_len, "%s", ctx.summary);
-	for (int i = 0; i < ctx.n_artifacts; i++) {
-		free(ctx.artifacts[i].kind);
-		free(ctx.artifacts[i].path);
-		cJSON_Delete(ctx.artifacts[i].extra);
-	}
-	free(ctx.artifacts);
-	vault_close(ctx.vault);
+	stage_ctx_clear(&ctx);
 	free(media_dir);
 	cJSON_Delete(merged);
 	return rc;

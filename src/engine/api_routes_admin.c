@@ -14,6 +14,7 @@
 #include "store.h"
 #include "store_admin.h"
 #include "template.h"
+#include "usage.h"
 #include "tenant.h"
 #include "util.h"
 
@@ -54,16 +55,16 @@ static void
 tenant_reply(struct api *a, const struct api_caller *c, struct api_response *out)
 {
 	struct store_tenant t;
-	struct store_usage_row *v = NULL;
 	struct zpub_err err;
 	int64_t from, to;
-	int n = 0;
+	double total = 0;
 	if (store_tenant_get(a->st, c->tenant_id, &t, &err) != 0) {
 		reply_err(out, &err);
 		return;
 	}
 	tenant_month_range(time_now_ms(), &from, &to);
-	if (store_usage_report(a->st, c->tenant_id, from, to, &v, &n, &err) != 0) {
+	cJSON *rows = usage_rows(a->st, c->tenant_id, from, to, &total, &err);
+	if (rows == NULL) {
 		store_tenant_clear(&t);
 		reply_err(out, &err);
 		return;
@@ -74,19 +75,8 @@ tenant_reply(struct api *a, const struct api_caller *c, struct api_response *out
 	time_iso(from, month);
 	month[7] = '\0';
 	cJSON_AddStringToObject(u, "month", month);
-	cJSON *rows = cJSON_AddArrayToObject(u, "rows");
-	double total = 0;
-	for (int i = 0; i < n; i++) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "kind", v[i].kind);
-		cJSON_AddStringToObject(o, "provider", v[i].provider);
-		cJSON_AddNumberToObject(o, "amount", v[i].amount);
-		cJSON_AddNumberToObject(o, "cost", v[i].cost);
-		cJSON_AddItemToArray(rows, o);
-		total += v[i].cost;
-	}
+	cJSON_AddItemToObject(u, "rows", rows);
 	cJSON_AddNumberToObject(u, "total_cost", total);
-	store_usage_rows_free(v, n);
 	store_tenant_clear(&t);
 	reply_json(out, 200, j);
 }

@@ -29,24 +29,14 @@ h_usage(struct api *a, const struct api_request *r, const struct api_caller *c, 
 	if (month == NULL)
 		tenant_month_range(time_now_ms(), &from, &to);
 	free(month);
-	struct store_usage_row *v = NULL;
-	int n = 0;
 	struct zpub_err err;
-	if (store_usage_report(a->st, c->tenant_id, from, to, &v, &n, &err) != 0) {
+	cJSON *rows = usage_rows(a->st, c->tenant_id, from, to, NULL, &err);
+	if (rows == NULL) {
 		reply_err(out, &err);
 		return;
 	}
 	cJSON *j = cJSON_CreateObject();
-	cJSON *rows = cJSON_AddArrayToObject(j, "rows");
-	for (int i = 0; i < n; i++) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "kind", v[i].kind);
-		cJSON_AddStringToObject(o, "provider", v[i].provider);
-		cJSON_AddNumberToObject(o, "amount", v[i].amount);
-		cJSON_AddNumberToObject(o, "cost", v[i].cost);
-		cJSON_AddItemToArray(rows, o);
-	}
-	store_usage_rows_free(v, n);
+	cJSON_AddItemToObject(j, "rows", rows);
 	cJSON *faces = usage_by_face(a->st, c->tenant_id, from, to, &err);
 	if (faces == NULL) {
 		cJSON_Delete(j);

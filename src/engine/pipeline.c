@@ -99,8 +99,8 @@ stage_vault(struct stage_ctx *ctx, struct zpub_err *err)
 	return ctx->vault;
 }
 
-static void
-ctx_clear(struct stage_ctx *ctx)
+void
+stage_ctx_clear(struct stage_ctx *ctx)
 {
 	vault_close(ctx->vault);
 	ctx->vault = NULL;
@@ -416,7 +416,7 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 		record_failure(&ctx, sd, opts->owner, run_id, rc, &serr);
 		zpub_err_set(err, rc, "%s", serr.msg);
 	}
-	ctx_clear(&ctx);
+	stage_ctx_clear(&ctx);
 	free(media_dir);
 	cJSON_Delete(cfg);
 	return rc;

@@ -71,6 +71,9 @@ struct vault *stage_vault(struct stage_ctx *ctx, struct zpub_err *err);
  * ownership passes to the context.  Computes size and checksum. */
 int stage_add_artifact(struct stage_ctx *ctx, const char *kind, const char *path,
     cJSON *extra, struct zpub_err *err);
+/* Closes the context's vault and frees its artefacts (a context made
+ * outside the runner: publish, updates, the AI steps again). */
+void stage_ctx_clear(struct stage_ctx *ctx);
 
 /* Runs stages for one recording until it reaches `until` (or cannot go on).
  * Takes a lease for each stage; returns 0 when `until` was reached. */

@@ -19,7 +19,6 @@
 #include "store_admin.h"
 #include "store.h"
 #include "util.h"
-#include "vault.h"
 
 /* The publications done, as targets (the run's inputs loaded first). */
 static int
@@ -222,13 +221,7 @@ publish_update(struct store *st, const cJSON *cfg, int64_t rec_id,
 		rc = store_recording_set_update_pending(st, rec_id, 0, err);
 	if (o->retry_at_ms)
 		*o->retry_at_ms = ctx.retry_at_ms;
-	for (int i = 0; i < ctx.n_artifacts; i++) {
-		free(ctx.artifacts[i].kind);
-		free(ctx.artifacts[i].path);
-		cJSON_Delete(ctx.artifacts[i].extra);
-	}
-	free(ctx.artifacts);
-	vault_close(ctx.vault);
+	stage_ctx_clear(&ctx);
 	free(media_dir);
 	cJSON_Delete(merged);
 	store_recording_free(rec);

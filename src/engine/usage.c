@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "store.h"
+#include "store_admin.h"
 #include "store_quota.h"
 
 double
@@ -53,4 +54,29 @@ usage_by_face(struct store *st, int64_t tenant_id, int64_t from_ms, int64_t to_m
 		store_face_rows_free(v, n);
 	}
 	return o;
+}
+
+cJSON *
+usage_rows(struct store *st, int64_t tenant_id, int64_t from_ms, int64_t to_ms, double *total,
+    struct zpub_err *err)
+{
+	struct store_usage_row *v = NULL;
+	int n = 0;
+	double sum = 0;
+	if (store_usage_report(st, tenant_id, from_ms, to_ms, &v, &n, err) != 0)
+		return NULL;
+	cJSON *rows = cJSON_CreateArray();
+	for (int i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", v[i].kind);
+		cJSON_AddStringToObject(o, "provider", v[i].provider);
+		cJSON_AddNumberToObject(o, "amount", v[i].amount);
+		cJSON_AddNumberToObject(o, "cost", v[i].cost);
+		cJSON_AddItemToArray(rows, o);
+		sum += v[i].cost;
+	}
+	store_usage_rows_free(v, n);
+	if (total)
+		*total = sum;
+	return rows;
 }

@@ -32,4 +32,10 @@ int usage_record(struct store *st, const cJSON *cfg, int64_t tenant_id, int64_t 
 cJSON *usage_by_face(struct store *st, int64_t tenant_id, int64_t from_ms, int64_t to_ms,
     struct zpub_err *err);
 
+/* One tenant's metered rows over [from_ms, to_ms) as the API shows them:
+ * [{"kind", "provider", "amount", "cost"}, ...]; *total (may be NULL) gets
+ * the sum of the costs.  NULL on error. */
+cJSON *usage_rows(struct store *st, int64_t tenant_id, int64_t from_ms, int64_t to_ms,
+    double *total, struct zpub_err *err);
+
 #endif
