@@ -730,8 +730,10 @@ ui_close(struct ui *ui)
 			unlink(p);
 			free(p);
 		}
-	for (int i = 0; i < UI_MAX_CHILDREN; i++)
+	for (int i = 0; i < UI_MAX_CHILDREN; i++) {
 		free(ui->children[i].output);
+		free(ui->children[i].on_exit_ctx);   /* its child goes on alone */
+	}
 	uv_walk(ui->loop, close_walk, NULL);
 	uv_run(ui->loop, UV_RUN_DEFAULT);
 	uv_loop_close(ui->loop);

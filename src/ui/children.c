@@ -75,6 +75,8 @@ child_exited(uv_process_t *p, int64_t status, int signo)
 	if (c->on_exit)
 		c->on_exit(ui, c, status == 0 && signo == 0);
 	c->on_exit = NULL;
+	free(c->on_exit_ctx);
+	c->on_exit_ctx = NULL;
 	c->proc_open = 0;           /* ended; the handle closes next */
 	c->ended_ms = time_mono_ms();
 	uv_close((uv_handle_t *)p, child_closed);

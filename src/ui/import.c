@@ -144,7 +144,6 @@ import_exited(struct ui *ui, struct ui_child *c, int ok)
 		ia->done(ui, ia->ctx, id);
 		ui_message(ui, 0, "imported as #%lld", (long long)id);
 	}
-	free(ia);
 }
 
 static void

@@ -216,7 +216,9 @@ struct ui_child {
 	int kill_on_quit;           /* sign-ins and previews end with the TUI */
 	int64_t ended_ms;           /* time_mono_ms() of its end; 0 while it runs */
 	char what[32];
-	/* Optional: told when it ended (ok: exit 0), output read. */
+	/* Optional: told when it ended (ok: exit 0), output read.  on_exit_ctx
+	 * is malloc'd and the slot's: freed after on_exit ran, or when the app
+	 * closes before the child ends. */
 	void (*on_exit)(struct ui *ui, struct ui_child *c, int ok);
 	void *on_exit_ctx;
 };
