@@ -297,6 +297,12 @@ open_subtitles(struct ui *ui, int64_t id)
 }
 
 static void
+open_transcript(struct ui *ui, int64_t id)
+{
+	ui_push(ui, &ui_transcript_ops, ui_transcript_new(ui, id));
+}
+
+static void
 play(struct ui *ui, int64_t id)
 {
 	ui_play(ui, id, 0);
@@ -310,6 +316,7 @@ static const struct {
 	{ UI_A_OPEN, open_detail },
 	{ UI_A_TOPICS, open_topics },
 	{ UI_A_SUBTITLES, open_subtitles },
+	{ UI_A_TRANSCRIPT, open_transcript },
 	{ UI_A_APPROVE, ui_approve_ask },
 	{ UI_A_PLAY, play },
 };
@@ -684,7 +691,7 @@ browser_draw(struct ui *ui, struct ui_screen *s, int top, int height)
 
 static const enum ui_action browser_hints[] = {
 	UI_A_OPEN, UI_A_SEARCH, UI_A_FILTER, UI_A_SORT, UI_A_RUN, UI_A_NEW, UI_A_SELECT,
-	UI_A_TOPICS, UI_A_REVIEW, UI_A_APPROVE, UI_A_DELETE, UI_A_VIEW, UI_A_NONE
+	UI_A_TOPICS, UI_A_REVIEW, UI_A_APPROVE, UI_A_TRANSCRIPT, UI_A_DELETE, UI_A_VIEW, UI_A_NONE
 };
 
 const struct ui_screen_ops ui_browser_ops = {

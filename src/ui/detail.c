@@ -383,6 +383,10 @@ detail_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 		if (!d->gone)
 			ui_push(ui, &ui_subtitles_ops, ui_subtitles_new(ui, d->id));
 		return 1;
+	case UI_A_TRANSCRIPT:
+		if (!d->gone)
+			ui_push(ui, &ui_transcript_ops, ui_transcript_new(ui, d->id));
+		return 1;
 	case UI_A_TIMELINE:
 		if (!d->gone)
 			ui_push(ui, &ui_timeline_ops, ui_timeline_new(ui, d->id));
@@ -429,8 +433,8 @@ detail_find_goto(struct ui *ui, struct ui_screen *s, int i)
 
 static const enum ui_action detail_hints[] = {
 	UI_A_RUN_NEXT, UI_A_RUN, UI_A_RETRY, UI_A_PUBLISH, UI_A_TOPICS, UI_A_SUBTITLES,
-	UI_A_SEARCH, UI_A_VIEW, UI_A_FOLDER, UI_A_SKIP, UI_A_APPROVE, UI_A_PLAY, UI_A_TIMELINE,
-	UI_A_THUMBNAILS, UI_A_STOP, UI_A_DELETE, UI_A_NONE
+	UI_A_TRANSCRIPT, UI_A_SEARCH, UI_A_VIEW, UI_A_FOLDER, UI_A_SKIP, UI_A_APPROVE, UI_A_PLAY,
+	UI_A_TIMELINE, UI_A_THUMBNAILS, UI_A_STOP, UI_A_DELETE, UI_A_NONE
 };
 
 const struct ui_screen_ops ui_detail_ops = {

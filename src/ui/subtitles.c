@@ -514,6 +514,17 @@ subtitles_action(struct ui *ui, struct ui_screen *s, enum ui_action a)
 	case UI_A_PLAY:
 		ui_play(ui, e->id, n ? e->track->cues[e->cur].start_ms : 0);
 		return 1;
+	case UI_A_VIEW:
+		if (n) {
+			char title[96], a0[24], b0[24];
+			const struct subs_cue *c = &e->track->cues[e->cur];
+			fmt_cue_time(c->start_ms, a0);
+			fmt_cue_time(c->end_ms, b0);
+			snprintf(title, sizeof title, "#%lld, cue %d (%s → %s) in full", (long long)e->id,
+			    e->cur + 1, a0, b0);
+			ui_pager_open(ui, title, c->text);
+		}
+		return 1;
 	case UI_A_SAVE:
 		if (e->dirty)
 			save(ui, e);

@@ -55,6 +55,7 @@ struct store;
 	X(STOP, "stop", "z", "stop the running stage (asks first)", "Actions") \
 	X(TOPICS, "topics", "t", "topic and timecode editor", "Actions") \
 	X(SUBTITLES, "subtitles", "S", "subtitle text editor", "Actions") \
+	X(TRANSCRIPT, "transcript", "W", "transcript: timed segments (/ finds, P plays)", "Actions") \
 	X(FOLDER, "folder", "F", "open the output folder", "Actions") \
 	X(APPROVE, "approve", "a", "approve the topics for publishing (asks)", "Actions") \
 	X(PLAY, "play", "P", "play the cut video from here (ui.player)", "Actions") \
@@ -332,6 +333,9 @@ void *ui_timeline_new(struct ui *ui, int64_t rec_id);
 extern const struct ui_screen_ops ui_timeline_ops;
 void *ui_thumbs_new(struct ui *ui, int64_t rec_id);
 extern const struct ui_screen_ops ui_thumbs_ops;
+/* NULL with a message when the recording has no transcript yet. */
+void *ui_transcript_new(struct ui *ui, int64_t rec_id);
+extern const struct ui_screen_ops ui_transcript_ops;
 
 /* Shared by screens that act on recordings (browser, detail). */
 int ui_rec_action(struct ui *ui, enum ui_action a, const int64_t *ids, int n);
@@ -350,6 +354,11 @@ void ui_play(struct ui *ui, int64_t rec_id, int64_t at_ms);
 int ui_find_key(struct ui *ui, struct ui_screen *s, int key, enum ui_action a);
 /* pager.c: a screen with text wrapped to the width, scrolled (a copy). */
 void ui_pager_open(struct ui *ui, const char *title, const char *text);
+/* pager.c: text wrapped at spaces to width columns; fn (may be NULL) gets
+ * each screen line k (n bytes at s, not terminated) until it returns
+ * nonzero.  Returns the number of lines walked. */
+int ui_wrap(const char *text, int width,
+    int (*fn)(void *ctx, int k, const char *s, size_t n), void *ctx);
 /* import.c: asks for a file (Tab completes directories and media files)
  * and imports it in a child `zpub import`; done(ui, ctx, id) when in. */
 void ui_import_ask(struct ui *ui, void (*done)(struct ui *ui, void *ctx, int64_t id),

@@ -52,10 +52,10 @@ tui_keys Enter
 tui_wait "1–1 of 1"
 tui_keys Enter
 footer_ok recording
-for k in t S L I; do
+for k in t S L I W; do
 	tui_keys "$k"
 	case $k in t) footer_ok topics ;; S) footer_ok subtitles ;; L) footer_ok timeline ;;
-	I) footer_ok thumbnails ;; esac
+	I) footer_ok thumbnails ;; W) footer_ok transcript ;; esac
 	tui_keys q
 	tui_wait " · recording"
 done
