@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential cmake pkg-config git
-  libncurses-dev libuv1-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev
+  libncurses-dev libuv1-dev libsqlite3-dev sqlite3 libpq-dev postgresql libcurl4-openssl-dev
   libcjson-dev libsodium-dev libhttp-parser-dev
   libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev
   libswresample-dev libswscale-dev
