@@ -16,28 +16,31 @@
 
 struct zpub_embedded_migration { const char *name; const char *sql; };
 extern const struct zpub_embedded_migration zpub_migrations[];
+extern const struct zpub_embedded_migration zpub_migrations_pg[];
 
 int
 store_sqlerr(struct store *st, struct zpub_err *err, const char *what)
 {
-	int code = sqlite3_errcode(st->db);
-	int zc = (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? ZPUB_EBUSY : ZPUB_EDB;
-	if (code == SQLITE_FULL)   /* "database or disk is full": say which, and what to do */
+	enum sdb_errclass cls = sdb_errclass(st->db);
+	int zc = cls == SDB_E_BUSY || cls == SDB_E_CONN ? ZPUB_EBUSY : ZPUB_EDB;
+	if (cls == SDB_E_FULL)   /* "database or disk is full": say which, and what to do */
 		return zpub_err_set(err, zc, "database error while %s: the disk holding %s is full;"
 		    " free some space there, then 'zpub retry' what failed", what,
+		    store_is_pg(st) ? sdb_name(st->db) :
 		    st->data_dir ? st->data_dir : "the data folder");
 	return zpub_err_set(err, zc, "database error while %s: %s%s", what,
-	    sqlite3_errmsg(st->db),
-	    zc == ZPUB_EBUSY ? " (another zpub holds the database; try again)" : "");
+	    sdb_errmsg(st->db),
+	    cls == SDB_E_BUSY ? " (another zpub holds the database; try again)" :
+	    cls == SDB_E_CONN ? " (try again when the database is back)" : "");
 }
 
 int
-store_collect(struct store *st, sqlite3_stmt *s, size_t size, store_row_fn fn, void **out,
+store_collect(struct store *st, struct sdb_stmt *s, size_t size, store_row_fn fn, void **out,
     int *n, const char *what, struct zpub_err *err)
 {
 	char *v = NULL;
 	int cnt = 0, cap = 0, rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sdb_step(s)) == SDB_ROW) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 16;
 			v = xreallocarray(v, (size_t)cap, size);
@@ -49,16 +52,16 @@ store_collect(struct store *st, sqlite3_stmt *s, size_t size, store_row_fn fn, v
 	*out = v;
 	*n = cnt;
 	/* The message is read before finalize, while it is still this step's. */
-	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, err, what);
-	sqlite3_finalize(s);
+	rc = rc == SDB_DONE ? 0 : store_sqlerr(st, err, what);
+	sdb_finalize(s);
 	return rc;
 }
 
-sqlite3_stmt *
+struct sdb_stmt *
 store_prep(struct store *st, const char *sql, struct zpub_err *err)
 {
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+	struct sdb_stmt *s = NULL;
+	if (sdb_prepare(st->db, sql, &s) != 0) {
 		store_sqlerr(st, err, "preparing a query");
 		return NULL;
 	}
@@ -68,28 +71,28 @@ store_prep(struct store *st, const char *sql, struct zpub_err *err)
 int
 store_exec(struct store *st, const char *sql, struct zpub_err *err)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int code = sqlite3_errcode(st->db);
-		zpub_err_set(err, code == SQLITE_BUSY ? ZPUB_EBUSY : ZPUB_EDB,
-		    "database error: %s", msg ? msg : sqlite3_errmsg(st->db));
-		sqlite3_free(msg);
+	if (sdb_exec(st->db, sql) != 0) {
+		enum sdb_errclass cls = sdb_errclass(st->db);
+		zpub_err_set(err, cls == SDB_E_BUSY || cls == SDB_E_CONN ? ZPUB_EBUSY : ZPUB_EDB,
+		    "database error: %s", sdb_errmsg(st->db));
 		return err ? err->code : ZPUB_EDB;
 	}
 	return 0;
 }
 
 char *
-store_col_str(sqlite3_stmt *s, int i)
+store_col_str(struct sdb_stmt *s, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	const unsigned char *t = sdb_column_text(s, i);
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
 int
 store_begin(struct store *st, struct zpub_err *err)
 {
-	return store_exec(st, "BEGIN IMMEDIATE", err);
+	/* SQLite takes the write lock now rather than at the first write; on
+	 * PostgreSQL rows are locked as they are claimed (FOR UPDATE). */
+	return store_exec(st, store_is_pg(st) ? "BEGIN" : "BEGIN IMMEDIATE", err);
 }
 
 int
@@ -101,58 +104,113 @@ store_commit(struct store *st, struct zpub_err *err)
 void
 store_rollback(struct store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (sdb_in_tx(st->db))
+		sdb_exec(st->db, "ROLLBACK");
 }
 
-static int
-user_version(struct store *st)
+int
+store_sp_begin(struct store *st, const char *name, int *own, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "PRAGMA user_version", NULL);
+	*own = !sdb_in_tx(st->db);
+	if (*own)
+		return store_begin(st, err);
+	char *q = xasprintf("SAVEPOINT %s", name);
+	int rc = store_exec(st, q, err);
+	free(q);
+	return rc;
+}
+
+int
+store_sp_end(struct store *st, const char *name, int own, int rc, struct zpub_err *err)
+{
+	if (own) {
+		if (rc == 0 && (rc = store_commit(st, err)) == 0)
+			return 0;
+		store_rollback(st);
+		return rc;
+	}
+	char *q = rc ? xasprintf("ROLLBACK TO %s; RELEASE %s", name, name) :
+	    xasprintf("RELEASE %s", name);
+	int erc = store_exec(st, q, rc ? NULL : err);
+	free(q);
+	return rc ? rc : erc;
+}
+
+/* The schema's version: SQLite's user_version; on PostgreSQL a one-row
+ * table, created under the migrations' lock. */
+static int
+schema_version(struct store *st)
+{
+	struct sdb_stmt *s = store_prep(st, store_is_pg(st) ?
+	    "SELECT COALESCE(MAX(version), 0) FROM zpub_schema" : "PRAGMA user_version", NULL);
 	int v = -1;
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+	if (s && sdb_step(s) == SDB_ROW)
+		v = sdb_column_int(s, 0);
+	sdb_finalize(s);
 	return v;
 }
 
-/* Applies every embedded migration numbered above user_version, each in its
- * own transaction together with the version bump, so a crash mid-upgrade
- * leaves the database at the previous version, never between. */
+/* Opens a migration's transaction; on PostgreSQL also takes the lock that
+ * keeps daemons starting together from migrating at once. */
+static int
+migrate_begin(struct store *st, struct zpub_err *err)
+{
+	int rc = store_begin(st, err);
+	if (rc == 0 && store_is_pg(st) && (rc = store_exec(st, "SELECT"
+	    " pg_advisory_xact_lock(74720017); CREATE TABLE IF NOT EXISTS zpub_schema"
+	    " (version BIGINT NOT NULL)", err)) != 0)
+		store_rollback(st);
+	return rc;
+}
+
+/* Applies every embedded migration numbered above the schema's version, each
+ * in its own transaction together with the version bump, so a crash
+ * mid-upgrade leaves the database at the previous version, never between. */
 static int
 migrate(struct store *st, struct zpub_err *err)
 {
-	int have = user_version(st);
+	const struct zpub_embedded_migration *m = store_is_pg(st) ? zpub_migrations_pg :
+	    zpub_migrations;
+	int have, newest = 0, rc;
+	for (int i = 0; m[i].name; i++)
+		newest = atoi(m[i].name);
+	if ((rc = migrate_begin(st, err)) != 0)
+		return zpub_err_prefix(err, "reading the schema version");
+	have = schema_version(st);
+	store_rollback(st);
 	if (have < 0)
 		return store_sqlerr(st, err, "reading the schema version");
-	int newest = 0;
-	for (int i = 0; zpub_migrations[i].name; i++)
-		newest = atoi(zpub_migrations[i].name);
 	if (have > newest)
 		return zpub_err_set(err, ZPUB_EDB, "the database is at schema version %d, made by a"
 		    " newer zpub than this one (which knows up to %d); upgrade zpub rather than"
 		    " letting an older one write to it", have, newest);
-	for (int i = 0; zpub_migrations[i].name; i++) {
-		int num = atoi(zpub_migrations[i].name);
+	for (int i = 0; m[i].name; i++) {
+		int num = atoi(m[i].name);
 		if (num <= have)
 			continue;
-		if (store_begin(st, err) != 0)
-			return err ? err->code : ZPUB_EDB;
-		char *bump = xasprintf("PRAGMA user_version = %d", num);
-		int rc = store_exec(st, zpub_migrations[i].sql, err);
+		if ((rc = migrate_begin(st, err)) != 0)
+			return rc;
+		if ((have = schema_version(st)) >= num) {	/* another host did it */
+			store_rollback(st);
+			continue;
+		}
+		char *bump = store_is_pg(st) ? xasprintf("DELETE FROM zpub_schema;"
+		    " INSERT INTO zpub_schema (version) VALUES (%d)", num) :
+		    xasprintf("PRAGMA user_version = %d", num);
+		rc = store_exec(st, m[i].sql, err);
 		if (rc == 0)
 			rc = store_exec(st, bump, err);
 		free(bump);
 		if (rc != 0) {
 			store_rollback(st);
 			return zpub_err_prefix(err, "upgrading the database with migration %s",
-			    zpub_migrations[i].name);
+			    m[i].name);
 		}
 		if ((rc = store_commit(st, err)) != 0) {
 			store_rollback(st);
 			return rc;
 		}
-		log_info("database migrated to version %d (%s)", num, zpub_migrations[i].name);
+		log_info("database migrated to version %d (%s)", num, m[i].name);
 		have = num;
 	}
 	st->schema_version = have;
@@ -164,27 +222,17 @@ store_open(const char *db_path, const char *data_dir, struct store **out,
     struct zpub_err *err)
 {
 	struct store *st = xcalloc(1, sizeof *st);
+	char *why = NULL;
 	int rc;
 
 	st->data_dir = xstrdup(data_dir);
-	/* The database holds ciphertext and personal data: 0600 from birth. */
-	mode_t old = umask(077);
-	rc = sqlite3_open_v2(db_path, &st->db,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
-	umask(old);
-	if (rc != SQLITE_OK) {
-		zpub_err_set(err, ZPUB_EDB, "cannot open database %s: %s", db_path,
-		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	if (sdb_open(db_path, &st->db, &why) != 0) {
+		zpub_err_set(err, ZPUB_EDB, "%s", why ? why : "cannot open the database");
+		free(why);
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, 10000);
-	sqlite3_extended_result_codes(st->db, 0);
-	if ((rc = store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	    "PRAGMA foreign_keys=ON;", err)) != 0) {
-		zpub_err_prefix(err, "setting up database %s", db_path);
-		goto fail;
-	}
-	if ((rc = migrate(st, err)) != 0 || (rc = store_fold_init(st, err)) != 0)
+	if ((rc = migrate(st, err)) != 0 || (!store_is_pg(st) &&
+	    (rc = store_fold_init(st, err)) != 0))
 		goto fail;
 	*out = st;
 	return 0;
@@ -198,8 +246,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	if (st->db)
-		sqlite3_close(st->db);
+	sdb_close(st->db);
 	free(st->data_dir);
 	free(st);
 }
@@ -213,12 +260,7 @@ store_schema_version(struct store *st)
 int64_t
 store_data_version(struct store *st)
 {
-	sqlite3_stmt *s = store_prep(st, "PRAGMA data_version", NULL);
-	int64_t v = -1;
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return sdb_data_version(st->db);
 }
 
 const char *
@@ -230,41 +272,41 @@ store_data_dir(struct store *st)
 int
 store_tenant_id(struct store *st, const char *name, int64_t *id, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT id FROM tenants WHERE name = ?", err);
+	struct sdb_stmt *s = store_prep(st, "SELECT id FROM tenants WHERE name = ?", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
+	sdb_bind_text(s, 1, name, -1);
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW) {
+		*id = sdb_column_int64(s, 0);
 		rc = 0;
-	} else if (rc == SQLITE_DONE)
+	} else if (rc == SDB_DONE)
 		rc = zpub_err_set(err, ZPUB_ENOTFOUND,
 		    "no tenant named '%s' (see 'zpub tenant list')", name);
 	else
 		rc = store_sqlerr(st, err, "looking up a tenant");
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
 int
 store_tenant_add(struct store *st, const char *name, int64_t *id, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st,
-	    "INSERT INTO tenants (name, created_at) VALUES (?, ?)", err);
+	struct sdb_stmt *s = store_prep(st,
+	    "INSERT INTO tenants (name, created_at) VALUES (?, ?) RETURNING id", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, time_now_ms());
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		if (sqlite3_errcode(st->db) == SQLITE_CONSTRAINT)
+	sdb_bind_text(s, 1, name, -1);
+	sdb_bind_int64(s, 2, time_now_ms());
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW && id)
+		*id = sdb_column_int64(s, 0);
+	sdb_finalize(s);
+	if (rc != SDB_ROW) {
+		if (sdb_errclass(st->db) == SDB_E_UNIQUE)
 			return zpub_err_set(err, ZPUB_EINVAL, "a tenant named '%s' exists already", name);
 		return store_sqlerr(st, err, "adding a tenant");
 	}
-	if (id)
-		*id = sqlite3_last_insert_rowid(st->db);
 	return 0;
 }
 
@@ -282,21 +324,21 @@ store_journal(struct store *st, int64_t rec_id, const char *level, const char *e
 	zlog(strcmp(level, "error") == 0 ? LOG_ERROR :
 	    strcmp(level, "warn") == 0 ? LOG_WARN : LOG_INFO,
 	    "recording %lld: %s: %s", (long long)rec_id, event, msg);
-	sqlite3_stmt *s = store_prep(st, "INSERT INTO journal (recording_id, at, level, event,"
+	struct sdb_stmt *s = store_prep(st, "INSERT INTO journal (recording_id, at, level, event,"
 	    " message) VALUES (?, ?, ?, ?, ?)", NULL);
 	if (s == NULL)
 		return;
 	if (rec_id > 0)
-		sqlite3_bind_int64(s, 1, rec_id);
+		sdb_bind_int64(s, 1, rec_id);
 	else
-		sqlite3_bind_null(s, 1);
-	sqlite3_bind_int64(s, 2, time_now_ms());
-	sqlite3_bind_text(s, 3, level, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 4, event, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 5, msg, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		zlog(LOG_WARN, "could not write the journal: %s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
+		sdb_bind_null(s, 1);
+	sdb_bind_int64(s, 2, time_now_ms());
+	sdb_bind_text(s, 3, level, -1);
+	sdb_bind_text(s, 4, event, -1);
+	sdb_bind_text(s, 5, msg, -1);
+	if (sdb_step(s) != SDB_DONE)
+		zlog(LOG_WARN, "could not write the journal: %s", sdb_errmsg(st->db));
+	sdb_finalize(s);
 }
 
 int
@@ -310,31 +352,31 @@ int
 store_journal_page(struct store *st, int64_t rec_id, int64_t before_id, int limit,
     struct store_journal_entry **out, int *n, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT id, recording_id, at, level, event, message"
+	struct sdb_stmt *s = store_prep(st, "SELECT id, recording_id, at, level, event, message"
 	    " FROM journal WHERE (?1 = 0 OR recording_id = ?1) AND (?3 = 0 OR id < ?3)"
 	    " ORDER BY id DESC LIMIT ?2", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, rec_id);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
-	sqlite3_bind_int64(s, 3, before_id);
+	sdb_bind_int64(s, 1, rec_id);
+	sdb_bind_int(s, 2, limit > 0 ? limit : -1);
+	sdb_bind_int64(s, 3, before_id);
 	struct store_journal_entry *v = NULL;
 	int cnt = 0, cap = 0, rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sdb_step(s)) == SDB_ROW) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 16;
 			v = xreallocarray(v, (size_t)cap, sizeof *v);
 		}
 		struct store_journal_entry *e = &v[cnt++];
-		e->id = sqlite3_column_int64(s, 0);
-		e->recording_id = sqlite3_column_int64(s, 1);
-		e->at = sqlite3_column_int64(s, 2);
+		e->id = sdb_column_int64(s, 0);
+		e->recording_id = sdb_column_int64(s, 1);
+		e->at = sdb_column_int64(s, 2);
 		e->level = store_col_str(s, 3);
 		e->event = store_col_str(s, 4);
 		e->message = store_col_str(s, 5);
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
+	sdb_finalize(s);
+	if (rc != SDB_DONE) {
 		store_journal_free(v, cnt);
 		return store_sqlerr(st, err, "reading the journal");
 	}
@@ -358,18 +400,18 @@ int
 store_audit(struct store *st, int64_t tenant_id, const char *actor, const char *action,
     const char *object, const char *origin)
 {
-	sqlite3_stmt *s = store_prep(st, "INSERT INTO audit (tenant_id, actor, action, object,"
+	struct sdb_stmt *s = store_prep(st, "INSERT INTO audit (tenant_id, actor, action, object,"
 	    " origin, at) VALUES (?, ?, ?, ?, ?, ?)", NULL);
 	if (s == NULL)
 		return ZPUB_EDB;
 	if (tenant_id > 0)
-		sqlite3_bind_int64(s, 1, tenant_id);
-	sqlite3_bind_text(s, 2, actor, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, action, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 4, object, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 5, origin, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 6, time_now_ms());
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : ZPUB_EDB;
-	sqlite3_finalize(s);
+		sdb_bind_int64(s, 1, tenant_id);
+	sdb_bind_text(s, 2, actor, -1);
+	sdb_bind_text(s, 3, action, -1);
+	sdb_bind_text(s, 4, object, -1);
+	sdb_bind_text(s, 5, origin, -1);
+	sdb_bind_int64(s, 6, time_now_ms());
+	int rc = sdb_step(s) == SDB_DONE ? 0 : ZPUB_EDB;
+	sdb_finalize(s);
 	return rc;
 }

@@ -14,9 +14,13 @@
 #include "util.h"
 #include "xmalloc.h"
 
-/* The columns of a body; ?1 event id, ?2 event, ?3 reason, ?4 time (ms). */
+/* The columns of a body; ?1 event id, ?2 event, ?3 reason, ?4 time (ms), in
+ * SQLite's JSON functions and in PostgreSQL's. */
 #define BODY_HEAD "json_object('id', ?1, 'event', ?2, 'time'," \
 	" strftime('%Y-%m-%dT%H:%M:%fZ', ?4 / 1000.0, 'unixepoch'), 'tenant', t.name"
+#define BODY_HEAD_PG "json_build_object('id', ?1::text, 'event', ?2::text, 'time'," \
+	" to_char(to_timestamp(?4::bigint / 1000.0) AT TIME ZONE 'UTC'," \
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), 'tenant', t.name"
 
 static void
 new_event_id(char hex[33])
@@ -32,18 +36,18 @@ enqueue(struct store *st, const char *sql, int64_t id, const char *event, const 
 {
 	char eid[33];
 	new_event_id(eid);
-	sqlite3_stmt *s = store_prep(st, sql, err);
+	struct sdb_stmt *s = store_prep(st, sql, err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_text(s, 1, eid, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, event, -1, SQLITE_STATIC);
+	sdb_bind_text(s, 1, eid, -1);
+	sdb_bind_text(s, 2, event, -1);
 	if (reason)
-		sqlite3_bind_text(s, 3, reason, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 4, time_now_ms());
-	sqlite3_bind_int64(s, 5, id);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+		sdb_bind_text(s, 3, reason, -1);
+	sdb_bind_int64(s, 4, time_now_ms());
+	sdb_bind_int64(s, 5, id);
+	int rc = sdb_step(s) == SDB_DONE ? 0 :
 	    store_sqlerr(st, err, "writing a notification");
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
@@ -51,7 +55,13 @@ int
 store_notify_enqueue(struct store *st, int64_t rec_id, const char *event, const char *reason,
     struct zpub_err *err)
 {
-	return enqueue(st, "INSERT INTO notify_events (event_id, event, tenant_id, recording_id,"
+	return enqueue(st, store_is_pg(st) ?
+	    "INSERT INTO notify_events (event_id, event, tenant_id, recording_id,"
+	    " body, created_at) SELECT ?1, ?2, r.tenant_id, r.id, " BODY_HEAD_PG ", 'recording',"
+	    " json_build_object('id', r.id, 'title', r.title, 'status', r.status, 'reason',"
+	    " ?3::text))::text, ?4 FROM recordings r JOIN tenants t ON t.id = r.tenant_id"
+	    " WHERE r.id = ?5" :
+	    "INSERT INTO notify_events (event_id, event, tenant_id, recording_id,"
 	    " body, created_at) SELECT ?1, ?2, r.tenant_id, r.id, " BODY_HEAD ", 'recording',"
 	    " json_object('id', r.id, 'title', r.title, 'status', r.status, 'reason', ?3)), ?4"
 	    " FROM recordings r JOIN tenants t ON t.id = r.tenant_id WHERE r.id = ?5",
@@ -62,17 +72,21 @@ int
 store_notify_enqueue_tenant(struct store *st, int64_t tenant_id, const char *event,
     const char *reason, struct zpub_err *err)
 {
-	return enqueue(st, "INSERT INTO notify_events (event_id, event, tenant_id, recording_id,"
+	return enqueue(st, store_is_pg(st) ?
+	    "INSERT INTO notify_events (event_id, event, tenant_id, recording_id,"
+	    " body, created_at) SELECT ?1, ?2, t.id, NULL, " BODY_HEAD_PG ", 'reason',"
+	    " ?3::text)::text, ?4 FROM tenants t WHERE t.id = ?5" :
+	    "INSERT INTO notify_events (event_id, event, tenant_id, recording_id,"
 	    " body, created_at) SELECT ?1, ?2, t.id, NULL, " BODY_HEAD ", 'reason', ?3), ?4"
 	    " FROM tenants t WHERE t.id = ?5", tenant_id, event, reason, err);
 }
 
 static void
-event_row(struct store *st, sqlite3_stmt *s, void *item)
+event_row(struct store *st, struct sdb_stmt *s, void *item)
 {
 	struct store_notify_event *e = item;
 	(void)st;
-	e->row = sqlite3_column_int64(s, 0);
+	e->row = sdb_column_int64(s, 0);
 	e->event = store_col_str(s, 1);
 }
 
@@ -82,11 +96,11 @@ store_notify_unfanned(struct store *st, int limit, struct store_notify_event **o
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *s = store_prep(st, "SELECT id, event FROM notify_events WHERE fanned = 0"
+	struct sdb_stmt *s = store_prep(st, "SELECT id, event FROM notify_events WHERE fanned = 0"
 	    " ORDER BY id LIMIT ?", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int(s, 1, limit);
+	sdb_bind_int(s, 1, limit);
 	return store_collect(st, s, sizeof **out, event_row, (void **)out, n,
 	    "listing notifications", err);
 }
@@ -107,30 +121,30 @@ store_notify_fan(struct store *st, int64_t event_row, const char *const *names,
 	if (rc)
 		return rc;
 	for (int i = 0; i < n && rc == 0; i++) {
-		sqlite3_stmt *s = store_prep(st, "INSERT OR IGNORE INTO notify_deliveries"
-		    " (event_row, hook, url, next_at) VALUES (?, ?, ?, ?)", err);
+		struct sdb_stmt *s = store_prep(st, "INSERT INTO notify_deliveries"
+		    " (event_row, hook, url, next_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", err);
 		if (s == NULL) {
 			rc = ZPUB_EDB;
 			break;
 		}
-		sqlite3_bind_int64(s, 1, event_row);
-		sqlite3_bind_text(s, 2, names[i], -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 3, urls[i], -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(s, 4, time_now_ms());
-		rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+		sdb_bind_int64(s, 1, event_row);
+		sdb_bind_text(s, 2, names[i], -1);
+		sdb_bind_text(s, 3, urls[i], -1);
+		sdb_bind_int64(s, 4, time_now_ms());
+		rc = sdb_step(s) == SDB_DONE ? 0 :
 		    store_sqlerr(st, err, "queueing a notification");
-		sqlite3_finalize(s);
+		sdb_finalize(s);
 	}
 	if (rc == 0) {
-		sqlite3_stmt *s = store_prep(st, "UPDATE notify_events SET fanned = 1 WHERE id = ?",
+		struct sdb_stmt *s = store_prep(st, "UPDATE notify_events SET fanned = 1 WHERE id = ?",
 		    err);
 		if (s == NULL)
 			rc = ZPUB_EDB;
 		else {
-			sqlite3_bind_int64(s, 1, event_row);
-			rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+			sdb_bind_int64(s, 1, event_row);
+			rc = sdb_step(s) == SDB_DONE ? 0 :
 			    store_sqlerr(st, err, "queueing a notification");
-			sqlite3_finalize(s);
+			sdb_finalize(s);
 		}
 	}
 	if (rc == 0 && (rc = store_commit(st, err)) == 0)
@@ -140,18 +154,18 @@ store_notify_fan(struct store *st, int64_t event_row, const char *const *names,
 }
 
 static void
-delivery_row(struct store *st, sqlite3_stmt *s, void *item)
+delivery_row(struct store *st, struct sdb_stmt *s, void *item)
 {
 	struct store_notify_delivery *d = item;
 	(void)st;
-	d->id = sqlite3_column_int64(s, 0);
-	d->recording_id = sqlite3_column_int64(s, 1);
+	d->id = sdb_column_int64(s, 0);
+	d->recording_id = sdb_column_int64(s, 1);
 	d->hook = store_col_str(s, 2);
 	d->url = store_col_str(s, 3);
 	d->event = store_col_str(s, 4);
 	d->event_id = store_col_str(s, 5);
 	d->body = store_col_str(s, 6);
-	d->attempts = sqlite3_column_int(s, 7);
+	d->attempts = sdb_column_int(s, 7);
 }
 
 int
@@ -160,14 +174,14 @@ store_notify_due(struct store *st, int64_t now_ms, int limit,
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *s = store_prep(st, "SELECT d.id, coalesce(e.recording_id, 0), d.hook, d.url,"
+	struct sdb_stmt *s = store_prep(st, "SELECT d.id, coalesce(e.recording_id, 0), d.hook, d.url,"
 	    " e.event, e.event_id, e.body, d.attempts FROM notify_deliveries d"
 	    " JOIN notify_events e ON e.id = d.event_row"
 	    " WHERE d.state = 'pending' AND d.next_at <= ? ORDER BY d.next_at, d.id LIMIT ?", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, now_ms);
-	sqlite3_bind_int(s, 2, limit);
+	sdb_bind_int64(s, 1, now_ms);
+	sdb_bind_int(s, 2, limit);
 	return store_collect(st, s, sizeof **out, delivery_row, (void **)out, n,
 	    "listing due notifications", err);
 }
@@ -190,22 +204,22 @@ store_notify_attempted(struct store *st, const struct store_notify_delivery *d,
 	int rc = store_begin(st, err);
 	if (rc)
 		return rc;
-	sqlite3_stmt *s = store_prep(st, "UPDATE notify_deliveries SET state = ?, attempts ="
+	struct sdb_stmt *s = store_prep(st, "UPDATE notify_deliveries SET state = ?, attempts ="
 	    " attempts + 1, next_at = ?, last_status = ?, last_error = ? WHERE id = ?", err);
 	if (s == NULL) {
 		store_rollback(st);
 		return ZPUB_EDB;
 	}
-	sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, next_at);
+	sdb_bind_text(s, 1, state, -1);
+	sdb_bind_int64(s, 2, next_at);
 	if (status > 0)
-		sqlite3_bind_int64(s, 3, status);
+		sdb_bind_int64(s, 3, status);
 	if (error)
-		sqlite3_bind_text(s, 4, error, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 5, d->id);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+		sdb_bind_text(s, 4, error, -1);
+	sdb_bind_int64(s, 5, d->id);
+	rc = sdb_step(s) == SDB_DONE ? 0 :
 	    store_sqlerr(st, err, "recording a notification attempt");
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	if (rc == 0 && d->recording_id > 0 && journal_msg) {
 		struct store_recording *r = NULL;
 		struct zpub_err e;
@@ -224,31 +238,31 @@ int
 store_notify_backlog(struct store *st, int64_t *n, struct zpub_err *err)
 {
 	*n = 0;
-	sqlite3_stmt *s = store_prep(st, "SELECT (SELECT count(*) FROM notify_deliveries WHERE"
+	struct sdb_stmt *s = store_prep(st, "SELECT (SELECT count(*) FROM notify_deliveries WHERE"
 	    " state = 'pending') + (SELECT count(*) FROM notify_events WHERE fanned = 0)", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	int rc = 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		*n = sqlite3_column_int64(s, 0);
+	if (sdb_step(s) == SDB_ROW)
+		*n = sdb_column_int64(s, 0);
 	else
 		rc = store_sqlerr(st, err, "counting notifications");
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
 int
 store_notify_prune(struct store *st, int64_t before_ms, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "DELETE FROM notify_events WHERE fanned = 1 AND"
+	struct sdb_stmt *s = store_prep(st, "DELETE FROM notify_events WHERE fanned = 1 AND"
 	    " created_at < ? AND NOT EXISTS (SELECT 1 FROM notify_deliveries d WHERE"
 	    " d.event_row = notify_events.id AND d.state = 'pending')", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, before_ms);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+	sdb_bind_int64(s, 1, before_ms);
+	int rc = sdb_step(s) == SDB_DONE ? 0 :
 	    store_sqlerr(st, err, "forgetting old notifications");
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
@@ -256,25 +270,25 @@ int
 store_notify_last_row(struct store *st, int64_t *row, struct zpub_err *err)
 {
 	*row = 0;
-	sqlite3_stmt *s = store_prep(st, "SELECT coalesce(max(id), 0) FROM notify_events", err);
+	struct sdb_stmt *s = store_prep(st, "SELECT coalesce(max(id), 0) FROM notify_events", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	int rc = 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		*row = sqlite3_column_int64(s, 0);
+	if (sdb_step(s) == SDB_ROW)
+		*row = sdb_column_int64(s, 0);
 	else
 		rc = store_sqlerr(st, err, "reading the newest notification");
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
 static void
-seen_row(struct store *st, sqlite3_stmt *s, void *item)
+seen_row(struct store *st, struct sdb_stmt *s, void *item)
 {
 	struct store_notify_seen *e = item;
 	(void)st;
-	e->row = sqlite3_column_int64(s, 0);
-	e->recording_id = sqlite3_column_int64(s, 1);
+	e->row = sdb_column_int64(s, 0);
+	e->recording_id = sdb_column_int64(s, 1);
 	e->event = store_col_str(s, 2);
 	e->title = store_col_str(s, 3);
 	e->reason = store_col_str(s, 4);
@@ -286,15 +300,19 @@ store_notify_since(struct store *st, int64_t tenant_id, int64_t after, int limit
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *s = store_prep(st, "SELECT id, coalesce(recording_id, 0), event,"
+	struct sdb_stmt *s = store_prep(st, store_is_pg(st) ?
+	    "SELECT id, coalesce(recording_id, 0), event, body::jsonb #>> '{recording,title}',"
+	    " coalesce(body::jsonb #>> '{recording,reason}', body::jsonb ->> 'reason')"
+	    " FROM notify_events WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?" :
+	    "SELECT id, coalesce(recording_id, 0), event,"
 	    " json_extract(body, '$.recording.title'), coalesce(json_extract(body,"
 	    " '$.recording.reason'), json_extract(body, '$.reason')) FROM notify_events"
 	    " WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, tenant_id);
-	sqlite3_bind_int64(s, 2, after);
-	sqlite3_bind_int(s, 3, limit);
+	sdb_bind_int64(s, 1, tenant_id);
+	sdb_bind_int64(s, 2, after);
+	sdb_bind_int(s, 3, limit);
 	return store_collect(st, s, sizeof **out, seen_row, (void **)out, n,
 	    "listing new notifications", err);
 }

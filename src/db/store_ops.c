@@ -6,17 +6,19 @@
 
 #include <stdlib.h>
 
+#include <sqlite3.h>
+
 #include "store_int.h"
 #include "util.h"
 
 static void
-status_count_row(struct store *st, sqlite3_stmt *s, void *item)
+status_count_row(struct store *st, struct sdb_stmt *s, void *item)
 {
 	struct store_status_count *c = item;
 	(void)st;
 	c->tenant = store_col_str(s, 0);
 	c->status = store_col_str(s, 1);
-	c->count = sqlite3_column_int64(s, 2);
+	c->count = sdb_column_int64(s, 2);
 }
 
 int
@@ -25,7 +27,7 @@ store_ops_status_counts(struct store *st, struct store_status_count **out, int *
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *s = store_prep(st, "SELECT t.name, r.status, count(*) FROM recordings r"
+	struct sdb_stmt *s = store_prep(st, "SELECT t.name, r.status, count(*) FROM recordings r"
 	    " JOIN tenants t ON t.id = r.tenant_id GROUP BY t.name, r.status"
 	    " ORDER BY t.name, r.status", err);
 	if (s == NULL)
@@ -45,13 +47,13 @@ store_ops_status_counts_free(struct store_status_count *v, int n)
 }
 
 static void
-run_time_row(struct store *st, sqlite3_stmt *s, void *item)
+run_time_row(struct store *st, struct sdb_stmt *s, void *item)
 {
 	struct store_run_time *r = item;
 	(void)st;
 	r->stage = store_col_str(s, 0);
 	r->state = store_col_str(s, 1);
-	r->duration_ms = sqlite3_column_int64(s, 2);
+	r->duration_ms = sdb_column_int64(s, 2);
 }
 
 int
@@ -60,7 +62,7 @@ store_ops_run_times(struct store *st, struct store_run_time **out, int *n,
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *s = store_prep(st, "SELECT stage, state, max(finished_at - started_at, 0)"
+	struct sdb_stmt *s = store_prep(st, "SELECT stage, state, max(finished_at - started_at, 0)"
 	    " FROM stage_runs WHERE state IN ('done', 'failed') AND finished_at IS NOT NULL"
 	    " ORDER BY stage", err);
 	if (s == NULL)
@@ -82,12 +84,16 @@ store_ops_run_times_free(struct store_run_time *v, int n)
 int
 store_ops_write_check(struct store *st, int wait_ms, struct zpub_err *err)
 {
-	sqlite3_busy_timeout(st->db, wait_ms);
-	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
+	void *h = sdb_sqlite_handle(st->db);
+	if (h)
+		sqlite3_busy_timeout(h, wait_ms);
+	int rc = sdb_exec(st->db, store_is_pg(st) ? "BEGIN; SELECT 1 FROM tenants LIMIT 1 FOR"
+	    " UPDATE" : "BEGIN IMMEDIATE");
+	if (rc != 0)
 		rc = store_sqlerr(st, err, "taking the database's write lock");
-	else if (sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+	else if (sdb_exec(st->db, "ROLLBACK") != 0)
 		rc = store_sqlerr(st, err, "ending the write check");
-	sqlite3_busy_timeout(st->db, 10000);
+	if (h)
+		sqlite3_busy_timeout(h, 10000);
 	return rc;
 }

@@ -29,22 +29,22 @@ store_leases_running(struct store *st, int64_t tenant_id, const char *except_own
     int64_t except_rec, int *n, struct zpub_err *err)
 {
 	*n = 0;
-	sqlite3_stmt *s = store_prep(st, "SELECT lease_owner FROM recordings WHERE tenant_id = ?1"
+	struct sdb_stmt *s = store_prep(st, "SELECT lease_owner FROM recordings WHERE tenant_id = ?1"
 	    " AND lease_owner IS NOT NULL AND lease_until > ?2 AND id <> ?3"
 	    " AND (?4 IS NULL OR lease_owner <> ?4)", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, tenant_id);
-	sqlite3_bind_int64(s, 2, time_now_ms());
-	sqlite3_bind_int64(s, 3, except_rec);
+	sdb_bind_int64(s, 1, tenant_id);
+	sdb_bind_int64(s, 2, time_now_ms());
+	sdb_bind_int64(s, 3, except_rec);
 	if (except_owner)
-		sqlite3_bind_text(s, 4, except_owner, -1, SQLITE_TRANSIENT);
+		sdb_bind_text(s, 4, except_owner, -1);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (!store_owner_is_dead((const char *)sqlite3_column_text(s, 0)))
+	while ((rc = sdb_step(s)) == SDB_ROW)
+		if (!store_owner_is_dead((const char *)sdb_column_text(s, 0)))
 			(*n)++;
-	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, err, "counting running stages");
-	sqlite3_finalize(s);
+	rc = rc == SDB_DONE ? 0 : store_sqlerr(st, err, "counting running stages");
+	sdb_finalize(s);
 	return rc;
 }
 
@@ -52,15 +52,15 @@ int
 store_recording_set_work_face(struct store *st, int64_t id, const char *face,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET work_face = ? WHERE id = ?", err);
+	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET work_face = ? WHERE id = ?", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	if (face)
-		sqlite3_bind_text(s, 1, face, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, id);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+		sdb_bind_text(s, 1, face, -1);
+	sdb_bind_int64(s, 2, id);
+	int rc = sdb_step(s) == SDB_DONE ? 0 :
 	    store_sqlerr(st, err, "noting who asked for a recording's work");
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
@@ -69,30 +69,30 @@ store_recording_work_face(struct store *st, int64_t id, char *face, size_t len,
     struct zpub_err *err)
 {
 	face[0] = '\0';
-	sqlite3_stmt *s = store_prep(st, "SELECT work_face FROM recordings WHERE id = ?", err);
+	struct sdb_stmt *s = store_prep(st, "SELECT work_face FROM recordings WHERE id = ?", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		if (sqlite3_column_text(s, 0))
-			snprintf(face, len, "%s", (const char *)sqlite3_column_text(s, 0));
+	sdb_bind_int64(s, 1, id);
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW) {
+		if (sdb_column_text(s, 0))
+			snprintf(face, len, "%s", (const char *)sdb_column_text(s, 0));
 		rc = 0;
-	} else if (rc == SQLITE_DONE)
+	} else if (rc == SDB_DONE)
 		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "no recording with id %lld", (long long)id);
 	else
 		rc = store_sqlerr(st, err, "reading who asked for a recording's work");
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
 static void
-face_row(struct store *st, sqlite3_stmt *s, void *dst)
+face_row(struct store *st, struct sdb_stmt *s, void *dst)
 {
 	struct store_face_row *r = dst;
 	(void)st;
 	r->face = store_col_str(s, 0);
-	r->amount = sqlite3_column_double(s, 1);
+	r->amount = sdb_column_double(s, 1);
 }
 
 int
@@ -101,15 +101,15 @@ store_usage_by_face(struct store *st, int64_t tenant_id, const char *kind, int64
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *s = store_prep(st, "SELECT face, SUM(amount) FROM usage"
+	struct sdb_stmt *s = store_prep(st, "SELECT face, SUM(amount) FROM usage"
 	    " WHERE (?1 = " STORE_ALL_TENANTS_SQL " OR tenant_id = ?1) AND kind = ?2"
 	    " AND at >= ?3 AND at < ?4 GROUP BY face ORDER BY face", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, tenant_id);
-	sqlite3_bind_text(s, 2, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, from_ms);
-	sqlite3_bind_int64(s, 4, to_ms);
+	sdb_bind_int64(s, 1, tenant_id);
+	sdb_bind_text(s, 2, kind, -1);
+	sdb_bind_int64(s, 3, from_ms);
+	sdb_bind_int64(s, 4, to_ms);
 	return store_collect(st, s, sizeof **out, face_row, (void **)out, n,
 	    "reporting usage per face", err);
 }
@@ -130,22 +130,25 @@ store_notify_quota_once(struct store *st, int64_t tenant_id, int64_t rec_id,
 	int rc = store_begin(st, err);
 	if (rc)
 		return rc;
-	sqlite3_stmt *s = store_prep(st, "SELECT 1 FROM notify_events WHERE tenant_id = ?"
+	struct sdb_stmt *s = store_prep(st, store_is_pg(st) ?
+	    "SELECT 1 FROM notify_events WHERE tenant_id = ?"
+	    " AND event = 'quota_reached' AND created_at >= ? AND strpos(body, ?) > 0" :
+	    "SELECT 1 FROM notify_events WHERE tenant_id = ?"
 	    " AND event = 'quota_reached' AND created_at >= ? AND instr(body, ?) > 0", err);
 	if (s == NULL) {
 		store_rollback(st);
 		return ZPUB_EDB;
 	}
-	sqlite3_bind_int64(s, 1, tenant_id);
-	sqlite3_bind_int64(s, 2, since_ms);
-	sqlite3_bind_text(s, 3, quota, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW) {
+	sdb_bind_int64(s, 1, tenant_id);
+	sdb_bind_int64(s, 2, since_ms);
+	sdb_bind_text(s, 3, quota, -1);
+	rc = sdb_step(s);
+	sdb_finalize(s);
+	if (rc == SDB_ROW) {
 		store_rollback(st);
 		return 0;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != SDB_DONE) {
 		rc = store_sqlerr(st, err, "looking for an earlier quota notification");
 		store_rollback(st);
 		return rc;

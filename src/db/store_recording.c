@@ -26,37 +26,37 @@
 #define REC_FROM " FROM recordings r JOIN tenants t ON t.id = r.tenant_id "
 
 static struct store_recording *
-row_to_recording(struct store *st, sqlite3_stmt *s)
+row_to_recording(struct store *st, struct sdb_stmt *s)
 {
 	struct store_recording *r = xcalloc(1, sizeof *r);
-	r->id = sqlite3_column_int64(s, 0);
-	r->tenant_id = sqlite3_column_int64(s, 1);
+	r->id = sdb_column_int64(s, 0);
+	r->tenant_id = sdb_column_int64(s, 1);
 	r->tenant = store_col_str(s, 2);
 	r->source = store_col_str(s, 3);
 	r->source_ref = store_col_str(s, 4);
 	r->title = store_col_str(s, 5);
-	r->started_at = sqlite3_column_int64(s, 6);
-	r->duration_ms = sqlite3_column_int64(s, 7);
-	const char *status = (const char *)sqlite3_column_text(s, 8);
+	r->started_at = sdb_column_int64(s, 6);
+	r->duration_ms = sdb_column_int64(s, 7);
+	const char *status = (const char *)sdb_column_text(s, 8);
 	int sv = status_parse(status ? status : "");
 	r->status = sv < 0 ? ST_FAILED : (enum rec_status)sv;
 	r->detail = store_col_str(s, 9);
 	r->failed_stage = store_col_str(s, 10);
-	r->attempts = sqlite3_column_int(s, 11);
-	r->next_retry_at = sqlite3_column_int64(s, 12);
-	r->expires_at = sqlite3_column_int64(s, 13);
+	r->attempts = sdb_column_int(s, 11);
+	r->next_retry_at = sdb_column_int64(s, 12);
+	r->expires_at = sdb_column_int64(s, 13);
 	r->lease_owner = store_col_str(s, 14);
-	r->lease_until = sqlite3_column_int64(s, 15);
-	r->progress = sqlite3_column_type(s, 16) == SQLITE_NULL ? -1 : sqlite3_column_double(s, 16);
+	r->lease_until = sdb_column_int64(s, 15);
+	r->progress = sdb_column_type(s, 16) == SDB_NULL ? -1 : sdb_column_double(s, 16);
 	r->progress_what = store_col_str(s, 17);
-	r->progress_eta_ms = sqlite3_column_int64(s, 18);
+	r->progress_eta_ms = sdb_column_int64(s, 18);
 	r->config = store_col_str(s, 19);
 	r->source_meta = store_col_str(s, 20);
-	r->template_id = sqlite3_column_int64(s, 21);
-	r->created_at = sqlite3_column_int64(s, 22);
-	r->updated_at = sqlite3_column_int64(s, 23);
-	r->review_hold = sqlite3_column_int(s, 24);
-	const char *sp = (const char *)sqlite3_column_text(s, 25);
+	r->template_id = sdb_column_int64(s, 21);
+	r->created_at = sdb_column_int64(s, 22);
+	r->updated_at = sdb_column_int64(s, 23);
+	r->review_hold = sdb_column_int(s, 24);
+	const char *sp = (const char *)sdb_column_text(s, 25);
 	r->source_path = sp ? store_abs_path(st, sp) : NULL;
 	r->host = store_col_str(s, 26);
 	r->stop_by = store_col_str(s, 27);
@@ -65,7 +65,7 @@ row_to_recording(struct store *st, sqlite3_stmt *s)
 
 /* store_collect's row callback for a list of pointers. */
 static void
-recording_item(struct store *st, sqlite3_stmt *s, void *item)
+recording_item(struct store *st, struct sdb_stmt *s, void *item)
 {
 	*(struct store_recording **)item = row_to_recording(st, s);
 }
@@ -86,36 +86,38 @@ int
 store_recording_add(struct store *st, const struct store_recording *in, int64_t *id,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "INSERT INTO recordings (tenant_id, source, source_ref,"
+	struct sdb_stmt *s = store_prep(st, "INSERT INTO recordings (tenant_id, source, source_ref,"
 	    " title, started_at, duration_ms, status, detail, config, source_meta, template_id,"
-	    " expires_at, created_at, updated_at, host) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+	    " expires_at, created_at, updated_at, host) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	    " RETURNING id", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	int64_t now = time_now_ms();
-	sqlite3_bind_int64(s, 1, in->tenant_id);
-	sqlite3_bind_text(s, 2, in->source, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, in->source_ref, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 4, in->title ? in->title : "", -1, SQLITE_TRANSIENT);
-	if (in->started_at) sqlite3_bind_int64(s, 5, in->started_at);
-	if (in->duration_ms) sqlite3_bind_int64(s, 6, in->duration_ms);
-	sqlite3_bind_text(s, 7, status_name(in->status), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, in->detail, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 9, in->config ? in->config : "{}", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 10, in->source_meta ? in->source_meta : "{}", -1, SQLITE_TRANSIENT);
-	if (in->template_id) sqlite3_bind_int64(s, 11, in->template_id);
-	if (in->expires_at) sqlite3_bind_int64(s, 12, in->expires_at);
-	sqlite3_bind_int64(s, 13, now);
-	sqlite3_bind_int64(s, 14, now);
-	sqlite3_bind_text(s, 15, in->host, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		if (sqlite3_errcode(st->db) == SQLITE_CONSTRAINT)
+	sdb_bind_int64(s, 1, in->tenant_id);
+	sdb_bind_text(s, 2, in->source, -1);
+	sdb_bind_text(s, 3, in->source_ref, -1);
+	sdb_bind_text(s, 4, in->title ? in->title : "", -1);
+	if (in->started_at) sdb_bind_int64(s, 5, in->started_at);
+	if (in->duration_ms) sdb_bind_int64(s, 6, in->duration_ms);
+	sdb_bind_text(s, 7, status_name(in->status), -1);
+	sdb_bind_text(s, 8, in->detail, -1);
+	sdb_bind_text(s, 9, in->config ? in->config : "{}", -1);
+	sdb_bind_text(s, 10, in->source_meta ? in->source_meta : "{}", -1);
+	if (in->template_id) sdb_bind_int64(s, 11, in->template_id);
+	if (in->expires_at) sdb_bind_int64(s, 12, in->expires_at);
+	sdb_bind_int64(s, 13, now);
+	sdb_bind_int64(s, 14, now);
+	sdb_bind_text(s, 15, in->host, -1);
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW)
+		*id = sdb_column_int64(s, 0);
+	sdb_finalize(s);
+	if (rc != SDB_ROW) {
+		if (sdb_errclass(st->db) == SDB_E_UNIQUE || sdb_errclass(st->db) == SDB_E_CONSTRAINT)
 			return zpub_err_set(err, ZPUB_EINVAL, "recording %s:%s exists already",
 			    in->source, in->source_ref);
 		return store_sqlerr(st, err, "adding a recording");
 	}
-	*id = sqlite3_last_insert_rowid(st->db);
 	store_journal(st, *id, "info", "created", "%s recording '%s' created in %s",
 	    in->source, in->title ? in->title : "", status_name(in->status));
 	return 0;
@@ -133,42 +135,42 @@ store_recording_get_in(struct store *st, int64_t tenant_id, int64_t id,
     struct store_recording **out, struct zpub_err *err)
 {
 	int all = tenant_id == STORE_ALL_TENANTS;
-	sqlite3_stmt *s = store_prep(st, all ? "SELECT " REC_COLS REC_FROM "WHERE r.id = ?1" :
+	struct sdb_stmt *s = store_prep(st, all ? "SELECT " REC_COLS REC_FROM "WHERE r.id = ?1" :
 	    "SELECT " REC_COLS REC_FROM "WHERE r.id = ?1 AND r.tenant_id = ?2", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, id);
+	sdb_bind_int64(s, 1, id);
 	if (!all)
-		sqlite3_bind_int64(s, 2, tenant_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+		sdb_bind_int64(s, 2, tenant_id);
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW) {
 		*out = row_to_recording(st, s);
 		rc = 0;
-	} else if (rc == SQLITE_DONE)
+	} else if (rc == SDB_DONE)
 		/* Another tenant's recording is not there, as far as this
 		 * caller can tell. */
 		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "no recording with id %lld%s (see 'zpub list')",
 		    (long long)id, all ? "" : " in this tenant");
 	else
 		rc = store_sqlerr(st, err, "reading a recording");
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
 /* Steps s, a query for one recording id, and finalizes it: 0 with *id,
  * ZPUB_ENOTFOUND, or a database error. */
 static int
-one_id(struct store *st, sqlite3_stmt *s, int64_t *id, struct zpub_err *err)
+one_id(struct store *st, struct sdb_stmt *s, int64_t *id, struct zpub_err *err)
 {
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW) {
+		*id = sdb_column_int64(s, 0);
 		rc = 0;
-	} else if (rc == SQLITE_DONE)
+	} else if (rc == SDB_DONE)
 		rc = ZPUB_ENOTFOUND;
 	else
 		rc = store_sqlerr(st, err, "finding a recording");
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
@@ -176,12 +178,12 @@ int
 store_recording_find_content(struct store *st, int64_t tenant_id, const char *source_ref,
     int64_t *id, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT id FROM recordings WHERE tenant_id = ? AND"
+	struct sdb_stmt *s = store_prep(st, "SELECT id FROM recordings WHERE tenant_id = ? AND"
 	    " source IN ('local', 'watch') AND source_ref = ? ORDER BY id LIMIT 1", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, tenant_id);
-	sqlite3_bind_text(s, 2, source_ref, -1, SQLITE_TRANSIENT);
+	sdb_bind_int64(s, 1, tenant_id);
+	sdb_bind_text(s, 2, source_ref, -1);
 	return one_id(st, s, id, err);
 }
 
@@ -189,13 +191,13 @@ int
 store_recording_find_ref(struct store *st, int64_t tenant_id, const char *source,
     const char *source_ref, int64_t *id, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT id FROM recordings WHERE tenant_id = ? AND"
+	struct sdb_stmt *s = store_prep(st, "SELECT id FROM recordings WHERE tenant_id = ? AND"
 	    " source = ? AND source_ref = ?", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, tenant_id);
-	sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, source_ref, -1, SQLITE_TRANSIENT);
+	sdb_bind_int64(s, 1, tenant_id);
+	sdb_bind_text(s, 2, source, -1);
+	sdb_bind_text(s, 3, source_ref, -1);
 	return one_id(st, s, id, err);
 }
 
@@ -203,17 +205,17 @@ static int
 update_text(struct store *st, const char *sql, int64_t id, const char *text,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, sql, err);
+	struct sdb_stmt *s = store_prep(st, sql, err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, time_now_ms());
-	sqlite3_bind_int64(s, 3, id);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	sdb_bind_text(s, 1, text, -1);
+	sdb_bind_int64(s, 2, time_now_ms());
+	sdb_bind_int64(s, 3, id);
+	int rc = sdb_step(s);
+	sdb_finalize(s);
+	if (rc != SDB_DONE)
 		return store_sqlerr(st, err, "updating a recording");
-	if (sqlite3_changes(st->db) == 0)
+	if (sdb_changes(st->db) == 0)
 		return zpub_err_set(err, ZPUB_ENOTFOUND, "no recording with id %lld", (long long)id);
 	return 0;
 }
@@ -237,72 +239,73 @@ store_recording_refresh_source_meta(struct store *st, int64_t id, const char *js
     int *changed, struct zpub_err *err)
 {
 	/* One statement, so a download committing its source meanwhile wins. */
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET source_meta = ?, updated_at = ?"
+	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET source_meta = ?, updated_at = ?"
 	    " WHERE id = ? AND source_meta IS NOT ? AND status IN ('INITIALIZED', 'DOWNLOADING',"
 	    " 'FAILED', 'SKIPPED') AND NOT EXISTS (SELECT 1 FROM artifacts WHERE recording_id = ?"
 	    " AND kind = 'source')", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_text(s, 1, json, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, time_now_ms());
-	sqlite3_bind_int64(s, 3, id);
-	sqlite3_bind_text(s, 4, json, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 5, id);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "refreshing source data");
+	sdb_bind_text(s, 1, json, -1);
+	sdb_bind_int64(s, 2, time_now_ms());
+	sdb_bind_int64(s, 3, id);
+	sdb_bind_text(s, 4, json, -1);
+	sdb_bind_int64(s, 5, id);
+	int rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "refreshing source data");
 	if (changed)
-		*changed = rc == 0 && sqlite3_changes(st->db) > 0;
-	sqlite3_finalize(s);
+		*changed = rc == 0 && sdb_changes(st->db) > 0;
+	sdb_finalize(s);
 	return rc;
 }
 
 int
 store_recording_delete(struct store *st, int64_t id, struct zpub_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct sdb_stmt *s = NULL;
 	int rc;
 	/* One transaction: a crash never leaves a Zoom recording deleted but not
 	 * remembered (the next sync would bring it back and publish it again). */
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	s = store_prep(st, "INSERT OR REPLACE INTO forgotten_refs (tenant_id, source, source_ref,"
+	s = store_prep(st, "INSERT INTO forgotten_refs (tenant_id, source, source_ref,"
 	    " title, deleted_at) SELECT tenant_id, source, source_ref, title, ? FROM recordings"
-	    " WHERE id = ? AND source <> 'local'", err);
+	    " WHERE id = ? AND source <> 'local' ON CONFLICT (tenant_id, source, source_ref)"
+	    " DO UPDATE SET title = excluded.title, deleted_at = excluded.deleted_at", err);
 	if (s == NULL) { rc = ZPUB_EDB; goto out; }
-	sqlite3_bind_int64(s, 1, time_now_ms());
-	sqlite3_bind_int64(s, 2, id);
-	if (sqlite3_step(s) != SQLITE_DONE) {
+	sdb_bind_int64(s, 1, time_now_ms());
+	sdb_bind_int64(s, 2, id);
+	if (sdb_step(s) != SDB_DONE) {
 		rc = store_sqlerr(st, err, "remembering a deleted recording");
 		goto out;
 	}
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	if ((s = store_prep(st, "DELETE FROM recordings WHERE id = ?", err)) == NULL) {
 		rc = ZPUB_EDB;
 		goto out;
 	}
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	sdb_bind_int64(s, 1, id);
+	if (sdb_step(s) != SDB_DONE)
 		rc = store_sqlerr(st, err, "deleting a recording");
-	else if (sqlite3_changes(st->db) == 0)
+	else if (sdb_changes(st->db) == 0)
 		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "no recording with id %lld", (long long)id);
 	else
 		rc = store_commit(st, err);
 out:
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	if (rc != 0)
 		store_rollback(st);
 	return rc;
 }
 
 /* A statement on forgotten_refs whose ?1..?3 are tenant, source and ref. */
-static sqlite3_stmt *
+static struct sdb_stmt *
 forgotten_stmt(struct store *st, const char *sql, int64_t tenant_id, const char *source,
     const char *source_ref, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, sql, err);
+	struct sdb_stmt *s = store_prep(st, sql, err);
 	if (s != NULL) {
-		sqlite3_bind_int64(s, 1, tenant_id);
-		sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 3, source_ref, -1, SQLITE_TRANSIENT);
+		sdb_bind_int64(s, 1, tenant_id);
+		sdb_bind_text(s, 2, source, -1);
+		sdb_bind_text(s, 3, source_ref, -1);
 	}
 	return s;
 }
@@ -311,14 +314,14 @@ int
 store_forgotten_find(struct store *st, int64_t tenant_id, const char *source,
     const char *source_ref, struct zpub_err *err)
 {
-	sqlite3_stmt *s = forgotten_stmt(st, "SELECT 1 FROM forgotten_refs WHERE tenant_id = ?1"
+	struct sdb_stmt *s = forgotten_stmt(st, "SELECT 1 FROM forgotten_refs WHERE tenant_id = ?1"
 	    " AND source = ?2 AND source_ref = ?3", tenant_id, source, source_ref, err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	int rc = sqlite3_step(s);
-	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ZPUB_ENOTFOUND :
+	int rc = sdb_step(s);
+	rc = rc == SDB_ROW ? 0 : rc == SDB_DONE ? ZPUB_ENOTFOUND :
 	    store_sqlerr(st, err, "reading the deleted recordings");
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
@@ -326,26 +329,26 @@ int
 store_forgotten_drop(struct store *st, int64_t tenant_id, const char *source,
     const char *source_ref, struct zpub_err *err)
 {
-	sqlite3_stmt *s = forgotten_stmt(st, "DELETE FROM forgotten_refs WHERE tenant_id = ?1"
+	struct sdb_stmt *s = forgotten_stmt(st, "DELETE FROM forgotten_refs WHERE tenant_id = ?1"
 	    " AND source = ?2 AND source_ref = ?3", tenant_id, source, source_ref, err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+	int rc = sdb_step(s) == SDB_DONE ? 0 :
 	    store_sqlerr(st, err, "forgetting a deleted recording");
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
 static void
-bind_filter(sqlite3_stmt *s, const struct store_filter *f)
+bind_filter(struct sdb_stmt *s, const struct store_filter *f)
 {
-	sqlite3_bind_int64(s, 1, f->tenant_id);
+	sdb_bind_int64(s, 1, f->tenant_id);
 	if (f->status >= 0)
-		sqlite3_bind_text(s, 2, status_name((enum rec_status)f->status), -1, SQLITE_STATIC);
+		sdb_bind_text(s, 2, status_name((enum rec_status)f->status), -1);
 	if (f->search && *f->search)
-		sqlite3_bind_text(s, 3, f->search, -1, SQLITE_TRANSIENT);
+		sdb_bind_text(s, 3, f->search, -1);
 	if (f->review_held)
-		sqlite3_bind_int(s, 6, 1);
+		sdb_bind_int(s, 6, 1);
 }
 
 #define FILTER_WHERE " WHERE (?1 = " STORE_ALL_TENANTS_SQL " OR r.tenant_id = ?1) AND (?2 IS NULL OR r.status = ?2)" \
@@ -358,13 +361,13 @@ store_recording_list(struct store *st, const struct store_filter *f,
 {
 	char *sql = xasprintf("SELECT " REC_COLS REC_FROM FILTER_WHERE
 	    "ORDER BY r.id %s LIMIT ?4 OFFSET ?5", f->newest_first ? "DESC" : "ASC");
-	sqlite3_stmt *s = store_prep(st, sql, err);
+	struct sdb_stmt *s = store_prep(st, sql, err);
 	free(sql);
 	if (s == NULL)
 		return ZPUB_EDB;
 	bind_filter(s, f);
-	sqlite3_bind_int(s, 4, f->limit > 0 ? f->limit : -1);
-	sqlite3_bind_int(s, 5, f->offset);
+	sdb_bind_int(s, 4, f->limit > 0 ? f->limit : -1);
+	sdb_bind_int(s, 5, f->offset);
 	int rc = store_collect(st, s, sizeof **out, recording_item, (void **)out, n,
 	    "listing recordings", err);
 	if (rc != 0) {
@@ -380,43 +383,40 @@ store_recording_set_review_hold(struct store *st, int64_t id, int hold, struct z
 {
 	/* a savepoint: the hold and its notification in one transaction,
 	 * whether or not the caller has one open */
-	int rc = store_exec(st, "SAVEPOINT review_hold", err);
+	int own, rc = store_sp_begin(st, "review_hold", &own, err);
 	if (rc)
 		return rc;
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET review_hold = ?, updated_at = ?"
+	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET review_hold = ?, updated_at = ?"
 	    " WHERE id = ? AND review_hold != ?", err);
 	if (s == NULL) {
 		rc = ZPUB_EDB;
 		goto out;
 	}
-	sqlite3_bind_int(s, 1, hold ? 1 : 0);
-	sqlite3_bind_int64(s, 2, time_now_ms());
-	sqlite3_bind_int64(s, 3, id);
-	sqlite3_bind_int(s, 4, hold ? 1 : 0);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+	sdb_bind_int(s, 1, hold ? 1 : 0);
+	sdb_bind_int64(s, 2, time_now_ms());
+	sdb_bind_int64(s, 3, id);
+	sdb_bind_int(s, 4, hold ? 1 : 0);
+	rc = sdb_step(s) == SDB_DONE ? 0 :
 	    store_sqlerr(st, err, "recording the review hold");
-	sqlite3_finalize(s);
-	if (rc == 0 && hold && sqlite3_changes(st->db) > 0)
+	sdb_finalize(s);
+	if (rc == 0 && hold && sdb_changes(st->db) > 0)
 		rc = store_notify_enqueue(st, id, "review_pending", NULL, err);
 out:
-	if (rc)
-		sqlite3_exec(st->db, "ROLLBACK TO review_hold", NULL, NULL, NULL);
-	sqlite3_exec(st->db, "RELEASE review_hold", NULL, NULL, NULL);
-	return rc;
+	return store_sp_end(st, "review_hold", own, rc, err);
 }
 
 int
 store_recording_set_update_pending(struct store *st, int64_t id, int on, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET update_pending = ? WHERE id = ?",
+	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET update_pending = ? WHERE id = ?",
 	    err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int(s, 1, on ? 1 : 0);
-	sqlite3_bind_int64(s, 2, id);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+	sdb_bind_int(s, 1, on ? 1 : 0);
+	sdb_bind_int64(s, 2, id);
+	int rc = sdb_step(s) == SDB_DONE ? 0 :
 	    store_sqlerr(st, err, "marking the recording for an update");
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
@@ -424,15 +424,15 @@ int
 store_recording_count(struct store *st, const struct store_filter *f, int64_t *n,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT count(*) FROM recordings r" FILTER_WHERE, err);
+	struct sdb_stmt *s = store_prep(st, "SELECT count(*) FROM recordings r" FILTER_WHERE, err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	bind_filter(s, f);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : store_sqlerr(st, err, "counting recordings");
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW)
+		*n = sdb_column_int64(s, 0);
+	sdb_finalize(s);
+	return rc == SDB_ROW ? 0 : store_sqlerr(st, err, "counting recordings");
 }
 
 void
@@ -451,22 +451,22 @@ store_recording_status_counts(struct store *st, int64_t tenant_id, int64_t count
 	 * count uses the (tenant_id, status) index: the terminal app asks on
 	 * every refresh, over 100k recordings. */
 	int all = tenant_id == STORE_ALL_TENANTS;
-	sqlite3_stmt *s = store_prep(st, !all ?
+	struct sdb_stmt *s = store_prep(st, !all ?
 	    "SELECT status, count(*) FROM recordings WHERE tenant_id = ?1 GROUP BY status" :
 	    "SELECT status, count(*) FROM recordings GROUP BY status", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	if (!all)
-		sqlite3_bind_int64(s, 1, tenant_id);
+		sdb_bind_int64(s, 1, tenant_id);
 	memset(counts, 0, sizeof(int64_t) * ST__COUNT);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int sv = status_parse((const char *)sqlite3_column_text(s, 0));
+	while ((rc = sdb_step(s)) == SDB_ROW) {
+		int sv = status_parse((const char *)sdb_column_text(s, 0));
 		if (sv >= 0)
-			counts[sv] = sqlite3_column_int64(s, 1);
+			counts[sv] = sdb_column_int64(s, 1);
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, err, "counting recordings");
+	sdb_finalize(s);
+	return rc == SDB_DONE ? 0 : store_sqlerr(st, err, "counting recordings");
 }
 
 /* The compare-and-set at the heart of every move. */
@@ -478,21 +478,21 @@ move_cas(struct store *st, int64_t id, enum rec_status from, enum rec_status to,
 		return zpub_err_set(err, ZPUB_ESTATE,
 		    "recording %lld cannot go from %s to %s", (long long)id,
 		    status_name(from), status_name(to));
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET status = ?, detail = ?,"
+	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET status = ?, detail = ?,"
 	    " updated_at = ?, progress = NULL, progress_what = NULL, progress_eta_ms = NULL"
 	    " WHERE id = ? AND status = ?", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_text(s, 1, status_name(to), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, detail, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, time_now_ms());
-	sqlite3_bind_int64(s, 4, id);
-	sqlite3_bind_text(s, 5, status_name(from), -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	sdb_bind_text(s, 1, status_name(to), -1);
+	sdb_bind_text(s, 2, detail, -1);
+	sdb_bind_int64(s, 3, time_now_ms());
+	sdb_bind_int64(s, 4, id);
+	sdb_bind_text(s, 5, status_name(from), -1);
+	int rc = sdb_step(s);
+	sdb_finalize(s);
+	if (rc != SDB_DONE)
 		return store_sqlerr(st, err, "changing a recording's status");
-	if (sqlite3_changes(st->db) == 0)
+	if (sdb_changes(st->db) == 0)
 		return zpub_err_set(err, ZPUB_ESTATE,
 		    "recording %lld is no longer %s (another process moved it, or it does not exist)",
 		    (long long)id, status_name(from));
@@ -568,13 +568,13 @@ store_lease_take(struct store *st, int64_t id, enum rec_status status,
 	}
 	if (r->status == running) {
 		/* Interrupted run: take it over and mark the old run row. */
-		sqlite3_stmt *s = store_prep(st, "UPDATE stage_runs SET state = 'interrupted',"
+		struct sdb_stmt *s = store_prep(st, "UPDATE stage_runs SET state = 'interrupted',"
 		    " finished_at = ? WHERE recording_id = ? AND state = 'running'", err);
 		if (s == NULL) { rc = ZPUB_EDB; goto out; }
-		sqlite3_bind_int64(s, 1, now);
-		sqlite3_bind_int64(s, 2, id);
-		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "marking a run");
-		sqlite3_finalize(s);
+		sdb_bind_int64(s, 1, now);
+		sdb_bind_int64(s, 2, id);
+		rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "marking a run");
+		sdb_finalize(s);
 		if (rc) goto out;
 		if (resumed)
 			*resumed = 1;
@@ -586,15 +586,15 @@ store_lease_take(struct store *st, int64_t id, enum rec_status status,
 		    (long long)id, status_name(r->status), status_name(status));
 		goto out;
 	}
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET lease_owner = ?, lease_until = ?,"
+	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET lease_owner = ?, lease_until = ?,"
 	    " updated_at = ? WHERE id = ?", err);
 	if (s == NULL) { rc = ZPUB_EDB; goto out; }
-	sqlite3_bind_text(s, 1, owner, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, now + lease_ms);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_int64(s, 4, id);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "taking a lease");
-	sqlite3_finalize(s);
+	sdb_bind_text(s, 1, owner, -1);
+	sdb_bind_int64(s, 2, now + lease_ms);
+	sdb_bind_int64(s, 3, now);
+	sdb_bind_int64(s, 4, id);
+	rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "taking a lease");
+	sdb_finalize(s);
 	if (rc == 0)
 		rc = store_commit(st, err);
 out:
@@ -616,20 +616,20 @@ store_lease_release(struct store *st, int64_t id, const char *owner, enum rec_st
 		goto out;
 	if (r->status != status && (rc = move_cas(st, id, r->status, status, NULL, err)) != 0)
 		goto out;
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET lease_owner = NULL,"
+	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET lease_owner = NULL,"
 	    " lease_until = 0 WHERE id = ? AND (lease_owner = ? OR lease_owner IS NULL)", err);
 	if (s == NULL) { rc = ZPUB_EDB; goto out; }
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, owner, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "releasing a lease");
-	sqlite3_finalize(s);
-	sqlite3_stmt *u = store_prep(st, "UPDATE stage_runs SET state = 'interrupted', finished_at = ?"
+	sdb_bind_int64(s, 1, id);
+	sdb_bind_text(s, 2, owner, -1);
+	rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "releasing a lease");
+	sdb_finalize(s);
+	struct sdb_stmt *u = store_prep(st, "UPDATE stage_runs SET state = 'interrupted', finished_at = ?"
 	    " WHERE recording_id = ? AND state = 'running'", err);
 	if (u) {
-		sqlite3_bind_int64(u, 1, time_now_ms());
-		sqlite3_bind_int64(u, 2, id);
-		sqlite3_step(u);
-		sqlite3_finalize(u);
+		sdb_bind_int64(u, 1, time_now_ms());
+		sdb_bind_int64(u, 2, id);
+		sdb_step(u);
+		sdb_finalize(u);
 	}
 	if (rc == 0)
 		rc = store_commit(st, err);
@@ -644,23 +644,23 @@ int
 store_recording_progress(struct store *st, int64_t id, const char *owner, double fraction,
     const char *what, int64_t eta_ms, int64_t lease_ms, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET progress = ?, progress_what = ?,"
+	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET progress = ?, progress_what = ?,"
 	    " progress_eta_ms = ?, lease_until = ? WHERE id = ? AND lease_owner = ?"
 	    " AND stop_by IS NULL", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_double(s, 1, fraction);
-	sqlite3_bind_text(s, 2, what, -1, SQLITE_TRANSIENT);
+	sdb_bind_double(s, 1, fraction);
+	sdb_bind_text(s, 2, what, -1);
 	if (eta_ms >= 0)
-		sqlite3_bind_int64(s, 3, eta_ms);
-	sqlite3_bind_int64(s, 4, time_now_ms() + lease_ms);
-	sqlite3_bind_int64(s, 5, id);
-	sqlite3_bind_text(s, 6, owner, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+		sdb_bind_int64(s, 3, eta_ms);
+	sdb_bind_int64(s, 4, time_now_ms() + lease_ms);
+	sdb_bind_int64(s, 5, id);
+	sdb_bind_text(s, 6, owner, -1);
+	int rc = sdb_step(s);
+	sdb_finalize(s);
+	if (rc != SDB_DONE)
 		return store_sqlerr(st, err, "recording progress");
-	if (sqlite3_changes(st->db) == 0)
+	if (sdb_changes(st->db) == 0)
 		return store_stop_asked(st, id, owner, err);
 	return 0;
 }
@@ -669,20 +669,21 @@ int
 store_stage_run_start(struct store *st, int64_t rec_id, const char *stage, int attempt,
     const char *owner, int64_t *run_id, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "INSERT INTO stage_runs (recording_id, stage, state,"
-	    " attempt, owner, started_at) VALUES (?, ?, 'running', ?, ?, ?)", err);
+	struct sdb_stmt *s = store_prep(st, "INSERT INTO stage_runs (recording_id, stage, state,"
+	    " attempt, owner, started_at) VALUES (?, ?, 'running', ?, ?, ?) RETURNING id", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, rec_id);
-	sqlite3_bind_text(s, 2, stage, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 3, attempt);
-	sqlite3_bind_text(s, 4, owner, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 5, time_now_ms());
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	sdb_bind_int64(s, 1, rec_id);
+	sdb_bind_text(s, 2, stage, -1);
+	sdb_bind_int(s, 3, attempt);
+	sdb_bind_text(s, 4, owner, -1);
+	sdb_bind_int64(s, 5, time_now_ms());
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW)
+		*run_id = sdb_column_int64(s, 0);
+	sdb_finalize(s);
+	if (rc != SDB_ROW)
 		return store_sqlerr(st, err, "starting a stage run");
-	*run_id = sqlite3_last_insert_rowid(st->db);
 	store_journal(st, rec_id, "info", "stage", "%s started (attempt %d)", stage, attempt);
 	return 0;
 }
@@ -691,30 +692,30 @@ int
 store_stage_runs(struct store *st, int64_t rec_id, struct store_stage_run **out, int *n,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT id, stage, state, attempt, started_at,"
+	struct sdb_stmt *s = store_prep(st, "SELECT id, stage, state, attempt, started_at,"
 	    " finished_at, error, summary FROM stage_runs WHERE recording_id = ? ORDER BY id", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, rec_id);
+	sdb_bind_int64(s, 1, rec_id);
 	struct store_stage_run *v = NULL;
 	int cnt = 0, cap = 0, rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sdb_step(s)) == SDB_ROW) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 8;
 			v = xreallocarray(v, (size_t)cap, sizeof *v);
 		}
 		struct store_stage_run *r = &v[cnt++];
-		r->id = sqlite3_column_int64(s, 0);
+		r->id = sdb_column_int64(s, 0);
 		r->stage = store_col_str(s, 1);
 		r->state = store_col_str(s, 2);
-		r->attempt = sqlite3_column_int(s, 3);
-		r->started_at = sqlite3_column_int64(s, 4);
-		r->finished_at = sqlite3_column_int64(s, 5);
+		r->attempt = sdb_column_int(s, 3);
+		r->started_at = sdb_column_int64(s, 4);
+		r->finished_at = sdb_column_int64(s, 5);
 		r->error = store_col_str(s, 6);
 		r->summary = store_col_str(s, 7);
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
+	sdb_finalize(s);
+	if (rc != SDB_DONE) {
 		store_stage_runs_free(v, cnt);
 		return store_sqlerr(st, err, "reading stage runs");
 	}
@@ -736,36 +737,36 @@ static int
 finish_run(struct store *st, int64_t run_id, const char *state, const char *error,
     const char *summary, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "UPDATE stage_runs SET state = ?, finished_at = ?,"
+	struct sdb_stmt *s = store_prep(st, "UPDATE stage_runs SET state = ?, finished_at = ?,"
 	    " error = ?, summary = ?, progress = CASE WHEN ? = 'done' THEN 1 ELSE progress END"
 	    " WHERE id = ?", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, time_now_ms());
-	sqlite3_bind_text(s, 3, error, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 4, summary, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 5, state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, run_id);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "finishing a run");
-	sqlite3_finalize(s);
+	sdb_bind_text(s, 1, state, -1);
+	sdb_bind_int64(s, 2, time_now_ms());
+	sdb_bind_text(s, 3, error, -1);
+	sdb_bind_text(s, 4, summary, -1);
+	sdb_bind_text(s, 5, state, -1);
+	sdb_bind_int64(s, 6, run_id);
+	int rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "finishing a run");
+	sdb_finalize(s);
 	return rc;
 }
 
 static int
 clear_lease(struct store *st, int64_t id, const char *owner, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET lease_owner = NULL,"
+	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET lease_owner = NULL,"
 	    " lease_until = 0 WHERE id = ? AND lease_owner = ?", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, owner, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	sdb_bind_int64(s, 1, id);
+	sdb_bind_text(s, 2, owner, -1);
+	int rc = sdb_step(s);
+	sdb_finalize(s);
+	if (rc != SDB_DONE)
 		return store_sqlerr(st, err, "dropping a lease");
-	if (sqlite3_changes(st->db) == 0)
+	if (sdb_changes(st->db) == 0)
 		return zpub_err_set(err, ZPUB_EBUSY, "lost the lease on recording %lld to another"
 		    " process; its result was not recorded", (long long)id);
 	return 0;
@@ -774,14 +775,14 @@ clear_lease(struct store *st, int64_t id, const char *owner, struct zpub_err *er
 static int
 delete_kind(struct store *st, int64_t rec_id, const char *kind, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "DELETE FROM artifacts WHERE recording_id = ? AND kind = ?",
+	struct sdb_stmt *s = store_prep(st, "DELETE FROM artifacts WHERE recording_id = ? AND kind = ?",
 	    err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, rec_id);
-	sqlite3_bind_text(s, 2, kind, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "replacing artefacts");
-	sqlite3_finalize(s);
+	sdb_bind_int64(s, 1, rec_id);
+	sdb_bind_text(s, 2, kind, -1);
+	int rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "replacing artefacts");
+	sdb_finalize(s);
 	return rc;
 }
 
@@ -830,12 +831,12 @@ store_stage_complete(struct store *st, const struct store_stage_done *d, struct 
 	if (rc == 0)
 		rc = move_cas(st, rec_id, d->running, d->output, NULL, err);
 	if (rc == 0) {
-		sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET attempts = 0, failed_stage ="
+		struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET attempts = 0, failed_stage ="
 		    " NULL, next_retry_at = NULL WHERE id = ?", err);
 		if (s == NULL) { rc = ZPUB_EDB; goto out; }
-		sqlite3_bind_int64(s, 1, rec_id);
-		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "resetting attempts");
-		sqlite3_finalize(s);
+		sdb_bind_int64(s, 1, rec_id);
+		rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "resetting attempts");
+		sdb_finalize(s);
 	}
 	if (rc == 0) {
 		store_journal(st, rec_id, "info", "status", "%s -> %s%s%s", status_name(d->running),
@@ -884,20 +885,20 @@ store_stage_fail(struct store *st, const struct store_stage_failure *f, struct z
 	    err);
 	if (rc)
 		return rc;
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET failed_stage = ?, attempts ="
+	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET failed_stage = ?, attempts ="
 	    " attempts + ?, next_retry_at = ?, retry_status = ? WHERE id = ?", err);
 	if (s == NULL) {
 		store_rollback(st);
 		return ZPUB_EDB;
 	}
-	sqlite3_bind_text(s, 1, f->stage, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 2, f->count_attempt ? 1 : 0);
+	sdb_bind_text(s, 1, f->stage, -1);
+	sdb_bind_int(s, 2, f->count_attempt ? 1 : 0);
 	if (f->next_retry_at > 0)
-		sqlite3_bind_int64(s, 3, f->next_retry_at);
-	sqlite3_bind_text(s, 4, status_name(f->retry_to), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, f->rec_id);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "recording a failure");
-	sqlite3_finalize(s);
+		sdb_bind_int64(s, 3, f->next_retry_at);
+	sdb_bind_text(s, 4, status_name(f->retry_to), -1);
+	sdb_bind_int64(s, 5, f->rec_id);
+	rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "recording a failure");
+	sdb_finalize(s);
 	if (rc == 0) {
 		store_journal(st, f->rec_id, "error", "failed", "%s failed: %s", f->stage,
 		    f->reason);
@@ -948,11 +949,11 @@ store_recording_retry(struct store *st, int64_t id, struct zpub_err *err)
 		goto out;
 	}
 	enum rec_status back = ST_INITIALIZED;
-	sqlite3_stmt *q = store_prep(st, "SELECT retry_status FROM recordings WHERE id = ?", err);
+	struct sdb_stmt *q = store_prep(st, "SELECT retry_status FROM recordings WHERE id = ?", err);
 	if (q == NULL) { rc = ZPUB_EDB; goto out; }
-	sqlite3_bind_int64(q, 1, id);
-	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) {
-		int v = status_parse((const char *)sqlite3_column_text(q, 0));
+	sdb_bind_int64(q, 1, id);
+	if (sdb_step(q) == SDB_ROW && sdb_column_text(q, 0)) {
+		int v = status_parse((const char *)sdb_column_text(q, 0));
 		if (v >= 0)
 			back = (enum rec_status)v;
 	} else {
@@ -960,15 +961,15 @@ store_recording_retry(struct store *st, int64_t id, struct zpub_err *err)
 		if (v >= 0)
 			back = (enum rec_status)v;
 	}
-	sqlite3_finalize(q);
+	sdb_finalize(q);
 	if ((rc = move_cas(st, id, ST_FAILED, back, "queued for retry", err)) != 0)
 		goto out;
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET next_retry_at = NULL, stop_by = NULL,"
+	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET next_retry_at = NULL, stop_by = NULL,"
 	    " stop_at = NULL WHERE id = ?", err);
 	if (s == NULL) { rc = ZPUB_EDB; goto out; }
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "queueing a retry");
-	sqlite3_finalize(s);
+	sdb_bind_int64(s, 1, id);
+	rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "queueing a retry");
+	sdb_finalize(s);
 	if (rc == 0) {
 		store_journal(st, id, "info", "retry", "FAILED -> %s (retry of %s)", status_name(back),
 		    r->failed_stage ? r->failed_stage : "?");

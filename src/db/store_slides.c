@@ -13,21 +13,21 @@
 #include "util.h"
 
 static void
-slide_row(struct store *st, sqlite3_stmt *s, void *item)
+slide_row(struct store *st, struct sdb_stmt *s, void *item)
 {
 	struct store_slide *v = item;
 
 	(void)st;
-	v->at_ms = sqlite3_column_int64(s, 0);
-	v->out_ms = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 1);
-	v->change = sqlite3_column_double(s, 2);
+	v->at_ms = sdb_column_int64(s, 0);
+	v->out_ms = sdb_column_type(s, 1) == SDB_NULL ? -1 : sdb_column_int64(s, 1);
+	v->change = sdb_column_double(s, 2);
 }
 
 int
 store_slides(struct store *st, int64_t rec_id, struct store_slide **out, int *n,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT at_ms, out_ms, change FROM slide_changes"
+	struct sdb_stmt *s = store_prep(st, "SELECT at_ms, out_ms, change FROM slide_changes"
 	    " WHERE recording_id = ? ORDER BY at_ms", err);
 	int rc;
 
@@ -35,7 +35,7 @@ store_slides(struct store *st, int64_t rec_id, struct store_slide **out, int *n,
 	*n = 0;
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, rec_id);
+	sdb_bind_int64(s, 1, rec_id);
 	rc = store_collect(st, s, sizeof **out, slide_row, (void **)out, n,
 	    "reading the slide changes", err);
 	if (rc != 0) {
@@ -50,7 +50,7 @@ int
 store_slides_replace(struct store *st, int64_t rec_id, const struct store_slide *v, int n,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s;
+	struct sdb_stmt *s;
 	int rc;
 
 	if ((rc = store_begin(st, err)) != 0)
@@ -59,26 +59,27 @@ store_slides_replace(struct store *st, int64_t rec_id, const struct store_slide 
 		rc = ZPUB_EDB;
 		goto out;
 	}
-	sqlite3_bind_int64(s, 1, rec_id);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "clearing slide changes");
-	sqlite3_finalize(s);
+	sdb_bind_int64(s, 1, rec_id);
+	rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "clearing slide changes");
+	sdb_finalize(s);
 	for (int i = 0; rc == 0 && i < n; i++) {
-		s = store_prep(st, "INSERT OR REPLACE INTO slide_changes (recording_id, at_ms,"
-		    " out_ms, change) VALUES (?,?,?,?)", err);
+		s = store_prep(st, "INSERT INTO slide_changes (recording_id, at_ms,"
+		    " out_ms, change) VALUES (?,?,?,?) ON CONFLICT (recording_id, at_ms) DO UPDATE"
+		    " SET out_ms = excluded.out_ms, change = excluded.change", err);
 		if (s == NULL) {
 			rc = ZPUB_EDB;
 			break;
 		}
-		sqlite3_bind_int64(s, 1, rec_id);
-		sqlite3_bind_int64(s, 2, v[i].at_ms);
+		sdb_bind_int64(s, 1, rec_id);
+		sdb_bind_int64(s, 2, v[i].at_ms);
 		if (v[i].out_ms >= 0)
-			sqlite3_bind_int64(s, 3, v[i].out_ms);
+			sdb_bind_int64(s, 3, v[i].out_ms);
 		else
-			sqlite3_bind_null(s, 3);
-		sqlite3_bind_double(s, 4, v[i].change);
-		rc = sqlite3_step(s) == SQLITE_DONE ? 0 :
+			sdb_bind_null(s, 3);
+		sdb_bind_double(s, 4, v[i].change);
+		rc = sdb_step(s) == SDB_DONE ? 0 :
 		    store_sqlerr(st, err, "saving a slide change");
-		sqlite3_finalize(s);
+		sdb_finalize(s);
 	}
 out:
 	if (rc == 0)
@@ -92,7 +93,12 @@ int
 store_thumbnail_choose(struct store *st, int64_t rec_id, int64_t artifact_id,
     const char *titled, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "UPDATE artifacts SET extra = CASE WHEN id = ?1"
+	struct sdb_stmt *s = store_prep(st, store_is_pg(st) ?
+	    "UPDATE artifacts SET extra = CASE WHEN id = ?1 THEN ((COALESCE(extra, '{}')::jsonb"
+	    " - 'titled') || jsonb_build_object('chosen', true, 'titled', ?3::text))::text"
+	    " ELSE ((COALESCE(extra, '{}')::jsonb || jsonb_build_object('chosen', false))"
+	    " - 'titled')::text END WHERE recording_id = ?2 AND kind = 'thumbnail'" :
+	    "UPDATE artifacts SET extra = CASE WHEN id = ?1"
 	    " THEN json_set(json_remove(COALESCE(extra, '{}'), '$.titled'), '$.chosen', json('true'),"
 	    " '$.titled', ?3) ELSE json_remove(json_set(COALESCE(extra, '{}'), '$.chosen',"
 	    " json('false')), '$.titled') END WHERE recording_id = ?2 AND kind = 'thumbnail'", err);
@@ -100,13 +106,13 @@ store_thumbnail_choose(struct store *st, int64_t rec_id, int64_t artifact_id,
 
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, artifact_id);
-	sqlite3_bind_int64(s, 2, rec_id);
+	sdb_bind_int64(s, 1, artifact_id);
+	sdb_bind_int64(s, 2, rec_id);
 	if (titled != NULL)
-		sqlite3_bind_text(s, 3, titled, -1, SQLITE_TRANSIENT);
+		sdb_bind_text(s, 3, titled, -1);
 	else
-		sqlite3_bind_null(s, 3);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "choosing a thumbnail");
-	sqlite3_finalize(s);
+		sdb_bind_null(s, 3);
+	rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "choosing a thumbnail");
+	sdb_finalize(s);
 	return rc;
 }

@@ -51,17 +51,17 @@ store_stop_request(struct store *st, int64_t tenant_id, int64_t id, const char *
 			    status_name(r->status));
 		goto out;
 	}
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET stop_by = ?, stop_at = ?"
+	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET stop_by = ?, stop_at = ?"
 	    " WHERE id = ?", err);
 	if (s == NULL) {
 		rc = ZPUB_EDB;
 		goto out;
 	}
-	sqlite3_bind_text(s, 1, by, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, time_now_ms());
-	sqlite3_bind_int64(s, 3, id);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "asking for a stop");
-	sqlite3_finalize(s);
+	sdb_bind_text(s, 1, by, -1);
+	sdb_bind_int64(s, 2, time_now_ms());
+	sdb_bind_int64(s, 3, id);
+	rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "asking for a stop");
+	sdb_finalize(s);
 	if (rc == 0) {
 		store_journal(st, id, "info", "stop", "%s asked to stop %s%s", by,
 		    status_name(r->status), r->lease_owner ? "" : " (nobody holds it)");
@@ -79,20 +79,20 @@ out:
 int
 store_stop_asked(struct store *st, int64_t id, const char *owner, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT stop_by FROM recordings WHERE id = ?"
+	struct sdb_stmt *s = store_prep(st, "SELECT stop_by FROM recordings WHERE id = ?"
 	    " AND lease_owner = ? AND stop_by IS NOT NULL", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, owner, -1, SQLITE_TRANSIENT);
+	sdb_bind_int64(s, 1, id);
+	sdb_bind_text(s, 2, owner, -1);
 	int rc;
-	if (sqlite3_step(s) == SQLITE_ROW)
+	if (sdb_step(s) == SDB_ROW)
 		rc = zpub_err_set(err, ZPUB_ECANCEL, "stopped by %s",
-		    (const char *)sqlite3_column_text(s, 0));
+		    (const char *)sdb_column_text(s, 0));
 	else
 		rc = zpub_err_set(err, ZPUB_EBUSY, "lost the lease on recording %lld",
 		    (long long)id);
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
@@ -101,7 +101,7 @@ store_stop_finish(struct store *st, int64_t id, const char *owner, struct store_
     struct zpub_err *err)
 {
 	struct store_recording *r = NULL;
-	sqlite3_stmt *s = NULL;
+	struct sdb_stmt *s = NULL;
 	int rc, back;
 	memset(out, 0, sizeof *out);
 	if ((rc = store_begin(st, err)) != 0)
@@ -128,9 +128,9 @@ store_stop_finish(struct store *st, int64_t id, const char *owner, struct store_
 		rc = ZPUB_EDB;
 		goto out;
 	}
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "dropping a lease");
-	sqlite3_finalize(s);
+	sdb_bind_int64(s, 1, id);
+	rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "dropping a lease");
+	sdb_finalize(s);
 	if (rc)
 		goto out;
 	s = store_prep(st, "UPDATE stage_runs SET state = 'interrupted', finished_at = ?,"
@@ -139,11 +139,11 @@ store_stop_finish(struct store *st, int64_t id, const char *owner, struct store_
 		rc = ZPUB_EDB;
 		goto out;
 	}
-	sqlite3_bind_int64(s, 1, time_now_ms());
-	sqlite3_bind_text(s, 2, detail, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, id);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "ending a stopped run");
-	sqlite3_finalize(s);
+	sdb_bind_int64(s, 1, time_now_ms());
+	sdb_bind_text(s, 2, detail, -1);
+	sdb_bind_int64(s, 3, id);
+	rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "ending a stopped run");
+	sdb_finalize(s);
 	if (rc)
 		goto out;
 	out->stopped = 1;
@@ -176,15 +176,15 @@ store_stop_clear(struct store *st, int64_t id, int *lifted, struct zpub_err *err
 		    r->stop_by, (long long)id);
 		goto out;
 	}
-	sqlite3_stmt *s = store_prep(st, "UPDATE recordings SET stop_by = NULL, stop_at = NULL"
+	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET stop_by = NULL, stop_at = NULL"
 	    " WHERE id = ?", err);
 	if (s == NULL) {
 		rc = ZPUB_EDB;
 		goto out;
 	}
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "lifting a stop");
-	sqlite3_finalize(s);
+	sdb_bind_int64(s, 1, id);
+	rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "lifting a stop");
+	sdb_finalize(s);
 	if (rc == 0) {
 		store_journal(st, id, "info", "stop", "the stop by %s is lifted: it goes on from %s",
 		    r->stop_by, status_name(r->status));

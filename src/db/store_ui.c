@@ -6,6 +6,8 @@
  * connection gets the functions (store_open), so `zpub list --search`, the
  * API and the terminal app find the same recordings.
  */
+#include <sqlite3.h>
+
 #include "store_int.h"
 #include "store_ui.h"
 
@@ -59,9 +61,10 @@ sql_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 int
 store_fold_init(struct store *st, struct zpub_err *err)
 {
-	if (sqlite3_create_function_v2(st->db, "zpub_fold", 1,
+	sqlite3 *h = sdb_sqlite_handle(st->db);
+	if (sqlite3_create_function_v2(h, "zpub_fold", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_fold, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function_v2(st->db, "zpub_match", 2,
+	    sqlite3_create_function_v2(h, "zpub_match", 2,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_match, NULL, NULL, NULL) != SQLITE_OK)
 		return store_sqlerr(st, err, "registering the search functions");
 	return 0;
@@ -98,28 +101,28 @@ where_clause(const struct store_ui_query *q, char *out, size_t outsz)
 }
 
 static void
-fill_row(struct store *st, sqlite3_stmt *s, void *item)
+fill_row(struct store *st, struct sdb_stmt *s, void *item)
 {
 	struct store_ui_row *r = item;
 	memset(r, 0, sizeof *r);
-	r->id = sqlite3_column_int64(s, 0);
-	const char *status = (const char *)sqlite3_column_text(s, 1);
+	r->id = sdb_column_int64(s, 0);
+	const char *status = (const char *)sdb_column_text(s, 1);
 	int sv = status_parse(status ? status : "");
 	r->status = sv < 0 ? ST_FAILED : (enum rec_status)sv;
-	r->started_at = sqlite3_column_int64(s, 2);
-	r->duration_ms = sqlite3_column_int64(s, 3);
-	r->updated_at = sqlite3_column_int64(s, 4);
+	r->started_at = sdb_column_int64(s, 2);
+	r->duration_ms = sdb_column_int64(s, 3);
+	r->updated_at = sdb_column_int64(s, 4);
 	r->title = store_col_str(s, 5);
 	if (r->title == NULL)
 		r->title = xstrdup("");
 	r->detail = store_col_str(s, 6);
-	r->progress = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 : sqlite3_column_double(s, 7);
+	r->progress = sdb_column_type(s, 7) == SDB_NULL ? -1 : sdb_column_double(s, 7);
 	r->progress_what = store_col_str(s, 8);
-	r->progress_eta_ms = sqlite3_column_int64(s, 9);
+	r->progress_eta_ms = sdb_column_int64(s, 9);
 	r->lease_owner = store_col_str(s, 10);
-	r->lease_until = sqlite3_column_int64(s, 11);
+	r->lease_until = sdb_column_int64(s, 11);
 	r->source = store_col_str(s, 12);
-	r->review_hold = sqlite3_column_int(s, 13);
+	r->review_hold = sdb_column_int(s, 13);
 }
 
 static void
@@ -134,15 +137,16 @@ clear_row(struct store_ui_row *r)
 }
 
 static int
-bind_query(sqlite3_stmt *s, const struct store_ui_query *q)
+bind_query(struct sdb_stmt *s, const struct store_ui_query *q)
 {
 	if (q->tenant_id != STORE_ALL_TENANTS)
-		sqlite3_bind_int64(s, 1, q->tenant_id);
+		sdb_bind_int64(s, 1, q->tenant_id);
 	if (q->status >= 0)
-		sqlite3_bind_text(s, 2, status_name((enum rec_status)q->status), -1, SQLITE_STATIC);
+		sdb_bind_text(s, 2, status_name((enum rec_status)q->status), -1);
 	if (q->search && *q->search) {
 		char *f = store_ui_fold(q->search);
-		sqlite3_bind_text(s, 3, f, -1, free);
+		sdb_bind_text(s, 3, f, -1);
+		free(f);
 	}
 	return 0;
 }
@@ -172,15 +176,15 @@ store_ui_rows(struct store *st, const struct store_ui_query *q,
 	where_clause(q, where, sizeof where);
 	char *sql = xasprintf("SELECT " ROW_COLS "%sORDER BY %s LIMIT ?4 OFFSET ?5", where,
 	    order_by(q));
-	sqlite3_stmt *s = store_prep(st, sql, err);
+	struct sdb_stmt *s = store_prep(st, sql, err);
 	free(sql);
 	*out = NULL;
 	*n = 0;
 	if (s == NULL)
 		return ZPUB_EDB;
 	bind_query(s, q);
-	sqlite3_bind_int(s, 4, q->limit > 0 ? q->limit : -1);
-	sqlite3_bind_int(s, 5, q->offset > 0 ? q->offset : 0);
+	sdb_bind_int(s, 4, q->limit > 0 ? q->limit : -1);
+	sdb_bind_int(s, 5, q->offset > 0 ? q->offset : 0);
 	int rc = store_collect(st, s, sizeof **out, fill_row, (void **)out, n,
 	    "listing recordings", err);
 	if (rc != 0) {
@@ -198,43 +202,43 @@ store_ui_count(struct store *st, const struct store_ui_query *q, int64_t *n,
 	char where[512];
 	where_clause(q, where, sizeof where);
 	char *sql = xasprintf("SELECT count(*)%s", where);
-	sqlite3_stmt *s = store_prep(st, sql, err);
+	struct sdb_stmt *s = store_prep(st, sql, err);
 	free(sql);
 	if (s == NULL)
 		return ZPUB_EDB;
 	bind_query(s, q);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : store_sqlerr(st, err, "counting recordings");
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW)
+		*n = sdb_column_int64(s, 0);
+	sdb_finalize(s);
+	return rc == SDB_ROW ? 0 : store_sqlerr(st, err, "counting recordings");
 }
 
 int
 store_ui_rows_refresh(struct store *st, struct store_ui_row *rows, int n, int *gone,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT " ROW_COLS " FROM recordings r WHERE r.id = ?",
+	struct sdb_stmt *s = store_prep(st, "SELECT " ROW_COLS " FROM recordings r WHERE r.id = ?",
 	    err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	int rc = 0;
 	*gone = 0;
 	for (int i = 0; i < n; i++) {
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, rows[i].id);
-		int step = sqlite3_step(s);
-		if (step == SQLITE_ROW) {
+		sdb_reset(s);
+		sdb_bind_int64(s, 1, rows[i].id);
+		int step = sdb_step(s);
+		if (step == SDB_ROW) {
 			clear_row(&rows[i]);
 			fill_row(st, s, &rows[i]);
-		} else if (step == SQLITE_DONE) {
+		} else if (step == SDB_DONE) {
 			(*gone)++;
 		} else {
 			rc = store_sqlerr(st, err, "re-reading recordings");
 			break;
 		}
 	}
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
@@ -250,22 +254,22 @@ int
 store_ui_artifact_path(struct store *st, int64_t rec_id, const char *kind, char **path,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "SELECT path FROM artifacts WHERE recording_id = ?"
+	struct sdb_stmt *s = store_prep(st, "SELECT path FROM artifacts WHERE recording_id = ?"
 	    " AND kind = ? ORDER BY id DESC LIMIT 1", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, rec_id);
-	sqlite3_bind_text(s, 2, kind, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*path = store_abs_path(st, (const char *)sqlite3_column_text(s, 0));
+	sdb_bind_int64(s, 1, rec_id);
+	sdb_bind_text(s, 2, kind, -1);
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW) {
+		*path = store_abs_path(st, (const char *)sdb_column_text(s, 0));
 		rc = 0;
-	} else if (rc == SQLITE_DONE)
+	} else if (rc == SDB_DONE)
 		rc = zpub_err_set(err, ZPUB_ENOTFOUND, "recording %lld has no %s yet",
 		    (long long)rec_id, kind);
 	else
 		rc = store_sqlerr(st, err, "reading artefacts");
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return rc;
 }
 
@@ -273,16 +277,16 @@ int
 store_ui_artifact_rewritten(struct store *st, int64_t rec_id, const char *path, int64_t bytes,
     const char *sha256, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "UPDATE artifacts SET bytes = ?, sha256 = ? WHERE"
+	struct sdb_stmt *s = store_prep(st, "UPDATE artifacts SET bytes = ?, sha256 = ? WHERE"
 	    " recording_id = ? AND (path = ? OR path = ?)", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, bytes);
-	sqlite3_bind_text(s, 2, sha256, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, rec_id);
-	sqlite3_bind_text(s, 4, store_rel_path(st, path), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 5, path, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "updating an artefact");
-	sqlite3_finalize(s);
+	sdb_bind_int64(s, 1, bytes);
+	sdb_bind_text(s, 2, sha256, -1);
+	sdb_bind_int64(s, 3, rec_id);
+	sdb_bind_text(s, 4, store_rel_path(st, path), -1);
+	sdb_bind_text(s, 5, path, -1);
+	int rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "updating an artefact");
+	sdb_finalize(s);
 	return rc;
 }

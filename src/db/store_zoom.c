@@ -12,13 +12,13 @@
 #include "util.h"
 
 static void
-walk_user_row(struct store *st, sqlite3_stmt *s, void *item)
+walk_user_row(struct store *st, struct sdb_stmt *s, void *item)
 {
 	struct store_walk_user *u = item;
 	(void)st;
 	u->user_id = store_col_str(s, 0);
 	u->email = store_col_str(s, 1);
-	u->windows_done = sqlite3_column_int(s, 2);
+	u->windows_done = sdb_column_int(s, 2);
 }
 
 void
@@ -35,7 +35,7 @@ int
 store_walk_open(struct store *st, const char *key, int64_t *walk_id, int *users_listed,
     struct store_walk_user **users, int *n, struct zpub_err *err)
 {
-	sqlite3_stmt *s;
+	struct sdb_stmt *s;
 	int rc;
 
 	*walk_id = 0;
@@ -46,23 +46,23 @@ store_walk_open(struct store *st, const char *key, int64_t *walk_id, int *users_
 	    " ON CONFLICT(walk_key) DO NOTHING", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, time_now_ms());
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	sdb_bind_text(s, 1, key, -1);
+	sdb_bind_int64(s, 2, time_now_ms());
+	rc = sdb_step(s);
+	sdb_finalize(s);
+	if (rc != SDB_DONE)
 		return store_sqlerr(st, err, "starting a walk of the Zoom account");
 	s = store_prep(st, "SELECT id, users_listed FROM zoom_walks WHERE walk_key = ?", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*walk_id = sqlite3_column_int64(s, 0);
-		*users_listed = sqlite3_column_int(s, 1);
+	sdb_bind_text(s, 1, key, -1);
+	rc = sdb_step(s);
+	if (rc == SDB_ROW) {
+		*walk_id = sdb_column_int64(s, 0);
+		*users_listed = sdb_column_int(s, 1);
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
+	sdb_finalize(s);
+	if (rc != SDB_ROW)
 		return store_sqlerr(st, err, "reading the walk of the Zoom account");
 	if (!*users_listed)
 		return 0;
@@ -70,7 +70,7 @@ store_walk_open(struct store *st, const char *key, int64_t *walk_id, int *users_
 	    " WHERE walk_id = ? ORDER BY pos", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, *walk_id);
+	sdb_bind_int64(s, 1, *walk_id);
 	return store_collect(st, s, sizeof **users, walk_user_row, (void **)users, n,
 	    "reading the users of the Zoom walk", err);
 }
@@ -79,39 +79,40 @@ int
 store_walk_set_users(struct store *st, int64_t walk_id, const struct store_walk_user *v, int n,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct sdb_stmt *s = NULL;
 	int rc;
 
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	s = store_prep(st, "INSERT OR REPLACE INTO zoom_walk_users (walk_id, pos, user_id, email,"
-	    " windows_done) VALUES (?, ?, ?, ?, 0)", err);
+	s = store_prep(st, "INSERT INTO zoom_walk_users (walk_id, pos, user_id, email,"
+	    " windows_done) VALUES (?, ?, ?, ?, 0) ON CONFLICT (walk_id, user_id) DO UPDATE"
+	    " SET pos = excluded.pos, email = excluded.email, windows_done = 0", err);
 	if (s == NULL)
 		goto fail;
 	for (int i = 0; i < n; i++) {
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, walk_id);
-		sqlite3_bind_int(s, 2, i);
-		sqlite3_bind_text(s, 3, v[i].user_id, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 4, v[i].email ? v[i].email : "", -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(s) != SQLITE_DONE) {
+		sdb_reset(s);
+		sdb_bind_int64(s, 1, walk_id);
+		sdb_bind_int(s, 2, i);
+		sdb_bind_text(s, 3, v[i].user_id, -1);
+		sdb_bind_text(s, 4, v[i].email ? v[i].email : "", -1);
+		if (sdb_step(s) != SDB_DONE) {
 			store_sqlerr(st, err, "saving the users of the Zoom walk");
 			goto fail;
 		}
 	}
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	s = store_prep(st, "UPDATE zoom_walks SET users_listed = 1 WHERE id = ?", err);
 	if (s == NULL)
 		goto fail;
-	sqlite3_bind_int64(s, 1, walk_id);
-	if (sqlite3_step(s) != SQLITE_DONE) {
+	sdb_bind_int64(s, 1, walk_id);
+	if (sdb_step(s) != SDB_DONE) {
 		store_sqlerr(st, err, "saving the users of the Zoom walk");
 		goto fail;
 	}
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	return store_commit(st, err);
 fail:
-	sqlite3_finalize(s);
+	sdb_finalize(s);
 	store_rollback(st);
 	return err->code ? err->code : ZPUB_EDB;
 }
@@ -120,16 +121,16 @@ int
 store_walk_user_done(struct store *st, int64_t walk_id, const char *user_id, int windows_done,
     struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "UPDATE zoom_walk_users SET windows_done = ?"
+	struct sdb_stmt *s = store_prep(st, "UPDATE zoom_walk_users SET windows_done = ?"
 	    " WHERE walk_id = ? AND user_id = ?", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int(s, 1, windows_done);
-	sqlite3_bind_int64(s, 2, walk_id);
-	sqlite3_bind_text(s, 3, user_id, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	sdb_bind_int(s, 1, windows_done);
+	sdb_bind_int64(s, 2, walk_id);
+	sdb_bind_text(s, 3, user_id, -1);
+	int rc = sdb_step(s);
+	sdb_finalize(s);
+	if (rc != SDB_DONE)
 		return store_sqlerr(st, err, "saving the progress of the Zoom walk");
 	return 0;
 }
@@ -137,13 +138,13 @@ store_walk_user_done(struct store *st, int64_t walk_id, const char *user_id, int
 int
 store_walk_finish(struct store *st, int64_t walk_id, struct zpub_err *err)
 {
-	sqlite3_stmt *s = store_prep(st, "DELETE FROM zoom_walks WHERE id = ?", err);
+	struct sdb_stmt *s = store_prep(st, "DELETE FROM zoom_walks WHERE id = ?", err);
 	if (s == NULL)
 		return ZPUB_EDB;
-	sqlite3_bind_int64(s, 1, walk_id);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	sdb_bind_int64(s, 1, walk_id);
+	int rc = sdb_step(s);
+	sdb_finalize(s);
+	if (rc != SDB_DONE)
 		return store_sqlerr(st, err, "finishing the walk of the Zoom account");
 	return 0;
 }
