@@ -163,6 +163,18 @@ sdb_column_type(struct sdb_stmt *s, int i)
 }
 
 int
+sdb_column_count(struct sdb_stmt *s)
+{
+	return s->db->ops->col_count(s);
+}
+
+const char *
+sdb_column_name(struct sdb_stmt *s, int i)
+{
+	return s->db->ops->col_name(s, i);
+}
+
+int
 sdb_exec(struct sdb *db, const char *sql)
 {
 	return db->ops->exec(db, sql);

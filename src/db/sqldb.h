@@ -74,6 +74,9 @@ const unsigned char *sdb_column_text(struct sdb_stmt *s, int i);
 const void *sdb_column_blob(struct sdb_stmt *s, int i);
 int	sdb_column_bytes(struct sdb_stmt *s, int i);
 int	sdb_column_type(struct sdb_stmt *s, int i);
+/* The result's columns (after the first step on PostgreSQL). */
+int	sdb_column_count(struct sdb_stmt *s);
+const char *sdb_column_name(struct sdb_stmt *s, int i);
 
 /* Runs one or more statements without parameters; 0 or SDB_ERROR. */
 int	sdb_exec(struct sdb *db, const char *sql);

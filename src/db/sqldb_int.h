@@ -29,6 +29,8 @@ struct sdb_ops {
 	const unsigned char *(*col_text)(struct sdb_stmt *, int);
 	const void *(*col_blob)(struct sdb_stmt *, int);
 	int	(*col_bytes)(struct sdb_stmt *, int);
+	int	(*col_count)(struct sdb_stmt *);
+	const char *(*col_name)(struct sdb_stmt *, int);
 	int	(*exec)(struct sdb *, const char *);
 	int	(*changes)(struct sdb *);
 	int	(*in_tx)(struct sdb *);

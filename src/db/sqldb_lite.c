@@ -129,6 +129,18 @@ lite_col_bytes(struct sdb_stmt *st, int i)
 }
 
 static int
+lite_col_count(struct sdb_stmt *st)
+{
+	return sqlite3_column_count(S(st));
+}
+
+static const char *
+lite_col_name(struct sdb_stmt *st, int i)
+{
+	return sqlite3_column_name(S(st), i);
+}
+
+static int
 lite_exec(struct sdb *db, const char *sql)
 {
 	char *msg = NULL;
@@ -195,7 +207,7 @@ lite_data_version(struct sdb *db)
 static const struct sdb_ops lite_ops = {
 	lite_close, lite_prepare, lite_step, lite_reset, lite_finalize, lite_bind,
 	lite_col_type, lite_col_int64, lite_col_double, lite_col_text, lite_col_blob,
-	lite_col_bytes, lite_exec, lite_changes, lite_in_tx, lite_errclass, lite_errmsg,
+	lite_col_bytes, lite_col_count, lite_col_name, lite_exec, lite_changes, lite_in_tx, lite_errclass, lite_errmsg,
 	lite_data_version,
 };
 

@@ -528,6 +528,18 @@ pg_col_bytes(struct sdb_stmt *st, int i)
 }
 
 static int
+pg_col_count(struct sdb_stmt *st)
+{
+	return PS(st)->res ? PQnfields(PS(st)->res) : 0;
+}
+
+static const char *
+pg_col_name(struct sdb_stmt *st, int i)
+{
+	return PS(st)->res ? PQfname(PS(st)->res, i) : NULL;
+}
+
+static int
 pg_exec(struct sdb *db, const char *sql)
 {
 	PGresult *r = run(P(db), NULL, sql);
@@ -593,7 +605,7 @@ pg_data_version(struct sdb *db)
 static const struct sdb_ops pg_ops = {
 	pg_close, pg_prepare, pg_step, pg_reset, pg_finalize, pg_bind,
 	pg_col_type, pg_col_int64, pg_col_double, pg_col_text, pg_col_blob,
-	pg_col_bytes, pg_exec, pg_changes, pg_in_tx, pg_errclass, pg_errmsg,
+	pg_col_bytes, pg_col_count, pg_col_name, pg_exec, pg_changes, pg_in_tx, pg_errclass, pg_errmsg,
 	pg_data_version,
 };
 
