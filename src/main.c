@@ -20,7 +20,7 @@
 static void
 usage_short(FILE *f)
 {
-	fprintf(f, "usage: zpub [--data-dir DIR] [--tenant T] [-v] COMMAND [ARGS]\n"
+	fprintf(f, "usage: zpub [--data-dir DIR] [--database URL] [--tenant T] [-v] COMMAND [ARGS]\n"
 	    "       zpub [--data-dir DIR] --daemon [--foreground] [--listen 127.0.0.1:PORT]\n"
 	    "       zpub --version | zpub help [COMMAND]\n");
 }
@@ -62,6 +62,15 @@ main_opts_read(int argc, char **argv, struct main_opts *o, int *next)
 			o->data_dir = a + 11;
 		} else if (strncmp(a, "--tenant=", 9) == 0) {
 			o->tenant = a + 9;
+		} else if (strcmp(a, "--database") == 0 || strncmp(a, "--database=", 11) == 0) {
+			const char *v = a[10] == '=' ? a + 11 : i + 1 < argc ? argv[++i] : NULL;
+			if (v == NULL) {
+				fprintf(stderr, "zpub: --database needs a value\n");
+				usage_short(stderr);
+				return 2;
+			}
+			/* through the environment: the app's children inherit it */
+			setenv("ZPUB_DATABASE_URL", v, 1);
 		} else if (strcmp(a, "--daemon") == 0) {
 			o->daemon_mode = 1;
 		} else if (strcmp(a, "--foreground") == 0) {

@@ -40,6 +40,8 @@
 const struct zs_key zs_keys[] = {
 	{ "tenant", S, 0, 64, NULL, "\"default\"", OP, "the tenant the CLI works as when --tenant is not given" },
 	{ "log.level", E, 0, 0, "debug|info|warn|error", "\"info\"", OP, "least severity written to the log" },
+	{ "store.url", S, 0, 4096, NULL, "\"\"", OP, "the PostgreSQL database several hosts share (postgresql://USER@HOST:PORT/NAME, the password in ~/.pgpass or in ZPUB_DATABASE_URL, never here); empty: SQLite in the data folder.  --database and ZPUB_DATABASE_URL win over it" },
+	{ "storage.root", S, 0, 4096, NULL, "\"\"", OP, "absolute folder every host sees alike (an NFS mount, say) where media and published files live; empty: the data folder" },
 	{ "pipeline.lease_ms", I, 1000, DAY, NULL, "600000", OP, "how long a running stage holds a recording before another worker may take it over" },
 	{ "pipeline.max_attempts", I, 1, 100, NULL, "5", OP, "attempts of a stage before the recording stays FAILED" },
 	{ "pipeline.retry_base_ms", I, 0, DAY, NULL, "30000", OP, "wait before the first retry of a failed stage (doubles each time)" },

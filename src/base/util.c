@@ -235,6 +235,20 @@ path_join(const char *a, const char *b)
 	return xasprintf("%s/%s", a, b);
 }
 
+void
+host_id(char *out, size_t n)
+{
+	const char *e = getenv("ZPUB_HOST_ID");
+	if (e && *e)
+		snprintf(out, n, "%s", e);
+	else if (gethostname(out, n) != 0 || (out[n - 1] = '\0', *out == '\0'))
+		snprintf(out, n, "localhost");
+	/* ':' and '@' separate an owner's parts */
+	for (char *p = out; *p; p++)
+		if (*p == ':' || *p == '@')
+			*p = '-';
+}
+
 int64_t
 time_now_ms(void)
 {

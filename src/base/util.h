@@ -41,6 +41,10 @@ void hmac_sha256_hex(const char *key, const void *msg, size_t len, char hex[65])
 char *path_join(const char *a, const char *b);
 
 int64_t time_now_ms(void);      /* wall clock, UTC epoch ms */
+/* This host's name in lease owners ("daemon@HOST:pid"): ZPUB_HOST_ID when
+ * set (several daemons on one machine acting as separate hosts), else the
+ * machine's host name.  Never empty. */
+void host_id(char *out, size_t n);
 int64_t time_mono_ms(void);     /* monotonic */
 /* Sleeps ms milliseconds, resuming after signals; ms <= 0 returns at once. */
 void sleep_ms(int64_t ms);

@@ -43,6 +43,8 @@ enum sdb_errclass {
 
 /* 1 when target names a PostgreSQL database (postgres:// or postgresql://). */
 int	sdb_is_url(const char *target);
+/* 1 when a PostgreSQL URL carries a password. */
+int	sdb_url_has_password(const char *url);
 /* Opens target (a file path, or a PostgreSQL URL).  On failure *out is NULL
  * and *why (malloc'd) says what happened in one sentence; a URL's password
  * never appears in it. */

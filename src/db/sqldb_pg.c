@@ -610,6 +610,20 @@ static const struct sdb_ops pg_ops = {
 };
 
 int
+sdb_url_has_password(const char *url)
+{
+	char *e = NULL;
+	int has = 0;
+	PQconninfoOption *o = PQconninfoParse(url, &e);
+	PQfreemem(e);
+	for (PQconninfoOption *i = o; i && i->keyword; i++)
+		if (strcmp(i->keyword, "password") == 0 && i->val && *i->val)
+			has = 1;
+	PQconninfoFree(o);
+	return has;
+}
+
+int
 sdb_pg_open(const char *url, struct sdb **out, char **why)
 {
 	char *e = NULL;

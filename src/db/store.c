@@ -252,6 +252,24 @@ store_close(struct store *st)
 }
 
 int
+store_target_has_password(const char *target)
+{
+	return sdb_is_url(target) && sdb_url_has_password(target);
+}
+
+const char *
+store_name(struct store *st)
+{
+	return sdb_name(st->db);
+}
+
+int
+store_is_shared(struct store *st)
+{
+	return store_is_pg(st);
+}
+
+int
 store_schema_version(struct store *st)
 {
 	return st->schema_version;

@@ -24,6 +24,12 @@ int store_open(const char *db_path, const char *data_dir, struct store **out,
     struct zpub_err *err);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
+/* 1 when target is a PostgreSQL URL with a password in it. */
+int store_target_has_password(const char *target);
+/* "database zpub on db1:5432", or the SQLite file: for messages (no password). */
+const char *store_name(struct store *st);
+/* 1 when other hosts may share this store (PostgreSQL). */
+int store_is_shared(struct store *st);
 /* Changes when another connection commits (PRAGMA data_version). */
 int64_t store_data_version(struct store *st);
 const char *store_data_dir(struct store *st);

@@ -516,13 +516,13 @@ store_recording_move(struct store *st, int64_t id, enum rec_status from, enum re
 int
 store_owner_is_dead(const char *owner)
 {
-	char host[256] = "";
+	char host[256];
 	if (owner == NULL)
 		return 1;
 	const char *at = strchr(owner, '@'), *colon = strrchr(owner, ':');
 	if (at == NULL || colon == NULL || colon < at)
 		return 0;
-	gethostname(host, sizeof host - 1);
+	host_id(host, sizeof host);
 	size_t hl = (size_t)(colon - at - 1);
 	if (hl != strlen(host) || strncmp(at + 1, host, hl) != 0)
 		return 0;
@@ -532,6 +532,34 @@ store_owner_is_dead(const char *owner)
 	if (pid == (long)getpid())
 		return 0;
 	return kill((pid_t)pid, 0) != 0;
+}
+
+/* On PostgreSQL the recording's row is locked for the claim's transaction
+ * (FOR UPDATE SKIP LOCKED): of daemons on several hosts claiming at once,
+ * one gets it and the others hear it is taken, without waiting.  SQLite's
+ * BEGIN IMMEDIATE already lets one writer in at a time. */
+static int
+claim_row(struct store *st, int64_t id, struct zpub_err *err)
+{
+	if (!store_is_pg(st))
+		return 0;
+	struct sdb_stmt *s = store_prep(st, "SELECT id FROM recordings WHERE id = ?"
+	    " FOR UPDATE SKIP LOCKED", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sdb_bind_int64(s, 1, id);
+	int rc = sdb_step(s);
+	sdb_finalize(s);
+	if (rc == SDB_ROW)
+		return 0;
+	if (rc != SDB_DONE)
+		return store_sqlerr(st, err, "claiming a recording");
+	struct store_recording *r = NULL;
+	if ((rc = store_recording_get(st, id, &r, err)) != 0)
+		return rc;	/* gone */
+	store_recording_free(r);
+	return zpub_err_set(err, ZPUB_EBUSY, "recording %lld is being claimed by another worker"
+	    " right now; try again later", (long long)id);
 }
 
 int
@@ -546,7 +574,8 @@ store_lease_take(struct store *st, int64_t id, enum rec_status status,
 		*resumed = 0;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	if ((rc = store_recording_get(st, id, &r, err)) != 0)
+	if ((rc = claim_row(st, id, err)) != 0 ||
+	    (rc = store_recording_get(st, id, &r, err)) != 0)
 		goto out;
 	int64_t now = time_now_ms();
 	int held = r->lease_owner && r->lease_until > now && strcmp(r->lease_owner, owner) != 0;

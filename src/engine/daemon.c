@@ -134,7 +134,7 @@ daemon_settings(struct daemon *d)
 static int
 daemon_lock(struct daemon *d, struct zpub_err *err)
 {
-	char *path = path_join(d->ses->data_dir, "zpub-daemon.pid");
+	char *path = path_join(d->ses->state_dir, "zpub-daemon.pid");
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		int rc = zpub_err_set(err, ZPUB_EIO, "cannot open the daemon's lock file %s: %s",
@@ -894,8 +894,8 @@ daemon_configure(struct daemon *d)
 	char nthreads[16];
 	snprintf(nthreads, sizeof nthreads, "%d", d->workers + 2 > 4 ? d->workers + 2 : 4);
 	setenv("UV_THREADPOOL_SIZE", nthreads, 1);
-	char host[128] = "";
-	gethostname(host, sizeof host - 1);
+	char host[128];
+	host_id(host, sizeof host);
 	snprintf(d->owner, sizeof d->owner, "daemon@%s:%d", host, (int)getpid());
 }
 
@@ -987,7 +987,7 @@ daemon_free(struct daemon *d)
 	if (d->lock_fd >= 0) {
 		/* A stop leaves no pid file behind; it goes while the lock is
 		 * still held, so it is never another daemon's file. */
-		char *path = path_join(d->ses->data_dir, "zpub-daemon.pid");
+		char *path = path_join(d->ses->state_dir, "zpub-daemon.pid");
 		unlink(path);
 		free(path);
 		close(d->lock_fd);

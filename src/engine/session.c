@@ -39,6 +39,39 @@ av_to_log(void *avcl, int level, const char *fmt, va_list vl)
 		zlog(level <= AV_LOG_ERROR ? LOG_WARN : LOG_DEBUG, "ffmpeg: %s", line);
 }
 
+/* Where the database and the media are: --database / ZPUB_DATABASE_URL /
+ * store.url, else SQLite in the state folder; storage.root, else the state
+ * folder.  A password belongs in the environment (or ~/.pgpass), never in
+ * config.json, which is not a secret. */
+static int
+session_places(struct session *ses, struct zpub_err *err)
+{
+	const char *env = getenv("ZPUB_DATABASE_URL");
+	const char *url = config_str(ses->config, "store.url", "");
+	const char *root = config_str(ses->config, "storage.root", "");
+	if (url && *url && store_target_has_password(url))
+		return zpub_err_set(err, ZPUB_EINVAL, "store.url in %s carries a password; put the"
+		    " URL with its password in ZPUB_DATABASE_URL (an environment file only zpub"
+		    " reads) or the password in ~/.pgpass, and leave it out of config.json",
+		    ses->config_path);
+	if (env && *env)
+		ses->db_path = xstrdup(env);
+	else if (url && *url)
+		ses->db_path = xstrdup(url);
+	else
+		ses->db_path = path_join(ses->state_dir, "zpub.db");
+	if (root && *root) {
+		if (root[0] != '/')
+			return zpub_err_set(err, ZPUB_EINVAL, "storage.root must be an absolute"
+			    " path (the same on every host), not '%s'", root);
+		if (fs_mkdir_p(root, 0700, err) != 0)
+			return zpub_err_prefix(err, "storage.root");
+		ses->data_dir = xstrdup(root);
+	} else
+		ses->data_dir = xstrdup(ses->state_dir);
+	return 0;
+}
+
 int
 session_setup(struct session *ses, const char *data_dir, const char *tenant, int verbose)
 {
@@ -51,7 +84,7 @@ session_setup(struct session *ses, const char *data_dir, const char *tenant, int
 		data_dir = zh;
 	if (data_dir) {
 		/* One folder holds everything: what the tests and portable installs want. */
-		ses->data_dir = xstrdup(data_dir);
+		ses->state_dir = xstrdup(data_dir);
 		ses->config_dir = xstrdup(data_dir);
 	} else {
 		const char *xd = getenv("XDG_DATA_HOME"), *xc = getenv("XDG_CONFIG_HOME");
@@ -59,26 +92,29 @@ session_setup(struct session *ses, const char *data_dir, const char *tenant, int
 			fprintf(stderr, "zpub: HOME is not set; use --data-dir DIR or ZPUB_HOME\n");
 			return -1;
 		}
-		ses->data_dir = xd && *xd ? xasprintf("%s/zpub", xd) :
+		ses->state_dir = xd && *xd ? xasprintf("%s/zpub", xd) :
 		    xasprintf("%s/.local/share/zpub", home);
 		ses->config_dir = xc && *xc ? xasprintf("%s/zpub", xc) :
 		    xasprintf("%s/.config/zpub", home);
 	}
-	if (fs_mkdir_p(ses->data_dir, 0700, &err) || fs_mkdir_p(ses->config_dir, 0700, &err)) {
+	if (fs_mkdir_p(ses->state_dir, 0700, &err) || fs_mkdir_p(ses->config_dir, 0700, &err)) {
 		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
 		return -1;
 	}
-	chmod(ses->data_dir, 0700);
+	chmod(ses->state_dir, 0700);
 	ses->config_path = path_join(ses->config_dir, "config.json");
-	ses->db_path = path_join(ses->data_dir, "zpub.db");
 	ses->key_path = path_join(ses->config_dir, "vault.key");
 	if (config_load(ses->config_path, &ses->config, &err) != 0) {
 		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
 		return -1;
 	}
+	if (session_places(ses, &err) != 0) {
+		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
+		return -1;
+	}
 	ses->tenant = tenant ? tenant : config_str(ses->config, "tenant", "default");
 	ses->operator = tenant == NULL;
-	char *log_path = path_join(ses->data_dir, "zpub.log");
+	char *log_path = path_join(ses->state_dir, "zpub.log");
 	log_open(log_path);
 	free(log_path);
 	if (verbose) {
@@ -87,8 +123,8 @@ session_setup(struct session *ses, const char *data_dir, const char *tenant, int
 	}
 	av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_WARNING);
 	av_log_set_callback(av_to_log);
-	char host[128] = "";
-	gethostname(host, sizeof host - 1);
+	char host[128];
+	host_id(host, sizeof host);
 	snprintf(ses->owner, sizeof ses->owner, "cli@%s:%d", host, (int)getpid());
 	ses->progress_tty = isatty(STDERR_FILENO);
 	srandom((unsigned)(getpid() ^ time_now_ms()));
@@ -102,6 +138,7 @@ session_teardown(struct session *ses)
 	store_close(ses->store);
 	cJSON_Delete(ses->config);
 	free(ses->data_dir);
+	free(ses->state_dir);
 	free(ses->config_dir);
 	free(ses->config_path);
 	free(ses->db_path);

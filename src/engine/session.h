@@ -15,10 +15,11 @@ struct store;
 struct vault;
 
 struct session {
-	char *data_dir;        /* root of zpub's data (db, media, log) */
+	char *data_dir;        /* where media and published files live: storage.root, else state_dir */
+	char *state_dir;       /* this host's folder: log, pid file, the SQLite database */
 	char *config_dir;      /* user config folder (config.json, vault.key) */
 	char *config_path;
-	char *db_path;
+	char *db_path;         /* the SQLite file, or a PostgreSQL URL (--database, ZPUB_DATABASE_URL, store.url) */
 	char *key_path;
 	cJSON *config;         /* defaults <- user file */
 	const char *tenant;    /* --tenant, else config "tenant" */

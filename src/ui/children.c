@@ -33,7 +33,7 @@ char *
 ui_child_log_path(struct ui *ui, struct ui_child *c)
 {
 	/* Per process and slot: two TUIs on one data dir keep apart. */
-	return xasprintf("%s/tui-%d-child-%d.log", ui->ses->data_dir, (int)getpid(),
+	return xasprintf("%s/tui-%d-child-%d.log", ui->ses->state_dir, (int)getpid(),
 	    (int)(c - ui->children));
 }
 
@@ -146,9 +146,9 @@ base_args(struct ui *ui, char **args)
 {
 	int n = 0;
 	args[n++] = ui->exe;
-	if (strcmp(ui->ses->data_dir, ui->ses->config_dir) == 0) {
+	if (strcmp(ui->ses->state_dir, ui->ses->config_dir) == 0) {
 		args[n++] = (char *)"--data-dir";
-		args[n++] = ui->ses->data_dir;
+		args[n++] = ui->ses->state_dir;
 	}
 	args[n++] = (char *)"--tenant";
 	args[n++] = (char *)ui->ses->tenant;
