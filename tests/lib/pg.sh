@@ -15,7 +15,9 @@
 #   pg_psql [ARGS]      psql as zpub (ON_ERROR_STOP); pg_admin_psql as superuser
 #   pg_log              the server's log, for a failing test to show
 
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+# The newest server installed (Debian's layout), else pg_ctl's folder on
+# PATH; ZPUB_PG_BIN chooses another.
+PG_BIN=${ZPUB_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 [ -n "$PG_BIN" ] || PG_BIN=$(dirname "$(command -v pg_ctl 2>/dev/null || echo /nonexistent/pg_ctl)")
 
 pg_have() {
