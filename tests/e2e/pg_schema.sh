@@ -3,7 +3,7 @@
 # every file applies in order as the unprivileged role zpub, one for each
 # SQLite migration, and then both schemas have the same tables with the same
 # columns in the same order, types, NOT NULLs, defaults, indexes, foreign
-# keys and CHECKs (tests/lib/pg_schema_check.py; shown to notice a dropped
+# keys and CHECKs, and text compares byte-wise in both (tests/lib/pg_schema_check.py; shown to notice a dropped
 # column).  zpub_fold() folds every code point as the C text_fold does (the
 # fold_text helper) and zpub_match() answers as store_ui.c's.
 . "$ZPUB_SRC/tests/lib/e2e.sh"
@@ -40,7 +40,7 @@ pg_schema_dump() {
 	local url=$1
 	q() { psql -X -q -v ON_ERROR_STOP=1 -At -F $'\t' "$url" -c "$1"; }
 	q "SELECT table_name, ordinal_position, column_name, data_type, is_nullable,
-	    coalesce(column_default, ''), is_identity
+	    coalesce(column_default, ''), is_identity, coalesce(collation_name, '')
 	    FROM information_schema.columns WHERE table_schema = 'public'
 	    ORDER BY table_name, ordinal_position" >"$2/cols.tsv"
 	q "SELECT t.relname, i.relname, x.indisunique, x.indpred IS NOT NULL,
@@ -68,18 +68,21 @@ python3 "$ZPUB_SRC/tests/lib/pg_schema_check.py" "$T/store.db" "$T/pg" ||
 	fail "the PostgreSQL schema is not SQLite's (above)"
 ok "the same tables, columns in the same order, types, defaults, indexes, keys and checks"
 
-# The check sees a missing column, one in the wrong place, a lost index.
+# The check sees a missing column, one in the wrong place, a lost index, text
+# that sorts by the database's locale.
 BROKEN=$(pg_newdb broken)
 apply "$BROKEN"
 psql -X -q -v ON_ERROR_STOP=1 "$BROKEN" -c "ALTER TABLE usage DROP COLUMN face" \
 	-c "ALTER TABLE recordings DROP COLUMN title" -c "ALTER TABLE recordings ADD COLUMN title TEXT NOT NULL" \
-	-c "DROP INDEX recordings_lease" >/dev/null
+	-c "DROP INDEX recordings_lease" \
+	-c 'ALTER TABLE journal ALTER COLUMN event TYPE text COLLATE pg_catalog."default"' >/dev/null
 pg_schema_dump "$BROKEN" "$T/broken"
 expect_rc 1 python3 "$ZPUB_SRC/tests/lib/pg_schema_check.py" "$T/store.db" "$T/broken"
-for what in "table usage: columns differ" "table recordings: columns differ" "recordings_lease"; do
+for what in "table usage: columns differ" "table recordings: columns differ" "recordings_lease" \
+    "journal.event: sqlite (type, not null, default) ('text', True, None), postgresql ('text collate default'"; do
 	echo "$ERR" | grep -q "$what" || fail "the check missed '$what': $ERR"
 done
-ok "the check notices a dropped column, a moved one and a lost index"
+ok "the check notices a dropped column, a moved one, a lost index, another collation"
 
 # The default tenant, with a creation time in epoch ms as SQLite writes it.
 got=$(pg_psql -At -c "SELECT name || ' ' || (created_at % 1000 = 0 AND created_at > 1600000000000)

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # pg_schema_check.py — compares the schema of an SQLite store with that of a
 # PostgreSQL one: the same tables, columns with the same names in the same
-# order, types (INTEGER = bigint, TEXT = text, REAL = double precision,
-# BLOB = bytea), NOT NULL, defaults, indexes (columns, unique, partial),
+# order, types (INTEGER = bigint, TEXT = text COLLATE "C", REAL = double
+# precision, BLOB = bytea), NOT NULL, defaults, indexes (columns, unique, partial),
 # foreign keys (columns, target, ON DELETE), the number of CHECKs per table
 # and of triggers.  Prints every difference and exits 1 when there is one.
 #
@@ -61,7 +61,10 @@ def pg_default(d):
 
 def pg_schema(d):
     cols, idx, fks, chk = {}, set(), set(), {}
-    for t, pos, name, typ, nullable, default, ident in rows(d, "cols.tsv"):
+    for t, pos, name, typ, nullable, default, ident, coll in rows(d, "cols.tsv"):
+        # Text sorts byte by byte in SQLite (BINARY): COLLATE "C" here.
+        if typ == "text" and coll != "C":
+            typ = "text collate %s" % (coll or "default")
         cols.setdefault(t, []).append((int(pos), name, typ, nullable == "NO", pg_default(default)))
     for t in cols:
         cols[t] = [c[1:] for c in sorted(cols[t])]
