@@ -3,8 +3,10 @@
  * daemons on several hosts share.
  *
  * Queries arrive with SQLite's placeholders and are rewritten to `$N`;
- * parameters travel as text (blobs as binary) and the server infers their
- * types from the query.  A whole result is fetched at once and stepped
+ * parameters travel as text (blobs as binary) typed by how they were bound
+ * (int8, float8, text, bytea); a NULL is left for the server to type from
+ * the query, so a parameter only ever tested with IS NULL is written
+ * CAST(? AS TEXT) IS NULL in the store's queries.  A whole result is fetched at once and stepped
  * through like SQLite's rows.
  *
  * A lost connection is found before a statement is sent (PQconsumeInput sees
@@ -31,6 +33,8 @@
 /* How long a statement outside a transaction waits for the server to come
  * back before it fails (ZPUB_DB_WAIT_S overrides, for tests and operators). */
 #define SDB_PG_WAIT_MS	(5 * 60 * 1000)
+/* More parameters than any store query has. */
+#define SDB_PG_MAXP	99
 
 /* Type OIDs (pg_type.h, stable across versions). */
 #define OID_BOOL	16
@@ -38,6 +42,7 @@
 #define OID_INT8	20
 #define OID_INT2	21
 #define OID_INT4	23
+#define OID_TEXT	25
 #define OID_OID		26
 #define OID_FLOAT4	700
 #define OID_FLOAT8	701
@@ -63,6 +68,8 @@ struct pg_stmt {
 	char **vals;
 	int *lens;
 	int *fmts;
+	Oid *types;
+	unsigned char *unused;
 	PGresult *res;
 	int row;		/* the row stepped to; -1 before the first */
 	int nrows;
@@ -234,7 +241,7 @@ ensure_conn(struct pg *p, int in_tx_allowed)
  * largest number given so far, as in SQLite.  Quoted text and comments pass
  * untouched. */
 static char *
-translate(const char *sql, int *nparams)
+translate(const char *sql, int *nparams, unsigned char used[SDB_PG_MAXP + 1])
 {
 	size_t cap = strlen(sql) * 2 + 16, n = 0;
 	char *o = xmalloc(cap);
@@ -267,6 +274,8 @@ translate(const char *sql, int *nparams)
 				k = max + 1;
 			if (k > max)
 				max = k;
+			if (k >= 1 && k <= SDB_PG_MAXP)
+				used[k] = 1;
 			n += (size_t)snprintf(o + n, cap - n, "$%d", k);
 		} else
 			o[n++] = *r++;
@@ -302,12 +311,29 @@ static int
 pg_prepare(struct sdb *db, const char *sql, struct sdb_stmt **out)
 {
 	struct pg_stmt *s = xcalloc(1, sizeof *s);
+	unsigned char used[SDB_PG_MAXP + 1] = { 0 };
 	s->head.db = db;
-	s->sql = translate(sql, &s->nparams);
+	s->sql = translate(sql, &s->nparams, used);
+	if (s->nparams > SDB_PG_MAXP) {
+		set_err(P(db), SDB_E_OTHER, "a query with %d parameters (at most %d)", s->nparams,
+		    SDB_PG_MAXP);
+		free(s->sql);
+		free(s);
+		return SDB_ERROR;
+	}
 	if (s->nparams > 0) {
 		s->vals = xcalloc((size_t)s->nparams, sizeof *s->vals);
 		s->lens = xcalloc((size_t)s->nparams, sizeof *s->lens);
 		s->fmts = xcalloc((size_t)s->nparams, sizeof *s->fmts);
+		s->types = xcalloc((size_t)s->nparams, sizeof *s->types);
+		s->unused = xcalloc((size_t)s->nparams, 1);
+		/* A number the query skips (a shared WHERE without the LIMIT's ?4)
+		 * still needs a type; text will do. */
+		for (int i = 0; i < s->nparams; i++)
+			if (!used[i + 1]) {
+				s->unused[i] = 1;
+				s->types[i] = OID_TEXT;
+			}
 	}
 	s->row = -1;
 	s->blob_row = s->blob_col = -1;
@@ -338,7 +364,7 @@ run(struct pg *p, struct pg_stmt *s, const char *sql)
 		int was_in_tx = p->in_tx;
 		if (ensure_conn(p, 0) != 0)
 			return NULL;
-		PGresult *r = s ? PQexecParams(p->c, s->sql, s->nparams, NULL,
+		PGresult *r = s ? PQexecParams(p->c, s->sql, s->nparams, s->types,
 		    (const char *const *)s->vals, s->lens, s->fmts, 0) : PQexec(p->c, sql);
 		ExecStatusType es = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 		p->in_tx = PQtransactionStatus(p->c) == PQTRANS_INTRANS ||
@@ -395,6 +421,8 @@ pg_finalize(struct sdb_stmt *st)
 	free(s->vals);
 	free(s->lens);
 	free(s->fmts);
+	free(s->types);
+	free(s->unused);
 	free(s->sql);
 	free(s);
 }
@@ -403,21 +431,25 @@ static void
 pg_bind(struct sdb_stmt *st, int i, const struct sdb_val *v)
 {
 	struct pg_stmt *s = PS(st);
-	if (i < 1 || i > s->nparams)
+	if (i < 1 || i > s->nparams || s->unused[i - 1])
 		return;
 	i--;
 	free(s->vals[i]);
 	s->vals[i] = NULL;
 	s->lens[i] = 0;
 	s->fmts[i] = 0;
+	s->types[i] = 0;
 	switch (v->type) {
 	case SDB_INTEGER:
 		s->vals[i] = xasprintf("%" PRId64, v->i);
+		s->types[i] = OID_INT8;
 		break;
 	case SDB_FLOAT:
 		s->vals[i] = xasprintf("%.17g", v->d);
+		s->types[i] = OID_FLOAT8;
 		break;
 	case SDB_TEXT:
+		s->types[i] = OID_TEXT;
 		s->vals[i] = xmalloc(v->n + 1);
 		memcpy(s->vals[i], v->p, v->n);
 		s->vals[i][v->n] = '\0';
@@ -428,6 +460,7 @@ pg_bind(struct sdb_stmt *st, int i, const struct sdb_val *v)
 			memcpy(s->vals[i], v->p, v->n);
 		s->lens[i] = (int)v->n;
 		s->fmts[i] = 1;
+		s->types[i] = OID_BYTEA;
 		break;
 	}
 }

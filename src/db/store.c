@@ -376,7 +376,7 @@ store_journal_page(struct store *st, int64_t rec_id, int64_t before_id, int limi
 	if (s == NULL)
 		return ZPUB_EDB;
 	sdb_bind_int64(s, 1, rec_id);
-	sdb_bind_int(s, 2, limit > 0 ? limit : -1);
+	sdb_bind_int64(s, 2, limit > 0 ? limit : INT64_MAX);	/* no limit */
 	sdb_bind_int64(s, 3, before_id);
 	struct store_journal_entry *v = NULL;
 	int cnt = 0, cap = 0, rc;

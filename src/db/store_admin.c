@@ -726,7 +726,7 @@ store_audit_list(struct store *st, int64_t tenant_id, int limit, struct store_au
 	if (s == NULL)
 		return ZPUB_EDB;
 	sdb_bind_int64(s, 1, tenant_id);
-	sdb_bind_int(s, 2, limit > 0 ? limit : -1);
+	sdb_bind_int64(s, 2, limit > 0 ? limit : INT64_MAX);	/* no limit */
 	return store_collect(st, s, sizeof **out, audit_row, (void **)out, n, "listing the audit log",
 	    err);
 }
@@ -768,7 +768,7 @@ store_recording_set_detail(struct store *st, int64_t id, const char *detail,
     struct zpub_err *err)
 {
 	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET detail = ?, updated_at = ?"
-	    " WHERE id = ? AND detail IS NOT ?1", err);
+	    " WHERE id = ? AND detail IS DISTINCT FROM ?1", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	sdb_bind_text(s, 1, detail, -1);

@@ -47,7 +47,7 @@ store_artifacts(struct store *st, int64_t rec_id, const char *kind,
     struct store_artifact **out, int *n, struct zpub_err *err)
 {
 	struct sdb_stmt *s = store_prep(st, "SELECT id, kind, path, bytes, sha256, extra, created_at"
-	    " FROM artifacts WHERE recording_id = ? AND (? IS NULL OR kind = ?) ORDER BY id", err);
+	    " FROM artifacts WHERE recording_id = ? AND (CAST(? AS TEXT) IS NULL OR kind = ?) ORDER BY id", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	sdb_bind_int64(s, 1, rec_id);
@@ -427,7 +427,7 @@ store_credential_set_state(struct store *st, int64_t tenant_id, const char *name
 	if (rc)
 		return rc;
 	int was = 0;
-	struct sdb_stmt *s = store_prep(st, "SELECT state IS ? FROM credentials WHERE tenant_id = ?"
+	struct sdb_stmt *s = store_prep(st, "SELECT state IS NOT DISTINCT FROM ? FROM credentials WHERE tenant_id = ?"
 	    " AND name = ?", err);
 	if (s == NULL) {
 		rc = ZPUB_EDB;

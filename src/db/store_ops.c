@@ -62,7 +62,8 @@ store_ops_run_times(struct store *st, struct store_run_time **out, int *n,
 {
 	*out = NULL;
 	*n = 0;
-	struct sdb_stmt *s = store_prep(st, "SELECT stage, state, max(finished_at - started_at, 0)"
+	struct sdb_stmt *s = store_prep(st, "SELECT stage, state, CASE WHEN finished_at > started_at THEN"
+	    " finished_at - started_at ELSE 0 END"
 	    " FROM stage_runs WHERE state IN ('done', 'failed') AND finished_at IS NOT NULL"
 	    " ORDER BY stage", err);
 	if (s == NULL)

@@ -31,7 +31,7 @@ store_leases_running(struct store *st, int64_t tenant_id, const char *except_own
 	*n = 0;
 	struct sdb_stmt *s = store_prep(st, "SELECT lease_owner FROM recordings WHERE tenant_id = ?1"
 	    " AND lease_owner IS NOT NULL AND lease_until > ?2 AND id <> ?3"
-	    " AND (?4 IS NULL OR lease_owner <> ?4)", err);
+	    " AND (CAST(?4 AS TEXT) IS NULL OR lease_owner <> ?4)", err);
 	if (s == NULL)
 		return ZPUB_EDB;
 	sdb_bind_int64(s, 1, tenant_id);

@@ -240,7 +240,7 @@ store_recording_refresh_source_meta(struct store *st, int64_t id, const char *js
 {
 	/* One statement, so a download committing its source meanwhile wins. */
 	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET source_meta = ?, updated_at = ?"
-	    " WHERE id = ? AND source_meta IS NOT ? AND status IN ('INITIALIZED', 'DOWNLOADING',"
+	    " WHERE id = ? AND source_meta IS DISTINCT FROM ? AND status IN ('INITIALIZED', 'DOWNLOADING',"
 	    " 'FAILED', 'SKIPPED') AND NOT EXISTS (SELECT 1 FROM artifacts WHERE recording_id = ?"
 	    " AND kind = 'source')", err);
 	if (s == NULL)
@@ -351,9 +351,9 @@ bind_filter(struct sdb_stmt *s, const struct store_filter *f)
 		sdb_bind_int(s, 6, 1);
 }
 
-#define FILTER_WHERE " WHERE (?1 = " STORE_ALL_TENANTS_SQL " OR r.tenant_id = ?1) AND (?2 IS NULL OR r.status = ?2)" \
-	" AND (?3 IS NULL OR zpub_match(r.title, zpub_fold(?3)))" \
-	" AND (?6 IS NULL OR (r.review_hold = 1 AND r.status = 'TRANSCRIBED')) "
+#define FILTER_WHERE " WHERE (?1 = " STORE_ALL_TENANTS_SQL " OR r.tenant_id = ?1) AND (CAST(?2 AS TEXT) IS NULL" \
+	" OR r.status = ?2) AND (CAST(?3 AS TEXT) IS NULL OR zpub_match(r.title, zpub_fold(?3)))" \
+	" AND (CAST(?6 AS TEXT) IS NULL OR (r.review_hold = 1 AND r.status = 'TRANSCRIBED')) "
 
 int
 store_recording_list(struct store *st, const struct store_filter *f,
@@ -366,7 +366,7 @@ store_recording_list(struct store *st, const struct store_filter *f,
 	if (s == NULL)
 		return ZPUB_EDB;
 	bind_filter(s, f);
-	sdb_bind_int(s, 4, f->limit > 0 ? f->limit : -1);
+	sdb_bind_int64(s, 4, f->limit > 0 ? f->limit : INT64_MAX);	/* no limit */
 	sdb_bind_int(s, 5, f->offset);
 	int rc = store_collect(st, s, sizeof **out, recording_item, (void **)out, n,
 	    "listing recordings", err);

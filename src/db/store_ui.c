@@ -89,7 +89,7 @@ store_ui_sort_name(enum store_ui_sort s)
 static void
 where_clause(const struct store_ui_query *q, char *out, size_t outsz)
 {
-	snprintf(out, outsz, " FROM recordings r WHERE 1%s%s%s%s%s ",
+	snprintf(out, outsz, " FROM recordings r WHERE 1 = 1%s%s%s%s%s ",
 	    q->status == STORE_UI_ACTIVE ? " AND r.status IN ('INITIALIZED', 'DOWNLOADING',"
 	    " 'DOWNLOADED', 'PROCESSING', 'PROCESSED', 'PREPARING', 'TRANSCRIBED', 'UPLOADING')" :
 	    q->status == STORE_UI_SET_ASIDE ? " AND r.status IN ('SKIPPED', 'EXPIRED')" : "",
@@ -183,7 +183,7 @@ store_ui_rows(struct store *st, const struct store_ui_query *q,
 	if (s == NULL)
 		return ZPUB_EDB;
 	bind_query(s, q);
-	sdb_bind_int(s, 4, q->limit > 0 ? q->limit : -1);
+	sdb_bind_int64(s, 4, q->limit > 0 ? q->limit : INT64_MAX);	/* no limit */
 	sdb_bind_int(s, 5, q->offset > 0 ? q->offset : 0);
 	int rc = store_collect(st, s, sizeof **out, fill_row, (void **)out, n,
 	    "listing recordings", err);

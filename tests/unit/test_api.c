@@ -58,7 +58,7 @@ setup(void **state)
 	struct fx *f = calloc(1, sizeof *f);
 	struct zpub_err err;
 	f->dir = test_tmpdir("api");
-	char *db = path_join(f->dir, "zpub.db");
+	char *db = test_db(f->dir);
 	assert_int_equal(store_open(db, f->dir, &f->st, &err), 0);
 	free(db);
 	assert_int_equal(store_tenant_add(f->st, "b", &f->tenant_b, NULL), 0);

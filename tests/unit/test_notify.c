@@ -95,7 +95,7 @@ test_outbox_event_lives_with_its_change_and_keeps_its_id(void **state)
 	struct store *st = NULL;
 	(void)state;
 	char *dir = test_tmpdir("notify");
-	char *db = path_join(dir, "zpub.db");
+	char *db = test_db(dir);
 	assert_int_equal(store_open(db, dir, &st, &err), 0);
 	int64_t id = add_rec(st);
 
@@ -189,7 +189,7 @@ test_reconnect_writes_one_reauth_needed_per_change(void **state)
 	struct store *st = NULL;
 	(void)state;
 	char *dir = test_tmpdir("notify_reauth");
-	char *db = path_join(dir, "zpub.db");
+	char *db = test_db(dir);
 	assert_int_equal(store_open(db, dir, &st, &err), 0);
 	unsigned char ct[4] = { 1, 2, 3, 4 }, nonce[24] = { 0 };
 	assert_int_equal(store_credential_put(st, 1, "youtube.oauth", ct, sizeof ct, nonce,

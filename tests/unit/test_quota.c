@@ -30,7 +30,7 @@ open_fresh(char **dir_out)
 	struct zpub_err err;
 	struct store *st = NULL;
 	char *dir = test_tmpdir("quota");
-	char *db = path_join(dir, "zpub.db");
+	char *db = test_db(dir);
 	assert_int_equal(store_open(db, dir, &st, &err), 0);
 	free(db);
 	*dir_out = dir;

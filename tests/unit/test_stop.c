@@ -230,7 +230,7 @@ int
 main(void)
 {
 	g_dir = test_tmpdir("stop");
-	g_db = path_join(g_dir, "zpub.db");
+	g_db = test_db(g_dir);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_stop_from_another_connection_ends_the_stage_at_its_last_finished_status),
 		cmocka_unit_test(test_a_live_holder_keeps_the_mark_and_a_gone_one_is_stopped_by_the_asker),

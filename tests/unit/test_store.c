@@ -25,7 +25,7 @@ open_fresh(char **dir_out)
 	struct zpub_err err;
 	struct store *st = NULL;
 	char *dir = test_tmpdir("store");
-	char *db = path_join(dir, "zpub.db");
+	char *db = test_db(dir);
 	assert_int_equal(store_open(db, dir, &st, &err), 0);
 	free(db);
 	*dir_out = dir;
@@ -58,7 +58,7 @@ test_migrations_on_empty_database(void **state)
 	assert_int_equal(store_tenant_id(st, "default", &tid, NULL), 0);
 	store_close(st);
 	/* Reopening applies nothing and keeps the data. */
-	char *db = path_join(dir, "zpub.db");
+	char *db = test_db(dir);
 	struct zpub_err err;
 	assert_int_equal(store_open(db, dir, &st, &err), 0);
 	assert_true(store_schema_version(st) >= 2);
@@ -74,8 +74,10 @@ static void
 test_migrations_upgrade_older_database(void **state)
 {
 	(void)state;
+	if (test_pg())
+		skip();	/* SQLite's own upgrade path; PostgreSQL's is e2e/pg_schema */
 	char *dir = test_tmpdir("store-old");
-	char *db = path_join(dir, "zpub.db");
+	char *db = test_db(dir);
 	char *sqlpath = xasprintf("%s/src/db/migrations/001_init.sql", getenv("ZPUB_SRC"));
 	char *sql = NULL;
 	size_t len;
@@ -130,6 +132,29 @@ add_zoom_rec(struct store *st, int64_t tenant_id, const char *ref)
 	return id;
 }
 
+/* A trigger that makes every delete of a recording fail, or none. */
+static void
+refuse_deletes(const char *db, int on)
+{
+	if (test_pg()) {
+		PGconn *c = PQconnectdb(db);
+		PGresult *r = PQexec(c, on ? "CREATE FUNCTION refuse() RETURNS trigger"
+		    " LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'refused'; END$$;"
+		    " CREATE TRIGGER refuse BEFORE DELETE ON recordings FOR EACH ROW"
+		    " EXECUTE FUNCTION refuse()" : "DROP TRIGGER refuse ON recordings");
+		assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+		PQclear(r);
+		PQfinish(c);
+		return;
+	}
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, on ? "CREATE TRIGGER refuse BEFORE DELETE ON recordings"
+	    " BEGIN SELECT RAISE(ABORT, 'refused'); END" : "DROP TRIGGER refuse", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(h);
+}
+
 static void
 test_delete_remembers_a_synced_recording_in_its_tenant_in_one_transaction(void **state)
 {
@@ -151,18 +176,14 @@ test_delete_remembers_a_synced_recording_in_its_tenant_in_one_transaction(void *
 	assert_int_equal(store_recording_delete(st, zoom, &err), ZPUB_ENOTFOUND);
 
 	/* A delete that fails after the memory was written takes the memory back. */
-	sqlite3 *h;
-	char *db = path_join(dir, "zpub.db");
-	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(h, "CREATE TRIGGER refuse BEFORE DELETE ON recordings"
-	    " BEGIN SELECT RAISE(ABORT, 'refused'); END", NULL, NULL, NULL), SQLITE_OK);
+	char *db = test_db(dir);
+	refuse_deletes(db, 1);
 	assert_int_not_equal(store_recording_delete(st, other, &err), 0);
 	assert_int_equal(store_forgotten_find(st, physics, "zoom", "file-a", &err), ZPUB_ENOTFOUND);
 	struct store_recording *r = NULL;
 	assert_int_equal(store_recording_get(st, other, &r, &err), 0);
 	store_recording_free(r);
-	assert_int_equal(sqlite3_exec(h, "DROP TRIGGER refuse", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(h);
+	refuse_deletes(db, 0);
 
 	assert_int_equal(store_forgotten_drop(st, 1, "zoom", "file-a", &err), 0);
 	assert_int_equal(store_forgotten_find(st, 1, "zoom", "file-a", &err), ZPUB_ENOTFOUND);
@@ -225,7 +246,7 @@ test_leases_across_processes(void **state)
 	struct store *st = open_fresh(&dir);
 	struct zpub_err err;
 	int64_t id = add_rec(st, "lease", ST_DOWNLOADED);
-	char *db = path_join(dir, "zpub.db");
+	char *db = test_db(dir);
 	int ready[2];
 	assert_int_equal(pipe(ready), 0);
 

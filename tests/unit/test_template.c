@@ -234,7 +234,7 @@ fresh(char **dir)
 	struct zpub_err err;
 	struct store *st = NULL;
 	*dir = test_tmpdir("template");
-	char *db = path_join(*dir, "zpub.db");
+	char *db = test_db(*dir);
 	if (store_open(db, *dir, &st, &err) != 0)
 		fail_msg("%s", err.msg);
 	free(db);

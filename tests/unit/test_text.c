@@ -200,7 +200,7 @@ test_glob_search_and_topics_fold_alike(void **state)
 
 	/* The terminal app's search finds each title by the other. */
 	char *dir = test_tmpdir("text");
-	char *db = path_join(dir, "zpub.db");
+	char *db = test_db(dir);
 	struct store *st;
 	int64_t tenant, id, n = -1;
 	assert_int_equal(store_open(db, dir, &st, &err), 0);

@@ -40,7 +40,7 @@ setup(void **state)
 	struct fx *x = calloc(1, sizeof *x);
 	struct zpub_err err;
 	x->dir = test_tmpdir("ui_store");
-	char *db = path_join(x->dir, "zpub.db");
+	char *db = test_db(x->dir);
 	assert_int_equal(store_open(db, x->dir, &x->st, &err), 0);
 	free(db);
 	assert_int_equal(store_tenant_id(x->st, "default", &x->tenant, &err), 0);

@@ -39,7 +39,7 @@ setup(void **state)
 	const char *args[] = { "--dir", e->dir, "--months", "1", "--per-month", "2", NULL };
 	if (net_fake_start(&e->fake, "fake_zoom.py", args) != 0)
 		return -1;
-	char *db = path_join(e->dir, "zpub.db"), *key = path_join(e->dir, "vault.key");
+	char *db = test_db(e->dir), *key = path_join(e->dir, "vault.key");
 	if (store_open(db, e->dir, &e->st, &err) != 0 || vault_open(e->st, key, &e->v, &err) != 0 ||
 	    store_tenant_id(e->st, "default", &e->tenant, &err) != 0)
 		return -1;

@@ -43,12 +43,13 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fold$
     'ԯß')
 $fold$;
 
--- 1 when the folded title contains the (already folded) needle, else 0;
--- 0 when either is NULL, as sql_match in db/store_ui.c.
-CREATE FUNCTION zpub_match(title text, folded_needle text) RETURNS integer
+-- True when the folded title contains the (already folded) needle; false
+-- when either is NULL, as sql_match in db/store_ui.c (whose 1/0 SQLite takes
+-- as true/false where the queries use it: WHERE ... AND zpub_match(...)).
+CREATE FUNCTION zpub_match(title text, folded_needle text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $match$
-  SELECT CASE WHEN $1 IS NULL OR $2 IS NULL THEN 0
-    WHEN strpos(zpub_fold($1), $2) > 0 THEN 1 ELSE 0 END
+  SELECT CASE WHEN $1 IS NULL OR $2 IS NULL THEN false
+    ELSE strpos(zpub_fold($1), $2) > 0 END
 $match$;
 
 CREATE TABLE tenants (
