@@ -179,6 +179,8 @@ cmd_status(struct session *cli, int argc, char **argv)
 	int64_t pending = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o,
 	    "review_pending"));
 	if (json) {
+		if (cli->operator)	/* where the data is: the operator's business */
+			cJSON_AddStringToObject(o, "store", store_name(cli->store));
 		cli_print_json(o);
 		return 0;
 	}
@@ -192,11 +194,15 @@ cmd_status(struct session *cli, int argc, char **argv)
 			printf("  %-11s %lld\n", it->string, (long long)it->valuedouble);
 	cJSON_ArrayForEach(it, running) {
 		const cJSON *p = cJSON_GetObjectItem(it, "progress");
-		printf("  running: #%d %s %s %d%%\n", cJSON_GetObjectItem(it, "id")->valueint,
+		const char *owner = cJSON_GetStringValue(cJSON_GetObjectItem(p, "owner"));
+		printf("  running: #%d %s %s %d%%%s%s\n", cJSON_GetObjectItem(it, "id")->valueint,
 		    cJSON_GetObjectItem(it, "status")->valuestring,
 		    term_safe(cJSON_GetObjectItem(it, "title")->valuestring),
-		    (int)jnum_scaled(cJSON_GetObjectItem(p, "fraction"), 100.0, 0, 100, 0));
+		    (int)jnum_scaled(cJSON_GetObjectItem(p, "fraction"), 100.0, 0, 100, 0),
+		    owner ? " by " : "", owner ? term_safe(owner) : "");
 	}
+	if (cli->operator)
+		printf("  store: %s\n", term_safe(store_name(cli->store)));
 	cJSON_Delete(o);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include "recjson.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "pipeline.h"
 #include "review.h"
@@ -212,6 +213,45 @@ recjson_show(struct store *st, const cJSON *config, const struct store_recording
 	return rc;
 }
 
+/* The host part of a lease owner ("daemon@HOST:pid"), into out. */
+static void
+owner_host(const char *owner, char *out, size_t n)
+{
+	const char *at = strchr(owner, '@'), *colon = strrchr(owner, ':');
+	if (at == NULL || colon == NULL || colon < at)
+		snprintf(out, n, "%s", owner);
+	else
+		snprintf(out, n, "%.*s", (int)(colon - at - 1), at + 1);
+}
+
+/* "hosts": [{"host", "running": [{"id", "status", "owner", "lease_until"}]}]:
+ * which host holds which running recording, by live lease. */
+static void
+add_host_run(cJSON *hosts, const struct store_recording *r, int64_t now)
+{
+	char host[256], until[32];
+	if (r->lease_owner == NULL || r->lease_until <= now)
+		return;
+	owner_host(r->lease_owner, host, sizeof host);
+	cJSON *h = NULL, *it;
+	cJSON_ArrayForEach(it, hosts)
+		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(it, "host")), host) == 0)
+			h = it;
+	if (h == NULL) {
+		h = cJSON_CreateObject();
+		cJSON_AddStringToObject(h, "host", host);
+		cJSON_AddArrayToObject(h, "running");
+		cJSON_AddItemToArray(hosts, h);
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "status", status_name(r->status));
+	cJSON_AddStringToObject(o, "owner", r->lease_owner);
+	time_iso(r->lease_until, until);
+	cJSON_AddStringToObject(o, "lease_until", until);
+	cJSON_AddItemToArray(cJSON_GetObjectItem(h, "running"), o);
+}
+
 int
 recjson_status(struct store *st, int64_t tenant_id, const char *tenant, cJSON **out,
     struct zpub_err *err)
@@ -236,6 +276,8 @@ recjson_status(struct store *st, int64_t tenant_id, const char *tenant, cJSON **
 	cJSON_AddNumberToObject(o, "total", (double)total);
 	cJSON_AddNumberToObject(o, "review_pending", (double)pending);
 	cJSON *running = cJSON_AddArrayToObject(o, "running");
+	cJSON *hosts = cJSON_AddArrayToObject(o, "hosts");
+	int64_t now = time_now_ms();
 	for (size_t b = 0; b < sizeof busy / sizeof busy[0]; b++) {
 		struct store_filter f = { tenant_id, (int)busy[b], NULL, 0, 0, 0, 0 };
 		struct store_recording **v = NULL;
@@ -244,8 +286,10 @@ recjson_status(struct store *st, int64_t tenant_id, const char *tenant, cJSON **
 			cJSON_Delete(o);
 			return rc;
 		}
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
 			cJSON_AddItemToArray(running, recjson_recording(v[i]));
+			add_host_run(hosts, v[i], now);
+		}
 		store_recording_list_free(v, n);
 	}
 	*out = o;

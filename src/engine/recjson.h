@@ -33,7 +33,8 @@ int recjson_show(struct store *st, const cJSON *config, const struct store_recor
     int flags, cJSON **out, struct zpub_err *err);
 
 /* `zpub status --json` and GET /status: {"tenant", "counts": {STATUS: n},
- * "total", "review_pending", "running": [recording...]} of one tenant
+ * "total", "review_pending", "running": [recording...], "hosts": [{"host",
+ * "running": [{"id", "status", "owner", "lease_until"}]}]} of one tenant
  * (tenant is its name). */
 int recjson_status(struct store *st, int64_t tenant_id, const char *tenant, cJSON **out,
     struct zpub_err *err);

@@ -644,6 +644,43 @@ test_oauth_pending_taken_once(void **state)
 	free(dir);
 }
 
+/* Live views: a change committed through another connection moves the
+ * number the app watches (SQLite's data_version; LISTEN/NOTIFY on
+ * PostgreSQL), and nothing moves it when nothing changed. */
+static void
+test_data_version_moves_on_another_connections_commit(void **state)
+{
+	(void)state;
+	char *dir = NULL;
+	struct store *viewer = open_fresh(&dir), *writer = NULL;
+	struct zpub_err err;
+	char *db = test_db(dir);
+	assert_int_equal(store_open(db, dir, &writer, &err), 0);
+	int64_t v0 = store_data_version(viewer);
+	assert_true(v0 >= 0);
+	assert_int_equal(store_data_version(viewer), v0);
+	int64_t id = add_rec(writer, "live", ST_DOWNLOADED);
+	int64_t v1 = v0;
+	for (int i = 0; i < 50 && v1 == v0; i++) {	/* a notice travels: allow it 5 s */
+		usleep(100000);
+		v1 = store_data_version(viewer);
+	}
+	assert_true(v1 != v0);
+	assert_int_equal(store_data_version(viewer), v1);
+	assert_int_equal(store_recording_set_title(writer, id, "Новое название", &err), 0);
+	int64_t v2 = v1;
+	for (int i = 0; i < 50 && v2 == v1; i++) {
+		usleep(100000);
+		v2 = store_data_version(viewer);
+	}
+	assert_true(v2 != v1);
+	store_close(writer);
+	store_close(viewer);
+	free(db);
+	fs_remove_tree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -659,6 +696,7 @@ main(void)
 		cmocka_unit_test(test_backoff_grows_is_capped_and_jittered),
 		cmocka_unit_test(test_quota_waits_for_its_reset_without_counting_an_attempt),
 		cmocka_unit_test(test_tenant_filters_fail_closed),
+		cmocka_unit_test(test_data_version_moves_on_another_connections_commit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
