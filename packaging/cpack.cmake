@@ -9,6 +9,7 @@ add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/zpub.1.gz
 add_custom_target(zpub_manpage ALL DEPENDS ${CMAKE_BINARY_DIR}/zpub.1.gz)
 install(FILES ${CMAKE_BINARY_DIR}/zpub.1.gz DESTINATION share/man/man1)
 install(FILES ${ZPUB_PKG}/zpub.service DESTINATION lib/systemd/system)
+install(FILES ${ZPUB_PKG}/zpub.env.example DESTINATION share/doc/zpub)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME zpub)

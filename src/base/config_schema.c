@@ -40,8 +40,8 @@
 const struct zs_key zs_keys[] = {
 	{ "tenant", S, 0, 64, NULL, "\"default\"", OP, "the tenant the CLI works as when --tenant is not given" },
 	{ "log.level", E, 0, 0, "debug|info|warn|error", "\"info\"", OP, "least severity written to the log" },
-	{ "store.url", S, 0, 4096, NULL, "\"\"", OP, "the PostgreSQL database several hosts share (postgresql://USER@HOST:PORT/NAME, the password in ~/.pgpass or in ZPUB_DATABASE_URL, never here); empty: SQLite in the data folder.  --database and ZPUB_DATABASE_URL win over it" },
-	{ "storage.root", S, 0, 4096, NULL, "\"\"", OP, "absolute folder every host sees alike (an NFS mount, say) where media and published files live; empty: the data folder" },
+	{ "store.url", S, 0, 4096, "@pgurl", "\"\"", OP, "the PostgreSQL database several hosts share (postgresql://USER@HOST:PORT/NAME, the password in ~/.pgpass or in ZPUB_DATABASE_URL, never here); empty: SQLite in the data folder.  --database and ZPUB_DATABASE_URL win over it" },
+	{ "storage.root", S, 0, 4096, "@abspath", "\"\"", OP, "absolute folder every host sees alike (an NFS mount, say) where media and published files live; empty: the data folder" },
 	{ "pipeline.lease_ms", I, 1000, DAY, NULL, "600000", OP, "how long a running stage holds a recording before another worker may take it over" },
 	{ "pipeline.max_attempts", I, 1, 100, NULL, "5", OP, "attempts of a stage before the recording stays FAILED" },
 	{ "pipeline.retry_base_ms", I, 0, DAY, NULL, "30000", OP, "wait before the first retry of a failed stage (doubles each time)" },
@@ -427,6 +427,30 @@ url_of_scheme_ok(const char *choices, const char *s)
 	return choice_ok(choices, scheme) && host > 0 && memchr(sep + 3, '@', host) == NULL;
 }
 
+/* "" or an absolute path: the same on every host. */
+static int
+abspath_ok(const char *s)
+{
+	return *s == '\0' || (*s == '/' && strlen(s) <= 4096 && utf8_valid(s, strlen(s)));
+}
+
+/* "" or postgresql://[user@]host[:port]/name[?...] with no password in it
+ * (that belongs in ZPUB_DATABASE_URL or ~/.pgpass, not in config.json). */
+static int
+pgurl_ok(const char *s)
+{
+	if (*s == '\0')
+		return 1;
+	const char *rest = strncmp(s, "postgresql://", 13) == 0 ? s + 13 :
+	    strncmp(s, "postgres://", 11) == 0 ? s + 11 : NULL;
+	if (rest == NULL || strlen(s) >= 2048 || strpbrk(s, " \t\r\n") ||
+	    strstr(s, "password=") != NULL)
+		return 0;
+	size_t auth = strcspn(rest, "/?#");
+	const char *at = memchr(rest, '@', auth);
+	return !(at && memchr(rest, ':', (size_t)(at - rest)) != NULL);
+}
+
 static int
 lang_ok(const char *s)
 {
@@ -479,7 +503,12 @@ allowed(const struct zs_key *k, char *out, size_t n)
 		snprintf(out, n, "true or false");
 		break;
 	case ZS_STR:
-		if (k->choices)
+		if (k->choices && strcmp(k->choices, "@abspath") == 0)
+			snprintf(out, n, "an absolute path such as \"/srv/zpub\", or \"\"");
+		else if (k->choices && strcmp(k->choices, "@pgurl") == 0)
+			snprintf(out, n, "\"\" or a postgresql://USER@HOST:PORT/NAME address without"
+			    " a password (that goes in ZPUB_DATABASE_URL or ~/.pgpass)");
+		else if (k->choices)
 			snprintf(out, n, "an e-mail address such as \"zpub@uni.example\"");
 		else
 			snprintf(out, n, "a string of at most %.0f bytes", k->max > 0 ? k->max : 4096);
@@ -551,8 +580,10 @@ value_ok(const struct zs_key *k, const cJSON *v)
 	case ZS_BOOL:
 		return cJSON_IsBool(v);
 	case ZS_STR:
-		if (k->choices && cJSON_IsString(v))    /* "@email" */
-			return email_ok(v->valuestring);
+		if (k->choices && cJSON_IsString(v))    /* "@email", "@abspath", "@pgurl" */
+			return strcmp(k->choices, "@abspath") == 0 ? abspath_ok(v->valuestring) :
+			    strcmp(k->choices, "@pgurl") == 0 ? pgurl_ok(v->valuestring) :
+			    email_ok(v->valuestring);
 		return cJSON_IsString(v) && strlen(v->valuestring) <= (k->max > 0 ? k->max : 4096) &&
 		    utf8_valid(v->valuestring, strlen(v->valuestring));
 	case ZS_URL:

@@ -373,7 +373,7 @@ text_fold(const char *s, size_t len, char *out, enum text_fold how)
 			continue;
 		}
 		uint32_t f = fold_lookup(cp, how);
-		if (n == 2 && f < 0x800) {   /* Cyrillic, Greek: stays 2 bytes */
+		if (n == 2 && f >= 0x80 && f < 0x800) {   /* Cyrillic, Greek: stays 2 bytes */
 			out[o++] = (char)(0xC0 | (f >> 6));
 			out[o++] = (char)(0x80 | (f & 0x3F));
 		} else {

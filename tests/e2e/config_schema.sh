@@ -59,6 +59,11 @@ def cases(k):
         out += [("valid", (k["min"] + k["max"]) / 2), ("type", "abc"), ("range", k["max"] + 1)]
     elif t == "bool":
         out += [("valid", True), ("type", "maybe")]
+    elif t == "string" and ch == ["@abspath"]:   # "" keeps media in the data folder
+        out += [("valid", ""), ("type", [1]), ("range", "relative/media")]
+    elif t == "string" and ch == ["@pgurl"]:     # "" keeps SQLite; never a password
+        out += [("valid", ""), ("type", [1]), ("range", "postgresql://zpub:secret@127.0.0.1:9/zpub"),
+                ("range", "mysql://127.0.0.1/zpub")]
     elif t == "string" and ch == ["@email"]:
         out += [("valid", "zpub@x.example"), ("type", [1]), ("range", "Zpub <zpub@x.example>")]
     elif t == "string":
