@@ -164,12 +164,12 @@ target_empty(struct store *to, struct zpub_err *err)
 		if (rc != 0)
 			return rc;
 		if (n > 0 && len < sizeof found - 64)
-			len += (size_t)snprintf(found + len, sizeof found - len, "%s%" PRId64 " %s%s",
-			    len ? ", " : "", n, tenants ? "other " : "", copy_tables[i]);
+			len += (size_t)snprintf(found + len, sizeof found - len, "%s%s%s: %" PRId64,
+			    len ? ", " : "", copy_tables[i], tenants ? " besides 'default'" : "", n);
 	}
 	if (len == 0)
 		return 0;
-	return zpub_err_set(err, ZPUB_EINVAL, "the %s is not empty (it holds %s); zpub migrate"
+	return zpub_err_set(err, ZPUB_EINVAL, "the %s is not empty (rows in %s); zpub migrate"
 	    " copies only into an empty database: create a new one and name it with --to",
 	    sdb_name(to->db), found);
 }
