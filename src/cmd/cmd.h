@@ -83,6 +83,8 @@
 	  " what would be sent") \
 	X("auth", cmd_auth, "auth youtube|vk|zoom [--no-browser] [--port N] [--timeout S] |" \
 	  " auth list [--json] | auth revoke PROVIDER", "connect YouTube, VK and Zoom accounts") \
+	X("migrate", cmd_migrate, "migrate --to URL", \
+	  "copy this data folder's store into an empty PostgreSQL database and check it") \
 	X("help", cmd_help, "help [COMMAND]", "this help")
 
 #define X(name, fn, usage, summary) int fn(struct session *cli, int argc, char **argv);
