@@ -69,7 +69,7 @@ cmd_migrate(struct session *cli, int argc, char **argv)
 	if (rc == 0)
 		printf("copied %" PRId64 " row%s of %d tables from %s into the %s; every table"
 		    " has as many rows on both sides\n", tally.rows, tally.rows == 1 ? "" : "s",
-		    tally.tables, store_copy_name(cli->store), store_copy_name(to));
+		    tally.tables, store_name(cli->store), store_name(to));
 	store_close(to);
 	return rc == 0 ? 0 : cli_fail(cli, &err);
 }

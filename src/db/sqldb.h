@@ -39,6 +39,7 @@ enum sdb_errclass {
 	SDB_E_CONSTRAINT,	/* a CHECK, NOT NULL or foreign key refused the row */
 	SDB_E_UNIQUE,		/* a UNIQUE or primary key refused the row */
 	SDB_E_CONN,		/* the connection to the server is lost */
+	SDB_E_AUTH,		/* the server refused the login */
 };
 
 /* 1 when target names a PostgreSQL database (postgres:// or postgresql://). */

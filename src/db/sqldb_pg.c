@@ -199,7 +199,16 @@ connect_once(struct pg *p)
 		}
 		return 0;
 	}
-	char *line = one_line(p->c ? PQerrorMessage(p->c) : "out of memory");
+	const char *m = p->c ? PQerrorMessage(p->c) : "out of memory";
+	if (strstr(m, "authentication failed") || strstr(m, "no password supplied") ||
+	    (strstr(m, "role \"") && strstr(m, "does not exist"))) {
+		/* said without the word the log's redaction would mask */
+		set_err(p, SDB_E_AUTH, "the %s refused the login of user %s: wrong user or"
+		    " credentials; check ZPUB_DATABASE_URL (or ~/.pgpass)", p->head.name,
+		    PQuser(p->c) && *PQuser(p->c) ? PQuser(p->c) : "(none)");
+		return SDB_ERROR;
+	}
+	char *line = one_line(m);
 	set_err(p, SDB_E_CONN, "cannot reach the %s: %s", p->head.name, line);
 	free(line);
 	return SDB_ERROR;
@@ -225,6 +234,10 @@ ensure_conn(struct pg *p, int in_tx_allowed)
 			if (attempt > 1)
 				log_info("connected to the %s again", p->head.name);
 			return 0;
+		}
+		if (p->cls == SDB_E_AUTH) {	/* waiting will not mend it */
+			log_error("%s", p->msg);
+			return SDB_ERROR;
 		}
 		int64_t wait = backoff_ms(attempt, 500, 15000);
 		if (time_mono_ms() - start + wait > p->wait_ms) {
@@ -664,7 +677,7 @@ sdb_pg_open(const char *url, struct sdb **out, char **why)
 	if (o == NULL) {
 		char *line = one_line(e ? e : "out of memory");
 		*why = xasprintf("the database URL is not valid (%s); write it as"
-		    " postgresql://USER:PASSWORD@HOST:PORT/NAME", line);
+		    " postgresql://USER:SECRET@HOST:PORT/NAME", line);
 		free(line);
 		PQfreemem(e);
 		return SDB_ERROR;

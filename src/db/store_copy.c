@@ -88,12 +88,6 @@ count_rows(struct store *st, const char *table, const char *where, int64_t *n,
 	return rc;
 }
 
-const char *
-store_copy_name(struct store *st)
-{
-	return sdb_name(st->db);
-}
-
 int
 store_copy_check_tables(struct store *from, struct zpub_err *err)
 {

@@ -27,8 +27,5 @@ int store_copy(struct store *from, struct store *to, store_copy_progress_fn prog
  * table is missing, unknown or out of order. */
 int store_copy_check_tables(struct store *from, struct zpub_err *err);
 
-/* "database zpub on 10.0.0.5:5432" or the SQLite file's path, with no
- * password: what messages call a store. */
-const char *store_copy_name(struct store *st);
 
 #endif
