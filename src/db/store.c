@@ -22,7 +22,8 @@ int
 store_sqlerr(struct store *st, struct zpub_err *err, const char *what)
 {
 	enum sdb_errclass cls = sdb_errclass(st->db);
-	int zc = cls == SDB_E_BUSY || cls == SDB_E_CONN ? ZPUB_EBUSY : ZPUB_EDB;
+	/* a lost connection is the network's: retried, never a lost lease */
+	int zc = cls == SDB_E_BUSY ? ZPUB_EBUSY : cls == SDB_E_CONN ? ZPUB_ENET : ZPUB_EDB;
 	if (cls == SDB_E_FULL)   /* "database or disk is full": say which, and what to do */
 		return zpub_err_set(err, zc, "database error while %s: the disk holding %s is full;"
 		    " free some space there, then 'zpub retry' what failed", what,
@@ -73,7 +74,8 @@ store_exec(struct store *st, const char *sql, struct zpub_err *err)
 {
 	if (sdb_exec(st->db, sql) != 0) {
 		enum sdb_errclass cls = sdb_errclass(st->db);
-		zpub_err_set(err, cls == SDB_E_BUSY || cls == SDB_E_CONN ? ZPUB_EBUSY : ZPUB_EDB,
+		zpub_err_set(err, cls == SDB_E_BUSY ? ZPUB_EBUSY : cls == SDB_E_CONN ? ZPUB_ENET :
+		    ZPUB_EDB,
 		    "database error: %s", sdb_errmsg(st->db));
 		return err ? err->code : ZPUB_EDB;
 	}

@@ -310,6 +310,8 @@ record_failure(const struct stage_ctx *ctx, const struct stage_def *sd, const ch
 		.count_attempt = count,
 	};
 	int frc = store_stage_fail(st, &f, &ferr);
+	for (int i = 0; i < 3 && frc == ZPUB_ENET; i++)	/* the database went away: again */
+		frc = store_stage_fail(st, &f, &ferr);
 	if (frc != 0 && frc != ZPUB_EBUSY && space_reserve_release(ctx->data_dir)) {
 		/* most likely the disk is full: try again in the reserve's room */
 		log_warn("recording %lld: could not record the failure (%s); gave back the"
@@ -395,6 +397,14 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 			.arts = ctx.artifacts, .n_arts = ctx.n_artifacts, .summary = ctx.summary,
 		};
 		rc = store_stage_complete(st, &d, err);
+		/* The database went away while the finished work was being
+		 * committed (rolled back whole): commit it again once it is back
+		 * (the store waits for it), rather than doing the work twice. */
+		for (int i = 0; i < 3 && rc == ZPUB_ENET; i++) {
+			log_warn("recording %lld: %s; committing %s again", (long long)rec->id,
+			    err ? err->msg : "the database went away", sd->name);
+			rc = store_stage_complete(st, &d, err);
+		}
 		if (rc == 0)
 			meter_stage(st, cfg, rec, sd);
 	} else if (relay.stopped && !relay.lost) {
