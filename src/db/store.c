@@ -266,6 +266,12 @@ store_name(struct store *st)
 }
 
 int
+store_lock_new_recordings(struct store *st, struct zpub_err *err)
+{
+	return store_is_pg(st) ? store_exec(st, "LOCK TABLE recordings IN SHARE MODE", err) : 0;
+}
+
+int
 store_is_shared(struct store *st)
 {
 	return store_is_pg(st);

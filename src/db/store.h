@@ -28,6 +28,10 @@ int store_schema_version(struct store *st);
 int store_target_has_password(const char *target);
 /* "database zpub on db1:5432", or the SQLite file: for messages (no password). */
 const char *store_name(struct store *st);
+/* Inside a transaction: no other connection commits a new recording until
+ * it ends (SQLite's BEGIN IMMEDIATE does so already; PostgreSQL locks the
+ * table in SHARE mode, waiting for imports committing now). */
+int store_lock_new_recordings(struct store *st, struct zpub_err *err);
 /* 1 when other hosts may share this store (PostgreSQL). */
 int store_is_shared(struct store *st);
 /* Changes when another connection commits (PRAGMA data_version). */

@@ -492,6 +492,22 @@ store_job_set_next(struct store *st, int64_t id, int64_t next_run_at, struct zpu
 }
 
 int
+store_job_claim(struct store *st, int64_t id, int64_t due_at, int64_t hold_until,
+    struct zpub_err *err)
+{
+	struct sdb_stmt *s = store_prep(st, "UPDATE jobs SET next_run_at = ? WHERE id = ?"
+	    " AND next_run_at = ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sdb_bind_int64(s, 1, hold_until);
+	sdb_bind_int64(s, 2, id);
+	sdb_bind_int64(s, 3, due_at);
+	int rc = step_done(st, s, "claiming a job run", NULL, err);
+	sdb_finalize(s);
+	return rc ? rc : sdb_changes(st->db) == 1;
+}
+
+int
 store_job_finish(struct store *st, int64_t id, int64_t ran_at, const char *result,
     int64_t next_run_at, struct zpub_err *err)
 {

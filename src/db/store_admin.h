@@ -83,6 +83,11 @@ int store_job_get_id(struct store *st, int64_t tenant_id, int64_t id, struct sto
 int store_jobs(struct store *st, int64_t tenant_id, struct store_job **out, int *n,
     struct zpub_err *err);
 int store_job_delete(struct store *st, int64_t tenant_id, int64_t id, struct zpub_err *err);
+/* Takes a due run of job id for this daemon: moves its next run from due_at
+ * to hold_until only if no other daemon (of any host) moved it first.  1
+ * when taken, 0 when another took it, or an error. */
+int store_job_claim(struct store *st, int64_t id, int64_t due_at, int64_t hold_until,
+    struct zpub_err *err);
 int store_job_set_next(struct store *st, int64_t id, int64_t next_run_at,
     struct zpub_err *err);
 int store_job_finish(struct store *st, int64_t id, int64_t ran_at, const char *result,

@@ -186,6 +186,22 @@ store_notify_due(struct store *st, int64_t now_ms, int limit,
 	    "listing due notifications", err);
 }
 
+int
+store_notify_claim(struct store *st, int64_t id, int64_t now_ms, int64_t hold_until,
+    struct zpub_err *err)
+{
+	struct sdb_stmt *s = store_prep(st, "UPDATE notify_deliveries SET next_at = ?"
+	    " WHERE id = ? AND state = 'pending' AND next_at <= ?", err);
+	if (s == NULL)
+		return ZPUB_EDB;
+	sdb_bind_int64(s, 1, hold_until);
+	sdb_bind_int64(s, 2, id);
+	sdb_bind_int64(s, 3, now_ms);
+	int rc = sdb_step(s) == SDB_DONE ? 0 : store_sqlerr(st, err, "claiming a notification");
+	sdb_finalize(s);
+	return rc ? rc : sdb_changes(st->db) == 1;
+}
+
 void
 store_notify_deliveries_free(struct store_notify_delivery *v, int n)
 {

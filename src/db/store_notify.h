@@ -43,6 +43,11 @@ struct store_notify_delivery {
 int store_notify_due(struct store *st, int64_t now_ms, int limit,
     struct store_notify_delivery **out, int *n, struct zpub_err *err);
 void store_notify_deliveries_free(struct store_notify_delivery *v, int n);
+/* Takes delivery id, still pending and due at now_ms, for this daemon until
+ * hold_until (daemons of several hosts see the same due deliveries): 1 when
+ * taken, 0 when another daemon took it first, or an error. */
+int store_notify_claim(struct store *st, int64_t id, int64_t now_ms, int64_t hold_until,
+    struct zpub_err *err);
 /* The end of one attempt: state "delivered", "dropped" or "pending" again
  * at next_at, with the HTTP status (0: none) and error, and the sentence
  * for the recording's journal, in one transaction. */

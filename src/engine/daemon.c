@@ -467,14 +467,18 @@ start_jobs(struct daemon *d, int64_t now)
 				continue;
 			}
 			int64_t next = sc.kind == SCHED_INTERVAL ? now : sched_next(&sc, now);
-			store_job_set_next(d->st, j->id, next, NULL);
-			if (next > now)
+			if (store_job_set_next(d->st, j->id, next, NULL) != 0 || next > now)
 				continue;
+			j->next_run_at = next;
 		} else if (j->next_run_at > now)
 			continue;
 		struct slot *s = free_slot(d);
 		if (s == NULL)
 			break;
+		/* Daemons on other hosts see the same due run: one takes it.  Held
+		 * for a lease's length, so a daemon that dies with it lets it go. */
+		if (store_job_claim(d->st, j->id, j->next_run_at, now + d->lease_ms, &err) != 1)
+			continue;
 		s->d = d;
 		s->kind = SLOT_JOB;
 		s->tenant_id = j->tenant_id;

@@ -241,8 +241,12 @@ import_stage(struct import *im, struct zpub_err *err)
 	im->tenant_dir = xasprintf("%s/media/%s", store_data_dir(im->st), im->o->tenant);
 	if ((rc = fs_mkdir_p(im->tenant_dir, 0700, err)) != 0)
 		return rc;
-	im->staging = xasprintf("%s/.import-%d-%lld.tmp", im->tenant_dir, (int)getpid(),
-	    (long long)time_mono_ms());
+	/* the host in the name: on a storage root several hosts share, a
+	 * sweep judges only its own host's processes (ingest_sweep) */
+	char host[128];
+	host_id(host, sizeof host);
+	im->staging = xasprintf("%s/.import-%d-%lld.%s.tmp", im->tenant_dir, (int)getpid(),
+	    (long long)time_mono_ms(), host);
 	if ((rc = copy_hash(im->path, im->staging, (int64_t)im->sb.st_size, im->hex,
 	    &im->o->progress, err)) != 0)
 		return rc;
@@ -370,6 +374,24 @@ pid_alive(long pid)
 	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
+/* A staging file ".import-PID-N[.HOST].tmp" is debris when its process is
+ * gone: judged by pid on this host; another host's only when a day old. */
+static int
+staging_is_debris(const char *path, const char *name, long pid)
+{
+	const char *dot = strchr(name + strlen(".import-"), '.');
+	char me[128];
+	host_id(me, sizeof me);
+	if (dot && strcmp(dot, ".tmp") != 0) {
+		size_t hl = strlen(dot + 1) >= 4 ? strlen(dot + 1) - 4 : 0;
+		if (hl != strlen(me) || strncmp(dot + 1, me, hl) != 0) {
+			struct stat sb;
+			return stat(path, &sb) == 0 && time(NULL) - sb.st_mtime > 86400;
+		}
+	}
+	return !pid_alive(pid);
+}
+
 int
 ingest_sweep(struct store *st, const char *tenant, struct zpub_err *err)
 {
@@ -382,8 +404,11 @@ ingest_sweep(struct store *st, const char *tenant, struct zpub_err *err)
 		return 0;
 	}
 	/* Under the write lock nobody is between creating a folder and
-	 * committing its recording, so any folder without a row is debris. */
-	if ((rc = store_begin(st, err)) != 0) {
+	 * committing its recording, so any folder without a row is debris.
+	 * (On PostgreSQL the lock is taken on the recordings table: no host
+	 * commits a new recording until the sweep is done.) */
+	if ((rc = store_begin(st, err)) != 0 || (rc = store_lock_new_recordings(st, err)) != 0) {
+		store_rollback(st);
 		closedir(d);
 		free(dir);
 		return rc;
@@ -393,8 +418,11 @@ ingest_sweep(struct store *st, const char *tenant, struct zpub_err *err)
 		long pid;
 		char *p = NULL;
 		if (sscanf(e->d_name, ".import-%ld-", &pid) == 1) {
-			if (!pid_alive(pid)) {
-				p = path_join(dir, e->d_name);
+			char *sp = path_join(dir, e->d_name);
+			if (!staging_is_debris(sp, e->d_name, pid))
+				free(sp);
+			else {
+				p = sp;
 				log_warn("removing a half-copied import left by process %ld: %s", pid, p);
 				unlink(p);
 			}

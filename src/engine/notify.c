@@ -217,7 +217,14 @@ notify_deliver_due(struct store *st, const cJSON *cfg, const char *key_path, ato
 		v = NULL;
 	}
 	hc = http_client_new();
+	int64_t hold = config_int(cfg, "notify.timeout_ms", 10000) + 5000;
 	for (int i = 0; i < n && rc == 0 && !(cancel && atomic_load(cancel)); i++) {
+		/* Daemons of several hosts share the outbox: one sends each.  A
+		 * daemon gone with it lets it go after the longest attempt. */
+		int64_t now = time_now_ms();
+		if (store_is_shared(st) && store_notify_claim(st, dv[i].id, now, now + hold,
+		    NULL) != 1)
+			continue;
 		const char *mail = strncmp(dv[i].hook, NOTIFY_MAIL_PREFIX,
 		    strlen(NOTIFY_MAIL_PREFIX)) == 0 ? dv[i].hook + strlen(NOTIFY_MAIL_PREFIX) : NULL;
 		if (mail) {

@@ -15,6 +15,7 @@
 #include "pipeline.h"
 #include "store.h"
 #include "store_admin.h"
+#include "store_notify.h"
 #include "store_oauth.h"
 #include "store_ui.h"
 #include "testutil.h"
@@ -681,6 +682,56 @@ test_data_version_moves_on_another_connections_commit(void **state)
 	free(dir);
 }
 
+/* Daemons of several hosts see the same due job run and the same due
+ * delivery: of two connections claiming, one gets each, and a claim moved
+ * past its hold is free again. */
+static void
+test_a_due_job_run_and_a_delivery_are_taken_once(void **state)
+{
+	(void)state;
+	char *dir = NULL;
+	struct store *a = open_fresh(&dir), *b = NULL;
+	struct zpub_err err;
+	char *db = test_db(dir);
+	assert_int_equal(store_open(db, dir, &b, &err), 0);
+	struct store_job j = { 0 };
+	int64_t jid = 0, due = 1700000000000LL;
+	j.tenant_id = 1;
+	j.name = (char *)"sync";
+	j.schedule = (char *)"every 1m";
+	j.config = (char *)"{\"source\":\"zoom\"}";
+	j.enabled = 1;
+	j.next_run_at = due;
+	assert_int_equal(store_job_put(a, &j, &jid, &err), 0);
+	assert_int_equal(store_job_claim(a, jid, due, due + 60000, &err), 1);
+	assert_int_equal(store_job_claim(b, jid, due, due + 60000, &err), 0);
+	/* the holder died: the run is due again at the hold's end */
+	assert_int_equal(store_job_claim(b, jid, due + 60000, due + 120000, &err), 1);
+
+	int64_t rec = add_rec(a, "notify", ST_READY);
+	assert_int_equal(store_notify_enqueue(a, rec, "ready", NULL, &err), 0);
+	struct store_notify_event *ev = NULL;
+	int n = 0;
+	assert_int_equal(store_notify_unfanned(a, 10, &ev, &n, &err), 0);
+	assert_int_equal(n, 1);
+	const char *hooks[] = { "lms" }, *urls[] = { "http://127.0.0.1:9/" };
+	assert_int_equal(store_notify_fan(a, ev[0].row, hooks, urls, 1, &err), 0);
+	store_notify_events_free(ev, n);
+	struct store_notify_delivery *dv = NULL;
+	int64_t now = time_now_ms() + 1000;
+	assert_int_equal(store_notify_due(b, now, 10, &dv, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_notify_claim(b, dv[0].id, now, now + 15000, &err), 1);
+	assert_int_equal(store_notify_claim(a, dv[0].id, now, now + 15000, &err), 0);
+	assert_int_equal(store_notify_claim(a, dv[0].id, now + 15000, now + 30000, &err), 1);
+	store_notify_deliveries_free(dv, n);
+	store_close(b);
+	store_close(a);
+	free(db);
+	fs_remove_tree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -697,6 +748,7 @@ main(void)
 		cmocka_unit_test(test_quota_waits_for_its_reset_without_counting_an_attempt),
 		cmocka_unit_test(test_tenant_filters_fail_closed),
 		cmocka_unit_test(test_data_version_moves_on_another_connections_commit),
+		cmocka_unit_test(test_a_due_job_run_and_a_delivery_are_taken_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
