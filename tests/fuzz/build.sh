@@ -39,7 +39,7 @@ if [ "$(cat "$out/float_cast.flag" 2>/dev/null)" != "x$float_cast" ]; then
 fi
 echo "x$float_cast" > "$out/float_cast.flag"
 
-pkgs="libuv sqlite3 libcurl libcjson libsodium libavformat libavcodec libavfilter libavutil libswresample libswscale"
+pkgs="libuv sqlite3 libpq libcurl libcjson libsodium libavformat libavcodec libavfilter libavutil libswresample libswscale"
 cflags=(-g -O1 -std=c17 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -fno-omit-frame-pointer
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined $float_cast
 	-DZPUB_VERSION='"fuzz"' -DZPUB_HAVE_POCKETSPHINX=0 -DZPUB_PS_MODELDIR='""'
@@ -50,7 +50,8 @@ libs=($(pkg-config --libs $pkgs) -lhttp_parser -lpthread -lm)
 
 # Embedded migrations and default config, as the CMake build makes them.
 migs=$(ls "$src"/src/db/migrations/*.sql | sort | paste -sd'|')
-cmake -DOUT="$out/embedded.c" "-DMIGRATIONS=$migs" \
+migs_pg=$(ls "$src"/src/db/migrations/pg/*.sql | sort | paste -sd'|')
+cmake -DOUT="$out/embedded.c" "-DMIGRATIONS=$migs" "-DMIGRATIONS_PG=$migs_pg" \
 	-P "$src/cmake/embed.cmake"
 
 # Newest header: any change rebuilds everything (coarse but safe).
