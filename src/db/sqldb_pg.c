@@ -199,8 +199,18 @@ connect_once(struct pg *p)
 		}
 		return 0;
 	}
-	char *line = one_line(p->c ? PQerrorMessage(p->c) : "out of memory");
-	set_err(p, SDB_E_CONN, "cannot reach the %s: %s", p->head.name, line);
+	/* libpq starts with where it connected, which the name says already;
+	 * a FATAL is the server's answer: it was reached, and refused. */
+	const char *m = p->c ? PQerrorMessage(p->c) : "out of memory";
+	const char *fatal = strstr(m, "FATAL:"), *at = strstr(m, " failed: ");
+	if (fatal == NULL && at && strncmp(m, "connection to server", 20) == 0)
+		m = at + 9;
+	char *line = one_line(fatal ? fatal + 6 : m);
+	if (fatal)
+		set_err(p, SDB_E_CONN, "the %s refused the connection: %s", p->head.name,
+		    line + strspn(line, " "));
+	else
+		set_err(p, SDB_E_CONN, "cannot reach the %s: %s", p->head.name, line);
 	free(line);
 	return SDB_ERROR;
 }
@@ -656,6 +666,31 @@ sdb_url_has_password(const char *url)
 	return has;
 }
 
+/* 1 when libpq's complaint about url quotes the URL or its password
+ * (scheme://user:PASSWORD@host...), so it must not be shown. */
+static int
+url_secret_in(const char *url, const char *msg)
+{
+	const char *auth = strstr(url, "://");
+	if (strstr(msg, url))
+		return 1;
+	if (auth == NULL)
+		return 0;
+	auth += 3;
+	size_t n = strcspn(auth, "/?");
+	const char *at = NULL, *colon;
+	for (const char *c = auth; c < auth + n; c++)
+		if (*c == '@')
+			at = c;
+	if (at == NULL || (colon = memchr(auth, ':', (size_t)(at - auth))) == NULL ||
+	    colon + 1 == at)
+		return 0;
+	char *pw = xstrndup(colon + 1, (size_t)(at - colon - 1));
+	int in = strstr(msg, pw) != NULL;
+	free(pw);
+	return in;
+}
+
 int
 sdb_pg_open(const char *url, struct sdb **out, char **why)
 {
@@ -663,8 +698,10 @@ sdb_pg_open(const char *url, struct sdb **out, char **why)
 	PQconninfoOption *o = PQconninfoParse(url, &e);
 	if (o == NULL) {
 		char *line = one_line(e ? e : "out of memory");
-		*why = xasprintf("the database URL is not valid (%s); write it as"
-		    " postgresql://USER:PASSWORD@HOST:PORT/NAME", line);
+		int hide = url_secret_in(url, line);
+		*why = xasprintf("the database URL is not valid%s%s%s; write it as"
+		    " postgresql://USER:PASS@HOST:PORT/NAME (%%XX for special characters)",
+		    hide ? "" : " (", hide ? "" : line, hide ? "" : ")");
 		free(line);
 		PQfreemem(e);
 		return SDB_ERROR;

@@ -1031,7 +1031,8 @@ daemon_main(struct session *ses, const struct daemon_opts *o)
 	daemon_configure(d);
 	if (session_store(ses, &err) != 0) {
 		log_error("daemon: %s", err.msg);
-		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
+		if (!o->foreground)	/* in the foreground the log line was it */
+			fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
 		goto out;
 	}
 	d->st = ses->store;
