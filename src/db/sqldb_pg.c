@@ -351,12 +351,16 @@ pg_prepare(struct sdb *db, const char *sql, struct sdb_stmt **out)
 	return 0;
 }
 
+/* A statement that may be sent again when the connection broke under it
+ * outside a transaction: it changed nothing (a read, or BEGIN: the
+ * transaction starts again on the new connection). */
 static int
-reads_only(const char *sql)
+repeatable(const char *sql)
 {
 	while (isspace((unsigned char)*sql))
 		sql++;
-	return strncasecmp(sql, "SELECT", 6) == 0;
+	return (strncasecmp(sql, "SELECT", 6) == 0 || strncasecmp(sql, "BEGIN", 5) == 0) &&
+	    strchr(sql, ';') == NULL;
 }
 
 /* Runs s (or plain sql when s is NULL) with the connection's rules; the
@@ -388,8 +392,9 @@ run(struct pg *p, struct pg_stmt *s, const char *sql)
 		}
 		result_err(p, r);
 		PQclear(r);
-		/* Cut off in flight: a read outside a transaction is safe to repeat. */
-		if (p->cls == SDB_E_CONN && !was_in_tx && tries == 0 && s && reads_only(s->sql))
+		/* Cut off in flight: a read or a BEGIN outside a transaction is
+		 * safe to repeat. */
+		if (p->cls == SDB_E_CONN && !was_in_tx && tries == 0 && repeatable(text))
 			continue;
 		if (p->cls == SDB_E_CONN)
 			log_warn("the %s: %s", p->head.name, p->msg);
