@@ -47,9 +47,13 @@ one_sentence "a closed port" "postgresql://zpub:$ZPUB_PG_PASSWORD@127.0.0.1:$clo
 
 # ---- two hosts at work while the database restarts and goes away ----
 # The transcriber takes 3 s: stages are in flight whenever the server goes.
-# The leases (2 minutes) outlast the outage, so nobody takes over.
+# The leases (twice the outage, at least 2 minutes) outlast it, so nobody
+# takes over; the driver waits up to ZPUB_DB_WAIT_S (default 300 s).
 hosts_setup hostA hostB -- --then slow --slow-seconds 3
-host_zpub hostA config set pipeline.lease_ms 120000 >/dev/null
+lease_ms=$((OUTAGE_S * 2000))
+[ $lease_ms -ge 120000 ] || lease_ms=120000
+export ZPUB_DB_WAIT_S=$((OUTAGE_S * 2 + 60))
+host_zpub hostA config set pipeline.lease_ms $lease_ms >/dev/null
 cp -p "$T/hostA/config.json" "$T/hostB/"
 gen_recordings "$T/in" "$N"
 expect_rc 0 host_zpub hostA import "$T/in/"*.mp4
