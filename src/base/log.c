@@ -77,7 +77,9 @@ mask_after(char *s, size_t cap, const char *marker, const char *stop)
 		char *e = v;
 		while (*e && strchr(stop, *e) == NULL)
 			e++;
-		if (e - v < 4) {
+		/* too short to be a secret, or PostgreSQL's "password
+		 * authentication failed" */
+		if (e - v < 4 || (e - v == 14 && strncasecmp(v, "authentication", 14) == 0)) {
 			p = e;
 			continue;
 		}

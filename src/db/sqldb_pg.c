@@ -199,17 +199,22 @@ connect_once(struct pg *p)
 		}
 		return 0;
 	}
+	/* libpq starts with where it connected, which the name says already;
+	 * a FATAL is the server's answer: it was reached, and refused. */
 	const char *m = p->c ? PQerrorMessage(p->c) : "out of memory";
-	if (strstr(m, "authentication failed") || strstr(m, "no password supplied") ||
-	    (strstr(m, "role \"") && strstr(m, "does not exist"))) {
-		/* said without the word the log's redaction would mask */
-		set_err(p, SDB_E_AUTH, "the %s refused the login of user %s: wrong user or"
-		    " credentials; check ZPUB_DATABASE_URL (or ~/.pgpass)", p->head.name,
-		    PQuser(p->c) && *PQuser(p->c) ? PQuser(p->c) : "(none)");
-		return SDB_ERROR;
-	}
-	char *line = one_line(m);
-	set_err(p, SDB_E_CONN, "cannot reach the %s: %s", p->head.name, line);
+	const char *fatal = strstr(m, "FATAL:"), *at = strstr(m, " failed: ");
+	if (fatal == NULL && at && strncmp(m, "connection to server", 20) == 0)
+		m = at + 9;
+	char *line = one_line(fatal ? fatal + 6 : m);
+	/* a refused login is not waited on: waiting will not mend it */
+	int auth = fatal && (strstr(m, "authentication failed") ||
+	    strstr(m, "no password supplied") || (strstr(m, "role \"") &&
+	    strstr(m, "does not exist")));
+	if (fatal)
+		set_err(p, auth ? SDB_E_AUTH : SDB_E_CONN, "the %s refused the connection: %s",
+		    p->head.name, line + strspn(line, " "));
+	else
+		set_err(p, SDB_E_CONN, "cannot reach the %s: %s", p->head.name, line);
 	free(line);
 	return SDB_ERROR;
 }
@@ -354,12 +359,16 @@ pg_prepare(struct sdb *db, const char *sql, struct sdb_stmt **out)
 	return 0;
 }
 
+/* A statement that may be sent again when the connection broke under it
+ * outside a transaction: it changed nothing (a read, or BEGIN: the
+ * transaction starts again on the new connection). */
 static int
-reads_only(const char *sql)
+repeatable(const char *sql)
 {
 	while (isspace((unsigned char)*sql))
 		sql++;
-	return strncasecmp(sql, "SELECT", 6) == 0;
+	return (strncasecmp(sql, "SELECT", 6) == 0 || strncasecmp(sql, "BEGIN", 5) == 0) &&
+	    strchr(sql, ';') == NULL;
 }
 
 /* Runs s (or plain sql when s is NULL) with the connection's rules; the
@@ -391,8 +400,9 @@ run(struct pg *p, struct pg_stmt *s, const char *sql)
 		}
 		result_err(p, r);
 		PQclear(r);
-		/* Cut off in flight: a read outside a transaction is safe to repeat. */
-		if (p->cls == SDB_E_CONN && !was_in_tx && tries == 0 && s && reads_only(s->sql))
+		/* Cut off in flight: a read or a BEGIN outside a transaction is
+		 * safe to repeat. */
+		if (p->cls == SDB_E_CONN && !was_in_tx && tries == 0 && repeatable(text))
 			continue;
 		if (p->cls == SDB_E_CONN)
 			log_warn("the %s: %s", p->head.name, p->msg);
@@ -669,6 +679,31 @@ sdb_url_has_password(const char *url)
 	return has;
 }
 
+/* 1 when libpq's complaint about url quotes the URL or its password
+ * (scheme://user:PASSWORD@host...), so it must not be shown. */
+static int
+url_secret_in(const char *url, const char *msg)
+{
+	const char *auth = strstr(url, "://");
+	if (strstr(msg, url))
+		return 1;
+	if (auth == NULL)
+		return 0;
+	auth += 3;
+	size_t n = strcspn(auth, "/?");
+	const char *at = NULL, *colon;
+	for (const char *c = auth; c < auth + n; c++)
+		if (*c == '@')
+			at = c;
+	if (at == NULL || (colon = memchr(auth, ':', (size_t)(at - auth))) == NULL ||
+	    colon + 1 == at)
+		return 0;
+	char *pw = xstrndup(colon + 1, (size_t)(at - colon - 1));
+	int in = strstr(msg, pw) != NULL;
+	free(pw);
+	return in;
+}
+
 int
 sdb_pg_open(const char *url, struct sdb **out, char **why)
 {
@@ -676,8 +711,10 @@ sdb_pg_open(const char *url, struct sdb **out, char **why)
 	PQconninfoOption *o = PQconninfoParse(url, &e);
 	if (o == NULL) {
 		char *line = one_line(e ? e : "out of memory");
-		*why = xasprintf("the database URL is not valid (%s); write it as"
-		    " postgresql://USER:SECRET@HOST:PORT/NAME", line);
+		int hide = url_secret_in(url, line);
+		*why = xasprintf("the database URL is not valid%s%s%s; write it as"
+		    " postgresql://USER:PASS@HOST:PORT/NAME (%%XX for special characters)",
+		    hide ? "" : " (", hide ? "" : line, hide ? "" : ")");
 		free(line);
 		PQfreemem(e);
 		return SDB_ERROR;

@@ -302,9 +302,9 @@ store_publication_update(struct store *st, int64_t id, const struct store_public
 	struct sdb_stmt *s = store_prep(st, "UPDATE publications SET"
 	    " state = coalesce(?1, state), remote_id = coalesce(?2, remote_id),"
 	    " upload_url = coalesce(?3, upload_url), url = coalesce(?4, url),"
-	    " error = CASE WHEN ?6 THEN NULL ELSE coalesce(?5, error) END,"
-	    " bytes_acked = CASE WHEN ?7 THEN ?8 ELSE bytes_acked END,"
-	    " bytes_total = CASE WHEN ?7 THEN ?9 ELSE bytes_total END,"
+	    " error = CASE WHEN ?6 <> 0 THEN NULL ELSE coalesce(?5, error) END,"
+	    " bytes_acked = CASE WHEN ?7 <> 0 THEN ?8 ELSE bytes_acked END,"
+	    " bytes_total = CASE WHEN ?7 <> 0 THEN ?9 ELSE bytes_total END,"
 	    " attempts = attempts + (CASE WHEN ?1 = 'failed' THEN 1 ELSE 0 END),"
 	    " updated_at = ?10 WHERE id = ?11", err);
 	if (s == NULL)

@@ -673,20 +673,29 @@ int
 store_recording_progress(struct store *st, int64_t id, const char *owner, double fraction,
     const char *what, int64_t eta_ms, int64_t lease_ms, struct zpub_err *err)
 {
-	struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET progress = ?, progress_what = ?,"
-	    " progress_eta_ms = ?, lease_until = ? WHERE id = ? AND lease_owner = ?"
-	    " AND stop_by IS NULL", err);
-	if (s == NULL)
-		return ZPUB_EDB;
-	sdb_bind_double(s, 1, fraction);
-	sdb_bind_text(s, 2, what, -1);
-	if (eta_ms >= 0)
-		sdb_bind_int64(s, 3, eta_ms);
-	sdb_bind_int64(s, 4, time_now_ms() + lease_ms);
-	sdb_bind_int64(s, 5, id);
-	sdb_bind_text(s, 6, owner, -1);
-	int rc = sdb_step(s);
-	sdb_finalize(s);
+	int rc;
+	/* The same UPDATE twice does no harm: sent again when the connection
+	 * broke under it (a database restarting), so that a lost connection
+	 * is not taken for a lost lease. */
+	for (int tries = 1;; tries++) {
+		struct sdb_stmt *s = store_prep(st, "UPDATE recordings SET progress = ?,"
+		    " progress_what = ?, progress_eta_ms = ?, lease_until = ? WHERE id = ?"
+		    " AND lease_owner = ? AND stop_by IS NULL", err);
+		if (s == NULL)
+			return ZPUB_EDB;
+		sdb_bind_double(s, 1, fraction);
+		sdb_bind_text(s, 2, what, -1);
+		if (eta_ms >= 0)
+			sdb_bind_int64(s, 3, eta_ms);
+		sdb_bind_int64(s, 4, time_now_ms() + lease_ms);
+		sdb_bind_int64(s, 5, id);
+		sdb_bind_text(s, 6, owner, -1);
+		rc = sdb_step(s);
+		sdb_finalize(s);
+		if (rc == SDB_DONE || tries == 2 || sdb_errclass(st->db) != SDB_E_CONN ||
+		    sdb_in_tx(st->db))
+			break;
+	}
 	if (rc != SDB_DONE)
 		return store_sqlerr(st, err, "recording progress");
 	if (sdb_changes(st->db) == 0)
@@ -835,8 +844,11 @@ store_artifacts_replace(struct store *st, int64_t rec_id, const struct stage_art
 	return rc;
 }
 
-int
-store_stage_complete(struct store *st, const struct store_stage_done *d, struct zpub_err *err)
+/* One try of store_stage_complete; *lost says the connection to the
+ * database went on the way (the transaction is rolled back). */
+static int
+stage_complete_once(struct store *st, const struct store_stage_done *d, int *lost,
+    struct zpub_err *err)
 {
 	const struct stage_artifact *arts = d->arts;
 	int64_t rec_id = d->rec_id;
@@ -877,9 +889,44 @@ store_stage_complete(struct store *st, const struct store_stage_done *d, struct 
 			rc = store_commit(st, err);
 	}
 out:
+	*lost = rc != 0 && sdb_errclass(st->db) == SDB_E_CONN;
 	if (rc)
 		store_rollback(st);
 	return rc;
+}
+
+/* 1 when the run is recorded done (a COMMIT cut off in flight may have
+ * gone through). */
+static int
+run_done(struct store *st, int64_t run_id)
+{
+	struct sdb_stmt *s = store_prep(st, "SELECT 1 FROM stage_runs WHERE id = ?"
+	    " AND state = 'done'", NULL);
+	if (s == NULL)
+		return 0;
+	sdb_bind_int64(s, 1, run_id);
+	int done = sdb_step(s) == SDB_ROW;
+	sdb_finalize(s);
+	return done;
+}
+
+/* A finished stage's result is not given up for a lost connection (the
+ * database restarting, or away for a while): the transaction is tried
+ * again on a new one, which waits for the server as long as the driver
+ * does. */
+int
+store_stage_complete(struct store *st, const struct store_stage_done *d, struct zpub_err *err)
+{
+	int lost = 0, rc;
+	for (int tries = 1;; tries++) {
+		rc = stage_complete_once(st, d, &lost, err);
+		if (rc == 0 || !lost || tries == 3)
+			return rc;
+		if (run_done(st, d->run_id))
+			return 0;
+		log_warn("recording %lld: %s; recording the result again", (long long)d->rec_id,
+		    err ? err->msg : "the connection to the database was lost");
+	}
 }
 
 /* The shared start of a stage's unhappy end: in a new transaction, drop the

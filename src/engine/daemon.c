@@ -407,6 +407,9 @@ slot_done(uv_work_t *req, int status)
 			log_info("%s", s->err.msg);    /* stopped by a person: held */
 		else if (s->rc == ZPUB_EREVIEW)
 			log_info("%s", s->err.msg);    /* held: approving it lets it go */
+		else if ((s->rc == ZPUB_ESTATE || s->rc == ZPUB_EBUSY) && store_is_shared(d->st))
+			/* another host claimed it or moved it on between our look and our claim */
+			log_debug("recording %lld: %s", (long long)s->rec_id, s->err.msg);
 		else if (s->rc == ZPUB_EQUOTA) {
 			/* another process took the room between the check and the start */
 			log_info("recording %lld: %s", (long long)s->rec_id, s->err.msg);
@@ -1035,7 +1038,8 @@ daemon_main(struct session *ses, const struct daemon_opts *o)
 	daemon_configure(d);
 	if (session_store(ses, &err) != 0) {
 		log_error("daemon: %s", err.msg);
-		fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
+		if (!o->foreground)	/* in the foreground the log line was it */
+			fprintf(stderr, "zpub: %s\n", term_safe(err.msg));
 		goto out;
 	}
 	d->st = ses->store;

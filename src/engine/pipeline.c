@@ -396,15 +396,7 @@ run_one(struct store *st, const cJSON *config, const char *data_dir,
 			.running = sd->running, .output = sd->output,
 			.arts = ctx.artifacts, .n_arts = ctx.n_artifacts, .summary = ctx.summary,
 		};
-		rc = store_stage_complete(st, &d, err);
-		/* The database went away while the finished work was being
-		 * committed (rolled back whole): commit it again once it is back
-		 * (the store waits for it), rather than doing the work twice. */
-		for (int i = 0; i < 3 && rc == ZPUB_ENET; i++) {
-			log_warn("recording %lld: %s; committing %s again", (long long)rec->id,
-			    err ? err->msg : "the database went away", sd->name);
-			rc = store_stage_complete(st, &d, err);
-		}
+		rc = store_stage_complete(st, &d, err);	/* again if the database went */
 		if (rc == 0)
 			meter_stage(st, cfg, rec, sd);
 	} else if (relay.stopped && !relay.lost) {
