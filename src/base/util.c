@@ -249,6 +249,17 @@ host_id(char *out, size_t n)
 			*p = '-';
 }
 
+int
+owner_parse(const char *owner, char *out, size_t n, long *pid)
+{
+	const char *at = strchr(owner, '@'), *colon = strrchr(owner, ':');
+	if (at == NULL || colon == NULL || colon < at)
+		return 0;
+	snprintf(out, n, "%.*s", (int)(colon - at - 1), at + 1);
+	*pid = strtol(colon + 1, NULL, 10);
+	return 1;
+}
+
 int64_t
 time_now_ms(void)
 {

@@ -45,6 +45,9 @@ int64_t time_now_ms(void);      /* wall clock, UTC epoch ms */
  * set (several daemons on one machine acting as separate hosts), else the
  * machine's host name.  Never empty. */
 void host_id(char *out, size_t n);
+/* The parts of a lease owner "kind@HOST:pid": the host into out and the
+ * pid; 0 when owner is not of that shape. */
+int owner_parse(const char *owner, char *out, size_t n, long *pid);
 int64_t time_mono_ms(void);     /* monotonic */
 /* Sleeps ms milliseconds, resuming after signals; ms <= 0 returns at once. */
 void sleep_ms(int64_t ms);

@@ -6,13 +6,13 @@
  * parameters travel as text (blobs as binary) typed by how they were bound
  * (int8, float8, text, bytea); a NULL is left for the server to type from
  * the query, so a parameter only ever tested with IS NULL is written
- * CAST(? AS TEXT) IS NULL in the store's queries.  A whole result is fetched at once and stepped
- * through like SQLite's rows.
+ * CAST(? AS TEXT) IS NULL in the store's queries.  A whole result is
+ * fetched at once and stepped through like SQLite's rows.
  *
  * A lost connection is found before a statement is sent (PQconsumeInput sees
  * the server's goodbye) and, outside a transaction, opened again with the
  * pipeline's backoff for up to SDB_PG_WAIT_MS; a statement cut off in flight
- * is repeated only when it only reads.  Inside a transaction the loss is an
+ * is repeated only when it changed nothing (a read, a BEGIN).  Inside a transaction the loss is an
  * error: the caller rolls back and tries its unit of work again.  Messages
  * name the database by host and name and never carry the password.
  */
@@ -222,13 +222,13 @@ connect_once(struct pg *p)
 /* Outside a transaction, a lost connection is opened again, waiting with
  * backoff while the server is away. */
 static int
-ensure_conn(struct pg *p, int in_tx_allowed)
+ensure_conn(struct pg *p)
 {
 	if (PQstatus(p->c) == CONNECTION_OK)
 		PQconsumeInput(p->c);	/* notices a server that said goodbye */
 	if (PQstatus(p->c) == CONNECTION_OK)
 		return 0;
-	if (p->in_tx && !in_tx_allowed) {
+	if (p->in_tx) {
 		set_err(p, SDB_E_CONN, "the connection to the %s was lost inside a transaction;"
 		    " it was rolled back", p->head.name);
 		return SDB_ERROR;
@@ -384,7 +384,7 @@ run(struct pg *p, struct pg_stmt *s, const char *sql)
 	}
 	for (int tries = 0;; tries++) {
 		int was_in_tx = p->in_tx;
-		if (ensure_conn(p, 0) != 0)
+		if (ensure_conn(p) != 0)
 			return NULL;
 		PGresult *r = s ? PQexecParams(p->c, s->sql, s->nparams, s->types,
 		    (const char *const *)s->vals, s->lens, s->fmts, 0) : PQexec(p->c, sql);
@@ -661,8 +661,8 @@ pg_data_version(struct sdb *db)
 static const struct sdb_ops pg_ops = {
 	pg_close, pg_prepare, pg_step, pg_reset, pg_finalize, pg_bind,
 	pg_col_type, pg_col_int64, pg_col_double, pg_col_text, pg_col_blob,
-	pg_col_bytes, pg_col_count, pg_col_name, pg_exec, pg_changes, pg_in_tx, pg_errclass, pg_errmsg,
-	pg_data_version,
+	pg_col_bytes, pg_col_count, pg_col_name, pg_exec, pg_changes, pg_in_tx, pg_errclass,
+	pg_errmsg, pg_data_version,
 };
 
 int

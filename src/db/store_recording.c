@@ -516,17 +516,15 @@ store_recording_move(struct store *st, int64_t id, enum rec_status from, enum re
 int
 store_owner_is_dead(const char *owner)
 {
-	char host[256];
+	char host[256], me[256];
+	long pid;
 	if (owner == NULL)
 		return 1;
-	const char *at = strchr(owner, '@'), *colon = strrchr(owner, ':');
-	if (at == NULL || colon == NULL || colon < at)
+	if (!owner_parse(owner, host, sizeof host, &pid))
 		return 0;
-	host_id(host, sizeof host);
-	size_t hl = (size_t)(colon - at - 1);
-	if (hl != strlen(host) || strncmp(at + 1, host, hl) != 0)
+	host_id(me, sizeof me);
+	if (strcmp(host, me) != 0)
 		return 0;
-	long pid = strtol(colon + 1, NULL, 10);
 	if (pid <= 0)
 		return 0;
 	if (pid == (long)getpid())

@@ -213,17 +213,6 @@ recjson_show(struct store *st, const cJSON *config, const struct store_recording
 	return rc;
 }
 
-/* The host part of a lease owner ("daemon@HOST:pid"), into out. */
-static void
-owner_host(const char *owner, char *out, size_t n)
-{
-	const char *at = strchr(owner, '@'), *colon = strrchr(owner, ':');
-	if (at == NULL || colon == NULL || colon < at)
-		snprintf(out, n, "%s", owner);
-	else
-		snprintf(out, n, "%.*s", (int)(colon - at - 1), at + 1);
-}
-
 /* "hosts": [{"host", "running": [{"id", "status", "owner", "lease_until"}]}]:
  * which host holds which running recording, by live lease. */
 static void
@@ -232,7 +221,9 @@ add_host_run(cJSON *hosts, const struct store_recording *r, int64_t now)
 	char host[256], until[32];
 	if (r->lease_owner == NULL || r->lease_until <= now)
 		return;
-	owner_host(r->lease_owner, host, sizeof host);
+	long pid;
+	if (!owner_parse(r->lease_owner, host, sizeof host, &pid))
+		snprintf(host, sizeof host, "%s", r->lease_owner);
 	cJSON *h = NULL, *it;
 	cJSON_ArrayForEach(it, hosts)
 		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(it, "host")), host) == 0)
